@@ -1,0 +1,96 @@
+"""The shape every derivation returns: a claim that prints and typesets itself.
+
+A :class:`Derivation` holds the result as a SymPy object together with the steps that produced
+it. Nothing in it is typed by hand: each step's expression is the value SymPy computed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from .symbols import LATEX_NAMES
+
+
+def to_latex(expr: sp.Basic) -> str:
+    """SymPy's LaTeX, with the sheet's typeset names (eps as varepsilon)."""
+    return sp.latex(expr, symbol_names=LATEX_NAMES)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a derivation: a sentence and the SymPy expression it establishes."""
+
+    text: str
+    expr: sp.Basic
+
+    @property
+    def latex(self) -> str:
+        return to_latex(self.expr)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"text": self.text, "latex": self.latex}
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A derived claim.
+
+    ``result`` is the boxed answer. ``variants`` are other correct forms derived alongside
+    (e.g. the count when the input needs no gradient), ``mistakes`` maps a diagnosis code to the
+    formula obtained by carrying out the derivation with that one step done wrong, and
+    ``symbols`` names every free symbol so that ``str(result)`` can be parsed back.
+    """
+
+    id: str
+    statement: str
+    result: sp.Basic
+    assumptions: dict[str, str]
+    steps: tuple[Step, ...]
+    symbols: dict[str, Any] = field(default_factory=dict)
+    variants: dict[str, sp.Basic] = field(default_factory=dict)
+    mistakes: dict[str, sp.Basic] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def expression(self) -> str:
+        return str(self.result)
+
+    @property
+    def latex(self) -> str:
+        return to_latex(self.result)
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex}$"
+
+    def __str__(self) -> str:
+        return f"{self.id}: {self.expression}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``derive --json`` record of CONTRACT.md."""
+        return {
+            "id": self.id,
+            "statement": self.statement,
+            "expression": self.expression,
+            "latex": self.latex,
+            "assumptions": dict(self.assumptions),
+            "steps": [s.to_dict() for s in self.steps],
+            "variants": {k: str(v) for k, v in self.variants.items()},
+            "mistakes": {k: str(v) for k, v in self.mistakes.items()},
+        }
+
+
+def eq(lhs: sp.Basic, rhs: sp.Basic) -> sp.Eq:
+    """lhs = rhs as a displayed statement, never evaluated (an Integral on one side stays put)."""
+    return sp.Eq(lhs, rhs, evaluate=False)
+
+
+def expectation(arg: sp.Basic) -> sp.Basic:
+    """The unevaluated symbol E[arg], for display in steps."""
+    return sp.Function("E")(arg)
+
+
+def variance(arg: sp.Basic) -> sp.Basic:
+    """The unevaluated symbol Var[arg], for display in steps."""
+    return sp.Function("Var")(arg)

@@ -1,0 +1,58 @@
+r"""A per-layer cost model of a fully connected network, summed symbolically (Problem 4).
+
+Layer l (1 <= l <= L) maps an n x K_{l-1} activation to n x K_l through a K_{l-1} x K_l weight.
+An (m x k) @ (k x p) matmul costs m k p multiplications. Backward through layer l needs the
+gradient with respect to its input (n x K_l @ K_l x K_{l-1}) and to its weight
+(K_{l-1} x n @ n x K_l). Memory counts stored numbers; an activation a_j (n x K_j) is live from the
+op that makes it until the last op that reads it: the next layer in inference, the backward pass
+in training. Totals come from ``sympy.summation``; :func:`equal_widths` then sets every K_l = K.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .symbols import K, L, j, l, n
+
+widths = sp.IndexedBase("K", integer=True, positive=True)
+
+
+def matmul(rows: sp.Expr, inner: sp.Expr, cols: sp.Expr) -> sp.Expr:
+    """Multiplications in an (rows x inner) @ (inner x cols) product."""
+    return rows * inner * cols
+
+
+def forward(layer: sp.Expr) -> sp.Expr:
+    return matmul(n, widths[layer - 1], widths[layer])
+
+
+def input_gradient(layer: sp.Expr) -> sp.Expr:
+    return matmul(n, widths[layer], widths[layer - 1])
+
+
+def weight_gradient(layer: sp.Expr) -> sp.Expr:
+    return matmul(widths[layer - 1], n, widths[layer])
+
+
+def weights(layer: sp.Expr) -> sp.Expr:
+    return widths[layer - 1] * widths[layer]
+
+
+def activation(index: sp.Expr) -> sp.Expr:
+    """Numbers in a_index, the n x K_index activation (a_0 is the input)."""
+    return n * widths[index]
+
+
+def over_layers(per_layer, first: sp.Expr = 1, last: sp.Expr = L) -> sp.Expr:
+    """sum_{l=first}^{last} per_layer(l)."""
+    return sp.summation(per_layer(l), (l, first, last))
+
+
+def live_activations(first: sp.Expr, last: sp.Expr) -> sp.Expr:
+    """Numbers in the activations a_first..a_last that are live together."""
+    return sp.summation(activation(j), (j, first, last))
+
+
+def equal_widths(expr: sp.Expr) -> sp.Expr:
+    """Set every width K_l to K and simplify."""
+    flat = expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base == widths, lambda e: K)
+    return sp.expand(flat.doit())

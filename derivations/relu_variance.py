@@ -1,0 +1,134 @@
+r"""Var[y] for y = w^T ReLU(z): the variance a ReLU layer passes on (Problem 2).
+
+With z_i ~ N(0, 1) and w_i ~ N(0, sigma^2) all independent and x = phi(z),
+
+    Var[y] = E[ E[y^2 | z] ] = d sigma^2 E[phi(z)^2],   E[ReLU(z)^2] = 1/2,
+
+so Var[y] = d sigma^2 / 2 (He et al., 2015, "Delving Deep into Rectifiers", eq. 8).
+
+>>> relu_variance().result
+d*sigma**2/2
+"""
+from __future__ import annotations
+
+import math
+from functools import cache
+from typing import Callable
+
+import sympy as sp
+from sympy.stats import E as expect
+from sympy.stats import Normal
+
+from .claim import Derivation, Step, eq, expectation, variance
+from .symbols import d, i, sigma, standard_normal_pdf, w, x, z
+
+a = sp.Symbol("a", positive=True)  # leaky-ReLU slope
+
+#: Activations whose second moment SymPy integrates in closed form.
+SYMBOLIC_ACTIVATIONS: dict[str, sp.Expr] = {
+    "relu": sp.Max(0, z),
+    "leaky_relu": sp.Piecewise((a * z, z < 0), (z, True)),
+    "identity": z,
+    "abs": sp.Abs(z),
+}
+
+#: Activations integrated numerically (scipy quad against the normal density).
+NUMERIC_ACTIVATIONS: dict[str, Callable[[float], float]] = {
+    "tanh": math.tanh,
+    "sigmoid": lambda u: 0.5 * (1.0 + math.tanh(u / 2)),
+    "gelu": lambda u: 0.5 * u * (1.0 + math.erf(u / math.sqrt(2.0))),
+    "silu": lambda u: 0.5 * u * (1.0 + math.tanh(u / 2)),
+}
+
+
+def gaussian_moment(expr: sp.Expr) -> sp.Expr:
+    """E[expr(z)] for z ~ N(0, 1): the integral of expr against the standard normal density."""
+    return sp.simplify(sp.integrate(expr * standard_normal_pdf, (z, -sp.oo, sp.oo)))
+
+
+@cache
+def second_moment(activation: str) -> sp.Expr:
+    """E[phi(z)^2] for z ~ N(0, 1); exact for :data:`SYMBOLIC_ACTIVATIONS`, a Float otherwise.
+
+    >>> second_moment("relu")
+    1/2
+    """
+    if activation in SYMBOLIC_ACTIVATIONS:
+        return gaussian_moment(SYMBOLIC_ACTIVATIONS[activation] ** 2)
+    if activation in NUMERIC_ACTIVATIONS:
+        from scipy.integrate import quad
+
+        phi = NUMERIC_ACTIVATIONS[activation]
+        value, _ = quad(lambda u: phi(u) ** 2 * math.exp(-u * u / 2) / math.sqrt(2 * math.pi),
+                        -math.inf, math.inf, epsabs=1e-13, epsrel=1e-12)
+        return sp.Float(value, 15)
+    raise KeyError(f"unknown activation {activation!r}")
+
+
+def output_variance(second_moment_of_x: sp.Expr, weight_second_moment: sp.Expr = sigma**2,
+                    terms: sp.Expr = d) -> sp.Expr:
+    """Var[y] = sum_{i=1}^{terms} E[w_i^2] E[x_i^2] (cross terms vanish, E[w_i] = 0)."""
+    return sp.summation(weight_second_moment * second_moment_of_x, (i, 1, terms))
+
+
+def general_variance(activation: str) -> tuple[sp.Expr, sp.Expr]:
+    """(Var[y], the sigma giving Var[y] = 1) for activation phi: d sigma^2 E[phi^2], 1/sqrt(d E[phi^2])."""
+    m2 = second_moment(activation)
+    var = output_variance(m2)
+    return var, 1 / sp.sqrt(d * m2)
+
+
+def activation_table() -> dict[str, tuple[sp.Expr, sp.Expr]]:
+    """Var[y] and the unit-variance sigma for every known activation."""
+    return {name: general_variance(name) for name in (*SYMBOLIC_ACTIVATIONS, *NUMERIC_ACTIVATIONS)}
+
+
+@cache
+def relu_variance() -> Derivation:
+    """Derive Var[y] = d sigma^2 / 2 by the law of total expectation."""
+    relu = SYMBOLIC_ACTIVATIONS["relu"]
+    w1, w2 = Normal("w_1", 0, sigma), Normal("w_2", 0, sigma)
+    mean_w = expect(w1)
+    cross = expect(w1 * w2)
+    second_w = expect(w1**2)
+    m1 = gaussian_moment(relu)
+    m2 = second_moment("relu")
+    relu_var = sp.simplify(m2 - m1**2)
+    var = output_variance(m2, second_w)
+    y_sym, z_vec = sp.Symbol("y"), sp.Symbol("z")
+    steps = (
+        Step("The output is a sum of d products of independent factors.",
+             eq(y_sym, sp.Sum(w[i] * x[i], (i, 1, d)))),
+        Step("Each weight has mean zero, so E[y] = sum_i E[w_i] E[x_i] = 0 and Var[y] = E[y^2].",
+             eq(expectation(y_sym), sp.summation(mean_w * x[i], (i, 1, d)))),
+        Step("Condition on z: the weights are independent with E[w_i w_j] = 0 for i != j, so only "
+             "the diagonal terms of E[y^2 | z] survive.",
+             eq(sp.Function("E")(w[1] * w[2]), cross)),
+        Step("Law of total expectation: E[y^2] = E[E[y^2 | z]] with E[y^2 | z] = sigma^2 sum_i ReLU(z_i)^2.",
+             eq(sp.Function("E")(y_sym**2, z_vec),
+                   sp.Sum(second_w * sp.Max(0, sp.Indexed("z", i)) ** 2, (i, 1, d)))),
+        Step("The second moment of a rectified standard normal, integrated against its density.",
+             eq(sp.Integral(relu**2 * standard_normal_pdf, (z, -sp.oo, sp.oo)), m2)),
+        Step("Sum the d equal terms.", eq(variance(y_sym), var)),
+        Step("Not to be confused with Var[ReLU(z)] = E[ReLU(z)^2] - E[ReLU(z)]^2.",
+             eq(variance(sp.Max(0, z)), relu_var)),
+    )
+    mistakes = {
+        "missing_relu_half": output_variance(gaussian_moment(z**2), second_w),
+        "used_relu_variance": output_variance(relu_var, second_w),
+        "sigma_as_variance": output_variance(m2, sigma),
+        "missing_dimension": output_variance(m2, second_w, terms=1),
+    }
+    return Derivation(
+        id="relu_variance",
+        statement="For y = w^T ReLU(z) with z_i ~ N(0,1), w_i ~ N(0, sigma^2) independent, "
+                  "Var[y] = d sigma^2 E[ReLU(z)^2] = d sigma^2 / 2.",
+        result=var,
+        assumptions={"d": "positive_integer", "sigma": "positive"},
+        steps=steps,
+        symbols={"d": d, "sigma": sigma},
+        mistakes=mistakes,
+        extras={"relu_mean": m1, "relu_second_moment": m2, "relu_var": relu_var,
+                "general_formula": eq(variance(y_sym), d * sigma**2
+                                                            * expectation(sp.Function("phi")(z) ** 2))},
+    )

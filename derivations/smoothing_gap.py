@@ -1,0 +1,96 @@
+r"""The minimiser of cross-entropy against a label-smoothed target (Problem 3.3).
+
+With y_hat = (1 - eps) y + eps/d (PyTorch's ``label_smoothing=eps``) the loss
+L(x) = -sum_i y_hat_i x_i + log sum_k e^{x_k} is convex (its Hessian diag(z) - z z^T is a
+covariance matrix), and its gradient z - y_hat vanishes exactly when softmax(x) = y_hat, i.e.
+x = log y_hat + c. The optimal gap between the true class and any other is
+
+    x_y - x_j = log((1 - eps + eps/d) / (eps/d)) = log(1 + d (1 - eps) / eps),
+
+and the minimum value is the entropy H(y_hat) (Szegedy et al., 2016, "Rethinking the Inception
+Architecture", section 7; Mueller, Kornblith and Hinton, 2019).
+
+>>> smoothing_gap().result
+log(d*(1 - eps)/eps + 1)
+"""
+from __future__ import annotations
+
+from functools import cache
+
+import sympy as sp
+
+from .claim import Derivation, Step, eq
+from .softmax_ce_gradient import softmax_ce_gradient, z
+from .symbols import c, d, eps, i, y
+
+#: Dimension at which the Hessian is computed entry by entry.
+HESSIAN_DIMENSION = 3
+
+
+def smoothed_target() -> tuple[sp.Expr, sp.Expr]:
+    """(y_hat for the true class, y_hat for every other class) of (1 - eps) y + eps/d."""
+    return (1 - eps) * 1 + eps / d, (1 - eps) * 0 + eps / d
+
+
+def hessian_is_softmax_covariance(dim: int = HESSIAN_DIMENSION) -> bool:
+    """The Hessian of log-sum-exp equals diag(z) - z z^T, proven for ``dim`` explicit logits."""
+    xs = sp.symbols(f"x1:{dim + 1}", real=True)
+    lse = sp.log(sum(sp.exp(v) for v in xs))
+    zs = sp.Matrix([sp.exp(v) / sum(sp.exp(u) for u in xs) for v in xs])
+    difference = sp.hessian(lse, xs) - (sp.diag(*zs) - zs * zs.T)
+    return difference.applyfunc(sp.simplify) == sp.zeros(dim, dim)
+
+
+def gap_formula(true_mass: sp.Expr, other_mass: sp.Expr) -> sp.Expr:
+    """log(true_mass / other_mass) with the ratio simplified to one fraction."""
+    return sp.log(sp.together(sp.simplify(true_mass / other_mass)))
+
+
+@cache
+def smoothing_gap() -> Derivation:
+    """Solve the stationarity condition z = y_hat and read off the gap and the minimum."""
+    top, rest = smoothed_target()
+    gradient = softmax_ce_gradient().result
+    y_hat = sp.IndexedBase(r"\hat{y}", real=True)
+    stationary = sp.solve(gradient.subs(y[i], y_hat[i]), z[i])[0]
+    x_top, x_rest = sp.log(top) + c, sp.log(rest) + c
+    gap = sp.log(1 + sp.together(sp.simplify(top / rest - 1)))
+    gap_check = sp.simplify(sp.expand_log((x_top - x_rest) - gap, force=True))
+    log_partition = sp.log(sp.exp(x_top) + (d - 1) * sp.exp(x_rest))
+    minimum = sp.simplify(sp.expand_log(-(top * x_top + (d - 1) * rest * x_rest) + log_partition,
+                                        force=True))
+    entropy = -(top * sp.log(top) + (d - 1) * rest * sp.log(rest))
+    minimum_is_entropy = sp.simplify(sp.expand_log(minimum - entropy, force=True)) == 0
+    steps = (
+        Step("The smoothed target: the true class keeps 1 - eps plus its share eps/d.",
+             eq(sp.Tuple(y_hat[sp.Symbol("y")], y_hat[sp.Symbol("j")]), sp.Tuple(top, rest))),
+        Step("The loss is convex: the Hessian of log-sum-exp is diag(z) - z z^T, the covariance of "
+             "a one-hot draw from z, positive semidefinite (checked entry by entry for d = 3).",
+             eq(sp.Symbol("H_L"), sp.Symbol(r"\operatorname{diag}(z) - z z^{T}"))),
+        Step("So a stationary point is the minimum: the gradient z - y_hat (softmax_ce_gradient) "
+             "vanishes when", eq(z[i], stationary)),
+        Step("softmax(x) = y_hat inverts to x_i = log y_hat_i + c for any constant c.",
+             eq(sp.Tuple(sp.Symbol("x_y"), sp.Symbol("x_j")), sp.Tuple(x_top, x_rest))),
+        Step("The gap between the true class and any other is finite.", eq(
+            sp.Symbol("x_y") - sp.Symbol("x_j"), gap)),
+        Step("At the minimiser the log-partition is log sum_i y_hat_i + c = c, and the loss is the "
+             "entropy of y_hat (SymPy checks L(x*) - H(y_hat) = 0 for every c).",
+             eq(sp.Symbol("L^*"), entropy)),
+    )
+    mistakes = {
+        "alt_smoothing_convention": gap_formula(1 - eps, eps / (d - 1)),
+        "true_class_mass_missed": gap_formula(1 - eps, rest),
+    }
+    return Derivation(
+        id="smoothing_gap",
+        statement="With y_hat = (1 - eps) y + eps/d the loss is minimised at x = log y_hat + c: the gap "
+                  "x_y - x_j = log(1 + d (1 - eps)/eps) and the minimum is H(y_hat).",
+        result=gap,
+        assumptions={"d": "positive_integer", "eps": "interval(0,1)"},
+        steps=steps,
+        symbols={"d": d, "eps": eps},
+        mistakes=mistakes,
+        extras={"minimum": minimum, "entropy": entropy, "minimum_is_entropy": minimum_is_entropy,
+                "gap_check": gap_check, "hessian_ok": hessian_is_softmax_covariance(),
+                "target": (top, rest)},
+    )

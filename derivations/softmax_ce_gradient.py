@@ -1,0 +1,76 @@
+r"""The gradient of softmax cross-entropy with respect to the logits (Problem 3.2).
+
+For L(x) = -sum_j y_j log softmax(x)_j = -sum_j y_j x_j + (sum_j y_j) log sum_k e^{x_k},
+
+    dL/dx_i = softmax(x)_i sum_j y_j - y_i = z_i - y_i     whenever sum_j y_j = 1,
+
+so it is z - y for a one-hot y and z - y_hat for the smoothed target
+y_hat = (1 - eps) y + eps/d, which also sums to one.
+
+>>> softmax_ce_gradient().result
+-y[i] + z[i]
+"""
+from __future__ import annotations
+
+from functools import cache
+
+import sympy as sp
+
+from .claim import Derivation, Step, eq
+from .symbols import d, eps, i, j, k, x, y
+
+z = sp.IndexedBase("z", real=True)
+
+
+def cross_entropy(target: sp.IndexedBase = y) -> sp.Expr:
+    """-sum_j target_j log softmax(x)_j, written with log-sum-exp."""
+    return -sp.Sum(target[j] * (x[j] - sp.log(sp.Sum(sp.exp(x[k]), (k, 1, d)))), (j, 1, d))
+
+
+def smoothed_target_mass() -> sp.Expr:
+    """sum_j y_hat_j for y_hat = (1 - eps) e_y + eps/d: one entry 1 - eps + eps/d, d - 1 of eps/d."""
+    return sp.simplify((1 - eps + eps / d) + (d - 1) * eps / d)
+
+
+def gradient_in_range(expr: sp.Expr) -> sp.Expr:
+    """The branch of d/dx_i that holds for 1 <= i <= d (SymPy returns a Piecewise over i)."""
+    in_range = expr.doit().replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[0].expr)
+    return sp.simplify(in_range)
+
+
+@cache
+def softmax_ce_gradient() -> Derivation:
+    """Differentiate the cross-entropy of a softmax and simplify with sum_j y_j = 1."""
+    loss = cross_entropy()
+    raw = sp.diff(loss, x[i])
+    grad = gradient_in_range(raw)
+    softmax_i = sp.exp(x[i]) / sp.Sum(sp.exp(x[k]), (k, 1, d))
+    mass = sp.Sum(y[j], (j, 1, d))
+    onehot = sp.expand(grad.subs(mass, 1))
+    result = onehot.subs(softmax_i, z[i])
+    steps = (
+        Step("log z_j = x_j - log sum_k e^{x_k}, so the loss is linear in x minus a log-sum-exp.",
+             eq(sp.Symbol("L"), loss)),
+        Step("Differentiate with respect to x_i (KroneckerDelta picks the i-th term).", eq(
+            sp.Derivative(sp.Symbol("L"), x[i]), raw)),
+        Step("Evaluate the deltas for 1 <= i <= d.", eq(sp.Derivative(sp.Symbol("L"), x[i]), grad)),
+        Step("A one-hot (or any probability) vector sums to one.", eq(mass, 1)),
+        Step("Hence the gradient is the softmax minus the target.", eq(sp.Derivative(sp.Symbol("L"), x[i]),
+                                                                        onehot)),
+        Step("The smoothed target y_hat = (1 - eps) y + eps/d sums to one too, so the gradient "
+             "is z - y_hat.", eq(sp.Symbol(r"\sum_j \hat{y}_j"), smoothed_target_mass())),
+        Step("In vector form.", eq(sp.Derivative(sp.Symbol("L"), sp.Symbol("x")),
+                                       sp.Symbol("z") - sp.Symbol("y"))),
+    )
+    return Derivation(
+        id="softmax_ce_gradient",
+        statement="For z = softmax(x) and a target y with sum_j y_j = 1 (one-hot or smoothed), "
+                  "dL/dx = z - y.",
+        result=result,
+        assumptions={"x": "real vector of length d", "y": "one-hot (or smoothed) target, sum 1",
+                     "z": "softmax(x)"},
+        steps=steps,
+        symbols={"x": x, "y": y, "z": z, "i": i, "d": d},
+        mistakes={"sign_flipped": -result},
+        extras={"general": grad, "target_mass": smoothed_target_mass()},
+    )

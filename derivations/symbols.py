@@ -1,0 +1,24 @@
+"""The symbols of the exercise sheet, with the assumptions CONTRACT.md declares for them."""
+from __future__ import annotations
+
+import sympy as sp
+
+d = sp.Symbol("d", integer=True, positive=True)
+sigma = sp.Symbol("sigma", positive=True)
+eps = sp.Symbol("eps", positive=True)
+n, L, K = sp.symbols("n L K", integer=True, positive=True)
+i, j, k, l = sp.symbols("i j k l", integer=True, positive=True)
+z = sp.Symbol("z", real=True)
+t = sp.Symbol("t", real=True)
+c = sp.Symbol("c", real=True)
+m = sp.Symbol("m", real=True)
+g = sp.Symbol("g", real=True)
+
+x = sp.IndexedBase("x", real=True)
+y = sp.IndexedBase("y", real=True)
+w = sp.IndexedBase("w", real=True)
+
+standard_normal_pdf = sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)
+
+#: How symbols whose names are plain ASCII typeset.
+LATEX_NAMES: dict[sp.Symbol, str] = {eps: r"\varepsilon"}

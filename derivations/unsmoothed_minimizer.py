@@ -1,0 +1,61 @@
+r"""Without label smoothing cross-entropy has no finite minimiser (Problem 3.3).
+
+Write the loss with the gaps g_j = x_y - x_j (j != y) for a one-hot label y:
+
+    L = -log z_y = log(1 + sum_{j != y} e^{-g_j}),   dL/dg_j = -e^{-g_j} / (1 + sum e^{-g}) < 0,
+
+so L decreases strictly in every gap, is positive for every finite x, and tends to 0 only as all
+gaps tend to infinity: the optimal gap is oo.
+
+>>> unsmoothed_minimizer().result
+oo
+"""
+from __future__ import annotations
+
+from functools import cache
+
+import sympy as sp
+
+from .claim import Derivation, Step, eq
+from .smoothing_gap import smoothing_gap
+from .symbols import d, eps, g, j, k
+
+gaps = sp.IndexedBase("g", real=True)
+
+
+@cache
+def unsmoothed_minimizer() -> Derivation:
+    """Show L decreases in every gap and its infimum 0 is reached only in the limit."""
+    loss = sp.log(1 + sp.Sum(sp.exp(-gaps[j]), (j, 1, d - 1)))
+    slope = sp.simplify(sp.diff(loss, gaps[k]).doit().replace(
+        lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[0].expr))
+    others = sp.Symbol("r", positive=True)  # d - 1 >= 1 other classes
+    equal_gaps = sp.log(1 + others * sp.exp(-g))
+    equal_slope = sp.diff(equal_gaps, g)
+    decreasing = bool(equal_slope.is_negative)
+    positive = bool(equal_gaps.is_positive)
+    limit = sp.limit(equal_gaps, g, sp.oo)
+    optimal_gap = sp.oo if (decreasing and positive and limit == 0) else sp.nan
+    smoothed_limit = sp.limit(smoothing_gap().result, eps, 0, "+")
+    steps = (
+        Step("With gaps g_j = x_y - x_j the loss is -log z_y.", eq(sp.Symbol("L"), loss)),
+        Step("Every partial derivative is negative: increasing any gap lowers the loss.",
+             eq(sp.Derivative(sp.Symbol("L"), gaps[k]), slope)),
+        Step("Along equal gaps g with r = d - 1 other classes, the slope is negative for every g.",
+             eq(sp.Derivative(equal_gaps, g), equal_slope)),
+        Step("The loss is positive at every finite g and tends to 0 only as g -> oo.",
+             eq(sp.Limit(equal_gaps, g, sp.oo), limit)),
+        Step("No finite minimiser exists; the optimal gap is infinite, the eps -> 0 limit of the "
+             "smoothed gap.", eq(sp.Limit(smoothing_gap().result, eps, 0, "+"), smoothed_limit)),
+    )
+    return Derivation(
+        id="unsmoothed_minimizer",
+        statement="With a one-hot label the loss decreases strictly in every gap x_y - x_j and tends "
+                  "to 0 only as the gaps tend to infinity: no finite minimiser, optimal gap oo.",
+        result=optimal_gap,
+        assumptions={"d": "positive_integer (d >= 2)"},
+        steps=steps,
+        symbols={"d": d},
+        extras={"decreasing": decreasing, "positive": positive, "limit": limit,
+                "smoothed_limit": smoothed_limit, "loss_equal_gaps": equal_gaps.subs(others, d - 1)},
+    )
