@@ -1,0 +1,97 @@
+r"""Verification that sigma = sqrt(2/d) gives unit output variance, against PyTorch's He init.
+
+Two exact tests per d, at level alpha / (2 * number of d) each (Bonferroni):
+
+1. *Reference*: ``torch.nn.init.kaiming_normal_(W, nonlinearity="relu")`` draws the entries of a
+   d_out x d weight with some standard deviation s; sum_ij W_ij^2 ~ s^2 chi^2_{d_out d}, so the
+   exact chi-square test of s = sigma(d) checks the derived sigma against PyTorch's, independently of
+   the variance derivation (``calculate_gain('relu') / sqrt(d)`` is compared exactly too).
+2. *Unit variance*: the conditional estimate of Var[y] of ``relu_variance`` at sigma = sigma(d), which
+   must be 1.
+
+A deep ReLU network with sigma = sqrt(2/d) at every layer keeps the second moment of its
+pre-activations (reported as ``depth_profile``; LeCun's 1/sqrt(d) halves it at every layer).
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import sympy as sp
+import torch
+
+from derivations import derive
+from derivations.symbols import d as d_sym
+from derivations.symbols import sigma as sigma_sym
+
+from .chi2_test import ChiSquare, RectifiedChiSquare, ScaleTest
+from .check import Check
+from .device import generator, resolve_device, substream
+from .relu_variance import DRAWS, rectified_square_sum, scale_check, summarize
+
+DIMENSIONS: tuple[int, ...] = (16, 64, 256, 1024)
+#: Rows of the weight matrix drawn by kaiming_normal_ per dimension (d_out).
+ROWS = 1024
+
+
+def kaiming_weight_test(dim: int, sigma: float, wrong: dict[str, float], alpha: float,
+                        gen: torch.Generator, dev: torch.device) -> dict:
+    """Exact chi-square test that kaiming_normal_'s weights have standard deviation ``sigma``."""
+    weight = torch.empty(ROWS, dim, device=dev)
+    torch.nn.init.kaiming_normal_(weight, mode="fan_in", nonlinearity="relu", generator=gen)
+    statistic = float(weight.double().square().sum())
+    test = ScaleTest(ChiSquare(weight.numel()), alpha)
+    lo, hi = test.interval(statistic)
+    p = test.p_value(statistic, sigma**2)
+    return {"test": "kaiming_normal_ std", "d": dim, "prediction": sigma,
+            "estimate": math.sqrt(statistic / weight.numel()), "interval": (math.sqrt(lo), math.sqrt(hi)),
+            "p_value": p, "alpha": alpha, "passed": p > alpha, "samples": weight.numel(),
+            "power": {k: test.power(v**2, sigma**2) for k, v in wrong.items()}}
+
+
+def depth_profile(sigma_of_d, depth: int = 20, width: int = 512, batch: int = 512, seed: int = 0,
+                  dev: torch.device | None = None) -> list[float]:
+    """Mean square of the pre-activations of each layer of a deep ReLU MLP with N(0, sigma(width)^2) weights."""
+    gen = generator(seed, dev or torch.device("cpu"))
+    h = torch.randn(batch, width, generator=gen, device=dev)
+    profile = [float(h.square().mean())]
+    for _ in range(depth):
+        weight = torch.randn(width, width, generator=gen, device=dev) * sigma_of_d(width)
+        h = torch.relu(h) @ weight.T
+        profile.append(float(h.square().mean()))
+    return profile
+
+
+def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6, draws: int = DRAWS,
+           dimensions: tuple[int, ...] = DIMENSIONS) -> Check:
+    """Test sigma(d) against kaiming_normal_ and Var[y](sigma(d)) = 1 at every d."""
+    start = time.perf_counter()
+    dev = resolve_device(device)
+    derivation, variance = derive("he_sigma"), derive("relu_variance")
+    sigma_of = sp.lambdify(d_sym, derivation.result, "math")
+    wrong_sigma = {k: sp.lambdify(d_sym, v, "math") for k, v in derivation.mistakes.items()}
+    var_of = sp.lambdify((d_sym, sigma_sym), variance.result, "math")
+    level = alpha / (2 * len(dimensions))
+    unit, reference, total = [], [], 0
+    for dim in dimensions:
+        sigma = sigma_of(dim)
+        wrong = {k: f(dim) for k, f in wrong_sigma.items()}
+        reference.append(kaiming_weight_test(dim, sigma, wrong, level,
+                                             generator(substream(seed, "kaiming", dim), dev), dev))
+        n = draws // dim
+        statistic = rectified_square_sum(n * dim, generator(substream(seed, "unit", dim), dev), dev)
+        rec = scale_check(statistic=statistic, law=RectifiedChiSquare(n * dim), unit=sigma**2 / n,
+                          prediction=var_of(dim, sigma),
+                          wrong={k: var_of(dim, v) for k, v in wrong.items()}, alpha=level)
+        unit.append({"test": "Var[y] at sigma(d)", "d": dim, "sigma": sigma, "samples": n, **rec})
+        total += n * dim + ROWS * dim
+    gain = torch.nn.init.calculate_gain("relu")
+    gain_ok = math.isclose(gain, float(sp.sqrt(d_sym) * derivation.result), rel_tol=1e-15)
+    he = depth_profile(sigma_of, seed=substream(seed, "depth"), dev=dev)
+    lecun = depth_profile(wrong_sigma["lecun_scale"], seed=substream(seed, "depth"), dev=dev)
+    check = summarize("he_sigma", unit + reference, alpha, total, start, dev, details={
+        "calculate_gain_relu": gain, "gain_matches": gain_ok,
+        "depth_profile": {"he": he, "lecun": lecun}})
+    check.passed = check.passed and gain_ok
+    check.prediction, check.estimate, check.interval = unit[0]["prediction"], unit[0]["estimate"], unit[0]["interval"]
+    return check

@@ -1,0 +1,44 @@
+"""Measured inference memory: parameters plus the peak of live activations, over a sweep of (n, L, K).
+
+The live activation entries are tracked op by op (``LiveBytes``) during a no-grad forward pass
+whose input is handed over to the network, so the peak must be exactly 2 n K, and the stored
+numbers L K^2 + 2 n K. On CUDA, ``torch.cuda.max_memory_allocated`` is reported beside it.
+"""
+from __future__ import annotations
+
+import time
+
+import torch
+
+from derivations import derive
+
+from .check import Check
+from .device import resolve_device
+from .mlp_cost import peak_inference_activations, sweep_check
+
+
+def cuda_peak_bytes(batch: int, depth: int, width: int, device: torch.device) -> int:
+    """Peak bytes the CUDA caching allocator handed out during a forward pass, beyond the weights."""
+    ws = [torch.randn(width, width, device=device) for _ in range(depth)]
+    torch.cuda.synchronize(device)
+    torch.cuda.reset_peak_memory_stats(device)
+    base = torch.cuda.memory_allocated(device)
+    with torch.no_grad():
+        from .mlp_cost import forward
+
+        forward(ws, torch.randn(batch, width, device=device))
+    torch.cuda.synchronize(device)
+    return torch.cuda.max_memory_allocated(device) - base
+
+
+def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Check:
+    """Stored numbers = L K^2 weights + peak live activations, exactly, at every sweep point."""
+    start, dev = time.perf_counter(), resolve_device(device)
+    check = sweep_check("inference_memory", derive("inference_memory"),
+                        lambda n, L, K: L * K * K + peak_inference_activations(n, L, K, dev),
+                        device=dev)
+    if dev.type == "cuda":
+        check.details["cuda_peak_bytes"] = {f"{n},{L},{K}": cuda_peak_bytes(n, L, K, dev)
+                                            for n, L, K in ((1024, 4, 1024), (4096, 8, 2048))}
+    check.seconds = time.perf_counter() - start
+    return check

@@ -1,0 +1,102 @@
+r"""Monte Carlo verification of Var[y] = d sigma^2 / 2 for y = w^T ReLU(z) (Problem 2).
+
+Variance reduction by conditioning on z: the weights enter only through
+E[y^2 | z] = sigma^2 sum_i ReLU(z_i)^2, so with N samples of z (M = N d standard normal draws)
+
+    V = sigma^2 T / N,     T = sum_{m=1}^{M} ReLU(z_m)^2 ~ chi^2_{Binomial(M, 1/2)}
+
+is an unbiased estimate of Var[y] whose law is known exactly (``RectifiedChiSquare``). A formula f
+claims E[V] = f, i.e. T ~ s_f G with s_f = f / E_G[V]; the exact two-sided test of s_f = 1 at
+level alpha / (number of configurations) (Bonferroni) gives the p-value, the interval and the
+exact power against each wrong formula of the derivation. Per draw this needs about (4 d + 30) / 5
+times fewer random numbers than the plain estimate mean(y^2) (see ``benchmarks/``).
+
+>>> verify(seed=0).passed
+True
+"""
+from __future__ import annotations
+
+import time
+
+import sympy as sp
+import torch
+
+from derivations import derive
+from derivations.symbols import d as d_sym
+from derivations.symbols import sigma as sigma_sym
+
+from .check import Check
+from .chi2_test import RectifiedChiSquare, ScaleTest, combined_power
+from .device import generator, resolve_device, substream
+
+#: (d, sigma) configurations; sigma != 1 so that sigma and sigma^2 differ.
+CONFIGS: tuple[tuple[int, float], ...] = ((16, 0.5), (64, 0.1), (256, 1.7), (1024, 0.05))
+#: Standard normal draws per configuration (rounded down to a multiple of d).
+DRAWS = 1 << 22
+CHUNK = 1 << 21
+
+
+def rectified_square_sum(draws: int, gen: torch.Generator, device: torch.device) -> float:
+    """T = sum of ReLU(z)^2 over ``draws`` standard normal draws, accumulated in float64."""
+    total = 0.0
+    for start in range(0, draws, CHUNK):
+        z = torch.randn(min(CHUNK, draws - start), generator=gen, device=device)
+        z.clamp_min_(0)
+        total += float(torch.dot(z, z))
+    return total
+
+
+def formula(expr: sp.Expr):
+    """A float function of (d, sigma) from a SymPy expression."""
+    return sp.lambdify((d_sym, sigma_sym), expr, "math")
+
+
+def scale_check(*, statistic: float, law: RectifiedChiSquare, unit: float, prediction: float,
+                wrong: dict[str, float], alpha: float) -> dict:
+    """Test E[unit * T] = prediction for T ~ s * law; return the record of one configuration."""
+    test = ScaleTest(law, alpha)
+    scale_unit = unit * law.mean  # E[V] when s = 1
+    lo, hi = test.interval(statistic)
+    p = test.p_value(statistic, prediction / scale_unit)
+    return {
+        "prediction": prediction, "estimate": unit * statistic,
+        "interval": (lo * scale_unit, hi * scale_unit), "p_value": p, "alpha": alpha,
+        "passed": p > alpha,
+        "power": {name: test.power(value / scale_unit, prediction / scale_unit)
+                  for name, value in wrong.items()},
+    }
+
+
+def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6, draws: int = DRAWS,
+           configs: tuple[tuple[int, float], ...] = CONFIGS) -> Check:
+    """Run the exact conditional Monte Carlo check at every configuration."""
+    start = time.perf_counter()
+    dev = resolve_device(device)
+    derivation = derive("relu_variance")
+    predict = formula(derivation.result)
+    mistakes = {name: formula(expr) for name, expr in derivation.mistakes.items()}
+    records, total = [], 0
+    for dim, sigma in configs:
+        n = draws // dim
+        law = RectifiedChiSquare(n * dim)
+        statistic = rectified_square_sum(n * dim, generator(substream(seed, dim, sigma), dev), dev)
+        rec = scale_check(statistic=statistic, law=law, unit=sigma**2 / n, prediction=predict(dim, sigma),
+                          wrong={k: f(dim, sigma) for k, f in mistakes.items()}, alpha=alpha / len(configs))
+        records.append({"d": dim, "sigma": sigma, "samples": n, "draws": n * dim, **rec})
+        total += n * dim
+    return summarize("relu_variance", records, alpha, total, start, dev)
+
+
+def summarize(claim_id: str, records: list[dict], alpha: float, samples: int, start: float,
+              dev: torch.device, details: dict | None = None) -> Check:
+    """One Check from Bonferroni-combined configurations; the headline is the first."""
+    head = records[0]
+    names = head["power"].keys()
+    return Check(
+        id=claim_id, passed=all(r["passed"] for r in records), prediction=head["prediction"],
+        estimate=head["estimate"], interval=head["interval"],
+        p_value=min(1.0, len(records) * min(r["p_value"] for r in records)), alpha=alpha,
+        samples=samples, seconds=time.perf_counter() - start,
+        power={k: combined_power([r["power"][k] for r in records]) for k in names},
+        details={"device": dev.type, "configs": records, **(details or {})},
+    )

@@ -1,0 +1,88 @@
+"""Numerical minimisation of label-smoothed cross-entropy (Problem 3.3).
+
+For several (d, eps) and random starts, L-BFGS (polished by Newton steps) minimises
+``F.cross_entropy(x, y, label_smoothing=eps)`` over the logits x in float64. At the minimiser
+every gap x_y - x_j must equal the derived log(1 + d (1 - eps)/eps) within ``TOLERANCE`` and the
+minimum must equal the entropy H(y_hat). The wrong gap formulas of the derivation are compared with
+the same minimisers and must be rejected. Exact check up to the optimiser's convergence.
+"""
+from __future__ import annotations
+
+import time
+
+import sympy as sp
+import torch
+import torch.nn.functional as F
+
+from derivations import derive
+from derivations.symbols import d as d_sym
+from derivations.symbols import eps as eps_sym
+
+from .check import Check, exact_check
+from .device import generator, resolve_device, substream
+
+TOLERANCE = 1e-6
+CONFIGS: tuple[tuple[int, float], ...] = ((2, 0.1), (5, 0.1), (10, 0.2), (100, 0.05))
+STARTS = 3
+
+
+def minimise(loss_of, start: torch.Tensor, newton_steps: int = 4) -> torch.Tensor:
+    """L-BFGS (strong Wolfe line search) from ``start``, polished by Newton steps.
+
+    The Hessian diag(z) - z z^T is singular along (1, ..., 1) (softmax is shift invariant), so the
+    Newton step uses its pseudo-inverse: the minimum-norm step, orthogonal to the shift.
+    """
+    x = start.clone().requires_grad_()
+    opt = torch.optim.LBFGS([x], lr=1, max_iter=1000, tolerance_grad=1e-15, tolerance_change=1e-18,
+                            history_size=50, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = loss_of(x)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    x = x.detach()
+    for _ in range(newton_steps):
+        grad = torch.autograd.functional.jacobian(loss_of, x)
+        hess = torch.autograd.functional.hessian(loss_of, x)
+        x = x - torch.linalg.pinv(hess, hermitian=True) @ grad
+    return x
+
+
+def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Check:
+    """Minimise from random starts and compare gaps and minima with the derivation."""
+    start_time = time.perf_counter()
+    dev = resolve_device(device)
+    derivation = derive("smoothing_gap")
+    gap_of = sp.lambdify((d_sym, eps_sym), derivation.result, "math")
+    entropy_of = sp.lambdify((d_sym, eps_sym), derivation.extras["entropy"], "math")
+    wrong_of = {k: sp.lambdify((d_sym, eps_sym), v, "math") for k, v in derivation.mistakes.items()}
+    deviations: list[float] = []
+    wrong: dict[str, list[float]] = {k: [] for k in wrong_of}
+    cases = []
+    for dim, eps in CONFIGS:
+        for run in range(STARTS):
+            gen = generator(substream(seed, dim, eps, run), dev)
+            label = int(torch.randint(dim, (1,), generator=gen, device=dev))
+            target = torch.tensor([label], device=dev)
+
+            def loss_of(x: torch.Tensor) -> torch.Tensor:
+                return F.cross_entropy(x[None], target, label_smoothing=eps)
+
+            x = minimise(loss_of, 3 * torch.randn(dim, generator=gen, device=dev, dtype=torch.float64))
+            gaps = [float(x[label] - x[j]) for j in range(dim) if j != label]
+            minimum = float(loss_of(x))
+            deviations += [g - gap_of(dim, eps) for g in gaps] + [minimum - entropy_of(dim, eps)]
+            for k, f in wrong_of.items():
+                wrong[k] += [g - f(dim, eps) for g in gaps]
+            cases.append({"d": dim, "eps": eps, "start": run, "predicted_gap": gap_of(dim, eps),
+                          "measured_gap": sum(gaps) / len(gaps), "minimum": minimum,
+                          "entropy": entropy_of(dim, eps)})
+    head = cases[0]
+    check = exact_check("smoothing_gap", prediction=head["predicted_gap"], estimate=head["measured_gap"],
+                        deviations=deviations, tolerance=TOLERANCE, wrong=wrong,
+                        samples=len(cases), details={"cases": cases, "device": dev.type})
+    check.seconds = time.perf_counter() - start_time
+    return check

@@ -1,0 +1,66 @@
+"""Floating-point verification of the max-shifted softmax (Problem 3.1).
+
+Logits with entries >= 1000, <= -1000, of both signs, and moderate, in float32 and float64: the
+derived formula z_i = e^{x_i - m} / sum_k e^{x_k - m} (evaluated from the SymPy result with
+m = max_k x_k) must be finite and equal to ``torch.softmax`` within ``ULP_TOLERANCE`` units in the
+last place everywhere. The plain formula (``not_stable``) overflows to inf / inf = NaN on the large
+inputs, and shifting only the numerator (``inconsistent_shift``) is wrong; both are run through
+the same comparison, which must reject them. Exact check: nothing random decides the verdict.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+
+from derivations import derive
+from derivations.symbols import m, x
+
+from .check import Check, exact_check
+from .device import generator, resolve_device, substream
+from .vectorize import tensor_function
+
+ULP_TOLERANCE = 16.0
+RANGES: tuple[tuple[float, float], ...] = ((1000, 2000), (-2000, -1000), (-1500, 1500), (-3, 3))
+DTYPES = (torch.float32, torch.float64)
+DIMENSIONS = (10, 50)
+BATCH = 256
+
+
+def ulp_distance(value: torch.Tensor, reference: torch.Tensor) -> float:
+    """max |value - reference| in units in the last place of the reference (inf if non-finite)."""
+    a, b = value.detach().cpu().numpy(), reference.detach().cpu().numpy()
+    if not np.isfinite(a).all():
+        return float("inf")
+    return float((np.abs(a - b) / np.spacing(np.abs(b))).max())
+
+
+def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Check:
+    """Compare the derived, plain and inconsistent formulas with torch.softmax."""
+    start = time.perf_counter()
+    dev = resolve_device(device)
+    derivation = derive("stable_softmax")
+    formulas = {"derived": derivation.result, **derivation.mistakes}
+    functions = {name: tensor_function(expr, [x, m]) for name, expr in formulas.items()}
+    deviations: dict[str, list[float]] = {name: [] for name in formulas}
+    cases, samples = [], 0
+    for dtype in DTYPES:
+        for dim in DIMENSIONS:
+            for lo, hi in RANGES:
+                gen = generator(substream(seed, str(dtype), dim, lo), dev)
+                logits = torch.rand(BATCH, dim, generator=gen, device=dev, dtype=dtype) * (hi - lo) + lo
+                reference = torch.softmax(logits, dim=-1)
+                shift = logits.amax(dim=-1, keepdim=True)
+                row = {"dtype": str(dtype).removeprefix("torch."), "d": dim, "range": [lo, hi]}
+                for name, f in functions.items():
+                    deviations[name].append(ulp_distance(f(logits, shift), reference))
+                    row[name] = deviations[name][-1]
+                cases.append(row)
+                samples += logits.numel()
+    check = exact_check("stable_softmax", prediction=0.0, estimate=max(deviations["derived"]),
+                        deviations=deviations.pop("derived"), tolerance=ULP_TOLERANCE,
+                        wrong=deviations, samples=samples, details={"unit": "ulps", "cases": cases,
+                                                                    "device": dev.type})
+    check.seconds = time.perf_counter() - start
+    return check
