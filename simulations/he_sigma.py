@@ -29,14 +29,16 @@ from .check import Check
 from .device import generator, resolve_device, substream
 from .relu_variance import DRAWS, rectified_square_sum, scale_check, summarize
 
-DIMENSIONS: tuple[int, ...] = (16, 64, 256, 1024)
+DIMENSIONS: tuple[int, ...] = (64, 256, 1024, 4096)
 #: Rows of the weight matrix drawn by kaiming_normal_ per dimension (d_out).
 ROWS = 1024
 
 
 def kaiming_weight_test(dim: int, sigma: float, wrong: dict[str, float], alpha: float,
-                        gen: torch.Generator, dev: torch.device) -> dict:
-    """Exact chi-square test that kaiming_normal_'s weights have standard deviation ``sigma``."""
+                        gen: torch.Generator, dev: torch.device, truth: float | None = None) -> dict:
+    """Exact chi-square test that kaiming_normal_'s weights have standard deviation ``sigma``;
+    power against each wrong standard deviation when the truth is ``truth`` (default ``sigma``)."""
+    truth = sigma if truth is None else truth
     weight = torch.empty(ROWS, dim, device=dev)
     torch.nn.init.kaiming_normal_(weight, mode="fan_in", nonlinearity="relu", generator=gen)
     statistic = float(weight.double().square().sum())
@@ -46,7 +48,7 @@ def kaiming_weight_test(dim: int, sigma: float, wrong: dict[str, float], alpha: 
     return {"test": "kaiming_normal_ std", "d": dim, "prediction": sigma,
             "estimate": math.sqrt(statistic / weight.numel()), "interval": (math.sqrt(lo), math.sqrt(hi)),
             "p_value": p, "alpha": alpha, "passed": p > alpha, "samples": weight.numel(),
-            "power": {k: test.power(v**2, sigma**2) for k, v in wrong.items()}}
+            "power": {k: test.power(v**2, truth**2) for k, v in wrong.items()}}
 
 
 def depth_profile(sigma_of_d, depth: int = 20, width: int = 512, batch: int = 512, seed: int = 0,
@@ -63,26 +65,35 @@ def depth_profile(sigma_of_d, depth: int = 20, width: int = 512, batch: int = 51
 
 
 def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6, draws: int = DRAWS,
-           dimensions: tuple[int, ...] = DIMENSIONS) -> Check:
-    """Test sigma(d) against kaiming_normal_ and Var[y](sigma(d)) = 1 at every d."""
+           dimensions: tuple[int, ...] = DIMENSIONS, claimed: sp.Expr | None = None) -> Check:
+    """Test sigma(d) against kaiming_normal_ and Var[y](sigma(d)) = 1 at every d.
+
+    ``claimed`` replaces the derived sigma(d) by another expression in d; power is computed with
+    the derived formula as truth.
+    """
     start = time.perf_counter()
     dev = resolve_device(device)
     derivation, variance = derive("he_sigma"), derive("relu_variance")
-    sigma_of = sp.lambdify(d_sym, derivation.result, "math")
+    true_sigma_of = sp.lambdify(d_sym, derivation.result, "math")
+    sigma_of = sp.lambdify(d_sym, derivation.result if claimed is None else claimed, "math")
     wrong_sigma = {k: sp.lambdify(d_sym, v, "math") for k, v in derivation.mistakes.items()}
     var_of = sp.lambdify((d_sym, sigma_sym), variance.result, "math")
     level = alpha / (2 * len(dimensions))
     unit, reference, total = [], [], 0
     for dim in dimensions:
-        sigma = sigma_of(dim)
+        sigma, true_sigma = sigma_of(dim), true_sigma_of(dim)
         wrong = {k: f(dim) for k, f in wrong_sigma.items()}
         reference.append(kaiming_weight_test(dim, sigma, wrong, level,
-                                             generator(substream(seed, "kaiming", dim), dev), dev))
+                                             generator(substream(seed, "kaiming", dim), dev), dev,
+                                             truth=true_sigma))
         n = draws // dim
         statistic = rectified_square_sum(n * dim, generator(substream(seed, "unit", dim), dev), dev)
+        # The layer runs at the claimed sigma and the claim is Var[y] = 1 there. Power depends only
+        # on (claimed / true) E[V]: a wrong sigma_w gives E[V] = var(sigma_w), i.e. the ratio 1 / var(sigma_w).
         rec = scale_check(statistic=statistic, law=RectifiedChiSquare(n * dim), unit=sigma**2 / n,
-                          prediction=var_of(dim, sigma),
-                          wrong={k: var_of(dim, v) for k, v in wrong.items()}, alpha=level)
+                          prediction=1.0, truth=var_of(dim, sigma),
+                          wrong={k: var_of(dim, sigma) / var_of(dim, v) for k, v in wrong.items()},
+                          alpha=level)
         unit.append({"test": "Var[y] at sigma(d)", "d": dim, "sigma": sigma, "samples": n, **rec})
         total += n * dim + ROWS * dim
     gain = torch.nn.init.calculate_gain("relu")

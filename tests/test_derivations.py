@@ -1,0 +1,153 @@
+"""Derivations against independent references: closed forms from the papers, PyTorch, mpmath."""
+import math
+
+import mpmath
+import pytest
+import sympy as sp
+import torch
+
+from derivations import CLAIM_IDS, derive
+from derivations.relu_variance import a as slope
+from derivations.relu_variance import activation_table, second_moment
+from derivations.symbols import K, L, d, eps, n, sigma
+
+
+def equal(expr, reference) -> bool:
+    """Symbolically equal, or (for logs SymPy will not merge) equal to 25 digits at domain points."""
+    if sp.simplify(expr - reference) == 0:
+        return True
+    points = [{d: dim, eps: e, sigma: s} for dim in (2, 3, 17) for e in (0.05, 0.5, 0.9) for s in (0.3, 2)]
+    return all(abs(sp.N((expr - reference).subs(p), 30)) < 1e-25 for p in points)
+
+
+@pytest.mark.parametrize("claim", CLAIM_IDS)
+def test_every_claim_has_steps_latex_and_parses_back(claim):
+    dv = derive(claim)
+    record = dv.to_dict()
+    assert record["id"] == claim and record["statement"] and record["latex"]
+    assert len(record["steps"]) >= 3
+    assert all(s["text"] and s["latex"] for s in record["steps"])
+    parsed = sp.sympify(record["expression"], locals={str(k): v for k, v in dv.symbols.items()})
+    assert parsed == dv.result
+
+
+def test_relu_variance_is_he_closed_form():
+    dv = derive("relu_variance")
+    assert dv.result == d * sigma**2 / 2  # He et al. 2015, eq. (8) with Var[w] = sigma^2
+    assert equal(dv.extras["relu_var"], sp.Rational(1, 2) - 1 / (2 * sp.pi))
+    assert dv.extras["relu_mean"] == 1 / sp.sqrt(2 * sp.pi)
+
+
+def test_relu_variance_mistakes_are_contract_formulas():
+    m = derive("relu_variance").mistakes
+    assert m["missing_relu_half"] == d * sigma**2
+    assert equal(m["used_relu_variance"], d * sigma**2 * (sp.Rational(1, 2) - 1 / (2 * sp.pi)))
+    assert m["sigma_as_variance"] == d * sigma / 2
+    assert m["missing_dimension"] == sigma**2 / 2
+
+
+def test_he_sigma_matches_pytorch_gain():
+    dv = derive("he_sigma")
+    assert equal(dv.result, sp.sqrt(2 / d))
+    assert float(dv.result * sp.sqrt(d)) == pytest.approx(torch.nn.init.calculate_gain("relu"), rel=1e-15)
+    assert dv.mistakes["gave_variance"] == 2 / d
+    assert dv.mistakes["lecun_scale"] == 1 / sp.sqrt(d)
+
+
+@pytest.mark.parametrize("negative_slope", [0.01, 0.2, 0.5])
+def test_leaky_relu_scale_matches_pytorch_gain(negative_slope):
+    var, unit_sigma = activation_table()["leaky_relu"]
+    assert equal(var, d * sigma**2 * (1 + slope**2) / 2)
+    gain = float((unit_sigma * sp.sqrt(d)).subs(slope, negative_slope))
+    assert gain == pytest.approx(torch.nn.init.calculate_gain("leaky_relu", negative_slope), rel=1e-14)
+
+
+def test_identity_and_abs_second_moments():
+    assert second_moment("identity") == 1
+    assert second_moment("abs") == 1
+    assert float(activation_table()["identity"][1] * sp.sqrt(d)) == torch.nn.init.calculate_gain("linear")
+
+
+@pytest.mark.parametrize("name, phi", [
+    ("tanh", mpmath.tanh),
+    ("sigmoid", lambda u: 1 / (1 + mpmath.exp(-u))),
+    ("gelu", lambda u: u * mpmath.ncdf(u)),
+    ("silu", lambda u: u / (1 + mpmath.exp(-u))),
+])
+def test_numeric_second_moments_against_mpmath(name, phi):
+    mpmath.mp.dps = 30
+    reference = mpmath.quad(lambda u: phi(u) ** 2 * mpmath.npdf(u), [-mpmath.inf, 0, mpmath.inf])
+    assert float(second_moment(name)) == pytest.approx(float(reference), rel=1e-10)
+
+
+def test_stable_softmax_is_proven():
+    dv = derive("stable_softmax")
+    assert dv.extras["difference"] == 0
+    assert dv.extras["gap_nonnegative"]
+    assert all(dv.extras["proven_for_dimensions"].values())
+
+
+def test_softmax_ce_gradient_against_explicit_jacobian():
+    dv = derive("softmax_ce_gradient")
+    assert str(dv.result) == "-y[i] + z[i]"
+    # Independent: explicit d = 4 logits, one-hot on class 2, differentiate with SymPy directly.
+    xs = sp.symbols("x1:5", real=True)
+    zs = [sp.exp(v) / sum(sp.exp(u) for u in xs) for v in xs]
+    onehot = [0, 1, 0, 0]
+    loss = -sum(t * sp.log(p) for t, p in zip(onehot, zs))
+    assert all(sp.simplify(sp.diff(loss, v) - (p - t)) == 0 for v, p, t in zip(xs, zs, onehot))
+
+
+def test_smoothing_gap_closed_form_and_entropy():
+    dv = derive("smoothing_gap")
+    assert equal(dv.result, sp.log(1 + d * (1 - eps) / eps))
+    assert equal(dv.result, sp.log((1 - eps + eps / d) / (eps / d)))
+    assert dv.extras["minimum_is_entropy"] and dv.extras["hessian_ok"] and dv.extras["gap_check"] == 0
+    assert equal(dv.mistakes["alt_smoothing_convention"], sp.log((1 - eps) * (d - 1) / eps))
+    assert equal(dv.mistakes["true_class_mass_missed"], sp.log(d * (1 - eps) / eps))
+
+
+@pytest.mark.parametrize("dim, e", [(3, 0.1), (10, 0.25)])
+def test_smoothing_minimum_matches_pytorch_loss(dim, e):
+    dv = derive("smoothing_gap")
+    top, rest = (float(v.subs({d: dim, eps: e})) for v in dv.extras["target"])
+    logits = torch.tensor([math.log(top)] + [math.log(rest)] * (dim - 1), dtype=torch.float64)
+    loss = torch.nn.functional.cross_entropy(logits[None], torch.tensor([0]), label_smoothing=e)
+    assert float(loss) == pytest.approx(float(dv.extras["entropy"].subs({d: dim, eps: e})), rel=1e-13)
+    assert float(logits[0] - logits[1]) == pytest.approx(float(dv.result.subs({d: dim, eps: e})), rel=1e-13)
+
+
+def test_unsmoothed_has_no_finite_minimiser():
+    dv = derive("unsmoothed_minimizer")
+    assert dv.result == sp.oo
+    assert dv.extras["decreasing"] and dv.extras["positive"] and dv.extras["limit"] == 0
+    assert dv.extras["smoothed_limit"] == sp.oo
+
+
+def test_cost_formulas():
+    assert derive("forward_mults").result == n * L * K**2
+    tm = derive("training_mults")
+    assert tm.result == 3 * n * L * K**2
+    assert sp.expand(tm.variants["no_input_grad"] - (3 * L - 1) * n * K**2) == 0
+    assert derive("inference_memory").result == L * K**2 + 2 * n * K
+    mem = derive("training_memory")
+    assert mem.result == L * K**2 + n * L * K
+    assert sp.expand(mem.variants["with_input"] - (L * K**2 + n * (L + 1) * K)) == 0
+    assert sp.expand(mem.variants["with_weight_gradients"] - (2 * L * K**2 + n * L * K)) == 0
+
+
+def test_cost_mistakes_are_contract_formulas():
+    assert derive("forward_mults").mistakes == {"counted_flops": 2 * n * L * K**2, "missing_batch": L * K**2}
+    assert derive("training_mults").mistakes == {"counted_flops": 6 * n * L * K**2,
+                                                 "missing_backward_matmul": 2 * n * L * K**2}
+    assert derive("inference_memory").mistakes == {"kept_all_activations": L * K**2 + n * L * K,
+                                                   "missing_weights": 2 * n * K}
+    assert derive("training_memory").mistakes == {"freed_activations": L * K**2 + 2 * n * K,
+                                                  "missing_weights": n * L * K}
+
+
+def test_general_widths_forward_cost():
+    general = derive("forward_mults").extras["general"]
+    widths = sp.IndexedBase("K", integer=True, positive=True)
+    value = general.subs(L, 3).doit().subs({widths[0]: 5, widths[1]: 7, widths[2]: 11, widths[3]: 2})
+    assert value.subs(n, 4) == 4 * (5 * 7 + 7 * 11 + 11 * 2)
