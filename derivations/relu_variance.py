@@ -96,6 +96,7 @@ def relu_variance() -> Derivation:
     relu_var = sp.simplify(m2 - m1**2)
     var = output_variance(m2, second_w)
     y_sym, z_vec = sp.Symbol("y"), sp.Symbol("z")
+    phi_moment = expectation(sp.Function("phi")(z) ** 2)
     steps = (
         Step("The output is a sum of d products of independent factors.",
              eq(y_sym, sp.Sum(w[i] * x[i], (i, 1, d)))),
@@ -112,6 +113,9 @@ def relu_variance() -> Derivation:
         Step("Sum the d equal terms.", eq(variance(y_sym), var)),
         Step("Not to be confused with Var[ReLU(z)] = E[ReLU(z)^2] - E[ReLU(z)]^2.",
              eq(variance(sp.Max(0, z)), relu_var)),
+        Step("Nothing above used the form of ReLU but its second moment: for any activation phi, "
+             "Var[y] = d sigma^2 E[phi(z)^2] and Var[y] = 1 at sigma = 1/sqrt(d E[phi(z)^2]).",
+             eq(variance(y_sym), output_variance(phi_moment, second_w))),
     )
     mistakes = {
         "missing_relu_half": output_variance(gaussian_moment(z**2), second_w),
@@ -128,7 +132,5 @@ def relu_variance() -> Derivation:
         steps=steps,
         symbols={"d": d, "sigma": sigma},
         mistakes=mistakes,
-        extras={"relu_mean": m1, "relu_second_moment": m2, "relu_var": relu_var,
-                "general_formula": eq(variance(y_sym), d * sigma**2
-                                                            * expectation(sp.Function("phi")(z) ** 2))},
+        extras={"relu_mean": m1, "relu_second_moment": m2, "relu_var": relu_var},
     )

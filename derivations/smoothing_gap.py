@@ -21,7 +21,7 @@ import sympy as sp
 
 from .claim import Derivation, Step, eq
 from .softmax_ce_gradient import softmax_ce_gradient, z
-from .symbols import c, d, eps, i, y
+from .symbols import c, d, eps, i, y, y_hat
 
 #: Dimension at which the Hessian is computed entry by entry.
 HESSIAN_DIMENSION = 3
@@ -51,7 +51,6 @@ def smoothing_gap() -> Derivation:
     """Solve the stationarity condition z = y_hat and read off the gap and the minimum."""
     top, rest = smoothed_target()
     gradient = softmax_ce_gradient().result
-    y_hat = sp.IndexedBase(r"\hat{y}", real=True)
     stationary = sp.solve(gradient.subs(y[i], y_hat[i]), z[i])[0]
     x_top, x_rest = sp.log(top) + c, sp.log(rest) + c
     gap = sp.log(1 + sp.together(sp.simplify(top / rest - 1)))

@@ -17,8 +17,9 @@ g = sp.Symbol("g", real=True)
 x = sp.IndexedBase("x", real=True)
 y = sp.IndexedBase("y", real=True)
 w = sp.IndexedBase("w", real=True)
+y_hat = sp.IndexedBase("yhat", real=True)
 
 standard_normal_pdf = sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)
 
 #: How symbols whose names are plain ASCII typeset.
-LATEX_NAMES: dict[sp.Symbol, str] = {eps: r"\varepsilon"}
+LATEX_NAMES: dict[sp.Symbol, str] = {eps: r"\varepsilon", y_hat.label: r"\hat{y}"}

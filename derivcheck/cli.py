@@ -57,13 +57,23 @@ def cmd_derive(args: argparse.Namespace) -> int:
         print("  assumptions: " + ", ".join(f"{k}: {v}" for k, v in d.assumptions.items()))
         for n, step in enumerate(d.steps, 1):
             print(f"  {n}. {step.text}")
-            print(f"     {sp.sstr(step.expr)}")
+            print(f"     {_plain(step.expr)}")
         for name, expr in d.variants.items():
             print(f"  also right ({name}): {expr}")
         for name, expr in d.mistakes.items():
             print(f"  known mistake {name}: {expr}")
         print()
     return 0
+
+
+def _plain(expr: Any) -> str:
+    """lhs = rhs (or lhs <= rhs) in SymPy's string form."""
+    import sympy as sp
+
+    if isinstance(expr, sp.Rel):
+        op = {"==": "=", "<=": "<=", ">=": ">=", "<": "<", ">": ">", "!=": "!="}[expr.rel_op]
+        return f"{sp.sstr(expr.lhs)} {op} {sp.sstr(expr.rhs)}"
+    return sp.sstr(expr)
 
 
 def _fmt(v: Any) -> str:
@@ -171,3 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as err:
         print(f"derivcheck {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `derivcheck derive | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
