@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 TORCH  ?= torch==2.13.0
 STAMP   = $(VENV)/.installed
 
-.PHONY: install report derive verify test test-slow bench clean
+.PHONY: install report derive verify exercises test test-slow bench clean
 
 install: $(STAMP)
 
@@ -17,16 +17,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## The main job: derive every claim, then verify each by simulation (the PDF report comes with issue 5).
+## The main job: derive every claim, verify each by simulation, run the notebook exercises.
 report: install
 	$(BIN)/derivcheck derive
 	$(BIN)/derivcheck verify
+	$(BIN)/derivcheck exercises --out out/exercises
 
 derive: install
 	$(BIN)/derivcheck derive
 
 verify: install
 	$(BIN)/derivcheck verify
+
+exercises: install
+	$(BIN)/derivcheck exercises --out out/exercises
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -17,6 +17,8 @@ Derive, verify and grade the mathematics of the neural-network exercise sheet.
   derivcheck derive he_sigma --json one claim as JSON
   derivcheck verify                 every claim checked by a PyTorch simulation
   derivcheck verify relu_variance --seed 7 --alpha 1e-4
+  derivcheck exercises              the notebook exercises of Problem 1 (figures + JSON)
+  derivcheck exercises digits --mnist ~/data/mnist
 
 Claims: """ + CLAIMS_HELP
 
@@ -135,6 +137,48 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if passed else 1
 
 
+def cmd_exercises(args: argparse.Namespace) -> int:
+    from simulations.device import resolve_device
+    from simulations.exercises import EXERCISES, run
+    from simulations.idx import DataError
+
+    unknown = [n for n in args.names if n not in EXERCISES]
+    if unknown:
+        raise UsageError(f"unknown exercise {unknown[0]!r}; choose from: {', '.join(EXERCISES)}")
+    try:
+        device = resolve_device(args.device)
+    except ValueError as err:
+        raise UsageError(str(err)) from err
+    start = time.perf_counter()
+    try:
+        summary = run(tuple(args.names) or EXERCISES, out_dir=args.out, seed=args.seed, device=device.type,
+                      mnist=args.mnist, show=not args.quiet, quick=args.quick)
+    except DataError as err:
+        raise UsageError(str(err)) from err
+    if args.json:
+        _emit_json(summary)
+        return 0
+    if "fit2d" in summary:
+        f = summary["fit2d"]
+        print(f"fit2d: final MSE {f['final_mse']:.3g} (depth {f['config']['depth']}, width {f['config']['width']}, "
+              f"{f['config']['steps']} Adam steps); logo MSE {f['logo']['final_mse']:.3g}")
+        for r in f["sweep"]:
+            print(f"  depth {r['depth']}, width {r['width']:4d}: final MSE {r['final_mse']:.3g}")
+        pw = f["piecewise"]
+        print(f"  piecewise linear: {pw['line_pieces']} linear pieces on x2 = 0 (bound {pw['line_pieces_bound']}), "
+              f"{pw['grid_patterns']} activation patterns on the grid (bound {pw['grid_region_bound']})")
+    if "digits" in summary:
+        d = summary["digits"]
+        print(f"digits ({d['dataset']}): test accuracy {d['test_accuracy']:.2%} after {d['epochs']} epochs")
+    if "init" in summary:
+        i = summary["init"]
+        for act, scale in i["recommended"].items():
+            shown = f"{scale:.3f}" if scale is not None else "none keeps both stable"
+            print(f"init {act:8s}: recommended scale {shown}  (calculate_gain {i['calculate_gain'][act]:.3f})")
+    print(f"figures and exercises.json in {args.out} ({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="derivcheck", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -164,6 +208,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where simulations run (default: cuda when present)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("exercises", help="run the notebook exercises of Problem 1",
+                       description="Run the notebook exercises: fit2d (2-d function fit, width x depth "
+                                   "sweep, piecewise-linearity count, logo), digits (MLP classifier; "
+                                   "scikit-learn's digits offline, MNIST with --mnist), init (activation "
+                                   "and gradient RMS across 32 layers, recommended scales). Writes PDF "
+                                   "and PNG figures and exercises.json to --out.")
+    p.add_argument("names", nargs="*", metavar="EXERCISE", help="fit2d, digits, init (default: all)")
+    p.add_argument("--out", default="out/exercises", help="output directory (default out/exercises)")
+    p.add_argument("--mnist", metavar="DIR", help="directory with MNIST's IDX files (gzipped or not)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p.add_argument("--quick", action="store_true", help="a few training steps only (smoke test)")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=cmd_exercises)
     return parser
 
 
