@@ -1,0 +1,204 @@
+"""Untrusted text -> the plain answer syntax, with a map back to the typed positions.
+
+Plain text keeps its ASCII; the Unicode a student may type (``σ``, ``ε``, ``√``, ``²``, ``·``,
+``−``, ``∞``) becomes its plain spelling, and any other non-ASCII character (a Cyrillic ``а``
+that looks like ``a``, a zero-width space) is rejected by name. LaTeX (``\\frac``, ``\\sqrt``,
+``^{}``, ``\\left( \\right)``, ``\\cdot``, ``\\log``, ``\\ln``, ``\\exp``, Greek letters, ``\\sum_k``,
+``\\max_j``, ``\\infty``) is translated to the same plain syntax. Nothing is evaluated here.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .errors import AnswerError
+
+UNICODE = {
+    "σ": "sigma", "ε": "eps", "ϵ": "eps", "π": "pi", "∞": "oo", "·": "*", "×": "*", "⋅": "*",
+    "∗": "*", "−": "-", "–": "-", "÷": "/", "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
+    "√": "sqrt", "Σ": "sum", "∑": "sum", "≤": "<=", "≥": ">=", "ℓ": "l", "\u00a0": " ",
+    "λ": "lambda", "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
+    "ŷ": "yhat",
+}
+
+GREEK = {"sigma", "epsilon", "varepsilon", "pi", "alpha", "beta", "gamma", "delta", "eta", "theta",
+         "lambda", "mu", "nu", "rho", "tau", "phi", "varphi", "psi", "omega", "xi", "zeta", "kappa"}
+
+LATEX_WORDS = {
+    "cdot": "*", "times": "*", "ast": "*", "div": "/", "log": "log", "ln": "log", "exp": "exp",
+    "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh", "max": "max", "min": "min",
+    "sum": "sum", "infty": "oo", "epsilon": "eps", "varepsilon": "eps", "to": "->", "cdots": "...",
+    "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "",
+    "left": "", "right": "", "big": "", "Big": "", "bigl": "", "bigr": "", "Bigl": "", "Bigr": "",
+    "displaystyle": "", "quad": " ", "qquad": " ", "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=",
+}
+
+
+def _check_characters(text: str) -> None:
+    for pos, ch in enumerate(text):
+        if ch == "\x00" or (unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\t\n\r"):
+            raise AnswerError(f"control character U+{ord(ch):04X} in the answer", pos, text)
+
+
+def unicode_to_plain(text: str) -> tuple[str, list[int]]:
+    """Replace the known Unicode spellings; reject other non-ASCII. Returns (text, source offsets)."""
+    out, where = [], []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in UNICODE:
+            rep = UNICODE[ch]
+            if ch == "√":
+                rep, consumed = _sqrt_argument(text, i + 1)
+                out.append(rep)
+                where.extend([i] * len(rep))
+                i = consumed
+                continue
+            out.append(rep)
+            where.extend([i] * len(rep))
+        elif ord(ch) < 128:
+            out.append(ch)
+            where.append(i)
+        else:
+            name = unicodedata.name(ch, "unnamed character")
+            raise AnswerError(f"unexpected character {ch!r} (U+{ord(ch):04X} {name}); type plain "
+                              f"ASCII, Greek letters by name (sigma, eps) or LaTeX", i, text)
+        i += 1
+    return "".join(out), where
+
+
+def _sqrt_argument(text: str, start: int) -> tuple[str, int]:
+    """'√(' -> 'sqrt(', '√2' -> 'sqrt(2)', '√d' -> 'sqrt(d)'."""
+    j = start
+    while j < len(text) and text[j] == " ":
+        j += 1
+    if j < len(text) and text[j] == "(":
+        return "sqrt", j
+    m = re.match(r"[A-Za-z]+|\d+(\.\d+)?|σ|ε|π", text[j:])
+    if not m:
+        raise AnswerError("√ must be followed by a number, a name or a bracket", start - 1, text)
+    arg = UNICODE.get(m.group(0), m.group(0))
+    return f"sqrt({arg})", j + len(m.group(0))
+
+
+def looks_like_latex(text: str) -> bool:
+    return "\\" in text or "{" in text or text.strip().startswith("$")
+
+
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}]|[^\\{}]")
+
+
+class _Latex:
+    """A recursive translator from a LaTeX subset to the plain syntax."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = [(m.group(0), m.start()) for m in _TOKEN.finditer(text)]
+        self.i = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.i][0] if self.i < len(self.tokens) else None
+
+    def pos(self) -> int:
+        return self.tokens[self.i][1] if self.i < len(self.tokens) else len(self.text)
+
+    def take(self) -> str:
+        tok = self.tokens[self.i][0]
+        self.i += 1
+        return tok
+
+    def group(self) -> str:
+        """A {...} group (translated) or a single token."""
+        self.skip_spaces()
+        if self.peek() == "{":
+            start = self.pos()
+            self.take()
+            inner = self.sequence(until="}")
+            if self.peek() != "}":
+                raise AnswerError("unbalanced '{' in LaTeX", start, self.text)
+            self.take()
+            return inner
+        if self.peek() is None:
+            raise AnswerError("LaTeX command is missing its argument", self.pos(), self.text)
+        return self.command_or_char()
+
+    def skip_spaces(self) -> None:
+        while self.peek() == " ":
+            self.take()
+
+    def sequence(self, until: str | None = None) -> str:
+        out = []
+        while self.peek() is not None and self.peek() != until:
+            if self.peek() == "{":
+                out.append("(" + self.group() + ")")
+            elif self.peek() == "}":
+                raise AnswerError("unbalanced '}' in LaTeX", self.pos(), self.text)
+            else:
+                out.append(self.command_or_char())
+        return "".join(out)
+
+    def command_or_char(self) -> str:
+        start = self.pos()
+        tok = self.take()
+        if tok in ("^", "_"):
+            arg = self.group()
+            simple = re.fullmatch(r"[A-Za-z0-9]", arg.strip())
+            if tok == "_":
+                return "_" + (arg.strip() if simple else "{" + arg.replace(" ", "") + "}")
+            return "^" + (arg.strip() if simple else "(" + arg + ")")
+        if not tok.startswith("\\"):
+            return tok
+        name = tok[1:]
+        if name in ("frac", "dfrac", "tfrac"):
+            num, den = self.group(), self.group()
+            return f"(({num})/({den}))"
+        if name == "sqrt":
+            self.skip_spaces()
+            if self.peek() == "[":
+                self.take()
+                index = []
+                while self.peek() not in ("]", None):
+                    index.append(self.command_or_char())
+                if self.peek() is None:
+                    raise AnswerError("unclosed '[' in \\sqrt[...]", start, self.text)
+                self.take()
+                return f"(({self.group()})^(1/({''.join(index)})))"
+            return f"sqrt({self.group()})"
+        if name in ("mathrm", "operatorname", "text", "mathit", "mathbf", "boldsymbol") and self.peek() == "{":
+            inner = self.group()
+            return {"e": "E"}.get(inner.strip(), inner.strip())
+        if name in ("hat",):
+            return self.group().strip() + "hat"
+        if name in LATEX_WORDS:
+            return LATEX_WORDS[name] if LATEX_WORDS[name] not in ("sum", "max", "min") else " " + LATEX_WORDS[name]
+        if name in GREEK:
+            return {"varepsilon": "eps", "epsilon": "eps", "varphi": "phi"}.get(name, name) + " "
+        if name in (",", ";", "!", " ", ":"):
+            return " "
+        if name in ("{", "}"):
+            return "(" if name == "{" else ")"
+        if name == "\\":
+            raise AnswerError("line breaks (\\\\) are not allowed in an answer", start, self.text)
+        raise AnswerError(f"unsupported LaTeX command \\{name}", start, self.text)
+
+
+def latex_to_plain(text: str) -> str:
+    """Translate the LaTeX subset to the plain syntax (math delimiters stripped)."""
+    stripped = text.strip()
+    for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
+        if stripped.startswith(left) and stripped.endswith(right) and len(stripped) >= len(left) + len(right):
+            stripped = stripped[len(left):len(stripped) - len(right)]
+            break
+    translator = _Latex(stripped)
+    out = translator.sequence()
+    # "\sum_k" and "\max_j" leave "sum_k"/"max_j" for the grammar's big operators.
+    return re.sub(r"\s+", " ", out).strip()
+
+
+def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
+    """(plain text, offsets back into ``text`` or None for LaTeX, whether it was LaTeX)."""
+    _check_characters(text)
+    plain, where = unicode_to_plain(text)
+    if looks_like_latex(plain):
+        return latex_to_plain(plain).replace("**", "^"), None, True
+    return plain.replace("**", "^ "), where, False

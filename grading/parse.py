@@ -1,0 +1,99 @@
+"""Untrusted answer text -> a SymPy expression, never through eval, sympify or parse_expr.
+
+Steps: length check; Unicode/LaTeX normalisation; Lark parse into an inert tuple tree with depth
+and node bounds; log-space bounds on every constant; SymPy construction under the question's
+vocabulary. An equation ``lhs = rhs`` keeps its last side, unless the left side contains the
+question's unknown (``sigma^2 = 2/d``), in which case it is solved for that unknown; a label
+such as ``Var[y] =`` or ``sigma =`` is dropped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .ast import parse_plain
+from .build import Builder, Vocabulary, bound
+from .errors import AnswerError, TooLarge
+from .limits import DEFAULT, Limits
+from .normalize import to_plain
+
+
+@dataclass(frozen=True)
+class Parsed:
+    expr: sp.Expr
+    plain: str
+    latex: bool
+    note: str = ""
+
+
+def split_equals(text: str) -> list[tuple[str, int]]:
+    """Top-level '=' splits (not inside brackets, not part of <=, >=, ==)."""
+    parts, depth, start = [], 0, 0
+    for pos, ch in enumerate(text):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "=" and depth == 0:
+            prev = text[pos - 1] if pos else ""
+            nxt = text[pos + 1] if pos + 1 < len(text) else ""
+            if prev in "<>=!" or nxt == "=":
+                continue
+            parts.append((text[start:pos], start))
+            start = pos + 1
+    parts.append((text[start:], start))
+    return parts
+
+
+def _expression(segment: str, offset: int, vocab: Vocabulary, typed: str, where: list[int] | None,
+                limits: Limits) -> sp.Expr:
+    try:
+        tree = parse_plain(segment, limits)
+        bound(tree, limits)
+        return Builder(vocab, segment, limits).build(tree)
+    except AnswerError as err:
+        pos = err.position
+        if pos is not None:
+            pos += offset
+            if where is not None:
+                pos = where[min(pos, len(where) - 1)] if where else 0
+                raise type(err)(str(err), pos, typed) from None
+            raise type(err)(f"{err} (in the LaTeX read as {segment.strip()!r})", None, typed) from None
+        raise type(err)(str(err), None, typed) from None
+
+
+def parse_answer(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None = None,
+                 limits: Limits = DEFAULT) -> Parsed:
+    """Parse an answer under ``vocab``; raises ``AnswerError`` (a clear, positioned message)."""
+    if not isinstance(text, str):
+        raise AnswerError("the answer must be text")
+    if len(text) > limits.max_length:
+        raise TooLarge(f"the answer is {len(text):,} characters long (at most {limits.max_length:,})")
+    plain, where, is_latex = to_plain(text)
+    segments = split_equals(plain)
+    if any(not seg.strip() for seg, _ in segments):
+        raise AnswerError("an equation needs something on both sides of '='", None, text)
+    last, offset = segments[-1]
+    expr = _expression(last, offset, vocab, text, where, limits)
+    note = ""
+    if len(segments) > 1 and solve_for is not None:
+        lhs_text, lhs_offset = segments[0]
+        try:
+            lhs = _expression(lhs_text, lhs_offset, vocab, text, where, limits)
+        except AnswerError:
+            lhs = None  # a label such as Var[y]
+        if lhs is not None and lhs.has(solve_for):
+            expr = solve(lhs, expr, solve_for, text)
+            note = f"solved {sp.sstr(lhs)} = {sp.sstr(_expression(last, offset, vocab, text, where, limits))} " \
+                   f"for {solve_for}"
+    if isinstance(expr, sp.Basic) and expr.has(sp.zoo, sp.nan):
+        raise AnswerError("the answer is undefined (division by zero)", None, text)
+    return Parsed(expr=expr, plain=plain, latex=is_latex, note=note)
+
+
+def solve(lhs: sp.Expr, rhs: sp.Expr, unknown: sp.Symbol, text: str) -> sp.Expr:
+    """The unique solution of lhs = rhs for ``unknown`` (which carries its assumptions)."""
+    solutions = sp.solve(sp.Eq(lhs, rhs), unknown)
+    if len(solutions) != 1:
+        raise AnswerError(f"the equation does not determine {unknown} uniquely "
+                          f"({len(solutions)} solutions); give {unknown} itself", None, text)
+    return solutions[0]
