@@ -19,6 +19,10 @@ Derive, verify and grade the mathematics of the neural-network exercise sheet.
   derivcheck verify relu_variance --seed 7 --alpha 1e-4
   derivcheck exercises              the notebook exercises of Problem 1 (figures + JSON)
   derivcheck exercises digits --mnist ~/data/mnist
+  derivcheck questions              the question bank: ids, variables, syntax, examples
+  derivcheck check p2.variance "d*sigma^2"          grade one answer (plain text or LaTeX)
+  derivcheck equiv "sqrt(x^2)" "x" --assume x=positive
+  derivcheck grade submissions.csv -o results.csv --gradescope out/gradescope
 
 Claims: """ + CLAIMS_HELP
 
@@ -179,6 +183,139 @@ def cmd_exercises(args: argparse.Namespace) -> int:
     return 0
 
 
+def _limits(args: argparse.Namespace):
+    from grading.limits import Limits
+
+    if not args.timeout > 0:
+        raise UsageError("--timeout must be positive")
+    return Limits(seconds=args.timeout)
+
+
+def _bank(args: argparse.Namespace):
+    from grading.bank import BankError, load
+
+    try:
+        return load(args.bank)
+    except BankError as err:
+        raise UsageError(str(err)) from err
+
+
+def cmd_questions(args: argparse.Namespace) -> int:
+    bank = _bank(args)
+    if args.json:
+        _emit_json({"questions": [q.describe() for q in bank.values()]})
+        return 0
+    for q in bank.values():
+        print(f"{q.id}: {q.prompt}")
+        print("  variables: " + ", ".join(f"{k} ({v})" for k, v in q.variables.items()))
+        print(f"  syntax: {q.syntax}")
+        print(f"  example: {q.example}")
+        if q.mistakes:
+            print("  known mistakes: " + ", ".join(m.code for m in q.mistakes))
+        print()
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from grading.evidence import verification
+    from grading.sandbox import run_one
+    from grading.tasks import attach_evidence, check_task
+
+    bank = _bank(args)
+    if args.question not in bank:
+        raise UsageError(f"unknown question {args.question!r}; see `derivcheck questions`")
+    limits = _limits(args)
+    status, record = run_one(check_task, (args.bank, args.question, args.answer, False, limits), limits)
+    if status != "ok":
+        record = {"question": args.question, "answer": args.answer, "verdict": "undecided", "score": None,
+                  "diagnoses": [], "feedback": f"Could not decide ({record}).", "parsed": None}
+    question = bank[args.question]
+    if record["verdict"] == "incorrect" and question.simulation and not question.vector:
+        verification(question.simulation)  # computed here, outside the sandbox, and cached
+        status, with_sim = run_one(attach_evidence, (args.bank, args.question, args.answer, record), limits)
+        if status == "ok":
+            record = with_sim
+    if args.json:
+        _emit_json(record)
+        return 0
+    print(f"{record['verdict'].upper()}" + (f"  [{', '.join(record['diagnoses'])}]" if record["diagnoses"] else ""))
+    if record.get("parsed"):
+        print(f"  read as: {record['parsed']}")
+    print(f"  {record['feedback']}")
+    return 0
+
+
+def _assumptions(items: Sequence[str]) -> dict[str, str]:
+    from grading.build import symbol_for
+
+    out = {}
+    for item in items:
+        name, sep, kind = item.partition("=")
+        if not sep or not name.strip() or not kind.strip():
+            raise UsageError(f"--assume {item!r}: write NAME=KIND, e.g. x=positive")
+        try:
+            symbol_for(name.strip(), kind.strip())
+        except ValueError as err:
+            raise UsageError(str(err)) from err
+        out[name.strip()] = kind.strip()
+    return out
+
+
+def cmd_equiv(args: argparse.Namespace) -> int:
+    from grading.batch import equiv_batch
+    from grading.sandbox import run_one
+    from grading.tasks import equiv_task
+
+    limits = _limits(args)
+    if args.batch:
+        if args.student or args.teacher:
+            raise UsageError("give either STUDENT TEACHER or --batch FILE, not both")
+        try:
+            handle = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
+        except OSError as err:
+            raise UsageError(f"{args.batch}: cannot read ({err.strerror})") from err
+        with handle:
+            equiv_batch(handle, workers=args.workers, limits=limits)
+        return 0
+    if args.student is None or args.teacher is None:
+        raise UsageError("give STUDENT and TEACHER expressions (or --batch FILE.jsonl)")
+    assume = _assumptions(args.assume)
+    status, record = run_one(equiv_task, (args.student, args.teacher, assume, limits), limits)
+    if status != "ok":
+        record = {"equivalent": None, "status": "undecided", "message": str(record)}
+    record = {"id": None, **record}
+    if args.json:
+        _emit_json(record)
+    else:
+        print(f"{record['status']}: {record['message']}")
+        if record.get("counterexample"):
+            c = record["counterexample"]
+            print(f"  at {c['at']}: student {c['answer_value']}, teacher {c['reference_value']}")
+    return 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from grading.batch import BatchError, grade_csv
+
+    _bank(args)
+    limits = _limits(args)
+
+    def progress(done: int, total: int) -> None:
+        if not args.quiet and (done == total or done % 25 == 0):
+            print(f"\rgraded {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+
+    try:
+        counts = grade_csv(args.submissions, args.output, bank=args.bank, workers=args.workers, limits=limits,
+                           gradescope=args.gradescope, progress=progress)
+    except BatchError as err:
+        raise UsageError(str(err)) from err
+    if args.json:
+        _emit_json(counts)
+    else:
+        print(", ".join(f"{k}: {v}" for k, v in counts.items()) + f" -> {args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="derivcheck", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -224,6 +361,56 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="a few training steps only (smoke test)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=cmd_exercises)
+
+    def grading_options(p: argparse.ArgumentParser, bank: bool = True) -> None:
+        if bank:
+            p.add_argument("--bank", metavar="FILE", help="a TOML question bank (default: the built-in sheet)")
+        p.add_argument("--timeout", type=float, default=5.0, help="seconds per answer before it is undecided")
+        p.add_argument("--json", action="store_true", help="JSON on stdout")
+
+    p = sub.add_parser("questions", help="list the question bank",
+                       description="List the questions: id, prompt, variables with assumptions, answer "
+                                   "syntax, example and the known mistakes it diagnoses.")
+    grading_options(p)
+    p.set_defaults(func=cmd_questions)
+
+    p = sub.add_parser("check", help="grade one answer",
+                       description="Grade one answer, typed (d*sigma^2/2, σ²d/2) or LaTeX "
+                                   "(\\frac{d\\sigma^2}{2}). Verdict: correct, incorrect (with the "
+                                   "known mistake it matches and a counterexample, simulated where the "
+                                   "question has a simulation), invalid (unreadable, unsafe, too large) "
+                                   "or undecided (time or size limit; never counted as wrong).")
+    p.add_argument("question", help="question id, see `derivcheck questions`")
+    p.add_argument("answer", help="the answer as typed")
+    grading_options(p)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("equiv", help="decide whether two expressions are equal",
+                       description="Decide STUDENT == TEACHER: numeric refutation at 50 digits, then a "
+                                   "symbolic proof. Status proven, numeric, counterexample, invalid or "
+                                   "undecided. Names default to real; --assume NAME=KIND changes that "
+                                   "(real, positive, nonnegative, negative, integer, positive_integer, "
+                                   "complex, interval(a,b)).")
+    p.add_argument("student", nargs="?")
+    p.add_argument("teacher", nargs="?")
+    p.add_argument("--assume", action="append", default=[], metavar="NAME=KIND")
+    p.add_argument("--batch", metavar="FILE.jsonl",
+                   help='lines {"id", "student", "teacher", "assume": {NAME: KIND}}; one JSON line out per line in')
+    p.add_argument("--workers", type=int, default=2, help="worker processes for --batch (default 2)")
+    grading_options(p, bank=False)
+    p.set_defaults(func=cmd_equiv)
+
+    p = sub.add_parser("grade", help="grade a CSV of answers",
+                       description="Grade SUBMISSIONS.csv (columns student_id,question,answer) into "
+                                   "RESULTS.csv (adds verdict,score,diagnoses,feedback). Rows are written "
+                                   "as they are decided; a re-run resumes where a killed run stopped.")
+    p.add_argument("submissions", help="input CSV")
+    p.add_argument("-o", "--output", required=True, help="output CSV")
+    p.add_argument("--gradescope", metavar="DIR", help="also write DIR/<student_id>/results.json")
+    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    grading_options(p)
+    p.set_defaults(func=cmd_grade)
     return parser
 
 

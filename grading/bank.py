@@ -166,13 +166,22 @@ def parse_bank(text: str, source: str) -> dict[str, Question]:
 
 @lru_cache(maxsize=8)
 def load(path: str | None = None) -> dict[str, Question]:
-    """The bank at ``path`` (default: the built-in sheet-8 bank)."""
+    """The bank at ``path`` (default: the built-in sheet-8 bank).
+
+    Building a bank derives its claims (seconds); the built questions are cached on disk, keyed
+    by the bank's text and the sources of the derivations and of this package.
+    """
+    import hashlib
+
+    from .cache import cached_pickle, source_hash
+
     if path is None:
-        text = resources.files("grading").joinpath("banks/sheet8.toml").read_text()
-        return parse_bank(text, "built-in bank sheet8.toml")
-    p = Path(path)
-    try:
-        text = p.read_text()
-    except OSError as err:
-        raise BankError(f"{p}: cannot read ({err.strerror or err})") from None
-    return parse_bank(text, str(p))
+        text, source = resources.files("grading").joinpath("banks/sheet8.toml").read_text(), "built-in bank sheet8.toml"
+    else:
+        p = Path(path)
+        try:
+            text, source = p.read_text(), str(p)
+        except OSError as err:
+            raise BankError(f"{p}: cannot read ({err.strerror or err})") from None
+    key = hashlib.sha256((text + source_hash("derivations", "grading")).encode()).hexdigest()[:16]
+    return cached_pickle(f"bank-{key}.pickle", lambda: parse_bank(text, source))

@@ -6,32 +6,20 @@ hash of the derivation and simulation code; later requests read the file (millis
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import derivations
-import simulations
+from .cache import cache_dir, source_hash
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("DERIVCHECK_CACHE", Path.home() / ".cache" / "derivcheck"))
-
-
-@lru_cache(maxsize=1)
 def code_version() -> str:
     """A hash of the derivation and simulation sources: cached results follow the code."""
-    h = hashlib.sha256()
-    for package in (derivations, simulations):
-        for path in sorted(Path(package.__file__).parent.glob("*.py")):
-            h.update(path.name.encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+    return source_hash("derivations", "simulations")
 
 
+@lru_cache(maxsize=32)
 def verification(claim: str, seed: int = 0) -> dict[str, Any]:
     """The ``verify --json --details`` record of ``claim`` (computed once, then read from disk)."""
     path = cache_dir() / f"verify-{claim}-seed{seed}-{code_version()}.json"
@@ -50,3 +38,9 @@ def verification(claim: str, seed: int = 0) -> dict[str, Any]:
     except OSError:
         pass  # a read-only home still gets the evidence, just not cached
     return record
+
+
+def preload(claims: set[str]) -> None:
+    """Load (or compute) the records of ``claims`` into memory, e.g. before forking workers."""
+    for claim in sorted(c for c in claims if c):
+        verification(claim)

@@ -1,0 +1,220 @@
+"""Batch grading: CSV in, CSV out (crash-safe and resumable), Gradescope results, equiv --batch.
+
+Rows are graded in worker processes (``Sandbox``); identical answers to the same question are
+graded once (a class repeats itself). Results are appended to the output in input order as they
+are decided, each row flushed and fsync'ed, so ``kill -9`` loses no finished row; a re-run
+keeps the rows already there (dropping a half-written last line) and grades the rest.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .limits import DEFAULT, Limits
+from .sandbox import Sandbox
+from .tasks import attach_evidence, check_task, equiv_task
+
+INPUT = ("student_id", "question", "answer")
+ADDED = ("verdict", "score", "diagnoses", "feedback")
+
+
+class BatchError(Exception):
+    """An unusable input or output file (one line, naming the file)."""
+
+
+def normalise(answer: str) -> str:
+    """The memo key of an answer: NFC, outer whitespace stripped, inner runs collapsed."""
+    return " ".join(unicodedata.normalize("NFC", answer).split())
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def read_submissions(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            fields = reader.fieldnames or []
+            rows = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise BatchError(f"{path}: cannot read ({err})") from None
+    missing = [c for c in INPUT if c not in fields]
+    if missing:
+        raise BatchError(f"{path}: missing column(s) {', '.join(missing)} (need {', '.join(INPUT)})")
+    return fields, rows
+
+
+def _existing(out: Path, header: list[str]) -> int:
+    """Complete rows already in ``out`` (its half-written last line is dropped)."""
+    if not out.exists() or out.stat().st_size == 0:
+        return -1
+    data = out.read_bytes()
+    if not data.endswith(b"\n"):
+        data = data[: data.rfind(b"\n") + 1]
+        with open(out, "r+b") as f:
+            f.truncate(len(data))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    if not rows:
+        return -1
+    if rows[0] != header:
+        raise BatchError(f"{out}: exists with other columns; remove it or choose another -o")
+    return len(rows) - 1
+
+
+def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None, workers: int = 2,
+              limits: Limits = DEFAULT, gradescope: str | Path | None = None,
+              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Grade every row of ``submissions`` into ``out``; returns counts per verdict."""
+    from .bank import load
+
+    submissions, out = Path(submissions), Path(out)
+    fields, rows = read_submissions(submissions)
+    header = fields + [c for c in ADDED if c not in fields]
+    questions = load(bank)
+    done = _existing(out, header)
+    if done > len(rows):
+        raise BatchError(f"{out}: has more rows than {submissions}; remove it or choose another -o")
+    start = max(done, 0)
+    results: dict[int, dict] = {}
+    keys: dict[tuple[str, str], list[int]] = {}
+    for i, row in enumerate(rows[start:], start):
+        qid, answer = (row.get("question") or "").strip(), row.get("answer")
+        if answer is None or not row.get("student_id"):
+            results[i] = _invalid("malformed row: student_id, question and answer are all needed")
+        elif qid not in questions:
+            results[i] = _invalid(f"unknown question {qid!r}")
+        else:
+            keys.setdefault((qid, normalise(answer)), []).append(i)
+    from .evidence import preload
+
+    preload({questions[q].simulation for q, _ in keys if questions[q].simulation})
+    with open(out, "a", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        if done < 0:
+            writer.writerow(header)
+        nxt = start
+
+        def flush() -> None:
+            nonlocal nxt
+            while nxt in results:
+                r = results.pop(nxt)
+                writer.writerow([rows[nxt].get(c, "") for c in fields] + [_cell(r, c) for c in header[len(fields):]])
+                handle.flush()
+                os.fsync(handle.fileno())
+                if progress:
+                    progress(nxt + 1, len(rows))
+                nxt += 1
+
+        flush()
+        tasks = list(keys)
+        with Sandbox(workers, limits) as box:
+            for index, status, value in box.run(check_task, [(bank, q, a, True, limits) for q, a in tasks]):
+                record = value if status == "ok" else _undecided(value)
+                for i in keys[tasks[index]]:
+                    results[i] = record
+                flush()
+        flush()
+    counts = _counts(out)
+    if gradescope:
+        write_gradescope(out, Path(gradescope))
+    return counts
+
+
+def _cell(record: dict, column: str) -> str:
+    if column == "score":
+        return "" if record.get("score") is None else f"{record['score']:g}"
+    if column == "diagnoses":
+        return ";".join(record.get("diagnoses", []))
+    return _one_line(record.get(column, ""))
+
+
+def _invalid(message: str) -> dict:
+    return {"verdict": "invalid", "score": 0.0, "diagnoses": [], "feedback": message}
+
+
+def _undecided(message: str) -> dict:
+    return {"verdict": "undecided", "score": None, "diagnoses": [],
+            "feedback": f"Could not decide ({message}); flagged for a person to read."}
+
+
+def _counts(out: Path) -> dict[str, Any]:
+    with open(out, newline="", encoding="utf-8") as f:
+        verdicts = [r["verdict"] for r in csv.DictReader(f)]
+    return {"rows": len(verdicts), **{v: verdicts.count(v) for v in ("correct", "incorrect", "invalid", "undecided")}}
+
+
+def write_gradescope(results_csv: Path, directory: Path) -> None:
+    """DIR/<student_id>/results.json in Gradescope's autograder format, one test per question.
+
+    An undecided answer gets full marks and says it is flagged for manual review (it is never
+    counted as wrong).
+    """
+    with open(results_csv, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    students: dict[str, list[dict]] = {}
+    for r in rows:
+        students.setdefault(r["student_id"], []).append(r)
+    for student, answers in students.items():
+        tests = []
+        for r in answers:
+            undecided = r["verdict"] == "undecided"
+            score = 1.0 if undecided else float(r["score"] or 0)
+            tests.append({"name": r["question"], "score": score, "max_score": 1.0,
+                          "status": "passed" if score == 1.0 else "failed",
+                          "output": ("UNDECIDED, flagged for manual review. " if undecided else "")
+                          + f"Your answer: {r['answer']}\n{r['verdict']}: {r['feedback']}"
+                          + (f"\nDiagnosis: {r['diagnoses']}" if r["diagnoses"] else "")})
+        doc = {"score": sum(t["score"] for t in tests), "max_score": float(len(tests)), "tests": tests,
+               "output": f"{sum(r['verdict'] == 'correct' for r in answers)} of {len(answers)} answers correct."}
+        safe = "".join(ch if ch.isalnum() or ch in "-_.@" else "_" for ch in student) or "_"
+        target = directory / safe
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "results.json").write_text(json.dumps(doc, indent=2))
+
+
+def equiv_batch(lines: Iterable[str], workers: int = 2, limits: Limits = DEFAULT, out=sys.stdout) -> int:
+    """One JSON line out per line in, same order, each with its id; returns the number of lines."""
+    parsed: list[tuple[Any, tuple | dict]] = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        item = None
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict):
+                raise ValueError("not an object")
+            assume = item.get("assume") or {}
+            if not isinstance(assume, dict) or not all(isinstance(v, str) for v in assume.values()):
+                raise ValueError("assume must map names to kinds")
+            if not isinstance(item.get("student"), str) or not isinstance(item.get("teacher"), str):
+                raise ValueError("student and teacher must be strings")
+            parsed.append((item.get("id"), (item["student"], item["teacher"], assume, limits)))
+        except (ValueError, TypeError) as err:
+            ident = item.get("id") if isinstance(item, dict) else None
+            parsed.append((ident, {"equivalent": None, "status": "invalid", "message": f"line {n}: {err}"}))
+    results: dict[int, dict] = {i: p[1] for i, p in enumerate(parsed) if isinstance(p[1], dict)}
+    todo = [i for i, p in enumerate(parsed) if isinstance(p[1], tuple)]
+    nxt = 0
+
+    def flush() -> None:
+        nonlocal nxt
+        while nxt in results:
+            out.write(json.dumps({"id": parsed[nxt][0], **results.pop(nxt)}) + "\n")
+            out.flush()
+            nxt += 1
+
+    flush()
+    with Sandbox(workers, limits) as box:
+        for index, status, value in box.run(equiv_task, [parsed[i][1] for i in todo]):
+            results[todo[index]] = value if status == "ok" else {
+                "equivalent": None, "status": "undecided", "message": str(value)}
+            flush()
+    flush()
+    return len(parsed)

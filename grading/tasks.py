@@ -1,0 +1,65 @@
+"""The units of work a sandboxed worker runs: one check, one equivalence. Plain functions of
+picklable arguments, returning JSON-ready dicts; they never raise on bad input."""
+from __future__ import annotations
+
+from typing import Any
+
+from .limits import DEFAULT, Limits
+
+
+def check_task(bank_path: str | None, question_id: str, answer: str, evidence: bool = True,
+               limits: Limits = DEFAULT) -> dict[str, Any]:
+    from .bank import load
+    from .check import check
+
+    return check(load(bank_path)[question_id], answer, limits, evidence=evidence)
+
+
+def equiv_task(student: str, teacher: str, assume: dict[str, str], limits: Limits = DEFAULT) -> dict[str, Any]:
+    """CONTRACT.md's equiv record (without the id)."""
+    import sympy as sp
+
+    from .build import Vocabulary, symbol_for
+    from .equivalence import Domain, decide
+    from .errors import AnswerError
+    from .parse import parse_answer
+
+    try:
+        symbols = {name: symbol_for(name, kind) for name, kind in assume.items()}
+    except ValueError as err:
+        return {"equivalent": None, "status": "invalid", "message": str(err)}
+    vocab = Vocabulary(symbols=symbols, open=True)
+    parsed = {}
+    for role, text in (("student", student), ("teacher", teacher)):
+        try:
+            parsed[role] = parse_answer(text, vocab, limits=limits).expr
+        except AnswerError as err:
+            return {"equivalent": None, "status": "invalid", "message": f"{role}: {err.message}"}
+    a, b = parsed["student"], parsed["teacher"]
+    free = a.free_symbols | b.free_symbols
+    kinds = {s: assume.get(s.name, "real") for s in free}
+    # The same name typed twice must be one symbol: rebuild both with one set of symbols.
+    canon = {s: symbol_for(s.name, kinds[s]) for s in free}
+    a, b = a.xreplace(canon), b.xreplace(canon)
+    decision = decide(a, b, Domain({canon[s]: kinds[s] for s in free}))
+    record = {"equivalent": decision.equivalent, "status": decision.status, "message": decision.message}
+    if decision.counterexample:
+        record["counterexample"] = decision.counterexample
+    record["parsed"] = [sp.sstr(a), sp.sstr(b)]
+    return record
+
+
+def attach_evidence(bank_path: str | None, question_id: str, answer: str, record: dict) -> dict:
+    """Re-state an incorrect check's counterexample at a simulated configuration (evidence preloaded)."""
+    from .bank import load
+    from .check import _describe, _with_simulation
+    from .parse import parse_answer
+
+    question = load(bank_path)[question_id]
+    expr = parse_answer(answer, question.vocab, question.unknown).expr
+    example = _with_simulation(question, expr, record.get("counterexample"))
+    if example and example.get("simulated"):
+        old = _describe(record.get("counterexample"))
+        record["feedback"] = record["feedback"].replace(old, "").rstrip() + " " + _describe(example)
+        record["counterexample"] = example
+    return record
