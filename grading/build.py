@@ -205,11 +205,11 @@ def _bound_pow(node: tuple, limits: Limits) -> float | None:
         return None
     if base is None or exponent is None:
         return None
-    e = _small_value(node[2])
-    if e is None:
-        raise TooLarge("an exponent in the answer is too large")
     if base == -math.inf:
         return -math.inf
+    e = _small_value(node[2])
+    if e is None:  # a complex exponent such as I*pi: |a^(u+iv)| <= |a|^|u| e^(pi |v|)
+        return 10 ** exponent * (abs(base) + 1.4)
     return e * base if e >= 0 else -e * max(-base, base)
 
 
@@ -260,6 +260,9 @@ class Builder:
 
     def power(self, node: tuple) -> sp.Expr:
         base, exponent = node[1], self.build(node[2])
+        if base[0] == "call" and ALIASES.get(base[1], base[1]) not in FUNCTIONS and len(base[2]) == 1:
+            # pi (2r)^2 is pi * (2r)^2: the power takes the bracket only
+            return sp.Mul(self.name(base[1], base[3]), sp.Pow(self.build(base[2][0]), exponent))
         if base[0] == "name":
             parts = self.split(base[1], base[2])
             if len(parts) > 1:  # nLK^2 is n L K^2: the power takes the last letter only

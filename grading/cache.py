@@ -21,7 +21,8 @@ def _source_hash(names: tuple[str, ...]) -> str:
     h = hashlib.sha256()
     for name in names:
         package: ModuleType = importlib.import_module(name)
-        for path in sorted(Path(package.__file__).parent.glob("*.py")):
+        root = Path(package.__file__).parent
+        for path in sorted([*root.glob("*.py"), *root.glob("*.lark"), *root.glob("banks/*.toml")]):
             h.update(path.name.encode())
             h.update(path.read_bytes())
     return h.hexdigest()[:16]

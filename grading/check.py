@@ -47,9 +47,10 @@ def check(question: Question, answer: str, limits: Limits = DEFAULT, evidence: b
                 decision, note = alt, f"{note}; also right: {alt_note}".strip("; ")
                 break
     if decision.equivalent and question.stability and overflows(expr):
-        record.update(verdict="incorrect", score=0.0, diagnoses=["not_stable"],
-                      feedback=_feedback(question, ["not_stable"]) or "Equal, but it overflows for large logits.",
-                      counterexample=_overflow_example(expr, question))
+        example = _overflow_example(expr, question)
+        record.update(verdict="incorrect", score=0.0, diagnoses=["not_stable"], counterexample=example,
+                      feedback=(_feedback(question, ["not_stable"]) or "Equal, but it overflows for large "
+                                "logits.") + " In float64: " + _describe(example))
     elif decision.equivalent:
         record.update(verdict="correct", score=1.0, diagnoses=[],
                       feedback=f"Correct ({decision.status}: {decision.message})." + (f" Note: {note}." if note else ""))
@@ -79,8 +80,6 @@ def diagnose(question: Question, expr: sp.Expr) -> list[str]:
     codes = [m.code for m in question.mistakes
              if m.code != "not_stable" and decide(expr, m.formula, question.domain, vector=question.vector,
                                                   prove_seconds=0).equivalent]
-    if question.stability and not codes and any(m.code == "not_stable" for m in question.mistakes):
-        pass
     if codes:
         return codes
     relation = _relation(question, expr)

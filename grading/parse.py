@@ -66,6 +66,8 @@ def parse_answer(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None = Non
     """Parse an answer under ``vocab``; raises ``AnswerError`` (a clear, positioned message)."""
     if not isinstance(text, str):
         raise AnswerError("the answer must be text")
+    if not text.strip():
+        raise AnswerError("the answer is empty")
     if len(text) > limits.max_length:
         raise TooLarge(f"the answer is {len(text):,} characters long (at most {limits.max_length:,})")
     plain, where, is_latex = to_plain(text)
