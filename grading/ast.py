@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 
 from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from .errors import AnswerError, TooLarge
 from .limits import DEFAULT, Limits
@@ -132,4 +132,9 @@ def parse_plain(text: str, limits: Limits = DEFAULT) -> tuple:
     except UnexpectedInput as err:  # pragma: no cover - other Lark errors
         raise AnswerError("cannot read the answer", getattr(err, "pos_in_stream", None)) from None
     _measure(tree, limits)
-    return _ToTuples(limits).transform(tree)
+    try:
+        return _ToTuples(limits).transform(tree)
+    except VisitError as err:
+        if isinstance(err.orig_exc, AnswerError):
+            raise err.orig_exc from None
+        raise

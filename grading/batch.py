@@ -92,9 +92,12 @@ def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None,
             results[i] = _invalid(f"unknown question {qid!r}")
         else:
             keys.setdefault((qid, normalise(answer)), []).append(i)
+    from .check import warm
     from .evidence import preload
 
     preload({questions[q].simulation for q, _ in keys if questions[q].simulation})
+    for qid in {q for q, _ in keys}:
+        warm(questions[qid])
     with open(out, "a", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         if done < 0:
@@ -102,15 +105,20 @@ def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None,
         nxt = start
 
         def flush() -> None:
+            # Each row reaches the OS as soon as it is written (a killed process loses nothing);
+            # one fsync per group of rows guards against a crash of the machine as well.
             nonlocal nxt
+            wrote = False
             while nxt in results:
                 r = results.pop(nxt)
                 writer.writerow([rows[nxt].get(c, "") for c in fields] + [_cell(r, c) for c in header[len(fields):]])
                 handle.flush()
-                os.fsync(handle.fileno())
+                wrote = True
                 if progress:
                     progress(nxt + 1, len(rows))
                 nxt += 1
+            if wrote:
+                os.fsync(handle.fileno())
 
         flush()
         tasks = list(keys)

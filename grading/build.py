@@ -32,6 +32,11 @@ SUGGEST = {"s": "sigma", "e": "eps", "ep": "eps", "l": "L", "k": "K", "N": "n"}
 FUNCTIONS = {"sqrt", "exp", "log", "ln", "sin", "cos", "tan", "tanh", "sinh", "cosh", "abs", "Abs",
              "max", "min", "Max", "Min", "factorial", "sum", "softmax", "onehot", "sigmoid"}
 VECTOR_FUNCTIONS = {"sum", "softmax", "onehot"}
+#: Words of code, never of an answer: rejected even where new names are allowed.
+CODE_WORDS = {"import", "from", "exec", "eval", "open", "getattr", "setattr", "delattr", "globals", "locals",
+              "vars", "compile", "def", "class", "return", "yield", "while", "for", "print", "input", "os",
+              "sys", "subprocess", "builtins", "lambda", "await", "async", "with", "del", "raise", "assert",
+              "sympify", "system", "read", "write"}
 KINDS = {
     "real": {"real": True}, "positive": {"positive": True}, "nonnegative": {"nonnegative": True},
     "negative": {"negative": True}, "integer": {"integer": True},
@@ -274,6 +279,8 @@ class Builder:
 
     def split(self, name: str, pos: int) -> list[sp.Expr]:
         """The factors a name stands for: itself, or its split into declared names."""
+        if name in CODE_WORDS:
+            raise self.error(f"{name!r} looks like program code, not mathematics", pos)
         single = self.resolve(name)
         if single is not None:
             return [single]
@@ -350,6 +357,8 @@ class Builder:
 
     def call(self, name: str, args: list[tuple], pos: int) -> sp.Expr:
         fname = ALIASES.get(name, name)
+        if fname in CODE_WORDS:
+            raise self.error(f"{fname!r} looks like program code, not mathematics", pos)
         if fname in self.vocab.forbidden:
             raise self.error(f"{fname!r} may not be used in this answer; write it out", pos)
         if fname not in FUNCTIONS:

@@ -25,7 +25,22 @@ GENERIC = ("sign_flipped", "constant_factor", "additive_constant")
 
 
 def check(question: Question, answer: str, limits: Limits = DEFAULT, evidence: bool = True) -> dict[str, Any]:
-    """Grade ``answer`` to ``question``; never raises on bad input."""
+    """Grade ``answer`` to ``question``; never raises on bad input.
+
+    A failure inside SymPy or mpmath on a strange but valid answer becomes ``undecided`` (with
+    the reason), so one answer can never take a batch down.
+    """
+    try:
+        return _check(question, answer, limits, evidence)
+    except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ZeroDivisionError,
+            AttributeError, NotImplementedError, IndexError, KeyError, ArithmeticError) as err:
+        return {"question": question.id, "answer": answer, "verdict": "undecided", "score": None,
+                "diagnoses": [], "parsed": None, "status": "undecided",
+                "feedback": f"Could not decide ({type(err).__name__}: {str(err)[:200]}); flagged for a person to read.",
+                "elapsed_ms": None}
+
+
+def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> dict[str, Any]:
     start = time.perf_counter()
     record: dict[str, Any] = {"question": question.id, "answer": answer}
     try:
@@ -68,6 +83,19 @@ def check(question: Question, answer: str, limits: Limits = DEFAULT, evidence: b
                       feedback=f"Could not decide ({decision.message}); flagged for a person to read.")
     record["status"] = decision.status
     return _finish(record, start)
+
+
+def warm(question: Question) -> None:
+    """Evaluate the question's reference, alternatives and mistakes at the sample points now
+    (e.g. in a parent process before it forks its workers, which then share the tables)."""
+    from .equivalence import _domain_key, _reference_table
+
+    key = _domain_key(question.domain)
+    for expr in (question.reference, *(a for a, _ in question.alternatives), *(m.formula for m in question.mistakes)):
+        try:
+            _reference_table(expr, key, question.vector)
+        except Exception:  # noqa: BLE001 - warming is an optimisation only
+            pass
 
 
 def _finish(record: dict, start: float) -> dict:

@@ -17,6 +17,7 @@ import signal
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import mpmath
@@ -29,8 +30,9 @@ from .numeric import MP, NP, Unsupported, evaluate
 DIGITS = 50
 TOLERANCE = mpmath.mpf("1e-30")
 MIN_VALID = 8
-RANDOM_POINTS = 24
+RANDOM_POINTS = 16
 VECTOR_SIZES = (2, 3, 5, 8, 13)
+VECTORS_PER_SIZE = 2
 
 
 @dataclass
@@ -166,7 +168,7 @@ def scalar_points(domain: Domain, rng: random.Random):
 
 def vector_points(rng: random.Random):
     for size in VECTOR_SIZES:
-        for _ in range(3):
+        for _ in range(VECTORS_PER_SIZE):
             x = [rng.gauss(0, 2) for _ in range(size)]
             label = rng.randrange(size)
             yield {X: x, Y: [1 if j == label else 0 for j in range(size)]}
@@ -182,18 +184,21 @@ def decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: bool
             return Decision("proven", "both are the same infinite value")
         return Decision("counterexample", "one side is infinite and the other is not",
                         {"at": {}, "answer_value": str(student), "reference_value": str(reference)})
-    rng = random.Random(_seed(sp.srepr(student), sp.srepr(reference)))
-    points = vector_points(rng) if vector else scalar_points(domain, rng)
     valid = 0
-    for point in points:
+    try:
+        table = _reference_table(reference, _domain_key(domain), vector)
+    except Unsupported as err:
+        return Decision("undecided", f"cannot evaluate the reference: {err}")
+    for point, ref in table:
+        if ref is None:
+            continue
         try:
-            ref = _value(reference, point, DIGITS)
             ans = _value(student, point, DIGITS)
         except Unsupported as err:
             return Decision("undecided", f"cannot evaluate: {err}")
         except (ZeroDivisionError, ValueError, OverflowError, TypeError):
             continue
-        if not (_finite(ref) and _finite(ans)):
+        if not _finite(ans):
             continue
         valid += 1
         if not _close(ans, ref):
@@ -220,11 +225,41 @@ def decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: bool
     return Decision("numeric", f"equal to 30 digits at {valid} points; not proven symbolically", points=valid)
 
 
+_DOMAINS: dict[tuple, Domain] = {}
+
+
+def _domain_key(domain: Domain) -> tuple:
+    key = (tuple(sorted((str(s), repr(s.assumptions0), k) for s, k in domain.kinds.items())), repr(domain.prefer))
+    _DOMAINS.setdefault(key, domain)
+    return key
+
+
+@lru_cache(maxsize=256)
+def _reference_table(reference: sp.Expr, key: tuple, vector: bool) -> tuple[tuple[dict, Any], ...]:
+    """The sample points of a (reference, domain) and the reference's value at each (None where
+    undefined). The points depend on the reference and the domain only, so the values are
+    computed once and shared by every answer to the same question."""
+    domain = _DOMAINS[key]
+    rng = random.Random(_seed(sp.srepr(reference), key))
+    points = vector_points(rng) if vector else scalar_points(domain, rng)
+    table = []
+    for point in points:
+        try:
+            value = _value(reference, point, DIGITS)
+            table.append((point, value if _finite(value) else None))
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+            table.append((point, None))
+    return tuple(table)
+
+
 def _proves_zero(diff: sp.Expr) -> bool:
-    for step in (sp.expand, sp.cancel, lambda e: sp.simplify(sp.expand_log(e, force=False))):
-        if step(diff) == 0:
-            return True
-    return False
+    """diff == 0 by expansion, cancellation, exp(diff) == 1 (a real difference of logarithms,
+    already seen to be 0 numerically, is then 0), or simplification, cheapest first."""
+    if sp.expand(diff) == 0 or sp.cancel(diff) == 0:
+        return True
+    if diff.has(sp.log) and sp.cancel(sp.exp(diff)) == 1:
+        return True
+    return sp.simplify(diff) == 0
 
 
 def overflows(expr: sp.Expr, seed: int = 0) -> bool:

@@ -92,3 +92,64 @@ def test_verify_table(capsys):
     assert main(["verify", "training_memory", "--quiet", "--device", "cpu"]) == 0
     out = capsys.readouterr().out
     assert "training_memory" in out and "all passed" in out
+
+
+# --- grading commands --------------------------------------------------------------------
+
+def test_check_json_contract():
+    result = run("check", "p2.variance", "d*sigma^2", "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert {"question", "answer", "verdict", "score", "diagnoses", "feedback", "parsed", "counterexample",
+            "elapsed_ms"} <= set(doc)
+    assert doc["verdict"] == "incorrect" and doc["diagnoses"] == ["missing_relu_half"]
+    assert {"at", "answer_value", "reference_value", "simulated"} <= set(doc["counterexample"])
+    assert {"estimate", "interval"} <= set(doc["counterexample"]["simulated"])
+
+
+def test_check_invalid_and_unknown_question():
+    doc = json.loads(run("check", "p2.variance", "__import__('os')", "--json").stdout)
+    assert doc["verdict"] == "invalid" and doc["score"] == 0.0
+    bad = run("check", "p9.none", "1")
+    assert bad.returncode == 2 and "unknown question" in bad.stderr
+
+
+def test_equiv_json_contract():
+    doc = json.loads(run("equiv", "sqrt(x^2)", "x", "--assume", "x=positive", "--json").stdout)
+    assert doc["equivalent"] is True and doc["status"] == "proven" and "message" in doc and "id" in doc
+    doc = json.loads(run("equiv", "sqrt(x^2)", "x", "--json").stdout)
+    assert doc["equivalent"] is False and doc["status"] == "counterexample"
+    assert run("equiv", "x", "x", "--assume", "x").returncode == 2
+
+
+def test_equiv_batch_cli(tmp_path):
+    src = tmp_path / "pairs.jsonl"
+    src.write_text('{"id": "a", "student": "0.5", "teacher": "1/2"}\n{"id": "b", "student": "x", "teacher": "y"}\n')
+    result = run("equiv", "--batch", str(src))
+    assert result.returncode == 0
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(o["id"], o["equivalent"]) for o in out] == [("a", True), ("b", False)]
+
+
+def test_questions_json():
+    doc = json.loads(run("questions", "--json").stdout)
+    assert len(doc["questions"]) == 10
+    q = doc["questions"][0]
+    assert {"id", "prompt", "variables", "syntax", "example"} <= set(q)
+
+
+def test_bad_bank_is_usage_error(tmp_path):
+    bank = tmp_path / "bank.toml"
+    bank.write_text("not [toml")
+    result = run("questions", "--bank", str(bank))
+    assert result.returncode == 2 and "not valid TOML" in result.stderr
+
+
+def test_grade_cli(tmp_path):
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_text("student_id,question,answer\ns1,p2.variance,d*sigma^2/2\n")
+    result = run("grade", str(src), "-o", str(out), "--gradescope", str(tmp_path / "gs"))
+    assert result.returncode == 0, result.stderr
+    assert "correct: 1" in result.stdout
+    assert (tmp_path / "gs" / "s1" / "results.json").exists()
+    assert run("grade", str(tmp_path / "missing.csv"), "-o", str(out)).returncode == 2
