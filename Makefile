@@ -1,11 +1,13 @@
-# derivcheck: `make report` runs the main job, `make test` the tests. Both create .venv on first use.
+# derivcheck: `make report` builds the solution PDF, `make test` runs the tests. Both create .venv.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 TORCH  ?= torch==2.13.0
 STAMP   = $(VENV)/.installed
+PDF    ?= out/solutions.pdf
+TEX_PACKAGES = texlive-latex-base texlive-latex-recommended texlive-latex-extra latexmk lmodern poppler-utils
 
-.PHONY: install report derive verify exercises test test-slow bench clean
+.PHONY: install tex report report-tex derive verify exercises test test-slow bench clean
 
 install: $(STAMP)
 
@@ -17,11 +19,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## The main job: derive every claim, verify each by simulation, run the notebook exercises.
-report: install
-	$(BIN)/derivcheck derive
-	$(BIN)/derivcheck verify
-	$(BIN)/derivcheck exercises --out out/exercises
+# TeX Live from Debian/Ubuntu when it is missing: as root, with sudo, or a message saying what to run.
+tex:
+	@if command -v latexmk >/dev/null && kpsewhich lmodern.sty >/dev/null 2>&1; then exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null && command -v apt-get >/dev/null; then \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); \
+	else echo "TeX Live is missing: run  sudo apt-get install $(TEX_PACKAGES)  (or: make report-tex for the .tex only)"; exit 1; fi
+
+## The main job: derive, verify, simulate, run the exercises, build the PDF.
+report: install tex
+	$(BIN)/derivcheck report -o $(PDF)
+
+report-tex: install
+	$(BIN)/derivcheck report -o $(PDF) --tex-only
 
 derive: install
 	$(BIN)/derivcheck derive
@@ -40,6 +52,7 @@ test-slow: install
 
 bench: install
 	$(BIN)/python benchmarks/verify_throughput.py
+	$(BIN)/python benchmarks/grade_throughput.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -23,6 +23,7 @@ Derive, verify and grade the mathematics of the neural-network exercise sheet.
   derivcheck check p2.variance "d*sigma^2"          grade one answer (plain text or LaTeX)
   derivcheck equiv "sqrt(x^2)" "x" --assume x=positive
   derivcheck grade submissions.csv -o results.csv --gradescope out/gradescope
+  derivcheck report -o out/solutions.pdf   everything above, as a PDF
 
 Claims: """ + CLAIMS_HELP
 
@@ -316,6 +317,23 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from report.build import ReportError, build
+    from simulations.device import resolve_device
+
+    try:
+        resolve_device(args.device)
+        result = build(args.output, seed=args.seed, device=args.device, fresh=args.fresh, tex_only=args.tex_only,
+                       log=(lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr)))
+    except (ReportError, ValueError) as err:
+        raise UsageError(str(err)) from err
+    if args.json:
+        _emit_json(result)
+    else:
+        print(result["pdf"] or result["tex"])
+    return 0 if result["passed"] else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="derivcheck", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -361,6 +379,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="a few training steps only (smoke test)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=cmd_exercises)
+
+    p = sub.add_parser("report", help="build the solution PDF",
+                       description="Derive every claim, verify each by simulation, run the exercises and "
+                                   "build the solution PDF with latexmk (the .tex and figures beside it). "
+                                   "Stages are cached by a hash of their inputs: a second build takes "
+                                   "seconds. Exit 1 if a verification failed.")
+    p.add_argument("-o", "--output", default="out/solutions.pdf", help="PDF to write (default out/solutions.pdf)")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--tex-only", action="store_true", help="write the .tex and figures, do not run latexmk")
+    p.add_argument("--fresh", action="store_true", help="ignore cached stages")
+    p.add_argument("--json", action="store_true", help="paths and stage timings as JSON")
+    p.add_argument("--quiet", action="store_true", help="no stage timings on stderr")
+    p.set_defaults(func=cmd_report)
 
     def grading_options(p: argparse.ArgumentParser, bank: bool = True) -> None:
         if bank:

@@ -225,7 +225,8 @@ def _overflow_example(expr: sp.Expr, question: Question) -> dict:
 
 # --- simulated evidence ----------------------------------------------------------------------
 
-def _at(question: Question, expr: sp.Expr, values: dict[str, Any]) -> tuple[float, float] | None:
+def value_pair(question: Question, expr: sp.Expr, values: dict[str, Any]) -> tuple[float, float] | None:
+    """(answer, reference) at a point given by variable names, or None where undefined."""
     point = {question.vocab.symbols[k]: v for k, v in values.items() if k in question.vocab.symbols}
     try:
         with mpmath.workdps(30):
@@ -242,9 +243,9 @@ def _with_simulation(question: Question, expr: sp.Expr, example: dict | None) ->
 
     record = verification(question.simulation)
     details = record.get("details", {})
-    for candidate in _simulated_points(question, details):
+    for candidate in simulated_points(question, details):
         values, sim = candidate
-        pair = _at(question, expr, values)
+        pair = value_pair(question, expr, values)
         if pair is None:
             continue
         answer_value, reference_value = pair
@@ -259,7 +260,8 @@ def _with_simulation(question: Question, expr: sp.Expr, example: dict | None) ->
     return example
 
 
-def _simulated_points(question: Question, details: dict):
+def simulated_points(question: Question, details: dict):
+    """(point, measurement there) pairs from a verification record, for the question."""
     if question.simulation == "relu_variance":
         for c in details.get("configs", []):
             yield {"d": c["d"], "sigma": c["sigma"]}, {"quantity": "Var[y]", "estimate": c["estimate"],

@@ -154,7 +154,7 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", mnist: str | Path | 
     order = torch.argsort(val_losses)
     extremes = {"lowest": order[:5].tolist(), "highest": order[-5:].flip(0).tolist()}
     summary = {
-        "dataset": data.name, "test_accuracy": test_acc, "test_loss": test_loss, "epochs": epochs,
+        "dataset": data.name, "inputs": int(data.train.x.shape[1]), "test_accuracy": test_acc, "test_loss": test_loss, "epochs": epochs,
         "sizes": {"train": len(data.train.x), "val": len(data.val.x), "test": len(data.test.x)},
         "curves": curves,
         "extremes": {k: [{"index": i, "label": int(data.val.y[i]), "predicted": int(val_pred[i]),
@@ -187,7 +187,7 @@ def plots(out_dir: Path, data: Dataset, curves: dict, extremes: dict) -> dict:
     fig, axes = plt.subplots(2, 5, figsize=(6.4, 3.0), constrained_layout=True)
     for row, key in zip(axes, ("lowest", "highest")):
         for ax, item in zip(row, extremes[key]):
-            image = data.val.x[item["index"]].reshape(data.image_shape)
+            image = data.val.x[item["index"]].reshape(data.image_shape).numpy()
             ax.imshow(image, cmap="gray_r")
             ax.set_title(f"true {item['label']}, pred {item['predicted']}\nloss {item['loss']:.1e}", fontsize=7)
             ax.set_xticks([])

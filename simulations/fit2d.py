@@ -234,9 +234,9 @@ def plots(out_dir: Path, x, y, default, logo_y, logo_fit, runs, breaks) -> dict:
 
     n = GRID
     with torch.no_grad():
-        model = mlp(default["params"], x).cpu().reshape(n, n)
-        logo_model = mlp(logo_fit["params"], x).cpu().reshape(n, n)
-    target_img = y.cpu().reshape(n, n)
+        model = mlp(default["params"], x).cpu().reshape(n, n).numpy()
+        logo_model = mlp(logo_fit["params"], x).cpu().reshape(n, n).numpy()
+    target_img = y.cpu().reshape(n, n).numpy()
     extent = (-1, 1, -1, 1)
     figs = {}
 
@@ -254,8 +254,8 @@ def plots(out_dir: Path, x, y, default, logo_y, logo_fit, runs, breaks) -> dict:
     line = torch.linspace(-1, 1, 2001)
     pts = torch.stack([line, torch.zeros_like(line)], 1).to(x.device)
     with torch.no_grad():
-        ax.plot(line, target(pts).cpu()[:, 0], label="target", lw=1.2)
-        ax.plot(line, mlp(default["params"], pts).cpu()[:, 0], label="model", lw=1.0)
+        ax.plot(line.numpy(), target(pts).cpu()[:, 0].numpy(), label="target", lw=1.2)
+        ax.plot(line.numpy(), mlp(default["params"], pts).cpu()[:, 0].numpy(), label="model", lw=1.0)
     ax.plot([2 * b - 1 for b in breaks], [-1.15] * len(breaks), "|", color="k", ms=5,
             label=f"{len(breaks)} breakpoints (exact)")
     ax.set_xlabel("$x_1$ (cross-section $x_2 = 0$)")
@@ -284,7 +284,7 @@ def plots(out_dir: Path, x, y, default, logo_y, logo_fit, runs, breaks) -> dict:
     figs["sweep"] = save(fig, out_dir, "fit2d_sweep")
 
     fig, axes = plt.subplots(1, 2, figsize=(4.8, 2.4), constrained_layout=True)
-    for ax, img, title in zip(axes, (logo_y.cpu().reshape(n, n), logo_model), ("logo target", "model")):
+    for ax, img, title in zip(axes, (logo_y.cpu().reshape(n, n).numpy(), logo_model), ("logo target", "model")):
         ax.imshow(img, origin="lower", extent=extent, cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(title)
         ax.set_xticks([])

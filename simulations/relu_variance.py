@@ -111,3 +111,26 @@ def summarize(claim_id: str, records: list[dict], alpha: float, samples: int, st
         power={k: combined_power([r["power"][k] for r in records]) for k in names},
         details={"device": dev.type, "configs": records, **(details or {})},
     )
+
+
+def convergence(dim: int = CONFIGS[0][0], sigma: float = CONFIGS[0][1], seed: int = 0, draws: int = DRAWS,
+                checkpoints: int = 16, alpha: float = 1e-6 / len(CONFIGS), device: str = "auto") -> list[dict]:
+    """The estimate of Var[y] and its exact (1 - alpha) interval as the samples grow.
+
+    The same stream as :func:`verify` for this configuration, cut at ``checkpoints`` geometrically
+    spaced sample counts; each row is (samples of z, draws, estimate, interval, prediction).
+    """
+    dev = resolve_device(device)
+    gen = generator(substream(seed, dim, sigma), dev)
+    n_total = draws // dim
+    cuts = sorted({max(1, round(n_total ** (k / (checkpoints - 1)))) for k in range(checkpoints)} | {n_total})
+    prediction = formula(derive("relu_variance").result)(dim, sigma)
+    rows, done, total = [], 0, 0.0
+    for n in cuts:
+        total += rectified_square_sum((n - done) * dim, gen, dev)
+        done = n
+        law = RectifiedChiSquare(n * dim)
+        rec = scale_check(statistic=total, law=law, unit=sigma**2 / n, prediction=prediction, wrong={}, alpha=alpha)
+        rows.append({"samples": n, "draws": n * dim, "estimate": rec["estimate"], "interval": rec["interval"],
+                     "prediction": prediction})
+    return rows

@@ -1,0 +1,280 @@
+"""Build the solution PDF: derive, verify, simulate, run the exercises, render, compile.
+
+Stages are cached under the derivcheck cache directory by a hash of their inputs (the sources
+of the packages they run, the seed, the device and settings), so a second build takes seconds;
+``fresh=True`` recomputes everything. Figures are written beside the ``.tex``.
+"""
+from __future__ import annotations
+
+import json
+import math
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+
+from .latex import environment
+
+TEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-latex-extra latexmk"
+
+
+class ReportError(Exception):
+    """A one-line reason the report could not be built."""
+
+
+@dataclass
+class Stages:
+    """Timings and cache keys of a build."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    cached: dict[str, bool] = field(default_factory=dict)
+    log: Callable[[str], None] = print
+
+    def run(self, name: str, key: str, compute: Callable[[], Any], fresh: bool) -> Any:
+        from grading.cache import cached_pickle, cache_dir
+
+        start = time.perf_counter()
+        path = cache_dir() / f"report-{name}-{key}.pickle"
+        hit = path.exists() and not fresh
+        if fresh and path.exists():
+            path.unlink()
+        value = cached_pickle(path.name, compute)
+        self.seconds[name] = time.perf_counter() - start
+        self.keys[name], self.cached[name] = key, hit
+        self.log(f"  {name:<12} {self.seconds[name]:7.2f} s{' (cached)' if hit else ''}")
+        return value
+
+
+def _key(*parts: Any) -> str:
+    import hashlib
+
+    from grading.cache import source_hash
+
+    text = repr((source_hash("derivations", "simulations", "report"), *parts))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# --- stages ---------------------------------------------------------------------------------
+
+def derive_all() -> dict[str, Any]:
+    """Every claim as printable strings: statement, LaTeX of the result, steps, variants."""
+    from derivations import CLAIM_IDS, derive
+    from derivations.claim import to_latex
+
+    out = {}
+    for c in CLAIM_IDS:
+        d = derive(c)
+        out[c] = {**d.to_dict(), "variants": {k: to_latex(e) for k, e in d.variants.items()},
+                  "mistakes_latex": {k: to_latex(e) for k, e in d.mistakes.items()}}
+    return out
+
+
+def verify_all(seed: int, device: str) -> dict[str, dict]:
+    from simulations import CLAIM_IDS, verify
+
+    return {c: verify(c, seed=seed, device=device).to_dict() for c in CLAIM_IDS}
+
+
+def run_exercises(seed: int, device: str, directory: Path) -> dict:
+    from simulations.exercises import run
+
+    return run(out_dir=directory, seed=seed, device=device, show=False)
+
+
+def convergence(seed: int, device: str) -> list[dict]:
+    from simulations.relu_variance import convergence as rows
+
+    return rows(seed=seed, device=device)
+
+
+# --- figures from the run's numbers ------------------------------------------------------------
+
+def convergence_figure(rows: list[dict], out: Path) -> str:
+    from simulations.figures import plt, save
+
+    fig, ax = plt.subplots(figsize=(5.6, 2.6), constrained_layout=True)
+    draws = [r["draws"] for r in rows]
+    ax.fill_between(draws, [r["interval"][0] for r in rows], [r["interval"][1] for r in rows], alpha=0.25,
+                    label=r"exact $1-\alpha$ interval")
+    ax.plot(draws, [r["estimate"] for r in rows], "o-", ms=3, label="estimate")
+    ax.axhline(rows[0]["prediction"], color="k", lw=0.8, ls="--", label=r"derived $d\sigma^2/2$")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 2.5 * rows[0]["prediction"])
+    ax.set_xlabel("standard normal draws")
+    ax.set_ylabel(r"Var$[y]$")
+    ax.legend(loc="upper right")
+    return save(fig, out, "relu_variance_convergence")["pdf"]
+
+
+def fitted_exponent(xs: list[float], ys: list[float]) -> float:
+    """Least-squares slope of log y against log x."""
+    lx, ly = [math.log(v) for v in xs], [math.log(v) for v in ys]
+    mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
+
+
+def cost_figure(verified: dict[str, dict], out: Path) -> tuple[str, dict[str, dict[str, float]]]:
+    """Measured cost against K, n and L (log-log) for the four cost claims, with fitted exponents."""
+    from simulations.figures import plt, save
+
+    claims = ("forward_mults", "training_mults", "inference_memory", "training_memory")
+    fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.5), constrained_layout=True)
+    exponents: dict[str, dict[str, float]] = {}
+    for claim in claims:
+        rows = verified[claim]["details"]["sweep"]
+        exponents[claim] = {}
+        for ax, var, fixed in zip(axes, ("K", "n", "L"), ({"n": 32, "L": 5}, {"L": 5, "K": 64}, {"n": 32, "K": 64})):
+            sel = sorted((r for r in rows if all(r[k] == v for k, v in fixed.items())), key=lambda r: r[var])
+            xs, ys = [r[var] for r in sel], [r["measured"] for r in sel]
+            slope = fitted_exponent(xs, ys)
+            exponents[claim][var] = slope
+            ax.loglog(xs, ys, "o-", ms=3, label=f"{claim.replace('_', ' ')} ({slope:.2f})")
+            ax.loglog(xs, [r["predicted"] for r in sel], "k:", lw=0.8)
+            ax.set_xlabel(var + " (" + ", ".join(f"{k}={v}" for k, v in fixed.items()) + ")")
+            ax.set_xticks(xs, [str(x) for x in xs])
+            ax.xaxis.set_minor_formatter(plt.NullFormatter())
+    axes[0].set_ylabel("measured count")
+    axes[0].legend(fontsize=6, loc="upper left")
+    return save(fig, out, "cost_scaling")["pdf"], exponents
+
+
+# --- grading: each known mistake against the simulation -------------------------------------------
+
+def refutations(verified: dict[str, dict]) -> dict[str, list[dict]]:
+    """For each question and known mistake: the mistake's value at a simulated point vs the measurement."""
+    from grading.bank import load
+    from grading.check import simulated_points, value_pair
+
+    out: dict[str, list[dict]] = {}
+    for q in load().values():
+        rows = []
+        record = verified.get(q.simulation) if q.simulation else None
+        for m in q.mistakes:
+            row = {"code": m.code, "latex": _latex(m.formula), "feedback": m.feedback}
+            if record and not q.vector:
+                for values, sim in simulated_points(q, record.get("details", {})):
+                    pair = value_pair(q, m.formula, values)
+                    if pair is None or abs(pair[0] - pair[1]) <= 1e-9 * max(1.0, abs(pair[1])):
+                        continue
+                    lo, hi = sim["interval"]
+                    row.update(at=values, mistake_value=pair[0], reference_value=pair[1], quantity=sim["quantity"],
+                               estimate=sim["estimate"], interval=(lo, hi), refuted=not lo <= pair[0] <= hi)
+                    if q.id == "p2.sigma":  # Var[y] at the mistaken sigma, rescaled from the run
+                        scale = (pair[0] / pair[1]) ** 2
+                        row.update(quantity="Var[y] at that sigma", estimate=sim["estimate"] * scale,
+                                   interval=(lo * scale, hi * scale), refuted=not lo * scale <= 1 <= hi * scale)
+                    break
+            rows.append(row)
+        out[q.id] = rows
+    return out
+
+
+def _latex(expr) -> str:
+    import sympy as sp
+
+    from grading.build import softmax, vmax, vsum
+
+    text = sp.latex(expr, symbol_names={sp.Symbol("eps", real=True): r"\varepsilon"})
+    return text.replace(r"\operatorname{sum}", r"\textstyle\sum").replace(r"\max{", r"\max\!{")
+
+
+# --- the build ------------------------------------------------------------------------------
+
+def versions(device: str) -> dict[str, str]:
+    import numpy
+    import scipy
+    import sympy
+    import torch
+
+    return {"Python": platform.python_version(), "PyTorch": torch.__version__, "SymPy": sympy.__version__,
+            "NumPy": numpy.__version__, "SciPy": scipy.__version__, "platform": platform.platform(),
+            "device": device, "CPU threads": str(torch.get_num_threads())}
+
+
+def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str = "auto", fresh: bool = False,
+          tex_only: bool = False, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Build the report; returns the paths and the stage timings."""
+    from simulations.device import resolve_device
+
+    output = Path(output)
+    if output.suffix != ".pdf":
+        raise ReportError(f"{output}: the output must end in .pdf (the .tex is written beside it)")
+    if not tex_only and shutil.which("latexmk") is None:
+        raise ReportError(f"latexmk not found: install TeX Live ({'sudo ' if not _root() else ''}apt-get install "
+                          f"{TEX_PACKAGES}) or pass --tex-only")
+    dev = resolve_device(device).type
+    start = time.perf_counter()
+    out_dir = output.parent.resolve()
+    figures = out_dir / f"{output.stem}-figures"
+    figures.mkdir(parents=True, exist_ok=True)
+    stages = Stages(log=log)
+    log(f"building {output} (seed {seed}, device {dev})")
+    derived = stages.run("derive", _key("derive"), derive_all, fresh)
+    verified = stages.run("verify", _key("verify", seed, dev), lambda: verify_all(seed, dev), fresh)
+    conv = stages.run("convergence", _key("convergence", seed, dev), lambda: convergence(seed, dev), fresh)
+    ex_key = _key("exercises", seed, dev)
+    from grading.cache import cache_dir
+
+    ex_dir = cache_dir() / f"report-exercises-{ex_key}"
+    exercises = stages.run("exercises", ex_key, lambda: run_exercises(seed, dev, ex_dir), fresh)
+    if not ex_dir.exists() or fresh:
+        exercises = stages.run("exercises", ex_key, lambda: run_exercises(seed, dev, ex_dir), True)
+    t0 = time.perf_counter()
+    for png_or_pdf in ex_dir.glob("*.pdf"):
+        shutil.copy2(png_or_pdf, figures / png_or_pdf.name)
+    conv_fig = convergence_figure(conv, figures)
+    cost_fig, exponents = cost_figure(verified, figures)
+    refuted = refutations(verified)
+    stages.seconds["figures"] = time.perf_counter() - t0
+    log(f"  {'figures':<12} {stages.seconds['figures']:7.2f} s")
+
+    t0 = time.perf_counter()
+    env = environment(jinja2.PackageLoader("report", "templates"))
+    context = {
+        "d": derived, "v": verified, "ex": exercises, "conv": conv, "exponents": exponents, "refuted": refuted,
+        "fig": lambda name: f"{figures.name}/{name}.pdf", "seed": seed, "device": dev,
+        "versions": versions(dev), "stages": stages, "questions": _questions(),
+        "passed": all(c["passed"] for c in verified.values()),
+    }
+    tex_path = output.with_suffix(".tex")
+    tex_path.write_text(env.get_template("solutions.tex.j2").render(**context))
+    stages.seconds["render"] = time.perf_counter() - t0
+    log(f"  {'render':<12} {stages.seconds['render']:7.2f} s -> {tex_path}")
+    if not tex_only:
+        t0 = time.perf_counter()
+        compile_pdf(tex_path)
+        stages.seconds["latexmk"] = time.perf_counter() - t0
+        log(f"  {'latexmk':<12} {stages.seconds['latexmk']:7.2f} s -> {output}")
+    total = time.perf_counter() - start
+    log(f"done in {total:.1f} s")
+    return {"pdf": None if tex_only else str(output), "tex": str(tex_path), "seconds": total,
+            "stages": stages.seconds, "cached": stages.cached, "passed": context["passed"]}
+
+
+def _questions() -> dict:
+    from grading.bank import load
+
+    return load()
+
+
+def _root() -> bool:
+    import os
+
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def compile_pdf(tex_path: Path) -> None:
+    cmd = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", tex_path.name]
+    result = subprocess.run(cmd, cwd=tex_path.parent, capture_output=True, text=True)
+    if result.returncode != 0:
+        log_file = tex_path.with_suffix(".log")
+        errors = [line for line in (log_file.read_text(errors="replace").splitlines() if log_file.exists() else [])
+                  if line.startswith("!") or ":" in line and "error" in line.lower()][:3]
+        raise ReportError(f"latexmk failed on {tex_path}: {' | '.join(errors) or result.stdout[-300:]}")
