@@ -47,7 +47,6 @@ def _emit_json(doc: Any) -> None:
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
-    import sympy as sp
 
     from derivations import derive
 
@@ -100,12 +99,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise UsageError("--alpha must lie in (0, 1)")
     claims = _claims(args.claims)
     from simulations import verify
-    from simulations.device import resolve_device
 
-    try:
-        device = resolve_device(args.device)
-    except ValueError as err:
-        raise UsageError(str(err)) from err
+    device = _device(args)
     start = time.perf_counter()
     results = []
     for n, claim in enumerate(claims, 1):
@@ -143,17 +138,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_exercises(args: argparse.Namespace) -> int:
-    from simulations.device import resolve_device
     from simulations.exercises import EXERCISES, run
     from simulations.idx import DataError
 
     unknown = [n for n in args.names if n not in EXERCISES]
     if unknown:
         raise UsageError(f"unknown exercise {unknown[0]!r}; choose from: {', '.join(EXERCISES)}")
-    try:
-        device = resolve_device(args.device)
-    except ValueError as err:
-        raise UsageError(str(err)) from err
+    device = _device(args)
     start = time.perf_counter()
     try:
         summary = run(tuple(args.names) or EXERCISES, out_dir=args.out, seed=args.seed, device=device.type,
@@ -319,19 +310,36 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from report.build import ReportError, build
-    from simulations.device import resolve_device
 
+    _device(args)
     try:
-        resolve_device(args.device)
         result = build(args.output, seed=args.seed, device=args.device, fresh=args.fresh, tex_only=args.tex_only,
                        log=(lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr)))
-    except (ReportError, ValueError) as err:
+    except ReportError as err:
         raise UsageError(str(err)) from err
     if args.json:
         _emit_json(result)
     else:
         print(result["pdf"] or result["tex"])
     return 0 if result["passed"] else 1
+
+
+def _run_options(p: argparse.ArgumentParser) -> None:
+    """--seed, --device, --json and --quiet, shared by the commands that run simulations."""
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0); any seed should pass")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                   help="where simulations run (default: cuda when present)")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def _device(args: argparse.Namespace):
+    from simulations.device import resolve_device
+
+    try:
+        return resolve_device(args.device)
+    except ValueError as err:
+        raise UsageError(str(err)) from err
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -354,14 +362,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "each named wrong formula; the others are exact comparisons "
                                    "(alpha 0). Exit status 1 when a check fails.")
     p.add_argument("claims", nargs="*", metavar="CLAIM", help="claim ids (default: all)")
-    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     p.add_argument("--details", action="store_true", help="with --json: per-configuration records too")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0); any seed should pass")
     p.add_argument("--alpha", type=float, default=1e-6,
                    help="false-alarm rate of each Monte Carlo claim (default 1e-6)")
-    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
-                   help="where simulations run (default: cuda when present)")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    _run_options(p)
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("exercises", help="run the notebook exercises of Problem 1",
@@ -373,11 +377,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="*", metavar="EXERCISE", help="fit2d, digits, init (default: all)")
     p.add_argument("--out", default="out/exercises", help="output directory (default out/exercises)")
     p.add_argument("--mnist", metavar="DIR", help="directory with MNIST's IDX files (gzipped or not)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     p.add_argument("--quick", action="store_true", help="a few training steps only (smoke test)")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    _run_options(p)
     p.set_defaults(func=cmd_exercises)
 
     p = sub.add_parser("report", help="build the solution PDF",
@@ -386,12 +387,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Stages are cached by a hash of their inputs: a second build takes "
                                    "seconds. Exit 1 if a verification failed.")
     p.add_argument("-o", "--output", default="out/solutions.pdf", help="PDF to write (default out/solutions.pdf)")
-    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tex-only", action="store_true", help="write the .tex and figures, do not run latexmk")
     p.add_argument("--fresh", action="store_true", help="ignore cached stages")
-    p.add_argument("--json", action="store_true", help="paths and stage timings as JSON")
-    p.add_argument("--quiet", action="store_true", help="no stage timings on stderr")
+    _run_options(p)
     p.set_defaults(func=cmd_report)
 
     def grading_options(p: argparse.ArgumentParser, bank: bool = True) -> None:

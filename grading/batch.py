@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 
 from .limits import DEFAULT, Limits
 from .sandbox import Sandbox
-from .tasks import attach_evidence, check_task, equiv_task
+from .tasks import check_task, equiv_task
 
 INPUT = ("student_id", "question", "answer")
 ADDED = ("verdict", "score", "diagnoses", "feedback")

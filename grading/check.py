@@ -15,7 +15,7 @@ import sympy as sp
 
 from .bank import Question
 from .build import X
-from .equivalence import Decision, Domain, _mp, _value, decide, overflows
+from .equivalence import Domain, _value, decide, overflows
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .numeric import Unsupported

@@ -6,12 +6,10 @@ of the packages they run, the seed, the device and settings), so a second build 
 """
 from __future__ import annotations
 
-import json
 import math
 import platform
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,8 +177,6 @@ def refutations(verified: dict[str, dict]) -> dict[str, list[dict]]:
 def _latex(expr) -> str:
     import sympy as sp
 
-    from grading.build import softmax, vmax, vsum
-
     text = sp.latex(expr, symbol_names={sp.Symbol("eps", real=True): r"\varepsilon"})
     return text.replace(r"\operatorname{sum}", r"\textstyle\sum").replace(r"\max{", r"\max\!{")
 
@@ -222,15 +218,14 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     ex_key = _key("exercises", seed, dev)
     from grading.cache import cache_dir
 
-    ex_dir = cache_dir() / f"report-exercises-{ex_key}"
-    exercises = stages.run("exercises", ex_key, lambda: run_exercises(seed, dev, ex_dir), fresh)
-    if not ex_dir.exists() or fresh:
-        exercises = stages.run("exercises", ex_key, lambda: run_exercises(seed, dev, ex_dir), True)
+    ex_dir = cache_dir() / f"report-exercises-{ex_key}"  # the figures live beside the cached summary
+    exercises = stages.run("exercises", ex_key, lambda: run_exercises(seed, dev, ex_dir),
+                           fresh or not ex_dir.exists())
     t0 = time.perf_counter()
     for png_or_pdf in ex_dir.glob("*.pdf"):
         shutil.copy2(png_or_pdf, figures / png_or_pdf.name)
-    conv_fig = convergence_figure(conv, figures)
-    cost_fig, exponents = cost_figure(verified, figures)
+    convergence_figure(conv, figures)
+    _, exponents = cost_figure(verified, figures)
     refuted = refutations(verified)
     stages.seconds["figures"] = time.perf_counter() - t0
     log(f"  {'figures':<12} {stages.seconds['figures']:7.2f} s")
