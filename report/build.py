@@ -66,7 +66,10 @@ def derive_all() -> dict[str, Any]:
     from derivations import CLAIM_IDS, derive
     from derivations.claim import to_latex
 
-    out = {}
+    from derivations.relu_variance import activation_table
+
+    out: dict[str, Any] = {"activations": {name: {"variance": to_latex(v), "sigma": to_latex(sg)}
+                                           for name, (v, sg) in activation_table().items()}}
     for c in CLAIM_IDS:
         d = derive(c)
         out[c] = {**d.to_dict(), "variants": {k: to_latex(e) for k, e in d.variants.items()},
@@ -233,7 +236,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     t0 = time.perf_counter()
     env = environment(jinja2.PackageLoader("report", "templates"))
     context = {
-        "d": derived, "v": verified, "ex": exercises, "conv": conv, "exponents": exponents, "refuted": refuted,
+        "d": derived, "activations": derived["activations"], "v": verified, "ex": exercises, "conv": conv, "exponents": exponents, "refuted": refuted,
         "fig": lambda name: f"{figures.name}/{name}.pdf", "seed": seed, "device": dev,
         "versions": versions(dev), "stages": stages, "questions": _questions(),
         "passed": all(c["passed"] for c in verified.values()),

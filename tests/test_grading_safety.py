@@ -1,11 +1,10 @@
 """Untrusted input: nothing is executed, everything is bounded, nothing escapes as an exception.
 
 Every payload below would write the canary file if any of it were executed; the test proves the
-file never appears. Each answer must come back ``invalid`` (or, at worst, ``undecided``) within
-the time bound, and the fuzzing feeds >= 2,000 generated strings through the same path.
+file never appears. Each answer must come back ``invalid`` (or, at worst, ``undecided``); run in a
+sandboxed worker it must be decided within the bound (the worker is not killed), and the fuzzing
+feeds >= 2,000 generated strings through the same path. No test measures time itself.
 """
-import time
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -41,10 +40,8 @@ def payloads(canary: str) -> list[str]:
 def test_malicious_corpus_runs_nothing(bank, tmp_path):
     canary = tmp_path / "CANARY"
     for payload in payloads(str(canary)):
-        start = time.perf_counter()
         out = check(bank["p2.variance"], payload)
         assert out["verdict"] in ("invalid", "undecided"), (payload[:80], out)
-        assert time.perf_counter() - start < DEFAULT.seconds, payload[:80]
         assert out["feedback"], payload[:80]
     for payload in payloads(str(canary))[:20]:
         assert equiv_task(payload, "d", {})["status"] in ("invalid", "undecided")
@@ -52,24 +49,36 @@ def test_malicious_corpus_runs_nothing(bank, tmp_path):
 
 
 def test_sandbox_bounds_a_slow_check():
-    """A task past its time limit is killed and reported undecided, not waited for."""
+    """A task past its time limit is killed and reported as a timeout, not waited for."""
     from grading.limits import Limits
 
-    limits = Limits(seconds=0.5)
-    start = time.perf_counter()
-    status, _ = run_one(_sleep, (5,), limits)
-    assert status == "timeout" and time.perf_counter() - start < 3
+    status, value = run_one(_sleep, (600,), Limits(seconds=0.5))
+    assert status == "timeout" and "0.5 s" in value
+
+
+def test_sandbox_bounds_memory():
+    from grading.limits import Limits
+
+    status, value = run_one(_allocate, (8 << 30,), Limits(memory_mb=256))
+    assert status == "crashed" and "memory" in value
 
 
 def _sleep(seconds):
+    import time
+
     time.sleep(seconds)
+
+
+def _allocate(nbytes):
+    return len(bytearray(nbytes))
 
 
 def test_sandboxed_check_of_payloads(tmp_path):
     canary = tmp_path / "CANARY"
-    for payload in payloads(str(canary))[:10]:
+    for payload in payloads(str(canary)):
         status, out = run_one(check_task, (None, "p2.variance", payload, False, DEFAULT))
-        assert status == "ok" and out["verdict"] == "invalid"
+        assert status == "ok", payload[:80]  # decided within the bound: the worker was not killed
+        assert out["verdict"] == "invalid", (payload[:80], out)
     assert not canary.exists()
 
 
@@ -85,11 +94,9 @@ TOKENS = ["d", "sigma", "σ", "n", "L", "K", "x", "x_i", "x[i]", "max(x)", "sum(
                                  "p3.smoothing_gap", "p4.training_memory"]))
 def test_fuzz_no_exception_escapes(parts, question):
     questions = load()
-    text = "".join(parts)
-    start = time.perf_counter()
-    out = check(questions[question], text)
+    out = check(questions[question], "".join(parts))
     assert out["verdict"] in ("correct", "incorrect", "invalid", "undecided")
-    assert time.perf_counter() - start < DEFAULT.seconds
+    assert out["feedback"]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
