@@ -1,7 +1,7 @@
 """Parse the plain syntax with Lark into a small, inert tree of tuples, and bound its size.
 
 Node kinds: ("num", Fraction), ("name", str, pos), ("call", str, [args], pos),
-("index", str, node, pos), ("sub", str, str, pos), ("big", op, node, pos), ("add"|"mul", [nodes]),
+("index", str, node, pos), ("sub", str, str, pos), ("entry", node, str, pos), ("big", op, node, pos), ("add"|"mul", [nodes]),
 ("neg", node), ("div", a, b), ("pow", a, b), ("fact", a). Nothing here evaluates anything.
 """
 from __future__ import annotations
@@ -54,8 +54,11 @@ class _ToTuples(Transformer):
     def index(self, tok, arg):
         return ("index", str(tok), arg, tok.start_pos)
 
-    def subscript(self, tok, sub):
-        return ("sub", str(tok), str(sub).strip("{}"), tok.start_pos)
+    def subscript(self, base, sub):
+        index = str(sub).strip("{}")
+        if base[0] == "name":  # x_i: an entry of a named vector
+            return ("sub", base[1], index, base[2])
+        return ("entry", base, index, sub.start_pos)  # softmax(x)_i: an entry of a vector expression
 
     def bigop(self, tok, arg):
         op, _, var = str(tok).partition("_")

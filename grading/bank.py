@@ -57,6 +57,12 @@ class Question:
     stability: bool = False
     ratio_diagnosis: str | None = None
     variables: dict[str, str] = field(default_factory=dict)
+    words: dict[str, str] = field(default_factory=dict)
+
+    def spelled_out(self, answer: str) -> str:
+        """An answer given in words the bank accepts ("no finite minimiser") as its formula ("oo")."""
+        key = " ".join("".join(ch for ch in answer.lower() if ch.isalnum() or ch.isspace()).split())
+        return self.words.get(key, answer)
 
     @property
     def vector(self) -> bool:
@@ -145,7 +151,8 @@ def question_from(entry: dict, source: str) -> Question:
         kind=entry.get("kind", "scalar"), vocab=vocab, domain=domain, reference=reference,
         reference_source=ref_source, alternatives=alternatives, mistakes=tuple(mistakes), unknown=unknown,
         simulation=entry.get("simulation"), stability=bool(entry.get("stability", False)),
-        ratio_diagnosis=entry.get("ratio_diagnosis"), variables=kinds)
+        ratio_diagnosis=entry.get("ratio_diagnosis"), variables=kinds,
+        words={" ".join(w.lower().split()): formula for formula, ws in entry.get("words", {}).items() for w in ws})
 
 
 def parse_bank(text: str, source: str) -> dict[str, Question]:

@@ -85,7 +85,7 @@ def bound(node: tuple, limits: Limits = DEFAULT) -> float | None:
     kind = node[0]
     if kind == "num":
         result = _log10_fraction(node[1])
-    elif kind in ("name", "sub", "index", "big"):
+    elif kind in ("name", "sub", "index", "big", "entry"):
         if kind == "name" and node[1] in ("pi", "e", "E", "I"):
             return 0.5
         for child in _children(node):
@@ -154,6 +154,8 @@ def _children(node: tuple) -> list[tuple]:
         return list(node[2])
     if kind in ("index", "big"):
         return [node[2]]
+    if kind == "entry":
+        return [node[1]]
     return []
 
 
@@ -246,6 +248,10 @@ class Builder:
             return self.element(node[1], label, node[3])
         if kind == "big":
             return self.reduce(node[1], self.build(node[2]), node[3])
+        if kind == "entry":
+            if not self.vocab.vectors or node[2] not in self.vocab.indices:
+                raise self.error(f"only the entries of a vector can be subscripted (index {node[2]!r})", node[3])
+            return self.build(node[1])
         if kind == "add":
             return sp.Add(*[self.build(c) for c in node[1]])
         if kind == "mul":

@@ -44,7 +44,8 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
     start = time.perf_counter()
     record: dict[str, Any] = {"question": question.id, "answer": answer}
     try:
-        parsed = parse_answer(answer, question.vocab, question.unknown, limits)
+        parsed = parse_answer(question.spelled_out(answer) if question.words else answer, question.vocab,
+                              question.unknown, limits)
         expr = parsed.expr
         if question.unknown is not None and expr.has(question.unknown):
             raise AnswerError(f"the answer still contains {question.unknown}; give it in terms of "

@@ -169,6 +169,8 @@ class _Latex:
             return {"e": "E"}.get(inner.strip(), inner.strip())
         if name in ("hat",):
             return self.group().strip() + "hat"
+        if name in ("sum", "max", "min"):
+            return self._big_operator(name)
         if name in LATEX_WORDS:
             return LATEX_WORDS[name] if LATEX_WORDS[name] not in ("sum", "max", "min") else " " + LATEX_WORDS[name]
         if name in GREEK:
@@ -180,6 +182,21 @@ class _Latex:
         if name == "\\":
             raise AnswerError("line breaks (\\\\) are not allowed in an answer", start, self.text)
         raise AnswerError(f"unsupported LaTeX command \\{name}", start, self.text)
+
+
+    def _big_operator(self, name: str) -> str:
+        """\\sum_{k=1}^{d} -> ' sum_k ' (the limits are the whole vector), \\max_j -> ' max_j '."""
+        self.skip_spaces()
+        index = ""
+        if self.peek() == "_":
+            self.take()
+            sub = self.group().strip()
+            index = next((ch for ch in sub if ch.isalpha()), "")
+            self.skip_spaces()
+            if self.peek() == "^":
+                self.take()
+                self.group()
+        return f" {name}_{index} " if index else f" {name}"
 
 
 def latex_to_plain(text: str) -> str:
