@@ -15,7 +15,7 @@ from .errors import AnswerError
 
 UNICODE = {
     "σ": "sigma", "ε": "eps", "ϵ": "eps", "π": "pi", "∞": "oo", "·": "*", "×": "*", "⋅": "*",
-    "∗": "*", "−": "-", "–": "-", "÷": "/", "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
+    "∗": "*", "−": "-", "–": "-", "÷": "/", "⁄": "/", "∕": "/", "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
     "√": "sqrt", "Σ": "sum", "∑": "sum", "≤": "<=", "≥": ">=", "ℓ": "l", "\u00a0": " ",
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
     "ŷ": "yhat",
@@ -181,6 +181,10 @@ class _Latex:
             return "(" if name == "{" else ")"
         if name == "\\":
             raise AnswerError("line breaks (\\\\) are not allowed in an answer", start, self.text)
+        if name.isalpha():
+            # Any other command is read as a name: a label such as \nabla_x L = ... is then dropped,
+            # and a name the question does not know is reported as such.
+            return f" {name} "
         raise AnswerError(f"unsupported LaTeX command \\{name}", start, self.text)
 
 

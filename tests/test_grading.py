@@ -9,8 +9,10 @@ from grading.bank import BankError, load, parse_bank
 from grading.check import check
 from grading.tasks import equiv_task
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "dev_answers.jsonl"
-DEV = [json.loads(line) for line in SHARED.read_text().splitlines()] if SHARED.exists() else []
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = next((p for p in (ROOT.parent / "shared" / "dev_answers.jsonl", ROOT / "shared" / "dev_answers.jsonl")
+               if p.exists()), None)
+DEV = [json.loads(line) for line in SHARED.read_text().splitlines() if line.strip()] if SHARED else []
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,8 @@ def test_dev_answers(bank, row):
     ("p3.gradient", "z - y"), ("p3.gradient", "z_i - y_i"), ("p3.gradient", "exp(x)/sum(exp(x)) - y"),
     ("p3.unsmoothed_gap", "infinity"), ("p3.unsmoothed_gap", r"\infty"), ("p3.unsmoothed_gap", "∞"),
     ("p3.unsmoothed_gap", "No finite minimiser."), ("p3.unsmoothed_gap", "+oo"),
-    ("p3.gradient", "softmax(x)_i - y_i"),
+    ("p3.gradient", "softmax(x)_i - y_i"), ("p3.gradient", r"\nabla_x L = z - y"), ("p3.gradient", "dL/dx = p - y"),
+    ("p3.gradient", r"\frac{\partial L}{\partial x} = z - y"), ("p2.variance", "dσ²⁄2"),
     ("p3.stable_softmax", r"\frac{\exp(x_i - \max_j x_j)}{\sum_{k=1}^{d} \exp(x_k - \max_j x_j)}"),
     ("p2.variance", r"\operatorname{Var}(y) = \frac{d\sigma^2}{2}"), ("p2.sigma", r"\sigma^2 = \frac{2}{d}"),
     ("p3.smoothing_gap", "log(1 + d(1-eps)/eps)"), ("p3.smoothing_gap", r"\log\left(1+\frac{d(1-\varepsilon)}{\varepsilon}\right)"),
