@@ -145,10 +145,11 @@ def _constant(expr: sp.Expr, domain: Domain) -> sp.Expr | None:
     value = d.counterexample["answer_value"]
     if not isinstance(value, float):
         return None
-    guess = sp.nsimplify(value, rational=True, tolerance=1e-12)
-    if isinstance(guess, sp.Rational) and abs(guess.q) <= 1000:
-        check = decide(expr, guess, domain, prove_seconds=0)
-        if check.equivalent:
+    for guess in (sp.nsimplify(value, rational=True, tolerance=1e-12),
+                  sp.nsimplify(value, [sp.pi, sp.sqrt(2), sp.sqrt(3)], tolerance=1e-12)):
+        simple = isinstance(guess, sp.Rational) and abs(guess.q) <= 1000 or \
+            (not isinstance(guess, sp.Float) and sp.count_ops(guess) <= 6)
+        if simple and decide(expr, guess, domain, prove_seconds=0).equivalent:
             return guess
     return None
 
@@ -180,7 +181,8 @@ def _generic_feedback(question: Question, expr: sp.Expr, codes: list[str]) -> st
         return "Your answer has the wrong sign."
     if "constant_factor" in codes and not question.vector:
         ratio = _constant(expr / question.reference, question.domain)
-        return f"Your answer is {sp.sstr(ratio)}x the reference: check the constant factors."
+        factor = f"{sp.sstr(ratio)}x" if isinstance(ratio, sp.Rational) else f"{sp.sstr(ratio)} times"
+        return f"Your answer is {factor} the reference: check the constant factors."
     if "additive_constant" in codes:
         shift = _constant(expr - question.reference, question.domain)
         return f"Your answer differs from the reference by the constant {sp.sstr(shift)}."
