@@ -86,11 +86,39 @@ def eq(lhs: sp.Basic, rhs: sp.Basic) -> sp.Eq:
     return sp.Eq(lhs, rhs, evaluate=False)
 
 
-def expectation(arg: sp.Basic) -> sp.Basic:
-    """The unevaluated symbol E[arg], for display in steps."""
-    return sp.Function("E")(arg)
+class Expectation(sp.Function):
+    """E[arg] (or E[arg | given] with two arguments), unevaluated; typesets as in a textbook."""
+
+    nargs = (1, 2)
+
+    def _latex(self, printer) -> str:
+        inner = printer._print(self.args[0])
+        if len(self.args) == 2:
+            inner += r" \mid " + printer._print(self.args[1])
+        return rf"\mathbb{{E}}\left[{inner}\right]"
+
+    def _sympystr(self, printer) -> str:
+        given = f" | {printer._print(self.args[1])}" if len(self.args) == 2 else ""
+        return f"E[{printer._print(self.args[0])}{given}]"
+
+
+class Variance(sp.Function):
+    """Var[arg], unevaluated."""
+
+    nargs = 1
+
+    def _latex(self, printer) -> str:
+        return rf"\operatorname{{Var}}\left[{printer._print(self.args[0])}\right]"
+
+    def _sympystr(self, printer) -> str:
+        return f"Var[{printer._print(self.args[0])}]"
+
+
+def expectation(arg: sp.Basic, given: sp.Basic | None = None) -> sp.Basic:
+    """The unevaluated E[arg] or E[arg | given], for display in steps."""
+    return Expectation(arg) if given is None else Expectation(arg, given)
 
 
 def variance(arg: sp.Basic) -> sp.Basic:
-    """The unevaluated symbol Var[arg], for display in steps."""
-    return sp.Function("Var")(arg)
+    """The unevaluated Var[arg], for display in steps."""
+    return Variance(arg)

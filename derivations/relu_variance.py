@@ -104,9 +104,9 @@ def relu_variance() -> Derivation:
              eq(expectation(y_sym), sp.summation(mean_w * x[i], (i, 1, d)))),
         Step("Condition on z: the weights are independent with E[w_i w_j] = 0 for i != j, so only "
              "the diagonal terms of E[y^2 | z] survive.",
-             eq(sp.Function("E")(w[1] * w[2]), cross)),
+             eq(expectation(w[1] * w[2]), cross)),
         Step("Law of total expectation: E[y^2] = E[E[y^2 | z]] with E[y^2 | z] = sigma^2 sum_i ReLU(z_i)^2.",
-             eq(sp.Function("E")(y_sym**2, z_vec),
+             eq(expectation(y_sym**2, z_vec),
                    sp.Sum(second_w * sp.Max(0, sp.Indexed("z", i)) ** 2, (i, 1, d)))),
         Step("The second moment of a rectified standard normal, integrated against its density.",
              eq(sp.Integral(relu**2 * standard_normal_pdf, (z, -sp.oo, sp.oo)), m2)),
