@@ -51,8 +51,13 @@ def read_submissions(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     return fields, rows
 
 
-def _existing(out: Path, header: list[str]) -> int:
-    """Complete rows already in ``out`` (its half-written last line is dropped)."""
+def _input_cells(row: dict[str, str | None], fields: list[str]) -> list[str]:
+    return [row.get(c) or "" for c in fields]
+
+
+def _existing(out: Path, header: list[str], fields: list[str], rows: list[dict[str, str]]) -> int:
+    """Complete rows already in ``out`` (its half-written last line is dropped); they must be the
+    first rows of the input, or the output belongs to another file."""
     if not out.exists() or out.stat().st_size == 0:
         return -1
     data = out.read_bytes()
@@ -60,12 +65,15 @@ def _existing(out: Path, header: list[str]) -> int:
         data = data[: data.rfind(b"\n") + 1]
         with open(out, "r+b") as f:
             f.truncate(len(data))
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-    if not rows:
+    table = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    if not table:
         return -1
-    if rows[0] != header:
+    if table[0] != header:
         raise BatchError(f"{out}: exists with other columns; remove it or choose another -o")
-    return len(rows) - 1
+    done = table[1:]
+    if len(done) > len(rows) or any(r[:len(fields)] != _input_cells(rows[i], fields) for i, r in enumerate(done)):
+        raise BatchError(f"{out}: holds results of another input; remove it or choose another -o")
+    return len(done)
 
 
 def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None, workers: int = 2,
@@ -78,9 +86,7 @@ def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None,
     fields, rows = read_submissions(submissions)
     header = fields + [c for c in ADDED if c not in fields]
     questions = load(bank)
-    done = _existing(out, header)
-    if done > len(rows):
-        raise BatchError(f"{out}: has more rows than {submissions}; remove it or choose another -o")
+    done = _existing(out, header, fields, rows)
     start = max(done, 0)
     results: dict[int, dict] = {}
     keys: dict[tuple[str, str], list[int]] = {}
@@ -111,7 +117,7 @@ def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None,
             wrote = False
             while nxt in results:
                 r = results.pop(nxt)
-                writer.writerow([rows[nxt].get(c, "") for c in fields] + [_cell(r, c) for c in header[len(fields):]])
+                writer.writerow(_input_cells(rows[nxt], fields) + [_cell(r, c) for c in header[len(fields):]])
                 handle.flush()
                 wrote = True
                 if progress:

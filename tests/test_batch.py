@@ -75,6 +75,24 @@ def test_resume_after_truncation(tmp_path):
     assert out.read_text() == full
 
 
+def test_resume_refuses_an_output_of_another_input(tmp_path):
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    write_csv(src, ROWS)
+    grade_csv(src, out)
+    write_csv(src, [("x9", "p2.variance", "d")] + ROWS[1:])
+    with pytest.raises(BatchError, match="another input"):
+        grade_csv(src, out)
+
+
+def test_resume_with_malformed_rows(tmp_path):
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_text("student_id,question,answer\ns1,p2.variance\ns2,p2.variance,d*sigma^2/2\n")
+    grade_csv(src, out)
+    first = out.read_text()
+    grade_csv(src, out)  # a re-run finds everything done
+    assert out.read_text() == first
+
+
 def test_kill_9_loses_no_finished_row(tmp_path):
     """A real run killed with SIGKILL mid-way, then re-run: the output equals a clean run's."""
     src, out, clean = tmp_path / "in.csv", tmp_path / "out.csv", tmp_path / "clean.csv"
