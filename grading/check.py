@@ -126,6 +126,10 @@ def _relation(question: Question, expr: sp.Expr) -> str | None:
             if all(abs(v + 1) < 1e-20 for v in flat):
                 return "sign_flipped"
             if all(max(r) - min(r) < 1e-20 * max(1, abs(max(r))) for r in ratios):
+                # one factor per vector: the same everywhere is a constant factor; a factor that
+                # changes with x (such as e^(max x)) is the question's ratio diagnosis
+                if max(flat) - min(flat) < 1e-20 * max(1, abs(max(flat))):
+                    return "constant_factor"
                 return question.ratio_diagnosis or "constant_factor"
         return None
     ratio = _constant(expr / question.reference, domain)

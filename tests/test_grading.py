@@ -61,6 +61,8 @@ def test_correct_forms(bank, question, answer):
     ("p3.smoothing_gap", "log(d(1-eps)/eps)", "true_class_mass_missed"), ("p4.inference_memory", "2nK", "missing_weights"),
     ("p4.training_memory", "nLK", "missing_weights"), ("p4.forward_mults", "nLK", None),
     ("p3.unsmoothed_gap", "log(d)", None),
+    ("p3.stable_softmax", "2 exp(x_i - max(x))/sum(exp(x - max(x)))", "constant_factor"),
+    ("p3.stable_softmax", "exp(x_i)/sum(exp(x - max(x)))", "inconsistent_shift"),
 ])
 def test_incorrect_with_diagnosis_and_counterexample(bank, question, answer, code):
     out = check(bank[question], answer)
