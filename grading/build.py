@@ -29,8 +29,8 @@ CONSTANTS = {"pi": sp.pi, "e": sp.E, "E": sp.E, "I": sp.I, "oo": sp.oo, "infinit
              "inf": sp.oo, "Infinity": sp.oo}
 ALIASES = {"epsilon": "eps", "varepsilon": "eps", "sig": "sigma", "ln": "log", "Sigma": "sigma"}
 SUGGEST = {"s": "sigma", "e": "eps", "ep": "eps", "l": "L", "k": "K", "N": "n"}
-FUNCTIONS = {"sqrt", "exp", "log", "ln", "sin", "cos", "tan", "tanh", "sinh", "cosh", "abs", "Abs",
-             "max", "min", "Max", "Min", "factorial", "sum", "softmax", "onehot", "sigmoid"}
+FUNCTIONS = {"sqrt", "exp", "log", "ln", "sin", "cos", "tan", "tanh", "sinh", "cosh", "asin", "acos", "atan",
+             "erf", "abs", "Abs", "max", "min", "Max", "Min", "factorial", "sum", "softmax", "onehot", "sigmoid"}
 VECTOR_FUNCTIONS = {"sum", "softmax", "onehot"}
 #: Words of code, never of an answer: rejected even where new names are allowed.
 CODE_WORDS = {"import", "from", "exec", "eval", "open", "getattr", "setattr", "delattr", "globals", "locals",
@@ -369,7 +369,10 @@ class Builder:
             raise self.error(f"{fname!r} may not be used in this answer; write it out", pos)
         if fname not in FUNCTIONS:
             # sigma(2) or d(1 - eps): a name times a bracket.
-            if len(args) == 1 and (self.resolve(fname) is not None or self._cover(fname) or self.vocab.open):
+            # where new names are allowed, only a one-letter name times a bracket: cot(x) is an
+            # unknown function, not c*o*t*x
+            if len(args) == 1 and (self.resolve(fname) is not None or self._cover(fname)
+                                   or (self.vocab.open and len(fname) == 1)):
                 return sp.Mul(self.name(fname, pos), self.build(args[0]))
             raise self.error(f"unknown function {name!r}", pos)
         built = [self.build(a) for a in args]

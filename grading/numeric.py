@@ -57,7 +57,8 @@ class MP:
 
     def func(self, name: str, a):
         f = {"exp": mpmath.exp, "log": mpmath.log, "sin": mpmath.sin, "cos": mpmath.cos, "tan": mpmath.tan,
-             "tanh": mpmath.tanh, "sinh": mpmath.sinh, "cosh": mpmath.cosh, "Abs": mpmath.fabs,
+             "tanh": mpmath.tanh, "sinh": mpmath.sinh, "cosh": mpmath.cosh, "asin": mpmath.asin,
+             "acos": mpmath.acos, "atan": mpmath.atan, "erf": mpmath.erf, "Abs": mpmath.fabs,
              "factorial": lambda u: mpmath.gamma(u + 1)}[name]
         return _map(f, a)
 
@@ -98,10 +99,11 @@ class NP:
         return np.power(np.asarray(a, dtype=float), b)
 
     def func(self, name: str, a):
-        from scipy.special import gamma
+        from scipy.special import erf, gamma
 
         f = {"exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.tan, "tanh": np.tanh,
-             "sinh": np.sinh, "cosh": np.cosh, "Abs": np.abs, "factorial": lambda u: gamma(np.asarray(u) + 1)}[name]
+             "sinh": np.sinh, "cosh": np.cosh, "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan,
+             "erf": erf, "Abs": np.abs, "factorial": lambda u: gamma(np.asarray(u) + 1)}[name]
         return f(a)
 
     def max(self, args):
@@ -119,7 +121,8 @@ class NP:
 
 
 _NAMED = {sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sp.tan: "tan", sp.tanh: "tanh",
-          sp.sinh: "sinh", sp.cosh: "cosh", sp.Abs: "Abs", sp.factorial: "factorial"}
+          sp.sinh: "sinh", sp.cosh: "cosh", sp.asin: "asin", sp.acos: "acos", sp.atan: "atan", sp.erf: "erf",
+          sp.Abs: "Abs", sp.factorial: "factorial"}
 
 
 def evaluate(expr: sp.Basic, point: Mapping[sp.Symbol, Any], backend: MP | NP) -> Any:
