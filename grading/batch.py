@@ -28,6 +28,22 @@ class BatchError(Exception):
     """An unusable input or output file (one line, naming the file)."""
 
 
+class InOrder:
+    """Results that finish in any order, released in input order as soon as all earlier ones are in."""
+
+    def __init__(self, start: int = 0):
+        self.next = start
+        self.waiting: dict[int, Any] = {}
+
+    def put(self, index: int, value: Any) -> list[tuple[int, Any]]:
+        self.waiting[index] = value
+        released = []
+        while self.next in self.waiting:
+            released.append((self.next, self.waiting.pop(self.next)))
+            self.next += 1
+        return released
+
+
 def normalise(answer: str) -> str:
     """The memo key of an answer: NFC, outer whitespace stripped, inner runs collapsed."""
     return " ".join(unicodedata.normalize("NFC", answer).split())
@@ -88,14 +104,15 @@ def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None,
     questions = load(bank)
     done = _existing(out, header, fields, rows)
     start = max(done, 0)
-    results: dict[int, dict] = {}
+    order = InOrder(start)
+    invalid: list[tuple[int, dict]] = []
     keys: dict[tuple[str, str], list[int]] = {}
     for i, row in enumerate(rows[start:], start):
         qid, answer = (row.get("question") or "").strip(), row.get("answer")
         if answer is None or not row.get("student_id"):
-            results[i] = _invalid("malformed row: student_id, question and answer are all needed")
+            invalid.append((i, _invalid("malformed row: student_id, question and answer are all needed")))
         elif qid not in questions:
-            results[i] = _invalid(f"unknown question {qid!r}")
+            invalid.append((i, _invalid(f"unknown question {qid!r}")))
         else:
             keys.setdefault((qid, normalise(answer)), []).append(i)
     from .check import warm
@@ -108,33 +125,26 @@ def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None,
         writer = csv.writer(handle)
         if done < 0:
             writer.writerow(header)
-        nxt = start
 
-        def flush() -> None:
+        def write(released: list[tuple[int, dict]]) -> None:
             # Each row reaches the OS as soon as it is written (a killed process loses nothing);
             # one fsync per group of rows guards against a crash of the machine as well.
-            nonlocal nxt
-            wrote = False
-            while nxt in results:
-                r = results.pop(nxt)
-                writer.writerow(_input_cells(rows[nxt], fields) + [_cell(r, c) for c in header[len(fields):]])
+            for i, r in released:
+                writer.writerow(_input_cells(rows[i], fields) + [_cell(r, c) for c in header[len(fields):]])
                 handle.flush()
-                wrote = True
                 if progress:
-                    progress(nxt + 1, len(rows))
-                nxt += 1
-            if wrote:
+                    progress(i + 1, len(rows))
+            if released:
                 os.fsync(handle.fileno())
 
-        flush()
+        for i, record in invalid:
+            write(order.put(i, record))
         tasks = list(keys)
         with Sandbox(workers, limits) as box:
             for index, status, value in box.run(check_task, [(bank, q, a, True, limits) for q, a in tasks]):
                 record = value if status == "ok" else _undecided(value)
                 for i in keys[tasks[index]]:
-                    results[i] = record
-                flush()
-        flush()
+                    write(order.put(i, record))
     counts = _counts(out)
     if gradescope:
         write_gradescope(out, Path(gradescope))
@@ -213,22 +223,21 @@ def equiv_batch(lines: Iterable[str], workers: int = 2, limits: Limits = DEFAULT
         except (ValueError, TypeError) as err:
             ident = item.get("id") if isinstance(item, dict) else None
             parsed.append((ident, {"equivalent": None, "status": "invalid", "message": f"line {n}: {err}"}))
-    results: dict[int, dict] = {i: p[1] for i, p in enumerate(parsed) if isinstance(p[1], dict)}
-    todo = [i for i, p in enumerate(parsed) if isinstance(p[1], tuple)]
-    nxt = 0
+    order = InOrder()
 
-    def flush() -> None:
-        nonlocal nxt
-        while nxt in results:
-            out.write(json.dumps({"id": parsed[nxt][0], **results.pop(nxt)}) + "\n")
-            out.flush()
-            nxt += 1
+    def write(released: list[tuple[int, dict]]) -> None:
+        for i, record in released:
+            out.write(json.dumps({"id": parsed[i][0], **record}) + "\n")
+        out.flush()
 
-    flush()
+    todo = []
+    for i, (_, item) in enumerate(parsed):
+        if isinstance(item, dict):
+            write(order.put(i, item))
+        else:
+            todo.append(i)
     with Sandbox(workers, limits) as box:
         for index, status, value in box.run(equiv_task, [parsed[i][1] for i in todo]):
-            results[todo[index]] = value if status == "ok" else {
-                "equivalent": None, "status": "undecided", "message": str(value)}
-            flush()
-    flush()
+            write(order.put(todo[index], value if status == "ok" else {
+                "equivalent": None, "status": "undecided", "message": str(value)}))
     return len(parsed)

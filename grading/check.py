@@ -44,12 +44,8 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
     start = time.perf_counter()
     record: dict[str, Any] = {"question": question.id, "answer": answer}
     try:
-        parsed = parse_answer(question.spelled_out(answer) if question.words else answer, question.vocab,
-                              question.unknown, limits)
+        parsed = read(question, answer, limits)
         expr = parsed.expr
-        if question.unknown is not None and expr.has(question.unknown):
-            raise AnswerError(f"the answer still contains {question.unknown}; give it in terms of "
-                              f"{', '.join(s for s in question.variables)}")
     except AnswerError as err:
         record.update(verdict="invalid", score=0.0, diagnoses=[], feedback=err.message, parsed=None)
         return _finish(record, start)
@@ -74,16 +70,31 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
         codes = diagnose(question, expr)
         record.update(verdict="incorrect", score=0.0, diagnoses=codes)
         example = decision.counterexample
-        if evidence and question.simulation and not question.vector:
-            example = _with_simulation(question, expr, example)
+        if evidence:
+            example = _with_simulation(question, expr) or example
         record["counterexample"] = example
-        record["feedback"] = _feedback(question, codes) or _generic_feedback(question, expr, codes)
-        record["feedback"] += " " + _describe(example)
+        record["feedback"] = incorrect_feedback(question, expr, codes, example)
     else:
         record.update(verdict="undecided", score=None, diagnoses=[],
                       feedback=f"Could not decide ({decision.message}); flagged for a person to read.")
     record["status"] = decision.status
     return _finish(record, start)
+
+
+def read(question: Question, answer: str, limits: Limits = DEFAULT):
+    """Parse an answer to ``question`` (words the bank accepts, equations solved for its unknown)."""
+    parsed = parse_answer(question.spelled_out(answer) if question.words else answer, question.vocab,
+                          question.unknown, limits)
+    if question.unknown is not None and parsed.expr.has(question.unknown):
+        raise AnswerError(f"the answer still contains {question.unknown}; give it in terms of "
+                          f"{', '.join(s for s in question.variables)}")
+    return parsed
+
+
+def incorrect_feedback(question: Question, expr: sp.Expr, codes: list[str], example: dict | None) -> str:
+    """The feedback on a wrong answer: what its diagnosis says, then where it differs."""
+    text = _feedback(question, codes) or _generic_feedback(question, expr, codes)
+    return f"{text} {_describe(example)}".strip()
 
 
 def warm(question: Question) -> None:
@@ -244,27 +255,38 @@ def value_pair(question: Question, expr: sp.Expr, values: dict[str, Any]) -> tup
         return None
 
 
-def _with_simulation(question: Question, expr: sp.Expr, example: dict | None) -> dict | None:
-    """Re-state the counterexample at a simulated configuration, with the measurement there."""
+def _with_simulation(question: Question, expr: sp.Expr) -> dict | None:
+    """The counterexample at a simulated configuration, from the cached verification record."""
+    if not question.simulation or question.vector:
+        return None
     from .evidence import verification
 
-    record = verification(question.simulation)
-    details = record.get("details", {})
-    for candidate in simulated_points(question, details):
-        values, sim = candidate
+    return simulated_counterexample(question, expr, verification(question.simulation).get("details", {}))
+
+
+def simulated_counterexample(question: Question, expr: sp.Expr, details: dict) -> dict | None:
+    """The first simulated configuration where ``expr`` and the reference differ, with the
+    measurement there and whether it refutes ``expr`` (the measured interval excludes the value
+    ``expr`` predicts); None when there is no such configuration."""
+    for values, sim in simulated_points(question, details):
         pair = value_pair(question, expr, values)
         if pair is None:
             continue
         answer_value, reference_value = pair
-        if question.id == "p2.sigma":
-            # the simulation ran at the derived sigma; Var[y] scales with sigma^2
+        if abs(answer_value - reference_value) <= 1e-9 * max(1.0, abs(reference_value)):
+            continue
+        predicted = answer_value
+        if question.simulation == "he_sigma":
+            # the run used the derived sigma and Var[y] scales with sigma^2: rescale the measurement
+            # to the answer's sigma, where the answer predicts Var[y] = 1
             scale = (answer_value / reference_value) ** 2
             sim = {"quantity": "Var[y] at your sigma", "estimate": sim["estimate"] * scale,
                    "interval": [v * scale for v in sim["interval"]], "target": 1.0}
-        if abs(answer_value - reference_value) > 1e-9 * max(1.0, abs(reference_value)):
-            return {"at": values, "answer_value": answer_value, "reference_value": reference_value,
-                    "simulated": sim}
-    return example
+            predicted = 1.0
+        lo, hi = sim["interval"]
+        return {"at": values, "answer_value": answer_value, "reference_value": reference_value,
+                "simulated": {**sim, "refutes": not lo <= predicted <= hi}}
+    return None
 
 
 def simulated_points(question: Question, details: dict):

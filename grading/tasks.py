@@ -52,14 +52,12 @@ def equiv_task(student: str, teacher: str, assume: dict[str, str], limits: Limit
 def attach_evidence(bank_path: str | None, question_id: str, answer: str, record: dict) -> dict:
     """Re-state an incorrect check's counterexample at a simulated configuration (evidence preloaded)."""
     from .bank import load
-    from .check import _describe, _with_simulation
-    from .parse import parse_answer
+    from .check import _with_simulation, incorrect_feedback, read
 
     question = load(bank_path)[question_id]
-    expr = parse_answer(answer, question.vocab, question.unknown).expr
-    example = _with_simulation(question, expr, record.get("counterexample"))
-    if example and example.get("simulated"):
-        old = _describe(record.get("counterexample"))
-        record["feedback"] = record["feedback"].replace(old, "").rstrip() + " " + _describe(example)
+    expr = read(question, answer).expr
+    example = _with_simulation(question, expr)
+    if example:
         record["counterexample"] = example
+        record["feedback"] = incorrect_feedback(question, expr, record["diagnoses"], example)
     return record

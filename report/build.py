@@ -151,7 +151,7 @@ def cost_figure(verified: dict[str, dict], out: Path) -> tuple[str, dict[str, di
 def refutations(verified: dict[str, dict]) -> dict[str, list[dict]]:
     """For each question and known mistake: the mistake's value at a simulated point vs the measurement."""
     from grading.bank import load
-    from grading.check import simulated_points, value_pair
+    from grading.check import simulated_counterexample
 
     out: dict[str, list[dict]] = {}
     for q in load().values():
@@ -159,19 +159,13 @@ def refutations(verified: dict[str, dict]) -> dict[str, list[dict]]:
         record = verified.get(q.simulation) if q.simulation else None
         for m in q.mistakes:
             row = {"code": m.code, "latex": _latex(m.formula), "feedback": m.feedback}
-            if record and not q.vector:
-                for values, sim in simulated_points(q, record.get("details", {})):
-                    pair = value_pair(q, m.formula, values)
-                    if pair is None or abs(pair[0] - pair[1]) <= 1e-9 * max(1.0, abs(pair[1])):
-                        continue
-                    lo, hi = sim["interval"]
-                    row.update(at=values, mistake_value=pair[0], reference_value=pair[1], quantity=sim["quantity"],
-                               estimate=sim["estimate"], interval=(lo, hi), refuted=not lo <= pair[0] <= hi)
-                    if q.id == "p2.sigma":  # Var[y] at the mistaken sigma, rescaled from the run
-                        scale = (pair[0] / pair[1]) ** 2
-                        row.update(quantity="Var[y] at that sigma", estimate=sim["estimate"] * scale,
-                                   interval=(lo * scale, hi * scale), refuted=not lo * scale <= 1 <= hi * scale)
-                    break
+            example = simulated_counterexample(q, m.formula, record.get("details", {})) \
+                if record and not q.vector else None
+            if example:
+                sim = example["simulated"]
+                row.update(at=example["at"], mistake_value=example["answer_value"],
+                           reference_value=example["reference_value"], quantity=sim["quantity"],
+                           estimate=sim["estimate"], interval=tuple(sim["interval"]), refuted=sim["refutes"])
             rows.append(row)
         out[q.id] = rows
     return out
