@@ -15,7 +15,8 @@ from .symbols import LATEX_NAMES
 
 def to_latex(expr: sp.Basic) -> str:
     """SymPy's LaTeX, with the sheet's typeset names (eps as varepsilon)."""
-    return sp.latex(expr, symbol_names=LATEX_NAMES)
+    names = {sym: LATEX_NAMES[sym.name] for sym in expr.atoms(sp.Symbol) if sym.name in LATEX_NAMES}
+    return sp.latex(expr, symbol_names=names)
 
 
 @dataclass(frozen=True)

@@ -21,5 +21,5 @@ y_hat = sp.IndexedBase("yhat", real=True)
 
 standard_normal_pdf = sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)
 
-#: How symbols whose names are plain ASCII typeset.
-LATEX_NAMES: dict[sp.Symbol, str] = {eps: r"\varepsilon", y_hat.label: r"\hat{y}"}
+#: How symbols whose names are plain ASCII typeset (by name, whatever their assumptions).
+LATEX_NAMES: dict[str, str] = {"eps": r"\varepsilon", "yhat": r"\hat{y}"}

@@ -172,9 +172,10 @@ def refutations(verified: dict[str, dict]) -> dict[str, list[dict]]:
 
 
 def _latex(expr) -> str:
-    import sympy as sp
+    """A bank formula in LaTeX: the derivations' typeset names, vector sums as sums."""
+    from derivations.claim import to_latex
 
-    text = sp.latex(expr, symbol_names={sp.Symbol("eps", real=True): r"\varepsilon"})
+    text = to_latex(expr)
     return text.replace(r"\operatorname{sum}", r"\textstyle\sum").replace(r"\max{", r"\max\!{")
 
 
