@@ -75,7 +75,7 @@ def naive(rows, bank) -> tuple[list[str], float]:
 
 
 def ours(rows, workers: int) -> tuple[list[str], float]:
-    from grading.batch import grade_csv
+    from derivcheck.grading.batch import grade_csv
 
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp) / "in.csv", Path(tmp) / "out.csv"
@@ -96,8 +96,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    from grading.bank import load
-    from grading.evidence import preload
+    from derivcheck.grading.bank import load
+    from derivcheck.grading.evidence import preload
 
     bank = load()
     preload({q.simulation for q in bank.values() if q.simulation})  # warm caches, as in a second run

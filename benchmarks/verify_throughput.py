@@ -17,7 +17,7 @@ import time
 import torch
 from scipy.stats import norm
 
-from simulations.relu_variance import CHUNK, CONFIGS, rectified_square_sum
+from derivcheck.simulations.relu_variance import CHUNK, CONFIGS, rectified_square_sum
 
 
 def rate(fn, draws: int, repeats: int) -> float:

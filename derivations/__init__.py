@@ -2,7 +2,7 @@
 
 Each claim id names a module and a function returning a :class:`Derivation`:
 
->>> from derivations import derive
+>>> from derivcheck.derivations import derive
 >>> derive("he_sigma").result
 sqrt(2)/sqrt(d)
 """

@@ -33,7 +33,7 @@ class UsageError(Exception):
 
 
 def _claims(requested: Sequence[str]) -> list[str]:
-    from derivations import CLAIM_IDS
+    from derivcheck.derivations import CLAIM_IDS
 
     unknown = [c for c in requested if c not in CLAIM_IDS]
     if unknown:
@@ -48,7 +48,7 @@ def _emit_json(doc: Any) -> None:
 
 def cmd_derive(args: argparse.Namespace) -> int:
 
-    from derivations import derive
+    from derivcheck.derivations import derive
 
     claims = _claims(args.claims)
     derivations = [derive(c) for c in claims]
@@ -98,7 +98,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not 0 < args.alpha < 1:
         raise UsageError("--alpha must lie in (0, 1)")
     claims = _claims(args.claims)
-    from simulations import verify
+    from derivcheck.simulations import verify
 
     device = _device(args)
     start = time.perf_counter()
@@ -138,8 +138,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_exercises(args: argparse.Namespace) -> int:
-    from simulations.exercises import EXERCISES, run
-    from simulations.idx import DataError
+    from derivcheck.simulations.exercises import EXERCISES, run
+    from derivcheck.simulations.exercises.idx import DataError
 
     unknown = [n for n in args.names if n not in EXERCISES]
     if unknown:
@@ -176,7 +176,7 @@ def cmd_exercises(args: argparse.Namespace) -> int:
 
 
 def _limits(args: argparse.Namespace):
-    from grading.limits import Limits
+    from derivcheck.grading.limits import Limits
 
     if not args.timeout > 0:
         raise UsageError("--timeout must be positive")
@@ -184,7 +184,7 @@ def _limits(args: argparse.Namespace):
 
 
 def _bank(args: argparse.Namespace):
-    from grading.bank import BankError, load
+    from derivcheck.grading.bank import BankError, load
 
     try:
         return load(args.bank)
@@ -209,9 +209,9 @@ def cmd_questions(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from grading.evidence import verification
-    from grading.sandbox import run_one
-    from grading.tasks import attach_evidence, check_task
+    from derivcheck.grading.evidence import verification
+    from derivcheck.grading.sandbox import run_one
+    from derivcheck.grading.tasks import attach_evidence, check_task
 
     bank = _bank(args)
     if args.question not in bank:
@@ -238,7 +238,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _assumptions(items: Sequence[str]) -> dict[str, str]:
-    from grading.build import symbol_for
+    from derivcheck.grading.symbolic import symbol_for
 
     out = {}
     for item in items:
@@ -254,9 +254,9 @@ def _assumptions(items: Sequence[str]) -> dict[str, str]:
 
 
 def cmd_equiv(args: argparse.Namespace) -> int:
-    from grading.batch import equiv_batch
-    from grading.sandbox import run_one
-    from grading.tasks import equiv_task
+    from derivcheck.grading.batch import equiv_batch
+    from derivcheck.grading.sandbox import run_one
+    from derivcheck.grading.tasks import equiv_task
 
     limits = _limits(args)
     if args.batch:
@@ -287,7 +287,7 @@ def cmd_equiv(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from grading.batch import BatchError, grade_csv
+    from derivcheck.grading.batch import BatchError, grade_csv
 
     _bank(args)
     limits = _limits(args)
@@ -309,7 +309,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from report.build import ReportError, build
+    from derivcheck.report.pdf import ReportError, build
 
     _device(args)
     try:
@@ -334,7 +334,7 @@ def _run_options(p: argparse.ArgumentParser) -> None:
 
 
 def _device(args: argparse.Namespace):
-    from simulations.device import resolve_device
+    from derivcheck.simulations.device import resolve_device
 
     try:
         return resolve_device(args.device)

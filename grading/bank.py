@@ -16,7 +16,7 @@ from typing import Any
 
 import sympy as sp
 
-from .build import X, Y, Vocabulary, softmax, symbol_for, vmax, vsum
+from .symbolic import X, Y, Vocabulary, softmax, symbol_for, vmax, vsum
 from .equivalence import Domain
 from .errors import AnswerError
 
@@ -76,7 +76,7 @@ class Question:
 
 def claim_expression(claim: str, part: str = "result", name: str | None = None) -> sp.Expr:
     """A derived expression: the result, a variant or a mistake of a claim (SymPy objects)."""
-    from derivations import derive
+    from derivcheck.derivations import derive
 
     derivation = derive(claim)
     if part == "result":
@@ -102,7 +102,7 @@ def to_grading_form(expr: sp.Expr, vocab: Vocabulary) -> sp.Expr:
 
 
 def _expression(spec: dict, vocab: Vocabulary, where: str, code: str | None = None) -> tuple[sp.Expr, str]:
-    from .parse import parse_answer
+    from .reader import parse_answer
 
     if "claim" in spec:
         if "variant" in spec:
@@ -183,12 +183,12 @@ def load(path: str | None = None) -> dict[str, Question]:
     from .cache import cached_pickle, source_hash
 
     if path is None:
-        text, source = resources.files("grading").joinpath("banks/sheet8.toml").read_text(), "built-in bank sheet8.toml"
+        text, source = resources.files(__package__).joinpath("banks/sheet8.toml").read_text(), "built-in bank sheet8.toml"
     else:
         p = Path(path)
         try:
             text, source = p.read_text(), str(p)
         except OSError as err:
             raise BankError(f"{p}: cannot read ({err.strerror or err})") from None
-    key = hashlib.sha256((text + source_hash("derivations", "grading")).encode()).hexdigest()[:16]
+    key = hashlib.sha256((text + source_hash("derivcheck.derivations", "derivcheck.grading")).encode()).hexdigest()[:16]
     return cached_pickle(f"bank-{key}.pickle", lambda: parse_bank(text, source))

@@ -115,7 +115,7 @@ def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None,
             invalid.append((i, _invalid(f"unknown question {qid!r}")))
         else:
             keys.setdefault((qid, normalise(answer)), []).append(i)
-    from .check import warm
+    from .grader import warm
     from .evidence import preload
 
     preload({questions[q].simulation for q, _ in keys if questions[q].simulation})

@@ -22,8 +22,8 @@ def _source_hash(names: tuple[str, ...]) -> str:
     for name in names:
         package: ModuleType = importlib.import_module(name)
         root = Path(package.__file__).parent
-        for path in sorted([*root.glob("*.py"), *root.glob("*.lark"), *root.glob("banks/*.toml")]):
-            h.update(path.name.encode())
+        for path in sorted([*root.rglob("*.py"), *root.rglob("*.lark"), *root.rglob("*.toml"), *root.rglob("*.j2")]):
+            h.update(str(path.relative_to(root)).encode())
             h.update(path.read_bytes())
     return h.hexdigest()[:16]
 

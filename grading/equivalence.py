@@ -24,7 +24,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .build import X, Y
+from .symbolic import X, Y
 from .numeric import MP, NP, Unsupported, evaluate
 
 DIGITS = 50

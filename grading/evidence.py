@@ -16,7 +16,7 @@ from .cache import cache_dir, source_hash
 
 def code_version() -> str:
     """A hash of the derivation and simulation sources: cached results follow the code."""
-    return source_hash("derivations", "simulations")
+    return source_hash("derivcheck.derivations", "derivcheck.simulations")
 
 
 @lru_cache(maxsize=32)
@@ -27,7 +27,7 @@ def verification(claim: str, seed: int = 0) -> dict[str, Any]:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         pass
-    from simulations import verify
+    from derivcheck.simulations import verify
 
     record = verify(claim, seed=seed, device="cpu").to_dict()
     try:

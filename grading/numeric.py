@@ -13,7 +13,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .build import softmax, vmax, vsum
+from .symbolic import softmax, vmax, vsum
 
 
 class Unsupported(Exception):

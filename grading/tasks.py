@@ -10,7 +10,7 @@ from .limits import DEFAULT, Limits
 def check_task(bank_path: str | None, question_id: str, answer: str, evidence: bool = True,
                limits: Limits = DEFAULT) -> dict[str, Any]:
     from .bank import load
-    from .check import check
+    from .grader import check
 
     return check(load(bank_path)[question_id], answer, limits, evidence=evidence)
 
@@ -19,10 +19,10 @@ def equiv_task(student: str, teacher: str, assume: dict[str, str], limits: Limit
     """CONTRACT.md's equiv record (without the id)."""
     import sympy as sp
 
-    from .build import Vocabulary, symbol_for
+    from .symbolic import Vocabulary, symbol_for
     from .equivalence import Domain, decide
     from .errors import AnswerError
-    from .parse import parse_answer
+    from .reader import parse_answer
 
     try:
         symbols = {name: symbol_for(name, kind) for name, kind in assume.items()}
@@ -52,7 +52,7 @@ def equiv_task(student: str, teacher: str, assume: dict[str, str], limits: Limit
 def attach_evidence(bank_path: str | None, question_id: str, answer: str, record: dict) -> dict:
     """Re-state an incorrect check's counterexample at a simulated configuration (evidence preloaded)."""
     from .bank import load
-    from .check import _with_simulation, incorrect_feedback, read
+    from .grader import _with_simulation, incorrect_feedback, read
 
     question = load(bank_path)[question_id]
     expr = read(question, answer).expr

@@ -42,7 +42,7 @@ def num(value: Any, digits: int = 4) -> str:
 
 def sympy_latex(expr: Any) -> str:
     """SymPy's LaTeX with the sheet's typeset names."""
-    from derivations.claim import to_latex
+    from derivcheck.derivations.claim import to_latex
 
     return to_latex(expr)
 

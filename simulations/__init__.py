@@ -1,6 +1,6 @@
 """PyTorch verifications of the derived claims: one module per claim id, each with ``verify``.
 
->>> from simulations import verify
+>>> from derivcheck.simulations import verify
 >>> verify("forward_mults").passed
 True
 """
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from derivations import CLAIM_IDS
+from derivcheck.derivations import CLAIM_IDS
 
-from .check import Check
+from .verification import Check
 
 
 def verify(claim_id: str, seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Check:

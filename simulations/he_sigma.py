@@ -20,12 +20,12 @@ import time
 import sympy as sp
 import torch
 
-from derivations import derive
-from derivations.symbols import d as d_sym
-from derivations.symbols import sigma as sigma_sym
+from derivcheck.derivations import derive
+from derivcheck.derivations.symbols import d as d_sym
+from derivcheck.derivations.symbols import sigma as sigma_sym
 
 from .chi2_test import ChiSquare, RectifiedChiSquare, ScaleTest
-from .check import Check
+from .verification import Check
 from .device import generator, resolve_device, substream
 from .relu_variance import DRAWS, rectified_square_sum, scale_check, summarize
 

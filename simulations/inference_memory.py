@@ -10,9 +10,9 @@ import time
 
 import torch
 
-from derivations import derive
+from derivcheck.derivations import derive
 
-from .check import Check
+from .verification import Check
 from .device import resolve_device
 from .mlp_cost import peak_inference_activations, sweep_check
 

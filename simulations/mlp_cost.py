@@ -20,9 +20,9 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode
 
-from derivations.symbols import K as K_sym
-from derivations.symbols import L as L_sym
-from derivations.symbols import n as n_sym
+from derivcheck.derivations.symbols import K as K_sym
+from derivcheck.derivations.symbols import L as L_sym
+from derivcheck.derivations.symbols import n as n_sym
 
 #: (n, L, K) sweep used by every cost check.
 SWEEP: tuple[tuple[int, int, int], ...] = tuple(itertools.product((1, 7, 32), (1, 2, 5), (3, 16, 64)))
@@ -138,7 +138,7 @@ def sweep_check(claim_id: str, derivation, measure, *, scale: int = 1, variant: 
     multiplication). Every mistake of the derivation is compared with the same measurements."""
     import time
 
-    from .check import exact_check
+    from .verification import exact_check
 
     expr = derivation.variants[variant] if variant else derivation.result
     predict = formula(expr)

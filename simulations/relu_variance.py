@@ -21,11 +21,11 @@ import time
 import sympy as sp
 import torch
 
-from derivations import derive
-from derivations.symbols import d as d_sym
-from derivations.symbols import sigma as sigma_sym
+from derivcheck.derivations import derive
+from derivcheck.derivations.symbols import d as d_sym
+from derivcheck.derivations.symbols import sigma as sigma_sym
 
-from .check import Check
+from .verification import Check
 from .chi2_test import RectifiedChiSquare, ScaleTest, combined_power
 from .device import generator, resolve_device, substream
 

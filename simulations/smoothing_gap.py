@@ -14,11 +14,11 @@ import sympy as sp
 import torch
 import torch.nn.functional as F
 
-from derivations import derive
-from derivations.symbols import d as d_sym
-from derivations.symbols import eps as eps_sym
+from derivcheck.derivations import derive
+from derivcheck.derivations.symbols import d as d_sym
+from derivcheck.derivations.symbols import eps as eps_sym
 
-from .check import Check, exact_check
+from .verification import Check, exact_check
 from .device import generator, resolve_device, substream
 
 TOLERANCE = 1e-6

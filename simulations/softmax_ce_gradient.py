@@ -13,11 +13,11 @@ import time
 import torch
 import torch.nn.functional as F
 
-from derivations import derive
-from derivations.softmax_ce_gradient import z
-from derivations.symbols import y
+from derivcheck.derivations import derive
+from derivcheck.derivations.softmax_ce_gradient import z
+from derivcheck.derivations.symbols import y
 
-from .check import Check, exact_check
+from .verification import Check, exact_check
 from .device import generator, resolve_device, substream
 from .vectorize import tensor_function
 

@@ -14,10 +14,10 @@ import time
 import numpy as np
 import torch
 
-from derivations import derive
-from derivations.symbols import m, x
+from derivcheck.derivations import derive
+from derivcheck.derivations.symbols import m, x
 
-from .check import Check, exact_check
+from .verification import Check, exact_check
 from .device import generator, resolve_device, substream
 from .vectorize import tensor_function
 

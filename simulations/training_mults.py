@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import time
 
-from derivations import derive
+from derivcheck.derivations import derive
 
-from .check import Check
+from .verification import Check
 from .device import resolve_device
 from .mlp_cost import flops, sweep_check
 

@@ -15,11 +15,11 @@ import sympy as sp
 import torch
 import torch.nn.functional as F
 
-from derivations import derive
-from derivations.symbols import d as d_sym
-from derivations.symbols import eps as eps_sym
+from derivcheck.derivations import derive
+from derivcheck.derivations.symbols import d as d_sym
+from derivcheck.derivations.symbols import eps as eps_sym
 
-from .check import Check
+from .verification import Check
 from .device import resolve_device
 
 DIMENSIONS = (2, 10)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.batch import BatchError, equiv_batch, grade_csv
+from derivcheck.grading.batch import BatchError, equiv_batch, grade_csv
 
 ROWS = [
     ("s1", "p2.variance", "d*sigma^2/2"), ("s1", "p2.sigma", "2/d"), ("s2", "p2.variance", "d sigma^2"),

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy.stats import chi2, kstest
 
-from simulations.chi2_test import ChiSquare, RectifiedChiSquare, ScaleTest, combined_power
+from derivcheck.simulations.chi2_test import ChiSquare, RectifiedChiSquare, ScaleTest, combined_power
 
 
 @pytest.mark.parametrize("law", [ChiSquare(50), ChiSquare(10_000), RectifiedChiSquare(4096)])

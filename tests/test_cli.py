@@ -78,8 +78,8 @@ def test_missing_cuda_is_usage_error(capsys):
 
 
 def test_failed_check_exits_1(monkeypatch, capsys):
-    import simulations
-    from simulations.check import Check
+    from derivcheck import simulations
+    from derivcheck.simulations.verification import Check
 
     failing = Check(id="forward_mults", passed=False, prediction=1.0, estimate=2.0, interval=(1.0, 1.0),
                     p_value=0.0, alpha=0.0, samples=0)

@@ -6,10 +6,10 @@ import pytest
 import sympy as sp
 import torch
 
-from derivations import CLAIM_IDS, derive
-from derivations.relu_variance import a as slope
-from derivations.relu_variance import activation_table, second_moment
-from derivations.symbols import K, L, d, eps, n, sigma
+from derivcheck.derivations import CLAIM_IDS, derive
+from derivcheck.derivations.relu_variance import a as slope
+from derivcheck.derivations.relu_variance import activation_table, second_moment
+from derivcheck.derivations.symbols import K, L, d, eps, n, sigma
 
 
 def equal(expr, reference) -> bool:

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from simulations import digits, fit2d, idx, init
-from simulations.device import generator
+from derivcheck.simulations.exercises import digits, fit2d, idx
+from derivcheck.simulations.exercises import init_study as init
+from derivcheck.simulations.device import generator
 
 
 def test_target_values():

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from grading.bank import BankError, load, parse_bank
-from grading.check import check
-from grading.tasks import equiv_task
+from derivcheck.grading.bank import BankError, load, parse_bank
+from derivcheck.grading.grader import check
+from derivcheck.grading.tasks import equiv_task
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = next((p for p in (ROOT.parent / "shared" / "dev_answers.jsonl", ROOT / "shared" / "dev_answers.jsonl")

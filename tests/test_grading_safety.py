@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grading.bank import load
-from grading.check import check
-from grading.limits import DEFAULT
-from grading.sandbox import run_one
-from grading.tasks import check_task, equiv_task
+from derivcheck.grading.bank import load
+from derivcheck.grading.grader import check
+from derivcheck.grading.limits import DEFAULT
+from derivcheck.grading.sandbox import run_one
+from derivcheck.grading.tasks import check_task, equiv_task
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +50,14 @@ def test_malicious_corpus_runs_nothing(bank, tmp_path):
 
 def test_sandbox_bounds_a_slow_check():
     """A task past its time limit is killed and reported as a timeout, not waited for."""
-    from grading.limits import Limits
+    from derivcheck.grading.limits import Limits
 
     status, value = run_one(_sleep, (600,), Limits(seconds=0.5))
     assert status == "timeout" and "0.5 s" in value
 
 
 def test_sandbox_bounds_memory():
-    from grading.limits import Limits
+    from derivcheck.grading.limits import Limits
 
     status, value = run_one(_allocate, (8 << 30,), Limits(memory_mb=256))
     assert status == "crashed" and "memory" in value

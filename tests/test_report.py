@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from report.build import ReportError, build
-from report.latex import num, tex
+from derivcheck.report.pdf import ReportError, build
+from derivcheck.report.latex import num, tex
 
 
 def test_tex_escaping_and_numbers():

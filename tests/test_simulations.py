@@ -8,11 +8,11 @@ import pytest
 import sympy as sp
 from scipy.stats import kstest
 
-from derivations import CLAIM_IDS, derive
-from derivations.symbols import d, sigma
-from simulations import relu_variance as rv
-from simulations import verify
-from simulations.chi2_test import RectifiedChiSquare
+from derivcheck.derivations import CLAIM_IDS, derive
+from derivcheck.derivations.symbols import d, sigma
+from derivcheck.simulations import relu_variance as rv
+from derivcheck.simulations import verify
+from derivcheck.simulations.chi2_test import RectifiedChiSquare
 
 OTHER_SEEDS = tuple(range(1, 21))  # besides the default seed 0
 
@@ -68,7 +68,7 @@ def test_relu_variance_check_rejects_a_subtle_error():
 
 @pytest.mark.parametrize("mistake", sorted(derive("he_sigma").mistakes))
 def test_he_sigma_check_rejects_each_mistake(mistake):
-    from simulations import he_sigma
+    from derivcheck.simulations import he_sigma
 
     assert not he_sigma.verify(seed=5, device="cpu", claimed=derive("he_sigma").mistakes[mistake]).passed
 
@@ -106,7 +106,7 @@ def test_stated_power_matches_observed_rejections():
     runs = [rv.verify(seed=s, device="cpu", draws=draws, configs=((dim, sig),), alpha=alpha,
                       claimed=claimed) for s in range(300)]
     observed = np.mean([not r.passed for r in runs])
-    from simulations.chi2_test import ScaleTest
+    from derivcheck.simulations.chi2_test import ScaleTest
 
     stated = ScaleTest(RectifiedChiSquare(draws // dim * dim), alpha).power(1.06)
     assert abs(observed - stated) < 4 * np.sqrt(stated * (1 - stated) / 300) + 0.01
@@ -130,8 +130,8 @@ def test_sweep_counts_match_formulas_exactly(default_checks):
 def test_vectorized_formula_is_the_derived_one():
     import torch
 
-    from derivations.symbols import m, x
-    from simulations.vectorize import tensor_function
+    from derivcheck.derivations.symbols import m, x
+    from derivcheck.simulations.vectorize import tensor_function
 
     f = tensor_function(derive("stable_softmax").result, [x, m])
     logits = torch.tensor([[1.0, 2.0, 3.0]], dtype=torch.float64)

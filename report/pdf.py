@@ -36,7 +36,7 @@ class Stages:
     log: Callable[[str], None] = print
 
     def run(self, name: str, key: str, compute: Callable[[], Any], fresh: bool) -> Any:
-        from grading.cache import cached_pickle, cache_dir
+        from derivcheck.grading.cache import cached_pickle, cache_dir
 
         start = time.perf_counter()
         path = cache_dir() / f"report-{name}-{key}.pickle"
@@ -53,9 +53,9 @@ class Stages:
 def _key(*parts: Any) -> str:
     import hashlib
 
-    from grading.cache import source_hash
+    from derivcheck.grading.cache import source_hash
 
-    text = repr((source_hash("derivations", "simulations", "report"), *parts))
+    text = repr((source_hash("derivcheck.derivations", "derivcheck.simulations", "derivcheck.report"), *parts))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -63,10 +63,10 @@ def _key(*parts: Any) -> str:
 
 def derive_all() -> dict[str, Any]:
     """Every claim as printable strings: statement, LaTeX of the result, steps, variants."""
-    from derivations import CLAIM_IDS, derive
-    from derivations.claim import to_latex
+    from derivcheck.derivations import CLAIM_IDS, derive
+    from derivcheck.derivations.claim import to_latex
 
-    from derivations.relu_variance import activation_table
+    from derivcheck.derivations.relu_variance import activation_table
 
     out: dict[str, Any] = {"activations": {name: {"variance": to_latex(v), "sigma": to_latex(sg)}
                                            for name, (v, sg) in activation_table().items()}}
@@ -78,19 +78,19 @@ def derive_all() -> dict[str, Any]:
 
 
 def verify_all(seed: int, device: str) -> dict[str, dict]:
-    from simulations import CLAIM_IDS, verify
+    from derivcheck.simulations import CLAIM_IDS, verify
 
     return {c: verify(c, seed=seed, device=device).to_dict() for c in CLAIM_IDS}
 
 
 def run_exercises(seed: int, device: str, directory: Path) -> dict:
-    from simulations.exercises import run
+    from derivcheck.simulations.exercises import run
 
     return run(out_dir=directory, seed=seed, device=device, show=False)
 
 
 def convergence(seed: int, device: str) -> list[dict]:
-    from simulations.relu_variance import convergence as rows
+    from derivcheck.simulations.relu_variance import convergence as rows
 
     return rows(seed=seed, device=device)
 
@@ -98,7 +98,7 @@ def convergence(seed: int, device: str) -> list[dict]:
 # --- figures from the run's numbers ------------------------------------------------------------
 
 def convergence_figure(rows: list[dict], out: Path) -> str:
-    from simulations.figures import plt, save
+    from derivcheck.simulations.figures import plt, save
 
     fig, ax = plt.subplots(figsize=(5.6, 2.6), constrained_layout=True)
     draws = [r["draws"] for r in rows]
@@ -123,7 +123,7 @@ def fitted_exponent(xs: list[float], ys: list[float]) -> float:
 
 def cost_figure(verified: dict[str, dict], out: Path) -> tuple[str, dict[str, dict[str, float]]]:
     """Measured cost against K, n and L (log-log) for the four cost claims, with fitted exponents."""
-    from simulations.figures import plt, save
+    from derivcheck.simulations.figures import plt, save
 
     claims = ("forward_mults", "training_mults", "inference_memory", "training_memory")
     fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.5), constrained_layout=True)
@@ -150,8 +150,8 @@ def cost_figure(verified: dict[str, dict], out: Path) -> tuple[str, dict[str, di
 
 def refutations(verified: dict[str, dict]) -> dict[str, list[dict]]:
     """For each question and known mistake: the mistake's value at a simulated point vs the measurement."""
-    from grading.bank import load
-    from grading.check import simulated_counterexample
+    from derivcheck.grading.bank import load
+    from derivcheck.grading.grader import simulated_counterexample
 
     out: dict[str, list[dict]] = {}
     for q in load().values():
@@ -173,7 +173,7 @@ def refutations(verified: dict[str, dict]) -> dict[str, list[dict]]:
 
 def _latex(expr) -> str:
     """A bank formula in LaTeX: the derivations' typeset names, vector sums as sums."""
-    from derivations.claim import to_latex
+    from derivcheck.derivations.claim import to_latex
 
     text = to_latex(expr)
     return text.replace(r"\operatorname{sum}", r"\textstyle\sum").replace(r"\max{", r"\max\!{")
@@ -195,7 +195,7 @@ def versions(device: str) -> dict[str, str]:
 def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str = "auto", fresh: bool = False,
           tex_only: bool = False, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Build the report; returns the paths and the stage timings."""
-    from simulations.device import resolve_device
+    from derivcheck.simulations.device import resolve_device
 
     output = Path(output)
     if output.suffix != ".pdf":
@@ -214,7 +214,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     verified = stages.run("verify", _key("verify", seed, dev), lambda: verify_all(seed, dev), fresh)
     conv = stages.run("convergence", _key("convergence", seed, dev), lambda: convergence(seed, dev), fresh)
     ex_key = _key("exercises", seed, dev)
-    from grading.cache import cache_dir
+    from derivcheck.grading.cache import cache_dir
 
     ex_dir = cache_dir() / f"report-exercises-{ex_key}"  # the figures live beside the cached summary
     exercises = stages.run("exercises", ex_key, lambda: run_exercises(seed, dev, ex_dir),
@@ -229,7 +229,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     log(f"  {'figures':<12} {stages.seconds['figures']:7.2f} s")
 
     t0 = time.perf_counter()
-    env = environment(jinja2.PackageLoader("report", "templates"))
+    env = environment(jinja2.PackageLoader(__package__, "templates"))
     context = {
         "d": derived, "activations": derived["activations"], "v": verified, "ex": exercises, "conv": conv, "exponents": exponents, "refuted": refuted,
         "fig": lambda name: f"{figures.name}/{name}.pdf", "seed": seed, "device": dev,
@@ -252,7 +252,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
 
 
 def _questions() -> dict:
-    from grading.bank import load
+    from derivcheck.grading.bank import load
 
     return load()
 

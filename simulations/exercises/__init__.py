@@ -15,7 +15,7 @@ def run(names: tuple[str, ...] = EXERCISES, out_dir: str | Path = "out/exercises
 
     ``quick`` shortens training (for smoke tests); the numbers are then not the exercise's.
     """
-    from . import digits, fit2d, init
+    from . import digits, fit2d, init_study
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -29,7 +29,7 @@ def run(names: tuple[str, ...] = EXERCISES, out_dir: str | Path = "out/exercises
             summary[name] = digits.run(out, seed=seed, device=device, mnist=mnist, show=show,
                                        epochs=1 if quick else None)
         elif name == "init":
-            summary[name] = init.run(out, seed=seed, device=device, show=show)
+            summary[name] = init_study.run(out, seed=seed, device=device, show=show)
         else:
             raise KeyError(f"unknown exercise {name!r}; choose from {', '.join(EXERCISES)}")
         if show:

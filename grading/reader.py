@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .ast import parse_plain
-from .build import Builder, Vocabulary, bound
+from .parser import parse_plain
+from .symbolic import Builder, Vocabulary, bound
 from .errors import AnswerError, TooLarge
 from .limits import DEFAULT, Limits
 from .normalize import to_plain

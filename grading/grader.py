@@ -14,12 +14,12 @@ import mpmath
 import sympy as sp
 
 from .bank import Question
-from .build import X
+from .symbolic import X
 from .equivalence import Domain, _value, decide, overflows
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .numeric import Unsupported
-from .parse import parse_answer
+from .reader import parse_answer
 
 GENERIC = ("sign_flipped", "constant_factor", "additive_constant")
 

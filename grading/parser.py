@@ -19,7 +19,7 @@ from .limits import DEFAULT, Limits
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    grammar = resources.files("grading").joinpath("grammar.lark").read_text()
+    grammar = resources.files(__package__).joinpath("grammar.lark").read_text()
     return Lark(grammar, parser="lalr", maybe_placeholders=False, propagate_positions=False)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .device import substream
+from ..device import substream
 
 DEPTH, WIDTH, BATCH = 32, 128, 32
 SEEDS = 4
@@ -101,7 +101,7 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", show: bool = True, f
             runs.append({"activation": activation, "scale": scale, "label": label,
                          **{k: v[0].tolist() for k, v in p.items()}})
     gains = {a: torch.nn.init.calculate_gain("linear" if a == "identity" else a) for a in ACTIVATIONS}
-    from derivations import derive
+    from derivcheck.derivations import derive
     import sympy as sp
 
     he = derive("he_sigma").result
@@ -118,7 +118,7 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", show: bool = True, f
 
 
 def plots(out_dir: Path, runs: list[dict]) -> dict:
-    from .figures import plt, save
+    from ..figures import plt, save
 
     keys = ("rms_activations", "rms_deltas", "rms_weight_grads", "rms_bias_grads")
     titles = ("pre-activations", "deltas", "weight gradients", "bias gradients")
