@@ -41,14 +41,15 @@ class Derivation:
     ``result`` is the boxed answer. ``variants`` are other correct forms derived alongside
     (e.g. the count when the input needs no gradient), ``mistakes`` maps a diagnosis code to the
     formula obtained by carrying out the derivation with that one step done wrong, and
-    ``symbols`` names every free symbol so that ``str(result)`` can be parsed back.
+    ``symbols`` names every free symbol so that ``str(result)`` can be parsed back; ``id`` is
+    the claim id, filled in by ``@derivation`` from the deriving function's name.
     """
 
-    id: str
     statement: str
     result: sp.Basic
     assumptions: dict[str, str]
     steps: tuple[Step, ...]
+    id: str = ""
     symbols: dict[str, Any] = field(default_factory=dict)
     variants: dict[str, sp.Basic] = field(default_factory=dict)
     mistakes: dict[str, sp.Basic] = field(default_factory=dict)

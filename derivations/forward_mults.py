@@ -7,16 +7,16 @@ K**2*L*n
 """
 from __future__ import annotations
 
-from functools import cache
 
 import sympy as sp
 
+from .registry import derivation
 from .claim import Derivation, Step, eq
 from .mlp_cost import equal_widths, forward, over_layers
 from .symbols import K, L, l, n
 
 
-@cache
+@derivation
 def forward_mults() -> Derivation:
     """Sum the forward matmul of every layer."""
     general = over_layers(forward)
@@ -31,7 +31,6 @@ def forward_mults() -> Derivation:
              eq(sp.Symbol("FLOPs_fwd"), 2 * result)),
     )
     return Derivation(
-        id="forward_mults",
         statement="A forward pass of n inputs through L layers of width K costs n L K^2 multiplications.",
         result=result,
         assumptions={"n": "positive_integer", "L": "positive_integer", "K": "positive_integer"},

@@ -11,10 +11,10 @@ sqrt(2)/sqrt(d)
 """
 from __future__ import annotations
 
-from functools import cache
 
 import sympy as sp
 
+from .registry import derivation
 from .claim import Derivation, Step, eq, variance
 from .relu_variance import relu_variance
 from .symbols import d, sigma
@@ -26,7 +26,7 @@ def solve_unit_variance(var: sp.Expr) -> sp.Expr:
     return root
 
 
-@cache
+@derivation
 def he_sigma() -> Derivation:
     """Derive sigma = sqrt(2/d) from :func:`relu_variance`."""
     rv = relu_variance()
@@ -46,7 +46,6 @@ def he_sigma() -> Derivation:
         "missing_relu_half": solve_unit_variance(rv.mistakes["missing_relu_half"]),
     }
     return Derivation(
-        id="he_sigma",
         statement="The standard deviation giving Var[y] = 1 is sigma = sqrt(2/d).",
         result=root,
         assumptions={"d": "positive_integer"},

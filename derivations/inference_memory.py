@@ -8,16 +8,16 @@ K**2*L + 2*K*n
 """
 from __future__ import annotations
 
-from functools import cache
 
 import sympy as sp
 
+from .registry import derivation
 from .claim import Derivation, Step, eq
 from .mlp_cost import equal_widths, live_activations, over_layers, weights
 from .symbols import K, L, l, n
 
 
-@cache
+@derivation
 def inference_memory() -> Derivation:
     """Weights plus the activations live while one layer runs."""
     weight_count = over_layers(weights)
@@ -31,7 +31,6 @@ def inference_memory() -> Derivation:
         Step("Equal widths: weights plus 2 n K.", eq(sp.Symbol("M_inf"), result)),
     )
     return Derivation(
-        id="inference_memory",
         statement="Inference stores the L K^2 weights plus the input and output of the layer being "
                   "computed: L K^2 + 2 n K numbers.",
         result=result,

@@ -19,6 +19,7 @@ import sympy as sp
 from sympy.stats import E as expect
 from sympy.stats import Normal
 
+from .registry import derivation
 from .claim import Derivation, Step, eq, expectation, variance
 from .symbols import d, i, sigma, standard_normal_pdf, w, x, z
 
@@ -83,7 +84,7 @@ def activation_table() -> dict[str, tuple[sp.Expr, sp.Expr]]:
     return {name: general_variance(name) for name in (*SYMBOLIC_ACTIVATIONS, *NUMERIC_ACTIVATIONS)}
 
 
-@cache
+@derivation
 def relu_variance() -> Derivation:
     """Derive Var[y] = d sigma^2 / 2 by the law of total expectation."""
     relu = SYMBOLIC_ACTIVATIONS["relu"]
@@ -124,7 +125,6 @@ def relu_variance() -> Derivation:
         "missing_dimension": output_variance(m2, second_w, terms=1),
     }
     return Derivation(
-        id="relu_variance",
         statement="For y = w^T ReLU(z) with z_i ~ N(0,1), w_i ~ N(0, sigma^2) independent, "
                   "Var[y] = d sigma^2 E[ReLU(z)^2] = d sigma^2 / 2.",
         result=var,

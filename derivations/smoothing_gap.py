@@ -15,10 +15,10 @@ log(d*(1 - eps)/eps + 1)
 """
 from __future__ import annotations
 
-from functools import cache
 
 import sympy as sp
 
+from .registry import derivation
 from .claim import Derivation, Step, eq
 from .softmax_ce_gradient import softmax_ce_gradient, z
 from .symbols import c, d, eps, i, y, y_hat
@@ -46,7 +46,7 @@ def gap_formula(true_mass: sp.Expr, other_mass: sp.Expr) -> sp.Expr:
     return sp.log(sp.together(sp.simplify(true_mass / other_mass)))
 
 
-@cache
+@derivation
 def smoothing_gap() -> Derivation:
     """Solve the stationarity condition z = y_hat and read off the gap and the minimum."""
     top, rest = smoothed_target()
@@ -81,7 +81,6 @@ def smoothing_gap() -> Derivation:
         "true_class_mass_missed": gap_formula(1 - eps, rest),
     }
     return Derivation(
-        id="smoothing_gap",
         statement="With y_hat = (1 - eps) y + eps/d the loss is minimised at x = log y_hat + c: the gap "
                   "x_y - x_j = log(1 + d (1 - eps)/eps) and the minimum is H(y_hat).",
         result=gap,

@@ -12,10 +12,10 @@ y_hat = (1 - eps) y + eps/d, which also sums to one.
 """
 from __future__ import annotations
 
-from functools import cache
 
 import sympy as sp
 
+from .registry import derivation
 from .claim import Derivation, Step, eq
 from .symbols import d, eps, i, j, k, x, y
 
@@ -38,7 +38,7 @@ def gradient_in_range(expr: sp.Expr) -> sp.Expr:
     return sp.simplify(in_range)
 
 
-@cache
+@derivation
 def softmax_ce_gradient() -> Derivation:
     """Differentiate the cross-entropy of a softmax and simplify with sum_j y_j = 1."""
     loss = cross_entropy()
@@ -63,7 +63,6 @@ def softmax_ce_gradient() -> Derivation:
                                        sp.Symbol("z") - sp.Symbol("y"))),
     )
     return Derivation(
-        id="softmax_ce_gradient",
         statement="For z = softmax(x) and a target y with sum_j y_j = 1 (one-hot or smoothed), "
                   "dL/dx = z - y.",
         result=result,

@@ -11,10 +11,10 @@ exp(-m + x[i])/Sum(exp(-m + x[k]), (k, 1, d))
 """
 from __future__ import annotations
 
-from functools import cache
 
 import sympy as sp
 
+from .registry import derivation
 from .claim import Derivation, Step, eq
 from .symbols import c, d, i, k, m, x
 
@@ -47,7 +47,7 @@ def exponents_nonpositive_for(dim: int) -> bool:
                for v in xs)
 
 
-@cache
+@derivation
 def stable_softmax() -> Derivation:
     """Derive the max-shifted softmax and prove it equal and overflow free."""
     shifted = softmax(x, i, c)
@@ -79,7 +79,6 @@ def stable_softmax() -> Derivation:
         "inconsistent_shift": sp.exp(x[i] - m) / sp.Sum(sp.exp(x[k]), (k, 1, d)),
     }
     return Derivation(
-        id="stable_softmax",
         statement="softmax(x - c) = softmax(x) for every c; with c = max_j x_j no exponent is "
                   "positive, so z_i = exp(x_i - m) / sum_k exp(x_k - m), m = max_j x_j.",
         result=result,

@@ -9,16 +9,16 @@ K**2*L + K*L*n
 """
 from __future__ import annotations
 
-from functools import cache
 
 import sympy as sp
 
+from .registry import derivation
 from .claim import Derivation, Step, eq
 from .mlp_cost import equal_widths, live_activations, over_layers, weights
 from .symbols import K, L, l, n
 
 
-@cache
+@derivation
 def training_memory() -> Derivation:
     """Weights plus every activation kept for the backward pass."""
     weight_count = over_layers(weights)
@@ -33,7 +33,6 @@ def training_memory() -> Derivation:
                                                    equal_widths(weight_count + live_activations(0, L)))),
     )
     return Derivation(
-        id="training_memory",
         statement="Training stores the L K^2 weights plus every layer's activations: L K^2 + n L K "
                   "(n (L + 1) K counting the input; 2 L K^2 + n L K counting weight gradients).",
         result=result,

@@ -11,16 +11,16 @@ or exactly (3 L - 1) n K^2 when the network's input needs no gradient (layer 1 s
 """
 from __future__ import annotations
 
-from functools import cache
 
 import sympy as sp
 
+from .registry import derivation
 from .claim import Derivation, Step, eq
 from .mlp_cost import equal_widths, forward, input_gradient, over_layers, weight_gradient
 from .symbols import K, L, l, n
 
 
-@cache
+@derivation
 def training_mults() -> Derivation:
     """Sum forward, input-gradient and weight-gradient matmuls over the layers."""
     per_layer = lambda layer: forward(layer) + input_gradient(layer) + weight_gradient(layer)  # noqa: E731
@@ -38,7 +38,6 @@ def training_mults() -> Derivation:
              eq(mults, sp.factor(no_input_grad))),
     )
     return Derivation(
-        id="training_mults",
         statement="A forward and backward pass costs 3 n L K^2 multiplications, exactly "
                   "(3L - 1) n K^2 when the input needs no gradient.",
         result=result,

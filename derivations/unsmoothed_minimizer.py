@@ -12,10 +12,10 @@ oo
 """
 from __future__ import annotations
 
-from functools import cache
 
 import sympy as sp
 
+from .registry import derivation
 from .claim import Derivation, Step, eq
 from .smoothing_gap import smoothing_gap
 from .symbols import d, eps, g, j, k
@@ -23,7 +23,7 @@ from .symbols import d, eps, g, j, k
 gaps = sp.IndexedBase("g", real=True)
 
 
-@cache
+@derivation
 def unsmoothed_minimizer() -> Derivation:
     """Show L decreases in every gap and its infimum 0 is reached only in the limit."""
     loss = sp.log(1 + sp.Sum(sp.exp(-gaps[j]), (j, 1, d - 1)))
@@ -49,13 +49,13 @@ def unsmoothed_minimizer() -> Derivation:
              "smoothed gap.", eq(sp.Limit(smoothing_gap().result, eps, 0, "+"), smoothed_limit)),
     )
     return Derivation(
-        id="unsmoothed_minimizer",
         statement="With a one-hot label the loss decreases strictly in every gap x_y - x_j and tends "
                   "to 0 only as the gaps tend to infinity: no finite minimiser, optimal gap oo.",
         result=optimal_gap,
         assumptions={"d": "positive_integer (d >= 2)"},
         steps=steps,
         symbols={"d": d},
+        mistakes={"finite_minimizer": smoothing_gap().result},
         extras={"decreasing": decreasing, "positive": positive, "limit": limit,
                 "smoothed_limit": smoothed_limit, "loss_equal_gaps": equal_gaps.subs(others, d - 1)},
     )

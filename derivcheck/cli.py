@@ -33,12 +33,13 @@ class UsageError(Exception):
 
 
 def _claims(requested: Sequence[str]) -> list[str]:
-    from derivcheck.derivations import CLAIM_IDS
+    from derivcheck.derivations import claim_ids
 
-    unknown = [c for c in requested if c not in CLAIM_IDS]
+    known = claim_ids()
+    unknown = [c for c in requested if c not in known]
     if unknown:
-        raise UsageError(f"unknown claim {unknown[0]!r}; choose from: {', '.join(CLAIM_IDS)}")
-    return list(requested) or list(CLAIM_IDS)
+        raise UsageError(f"unknown claim {unknown[0]!r}; choose from: {', '.join(known)}")
+    return list(requested) or list(known)
 
 
 def _emit_json(doc: Any) -> None:

@@ -1,16 +1,17 @@
 """Question banks: TOML files whose references name derivations (or, for instructors, formulas).
 
-A built-in bank for the sheet ships in ``grading/banks/sheet8.toml``; ``load(path)`` reads any
-other. Each question declares its variables with assumption kinds, the answer syntax, an example,
-a reference (``{claim = ...}`` or ``{formula = ...}``), accepted alternatives and known mistakes
-(code, formula, feedback).
+The current sheet's bank ships inside the package (``derivcheck.sheets`` names it); ``load(path)``
+reads any other. Each question declares its variables with assumption kinds, the answer syntax,
+an example, a reference (``{claim = ...}`` or ``{formula = ...}``), accepted alternatives and
+known mistakes (code, feedback, and ``claim`` or ``formula``). A question whose reference names a
+claim is checked against that claim's simulation and takes its mistakes from that claim's
+derivation unless it names others (``simulation = ...``, a mistake's ``claim = ...``).
 """
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -101,25 +102,51 @@ def to_grading_form(expr: sp.Expr, vocab: Vocabulary) -> sp.Expr:
     return expr.xreplace(mapping)
 
 
-def _expression(spec: dict, vocab: Vocabulary, where: str, code: str | None = None) -> tuple[sp.Expr, str]:
+def _expression(spec: dict, vocab: Vocabulary, where: str, code: str | None = None) -> sp.Expr:
+    """The formula a bank entry names: a derived result, variant or mistake, or a typed formula."""
     from .reader import parse_answer
 
     if "claim" in spec:
         if "variant" in spec:
-            expr = claim_expression(spec["claim"], "variant", spec["variant"])
-            return to_grading_form(expr, vocab), f"derived: {spec['claim']} ({spec['variant']})"
+            return to_grading_form(claim_expression(spec["claim"], "variant", spec["variant"]), vocab)
         if code is not None:
-            return to_grading_form(claim_expression(spec["claim"], "mistake", code), vocab), spec["claim"]
-        return to_grading_form(claim_expression(spec["claim"]), vocab), f"derived: {spec['claim']}"
+            return to_grading_form(claim_expression(spec["claim"], "mistake", code), vocab)
+        return to_grading_form(claim_expression(spec["claim"]), vocab)
     if "formula" in spec:
         try:
-            return parse_answer(spec["formula"], vocab).expr, spec["formula"]
+            return parse_answer(spec["formula"], vocab).expr
         except AnswerError as err:
             raise BankError(f"{where}: formula {spec['formula']!r}: {err}") from None
     raise BankError(f"{where}: needs `claim` or `formula`")
 
 
-def question_from(entry: dict, source: str) -> Question:
+def _source(spec: dict) -> str:
+    """Where a reference comes from, in words: ``derived: claim (variant)`` or the formula."""
+    if "claim" in spec:
+        return f"derived: {spec['claim']}" + (f" ({spec['variant']})" if "variant" in spec else "")
+    return str(spec.get("formula", ""))
+
+
+def _with_claim(spec: dict, claim: str | None) -> dict:
+    """A bank entry that names neither a claim nor a formula takes the question's reference claim."""
+    return {**spec, "claim": claim} if claim and "claim" not in spec and "formula" not in spec else spec
+
+
+def _formulas(entry: dict, vocab: Vocabulary, where: str) -> dict[str, list[sp.Expr]]:
+    """The question's reference, alternatives and mistakes as SymPy (derivations run here)."""
+    claim = entry.get("reference", {}).get("claim")
+    mistakes = []
+    for m in entry.get("mistakes", []):
+        if "code" not in m:
+            raise BankError(f"{where}: a mistake without a code")
+        mistakes.append(_expression(_with_claim(m, claim), vocab, where, code=m["code"]))
+    return {"reference": [_expression(entry.get("reference", {}), vocab, where)],
+            "alternatives": [_expression(_with_claim(a, claim), vocab, where) for a in entry.get("alternatives", [])],
+            "mistakes": mistakes}
+
+
+def question_from(entry: dict, source: str, stored: dict | None = None) -> Question:
+    """One question of a bank; ``stored`` holds its formulas from the store (already derived)."""
     qid = entry.get("id")
     if not qid:
         raise BankError(f"{source}: a question without an id")
@@ -138,31 +165,43 @@ def question_from(entry: dict, source: str) -> Question:
                        vectors=vectors, indices=frozenset(entry.get("indices", [])),
                        forbidden=frozenset(entry.get("forbidden", [])))
     domain = Domain(kinds={symbols[n]: kinds[n] for n in symbols})
-    reference, ref_source = _expression(entry.get("reference", {}), vocab, where)
-    alternatives = tuple((_expression(a, vocab, where)[0], a.get("note", "")) for a in entry.get("alternatives", []))
-    mistakes = []
-    for m in entry.get("mistakes", []):
-        if "code" not in m:
-            raise BankError(f"{where}: a mistake without a code")
-        expr, _ = _expression(m, vocab, where, code=m["code"])
-        mistakes.append(Mistake(m["code"], expr, m.get("feedback", "")))
+    formulas = _decode(stored, entry) if stored else None
+    formulas = formulas or _formulas(entry, vocab, where)
+    claim = entry.get("reference", {}).get("claim")
     return Question(
         id=qid, prompt=entry.get("prompt", ""), syntax=entry.get("syntax", ""), example=entry.get("example", ""),
-        kind=entry.get("kind", "scalar"), vocab=vocab, domain=domain, reference=reference,
-        reference_source=ref_source, alternatives=alternatives, mistakes=tuple(mistakes), unknown=unknown,
-        simulation=entry.get("simulation"), stability=bool(entry.get("stability", False)),
+        kind=entry.get("kind", "scalar"), vocab=vocab, domain=domain, reference=formulas["reference"][0],
+        reference_source=_source(entry.get("reference", {})),
+        alternatives=tuple(zip(formulas["alternatives"], (a.get("note", "") for a in entry.get("alternatives", [])))),
+        mistakes=tuple(Mistake(m["code"], f, m.get("feedback", ""))
+                       for m, f in zip(entry.get("mistakes", []), formulas["mistakes"])),
+        unknown=unknown, simulation=entry.get("simulation", claim), stability=bool(entry.get("stability", False)),
         ratio_diagnosis=entry.get("ratio_diagnosis"), variables=kinds,
         words={" ".join(w.lower().split()): formula for formula, ws in entry.get("words", {}).items() for w in ws})
 
 
-def parse_bank(text: str, source: str) -> dict[str, Question]:
+def _decode(stored: dict, entry: dict) -> dict[str, list[sp.Expr]] | None:
+    """Stored formula trees back as SymPy, or None when they do not fit the entry."""
+    from .exprjson import NotStorable, load as from_tree
+
+    try:
+        formulas = {part: [from_tree(t) for t in stored[part]] for part in ("reference", "alternatives", "mistakes")}
+    except (KeyError, TypeError, NotStorable):
+        return None
+    fits = (len(formulas["reference"]) == 1 and len(formulas["alternatives"]) == len(entry.get("alternatives", []))
+            and len(formulas["mistakes"]) == len(entry.get("mistakes", [])))
+    return formulas if fits else None
+
+
+def parse_bank(text: str, source: str, stored: dict | None = None) -> dict[str, Question]:
+    """The questions of a bank's TOML ``text``; ``stored`` maps question ids to stored formulas."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise BankError(f"{source}: not valid TOML ({err})") from None
     questions = {}
     for entry in data.get("question", []):
-        q = question_from(entry, source)
+        q = question_from(entry, source, (stored or {}).get(str(entry.get("id"))))
         if q.id in questions:
             raise BankError(f"{source}: question {q.id} is defined twice")
         questions[q.id] = q
@@ -173,22 +212,36 @@ def parse_bank(text: str, source: str) -> dict[str, Question]:
 
 @lru_cache(maxsize=8)
 def load(path: str | None = None) -> dict[str, Question]:
-    """The bank at ``path`` (default: the built-in sheet-8 bank).
+    """The bank at ``path`` (default: the current sheet's bank).
 
-    Building a bank derives its claims (seconds); the built questions are cached on disk, keyed
-    by the bank's text and the sources of the derivations and of this package.
+    Building a bank derives its claims (seconds); the derived formulas are kept in the store as
+    JSON trees, keyed by the bank's text and the sources of the derivations and of this package.
     """
+    if path is None:
+        from derivcheck.sheets import sheet
+
+        current = sheet()
+        text, source = current.bank_text(), f"built-in bank of {current.title}"
+    else:
+        try:
+            text, source = Path(path).read_text(encoding="utf-8"), str(path)
+        except (OSError, UnicodeDecodeError) as err:
+            raise BankError(f"{path}: cannot read ({getattr(err, 'strerror', None) or err})") from None
     import hashlib
 
-    from .cache import cached_pickle, source_hash
+    from derivcheck import store
 
-    if path is None:
-        text, source = resources.files(__package__).joinpath("banks/sheet8.toml").read_text(), "built-in bank sheet8.toml"
-    else:
-        p = Path(path)
+    from .exprjson import NotStorable, dump
+
+    code = store.source_hash("derivcheck.derivations", "derivcheck.grading")
+    name = f"bank-{hashlib.sha256((text + source + code).encode()).hexdigest()[:16]}"
+    stored = store.read(name)
+    bank = parse_bank(text, source, stored if isinstance(stored, dict) else None)
+    if stored is None:
         try:
-            text, source = p.read_text(), str(p)
-        except OSError as err:
-            raise BankError(f"{p}: cannot read ({err.strerror or err})") from None
-    key = hashlib.sha256((text + source_hash("derivcheck.derivations", "derivcheck.grading")).encode()).hexdigest()[:16]
-    return cached_pickle(f"bank-{key}.pickle", lambda: parse_bank(text, source))
+            store.write(name, {q.id: {"reference": [dump(q.reference)],
+                                      "alternatives": [dump(a) for a, _ in q.alternatives],
+                                      "mistakes": [dump(m.formula) for m in q.mistakes]} for q in bank.values()})
+        except NotStorable:
+            pass
+    return bank

@@ -118,7 +118,7 @@ def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None,
     from .grader import warm
     from .evidence import preload
 
-    preload({questions[q].simulation for q, _ in keys if questions[q].simulation})
+    preload({questions[q].simulation for q, _ in keys if questions[q].simulation and not questions[q].vector})
     for qid in {q for q, _ in keys}:
         warm(questions[qid])
     with open(out, "a", newline="", encoding="utf-8") as handle:

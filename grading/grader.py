@@ -8,7 +8,7 @@ question has a simulation.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import mpmath
 import sympy as sp
@@ -20,6 +20,9 @@ from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .numeric import Unsupported
 from .reader import parse_answer
+
+if TYPE_CHECKING:
+    from derivcheck.simulations.verification import Measurement
 
 GENERIC = ("sign_flipped", "constant_factor", "additive_constant")
 
@@ -69,11 +72,12 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
     elif decision.status == "counterexample":
         codes = diagnose(question, expr)
         record.update(verdict="incorrect", score=0.0, diagnoses=codes)
-        example = decision.counterexample
+        example, missing = decision.counterexample, ""
         if evidence:
-            example = _with_simulation(question, expr) or example
+            simulated, missing = _with_simulation(question, expr)
+            example = simulated or example
         record["counterexample"] = example
-        record["feedback"] = incorrect_feedback(question, expr, codes, example)
+        record["feedback"] = f"{incorrect_feedback(question, expr, codes, example)} {missing}".strip()
     else:
         record.update(verdict="undecided", score=None, diagnoses=[],
                       feedback=f"Could not decide ({decision.message}); flagged for a person to read.")
@@ -243,7 +247,7 @@ def _overflow_example(expr: sp.Expr, question: Question) -> dict:
 
 # --- simulated evidence ----------------------------------------------------------------------
 
-def value_pair(question: Question, expr: sp.Expr, values: dict[str, Any]) -> tuple[float, float] | None:
+def value_pair(question: Question, expr: sp.Expr, values: Mapping[str, Any]) -> tuple[float, float] | None:
     """(answer, reference) at a point given by variable names, or None where undefined."""
     point = {question.vocab.symbols[k]: v for k, v in values.items() if k in question.vocab.symbols}
     try:
@@ -255,66 +259,31 @@ def value_pair(question: Question, expr: sp.Expr, values: dict[str, Any]) -> tup
         return None
 
 
-def _with_simulation(question: Question, expr: sp.Expr) -> dict | None:
-    """The counterexample at a simulated configuration, from the cached verification record."""
+def _with_simulation(question: Question, expr: sp.Expr) -> tuple[dict | None, str]:
+    """(the counterexample at a simulated point or None, a note when evidence is missing), from
+    the stored verification of the question's claim (computed once when missing, with torch)."""
     if not question.simulation or question.vector:
-        return None
-    from .evidence import verification
+        return None, ""
+    from derivcheck.simulations import recorded
 
-    return simulated_counterexample(question, expr, verification(question.simulation).get("details", {}))
+    record = recorded(question.simulation)
+    if record is None:
+        return None, ("No simulation record is available to back this counterexample (it needs the "
+                      "'sim' extra once: pip install 'derivcheck-ml[sim]', then `derivcheck verify`).")
+    return simulated_counterexample(question, expr, record.measurements), ""
 
 
-def simulated_counterexample(question: Question, expr: sp.Expr, details: dict) -> dict | None:
-    """The first simulated configuration where ``expr`` and the reference differ, with the
-    measurement there and whether it refutes ``expr`` (the measured interval excludes the value
-    ``expr`` predicts); None when there is no such configuration."""
-    for values, sim in simulated_points(question, details):
-        pair = value_pair(question, expr, values)
+def simulated_counterexample(question: Question, expr: sp.Expr, measurements: Iterable[Measurement]) -> dict | None:
+    """The first measurement where ``expr`` and the reference differ, confronted with ``expr``:
+    the measured quantity there and whether it refutes ``expr`` (its interval excludes what
+    ``expr`` predicts); None when no measurement tells them apart."""
+    for m in measurements:
+        pair = value_pair(question, expr, m.at)
         if pair is None:
             continue
         answer_value, reference_value = pair
         if abs(answer_value - reference_value) <= 1e-9 * max(1.0, abs(reference_value)):
             continue
-        predicted = answer_value
-        if question.simulation == "he_sigma":
-            # the run used the derived sigma and Var[y] scales with sigma^2: rescale the measurement
-            # to the answer's sigma, where the answer predicts Var[y] = 1
-            scale = (answer_value / reference_value) ** 2
-            sim = {"quantity": "Var[y] at your sigma", "estimate": sim["estimate"] * scale,
-                   "interval": [v * scale for v in sim["interval"]], "target": 1.0}
-            predicted = 1.0
-        lo, hi = sim["interval"]
-        return {"at": values, "answer_value": answer_value, "reference_value": reference_value,
-                "simulated": {**sim, "refutes": not lo <= predicted <= hi}}
+        return {"at": dict(m.at), "answer_value": answer_value, "reference_value": reference_value,
+                "simulated": m.confront(answer_value, reference_value)}
     return None
-
-
-def simulated_points(question: Question, details: dict):
-    """(point, measurement there) pairs from a verification record, for the question."""
-    if question.simulation == "relu_variance":
-        for c in details.get("configs", []):
-            yield {"d": c["d"], "sigma": c["sigma"]}, {"quantity": "Var[y]", "estimate": c["estimate"],
-                                                       "interval": c["interval"]}
-    elif question.simulation == "he_sigma":
-        for c in details.get("configs", []):
-            if c.get("test", "").startswith("Var[y]"):
-                yield {"d": c["d"]}, {"quantity": "Var[y]", "estimate": c["estimate"], "interval": c["interval"]}
-    elif question.simulation in ("forward_mults", "training_mults", "inference_memory", "training_memory"):
-        for row in reversed(details.get("sweep", [])):
-            yield {"n": row["n"], "L": row["L"], "K": row["K"]}, {
-                "quantity": {"forward_mults": "FlopCounterMode multiplications (FLOPs / 2)",
-                             "training_mults": "FlopCounterMode multiplications (FLOPs / 2)",
-                             "inference_memory": "weights + peak live activations",
-                             "training_memory": "weights + tensors saved for backward"}[question.simulation],
-                "estimate": row["measured"], "interval": [row["measured"], row["measured"]]}
-    elif question.simulation == "smoothing_gap":
-        tol = details.get("tolerance", 1e-6)
-        for c in details.get("cases", []):
-            yield {"d": c["d"], "eps": c["eps"]}, {"quantity": "the gap at the L-BFGS minimiser",
-                                                   "estimate": c["measured_gap"],
-                                                   "interval": [c["measured_gap"] - tol, c["measured_gap"] + tol]}
-    elif question.simulation == "unsmoothed_minimizer":
-        for dim, trace in details.get("traces", {}).items():
-            last = trace[-1]
-            yield {"d": int(dim)}, {"quantity": f"the gap after {last['step']} gradient steps (still growing)",
-                                    "estimate": last["gap"], "interval": [last["gap"], float("inf")]}

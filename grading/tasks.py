@@ -56,8 +56,8 @@ def attach_evidence(bank_path: str | None, question_id: str, answer: str, record
 
     question = load(bank_path)[question_id]
     expr = read(question, answer).expr
-    example = _with_simulation(question, expr)
-    if example:
-        record["counterexample"] = example
-        record["feedback"] = incorrect_feedback(question, expr, record["diagnoses"], example)
+    example, missing = _with_simulation(question, expr)
+    if example or missing:
+        record["counterexample"] = example or record.get("counterexample")
+        record["feedback"] = f"{incorrect_feedback(question, expr, record['diagnoses'], record['counterexample'])} {missing}".strip()
     return record

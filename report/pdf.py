@@ -28,7 +28,7 @@ class ReportError(Exception):
 
 @dataclass
 class Stages:
-    """Timings and cache keys of a build."""
+    """Timings and cache keys of a build; each stage's result is kept in the store as JSON."""
 
     seconds: dict[str, float] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
@@ -36,14 +36,16 @@ class Stages:
     log: Callable[[str], None] = print
 
     def run(self, name: str, key: str, compute: Callable[[], Any], fresh: bool) -> Any:
-        from derivcheck.grading.cache import cached_pickle, cache_dir
+        from derivcheck import store
 
+        record = f"report-{name}-{key}"
+        value = None if fresh else store.read(record)
+        hit = value is not None
+        self.log(f"  {name:<12} {'cached' if hit else 'running'} ...")
         start = time.perf_counter()
-        path = cache_dir() / f"report-{name}-{key}.pickle"
-        hit = path.exists() and not fresh
-        if fresh and path.exists():
-            path.unlink()
-        value = cached_pickle(path.name, compute)
+        if not hit:
+            value = store.jsonable(compute())
+            store.write(record, value)
         self.seconds[name] = time.perf_counter() - start
         self.keys[name], self.cached[name] = key, hit
         self.log(f"  {name:<12} {self.seconds[name]:7.2f} s{' (cached)' if hit else ''}")
@@ -53,9 +55,9 @@ class Stages:
 def _key(*parts: Any) -> str:
     import hashlib
 
-    from derivcheck.grading.cache import source_hash
+    from derivcheck import store
 
-    text = repr((source_hash("derivcheck.derivations", "derivcheck.simulations", "derivcheck.report"), *parts))
+    text = repr((store.source_hash("derivcheck.derivations", "derivcheck.simulations", "derivcheck.report"), *parts))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -63,30 +65,35 @@ def _key(*parts: Any) -> str:
 
 def derive_all() -> dict[str, Any]:
     """Every claim as printable strings: statement, LaTeX of the result, steps, variants."""
-    from derivcheck.derivations import CLAIM_IDS, derive
+    from derivcheck.derivations import claim_ids, derive
     from derivcheck.derivations.claim import to_latex
-
     from derivcheck.derivations.relu_variance import activation_table
 
     out: dict[str, Any] = {"activations": {name: {"variance": to_latex(v), "sigma": to_latex(sg)}
                                            for name, (v, sg) in activation_table().items()}}
-    for c in CLAIM_IDS:
+    for c in claim_ids():
         d = derive(c)
         out[c] = {**d.to_dict(), "variants": {k: to_latex(e) for k, e in d.variants.items()},
                   "mistakes_latex": {k: to_latex(e) for k, e in d.mistakes.items()}}
     return out
 
 
-def verify_all(seed: int, device: str) -> dict[str, dict]:
-    from derivcheck.simulations import CLAIM_IDS, verify
+def verify_all(seed: int, device: str, log: Callable[[str], None]) -> dict[str, dict]:
+    from derivcheck.derivations import claim_ids
+    from derivcheck.simulations import verify
 
-    return {c: verify(c, seed=seed, device=device).to_dict() for c in CLAIM_IDS}
+    out = {}
+    for n, claim in enumerate(claims := claim_ids(), 1):
+        out[claim] = verify(claim, seed=seed, device=device).to_dict()
+        log(f"    [{n}/{len(claims)}] {claim}: {'pass' if out[claim]['passed'] else 'FAIL'} "
+            f"({out[claim]['seconds']:.1f} s)")
+    return out
 
 
-def run_exercises(seed: int, device: str, directory: Path) -> dict:
+def run_exercises(seed: int, device: str, directory: Path, show: bool) -> dict:
     from derivcheck.simulations.exercises import run
 
-    return run(out_dir=directory, seed=seed, device=device, show=False)
+    return run(out_dir=directory, seed=seed, device=device, show=show)
 
 
 def convergence(seed: int, device: str) -> list[dict]:
@@ -98,7 +105,7 @@ def convergence(seed: int, device: str) -> list[dict]:
 # --- figures from the run's numbers ------------------------------------------------------------
 
 def convergence_figure(rows: list[dict], out: Path) -> str:
-    from derivcheck.simulations.figures import plt, save
+    from derivcheck.simulations.exercises.figures import plt, save
 
     fig, ax = plt.subplots(figsize=(5.6, 2.6), constrained_layout=True)
     draws = [r["draws"] for r in rows]
@@ -123,7 +130,7 @@ def fitted_exponent(xs: list[float], ys: list[float]) -> float:
 
 def cost_figure(verified: dict[str, dict], out: Path) -> tuple[str, dict[str, dict[str, float]]]:
     """Measured cost against K, n and L (log-log) for the four cost claims, with fitted exponents."""
-    from derivcheck.simulations.figures import plt, save
+    from derivcheck.simulations.exercises.figures import plt, save
 
     claims = ("forward_mults", "training_mults", "inference_memory", "training_memory")
     fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.5), constrained_layout=True)
@@ -152,14 +159,15 @@ def refutations(verified: dict[str, dict]) -> dict[str, list[dict]]:
     """For each question and known mistake: the mistake's value at a simulated point vs the measurement."""
     from derivcheck.grading.bank import load
     from derivcheck.grading.grader import simulated_counterexample
+    from derivcheck.simulations import Verification
 
     out: dict[str, list[dict]] = {}
     for q in load().values():
         rows = []
-        record = verified.get(q.simulation) if q.simulation else None
+        record = Verification.from_dict(verified[q.simulation]) if q.simulation in verified else None
         for m in q.mistakes:
             row = {"code": m.code, "latex": _latex(m.formula), "feedback": m.feedback}
-            example = simulated_counterexample(q, m.formula, record.get("details", {})) \
+            example = simulated_counterexample(q, m.formula, record.measurements) \
                 if record and not q.vector else None
             if example:
                 sim = example["simulated"]
@@ -193,8 +201,9 @@ def versions(device: str) -> dict[str, str]:
 
 
 def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str = "auto", fresh: bool = False,
-          tex_only: bool = False, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Build the report; returns the paths and the stage timings."""
+          tex_only: bool = False, log: Callable[[str], None] = print, progress: bool = True) -> dict[str, Any]:
+    """Build the report; returns the paths and the stage timings. ``log`` receives a line as each
+    stage starts and ends; ``progress`` shows the exercises' progress bars (stderr)."""
     from derivcheck.simulations.device import resolve_device
 
     output = Path(output)
@@ -211,13 +220,13 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     stages = Stages(log=log)
     log(f"building {output} (seed {seed}, device {dev})")
     derived = stages.run("derive", _key("derive"), derive_all, fresh)
-    verified = stages.run("verify", _key("verify", seed, dev), lambda: verify_all(seed, dev), fresh)
+    verified = stages.run("verify", _key("verify", seed, dev), lambda: verify_all(seed, dev, log), fresh)
     conv = stages.run("convergence", _key("convergence", seed, dev), lambda: convergence(seed, dev), fresh)
     ex_key = _key("exercises", seed, dev)
-    from derivcheck.grading.cache import cache_dir
+    from derivcheck import store
 
-    ex_dir = cache_dir() / f"report-exercises-{ex_key}"  # the figures live beside the cached summary
-    exercises = stages.run("exercises", ex_key, lambda: run_exercises(seed, dev, ex_dir),
+    ex_dir = store.root() / f"report-exercises-{ex_key}"  # the figures live beside the stored summary
+    exercises = stages.run("exercises", ex_key, lambda: run_exercises(seed, dev, ex_dir, show=progress),
                            fresh or not ex_dir.exists())
     t0 = time.perf_counter()
     for png_or_pdf in ex_dir.glob("*.pdf"):
@@ -230,6 +239,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
 
     t0 = time.perf_counter()
     env = environment(jinja2.PackageLoader(__package__, "templates"))
+    from derivcheck.sheets import sheet
     context = {
         "d": derived, "activations": derived["activations"], "v": verified, "ex": exercises, "conv": conv, "exponents": exponents, "refuted": refuted,
         "fig": lambda name: f"{figures.name}/{name}.pdf", "seed": seed, "device": dev,
@@ -237,7 +247,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
         "passed": all(c["passed"] for c in verified.values()),
     }
     tex_path = output.with_suffix(".tex")
-    tex_path.write_text(env.get_template("solutions.tex.j2").render(**context))
+    tex_path.write_text(env.get_template(sheet().template).render(**context))
     stages.seconds["render"] = time.perf_counter() - t0
     log(f"  {'render':<12} {stages.seconds['render']:7.2f} s -> {tex_path}")
     if not tex_only:

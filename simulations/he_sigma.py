@@ -15,7 +15,6 @@ pre-activations (reported as ``depth_profile``; LeCun's 1/sqrt(d) halves it at e
 from __future__ import annotations
 
 import math
-import time
 
 import sympy as sp
 import torch
@@ -25,9 +24,10 @@ from derivcheck.derivations.symbols import d as d_sym
 from derivcheck.derivations.symbols import sigma as sigma_sym
 
 from .chi2_test import ChiSquare, RectifiedChiSquare, ScaleTest
-from .verification import Check
-from .device import generator, resolve_device, substream
+from .device import generator, substream
+from .registry import verifier
 from .relu_variance import DRAWS, rectified_square_sum, scale_check, summarize
+from .verification import Measurement, Outcome, Run
 
 DIMENSIONS: tuple[int, ...] = (64, 256, 1024, 4096)
 #: Rows of the weight matrix drawn by kaiming_normal_ per dimension (d_out).
@@ -64,21 +64,21 @@ def depth_profile(sigma_of_d, depth: int = 20, width: int = 512, batch: int = 51
     return profile
 
 
-def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6, draws: int = DRAWS,
-           dimensions: tuple[int, ...] = DIMENSIONS, claimed: sp.Expr | None = None) -> Check:
+@verifier
+def verify(run: Run, *, draws: int = DRAWS, dimensions: tuple[int, ...] = DIMENSIONS,
+           claimed: sp.Expr | None = None) -> Outcome:
     """Test sigma(d) against kaiming_normal_ and Var[y](sigma(d)) = 1 at every d.
 
     ``claimed`` replaces the derived sigma(d) by another expression in d; power is computed with
     the derived formula as truth.
     """
-    start = time.perf_counter()
-    dev = resolve_device(device)
+    dev, seed = run.device, run.seed
     derivation, variance = derive("he_sigma"), derive("relu_variance")
     true_sigma_of = sp.lambdify(d_sym, derivation.result, "math")
     sigma_of = sp.lambdify(d_sym, derivation.result if claimed is None else claimed, "math")
     wrong_sigma = {k: sp.lambdify(d_sym, v, "math") for k, v in derivation.mistakes.items()}
     var_of = sp.lambdify((d_sym, sigma_sym), variance.result, "math")
-    level = alpha / (2 * len(dimensions))
+    level = run.alpha / (2 * len(dimensions))
     unit, reference, total = [], [], 0
     for dim in dimensions:
         sigma, true_sigma = sigma_of(dim), true_sigma_of(dim)
@@ -100,9 +100,12 @@ def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6, draws: int 
     gain_ok = math.isclose(gain, float(sp.sqrt(d_sym) * derivation.result), rel_tol=1e-15)
     he = depth_profile(sigma_of, seed=substream(seed, "depth"), dev=dev)
     lecun = depth_profile(wrong_sigma["lecun_scale"], seed=substream(seed, "depth"), dev=dev)
-    check = summarize("he_sigma", unit + reference, alpha, total, start, dev, details={
-        "calculate_gain_relu": gain, "gain_matches": gain_ok,
-        "depth_profile": {"he": he, "lecun": lecun}})
-    check.passed = check.passed and gain_ok
-    check.prediction, check.estimate, check.interval = unit[0]["prediction"], unit[0]["estimate"], unit[0]["interval"]
-    return check
+    # An answer sigma' is a weight scale: Var[y] grows as sigma'^2, and the question asks for 1.
+    measurements = tuple(Measurement(at={"d": u["d"]}, quantity="Var[y]", estimate=u["estimate"],
+                                     interval=u["interval"], prediction=1.0, scales_as=2.0, target=1.0)
+                         for u in unit)
+    outcome = summarize(unit + reference, run.alpha, total, measurements, details={
+        "calculate_gain_relu": gain, "gain_matches": gain_ok, "depth_profile": {"he": he, "lecun": lecun}})
+    outcome.passed = outcome.passed and gain_ok
+    outcome.prediction, outcome.estimate, outcome.interval = unit[0]["prediction"], unit[0]["estimate"], unit[0]["interval"]
+    return outcome

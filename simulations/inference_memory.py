@@ -6,15 +6,13 @@ numbers L K^2 + 2 n K. On CUDA, ``torch.cuda.max_memory_allocated`` is reported 
 """
 from __future__ import annotations
 
-import time
-
 import torch
 
 from derivcheck.derivations import derive
 
-from .verification import Check
-from .device import resolve_device
 from .mlp_cost import peak_inference_activations, sweep_check
+from .registry import verifier
+from .verification import Outcome, Run
 
 
 def cuda_peak_bytes(batch: int, depth: int, width: int, device: torch.device) -> int:
@@ -31,14 +29,14 @@ def cuda_peak_bytes(batch: int, depth: int, width: int, device: torch.device) ->
     return torch.cuda.max_memory_allocated(device) - base
 
 
-def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Check:
+@verifier
+def verify(run: Run) -> Outcome:
     """Stored numbers = L K^2 weights + peak live activations, exactly, at every sweep point."""
-    start, dev = time.perf_counter(), resolve_device(device)
-    check = sweep_check("inference_memory", derive("inference_memory"),
-                        lambda n, L, K: L * K * K + peak_inference_activations(n, L, K, dev),
-                        device=dev)
+    dev = run.device
+    outcome = sweep_check(derive("inference_memory"),
+                          lambda n, L, K: L * K * K + peak_inference_activations(n, L, K, dev),
+                          "weights + peak live activations")
     if dev.type == "cuda":
-        check.details["cuda_peak_bytes"] = {f"{n},{L},{K}": cuda_peak_bytes(n, L, K, dev)
-                                            for n, L, K in ((1024, 4, 1024), (4096, 8, 2048))}
-    check.seconds = time.perf_counter() - start
-    return check
+        outcome.details["cuda_peak_bytes"] = {f"{n},{L},{K}": cuda_peak_bytes(n, L, K, dev)
+                                              for n, L, K in ((1024, 4, 1024), (4096, 8, 2048))}
+    return outcome

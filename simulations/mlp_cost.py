@@ -20,6 +20,8 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode
 
+from .verification import Measurement, Outcome, exact_check
+
 from derivcheck.derivations.symbols import K as K_sym
 from derivcheck.derivations.symbols import L as L_sym
 from derivcheck.derivations.symbols import n as n_sym
@@ -131,15 +133,11 @@ def formula(expr: sp.Expr):
     return lambda n, L, K: f(n, L, K)  # noqa: E731
 
 
-def sweep_check(claim_id: str, derivation, measure, *, scale: int = 1, variant: str | None = None,
-                seconds_from: float | None = None, device: torch.device | None = None):
+def sweep_check(derivation, measure, quantity: str, *, scale: int = 1, variant: str | None = None) -> Outcome:
     """Exact check of ``derivation.result`` (or one of its ``variants``) against ``measure(n, L, K)``
     over :data:`SWEEP`; measurements are divided by ``scale`` to the formula's unit (2 FLOPs per
-    multiplication). Every mistake of the derivation is compared with the same measurements."""
-    import time
-
-    from .verification import exact_check
-
+    multiplication). Every mistake of the derivation is compared with the same measurements.
+    The measurements are listed largest configuration first (the clearest counterexamples)."""
     expr = derivation.variants[variant] if variant else derivation.result
     predict = formula(expr)
     wrong = {k: formula(v) for k, v in derivation.mistakes.items()}
@@ -153,10 +151,10 @@ def sweep_check(claim_id: str, derivation, measure, *, scale: int = 1, variant: 
             wrong_dev[k].append(float(value - f(n, L, K)))
         rows.append({"n": n, "L": L, "K": K, "measured": value, "predicted": predict(n, L, K)})
     head = rows[-1]
-    check = exact_check(claim_id, prediction=head["predicted"], estimate=head["measured"],
-                        deviations=deviations, tolerance=0.0, wrong=wrong_dev, samples=0,
-                        details={"formula": str(expr), "scale": scale, "sweep": rows,
-                                 "device": (device or torch.device("cpu")).type})
-    if seconds_from is not None:
-        check.seconds = time.perf_counter() - seconds_from
-    return check
+    measurements = tuple(Measurement(at={"n": r["n"], "L": r["L"], "K": r["K"]}, quantity=quantity,
+                                     estimate=r["measured"], interval=(r["measured"], r["measured"]),
+                                     prediction=r["predicted"])
+                         for r in reversed(rows))
+    return exact_check(prediction=head["predicted"], estimate=head["measured"], deviations=deviations,
+                       tolerance=0.0, wrong=wrong_dev, samples=0, measurements=measurements,
+                       details={"formula": str(expr), "scale": scale, "sweep": rows})

@@ -11,12 +11,11 @@ level alpha / (number of configurations) (Bonferroni) gives the p-value, the int
 exact power against each wrong formula of the derivation. Per draw this needs about (4 d + 30) / 5
 times fewer random numbers than the plain estimate mean(y^2) (see ``benchmarks/``).
 
->>> verify(seed=0).passed
+>>> from derivcheck.simulations import verify
+>>> verify("relu_variance").passed
 True
 """
 from __future__ import annotations
-
-import time
 
 import sympy as sp
 import torch
@@ -25,9 +24,10 @@ from derivcheck.derivations import derive
 from derivcheck.derivations.symbols import d as d_sym
 from derivcheck.derivations.symbols import sigma as sigma_sym
 
-from .verification import Check
 from .chi2_test import RectifiedChiSquare, ScaleTest, combined_power
 from .device import generator, resolve_device, substream
+from .registry import verifier
+from .verification import Measurement, Outcome, Run
 
 #: (d, sigma) configurations; sigma != 1 so that sigma and sigma^2 differ.
 CONFIGS: tuple[tuple[int, float], ...] = ((64, 0.5), (256, 0.1), (1024, 1.7), (4096, 0.05))
@@ -72,15 +72,14 @@ def scale_check(*, statistic: float, law: RectifiedChiSquare, unit: float, predi
     }
 
 
-def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6, draws: int = DRAWS,
-           configs: tuple[tuple[int, float], ...] = CONFIGS, claimed: sp.Expr | None = None) -> Check:
+@verifier
+def verify(run: Run, *, draws: int = DRAWS, configs: tuple[tuple[int, float], ...] = CONFIGS,
+           claimed: sp.Expr | None = None) -> Outcome:
     """Run the exact Monte Carlo check at every configuration.
 
     ``claimed`` replaces the derived formula by another expression in d and sigma (to show that the
     same check rejects a wrong one); power is always computed with the derived formula as truth.
     """
-    start = time.perf_counter()
-    dev = resolve_device(device)
     derivation = derive("relu_variance")
     truth = formula(derivation.result)
     predict = formula(derivation.result if claimed is None else claimed)
@@ -89,27 +88,29 @@ def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6, draws: int 
     for dim, sigma in configs:
         n = draws // dim
         law = RectifiedChiSquare(n * dim)
-        statistic = rectified_square_sum(n * dim, generator(substream(seed, dim, sigma), dev), dev)
+        statistic = rectified_square_sum(n * dim, generator(substream(run.seed, dim, sigma), run.device), run.device)
         rec = scale_check(statistic=statistic, law=law, unit=sigma**2 / n, prediction=predict(dim, sigma),
-                          wrong={k: f(dim, sigma) for k, f in mistakes.items()}, alpha=alpha / len(configs),
+                          wrong={k: f(dim, sigma) for k, f in mistakes.items()}, alpha=run.alpha / len(configs),
                           truth=truth(dim, sigma))
         records.append({"d": dim, "sigma": sigma, "samples": n, "draws": n * dim, **rec})
         total += n * dim
-    return summarize("relu_variance", records, alpha, total, start, dev)
+    measurements = tuple(Measurement(at={"d": r["d"], "sigma": r["sigma"]}, quantity="Var[y]",
+                                     estimate=r["estimate"], interval=r["interval"], prediction=r["prediction"])
+                         for r in records)
+    return summarize(records, run.alpha, total, measurements)
 
 
-def summarize(claim_id: str, records: list[dict], alpha: float, samples: int, start: float,
-              dev: torch.device, details: dict | None = None) -> Check:
-    """One Check from Bonferroni-combined configurations; the headline is the first."""
+def summarize(records: list[dict], alpha: float, samples: int, measurements: tuple[Measurement, ...] = (),
+              details: dict | None = None) -> Outcome:
+    """One outcome from Bonferroni-combined configurations; the headline is the first."""
     head = records[0]
     names = head["power"].keys()
-    return Check(
-        id=claim_id, passed=all(r["passed"] for r in records), prediction=head["prediction"],
+    return Outcome(
+        passed=all(r["passed"] for r in records), prediction=head["prediction"],
         estimate=head["estimate"], interval=head["interval"],
         p_value=min(1.0, len(records) * min(r["p_value"] for r in records)), alpha=alpha,
-        samples=samples, seconds=time.perf_counter() - start,
-        power={k: combined_power([r["power"][k] for r in records]) for k in names},
-        details={"device": dev.type, "configs": records, **(details or {})},
+        samples=samples, power={k: combined_power([r["power"][k] for r in records]) for k in names},
+        measurements=measurements, details={"configs": records, **(details or {})},
     )
 
 

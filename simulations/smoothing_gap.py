@@ -8,8 +8,6 @@ the same minimisers and must be rejected. Exact check up to the optimiser's conv
 """
 from __future__ import annotations
 
-import time
-
 import sympy as sp
 import torch
 import torch.nn.functional as F
@@ -18,8 +16,9 @@ from derivcheck.derivations import derive
 from derivcheck.derivations.symbols import d as d_sym
 from derivcheck.derivations.symbols import eps as eps_sym
 
-from .verification import Check, exact_check
-from .device import generator, resolve_device, substream
+from .device import generator, substream
+from .registry import verifier
+from .verification import Measurement, Outcome, Run, exact_check
 
 TOLERANCE = 1e-6
 CONFIGS: tuple[tuple[int, float], ...] = ((2, 0.1), (5, 0.1), (10, 0.2), (100, 0.05))
@@ -51,10 +50,10 @@ def minimise(loss_of, start: torch.Tensor, newton_steps: int = 4) -> torch.Tenso
     return x
 
 
-def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Check:
+@verifier
+def verify(run: Run) -> Outcome:
     """Minimise from random starts and compare gaps and minima with the derivation."""
-    start_time = time.perf_counter()
-    dev = resolve_device(device)
+    seed, dev = run.seed, run.device
     derivation = derive("smoothing_gap")
     gap_of = sp.lambdify((d_sym, eps_sym), derivation.result, "math")
     entropy_of = sp.lambdify((d_sym, eps_sym), derivation.extras["entropy"], "math")
@@ -63,8 +62,8 @@ def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Check:
     wrong: dict[str, list[float]] = {k: [] for k in wrong_of}
     cases = []
     for dim, eps in CONFIGS:
-        for run in range(STARTS):
-            gen = generator(substream(seed, dim, eps, run), dev)
+        for start in range(STARTS):
+            gen = generator(substream(seed, dim, eps, start), dev)
             label = int(torch.randint(dim, (1,), generator=gen, device=dev))
             target = torch.tensor([label], device=dev)
 
@@ -77,12 +76,15 @@ def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Check:
             deviations += [g - gap_of(dim, eps) for g in gaps] + [minimum - entropy_of(dim, eps)]
             for k, f in wrong_of.items():
                 wrong[k] += [g - f(dim, eps) for g in gaps]
-            cases.append({"d": dim, "eps": eps, "start": run, "predicted_gap": gap_of(dim, eps),
+            cases.append({"d": dim, "eps": eps, "start": start, "predicted_gap": gap_of(dim, eps),
                           "measured_gap": sum(gaps) / len(gaps), "minimum": minimum,
                           "entropy": entropy_of(dim, eps)})
     head = cases[0]
-    check = exact_check("smoothing_gap", prediction=head["predicted_gap"], estimate=head["measured_gap"],
-                        deviations=deviations, tolerance=TOLERANCE, wrong=wrong,
-                        samples=len(cases), details={"cases": cases, "device": dev.type})
-    check.seconds = time.perf_counter() - start_time
-    return check
+    measurements = tuple(
+        Measurement(at={"d": c["d"], "eps": c["eps"]}, quantity="the gap at the L-BFGS minimiser",
+                    estimate=c["measured_gap"], interval=(c["measured_gap"] - TOLERANCE, c["measured_gap"] + TOLERANCE),
+                    prediction=c["predicted_gap"])
+        for c in cases)
+    return exact_check(prediction=head["predicted_gap"], estimate=head["measured_gap"], deviations=deviations,
+                       tolerance=TOLERANCE, wrong=wrong, samples=len(cases), measurements=measurements,
+                       details={"cases": cases})

@@ -9,17 +9,16 @@ the same comparison, which must reject them. Exact check: nothing random decides
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import torch
 
 from derivcheck.derivations import derive
 from derivcheck.derivations.symbols import m, x
 
-from .verification import Check, exact_check
-from .device import generator, resolve_device, substream
+from .device import generator, substream
+from .registry import verifier
 from .vectorize import tensor_function
+from .verification import Outcome, Run, exact_check
 
 ULP_TOLERANCE = 16.0
 RANGES: tuple[tuple[float, float], ...] = ((1000, 2000), (-2000, -1000), (-1500, 1500), (-3, 3))
@@ -36,10 +35,10 @@ def ulp_distance(value: torch.Tensor, reference: torch.Tensor) -> float:
     return float((np.abs(a - b) / np.spacing(np.abs(b))).max())
 
 
-def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Check:
+@verifier
+def verify(run: Run) -> Outcome:
     """Compare the derived, plain and inconsistent formulas with torch.softmax."""
-    start = time.perf_counter()
-    dev = resolve_device(device)
+    seed, dev = run.seed, run.device
     derivation = derive("stable_softmax")
     formulas = {"derived": derivation.result, **derivation.mistakes}
     functions = {name: tensor_function(expr, [x, m]) for name, expr in formulas.items()}
@@ -58,9 +57,6 @@ def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Check:
                     row[name] = deviations[name][-1]
                 cases.append(row)
                 samples += logits.numel()
-    check = exact_check("stable_softmax", prediction=0.0, estimate=max(deviations["derived"]),
-                        deviations=deviations.pop("derived"), tolerance=ULP_TOLERANCE,
-                        wrong=deviations, samples=samples, details={"unit": "ulps", "cases": cases,
-                                                                    "device": dev.type})
-    check.seconds = time.perf_counter() - start
-    return check
+    return exact_check(prediction=0.0, estimate=max(deviations["derived"]),
+                       deviations=deviations.pop("derived"), tolerance=ULP_TOLERANCE,
+                       wrong=deviations, samples=samples, details={"unit": "ulps", "cases": cases})

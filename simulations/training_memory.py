@@ -6,28 +6,26 @@ derived L K^2 + n L K without the input and its variant n (L + 1) K with it.
 """
 from __future__ import annotations
 
-import time
-
 from derivcheck.derivations import derive
 
-from .verification import Check
-from .device import resolve_device
 from .mlp_cost import saved_for_backward, sweep_check
+from .registry import verifier
+from .verification import Outcome, Run
+
+QUANTITY = "weights + tensors saved for backward"
 
 
-def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Check:
+@verifier
+def verify(run: Run) -> Outcome:
     """Both counts must equal the saved-tensor measurement at every sweep point."""
-    start, dev = time.perf_counter(), resolve_device(device)
     derivation = derive("training_memory")
 
     def stored(n: int, L: int, K: int, with_input: bool) -> int:
-        saved = saved_for_backward(n, L, K, dev)
+        saved = saved_for_backward(n, L, K, run.device)
         return L * K * K + saved.activations + (saved.input if with_input else 0)
 
-    check = sweep_check("training_memory", derivation, lambda n, L, K: stored(n, L, K, False), device=dev)
-    variant = sweep_check("training_memory", derivation, lambda n, L, K: stored(n, L, K, True),
-                          variant="with_input", device=dev)
-    check.passed = check.passed and variant.passed
-    check.details["with_input"] = variant.to_dict()
-    check.seconds = time.perf_counter() - start
-    return check
+    outcome = sweep_check(derivation, lambda n, L, K: stored(n, L, K, False), QUANTITY)
+    variant = sweep_check(derivation, lambda n, L, K: stored(n, L, K, True), QUANTITY, variant="with_input")
+    outcome.passed = outcome.passed and variant.passed
+    outcome.details["with_input"] = {"passed": variant.passed, **variant.details}
+    return outcome

@@ -5,26 +5,23 @@ A forward + backward pass counts 2 (3L - 1) n K^2 FLOPs when the input needs no 
 """
 from __future__ import annotations
 
-import time
-
 from derivcheck.derivations import derive
 
-from .verification import Check
-from .device import resolve_device
 from .mlp_cost import flops, sweep_check
+from .registry import verifier
+from .verification import Outcome, Run
+
+QUANTITY = "FlopCounterMode multiplications (FLOPs / 2)"
 
 
-def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Check:
+@verifier
+def verify(run: Run) -> Outcome:
     """Both counts must match FlopCounterMode exactly at every sweep point."""
-    start, dev = time.perf_counter(), resolve_device(device)
     derivation = derive("training_mults")
-    with_grad = sweep_check("training_mults", derivation,
-                            lambda n, L, K: flops(n, L, K, train=True, input_grad=True, device=dev),
-                            scale=2, device=dev)
-    no_grad = sweep_check("training_mults", derivation,
-                          lambda n, L, K: flops(n, L, K, train=True, input_grad=False, device=dev),
-                          scale=2, variant="no_input_grad", device=dev)
+    with_grad = sweep_check(derivation, lambda n, L, K: flops(n, L, K, train=True, input_grad=True, device=run.device),
+                            QUANTITY, scale=2)
+    no_grad = sweep_check(derivation, lambda n, L, K: flops(n, L, K, train=True, input_grad=False, device=run.device),
+                          QUANTITY, scale=2, variant="no_input_grad")
     with_grad.passed = with_grad.passed and no_grad.passed
-    with_grad.details["no_input_grad"] = no_grad.to_dict()
-    with_grad.seconds = time.perf_counter() - start
+    with_grad.details["no_input_grad"] = {"passed": no_grad.passed, **no_grad.details}
     return with_grad

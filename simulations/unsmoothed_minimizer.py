@@ -3,13 +3,12 @@
 Plain gradient descent on ``F.cross_entropy(x, y)`` from x = 0: at checkpoints 10, 100, 1000 and
 ``STEPS`` steps the loss must be positive and strictly decreasing and the gap x_y - max_{j != y} x_j
 strictly increasing (it grows like log t). A claimed finite minimiser g* is refuted as soon as the
-iterate passes g* with the loss still decreasing; the check is run against the smoothed gap at
-eps = 0.1 and 0.01 (the answers a student might carry over), which must be refuted.
+iterate passes g* with the loss still decreasing; the derivation's ``finite_minimizer`` mistake
+(the smoothed gap carried over) is run at eps = 0.1 and 0.01 and must be refuted at both.
 """
 from __future__ import annotations
 
 import math
-import time
 
 import sympy as sp
 import torch
@@ -19,8 +18,8 @@ from derivcheck.derivations import derive
 from derivcheck.derivations.symbols import d as d_sym
 from derivcheck.derivations.symbols import eps as eps_sym
 
-from .verification import Check
-from .device import resolve_device
+from .registry import verifier
+from .verification import Measurement, Outcome, Run
 
 DIMENSIONS = (2, 10)
 CHECKPOINTS = (10, 100, 1000, 5000)
@@ -45,24 +44,30 @@ def descend(dim: int, dev: torch.device) -> list[dict]:
     return trace
 
 
-def verify(seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Check:
+CARRIED_OVER_EPS = (0.1, 0.01)
+
+
+@verifier
+def verify(run: Run) -> Outcome:
     """Check the loss keeps falling and the gap keeps growing; refute finite candidates."""
-    start = time.perf_counter()
-    dev = resolve_device(device)
     derivation = derive("unsmoothed_minimizer")
-    smoothed = sp.lambdify((d_sym, eps_sym), derive("smoothing_gap").result, "math")
-    traces = {dim: descend(dim, dev) for dim in DIMENSIONS}
+    traces = {dim: descend(dim, run.device) for dim in DIMENSIONS}
     ok = all(
         all(t["loss"] > 0 and t["grad_norm"] > 0 for t in trace)
         and all(b["loss"] < a["loss"] and b["gap"] > a["gap"] for a, b in zip(trace, trace[1:]))
         for trace in traces.values())
-    candidates = {f"finite_gap_eps_{e}": e for e in (0.1, 0.01)}
-    power = {name: float(all(trace[-1]["gap"] > smoothed(dim, e) for dim, trace in traces.items()))
-             for name, e in candidates.items()}
+    power = {}
+    for name, expr in derivation.mistakes.items():
+        finite = sp.lambdify((d_sym, eps_sym), expr, "math")
+        power[name] = float(all(trace[-1]["gap"] > finite(dim, e) for dim, trace in traces.items()
+                                for e in CARRIED_OVER_EPS))
     last = traces[DIMENSIONS[-1]]
-    return Check(id="unsmoothed_minimizer", passed=ok and derivation.result == sp.oo,
-                 prediction=math.inf, estimate=last[-1]["gap"],
-                 interval=(last[0]["gap"], math.inf), p_value=1.0 if ok else 0.0, alpha=0.0,
-                 samples=0, seconds=time.perf_counter() - start, power=power,
-                 details={"traces": traces, "device": dev.type,
-                          "note": "interval: the gap is at least the first checkpoint's and unbounded"})
+    measurements = tuple(
+        Measurement(at={"d": dim}, quantity=f"the gap after {trace[-1]['step']} gradient steps (still growing)",
+                    estimate=trace[-1]["gap"], interval=(trace[-1]["gap"], math.inf), prediction=math.inf)
+        for dim, trace in traces.items())
+    return Outcome(passed=ok and derivation.result == sp.oo, prediction=math.inf, estimate=last[-1]["gap"],
+                   interval=(last[0]["gap"], math.inf), p_value=1.0 if ok else 0.0, alpha=0.0, samples=0,
+                   power=power, measurements=measurements,
+                   details={"traces": traces, "carried_over_eps": CARRIED_OVER_EPS,
+                            "note": "interval: the gap is at least the first checkpoint's and unbounded"})

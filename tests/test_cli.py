@@ -79,10 +79,11 @@ def test_missing_cuda_is_usage_error(capsys):
 
 def test_failed_check_exits_1(monkeypatch, capsys):
     from derivcheck import simulations
-    from derivcheck.simulations.verification import Check
+    from derivcheck.simulations.verification import Outcome, Verification
 
-    failing = Check(id="forward_mults", passed=False, prediction=1.0, estimate=2.0, interval=(1.0, 1.0),
-                    p_value=0.0, alpha=0.0, samples=0)
+    failing = Verification.of("forward_mults", Outcome(passed=False, prediction=1.0, estimate=2.0, interval=(1.0, 1.0),
+                                                       p_value=0.0, alpha=0.0, samples=0),
+                              seconds=0.0, seed=0, device="cpu")
     monkeypatch.setattr(simulations, "verify", lambda *a, **k: failing)
     assert main(["verify", "forward_mults", "--quiet"]) == 1
     assert "SOME CHECKS FAILED" in capsys.readouterr().out

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..device import resolve_device, substream
-from ..progress import progress
+from .progress import progress
 
 BATCH = 128
 LEARNING_RATE = 5e-3
@@ -170,7 +170,7 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", mnist: str | Path | 
 
 
 def plots(out_dir: Path, data: Dataset, curves: dict, extremes: dict) -> dict:
-    from ..figures import plt, save
+    from .figures import plt, save
 
     figs = {}
     epochs = range(1, len(curves["train_loss"]) + 1)

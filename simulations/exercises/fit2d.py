@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from ..device import generator, resolve_device, substream
-from ..progress import progress
+from .progress import progress
 
 Params = list[tuple[torch.Tensor, torch.Tensor]]
 
@@ -230,7 +230,7 @@ def slope_changes(params: Params, points: int = 200_001, tol: float = 1e-6) -> i
 
 
 def plots(out_dir: Path, x, y, default, logo_y, logo_fit, runs, breaks) -> dict:
-    from ..figures import plt, save
+    from .figures import plt, save
 
     n = GRID
     with torch.no_grad():

@@ -118,7 +118,7 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", show: bool = True, f
 
 
 def plots(out_dir: Path, runs: list[dict]) -> dict:
-    from ..figures import plt, save
+    from .figures import plt, save
 
     keys = ("rms_activations", "rms_deltas", "rms_weight_grads", "rms_bias_grads")
     titles = ("pre-activations", "deltas", "weight gradients", "bias gradients")

@@ -1,0 +1,59 @@
+"""The sheet registry: a sheet is its question bank (which names its claims, in order) and its
+solution template. Nothing outside this module names a particular sheet.
+
+>>> sheet().claims[:2]
+('relu_variance', 'he_sigma')
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """An exercise sheet: ``bank`` is a TOML file of ``derivcheck.grading`` (its questions name
+    the claims that answer them), ``template`` a LaTeX template of ``derivcheck.report``."""
+
+    id: str
+    title: str
+    bank: str
+    template: str
+
+    def bank_text(self) -> str:
+        return resources.files("derivcheck.grading").joinpath(self.bank).read_text(encoding="utf-8")
+
+    @cached_property
+    def claims(self) -> tuple[str, ...]:
+        """The claims of the sheet in the order its questions name them (reference, simulation
+        and mistakes' claims), each once."""
+        seen: dict[str, None] = {}
+        for question in tomllib.loads(self.bank_text()).get("question", []):
+            reference = question.get("reference", {})
+            for claim in (reference.get("claim"), question.get("simulation"),
+                          *(m.get("claim") for m in question.get("mistakes", []))):
+                if claim:
+                    seen.setdefault(claim, None)
+        return tuple(seen)
+
+
+SHEETS: dict[str, Sheet] = {
+    "sheet8": Sheet(id="sheet8", title="Exercise sheet 8: neural networks and PyTorch",
+                    bank="banks/sheet8.toml", template="sheet8.tex.j2"),
+}
+DEFAULT = "sheet8"
+
+
+def sheet(sheet_id: str | None = None) -> Sheet:
+    """The sheet ``sheet_id`` (default: the course's current sheet)."""
+    key = DEFAULT if sheet_id is None else sheet_id
+    if key not in SHEETS:
+        raise KeyError(f"unknown sheet {key!r}; known: {', '.join(SHEETS)}")
+    return SHEETS[key]

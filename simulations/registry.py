@@ -1,0 +1,50 @@
+"""Verifiers register under their claim id (their module's name) with ``@verifier``; ``verify``
+runs one with the run's seed, device and alpha, times it and freezes its outcome.
+
+>>> verify("forward_mults").passed
+True
+"""
+from __future__ import annotations
+
+import pkgutil
+import time
+from functools import cache
+from importlib import import_module
+from typing import Any, Callable
+
+from .verification import Outcome, Run, Verification
+
+Verifier = Callable[..., Outcome]
+_VERIFIERS: dict[str, Verifier] = {}
+
+
+def verifier(fn: Verifier) -> Verifier:
+    """Register ``fn(run, **options) -> Outcome`` as the check of the claim named like its module."""
+    claim = fn.__module__.rpartition(".")[2]
+    if _VERIFIERS.setdefault(claim, fn) is not fn:
+        raise ValueError(f"claim {claim!r} has two verifiers")
+    return fn
+
+
+@cache
+def verifiers() -> dict[str, Verifier]:
+    """Every registered verifier, after importing each module of this package once (torch)."""
+    package = import_module(__package__)
+    for module in pkgutil.iter_modules(package.__path__):
+        if not module.ispkg:
+            import_module(f"{__package__}.{module.name}")
+    return dict(_VERIFIERS)
+
+
+def verify(claim_id: str, seed: int = 0, device: str = "auto", alpha: float = 1e-6, **options: Any) -> Verification:
+    """Run the verification of ``claim_id``; ``alpha`` bounds its false-alarm rate. ``options``
+    go to the verifier (e.g. a ``claimed`` formula in place of the derived one, in tests)."""
+    from .device import resolve_device
+
+    known = verifiers()
+    if claim_id not in known:
+        raise KeyError(f"unknown claim {claim_id!r}; known: {', '.join(sorted(known))}")
+    dev = resolve_device(device)
+    start = time.perf_counter()
+    outcome = known[claim_id](Run(seed=seed, device=dev, alpha=alpha), **options)
+    return Verification.of(claim_id, outcome, seconds=time.perf_counter() - start, seed=seed, device=dev.type)
