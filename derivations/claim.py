@@ -66,6 +66,16 @@ class Derivation:
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex}$"
 
+    def _repr_html_(self) -> str:
+        """Statement, numbered steps (text and typeset expression) and the boxed result, for
+        Jupyter (its MathJax typesets the ``$...$``)."""
+        from html import escape
+
+        steps = "".join(f"<li>{escape(s.text)}<br>$\\displaystyle {escape(s.latex)}$</li>" for s in self.steps)
+        return (f'<div class="derivcheck-derivation"><p><strong>{escape(self.id)}</strong>: '
+                f"{escape(self.statement)}</p><ol>{steps}</ol>"
+                f"<p>$\\displaystyle \\boxed{{{escape(self.latex)}}}$</p></div>")
+
     def __str__(self) -> str:
         return f"{self.id}: {self.expression}"
 

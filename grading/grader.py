@@ -53,6 +53,7 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
         record.update(verdict="invalid", score=0.0, diagnoses=[], feedback=err.message, parsed=None)
         return _finish(record, start)
     record["parsed"] = sp.sstr(expr)
+    record["latex"] = sp.latex(expr)
     decision = decide(expr, question.reference, question.domain, vector=question.vector)
     note = parsed.note
     if decision.status == "counterexample":

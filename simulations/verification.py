@@ -133,13 +133,14 @@ class Verification:
                    measurements=tuple(outcome.measurements), details=jsonable(outcome.details))
 
     def to_dict(self, details: bool = True) -> dict[str, Any]:
+        """The record; ``details=False`` leaves out the measurements and the verifier's details."""
         record = jsonable({
             "id": self.id, "passed": self.passed, "prediction": self.prediction, "estimate": self.estimate,
             "interval": self.interval, "p_value": self.p_value, "alpha": self.alpha, "samples": self.samples,
             "seconds": round(self.seconds, 4), "seed": self.seed, "device": self.device,
             "power": dict(self.power)})
-        record["measurements"] = [m.to_dict() for m in self.measurements]
         if details:
+            record["measurements"] = [m.to_dict() for m in self.measurements]
             record["details"] = jsonable(self.details)
         return record
 

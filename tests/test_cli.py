@@ -10,22 +10,119 @@ from derivcheck.cli import main
 
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "derivcheck", *args], capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300, check=False)
+
+
+HEAVY = ("torch", "sympy", "scipy")
+COMMAND_NAMES = ["derive", "verify", "exercises", "report", "questions", "check", "equiv", "grade"]
 
 
 def test_help_does_not_import_torch():
     code = ("import sys; from derivcheck.cli import build_parser\n"
-            "try:\n    build_parser().parse_args(['--help'])\nexcept SystemExit:\n    pass\n"
-            "assert 'torch' not in sys.modules and 'sympy' not in sys.modules, 'heavy import'")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+            f"names = {COMMAND_NAMES!r}\n"
+            "for args in [['--help']] + [[n, '--help'] for n in names]:\n"
+            "    try:\n        build_parser().parse_args(args)\n    except SystemExit:\n        pass\n"
+            f"loaded = [m for m in {HEAVY!r} if m in sys.modules]\n"
+            "assert not loaded, f'heavy import: {loaded}'")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "derive" in result.stdout and "verify" in result.stdout
 
 
-@pytest.mark.parametrize("command", ["derive", "verify"])
-def test_subcommand_help(command):
-    result = run(command, "--help")
-    assert result.returncode == 0 and "--json" in result.stdout
+def test_commands_register_in_one_place():
+    from derivcheck.cli import COMMANDS, build_parser
+
+    assert [c.NAME for c in COMMANDS] == COMMAND_NAMES
+    for command in COMMANDS:
+        args = build_parser().parse_args([command.NAME] + (["q", "a"] if command.NAME == "check" else [])
+                                         + (["in.csv", "-o", "out.csv"] if command.NAME == "grade" else []))
+        assert args.run is command.run and args.extra == command.EXTRA
+
+
+def test_claims_help_names_every_claim():
+    from derivcheck.cli.common import claims_help
+    from derivcheck.derivations import claim_ids
+
+    assert tuple(claims_help().split()) == claim_ids()
+
+
+@pytest.mark.parametrize("command", COMMAND_NAMES)
+def test_subcommand_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert f"usage: derivcheck {command}" in out
+    assert "--json" in out
+
+
+def _without(monkeypatch, *modules: str) -> None:
+    """Make importlib.util.find_spec report ``modules`` as not installed."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in modules else real(name, *a))
+
+
+@pytest.mark.parametrize("command, extra, missing", [("verify", "sim", "torch"), ("verify", "sim", "scipy"),
+                                                     ("exercises", "exercises", "matplotlib"),
+                                                     ("report", "report", "jinja2")])
+def test_missing_extra_exits_2_naming_it(monkeypatch, capsys, command, extra, missing):
+    _without(monkeypatch, missing)
+    assert main([command]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f"derivcheck {command}: needs the '{extra}' extra "
+                            f"(pip install 'derivcheck-ml[{extra}]'): No module named '{missing}'\n")
+
+
+def _without_torch(code: str, cache) -> subprocess.CompletedProcess:
+    """Run ``code`` in a process where torch (and scipy) cannot be imported, with its own store."""
+    import os
+
+    prelude = "import sys; sys.modules['torch'] = None; sys.modules['scipy'] = None\n"
+    return subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=300,
+                          check=False, env={**os.environ, "DERIVCHECK_CACHE": str(cache)})
+
+
+def test_missing_extra_without_torch_installed(tmp_path):
+    """In a process where torch cannot be imported at all, verify stops before importing it and
+    check still grades, saying plainly that the simulated evidence is missing."""
+    code = ("from derivcheck.cli import main\n"
+            "assert main(['verify', 'forward_mults']) == 2\n"
+            "assert main(['check', 'p4.forward_mults', '2 n L K^2', '--json']) == 1\n")
+    result = _without_torch(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ("derivcheck verify: needs the 'sim' extra (pip install 'derivcheck-ml[sim]'): "
+                             "No module named 'torch'\n")
+    doc = json.loads(result.stdout)
+    assert doc["verdict"] == "incorrect" and "simulated" not in doc["counterexample"]
+    assert "No simulation record is available" in doc["feedback"]
+
+
+def test_stored_evidence_is_read_without_torch(tmp_path, monkeypatch):
+    """A verification record in the store backs a counterexample in a process without torch."""
+    from derivcheck import simulations, store
+
+    monkeypatch.setenv("DERIVCHECK_CACHE", str(tmp_path))
+    simulations.recorded("forward_mults")  # computed here (torch present) and stored as JSON
+    assert list(tmp_path.glob("verify-forward_mults-*.json")) and not list(tmp_path.glob("*.pickle"))
+    code = ("from derivcheck.cli import main\n"
+            "assert main(['check', 'p4.forward_mults', '2 n L K^2', '--json']) == 1\n"
+            "assert 'torch' not in [m for m in sys.modules if sys.modules[m] is not None]\n")
+    result = _without_torch(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    simulated = json.loads(result.stdout)["counterexample"]["simulated"]
+    assert simulated["refutes"] and simulated["quantity"].startswith("FlopCounterMode")
+    assert store.read(simulations.record_name("forward_mults"))["passed"] is True
+
+
+def test_strict_json():
+    from derivcheck.cli.common import strict
+
+    doc = {"a": float("inf"), "b": -float("inf"), "c": (1, float("nan")), "z": complex(1, -2), 3: None}
+    assert strict(doc) == {"a": "inf", "b": "-inf", "c": [1, "nan"], "z": {"re": 1.0, "im": -2.0}, "3": None}
+    assert json.loads(json.dumps(strict(doc), allow_nan=False)) == strict(doc)
 
 
 def test_derive_json_shape():
@@ -99,7 +196,7 @@ def test_verify_table(capsys):
 
 def test_check_json_contract():
     result = run("check", "p2.variance", "d*sigma^2", "--json")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # not correct
     doc = json.loads(result.stdout)
     assert {"question", "answer", "verdict", "score", "diagnoses", "feedback", "parsed", "counterexample",
             "elapsed_ms"} <= set(doc)
@@ -109,10 +206,11 @@ def test_check_json_contract():
 
 
 def test_check_invalid_and_unknown_question():
-    doc = json.loads(run("check", "p2.variance", "__import__('os')", "--json").stdout)
-    assert doc["verdict"] == "invalid" and doc["score"] == 0.0
+    result = run("check", "p2.variance", "__import__('os')", "--json")
+    doc = json.loads(result.stdout)
+    assert doc["verdict"] == "invalid" and doc["score"] == 0.0 and result.returncode == 1
     bad = run("check", "p9.none", "1")
-    assert bad.returncode == 2 and "unknown question" in bad.stderr
+    assert bad.returncode == 2 and "unknown question" in bad.stderr and "p2.variance" in bad.stderr
 
 
 def test_equiv_json_contract():

@@ -1,0 +1,86 @@
+"""Pieces the commands share: parent parsers for the shared options, usage errors, strict JSON
+output and device resolution. Nothing heavy is imported here."""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from typing import Any
+
+from derivcheck import engine
+from derivcheck.errors import InputError
+
+
+
+def claims_help() -> str:
+    """The current sheet's claim ids, for --help (read from its bank: no SymPy, no torch)."""
+    from derivcheck.sheets import sheet
+
+    return " ".join(sheet().claims)
+
+
+class UsageError(InputError):
+    """Bad usage detected after parsing (exit status 2)."""
+
+
+def run_options() -> argparse.ArgumentParser:
+    """--seed, --device, --json and --quiet: the options of the commands that run simulations."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0); any seed should pass")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                   help="where simulations run (default: cuda when present)")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return p
+
+
+def grading_options(bank: bool = True) -> argparse.ArgumentParser:
+    """--bank (unless ``bank`` is false), --timeout and --json: the options of the grading commands."""
+    p = argparse.ArgumentParser(add_help=False)
+    if bank:
+        p.add_argument("--bank", metavar="FILE", help="a TOML question bank (default: the built-in sheet)")
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds per answer before it is undecided")
+    p.add_argument("--json", action="store_true", help="JSON on stdout")
+    return p
+
+
+def workers_option() -> argparse.ArgumentParser:
+    """--workers, for the commands that grade in parallel."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    return p
+
+
+def strict(obj: Any) -> Any:
+    """``obj`` as strict JSON data: non-finite numbers as "inf", "-inf", "nan", complex numbers as
+    ``{"re": .., "im": ..}``, tuples as lists, anything else JSON cannot hold as its ``str``."""
+    if isinstance(obj, dict):
+        return {str(k): strict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [strict(v) for v in obj]
+    if obj is None or isinstance(obj, (bool, int, str)):
+        return obj
+    if isinstance(obj, float):
+        if math.isfinite(obj):
+            return obj
+        return "nan" if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
+    if isinstance(obj, complex):
+        return {"re": strict(obj.real), "im": strict(obj.imag)}
+    if hasattr(obj, "item"):  # NumPy and PyTorch scalars
+        try:
+            return strict(obj.item())
+        except (TypeError, ValueError):
+            pass
+    return str(obj)
+
+
+def emit_json(doc: Any) -> None:
+    """Write ``doc`` to stdout as one strict JSON document."""
+    json.dump(strict(doc), sys.stdout, indent=2, allow_nan=False)
+    sys.stdout.write("\n")
+
+
+def device(args: argparse.Namespace) -> str:
+    """The device ``--device`` names, resolved (``cpu`` or ``cuda``)."""
+    return engine.resolve_device(args.device)

@@ -1,0 +1,38 @@
+"""``derivcheck grade``: grade a CSV of answers (optionally into Gradescope's format)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from derivcheck import engine
+
+from .common import emit_json, grading_options, workers_option
+
+NAME = "grade"
+EXTRA: str | None = None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(NAME, parents=[grading_options(), workers_option()], help="grade a CSV of answers",
+                       description="Grade SUBMISSIONS.csv (columns student_id,question,answer) into "
+                                   "RESULTS.csv (adds verdict,score,diagnoses,feedback). Rows are written "
+                                   "as they are decided; a re-run resumes where a killed run stopped.")
+    p.add_argument("submissions", help="input CSV")
+    p.add_argument("-o", "--output", required=True, help="output CSV")
+    p.add_argument("--gradescope", metavar="DIR", help="also write DIR/<student_id>/results.json")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(run=run, extra=EXTRA)
+
+
+def run(args: argparse.Namespace) -> int:
+    def progress(done: int, total: int) -> None:
+        if not args.quiet and (done == total or done % 25 == 0):
+            print(f"\rgraded {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+
+    counts = engine.grade(args.submissions, args.output, bank=args.bank, gradescope=args.gradescope,
+                          workers=args.workers, timeout=args.timeout, progress=progress)
+    if args.json:
+        emit_json(counts)
+    else:
+        print(", ".join(f"{k}: {v}" for k, v in counts.items()) + f" -> {args.output}")
+    return 0
