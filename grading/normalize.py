@@ -2,9 +2,11 @@
 
 Plain text keeps its ASCII; the Unicode a student may type (``σ``, ``ε``, ``√``, ``²``, ``·``,
 ``−``, ``∞``) becomes its plain spelling, and any other non-ASCII character (a Cyrillic ``а``
-that looks like ``a``, a zero-width space) is rejected by name. LaTeX (``\\frac``, ``\\sqrt``,
-``^{}``, ``\\left( \\right)``, ``\\cdot``, ``\\log``, ``\\ln``, ``\\exp``, Greek letters, ``\\sum_k``,
-``\\max_j``, ``\\infty``) is translated to the same plain syntax. Nothing is evaluated here.
+that looks like ``a``, a zero-width space) is rejected by name. LaTeX is translated to the same
+plain syntax: its structure here (``\\frac``, ``\\sqrt``, ``^{}``, ``_{}``, ``\\left( \\right)``,
+``\\cdot``, ``\\sum_{k=1}^{d}``, ``\\max_j``), its words from :mod:`.vocabulary` (the function and
+constant commands ``\\ln``, ``\\arcsin``, ``\\infty``, their ``\\operatorname{...}`` forms, the Greek
+letters). Nothing is evaluated here.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import re
 import unicodedata
 
 from .errors import AnswerError
+from .vocabulary import FUNCTION, FUNCTIONS, LETTERS, latex_words
 
 UNICODE = {
     "σ": "sigma", "ε": "eps", "ϵ": "eps", "π": "pi", "∞": "oo", "·": "*", "×": "*", "⋅": "*",
@@ -21,17 +24,21 @@ UNICODE = {
     "ŷ": "yhat",
 }
 
-GREEK = {"sigma", "epsilon", "varepsilon", "pi", "alpha", "beta", "gamma", "delta", "eta", "theta",
-         "lambda", "mu", "nu", "rho", "tau", "phi", "varphi", "psi", "omega", "xi", "zeta", "kappa"}
-
-LATEX_WORDS = {
-    "cdot": "*", "times": "*", "ast": "*", "div": "/", "log": "log", "ln": "log", "exp": "exp",
-    "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh", "max": "max", "min": "min",
-    "sum": "sum", "infty": "oo", "epsilon": "eps", "varepsilon": "eps", "to": "->", "cdots": "...",
+#: LaTeX commands that are operators, relations or layout, not words of the answer.
+LATEX_SYNTAX = {
+    "cdot": "*", "times": "*", "ast": "*", "div": "/", "to": "->", "cdots": "...",
     "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "",
     "left": "", "right": "", "big": "", "Big": "", "bigl": "", "bigr": "", "Bigl": "", "Bigr": "",
     "displaystyle": "", "quad": " ", "qquad": " ", "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=",
 }
+#: Commands that set a word in a font; the word reads as the vocabulary's (``\operatorname{arcsin}``
+#: as ``\arcsin``, ``\mathrm{e}`` as the constant e).
+FONT_COMMANDS = ("mathrm", "operatorname", "text", "mathit", "mathbf", "boldsymbol")
+
+# The vocabulary's LaTeX spellings: command -> canonical name, and word in a font -> canonical name.
+_COMMANDS, _UPRIGHT_WORDS = latex_words()
+#: Functions written as big operators with an index, ``\sum_k``, ``\max_j``, ``\min_j``.
+_BIG_OPERATORS = frozenset(f.name for f in FUNCTIONS if f.over_entries is not None)
 
 
 def _check_characters(text: str) -> None:
@@ -164,17 +171,17 @@ class _Latex:
                 self.take()
                 return f"(({self.group()})^(1/({''.join(index)})))"
             return f"sqrt({self.group()})"
-        if name in ("mathrm", "operatorname", "text", "mathit", "mathbf", "boldsymbol") and self.peek() == "{":
-            inner = self.group()
-            return {"e": "E"}.get(inner.strip(), inner.strip())
+        if name in FONT_COMMANDS and self.peek() == "{":
+            inner = self.group().strip()
+            return _UPRIGHT_WORDS.get(inner, inner)
         if name in ("hat",):
             return self.group().strip() + "hat"
-        if name in ("sum", "max", "min"):
-            return self._big_operator(name)
-        if name in LATEX_WORDS:
-            return LATEX_WORDS[name] if LATEX_WORDS[name] not in ("sum", "max", "min") else " " + LATEX_WORDS[name]
-        if name in GREEK:
-            return {"varepsilon": "eps", "epsilon": "eps", "varphi": "phi"}.get(name, name) + " "
+        if name in _COMMANDS:
+            return self._word(_COMMANDS[name])
+        if name in LATEX_SYNTAX:
+            return LATEX_SYNTAX[name]
+        if name in LETTERS:
+            return LETTERS[name] + " "
         if name in (",", ";", "!", " ", ":"):
             return " "
         if name in ("{", "}"):
@@ -187,6 +194,12 @@ class _Latex:
             return f" {name} "
         raise AnswerError(f"unsupported LaTeX command \\{name}", start, self.text)
 
+    def _word(self, word: str) -> str:
+        """A vocabulary command: a function's name is followed by its argument (``\\exp(x)``), a
+        big operator by its index (``\\sum_k``), a constant stands alone (``\\pi r``)."""
+        if word in _BIG_OPERATORS:
+            return self._big_operator(word)
+        return word if word in FUNCTION else word + " "
 
     def _big_operator(self, name: str) -> str:
         """\\sum_{k=1}^{d} -> ' sum_k ' (the limits are the whole vector), \\max_j -> ' max_j '."""

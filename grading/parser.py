@@ -1,8 +1,9 @@
-"""Parse the plain syntax with Lark into a small, inert tree of tuples, and bound its size.
+"""Parse the plain syntax (``grammar.lark``) with Lark into the inert nodes of :mod:`.tree`.
 
-Node kinds: ("num", Fraction), ("name", str, pos), ("call", str, [args], pos),
-("index", str, node, pos), ("sub", str, str, pos), ("entry", node, str, pos), ("big", op, node, pos), ("add"|"mul", [nodes]),
-("neg", node), ("div", a, b), ("pow", a, b), ("fact", a). Nothing here evaluates anything.
+Before a node is built the text's bracket nesting and Lark's tree are bounded in depth and size
+(``Limits.max_depth``, ``max_nodes``), iteratively, and every number literal in digits and
+exponent (``max_digits``, ``max_log10``), so the recursive passes that follow only ever see
+small trees. Numbers become exact fractions. Nothing here evaluates anything.
 """
 from __future__ import annotations
 
@@ -15,15 +16,18 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from .errors import AnswerError, TooLarge
 from .limits import DEFAULT, Limits
+from .tree import Add, Big, Call, Div, Entry, Fact, Index, Mul, Name, Neg, Node, Num, Pow, Sub
 
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
+    """The LALR parser of ``grammar.lark`` (built once)."""
     grammar = resources.files(__package__).joinpath("grammar.lark").read_text()
     return Lark(grammar, parser="lalr", maybe_placeholders=False, propagate_positions=False)
 
 
 def _number(token: Token, limits: Limits) -> Fraction:
+    """The exact value of a number literal, once its digits and decimal exponent are in bounds."""
     text = str(token)
     mantissa, _, exponent = text.lower().partition("e")
     digits = sum(ch.isdigit() for ch in mantissa)
@@ -36,59 +40,66 @@ def _number(token: Token, limits: Limits) -> Fraction:
     return value * Fraction(10) ** int(exponent) if exponent else value
 
 
+def _at(token: Token) -> int:
+    """Where a token starts (Lark's LALR parser always records it)."""
+    return token.start_pos if token.start_pos is not None else 0
+
+
 @v_args(inline=True)
-class _ToTuples(Transformer):
+class _ToNodes(Transformer):
+    """Lark's tree -> :mod:`.tree` nodes, one method per rule alias of the grammar."""
+
     def __init__(self, limits: Limits):
         super().__init__()
         self.limits = limits
 
-    def number(self, tok):
-        return ("num", _number(tok, self.limits))
+    def number(self, tok: Token) -> Num:
+        return Num(_number(tok, self.limits))
 
-    def name(self, tok):
-        return ("name", str(tok), tok.start_pos)
+    def name(self, tok: Token) -> Name:
+        return Name(str(tok), _at(tok))
 
-    def call(self, tok, *args):
-        return ("call", str(tok), list(args), tok.start_pos)
+    def call(self, tok: Token, *args: Node) -> Call:
+        return Call(str(tok), args, _at(tok))
 
-    def index(self, tok, arg):
-        return ("index", str(tok), arg, tok.start_pos)
+    def index(self, tok: Token, arg: Node) -> Index:
+        return Index(str(tok), arg, _at(tok))
 
-    def subscript(self, base, sub):
+    def subscript(self, base: Node, sub: Token) -> Sub | Entry:
         index = str(sub).strip("{}")
-        if base[0] == "name":  # x_i: an entry of a named vector
-            return ("sub", base[1], index, base[2])
-        return ("entry", base, index, sub.start_pos)  # softmax(x)_i: an entry of a vector expression
+        if isinstance(base, Name):  # x_i: an entry of a named vector
+            return Sub(base.name, index, base.pos)
+        return Entry(base, index, _at(sub))  # softmax(x)_i: an entry of a vector expression
 
-    def bigop(self, tok, arg):
-        op, _, var = str(tok).partition("_")
-        return ("big", op, arg, tok.start_pos)
+    def bigop(self, tok: Token, arg: Node) -> Big:
+        op, _, _var = str(tok).partition("_")
+        return Big(op, arg, _at(tok))
 
-    def add(self, a, b):
-        return ("add", [a, b])
+    def add(self, a: Node, b: Node) -> Add:
+        return Add(a, b)
 
-    def sub(self, a, b):
-        return ("add", [a, ("neg", b)])
+    def sub(self, a: Node, b: Node) -> Add:
+        return Add(a, Neg(b))
 
-    def mul(self, a, b):
-        return ("mul", [a, b])
+    def mul(self, a: Node, b: Node) -> Mul:
+        return Mul(a, b)
 
     imul = mul
 
-    def div(self, a, b):
-        return ("div", a, b)
+    def div(self, a: Node, b: Node) -> Div:
+        return Div(a, b)
 
-    def neg(self, a):
-        return ("neg", a)
+    def neg(self, a: Node) -> Neg:
+        return Neg(a)
 
-    def pos(self, a):
+    def pos(self, a: Node) -> Node:
         return a
 
-    def pow(self, a, b):
-        return ("pow", a, b)
+    def pow(self, a: Node, b: Node) -> Pow:
+        return Pow(a, b)
 
-    def factorial(self, a):
-        return ("fact", a)
+    def factorial(self, a: Node) -> Fact:
+        return Fact(a)
 
 
 def _measure(tree: Tree, limits: Limits) -> None:
@@ -114,8 +125,8 @@ def _bracket_depth(text: str, limits: Limits) -> None:
             raise TooLarge(f"brackets nested more than {limits.max_depth} deep", pos)
 
 
-def parse_plain(text: str, limits: Limits = DEFAULT) -> tuple:
-    """The tuple tree of a plain-syntax expression; ``AnswerError`` with a position otherwise."""
+def parse_plain(text: str, limits: Limits = DEFAULT) -> Node:
+    """The parse tree of a plain-syntax expression; ``AnswerError`` with a position otherwise."""
     if not text.strip():
         raise AnswerError("the answer is empty")
     _bracket_depth(text, limits)
@@ -136,7 +147,7 @@ def parse_plain(text: str, limits: Limits = DEFAULT) -> tuple:
         raise AnswerError("cannot read the answer", getattr(err, "pos_in_stream", None)) from None
     _measure(tree, limits)
     try:
-        return _ToTuples(limits).transform(tree)
+        return _ToNodes(limits).transform(tree)
     except VisitError as err:
         if isinstance(err.orig_exc, AnswerError):
             raise err.orig_exc from None

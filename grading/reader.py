@@ -1,10 +1,11 @@
 """Untrusted answer text -> a SymPy expression, never through eval, sympify or parse_expr.
 
-Steps: length check; Unicode/LaTeX normalisation; Lark parse into an inert tuple tree with depth
-and node bounds; log-space bounds on every constant; SymPy construction under the question's
-vocabulary. An equation ``lhs = rhs`` keeps its last side, unless the left side contains the
-question's unknown (``sigma^2 = 2/d``), in which case it is solved for that unknown; a label
-such as ``Var[y] =`` or ``sigma =`` is dropped.
+Steps: length check; Unicode/LaTeX normalisation (:mod:`.normalize`); Lark parse into an inert
+tree with depth and node bounds (:mod:`.parser`, :mod:`.tree`); log-space bounds on every constant
+(:mod:`.bounds`); SymPy construction under the question's vocabulary (:mod:`.symbolic`).
+An equation ``lhs = rhs`` keeps its last side, unless the left side contains the question's
+unknown (``sigma^2 = 2/d``), in which case it is solved for that unknown; a label such as
+``Var[y] =`` or ``sigma =`` is dropped.
 """
 from __future__ import annotations
 
@@ -12,15 +13,19 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .parser import parse_plain
-from .symbolic import Builder, Vocabulary, bound
+from .bounds import bound
 from .errors import AnswerError, TooLarge
 from .limits import DEFAULT, Limits
 from .normalize import to_plain
+from .parser import parse_plain
+from .symbolic import Builder, Vocabulary
 
 
 @dataclass(frozen=True)
 class Parsed:
+    """A read answer: its expression, the plain text it was read as, whether it was typed as
+    LaTeX, and a note on how it was read (an equation solved for the unknown)."""
+
     expr: sp.Expr
     plain: str
     latex: bool
