@@ -34,14 +34,20 @@ class Sheet:
     def claims(self) -> tuple[str, ...]:
         """The claims of the sheet in the order its questions name them (reference, simulation
         and mistakes' claims), each once."""
-        seen: dict[str, None] = {}
+        return tuple(claim for claims in self.problems.values() for claim in claims)
+
+    @cached_property
+    def problems(self) -> dict[str, tuple[str, ...]]:
+        """The claims of each problem, in order: a question ``p3.gradient`` belongs to problem 3."""
+        grouped: dict[str, dict[str, None]] = {}
         for question in tomllib.loads(self.bank_text()).get("question", []):
+            problem = str(question.get("id", "")).partition(".")[0].lstrip("p")
             reference = question.get("reference", {})
             for claim in (reference.get("claim"), question.get("simulation"),
                           *(m.get("claim") for m in question.get("mistakes", []))):
-                if claim:
-                    seen.setdefault(claim, None)
-        return tuple(seen)
+                if claim and not any(claim in seen for seen in grouped.values()):
+                    grouped.setdefault(problem, {})[claim] = None
+        return {problem: tuple(claims) for problem, claims in grouped.items()}
 
 
 SHEETS: dict[str, Sheet] = {

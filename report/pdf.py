@@ -132,7 +132,7 @@ def cost_figure(verified: dict[str, dict], out: Path) -> tuple[str, dict[str, di
     """Measured cost against K, n and L (log-log) for the four cost claims, with fitted exponents."""
     from derivcheck.simulations.exercises.figures import plt, save
 
-    claims = ("forward_mults", "training_mults", "inference_memory", "training_memory")
+    claims = [claim for claim, record in verified.items() if "sweep" in record["details"]]
     fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.5), constrained_layout=True)
     exponents: dict[str, dict[str, float]] = {}
     for claim in claims:
@@ -243,7 +243,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     context = {
         "d": derived, "activations": derived["activations"], "v": verified, "ex": exercises, "conv": conv, "exponents": exponents, "refuted": refuted,
         "fig": lambda name: f"{figures.name}/{name}.pdf", "seed": seed, "device": dev,
-        "versions": versions(dev), "stages": stages, "questions": _questions(),
+        "versions": versions(dev), "stages": stages, "questions": _questions(), "problems": sheet().problems,
         "passed": all(c["passed"] for c in verified.values()),
     }
     tex_path = output.with_suffix(".tex")
