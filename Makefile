@@ -1,4 +1,5 @@
-# derivcheck: `make report` builds the solution PDF, `make test` runs the tests. Both create .venv.
+# derivcheck: `make report` builds the solution PDF, `make test` runs the tests, `make lint` checks style and
+# types. All create .venv.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -7,7 +8,7 @@ STAMP   = $(VENV)/.installed
 PDF    ?= out/solutions.pdf
 TEX_PACKAGES = texlive-latex-base texlive-latex-recommended texlive-latex-extra latexmk lmodern poppler-utils
 
-.PHONY: install tex report report-tex derive verify exercises test test-slow bench clean
+.PHONY: install tex report report-tex derive verify exercises test test-slow lint bench clean
 
 install: $(STAMP)
 
@@ -50,6 +51,11 @@ test: install
 
 test-slow: install
 	$(BIN)/python -m pytest -q -m slow
+
+# ruff and mypy with the settings in pyproject.toml.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python benchmarks/verify_throughput.py

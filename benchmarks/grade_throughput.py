@@ -21,8 +21,12 @@ import time
 from pathlib import Path
 
 import sympy as sp
-from sympy.parsing.sympy_parser import (convert_xor, implicit_multiplication_application, parse_expr,
-                                        standard_transformations)
+from sympy.parsing.sympy_parser import (
+    convert_xor,
+    implicit_multiplication_application,
+    parse_expr,
+    standard_transformations,
+)
 
 # (answer, is it right?) per question: what a class of students types (None: unreadable).
 POOL: dict[str, list[tuple[str, bool]]] = {
@@ -60,7 +64,7 @@ def make_class(students: int, seed: int) -> list[tuple[str, str, str, bool]]:
 
 def naive(rows, bank) -> tuple[list[str], float]:
     """parse_expr + simplify(a - ref) == 0, row by row."""
-    transformations = standard_transformations + (implicit_multiplication_application, convert_xor)
+    transformations = (*standard_transformations, implicit_multiplication_application, convert_xor)
     verdicts = []
     start = time.perf_counter()
     for _, qid, answer, _ in rows:
@@ -107,17 +111,17 @@ def main() -> None:
     ours_v, ours_s = ours(rows, args.workers)
     naive_v, naive_s = naive(rows, bank)
     truth = ["invalid" if r[3] is None else "correct" if r[3] else "incorrect" for r in rows]
-    right = lambda verdicts: sum(v == t for v, t in zip(verdicts, truth))  # noqa: E731
+    right = lambda verdicts: sum(v == t for v, t in zip(verdicts, truth, strict=True))  # noqa: E731
     print(f"naive (parse_expr + simplify): {naive_s:7.2f} s, {len(rows) / naive_s:8.1f} rows/s, "
           f"{right(naive_v)}/{len(rows)} right")
     print(f"derivcheck grade            : {ours_s:7.2f} s, {len(rows) / ours_s:8.1f} rows/s, "
           f"{right(ours_v)}/{len(rows)} right")
     print(f"speed-up: {naive_s / ours_s:.1f}x (goal >= 10x)")
-    worse = [(r[1], r[2], n, o) for r, n, o, t in zip(rows, naive_v, ours_v, truth) if n == t and o != t]
+    worse = [(r[1], r[2], n, o) for r, n, o, t in zip(rows, naive_v, ours_v, truth, strict=True) if n == t and o != t]
     print(f"rows where the naive verdict is right and ours is wrong: {len(worse)} (goal 0)")
     for w in sorted(set(worse))[:10]:
         print("   ", w)
-    wrong_naive = sorted({(r[1], r[2], n) for r, n, t in zip(rows, naive_v, truth) if n != t})
+    wrong_naive = sorted({(r[1], r[2], n) for r, n, t in zip(rows, naive_v, truth, strict=True) if n != t})
     print(f"distinct answers the naive grader gets wrong: {len(wrong_naive)}")
     for w in wrong_naive[:8]:
         print("   ", w)

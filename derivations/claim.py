@@ -6,11 +6,14 @@ it. Nothing in it is typed by hand: each step's expression is the value SymPy co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
 from .symbols import LATEX_NAMES
+
+if TYPE_CHECKING:
+    from sympy.printing.printer import Printer
 
 
 def to_latex(expr: sp.Basic) -> str:
@@ -80,7 +83,7 @@ class Derivation:
         return f"{self.id}: {self.expression}"
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``derive --json`` record of CONTRACT.md."""
+        """The ``derive --json`` record (docs/interface.md)."""
         return {
             "id": self.id,
             "statement": self.statement,
@@ -103,13 +106,13 @@ class Expectation(sp.Function):
 
     nargs = (1, 2)
 
-    def _latex(self, printer) -> str:
+    def _latex(self, printer: Printer) -> str:
         inner = printer._print(self.args[0])
         if len(self.args) == 2:
             inner += r" \mid " + printer._print(self.args[1])
         return rf"\mathbb{{E}}\left[{inner}\right]"
 
-    def _sympystr(self, printer) -> str:
+    def _sympystr(self, printer: Printer) -> str:
         given = f" | {printer._print(self.args[1])}" if len(self.args) == 2 else ""
         return f"E[{printer._print(self.args[0])}{given}]"
 
@@ -119,10 +122,10 @@ class Variance(sp.Function):
 
     nargs = 1
 
-    def _latex(self, printer) -> str:
+    def _latex(self, printer: Printer) -> str:
         return rf"\operatorname{{Var}}\left[{printer._print(self.args[0])}\right]"
 
-    def _sympystr(self, printer) -> str:
+    def _sympystr(self, printer: Printer) -> str:
         return f"Var[{printer._print(self.args[0])}]"
 
 

@@ -7,12 +7,11 @@ K**2*L*n
 """
 from __future__ import annotations
 
-
 import sympy as sp
 
-from .registry import derivation
 from .claim import Derivation, Step, eq
 from .mlp_cost import equal_widths, forward, over_layers
+from .registry import derivation
 from .symbols import K, L, l, n
 
 

@@ -11,11 +11,10 @@ sqrt(2)/sqrt(d)
 """
 from __future__ import annotations
 
-
 import sympy as sp
 
-from .registry import derivation
 from .claim import Derivation, Step, eq, variance
+from .registry import derivation
 from .relu_variance import relu_variance
 from .symbols import d, sigma
 

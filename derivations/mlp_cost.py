@@ -9,6 +9,8 @@ in training. Totals come from ``sympy.summation``; :func:`equal_widths` then set
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy as sp
 
 from .symbols import K, L, j, l, n
@@ -22,18 +24,22 @@ def matmul(rows: sp.Expr, inner: sp.Expr, cols: sp.Expr) -> sp.Expr:
 
 
 def forward(layer: sp.Expr) -> sp.Expr:
+    """n K_{l-1} K_l: layer l's activation (n x K_{l-1}) times its weight (K_{l-1} x K_l)."""
     return matmul(n, widths[layer - 1], widths[layer])
 
 
 def input_gradient(layer: sp.Expr) -> sp.Expr:
+    """n K_l K_{l-1}: dL/da_{l-1} = dL/da_l (n x K_l) times W_l^T (K_l x K_{l-1})."""
     return matmul(n, widths[layer], widths[layer - 1])
 
 
 def weight_gradient(layer: sp.Expr) -> sp.Expr:
+    """K_{l-1} n K_l: dL/dW_l = a_{l-1}^T (K_{l-1} x n) times dL/da_l (n x K_l)."""
     return matmul(widths[layer - 1], n, widths[layer])
 
 
 def weights(layer: sp.Expr) -> sp.Expr:
+    """K_{l-1} K_l: the numbers in layer l's weight."""
     return widths[layer - 1] * widths[layer]
 
 
@@ -42,7 +48,7 @@ def activation(index: sp.Expr) -> sp.Expr:
     return n * widths[index]
 
 
-def over_layers(per_layer, first: sp.Expr = 1, last: sp.Expr = L) -> sp.Expr:
+def over_layers(per_layer: Callable[[sp.Expr], sp.Expr], first: sp.Expr = 1, last: sp.Expr = L) -> sp.Expr:
     """sum_{l=first}^{last} per_layer(l)."""
     return sp.summation(per_layer(l), (l, first, last))
 

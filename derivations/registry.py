@@ -7,10 +7,10 @@ sqrt(2)/sqrt(d)
 from __future__ import annotations
 
 import pkgutil
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache, wraps
 from importlib import import_module
-from typing import Callable
 
 from .claim import Derivation
 

@@ -12,15 +12,15 @@ d*sigma**2/2
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import cache
-from typing import Callable
 
 import sympy as sp
 from sympy.stats import E as expect
 from sympy.stats import Normal
 
-from .registry import derivation
 from .claim import Derivation, Step, eq, expectation, variance
+from .registry import derivation
 from .symbols import d, i, sigma, standard_normal_pdf, w, x, z
 
 a = sp.Symbol("a", positive=True)  # leaky-ReLU slope

@@ -15,11 +15,10 @@ log(d*(1 - eps)/eps + 1)
 """
 from __future__ import annotations
 
-
 import sympy as sp
 
-from .registry import derivation
 from .claim import Derivation, Step, eq
+from .registry import derivation
 from .softmax_ce_gradient import softmax_ce_gradient, z
 from .symbols import c, d, eps, i, y, y_hat
 

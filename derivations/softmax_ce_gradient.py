@@ -12,11 +12,10 @@ y_hat = (1 - eps) y + eps/d, which also sums to one.
 """
 from __future__ import annotations
 
-
 import sympy as sp
 
-from .registry import derivation
 from .claim import Derivation, Step, eq
+from .registry import derivation
 from .symbols import d, eps, i, j, k, x, y
 
 z = sp.IndexedBase("z", real=True)

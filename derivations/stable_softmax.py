@@ -11,11 +11,10 @@ exp(-m + x[i])/Sum(exp(-m + x[k]), (k, 1, d))
 """
 from __future__ import annotations
 
-
 import sympy as sp
 
-from .registry import derivation
 from .claim import Derivation, Step, eq
+from .registry import derivation
 from .symbols import c, d, i, k, m, x
 
 #: Dimensions for which the identity and the sign of every exponent are also proven term by term.

@@ -1,4 +1,4 @@
-"""The symbols of the exercise sheet, with the assumptions CONTRACT.md declares for them."""
+"""The symbols of the exercise sheet, with the assumptions its questions declare (docs/interface.md)."""
 from __future__ import annotations
 
 import sympy as sp
@@ -7,7 +7,7 @@ d = sp.Symbol("d", integer=True, positive=True)
 sigma = sp.Symbol("sigma", positive=True)
 eps = sp.Symbol("eps", positive=True)
 n, L, K = sp.symbols("n L K", integer=True, positive=True)
-i, j, k, l = sp.symbols("i j k l", integer=True, positive=True)
+i, j, k, l = sp.symbols("i j k l", integer=True, positive=True)  # noqa: E741 - l is the sheet's layer index
 z = sp.Symbol("z", real=True)
 t = sp.Symbol("t", real=True)
 c = sp.Symbol("c", real=True)

@@ -9,12 +9,11 @@ K**2*L + K*L*n
 """
 from __future__ import annotations
 
-
 import sympy as sp
 
-from .registry import derivation
 from .claim import Derivation, Step, eq
 from .mlp_cost import equal_widths, live_activations, over_layers, weights
+from .registry import derivation
 from .symbols import K, L, l, n
 
 

@@ -11,12 +11,11 @@ or exactly (3 L - 1) n K^2 when the network's input needs no gradient (layer 1 s
 """
 from __future__ import annotations
 
-
 import sympy as sp
 
-from .registry import derivation
 from .claim import Derivation, Step, eq
 from .mlp_cost import equal_widths, forward, input_gradient, over_layers, weight_gradient
+from .registry import derivation
 from .symbols import K, L, l, n
 
 

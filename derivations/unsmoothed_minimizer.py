@@ -12,11 +12,10 @@ oo
 """
 from __future__ import annotations
 
-
 import sympy as sp
 
-from .registry import derivation
 from .claim import Derivation, Step, eq
+from .registry import derivation
 from .smoothing_gap import smoothing_gap
 from .symbols import d, eps, g, j, k
 

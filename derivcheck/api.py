@@ -20,7 +20,7 @@ from .result import CheckResult
 
 if TYPE_CHECKING:
     from derivcheck.derivations import Derivation
-    from derivcheck.simulations import Check
+    from derivcheck.simulations import Verification
 
 
 def check(question_id: str, answer: str, *, bank: str | Path | None = None, timeout: float = 5.0) -> CheckResult:
@@ -34,7 +34,7 @@ def derive(claim_id: str) -> Derivation:
     return engine.derive(claim_id)
 
 
-def verify(claim_id: str, *, seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Check:
+def verify(claim_id: str, *, seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Verification:
     """Check ``claim_id`` by simulation (needs the ``sim`` extra); the result has ``.passed`` and
     ``.to_dict()``. ``alpha`` bounds the false-alarm rate of a Monte Carlo check."""
     return engine.verify(claim_id, seed=seed, device=device, alpha=alpha)

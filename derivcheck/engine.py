@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import InputError, UnknownId
-from .extras import available, require
+from .extras import require
 
 PathLike = str | Path
 

@@ -12,7 +12,7 @@ VERDICT_COLOURS = {"correct": "#1a7f37", "incorrect": "#cf222e", "invalid": "#bc
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One graded answer (CONTRACT.md's ``check`` record).
+    """One graded answer (the ``check --json`` record of docs/interface.md).
 
     ``steps`` and ``first_wrong`` are None for a one-line answer. A field the record carries but
     this class does not name (e.g. ``review``) is still an attribute.
@@ -91,7 +91,10 @@ def _steps_html(steps: list[dict[str, Any]]) -> str:
     for step in steps:
         verdict = str(step.get("verdict", ""))
         colour = VERDICT_COLOURS.get({"ok": "correct", "wrong": "incorrect"}.get(verdict, verdict), "inherit")
-        shown = f"${escape(_display(step['latex']))}$" if step.get("latex") else f"<code>{escape(str(step.get('line', '')))}</code>"
+        if step.get("latex"):
+            shown = f"${escape(_display(step['latex']))}$"
+        else:
+            shown = f"<code>{escape(str(step.get('line', '')))}</code>"
         note = f" {escape(str(step['note']))}" if step.get("note") else ""
         items.append(f'<li><span style="color:{colour}">{escape(verdict)}</span> {shown}{note}</li>')
     return '<ol start="0">' + "".join(items) + "</ol>"

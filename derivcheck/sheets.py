@@ -28,6 +28,7 @@ class Sheet:
     template: str
 
     def bank_text(self) -> str:
+        """The TOML text of the sheet's bank, read from the installed package."""
         return resources.files("derivcheck.grading").joinpath(self.bank).read_text(encoding="utf-8")
 
     @cached_property

@@ -55,10 +55,6 @@ def write(name: str, value: Any) -> None:
         pass
 
 
-def remove(name: str) -> None:
-    path(name).unlink(missing_ok=True)
-
-
 def jsonable(obj: Any) -> Any:
     """``obj`` as strict JSON data: non-finite floats as "inf", "-inf", "nan"; complex numbers
     as {"re", "im"}; tuples as lists; anything else unknown as its ``str``."""

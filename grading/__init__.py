@@ -1,6 +1,8 @@
-"""Checking student answers: a safe parser, an equivalence engine, a question bank, diagnoses.
+"""Checking student answers: a safe reader, an equivalence engine, a question bank, diagnoses.
 
-Untrusted text is never evaluated: it is parsed by a Lark grammar into an inert tree, bounded,
-and only then turned into SymPy objects (see ``parse``). ``check`` grades one answer;
-``batch`` grades many, crash-safe, in worker processes with time and memory limits.
+Untrusted text is never evaluated: ``reader`` parses it with a Lark grammar into an inert tree,
+bounds it, and only then builds SymPy objects. ``bank`` loads the questions, ``equivalence``
+decides whether two expressions are equal, ``grader`` grades one answer (verdict, diagnoses,
+counterexample); ``batch`` grades many, crash-safe, in ``sandbox`` worker processes with time and
+memory limits (``limits``).
 """

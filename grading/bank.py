@@ -9,6 +9,7 @@ derivation unless it names others (``simulation = ...``, a mistake's ``claim = .
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,9 +18,9 @@ from typing import Any
 
 import sympy as sp
 
-from .symbolic import X, Y, Vocabulary, softmax, symbol_for, vmax, vsum
 from .equivalence import Domain
 from .errors import AnswerError
+from .symbolic import Vocabulary, X, Y, softmax, symbol_for, vmax, vsum
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -35,6 +36,8 @@ class BankError(Exception):
 
 @dataclass(frozen=True)
 class Mistake:
+    """A known mistake: its diagnosis code, the formula it leads to, the feedback it earns."""
+
     code: str
     formula: sp.Expr
     feedback: str
@@ -42,6 +45,9 @@ class Mistake:
 
 @dataclass(frozen=True)
 class Question:
+    """One question of a bank, its formulas already SymPy objects (see docs/interface.md for the
+    TOML keys each field comes from)."""
+
     id: str
     prompt: str
     syntax: str
@@ -67,9 +73,11 @@ class Question:
 
     @property
     def vector(self) -> bool:
+        """Whether answers are vectors, compared entry by entry."""
         return self.kind == "vector"
 
     def describe(self) -> dict[str, Any]:
+        """The question as ``questions --json`` lists it."""
         return {"id": self.id, "prompt": self.prompt, "kind": self.kind, "variables": dict(self.variables),
                 "syntax": self.syntax, "example": self.example, "reference": self.reference_source,
                 "diagnoses": [m.code for m in self.mistakes]}
@@ -172,9 +180,10 @@ def question_from(entry: dict, source: str, stored: dict | None = None) -> Quest
         id=qid, prompt=entry.get("prompt", ""), syntax=entry.get("syntax", ""), example=entry.get("example", ""),
         kind=entry.get("kind", "scalar"), vocab=vocab, domain=domain, reference=formulas["reference"][0],
         reference_source=_source(entry.get("reference", {})),
-        alternatives=tuple(zip(formulas["alternatives"], (a.get("note", "") for a in entry.get("alternatives", [])))),
+        alternatives=tuple(zip(formulas["alternatives"], (a.get("note", "") for a in entry.get("alternatives", [])),
+                                strict=True)),
         mistakes=tuple(Mistake(m["code"], f, m.get("feedback", ""))
-                       for m, f in zip(entry.get("mistakes", []), formulas["mistakes"])),
+                       for m, f in zip(entry.get("mistakes", []), formulas["mistakes"], strict=True)),
         unknown=unknown, simulation=entry.get("simulation", claim), stability=bool(entry.get("stability", False)),
         ratio_diagnosis=entry.get("ratio_diagnosis"), variables=kinds,
         words={" ".join(w.lower().split()): formula for formula, ws in entry.get("words", {}).items() for w in ws})
@@ -182,7 +191,8 @@ def question_from(entry: dict, source: str, stored: dict | None = None) -> Quest
 
 def _decode(stored: dict, entry: dict) -> dict[str, list[sp.Expr]] | None:
     """Stored formula trees back as SymPy, or None when they do not fit the entry."""
-    from .exprjson import NotStorable, load as from_tree
+    from .exprjson import NotStorable
+    from .exprjson import load as from_tree
 
     try:
         formulas = {part: [from_tree(t) for t in stored[part]] for part in ("reference", "alternatives", "mistakes")}
@@ -238,10 +248,8 @@ def load(path: str | None = None) -> dict[str, Question]:
     stored = store.read(name)
     bank = parse_bank(text, source, stored if isinstance(stored, dict) else None)
     if stored is None:
-        try:
+        with contextlib.suppress(NotStorable):  # a formula outside exprjson's whitelist: derive it again next time
             store.write(name, {q.id: {"reference": [dump(q.reference)],
                                       "alternatives": [dump(a) for a, _ in q.alternatives],
                                       "mistakes": [dump(m.formula) for m in q.mistakes]} for q in bank.values()})
-        except NotStorable:
-            pass
     return bank

@@ -13,8 +13,9 @@ import json
 import os
 import sys
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, TextIO
 
 from .limits import DEFAULT, Limits
 from .sandbox import Sandbox
@@ -22,6 +23,9 @@ from .tasks import check_task, equiv_task
 
 INPUT = ("student_id", "question", "answer")
 ADDED = ("verdict", "score", "diagnoses", "feedback")
+
+#: One input row by column name; cells missing from a short row are None.
+Row = Mapping[str, str | None]
 
 
 class BatchError(Exception):
@@ -53,12 +57,13 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def read_submissions(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+def read_submissions(path: Path) -> tuple[list[str], list[Row]]:
+    """The columns and rows of a submissions CSV (a short row's missing cells are None)."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
-            fields = reader.fieldnames or []
-            rows = list(reader)
+            fields = list(reader.fieldnames or [])
+            rows: list[Row] = list(reader)
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise BatchError(f"{path}: cannot read ({err})") from None
     missing = [c for c in INPUT if c not in fields]
@@ -67,11 +72,11 @@ def read_submissions(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     return fields, rows
 
 
-def _input_cells(row: dict[str, str | None], fields: list[str]) -> list[str]:
+def _input_cells(row: Row, fields: list[str]) -> list[str]:
     return [row.get(c) or "" for c in fields]
 
 
-def _existing(out: Path, header: list[str], fields: list[str], rows: list[dict[str, str]]) -> int:
+def _existing(out: Path, header: list[str], fields: list[str], rows: list[Row]) -> int:
     """Complete rows already in ``out`` (its half-written last line is dropped); they must be the
     first rows of the input, or the output belongs to another file."""
     if not out.exists() or out.stat().st_size == 0:
@@ -115,8 +120,8 @@ def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None,
             invalid.append((i, _invalid(f"unknown question {qid!r}")))
         else:
             keys.setdefault((qid, normalise(answer)), []).append(i)
-    from .grader import warm
     from .evidence import preload
+    from .grader import warm
 
     preload({questions[q].simulation for q, _ in keys if questions[q].simulation and not questions[q].vector})
     for qid in {q for q, _ in keys}:
@@ -203,7 +208,7 @@ def write_gradescope(results_csv: Path, directory: Path) -> None:
         (target / "results.json").write_text(json.dumps(doc, indent=2))
 
 
-def equiv_batch(lines: Iterable[str], workers: int = 2, limits: Limits = DEFAULT, out=sys.stdout) -> int:
+def equiv_batch(lines: Iterable[str], workers: int = 2, limits: Limits = DEFAULT, out: TextIO = sys.stdout) -> int:
     """One JSON line out per line in, same order, each with its id; returns the number of lines."""
     parsed: list[tuple[Any, tuple | dict]] = []
     for n, line in enumerate(lines, 1):
@@ -230,14 +235,14 @@ def equiv_batch(lines: Iterable[str], workers: int = 2, limits: Limits = DEFAULT
             out.write(json.dumps({"id": parsed[i][0], **record}) + "\n")
         out.flush()
 
-    todo = []
+    todo: list[tuple[int, tuple]] = []
     for i, (_, item) in enumerate(parsed):
         if isinstance(item, dict):
             write(order.put(i, item))
         else:
-            todo.append(i)
+            todo.append((i, item))
     with Sandbox(workers, limits) as box:
-        for index, status, value in box.run(equiv_task, [parsed[i][1] for i in todo]):
-            write(order.put(todo[index], value if status == "ok" else {
+        for index, status, value in box.run(equiv_task, [args for _, args in todo]):
+            write(order.put(todo[index][0], value if status == "ok" else {
                 "equivalent": None, "status": "undecided", "message": str(value)}))
     return len(parsed)

@@ -15,17 +15,19 @@ import hashlib
 import random
 import signal
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from types import FrameType
+from typing import Any, NoReturn
 
 import mpmath
 import numpy as np
 import sympy as sp
 
-from .symbolic import X, Y
 from .numeric import MP, NP, Unsupported, evaluate
+from .symbolic import X, Y
 
 DIGITS = 50
 TOLERANCE = mpmath.mpf("1e-30")
@@ -37,6 +39,9 @@ VECTORS_PER_SIZE = 2
 
 @dataclass
 class Decision:
+    """The outcome of :func:`decide`: a status, a message in words, the counterexample for
+    ``counterexample`` and the number of sample points where both sides were defined."""
+
     status: str                       # proven | numeric | counterexample | invalid | undecided
     message: str
     counterexample: dict[str, Any] | None = None
@@ -49,24 +54,25 @@ class Decision:
 
 @dataclass(frozen=True)
 class Domain:
-    """Assumption kind per symbol (CONTRACT.md's kinds) and preferred display points."""
+    """The assumption kind of each symbol (real, positive, ..., interval(a,b): docs/interface.md) and
+    points to try first (``prefer``)."""
 
     kinds: dict[sp.Symbol, str]
     prefer: list[dict[sp.Symbol, Any]] = field(default_factory=list)
 
 
 class OutOfTime(Exception):
-    pass
+    """The time budget of :func:`budget` ran out."""
 
 
 @contextmanager
-def budget(seconds: float):
+def budget(seconds: float) -> Iterator[None]:
     """Raise ``OutOfTime`` after ``seconds`` (SIGALRM; only in the main thread, else no limit)."""
     if threading.current_thread() is not threading.main_thread() or seconds <= 0:
         yield
         return
 
-    def handler(signum, frame):
+    def handler(signum: int, frame: FrameType | None) -> NoReturn:
         raise OutOfTime
 
     old = signal.signal(signal.SIGALRM, handler)
@@ -78,7 +84,7 @@ def budget(seconds: float):
         signal.signal(signal.SIGALRM, old)
 
 
-NICE = {
+NICE: dict[str, list[float | complex]] = {
     "positive_integer": [64, 10, 3, 7, 1], "integer": [3, -2, 5, 0], "positive": [0.5, 2, 0.1, 3],
     "nonnegative": [0.5, 2, 0, 3], "negative": [-0.5, -2, -3], "real": [2, -1, 0.5, -3],
     "complex": [2, 1 + 1j, -0.5],
@@ -104,12 +110,14 @@ def sample(kind: str, rng: random.Random) -> Any:
 
 
 def interval_bounds(kind: str) -> tuple[float, float]:
+    """(a, b) of the assumption kind ``interval(a,b)``."""
     inner = kind[kind.index("(") + 1: kind.rindex(")")]
     lo, hi = (float(v) for v in inner.split(","))
     return lo, hi
 
 
 def nice(kind: str) -> list[Any]:
+    """Simple values of an assumption kind, tried before the random ones."""
     if kind.startswith("interval"):
         lo, hi = interval_bounds(kind)
         return [lo + (hi - lo) * f for f in (0.1, 0.25, 0.5)]
@@ -134,7 +142,7 @@ def _close(a: Any, b: Any) -> bool:
     if isinstance(a, list) or isinstance(b, list):
         if not (isinstance(a, list) and isinstance(b, list)) or len(a) != len(b):
             return False
-        return all(_close(u, v) for u, v in zip(a, b))
+        return all(_close(u, v) for u, v in zip(a, b, strict=True))
     scale = max(abs(a), abs(b), mpmath.mpf(1))
     return abs(a - b) <= TOLERANCE * scale
 
@@ -156,17 +164,18 @@ def _show(value: Any) -> Any:
     return float(value)
 
 
-def scalar_points(domain: Domain, rng: random.Random):
+def scalar_points(domain: Domain, rng: random.Random) -> Iterator[dict[sp.Symbol, Any]]:
+    """The points a scalar equality is tested at: preferred, then nice, then random ones."""
     symbols = list(domain.kinds)
-    for p in domain.prefer:
-        yield p
+    yield from domain.prefer
     for i in range(3):
         yield {s: nice(domain.kinds[s])[i % len(nice(domain.kinds[s]))] for s in symbols}
     for _ in range(RANDOM_POINTS):
         yield {s: sample(domain.kinds[s], rng) for s in symbols}
 
 
-def vector_points(rng: random.Random):
+def vector_points(rng: random.Random) -> Iterator[dict[sp.Symbol, list[float] | list[int]]]:
+    """Random logits x ~ N(0, 4) and a one-hot label y, ``VECTORS_PER_SIZE`` of each size in ``VECTOR_SIZES``."""
     for size in VECTOR_SIZES:
         for _ in range(VECTORS_PER_SIZE):
             x = [rng.gauss(0, 2) for _ in range(size)]

@@ -5,6 +5,8 @@ torch) and stored; ``preload`` does that in a parent process before it forks its
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from derivcheck.simulations import Verification, recorded
 
 
@@ -13,7 +15,7 @@ def verification(claim: str, seed: int = 0) -> Verification | None:
     return recorded(claim, seed)
 
 
-def preload(claims: set[str]) -> None:
+def preload(claims: Iterable[str | None]) -> None:
     """Make sure the records of ``claims`` are in the store, e.g. before forking workers."""
     for claim in sorted(c for c in claims if c):
         recorded(claim)

@@ -16,7 +16,7 @@ from typing import Any
 import sympy as sp
 
 #: The SymPy classes a stored formula may contain.
-OPERATIONS: dict[str, type] = {cls.__name__: cls for cls in (
+OPERATIONS: dict[str, type[sp.Basic]] = {cls.__name__: cls for cls in (
     sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, sp.Max, sp.Min, sp.Abs, sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh,
     sp.tanh, sp.asin, sp.acos, sp.atan, sp.erf, sp.factorial, sp.sign, sp.floor, sp.ceiling)}
 #: SymPy's singletons by name (``sp.S.<name>``).

@@ -1,30 +1,30 @@
 """Grading one answer: parse, decide, diagnose, back a "wrong" with a counterexample.
 
-``check(question, answer)`` returns CONTRACT.md's record: verdict (correct, incorrect, invalid,
-undecided), score, diagnosis codes, feedback, the parsed expression, and for a wrong answer a
-point where it differs from the reference, with the simulated measurement there when the
-question has a simulation.
+``check(question, answer)`` returns the ``check --json`` record of docs/interface.md: verdict
+(correct, incorrect, invalid, undecided), score, diagnosis codes, feedback, the parsed expression,
+and for a wrong answer a point where it differs from the reference, with the simulated
+measurement there when the question has a simulation.
 """
 from __future__ import annotations
 
+import contextlib
 import time
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import mpmath
 import sympy as sp
 
 from .bank import Question
-from .symbolic import X
 from .equivalence import Domain, _value, decide, overflows
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .numeric import Unsupported
-from .reader import parse_answer
+from .reader import Parsed, parse_answer
+from .symbolic import X
 
 if TYPE_CHECKING:
     from derivcheck.simulations.verification import Measurement
-
-GENERIC = ("sign_flipped", "constant_factor", "additive_constant")
 
 
 def check(question: Question, answer: str, limits: Limits = DEFAULT, evidence: bool = True) -> dict[str, Any]:
@@ -63,13 +63,13 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
                 decision, note = alt, f"{note}; also right: {alt_note}".strip("; ")
                 break
     if decision.equivalent and question.stability and overflows(expr):
-        example = _overflow_example(expr, question)
-        record.update(verdict="incorrect", score=0.0, diagnoses=["not_stable"], counterexample=example,
+        overflow = _overflow_example(expr, question)
+        record.update(verdict="incorrect", score=0.0, diagnoses=["not_stable"], counterexample=overflow,
                       feedback=(_feedback(question, ["not_stable"]) or "Equal, but it overflows for large "
-                                "logits.") + " In float64: " + _describe(example))
+                                "logits.") + " In float64: " + _describe(overflow))
     elif decision.equivalent:
-        record.update(verdict="correct", score=1.0, diagnoses=[],
-                      feedback=f"Correct ({decision.status}: {decision.message})." + (f" Note: {note}." if note else ""))
+        feedback = f"Correct ({decision.status}: {decision.message})." + (f" Note: {note}." if note else "")
+        record.update(verdict="correct", score=1.0, diagnoses=[], feedback=feedback)
     elif decision.status == "counterexample":
         codes = diagnose(question, expr)
         record.update(verdict="incorrect", score=0.0, diagnoses=codes)
@@ -86,7 +86,7 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
     return _finish(record, start)
 
 
-def read(question: Question, answer: str, limits: Limits = DEFAULT):
+def read(question: Question, answer: str, limits: Limits = DEFAULT) -> Parsed:
     """Parse an answer to ``question`` (words the bank accepts, equations solved for its unknown)."""
     parsed = parse_answer(question.spelled_out(answer) if question.words else answer, question.vocab,
                           question.unknown, limits)
@@ -109,10 +109,8 @@ def warm(question: Question) -> None:
 
     key = _domain_key(question.domain)
     for expr in (question.reference, *(a for a, _ in question.alternatives), *(m.formula for m in question.mistakes)):
-        try:
+        with contextlib.suppress(Exception):  # warming is an optimisation only: grading evaluates again
             _reference_table(expr, key, question.vector)
-        except Exception:  # noqa: BLE001 - warming is an optimisation only
-            pass
 
 
 def _finish(record: dict, start: float) -> dict:
@@ -137,11 +135,12 @@ def _relation(question: Question, expr: sp.Expr) -> str | None:
     domain = question.domain
     if question.vector:
         ratios = _vector_ratios(expr, question.reference)
-        if ratios and all(r is not None for r in ratios):
-            flat = [v for r in ratios for v in r]
+        defined = [r for r in ratios if r is not None]
+        if ratios and len(defined) == len(ratios):
+            flat = [v for r in defined for v in r]
             if all(abs(v + 1) < 1e-20 for v in flat):
                 return "sign_flipped"
-            if all(max(r) - min(r) < 1e-20 * max(1, abs(max(r))) for r in ratios):
+            if all(max(r) - min(r) < 1e-20 * max(1, abs(max(r))) for r in defined):
                 # one factor per vector: the same everywhere is a constant factor; a factor that
                 # changes with x (such as e^(max x)) is the question's ratio diagnosis
                 if max(flat) - min(flat) < 1e-20 * max(1, abs(max(flat))):
@@ -160,14 +159,14 @@ def _relation(question: Question, expr: sp.Expr) -> str | None:
 def _constant(expr: sp.Expr, domain: Domain) -> sp.Expr | None:
     """The exact constant ``expr`` equals on the domain (a simple rational or float), or None."""
     d = decide(expr, sp.Integer(0), domain, prove_seconds=0)
-    if d.status != "counterexample":
+    if d.status != "counterexample" or d.counterexample is None:  # a counterexample status carries one
         return sp.Integer(0) if d.equivalent else None
     value = d.counterexample["answer_value"]
     if not isinstance(value, float):
         return None
     for guess in (sp.nsimplify(value, rational=True, tolerance=1e-12),
                   sp.nsimplify(value, [sp.pi, sp.sqrt(2), sp.sqrt(3)], tolerance=1e-12)):
-        simple = isinstance(guess, sp.Rational) and abs(guess.q) <= 1000 or \
+        simple = (isinstance(guess, sp.Rational) and abs(guess.q) <= 1000) or \
             (not isinstance(guess, sp.Float) and sp.count_ops(guess) <= 6)
         if simple and decide(expr, guess, domain, prove_seconds=0).equivalent:
             return guess
@@ -187,7 +186,7 @@ def _vector_ratios(expr: sp.Expr, reference: sp.Expr) -> list[list[float] | None
             return []
         if not (isinstance(a, list) and isinstance(b, list)) or len(a) != len(b):
             return []
-        out.append([float(u / v) if v != 0 else None for u, v in zip(a, b)] if all(v != 0 for v in b) else None)
+        out.append([float(u / v) for u, v in zip(a, b, strict=True)] if all(v != 0 for v in b) else None)
     return out
 
 

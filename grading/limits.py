@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Limits:
+    """What one untrusted answer may cost; the parser, the bounds and the sandbox enforce it."""
+
     max_length: int = 2000          # characters of one answer
     max_depth: int = 60             # nesting of brackets and operators
     max_nodes: int = 400            # nodes of the expression tree

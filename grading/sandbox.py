@@ -13,10 +13,14 @@ import multiprocessing as mp
 import os
 import resource
 import time
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .limits import DEFAULT, Limits
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkContext
 
 
 def _address_space() -> int:
@@ -52,7 +56,7 @@ def _worker(conn: Connection, memory_mb: int) -> None:
 
 
 class _Slot:
-    def __init__(self, ctx, memory_mb: int):
+    def __init__(self, ctx: ForkContext, memory_mb: int) -> None:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(child, memory_mb), daemon=True)
         self.proc.start()
@@ -78,15 +82,15 @@ class _Slot:
 class Sandbox:
     """A pool of limited worker processes (use as a context manager)."""
 
-    def __init__(self, workers: int = 1, limits: Limits = DEFAULT):
+    def __init__(self, workers: int = 1, limits: Limits = DEFAULT) -> None:
         self.limits = limits
         self.ctx = mp.get_context("fork")
         self.slots = [_Slot(self.ctx, limits.memory_mb) for _ in range(max(1, workers))]
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ from .limits import DEFAULT, Limits
 
 def check_task(bank_path: str | None, question_id: str, answer: str, evidence: bool = True,
                limits: Limits = DEFAULT) -> dict[str, Any]:
+    """The ``check --json`` record of ``answer`` to question ``question_id`` of the bank at ``bank_path``."""
     from .bank import load
     from .grader import check
 
@@ -16,13 +17,13 @@ def check_task(bank_path: str | None, question_id: str, answer: str, evidence: b
 
 
 def equiv_task(student: str, teacher: str, assume: dict[str, str], limits: Limits = DEFAULT) -> dict[str, Any]:
-    """CONTRACT.md's equiv record (without the id)."""
+    """The ``equiv --json`` record of docs/interface.md (without the id)."""
     import sympy as sp
 
-    from .symbolic import Vocabulary, symbol_for
     from .equivalence import Domain, decide
     from .errors import AnswerError
     from .reader import parse_answer
+    from .symbolic import Vocabulary, symbol_for
 
     try:
         symbols = {name: symbol_for(name, kind) for name, kind in assume.items()}
@@ -42,7 +43,7 @@ def equiv_task(student: str, teacher: str, assume: dict[str, str], limits: Limit
     canon = {s: symbol_for(s.name, kinds[s]) for s in free}
     a, b = a.xreplace(canon), b.xreplace(canon)
     decision = decide(a, b, Domain({canon[s]: kinds[s] for s in free}))
-    record = {"equivalent": decision.equivalent, "status": decision.status, "message": decision.message}
+    record: dict[str, Any] = {"equivalent": decision.equivalent, "status": decision.status, "message": decision.message}
     if decision.counterexample:
         record["counterexample"] = decision.counterexample
     record["parsed"] = [sp.sstr(a), sp.sstr(b)]
@@ -59,5 +60,6 @@ def attach_evidence(bank_path: str | None, question_id: str, answer: str, record
     example, missing = _with_simulation(question, expr)
     if example or missing:
         record["counterexample"] = example or record.get("counterexample")
-        record["feedback"] = f"{incorrect_feedback(question, expr, record['diagnoses'], record['counterexample'])} {missing}".strip()
+        feedback = incorrect_feedback(question, expr, record["diagnoses"], record["counterexample"])
+        record["feedback"] = f"{feedback} {missing}".strip()
     return record

@@ -1,6 +1,7 @@
 """The solution PDF: every formula printed from a SymPy object, every number from the run.
 
-``build(output)`` runs the derivations, the verifications and the exercises (cached by a hash
-of their inputs), renders ``templates/solutions.tex.j2`` with LaTeX-safe Jinja2 delimiters and
-compiles it with ``latexmk -pdf``.
+``pdf.build(output)`` runs the derivations, the verifications and the exercises (each stage kept
+in the store under a hash of its inputs), renders the sheet's template (``templates/sheet8.tex.j2``
+for the current sheet, named by ``derivcheck.sheets``) with the LaTeX-safe Jinja2 delimiters of
+``latex`` and compiles it with ``latexmk -pdf``.
 """

@@ -48,10 +48,12 @@ def sympy_latex(expr: Any) -> str:
 
 
 def pct(value: float, digits: int = 2) -> str:
+    """A fraction as a LaTeX percentage (0.983 -> 98.30\\%)."""
     return f"{100 * float(value):.{digits}f}\\%"
 
 
 def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
+    """A Jinja2 environment with the LaTeX-safe delimiters and the filters tex, num, pct, latex."""
     env = jinja2.Environment(
         loader=loader, block_start_string=r"\BLOCK{", block_end_string="}", variable_start_string=r"\VAR{",
         variable_end_string="}", comment_start_string=r"\#{", comment_end_string="}", line_statement_prefix="%%",

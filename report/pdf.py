@@ -11,11 +11,15 @@ import platform
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import jinja2
+
+if TYPE_CHECKING:
+    import sympy as sp
 
 from .latex import environment
 
@@ -79,6 +83,7 @@ def derive_all() -> dict[str, Any]:
 
 
 def verify_all(seed: int, device: str, log: Callable[[str], None]) -> dict[str, dict]:
+    """Every claim's ``verify --json --details`` record, by claim id."""
     from derivcheck.derivations import claim_ids
     from derivcheck.simulations import verify
 
@@ -91,12 +96,14 @@ def verify_all(seed: int, device: str, log: Callable[[str], None]) -> dict[str, 
 
 
 def run_exercises(seed: int, device: str, directory: Path, show: bool) -> dict:
+    """The notebook exercises' summary; their figures are written to ``directory``."""
     from derivcheck.simulations.exercises import run
 
     return run(out_dir=directory, seed=seed, device=device, show=show)
 
 
 def convergence(seed: int, device: str) -> list[dict]:
+    """The relu_variance estimate and its interval as the samples grow (the convergence figure)."""
     from derivcheck.simulations.relu_variance import convergence as rows
 
     return rows(seed=seed, device=device)
@@ -105,6 +112,7 @@ def convergence(seed: int, device: str) -> list[dict]:
 # --- figures from the run's numbers ------------------------------------------------------------
 
 def convergence_figure(rows: list[dict], out: Path) -> str:
+    """The convergence of the relu_variance estimate against d sigma^2 / 2; the PDF's path."""
     from derivcheck.simulations.exercises.figures import plt, save
 
     fig, ax = plt.subplots(figsize=(5.6, 2.6), constrained_layout=True)
@@ -125,7 +133,7 @@ def fitted_exponent(xs: list[float], ys: list[float]) -> float:
     """Least-squares slope of log y against log x."""
     lx, ly = [math.log(v) for v in xs], [math.log(v) for v in ys]
     mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
-    return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly, strict=True)) / sum((a - mx) ** 2 for a in lx)
 
 
 def cost_figure(verified: dict[str, dict], out: Path) -> tuple[str, dict[str, dict[str, float]]]:
@@ -138,7 +146,8 @@ def cost_figure(verified: dict[str, dict], out: Path) -> tuple[str, dict[str, di
     for claim in claims:
         rows = verified[claim]["details"]["sweep"]
         exponents[claim] = {}
-        for ax, var, fixed in zip(axes, ("K", "n", "L"), ({"n": 32, "L": 5}, {"L": 5, "K": 64}, {"n": 32, "K": 64})):
+        fixed_others = ({"n": 32, "L": 5}, {"L": 5, "K": 64}, {"n": 32, "K": 64})
+        for ax, var, fixed in zip(axes, ("K", "n", "L"), fixed_others, strict=True):
             sel = sorted((r for r in rows if all(r[k] == v for k, v in fixed.items())), key=lambda r: r[var])
             xs, ys = [r[var] for r in sel], [r["measured"] for r in sel]
             slope = fitted_exponent(xs, ys)
@@ -166,7 +175,7 @@ def refutations(verified: dict[str, dict]) -> dict[str, list[dict]]:
         rows = []
         record = Verification.from_dict(verified[q.simulation]) if q.simulation in verified else None
         for m in q.mistakes:
-            row = {"code": m.code, "latex": _latex(m.formula), "feedback": m.feedback}
+            row: dict[str, Any] = {"code": m.code, "latex": _latex(m.formula), "feedback": m.feedback}
             example = simulated_counterexample(q, m.formula, record.measurements) \
                 if record and not q.vector else None
             if example:
@@ -179,7 +188,7 @@ def refutations(verified: dict[str, dict]) -> dict[str, list[dict]]:
     return out
 
 
-def _latex(expr) -> str:
+def _latex(expr: sp.Basic) -> str:
     """A bank formula in LaTeX: the derivations' typeset names, vector sums as sums."""
     from derivcheck.derivations.claim import to_latex
 
@@ -190,6 +199,7 @@ def _latex(expr) -> str:
 # --- the build ------------------------------------------------------------------------------
 
 def versions(device: str) -> dict[str, str]:
+    """The software and machine the report was built with, for its appendix."""
     import numpy
     import scipy
     import sympy
@@ -241,7 +251,8 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     env = environment(jinja2.PackageLoader(__package__, "templates"))
     from derivcheck.sheets import sheet
     context = {
-        "d": derived, "activations": derived["activations"], "v": verified, "ex": exercises, "conv": conv, "exponents": exponents, "refuted": refuted,
+        "d": derived, "activations": derived["activations"], "v": verified, "ex": exercises, "conv": conv,
+        "exponents": exponents, "refuted": refuted,
         "fig": lambda name: f"{figures.name}/{name}.pdf", "seed": seed, "device": dev,
         "versions": versions(dev), "stages": stages, "questions": _questions(), "problems": sheet().problems,
         "passed": all(c["passed"] for c in verified.values()),
@@ -274,10 +285,11 @@ def _root() -> bool:
 
 
 def compile_pdf(tex_path: Path) -> None:
+    """``latexmk -pdf`` beside ``tex_path``; :class:`ReportError` with LaTeX's first errors on failure."""
     cmd = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", tex_path.name]
     result = subprocess.run(cmd, cwd=tex_path.parent, capture_output=True, text=True)
     if result.returncode != 0:
         log_file = tex_path.with_suffix(".log")
         errors = [line for line in (log_file.read_text(errors="replace").splitlines() if log_file.exists() else [])
-                  if line.startswith("!") or ":" in line and "error" in line.lower()][:3]
+                  if line.startswith("!") or (":" in line and "error" in line.lower())][:3]
         raise ReportError(f"latexmk failed on {tex_path}: {' | '.join(errors) or result.stdout[-300:]}")

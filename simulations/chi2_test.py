@@ -30,10 +30,12 @@ class ChiSquare:
 
     @property
     def mean(self) -> float:
+        """E[chi^2_k] = k."""
         return float(self.dof)
 
     @property
     def variance(self) -> float:
+        """Var[chi^2_k] = 2 k."""
         return 2.0 * self.dof
 
     def cdf(self, t: float) -> float:
@@ -43,6 +45,7 @@ class ChiSquare:
         return float(chi2.sf(t, self.dof))
 
     def quantiles(self, tail: float) -> tuple[float, float]:
+        """(q_lo, q_hi) with P(T < q_lo) = P(T > q_hi) = ``tail``."""
         return float(chi2.ppf(tail, self.dof)), float(chi2.isf(tail, self.dof))
 
 
@@ -56,11 +59,12 @@ class RectifiedChiSquare:
 
     @property
     def mean(self) -> float:
+        """E[T] = E[K] = M/2 for K ~ Binomial(M, 1/2) degrees of freedom."""
         return self.draws / 2
 
     @property
     def variance(self) -> float:
-        # E[Var(T|K)] + Var(E[T|K]) = E[2K] + Var(K)
+        """Var[T] = E[Var(T|K)] + Var(E[T|K]) = E[2K] + Var(K) = M + M/4."""
         return self.draws + self.draws / 4
 
     @cached_property

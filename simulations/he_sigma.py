@@ -15,6 +15,7 @@ pre-activations (reported as ``depth_profile``; LeCun's 1/sqrt(d) halves it at e
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import sympy as sp
 import torch
@@ -51,8 +52,8 @@ def kaiming_weight_test(dim: int, sigma: float, wrong: dict[str, float], alpha: 
             "power": {k: test.power(v**2, truth**2) for k, v in wrong.items()}}
 
 
-def depth_profile(sigma_of_d, depth: int = 20, width: int = 512, batch: int = 512, seed: int = 0,
-                  dev: torch.device | None = None) -> list[float]:
+def depth_profile(sigma_of_d: Callable[[int], float], depth: int = 20, width: int = 512, batch: int = 512,
+                  seed: int = 0, dev: torch.device | None = None) -> list[float]:
     """Mean square of the pre-activations of each layer of a deep ReLU MLP with N(0, sigma(width)^2) weights."""
     gen = generator(seed, dev or torch.device("cpu"))
     h = torch.randn(batch, width, generator=gen, device=dev)
@@ -107,5 +108,6 @@ def verify(run: Run, *, draws: int = DRAWS, dimensions: tuple[int, ...] = DIMENS
     outcome = summarize(unit + reference, run.alpha, total, measurements, details={
         "calculate_gain_relu": gain, "gain_matches": gain_ok, "depth_profile": {"he": he, "lecun": lecun}})
     outcome.passed = outcome.passed and gain_ok
-    outcome.prediction, outcome.estimate, outcome.interval = unit[0]["prediction"], unit[0]["estimate"], unit[0]["interval"]
+    head = unit[0]
+    outcome.prediction, outcome.estimate, outcome.interval = head["prediction"], head["estimate"], head["interval"]
     return outcome

@@ -13,24 +13,32 @@ from __future__ import annotations
 
 import itertools
 import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode
 
-from .verification import Measurement, Outcome, exact_check
-
 from derivcheck.derivations.symbols import K as K_sym
 from derivcheck.derivations.symbols import L as L_sym
 from derivcheck.derivations.symbols import n as n_sym
+
+from .verification import Measurement, Outcome, exact_check
+
+if TYPE_CHECKING:
+    from derivcheck.derivations import Derivation
+
+CPU = torch.device("cpu")
 
 #: (n, L, K) sweep used by every cost check.
 SWEEP: tuple[tuple[int, int, int], ...] = tuple(itertools.product((1, 7, 32), (1, 2, 5), (3, 16, 64)))
 
 
 def weights(depth: int, width: int, device: torch.device, requires_grad: bool = False) -> list[torch.Tensor]:
+    """``depth`` standard normal K x K weights (K = ``width``)."""
     return [torch.randn(width, width, device=device, requires_grad=requires_grad) for _ in range(depth)]
 
 
@@ -43,7 +51,7 @@ def forward(ws: list[torch.Tensor], h: torch.Tensor) -> torch.Tensor:
 
 
 def flops(batch: int, depth: int, width: int, *, train: bool, input_grad: bool = False,
-          device: torch.device = torch.device("cpu")) -> int:
+          device: torch.device = CPU) -> int:
     """FLOPs FlopCounterMode counts for a forward (and, if ``train``, backward) pass."""
     ws = weights(depth, width, device, requires_grad=train)
     x = torch.randn(batch, width, device=device, requires_grad=train and input_grad)
@@ -66,7 +74,7 @@ class Saved:
 
 
 def saved_for_backward(batch: int, depth: int, width: int,
-                       device: torch.device = torch.device("cpu")) -> Saved:
+                       device: torch.device = CPU) -> Saved:
     """Count the numbers saved for backward, once per storage."""
     ws = weights(depth, width, device, requires_grad=True)
     x = torch.randn(batch, width, device=device)
@@ -109,7 +117,8 @@ class LiveBytes(TorchDispatchMode):
         self.peak = max(self.peak, self.live)
         weakref.finalize(t, self._freed, key, storage.nbytes())
 
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+    def __torch_dispatch__(self, func: Callable[..., Any], types: Sequence[type], args: tuple[Any, ...] = (),
+                           kwargs: dict[str, Any] | None = None) -> Any:
         out = func(*args, **(kwargs or {}))
         for t in out if isinstance(out, (tuple, list)) else (out,):
             if isinstance(t, torch.Tensor):
@@ -118,7 +127,7 @@ class LiveBytes(TorchDispatchMode):
 
 
 def peak_inference_activations(batch: int, depth: int, width: int,
-                               device: torch.device = torch.device("cpu")) -> int:
+                               device: torch.device = CPU) -> int:
     """Peak number of activation entries alive at once in a no-grad forward pass (input included)."""
     ws = weights(depth, width, device)
     tracker = LiveBytes()
@@ -127,13 +136,13 @@ def peak_inference_activations(batch: int, depth: int, width: int,
     return tracker.peak // (torch.finfo(torch.float32).bits // 8)
 
 
-def formula(expr: sp.Expr):
+def formula(expr: sp.Expr) -> Callable[[int, int, int], int]:
     """An integer function of (n, L, K) from a SymPy expression."""
-    f = sp.lambdify((n_sym, L_sym, K_sym), expr, "math")
-    return lambda n, L, K: f(n, L, K)  # noqa: E731
+    return sp.lambdify((n_sym, L_sym, K_sym), expr, "math")
 
 
-def sweep_check(derivation, measure, quantity: str, *, scale: int = 1, variant: str | None = None) -> Outcome:
+def sweep_check(derivation: Derivation, measure: Callable[[int, int, int], int], quantity: str, *, scale: int = 1,
+                variant: str | None = None) -> Outcome:
     """Exact check of ``derivation.result`` (or one of its ``variants``) against ``measure(n, L, K)``
     over :data:`SWEEP`; measurements are divided by ``scale`` to the formula's unit (2 FLOPs per
     multiplication). Every mistake of the derivation is compared with the same measurements.

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pkgutil
 import time
+from collections.abc import Callable
 from functools import cache
 from importlib import import_module
-from typing import Any, Callable
+from typing import Any
 
 from .verification import Outcome, Run, Verification
 

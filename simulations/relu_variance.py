@@ -17,6 +17,8 @@ True
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy as sp
 import torch
 
@@ -46,7 +48,7 @@ def rectified_square_sum(draws: int, gen: torch.Generator, device: torch.device)
     return total
 
 
-def formula(expr: sp.Expr):
+def formula(expr: sp.Expr) -> Callable[[float, float], float]:
     """A float function of (d, sigma) from a SymPy expression."""
     return sp.lambdify((d_sym, sigma_sym), expr, "math")
 

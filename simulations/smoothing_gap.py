@@ -8,6 +8,8 @@ the same minimisers and must be rejected. Exact check up to the optimiser's conv
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy as sp
 import torch
 import torch.nn.functional as F
@@ -25,7 +27,16 @@ CONFIGS: tuple[tuple[int, float], ...] = ((2, 0.1), (5, 0.1), (10, 0.2), (100, 0
 STARTS = 3
 
 
-def minimise(loss_of, start: torch.Tensor, newton_steps: int = 4) -> torch.Tensor:
+def smoothed_loss(target: torch.Tensor, eps: float) -> Callable[[torch.Tensor], torch.Tensor]:
+    """x -> cross-entropy of the logits x against the label ``target`` smoothed by ``eps``."""
+    def loss_of(x: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(x[None], target, label_smoothing=eps)
+
+    return loss_of
+
+
+def minimise(loss_of: Callable[[torch.Tensor], torch.Tensor], start: torch.Tensor,
+             newton_steps: int = 4) -> torch.Tensor:
     """L-BFGS (strong Wolfe line search) from ``start``, polished by Newton steps.
 
     The Hessian diag(z) - z z^T is singular along (1, ..., 1) (softmax is shift invariant), so the
@@ -35,7 +46,7 @@ def minimise(loss_of, start: torch.Tensor, newton_steps: int = 4) -> torch.Tenso
     opt = torch.optim.LBFGS([x], lr=1, max_iter=1000, tolerance_grad=1e-15, tolerance_change=1e-18,
                             history_size=50, line_search_fn="strong_wolfe")
 
-    def closure():
+    def closure() -> torch.Tensor:
         opt.zero_grad()
         loss = loss_of(x)
         loss.backward()
@@ -65,11 +76,7 @@ def verify(run: Run) -> Outcome:
         for start in range(STARTS):
             gen = generator(substream(seed, dim, eps, start), dev)
             label = int(torch.randint(dim, (1,), generator=gen, device=dev))
-            target = torch.tensor([label], device=dev)
-
-            def loss_of(x: torch.Tensor) -> torch.Tensor:
-                return F.cross_entropy(x[None], target, label_smoothing=eps)
-
+            loss_of = smoothed_loss(torch.tensor([label], device=dev), eps)
             x = minimise(loss_of, 3 * torch.randn(dim, generator=gen, device=dev, dtype=torch.float64))
             gaps = [float(x[label] - x[j]) for j in range(dim) if j != label]
             minimum = float(loss_of(x))

@@ -8,6 +8,7 @@ iterate passes g* with the loss still decreasing; the derivation's ``finite_mini
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 import sympy as sp
@@ -54,7 +55,7 @@ def verify(run: Run) -> Outcome:
     traces = {dim: descend(dim, run.device) for dim in DIMENSIONS}
     ok = all(
         all(t["loss"] > 0 and t["grad_norm"] > 0 for t in trace)
-        and all(b["loss"] < a["loss"] and b["gap"] > a["gap"] for a, b in zip(trace, trace[1:]))
+        and all(b["loss"] < a["loss"] and b["gap"] > a["gap"] for a, b in itertools.pairwise(trace))
         for trace in traces.values())
     power = {}
     for name, expr in derivation.mistakes.items():

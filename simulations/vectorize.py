@@ -7,7 +7,7 @@ exactly the expressions the derivations produced.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import sympy as sp
 import torch

@@ -13,9 +13,10 @@ This module imports neither torch nor scipy: a stored verification is read witho
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from derivcheck.store import jsonable, unnumber
 
@@ -52,13 +53,15 @@ class Measurement:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "at", MappingProxyType(dict(self.at)))
+        if (self.scales_as is None) != (self.target is None):
+            raise ValueError(f"{self.quantity}: scales_as and target go together")
 
     def confront(self, answer_value: float, reference_value: float) -> dict[str, Any]:
         """The measurement as evidence about an answer whose value at ``at`` is ``answer_value``:
         quantity, estimate, interval (at the answer's parameter when it is one), what the answer
         predicts there, and whether the interval excludes it (``refutes``)."""
         scale, predicted = 1.0, answer_value
-        if self.scales_as is not None:
+        if self.scales_as is not None and self.target is not None:  # set together (__post_init__)
             scale, predicted = (answer_value / reference_value) ** self.scales_as, self.target
         lo, hi = (v * scale for v in self.interval)
         quantity = self.quantity if scale == 1.0 else f"{self.quantity} at your value"

@@ -79,7 +79,7 @@ def test_resume_refuses_an_output_of_another_input(tmp_path):
     src, out = tmp_path / "in.csv", tmp_path / "out.csv"
     write_csv(src, ROWS)
     grade_csv(src, out)
-    write_csv(src, [("x9", "p2.variance", "d")] + ROWS[1:])
+    write_csv(src, [("x9", "p2.variance", "d"), *ROWS[1:]])
     with pytest.raises(BatchError, match="another input"):
         grade_csv(src, out)
 

@@ -1,4 +1,4 @@
-"""The command line of CONTRACT.md: JSON shapes, exit statuses, lazy imports."""
+"""The command line of docs/interface.md: JSON shapes, exit statuses, lazy imports."""
 import json
 import subprocess
 import sys

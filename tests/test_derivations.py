@@ -94,8 +94,8 @@ def test_softmax_ce_gradient_against_explicit_jacobian():
     xs = sp.symbols("x1:5", real=True)
     zs = [sp.exp(v) / sum(sp.exp(u) for u in xs) for v in xs]
     onehot = [0, 1, 0, 0]
-    loss = -sum(t * sp.log(p) for t, p in zip(onehot, zs))
-    assert all(sp.simplify(sp.diff(loss, v) - (p - t)) == 0 for v, p, t in zip(xs, zs, onehot))
+    loss = -sum(t * sp.log(p) for t, p in zip(onehot, zs, strict=True))
+    assert all(sp.simplify(sp.diff(loss, v) - (p - t)) == 0 for v, p, t in zip(xs, zs, onehot, strict=True))
 
 
 def test_smoothing_gap_closed_form_and_entropy():

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
+from derivcheck.simulations.device import generator
 from derivcheck.simulations.exercises import digits, fit2d, idx
 from derivcheck.simulations.exercises import init_study as init
-from derivcheck.simulations.device import generator
 
 
 def test_target_values():
@@ -102,7 +102,7 @@ def test_idx_errors_name_the_file(tmp_path):
     write_mnist(tmp_path, gz=False)
     path = tmp_path / "train-images-idx3-ubyte"
     path.write_bytes(path.read_bytes()[:-100])  # truncated
-    with pytest.raises(idx.DataError, match="train-images-idx3-ubyte.*truncated"):
+    with pytest.raises(idx.DataError, match=r"train-images-idx3-ubyte.*truncated"):
         idx.load_mnist(tmp_path)
     path.write_bytes(b"\x00\x00\x08")
     with pytest.raises(idx.DataError, match="train-images"):
@@ -111,7 +111,7 @@ def test_idx_errors_name_the_file(tmp_path):
     with pytest.raises(idx.DataError, match="bad magic"):
         idx.load_mnist(tmp_path)
     path.unlink()
-    with pytest.raises(idx.DataError, match="train-images-idx3-ubyte.*not found"):
+    with pytest.raises(idx.DataError, match=r"train-images-idx3-ubyte.*not found"):
         idx.load_mnist(tmp_path)
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from derivcheck.report.pdf import ReportError, build
 from derivcheck.report.latex import num, tex
+from derivcheck.report.pdf import ReportError, build
 
 
 def test_tex_escaping_and_numbers():
@@ -46,7 +46,7 @@ def test_second_build_is_cached(built):
 @pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
                     reason="TeX Live / poppler not installed")
 def test_pdf_text_has_every_problem(built):
-    out, result, _ = built
+    out, _, _ = built
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
     for heading in ("Problem 1", "Problem 2", "Problem 3", "Problem 4", "Reproducibility"):
         assert heading in text
@@ -58,10 +58,10 @@ def test_pdf_text_has_every_problem(built):
 
 def test_missing_latexmk_is_a_one_line_error(monkeypatch, tmp_path):
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(ReportError, match="latexmk not found: install TeX Live .*--tex-only"):
+    with pytest.raises(ReportError, match=r"latexmk not found: install TeX Live .*--tex-only"):
         build(tmp_path / "x.pdf", log=lambda m: None)
 
 
 def test_output_must_be_pdf(tmp_path):
-    with pytest.raises(ReportError, match="must end in .pdf"):
+    with pytest.raises(ReportError, match=r"must end in \.pdf"):
         build(tmp_path / "x.txt", tex_only=True, log=lambda m: None)

@@ -1,5 +1,5 @@
-"""Pieces the commands share: parent parsers for the shared options, usage errors, strict JSON
-output and device resolution. Nothing heavy is imported here."""
+"""Pieces the commands share: parent parsers for the shared options, usage errors and strict JSON
+output. Nothing heavy is imported here."""
 from __future__ import annotations
 
 import argparse
@@ -8,9 +8,7 @@ import math
 import sys
 from typing import Any
 
-from derivcheck import engine
 from derivcheck.errors import InputError
-
 
 
 def claims_help() -> str:
@@ -79,8 +77,3 @@ def emit_json(doc: Any) -> None:
     """Write ``doc`` to stdout as one strict JSON document."""
     json.dump(strict(doc), sys.stdout, indent=2, allow_nan=False)
     sys.stdout.write("\n")
-
-
-def device(args: argparse.Namespace) -> str:
-    """The device ``--device`` names, resolved (``cpu`` or ``cuda``)."""
-    return engine.resolve_device(args.device)

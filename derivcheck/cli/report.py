@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from derivcheck import engine
 
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     return 0 if result["passed"] else 1
 
 
-def _log(quiet: bool):
+def _log(quiet: bool) -> Callable[[str], None]:
     if quiet:
         return lambda message: None
     return lambda message: print(message, file=sys.stderr)

@@ -66,7 +66,7 @@ def print_table(results: list[Any]) -> None:
                      fmt(min(c.power.values(), default=float("nan"))), str(c.samples), f"{c.seconds:.2f}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     for r in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
 
 
 def fmt(v: Any) -> str:

@@ -5,12 +5,13 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 EXERCISES = ("fit2d", "digits", "init")
 
 
 def run(names: tuple[str, ...] = EXERCISES, out_dir: str | Path = "out/exercises", seed: int = 0,
-        device: str = "auto", mnist: str | None = None, show: bool = True, quick: bool = False) -> dict:
+        device: str = "auto", mnist: str | Path | None = None, show: bool = True, quick: bool = False) -> dict:
     """Run the named exercises, write figures and ``exercises.json`` under ``out_dir``.
 
     ``quick`` shortens training (for smoke tests); the numbers are then not the exercise's.
@@ -23,7 +24,7 @@ def run(names: tuple[str, ...] = EXERCISES, out_dir: str | Path = "out/exercises
     for name in names:
         start = time.perf_counter()
         if name == "fit2d":
-            kw = {"steps": 50, "widths": (8,), "depths": (2, 4)} if quick else {}
+            kw: dict[str, Any] = {"steps": 50, "widths": (8,), "depths": (2, 4)} if quick else {}
             summary[name] = fit2d.run(out, seed=seed, device=device, show=show, **kw)
         elif name == "digits":
             summary[name] = digits.run(out, seed=seed, device=device, mnist=mnist, show=show,

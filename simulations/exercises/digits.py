@@ -13,9 +13,11 @@ standard IDX files are read from DIR (gzipped or not), normalised with the noteb
 """
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -67,7 +69,7 @@ def load_digits_dataset(seed: int = SPLIT_SEED) -> Dataset:
                                                       random_state=seed)
     mean, std = x_train.mean(), x_train.std()
 
-    def split(a, b) -> Split:
+    def split(a: np.ndarray, b: np.ndarray) -> Split:
         return Split(torch.tensor((a - mean) / std, dtype=torch.float32), torch.tensor(b, dtype=torch.long))
 
     x_aug, y_aug = shifted(x_train, y_train, (8, 8)) if AUGMENT else (x_train, y_train)
@@ -101,7 +103,7 @@ def load_mnist_dataset(directory: str | Path) -> Dataset:
 def model(inputs: int) -> nn.Sequential:
     """inputs -> 128 -> 128 -> 128 -> 10, ReLU."""
     layers: list[nn.Module] = []
-    for fan_in, fan_out in zip((inputs, *HIDDEN), HIDDEN):
+    for fan_in, fan_out in itertools.pairwise((inputs, *HIDDEN)):
         layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
     return nn.Sequential(*layers, nn.Linear(HIDDEN[-1], 10))
 
@@ -153,8 +155,9 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", mnist: str | Path | 
     _, _, val_losses, val_pred = evaluate(net, data.val, dev)
     order = torch.argsort(val_losses)
     extremes = {"lowest": order[:5].tolist(), "highest": order[-5:].flip(0).tolist()}
-    summary = {
-        "dataset": data.name, "inputs": int(data.train.x.shape[1]), "test_accuracy": test_acc, "test_loss": test_loss, "epochs": epochs,
+    summary: dict[str, Any] = {
+        "dataset": data.name, "inputs": int(data.train.x.shape[1]), "test_accuracy": test_acc, "test_loss": test_loss,
+        "epochs": epochs,
         "sizes": {"train": len(data.train.x), "val": len(data.val.x), "test": len(data.test.x)},
         "curves": curves,
         "extremes": {k: [{"index": i, "label": int(data.val.y[i]), "predicted": int(val_pred[i]),
@@ -185,8 +188,8 @@ def plots(out_dir: Path, data: Dataset, curves: dict, extremes: dict) -> dict:
     figs["curves"] = save(fig, out_dir, "digits_curves")
 
     fig, axes = plt.subplots(2, 5, figsize=(6.4, 3.0), constrained_layout=True)
-    for row, key in zip(axes, ("lowest", "highest")):
-        for ax, item in zip(row, extremes[key]):
+    for row, key in zip(axes, ("lowest", "highest"), strict=True):
+        for ax, item in zip(row, extremes[key], strict=False):  # a tiny validation split fills fewer axes
             image = data.val.x[item["index"]].reshape(data.image_shape).numpy()
             ax.imshow(image, cmap="gray_r")
             ax.set_title(f"true {item['label']}, pred {item['predicted']}\nloss {item['loss']:.1e}", fontsize=7)

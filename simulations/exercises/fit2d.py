@@ -11,10 +11,12 @@ Serra, Tjandraatmadja and Ramalingam, 2018).
 """
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -50,7 +52,7 @@ def target(x: torch.Tensor) -> torch.Tensor:
     return torch.cos(10 * r2.sqrt()) * torch.exp(-4 * r2)
 
 
-def grid(n: int = GRID, device: torch.device | None = None, dtype=torch.float32) -> torch.Tensor:
+def grid(n: int = GRID, device: torch.device | None = None, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """The n x n grid of [-1, 1]^2 as n^2 rows (x1 varies fastest)."""
     g = torch.linspace(-1, 1, n, device=device, dtype=dtype)
     x2, x1 = torch.meshgrid(g, g, indexing="ij")
@@ -71,10 +73,10 @@ def logo(n: int = GRID, text: str = "NN") -> torch.Tensor:
     return torch.from_numpy(np.flipud(ink).copy()).reshape(-1, 1)  # row 0 is x2 = -1
 
 
-def init_mlp(config: Config, gen: torch.Generator, device: torch.device, dtype=torch.float32) -> Params:
+def init_mlp(config: Config, gen: torch.Generator, device: torch.device, dtype: torch.dtype = torch.float32) -> Params:
     """He initialisation: W_l ~ N(0, 2 / K_{l-1}), b_l = 0."""
     params = []
-    for fan_in, fan_out in zip(config.dims, config.dims[1:]):
+    for fan_in, fan_out in itertools.pairwise(config.dims):
         w = torch.randn(fan_in, fan_out, generator=gen, device=device, dtype=dtype) * math.sqrt(2 / fan_in)
         params.append((w.requires_grad_(), torch.zeros(fan_out, device=device, dtype=dtype, requires_grad=True)))
     return params
@@ -117,14 +119,15 @@ def _affine_preactivations(params: Params, point: torch.Tensor, direction: torch
     """(value, slope) in t of every hidden pre-activation along point + t direction, with fixed masks."""
     value, slope = point[None], direction[None]
     forms = []
-    for (w, b), mask in zip(params[:-1], masks):
+    for (w, b), mask in zip(params[:-1], masks, strict=True):
         value, slope = value @ w + b, slope @ w
         forms.append((value[0], slope[0]))
         value, slope = value * mask, slope * mask
     return forms
 
 
-def line_pieces(params: Params, start=(-1.0, 0.0), end=(1.0, 0.0)) -> list[float]:
+def line_pieces(params: Params, start: tuple[float, float] = (-1.0, 0.0), end: tuple[float, float] = (1.0, 0.0),
+                ) -> list[float]:
     """Exact breakpoints of the model on the segment start -> end (t in [0, 1]).
 
     Within a piece the activation pattern is fixed, so every pre-activation is affine in t; the
@@ -180,7 +183,8 @@ def fit(config: Config, y: torch.Tensor, x: torch.Tensor, seed: int, dev: torch.
 
 
 def run(out_dir: Path, seed: int = 0, device: str = "auto", steps: int = STEPS,
-        widths=SWEEP_WIDTHS, depths=SWEEP_DEPTHS, show: bool = True, figures: bool = True) -> dict:
+        widths: tuple[int, ...] = SWEEP_WIDTHS, depths: tuple[int, ...] = SWEEP_DEPTHS, show: bool = True,
+        figures: bool = True) -> dict[str, Any]:
     """The whole exercise: sweep, default fit, piecewise-linearity count, logo, figures."""
     start = time.perf_counter()
     dev = resolve_device(device)
@@ -229,7 +233,9 @@ def slope_changes(params: Params, points: int = 200_001, tol: float = 1e-6) -> i
     return int(starts)
 
 
-def plots(out_dir: Path, x, y, default, logo_y, logo_fit, runs, breaks) -> dict:
+def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, default: dict[str, Any], logo_y: torch.Tensor,
+          logo_fit: dict[str, Any], runs: dict[tuple[int, int], dict[str, Any]], breaks: list[float],
+          ) -> dict[str, dict[str, str]]:
     from .figures import plt, save
 
     n = GRID
@@ -241,8 +247,8 @@ def plots(out_dir: Path, x, y, default, logo_y, logo_fit, runs, breaks) -> dict:
     figs = {}
 
     fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.4), constrained_layout=True)
-    for ax, img, title in zip(axes, (target_img, model, model - target_img),
-                              ("target f", f"model (L={DEFAULT_DEPTH}, K={DEFAULT_WIDTH})", "model - target")):
+    titles = ("target f", f"model (L={DEFAULT_DEPTH}, K={DEFAULT_WIDTH})", "model - target")
+    for ax, img, title in zip(axes, (target_img, model, model - target_img), titles, strict=True):
         im = ax.imshow(img, origin="lower", extent=extent, cmap="RdBu_r" if "-" in title else "viridis")
         ax.set_title(title)
         ax.set_xlabel("$x_1$")
@@ -265,8 +271,8 @@ def plots(out_dir: Path, x, y, default, logo_y, logo_fit, runs, breaks) -> dict:
 
     fig, ax = plt.subplots(figsize=(6.0, 2.6), constrained_layout=True)
     for (d, w), r in runs.items():
-        ax.semilogy(r["losses"], lw=0.9, label=f"depth {d}, width {w}",
-                    color=plt.cm.viridis(SWEEP_WIDTHS.index(w) / max(1, len(SWEEP_WIDTHS) - 1)) if w in SWEEP_WIDTHS else None,
+        colour = plt.cm.viridis(SWEEP_WIDTHS.index(w) / max(1, len(SWEEP_WIDTHS) - 1)) if w in SWEEP_WIDTHS else None
+        ax.semilogy(r["losses"], lw=0.9, label=f"depth {d}, width {w}", color=colour,
                     ls=("-", "--", ":")[SWEEP_DEPTHS.index(d) % 3] if d in SWEEP_DEPTHS else "-")
     ax.semilogy(logo_fit["losses"], color="crimson", lw=1.0, label="logo target (depth 4, width 32)")
     ax.set_xlabel("Adam step")
@@ -284,7 +290,8 @@ def plots(out_dir: Path, x, y, default, logo_y, logo_fit, runs, breaks) -> dict:
     figs["sweep"] = save(fig, out_dir, "fit2d_sweep")
 
     fig, axes = plt.subplots(1, 2, figsize=(4.8, 2.4), constrained_layout=True)
-    for ax, img, title in zip(axes, (logo_y.cpu().reshape(n, n).numpy(), logo_model), ("logo target", "model")):
+    images = (logo_y.cpu().reshape(n, n).numpy(), logo_model)
+    for ax, img, title in zip(axes, images, ("logo target", "model"), strict=True):
         ax.imshow(img, origin="lower", extent=extent, cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(title)
         ax.set_xticks([])

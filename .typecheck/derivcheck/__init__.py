@@ -1,0 +1,1 @@
+../../derivcheck/__init__.py
