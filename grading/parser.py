@@ -133,7 +133,8 @@ def parse_plain(text: str, limits: Limits = DEFAULT) -> Node:
     try:
         tree = parser().parse(text)
     except UnexpectedCharacters as err:
-        raise AnswerError(f"unexpected character {text[err.pos_in_stream]!r}", err.pos_in_stream) from None
+        pos = err.pos_in_stream if err.pos_in_stream is not None else err.column - 1
+        raise AnswerError(f"unexpected character {text[pos]!r}", pos) from None
     except UnexpectedEOF:
         raise AnswerError("the answer ends too early (an operator or bracket is missing its operand)",
                           len(text)) from None

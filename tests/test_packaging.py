@@ -22,7 +22,7 @@ def test_every_package_folder_is_shipped_under_derivcheck():
         for init in (ROOT / folder).rglob("__init__.py"):
             rel = init.parent.relative_to(ROOT / folder)
             on_disk.add(".".join([name, *rel.parts]))
-    assert on_disk <= packages, f"folders with __init__.py missing from [tool.setuptools] packages: {on_disk - packages}"
+    assert on_disk <= packages, f"package folders missing from [tool.setuptools] packages: {on_disk - packages}"
     assert packages <= set(mapping), "every package has its folder in package-dir"
 
 

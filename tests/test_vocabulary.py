@@ -14,6 +14,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+
 from derivcheck.grading.errors import AnswerError
 from derivcheck.grading.numeric import MP, NP, evaluate
 from derivcheck.grading.parser import parse_plain
