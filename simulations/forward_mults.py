@@ -11,7 +11,7 @@ QUANTITY = "FlopCounterMode multiplications (FLOPs / 2)"
 
 
 @verifier
-def verify(run: Run) -> Outcome:
+def verify(run: Run, *, claimed=None) -> Outcome:
     """Every sweep point must count exactly 2 n L K^2 FLOPs."""
     return sweep_check(derive("forward_mults"), lambda n, L, K: flops(n, L, K, train=False, device=run.device),
-                       QUANTITY, scale=2)
+                       QUANTITY, scale=2, claimed=claimed)
