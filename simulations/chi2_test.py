@@ -10,7 +10,13 @@ and {s : not rejected} = [T / q_hi, T / q_lo] is the exact (1 - alpha) confidenc
 
 Two laws occur: ``ChiSquare(k)``, and ``RectifiedChiSquare(M)``, the law of sum_{m=1}^{M}
 ReLU(z_m)^2 for z_m ~ N(0, 1): each term is 0 or a squared normal with probability 1/2, so the sum
-is chi^2 with Binomial(M, 1/2) degrees of freedom.
+is chi^2 with Binomial(M, 1/2) degrees of freedom; and ``ProductLaw(A, B)``, the law of A B for
+independent A ~ chi^2_k and B of known density (a rectified chi-square), whose cdf is the
+one-dimensional integral
+
+    P(A B <= t) = int F_A(t / u) f_B(u) du,
+
+computed by Gauss-Legendre quadrature over B's bulk (+-12 standard deviations).
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 from scipy.optimize import brentq
+from scipy.special import gammaln, logsumexp
 from scipy.stats import binom, chi2
 
 
@@ -84,6 +91,14 @@ class RectifiedChiSquare:
         k, w = self._mixture
         return float(np.dot(w, chi2.sf(t, k)))
 
+    def pdf(self, u: np.ndarray) -> np.ndarray:
+        """The mixture density sum_k P(K = k) f_{chi^2_k}(u), summed in log space."""
+        k, w = self._mixture
+        u = np.asarray(u, dtype=float)[:, None]
+        half = k[None, :] / 2
+        log_terms = (half - 1) * np.log(u) - u / 2 - half * np.log(2.0) - gammaln(half) + np.log(w)[None, :]
+        return np.exp(logsumexp(log_terms, axis=1))
+
     def quantiles(self, tail: float) -> tuple[float, float]:
         return _rectified_quantiles(self.draws, self.width, tail)
 
@@ -101,10 +116,66 @@ def _rectified_quantiles(draws: int, width: float, tail: float) -> tuple[float, 
 
 
 @dataclass(frozen=True)
+class ProductLaw:
+    """The law of A B for independent A ~ ``first`` (a chi-square) and B ~ ``second`` (with a
+    density): P(A B <= t) = int F_A(t / u) f_B(u) du by Gauss-Legendre quadrature."""
+
+    first: ChiSquare
+    second: RectifiedChiSquare
+    #: Quadrature nodes per panel and panels over B's +-12 standard deviations.
+    nodes: int = 48
+    panels: int = 6
+
+    @property
+    def mean(self) -> float:
+        return self.first.mean * self.second.mean
+
+    @property
+    def variance(self) -> float:
+        a, b = self.first, self.second
+        return (a.variance + a.mean**2) * (b.variance + b.mean**2) - self.mean**2
+
+    @cached_property
+    def _rule(self) -> tuple[np.ndarray, np.ndarray]:
+        """Nodes u_i and weights c_i = (quadrature weight) f_B(u_i)."""
+        b = self.second
+        sd = np.sqrt(b.variance)
+        edges = np.linspace(max(0.0, b.mean - 12 * sd), b.mean + 12 * sd, self.panels + 1)
+        x, wq = np.polynomial.legendre.leggauss(self.nodes)
+        half = np.diff(edges) / 2
+        u = (edges[:-1, None] + half[:, None] * (x[None, :] + 1)).ravel()
+        c = (half[:, None] * wq[None, :]).ravel() * b.pdf(u)
+        return u, c
+
+    def cdf(self, t: float) -> float:
+        u, c = self._rule
+        return float(np.dot(c, chi2.cdf(t / u, self.first.dof)))
+
+    def sf(self, t: float) -> float:
+        u, c = self._rule
+        return float(np.dot(c, chi2.sf(t / u, self.first.dof)))
+
+    def quantiles(self, tail: float) -> tuple[float, float]:
+        return _product_quantiles(self.first.dof, self.second.draws, tail)
+
+    def _solve_quantiles(self, tail: float) -> tuple[float, float]:
+        sd = np.sqrt(self.variance)
+        span = (max(1e-12, self.mean - 40 * sd), self.mean + 40 * sd)
+        lo = brentq(lambda t: self.cdf(t) - tail, *span, xtol=1e-12 * self.mean, rtol=1e-14)
+        hi = brentq(lambda t: self.sf(t) - tail, *span, xtol=1e-12 * self.mean, rtol=1e-14)
+        return float(lo), float(hi)
+
+
+@lru_cache(maxsize=64)
+def _product_quantiles(dof: float, draws: int, tail: float) -> tuple[float, float]:
+    return ProductLaw(ChiSquare(dof), RectifiedChiSquare(draws))._solve_quantiles(tail)
+
+
+@dataclass(frozen=True)
 class ScaleTest:
     """The exact level-``alpha`` two-sided test of T ~ s ``law`` for the scale s."""
 
-    law: ChiSquare | RectifiedChiSquare
+    law: ChiSquare | RectifiedChiSquare | ProductLaw
     alpha: float
 
     @cached_property
@@ -123,9 +194,19 @@ class ScaleTest:
 
     def power(self, claimed_scale: float, true_scale: float = 1.0) -> float:
         """P(reject scale = claimed_scale) when T ~ true_scale * law."""
+        return 1.0 - self.miss(claimed_scale, true_scale)
+
+    def miss(self, claimed_scale: float, true_scale: float = 1.0) -> float:
+        """P(accept scale = claimed_scale) when T ~ true_scale * law: G(r q_hi) - G(r q_lo) with
+        r = claimed / true, as a difference of the two small tail probabilities on the side where
+        the acceptance region lies (accurate far below 1e-16, where 1 - power rounds to 0)."""
         lo, hi = self.quantiles
         r = claimed_scale / true_scale
-        return float(min(1.0, self.law.cdf(r * lo) + self.law.sf(r * hi)))
+        if self.law.sf(r * lo) < 0.5:
+            miss = self.law.sf(r * lo) - self.law.sf(r * hi)
+        else:
+            miss = self.law.cdf(r * hi) - self.law.cdf(r * lo)
+        return float(min(1.0, max(0.0, miss)))
 
 
 def combined_power(powers: list[float]) -> float:

@@ -1,13 +1,16 @@
 r"""Verification that sigma = sqrt(2/d) gives unit output variance, against PyTorch's He init.
 
-Two exact tests per d, at level alpha / (2 * number of d) each (Bonferroni):
+Four exact tests per d, at level alpha / (4 * number of d) each (Bonferroni):
 
 1. *Reference*: ``torch.nn.init.kaiming_normal_(W, nonlinearity="relu")`` draws the entries of a
    d_out x d weight with some standard deviation s; sum_ij W_ij^2 ~ s^2 chi^2_{d_out d}, so the
    exact chi-square test of s = sigma(d) checks the derived sigma against PyTorch's, independently of
    the variance derivation (``calculate_gain('relu') / sqrt(d)`` is compared exactly too).
-2. *Unit variance*: the conditional estimate of Var[y] of ``relu_variance`` at sigma = sigma(d), which
-   must be 1.
+2. *Unit variance*: the layer sampled at the claimed sigma(d) (``relu_layer``: w ~ N(0, sigma(d)^2),
+   z ~ N(0, 1), y formed) and the three tests of ``relu_variance`` with the claim Var[y] = 1: the
+   product W T, y given z, and the inputs' factor E[S] = 1 / sigma(d)^2. Power against a wrong
+   sigma' is that of the product test when the layer runs at sigma' (Var[y] grows as sigma'^2 and
+   is 1 at the derived sigma).
 
 A deep ReLU network with sigma = sqrt(2/d) at every layer keeps the second moment of its
 pre-activations (reported as ``depth_profile``; LeCun's 1/sqrt(d) halves it at every layer).
@@ -22,12 +25,12 @@ import torch
 
 from derivcheck.derivations import derive
 from derivcheck.derivations.symbols import d as d_sym
-from derivcheck.derivations.symbols import sigma as sigma_sym
 
-from .chi2_test import ChiSquare, RectifiedChiSquare, ScaleTest
+from .chi2_test import ChiSquare, ScaleTest
 from .device import generator, substream
 from .registry import verifier
-from .relu_variance import DRAWS, rectified_square_sum, scale_check, summarize
+from .relu_layer import sample_layer
+from .relu_variance import DRAWS, TESTS, layer_check, summarize
 from .verification import Measurement, Outcome, Run
 
 DIMENSIONS: tuple[int, ...] = (64, 256, 1024, 4096)
@@ -74,12 +77,11 @@ def verify(run: Run, *, draws: int = DRAWS, dimensions: tuple[int, ...] = DIMENS
     the derived formula as truth.
     """
     dev, seed = run.device, run.seed
-    derivation, variance = derive("he_sigma"), derive("relu_variance")
+    derivation = derive("he_sigma")
     true_sigma_of = sp.lambdify(d_sym, derivation.result, "math")
     sigma_of = sp.lambdify(d_sym, derivation.result if claimed is None else claimed, "math")
     wrong_sigma = {k: sp.lambdify(d_sym, v, "math") for k, v in derivation.mistakes.items()}
-    var_of = sp.lambdify((d_sym, sigma_sym), variance.result, "math")
-    level = run.alpha / (2 * len(dimensions))
+    level = run.alpha / ((TESTS + 1) * len(dimensions))
     unit, reference, total = [], [], 0
     for dim in dimensions:
         sigma, true_sigma = sigma_of(dim), true_sigma_of(dim)
@@ -88,15 +90,13 @@ def verify(run: Run, *, draws: int = DRAWS, dimensions: tuple[int, ...] = DIMENS
                                              generator(substream(seed, "kaiming", dim), dev), dev,
                                              truth=true_sigma))
         n = draws // dim
-        statistic = rectified_square_sum(n * dim, generator(substream(seed, "unit", dim), dev), dev)
-        # The layer runs at the claimed sigma and the claim is Var[y] = 1 there. Power depends only
-        # on (claimed / true) E[V]: a wrong sigma_w gives E[V] = var(sigma_w), i.e. the ratio 1 / var(sigma_w).
-        rec = scale_check(statistic=statistic, law=RectifiedChiSquare(n * dim), unit=sigma**2 / n,
-                          prediction=1.0, truth=var_of(dim, sigma),
-                          wrong={k: var_of(dim, sigma) / var_of(dim, v) for k, v in wrong.items()},
-                          alpha=level)
+        sums = sample_layer(n, dim, sigma, generator(substream(seed, "unit", dim), dev), dev)
+        # Claimed Var[y] = 1 at sigma; the truth there is (sigma / true_sigma)^2, and at a wrong
+        # sigma' it would be (sigma' / true_sigma)^2: the claim 1 is then off by (true_sigma / sigma')^2.
+        rec = layer_check(sums, sigma=sigma, prediction=1.0, truth=(sigma / true_sigma) ** 2,
+                          wrong={k: (sigma / v) ** 2 for k, v in wrong.items()}, alpha=level)
         unit.append({"test": "Var[y] at sigma(d)", "d": dim, "sigma": sigma, "samples": n, **rec})
-        total += n * dim + ROWS * dim
+        total += sums.draws + ROWS * dim
     gain = torch.nn.init.calculate_gain("relu")
     gain_ok = math.isclose(gain, float(sp.sqrt(d_sym) * derivation.result), rel_tol=1e-15)
     he = depth_profile(sigma_of, seed=substream(seed, "depth"), dev=dev)

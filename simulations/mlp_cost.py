@@ -6,6 +6,7 @@ The network is h_l = ReLU(h_{l-1} W_l) with L weights W_l of shape K x K and an 
 * Saved for backward: ``torch.autograd.graph.saved_tensors_hooks`` sees every tensor autograd keeps;
   counted once per storage (the matmul's input and the previous ReLU's output are one tensor),
   weights apart.
+* Parameters: counted from the network's own weight tensors (``parameter_count``), never typed.
 * Peak live activations during inference: a ``TorchDispatchMode`` sees every tensor an op creates
   and a ``weakref.finalize`` sees it freed, so the running sum of live bytes is exact on any device.
 """
@@ -42,6 +43,11 @@ def weights(depth: int, width: int, device: torch.device, requires_grad: bool = 
     return [torch.randn(width, width, device=device, requires_grad=requires_grad) for _ in range(depth)]
 
 
+def parameter_count(ws: list[torch.Tensor]) -> int:
+    """Numbers held by the network's parameters, counted from its tensors."""
+    return sum(w.numel() for w in ws)
+
+
 def forward(ws: list[torch.Tensor], h: torch.Tensor) -> torch.Tensor:
     """h -> ReLU(h W_1) -> ... -> ReLU(h W_L); in place under no_grad so only two activations live."""
     for w in ws:
@@ -66,8 +72,10 @@ def flops(batch: int, depth: int, width: int, *, train: bool, input_grad: bool =
 
 @dataclass(frozen=True)
 class Saved:
-    """Numbers autograd saves for backward, split into weights, input and other activations."""
+    """Numbers autograd saves for backward, split into weights, input and other activations, and
+    the network's ``parameters`` counted from its tensors."""
 
+    parameters: int
     weights: int
     input: int
     activations: int
@@ -90,7 +98,7 @@ def saved_for_backward(batch: int, depth: int, width: int,
     weight_ptrs = {w.untyped_storage().data_ptr() for w in ws}
     x_ptr = x.untyped_storage().data_ptr()
     numel = lambda ptrs: sum(t.numel() for p, t in seen.items() if p in ptrs)  # noqa: E731
-    return Saved(weights=numel(weight_ptrs), input=numel({x_ptr}),
+    return Saved(parameters=parameter_count(ws), weights=numel(weight_ptrs), input=numel({x_ptr}),
                  activations=numel(set(seen) - weight_ptrs - {x_ptr}))
 
 
@@ -126,14 +134,19 @@ class LiveBytes(TorchDispatchMode):
         return out
 
 
-def peak_inference_activations(batch: int, depth: int, width: int,
-                               device: torch.device = CPU) -> int:
-    """Peak number of activation entries alive at once in a no-grad forward pass (input included)."""
+def inference_storage(batch: int, depth: int, width: int, device: torch.device = CPU) -> tuple[int, int]:
+    """(parameters of the network, peak number of activation entries alive at once in a no-grad
+    forward pass, input included)."""
     ws = weights(depth, width, device)
     tracker = LiveBytes()
     with torch.no_grad(), tracker:
         forward(ws, torch.randn(batch, width, device=device))
-    return tracker.peak // (torch.finfo(torch.float32).bits // 8)
+    return parameter_count(ws), tracker.peak // (torch.finfo(torch.float32).bits // 8)
+
+
+def peak_inference_activations(batch: int, depth: int, width: int, device: torch.device = CPU) -> int:
+    """Peak number of activation entries alive at once in a no-grad forward pass (input included)."""
+    return inference_storage(batch, depth, width, device)[1]
 
 
 def formula(expr: sp.Expr) -> Callable[[int, int, int], int]:
@@ -142,12 +155,13 @@ def formula(expr: sp.Expr) -> Callable[[int, int, int], int]:
 
 
 def sweep_check(derivation: Derivation, measure: Callable[[int, int, int], int], quantity: str, *, scale: int = 1,
-                variant: str | None = None) -> Outcome:
+                variant: str | None = None, claimed: sp.Expr | None = None) -> Outcome:
     """Exact check of ``derivation.result`` (or one of its ``variants``) against ``measure(n, L, K)``
     over :data:`SWEEP`; measurements are divided by ``scale`` to the formula's unit (2 FLOPs per
     multiplication). Every mistake of the derivation is compared with the same measurements.
     The measurements are listed largest configuration first (the clearest counterexamples)."""
     expr = derivation.variants[variant] if variant else derivation.result
+    expr = expr if claimed is None else claimed
     predict = formula(expr)
     wrong = {k: formula(v) for k, v in derivation.mistakes.items()}
     deviations: list[float] = []

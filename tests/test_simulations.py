@@ -18,6 +18,8 @@ CLAIM_IDS = claim_ids()
 OTHER_SEEDS = tuple(range(1, 21))  # besides the default seed 0
 
 MONTE_CARLO = ("relu_variance", "he_sigma")
+#: Checks whose inputs are random (seeded); the others are deterministic (samples 0, alpha 0).
+RANDOM = ("relu_variance", "he_sigma", "stable_softmax", "softmax_ce_gradient", "smoothing_gap")
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +46,57 @@ def test_power_against_every_named_wrong_formula(default_checks, claim):
 
 @pytest.mark.parametrize("claim", MONTE_CARLO)
 def test_alpha_is_the_stated_level(default_checks, claim):
+    """Bonferroni: the levels of every test (claim, both factors, kaiming reference) sum to alpha."""
     assert default_checks[claim].alpha == 1e-6
-    assert all(c["alpha"] <= 1e-6 for c in default_checks[claim].details["configs"])
-    assert sum(c["alpha"] for c in default_checks[claim].details["configs"]) == pytest.approx(1e-6)
+    configs = default_checks[claim].details["configs"]
+    levels = [c["alpha"] for c in configs] + [f["alpha"] for c in configs for f in c.get("factors", ())]
+    assert all(a <= 1e-6 for a in levels)
+    assert sum(levels) == pytest.approx(1e-6)
+
+
+def test_the_weights_have_standard_deviation_sigma():
+    """The sampled model's weights: mean square sigma^2 (not sigma^4, not sigma), an exact
+    chi-square interval at level 1e-9 on 2^20 draws (+-1.2%)."""
+    import torch
+    from scipy.stats import chi2
+
+    from derivcheck.simulations.relu_layer import sample_layer, sample_weights
+
+    gen = torch.Generator().manual_seed(7)
+    for std in (0.5, 1.7):
+        w = sample_weights(1 << 10, 1 << 10, std, gen, torch.device("cpu")).double()
+        k = w.numel()
+        lo, hi = chi2.ppf(5e-10, k) / k, chi2.isf(5e-10, k) / k
+        assert lo < float(w.square().mean()) / std**2 < hi
+        assert abs(float(w.mean())) < 6 * std / np.sqrt(k)
+    sums = sample_layer(1 << 12, 64, 0.5, gen, torch.device("cpu"))
+    assert sums.draws == 2 * (1 << 12) * 64 and sums.informative == 1 << 12
+    assert sums.weights / ((1 << 12) * 64) == pytest.approx(0.25, rel=0.02)
+    assert sums.rectified / (1 << 12) == pytest.approx(32, rel=0.02)
+    assert sums.normalized / (1 << 12) == pytest.approx(0.25, rel=0.1)
+
+
+@pytest.mark.parametrize("wrong", [d * sigma**4 / 2, d * sigma / 2, sigma**2 / 2,
+                                   d * sigma**2 / 2 * (1 + sp.Rational(1, 50))])
+def test_relu_variance_fails_a_sigma_or_d_mistake_in_the_claim(wrong):
+    """The sampled model refutes the sigma-as-std mistake (d sigma^4 / 2), the dropped d and 2%."""
+    assert not verify("relu_variance", seed=11, device="cpu", claimed=wrong).passed
+
+
+@pytest.mark.parametrize("claim", CLAIM_IDS)
+def test_random_checks_honour_the_seed_and_deterministic_ones_say_so(default_checks, claim):
+    """A random check draws other inputs under another seed; a deterministic one uses none."""
+    check = default_checks[claim]
+    if claim in RANDOM:
+        assert check.samples > 0
+        again = verify(claim, seed=1, device="cpu")
+        assert again.details != check.details or again.estimate != check.estimate
+    else:
+        assert check.samples == 0 and check.alpha == 0.0
 
 
 @pytest.mark.parametrize("seed", OTHER_SEEDS)
-@pytest.mark.parametrize("claim", CLAIM_IDS)
+@pytest.mark.parametrize("claim", RANDOM)
 def test_passes_under_other_seeds(claim, seed):
     assert verify(claim, seed=seed, device="cpu").passed
 
@@ -98,17 +144,23 @@ def test_false_alarm_rate_is_calibrated_full_size():
     assert sum(p < 0.01 for p in p_values) <= 22  # Binomial(1000, 0.01): P(> 22) < 1e-3
 
 
-def test_stated_power_matches_observed_rejections():
-    """At a small size where power is moderate, the computed power predicts the rejection rate."""
-    dim, sig, draws, alpha = 16, 0.7, 1 << 10, 0.05
-    claimed = 1.06 * d * sigma**2 / 2
-    runs = [verify("relu_variance", seed=s, device="cpu", draws=draws, configs=((dim, sig),), alpha=alpha,
-                      claimed=claimed) for s in range(300)]
-    observed = np.mean([not r.passed for r in runs])
-    from derivcheck.simulations.chi2_test import ScaleTest
+@pytest.mark.parametrize("ratio", [0.7, 0.8, 1.2, 1.4])
+def test_stated_power_matches_observed_rejections(ratio):
+    """At a small size where power is moderate, the computed power predicts the rejection rate of
+    a formula off by ``ratio``, on both sides of 1 (two-sided binomial test, level 1e-3)."""
+    from scipy.stats import binomtest
 
-    stated = ScaleTest(RectifiedChiSquare(draws // dim * dim), alpha).power(1.06)
-    assert abs(observed - stated) < 4 * np.sqrt(stated * (1 - stated) / 300) + 0.01
+    from derivcheck.simulations.chi2_test import ChiSquare, ProductLaw, ScaleTest
+
+    dim, sig, draws, alpha, runs = 16, 0.7, 1 << 8, 0.05, 300
+    claimed = ratio * d * sigma**2 / 2
+    observed = sum(not verify("relu_variance", seed=s, device="cpu", draws=draws, configs=((dim, sig),),
+                              alpha=3 * alpha, claimed=claimed).details["configs"][0]["claim_passed"]
+                   for s in range(runs))
+    m = draws // dim * dim
+    stated = ScaleTest(ProductLaw(ChiSquare(m), RectifiedChiSquare(m)), alpha).power(ratio)
+    assert 0.15 < stated < 0.9
+    assert binomtest(observed, runs, stated).pvalue > 1e-3, (observed, stated)
 
 
 def test_exact_checks_reject_wrong_formulas(default_checks):
@@ -136,3 +188,20 @@ def test_vectorized_formula_is_the_derived_one():
     logits = torch.tensor([[1.0, 2.0, 3.0]], dtype=torch.float64)
     assert torch.allclose(f(logits, logits.amax(-1, keepdim=True)), torch.softmax(logits, -1))
     assert isinstance(derive("stable_softmax").result, sp.Expr)  # a SymPy object, not a string
+
+
+def test_unsmoothed_growth_law_rejects_bounded_or_slower_gaps():
+    """The log-linear law check refutes a gap converging to a finite value, and one growing by a
+    constant other than log 10 per decade (5% slow), while the true law passes."""
+    import math
+
+    from derivcheck.simulations.unsmoothed_minimizer import CHECKPOINTS, growth
+
+    def trace(gap, loss):
+        return [{"step": t, "gap": gap(t), "loss": loss(t), "grad_norm": 1.0, "grad_matches": True}
+                for t in CHECKPOINTS]
+
+    assert growth(trace(lambda t: math.log(t) + 0.7, lambda t: 0.5 / t))["log_linear"]
+    assert not growth(trace(lambda t: 12 - 1 / t, lambda t: 0.5 / t))["log_linear"]
+    assert not growth(trace(lambda t: 0.95 * math.log(t) + 0.7, lambda t: 0.5 / t))["log_linear"]
+    assert not growth(trace(lambda t: math.log(t) + 0.7, lambda t: 0.5 / t + 1e-3))["log_linear"]

@@ -63,10 +63,20 @@ def print_table(results: list[Any]) -> None:
         lo, hi = c.interval
         rows.append((c.id, "yes" if c.passed else "NO", fmt(c.prediction), fmt(c.estimate),
                      f"[{fmt(lo)}, {fmt(hi)}]", fmt(c.p_value), fmt(c.alpha),
-                     fmt(min(c.power.values(), default=float("nan"))), str(c.samples), f"{c.seconds:.2f}"))
+                     fmt_power(min(c.power.values(), default=float("nan"))), str(c.samples), f"{c.seconds:.2f}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     for r in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+
+
+def fmt_power(p: float) -> str:
+    """Power as a cell: "1 to double precision" when the miss probability is below the spacing
+    of doubles near 1 (never a rounded 0.9999999999999998), else 1 - miss or the value."""
+    if p >= 1.0 - 2.3e-16:
+        return "1 to double precision"
+    if p > 0.999:
+        return f"1 - {1 - p:.1e}"
+    return fmt(p)
 
 
 def fmt(v: Any) -> str:

@@ -1,0 +1,25 @@
+"""Near-miss formulas the exact checks must reject: each pins its check's tolerance.
+
+A formula off by a small relative ``delta`` (1e-6, or just above the tolerance where that is far
+tighter: 16 float64 ulps for the stable softmax, 1e-12 for the cross-entropy gradient) must fail;
+a tolerance loosened 1000x lets it pass, so these tests fail for such a change.
+"""
+import pytest
+import sympy as sp
+
+from derivcheck.derivations import derive
+from derivcheck.simulations import verify
+
+NEAR_MISSES = {
+    "stable_softmax": 1e-13,  # ~450 float64 ulps; the tolerance is 16
+    "softmax_ce_gradient": 1e-10,  # gradient entries O(1); the tolerance is 1e-12
+    "smoothing_gap": 1e-6,  # gaps >= 2.9; the tolerance is 1e-6
+    "forward_mults": 1e-6,  # integer counts, tolerance 0
+}
+
+
+@pytest.mark.parametrize("claim", sorted(NEAR_MISSES))
+def test_exact_check_rejects_a_near_miss(claim):
+    result = derive(claim).result
+    assert verify(claim, seed=0, device="cpu").passed
+    assert not verify(claim, seed=0, device="cpu", claimed=result * (1 + sp.Float(NEAR_MISSES[claim]))).passed
