@@ -24,8 +24,16 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .symbolic import X, Y
-from .numeric import MP, NP, Unsupported, evaluate
+from .symbolic import X, XF, Y, YF
+from .numeric import MP, NP, Unsupported, evaluate_entries
+
+#: Each vector symbol with the symbol of its entry at the free index.
+ENTRIES = ((X, XF), (Y, YF))
+
+
+def evaluate(expr: sp.Basic, point: dict, backend: MP | NP) -> Any:
+    """``expr`` at ``point``, entry by entry where it names the entry at its free index."""
+    return evaluate_entries(expr, point, backend, ENTRIES)
 
 DIGITS = 50
 TOLERANCE = mpmath.mpf("1e-30")
@@ -139,9 +147,17 @@ def _close(a: Any, b: Any) -> bool:
     return abs(a - b) <= TOLERANCE * scale
 
 
+class Undefined(ValueError):
+    """An expression with no finite value at a point (an overflow past mpmath's range, a pole)."""
+
+
 def _value(expr: sp.Expr, point: dict, digits: int) -> Any:
-    with mpmath.workdps(digits):
-        return evaluate(expr, {k: _mp(v) for k, v in point.items()}, MP())
+    """``expr`` at ``point`` with mpmath at ``digits`` digits; ``Undefined`` where it has no value."""
+    try:
+        with mpmath.workdps(digits):
+            return evaluate(expr, {k: _mp(v) for k, v in point.items()}, MP())
+    except (OverflowError, ZeroDivisionError, ArithmeticError, TypeError) as err:
+        raise Undefined(f"{type(err).__name__}: {err}") from None
 
 
 def _seed(*parts: Any) -> int:
@@ -262,15 +278,48 @@ def _proves_zero(diff: sp.Expr) -> bool:
     return sp.simplify(diff) == 0
 
 
-def overflows(expr: sp.Expr, seed: int = 0) -> bool:
-    """Whether a vector formula gives inf or NaN in float64 on logits near +1000 or -1000."""
+class _Watch(NP):
+    """The float64 backend, noting the largest argument exp receives."""
+
+    def __init__(self) -> None:
+        self.largest = -np.inf
+
+    def apply(self, f: Any, args: list[Any]) -> Any:
+        if f.name == "exp" and args:
+            with np.errstate(all="ignore"):
+                self.largest = max(self.largest, float(np.nanmax(np.asarray(args[0], dtype=float))))
+        return super().apply(f, args)
+
+
+def stability_probes(seed: int | None = None) -> list[np.ndarray]:
+    """Logit vectors with wide spreads: near +-1000, one huge entry, all very negative, mixed
+    signs, thousands apart, and random ones of several scales (from an unpredictable seed)."""
+    rng = np.random.default_rng(seed)
+    probes = [np.array([1000.0, 1001.0, 1002.0]), np.array([-1000.0, -1001.0, -1002.0]),
+              np.array([0.0, 0.0, 1e4]), np.array([-1e4, -1e4 + 1, -1e4 + 2, -1e4 - 5]),
+              np.array([-500.0, 0.0, 500.0]), np.array([-3000.0, 0.0, 3000.0, 1.0]),
+              np.array([1e4, -1e4, 0.5])]
+    for scale in (1.0, 30.0, 1e3, 1e4):
+        for size in (3, 10):
+            probes.append(rng.choice([-1, 1]) * scale * rng.standard_normal(size) + rng.normal(0, scale))
+    return probes
+
+
+def unstable_at(expr: sp.Expr, seed: int | None = None) -> tuple[np.ndarray, float] | None:
+    """A probe where a vector formula is unstable by the sheet's criterion, exp receiving a
+    positive argument (or the float64 result being inf or NaN), with the largest argument exp
+    received there; None when stable on every one of :func:`stability_probes`."""
     rng = np.random.default_rng(seed)
     with np.errstate(all="ignore"):
-        for centre in (1000.0, -1000.0):
-            for size in (3, 10):
-                x = centre + 3 * rng.standard_normal(size)
-                y = np.eye(size)[rng.integers(size)]
-                value = evaluate(expr, {X: x, Y: y}, NP())
-                if not np.all(np.isfinite(value)):
-                    return True
-    return False
+        for x in stability_probes(seed):
+            y = np.eye(len(x))[rng.integers(len(x))]
+            watch = _Watch()
+            value = evaluate(expr, {X: x, Y: y}, watch)
+            if watch.largest > 0 or not np.all(np.isfinite(value)):
+                return x, watch.largest
+    return None
+
+
+def overflows(expr: sp.Expr, seed: int | None = None) -> bool:
+    """Whether :func:`unstable_at` finds a probe."""
+    return unstable_at(expr, seed) is not None

@@ -14,7 +14,7 @@ import mpmath
 import sympy as sp
 
 from .bank import Question
-from .symbolic import X
+from .symbolic import X, Y
 from .equivalence import Domain, _value, decide, overflows
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
@@ -30,17 +30,25 @@ GENERIC = ("sign_flipped", "constant_factor", "additive_constant")
 def check(question: Question, answer: str, limits: Limits = DEFAULT, evidence: bool = True) -> dict[str, Any]:
     """Grade ``answer`` to ``question``; never raises on bad input.
 
-    A failure inside SymPy or mpmath on a strange but valid answer becomes ``undecided`` (with
-    the reason), so one answer can never take a batch down.
+    The reference is the bank's, already read and evaluated, so a failure inside SymPy or mpmath
+    while grading is the answer's doing: the verdict is ``invalid`` with the reason (score 0),
+    never ``undecided``, so one answer can never take a batch down nor earn a point.
     """
     try:
         return _check(question, answer, limits, evidence)
     except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ZeroDivisionError,
             AttributeError, NotImplementedError, IndexError, KeyError, ArithmeticError) as err:
-        return {"question": question.id, "answer": answer, "verdict": "undecided", "score": None,
-                "diagnoses": [], "parsed": None, "status": "undecided",
-                "feedback": f"Could not decide ({type(err).__name__}: {str(err)[:200]}); flagged for a person to read.",
+        return {"question": question.id, "answer": answer, "verdict": "invalid", "score": 0.0,
+                "diagnoses": [], "parsed": None, "status": "invalid",
+                "feedback": f"This answer cannot be graded ({type(err).__name__}: {str(err)[:200]}).",
                 "elapsed_ms": None}
+
+
+def undecided(question_id: str, answer: str, reason: str) -> dict[str, Any]:
+    """CONTRACT.md's undecided record: score 0 and a review flag, until a person decides."""
+    return {"question": question_id, "answer": answer, "verdict": "undecided", "score": 0.0, "review": True,
+            "diagnoses": [], "parsed": None, "status": "undecided",
+            "feedback": f"Could not decide ({reason}); flagged for a person to read (0 points until then)."}
 
 
 def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> dict[str, Any]:
@@ -80,8 +88,9 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
         record["counterexample"] = example
         record["feedback"] = f"{incorrect_feedback(question, expr, codes, example)} {missing}".strip()
     else:
-        record.update(verdict="undecided", score=None, diagnoses=[],
-                      feedback=f"Could not decide ({decision.message}); flagged for a person to read.")
+        record.update(verdict="undecided", score=0.0, review=True, diagnoses=[],
+                      feedback=f"Could not decide ({decision.message}); flagged for a person to read "
+                               "(0 points until then).")
     record["status"] = decision.status
     return _finish(record, start)
 
@@ -217,6 +226,9 @@ def _describe(example: dict | None) -> str:
     at = ", ".join(f"{k} = {_fmt(v)}" for k, v in example.get("at", {}).items())
     text = f"For example at {at}: your answer gives {_fmt(example['answer_value'])}, " \
            f"the reference {_fmt(example['reference_value'])}."
+    largest = example.get("largest_exp_argument")
+    if isinstance(largest, float) and largest > 0:
+        text += f" There exp receives {_fmt(largest)} (a positive argument)."
     sim = example.get("simulated")
     if sim:
         lo, hi = sim["interval"]
@@ -236,14 +248,18 @@ def _fmt(v: Any) -> str:
 def _overflow_example(expr: sp.Expr, question: Question) -> dict:
     import numpy as np
 
-    from .numeric import NP, evaluate
+    from .equivalence import evaluate, unstable_at
+    from .numeric import NP
 
-    x = np.array([1000.0, 1001.0, 1002.0])
+    found = unstable_at(expr)
+    x, largest = found if found is not None else (np.array([1000.0, 1001.0, 1002.0]), float("nan"))
+    y = np.eye(len(x))[0]
     with np.errstate(all="ignore"):
-        value = evaluate(expr, {X: x}, NP())
-        ref = evaluate(question.reference, {X: x}, NP())
+        value = evaluate(expr, {X: x, Y: y}, NP())
+        ref = evaluate(question.reference, {X: x, Y: y}, NP())
     return {"at": {"x": x.tolist()}, "answer_value": [float(v) for v in np.atleast_1d(value)],
-            "reference_value": [float(v) for v in np.atleast_1d(ref)], "float64": True}
+            "reference_value": [float(v) for v in np.atleast_1d(ref)], "float64": True,
+            "largest_exp_argument": largest}
 
 
 # --- simulated evidence ----------------------------------------------------------------------

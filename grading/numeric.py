@@ -108,6 +108,25 @@ class NP:
         return f.np(*np.atleast_1d(a))
 
 
+def evaluate_entries(expr: sp.Basic, point: Mapping[sp.Symbol, Any], backend: MP | NP, entries: tuple[
+        tuple[sp.Symbol, sp.Symbol], ...] = ()) -> Any:
+    """``expr`` at ``point``; an answer that names the entry at its free index inside a reduction
+    (``entries`` pairs each vector symbol with its free-entry symbol) is evaluated once per
+    index, with the free entries bound to that index's values, into a vector."""
+    pairs = [(v, f) for v, f in entries if expr.has(f)]
+    if not pairs:
+        return evaluate(expr, point, backend)
+    size = len(point[pairs[0][0]])
+    values = []
+    for i in range(size):
+        at = {**point, **{f: point[v][i] for v, f in entries}}
+        value = evaluate(expr, at, backend)
+        if isinstance(value, (list, np.ndarray)) and np.ndim(value) > 0:
+            value = value[i]
+        values.append(value)
+    return np.array(values, dtype=float) if isinstance(backend, NP) else values
+
+
 def evaluate(expr: sp.Basic, point: Mapping[sp.Symbol, Any], backend: MP | NP) -> Any:
     """The value of ``expr`` at ``point`` (symbols -> numbers or vectors) on ``backend``."""
     b = backend

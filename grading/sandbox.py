@@ -12,11 +12,14 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import resource
+import signal
 import time
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterable, Iterator
 
 from .limits import DEFAULT, Limits
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _address_space() -> int:
@@ -27,7 +30,22 @@ def _address_space() -> int:
         return 0
 
 
-def _worker(conn: Connection, memory_mb: int) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when its parent dies (even by ``kill -9``); elsewhere, or if
+    the parent is already gone, the worker exits when its pipe closes or now."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _worker(conn: Connection, memory_mb: int, parent: int) -> None:
+    _die_with_parent(parent)
     try:
         limit = _address_space() + memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -54,7 +72,7 @@ def _worker(conn: Connection, memory_mb: int) -> None:
 class _Slot:
     def __init__(self, ctx, memory_mb: int):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, memory_mb), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, memory_mb, os.getpid()), daemon=True)
         self.proc.start()
         child.close()
         self.task: int | None = None

@@ -16,7 +16,17 @@ def check_task(bank_path: str | None, question_id: str, answer: str, evidence: b
 
 
 def equiv_task(student: str, teacher: str, assume: dict[str, str], limits: Limits = DEFAULT) -> dict[str, Any]:
-    """CONTRACT.md's equiv record (without the id)."""
+    """CONTRACT.md's equiv record (without the id); an input that breaks SymPy or mpmath is
+    ``invalid`` with the reason, never an exception."""
+    try:
+        return _equiv(student, teacher, assume, limits)
+    except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ZeroDivisionError,
+            AttributeError, NotImplementedError, IndexError, KeyError, ArithmeticError) as err:
+        return {"equivalent": None, "status": "invalid",
+                "message": f"cannot be decided on this input ({type(err).__name__}: {str(err)[:200]})"}
+
+
+def _equiv(student: str, teacher: str, assume: dict[str, str], limits: Limits) -> dict[str, Any]:
     import sympy as sp
 
     from .symbolic import Vocabulary, symbol_for

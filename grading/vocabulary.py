@@ -192,6 +192,41 @@ def _min_over_entries(a: sp.Expr) -> sp.Expr:
     return -vmax(-a)
 
 
+def _log2(a: sp.Expr) -> sp.Expr:
+    return sp.log(a, 2)
+
+
+def _log10(a: sp.Expr) -> sp.Expr:
+    return sp.log(a, 10)
+
+
+def _mp_log2(u: Any) -> Any:
+    return mpmath.log(u, 2)
+
+
+def _mp_log10(u: Any) -> Any:
+    return mpmath.log(u, 10)
+
+
+def _real_part(a: Any) -> Any:
+    return mpmath.re(a)
+
+
+def _imag_part(a: Any) -> Any:
+    return mpmath.im(a)
+
+
+def _np_binomial(n: Any, k: Any) -> Any:
+    n, k = np.asarray(n, dtype=float), np.asarray(k, dtype=float)
+    return _np_gamma(n + 1) / (_np_gamma(k + 1) * _np_gamma(n - k + 1))
+
+
+def _np_reciprocal(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def g(u: Any) -> Any:
+        return 1 / f(np.asarray(u, dtype=float))
+    return g
+
+
 # --- the tables -----------------------------------------------------------------------------
 
 FUNCTIONS: tuple[Function, ...] = (
@@ -204,10 +239,26 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("sinh", sp.sinh, mpmath.sinh, np.sinh, latex=(r"\sinh",)),
     Function("cosh", sp.cosh, mpmath.cosh, np.cosh, latex=(r"\cosh",)),
     Function("tanh", sp.tanh, mpmath.tanh, np.tanh, latex=(r"\tanh",)),
-    Function("asin", sp.asin, mpmath.asin, np.arcsin, latex=(r"\arcsin",)),
-    Function("acos", sp.acos, mpmath.acos, np.arccos, latex=(r"\arccos",)),
-    Function("atan", sp.atan, mpmath.atan, np.arctan, latex=(r"\arctan",)),
+    Function("asin", sp.asin, mpmath.asin, np.arcsin, aliases=("arcsin",), latex=(r"\arcsin",)),
+    Function("acos", sp.acos, mpmath.acos, np.arccos, aliases=("arccos",), latex=(r"\arccos",)),
+    Function("atan", sp.atan, mpmath.atan, np.arctan, aliases=("arctan",), latex=(r"\arctan",)),
+    Function("cot", sp.cot, mpmath.cot, _np_reciprocal(np.tan), latex=(r"\cot",)),
+    Function("sec", sp.sec, mpmath.sec, _np_reciprocal(np.cos), latex=(r"\sec",)),
+    Function("csc", sp.csc, mpmath.csc, _np_reciprocal(np.sin), latex=(r"\csc",)),
+    Function("asinh", sp.asinh, mpmath.asinh, np.arcsinh, aliases=("arsinh", "arcsinh")),
+    Function("acosh", sp.acosh, mpmath.acosh, np.arccosh, aliases=("arcosh", "arccosh")),
+    Function("atanh", sp.atanh, mpmath.atanh, np.arctanh, aliases=("artanh", "arctanh")),
+    Function("log2", _log2, _mp_log2, np.log2),     # readable; against a natural log, a wrong base
+    Function("log10", _log10, _mp_log10, np.log10, aliases=("lg",)),
     Function("erf", sp.erf, mpmath.erf, _np_erf),
+    Function("sign", sp.sign, mpmath.sign, np.sign, aliases=("sgn",)),
+    Function("floor", sp.floor, mpmath.floor, np.floor),
+    Function("ceiling", sp.ceiling, mpmath.ceil, np.ceil, aliases=("ceil",)),
+    Function("conjugate", sp.conjugate, mpmath.conj, np.conj, aliases=("conj",), latex=(r"\overline",)),
+    Function("re", sp.re, _real_part, np.real, latex=(r"\Re",)),
+    Function("im", sp.im, _imag_part, np.imag, latex=(r"\Im",)),
+    Function("binomial", sp.binomial, mpmath.binomial, _np_binomial, aliases=("binom",), latex=(r"\binom",),
+             arity=(2, 2)),
     Function("abs", sp.Abs, mpmath.fabs, np.abs, aliases=("Abs",)),
     Function("factorial", sp.factorial, _mp_factorial, _np_factorial),
     Function("sigmoid", _sigmoid, _mp_sigmoid, _np_sigmoid),
