@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import random
+import secrets
 import signal
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -36,7 +38,12 @@ def evaluate(expr: sp.Basic, point: dict, backend: MP | NP) -> Any:
     return evaluate_entries(expr, point, backend, ENTRIES)
 
 DIGITS = 50
+#: Precisions tried in turn until a value is stable (cancellation such as cosh^2 - sinh^2 of a
+#: large argument loses digits; a difference is only believed once the values have settled).
+PRECISIONS = (50, 100, 200, 400)
 TOLERANCE = mpmath.mpf("1e-30")
+#: Per-process salt of the sample points: not predictable from outside.
+SALT = secrets.randbits(64)
 MIN_VALID = 8
 RANDOM_POINTS = 16
 VECTOR_SIZES = (2, 3, 5, 8, 13)
@@ -94,21 +101,28 @@ NICE = {
 
 
 def sample(kind: str, rng: random.Random) -> Any:
-    """A random value of an assumption kind."""
+    """A random value of an assumption kind, over wide ranges (magnitudes from 1e-6 to 1e9)."""
     if kind == "positive_integer":
-        return rng.choice([rng.randint(1, 40), rng.randint(41, 5000)])
+        return rng.choice([rng.randint(1, 40), rng.randint(41, 5000), rng.randint(5001, 10**9)])
     if kind == "integer":
-        return rng.randint(-40, 40)
+        return rng.choice([rng.randint(-40, 40), rng.randint(-10**9, 10**9)])
     if kind in ("positive", "nonnegative"):
-        return 10 ** rng.uniform(-2, 2)
+        return _odd(10 ** rng.choice([rng.uniform(-2, 2), rng.uniform(-6, 9)]), rng)
     if kind == "negative":
-        return -(10 ** rng.uniform(-2, 2))
+        return -_odd(10 ** rng.choice([rng.uniform(-2, 2), rng.uniform(-6, 9)]), rng)
     if kind == "complex":
         return complex(rng.gauss(0, 2), rng.gauss(0, 2))
     if kind.startswith("interval"):
         lo, hi = interval_bounds(kind)
         return rng.uniform(lo, hi) if (lo, hi) != (0, 1) else rng.choice([rng.uniform(0, 1), 10 ** rng.uniform(-4, -1)])
-    return rng.gauss(0, 3)
+    return _odd(rng.choice([rng.gauss(0, 3), rng.gauss(0, 1e6)]), rng)
+
+
+def _odd(value: float, rng: random.Random) -> Fraction:
+    """``value`` moved off the binary grid: a rational with an odd, large denominator, so no
+    power of two times it is an integer (``sin(2^60 pi sigma)`` is not 0 there)."""
+    denominator = 3 * rng.randrange(10**12, 10**13) + 1
+    return Fraction(round(value * denominator), denominator) or Fraction(1, denominator)
 
 
 def interval_bounds(kind: str) -> tuple[float, float]:
@@ -129,6 +143,8 @@ def _mp(value: Any) -> Any:
         return mpmath.mpc(value.real, value.imag)
     if isinstance(value, list):
         return [_mp(v) for v in value]
+    if isinstance(value, Fraction):
+        return mpmath.mpf(value.numerator) / value.denominator
     return mpmath.mpf(value) if isinstance(value, float) else mpmath.mpf(int(value))
 
 
@@ -143,7 +159,7 @@ def _close(a: Any, b: Any) -> bool:
         if not (isinstance(a, list) and isinstance(b, list)) or len(a) != len(b):
             return False
         return all(_close(u, v) for u, v in zip(a, b))
-    scale = max(abs(a), abs(b), mpmath.mpf(1))
+    scale = max(abs(a), abs(b))
     return abs(a - b) <= TOLERANCE * scale
 
 
@@ -167,6 +183,8 @@ def _seed(*parts: Any) -> int:
 def _show(value: Any) -> Any:
     if isinstance(value, list):
         return [_show(v) for v in value]
+    if isinstance(value, Fraction):
+        return float(value)
     if isinstance(value, mpmath.mpc):
         return {"re": float(value.real), "im": float(value.imag)}
     return float(value)
@@ -218,9 +236,13 @@ def decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: bool
             continue
         valid += 1
         if not _close(ans, ref):
-            ref2, ans2 = _value(reference, point, 2 * DIGITS), _value(student, point, 2 * DIGITS)
-            if not _close(ans2, ref2):
-                shown = {str(k): (len(v) if isinstance(v, list) else v) for k, v in point.items()}
+            settled = _settled(student, reference, point)
+            if settled is None:
+                valid -= 1  # the values never settle here: no evidence either way
+                continue
+            ans, ref = settled
+            if not _close(ans, ref):
+                shown = {str(k): (len(v) if isinstance(v, list) else _show(v)) for k, v in point.items()}
                 if vector:
                     shown = {"x": [float(v) for v in point[X]], "y": point[Y]}
                 return Decision("counterexample", "the answer differs from the reference",
@@ -234,11 +256,100 @@ def decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: bool
     try:
         with budget(prove_seconds):
             proven = _proves_zero(student - reference)
+            apart = None if proven else _exactly_apart(student, reference)
     except (OutOfTime, RecursionError):
-        proven = False
+        proven, apart = False, None
     if proven:
         return Decision("proven", "SymPy simplifies the difference to 0", points=valid)
+    if apart is not None:
+        return Decision("counterexample", f"equal to 30 digits at {valid} points, but exactly the {apart}",
+                        {"at": {}, "answer_value": sp.sstr(student), "reference_value": sp.sstr(reference)},
+                        points=valid)
     return Decision("numeric", f"equal to 30 digits at {valid} points; not proven symbolically", points=valid)
+
+
+def _exactly_apart(student: sp.Expr, reference: sp.Expr) -> str | None:
+    """How the two differ exactly, when SymPy reduces their difference to a non-zero number or
+    their ratio to a number other than 1 (``exp(x)(1 + 10^-35)`` against ``exp(x)``), else None."""
+    difference = sp.simplify(student - reference)
+    if difference.is_number and difference.is_zero is False:
+        return f"difference simplifies to {sp.sstr(difference)[:80]}"
+    if reference.is_zero is False:
+        ratio = sp.simplify(student / reference)
+        if ratio.is_number and (ratio - 1).is_zero is False:
+            return f"ratio simplifies to {sp.sstr(ratio)[:80]}"
+    return None
+
+
+def _clean(value: Any, digits: int) -> Any:
+    """``value`` with parts below the rounding noise of ``digits`` digits (|v| < 10^(-0.6 digits))
+    set to 0: a value that shrinks as the precision rises is a zero computed inexactly."""
+    if isinstance(value, list):
+        return [_clean(v, digits) for v in value]
+    floor = mpmath.mpf(10) ** (-0.6 * digits)
+    if isinstance(value, mpmath.mpc):
+        return mpmath.mpc(_clean(value.real, digits), _clean(value.imag, digits))
+    return mpmath.mpf(0) if abs(value) < floor else value
+
+
+class _Cancelling(MP):
+    """The mpmath backend, noting the digits lost to cancellation in the worst sum: log10 of
+    the larger operand over the result (a sum that cancels to exactly 0 counts as losing the
+    operand's size plus 20 digits, so e^(2e6) - e^(2e6) is never a trusted 0)."""
+
+    def __init__(self) -> None:
+        self.lost = 0.0
+
+    def add(self, a: Any, b: Any) -> Any:
+        out = super().add(a, b)
+        for u, v, w in zip(*(x if isinstance(x, list) else [x] for x in (a, b, out))):
+            size = max(abs(u), abs(v))
+            if size == 0 or not mpmath.isfinite(size):
+                continue
+            if w == 0:
+                lost = max(float(mpmath.log10(size)), 0.0) + 20
+            else:
+                lost = float(mpmath.log10(size / abs(w)))
+            self.lost = max(self.lost, lost)
+        return out
+
+
+def _value_lost(expr: sp.Expr, point: dict, digits: int) -> tuple[Any, float]:
+    """``expr`` at ``point`` and the digits its worst cancellation lost."""
+    backend = _Cancelling()
+    try:
+        with mpmath.workdps(digits):
+            return evaluate(expr, {k: _mp(v) for k, v in point.items()}, backend), backend.lost
+    except (OverflowError, ZeroDivisionError, ArithmeticError, TypeError) as err:
+        raise Undefined(f"{type(err).__name__}: {err}") from None
+
+
+#: The most digits a value is computed with to outlast its cancellations.
+MAX_DIGITS = 1000
+
+
+def _settled(student: sp.Expr, reference: sp.Expr, point: dict) -> tuple[Any, Any] | None:
+    """Both values at ``point`` at a precision that outlasts their cancellations by 40 digits,
+    and again at twice that, when the two agree to 30 digits; None when they never settle, need
+    more than ``MAX_DIGITS``, or stop being defined (no evidence at this point)."""
+    digits = PRECISIONS[1]
+    previous = None
+    while digits <= 2 * MAX_DIGITS:
+        try:
+            (a, lost_a), (b, lost_b) = _value_lost(student, point, digits), _value_lost(reference, point, digits)
+        except (Unsupported, ValueError):
+            return None
+        if not (_finite(a) and _finite(b)):
+            return None
+        needed = max(lost_a, lost_b) + 40
+        if needed > MAX_DIGITS:
+            return None
+        now = (_clean(a, digits - int(needed) + 40), _clean(b, digits - int(needed) + 40))
+        if needed <= digits and previous is not None and _close(previous[0], now[0]) and _close(previous[1], now[1]):
+            return now
+        previous = now if needed <= digits else None
+        digits = max(2 * digits, int(needed) + 1)
+    return None
 
 
 _DOMAINS: dict[tuple, Domain] = {}
@@ -256,7 +367,7 @@ def _reference_table(reference: sp.Expr, key: tuple, vector: bool) -> tuple[tupl
     undefined). The points depend on the reference and the domain only, so the values are
     computed once and shared by every answer to the same question."""
     domain = _DOMAINS[key]
-    rng = random.Random(_seed(sp.srepr(reference), key))
+    rng = random.Random(_seed(sp.srepr(reference), key, SALT))
     points = vector_points(rng) if vector else scalar_points(domain, rng)
     table = []
     for point in points:
