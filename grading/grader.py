@@ -7,6 +7,7 @@ question has a simulation.
 """
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
@@ -24,7 +25,9 @@ from .reader import parse_answer
 if TYPE_CHECKING:
     from derivcheck.simulations.verification import Measurement
 
-GENERIC = ("sign_flipped", "constant_factor", "additive_constant")
+GENERIC = ("sign_flipped", "constant_factor", "additive_constant", "wrong_log_base")
+#: ``e`` standing alone in an answer: Euler's number, often typed for epsilon.
+LONE_E = re.compile(r"(?<![A-Za-z\\_])e(?![A-Za-z_(])")
 
 
 def check(question: Question, answer: str, limits: Limits = DEFAULT, evidence: bool = True) -> dict[str, Any]:
@@ -87,6 +90,9 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
             example = simulated or example
         record["counterexample"] = example
         record["feedback"] = f"{incorrect_feedback(question, expr, codes, example)} {missing}".strip()
+        if "eps" in question.vocab.symbols and expr.has(sp.E) and LONE_E.search(parsed.plain):
+            record["feedback"] += (" Note: e is Euler's number (2.71828...); for epsilon write eps, "
+                                   "ε or \\varepsilon.")
     else:
         record.update(verdict="undecided", score=0.0, review=True, diagnoses=[],
                       feedback=f"Could not decide ({decision.message}); flagged for a person to read "
@@ -136,8 +142,19 @@ def diagnose(question: Question, expr: sp.Expr) -> list[str]:
                                                   prove_seconds=0).equivalent]
     if codes:
         return codes
+    if question.reference.has(sp.oo, -sp.oo, sp.zoo) or expr.has(sp.oo, -sp.oo, sp.zoo):
+        return []  # no factor or shift relates a finite value to an infinite one
     relation = _relation(question, expr)
+    if relation is None and _wrong_log_base(question, expr):
+        return ["wrong_log_base"]
     return [relation] if relation else []
+
+
+def _wrong_log_base(question: Question, expr: sp.Expr) -> bool:
+    """Whether the answer is right once its logarithms to base 2 or 10 are natural ones."""
+    natural = expr.subs({sp.log(2): 1, sp.log(10): 1})
+    return natural != expr and bool(decide(natural, question.reference, question.domain, vector=question.vector,
+                                           prove_seconds=0).equivalent)
 
 
 def _relation(question: Question, expr: sp.Expr) -> str | None:
@@ -145,17 +162,18 @@ def _relation(question: Question, expr: sp.Expr) -> str | None:
     question's ``ratio_diagnosis`` for vectors whose ratio is constant within each vector."""
     domain = question.domain
     if question.vector:
-        ratios = _vector_ratios(expr, question.reference)
+        ratios, points = _vector_ratios(expr, question.reference)
         if ratios and all(r is not None for r in ratios):
             flat = [v for r in ratios for v in r]
             if all(abs(v + 1) < 1e-20 for v in flat):
                 return "sign_flipped"
             if all(max(r) - min(r) < 1e-20 * max(1, abs(max(r))) for r in ratios):
-                # one factor per vector: the same everywhere is a constant factor; a factor that
-                # changes with x (such as e^(max x)) is the question's ratio diagnosis
+                # one factor per vector: the same everywhere is a constant factor; a factor
+                # e^(c s(x)) for a shift s (max, min or mean of x) is an inconsistent shift
                 if max(flat) - min(flat) < 1e-20 * max(1, abs(max(flat))):
                     return "constant_factor"
-                return question.ratio_diagnosis or "constant_factor"
+                if question.ratio_diagnosis and _is_shift([r[0] for r in ratios], points):
+                    return question.ratio_diagnosis
         return None
     ratio = _constant(expr / question.reference, domain)
     if ratio is not None and ratio != 1:
@@ -183,21 +201,45 @@ def _constant(expr: sp.Expr, domain: Domain) -> sp.Expr | None:
     return None
 
 
-def _vector_ratios(expr: sp.Expr, reference: sp.Expr) -> list[list[float] | None]:
+def _vector_ratios(expr: sp.Expr, reference: sp.Expr) -> tuple[list[list[float] | None], list[list[float]]]:
+    """answer/reference entry by entry on a few random vectors (and those vectors); empty where
+    the ratio is undefined or not real."""
     import random
 
     from .equivalence import vector_points
 
-    out = []
+    out, points = [], []
     for point in list(vector_points(random.Random(7)))[:6]:
         try:
             a, b = _value(expr, point, 40), _value(reference, point, 40)
         except (Unsupported, ZeroDivisionError, ValueError, TypeError):
-            return []
+            return [], []
         if not (isinstance(a, list) and isinstance(b, list)) or len(a) != len(b):
-            return []
-        out.append([float(u / v) if v != 0 else None for u, v in zip(a, b)] if all(v != 0 for v in b) else None)
-    return out
+            return [], []
+        if any(isinstance(u, mpmath.mpc) or isinstance(v, mpmath.mpc) for u, v in zip(a, b)):
+            return [], []
+        out.append([float(u / v) for u, v in zip(a, b)] if all(v != 0 for v in b) else None)
+        points.append([float(v) for v in point[X]])
+    return out, points
+
+
+def _is_shift(factors: list[float], vectors: list[list[float]]) -> bool:
+    """Whether log(factor) = c s(x) on every vector, for one c != 0 and a shift s among max, min
+    and mean of x: numerator and denominator shifted by different multiples of s."""
+    import math
+
+    if any(f <= 0 or not math.isfinite(f) for f in factors):
+        return False
+    logs = [math.log(f) for f in factors]
+    for shift in (max, min, lambda v: sum(v) / len(v)):
+        pairs = [(lf, shift(v)) for lf, v in zip(logs, vectors) if abs(shift(v)) > 0.1]
+        if len(pairs) < 3:
+            continue
+        cs = [lf / s for lf, s in pairs]
+        c = cs[0]
+        if abs(c) > 1e-9 and all(abs(u - c) <= 1e-9 * max(1.0, abs(c)) for u in cs):
+            return True
+    return False
 
 
 def _feedback(question: Question, codes: list[str]) -> str:
@@ -208,6 +250,10 @@ def _feedback(question: Question, codes: list[str]) -> str:
 def _generic_feedback(question: Question, expr: sp.Expr, codes: list[str]) -> str:
     if "sign_flipped" in codes:
         return "Your answer has the wrong sign."
+    if "wrong_log_base" in codes:
+        return "Your logarithm has the wrong base: the natural logarithm (log, ln) is meant here."
+    if "constant_factor" in codes and question.vector:
+        return "Your answer is a constant multiple of the reference: check the constant factors."
     if "constant_factor" in codes and not question.vector:
         ratio = _constant(expr / question.reference, question.domain)
         factor = f"{sp.sstr(ratio)}x" if isinstance(ratio, sp.Rational) else f"{sp.sstr(ratio)} times"
@@ -224,8 +270,8 @@ def _describe(example: dict | None) -> str:
     if not example:
         return ""
     at = ", ".join(f"{k} = {_fmt(v)}" for k, v in example.get("at", {}).items())
-    text = f"For example at {at}: your answer gives {_fmt(example['answer_value'])}, " \
-           f"the reference {_fmt(example['reference_value'])}."
+    where = f"For example at {at}: your" if at else "Your"
+    text = f"{where} answer gives {_fmt(example['answer_value'])}, the reference {_fmt(example['reference_value'])}."
     largest = example.get("largest_exp_argument")
     if isinstance(largest, float) and largest > 0:
         text += f" There exp receives {_fmt(largest)} (a positive argument)."
@@ -240,6 +286,8 @@ def _describe(example: dict | None) -> str:
 def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.6g}"
+    if isinstance(v, dict) and set(v) == {"re", "im"}:
+        return f"{_fmt(v['re'])} {'-' if v['im'] < 0 else '+'} {_fmt(abs(v['im']))}i (complex)"
     if isinstance(v, list):
         return "[" + ", ".join(_fmt(u) for u in v[:6]) + (", ..." if len(v) > 6 else "") + "]"
     return str(v)

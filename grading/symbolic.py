@@ -362,6 +362,8 @@ class Builder(Visitor[sp.Expr]):
         if not lo <= len(built) <= hi:
             raise self.error(f"{fname} takes {lo if lo == hi else f'{lo} to {hi}'} argument(s), "
                              f"got {len(built)}", pos)
+        if function.real_arguments and any(a.is_real is False or (a.is_real is None and a.has(sp.I)) for a in built):
+            raise self.error(f"{fname} compares real values; an argument here is not real", pos)
         if function.vector and not self.vocab.vectors:
             raise self.error(f"{fname}(...) is only for the vector questions", pos)
         if function.over_entries is not None and len(built) == 1 and self.vocab.vectors:

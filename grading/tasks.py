@@ -32,6 +32,7 @@ def _equiv(student: str, teacher: str, assume: dict[str, str], limits: Limits) -
     from .symbolic import Vocabulary, symbol_for
     from .equivalence import Domain, decide
     from .errors import AnswerError
+    from .equations import compare, sides as equation_sides
     from .reader import parse_answer
 
     try:
@@ -39,10 +40,18 @@ def _equiv(student: str, teacher: str, assume: dict[str, str], limits: Limits) -
     except ValueError as err:
         return {"equivalent": None, "status": "invalid", "message": str(err)}
     vocab = Vocabulary(symbols=symbols, open=True)
+    equations = [equation_sides(text) for text in (student, teacher)]
+    if (equations[0] is None) != (equations[1] is None):
+        return {"equivalent": None, "status": "invalid",
+                "message": "one side is an equation and the other is not: compare an equation with an equation"}
     parsed = {}
-    for role, text in (("student", student), ("teacher", teacher)):
+    for role, text, eq in (("student", student, equations[0]), ("teacher", teacher, equations[1])):
         try:
-            parsed[role] = parse_answer(text, vocab, limits=limits).expr
+            if eq is None:
+                parsed[role] = parse_answer(text, vocab, limits=limits).expr
+            else:
+                left, right = (parse_answer(side, vocab, limits=limits).expr for side in eq)
+                parsed[role] = left - right
         except AnswerError as err:
             return {"equivalent": None, "status": "invalid", "message": f"{role}: {err.message}"}
     a, b = parsed["student"], parsed["teacher"]
@@ -51,7 +60,8 @@ def _equiv(student: str, teacher: str, assume: dict[str, str], limits: Limits) -
     # The same name typed twice must be one symbol: rebuild both with one set of symbols.
     canon = {s: symbol_for(s.name, kinds[s]) for s in free}
     a, b = a.xreplace(canon), b.xreplace(canon)
-    decision = decide(a, b, Domain({canon[s]: kinds[s] for s in free}))
+    domain = Domain({canon[s]: kinds[s] for s in free})
+    decision = compare(a, b, domain) if equations[0] is not None else decide(a, b, domain)
     record = {"equivalent": decision.equivalent, "status": decision.status, "message": decision.message}
     if decision.counterexample:
         record["counterexample"] = decision.counterexample

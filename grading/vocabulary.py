@@ -61,6 +61,8 @@ class Function:
     arity: tuple[int, int] = (1, 1)
     vector: bool = False
     over_entries: Callable[[sp.Expr], sp.Expr] | None = None
+    grows: bool = False  # exponential growth: its value is astronomically large past |argument| 1e9
+    real_arguments: bool = False  # defined on real arguments only (max, min compare their arguments)
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -231,13 +233,13 @@ def _np_reciprocal(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 FUNCTIONS: tuple[Function, ...] = (
     Function("sqrt", sp.sqrt, mpmath.sqrt, np.sqrt),  # \sqrt{...} is LaTeX structure (see normalize)
-    Function("exp", sp.exp, mpmath.exp, np.exp, latex=(r"\exp",)),
+    Function("exp", sp.exp, mpmath.exp, np.exp, latex=(r"\exp",), grows=True),
     Function("log", sp.log, mpmath.log, _np_log, aliases=("ln",), latex=(r"\log", r"\ln"), arity=(1, 2)),
     Function("sin", sp.sin, mpmath.sin, np.sin, latex=(r"\sin",)),
     Function("cos", sp.cos, mpmath.cos, np.cos, latex=(r"\cos",)),
     Function("tan", sp.tan, mpmath.tan, np.tan, latex=(r"\tan",)),
-    Function("sinh", sp.sinh, mpmath.sinh, np.sinh, latex=(r"\sinh",)),
-    Function("cosh", sp.cosh, mpmath.cosh, np.cosh, latex=(r"\cosh",)),
+    Function("sinh", sp.sinh, mpmath.sinh, np.sinh, latex=(r"\sinh",), grows=True),
+    Function("cosh", sp.cosh, mpmath.cosh, np.cosh, latex=(r"\cosh",), grows=True),
     Function("tanh", sp.tanh, mpmath.tanh, np.tanh, latex=(r"\tanh",)),
     Function("asin", sp.asin, mpmath.asin, np.arcsin, aliases=("arcsin",), latex=(r"\arcsin",)),
     Function("acos", sp.acos, mpmath.acos, np.arccos, aliases=("arccos",), latex=(r"\arccos",)),
@@ -260,12 +262,12 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("binomial", sp.binomial, mpmath.binomial, _np_binomial, aliases=("binom",), latex=(r"\binom",),
              arity=(2, 2)),
     Function("abs", sp.Abs, mpmath.fabs, np.abs, aliases=("Abs",)),
-    Function("factorial", sp.factorial, _mp_factorial, _np_factorial),
-    Function("sigmoid", _sigmoid, _mp_sigmoid, _np_sigmoid),
+    Function("factorial", sp.factorial, _mp_factorial, _np_factorial, grows=True),
+    Function("sigmoid", _sigmoid, _mp_sigmoid, _np_sigmoid, grows=True),
     Function("max", sp.Max, _largest, _np_largest, aliases=("Max",), latex=(r"\max",), arity=(1, 99),
-             over_entries=vmax),
+             over_entries=vmax, real_arguments=True),
     Function("min", sp.Min, _smallest, _np_smallest, aliases=("Min",), latex=(r"\min",), arity=(1, 99),
-             over_entries=_min_over_entries),
+             over_entries=_min_over_entries, real_arguments=True),
     Function("sum", vsum, _mp_sum, np.sum, latex=(r"\sum",), vector=True, over_entries=vsum),
     Function("softmax", softmax, _mp_softmax, _np_softmax, vector=True),
     Function("onehot", _identity, _identity, _identity, vector=True),  # y itself: the label as a vector
