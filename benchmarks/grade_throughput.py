@@ -9,13 +9,20 @@ power) and ``simplify(answer - reference) == 0``; ours is ``grading.batch.grade_
 accuracy of each against the truth, and the rows where the naive verdict is right and ours is wrong
 (goal: none).
 
-Run: python benchmarks/grade_throughput.py [--students N] [--seed S]
+Also: distinct answers per second, every answer different (no memoisation benefit: ``--distinct``
+answers, right and wrong forms with a different constant each), against the naive baseline on the
+same answers; and the whole-process time of ``python -m derivcheck grade`` for a class of
+``--class-size`` students (default 150; start-up, bank loading and worker start included).
+
+Run: python benchmarks/grade_throughput.py [--students N] [--seed S] [--distinct N] [--class-size N]
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -94,11 +101,44 @@ def ours(rows, workers: int) -> tuple[list[str], float]:
             return [r["verdict"] for r in csv.DictReader(f)], seconds
 
 
+def distinct_answers(count: int, seed: int) -> list[tuple[str, str, str, bool]]:
+    """``count`` rows, every (question, answer) different: a right or wrong form with its own
+    constant (``(k d sigma^2/2)/k``, ``d sigma^2/(k+2)``)."""
+    forms = [("p2.variance", "({k}*d*sigma^2/2)/{k}", True), ("p2.variance", "d*sigma^2/({k}+2)", False),
+             ("p2.sigma", "sqrt({k}*2/d)/sqrt({k})", True), ("p2.sigma", "sqrt(2/d) + 1/{k}", False),
+             ("p3.smoothing_gap", "log({k}*(1 + d*(1-eps)/eps)) - log({k})", True),
+             ("p3.smoothing_gap", "log(1 + {k}*d*(1-eps)/eps)", False),
+             ("p4.forward_mults", "n*L*K^2*{k}/{k}", True), ("p4.forward_mults", "{k}*n*L*K^2", False),
+             ("p4.training_memory", "L*K^2 + n*L*K + 0*{k}", True), ("p4.training_memory", "L*K^2 + {k}*n*K", False)]
+    rows = []
+    for n in range(count):
+        question, form, right = forms[n % len(forms)]
+        k = n // len(forms) + seed + 3
+        rows.append((f"student{n:05d}", question, form.format(k=k), right))
+    return rows
+
+
+def whole_process(rows: list[tuple[str, str, str, bool]], workers: int) -> float:
+    """Seconds of ``python -m derivcheck grade`` on ``rows``, start-up included."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "in.csv", Path(tmp) / "out.csv"
+        with open(src, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["student_id", "question", "answer"])
+            w.writerows(r[:3] for r in rows)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "derivcheck", "grade", str(src), "-o", str(out), "--quiet",
+                        "--workers", str(workers)], check=True, capture_output=True)
+        return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=120)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--distinct", type=int, default=300, help="distinct answers for the answers/s figure")
+    parser.add_argument("--class-size", type=int, default=150, help="students in the whole-process run")
     args = parser.parse_args()
     from derivcheck.grading.bank import load
     from derivcheck.grading.evidence import preload
@@ -125,6 +165,21 @@ def main() -> None:
     print(f"distinct answers the naive grader gets wrong: {len(wrong_naive)}")
     for w in wrong_naive[:8]:
         print("   ", w)
+
+    unique = distinct_answers(args.distinct, args.seed)
+    ours_u, ours_us = ours(unique, args.workers)
+    naive_u, naive_us = naive(unique, bank)
+    truth_u = ["correct" if r[3] else "incorrect" for r in unique]
+    print(f"distinct answers ({len(unique)}, every one different): derivcheck {len(unique) / ours_us:6.1f}/s "
+          f"({sum(v == t for v, t in zip(ours_u, truth_u, strict=True))} right), "
+          f"naive {len(unique) / naive_us:6.1f}/s "
+          f"({sum(v == t for v, t in zip(naive_u, truth_u, strict=False))} right)")
+
+    klass = make_class(args.class_size, args.seed + 1)
+    seconds = whole_process(klass, args.workers)
+    _, naive_class = naive(klass, bank)
+    print(f"class of {args.class_size} students ({len(klass)} rows), whole process: derivcheck grade {seconds:.2f} s "
+          f"(start-up included), naive {naive_class:.2f} s (grading alone)")
 
 
 if __name__ == "__main__":

@@ -112,11 +112,12 @@ def _bank_path(bank: PathLike | None) -> str | None:
 def load_bank(bank: PathLike | None = None) -> dict[str, Any]:
     """The question bank at ``bank`` (default: the built-in sheet), by question id."""
     from derivcheck.grading.bank import BankError, load
+    from derivcheck.grading.errors import printable
 
     try:
         return load(_bank_path(bank))
     except BankError as err:
-        raise InputError(str(err)) from err
+        raise InputError(printable(str(err), keep_newlines=False)) from err
 
 
 def questions(bank: PathLike | None = None) -> list[dict[str, Any]]:
@@ -152,8 +153,9 @@ def check(question_id: str, answer: str, *, bank: PathLike | None = None, timeou
     grading_limits = limits(timeout)
     status, record = run_one(check_task, (bank_path, question_id, answer, False, grading_limits), grading_limits)
     if status != "ok":
-        record = {"question": question_id, "answer": answer, "verdict": "undecided", "score": None,
-                  "diagnoses": [], "feedback": f"Could not decide ({record}).", "parsed": None}
+        from derivcheck.grading.grader import undecided
+
+        record = undecided(question_id, answer, str(record))
     if record["verdict"] == "incorrect" and question.simulation and not question.vector:
         from derivcheck.grading.evidence import verification
 

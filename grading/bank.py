@@ -210,8 +210,15 @@ def parse_bank(text: str, source: str, stored: dict | None = None) -> dict[str, 
     except tomllib.TOMLDecodeError as err:
         raise BankError(f"{source}: not valid TOML ({err})") from None
     questions = {}
-    for entry in data.get("question", []):
-        q = question_from(entry, source, (stored or {}).get(str(entry.get("id"))))
+    entries = data.get("question", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise BankError(f"{source}: `question` must be an array of tables ([[question]])")
+    for entry in entries:
+        try:
+            q = question_from(entry, source, (stored or {}).get(str(entry.get("id"))))
+        except (TypeError, AttributeError, ValueError, KeyError, IndexError) as err:
+            raise BankError(f"{source}: question {entry.get('id')!r} is malformed "
+                            f"({type(err).__name__}: {str(err)[:160]})") from None
         if q.id in questions:
             raise BankError(f"{source}: question {q.id} is defined twice")
         questions[q.id] = q

@@ -65,6 +65,12 @@ class SizeBound(Visitor["float | None"]):
         result = super().visit(node)
         if result is not None and result > self.limits.max_log10:
             raise TooLarge(f"a number in the answer exceeds 10^{int(self.limits.max_log10)}")
+        if result is not None and result != -math.inf and result < -self.limits.max_log10:
+            raise TooLarge(f"a number in the answer is below 10^-{int(self.limits.max_log10)} (but not 0)")
+        exact = exact_value(node, self.limits)
+        if exact is not None and exact != 0 and abs(_log10_fraction(exact)) > self.limits.max_log10:
+            raise TooLarge(f"a number in the answer is outside 10^-{int(self.limits.max_log10)} .. "
+                           f"10^{int(self.limits.max_log10)}")
         return result
 
     def visit_Num(self, node: Num) -> float:
@@ -101,10 +107,12 @@ class SizeBound(Visitor["float | None"]):
         limits = self.limits
         base, exponent = self.visit(node.base), self.visit(node.exp)
         if exponent is not None and exponent > math.log10(limits.max_log10 * 10):
-            # A huge constant exponent is only harmless on 0 or +-1.
-            value = small_value(node.base) if base is not None else None
-            if value is None or abs(value) not in (0.0, 1.0):
+            # A huge constant exponent is only harmless on exactly 0 or +-1 (a base that merely
+            # rounds to 1, such as 1.000...001, is not).
+            value = exact_value(node.base, limits) if base is not None else None
+            if value is None or abs(value) not in (0, 1):
                 raise TooLarge("an exponent in the answer is too large")
+            return -math.inf if value == 0 else 0.0
         if exponent is not None and base is None:
             e = small_value(node.exp)
             if e is None or abs(e) > limits.max_exponent:
@@ -116,6 +124,8 @@ class SizeBound(Visitor["float | None"]):
             return -math.inf
         e = small_value(node.exp)
         if e is None:  # a complex exponent such as I*pi: |a^(u+iv)| <= |a|^|u| e^(pi |v|)
+            if exponent > math.log10(limits.max_log10):
+                raise TooLarge("an exponent in the answer is too large")
             return 10 ** exponent * (abs(base) + 1.4)
         return e * base if e >= 0 else -e * max(-base, base)
 
@@ -149,6 +159,58 @@ class SizeBound(Visitor["float | None"]):
         if value is None or a > math.log10(limits.max_factorial + 1) or value > limits.max_factorial:
             raise TooLarge(f"factorial of a number above {limits.max_factorial} is too large")
         return math.lgamma(max(value, 0) + 1) / math.log(10)
+
+
+def exact_value(node: Node, limits: Limits = DEFAULT) -> Fraction | None:
+    """The exact rational value of a subtree made of numbers, + - * / and small integer powers,
+    or None (a variable, a constant such as pi, a function, a power too large to compute)."""
+    try:
+        return ExactValue(limits).visit(node)
+    except (ZeroDivisionError, OverflowError, ValueError):
+        return None
+
+
+class ExactValue(Visitor["Fraction | None"]):
+    """The pass behind :func:`exact_value`: rational arithmetic, each power computed only when
+    its result stays within 10^+-max_log10 (checked in log space first)."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+
+    def generic_visit(self, node: Node) -> None:
+        return None
+
+    def visit_Num(self, node: Num) -> Fraction:
+        return node.value
+
+    def visit_Neg(self, node: Neg) -> Fraction | None:
+        v = self.visit(node.arg)
+        return None if v is None else -v
+
+    def visit_Add(self, node: Add) -> Fraction | None:
+        a, b = self.visit(node.left), self.visit(node.right)
+        return None if a is None or b is None else a + b
+
+    def visit_Mul(self, node: Mul) -> Fraction | None:
+        a, b = self.visit(node.left), self.visit(node.right)
+        return None if a is None or b is None else a * b
+
+    def visit_Div(self, node: Div) -> Fraction | None:
+        a, b = self.visit(node.num), self.visit(node.den)
+        return None if a is None or b is None or b == 0 else a / b
+
+    def visit_Pow(self, node: Pow) -> Fraction | None:
+        a, b = self.visit(node.base), self.visit(node.exp)
+        if a is None or b is None or b.denominator != 1:
+            return None
+        if a == 0:
+            return None if b < 0 else Fraction(int(b == 0))
+        if abs(a) == 1:
+            return a ** (int(b) % 2) if a < 0 else Fraction(1)
+        size = abs(b) * max(math.log10(abs(a.numerator)) + 1, math.log10(a.denominator) + 1)
+        if size > 4 * self.limits.max_log10:
+            return None
+        return a ** int(b)
 
 
 class FloatValue(Visitor["float | None"]):

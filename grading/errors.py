@@ -26,3 +26,19 @@ class AnswerError(Exception):
 
 class TooLarge(AnswerError):
     """A number, exponent, depth or size over the limits (checked before anything is evaluated)."""
+
+
+def printable(text: str, keep_newlines: bool = True) -> str:
+    """``text`` safe to show on a terminal: control characters (escape sequences, carriage
+    returns, bidi overrides, NUL) written as ``\\xNN``/``\\uNNNN`` escapes; newlines kept when asked."""
+    import unicodedata
+
+    out = []
+    for ch in str(text):
+        if ch == "\n" and keep_newlines:
+            out.append(ch)
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch == "\x7f":
+            out.append(ascii(ch)[1:-1])
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -1,13 +1,14 @@
 """Grading one answer: parse, decide, diagnose, back a "wrong" with a counterexample.
 
-``check(question, answer)`` returns the ``check --json`` record of docs/interface.md: verdict
-(correct, incorrect, invalid, undecided), score, diagnosis codes, feedback, the parsed expression,
-and for a wrong answer a point where it differs from the reference, with the simulated
-measurement there when the question has a simulation.
+``check(question, answer)`` returns CONTRACT.md's record: verdict (correct, incorrect, invalid,
+undecided), score, diagnosis codes, feedback, the parsed expression, and for a wrong answer a
+point where it differs from the reference, with the simulated measurement there when the
+question has a simulation.
 """
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -21,26 +22,38 @@ from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .numeric import Unsupported
 from .reader import Parsed, parse_answer
-from .symbolic import X
+from .symbolic import X, Y
 
 if TYPE_CHECKING:
     from derivcheck.simulations.verification import Measurement
+
+GENERIC = ("sign_flipped", "constant_factor", "additive_constant", "wrong_log_base")
+#: ``e`` standing alone in an answer: Euler's number, often typed for epsilon.
+LONE_E = re.compile(r"(?<![A-Za-z\\_])e(?![A-Za-z_(])")
 
 
 def check(question: Question, answer: str, limits: Limits = DEFAULT, evidence: bool = True) -> dict[str, Any]:
     """Grade ``answer`` to ``question``; never raises on bad input.
 
-    A failure inside SymPy or mpmath on a strange but valid answer becomes ``undecided`` (with
-    the reason), so one answer can never take a batch down.
+    The reference is the bank's, already read and evaluated, so a failure inside SymPy or mpmath
+    while grading is the answer's doing: the verdict is ``invalid`` with the reason (score 0),
+    never ``undecided``, so one answer can never take a batch down nor earn a point.
     """
     try:
         return _check(question, answer, limits, evidence)
     except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ZeroDivisionError,
             AttributeError, NotImplementedError, IndexError, KeyError, ArithmeticError) as err:
-        return {"question": question.id, "answer": answer, "verdict": "undecided", "score": None,
-                "diagnoses": [], "parsed": None, "status": "undecided",
-                "feedback": f"Could not decide ({type(err).__name__}: {str(err)[:200]}); flagged for a person to read.",
+        return {"question": question.id, "answer": answer, "verdict": "invalid", "score": 0.0,
+                "diagnoses": [], "parsed": None, "status": "invalid",
+                "feedback": f"This answer cannot be graded ({type(err).__name__}: {str(err)[:200]}).",
                 "elapsed_ms": None}
+
+
+def undecided(question_id: str, answer: str, reason: str) -> dict[str, Any]:
+    """CONTRACT.md's undecided record: score 0 and a review flag, until a person decides."""
+    return {"question": question_id, "answer": answer, "verdict": "undecided", "score": 0.0, "review": True,
+            "diagnoses": [], "parsed": None, "status": "undecided",
+            "feedback": f"Could not decide ({reason}); flagged for a person to read (0 points until then)."}
 
 
 def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> dict[str, Any]:
@@ -68,8 +81,9 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
                       feedback=(_feedback(question, ["not_stable"]) or "Equal, but it overflows for large "
                                 "logits.") + " In float64: " + _describe(overflow))
     elif decision.equivalent:
-        feedback = f"Correct ({decision.status}: {decision.message})." + (f" Note: {note}." if note else "")
-        record.update(verdict="correct", score=1.0, diagnoses=[], feedback=feedback)
+        record.update(verdict="correct", score=1.0, diagnoses=[],
+                      feedback=f"Correct ({decision.status}: {decision.message})."
+                      + (f" Note: {note}." if note else ""))
     elif decision.status == "counterexample":
         codes = diagnose(question, expr)
         record.update(verdict="incorrect", score=0.0, diagnoses=codes)
@@ -79,9 +93,13 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
             example = simulated or example
         record["counterexample"] = example
         record["feedback"] = f"{incorrect_feedback(question, expr, codes, example)} {missing}".strip()
+        if "eps" in question.vocab.symbols and expr.has(sp.E) and LONE_E.search(parsed.plain):
+            record["feedback"] += (" Note: e is Euler's number (2.71828...); for epsilon write eps, "
+                                   "ε or \\varepsilon.")
     else:
-        record.update(verdict="undecided", score=None, diagnoses=[],
-                      feedback=f"Could not decide ({decision.message}); flagged for a person to read.")
+        record.update(verdict="undecided", score=0.0, review=True, diagnoses=[],
+                      feedback=f"Could not decide ({decision.message}); flagged for a person to read "
+                               "(0 points until then).")
     record["status"] = decision.status
     return _finish(record, start)
 
@@ -109,7 +127,7 @@ def warm(question: Question) -> None:
 
     key = _domain_key(question.domain)
     for expr in (question.reference, *(a for a, _ in question.alternatives), *(m.formula for m in question.mistakes)):
-        with contextlib.suppress(Exception):  # warming is an optimisation only: grading evaluates again
+        with contextlib.suppress(Exception):  # warming is an optimisation only
             _reference_table(expr, key, question.vector)
 
 
@@ -125,8 +143,19 @@ def diagnose(question: Question, expr: sp.Expr) -> list[str]:
                                                   prove_seconds=0).equivalent]
     if codes:
         return codes
+    if question.reference.has(sp.oo, -sp.oo, sp.zoo) or expr.has(sp.oo, -sp.oo, sp.zoo):
+        return []  # no factor or shift relates a finite value to an infinite one
     relation = _relation(question, expr)
+    if relation is None and _wrong_log_base(question, expr):
+        return ["wrong_log_base"]
     return [relation] if relation else []
+
+
+def _wrong_log_base(question: Question, expr: sp.Expr) -> bool:
+    """Whether the answer is right once its logarithms to base 2 or 10 are natural ones."""
+    natural = expr.subs({sp.log(2): 1, sp.log(10): 1})
+    return natural != expr and bool(decide(natural, question.reference, question.domain, vector=question.vector,
+                                           prove_seconds=0).equivalent)
 
 
 def _relation(question: Question, expr: sp.Expr) -> str | None:
@@ -134,18 +163,19 @@ def _relation(question: Question, expr: sp.Expr) -> str | None:
     question's ``ratio_diagnosis`` for vectors whose ratio is constant within each vector."""
     domain = question.domain
     if question.vector:
-        ratios = _vector_ratios(expr, question.reference)
-        defined = [r for r in ratios if r is not None]
-        if ratios and len(defined) == len(ratios):
-            flat = [v for r in defined for v in r]
+        ratios, points = _vector_ratios(expr, question.reference)
+        rows = [r for r in ratios if r is not None]
+        if rows and len(rows) == len(ratios):
+            flat = [v for r in rows for v in r]
             if all(abs(v + 1) < 1e-20 for v in flat):
                 return "sign_flipped"
-            if all(max(r) - min(r) < 1e-20 * max(1, abs(max(r))) for r in defined):
-                # one factor per vector: the same everywhere is a constant factor; a factor that
-                # changes with x (such as e^(max x)) is the question's ratio diagnosis
+            if all(max(r) - min(r) < 1e-20 * max(1, abs(max(r))) for r in rows):
+                # one factor per vector: the same everywhere is a constant factor; a factor
+                # e^(c s(x)) for a shift s (max, min or mean of x) is an inconsistent shift
                 if max(flat) - min(flat) < 1e-20 * max(1, abs(max(flat))):
                     return "constant_factor"
-                return question.ratio_diagnosis or "constant_factor"
+                if question.ratio_diagnosis and _is_shift([r[0] for r in rows], points):
+                    return question.ratio_diagnosis
         return None
     ratio = _constant(expr / question.reference, domain)
     if ratio is not None and ratio != 1:
@@ -159,8 +189,10 @@ def _relation(question: Question, expr: sp.Expr) -> str | None:
 def _constant(expr: sp.Expr, domain: Domain) -> sp.Expr | None:
     """The exact constant ``expr`` equals on the domain (a simple rational or float), or None."""
     d = decide(expr, sp.Integer(0), domain, prove_seconds=0)
-    if d.status != "counterexample" or d.counterexample is None:  # a counterexample status carries one
+    if d.status != "counterexample":
         return sp.Integer(0) if d.equivalent else None
+    if d.counterexample is None:
+        return None
     value = d.counterexample["answer_value"]
     if not isinstance(value, float):
         return None
@@ -173,21 +205,45 @@ def _constant(expr: sp.Expr, domain: Domain) -> sp.Expr | None:
     return None
 
 
-def _vector_ratios(expr: sp.Expr, reference: sp.Expr) -> list[list[float] | None]:
+def _vector_ratios(expr: sp.Expr, reference: sp.Expr) -> tuple[list[list[float] | None], list[list[float]]]:
+    """answer/reference entry by entry on a few random vectors (and those vectors); empty where
+    the ratio is undefined or not real."""
     import random
 
     from .equivalence import vector_points
 
-    out = []
+    out, points = [], []
     for point in list(vector_points(random.Random(7)))[:6]:
         try:
             a, b = _value(expr, point, 40), _value(reference, point, 40)
         except (Unsupported, ZeroDivisionError, ValueError, TypeError):
-            return []
+            return [], []
         if not (isinstance(a, list) and isinstance(b, list)) or len(a) != len(b):
-            return []
-        out.append([float(u / v) for u, v in zip(a, b, strict=True)] if all(v != 0 for v in b) else None)
-    return out
+            return [], []
+        if any(isinstance(u, mpmath.mpc) or isinstance(v, mpmath.mpc) for u, v in zip(a, b, strict=False)):
+            return [], []
+        out.append([float(u / v) for u, v in zip(a, b, strict=False)] if all(v != 0 for v in b) else None)
+        points.append([float(v) for v in point[X]])
+    return out, points
+
+
+def _is_shift(factors: list[float], vectors: list[list[float]]) -> bool:
+    """Whether log(factor) = c s(x) on every vector, for one c != 0 and a shift s among max, min
+    and mean of x: numerator and denominator shifted by different multiples of s."""
+    import math
+
+    if any(f <= 0 or not math.isfinite(f) for f in factors):
+        return False
+    logs = [math.log(f) for f in factors]
+    for shift in (max, min, lambda v: sum(v) / len(v)):
+        pairs = [(lf, shift(v)) for lf, v in zip(logs, vectors, strict=False) if abs(shift(v)) > 0.1]
+        if len(pairs) < 3:
+            continue
+        cs = [lf / s for lf, s in pairs]
+        c = cs[0]
+        if abs(c) > 1e-9 and all(abs(u - c) <= 1e-9 * max(1.0, abs(c)) for u in cs):
+            return True
+    return False
 
 
 def _feedback(question: Question, codes: list[str]) -> str:
@@ -198,6 +254,10 @@ def _feedback(question: Question, codes: list[str]) -> str:
 def _generic_feedback(question: Question, expr: sp.Expr, codes: list[str]) -> str:
     if "sign_flipped" in codes:
         return "Your answer has the wrong sign."
+    if "wrong_log_base" in codes:
+        return "Your logarithm has the wrong base: the natural logarithm (log, ln) is meant here."
+    if "constant_factor" in codes and question.vector:
+        return "Your answer is a constant multiple of the reference: check the constant factors."
     if "constant_factor" in codes and not question.vector:
         ratio = _constant(expr / question.reference, question.domain)
         factor = f"{sp.sstr(ratio)}x" if isinstance(ratio, sp.Rational) else f"{sp.sstr(ratio)} times"
@@ -214,8 +274,11 @@ def _describe(example: dict | None) -> str:
     if not example:
         return ""
     at = ", ".join(f"{k} = {_fmt(v)}" for k, v in example.get("at", {}).items())
-    text = f"For example at {at}: your answer gives {_fmt(example['answer_value'])}, " \
-           f"the reference {_fmt(example['reference_value'])}."
+    where = f"For example at {at}: your" if at else "Your"
+    text = f"{where} answer gives {_fmt(example['answer_value'])}, the reference {_fmt(example['reference_value'])}."
+    largest = example.get("largest_exp_argument")
+    if isinstance(largest, float) and largest > 0:
+        text += f" There exp receives {_fmt(largest)} (a positive argument)."
     sim = example.get("simulated")
     if sim:
         lo, hi = sim["interval"]
@@ -227,6 +290,8 @@ def _describe(example: dict | None) -> str:
 def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.6g}"
+    if isinstance(v, dict) and set(v) == {"re", "im"}:
+        return f"{_fmt(v['re'])} {'-' if v['im'] < 0 else '+'} {_fmt(abs(v['im']))}i (complex)"
     if isinstance(v, list):
         return "[" + ", ".join(_fmt(u) for u in v[:6]) + (", ..." if len(v) > 6 else "") + "]"
     return str(v)
@@ -235,14 +300,18 @@ def _fmt(v: Any) -> str:
 def _overflow_example(expr: sp.Expr, question: Question) -> dict:
     import numpy as np
 
-    from .numeric import NP, evaluate
+    from .equivalence import evaluate, unstable_at
+    from .numeric import NP
 
-    x = np.array([1000.0, 1001.0, 1002.0])
+    found = unstable_at(expr)
+    x, largest = found if found is not None else (np.array([1000.0, 1001.0, 1002.0]), float("nan"))
+    y = np.eye(len(x))[0]
     with np.errstate(all="ignore"):
-        value = evaluate(expr, {X: x}, NP())
-        ref = evaluate(question.reference, {X: x}, NP())
+        value = evaluate(expr, {X: x, Y: y}, NP())
+        ref = evaluate(question.reference, {X: x, Y: y}, NP())
     return {"at": {"x": x.tolist()}, "answer_value": [float(v) for v in np.atleast_1d(value)],
-            "reference_value": [float(v) for v in np.atleast_1d(ref)], "float64": True}
+            "reference_value": [float(v) for v in np.atleast_1d(ref)], "float64": True,
+            "largest_exp_argument": largest}
 
 
 # --- simulated evidence ----------------------------------------------------------------------

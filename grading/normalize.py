@@ -159,6 +159,10 @@ class _Latex:
         if name in ("frac", "dfrac", "tfrac"):
             num, den = self.group(), self.group()
             return f"(({num})/({den}))"
+        if name in ("binom", "dbinom", "tbinom") and self.peek() == "{":
+            n = self.group()
+            self.skip_spaces()
+            return f"binomial({n}, {self.group()})" if self.peek() == "{" else f"binomial({n})"
         if name == "sqrt":
             self.skip_spaces()
             if self.peek() == "[":
@@ -195,11 +199,33 @@ class _Latex:
         raise AnswerError(f"unsupported LaTeX command \\{name}", start, self.text)
 
     def _word(self, word: str) -> str:
-        """A vocabulary command: a function's name is followed by its argument (``\\exp(x)``), a
-        big operator by its index (``\\sum_k``), a constant stands alone (``\\pi r``)."""
+        """A vocabulary command: a function's name is followed by its argument (``\\exp(x)``,
+        or without brackets ``\\log d``, ``\\sin{x}``), a logarithm may carry its base
+        (``\\log_2 x`` is ``log(x, 2)``), a big operator its index (``\\sum_k``), a constant
+        stands alone (``\\pi r``)."""
         if word in _BIG_OPERATORS:
             return self._big_operator(word)
-        return word if word in FUNCTION else word + " "
+        if word not in FUNCTION:
+            return word + " "
+        self.skip_spaces()
+        base = None
+        if word == "log" and self.peek() == "_":
+            self.take()
+            base = self.group().strip()
+            self.skip_spaces()
+        if self.peek() in ("(", "\\left", "^", None):
+            return f"log_{{{base}}}" if base is not None else word
+        argument = self._operand()
+        return f" {word}({argument}, {base}) " if base is not None else f" {word}({argument}) "
+
+    def _operand(self) -> str:
+        """The operand of a function written without brackets: one group or token, with its
+        subscript (``\\log x_i``, ``\\max x``)."""
+        argument = self.group()
+        self.skip_spaces()
+        if self.peek() == "_":
+            argument += self.command_or_char()
+        return argument
 
     def _big_operator(self, name: str) -> str:
         """\\sum_{k=1}^{d} -> ' sum_k ' (the limits are the whole vector), \\max_j -> ' max_j '."""
@@ -213,7 +239,11 @@ class _Latex:
             if self.peek() == "^":
                 self.take()
                 self.group()
-        return f" {name}_{index} " if index else f" {name}"
+        if index:
+            return f" {name}_{index} "
+        if self.peek() in ("(", "\\left", None):
+            return f" {name}"
+        return f" {name}({self._operand()}) "  # \max x: the largest entry of x
 
 
 def latex_to_plain(text: str) -> str:

@@ -47,6 +47,12 @@ def _map(f: Callable[..., Any], *args: Any) -> Any:
     return [f(*[a[i] if _is_vec(a) else a for a in args]) for i in range(n)]
 
 
+#: Exponents above this are evaluated as exp(v log u) (see ``MP.pow``).
+HUGE_EXPONENT = 10**6
+#: |log| of the largest value a power may take in evaluation (about 10^(4e8)).
+MAX_MAGNITUDE = 10**9
+
+
 class MP:
     """mpmath backend (the caller sets the precision with mpmath.workdps); vectors are lists."""
 
@@ -68,11 +74,25 @@ class MP:
         def p(u: Any, v: Any) -> Any:
             if u == 0 and mpmath.re(v) < 0:
                 raise ZeroDivisionError
+            if abs(v) > HUGE_EXPONENT and u != 0 and abs(u) != 1:
+                # u^v as exp(v log u): one step, and OverflowError (no value here) when the
+                # result is past any float, where repeated squaring would run for minutes
+                magnitude = abs(mpmath.re(v * mpmath.log(u)))
+                if magnitude > MAX_MAGNITUDE:
+                    raise OverflowError("a power too large to evaluate")
+                return mpmath.exp(v * mpmath.log(u))
             return mpmath.power(u, v)
         return _map(p, a, b)
 
     def apply(self, f: Function, args: list[Any]) -> Any:
-        """``f(*args)``: a vector function on the whole vector, any other entry by entry."""
+        """``f(*args)``: a vector function on the whole vector, any other entry by entry. A
+        function that grows exponentially has no value here past |argument| ``MAX_MAGNITUDE``
+        (OverflowError), where mpmath would compute log 2 to millions of digits."""
+        if f.grows:
+            for a in args:
+                for u in (a if _is_vec(a) else [a]):
+                    if abs(u) > MAX_MAGNITUDE:
+                        raise OverflowError(f"{f.name} of an argument beyond 10^9")
         return f.mp(*args) if f.vector else _map(f.mp, *args)
 
     def over_entries(self, f: Function, a: Any) -> Any:
@@ -106,6 +126,25 @@ class NP:
 
     def over_entries(self, f: Function, a: Any) -> Any:
         return f.np(*np.atleast_1d(a))
+
+
+def evaluate_entries(expr: sp.Basic, point: Mapping[sp.Symbol, Any], backend: MP | NP, entries: tuple[
+        tuple[sp.Symbol, sp.Symbol], ...] = ()) -> Any:
+    """``expr`` at ``point``; an answer that names the entry at its free index inside a reduction
+    (``entries`` pairs each vector symbol with its free-entry symbol) is evaluated once per
+    index, with the free entries bound to that index's values, into a vector."""
+    pairs = [(v, f) for v, f in entries if expr.has(f)]
+    if not pairs:
+        return evaluate(expr, point, backend)
+    size = len(point[pairs[0][0]])
+    values = []
+    for i in range(size):
+        at = {**point, **{f: point[v][i] for v, f in entries}}
+        value = evaluate(expr, at, backend)
+        if isinstance(value, (list, np.ndarray)) and np.ndim(value) > 0:
+            value = value[i]
+        values.append(value)
+    return np.array(values, dtype=float) if isinstance(backend, NP) else values
 
 
 def evaluate(expr: sp.Basic, point: Mapping[sp.Symbol, Any], backend: MP | NP) -> Any:

@@ -71,9 +71,14 @@ class _ToNodes(Transformer):
             return Sub(base.name, index, base.pos)
         return Entry(base, index, _at(sub))  # softmax(x)_i: an entry of a vector expression
 
+    def logbase(self, tok: Token, arg: Node) -> Call:
+        base = str(tok).partition("_")[2].strip("{}")
+        return Call("log", (arg, Num(_number(Token("NUMBER", base, start_pos=tok.start_pos), self.limits))),
+                    _at(tok))
+
     def bigop(self, tok: Token, arg: Node) -> Big:
-        op, _, _var = str(tok).partition("_")
-        return Big(op, arg, _at(tok))
+        op, _, var = str(tok).partition("_")
+        return Big(op, arg, _at(tok), var.strip("{}"))
 
     def add(self, a: Node, b: Node) -> Add:
         return Add(a, b)

@@ -9,6 +9,7 @@ unknown (``sigma^2 = 2/d``), in which case it is solved for that unknown; a labe
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -17,7 +18,7 @@ from .bounds import bound
 from .errors import AnswerError, TooLarge
 from .limits import DEFAULT, Limits
 from .normalize import to_plain
-from .parser import parse_plain
+from .parser import _bracket_depth, parse_plain
 from .symbolic import Builder, Vocabulary
 
 
@@ -30,6 +31,33 @@ class Parsed:
     plain: str
     latex: bool
     note: str = ""
+
+
+#: What joins the statements of a chain: arrows and words of implication. The final statement
+#: of a chain is the answer; the working before it is not checked here.
+IMPLICATION = re.compile(r"\\(?:text|mathrm|textrm)\{\s*(?:so|hence|therefore|thus|implies)\s*\}"
+                         r"|==>|=>|⇒|⟹|\\(?:Rightarrow|Longrightarrow|implies|therefore)(?![A-Za-z])|∴"
+                         r"|(?<![A-Za-z\\])(?:so|hence|therefore|thus|implies)(?![A-Za-z])",
+                         re.IGNORECASE)
+WORKING_NOTE = "the working before the final statement was not checked (only the final statement was graded)"
+
+
+def split_chain(text: str) -> list[tuple[str, int]]:
+    """The statements of a chain (``a = b => c = d``, ``... so sigma = ...``) at top level (not
+    inside brackets), each with its offset; empty pieces are dropped."""
+    depth_at = []
+    depth = 0
+    for ch in text:
+        depth_at.append(depth)
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+    pieces, start = [], 0
+    for m in IMPLICATION.finditer(text):
+        if depth_at[m.start()] == 0:
+            pieces.append((text[start:m.start()], start))
+            start = m.end()
+    pieces.append((text[start:], start))
+    return [(p, o) for p, o in pieces if p.strip()] or [(text, 0)]
 
 
 def split_equals(text: str) -> list[tuple[str, int]]:
@@ -75,23 +103,44 @@ def parse_answer(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None = Non
         raise AnswerError("the answer is empty")
     if len(text) > limits.max_length:
         raise TooLarge(f"the answer is {len(text):,} characters long (at most {limits.max_length:,})")
+    _bracket_depth(text.replace("\\{", "").replace("\\}", ""), limits)
+    statements = split_chain(text)
+    if len(statements) > 1:
+        final, offset = statements[-1]
+        try:
+            parsed = _statement(final, vocab, solve_for, limits)
+        except AnswerError as err:
+            position = None if err.position is None else err.position + offset
+            raise type(err)(str(err), position, text) from None
+        note = "; ".join(n for n in (parsed.note, WORKING_NOTE) if n)
+        return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
+    return _statement(text, vocab, solve_for, limits)
+
+
+def _statement(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Limits) -> Parsed:
+    """One statement: an expression, or an equation (a chain of equalities ``a = b = c``)."""
     plain, where, is_latex = to_plain(text)
     segments = split_equals(plain)
     if any(not seg.strip() for seg, _ in segments):
         raise AnswerError("an equation needs something on both sides of '='", None, text)
     last, offset = segments[-1]
     expr = _expression(last, offset, vocab, text, where, limits)
-    note = ""
+    note = WORKING_NOTE if len(segments) > 2 else ""
     if len(segments) > 1 and solve_for is not None:
-        lhs_text, lhs_offset = segments[0]
-        try:
-            lhs = _expression(lhs_text, lhs_offset, vocab, text, where, limits)
-        except AnswerError:
-            lhs = None  # a label such as Var[y]
+        lhs = None
+        for lhs_text, lhs_offset in reversed(segments[:-1]):  # the statement nearest the end
+            try:
+                candidate = _expression(lhs_text, lhs_offset, vocab, text, where, limits)
+            except AnswerError:
+                continue  # a label such as Var[y]
+            if candidate.has(solve_for):
+                lhs = candidate
+                break
         if lhs is not None and lhs.has(solve_for):
             expr = solve(lhs, expr, solve_for, text)
-            note = f"solved {sp.sstr(lhs)} = {sp.sstr(_expression(last, offset, vocab, text, where, limits))} " \
-                   f"for {solve_for}"
+            note = "; ".join(n for n in (f"solved {sp.sstr(lhs)} = "
+                                         f"{sp.sstr(_expression(last, offset, vocab, text, where, limits))} "
+                                         f"for {solve_for}", note) if n)
     if isinstance(expr, sp.Basic) and expr.has(sp.zoo, sp.nan):
         raise AnswerError("the answer is undefined (division by zero)", None, text)
     return Parsed(expr=expr, plain=plain, latex=is_latex, note=note)

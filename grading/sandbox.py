@@ -12,15 +12,15 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import resource
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .limits import DEFAULT, Limits
 
-if TYPE_CHECKING:
-    from multiprocessing.context import ForkContext
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _address_space() -> int:
@@ -31,7 +31,22 @@ def _address_space() -> int:
         return 0
 
 
-def _worker(conn: Connection, memory_mb: int) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when its parent dies (even by ``kill -9``); elsewhere, or if
+    the parent is already gone, the worker exits when its pipe closes or now."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _worker(conn: Connection, memory_mb: int, parent: int) -> None:
+    _die_with_parent(parent)
     try:
         limit = _address_space() + memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -56,9 +71,9 @@ def _worker(conn: Connection, memory_mb: int) -> None:
 
 
 class _Slot:
-    def __init__(self, ctx: ForkContext, memory_mb: int) -> None:
+    def __init__(self, ctx: Any, memory_mb: int) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, memory_mb), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, memory_mb, os.getpid()), daemon=True)
         self.proc.start()
         child.close()
         self.task: int | None = None
@@ -82,7 +97,7 @@ class _Slot:
 class Sandbox:
     """A pool of limited worker processes (use as a context manager)."""
 
-    def __init__(self, workers: int = 1, limits: Limits = DEFAULT) -> None:
+    def __init__(self, workers: int = 1, limits: Limits = DEFAULT):
         self.limits = limits
         self.ctx = mp.get_context("fork")
         self.slots = [_Slot(self.ctx, limits.memory_mb) for _ in range(max(1, workers))]

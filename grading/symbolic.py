@@ -10,6 +10,7 @@ only after :func:`.bounds.bound` has shown that no constant is larger than 10^ma
 from __future__ import annotations
 
 import difflib
+import keyword
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -19,10 +20,16 @@ from .limits import DEFAULT, Limits
 from .tree import Add, Big, Call, Div, Entry, Fact, Index, Mul, Name, Neg, Node, Num, Pow, Sub, Visitor
 from .vocabulary import CONSTANT, FUNCTION, NAME_ALIASES, softmax, vmax, vsum
 
-__all__ = ["Builder", "Vocabulary", "X", "Y", "softmax", "symbol_for", "vmax", "vsum"]
+__all__ = ["XF", "YF", "Builder", "Vocabulary", "X", "Y", "localise", "softmax", "symbol_for", "vmax", "vsum"]
 
 X = sp.Symbol("x", real=True)          # the logit vector, elementwise
 Y = sp.Symbol("y", real=True)          # the one-hot label vector, elementwise
+#: Inside a sum or max over the vector, its entry at the answer's free index (``x_i`` in
+#: ``sum(exp(x - x_i))``); outside every reduction the entry at the free index is plain X.
+XF = sp.Symbol("x_free", real=True)
+YF = sp.Symbol("y_free", real=True)
+#: The heads that reduce a vector to a scalar (or take it whole): their argument is the vector.
+REDUCTIONS = (vsum, vmax, softmax)
 
 #: Likely meanings of a short unknown name, suggested when the question declares them.
 SUGGEST = {"s": "sigma", "e": "eps", "ep": "eps", "l": "L", "k": "K", "N": "n"}
@@ -30,7 +37,7 @@ SUGGEST = {"s": "sigma", "e": "eps", "ep": "eps", "l": "L", "k": "K", "N": "n"}
 CODE_WORDS = {"import", "from", "exec", "eval", "open", "getattr", "setattr", "delattr", "globals", "locals",
               "vars", "compile", "def", "class", "return", "yield", "while", "for", "print", "input", "os",
               "sys", "subprocess", "builtins", "lambda", "await", "async", "with", "del", "raise", "assert",
-              "sympify", "system", "read", "write"}
+              "sympify", "system", "read", "write", *keyword.kwlist, *keyword.softkwlist}
 KINDS = {
     "real": {"real": True}, "positive": {"positive": True}, "nonnegative": {"nonnegative": True},
     "negative": {"negative": True}, "integer": {"integer": True},
@@ -63,21 +70,110 @@ class Vocabulary:
         return sorted({*self.symbols, *self.vectors})
 
 
+def localise(expr: sp.Expr) -> sp.Expr:
+    """An answer that names the entry at its free index inside a reduction (``XF``): every X
+    outside the reductions is that same entry, so it becomes ``XF`` too (and Y ``YF``); the
+    answer is then evaluated once per index (:func:`.numeric.evaluate_entries`)."""
+    if not expr.has(XF, YF):
+        return expr
+
+    def walk(e: sp.Basic) -> sp.Basic:
+        if e.func in REDUCTIONS:
+            return e
+        if e == X:
+            return XF
+        if e == Y:
+            return YF
+        return e.func(*(walk(a) for a in e.args)) if e.args else e
+
+    return walk(expr)
+
+
+class _Outside(Visitor[None]):
+    """The indices an answer subscripts its vectors with outside every sum or max: its free index."""
+
+    def __init__(self, vectors: dict[str, str], indices: frozenset[str]):
+        self.vectors, self.indices, self.depth = vectors, indices, 0
+        self.found: set[str] = set()
+
+    def visit_Sub(self, node: Sub) -> None:
+        if self.depth == 0 and node.index in self.indices:
+            self.found.add(node.index)
+
+    def visit_Index(self, node: Index) -> None:
+        if self.depth == 0 and isinstance(node.index, Name):
+            self.found.add(node.index.name)
+
+    def visit_Big(self, node: Big) -> None:
+        self.depth += 1
+        self.visit(node.arg)
+        self.depth -= 1
+
+    def visit_Call(self, node: Call) -> None:
+        function = FUNCTION.get(node.name)
+        reduces = function is not None and (function.vector or function.over_entries is not None)
+        self.depth += reduces
+        for arg in node.args:
+            self.visit(arg)
+        self.depth -= reduces
+
+
+class _Used(Visitor[None]):
+    """The indices and bare vector names used in a subtree."""
+
+    def __init__(self, vectors: dict[str, str]):
+        self.vectors, self.bare = vectors, False
+        self.indices: set[str] = set()
+
+    def visit_Sub(self, node: Sub) -> None:
+        self.indices.add(node.index)
+
+    def visit_Index(self, node: Index) -> None:
+        if isinstance(node.index, Name):
+            self.indices.add(node.index.name)
+
+    def visit_Name(self, node: Name) -> None:
+        self.bare = self.bare or NAME_ALIASES.get(node.name, node.name) in self.vectors
+
+
 class Builder(Visitor[sp.Expr]):
-    """Turns a bounded parse tree into SymPy under a question's vocabulary, node by node."""
+    """Turns a bounded parse tree into SymPy under a question's vocabulary, node by node.
+
+    Index semantics of the vector questions, one rule for every reduction (``sum``, ``max``,
+    ``min``, written ``sum(...)`` or ``sum_k ...``): outside every reduction a vector and its
+    entry ``x_i`` both mean the entry at the free index. Inside one, the bare vector and the
+    entries at the reduction's own index (``x_k`` in ``sum_k``) run over the vector; an entry at
+    another index is the entry at the free index (``x_i`` in ``sum(exp(x - x_i))``): that is any
+    index also used outside the reductions, and inside ``sum(...)`` any index next to the bare
+    vector. Other indices inside ``sum(...)`` are its own (``sum(exp(x_k))``).
+    """
 
     def __init__(self, vocab: Vocabulary, text: str, limits: Limits = DEFAULT):
         self.vocab = vocab
         self.text = text
         self.limits = limits
         self.created: dict[str, sp.Symbol] = {}
+        self.free: set[str] = set()
+        self.scopes: list[set[str]] = []   # the indices each enclosing reduction runs over
 
     def error(self, message: str, pos: int | None) -> AnswerError:
         return AnswerError(message, pos, self.text)
 
     def build(self, node: Node) -> sp.Expr:
-        """The SymPy expression of ``node``; ``AnswerError`` for a name or use it does not allow."""
-        return self.visit(node)
+        """The SymPy expression of ``node``; ``AnswerError`` for a name or use it does not allow,
+        and for a construction SymPy refuses (``max(I*d)``: a maximum of a non-real value)."""
+        try:
+            if self.vocab.vectors:
+                outside = _Outside(self.vocab.vectors, self.vocab.indices)
+                outside.visit(node)
+                self.free = outside.found
+            return localise(self.visit(node))
+        except AnswerError:
+            raise
+        except (ValueError, TypeError, ArithmeticError, RecursionError, NotImplementedError,
+                AttributeError, IndexError, KeyError) as err:
+            raise self.error(f"cannot build this expression ({type(err).__name__}: {str(err)[:160]})",
+                             None) from None
 
     def generic_visit(self, node: Node) -> sp.Expr:  # pragma: no cover - every node kind is handled
         raise self.error(f"cannot read {type(node).__name__}", None)
@@ -96,7 +192,17 @@ class Builder(Visitor[sp.Expr]):
         return self.element(node.name, label, node.pos)
 
     def visit_Big(self, node: Big) -> sp.Expr:
-        return self.reduce(node.op, self.visit(node.arg), node.pos)
+        self.scopes.append({node.var} - self.free if node.var else self._own_indices(node.arg))
+        try:
+            return self.reduce(node.op, self.visit(node.arg), node.pos)
+        finally:
+            self.scopes.pop()
+
+    def _own_indices(self, arg: Node) -> set[str]:
+        """The indices ``sum(arg)`` runs over: those of ``arg`` that are not the free index."""
+        used = _Used(self.vocab.vectors)
+        used.visit(arg)
+        return set() if used.bare else used.indices - self.free
 
     def visit_Entry(self, node: Entry) -> sp.Expr:
         if not self.vocab.vectors or node.index not in self.vocab.indices:
@@ -123,7 +229,7 @@ class Builder(Visitor[sp.Expr]):
 
     def visit_Pow(self, node: Pow) -> sp.Expr:
         base, exponent = node.base, self.visit(node.exp)
-        if isinstance(base, Call) and base.name not in FUNCTION and len(base.args) == 1:
+        if isinstance(base, Call) and self.is_product(base.name, base.args):
             # pi (2r)^2 is pi * (2r)^2: the power takes the bracket only
             return sp.Mul(self.name(base.name, base.pos), sp.Pow(self.visit(base.args[0]), exponent))
         if isinstance(base, Name):
@@ -205,6 +311,11 @@ class Builder(Visitor[sp.Expr]):
         if name in self.vocab.vectors:
             if index not in self.vocab.indices:
                 raise self.error(f"unknown index {index!r} (use {', '.join(sorted(self.vocab.indices))})", pos)
+            if self.scopes and index not in self.scopes[-1]:
+                role = self.vocab.vectors[name]
+                free = {"vector": XF, "onehot": YF}.get(role)
+                if free is not None:
+                    return free
             return self.vector(name)
         if self.vocab.open:
             full = f"{name}_{index}"
@@ -220,6 +331,15 @@ class Builder(Visitor[sp.Expr]):
             raise self.error(f"{op}_ is not a big operator", pos)
         return over_entries(arg)
 
+    def is_product(self, name: str, args: tuple[Node, ...]) -> bool:
+        """Whether ``name(arg)`` is a name times a bracket (``sigma(2)``, ``d(1 - eps)``): a name
+        the question knows, or split into its names, before one bracket. Where new names are
+        allowed only a one-letter name is: ``csc(6x)`` is an unknown function, never c*s*c*(6x)."""
+        name = NAME_ALIASES.get(name, name)
+        if name in FUNCTION or len(args) != 1 or name in CODE_WORDS:
+            return False
+        return self.resolve(name) is not None or bool(self._cover(name)) or (self.vocab.open and len(name) == 1)
+
     def call(self, name: str, args: tuple[Node, ...], pos: int) -> sp.Expr:
         """``name(args)``: a function of :mod:`.vocabulary`, or a name times a bracket."""
         fname = NAME_ALIASES.get(name, name)
@@ -229,18 +349,23 @@ class Builder(Visitor[sp.Expr]):
         if fname in self.vocab.forbidden or (function is not None and function.name in self.vocab.forbidden):
             raise self.error(f"{fname!r} may not be used in this answer; write it out", pos)
         if function is None:
-            # sigma(2) or d(1 - eps): a name times a bracket.
-            # where new names are allowed, only a one-letter name times a bracket: cot(x) is an
-            # unknown function, not c*o*t*x
-            if len(args) == 1 and (self.resolve(fname) is not None or self._cover(fname)
-                                   or (self.vocab.open and len(fname) == 1)):
+            if self.is_product(fname, args):
                 return sp.Mul(self.name(fname, pos), self.visit(args[0]))
             raise self.error(f"unknown function {name!r}", pos)
-        built = [self.visit(a) for a in args]
+        reduces = self.vocab.vectors and len(args) == 1 and (function.vector or function.over_entries is not None)
+        if reduces:
+            self.scopes.append(self._own_indices(args[0]))
+        try:
+            built = [self.visit(a) for a in args]
+        finally:
+            if reduces:
+                self.scopes.pop()
         lo, hi = function.arity
         if not lo <= len(built) <= hi:
             raise self.error(f"{fname} takes {lo if lo == hi else f'{lo} to {hi}'} argument(s), "
                              f"got {len(built)}", pos)
+        if function.real_arguments and any(a.is_real is False or (a.is_real is None and a.has(sp.I)) for a in built):
+            raise self.error(f"{fname} compares real values; an argument here is not real", pos)
         if function.vector and not self.vocab.vectors:
             raise self.error(f"{fname}(...) is only for the vector questions", pos)
         if function.over_entries is not None and len(built) == 1 and self.vocab.vectors:

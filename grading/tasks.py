@@ -9,7 +9,6 @@ from .limits import DEFAULT, Limits
 
 def check_task(bank_path: str | None, question_id: str, answer: str, evidence: bool = True,
                limits: Limits = DEFAULT) -> dict[str, Any]:
-    """The ``check --json`` record of ``answer`` to question ``question_id`` of the bank at ``bank_path``."""
     from .bank import load
     from .grader import check
 
@@ -17,9 +16,21 @@ def check_task(bank_path: str | None, question_id: str, answer: str, evidence: b
 
 
 def equiv_task(student: str, teacher: str, assume: dict[str, str], limits: Limits = DEFAULT) -> dict[str, Any]:
-    """The ``equiv --json`` record of docs/interface.md (without the id)."""
+    """CONTRACT.md's equiv record (without the id); an input that breaks SymPy or mpmath is
+    ``invalid`` with the reason, never an exception."""
+    try:
+        return _equiv(student, teacher, assume, limits)
+    except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ZeroDivisionError,
+            AttributeError, NotImplementedError, IndexError, KeyError, ArithmeticError) as err:
+        return {"equivalent": None, "status": "invalid",
+                "message": f"cannot be decided on this input ({type(err).__name__}: {str(err)[:200]})"}
+
+
+def _equiv(student: str, teacher: str, assume: dict[str, str], limits: Limits) -> dict[str, Any]:
     import sympy as sp
 
+    from .equations import compare
+    from .equations import sides as equation_sides
     from .equivalence import Domain, decide
     from .errors import AnswerError
     from .reader import parse_answer
@@ -30,10 +41,18 @@ def equiv_task(student: str, teacher: str, assume: dict[str, str], limits: Limit
     except ValueError as err:
         return {"equivalent": None, "status": "invalid", "message": str(err)}
     vocab = Vocabulary(symbols=symbols, open=True)
+    equations = [equation_sides(text) for text in (student, teacher)]
+    if (equations[0] is None) != (equations[1] is None):
+        return {"equivalent": None, "status": "invalid",
+                "message": "one side is an equation and the other is not: compare an equation with an equation"}
     parsed = {}
-    for role, text in (("student", student), ("teacher", teacher)):
+    for role, text, eq in (("student", student, equations[0]), ("teacher", teacher, equations[1])):
         try:
-            parsed[role] = parse_answer(text, vocab, limits=limits).expr
+            if eq is None:
+                parsed[role] = parse_answer(text, vocab, limits=limits).expr
+            else:
+                left, right = (parse_answer(side, vocab, limits=limits).expr for side in eq)
+                parsed[role] = left - right
         except AnswerError as err:
             return {"equivalent": None, "status": "invalid", "message": f"{role}: {err.message}"}
     a, b = parsed["student"], parsed["teacher"]
@@ -42,8 +61,10 @@ def equiv_task(student: str, teacher: str, assume: dict[str, str], limits: Limit
     # The same name typed twice must be one symbol: rebuild both with one set of symbols.
     canon = {s: symbol_for(s.name, kinds[s]) for s in free}
     a, b = a.xreplace(canon), b.xreplace(canon)
-    decision = decide(a, b, Domain({canon[s]: kinds[s] for s in free}))
-    record: dict[str, Any] = {"equivalent": decision.equivalent, "status": decision.status, "message": decision.message}
+    domain = Domain({canon[s]: kinds[s] for s in free})
+    decision = compare(a, b, domain) if equations[0] is not None else decide(a, b, domain)
+    record: dict[str, Any] = {"equivalent": decision.equivalent, "status": decision.status,
+                              "message": decision.message}
     if decision.counterexample:
         record["counterexample"] = decision.counterexample
     record["parsed"] = [sp.sstr(a), sp.sstr(b)]
@@ -60,6 +81,6 @@ def attach_evidence(bank_path: str | None, question_id: str, answer: str, record
     example, missing = _with_simulation(question, expr)
     if example or missing:
         record["counterexample"] = example or record.get("counterexample")
-        feedback = incorrect_feedback(question, expr, record["diagnoses"], record["counterexample"])
-        record["feedback"] = f"{feedback} {missing}".strip()
+        text = incorrect_feedback(question, expr, record["diagnoses"], record["counterexample"])
+        record["feedback"] = f"{text} {missing}".strip()
     return record

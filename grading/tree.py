@@ -88,11 +88,13 @@ class Entry(Node):
 
 @dataclass(frozen=True, slots=True)
 class Big(Node):
-    """``op_k arg``: a big operator over a vector's entries (``sum_k exp(x_k)``, ``max_j x_j``)."""
+    """``op_k arg``: a big operator over a vector's entries (``sum_k exp(x_k)``, ``max_j x_j``);
+    ``var`` is its index (``k``)."""
 
     op: str
     arg: Node
     pos: int
+    var: str = ""
     _children: ClassVar[tuple[str, ...]] = ("arg",)
 
 

@@ -61,6 +61,8 @@ class Function:
     arity: tuple[int, int] = (1, 1)
     vector: bool = False
     over_entries: Callable[[sp.Expr], sp.Expr] | None = None
+    grows: bool = False  # exponential growth: its value is astronomically large past |argument| 1e9
+    real_arguments: bool = False  # defined on real arguments only (max, min compare their arguments)
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -192,29 +194,80 @@ def _min_over_entries(a: sp.Expr) -> sp.Expr:
     return -vmax(-a)
 
 
+def _log2(a: sp.Expr) -> sp.Expr:
+    return sp.log(a, 2)
+
+
+def _log10(a: sp.Expr) -> sp.Expr:
+    return sp.log(a, 10)
+
+
+def _mp_log2(u: Any) -> Any:
+    return mpmath.log(u, 2)
+
+
+def _mp_log10(u: Any) -> Any:
+    return mpmath.log(u, 10)
+
+
+def _real_part(a: Any) -> Any:
+    return mpmath.re(a)
+
+
+def _imag_part(a: Any) -> Any:
+    return mpmath.im(a)
+
+
+def _np_binomial(n: Any, k: Any) -> Any:
+    n, k = np.asarray(n, dtype=float), np.asarray(k, dtype=float)
+    return _np_gamma(n + 1) / (_np_gamma(k + 1) * _np_gamma(n - k + 1))
+
+
+def _np_reciprocal(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def g(u: Any) -> Any:
+        return 1 / f(np.asarray(u, dtype=float))
+    return g
+
+
 # --- the tables -----------------------------------------------------------------------------
 
 FUNCTIONS: tuple[Function, ...] = (
     Function("sqrt", sp.sqrt, mpmath.sqrt, np.sqrt),  # \sqrt{...} is LaTeX structure (see normalize)
-    Function("exp", sp.exp, mpmath.exp, np.exp, latex=(r"\exp",)),
+    Function("exp", sp.exp, mpmath.exp, np.exp, latex=(r"\exp",), grows=True),
     Function("log", sp.log, mpmath.log, _np_log, aliases=("ln",), latex=(r"\log", r"\ln"), arity=(1, 2)),
     Function("sin", sp.sin, mpmath.sin, np.sin, latex=(r"\sin",)),
     Function("cos", sp.cos, mpmath.cos, np.cos, latex=(r"\cos",)),
     Function("tan", sp.tan, mpmath.tan, np.tan, latex=(r"\tan",)),
-    Function("sinh", sp.sinh, mpmath.sinh, np.sinh, latex=(r"\sinh",)),
-    Function("cosh", sp.cosh, mpmath.cosh, np.cosh, latex=(r"\cosh",)),
+    Function("sinh", sp.sinh, mpmath.sinh, np.sinh, latex=(r"\sinh",), grows=True),
+    Function("cosh", sp.cosh, mpmath.cosh, np.cosh, latex=(r"\cosh",), grows=True),
     Function("tanh", sp.tanh, mpmath.tanh, np.tanh, latex=(r"\tanh",)),
-    Function("asin", sp.asin, mpmath.asin, np.arcsin, latex=(r"\arcsin",)),
-    Function("acos", sp.acos, mpmath.acos, np.arccos, latex=(r"\arccos",)),
-    Function("atan", sp.atan, mpmath.atan, np.arctan, latex=(r"\arctan",)),
+    Function("asin", sp.asin, mpmath.asin, np.arcsin, aliases=("arcsin",), latex=(r"\arcsin",)),
+    Function("acos", sp.acos, mpmath.acos, np.arccos, aliases=("arccos",), latex=(r"\arccos",)),
+    Function("atan", sp.atan, mpmath.atan, np.arctan, aliases=("arctan",), latex=(r"\arctan",)),
+    Function("cot", sp.cot, mpmath.cot, _np_reciprocal(np.tan), latex=(r"\cot",)),
+    Function("sec", sp.sec, mpmath.sec, _np_reciprocal(np.cos), latex=(r"\sec",)),
+    Function("csc", sp.csc, mpmath.csc, _np_reciprocal(np.sin), latex=(r"\csc",)),
+    Function("asinh", sp.asinh, mpmath.asinh, np.arcsinh, aliases=("arsinh", "arcsinh")),
+    Function("acosh", sp.acosh, mpmath.acosh, np.arccosh, aliases=("arcosh", "arccosh")),
+    Function("atanh", sp.atanh, mpmath.atanh, np.arctanh, aliases=("artanh", "arctanh")),
+    Function("log2", _log2, _mp_log2, np.log2),     # readable; against a natural log, a wrong base
+    Function("log10", _log10, _mp_log10, np.log10, aliases=("lg",)),
     Function("erf", sp.erf, mpmath.erf, _np_erf),
+    Function("sign", sp.sign, mpmath.sign, np.sign, aliases=("sgn",)),
+    Function("floor", sp.floor, mpmath.floor, np.floor),
+    Function("ceiling", sp.ceiling, mpmath.ceil, np.ceil, aliases=("ceil",)),
+    Function("conjugate", sp.conjugate, mpmath.conj, np.conj, aliases=("conj",), latex=(r"\overline",)),
+    Function("re", sp.re, _real_part, np.real, latex=(r"\Re",)),
+    Function("im", sp.im, _imag_part, np.imag, latex=(r"\Im",)),
+    Function("binomial", sp.binomial, mpmath.binomial, _np_binomial, aliases=("binom",), latex=(r"\binom",),
+             arity=(2, 2)),
     Function("abs", sp.Abs, mpmath.fabs, np.abs, aliases=("Abs",)),
-    Function("factorial", sp.factorial, _mp_factorial, _np_factorial),
-    Function("sigmoid", _sigmoid, _mp_sigmoid, _np_sigmoid),
+    Function("factorial", sp.factorial, _mp_factorial, _np_factorial, grows=True),
+    Function("sigmoid", _sigmoid, _mp_sigmoid, _np_sigmoid, grows=True),
     Function("max", sp.Max, _largest, _np_largest, aliases=("Max",), latex=(r"\max",), arity=(1, 99),
-             over_entries=vmax),
+             over_entries=vmax, real_arguments=True),
     Function("min", sp.Min, _smallest, _np_smallest, aliases=("Min",), latex=(r"\min",), arity=(1, 99),
-             over_entries=_min_over_entries),
+             over_entries=_min_over_entries, real_arguments=True),
     Function("sum", vsum, _mp_sum, np.sum, latex=(r"\sum",), vector=True, over_entries=vsum),
     Function("softmax", softmax, _mp_softmax, _np_softmax, vector=True),
     Function("onehot", _identity, _identity, _identity, vector=True),  # y itself: the label as a vector

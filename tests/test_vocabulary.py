@@ -50,12 +50,20 @@ def _close(a, b) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-12, atol=1e-14))
 
 
+#: Functions whose real domain leaves out 0.3: their point moves inside it.
+DOMAIN = {"acosh": {T: 1.3, U: 2.5}}
+
+
+def _point(f: Function) -> dict:
+    return DOMAIN.get(f.name, POINT)
+
+
 def _mp_point(f: Function) -> list:
-    return [[mpmath.mpf(v) for v in VECTOR]] if f.vector else [mpmath.mpf(POINT[a]) for a in _call(f)[1]]
+    return [[mpmath.mpf(v) for v in VECTOR]] if f.vector else [mpmath.mpf(_point(f)[a]) for a in _call(f)[1]]
 
 
 def _np_point(f: Function) -> list:
-    return [np.array(VECTOR)] if f.vector else [POINT[a] for a in _call(f)[1]]
+    return [np.array(VECTOR)] if f.vector else [_point(f)[a] for a in _call(f)[1]]
 
 
 def _floats(value):
@@ -99,9 +107,9 @@ def test_function_evaluates_through_its_record(f):
     expr = _read(f.name + args_text, vocab)
     with mpmath.workdps(30):
         direct = f.mp(*_mp_point(f))
-        mp_point = {X: _mp_point(f)[0]} if f.vector else {a: mpmath.mpf(POINT[a]) for a in args}
+        mp_point = {X: _mp_point(f)[0]} if f.vector else {a: mpmath.mpf(_point(f)[a]) for a in args}
         through = evaluate(expr, mp_point, MP())
-    np_point = {X: np.array(VECTOR)} if f.vector else dict(POINT)
+    np_point = {X: np.array(VECTOR)} if f.vector else dict(_point(f))
     assert _close(_floats(through), _floats(direct))
     assert _close(evaluate(expr, np_point, NP()), _floats(direct))
 

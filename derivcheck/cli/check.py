@@ -30,9 +30,12 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(record)
         return status
+    from derivcheck.grading.errors import printable
+
     diagnoses = f"  [{', '.join(record['diagnoses'])}]" if record["diagnoses"] else ""
-    print(record["verdict"].upper() + diagnoses)
+    print(record["verdict"].upper() + diagnoses + ("  (review: 0 points until a person decides)"
+                                                   if record.get("review") else ""))
     if record.get("parsed"):
-        print(f"  read as: {record['parsed']}")
-    print(f"  {record['feedback']}")
+        print(f"  read as: {printable(record['parsed'])}")
+    print(f"  {printable(record['feedback'])}")
     return status

@@ -38,10 +38,12 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(record)
     else:
-        print(f"{record['status']}: {record['message']}")
+        from derivcheck.grading.errors import printable
+
+        print(printable(f"{record['status']}: {record['message']}"))
         if record.get("counterexample"):
             c = record["counterexample"]
-            print(f"  at {c['at']}: student {c['answer_value']}, teacher {c['reference_value']}")
+            print(printable(f"  at {c['at']}: student {c['answer_value']}, teacher {c['reference_value']}"))
     return 0
 
 

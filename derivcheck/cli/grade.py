@@ -34,5 +34,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(counts)
     else:
-        print(", ".join(f"{k}: {v}" for k, v in counts.items()) + f" -> {args.output}")
+        from derivcheck.grading.errors import printable
+
+        print(printable(", ".join(f"{k}: {v}" for k, v in counts.items()) + f" -> {args.output}"))
     return 0

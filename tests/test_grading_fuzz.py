@@ -1,0 +1,126 @@
+"""Fuzzing, every run: over 10,000 generated answers (grammar-aware mutations of real answers and
+random Unicode) through the in-process grader, equiv lines over the complex domain, and a smaller
+sample through the sandbox and ``equiv --batch``. Each must give strict JSON, one result per
+input, a verdict from the allowed set, and never an internal error (an exception caught by the
+grader's last line of defence). The seed is fresh each run and printed on failure."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import signal
+import time
+
+import pytest
+from fuzzing import answers, equiv_lines
+
+from derivcheck.cli.common import strict
+from derivcheck.grading.bank import load
+from derivcheck.grading.batch import equiv_batch
+from derivcheck.grading.grader import check
+from derivcheck.grading.limits import Limits
+from derivcheck.grading.sandbox import Sandbox
+from derivcheck.grading.tasks import check_task, equiv_task
+
+SEED = int(os.environ.get("FUZZ_SEED", random.SystemRandom().randrange(2**32)))
+VERDICTS = {"correct", "incorrect", "invalid", "undecided"}
+STATUSES = {"proven", "numeric", "counterexample", "invalid", "undecided"}
+#: The grader's last line of defence speaks so: no fuzzed input may reach it.
+INTERNAL = "cannot be graded ("
+ANSWERS = 10_000
+SECONDS = 10  # any one answer (an in-process guard: the sandbox bounds real runs)
+
+
+class Slow(Exception):
+    pass
+
+
+def _guarded(fn, *args):
+    def alarm(signum, frame):
+        raise Slow
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, SECONDS)
+    try:
+        return fn(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _strict_json(record) -> str:
+    return json.dumps(strict(record), allow_nan=False)
+
+
+def test_fuzz_grader_in_process():
+    bank = load()
+    questions = list(bank.values())
+    texts = answers(ANSWERS, SEED)
+    assert len(set(texts)) >= ANSWERS
+    internal, slowest = [], (0.0, "")
+    for n, text in enumerate(texts):
+        question = questions[n % len(questions)]
+        start = time.perf_counter()
+        try:
+            record = _guarded(check, question, text, Limits(), False)
+        except Slow:
+            pytest.fail(f"seed {SEED}: {text!r} on {question.id} took over {SECONDS} s")
+        slowest = max(slowest, (time.perf_counter() - start, text))
+        assert record["verdict"] in VERDICTS, (SEED, text, record)
+        json.loads(_strict_json(record))
+        if record["verdict"] == "undecided":
+            assert record["score"] == 0 and record["review"] is True, (SEED, text, record)
+        if INTERNAL in record.get("feedback", ""):
+            internal.append((question.id, text, record["feedback"]))
+    print(f"fuzz: {len(texts)} answers, {len(internal)} internal errors, slowest {slowest[0]:.2f} s ({slowest[1]!r})")
+    assert not internal, (SEED, internal[:5])
+
+
+def test_fuzz_equiv_in_process():
+    lines = equiv_lines(1500, SEED)
+    internal = []
+    for line in lines:
+        try:
+            item = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if not (isinstance(item, dict) and isinstance(item.get("student"), str)
+                and isinstance(item.get("assume"), dict) and all(isinstance(v, str) for v in item["assume"].values())):
+            continue
+        try:
+            record = _guarded(equiv_task, item["student"], item["teacher"], item["assume"])
+        except Slow:
+            pytest.fail(f"seed {SEED}: {line} took over {SECONDS} s")
+        assert record["status"] in STATUSES, (SEED, line, record)
+        assert record["equivalent"] is {"proven": True, "numeric": True, "counterexample": False}.get(record["status"])
+        json.loads(_strict_json(record))
+        if INTERNAL in record["message"]:
+            internal.append((line, record["message"]))
+    assert not internal, (SEED, internal[:5])
+
+
+def test_fuzz_sandbox_and_equiv_batch():
+    """A smaller sample through the worker processes: one result per input, in order."""
+    texts = answers(120, SEED + 1)
+    limits = Limits(seconds=5)
+    with Sandbox(2, limits) as box:
+        results = list(box.run(check_task, [(None, "p2.variance", t, False, limits) for t in texts]))
+    assert sorted(i for i, _, _ in results) == list(range(len(texts)))
+    for index, status, value in results:
+        assert status in ("ok", "timeout"), (SEED, texts[index], status, value)
+        if status == "ok":
+            assert value["verdict"] in VERDICTS and INTERNAL not in value["feedback"], (SEED, texts[index], value)
+    lines = equiv_lines(150, SEED + 2)
+    out = io.StringIO()
+    assert equiv_batch(lines, workers=2, limits=limits, out=out) == sum(1 for line in lines if line.strip())
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(records) == sum(1 for line in lines if line.strip())
+    for line, record in zip((text for text in lines if text.strip()), records, strict=False):
+        assert record["status"] in STATUSES, (SEED, line, record)
+        try:
+            sent = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(sent, dict) and isinstance(sent.get("id"), int):
+            assert record["id"] == sent["id"]
