@@ -1,5 +1,4 @@
 """Batch grading: CSV in/out, malformed rows, memoisation, resume after kill -9, Gradescope, equiv --batch."""
-import csv
 import io
 import json
 import os
@@ -7,9 +6,9 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+from csv_files import read_csv, write_csv
 
 from derivcheck.grading.batch import BatchError, equiv_batch, grade_csv
 
@@ -18,18 +17,6 @@ ROWS = [
     ("s2", "p4.forward_mults", "nLK^2"), ("s3", "p2.variance", "9**9**9"), ("s3", "nope", "1"),
     ("s4", "p2.variance", "  d*sigma^2/2 "), ("s4", "p3.gradient", "z - y"),
 ]
-
-
-def write_csv(path: Path, rows, header=("student_id", "question", "answer")) -> None:
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-
-
-def read_csv(path: Path) -> list[dict]:
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def test_grade_csv(tmp_path):

@@ -1,7 +1,6 @@
 """Issue 9's kinds of attack and misreading, each with cases of our own (not the issue's examples)."""
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -9,9 +8,9 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+from csv_files import read_csv, write_csv
 
 from derivcheck.grading.bank import BankError, load, parse_bank
 from derivcheck.grading.batch import BatchError, equiv_batch, folder_name, grade_csv, neutralise
@@ -22,18 +21,6 @@ from derivcheck.grading.tasks import equiv_task
 @pytest.fixture(scope="module")
 def bank():
     return load()
-
-
-def write_csv(path: Path, rows, header=("student_id", "question", "answer")) -> None:
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-
-
-def read_csv(path: Path) -> list[dict]:
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
 
 
 # --- no points without a decision ----------------------------------------------------------
