@@ -132,8 +132,11 @@ def warm(question: Question) -> None:
 
 
 def _finish(record: dict, start: float) -> dict:
+    """The record as strict JSON data (non-finite numbers as "inf"/"nan", complex as {re, im})."""
+    from derivcheck.store import jsonable
+
     record["elapsed_ms"] = round(1000 * (time.perf_counter() - start), 2)
-    return record
+    return jsonable(record)
 
 
 def diagnose(question: Question, expr: sp.Expr) -> list[str]:
