@@ -20,6 +20,7 @@ import sympy as sp
 
 from .equivalence import Domain
 from .errors import AnswerError
+from .model import Model, ModelError, model_from
 from .symbolic import Vocabulary, X, Y, softmax, symbol_for, vmax, vsum
 
 if sys.version_info >= (3, 11):
@@ -65,6 +66,9 @@ class Question:
     ratio_diagnosis: str | None = None
     variables: dict[str, str] = field(default_factory=dict)
     words: dict[str, str] = field(default_factory=dict)
+    model: Model | None = None
+    step_mistakes: tuple[dict[str, Any], ...] = ()
+    credit: dict[str, float] = field(default_factory=dict)
 
     def spelled_out(self, answer: str) -> str:
         """An answer given in words the bank accepts ("no finite minimiser") as its formula ("oo")."""
@@ -153,7 +157,35 @@ def _formulas(entry: dict, vocab: Vocabulary, where: str) -> dict[str, list[sp.E
             "mistakes": mistakes}
 
 
-def question_from(entry: dict, source: str, stored: dict | None = None) -> Question:
+#: The rules a bank's step mistake may name (``[[question.step_mistakes]] rule = ...``).
+STEP_RULES = ("agrees_only_where", "chain_rule_dropped")
+
+
+def _model(entry: dict, models: dict[str, dict], unknown: sp.Symbol | None, where: str) -> Model | None:
+    """The question's model (``model = "name"`` of a ``[[model]]`` table, or an inline table)."""
+    spec = entry.get("model")
+    if spec is None:
+        return None
+    table = models.get(spec) if isinstance(spec, str) else spec
+    if not isinstance(table, dict):
+        raise BankError(f"{where}: unknown model {spec!r} (the bank's models: {', '.join(models) or 'none'})")
+    try:
+        return model_from(table, unknown)
+    except ModelError as err:
+        raise BankError(f"{where}: {err}") from None
+
+
+def _step_mistakes(entry: dict, where: str) -> tuple[dict[str, Any], ...]:
+    out = []
+    for rule in entry.get("step_mistakes", []):
+        if not isinstance(rule, dict) or "code" not in rule or rule.get("rule") not in STEP_RULES:
+            raise BankError(f"{where}: a step mistake needs a code and a rule ({', '.join(STEP_RULES)})")
+        out.append(dict(rule))
+    return tuple(out)
+
+
+def question_from(entry: dict, source: str, stored: dict | None = None,
+                  models: dict[str, dict] | None = None, credit: dict | None = None) -> Question:
     """One question of a bank; ``stored`` holds its formulas from the store (already derived)."""
     qid = entry.get("id")
     if not qid:
@@ -186,7 +218,9 @@ def question_from(entry: dict, source: str, stored: dict | None = None) -> Quest
                        for m, f in zip(entry.get("mistakes", []), formulas["mistakes"], strict=True)),
         unknown=unknown, simulation=entry.get("simulation", claim), stability=bool(entry.get("stability", False)),
         ratio_diagnosis=entry.get("ratio_diagnosis"), variables=kinds,
-        words={" ".join(w.lower().split()): formula for formula, ws in entry.get("words", {}).items() for w in ws})
+        words={" ".join(w.lower().split()): formula for formula, ws in entry.get("words", {}).items() for w in ws},
+        model=_model(entry, models or {}, unknown, where), step_mistakes=_step_mistakes(entry, where),
+        credit={**(credit or {}), **{k: float(v) for k, v in entry.get("credit", {}).items()}})
 
 
 def _decode(stored: dict, entry: dict) -> dict[str, list[sp.Expr]] | None:
@@ -210,12 +244,14 @@ def parse_bank(text: str, source: str, stored: dict | None = None) -> dict[str, 
     except tomllib.TOMLDecodeError as err:
         raise BankError(f"{source}: not valid TOML ({err})") from None
     questions = {}
+    models = {str(m.get("name")): m for m in data.get("model", []) if isinstance(m, dict)}
+    credit = {k: float(v) for k, v in data.get("credit", {}).items()}
     entries = data.get("question", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise BankError(f"{source}: `question` must be an array of tables ([[question]])")
     for entry in entries:
         try:
-            q = question_from(entry, source, (stored or {}).get(str(entry.get("id"))))
+            q = question_from(entry, source, (stored or {}).get(str(entry.get("id"))), models, credit)
         except (TypeError, AttributeError, ValueError, KeyError, IndexError) as err:
             raise BankError(f"{source}: question {entry.get('id')!r} is malformed "
                             f"({type(err).__name__}: {str(err)[:160]})") from None

@@ -22,6 +22,7 @@ from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .numeric import Unsupported
 from .reader import Parsed, parse_answer
+from .steps import is_derivation
 from .symbolic import X, Y
 
 if TYPE_CHECKING:
@@ -40,6 +41,13 @@ def check(question: Question, answer: str, limits: Limits = DEFAULT, evidence: b
     never ``undecided``, so one answer can never take a batch down nor earn a point.
     """
     try:
+        equation = question.unknown is not None
+        if question.model is not None and isinstance(answer, str) and is_derivation(answer, equation):
+            from .derivation import check_derivation
+
+            start = time.perf_counter()
+            return _finish(check_derivation(question, answer, lambda text: _check(question, text, limits, evidence),
+                                            limits), start)
         return _check(question, answer, limits, evidence)
     except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ZeroDivisionError,
             AttributeError, NotImplementedError, IndexError, KeyError, ArithmeticError) as err:

@@ -27,13 +27,17 @@ UNICODE = {
 #: LaTeX commands that are operators, relations or layout, not words of the answer.
 LATEX_SYNTAX = {
     "cdot": "*", "times": "*", "ast": "*", "div": "/", "to": "->", "cdots": "...",
-    "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "",
+    "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "", "mathbb": "",
+    "mid": "|", "vert": "|",
     "left": "", "right": "", "big": "", "Big": "", "bigl": "", "bigr": "", "Bigl": "", "Bigr": "",
     "displaystyle": "", "quad": " ", "qquad": " ", "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=",
 }
 #: Commands that set a word in a font; the word reads as the vocabulary's (``\operatorname{arcsin}``
 #: as ``\arcsin``, ``\mathrm{e}`` as the constant e).
-FONT_COMMANDS = ("mathrm", "operatorname", "text", "mathit", "mathbf", "boldsymbol")
+FONT_COMMANDS = ("mathrm", "operatorname", "text", "mathit", "mathbf", "boldsymbol", "mathbb")
+#: The denominator of a derivative, ``\partial x_j`` or ``dx_j``, once translated.
+_DIFFERENTIAL = re.compile(r"\s*(?:partial\s*|d\s*)(?P<var>[A-Za-z]+_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9]))\s*")
+_ENTRY = re.compile(r"[A-Za-z]+(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9]))?")
 
 # The vocabulary's LaTeX spellings: command -> canonical name, and word in a font -> canonical name.
 _COMMANDS, _UPRIGHT_WORDS = latex_words()
@@ -158,7 +162,7 @@ class _Latex:
         name = tok[1:]
         if name in ("frac", "dfrac", "tfrac"):
             num, den = self.group(), self.group()
-            return f"(({num})/({den}))"
+            return _derivative(num, den) or f"(({num})/({den}))"
         if name in ("binom", "dbinom", "tbinom") and self.peek() == "{":
             n = self.group()
             self.skip_spaces()
@@ -230,7 +234,7 @@ class _Latex:
     def _big_operator(self, name: str) -> str:
         """\\sum_{k=1}^{d} -> ' sum_k ' (the limits are the whole vector), \\max_j -> ' max_j '."""
         self.skip_spaces()
-        index = ""
+        index, sub, upper = "", "", ""
         if self.peek() == "_":
             self.take()
             sub = self.group().strip()
@@ -238,12 +242,33 @@ class _Latex:
             self.skip_spaces()
             if self.peek() == "^":
                 self.take()
-                self.group()
+                upper = self.group().strip()
         if index:
+            lower = sub.replace(" ", "")
+            if re.fullmatch(r"[A-Za-z]=[^{}]+", lower) or upper:  # \sum_{i=1}^{d}: the range is kept
+                bounds = f"{lower if '=' in lower else index}" + ("}^{" + upper if upper else "")
+                return f" {name}_{{{bounds}}} "
             return f" {name}_{index} "
         if self.peek() in ("(", "\\left", None):
             return f" {name}"
         return f" {name}({self._operand()}) "  # \max x: the largest entry of x
+
+
+def _derivative(num: str, den: str) -> str | None:
+    """``\\frac{\\partial L}{\\partial x_j}`` -> ``(dL/dx_j)``, ``\\frac{\\partial}{\\partial x_j}`` ->
+    ``d/dx_j`` (applied to what follows), ``\\frac{\\partial \\log z_i}{\\partial x_j}`` ->
+    ``(d/dx_j (log(z_i)))``; None when the fraction is not a derivative."""
+    bottom = _DIFFERENTIAL.fullmatch(den)
+    top = re.fullmatch(r"\s*(partial|d)(?![A-Za-z])\s*(?P<rest>.*)", num, re.S) or re.fullmatch(
+        r"\s*d(?P<rest>[A-Za-z].*)", num, re.S)
+    if bottom is None or top is None:
+        return None
+    var, rest = bottom.group("var"), top.group("rest").strip()
+    if not rest:
+        return f" d/d{var} "
+    if _ENTRY.fullmatch(rest):
+        return f"(d{rest}/d{var})"
+    return f"(d/d{var} ({rest}))"
 
 
 def latex_to_plain(text: str) -> str:

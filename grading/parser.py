@@ -7,6 +7,7 @@ small trees. Numbers become exact fractions. Nothing here evaluates anything.
 """
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
@@ -16,7 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from .errors import AnswerError, TooLarge
 from .limits import DEFAULT, Limits
-from .tree import Add, Big, Call, Div, Entry, Fact, Index, Mul, Name, Neg, Node, Num, Pow, Sub
+from .tree import Add, Big, Call, Compare, Deriv, Div, Entry, Fact, Given, Index, Mul, Name, Neg, Node, Num, Pow, Sub
 
 
 @lru_cache(maxsize=1)
@@ -38,6 +39,19 @@ def _number(token: Token, limits: Limits) -> Fraction:
         raise TooLarge(f"number {text} is too large", token.start_pos)
     value = Fraction(mantissa)  # exact: 0.1 is 1/10
     return value * Fraction(10) ** int(exponent) if exponent else value
+
+
+_BIGOP = re.compile(r"(?P<op>sum|max|min)_\{?(?P<var>[A-Za-z])(?:=(?P<lo>[^{}]+))?\}?"
+                    r"(?:\^(?P<hi>\{[^{}]+\}|[A-Za-z0-9]+))?")
+_DIFFERENTIAL = re.compile(r"\s*d\s*(?P<name>[A-Za-z]+)(?:_\{?(?P<index>[A-Za-z0-9])\}?)?\s*")
+
+
+def _entry(text: str, pos: int) -> Node:
+    """``dx_j`` -> the entry x_j, ``dL`` -> the name L (a differential's variable)."""
+    m = _DIFFERENTIAL.fullmatch(text)
+    if m is None:  # pragma: no cover - the grammar's tokens have this shape
+        raise AnswerError(f"cannot read the differential {text!r}", pos)
+    return Sub(m.group("name"), m.group("index"), pos) if m.group("index") else Name(m.group("name"), pos)
 
 
 def _at(token: Token) -> int:
@@ -77,8 +91,33 @@ class _ToNodes(Transformer):
                     _at(tok))
 
     def bigop(self, tok: Token, arg: Node) -> Big:
-        op, _, var = str(tok).partition("_")
-        return Big(op, arg, _at(tok), var.strip("{}"))
+        m = _BIGOP.fullmatch(str(tok))
+        if m is None:  # pragma: no cover - the grammar's token has this shape
+            raise AnswerError(f"cannot read {str(tok)!r}", _at(tok))
+        lo = self._bound(m.group("lo"), tok) if m.group("lo") else None
+        hi = self._bound(m.group("hi"), tok) if m.group("hi") else None
+        return Big(m.group("op"), arg, _at(tok), m.group("var"), lo, hi)
+
+    def _bound(self, text: str, tok: Token) -> Node:
+        """A sum's bound (``1``, ``d``, ``d-1``), parsed as an expression of its own."""
+        try:
+            return parse_plain(text.strip("{}"), self.limits)
+        except AnswerError as err:
+            raise AnswerError(f"cannot read the bound {text!r} of the sum: {err.message}", _at(tok)) from None
+
+    def given(self, tok: Token, arg: Node, cond: Node) -> Given:
+        return Given(str(tok), arg, cond, _at(tok))
+
+    def compare(self, left: Node, op: Token, right: Node) -> Compare:
+        return Compare(str(op), left, right)
+
+    def deriv(self, tok: Token, arg: Node) -> Deriv:
+        wrt = _entry(str(tok).partition("/")[2], _at(tok))
+        return Deriv(arg, wrt, _at(tok))
+
+    def dfrac(self, tok: Token) -> Deriv:
+        top, _, bottom = str(tok).partition("/")
+        return Deriv(_entry(top, _at(tok)), _entry(bottom, _at(tok)), _at(tok))
 
     def add(self, a: Node, b: Node) -> Add:
         return Add(a, b)

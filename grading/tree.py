@@ -95,7 +95,13 @@ class Big(Node):
     arg: Node
     pos: int
     var: str = ""
+    lo: Node | None = None
+    hi: Node | None = None
     _children: ClassVar[tuple[str, ...]] = ("arg",)
+
+    def children(self) -> Iterator[Node]:
+        yield self.arg
+        yield from (b for b in (self.lo, self.hi) if b is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +154,39 @@ class Fact(Node):
 
     arg: Node
     _children: ClassVar[tuple[str, ...]] = ("arg",)
+
+
+@dataclass(frozen=True, slots=True)
+class Given(Node):
+    """``op[arg | cond]``, ``op(arg | cond)``: a conditional expectation, variance or probability
+    (``E[y^2 | z]``, ``E(z_1^2 | z_1 > 0)``), read in derivations."""
+
+    op: str
+    arg: Node
+    cond: Node
+    pos: int
+    _children: ClassVar[tuple[str, ...]] = ("arg", "cond")
+
+
+@dataclass(frozen=True, slots=True)
+class Compare(Node):
+    """``left op right`` with op one of > < >= <= !=: an event (``P(z_1 > 0)``)."""
+
+    op: str
+    left: Node
+    right: Node
+    _children: ClassVar[tuple[str, ...]] = ("left", "right")
+
+
+@dataclass(frozen=True, slots=True)
+class Deriv(Node):
+    """A partial derivative of ``arg`` with respect to ``wrt`` (an entry such as ``x_j``):
+    ``d/dx_j arg``, ``dL/dx_j``, ``\\frac{\\partial L}{\\partial x_j}``."""
+
+    arg: Node
+    wrt: Node
+    pos: int
+    _children: ClassVar[tuple[str, ...]] = ("arg", "wrt")
 
 
 class Visitor(Generic[T]):

@@ -170,6 +170,18 @@ def _np_sigmoid(u: Any) -> Any:
     return 1 / (1 + np.exp(-np.asarray(u, dtype=float)))
 
 
+def _relu(a: sp.Expr) -> sp.Expr:
+    return sp.Max(a, 0)
+
+
+def _mp_relu(u: Any) -> Any:
+    return max(u, 0)
+
+
+def _np_relu(u: Any) -> Any:
+    return np.maximum(np.asarray(u, dtype=float), 0.0)
+
+
 def _identity(a: Any) -> Any:
     return a
 
@@ -264,6 +276,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("abs", sp.Abs, mpmath.fabs, np.abs, aliases=("Abs",)),
     Function("factorial", sp.factorial, _mp_factorial, _np_factorial, grows=True),
     Function("sigmoid", _sigmoid, _mp_sigmoid, _np_sigmoid, grows=True),
+    Function("relu", _relu, _mp_relu, _np_relu, aliases=("ReLU", "Relu"), real_arguments=True),
     Function("max", sp.Max, _largest, _np_largest, aliases=("Max",), latex=(r"\max",), arity=(1, 99),
              over_entries=vmax, real_arguments=True),
     Function("min", sp.Min, _smallest, _np_smallest, aliases=("Min",), latex=(r"\min",), arity=(1, 99),

@@ -1,0 +1,521 @@
+"""Judging a derivation line by line: each line against the one before it, under the question's model.
+
+A line is read (:mod:`.working`) and valued at several points of the model (:mod:`.unroll`:
+parameters, free indices and vector entries fixed; sums unrolled; expectations reduced by rules;
+derivatives taken). Two consecutive lines are then compared at every point:
+
+- both numbers: equal exactly (SymPy) or to 30 digits (mpmath), else a counterexample;
+- both random: equal at three draws of their random variables, else a counterexample;
+- a number next to a random quantity: wrong (they agree at best in expectation);
+- an expectation the rules cannot reduce: both lines on the same 200,000 draws, a paired z-test at
+  the derivation's false-alarm budget (1e-6 in all, split over the lines); ``undecided`` when the
+  interval is too wide to tell, never ``wrong`` without a rejection.
+
+A wrong line is named: by the bank's step mistakes (``agrees_only_where``, ``chain_rule_dropped``),
+then by the question's final-answer mistakes (the ratio of this line to the one before equals the
+mistake's ratio to the reference, or the previous line is the reference and this one the mistake).
+The final statement is graded as a single answer is (:mod:`.grader`); the bank's credit weights
+combine it with the working.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .bank import Question
+from .errors import AnswerError
+from .limits import DEFAULT, Limits
+from .model import Model
+from .probability import OPERATORS, E, Unsupported
+from .steps import Step, split
+from .unroll import NotBound, Point, Unroller, laws_of
+from .working import read_line
+
+#: The false-alarm rate of a whole derivation's sampling tests.
+ALPHA = 1e-6
+#: Draws for a sampled comparison (both lines on the same draws).
+DRAWS = 200_000
+#: Step mistakes that need no bank entry: what any model can show.
+GENERIC_STEP_MISTAKES = {
+    "random_equals_number": "A random quantity is set equal to a number: they agree at best in expectation "
+                            "(an E[...] is missing or was dropped).",
+    "leaked_index": "An index is used outside the sum that binds it.",
+}
+DEFAULT_CREDIT = {"final": 0.5, "working": 0.5, "per_wrong_step": 0.5}
+
+
+@dataclass
+class Valued:
+    """A statement's values at the points (None where it has none), or why it has none."""
+
+    values: list[Any]
+    reduced: bool = False     # expectations or derivatives were computed
+    error: str | None = None  # invalid: the reason
+    leaked: str | None = None
+    undecided: str | None = None
+
+
+@dataclass
+class Judgement:
+    verdict: str
+    status: str
+    diagnoses: list[str] = field(default_factory=list)
+    counterexample: dict | None = None
+    alpha: float | None = None
+    note: str = ""
+
+
+class Judge:
+    """The points of a question's model, and the comparisons of consecutive statements there."""
+
+    def __init__(self, question: Question, limits: Limits = DEFAULT):
+        if question.model is None:
+            raise ValueError(f"question {question.id} has no model for derivations")
+        self.question, self.model, self.limits = question, question.model, limits
+        self.equation = question.unknown is not None
+        self.points = points_of(self.model, question.id)
+        self.units = [Unroller(self.model, p, laws_of(self.model, p)) for p in self.points]
+        self.sampled_tests = 0
+
+    # values --------------------------------------------------------------------------------
+    def valued(self, text: str, naive: bool = False) -> Valued:
+        try:
+            line = read_line(self.model, text, self.limits, equation=self.equation)
+        except AnswerError as err:
+            return Valued([], error=err.message)
+        reduced = bool(line.expr.atoms(sp.Derivative, *OPERATORS.values()))
+        values = []
+        try:
+            for unit, point in zip(self.units, self.points, strict=True):
+                unit.naive = naive
+                v = unit.value(line.expr)
+                values.append(self._solutions(v, point) if self.equation else v.xreplace(point.vectors))
+        except NotBound as err:
+            return Valued([], leaked=str(err))
+        except (Unsupported, ValueError, TypeError, ZeroDivisionError, NotImplementedError, RecursionError,
+                AttributeError, KeyError, IndexError) as err:
+            return Valued([], undecided=f"cannot value this line ({str(err)[:160]})")
+        return Valued(values, reduced=reduced)
+
+    def _solutions(self, eq: sp.Basic, point: Point) -> tuple:
+        unknown = self.question.unknown
+        if not isinstance(eq, sp.Equality):
+            raise Unsupported("a line of an equation question must be an equation")
+        solved = sp.solve(sp.Eq(eq.lhs, eq.rhs), unknown)
+        if not isinstance(solved, list):
+            raise Unsupported("the equation's solutions cannot be listed")
+        return tuple(sorted(float(sp.N(s, 30)) for s in solved if s.is_real is not False))
+
+    def reference_values(self) -> list[list[Any]]:
+        """The asked quantity at each point: the reference and every accepted alternative."""
+        q = self.question
+        if q.vector:
+            return []
+        out = []
+        for point in self.points:
+            subs = _by_name(q, point)
+            out.append([sp.N(f.xreplace(subs), 30) for f in (q.reference, *(a for a, _ in q.alternatives))])
+        return out
+
+    # comparisons ---------------------------------------------------------------------------
+    def compare(self, prev: Valued, cur: Valued) -> Judgement:
+        randoms = set().union(*(u.random for u in self.units))
+        first_diff = None
+        exact = True
+        sampled: list[int] = []
+        for k, (a, b) in enumerate(zip(prev.values, cur.values, strict=True)):
+            same: bool | None
+            if self.equation:
+                same = _same_sets(a, b)
+            else:
+                if a.has(E) or b.has(E):
+                    sampled.append(k)
+                    continue
+                ra, rb = bool(a.free_symbols & randoms), bool(b.free_symbols & randoms)
+                if ra != rb:
+                    return Judgement("wrong", "counterexample", ["random_equals_number"],
+                                     self._random_example(k, a, b, ra),
+                                     note=GENERIC_STEP_MISTAKES["random_equals_number"])
+                same, is_exact = _same(a, b, randoms if ra else set(), k)
+                exact = exact and is_exact
+            if same is False:
+                first_diff = k
+                break
+        if first_diff is not None:
+            return Judgement("wrong", "counterexample", counterexample=self._example(first_diff, prev, cur))
+        if sampled:
+            return self._sampled(prev, cur, sampled[0])
+        status = "numeric" if not exact else ("rules" if (prev.reduced or cur.reduced) else "proven")
+        return Judgement("ok", status)
+
+    def _example(self, k: int, prev: Valued, cur: Valued) -> dict:
+        point = self.points[k]
+        return {"at": point.describe(), "previous_value": _show(prev.values[k]), "value": _show(cur.values[k])}
+
+    def _random_example(self, k: int, a: sp.Expr, b: sp.Expr, a_random: bool) -> dict:
+        return {"at": self.points[k].describe(), "previous_value": "random" if a_random else _show(a),
+                "value": "random" if not a_random else _show(b)}
+
+    def _sampled(self, prev: Valued, cur: Valued, k: int) -> Judgement:
+        """Both lines on the same draws: a paired z-test of E[previous - this] = 0."""
+        unit = self.units[k]
+        a, b = prev.values[k], cur.values[k]
+        diff = _linear_in_expectations(a - b)
+        if diff is None:
+            return Judgement("undecided", "undecided", note="an expectation the rules cannot reduce, "
+                             "not linear in its expectations: not sampled")
+        self.sampled_tests += 1
+        alpha = ALPHA / max(1, self.budget_lines)
+        z = float(mpmath.sqrt(2) * mpmath.erfinv(1 - alpha))
+        rng = np.random.default_rng(_seed(self.question.id, k, self.sampled_tests))
+        params = dict(self.points[k].parameters)
+        draws = {s: law.sample(rng, DRAWS, params) for s, law in unit.random.items()}
+        try:
+            sample = _evaluate_np(diff, draws)
+        except (Unsupported, ValueError, TypeError, KeyError, ZeroDivisionError) as err:
+            return Judgement("undecided", "undecided", note=f"cannot sample this line ({str(err)[:120]})")
+        mean, se = float(np.mean(sample)), float(np.std(sample, ddof=1) / math.sqrt(DRAWS))
+        if abs(mean) > z * se:
+            example = {"at": self.points[k].describe(), "difference": mean, "standard_error": se, "draws": DRAWS}
+            return Judgement("wrong", "monte_carlo", counterexample=example, alpha=alpha)
+        scale = max(abs(float(_evaluate_np(_expectation_mean(a), draws).mean())), 1e-12)
+        if z * se <= 1e-3 * scale:
+            return Judgement("ok", "monte_carlo", alpha=alpha,
+                             note=f"equal within {z * se:.2g} on {DRAWS:,} shared draws")
+        return Judgement("undecided", "undecided", alpha=alpha,
+                         note=f"sampling could not tell them apart (interval +-{z * se:.2g}); flagged for a person")
+
+    budget_lines = 1
+
+    # naming a mistake ----------------------------------------------------------------------
+    def name(self, prev: Valued, cur: Valued, prev_text: str, starts: list[list[Any]] | None) -> list[str]:
+        codes: list[str] = []
+        for rule in self.question.step_mistakes:
+            if rule["rule"] == "agrees_only_where" and self._only_where(prev, cur, rule.get("indices", [])):
+                codes.append(rule["code"])
+            elif rule["rule"] == "chain_rule_dropped":
+                naive = self.valued(prev_text, naive=True)
+                if naive.values and naive.values != prev.values and self.compare(naive, cur).verdict == "ok":
+                    codes.append(rule["code"])
+        if codes or self.question.vector:
+            return codes or (["sign_flipped"] if self._ratio_is(prev, cur, -1) and self._has("sign_flipped") else [])
+        return self._final_mistakes(prev, cur, starts)
+
+    def _has(self, code: str) -> bool:
+        return any(m.code == code for m in self.question.mistakes)
+
+    def _only_where(self, prev: Valued, cur: Valued, pair: list[str]) -> bool:
+        if len(pair) != 2:
+            return False
+        inside = outside = False
+        for point, a, b in zip(self.points, prev.values, cur.values, strict=True):
+            equal = _same(a, b, set(), 0)[0]
+            on = point.free.get(pair[0]) == point.free.get(pair[1])
+            if on and equal is not True:
+                return False
+            inside |= on
+            outside |= (not on) and equal is False
+        return inside and outside
+
+    def _ratio_is(self, prev: Valued, cur: Valued, r: float) -> bool:
+        try:
+            return all(abs(float(sp.N(b, 20)) - r * float(sp.N(a, 20))) <= 1e-9 * (1 + abs(float(sp.N(a, 20))))
+                       for a, b in zip(prev.values, cur.values, strict=True))
+        except (TypeError, ValueError):
+            return False
+
+    def _final_mistakes(self, prev: Valued, cur: Valued, starts: list[list[Any]] | None) -> list[str]:
+        q = self.question
+        codes: list[str] = []
+        for m in q.mistakes:
+            ratio_ok = absolute_ok = True
+            for k, point in enumerate(self.points):
+                subs = _by_name(q, point)
+                try:
+                    ref = float(sp.N(q.reference.xreplace(subs), 30))
+                    wrong = float(sp.N(m.formula.xreplace(subs), 30))
+                    a, b = _scalar(prev.values[k]), _scalar(cur.values[k])
+                except (TypeError, ValueError, Unsupported):
+                    return codes
+                ratio_ok = ratio_ok and a != 0 and ref != 0 and math.isclose(b / a, wrong / ref, rel_tol=1e-9)
+                absolute_ok = absolute_ok and starts is not None and math.isclose(b, wrong, rel_tol=1e-9) and any(
+                    math.isclose(a, float(s), rel_tol=1e-9) for s in starts[k])
+            if ratio_ok or absolute_ok:
+                codes.append(m.code)
+        return codes
+
+
+def _scalar(v: Any) -> float:
+    if isinstance(v, tuple):
+        if len(v) != 1:
+            raise Unsupported("not one solution")
+        return float(v[0])
+    return float(sp.N(v, 30))
+
+
+def _by_name(question: Question, point: Point) -> dict:
+    values = {s.name: v for s, v in point.parameters.items()}
+    return {s: values[s.name] for s in question.vocab.symbols.values() if s.name in values}
+
+
+def _same(a: sp.Expr, b: sp.Expr, randoms: set, k: int) -> tuple[bool | None, bool]:
+    """(equal?, decided exactly?) of two values; random ones at three draws of their variables."""
+    diff = sp.expand(a - b) if sp.count_ops(a) + sp.count_ops(b) < 400 else a - b
+    if diff == 0:
+        return True, True
+    draws: list[dict] = [{}]
+    if randoms:
+        rng = random.Random(k)
+        draws = [{s: sp.Rational(round(rng.gauss(0, 1) * 1000), 1000) for s in randoms} for _ in range(3)]
+    for draw in draws:
+        try:
+            va, vb = sp.N(a.xreplace(draw), 40), sp.N(b.xreplace(draw), 40)
+            gap = abs(complex(va) - complex(vb))
+            size = max(abs(complex(va)), abs(complex(vb)), 1e-300)
+        except (TypeError, ValueError):
+            return None, False
+        if not (math.isfinite(gap) and gap <= 1e-25 * max(1.0, size)):
+            return False, False
+    return True, False
+
+
+def _same_sets(a: tuple, b: tuple) -> bool:
+    return len(a) == len(b) and all(math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-15) for x, y in zip(a, b, strict=True))
+
+
+def _show(v: Any) -> Any:
+    if isinstance(v, tuple):
+        return list(v) if len(v) != 1 else v[0]
+    try:
+        f = complex(sp.N(v, 17))
+        return f.real if f.imag == 0 else {"re": f.real, "im": f.imag}
+    except (TypeError, ValueError):
+        return sp.sstr(v)
+
+
+def _seed(*parts: Any) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(repr(parts).encode()).digest()[:8], "little")
+
+
+def _linear_in_expectations(diff: sp.Expr) -> sp.Expr | None:
+    """``diff`` with each unreduced E(g) replaced by g (per draw), when ``diff`` is linear in them
+    (then the mean of the result over draws estimates ``diff``); None otherwise."""
+    atoms = sorted(diff.atoms(E), key=sp.default_sort_key)
+    dummies = [sp.Dummy() for _ in atoms]
+    linear = diff.xreplace(dict(zip(atoms, dummies, strict=True)))
+    for t in dummies:
+        if sp.diff(linear, t).has(*dummies):
+            return None
+    return linear.xreplace({t: a.args[0] for t, a in zip(dummies, atoms, strict=True)})
+
+
+def _expectation_mean(expr: sp.Expr) -> sp.Expr:
+    return expr.xreplace({a: a.args[0] for a in expr.atoms(E)})
+
+
+def _evaluate_np(expr: sp.Expr, draws: dict) -> np.ndarray:
+    from .numeric import NP, evaluate
+    from .numeric import Unsupported as NumericUnsupported
+
+    try:
+        with np.errstate(all="ignore"):
+            value = evaluate(expr, draws, NP())
+    except NumericUnsupported as err:
+        raise Unsupported(str(err)) from None
+    return np.broadcast_to(np.asarray(value, dtype=float), (DRAWS,))
+
+
+def points_of(model: Model, seed_text: str) -> list[Point]:
+    """The points a derivation is valued at: small dimensions (2 to 5), parameters away from
+    coincidences (sigma != 1, eps != 1/2), every free-index combination (at most 12 a point)."""
+    rng = random.Random(_seed(seed_text, model.name))
+    integers = [2, 3, 4, 5]
+    out = []
+    for p in range(3):
+        params = {}
+        for n, (name, symbol) in enumerate(model.parameters.items()):
+            kind = model.kinds.get(name)
+            if kind is None:
+                continue  # an equation's unknown
+            params[symbol] = _parameter(kind, rng, integers[(p + n) % len(integers)])
+        free = list(model.free)
+        ranges = [range(1, int(_bound(model.free[f], params)) + 1) for f in free]
+        combos = [dict(zip(free, c, strict=True)) for c in itertools.product(*ranges)]
+        combos = [c for c in combos if all(c[a] != c[b] for a, b in model.distinct)] or [{}]
+        if len(combos) > 12:
+            combos = rng.sample(combos, 12)
+        for combo in combos:
+            vectors = {}
+            for name in model.vectors:
+                size = int(_bound(model.range_of(next(iter(model.indices), "")) or "d", params))
+                vectors.update({sp.Symbol(f"{name}_{i}", real=True): sp.Rational(rng.randint(-2500, 2500), 1000)
+                                for i in range(1, size + 1)})
+            out.append(Point(params, combo, vectors))
+    return out
+
+
+def _bound(text: str, params: dict) -> int:
+    if text.isdigit():
+        return int(text)
+    values = {s.name: v for s, v in params.items()}
+    return int(values[text])
+
+
+def _parameter(kind: str, rng: random.Random, integer: int) -> sp.Expr:
+    if kind in ("positive_integer", "integer"):
+        return sp.Integer(integer)
+    if kind in ("positive", "nonnegative"):
+        return sp.Rational(rng.choice([3, 7, 13, 17, 23]), 10)
+    if kind.startswith("interval"):
+        return sp.Rational(rng.choice([1, 2, 3, 7, 9]), 10) if kind == "interval(0,1)" else sp.Rational(1, 3)
+    return sp.Rational(rng.randint(-20, 20) or 3, 10)
+
+
+
+# --- the record ----------------------------------------------------------------------------
+
+def check_derivation(question: Question, answer: str, final: Callable[[str], dict[str, Any]],
+                     limits: Limits = DEFAULT) -> dict[str, Any]:
+    """CONTRACT.md's derivation record: ``final(text)`` grades the final statement as a single
+    answer; every line is judged against its predecessor; the bank's credit combines them."""
+    start = time.perf_counter()
+    judge = Judge(question, limits)
+    steps = split(answer, judge.equation)
+    judge.budget_lines = max(1, len(steps) - 1)
+    records: list[dict[str, Any]] = []
+    prev: Valued | None = None
+    prev_text = ""
+    starts = judge.reference_values() or None
+    for n, step in enumerate(steps):
+        for m, piece in enumerate(step.pieces(judge.equation)):
+            cur = judge.valued(piece)
+            first = n == 0 and m == 0
+            judgement = _judge_piece(judge, prev, cur, prev_text, starts, first)
+            if m == 0 or judgement.verdict not in ("ok", "start"):
+                record = _step_record(step, piece, judgement, judge)
+                if m == 0:
+                    records.append(record)
+                else:
+                    records[-1] = record | {"line": step.line}
+            if cur.values:
+                prev, prev_text = cur, piece
+    first_wrong = next((k for k, r in enumerate(records) if r["verdict"] == "wrong"), None)
+    final_text = steps[-1].pieces(judge.equation)[-1] if steps else answer
+    outcome = final(final_text)
+    return _combine(question, answer, outcome, records, first_wrong, judge, start)
+
+
+def _judge_piece(judge: Judge, prev: Valued | None, cur: Valued, prev_text: str,
+                 starts: list[list[Any]] | None, first: bool) -> Judgement:
+    if first:
+        if cur.error or cur.leaked or cur.undecided:
+            return Judgement("start", "start", note="read as the quantity the question asks for")
+        return Judgement("start", "start")
+    if cur.error:
+        return Judgement("invalid", "invalid", note=cur.error)
+    if cur.leaked:
+        return Judgement("wrong", "counterexample", ["leaked_index"], note=cur.leaked)
+    if cur.undecided:
+        return Judgement("undecided", "undecided", note=cur.undecided)
+    if prev is None or not prev.values:
+        if starts is None:
+            return Judgement("undecided", "undecided", note="the line before could not be valued")
+        prev = _asked(starts, cur)
+    judgement = judge.compare(prev, cur)
+    if judgement.verdict == "wrong" and not judgement.diagnoses:
+        judgement.diagnoses = judge.name(prev, cur, prev_text, starts)
+    return judgement
+
+
+def _asked(starts: list[list[Any]], cur: Valued) -> Valued:
+    """The quantity asked for, as the line before line 1: the accepted form nearest ``cur``."""
+    best = [row[0] for row in starts]
+    for k in range(len(starts[0])):
+        column = [row[k] for row in starts]
+        if all(_same(a, b, set(), 0)[0] for a, b in zip(column, cur.values, strict=False)):
+            best = column
+    return Valued(best)
+
+
+def _step_record(step: Step, piece: str, j: Judgement, judge: Judge) -> dict[str, Any]:
+    read = latex = None
+    try:
+        line = read_line(judge.model, piece, judge.limits, equation=judge.equation)
+        read, latex = sp.sstr(line.expr), sp.latex(line.expr)
+    except AnswerError:
+        pass
+    note = j.note
+    if j.diagnoses:
+        note = (note + " " if note else "") + _mistake_words(judge.question, j.diagnoses)
+    if j.counterexample:
+        note = (note + " " if note else "") + describe(j.counterexample)
+    return {"line": step.line, "read": read, "latex": latex, "verdict": j.verdict, "status": j.status,
+            "diagnoses": j.diagnoses, "counterexample": j.counterexample, "alpha": j.alpha,
+            "note": note.strip(), "reason": step.reason}
+
+
+def _mistake_words(question: Question, codes: list[str]) -> str:
+    words = {m.code: m.feedback for m in question.mistakes}
+    words.update({r["code"]: r.get("feedback", "") for r in question.step_mistakes})
+    return " ".join(words.get(c) or GENERIC_STEP_MISTAKES.get(c, "") for c in codes).strip()
+
+
+def describe(example: dict) -> str:
+    """A counterexample in words: where, and the two lines' values there."""
+    at = ", ".join(f"{k} = {_fmt(v)}" for k, v in example.get("at", {}).items())
+    if "difference" in example:
+        return (f"At {at}, on {example['draws']:,} shared draws the two lines differ by "
+                f"{_fmt(example['difference'])} (standard error {_fmt(example['standard_error'])}).")
+    return f"At {at} the previous line is {_fmt(example['previous_value'])} and this one is {_fmt(example['value'])}."
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    if isinstance(v, list):
+        return "{" + ", ".join(_fmt(u) for u in v) + "}"
+    return str(v)
+
+
+def _combine(question: Question, answer: str, outcome: dict[str, Any], records: list[dict[str, Any]],
+             first_wrong: int | None, judge: Judge, start: float) -> dict[str, Any]:
+    credit = {**DEFAULT_CREDIT, **question.credit}
+    wrong = [r for r in records if r["verdict"] == "wrong"]
+    final_score = float(outcome.get("score", 0.0)) if outcome.get("verdict") == "correct" else 0.0
+    working = max(0.0, 1.0 - credit["per_wrong_step"] * len(wrong)) if len(records) > 1 else 0.0
+    verdict = outcome.get("verdict", "invalid")
+    if verdict == "correct" and wrong:
+        verdict = "incorrect"
+    score = 0.0 if verdict == "undecided" else credit["final"] * final_score + credit["working"] * working
+    if verdict == "correct":
+        score = 1.0
+    codes = list(dict.fromkeys([c for r in wrong for c in r["diagnoses"]] + list(outcome.get("diagnoses", []))))
+    feedback = outcome.get("feedback", "")
+    if first_wrong is not None:
+        first = records[first_wrong]
+        feedback = (f"{feedback} Working: line {first_wrong} is wrong. {first['note']}").strip()
+        if len(wrong) > 1:
+            feedback += f" ({len(wrong)} wrong lines in all.)"
+    elif len(records) > 1:
+        feedback = f"{feedback} Working: every line follows from the one before.".strip()
+    alphas = [r["alpha"] for r in records if r["alpha"]]
+    record = {**outcome, "question": question.id, "answer": answer, "verdict": verdict,
+              "score": round(score, 6), "diagnoses": codes, "feedback": feedback, "steps": records,
+              "first_wrong": first_wrong, "alpha": sum(alphas) if alphas else None}
+    if verdict == "undecided":
+        record["review"] = True
+    return record
+
+
+__all__ = ["ALPHA", "DEFAULT_CREDIT", "GENERIC_STEP_MISTAKES", "Judge", "check_derivation", "describe", "points_of"]

@@ -1,0 +1,145 @@
+"""The model a derivation is judged under: what a question's working may name, and what it means.
+
+A bank declares models as data (``[[model]]`` tables, named by questions with ``model = ...``):
+
+    [[model]]
+    name = "relu_layer"
+    parameters = { d = "positive_integer", sigma = "positive" }
+    indices = { i = "d", j = "d", k = "d" }          # index letter -> its range 1..bound
+    random = { w = "normal(0, sigma^2)", z = "normal(0, 1)" }   # iid families w_1..w_d, independent
+    define = { "x_i" = "max(z_i, 0)", y = "sum_{i=1}^{d} w_i x_i" }
+
+``vectors`` declares deterministic vectors (``x = "real"``: entries sampled at each point), ``free``
+the free indices a line may use without a sum (each enumerated over its range, ``distinct`` pairs
+excluded), ``define`` scalars (``y``) and families (``x_i``, read at every index). A family named
+without an index (``Var[ReLU(z)]``) is a fresh copy, independent of the indexed ones. Definitions
+are read by the same safe reader as the students' lines.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .errors import AnswerError
+from .probability import LAWS, Normal
+from .symbolic import symbol_for
+
+_KEY = re.compile(r"(?P<name>[A-Za-z][A-Za-z0-9]*)(?:_(?P<index>[A-Za-z]))?")
+_LAW = re.compile(r"\s*(?P<law>[A-Za-z]+)\s*\((?P<args>.*)\)\s*")
+
+
+class ModelError(ValueError):
+    """A model table that cannot be used; the message names what is wrong."""
+
+
+@dataclass(frozen=True)
+class Definition:
+    """``name = text`` or, for a family, ``name_index = text`` (``index`` the placeholder letter)."""
+
+    name: str
+    index: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Model:
+    """A question's model: parameters, index ranges, random families and their laws, deterministic
+    vectors, free indices and definitions (texts read later, in :mod:`.working`)."""
+
+    name: str
+    parameters: dict[str, sp.Symbol]
+    kinds: dict[str, str]
+    indices: dict[str, str]
+    random: dict[str, str] = field(default_factory=dict)
+    vectors: dict[str, str] = field(default_factory=dict)
+    free: dict[str, str] = field(default_factory=dict)
+    distinct: tuple[tuple[str, str], ...] = ()
+    definitions: tuple[Definition, ...] = ()
+
+    @property
+    def families(self) -> set[str]:
+        """Every name that has entries: random families, vectors, defined families."""
+        return {*self.random, *self.vectors, *(d.name for d in self.definitions if d.index)}
+
+    @property
+    def scalars(self) -> set[str]:
+        """Defined names without an index (``y``, ``L``)."""
+        return {d.name for d in self.definitions if not d.index}
+
+    @property
+    def letters(self) -> set[str]:
+        """Every index letter: summation ranges and free indices."""
+        return {*self.indices, *self.free}
+
+    def range_of(self, letter: str) -> str | None:
+        """The upper bound (a parameter's name or a number) of an index letter's range 1..bound."""
+        return self.indices.get(letter) or self.free.get(letter)
+
+    def law(self, family: str, read: object) -> Normal:
+        """The law of a random family; ``read`` turns a parameter text into SymPy."""
+        m = _LAW.fullmatch(self.random[family])
+        if m is None or m.group("law") not in LAWS:
+            raise ModelError(f"model {self.name}: cannot read the law {self.random[family]!r} "
+                             f"(known: {', '.join(LAWS)}(mean, variance))")
+        args = _split_args(m.group("args"))
+        if len(args) != 2:
+            raise ModelError(f"model {self.name}: {m.group('law')} takes a mean and a variance")
+        return LAWS[m.group("law")](*(read(a) for a in args))  # type: ignore[operator]
+
+
+def _split_args(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for pos, ch in enumerate(text):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "," and depth == 0:
+            parts.append(text[start:pos])
+            start = pos + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def model_from(entry: dict, unknown: sp.Symbol | None = None) -> Model:
+    """A model from its bank table; ``unknown`` (an equation question's) replaces the parameter of
+    the same name, so it stays a symbol to solve for."""
+    name = str(entry.get("name", "model"))
+    kinds = {str(k): str(v) for k, v in dict(entry.get("parameters", {})).items()}
+    try:
+        parameters = {n: symbol_for(n, k) for n, k in kinds.items()}
+    except ValueError as err:
+        raise ModelError(f"model {name}: {err}") from None
+    if unknown is not None:
+        parameters[unknown.name] = unknown
+        kinds.pop(unknown.name, None)
+    definitions = []
+    for key, text in dict(entry.get("define", {})).items():
+        m = _KEY.fullmatch(str(key))
+        if m is None:
+            raise ModelError(f"model {name}: cannot read the defined name {key!r} (write y or x_i)")
+        definitions.append(Definition(m.group("name"), m.group("index"), str(text)))
+    distinct = tuple(tuple(pair) for pair in entry.get("distinct", []))
+    if any(len(p) != 2 for p in distinct):
+        raise ModelError(f"model {name}: `distinct` holds pairs of index letters")
+    model = Model(name=name, parameters=parameters, kinds=kinds,
+                  indices={str(k): str(v) for k, v in dict(entry.get("indices", {})).items()},
+                  random={str(k): str(v) for k, v in dict(entry.get("random", {})).items()},
+                  vectors={str(k): str(v) for k, v in dict(entry.get("vectors", {})).items()},
+                  free={str(k): str(v) for k, v in dict(entry.get("free", {})).items()},
+                  distinct=distinct,
+                  definitions=tuple(definitions))
+    for letter in model.letters:
+        if len(letter) != 1 or not letter.isalpha():
+            raise ModelError(f"model {name}: index {letter!r} must be one letter")
+    return model
+
+
+def check_text(model: Model, text: str) -> None:
+    """Raise ``ModelError`` for a definition that cannot be read (bank loading calls this)."""
+    from .working import read_line
+
+    try:
+        read_line(model, text)
+    except AnswerError as err:
+        raise ModelError(f"model {model.name}: cannot read {text!r}: {err.message}") from None

@@ -1,0 +1,298 @@
+"""The value of a read derivation line at one point of its model: everything unrolled.
+
+At a point the parameters are numbers (d = 3, sigma = 7/10), the free indices are numbers (j = 2,
+the label c = 1) and every sum is unrolled over its now finite range, so a line becomes an
+expression in finitely many variables: the random entries ``w_1 .. w_d`` (symbols with laws), the
+deterministic vector entries ``x_1 .. x_d`` (symbols, given values at the end) and, in an
+equation question, the unknown. Then
+
+- ``Derivative(f, x_j)`` differentiates the unrolled ``f`` (SymPy's ``diff``);
+- ``E``, ``Var``, ``Cov``, ``P`` are computed by rules (:func:`expectation`): linearity, independence
+  (a product of functions of different variables factorises), and the one-dimensional moments of
+  each law; what the rules cannot reduce stays as ``E(...)`` for the sampling fallback;
+- a family named without an index is a fresh copy, index 0, independent of the others.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .model import Model
+from .probability import OPERATORS, Cov, E, Normal, P, Unsupported, Var
+from .working import family, index_symbol, read_line
+
+#: The largest range a sum may be unrolled over at a point (the points use small dimensions).
+MAX_TERMS = 64
+#: Expressions larger than this (operation count) are not expanded for the moment rules.
+MAX_OPS = 4000
+
+
+class NotBound(ValueError):
+    """An index used outside every sum that is not one of the model's free indices."""
+
+
+@dataclass
+class Point:
+    """One point of a model: parameter values, free index values, vector entry values."""
+
+    parameters: dict[sp.Symbol, sp.Expr]
+    free: dict[str, int]
+    vectors: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, object]:
+        """The point in words for a counterexample (parameters and free indices)."""
+        out: dict[str, object] = {str(k): _plain_number(v) for k, v in self.parameters.items()}
+        out.update(self.free)
+        return out
+
+
+def _plain_number(v: sp.Expr) -> object:
+    return int(v) if v.is_Integer else float(v)
+
+
+class Unroller:
+    """Evaluates read lines at one :class:`Point` of a model (definitions read once, cached)."""
+
+    def __init__(self, model: Model, point: Point, laws: Mapping[str, Normal]):
+        self.model, self.point, self.laws = model, point, laws
+        self.random: dict[sp.Symbol, Normal] = {}
+        self._definitions = {d.name: d for d in model.definitions}
+        self._read: dict[str, sp.Basic] = {}
+        self._members: dict[tuple, sp.Expr] = {}
+        self.naive = False  # differentiate without the chain rule (to name that mistake)
+
+    # the model's entities -------------------------------------------------------------------
+    def member(self, name: str, k: int, env: Mapping[str, int]) -> sp.Expr:
+        """Entry ``k`` of a family (0: the fresh copy a bare name stands for)."""
+        key = (name, k, tuple(sorted((f, v) for f, v in env.items() if f in self.model.free)))
+        if key in self._members:
+            return self._members[key]
+        if name in self.model.random:
+            value: sp.Expr = sp.Symbol(f"{name}_{k}", real=True)
+            self.random[value] = self.laws[name]
+        elif name in self.model.vectors:
+            if k == 0:
+                raise NotBound(f"{name} needs an index")
+            value = sp.Symbol(f"{name}_{k}", real=True)
+        else:
+            definition = self._definitions[name]
+            inner = {f: v for f, v in env.items() if f in self.model.free}
+            inner[definition.index or "_"] = k
+            value = self.value(self._definition(name), inner)
+        self._members[key] = value
+        return value
+
+    def _definition(self, name: str) -> sp.Basic:
+        if name not in self._read:
+            self._read[name] = read_line(self.model, self._definitions[name].text).expr
+        return self._read[name]
+
+    def _range(self, expr: sp.Basic, env: Mapping[str, int]) -> int:
+        value = self.value(expr, env)
+        if not value.is_Integer:
+            raise Unsupported(f"the range bound {expr} is not an integer at this point")
+        return int(value)
+
+    # the walk ------------------------------------------------------------------------------
+    def value(self, expr: sp.Basic, env: Mapping[str, int] | None = None) -> sp.Expr:
+        """The value of ``expr`` at the point, with summation indices bound as in ``env``."""
+        env = dict(self.point.free) | dict(env or {})
+        return self._value(expr, env)
+
+    def _value(self, e: sp.Basic, env: dict[str, int]) -> sp.Expr:
+        if isinstance(e, sp.Indexed):
+            k = self._value(e.indices[0], env)
+            if not k.is_Integer:
+                raise Unsupported(f"index {e.indices[0]} is not a number")
+            return self.member(str(e.base), int(k), env)
+        if isinstance(e, sp.Symbol):
+            return self._symbol(e, env)
+        if isinstance(e, sp.Sum):
+            return self._sum(e.function, list(e.limits), env)
+        if isinstance(e, sp.KroneckerDelta):
+            i, j = (self._value(a, env) for a in e.args)
+            return sp.Integer(1 if i == j else 0)
+        if isinstance(e, sp.Derivative):
+            f = self._value(e.expr, env)
+            var = self._value(e.variables[0], env)
+            if not isinstance(var, sp.Symbol):
+                raise Unsupported(f"cannot differentiate with respect to {var}")
+            return naive_diff(f, var) if self.naive else sp.diff(f, var)
+        if isinstance(e, tuple(set(OPERATORS.values()))):
+            return self._operator(e, env)
+        if isinstance(e, sp.Equality):
+            return sp.Eq(self._value(e.lhs, env), self._value(e.rhs, env), evaluate=False)
+        if isinstance(e, sp.core.relational.Relational):
+            return sp.Heaviside(self._value(e.lhs - e.rhs if e.rel_op in (">", ">=") else e.rhs - e.lhs, env))
+        if not e.args:
+            return e  # numbers and constants
+        return e.func(*(self._value(a, env) for a in e.args))
+
+    def _sum(self, body: sp.Basic, limits: list, env: dict[str, int]) -> sp.Expr:
+        """A sum unrolled; SymPy lists a nested sum's limits innermost first."""
+        if not limits:
+            return self._value(body, env)
+        var, lo, hi = limits[-1]
+        a, b = self._range(lo, env), self._range(hi, env)
+        if b - a + 1 > MAX_TERMS:
+            raise Unsupported(f"a sum of {b - a + 1} terms at this point")
+        return sp.Add(*(self._sum(body, limits[:-1], {**env, str(var): k}) for k in range(a, b + 1)))
+
+    def _symbol(self, s: sp.Symbol, env: dict[str, int]) -> sp.Expr:
+        name = s.name
+        if name in env:
+            return sp.Integer(env[name])
+        if s in self.point.parameters:
+            return self.point.parameters[s]
+        if name in self.model.parameters:
+            return self.model.parameters[name]  # an equation's unknown stays a symbol
+        if name in self.model.letters:
+            raise NotBound(f"the index {name} is not bound by a sum here")
+        if name in self.model.families:
+            return self.member(name, 0, env)
+        if name in self._definitions:
+            return self._value(self._definition(name), env)
+        raise Unsupported(f"{name} has no value in this question's model")
+
+    # probability ---------------------------------------------------------------------------
+    def _operator(self, e: sp.Basic, env: dict[str, int]) -> sp.Expr:
+        arity = type(e)._arity()
+        args = [self._value(a, env) for a in e.args[:arity]]
+        given = self._condition(e.args[arity], env) if len(e.args) > arity else (set(), None)
+        if isinstance(e, E):
+            return self.expect(args[0], *given)
+        if isinstance(e, Var):
+            mean = self.expect(args[0], *given)
+            return sp.expand(self.expect(args[0] ** 2, *given) - mean ** 2)
+        if isinstance(e, Cov):
+            return sp.expand(self.expect(args[0] * args[1], *given)
+                             - self.expect(args[0], *given) * self.expect(args[1], *given))
+        if isinstance(e, P):
+            return self.expect(args[0], *given)
+        raise Unsupported(f"unknown operator {type(e).__name__}")  # pragma: no cover
+
+    def _condition(self, cond: sp.Basic, env: dict[str, int]) -> tuple[set[str], sp.Expr | None]:
+        """What a condition fixes: random variables by name (``| z``: the family z, every z_k;
+        ``| z_1``: that entry) or an event (``| z_1 > 0``)."""
+        if isinstance(cond, sp.core.relational.Relational):
+            return set(), self._value(cond, env)
+        if isinstance(cond, sp.Symbol) and cond.name in self.model.random:
+            return {cond.name}, None
+        value = self._value(cond, env)
+        return {s.name for s in value.free_symbols if s in self.random}, None
+
+    def expect(self, x: sp.Expr, fixed: set[str] | None = None, event: sp.Expr | None = None) -> sp.Expr:
+        """E[x | fixed variables, event] by the rules; an unreduced ``E(x)`` when they cannot.
+        ``fixed`` names random entries (``z_1``) or whole families (``z``)."""
+        names = fixed or set()
+        keep = {s for s in self.random if s.name in names or s.name.rsplit("_", 1)[0] in names}
+        if event is not None:
+            num, den = self._rules(x * event, keep), self._rules(event, keep)
+            if num is None or den is None:
+                return E(x * event) / E(event)
+            return sp.simplify(num / den) if den != 0 else sp.nan
+        result = self._rules(x, keep)
+        return E(x) if result is None else result
+
+    def _rules(self, x: sp.Expr, keep: set[sp.Symbol]) -> sp.Expr | None:
+        integrate = {s: law for s, law in self.random.items() if s not in keep and x.has(s)}
+        if not integrate:
+            return x
+        if sp.count_ops(x) > MAX_OPS:
+            return None
+        total = sp.Integer(0)
+        for term in sp.Add.make_args(sp.expand(x)):
+            coefficient: sp.Expr = sp.Integer(1)
+            groups: dict[sp.Symbol, list[sp.Expr]] = {}
+            for factor in sp.Mul.make_args(term):
+                present = [s for s in integrate if factor.has(s)]
+                if not present:
+                    coefficient *= factor
+                elif len(present) == 1:
+                    groups.setdefault(present[0], []).append(factor)
+                else:
+                    return None
+            for variable, factors in groups.items():
+                moment = _moment(variable, factors, integrate[variable])
+                if moment is None:
+                    return None
+                coefficient *= moment
+            total += coefficient
+        return sp.expand(total)
+
+
+def naive_diff(e: sp.Expr, v: sp.Symbol) -> sp.Expr:
+    """d e / d v with the chain rule forgotten: f(g(v)) -> f'(g(v)), the inner derivative dropped
+    (sums and products are still differentiated term by term): the mistake
+    d/dx_j log(sum_k e^{x_k}) = 1 / sum_k e^{x_k}."""
+    if e == v:
+        return sp.Integer(1)
+    if not e.has(v):
+        return sp.Integer(0)
+    if isinstance(e, sp.Add):
+        return sp.Add(*(naive_diff(a, v) for a in e.args))
+    if isinstance(e, sp.Mul):
+        return sp.Add(*(sp.Mul(*e.args[:k], naive_diff(a, v), *e.args[k + 1:]) for k, a in enumerate(e.args)))
+    if isinstance(e, sp.Pow) and not e.exp.has(v):
+        return e.exp * e.base ** (e.exp - 1)
+    if isinstance(e, sp.Function) and len(e.args) == 1:
+        u = sp.Dummy()
+        return sp.diff(e.func(u), u).xreplace({u: e.args[0]})
+    return sp.diff(e, v)
+
+
+def _moment(v: sp.Symbol, factors: list[sp.Expr], law: Normal) -> sp.Expr | None:
+    """E[product of factors of one variable]: v^a max(v, 0)^b 1{v > 0} 1{v < 0} |v|^c."""
+    a = b = c = 0
+    positive = negative = False
+    for f in factors:
+        base, power = f.as_base_exp()
+        if not (power.is_Integer and power >= 0):
+            return None
+        n = int(power)
+        if base == v:
+            a += n
+        elif isinstance(base, sp.Max) and set(base.args) == {v, sp.Integer(0)}:
+            b += n
+        elif isinstance(base, sp.Min) and set(base.args) == {v, sp.Integer(0)}:
+            a += n
+            negative = True
+        elif isinstance(base, sp.Abs) and base.args[0] == v:
+            c += n
+        elif isinstance(base, sp.Heaviside) and base.args[0] == v:
+            positive = True
+        elif isinstance(base, sp.Heaviside) and base.args[0] == -v:
+            negative = True
+        else:
+            return None
+    try:
+        if positive and negative:
+            return sp.Integer(0)
+        if b and negative:
+            return sp.Integer(0)
+        if b or positive:
+            return law.positive_moment(a + b + c)
+        if negative:
+            return (-1) ** a * law.positive_moment(a + c)
+        if c:
+            return law.positive_moment(a + c) * (1 + (-1) ** a)
+        return law.moment(a)
+    except Unsupported:
+        return None
+
+
+def laws_of(model: Model, point: Point) -> dict[str, Normal]:
+    """The laws of the model's random families with the point's parameter values."""
+    from .working import Reader
+
+    def read(text: str) -> sp.Expr:
+        from .parser import parse_plain
+
+        return Reader(model, text).build(parse_plain(text)).xreplace(point.parameters)
+
+    return {name: model.law(name, read) for name in model.random}
+
+
+__all__ = ["MAX_TERMS", "NotBound", "Point", "Unroller", "family", "index_symbol", "laws_of"]

@@ -1,0 +1,196 @@
+"""One line of a derivation -> SymPy, as written: sums, expectations and derivatives left unevaluated.
+
+The same front end as a final answer (Unicode and LaTeX normalised, Lark parse with bounds, no
+eval), then a :class:`Reader` that knows the question's :class:`~.model.Model`: ``w_i`` is an entry
+of a family (``Indexed``), ``sum_{i=1}^{d} f`` a ``Sum`` over the index's range, ``E[.]``,
+``Var(.)``, ``Cov(.,.)``, ``P(.)`` with an optional condition ``| z`` the inert heads of
+:mod:`.probability`, ``delta_ij`` a Kronecker delta, ``d/dx_j f`` and ``dL/dx_j`` a
+``Derivative``. :mod:`.unroll` gives the result its value at a point of the model.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .bounds import bound
+from .errors import AnswerError
+from .limits import DEFAULT, Limits
+from .model import Model
+from .normalize import to_plain
+from .parser import parse_plain
+from .probability import OPERATORS
+from .symbolic import Builder, Vocabulary
+from .tree import Big, Call, Compare, Deriv, Given, Index, Name, Node, Num, Sub
+
+#: ``delta_ij``, ``delta_{ij}``, ``delta_{i,j}`` (LaTeX ``\delta_{ij}``): Kronecker's delta of two indices.
+_DELTA = re.compile(r"\bdelta\s*_\s*(?:\{\s*([A-Za-z0-9])\s*,?\s*([A-Za-z0-9])\s*\}"
+                    r"|([A-Za-z0-9])([A-Za-z0-9])(?![A-Za-z0-9]))")
+_RELATIONS = {">": sp.StrictGreaterThan, "<": sp.StrictLessThan, ">=": sp.GreaterThan, "<=": sp.LessThan,
+              "!=": sp.Unequality}
+
+
+def index_symbol(letter: str) -> sp.Symbol:
+    """The SymPy symbol of an index letter (an integer)."""
+    return sp.Symbol(letter, integer=True)
+
+
+def family(name: str) -> sp.IndexedBase:
+    """The SymPy base of a family with entries (``w`` of ``w_i``); its entries are real."""
+    return sp.IndexedBase(name, real=True)
+
+
+def plain_line(text: str) -> tuple[str, bool]:
+    """A line's plain spelling (LaTeX translated), Kronecker deltas as ``delta(i, j)``."""
+    plain, _, is_latex = to_plain(text)
+    return _DELTA.sub(lambda m: f"delta({m.group(1) or m.group(3)},{m.group(2) or m.group(4)})", plain), is_latex
+
+
+@dataclass(frozen=True)
+class Line:
+    """A read line: its SymPy form (an equation is ``Eq``), and how it was written."""
+
+    expr: sp.Basic
+    plain: str
+    latex: bool
+
+
+def read_line(model: Model, text: str, limits: Limits = DEFAULT, equation: bool = False) -> Line:
+    """Read one statement under ``model``; an equation ``a = b`` when ``equation`` (``Eq(a, b)``)."""
+    if len(text) > limits.max_length:
+        raise AnswerError(f"the line is {len(text):,} characters long (at most {limits.max_length:,})")
+    plain, is_latex = plain_line(text)
+    sides = _split_top(plain, "=") if equation else [plain]
+    if any(not s.strip() for s in sides) or len(sides) > 2:
+        raise AnswerError("an equation needs one '=' with something on both sides", None, text)
+    built = []
+    for side in sides:
+        tree = parse_plain(side, limits)
+        bound(tree, limits)
+        built.append(Reader(model, side, limits).build(tree))
+    expr = sp.Eq(built[0], built[1], evaluate=False) if len(built) == 2 else built[0]
+    return Line(expr, plain, is_latex)
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for pos, ch in enumerate(text):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == sep and depth == 0 and text[pos - 1:pos] not in ("<", ">", "!") and text[pos + 1:pos + 2] != "=":
+            parts.append(text[start:pos])
+            start = pos + 1
+    parts.append(text[start:])
+    return parts
+
+
+class Reader(Builder):
+    """The parse tree of a line -> SymPy under a model (the final-answer :class:`Builder`, with
+    the model's families, indices, operators and derivatives)."""
+
+    def __init__(self, model: Model, text: str, limits: Limits = DEFAULT):
+        names = {**model.parameters, **{n: sp.Symbol(n) for n in (*model.families, *model.scalars)}}
+        super().__init__(Vocabulary(symbols=names), text, limits)
+        self.model = model
+        self.bound: list[str] = []   # the letters the enclosing sums run over
+
+    def build(self, node: Node) -> sp.Expr:
+        try:
+            return self.visit(node)
+        except AnswerError:
+            raise
+        except (ValueError, TypeError, ArithmeticError, RecursionError, NotImplementedError,
+                AttributeError, IndexError, KeyError) as err:
+            raise self.error(f"cannot read this line ({type(err).__name__}: {str(err)[:160]})", None) from None
+
+    # entries and indices --------------------------------------------------------------------
+    def index(self, label: str, pos: int) -> sp.Expr:
+        if label.isdigit():
+            return sp.Integer(int(label))
+        if label in self.model.letters or label in self.bound:
+            return index_symbol(label)
+        raise self.error(f"unknown index {label!r} (this question's indices: "
+                         f"{', '.join(sorted(self.model.letters))})", pos)
+
+    def element(self, name: str, index: str, pos: int) -> sp.Expr:
+        if name in self.model.families:
+            return family(name)[self.index(index, pos)]
+        if name in self.model.parameters or name in self.model.scalars:
+            raise self.error(f"{name!r} has no entries to subscript", pos)
+        known = ", ".join(sorted(self.model.families)) or "none"
+        raise self.error(f"unknown name {name!r} (entries can be taken of: {known})", pos)
+
+    def visit_Index(self, node: Index) -> sp.Expr:
+        if node.name in OPERATORS and self.model.random:
+            return OPERATORS[node.name](self.visit(node.index))
+        if isinstance(node.index, (Name, Num)):
+            label = node.index.name if isinstance(node.index, Name) else str(node.index.value)
+            return self.element(node.name, label, node.pos)
+        raise self.error(f"{node.name}[...] is not an expectation or an entry here", node.pos)
+
+    def visit_Name(self, node: Name) -> sp.Expr:
+        if node.name in self.model.letters and node.name not in self.model.parameters:
+            return index_symbol(node.name)
+        return super().visit_Name(node)
+
+    # sums -----------------------------------------------------------------------------------
+    def visit_Big(self, node: Big) -> sp.Expr:
+        if node.op != "sum":
+            raise self.error(f"{node.op} over an index is not read in a derivation; write the value", node.pos)
+        letter = node.var
+        if not letter:
+            raise self.error("a sum needs its index (sum_i or sum_{i=1}^{d})", node.pos)
+        upper = self.model.range_of(letter)
+        if node.hi is None and upper is None:
+            raise self.error(f"give the range of the sum over {letter} (sum_{{{letter}=1}}^{{d}})", node.pos)
+        self.bound.append(letter)
+        try:
+            lo = self.visit(node.lo) if node.lo is not None else sp.Integer(1)
+            hi = self.visit(node.hi) if node.hi is not None else self._bound_of(upper or "")
+            return sp.Sum(self.visit(node.arg), (index_symbol(letter), lo, hi))
+        finally:
+            self.bound.pop()
+
+    def _bound_of(self, text: str) -> sp.Expr:
+        return sp.Integer(int(text)) if text.isdigit() else self.model.parameters[text]
+
+    # operators ------------------------------------------------------------------------------
+    def visit_Call(self, node: Call) -> sp.Expr:
+        if node.name in OPERATORS and self.model.random:
+            head = OPERATORS[node.name]
+            if len(node.args) != head._arity():
+                raise self.error(f"{node.name} takes {head._arity()} argument(s)", node.pos)
+            return head(*(self.visit(a) for a in node.args))
+        if node.name == "delta" and len(node.args) == 2:
+            return sp.KroneckerDelta(*(self._delta_index(a) for a in node.args))
+        return super().visit_Call(node)
+
+    def _delta_index(self, node: Node) -> sp.Expr:
+        if isinstance(node, Name):
+            return self.index(node.name, node.pos)
+        if isinstance(node, Num):
+            return sp.Integer(int(node.value))
+        raise self.error("delta takes two indices, as in delta_ij", None)
+
+    def visit_Given(self, node: Given) -> sp.Expr:
+        if node.op not in OPERATORS or not self.model.random:
+            raise self.error(f"{node.op}[... | ...] is only for expectations of random variables", node.pos)
+        head = OPERATORS[node.op]
+        return head(self.visit(node.arg), self.visit(node.cond))
+
+    def visit_Compare(self, node: Compare) -> sp.Expr:
+        return _RELATIONS[node.op](self.visit(node.left), self.visit(node.right), evaluate=False)
+
+    def visit_Deriv(self, node: Deriv) -> sp.Expr:
+        wrt = self.visit(node.wrt)
+        if not isinstance(wrt, sp.Indexed) or str(wrt.base) not in self.model.vectors:
+            raise self.error("a derivative is taken with respect to an entry of a vector of the question "
+                             f"({', '.join(sorted(self.model.vectors)) or 'none here'})", node.pos)
+        return sp.Derivative(self.visit(node.arg), wrt, evaluate=False)
+
+    def visit_Sub(self, node: Sub) -> sp.Expr:
+        return self.element(node.name, node.index, node.pos)
+
+    def visit_Num(self, node: Num) -> sp.Expr:
+        return super().visit_Num(node)
