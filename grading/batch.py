@@ -176,8 +176,8 @@ def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None,
 
     submissions, out = Path(submissions), Path(out)
     fields, rows = read_submissions(submissions)
-    header = fields + list(ADDED)
     questions = load(bank)
+    header = fields + list(ADDED) + (["first_wrong"] if _has_derivations(rows, questions) else [])
     try:
         handle = open(out, "a+b")  # noqa: SIM115 - held (and locked) for the whole run
     except OSError as err:
@@ -193,6 +193,18 @@ def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None,
     if gradescope:
         write_gradescope(out, Path(gradescope))
     return counts
+
+
+def _has_derivations(rows: list[dict[str, str]], questions: dict) -> bool:
+    """Whether an answer cell holds working to judge line by line (it then gets ``first_wrong``)."""
+    from .steps import is_derivation
+
+    for row in rows:
+        q, answer = questions.get((row.get("question") or "").strip()), row.get("answer")
+        if q is not None and q.model is not None and isinstance(answer, str) and len(answer) <= MAX_FIELD \
+                and is_derivation(answer, q.unknown is not None):
+            return True
+    return False
 
 
 def _grade_rows(handle: Any, header: list[str], fields: list[str], rows: list[dict[str, str]], done: int,
@@ -259,6 +271,8 @@ def _cell(record: dict, column: str) -> str:
         return "0" if record.get("score") is None else f"{record['score']:g}"
     if column == "diagnoses":
         return ";".join(record.get("diagnoses", []))
+    if column == "first_wrong":
+        return "" if record.get("first_wrong") is None else str(record["first_wrong"])
     if column == "review":
         return "yes" if record.get("review") or record.get("verdict") == "undecided" else ""
     if column == "feedback":
@@ -315,7 +329,8 @@ def write_gradescope(results_csv: Path, directory: Path) -> None:
                           "status": "passed" if score == 1.0 else "failed",
                           "output": ("UNDECIDED, flagged for manual review. " if undecided else "")
                           + f"Your answer: {r['answer']}\n{r['verdict']}: {r['feedback']}"
-                          + (f"\nDiagnosis: {r['diagnoses']}" if r["diagnoses"] else "")})
+                          + (f"\nDiagnosis: {r['diagnoses']}" if r["diagnoses"] else "")
+                          + (f"\nFirst wrong line of the working: {r['first_wrong']}" if r.get("first_wrong") else "")})
         doc = {"score": sum(t["score"] for t in tests), "max_score": float(len(tests)), "tests": tests,
                "output": f"{sum(r['verdict'] == 'correct' for r in answers)} of {len(answers)} answers correct."}
         _write_confined(directory, folder, json.dumps(doc, indent=2))

@@ -97,7 +97,7 @@ class Judge:
         try:
             for unit, point in zip(self.units, self.points, strict=True):
                 unit.naive = naive
-                v = unit.value(line.expr)
+                v = self._generic(unit, line.expr)
                 values.append(self._solutions(v, point) if self.equation else v.xreplace(point.vectors))
         except NotBound as err:
             return Valued([], leaked=str(err))
@@ -105,6 +105,28 @@ class Judge:
                 AttributeError, KeyError, IndexError) as err:
             return Valued([], undecided=f"cannot value this line ({str(err)[:160]})")
         return Valued(values, reduced=reduced)
+
+    def _generic(self, unit: Unroller, expr: sp.Basic) -> sp.Expr:
+        """The value of a line; an index no sum binds (``d sigma^2 E[x_i^2]``) is read as "any i"
+        when the value is the same for every i in its range (iid entries), else it leaks."""
+        env: dict[str, int] = {}
+        while True:
+            try:
+                return unit.value(expr, env) if not env else self._same_for_all(unit, expr, env)
+            except NotBound as err:
+                if not err.letter or err.letter in env:
+                    raise
+                env[err.letter] = 1
+
+    def _same_for_all(self, unit: Unroller, expr: sp.Basic, env: dict[str, int]) -> sp.Expr:
+        first = unit.value(expr, env)
+        for letter in env:
+            top = _bound(self.model.range_of(letter) or "1", unit.point.parameters)
+            for k in range(2, min(top, 3) + 1):
+                other = unit.value(expr, {**env, letter: k})
+                if _same(first, other, set(unit.random), 0)[0] is not True:
+                    raise NotBound(f"the index {letter} is not bound by a sum here, and the line depends on it")
+        return first
 
     def _solutions(self, eq: sp.Basic, point: Point) -> tuple:
         unknown = self.question.unknown

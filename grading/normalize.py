@@ -28,7 +28,7 @@ UNICODE = {
 LATEX_SYNTAX = {
     "cdot": "*", "times": "*", "ast": "*", "div": "/", "to": "->", "cdots": "...",
     "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "", "mathbb": "",
-    "mid": "|", "vert": "|",
+    "mid": "|", "vert": "|", "lvert": "|", "rvert": "|",
     "left": "", "right": "", "big": "", "Big": "", "bigl": "", "bigr": "", "Bigl": "", "Bigr": "",
     "displaystyle": "", "quad": " ", "qquad": " ", "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=",
 }

@@ -15,7 +15,7 @@ from .reader import IMPLICATION, split_chain, split_equals
 
 #: A justification at the end of a line: ``# ...``, ``\quad\text{...}``, ``\qquad (\text{...})``.
 _COMMENT = re.compile(r"\s#(?P<hash>.*)$|^#(?P<whole>.*)$")
-_TEXT_COMMENT = re.compile(r"\\q?quad\s*\(?\s*\\(?:text|mathrm|textrm)\{(?P<text>[^{}]*)\}\)?\s*$")
+_TEXT_COMMENT = re.compile(r"\\q?quad\s*\(?\s*\\(?:text|mathrm|textrm)\{(?P<text>.*)$")
 _ALIGN_LEAD = re.compile(r"^\s*&?\s*=")
 _LEAD = re.compile(r"^\s*(?:&\s*)?(?:=>|==>|⇒|⟹|\\(?:Rightarrow|Longrightarrow|implies|iff|Leftrightarrow|therefore)"
                    r"(?![A-Za-z])|\\\\)\s*")

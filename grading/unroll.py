@@ -30,7 +30,11 @@ MAX_OPS = 4000
 
 
 class NotBound(ValueError):
-    """An index used outside every sum that is not one of the model's free indices."""
+    """An index used outside every sum that is not one of the model's free indices (``letter``)."""
+
+    def __init__(self, message: str, letter: str = ""):
+        super().__init__(message)
+        self.letter = letter
 
 
 @dataclass
@@ -149,7 +153,7 @@ class Unroller:
         if name in self.model.parameters:
             return self.model.parameters[name]  # an equation's unknown stays a symbol
         if name in self.model.letters:
-            raise NotBound(f"the index {name} is not bound by a sum here")
+            raise NotBound(f"the index {name} is not bound by a sum here", name)
         if name in self.model.families:
             return self.member(name, 0, env)
         if name in self._definitions:

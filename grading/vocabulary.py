@@ -125,11 +125,11 @@ def _smallest(*values: Any) -> Any:
 
 
 def _np_largest(*values: Any) -> np.ndarray:
-    return np.maximum.reduce([np.asarray(v, dtype=float) for v in values])
+    return np.maximum.reduce(np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in values)))
 
 
 def _np_smallest(*values: Any) -> np.ndarray:
-    return np.minimum.reduce([np.asarray(v, dtype=float) for v in values])
+    return np.minimum.reduce(np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in values)))
 
 
 def _np_log(a: Any, base: Any = None) -> Any:

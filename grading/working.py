@@ -42,9 +42,33 @@ def family(name: str) -> sp.IndexedBase:
 
 
 def plain_line(text: str) -> tuple[str, bool]:
-    """A line's plain spelling (LaTeX translated), Kronecker deltas as ``delta(i, j)``."""
+    """A line's plain spelling (LaTeX translated), Kronecker deltas as ``delta(i, j)``, absolute
+    value bars as ``abs(...)``."""
     plain, _, is_latex = to_plain(text)
-    return _DELTA.sub(lambda m: f"delta({m.group(1) or m.group(3)},{m.group(2) or m.group(4)})", plain), is_latex
+    plain = _DELTA.sub(lambda m: f"delta({m.group(1) or m.group(3)},{m.group(2) or m.group(4)})", plain)
+    return absolute_bars(plain), is_latex
+
+
+def absolute_bars(text: str) -> str:
+    """``|y|`` -> ``abs(y)``: a bar where an operand may start opens an absolute value, a bar
+    after an operand closes the innermost open one; any other bar is a condition (``E[y | z]``)."""
+    out, open_bars, last = [], 0, ""
+    for ch in text:
+        if ch == "|":
+            if last in ("", "(", "[", "{", "+", "-", "*", "/", "^", ",", "=", "|"):
+                out.append("abs(")
+                open_bars += 1
+                last = "("
+                continue
+            if open_bars:
+                out.append(")")
+                open_bars -= 1
+                last = ")"
+                continue
+        out.append(ch)
+        if not ch.isspace():
+            last = ch
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -141,7 +165,8 @@ class Reader(Builder):
         letter = node.var
         if not letter:
             raise self.error("a sum needs its index (sum_i or sum_{i=1}^{d})", node.pos)
-        upper = self.model.range_of(letter)
+        ranges = set(self.model.indices.values()) | set(self.model.free.values())
+        upper = self.model.range_of(letter) or (ranges.pop() if len(ranges) == 1 else None)
         if node.hi is None and upper is None:
             raise self.error(f"give the range of the sum over {letter} (sum_{{{letter}=1}}^{{d}})", node.pos)
         self.bound.append(letter)

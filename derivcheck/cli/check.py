@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from derivcheck import engine
 
-from .common import emit_json, grading_options
+from .common import UsageError, emit_json, grading_options
 
 NAME = "check"
 EXTRA: str | None = None
@@ -17,15 +18,42 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "(\\frac{d\\sigma^2}{2}). Verdict: correct, incorrect (with the "
                                    "known mistake it matches and a counterexample, simulated where the "
                                    "question has a simulation), invalid (unreadable, unsafe, too large) "
-                                   "or undecided (time or size limit; never counted as wrong). Exit "
-                                   "status 0 when correct, 1 otherwise, 2 on bad usage.")
+                                   "or undecided (time or size limit; never counted as wrong). A derivation "
+                                   "(several lines, --file, or one line holding a chain a = b = c) is "
+                                   "judged line by line: line 0 names the quantity, each later line starts "
+                                   "with '=' and must equal the line before under the question's model; "
+                                   "'# why' at the end of a line is a justification. Exit status 0 when "
+                                   "correct, 1 otherwise, 2 on bad usage.",
+                       epilog="examples:\n  derivcheck check p2.variance 'd*sigma^2/2'\n"
+                              "  derivcheck check p2.variance --file working.txt --json\n"
+                              "  printf 'Var[y]\\n= d sigma^2 E[ReLU(z)^2]\\n= d sigma^2/2\\n' | "
+                              "derivcheck check p2.variance --file -",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("question", help="question id, see `derivcheck questions`")
-    p.add_argument("answer", help="the answer as typed")
+    p.add_argument("answer", nargs="?", help="the answer as typed (or use --file)")
+    p.add_argument("--file", metavar="FILE", help="read the answer (a derivation: one step a line) from FILE; "
+                                                   "- reads standard input")
     p.set_defaults(run=run, extra=EXTRA)
 
 
+def _answer(args: argparse.Namespace) -> str:
+    if args.file is not None and args.answer is not None:
+        raise UsageError("give the answer or --file FILE, not both")
+    if args.file is None:
+        if args.answer is None:
+            raise UsageError("give the answer, or --file FILE with the derivation (- for standard input)")
+        return str(args.answer)
+    try:
+        if args.file == "-":
+            return sys.stdin.read()
+        with open(args.file, encoding="utf-8") as f:
+            return f.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"{args.file}: cannot read ({getattr(err, 'strerror', None) or err})") from None
+
+
 def run(args: argparse.Namespace) -> int:
-    record = engine.check(args.question, args.answer, bank=args.bank, timeout=args.timeout)
+    record = engine.check(args.question, _answer(args), bank=args.bank, timeout=args.timeout)
     status = 0 if record["verdict"] == "correct" else 1  # the interface: 1 when the answer is not correct
     if args.json:
         emit_json(record)
@@ -37,5 +65,10 @@ def run(args: argparse.Namespace) -> int:
                                                    if record.get("review") else ""))
     if record.get("parsed"):
         print(f"  read as: {printable(record['parsed'])}")
+    for n, step in enumerate(record.get("steps") or []):
+        mark = {"ok": "ok", "start": "  ", "wrong": "WRONG", "invalid": "?", "undecided": "~"}.get(step["verdict"], "")
+        print(f"  {n:>2} {mark:>5}  {printable(step['line'])}")
+        if step["verdict"] not in ("ok", "start") and step.get("note"):
+            print(f"           {printable(step['note'])}")
     print(f"  {printable(record['feedback'])}")
     return status
