@@ -20,7 +20,7 @@ import sympy as sp
 
 from .equivalence import Domain
 from .errors import AnswerError
-from .model import Model, ModelError, model_from
+from .model import Model, ModelError, check_text, model_from
 from .symbolic import Vocabulary, X, Y, softmax, symbol_for, vmax, vsum
 
 if sys.version_info >= (3, 11):
@@ -82,9 +82,13 @@ class Question:
 
     def describe(self) -> dict[str, Any]:
         """The question as ``questions --json`` lists it."""
-        return {"id": self.id, "prompt": self.prompt, "kind": self.kind, "variables": dict(self.variables),
-                "syntax": self.syntax, "example": self.example, "reference": self.reference_source,
-                "diagnoses": [m.code for m in self.mistakes]}
+        out = {"id": self.id, "prompt": self.prompt, "kind": self.kind, "variables": dict(self.variables),
+               "syntax": self.syntax, "example": self.example, "reference": self.reference_source,
+               "diagnoses": [m.code for m in self.mistakes]}
+        if self.model is not None:
+            out["derivations"] = {"model": self.model.describe(),
+                                  "step_diagnoses": [r["code"] for r in self.step_mistakes]}
+        return out
 
 
 def claim_expression(claim: str, part: str = "result", name: str | None = None) -> sp.Expr:
@@ -170,7 +174,10 @@ def _model(entry: dict, models: dict[str, dict], unknown: sp.Symbol | None, wher
     if not isinstance(table, dict):
         raise BankError(f"{where}: unknown model {spec!r} (the bank's models: {', '.join(models) or 'none'})")
     try:
-        return model_from(table, unknown)
+        model = model_from(table, unknown)
+        for definition in model.definitions:
+            check_text(model, definition.text)
+        return model
     except ModelError as err:
         raise BankError(f"{where}: {err}") from None
 

@@ -40,6 +40,11 @@ from .steps import Step, split
 from .unroll import NotBound, Point, Unroller, laws_of
 from .working import read_line
 
+#: The most lines a derivation may have, and its longest text (a multiple of one answer's).
+MAX_LINES = 60
+MAX_LENGTH_FACTOR = 8
+#: The share of the check's time budget the lines may use; later lines are then undecided.
+TIME_SHARE = 0.7
 #: The false-alarm rate of a whole derivation's sampling tests.
 ALPHA = 1e-6
 #: Draws for a sampled comparison (both lines on the same draws).
@@ -412,8 +417,14 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     """CONTRACT.md's derivation record: ``final(text)`` grades the final statement as a single
     answer; every line is judged against its predecessor; the bank's credit combines them."""
     start = time.perf_counter()
+    if len(answer) > MAX_LENGTH_FACTOR * limits.max_length or answer.count("\n") >= MAX_LINES:
+        return {"question": question.id, "answer": answer, "verdict": "invalid", "score": 0.0, "diagnoses": [],
+                "parsed": None, "status": "invalid", "steps": [], "first_wrong": None,
+                "feedback": f"A derivation may have at most {MAX_LINES} lines and "
+                            f"{MAX_LENGTH_FACTOR * limits.max_length:,} characters."}
     judge = Judge(question, limits)
     steps = split(answer, judge.equation)
+    deadline = start + TIME_SHARE * limits.seconds
     judge.budget_lines = max(1, len(steps) - 1)
     records: list[dict[str, Any]] = []
     prev: Valued | None = None
@@ -421,6 +432,10 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     starts = judge.reference_values() or None
     for n, step in enumerate(steps):
         for m, piece in enumerate(step.pieces(judge.equation)):
+            if time.perf_counter() > deadline:
+                records.append(_step_record(step, piece, Judgement(
+                    "undecided", "undecided", note="time limit reached before this line"), judge))
+                break
             cur = judge.valued(piece)
             first = n == 0 and m == 0
             judgement = _judge_piece(judge, prev, cur, prev_text, starts, first)

@@ -77,6 +77,12 @@ class Model:
         """The upper bound (a parameter's name or a number) of an index letter's range 1..bound."""
         return self.indices.get(letter) or self.free.get(letter)
 
+    def describe(self) -> dict[str, object]:
+        """The model as ``questions --json`` lists it: what a derivation's lines may name."""
+        return {"name": self.name, "parameters": dict(self.kinds), "indices": dict(self.indices),
+                "random": dict(self.random), "vectors": dict(self.vectors), "free": dict(self.free),
+                "define": {f"{d.name}_{d.index}" if d.index else d.name: d.text for d in self.definitions}}
+
     def law(self, family: str, read: object) -> Normal:
         """The law of a random family; ``read`` turns a parameter text into SymPy."""
         m = _LAW.fullmatch(self.random[family])

@@ -14,6 +14,7 @@ equation question, the unknown. Then
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -27,6 +28,8 @@ from .working import family, index_symbol, read_line
 MAX_TERMS = 64
 #: Expressions larger than this (operation count) are not expanded for the moment rules.
 MAX_OPS = 4000
+#: Nor are those whose expansion would have more terms than this (``E[y^12]`` at d = 5).
+MAX_EXPANSION = 2_000
 
 
 class NotBound(ValueError):
@@ -204,7 +207,7 @@ class Unroller:
         integrate = {s: law for s, law in self.random.items() if s not in keep and x.has(s)}
         if not integrate:
             return x
-        if sp.count_ops(x) > MAX_OPS:
+        if sp.count_ops(x) > MAX_OPS or expansion_size(x) > MAX_EXPANSION:
             return None
         total = sp.Integer(0)
         for term in sp.Add.make_args(sp.expand(x)):
@@ -225,6 +228,20 @@ class Unroller:
                 coefficient *= moment
             total += coefficient
         return sp.expand(total)
+
+
+def expansion_size(e: sp.Basic) -> int:
+    """An upper bound on the number of terms of ``expand(e)``, without expanding: a power
+    (a_1 + ... + a_n)^k has at most C(n + k - 1, k) terms."""
+    if isinstance(e, sp.Add):
+        return sum(expansion_size(a) for a in e.args)
+    if isinstance(e, sp.Mul):
+        return math.prod(expansion_size(a) for a in e.args)
+    if isinstance(e, sp.Pow) and e.exp.is_Integer and int(e.exp) > 0:
+        n = expansion_size(e.base)
+        k = int(e.exp)
+        return math.comb(n + k - 1, k) if n > 1 else 1
+    return 1
 
 
 def naive_diff(e: sp.Expr, v: sp.Symbol) -> sp.Expr:
