@@ -224,17 +224,23 @@ def _alive(pid: int) -> bool:
 
 # --- misreadings ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("answer, verdict", [
-    ("sigma^2 = 2/d \\Longrightarrow \\sigma = \\sqrt{2/d}", "correct"),
-    ("d sigma^2/2 = 1 therefore sigma = sqrt(2/d)", "correct"),
-    ("sigma = sqrt(2/d) hence sigma^2 = 1/d", "incorrect"),
-    ("sigma^2 = 1/d => sigma = sqrt(2/d)", "correct"),
+@pytest.mark.parametrize("answer, verdict, first_wrong", [
+    ("sigma^2 = 2/d \\Longrightarrow \\sigma = \\sqrt{2/d}", "correct", None),
+    ("d sigma^2/2 = 1 therefore sigma = sqrt(2/d)", "correct", None),
+    ("sigma = sqrt(2/d) hence sigma^2 = 1/d", "incorrect", 1),
+    ("sigma^2 = 1/d => sigma = sqrt(2/d)", "incorrect", 1),   # the final statement is right, the link is not
 ])
-def test_chains_grade_the_final_statement(bank, answer, verdict):
+def test_chains_judge_every_link(bank, answer, verdict, first_wrong):
     out = check(bank["p2.sigma"], answer, evidence=False)
     assert out["verdict"] == verdict, out
+    assert out["first_wrong"] == first_wrong
     if verdict == "correct":
-        assert "not checked" in out["feedback"]
+        assert "every line follows" in out["feedback"]
+
+
+def test_chains_without_a_model_grade_the_final_statement(bank):
+    out = check(bank["p3.unsmoothed_gap"], "x_y - x_j = log(z_y/z_j) => oo", evidence=False)
+    assert out["verdict"] == "correct" and "not checked" in out["feedback"] and "steps" not in out
 
 
 @pytest.mark.parametrize("answer, verdict, code", [
