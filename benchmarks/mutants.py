@@ -43,6 +43,7 @@ class Mutant:
 
 
 SIM, CHI = "simulations/relu_variance.py", "simulations/chi2_test.py"
+T_DER = "tests/test_derivation_checking.py"
 T_CHI, T_SIM, T_CAL, T_NEAR = "tests/test_chi2_test.py", "tests/test_simulations.py", "tests/test_calibration.py", "tests/test_near_miss.py"
 
 MUTANTS: tuple[Mutant, ...] = (
@@ -120,6 +121,20 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("forward_counts_flops", "forward multiplications counted as FLOPs (scale 2 dropped)",
            (("simulations/forward_mults.py", "QUANTITY, scale=2, claimed=claimed)", "QUANTITY, scale=1, claimed=claimed)"),),
            ("forward_mults",)),
+    # The derivation checker (grading): each mutant must fail the derivation tests.
+    Mutant("half_moment_doubled", "the moment rule E[X^k 1{X>0}] loses its factor 1/2",
+           (("grading/probability.py", "/ (2 * sp.sqrt(sp.pi))", "/ sp.sqrt(sp.pi)"),), (), (T_DER,)),
+    Mutant("normal_mean_one", "the normal law's first moment taken as 1 instead of its mean",
+           (("grading/probability.py", "m = [sp.Integer(1), self.mean]", "m = [sp.Integer(1), sp.Integer(1)]"),),
+           (), (T_DER,)),
+    Mutant("random_number_allowed", "a number next to a random quantity is accepted",
+           (("grading/derivation.py", "                if ra != rb:\n", "                if False:\n"),), (), (T_DER,)),
+    Mutant("condition_ignored", "E[X | z] integrates z out as well",
+           (("grading/unroll.py", "keep = {s for s in self.random if s.name in names or s.name.rsplit(\"_\", 1)[0] in names}",
+             "keep: set = set()"),), (), (T_DER,)),
+    Mutant("chain_rule_always", "the naive derivative is the true one (missing_chain_rule never named)",
+           (("grading/unroll.py", "return naive_diff(f, var) if self.naive else sp.diff(f, var)",
+             "return sp.diff(f, var)"),), (), (T_DER,)),
 )
 
 

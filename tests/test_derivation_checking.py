@@ -73,6 +73,9 @@ UNSEEN = [
     ("p2.sigma", "d*sigma^2/2 = 1\n\\Rightarrow \\sigma^2 = 2/d\n\\Rightarrow \\sigma = \\sqrt{2/d}",
      "start ok ok", None),
     ("p2.variance", "Var[y]\n= d*sigma^2/2)", "start invalid", None),
+    ("p2.variance", "E[y^2 | z]\n= sigma^2 * sum_{i=1}^d x_i^2\n= sigma^2 sum_i max(z_i, 0)^2", "start ok ok", None),
+    ("p2.variance", "Var(y | z)\n= E[y^2 | z]   # E[y | z] = 0\n= sigma^2 * sum_{i=1}^d E[x_i^2]", "start ok wrong",
+     "random_equals_number"),
 ]
 
 
