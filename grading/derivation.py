@@ -458,6 +458,9 @@ def _judge_piece(judge: Judge, prev: Valued | None, cur: Valued, prev_text: str,
     if first:
         if cur.error or cur.leaked or cur.undecided:
             return Judgement("start", "start", note="read as the quantity the question asks for")
+        if starts is not None and not judge.equation and not _asked_for(starts, cur):
+            return Judgement("start", "start", note="This is not the quantity the question asks for; "
+                                                    "the next line is judged against it.")
         return Judgement("start", "start")
     if cur.error:
         return Judgement("invalid", "invalid", note=cur.error)
@@ -473,6 +476,12 @@ def _judge_piece(judge: Judge, prev: Valued | None, cur: Valued, prev_text: str,
     if judgement.verdict == "wrong" and not judgement.diagnoses:
         judgement.diagnoses = judge.name(prev, cur, prev_text, starts)
     return judgement
+
+
+def _asked_for(starts: list[list[Any]], cur: Valued) -> bool:
+    """Whether line 0's values are the asked quantity's (one of its accepted forms) at every point."""
+    return any(all(_same(row[k], v, set(), 0)[0] is True for row, v in zip(starts, cur.values, strict=True))
+               for k in range(len(starts[0])))
 
 
 def _asked(starts: list[list[Any]], cur: Valued) -> Valued:
