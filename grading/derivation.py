@@ -88,7 +88,8 @@ class Judge:
         self.question, self.model, self.limits = question, question.model, limits
         self.equation = question.unknown is not None
         self.points = points_of(self.model, question.id)
-        self.units = [Unroller(self.model, p, laws_of(self.model, p)) for p in self.points]
+        definitions: dict[str, sp.Basic] = {}
+        self.units = [Unroller(self.model, p, laws_of(self.model, p), definitions) for p in self.points]
         self.sampled_tests = 0
 
     # values --------------------------------------------------------------------------------

@@ -62,11 +62,12 @@ def _plain_number(v: sp.Expr) -> object:
 class Unroller:
     """Evaluates read lines at one :class:`Point` of a model (definitions read once, cached)."""
 
-    def __init__(self, model: Model, point: Point, laws: Mapping[str, Normal]):
+    def __init__(self, model: Model, point: Point, laws: Mapping[str, Normal],
+                 read: dict[str, sp.Basic] | None = None):
         self.model, self.point, self.laws = model, point, laws
         self.random: dict[sp.Symbol, Normal] = {}
         self._definitions = {d.name: d for d in model.definitions}
-        self._read: dict[str, sp.Basic] = {}
+        self._read = read if read is not None else {}  # definitions as read (shared by a judge's points)
         self._members: dict[tuple, sp.Expr] = {}
         self.naive = False  # differentiate without the chain rule (to name that mistake)
 
