@@ -57,6 +57,7 @@ class Model:
     free: dict[str, str] = field(default_factory=dict)
     distinct: tuple[tuple[str, str], ...] = ()
     definitions: tuple[Definition, ...] = ()
+    entry: str | None = None   # a bare vector (z - y) means its entry at this free index
 
     @property
     def families(self) -> set[str]:
@@ -81,6 +82,7 @@ class Model:
         """The model as ``questions --json`` lists it: what a derivation's lines may name."""
         return {"name": self.name, "parameters": dict(self.kinds), "indices": dict(self.indices),
                 "random": dict(self.random), "vectors": dict(self.vectors), "free": dict(self.free),
+                "entry": self.entry,
                 "define": {f"{d.name}_{d.index}" if d.index else d.name: d.text for d in self.definitions}}
 
     def law(self, family: str, read: object) -> Normal:
@@ -134,7 +136,7 @@ def model_from(entry: dict, unknown: sp.Symbol | None = None) -> Model:
                   vectors={str(k): str(v) for k, v in dict(entry.get("vectors", {})).items()},
                   free={str(k): str(v) for k, v in dict(entry.get("free", {})).items()},
                   distinct=distinct,
-                  definitions=tuple(definitions))
+                  definitions=tuple(definitions), entry=entry.get("entry") and str(entry["entry"]))
     for letter in model.letters:
         if len(letter) != 1 or not letter.isalpha():
             raise ModelError(f"model {name}: index {letter!r} must be one letter")

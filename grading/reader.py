@@ -36,7 +36,8 @@ class Parsed:
 #: What joins the statements of a chain: arrows and words of implication. The final statement
 #: of a chain is the answer; the working before it is not checked here.
 IMPLICATION = re.compile(r"\\(?:text|mathrm|textrm)\{\s*(?:so|hence|therefore|thus|implies)\s*\}"
-                         r"|==>|=>|⇒|⟹|\\(?:Rightarrow|Longrightarrow|implies|therefore)(?![A-Za-z])|∴"
+                         r"|<=>|==>|=>|⇒|⟹|⇔|\\(?:Rightarrow|Longrightarrow|implies|therefore|iff|Leftrightarrow"
+                         r"|Longleftrightarrow)(?![A-Za-z])|∴"
                          r"|(?<![A-Za-z\\])(?:so|hence|therefore|thus|implies)(?![A-Za-z])",
                          re.IGNORECASE)
 WORKING_NOTE = "the working before the final statement was not checked (only the final statement was graded)"

@@ -97,6 +97,14 @@ class Unroller:
             self._read[name] = read_line(self.model, self._definitions[name].text).expr
         return self._read[name]
 
+    def _family_size(self, env: Mapping[str, int]) -> int:
+        """The number of entries of the model's families (the range of its indices, all alike)."""
+        bounds = set(self.model.indices.values()) | set(self.model.free.values())
+        if len(bounds) != 1:
+            raise Unsupported("the model's families have different ranges")
+        bound = bounds.pop()
+        return int(bound) if bound.isdigit() else self._range(self.model.parameters[bound], env)
+
     def _range(self, expr: sp.Basic, env: Mapping[str, int]) -> int:
         value = self.value(expr, env)
         if not value.is_Integer:
@@ -159,6 +167,9 @@ class Unroller:
         if name in self.model.letters:
             raise NotBound(f"the index {name} is not bound by a sum here", name)
         if name in self.model.families:
+            entry = self.model.entry
+            if entry and name not in self.model.random and entry in env:
+                return self.member(name, env[entry], env)  # a bare vector: its entry at the free index
             return self.member(name, 0, env)
         if name in self._definitions:
             return self._value(self._definition(name), env)
@@ -188,6 +199,10 @@ class Unroller:
             return set(), self._value(cond, env)
         if isinstance(cond, sp.Symbol) and cond.name in self.model.random:
             return {cond.name}, None
+        if isinstance(cond, sp.Symbol) and cond.name in self.model.families:  # | x: every x_k, so what they depend on
+            top = self._family_size(env)
+            entries = [self.member(cond.name, k, env) for k in range(1, top + 1)]
+            return {s.name for e in entries for s in e.free_symbols if s in self.random}, None
         value = self._value(cond, env)
         return {s.name for s in value.free_symbols if s in self.random}, None
 

@@ -297,7 +297,7 @@ CONSTANTS: tuple[Constant, ...] = (
 LETTERS: dict[str, str] = {
     **{g: g for g in ("sigma", "alpha", "beta", "gamma", "delta", "eta", "theta", "lambda", "mu", "nu", "rho",
                       "tau", "phi", "psi", "omega", "xi", "zeta", "kappa")},
-    "epsilon": "eps", "varepsilon": "eps", "varphi": "phi",
+    "epsilon": "eps", "varepsilon": "eps", "varphi": "phi", "ell": "l",
 }
 
 #: Other plain spellings of the variable names questions use (a question declares ``eps``).

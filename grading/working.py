@@ -85,6 +85,7 @@ def read_line(model: Model, text: str, limits: Limits = DEFAULT, equation: bool 
     if len(text) > limits.max_length:
         raise AnswerError(f"the line is {len(text):,} characters long (at most {limits.max_length:,})")
     plain, is_latex = plain_line(text)
+    plain = over_family(model, inner_products(model, plain))
     sides = _split_top(plain, "=") if equation else [plain]
     if any(not s.strip() for s in sides) or len(sides) > 2:
         raise AnswerError("an equation needs one '=' with something on both sides", None, text)
@@ -95,6 +96,51 @@ def read_line(model: Model, text: str, limits: Limits = DEFAULT, equation: bool 
         built.append(Reader(model, side, limits).build(tree))
     expr = sp.Eq(built[0], built[1], evaluate=False) if len(built) == 2 else built[0]
     return Line(expr, plain, is_latex)
+
+
+_INNER = re.compile(r"\b(?P<a>[A-Za-z]+)\s*\^\s*\(?\s*(?:T|top)\s*\)?\s*\*?\s*(?P<b>[A-Za-z]+)\b")
+_OVER = re.compile(r"\b(?P<op>E|Var)\s*_\s*\{?\s*(?P<family>[A-Za-z]+)\s*\}?\s*(?P<open>[\[(])")
+
+
+def inner_products(model: Model, text: str) -> str:
+    """``w^T x`` (``w^\\top x``) of two families -> ``(sum_{k} w_k x_k)``, k a letter the line does
+    not use."""
+    def product(m: re.Match) -> str:
+        a, b = m.group("a"), m.group("b")
+        if a not in model.families or b not in model.families:
+            return m.group(0)
+        letter = next((c for c in "kmpqrstuv" if not re.search(rf"(?<![A-Za-z]){c}(?![A-Za-z])", text)), "k")
+        return f"(sum_{{{letter}}} {a}_{letter} {b}_{letter})"
+
+    return _INNER.sub(product, text)
+
+
+def over_family(model: Model, text: str) -> str:
+    """``E_w[X]`` (the expectation over w alone) -> ``E[X | z]``: conditioned on the model's other
+    random family (a model with two random families; otherwise the text is left as it is)."""
+    out, pos = [], 0
+    for m in _OVER.finditer(text):
+        others = [f for f in model.random if f != m.group("family")]
+        if m.start() < pos or m.group("family") not in model.random or len(others) != 1:
+            continue
+        close = _matching(text, m.end() - 1)
+        if close is None:
+            continue
+        inner = over_family(model, text[m.end():close])
+        out.append(text[pos:m.start()] + f"{m.group('op')}{m.group('open')}{inner} | {others[0]}")
+        pos = close
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _matching(text: str, start: int) -> int | None:
+    depth = 0
+    for pos in range(start, len(text)):
+        depth += text[pos] in "([{"
+        depth -= text[pos] in ")]}"
+        if depth == 0:
+            return pos
+    return None
 
 
 def _split_top(text: str, sep: str) -> list[str]:
