@@ -91,6 +91,7 @@ class Judge:
         definitions: dict[str, sp.Basic] = {}
         self.units = [Unroller(self.model, p, laws_of(self.model, p), definitions) for p in self.points]
         self.sampled_tests = 0
+        self.budget_lines = 1  # the lines the false-alarm budget is split over (set per derivation)
 
     # values --------------------------------------------------------------------------------
     def valued(self, text: str, naive: bool = False) -> Valued:
@@ -221,8 +222,6 @@ class Judge:
                              note=f"equal within {z * se:.2g} on {DRAWS:,} shared draws")
         return Judgement("undecided", "undecided", alpha=alpha,
                          note=f"sampling could not tell them apart (interval +-{z * se:.2g}); flagged for a person")
-
-    budget_lines = 1
 
     # naming a mistake ----------------------------------------------------------------------
     def name(self, prev: Valued, cur: Valued, prev_text: str, starts: list[list[Any]] | None) -> list[str]:
