@@ -19,9 +19,11 @@ combine it with the working.
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +38,7 @@ from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .model import Model
 from .probability import OPERATORS, E, Unsupported
+from .reader import split_equals
 from .steps import Step, split
 from .unroll import NotBound, Point, Unroller, laws_of
 from .working import read_line
@@ -64,6 +67,7 @@ class Valued:
 
     values: list[Any]
     reduced: bool = False     # expectations or derivatives were computed
+    expr: sp.Basic | None = None  # the line as read, when it is an expression in the parameters alone
     error: str | None = None  # invalid: the reason
     leaked: str | None = None
     undecided: str | None = None
@@ -92,6 +96,35 @@ class Judge:
         self.units = [Unroller(self.model, p, laws_of(self.model, p), definitions) for p in self.points]
         self.sampled_tests = 0
         self.budget_lines = 1  # the lines the false-alarm budget is split over (set per derivation)
+        self.aliases: dict[str, str] = {}  # index letters line 0 uses for the model's free ones
+
+    def name_free_indices(self, line0: str) -> None:
+        """Line 0 names the free indices: an index it uses that no sum binds and that is not one
+        of the model's free indices (``dL/dx_i`` where the model says j) stands for the model's
+        free index not used on line 0 (the one a bare vector means first)."""
+        if not self.model.free:
+            return
+        try:
+            expr = read_line(self.model, line0, self.limits, equation=self.equation).expr
+        except AnswerError as err:
+            letter = re.match(r"unknown index '([A-Za-z])'", str(err))
+            if letter is None:
+                return
+            bounds = set(self.model.indices.values()) | set(self.model.free.values())
+            if len(bounds) != 1:
+                return
+            self.model = dataclasses.replace(self.model, indices={**self.model.indices, letter.group(1): bounds.pop()})
+            self.units = [Unroller(self.model, u.point, u.laws, u._read) for u in self.units]
+            return self.name_free_indices(line0)
+        bound = {str(v) for s in expr.atoms(sp.Sum) for v, *_ in s.limits}
+        used = {s.name for s in expr.atoms(sp.Symbol)} - bound
+        loose = sorted(n for n in used if n in self.model.indices and n not in self.model.free)
+        spare = [f for f in ([self.model.entry] if self.model.entry else []) + list(self.model.free)
+                 if f and f not in used]
+        for letter, free in zip(loose, dict.fromkeys(spare), strict=False):
+            for point in self.points:
+                point.free[letter] = point.free[free]
+            self.aliases[letter] = free
 
     # values --------------------------------------------------------------------------------
     def valued(self, text: str, naive: bool = False) -> Valued:
@@ -105,13 +138,19 @@ class Judge:
             for unit, point in zip(self.units, self.points, strict=True):
                 unit.naive = naive
                 v = self._generic(unit, line.expr)
-                values.append(self._solutions(v, point) if self.equation else v.xreplace(point.vectors))
+                v = self._solutions(v, point) if self.equation else v.xreplace(point.vectors)
+                if isinstance(v, sp.Basic) and v.has(sp.zoo, sp.nan):
+                    at = ", ".join(f"{k} = {_fmt(x)}" for k, x in point.describe().items())
+                    return Valued([], error=f"the line is undefined at {at} (a division by zero or a log of 0)")
+                values.append(v)
         except NotBound as err:
             return Valued([], leaked=str(err))
         except (Unsupported, ValueError, TypeError, ZeroDivisionError, NotImplementedError, RecursionError,
                 AttributeError, KeyError, IndexError) as err:
             return Valued([], undecided=f"cannot value this line ({str(err)[:160]})")
-        return Valued(values, reduced=reduced)
+        plain = not self.equation and not reduced and not line.expr.atoms(sp.Indexed, sp.Sum) and \
+            {s.name for s in line.expr.free_symbols} <= set(self.model.kinds)
+        return Valued(values, reduced=reduced, expr=line.expr if plain else None)
 
     def _generic(self, unit: Unroller, expr: sp.Basic) -> sp.Expr:
         """The value of a line; an index no sum binds (``d sigma^2 E[x_i^2]``) is read as "any i"
@@ -152,11 +191,39 @@ class Judge:
         out = []
         for point in self.points:
             subs = _by_name(q, point)
-            out.append([sp.N(f.xreplace(subs), 30) for f in (q.reference, *(a for a, _ in q.alternatives))])
+            values = [sp.N(f.xreplace(subs), 30) for f in (q.reference, *(a for a, _ in q.alternatives))]
+            # an equation question's asked quantity is the unknown's value: a solution set of one
+            out.append([(float(v),) for v in values] if self.equation else values)
         return out
 
     # comparisons ---------------------------------------------------------------------------
+    def _symbolic(self, prev: Valued, cur: Valued) -> Judgement | None:
+        """Two lines in the parameters alone are compared for every value of them: proven equal,
+        or shown apart at a point beyond the usual ones; None when SymPy cannot tell."""
+        if prev.expr is None or cur.expr is None:
+            return None
+        try:
+            diff = sp.expand(prev.expr - cur.expr)
+        except (TypeError, ValueError, RecursionError):
+            return None
+        if diff == 0:
+            return Judgement("ok", "proven", note="equal for every value of the parameters")
+        rng = random.Random(_seed(self.question.id, sp.srepr(diff)[:200]))
+        symbols = {s.name: s for s in diff.free_symbols}
+        for _ in range(3):
+            at = {n: _parameter(self.model.kinds[n], rng, rng.choice([11, 13, 17, 23])) for n in symbols}
+            point = {symbols[n]: v for n, v in at.items()}
+            a, b = prev.expr.xreplace(point), cur.expr.xreplace(point)
+            if _same(a, b, set(), 0)[0] is False:
+                shown = {n: _show(v) for n, v in at.items()}
+                return Judgement("wrong", "counterexample",
+                                 counterexample={"at": shown, "previous_value": _show(a), "value": _show(b)})
+        return None
+
     def compare(self, prev: Valued, cur: Valued) -> Judgement:
+        symbolic = self._symbolic(prev, cur)
+        if symbolic is not None and symbolic.verdict == "wrong":
+            return symbolic
         randoms = set().union(*(u.random for u in self.units))
         first_diff = None
         exact = True
@@ -183,12 +250,16 @@ class Judge:
             return Judgement("wrong", "counterexample", counterexample=self._example(first_diff, prev, cur))
         if sampled:
             return self._sampled(prev, cur, sampled[0])
-        status = "numeric" if not exact else ("rules" if (prev.reduced or cur.reduced) else "proven")
-        return Judgement("ok", status)
+        if symbolic is not None:
+            return symbolic
+        return Judgement("ok", "rules" if exact else "numeric")
 
     def _example(self, k: int, prev: Valued, cur: Valued) -> dict:
         point = self.points[k]
-        return {"at": point.describe(), "previous_value": _show(prev.values[k]), "value": _show(cur.values[k])}
+        example = {"at": point.describe(), "previous_value": _show(prev.values[k]), "value": _show(cur.values[k])}
+        if self.equation and self.question.unknown is not None:
+            example["unknown"] = self.question.unknown.name  # the values are the solutions for it
+        return example
 
     def _random_example(self, k: int, a: sp.Expr, b: sp.Expr, a_random: bool) -> dict:
         return {"at": self.points[k].describe(), "previous_value": "random" if a_random else _show(a),
@@ -227,7 +298,8 @@ class Judge:
     def name(self, prev: Valued, cur: Valued, prev_text: str, starts: list[list[Any]] | None) -> list[str]:
         codes: list[str] = []
         for rule in self.question.step_mistakes:
-            if rule["rule"] == "agrees_only_where" and self._only_where(prev, cur, rule.get("indices", [])):
+            if rule["rule"] == "agrees_only_where" and self._only_where(prev, cur, rule.get("indices", [])) \
+                    and self._differs_by(prev, cur, rule.get("difference")):
                 codes.append(rule["code"])
             elif rule["rule"] == "chain_rule_dropped":
                 naive = self.valued(prev_text, naive=True)
@@ -253,6 +325,32 @@ class Judge:
             outside |= (not on) and equal is False
         return inside and outside
 
+    def _differs_by(self, prev: Valued, cur: Valued, text: str | None) -> bool:
+        """Whether (this line - the previous one) is a constant multiple of ``text`` valued at the
+        points (a step mistake's signature, e.g. y_j - 1 for the one-hot sum dropped); True
+        when the rule names none."""
+        if not text:
+            return True
+        shape = self.valued(text)
+        if not shape.values:
+            return False
+        ratio = None
+        for a, b, s in zip(prev.values, cur.values, shape.values, strict=True):
+            try:
+                diff, unit = complex(sp.N(b - a, 30)), complex(sp.N(s, 30))
+            except (TypeError, ValueError):
+                return False
+            if abs(unit) < 1e-20:
+                if abs(diff) > 1e-20:
+                    return False
+                continue
+            r = diff / unit
+            if ratio is None:
+                ratio = r
+            elif abs(r - ratio) > 1e-9 * max(1.0, abs(ratio)):
+                return False
+        return ratio is not None and abs(ratio) > 1e-12
+
     def _ratio_is(self, prev: Valued, cur: Valued, r: float) -> bool:
         try:
             return all(abs(float(sp.N(b, 20)) - r * float(sp.N(a, 20))) <= 1e-9 * (1 + abs(float(sp.N(a, 20))))
@@ -275,7 +373,7 @@ class Judge:
                     return codes
                 ratio_ok = ratio_ok and a != 0 and ref != 0 and math.isclose(b / a, wrong / ref, rel_tol=1e-9)
                 absolute_ok = absolute_ok and starts is not None and math.isclose(b, wrong, rel_tol=1e-9) and any(
-                    math.isclose(a, float(s), rel_tol=1e-9) for s in starts[k])
+                    math.isclose(a, _scalar(s), rel_tol=1e-9) for s in starts[k])
             if ratio_ok or absolute_ok:
                 codes.append(m.code)
         return codes
@@ -295,7 +393,10 @@ def _by_name(question: Question, point: Point) -> dict:
 
 
 def _same(a: sp.Expr, b: sp.Expr, randoms: set, k: int) -> tuple[bool | None, bool]:
-    """(equal?, decided exactly?) of two values; random ones at three draws of their variables."""
+    """(equal?, decided exactly?) of two values; random ones at three draws of their variables;
+    solution sets (tuples) as sets."""
+    if isinstance(a, tuple) or isinstance(b, tuple):
+        return (isinstance(a, tuple) and isinstance(b, tuple) and _same_sets(a, b)), False
     diff = sp.expand(a - b) if sp.count_ops(a) + sp.count_ops(b) < 400 else a - b
     if diff == 0:
         return True, True
@@ -303,16 +404,32 @@ def _same(a: sp.Expr, b: sp.Expr, randoms: set, k: int) -> tuple[bool | None, bo
     if randoms:
         rng = random.Random(k)
         draws = [{s: sp.Rational(round(rng.gauss(0, 1) * 1000), 1000) for s in randoms} for _ in range(3)]
+    # At the first point a gap near 1e-40 (a stray exp(-100)) is looked for at 120 digits too.
+    precisions = ((40, 1e-25), (120, 1e-100)) if k == 0 else ((40, 1e-25),)
     for draw in draws:
-        try:
-            va, vb = sp.N(a.xreplace(draw), 40), sp.N(b.xreplace(draw), 40)
-            gap = abs(complex(va) - complex(vb))
-            size = max(abs(complex(va)), abs(complex(vb)), 1e-300)
-        except (TypeError, ValueError):
-            return None, False
-        if not (math.isfinite(gap) and gap <= 1e-25 * max(1.0, size)):
-            return False, False
+        for digits, tolerance in precisions:
+            try:
+                va, vb = _number(a.xreplace(draw), digits), _number(b.xreplace(draw), digits)
+            except (TypeError, ValueError, ZeroDivisionError):
+                return None, False
+            gap, size = abs(va - vb), max(abs(va), abs(vb))
+            if not (mpmath.isfinite(gap) and gap <= tolerance * max(1, size)):
+                return False, False
     return True, False
+
+
+def _number(v: sp.Expr, digits: int) -> Any:
+    """``v`` (a number, no symbols left) as an mpmath number at ``digits`` digits: by the grader's
+    tree-walking evaluator, or SymPy's evalf for what it does not know."""
+    from .numeric import MP, evaluate
+    from .numeric import Unsupported as NumericUnsupported
+
+    with mpmath.workdps(digits):
+        try:
+            return mpmath.mpmathify(evaluate(v, {}, MP()))
+        except NumericUnsupported:
+            n = sp.N(v, digits)
+            return mpmath.mpc(str(sp.re(n)), str(sp.im(n)))
 
 
 def _same_sets(a: tuple, b: tuple) -> bool:
@@ -364,12 +481,13 @@ def _evaluate_np(expr: sp.Expr, draws: dict) -> np.ndarray:
 
 
 def points_of(model: Model, seed_text: str) -> list[Point]:
-    """The points a derivation is valued at: small dimensions (2 to 5), parameters away from
-    coincidences (sigma != 1, eps != 1/2), every free-index combination (at most 12 a point)."""
+    """The points a derivation is valued at: four, with dimensions among 2, 3, 5, 7, parameters
+    away from coincidences (sigma != 1, eps != 1/2), every free-index combination (at most 6 a
+    point, drawn at random beyond that)."""
     rng = random.Random(_seed(seed_text, model.name))
-    integers = [2, 3, 4, 5]
+    integers = [2, 3, 5, 7, 4]
     out = []
-    for p in range(3):
+    for p in range(4):
         params = {}
         for n, (name, symbol) in enumerate(model.parameters.items()):
             kind = model.kinds.get(name)
@@ -380,8 +498,8 @@ def points_of(model: Model, seed_text: str) -> list[Point]:
         ranges = [range(1, int(_bound(model.free[f], params)) + 1) for f in free]
         combos = [dict(zip(free, c, strict=True)) for c in itertools.product(*ranges)]
         combos = [c for c in combos if all(c[a] != c[b] for a, b in model.distinct)] or [{}]
-        if len(combos) > 12:
-            combos = rng.sample(combos, 12)
+        if len(combos) > 6:
+            combos = rng.sample(combos, 6)
         for combo in combos:
             vectors = {}
             for name in model.vectors:
@@ -424,6 +542,8 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
                             f"{MAX_LENGTH_FACTOR * limits.max_length:,} characters."}
     judge = Judge(question, limits)
     steps = split(answer, judge.equation)
+    if steps:
+        judge.name_free_indices(steps[0].pieces(judge.equation)[0])
     deadline = start + TIME_SHARE * limits.seconds
     judge.budget_lines = max(1, len(steps) - 1)
     records: list[dict[str, Any]] = []
@@ -436,16 +556,18 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
                 records.append(_step_record(step, piece, Judgement(
                     "undecided", "undecided", note="time limit reached before this line"), judge))
                 break
-            cur = judge.valued(piece)
             first = n == 0 and m == 0
+            if judge.equation and not first and question.unknown is not None and len(split_equals(piece)) == 1:
+                piece = f"{question.unknown.name} = {piece}"  # a bare value after solving: the unknown's value
+            cur = judge.valued(piece)
             judgement = _judge_piece(judge, prev, cur, prev_text, starts, first)
-            if m == 0 or judgement.verdict not in ("ok", "start"):
+            if m == 0:
+                records.append(_step_record(step, piece, judgement, judge))
+            elif judgement.verdict not in ("ok", "start") and records[-1]["verdict"] in ("ok", "start"):
+                note = f"link {m} of this line ('{piece.strip()[:60]}'): "
                 record = _step_record(step, piece, judgement, judge)
-                if m == 0:
-                    records.append(record)
-                else:
-                    records[-1] = record | {"line": step.line}
-            if cur.values:
+                records[-1] = record | {"line": step.line, "note": note + record["note"]}
+            if cur.values and judgement.verdict != "undecided":  # an undecided line is skipped over
                 prev, prev_text = cur, piece
     first_wrong = next((k for k, r in enumerate(records) if r["verdict"] == "wrong"), None)
     final_text = steps[-1].pieces(judge.equation)[-1] if steps else answer
@@ -501,11 +623,13 @@ def _step_record(step: Step, piece: str, j: Judgement, judge: Judge) -> dict[str
         read, latex = sp.sstr(line.expr), sp.latex(line.expr)
     except AnswerError:
         pass
-    note = j.note
-    if j.diagnoses:
-        note = (note + " " if note else "") + _mistake_words(judge.question, j.diagnoses)
+    parts = [j.note]
+    words = _mistake_words(judge.question, j.diagnoses) if j.diagnoses else ""
+    if words and words not in j.note:
+        parts.append(words)
     if j.counterexample:
-        note = (note + " " if note else "") + describe(j.counterexample)
+        parts.append(describe(j.counterexample))
+    note = " ".join(_sentence(p) for p in parts if p.strip())
     return {"line": step.line, "read": read, "latex": latex, "verdict": j.verdict, "status": j.status,
             "diagnoses": j.diagnoses, "counterexample": j.counterexample, "alpha": j.alpha,
             "note": note.strip(), "reason": step.reason}
@@ -517,12 +641,27 @@ def _mistake_words(question: Question, codes: list[str]) -> str:
     return " ".join(words.get(c) or GENERIC_STEP_MISTAKES.get(c, "") for c in codes).strip()
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", ")")) else text + "."
+
+
 def describe(example: dict) -> str:
     """A counterexample in words: where, and the two lines' values there."""
     at = ", ".join(f"{k} = {_fmt(v)}" for k, v in example.get("at", {}).items())
     if "difference" in example:
         return (f"At {at}, on {example['draws']:,} shared draws the two lines differ by "
                 f"{_fmt(example['difference'])} (standard error {_fmt(example['standard_error'])}).")
+    if "unknown" in example:
+        u = example["unknown"]
+
+        def solved(v: Any) -> str:
+            values = v if isinstance(v, list) else [v]
+            return f"no solution for {u} in its domain" if not values else \
+                f"{u} = " + " or ".join(_fmt(x) for x in values)
+
+        return f"At {at} the previous line gives {solved(example['previous_value'])} and this one gives " \
+               f"{solved(example['value'])}."
     return f"At {at} the previous line is {_fmt(example['previous_value'])} and this one is {_fmt(example['value'])}."
 
 
@@ -530,7 +669,9 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.6g}"
     if isinstance(v, list):
-        return "{" + ", ".join(_fmt(u) for u in v) + "}"
+        return "{" + ", ".join(_fmt(u) for u in v) + "}" if v else "nothing (no solution)"
+    if isinstance(v, dict) and set(v) == {"re", "im"}:
+        return f"{_fmt(v['re'])} {'-' if v['im'] < 0 else '+'} {_fmt(abs(v['im']))}i"
     return str(v)
 
 

@@ -21,7 +21,8 @@ UNICODE = {
     "∗": "*", "−": "-", "–": "-", "÷": "/", "⁄": "/", "∕": "/", "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
     "√": "sqrt", "Σ": "sum", "∑": "sum", "≤": "<=", "≥": ">=", "ℓ": "l", "\u00a0": " ",
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
-    "ŷ": "yhat",
+    "ŷ": "yhat", "𝔼": "E", "\u200b": "",
+    **{chr(0x2080 + k): f"_{k}" for k in range(10)},
 }
 
 #: LaTeX commands that are operators, relations or layout, not words of the answer.
@@ -47,7 +48,7 @@ _BIG_OPERATORS = frozenset(f.name for f in FUNCTIONS if f.over_entries is not No
 
 def _check_characters(text: str) -> None:
     for pos, ch in enumerate(text):
-        if ch == "\x00" or (unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\t\n\r"):
+        if ch == "\x00" or (unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\t\n\r\u200b"):
             raise AnswerError(f"control character U+{ord(ch):04X} in the answer", pos, text)
 
 
@@ -245,6 +246,8 @@ class _Latex:
                 upper = self.group().strip()
         if index:
             lower = sub.replace(" ", "")
+            if "," in lower:  # \sum_{i,j}: a sum per index (read in derivations)
+                return f" {name}_{{{lower}}}" + (f"^{{{upper}}} " if upper else " ")
             if re.fullmatch(r"[A-Za-z]=[^{}]+", lower) or upper:  # \sum_{i=1}^{d}: the range is kept
                 bounds = f"{lower if '=' in lower else index}" + ("}^{" + upper if upper else "")
                 return f" {name}_{{{bounds}}} "

@@ -42,8 +42,9 @@ def _number(token: Token, limits: Limits) -> Fraction:
 
 
 _BIGOP = re.compile(r"(?P<op>sum|max|min)_\{?(?P<var>[A-Za-z])(?:=(?P<lo>[^{}]+))?\}?"
-                    r"(?:\^(?P<hi>\{[^{}]+\}|[A-Za-z0-9]+))?")
-_DIFFERENTIAL = re.compile(r"\s*d\s*(?P<name>[A-Za-z]+)(?:_\{?(?P<index>[A-Za-z0-9])\}?)?\s*")
+                    r"(?:\^(?P<hi>\{[^{}]+\}|\([^()]+\)|[A-Za-z0-9]+))?")
+_DIFFERENTIAL = re.compile(r"\s*d\s*(?P<name>[A-Za-z]+)"
+                           r"(?:_\{?(?P<index>[A-Za-z0-9])\}?|\[(?P<bracket>[A-Za-z0-9])\])?\s*")
 
 
 def _entry(text: str, pos: int) -> Node:
@@ -51,7 +52,8 @@ def _entry(text: str, pos: int) -> Node:
     m = _DIFFERENTIAL.fullmatch(text)
     if m is None:  # pragma: no cover - the grammar's tokens have this shape
         raise AnswerError(f"cannot read the differential {text!r}", pos)
-    return Sub(m.group("name"), m.group("index"), pos) if m.group("index") else Name(m.group("name"), pos)
+    index = m.group("index") or m.group("bracket")
+    return Sub(m.group("name"), index, pos) if index else Name(m.group("name"), pos)
 
 
 def _at(token: Token) -> int:
@@ -101,12 +103,15 @@ class _ToNodes(Transformer):
     def _bound(self, text: str, tok: Token) -> Node:
         """A sum's bound (``1``, ``d``, ``d-1``), parsed as an expression of its own."""
         try:
-            return parse_plain(text.strip("{}"), self.limits)
+            return parse_plain(text.strip("{}()") if text[:1] in "{(" else text, self.limits)
         except AnswerError as err:
             raise AnswerError(f"cannot read the bound {text!r} of the sum: {err.message}", _at(tok)) from None
 
-    def given(self, tok: Token, arg: Node, cond: Node) -> Given:
-        return Given(str(tok), arg, cond, _at(tok))
+    def args(self, *items: Node) -> tuple[Node, ...]:
+        return items
+
+    def given(self, tok: Token, args: tuple[Node, ...], conds: tuple[Node, ...]) -> Given:
+        return Given(str(tok), args, conds, _at(tok))
 
     def compare(self, left: Node, op: Token, right: Node) -> Compare:
         return Compare(str(op), left, right)

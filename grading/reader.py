@@ -150,6 +150,9 @@ def _statement(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits
 def solve(lhs: sp.Expr, rhs: sp.Expr, unknown: sp.Symbol, text: str) -> sp.Expr:
     """The unique solution of lhs = rhs for ``unknown`` (which carries its assumptions)."""
     solutions = sp.solve(sp.Eq(lhs, rhs), unknown)
+    if not solutions:  # none in the unknown's domain (sigma = -sqrt(2/d)): the value written, to be judged wrong
+        free = sp.Symbol(unknown.name, real=True)
+        solutions = sp.solve(sp.Eq(lhs.xreplace({unknown: free}), rhs.xreplace({unknown: free})), free)
     if len(solutions) != 1:
         raise AnswerError(f"the equation does not determine {unknown} uniquely "
                           f"({len(solutions)} solutions); give {unknown} itself", None, text)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .reader import IMPLICATION, split_chain, split_equals
 
 #: A justification at the end of a line: ``# ...``, ``\quad\text{...}``, ``\qquad (\text{...})``.
-_COMMENT = re.compile(r"\s#(?P<hash>.*)$|^#(?P<whole>.*)$")
+_COMMENT = re.compile(r"\s#(?P<hash>.*)$|^#(?P<whole>.*)$|(?<!\\)%(?P<percent>.*)$")
 _TEXT_COMMENT = re.compile(r"\\q?quad\s*\(?\s*\\(?:text|mathrm|textrm)\{(?P<text>.*)$")
 _ALIGN_LEAD = re.compile(r"^\s*&?\s*=")
 _LEAD = re.compile(r"^\s*(?:&\s*)?(?:=>|==>|⇒|⟹|\\(?:Rightarrow|Longrightarrow|implies|iff|Leftrightarrow|therefore)"
@@ -32,11 +32,29 @@ class Step:
     reason: str = ""
 
     def pieces(self, equation: bool) -> list[str]:
-        """The statements of the line: an equation whole; otherwise the pieces between top-level
-        ``=`` (a line ``Var[y] = E[y^2]`` holds two, each judged against the one before)."""
-        if equation:
-            return [self.text]
-        return [p.strip() for p, _ in split_equals(self.text) if p.strip()] or [self.text]
+        """The statements of the line, each judged against the one before. Otherwise than in an
+        equation question, the pieces between top-level ``=`` (``Var[y] = E[y^2]`` holds two).
+        In an equation question, the statements joined by ``=>``, ``so``...; an equation chain
+        ``u = a = b`` holds the equations of each piece with the side that is a plain value
+        (``Var[y] = d sigma^2/2 = 1``: Var[y] = 1, d sigma^2/2 = 1) or else with the first piece
+        (``sigma = a = b``: sigma = a, sigma = b)."""
+        if not equation:
+            return [p.strip() for p, _ in split_equals(self.text) if p.strip()] or [self.text]
+        out = []
+        for statement, _ in split_chain(self.text):
+            sides = [p.strip() for p, _ in split_equals(statement)]
+            if len(sides) <= 2 or any(not s for s in sides):
+                out.append(statement.strip())
+                continue
+            anchor = sides[-1] if _is_value(sides[-1]) else sides[0]
+            out.extend(f"{s} = {anchor}" if anchor == sides[-1] else f"{anchor} = {s}"
+                       for s in sides if s is not anchor)
+        return out or [self.text]
+
+
+def _is_value(text: str) -> bool:
+    """Whether a side is a plain number (``1``, ``2/d`` is not: it names a parameter)."""
+    return bool(re.fullmatch(r"[\d\s.+\-*/^()]+", text))
 
 
 def is_derivation(answer: str, equation: bool) -> bool:
@@ -57,7 +75,7 @@ def _strip_comment(line: str) -> tuple[str, str]:
         return line[:m.start()].rstrip(), m.group("text").strip()
     m = _COMMENT.search(line)
     if m:
-        return line[:m.start()].rstrip(), (m.group("hash") or m.group("whole") or "").strip()
+        return line[:m.start()].rstrip(), (m.group("hash") or m.group("whole") or m.group("percent") or "").strip()
     return line.rstrip(), ""
 
 

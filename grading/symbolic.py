@@ -175,8 +175,11 @@ class Builder(Visitor[sp.Expr]):
             raise self.error(f"cannot build this expression ({type(err).__name__}: {str(err)[:160]})",
                              None) from None
 
-    def generic_visit(self, node: Node) -> sp.Expr:  # pragma: no cover - every node kind is handled
-        raise self.error(f"cannot read {type(node).__name__}", None)
+    def generic_visit(self, node: Node) -> sp.Expr:
+        what = {"Deriv": "a derivative", "Given": "a conditional expectation or probability",
+                "Compare": "a comparison"}.get(type(node).__name__, type(node).__name__)
+        raise self.error(f"{what} is not a finished answer (it belongs in the working; "
+                         "finish the computation on the last line)", None)
 
     def visit_Num(self, node: Num) -> sp.Expr:
         return sp.Rational(node.value.numerator, node.value.denominator)

@@ -158,14 +158,14 @@ class Fact(Node):
 
 @dataclass(frozen=True, slots=True)
 class Given(Node):
-    """``op[arg | cond]``, ``op(arg | cond)``: a conditional expectation, variance or probability
-    (``E[y^2 | z]``, ``E(z_1^2 | z_1 > 0)``), read in derivations."""
+    """``op[args | conds]``, ``op(args | conds)``: a conditional expectation, variance, covariance or
+    probability (``E[y^2 | z]``, ``E(z_1^2 | z_1 > 0)``, ``Cov(y, y | w, z)``), read in derivations."""
 
     op: str
-    arg: Node
-    cond: Node
+    args: tuple[Node, ...]
+    conds: tuple[Node, ...]
     pos: int
-    _children: ClassVar[tuple[str, ...]] = ("arg", "cond")
+    _children: ClassVar[tuple[str, ...]] = ("args", "conds")
 
 
 @dataclass(frozen=True, slots=True)

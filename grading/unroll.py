@@ -132,16 +132,22 @@ class Unroller:
             return sp.Integer(1 if i == j else 0)
         if isinstance(e, sp.Derivative):
             f = self._value(e.expr, env)
-            var = self._value(e.variables[0], env)
-            if not isinstance(var, sp.Symbol):
-                raise Unsupported(f"cannot differentiate with respect to {var}")
-            return naive_diff(f, var) if self.naive else sp.diff(f, var)
+            for variable, count in e.variable_count:  # every variable, as often as it is written
+                var = self._value(variable, env)
+                if not isinstance(var, sp.Symbol):
+                    raise Unsupported(f"cannot differentiate with respect to {var}")
+                if int(count) > 8:
+                    raise Unsupported(f"a derivative of order {count}")
+                for _ in range(int(count)):
+                    f = naive_diff(f, var) if self.naive else sp.diff(f, var)
+            return f
         if isinstance(e, tuple(set(OPERATORS.values()))):
             return self._operator(e, env)
         if isinstance(e, sp.Equality):
             return sp.Eq(self._value(e.lhs, env), self._value(e.rhs, env), evaluate=False)
         if isinstance(e, sp.core.relational.Relational):
-            return sp.Heaviside(self._value(e.lhs - e.rhs if e.rel_op in (">", ">=") else e.rhs - e.lhs, env))
+            u = self._value(e.lhs - e.rhs if e.rel_op in (">", ">=") else e.rhs - e.lhs, env)
+            return indicator(u, strict=e.rel_op in (">", "<"))
         if not e.args:
             return e  # numbers and constants
         return e.func(*(self._value(a, env) for a in e.args))
@@ -179,7 +185,11 @@ class Unroller:
     def _operator(self, e: sp.Basic, env: dict[str, int]) -> sp.Expr:
         arity = type(e)._arity()
         args = [self._value(a, env) for a in e.args[:arity]]
-        given = self._condition(e.args[arity], env) if len(e.args) > arity else (set(), None)
+        names, event, values = self._condition(e.args[arity], env) if len(e.args) > arity else (set(), None, {})
+        if values:  # conditioning on a value: the variable takes it
+            args = [a.xreplace(values) for a in args]
+            event = event.xreplace(values) if event is not None else None
+        given = (names, event)
         if isinstance(e, E):
             return self.expect(args[0], *given)
         if isinstance(e, Var):
@@ -192,19 +202,34 @@ class Unroller:
             return self.expect(args[0], *given)
         raise Unsupported(f"unknown operator {type(e).__name__}")  # pragma: no cover
 
-    def _condition(self, cond: sp.Basic, env: dict[str, int]) -> tuple[set[str], sp.Expr | None]:
+    def _condition(self, cond: sp.Basic, env: dict[str, int]) -> tuple[set[str], sp.Expr | None, dict]:
         """What a condition fixes: random variables by name (``| z``: the family z, every z_k;
-        ``| z_1``: that entry) or an event (``| z_1 > 0``)."""
+        ``| z_1``: that entry), an event (``| z_1 > 0``), a value (``| z_1 = 0``), or several."""
+        if isinstance(cond, sp.Tuple):
+            names: set[str] = set()
+            event: sp.Expr | None = None
+            values: dict = {}
+            for part in cond.args:
+                n, e, v = self._condition(part, env)
+                names |= n
+                values |= v
+                event = e if event is None else (event if e is None else event * e)
+            return names, event, values
+        if isinstance(cond, sp.Equality):
+            lhs = self._value(cond.lhs, env)
+            if not (isinstance(lhs, sp.Symbol) and lhs in self.random):
+                raise Unsupported("a condition 'X = value' needs X to be one random variable")
+            return {lhs.name}, None, {lhs: self._value(cond.rhs, env)}
         if isinstance(cond, sp.core.relational.Relational):
-            return set(), self._value(cond, env)
+            return set(), self._value(cond, env), {}
         if isinstance(cond, sp.Symbol) and cond.name in self.model.random:
-            return {cond.name}, None
+            return {cond.name}, None, {}
         if isinstance(cond, sp.Symbol) and cond.name in self.model.families:  # | x: every x_k, so what they depend on
             top = self._family_size(env)
             entries = [self.member(cond.name, k, env) for k in range(1, top + 1)]
-            return {s.name for e in entries for s in e.free_symbols if s in self.random}, None
+            return {s.name for e in entries for s in e.free_symbols if s in self.random}, None, {}
         value = self._value(cond, env)
-        return {s.name for s in value.free_symbols if s in self.random}, None
+        return {s.name for s in value.free_symbols if s in self.random}, None, {}
 
     def expect(self, x: sp.Expr, fixed: set[str] | None = None, event: sp.Expr | None = None) -> sp.Expr:
         """E[x | fixed variables, event] by the rules; an unreduced ``E(x)`` when they cannot.
@@ -244,6 +269,16 @@ class Unroller:
                 coefficient *= moment
             total += coefficient
         return sp.expand(total)
+
+
+def indicator(u: sp.Expr, strict: bool = True) -> sp.Expr:
+    """1{u > 0} (or 1{u >= 0}); ``max(v, 0) > 0`` is ``v > 0`` and ``max(v, 0) >= 0`` always
+    holds (so P(ReLU(z_1) > 0) reduces by the rules). For the continuous laws of a model the
+    boundary has probability 0."""
+    if isinstance(u, sp.Max) and len(u.args) == 2 and sp.Integer(0) in u.args:
+        (v,) = [a for a in u.args if a != 0]
+        return sp.Heaviside(v) if strict else sp.Integer(1)
+    return sp.Heaviside(u)
 
 
 def expansion_size(e: sp.Basic) -> int:

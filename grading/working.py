@@ -46,7 +46,22 @@ def plain_line(text: str) -> tuple[str, bool]:
     value bars as ``abs(...)``."""
     plain, _, is_latex = to_plain(text)
     plain = _DELTA.sub(lambda m: f"delta({m.group(1) or m.group(3)},{m.group(2) or m.group(4)})", plain)
+    plain = _NABLA.sub(lambda m: f"d/d{m.group(1)} ", plain)
+    plain = _MULTI_SUM.sub(_double_sum, plain)
     return absolute_bars(plain), is_latex
+
+
+#: ``nabla_x L`` (LaTeX ``\nabla_x L``): the gradient, the derivative along x.
+_NABLA = re.compile(r"\bnabla\s*_\s*\{?\s*([A-Za-z]+)\s*\}?\s*")
+#: ``sum_{i,j}`` and ``sum_{i,j=1}^{d}``: one sum per index.
+_MULTI_SUM = re.compile(r"\bsum_\{\s*([A-Za-z](?:\s*,\s*[A-Za-z])+)\s*(=[^{}]*)?\}"
+                        r"(\^(?:\{[^{}]*\}|\([^()]*\)|[A-Za-z0-9]+))?")
+
+
+def _double_sum(m: re.Match) -> str:
+    letters = [c.strip() for c in m.group(1).split(",")]
+    lower, upper = m.group(2) or "", m.group(3) or ""
+    return " ".join(f"sum_{{{c}{lower}}}{upper}" if (lower or upper) else f"sum_{c}" for c in letters) + " "
 
 
 def absolute_bars(text: str) -> str:
@@ -200,7 +215,7 @@ class Reader(Builder):
         raise self.error(f"{node.name}[...] is not an expectation or an entry here", node.pos)
 
     def visit_Name(self, node: Name) -> sp.Expr:
-        if node.name in self.model.letters and node.name not in self.model.parameters:
+        if (node.name in self.model.letters or node.name in self.bound) and node.name not in self.model.parameters:
             return index_symbol(node.name)
         return super().visit_Name(node)
 
@@ -248,13 +263,21 @@ class Reader(Builder):
         if node.op not in OPERATORS or not self.model.random:
             raise self.error(f"{node.op}[... | ...] is only for expectations of random variables", node.pos)
         head = OPERATORS[node.op]
-        return head(self.visit(node.arg), self.visit(node.cond))
+        if len(node.args) != head._arity():
+            raise self.error(f"{node.op} takes {head._arity()} argument(s) before the condition", node.pos)
+        conds = [self.visit(c) for c in node.conds]
+        return head(*(self.visit(a) for a in node.args), conds[0] if len(conds) == 1 else sp.Tuple(*conds))
 
     def visit_Compare(self, node: Compare) -> sp.Expr:
-        return _RELATIONS[node.op](self.visit(node.left), self.visit(node.right), evaluate=False)
+        left, right = self.visit(node.left), self.visit(node.right)
+        if node.op == "=":
+            return sp.Eq(left, right, evaluate=False)
+        return _RELATIONS[node.op](left, right, evaluate=False)
 
     def visit_Deriv(self, node: Deriv) -> sp.Expr:
         wrt = self.visit(node.wrt)
+        if isinstance(wrt, sp.Symbol) and wrt.name in self.model.vectors and self.model.entry:
+            wrt = family(wrt.name)[index_symbol(self.model.entry)]  # dL/dx: the gradient's entry at the free index
         if not isinstance(wrt, sp.Indexed) or str(wrt.base) not in self.model.vectors:
             raise self.error("a derivative is taken with respect to an entry of a vector of the question "
                              f"({', '.join(sorted(self.model.vectors)) or 'none here'})", node.pos)

@@ -27,6 +27,12 @@ def verdicts(record: dict) -> list[str]:
     return [s["verdict"] for s in record.get("steps") or []]
 
 
+#: Derivations a red-team wrote that the developers had not seen (other routes, notations and
+#: mistakes), each with the verdicts a careful TA gives.
+RED_TEAM = [json.loads(line) for line in (Path(__file__).parent / "data" / "derivations_unseen.jsonl").read_text()
+            .splitlines() if line.strip()]
+
+
 @pytest.mark.parametrize("case", DEV, ids=[f"{i}-{d['q']}" for i, d in enumerate(DEV)])
 def test_dev_derivation_every_line(bank: dict, case: dict) -> None:
     record = check(bank[case["q"]], "\n".join(case["steps"]), evidence=False)
@@ -36,6 +42,15 @@ def test_dev_derivation_every_line(bank: dict, case: dict) -> None:
         assert case["mistake"] in record["steps"][case["first_wrong"]]["diagnoses"]
         assert case["mistake"] in record["diagnoses"]
     json.dumps(record, allow_nan=False)
+
+
+@pytest.mark.parametrize("case", RED_TEAM, ids=[f"r{i}-{d['q']}" for i, d in enumerate(RED_TEAM)])
+def test_red_team_derivations(bank: dict, case: dict) -> None:
+    record = check(bank[case["q"]], "\n".join(case["steps"]), evidence=False)
+    assert verdicts(record) == case["expected"], case["why"]
+    assert record["first_wrong"] == case["first_wrong"]
+    if case["mistake"]:
+        assert case["mistake"] in record["steps"][case["first_wrong"]]["diagnoses"]
 
 
 #: Derivations written for these tests (other routes, notations and mistakes than the dev set).
