@@ -11,13 +11,14 @@ import pytest
 pytest.importorskip("starlette", reason="the 'serve' extra is not installed")
 pytest.importorskip("httpx2", reason="Starlette's TestClient needs httpx2 (the 'dev' extra)")
 
-from starlette.testclient import TestClient  # noqa: E402
+from serve_stub import stub_derivation
+from starlette.testclient import TestClient
 
-from derivcheck.grading.limits import Limits  # noqa: E402
-from derivcheck.web.app import MAX_ANSWER, MAX_BODY, create_app  # noqa: E402
-from derivcheck.web.mathml import to_mathml  # noqa: E402
-from derivcheck.web.pool import Pool  # noqa: E402
-from derivcheck.web.service import SelfCheck  # noqa: E402
+from derivcheck.grading.limits import Limits
+from derivcheck.web.app import MAX_ANSWER, MAX_BODY, create_app
+from derivcheck.web.mathml import to_mathml
+from derivcheck.web.pool import Pool
+from derivcheck.web.service import SelfCheck
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +73,8 @@ def test_read_solves_an_equation_as_the_grader_does(client):
     assert doc["error"] is None and "sqrt" in doc["latex"] and doc["note"].startswith("solved")
 
 
-@pytest.mark.parametrize("answer, position", [("d*sigma^2/2 + ((", 15), ("d * sigma ^ $2", 12), ("d*sigma**", 8), ("d*q", 2)])
+@pytest.mark.parametrize("answer, position", [("d*sigma^2/2 + ((", 15), ("d * sigma ^ $2", 12), ("d*sigma**", 8),
+                                              ("d*q", 2)])
 def test_read_error_points_at_the_character(client, answer, position):
     doc = strict_json(client.post("/api/read", json={"question": "p2.variance", "answer": answer}))
     assert doc["latex"] is None
@@ -177,10 +179,8 @@ def test_serve_warns_loudly_off_loopback(monkeypatch, capsys):
     from derivcheck.web import service as service_module
 
     class Dummy:
-        questions: dict = {}
-
         def __init__(self, *args, **kwargs):
-            pass
+            self.questions = {}
 
         def __enter__(self):
             return self
@@ -201,21 +201,3 @@ def test_serve_warns_loudly_off_loopback(monkeypatch, capsys):
     assert "WARNING" not in capsys.readouterr().err and calls[1]["host"] == "127.0.0.1"
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
-
-
-def stub_derivation(question: str, answer: str) -> dict:
-    """A contract-shaped derivation document (CONTRACT.md "Derivations") with line 2 wrong."""
-    def step(line, read, latex, verdict, status, diagnoses=(), note=""):
-        return {"line": line, "read": read, "latex": latex, "verdict": verdict, "status": status,
-                "diagnoses": list(diagnoses), "counterexample": None, "alpha": None, "note": note,
-                "mathml": to_mathml(latex)}
-
-    steps = [step("Var[y]", "Var(y)", r"\operatorname{Var}\left[y\right]", "start", "start"),
-             step("= d sigma^2 E[ReLU(z)^2]", "d*sigma**2*E(Max(0, z)**2)", r"d \sigma^{2} E\left[z^{2}\right]",
-                  "ok", "proven"),
-             step("= d sigma^2", "d*sigma**2", r"d \sigma^{2}", "wrong", "counterexample", ["missing_relu_half"],
-                  "E[ReLU(z)^2] is 1/2, not 1"),
-             step("= d sigma^2", "d*sigma**2", r"d \sigma^{2}", "ok", "proven")]
-    return {"question": question, "answer": answer, "verdict": "incorrect", "score": 0.0,
-            "diagnoses": ["missing_relu_half"], "feedback": "Line 2 is wrong: the ReLU zeroes half of the inputs.",
-            "parsed": "d*sigma**2", "latex": r"d \sigma^{2}", "steps": steps, "first_wrong": 2, "elapsed_ms": 1.0}

@@ -55,7 +55,6 @@ def _question(q: dict[str, Any]) -> str:
 <div class="actions"><button type="button" data-role="check">Check</button></div>
 <div class="result">
 <p class="verdict" data-role="verdict" aria-live="polite"></p>
-<div class="read" data-role="read"></div>
 <p class="feedback" data-role="feedback"></p>
 <p class="counterexample" data-role="counterexample"></p>
 <ol class="steps" data-role="steps" start="0"></ol>

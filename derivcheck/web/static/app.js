@@ -100,12 +100,13 @@ function value(v) {
 function describeCounterexample(c) {
   if (!c) return "";
   const at = Object.entries(c.at || {}).map(([k, v]) => `${k} = ${value(v)}`).join(", ");
-  let text = `${at ? `At ${at}: y` : "Y"}our answer gives ${value(c.answer_value)}, the reference ${value(c.reference_value)}.`;
+  let text = `Counterexample${at ? ` at ${at}` : ""}: your answer ${value(c.answer_value)}, ` +
+             `the reference ${value(c.reference_value)}`;
   if (c.simulated && c.simulated.interval) {
     const [lo, hi] = c.simulated.interval;
-    text += ` Simulated: ${value(c.simulated.estimate)} (interval [${value(lo)}, ${value(hi)}]).`;
+    text += `; simulated ${value(c.simulated.estimate)} (interval [${value(lo)}, ${value(hi)}])`;
   }
-  return text;
+  return text + ".";
 }
 
 function stepReason(step) {
@@ -123,9 +124,6 @@ function renderResult(section, doc) {
   const score = typeof doc.score === "number" ? ` \u00b7 score ${value(doc.score)}` : "";
   const codes = doc.diagnoses && doc.diagnoses.length ? ` \u00b7 ${doc.diagnoses.join(", ")}` : "";
   verdict.textContent = `${doc.verdict}${score}${codes}${doc.review ? " \u00b7 flagged for a person" : ""}`;
-  const read = section.querySelector('[data-role="read"]');
-  read.replaceChildren();
-  if (doc.latex && !doc.steps) read.append(el("span", "label", "Graded as: "), math(doc.mathml, doc.latex));
   section.querySelector('[data-role="feedback"]').textContent = doc.feedback || "";
   section.querySelector('[data-role="counterexample"]').textContent = describeCounterexample(doc.counterexample);
   const steps = section.querySelector('[data-role="steps"]');
