@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bank", metavar="FILE", help="a TOML question bank (default: the built-in sheet)")
     p.add_argument("--workers", type=int, default=2, help="warm check worker processes (default 2)")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds per check before it is undecided")
+    p.add_argument("--cache", type=int, default=4096, metavar="N",
+                   help="results kept in memory by (question, answer) (default 4096; 0 keeps none)")
     p.set_defaults(run=run, extra=EXTRA)
 
 
@@ -55,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
               + "!" * 78, file=sys.stderr, flush=True)
     print("derivcheck serve: loading the question bank and the simulated evidence (the first start on a "
           "machine runs the simulations once)...", file=sys.stderr, flush=True)
-    with SelfCheck(args.bank, workers=args.workers, timeout=args.timeout) as service:
+    with SelfCheck(args.bank, workers=args.workers, timeout=args.timeout, cache=args.cache) as service:
         app = create_app(service, allowed_hosts=LOOPBACK_NAMES if local else None)
         shown = f"[{args.host}]" if ":" in args.host else args.host
         print(f"derivcheck serve: the self-check page is at http://{shown}:{args.port}/  (Ctrl+C stops it)",
