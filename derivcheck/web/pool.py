@@ -10,6 +10,7 @@ per request. A request finding every worker busy waits for one (at most ``wait``
 from __future__ import annotations
 
 import queue
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -60,8 +61,19 @@ class Pool:
             self._free.put(box)
 
     def close(self) -> None:
-        """Stop every worker (those busy finish their task first)."""
-        for box in self._boxes:
-            box.close()
+        """Stop every worker: each as it comes free (a busy one finishes its task first, within
+        its time limit); one still busy after that is closed anyway."""
+        remaining = list(self._boxes)
         self._boxes = []
+        deadline = time.monotonic() + self.limits.seconds + 1
+        while remaining:
+            try:
+                box = self._free.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if box is not None and box in remaining:
+                remaining.remove(box)
+                box.close()
+        for box in remaining:
+            box.close()
         self._free.put(None)
