@@ -53,6 +53,8 @@ def test_page_has_every_question_with_its_parts(client, service):
     assert "http" not in html.split("<main>")[0].replace("http://www.w3.org", "")  # no CDN, nothing remote
     for asset in ("/static/app.js", "/static/style.css"):
         assert client.get(asset).status_code == 200
+        assert client.get(asset).headers["cache-control"] == "no-cache"
+    assert client.get("/api/questions").headers["cache-control"] == "no-store"
 
 
 def test_questions_is_the_bank(client):

@@ -120,7 +120,7 @@ def test_a_malformed_answer_shows_where(page):
     expect(mark).to_have_text("$")
     expect(mark).to_have_attribute("data-position", "12")
     expect(q.locator('[data-role="preview"] .error')).to_contain_text("unexpected character")
-    q.locator('[data-role="check"]').click()
+    q.locator("textarea").press("Control+Enter")
     expect(q.locator('[data-role="verdict"]')).to_have_text(re.compile(r"^invalid"))
 
 

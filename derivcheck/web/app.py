@@ -42,8 +42,9 @@ HEADERS = {
                                "frame-ancestors 'none'",
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
-    "cache-control": "no-store",
 }
+#: API answers are never stored by a cache; the page and its files are revalidated (ETag) on each load.
+CACHE_CONTROL = {True: "no-store", False: "no-cache"}
 
 
 class StrictJSON(Response):
@@ -75,7 +76,8 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k.encode(), v.encode()) for k, v in HEADERS.items() if k.encode() not in names]
+                wanted = {**HEADERS, "cache-control": CACHE_CONTROL[str(scope.get("path", "")).startswith("/api/")]}
+                extra = [(k.encode(), v.encode()) for k, v in wanted.items() if k.encode() not in names]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
@@ -116,6 +118,9 @@ def create_app(service: SelfCheck, allowed_hosts: list[str] | None = None) -> St
     async def index(request: Request) -> Response:
         return HTMLResponse(page)
 
+    async def no_icon(request: Request) -> Response:
+        return Response(status_code=204)
+
     async def questions(request: Request) -> Response:
         return StrictJSON(service.describe())
 
@@ -144,6 +149,7 @@ def create_app(service: SelfCheck, allowed_hosts: list[str] | None = None) -> St
 
     routes = [
         Route("/", index),
+        Route("/favicon.ico", no_icon),
         Route("/api/questions", questions),
         Route("/api/read", read, methods=["POST"]),
         Route("/api/check", check, methods=["POST"]),

@@ -137,7 +137,10 @@ function renderResult(section, doc) {
     const mark = el("span", "mark", MARKS[step.verdict] || "?");
     mark.title = step.verdict;
     mark.setAttribute("aria-label", step.verdict);
-    item.append(mark, math(step.mathml, null, step.line), el("span", "reason", stepReason(step)));
+    const shown = el("span", "shown");
+    if (i > 0 && String(step.line || "").trim().startsWith("=") && step.mathml) shown.append(el("span", "eq", "="));
+    shown.append(math(step.mathml, null, step.line));
+    item.append(mark, shown, el("span", "reason", stepReason(step)));
     steps.append(item);
   }
 }
@@ -180,6 +183,7 @@ function setUp(section) {
   }
 
   area.addEventListener("input", () => {
+    area.rows = Math.min(12, Math.max(2, area.value.split("\n").length));  // a derivation grows the box
     clearTimeout(timer);
     timer = setTimeout(readNow, DEBOUNCE_MS);
   });
