@@ -5,6 +5,7 @@ The server runs in a thread of this process (uvicorn on a free loopback port) ov
 without simulated evidence. ``DERIVCHECK_SCREENSHOT=docs/selfcheck.png`` also writes the README's
 screenshot there.
 """
+import json
 import os
 import re
 import shutil
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("DERIVCHECK_CHROMIUM", "/usr/bin/chromium"))  # Debian's; another path for others
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 
@@ -23,6 +24,10 @@ pytest.importorskip("starlette", reason="the 'serve' extra is not installed")
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install 'derivcheck-ml[dev]')")
 if not CHROMIUM.exists():
     pytest.skip(f"no browser: {CHROMIUM} is missing (make browser installs Debian's Chromium)", allow_module_level=True)
+
+ROOT = Path(__file__).resolve().parents[1]
+DERIVATIONS = next((folder / "dev_derivations.jsonl" for folder in (ROOT.parent / "shared", ROOT / "shared")
+                    if (folder / "dev_derivations.jsonl").exists()), None)
 
 import uvicorn  # noqa: E402 - after the skips above
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
@@ -140,6 +145,23 @@ def test_a_derivation_with_a_wrong_line_marks_that_line(page, service, monkeypat
     expect(wrong.locator(".reason")).to_contain_text("missing_relu_half")
     expect(steps.nth(1).locator(".mark")).to_have_text("\u2713")
     expect(steps.nth(1).locator("math")).to_have_count(1)
+
+
+def test_a_real_derivation_check_marks_its_first_wrong_line(page, service):
+    """The same with the real derivation checker (issue 12), on a dev derivation with a wrong line."""
+    if DERIVATIONS is None:
+        pytest.skip("../shared/dev_derivations.jsonl not present")
+    rows = [json.loads(line) for line in DERIVATIONS.read_text().splitlines() if line.strip()]
+    row = next(r for r in rows if r["first_wrong"] is not None and r["q"] in service.questions)
+    answer = "\n".join(row["steps"])
+    if not service.check(row["q"], answer).get("steps"):
+        pytest.skip("the derivation checker (issue 12) is not built yet: check returns no steps")
+    q = question(page, row["q"])
+    q.locator("textarea").fill(answer)
+    q.locator('[data-role="check"]').click()
+    wrong = q.locator(f'[data-role="steps"] li[data-line="{row["first_wrong"]}"]')
+    expect(wrong).to_have_attribute("data-verdict", "wrong")
+    expect(wrong.locator(".mark")).to_have_text("\u2717")
 
 
 def test_usable_on_a_phone(browser, base_url):
