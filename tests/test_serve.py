@@ -166,6 +166,14 @@ def test_pool_kills_an_overrunning_task_and_keeps_serving():
         assert pool.call(abs, (-3,)) == ("ok", 3)
 
 
+def test_pool_serves_many_threads_at_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with Pool(2, Limits(seconds=5)) as pool, ThreadPoolExecutor(8) as threads:
+        results = list(threads.map(lambda i: pool.call(abs, (-i,)), range(160)))
+    assert results == [("ok", i) for i in range(160)]
+
+
 def test_mathml_is_sanitised():
     assert to_mathml(r"\text{<b onclick=x>hi</b>}") is None
     assert to_mathml(r"\text{<script>alert(1)</script>}") is None
