@@ -8,7 +8,7 @@ STAMP   = $(VENV)/.installed
 PDF    ?= out/solutions.pdf
 TEX_PACKAGES = texlive-latex-base texlive-latex-recommended texlive-latex-extra latexmk lmodern poppler-utils
 
-.PHONY: install tex report report-tex derive verify exercises test test-slow lint bench clean
+.PHONY: install tex browser serve bench-serve report report-tex derive verify exercises test test-slow lint bench clean
 
 install: $(STAMP)
 
@@ -28,6 +28,16 @@ tex:
 	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null && command -v apt-get >/dev/null; then \
 	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); \
 	else echo "TeX Live is missing: run  sudo apt-get install $(TEX_PACKAGES)  (or: make report-tex for the .tex only)"; exit 1; fi
+
+# Debian's Chromium for the browser tests of the self-check page (Playwright drives /usr/bin/chromium;
+# never `playwright install`, which downloads browsers from outside the package registries).
+browser:
+	@if [ -x /usr/bin/chromium ]; then exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null && command -v apt-get >/dev/null; then \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else echo "Chromium is missing: run  sudo apt-get install chromium  (without it the browser tests are skipped)"; exit 1; fi
 
 ## The main job: derive, verify, simulate, run the exercises, build the PDF.
 report: install tex
@@ -57,9 +67,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# The self-check page for students on http://127.0.0.1:8000/ (derivcheck serve --help for more).
+serve: install
+	$(BIN)/derivcheck serve
+
+bench-serve: install
+	$(BIN)/python benchmarks/serve_latency.py
+
 bench: install
 	$(BIN)/python benchmarks/verify_throughput.py
 	$(BIN)/python benchmarks/grade_throughput.py
+	$(BIN)/python benchmarks/serve_latency.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -15,7 +15,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "sim": ("torch", "scipy"),
     "exercises": ("torch", "scipy", "matplotlib", "sklearn", "tqdm"),
     "report": ("torch", "scipy", "matplotlib", "sklearn", "tqdm", "jinja2"),
-    "serve": ("starlette", "uvicorn"),
+    "serve": ("starlette", "uvicorn", "latex2mathml"),
 }
 
 

@@ -14,7 +14,9 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 HEAVY = ("torch", "sympy", "scipy")
-COMMAND_NAMES = ["derive", "verify", "exercises", "report", "questions", "check", "equiv", "grade"]
+COMMAND_NAMES = ["derive", "verify", "exercises", "report", "questions", "check", "equiv", "grade", "serve"]
+#: Commands that report nothing (they serve), so have no --json.
+NO_JSON = {"serve"}
 
 
 def test_help_does_not_import_torch():
@@ -53,7 +55,7 @@ def test_subcommand_help(command, capsys):
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     assert f"usage: derivcheck {command}" in out
-    assert "--json" in out
+    assert "--json" in out or command in NO_JSON
 
 
 def _without(monkeypatch, *modules: str) -> None:
@@ -66,7 +68,9 @@ def _without(monkeypatch, *modules: str) -> None:
 
 @pytest.mark.parametrize("command, extra, missing", [("verify", "sim", "torch"), ("verify", "sim", "scipy"),
                                                      ("exercises", "exercises", "matplotlib"),
-                                                     ("report", "report", "jinja2")])
+                                                     ("report", "report", "jinja2"),
+                                                     ("serve", "serve", "starlette"),
+                                                     ("serve", "serve", "latex2mathml")])
 def test_missing_extra_exits_2_naming_it(monkeypatch, capsys, command, extra, missing):
     _without(monkeypatch, missing)
     assert main([command]) == 2

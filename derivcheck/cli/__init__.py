@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from derivcheck.errors import InputError
 from derivcheck.extras import MissingExtra, require
 
-from . import check, derive, equiv, exercises, grade, questions, report, verify
+from . import check, derive, equiv, exercises, grade, questions, report, serve, verify
 from .common import UsageError, claims_help
 
 #: The commands, in the order ``--help`` lists them. Each module has NAME, EXTRA, register and run.
-COMMANDS = (derive, verify, exercises, report, questions, check, equiv, grade)
+COMMANDS = (derive, verify, exercises, report, questions, check, equiv, grade, serve)
 
 DESCRIPTION = """\
 Derive, verify and grade the mathematics of the neural-network exercise sheet.
@@ -32,6 +32,7 @@ Derive, verify and grade the mathematics of the neural-network exercise sheet.
   derivcheck equiv "sqrt(x^2)" "x" --assume x=positive
   derivcheck grade submissions.csv -o results.csv --gradescope out/gradescope
   derivcheck report -o out/solutions.pdf   everything above, as a PDF
+  derivcheck serve                  the self-check page for students, http://127.0.0.1:8000/
 
 Claims: """
 

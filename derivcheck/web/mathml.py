@@ -1,0 +1,62 @@
+"""LaTeX -> MathML for the page (Chromium and Firefox render MathML natively: nothing to download).
+
+``latex2mathml`` does not escape the text it copies (``\\text{<b>}`` comes out as ``<b>``), so its
+output is parsed as XML and rebuilt from an allowlist of presentation-MathML elements and
+attributes, every text and attribute value escaped; anything else gives ``None`` and the page shows
+the LaTeX as text instead.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from html import escape
+
+NS = "{http://www.w3.org/1998/Math/MathML}"
+ELEMENTS = frozenset((
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot",
+    "mstyle", "mtable", "mtr", "mtd", "munder", "mover", "munderover", "mpadded", "mphantom", "menclose", "merror",
+    "semantics", "annotation"))
+ATTRIBUTES = frozenset((
+    "display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace", "width", "height", "depth",
+    "columnalign", "rowspacing", "columnspacing", "displaystyle", "scriptlevel", "form", "movablelimits", "accent",
+    "accentunder", "linethickness", "minsize", "maxsize", "symmetric", "notation", "linebreak", "largeop"))
+#: ``eps`` (how the sheet's epsilon is typed) as a Greek letter, not the product e*p*s.
+EPS = re.compile(r"(?<![\\A-Za-z])eps(?![A-Za-z])")
+#: Longest LaTeX converted (SymPy's LaTeX of an answer within the grader's limits is far shorter).
+MAX_LATEX = 20_000
+
+
+def to_mathml(latex: str | None, display: bool = False) -> str | None:
+    """The MathML of ``latex`` (sanitised, see the module docstring), or None when it cannot be made."""
+    if not latex or len(latex) > MAX_LATEX:
+        return None
+    from latex2mathml.converter import convert
+
+    try:
+        raw = convert(EPS.sub(r"\\varepsilon ", latex), display="block" if display else "inline")
+        root = ET.fromstring(raw)
+    except Exception:  # noqa: BLE001 - the converter raises many kinds; no preview is the answer
+        return None
+    out: list[str] = []
+    return "".join(out) if _write(root, out, top=True) else None
+
+
+def _write(node: ET.Element, out: list[str], top: bool = False) -> bool:
+    """Append the sanitised XML of ``node`` to ``out``; False when it holds anything not allowed."""
+    if not node.tag.startswith(NS):
+        return False
+    name = node.tag[len(NS):]
+    if name not in ELEMENTS or (name == "math") != top:
+        return False
+    attrs = "".join(f' {k}="{escape(v, quote=True)}"' for k, v in sorted(node.attrib.items()) if k in ATTRIBUTES)
+    if any(k not in ATTRIBUTES and k != "xmlns" for k in node.attrib):
+        return False
+    if top:
+        attrs = f' xmlns="{NS[1:-1]}"' + attrs
+    out.append(f"<{name}{attrs}>{escape(node.text or '', quote=False)}")
+    for child in node:
+        if not _write(child, out):
+            return False
+        out.append(escape(child.tail or "", quote=False))
+    out.append(f"</{name}>")
+    return True

@@ -1,0 +1,83 @@
+"""How an answer is read, for the live preview (``POST /api/read``): parsed, never evaluated.
+
+:func:`read_task` runs in a sandboxed worker (a reading is bounded like a check). It reads the
+answer with the grader's own reader (:func:`derivcheck.grading.grader.read`: the question's
+vocabulary and limits, an equation solved for the question's unknown) and returns SymPy's LaTeX of
+the expression read, its MathML, or the reader's message with the 0-based position of the
+character it points at. Nothing is compared with the reference and no number is computed beyond
+what building the expression does within the reader's bounds.
+
+An answer of several lines is a derivation: each line is read on its own (a trailing ``# why`` or
+``\\quad\\text{why}`` justification and the leading ``=`` set aside), positions counted in the
+whole text.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from derivcheck.grading.limits import DEFAULT, Limits
+
+from .mathml import to_mathml
+
+#: A justification at the end of a derivation line: never read.
+JUSTIFICATION = re.compile(r"\s*(?:#.*|\\quad\s*\\text\{.*\}\s*)$")
+
+
+def read_task(bank_path: str | None, question_id: str, answer: str, limits: Limits = DEFAULT) -> dict[str, Any]:
+    """``{"latex", "mathml", "error": {"message", "position"} | None, "note"}`` for one line;
+    for several lines also ``"lines"``: the same for each line, with ``"line"`` its number."""
+    from derivcheck.grading.bank import load
+
+    question = load(bank_path)[question_id]
+    rows = [(n, text, offset) for n, (text, offset) in enumerate(_lines(answer))]
+    if len([r for r in rows if r[1].strip()]) <= 1:
+        text, offset = next(((t, o) for _, t, o in rows if t.strip()), (answer, 0))
+        return _read_one(question, text, offset, limits)
+    lines = []
+    for n, text, offset in rows:
+        if not text.strip():
+            continue
+        body, start = _body(text, n)
+        lines.append({"line": n, "text": text, **_read_one(question, body, offset + start, limits)})
+    first_error = next((line["error"] for line in lines if line["error"]), None)
+    return {"latex": None, "mathml": None, "error": first_error, "note": "", "lines": lines}
+
+
+def _lines(answer: str) -> list[tuple[str, int]]:
+    """The lines of ``answer`` with the offset of each in it."""
+    out, offset = [], 0
+    for line in answer.split("\n"):
+        out.append((line.removesuffix("\r"), offset))
+        offset += len(line) + 1
+    return out
+
+
+def _body(line: str, number: int) -> tuple[str, int]:
+    """The part of a derivation line that is read, and its offset in the line: no justification,
+    and after the first line no leading ``=``."""
+    body = JUSTIFICATION.sub("", line)
+    stripped = body.lstrip()
+    start = len(body) - len(stripped)
+    if number > 0 and stripped.startswith("=") and not stripped.startswith("=="):
+        start += 1
+    return body[start:], start
+
+
+def _read_one(question: Any, text: str, offset: int, limits: Limits) -> dict[str, Any]:
+    import sympy as sp
+
+    from derivcheck.grading.errors import AnswerError
+    from derivcheck.grading.grader import read
+
+    try:
+        parsed = read(question, text, limits)
+    except AnswerError as err:
+        position = None if err.position is None else offset + err.position
+        return {"latex": None, "mathml": None, "error": {"message": str(err), "position": position}, "note": ""}
+    except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ZeroDivisionError,
+            AttributeError, NotImplementedError, IndexError, KeyError, ArithmeticError) as err:
+        return {"latex": None, "mathml": None, "note": "",
+                "error": {"message": f"this answer cannot be read ({type(err).__name__})", "position": None}}
+    latex = sp.latex(parsed.expr)
+    return {"latex": latex, "mathml": to_mathml(latex, display=True), "error": None, "note": parsed.note}
