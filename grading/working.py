@@ -104,6 +104,7 @@ def read_line(model: Model, text: str, limits: Limits = DEFAULT, equation: bool 
     sides = _split_top(plain, "=") if equation else [plain]
     if any(not s.strip() for s in sides) or len(sides) > 2:
         raise AnswerError("an equation needs one '=' with something on both sides", None, text)
+    _balanced(plain)
     built = []
     for side in sides:
         tree = parse_plain(side, limits)
@@ -156,6 +157,21 @@ def _matching(text: str, start: int) -> int | None:
         if depth == 0:
             return pos
     return None
+
+
+def _balanced(text: str) -> None:
+    """An unmatched bracket is named where it stands (not at the end of the line)."""
+    pairs, stack = {")": "(", "]": "[", "}": "{"}, []
+    for pos, ch in enumerate(text):
+        if ch in "([{":
+            stack.append((ch, pos))
+        elif ch in pairs:
+            if not stack or stack[-1][0] != pairs[ch]:
+                raise AnswerError(f"unexpected {ch!r}: no bracket to close", pos)
+            stack.pop()
+    if stack:
+        ch, pos = stack[-1]
+        raise AnswerError(f"the bracket {ch!r} is never closed", pos)
 
 
 def _split_top(text: str, sep: str) -> list[str]:

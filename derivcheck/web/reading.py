@@ -9,7 +9,8 @@ what building the expression does within the reader's bounds.
 
 An answer of several lines is a derivation: each line is read on its own (a trailing ``# why`` or
 ``\\quad\\text{why}`` justification and the leading ``=`` set aside), positions counted in the
-whole text.
+whole text; where the question has a model, as the derivation checker reads it (``E[...]``,
+``Var``, sums, derivatives).
 """
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ def read_task(bank_path: str | None, question_id: str, answer: str, limits: Limi
         if not text.strip():
             continue
         body, start = _body(text, n)
-        lines.append({"line": n, "text": text, **_read_one(question, body, offset + start, limits)})
+        read = _read_step if question.model is not None else _read_one
+        lines.append({"line": n, "text": text, **read(question, body, offset + start, limits)})
     first_error = next((line["error"] for line in lines if line["error"]), None)
     return {"latex": None, "mathml": None, "error": first_error, "note": "", "lines": lines}
 
@@ -62,6 +64,30 @@ def _body(line: str, number: int) -> tuple[str, int]:
     if number > 0 and stripped.startswith("=") and not stripped.startswith("=="):
         start += 1
     return body[start:], start
+
+
+def _read_step(question: Any, text: str, offset: int, limits: Limits) -> dict[str, Any]:
+    """A line of working, read as the derivation checker reads it (expectations, sums,
+    derivatives under the question's model); an equation question's line is an equation."""
+    import sympy as sp
+
+    from derivcheck.grading.errors import AnswerError
+    from derivcheck.grading.working import read_line
+
+    equation = question.unknown is not None and "=" in text
+    body = text.lstrip(" &\t")
+    offset += len(text) - len(body)
+    try:
+        expr = read_line(question.model, body.rstrip(), limits, equation=equation).expr
+    except AnswerError as err:
+        position = None if err.position is None else offset + err.position
+        return {"latex": None, "mathml": None, "error": {"message": str(err), "position": position}, "note": ""}
+    except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ZeroDivisionError,
+            AttributeError, NotImplementedError, IndexError, KeyError, ArithmeticError) as err:
+        return {"latex": None, "mathml": None, "note": "",
+                "error": {"message": f"this line cannot be read ({type(err).__name__})", "position": None}}
+    latex = sp.latex(expr)
+    return {"latex": latex, "mathml": to_mathml(latex, display=True), "error": None, "note": ""}
 
 
 def _read_one(question: Any, text: str, offset: int, limits: Limits) -> dict[str, Any]:
