@@ -689,9 +689,14 @@ def _combine(question: Question, answer: str, outcome: dict[str, Any], records: 
         score = 1.0
     codes = list(dict.fromkeys([c for r in wrong for c in r["diagnoses"]] + list(outcome.get("diagnoses", []))))
     feedback = outcome.get("feedback", "")
+    if outcome.get("verdict") == "correct" and wrong:
+        feedback = "The final statement is right, but the working that leads to it is not."
     if first_wrong is not None:
         first = records[first_wrong]
-        feedback = (f"{feedback} Working: line {first_wrong} is wrong. {first['note']}").strip()
+        note = first["note"]
+        for said in _mistake_words(question, list(outcome.get("diagnoses", []))).split(". "):
+            note = note.replace(said.strip(), "").replace(" . ", " ").strip(" .") if said.strip() else note
+        feedback = f"{feedback} Working: line {first_wrong} is wrong. {_sentence(note) if note else ''}".strip()
         if len(wrong) > 1:
             feedback += f" ({len(wrong)} wrong lines in all.)"
     elif len(records) > 1:

@@ -176,6 +176,9 @@ def test_credit_weights(bank: dict) -> None:
     lucky = check(bank["p2.variance"], "Var[y]\n= d sigma^2 E[z^2]\n= d sigma^2/2", evidence=False)
     assert right["verdict"] == "correct" and right["score"] == 1.0
     assert one_wrong["verdict"] == "incorrect" and one_wrong["score"] == pytest.approx(0.25)
+    assert "line 1 is wrong" in one_wrong["feedback"] and "every line follows" not in one_wrong["feedback"]
+    assert "every line follows" in right["feedback"]
+    assert lucky["feedback"].startswith("The final statement is right, but the working")
     assert lucky["verdict"] == "incorrect" and 0.25 < lucky["score"] < 1.0  # a right final statement, a wrong step
 
 

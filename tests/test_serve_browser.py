@@ -26,8 +26,7 @@ if not CHROMIUM.exists():
     pytest.skip(f"no browser: {CHROMIUM} is missing (make browser installs Debian's Chromium)", allow_module_level=True)
 
 ROOT = Path(__file__).resolve().parents[1]
-DERIVATIONS = next((folder / "dev_derivations.jsonl" for folder in (ROOT.parent / "shared", ROOT / "shared")
-                    if (folder / "dev_derivations.jsonl").exists()), None)
+DERIVATIONS: Path | None = ROOT / "tests" / "data" / "dev_derivations.jsonl"
 
 import uvicorn  # noqa: E402 - after the skips above
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
@@ -149,13 +148,10 @@ def test_a_derivation_with_a_wrong_line_marks_that_line(page, service, monkeypat
 
 def test_a_real_derivation_check_marks_its_first_wrong_line(page, service):
     """The same with the real derivation checker (issue 12), on a dev derivation with a wrong line."""
-    if DERIVATIONS is None:
-        pytest.skip("../shared/dev_derivations.jsonl not present")
+    assert DERIVATIONS is not None
     rows = [json.loads(line) for line in DERIVATIONS.read_text().splitlines() if line.strip()]
     row = next(r for r in rows if r["first_wrong"] is not None and r["q"] in service.questions)
     answer = "\n".join(row["steps"])
-    if not service.check(row["q"], answer).get("steps"):
-        pytest.skip("the derivation checker (issue 12) is not built yet: check returns no steps")
     q = question(page, row["q"])
     q.locator("textarea").fill(answer)
     q.locator('[data-role="check"]').click()
@@ -179,8 +175,10 @@ def test_usable_on_a_phone(browser, base_url):
 
 
 def test_screenshot(page, tmp_path):
-    """The README's picture: a wrong answer with its counterexample, a right one, an unreadable one."""
-    for qid, answer in (("p2.variance", "d*sigma^2"), ("p2.sigma", "sigma^2 = 2/d")):
+    """The README's picture: a derivation with a wrong line, a right answer, an unreadable one."""
+    working = ("Var[y]\n= E[y^2]   # E[y] = 0\n= sigma^2 * sum_{i=1}^d E[z_i^2]   # squaring removes the sign\n"
+               "= d sigma^2")
+    for qid, answer in (("p2.variance", working), ("p2.sigma", "sigma^2 = 2/d")):
         q = question(page, qid)
         q.locator("textarea").fill(answer)
         q.locator('[data-role="check"]').click()

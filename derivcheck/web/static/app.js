@@ -113,7 +113,8 @@ function stepReason(step) {
   const parts = [];
   if (step.diagnoses && step.diagnoses.length) parts.push(step.diagnoses.join(", "));
   if (step.note) parts.push(step.note);
-  if (step.counterexample) parts.push(describeCounterexample(step.counterexample));
+  // A step's note already says its counterexample in words ("the previous line is ... and this one is ...").
+  if (step.counterexample && !step.note) parts.push(describeCounterexample(step.counterexample));
   if (!parts.length && step.status && step.verdict !== "start") parts.push(step.status);
   return parts.join(" \u2014 ");
 }
