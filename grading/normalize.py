@@ -21,7 +21,7 @@ UNICODE = {
     "∗": "*", "−": "-", "–": "-", "÷": "/", "⁄": "/", "∕": "/", "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
     "√": "sqrt", "Σ": "sum", "∑": "sum", "≤": "<=", "≥": ">=", "ℓ": "l", "\u00a0": " ",
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
-    "ŷ": "yhat", "𝔼": "E", "\u200b": "",
+    "ŷ": "yhat", "𝔼": "E",
     **{chr(0x2080 + k): f"_{k}" for k in range(10)},
 }
 
@@ -48,7 +48,7 @@ _BIG_OPERATORS = frozenset(f.name for f in FUNCTIONS if f.over_entries is not No
 
 def _check_characters(text: str) -> None:
     for pos, ch in enumerate(text):
-        if ch == "\x00" or (unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\t\n\r\u200b"):
+        if ch == "\x00" or (unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\t\n\r"):
             raise AnswerError(f"control character U+{ord(ch):04X} in the answer", pos, text)
 
 
