@@ -177,27 +177,34 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", mnist: str | Path | 
     return summary
 
 
+def sci(value: float) -> str:
+    """A positive number for a figure: 0.51 as it is, 8.7e-10 in matplotlib's mathtext ($8.7 \\times 10^{-10}$)."""
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{value:.2g}" if -2 <= int(exponent) <= 1 else f"${mantissa} \\times 10^{{{int(exponent)}}}$"
+
+
 def plots(out_dir: Path, data: Dataset, curves: dict, extremes: dict) -> dict:
+    """Loss and accuracy per epoch; the five lowest- and highest-loss validation images."""
     from .figures import plt, save
 
     figs = {}
     epochs = range(1, len(curves["train_loss"]) + 1)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(7.0, 2.6), constrained_layout=True)
-    for split, style in (("train", "-"), ("val", "--")):
-        ax1.plot(epochs, curves[f"{split}_loss"], style, label=split)
-        ax2.plot(epochs, curves[f"{split}_accuracy"], style, label=split)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(7.0, 2.5), constrained_layout=True)
+    for split, style, name in (("train", "-", "training"), ("val", "--", "validation")):
+        ax1.plot(epochs, curves[f"{split}_loss"], style, marker="o", ms=3, label=name)
+        ax2.plot(epochs, curves[f"{split}_accuracy"], style, marker="o", ms=3, label=name)
     ax1.set(xlabel="epoch", ylabel="cross-entropy", yscale="log")
     ax2.set(xlabel="epoch", ylabel="accuracy")
-    ax1.legend()
-    ax2.legend()
+    ax1.legend(loc="lower left", frameon=False)
+    ax2.legend(loc="lower right", frameon=False)
     figs["curves"] = save(fig, out_dir, "digits_curves")
 
-    fig, axes = plt.subplots(2, 5, figsize=(6.4, 3.0), constrained_layout=True)
+    fig, axes = plt.subplots(2, 5, figsize=(6.4, 3.1), constrained_layout=True)
     for row, key in zip(axes, ("lowest", "highest"), strict=True):
         for ax, item in zip(row, extremes[key], strict=False):  # a tiny validation split fills fewer axes
             image = data.val.x[item["index"]].reshape(data.image_shape).numpy()
             ax.imshow(image, cmap="gray_r")
-            ax.set_title(f"true {item['label']}, pred {item['predicted']}\nloss {item['loss']:.1e}", fontsize=7)
+            ax.set_title(f"true {item['label']}, predicted {item['predicted']}\nloss {sci(item['loss'])}", fontsize=7)
             ax.set_xticks([])
             ax.set_yticks([])
         row[0].set_ylabel(f"{key} loss", fontsize=8)

@@ -47,6 +47,11 @@ class Config:
     def dims(self) -> list[int]:
         return [2] + [self.width] * (self.depth - 1) + [1]
 
+    @property
+    def parameters(self) -> int:
+        """Weights and biases of the network."""
+        return sum((fan_in + 1) * fan_out for fan_in, fan_out in itertools.pairwise(self.dims))
+
 
 def target(x: torch.Tensor) -> torch.Tensor:
     """f(x) = cos(10 |x|) exp(-4 |x|^2) for rows x = (x1, x2)."""
@@ -272,7 +277,8 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", steps: int = STEPS,
         "final_mse": default["final_mse"],
         "target_variance": float(y.var()),
         "sweep": [{"depth": r["depth"], "width": r["width"], "final_mse": r["final_mse"],
-                   "seconds": round(r["seconds"], 2)} for r in runs.values()],
+                   "parameters": Config(r["depth"], r["width"]).parameters, "seconds": round(r["seconds"], 2)}
+                  for r in runs.values()],
         "piecewise": piecewise,
         "logo": {"text": "NN", "final_mse": logos["small"]["final_mse"], "target_variance": float(logo_y.var()),
                  "runs": {name: {k: v for k, v in r.items() if k not in ("losses", "params")}
@@ -376,7 +382,8 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
         if isinstance(item, dict):
             with torch.no_grad():
                 img = mlp(as_params(item["params"], dev), x).cpu().reshape(n, n).numpy()
-            title = f"depth {item['depth']}, width {item['width']}\n{item['steps']} steps: MSE {item['final_mse']:.2g}"
+            title = (f"depth {item['depth']}, width {item['width']}\n"
+                     f"{item['steps']} steps: error {item['final_mse']:.2g}")
         else:
             img, title = item.cpu().reshape(n, n).numpy(), "target (rendered text)"
         im = ax.imshow(img, origin="lower", extent=extent, cmap="gray_r", vmin=0, vmax=1)

@@ -154,7 +154,8 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", show: bool = True, f
         works = level and last["saturated"] < MAX_SATURATED
         recommended[activation] = round(best, 4) if works else None
         searches[activation] = {
-            "best_scale": best, "instability": value, "largest_change": math.exp(value), "on_edge": edge, "level": level, **last, "works": works,
+            "best_scale": best, "instability": value, "largest_change": math.exp(value), "on_edge": edge,
+            "level": level, **last, "works": works,
             "growth": growth(activation, best, base, x, delta),
             "at_gain": {"scale": gains[activation], **growth(activation, gains[activation], base, x, delta),
                         **last_layer(activation, gains[activation], base, x)}}
@@ -186,32 +187,41 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", show: bool = True, f
 #: Legend text and line style of each profile.
 LABELS = {"recommended": ("recommended", "-"), "level": ("level", "-"), "scale_1": ("scale 1", "-"),
           "too_small": ("half", ":"), "too_large": ("double", "--")}
+NAMES = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid", "identity": "identity"}
 
 
 def plots(out_dir: Path, runs: list[dict]) -> dict:
     """Per-layer RMS of the four quantities (columns) for each activation (rows), log scale."""
+    from matplotlib.lines import Line2D
     from matplotlib.ticker import LogLocator, NullLocator
 
     from .figures import plt, save
 
     keys = ("rms_activations", "rms_deltas", "rms_weight_grads", "rms_bias_grads")
     titles = ("pre-activations", "deltas", "weight gradients", "bias gradients")
-    fig, axes = plt.subplots(len(ACTIVATIONS), 4, figsize=(7.2, 7.6), sharex=True, constrained_layout=True)
+    fig, axes = plt.subplots(len(ACTIVATIONS), 4, figsize=(7.2, 7.4), sharex=True, constrained_layout=True)
     for row, activation in zip(axes, ACTIVATIONS, strict=True):
+        centre = 1.0
         for r in (r for r in runs if r["activation"] == activation):
-            name, style = LABELS[r["label"]]
+            style = LABELS[r["label"]][1]
+            centre = r["scale"] if style == "-" else centre
             for ax, key in zip(row, keys, strict=True):
-                ax.semilogy(range(1, DEPTH + 1), r[key], style, color="k", lw=1.0 if style == "-" else 1.2,
-                            label=f"{name} {r['scale']:.2f}")
+                ax.semilogy(range(1, DEPTH + 1), r[key], style, color="k", lw=1.0 if style == "-" else 1.2)
         for ax in row:
+            lo, hi = ax.get_ylim()
+            if hi / lo < 100:  # at least two decades, so that the axis carries labelled ticks
+                mid = math.sqrt(lo * hi)
+                ax.set_ylim(mid / 10, mid * 10)
             ax.yaxis.set_major_locator(LogLocator(base=10, numticks=4))
             ax.yaxis.set_minor_locator(NullLocator())
             ax.tick_params(labelsize=7)
-        row[0].set_ylabel(f"{activation}\nRMS")
-        row[1].legend(fontsize=6.5, loc="best", frameon=True, framealpha=0.8, handlelength=2.2)
+        row[0].set_ylabel(f"{NAMES[activation]}, $s = {centre:.3g}$\nRMS")
     for ax, title in zip(axes[0], titles, strict=True):
         ax.set_title(title)
     for ax in axes[-1]:
         ax.set_xlabel("layer")
         ax.set_xticks((1, 8, 16, 24, 32))
+    handles = [Line2D([], [], color="k", ls=style, lw=1.1) for style in ("-", ":", "--")]
+    fig.legend(handles, ["level scale $s$ (row label)", "half: $s/2$", "double: $2s$"], loc="outside upper center",
+               ncol=3, frameon=False)
     return {"rms": save(fig, out_dir, "init_rms")}
