@@ -199,7 +199,7 @@ def plots(out_dir: Path, runs: list[dict]) -> dict:
 
     keys = ("rms_activations", "rms_deltas", "rms_weight_grads", "rms_bias_grads")
     titles = ("pre-activations", "deltas", "weight gradients", "bias gradients")
-    fig, axes = plt.subplots(len(ACTIVATIONS), 4, figsize=(7.2, 7.4), sharex=True, constrained_layout=True)
+    fig, axes = plt.subplots(len(ACTIVATIONS), 4, figsize=(7.2, 6.5), sharex=True, constrained_layout=True)
     for row, activation in zip(axes, ACTIVATIONS, strict=True):
         centre = 1.0
         for r in (r for r in runs if r["activation"] == activation):
