@@ -189,7 +189,7 @@ def plots(out_dir: Path, data: Dataset, curves: dict, extremes: dict) -> dict:
 
     figs = {}
     epochs = range(1, len(curves["train_loss"]) + 1)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(7.0, 2.5), constrained_layout=True)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(5.6, 2.2), constrained_layout=True)
     for split, style, name in (("train", "-", "training"), ("val", "--", "validation")):
         ax1.plot(epochs, curves[f"{split}_loss"], style, marker="o", ms=3, label=name)
         ax2.plot(epochs, curves[f"{split}_accuracy"], style, marker="o", ms=3, label=name)
@@ -199,7 +199,7 @@ def plots(out_dir: Path, data: Dataset, curves: dict, extremes: dict) -> dict:
     ax2.legend(loc="lower right", frameon=False)
     figs["curves"] = save(fig, out_dir, "digits_curves")
 
-    fig, axes = plt.subplots(2, 5, figsize=(6.4, 3.1), constrained_layout=True)
+    fig, axes = plt.subplots(2, 5, figsize=(5.8, 2.8), constrained_layout=True)
     for row, key in zip(axes, ("lowest", "highest"), strict=True):
         for ax, item in zip(row, extremes[key], strict=False):  # a tiny validation split fills fewer axes
             image = data.val.x[item["index"]].reshape(data.image_shape).numpy()

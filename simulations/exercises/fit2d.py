@@ -341,7 +341,7 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
     fig.colorbar(err_im, ax=axes[2], shrink=0.85)
     figs["heatmaps"] = save(fig, out_dir, "fit2d_heatmaps")
 
-    fig, ax = plt.subplots(figsize=(6.0, 2.4), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(5.4, 2.2), constrained_layout=True)
     line = torch.linspace(-1, 1, 2001)
     pts = torch.stack([line, torch.zeros_like(line)], 1).to(x.device)
     with torch.no_grad():
@@ -365,7 +365,7 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
     np.atleast_1d(axes)[0].legend(loc="lower left", frameon=False)
     figs["loss"] = save(fig, out_dir, "fit2d_loss")
 
-    fig, ax = plt.subplots(figsize=(3.4, 2.5), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(3.0, 2.3), constrained_layout=True)
     for i, d in enumerate(depths):
         ws = [w for w in widths if (d, w) in runs]
         ax.loglog(ws, [runs[(d, w)]["final_mse"] for w in ws], STYLES[i % 4], marker=MARKERS[i % 4], color=f"C{i}",
@@ -376,7 +376,7 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
     ax.legend(loc="lower left", frameon=False)
     figs["sweep"] = save(fig, out_dir, "fit2d_sweep")
 
-    fig, axes = plt.subplots(1, 3, figsize=(6.4, 2.3), constrained_layout=True)
+    fig, axes = plt.subplots(1, 3, figsize=(5.2, 2.0), constrained_layout=True)
     shown: list[torch.Tensor | dict[str, Any]] = [logo_y, logos["small"], logos["large"]]
     for ax, item in zip(axes, shown, strict=True):
         if isinstance(item, dict):
