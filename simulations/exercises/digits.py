@@ -193,8 +193,9 @@ def plots(out_dir: Path, data: Dataset, curves: dict, extremes: dict) -> dict:
     for split, style, name in (("train", "-", "training"), ("val", "--", "validation")):
         ax1.plot(epochs, curves[f"{split}_loss"], style, marker="o", ms=3, label=name)
         ax2.plot(epochs, curves[f"{split}_accuracy"], style, marker="o", ms=3, label=name)
-    ax1.set(xlabel="epoch", ylabel="cross-entropy", yscale="log")
-    ax2.set(xlabel="epoch", ylabel="accuracy")
+    ticks = list(epochs)[1::2] if len(epochs) > 6 else list(epochs)  # whole epochs only
+    ax1.set(xlabel="epoch", ylabel="cross-entropy", yscale="log", xticks=ticks)
+    ax2.set(xlabel="epoch", ylabel="accuracy", xticks=ticks)
     ax1.legend(loc="lower left", frameon=False)
     ax2.legend(loc="lower right", frameon=False)
     figs["curves"] = save(fig, out_dir, "digits_curves")
