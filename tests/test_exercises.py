@@ -9,8 +9,27 @@ import pytest
 import torch
 
 from derivcheck.simulations.device import generator
-from derivcheck.simulations.exercises import digits, fit2d, idx
+from derivcheck.simulations.exercises import basics, digits, fit2d, idx, pool
 from derivcheck.simulations.exercises import init_study as init
+
+TINY_LOGO = fit2d.Fit(fit2d.Config(2, 8), "logo", steps=20, batch=64, cosine=True)
+
+
+def test_basics_gradients_accumulate_until_zeroed():
+    b = basics.run("cpu")
+    assert (b["grad_first"], b["grad_after_second_backward"], b["grad_after_zero"],
+            b["grad_after_fresh_backward"]) == (5.0, 7.0, 0.0, 5.0)
+    assert b["functions"]["y"]["derivative_at_x"] + b["functions"]["z"]["derivative_at_x"] == 7
+    assert b["requires_grad"] == {"tracked": True, "under_no_grad": False, "detached": False}
+    assert b["default_dtype"] == {"torch": "float32", "numpy": "float64"} and b["from_numpy_shares_memory"]
+    json.dumps(b, allow_nan=False)
+
+
+def test_submit_without_a_pool_runs_now():
+    future = pool.submit(None, pow, 2, 10)
+    assert future.done() and future.result() == 1024
+    with pool.workers(torch.device("meta")) as workers:
+        assert workers is None  # not a CPU: runs stay in this process
 
 
 def test_target_values():
@@ -68,8 +87,10 @@ def test_region_bounds():
 
 
 def test_short_fit_reduces_loss_and_counts_pieces(tmp_path):
-    summary = fit2d.run(tmp_path, steps=30, widths=(8,), depths=(2,), show=False, figures=False)
+    summary = fit2d.run(tmp_path, steps=30, widths=(8,), depths=(2,), show=False, figures=False, logo_large=TINY_LOGO)
     assert summary["final_mse"] < 0.2
+    assert set(summary["logo"]["runs"]) == {"small", "small_long", "large"}
+    assert summary["logo"]["runs"]["large"]["batch"] == 64 and summary["logo"]["runs"]["small_long"]["steps"] == 20
     pw = summary["piecewise"]
     assert 1 <= pw["line_pieces"] <= pw["line_pieces_bound"]
     assert 1 <= pw["grid_patterns"] <= pw["grid_region_bound"]
@@ -142,6 +163,7 @@ def test_digits_short_run_is_sensible(tmp_path):
     summary = digits.run(tmp_path, epochs=2, show=False, figures=False)
     assert summary["test_accuracy"] > 0.85
     assert summary["dataset"] == "sklearn_digits_8x8"
+    assert summary["sizes"]["train"] == 5 * summary["augmented_from"]  # the images and their 4 one-pixel shifts
     assert len(summary["extremes"]["lowest"]) == 5 and len(summary["extremes"]["highest"]) == 5
     assert summary["extremes"]["highest"][0]["loss"] >= summary["extremes"]["lowest"][-1]["loss"]
 
@@ -164,6 +186,23 @@ def test_init_recommended_scales(init_summary):
     assert rec["sigmoid"] is None
     assert rec["tanh"] is not None and 1 < rec["tanh"] < 2
     assert init_summary["he_sigma_times_sqrt_width"] == pytest.approx(math.sqrt(2))
+
+
+def test_sigmoid_is_level_at_a_large_scale_but_saturates_and_forgets(init_summary):
+    sg = init_summary["search"]["sigmoid"]
+    assert init_summary["config"]["scale_range"][1] > 12
+    assert sg["level"] and not sg["on_edge"] and 8 < sg["best_scale"] < 14
+    assert sg["saturated"] > 0.4 and sg["correlation"] > 0.95
+    assert init_summary["search"]["tanh"]["correlation"] < 0.2
+    for act in ("relu", "identity", "tanh"):
+        assert init_summary["search"][act]["saturated"] < 0.05
+
+
+def test_tanh_gain_trades_forward_for_backward_growth(init_summary):
+    th = init_summary["search"]["tanh"]
+    assert th["at_gain"]["scale"] == pytest.approx(5 / 3)
+    assert 1.05 < th["at_gain"]["deltas"] < 1.2  # about 1.1 per layer on the way back
+    assert th["best_scale"] < 5 / 3 and th["growth"]["deltas"] < th["at_gain"]["deltas"]
 
 
 def test_init_bad_scales_vanish_and_explode(init_summary):

@@ -15,12 +15,13 @@ EXTRA: str | None = "exercises"
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(NAME, parents=[run_options()], help="run the notebook exercises of Problem 1",
-                       description="Run the notebook exercises: fit2d (2-d function fit, width x depth "
-                                   "sweep, piecewise-linearity count, logo), digits (MLP classifier; "
+                       description="Run the notebook exercises: basics (PyTorch tensors and autograd), fit2d "
+                                   "(2-d function fit, width x depth sweep, piecewise-linearity count, logo), "
+                                   "digits (MLP classifier; "
                                    "scikit-learn's digits offline, MNIST with --mnist), init (activation "
                                    "and gradient RMS across 32 layers, recommended scales). Writes PDF "
                                    "and PNG figures and exercises.json to --out.")
-    p.add_argument("names", nargs="*", metavar="EXERCISE", help="fit2d, digits, init (default: all)")
+    p.add_argument("names", nargs="*", metavar="EXERCISE", help="basics, fit2d, digits, init (default: all)")
     p.add_argument("--out", default="out/exercises", help="output directory (default out/exercises)")
     p.add_argument("--mnist", metavar="DIR", help="directory with MNIST's IDX files (gzipped or not)")
     p.add_argument("--quick", action="store_true", help="a few training steps only (smoke test)")
@@ -43,10 +44,15 @@ def run(args: argparse.Namespace) -> int:
 
 def print_summary(summary: dict[str, Any]) -> None:
     """The headline numbers of each exercise that ran."""
+    if "basics" in summary:
+        b = summary["basics"]
+        print(f"basics: x.grad {b['grad_first']:g} after one backward, {b['grad_after_second_backward']:g} after a "
+              f"second without zeroing, {b['grad_after_zero']:g} after zero_()")
     if "fit2d" in summary:
         f = summary["fit2d"]
         print(f"fit2d: final MSE {f['final_mse']:.3g} (depth {f['config']['depth']}, width {f['config']['width']}, "
-              f"{f['config']['steps']} Adam steps); logo MSE {f['logo']['final_mse']:.3g}")
+              f"{f['config']['steps']} Adam steps); logo MSE {f['logo']['final_mse']:.3g}, larger net "
+              f"{f['logo']['runs']['large']['final_mse']:.3g}")
         for r in f["sweep"]:
             print(f"  depth {r['depth']}, width {r['width']:4d}: final MSE {r['final_mse']:.3g}")
         pw = f["piecewise"]
@@ -58,5 +64,10 @@ def print_summary(summary: dict[str, Any]) -> None:
     if "init" in summary:
         i = summary["init"]
         for act, scale in i["recommended"].items():
-            shown = f"{scale:.3f}" if scale is not None else "none keeps both stable"
-            print(f"init {act:8s}: recommended scale {shown}  (calculate_gain {i['calculate_gain'][act]:.3f})")
+            shown = f"{scale:.3f}" if scale is not None else "none"
+            found = i["search"][act]
+            print(f"init {act:8s}: recommended scale {shown}  (calculate_gain {i['calculate_gain'][act]:.3f}; level "
+                  f"at {found['best_scale']:.3f}, last-layer input correlation {found['correlation']:.3f}, "
+                  f"{found['saturated']:.0%} saturated)")
+    for name, part in summary.items():
+        print(f"{name}: {part['seconds']:.1f} s")

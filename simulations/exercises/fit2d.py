@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import numpy as np
 import torch
 
 from ..device import generator, resolve_device, substream
+from .pool import submit
 from .progress import progress
 
 Params = list[tuple[torch.Tensor, torch.Tensor]]
@@ -44,6 +46,11 @@ class Config:
     @property
     def dims(self) -> list[int]:
         return [2] + [self.width] * (self.depth - 1) + [1]
+
+    @property
+    def parameters(self) -> int:
+        """Weights and biases of the network."""
+        return sum((fan_in + 1) * fan_out for fan_in, fan_out in itertools.pairwise(self.dims))
 
 
 def target(x: torch.Tensor) -> torch.Tensor:
@@ -91,15 +98,28 @@ def mlp(params: Params, x: torch.Tensor) -> torch.Tensor:
 
 
 def train(params: Params, x: torch.Tensor, y: torch.Tensor, steps: int = STEPS, lr: float = LEARNING_RATE,
-          show: bool = True, desc: str = "fit2d") -> list[float]:
-    """Full-batch Adam on the MSE; the loss at every step."""
+          show: bool = True, desc: str = "fit2d", batch: int | None = None, cosine: bool = False,
+          gen: torch.Generator | None = None) -> list[float]:
+    """Adam on the MSE; the loss at every step.
+
+    Full batch by default (the notebook's setting); with ``batch`` each step draws that many grid
+    points at random (with ``gen``), and ``cosine`` lowers the learning rate to 0 along a cosine.
+    """
     opt = torch.optim.Adam([t for layer in params for t in layer], lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps) if cosine else None
     losses = []
     for _ in progress(range(steps), desc, total=steps, enabled=show):
-        loss = (mlp(params, x) - y).square().mean()
+        if batch is None:
+            xb, yb = x, y
+        else:
+            idx = torch.randint(0, len(x), (batch,), generator=gen, device=x.device)
+            xb, yb = x[idx], y[idx]
+        loss = (mlp(params, xb) - yb).square().mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+        if sched is not None:
+            sched.step()
         losses.append(loss.item())
     return losses
 
@@ -172,27 +192,76 @@ def grid_patterns(params: Params, x: torch.Tensor) -> int:
     return int(torch.unique(torch.cat(bits, dim=1), dim=0).shape[0])
 
 
-def fit(config: Config, y: torch.Tensor, x: torch.Tensor, seed: int, dev: torch.device,
-        steps: int = STEPS, show: bool = True) -> dict:
-    """Initialise, train, and summarise one configuration."""
+@dataclass(frozen=True)
+class Fit:
+    """One training run: network, target (``rings`` or ``logo``) and schedule."""
+
+    config: Config
+    target: str = "rings"
+    steps: int = STEPS
+    batch: int | None = None
+    lr: float = LEARNING_RATE
+    cosine: bool = False
+
+    def describe(self) -> dict[str, Any]:
+        return {"depth": self.config.depth, "width": self.config.width, "target": self.target, "steps": self.steps,
+                "batch": self.batch or GRID * GRID, "lr": self.lr, "cosine_schedule": self.cosine}
+
+
+#: The larger logo run: more capacity (and steps, on random batches of the grid to keep it cheap on a CPU).
+LOGO_LARGE = Fit(Config(5, 128), "logo", steps=4000, batch=512, lr=2e-3, cosine=True)
+
+
+def targets(name: str, x: torch.Tensor) -> torch.Tensor:
+    """The target values on the grid ``x``: the rings ``f`` or the rendered logo."""
+    return target(x) if name == "rings" else logo().to(x.device)
+
+
+def fit(spec: Fit, seed: int, device: str, show: bool = False) -> dict[str, Any]:
+    """Initialise, train and summarise one run; parameters come back as NumPy arrays (picklable)."""
     start = time.perf_counter()
-    params = init_mlp(config, generator(substream(seed, "fit2d", config.depth, config.width), dev), dev)
-    losses = train(params, x, y, steps, show=show, desc=f"fit2d depth {config.depth} width {config.width}")
-    return {"depth": config.depth, "width": config.width, "final_mse": final_mse(params, x, y),
-            "losses": losses, "params": params, "seconds": time.perf_counter() - start}
+    dev = resolve_device(device)
+    x = grid(device=dev)
+    y = targets(spec.target, x)
+    c = spec.config
+    params = init_mlp(c, generator(substream(seed, "fit2d", c.depth, c.width), dev), dev)
+    gen = generator(substream(seed, "fit2d-batches", spec.target), dev)
+    losses = train(params, x, y, spec.steps, spec.lr, show=show, desc=f"fit2d {spec.target} depth {c.depth} width "
+                   f"{c.width}", batch=spec.batch, cosine=spec.cosine, gen=gen)
+    return {**spec.describe(), "final_mse": final_mse(params, x, y), "losses": losses,
+            "params": [(w.detach().cpu().numpy(), b.detach().cpu().numpy()) for w, b in params],
+            "seconds": time.perf_counter() - start}
+
+
+def as_params(arrays: list[tuple[np.ndarray, np.ndarray]], dev: torch.device) -> Params:
+    return [(torch.from_numpy(w).to(dev), torch.from_numpy(b).to(dev)) for w, b in arrays]
 
 
 def run(out_dir: Path, seed: int = 0, device: str = "auto", steps: int = STEPS,
         widths: tuple[int, ...] = SWEEP_WIDTHS, depths: tuple[int, ...] = SWEEP_DEPTHS, show: bool = True,
-        figures: bool = True) -> dict[str, Any]:
-    """The whole exercise: sweep, default fit, piecewise-linearity count, logo, figures."""
+        figures: bool = True, pool: Executor | None = None, logo_large: Fit = LOGO_LARGE) -> dict[str, Any]:
+    """The whole exercise: sweep, default fit, piecewise-linearity count, logo (small and large), figures.
+
+    The runs are independent and go to ``pool`` when given (see :mod:`.pool`).
+    """
     start = time.perf_counter()
     dev = resolve_device(device)
+    sizes = {(d, w) for d in depths for w in widths} | {(DEFAULT_DEPTH, DEFAULT_WIDTH)}
+    specs = {f"sweep {d} {w}": Fit(Config(d, w), steps=steps) for d, w in sizes}
+    specs["logo small"] = Fit(Config(), "logo", steps=steps)
+    specs["logo small_long"] = Fit(Config(), "logo", logo_large.steps, logo_large.batch, logo_large.lr,
+                                   logo_large.cosine)
+    specs["logo large"] = logo_large
+    # the most expensive runs first, so that the pool's last runs are short ones
+    order = sorted(specs, key=lambda k: -specs[k].steps * (specs[k].batch or GRID * GRID)
+                   * specs[k].config.width ** 2 * specs[k].config.depth)
+    futures = {k: submit(pool, fit, specs[k], seed, dev.type, show and pool is None) for k in order}
+    done = {k: f.result() for k, f in futures.items()}
+    runs = {(d, w): done[f"sweep {d} {w}"] for d, w in sorted(sizes)}
+    default = runs[(DEFAULT_DEPTH, DEFAULT_WIDTH)]
+    params = as_params(default["params"], dev)
     x = grid(device=dev)
     y = target(x)
-    runs = {(d, w): fit(Config(d, w), y, x, seed, dev, steps, show) for d in depths for w in widths}
-    default = runs.get((DEFAULT_DEPTH, DEFAULT_WIDTH)) or fit(Config(), y, x, seed, dev, steps, show)
-    params = default["params"]
     breaks = line_pieces(params)
     hidden = Config().dims[1:-1]
     piecewise = {
@@ -201,19 +270,23 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", steps: int = STEPS,
         "slope_changes_on_fine_line": slope_changes(params),
     }
     logo_y = logo().to(dev)
-    logo_fit = fit(Config(), logo_y, x, seed, dev, steps, show)
+    logos = {name: done[f"logo {name}"] for name in ("small", "small_long", "large")}
     summary = {
         "config": {"depth": DEFAULT_DEPTH, "width": DEFAULT_WIDTH, "steps": steps, "lr": LEARNING_RATE,
                    "grid": GRID, "seed": seed, "device": dev.type},
         "final_mse": default["final_mse"],
+        "target_variance": float(y.var()),
         "sweep": [{"depth": r["depth"], "width": r["width"], "final_mse": r["final_mse"],
-                   "seconds": round(r["seconds"], 2)} for r in runs.values()],
+                   "parameters": Config(r["depth"], r["width"]).parameters, "seconds": round(r["seconds"], 2)}
+                  for r in runs.values()],
         "piecewise": piecewise,
-        "logo": {"text": "NN", "final_mse": logo_fit["final_mse"], "target_variance": float(logo_y.var())},
+        "logo": {"text": "NN", "final_mse": logos["small"]["final_mse"], "target_variance": float(logo_y.var()),
+                 "runs": {name: {k: v for k, v in r.items() if k not in ("losses", "params")}
+                          for name, r in logos.items()}},
         "figures": {},
     }
     if figures:
-        summary["figures"] = plots(out_dir, x, y, default, logo_y, logo_fit, runs, breaks)
+        summary["figures"] = plots(out_dir, x, y, params, logo_y, logos, runs, breaks, dev)
     summary["seconds"] = round(time.perf_counter() - start, 2)
     return summary
 
@@ -233,68 +306,89 @@ def slope_changes(params: Params, points: int = 200_001, tol: float = 1e-6) -> i
     return int(starts)
 
 
-def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, default: dict[str, Any], logo_y: torch.Tensor,
-          logo_fit: dict[str, Any], runs: dict[tuple[int, int], dict[str, Any]], breaks: list[float],
-          ) -> dict[str, dict[str, str]]:
+#: Line styles and markers by network size, so that the curves stay apart in print.
+STYLES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "^", "D")
+
+
+def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_y: torch.Tensor,
+          logos: dict[str, dict[str, Any]], runs: dict[tuple[int, int], dict[str, Any]], breaks: list[float],
+          dev: torch.device) -> dict[str, dict[str, str]]:
+    """Heat maps, cross-section, loss curves, sweep and logo figures (PDF and PNG)."""
     from .figures import plt, save
 
     n = GRID
     with torch.no_grad():
-        model = mlp(default["params"], x).cpu().reshape(n, n).numpy()
-        logo_model = mlp(logo_fit["params"], x).cpu().reshape(n, n).numpy()
+        model = mlp(params, x).cpu().reshape(n, n).numpy()
     target_img = y.cpu().reshape(n, n).numpy()
     extent = (-1, 1, -1, 1)
+    ticks = (-1, 0, 1)
     figs = {}
 
-    fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.4), constrained_layout=True)
-    titles = ("target f", f"model (L={DEFAULT_DEPTH}, K={DEFAULT_WIDTH})", "model - target")
-    for ax, img, title in zip(axes, (target_img, model, model - target_img), titles, strict=True):
-        im = ax.imshow(img, origin="lower", extent=extent, cmap="RdBu_r" if "-" in title else "viridis")
-        ax.set_title(title)
-        ax.set_xlabel("$x_1$")
-        fig.colorbar(im, ax=ax, shrink=0.8)
+    fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.5), constrained_layout=True)
+    limit = float(max(abs(target_img).max(), abs(model).max()))
+    titles = ("target $f$", f"model ($L={DEFAULT_DEPTH}$, $K={DEFAULT_WIDTH}$)", "model $-$ target")
+    images = []
+    for ax, img in zip(axes[:2], (target_img, model), strict=True):
+        images.append(ax.imshow(img, origin="lower", extent=extent, cmap="viridis", vmin=-limit, vmax=limit))
+    error = model - target_img
+    err_lim = float(abs(error).max())
+    err_im = axes[2].imshow(error, origin="lower", extent=extent, cmap="RdBu_r", vmin=-err_lim, vmax=err_lim)
+    for ax, title in zip(axes, titles, strict=True):
+        ax.set(title=title, xlabel="$x_1$", xticks=ticks, yticks=ticks)
     axes[0].set_ylabel("$x_2$")
+    fig.colorbar(images[0], ax=axes[:2], shrink=0.85, ticks=(-1, -0.5, 0, 0.5, 1))
+    fig.colorbar(err_im, ax=axes[2], shrink=0.85)
     figs["heatmaps"] = save(fig, out_dir, "fit2d_heatmaps")
 
-    fig, ax = plt.subplots(figsize=(6.0, 2.6), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(5.4, 2.2), constrained_layout=True)
     line = torch.linspace(-1, 1, 2001)
     pts = torch.stack([line, torch.zeros_like(line)], 1).to(x.device)
     with torch.no_grad():
-        ax.plot(line.numpy(), target(pts).cpu()[:, 0].numpy(), label="target", lw=1.2)
-        ax.plot(line.numpy(), mlp(default["params"], pts).cpu()[:, 0].numpy(), label="model", lw=1.0)
-    ax.plot([2 * b - 1 for b in breaks], [-1.15] * len(breaks), "|", color="k", ms=5,
-            label=f"{len(breaks)} breakpoints (exact)")
-    ax.set_xlabel("$x_1$ (cross-section $x_2 = 0$)")
-    ax.set_ylim(-1.25, 1.1)
-    ax.legend(loc="upper right", ncol=3)
+        ax.plot(line.numpy(), target(pts).cpu()[:, 0].numpy(), "-", color="0.6", lw=2.2, label="target")
+        ax.plot(line.numpy(), mlp(params, pts).cpu()[:, 0].numpy(), "--", color="C0", lw=1.0, label="model")
+    ax.plot([2 * b - 1 for b in breaks], [-1.2] * len(breaks), "|", color="k", ms=6,
+            label=f"its {len(breaks)} kinks")
+    ax.set(xlabel="$x_1$ (cross-section $x_2 = 0$)", ylim=(-1.35, 1.45), xlim=(-1, 1))
+    ax.legend(loc="upper left", ncol=3, frameon=False)
     figs["cross_section"] = save(fig, out_dir, "fit2d_cross_section")
 
-    fig, ax = plt.subplots(figsize=(6.0, 2.6), constrained_layout=True)
-    for (d, w), r in runs.items():
-        colour = plt.cm.viridis(SWEEP_WIDTHS.index(w) / max(1, len(SWEEP_WIDTHS) - 1)) if w in SWEEP_WIDTHS else None
-        ax.semilogy(r["losses"], lw=0.9, label=f"depth {d}, width {w}", color=colour,
-                    ls=("-", "--", ":")[SWEEP_DEPTHS.index(d) % 3] if d in SWEEP_DEPTHS else "-")
-    ax.semilogy(logo_fit["losses"], color="crimson", lw=1.0, label="logo target (depth 4, width 32)")
-    ax.set_xlabel("Adam step")
-    ax.set_ylabel("MSE")
-    ax.legend(ncol=2, fontsize=7)
+    depths = sorted({d for d, _ in runs})
+    widths = sorted({w for _, w in runs})
+    fig, axes = plt.subplots(1, len(depths), figsize=(7.2, 2.3), sharey=True, constrained_layout=True)
+    for ax, d in zip(np.atleast_1d(axes), depths, strict=True):
+        for i, w in enumerate(widths):
+            if (d, w) in runs:
+                ax.semilogy(runs[(d, w)]["losses"], STYLES[i % 4], color=f"C{i}", lw=1.1, label=f"width {w}")
+        ax.set(title=f"depth {d}", xlabel="Adam step", xticks=(0, 500, 1000))
+    np.atleast_1d(axes)[0].set_ylabel("MSE")
+    np.atleast_1d(axes)[0].legend(loc="lower left", frameon=False)
     figs["loss"] = save(fig, out_dir, "fit2d_loss")
 
-    fig, ax = plt.subplots(figsize=(4.2, 2.8), constrained_layout=True)
-    for d in sorted({d for d, _ in runs}):
-        ws = sorted(w for dd, w in runs if dd == d)
-        ax.loglog(ws, [runs[(d, w)]["final_mse"] for w in ws], "o-", label=f"depth {d}")
-    ax.set_xlabel("width K")
-    ax.set_ylabel("final MSE (1000 steps)")
-    ax.legend()
+    fig, ax = plt.subplots(figsize=(3.0, 2.3), constrained_layout=True)
+    for i, d in enumerate(depths):
+        ws = [w for w in widths if (d, w) in runs]
+        ax.loglog(ws, [runs[(d, w)]["final_mse"] for w in ws], STYLES[i % 4], marker=MARKERS[i % 4], color=f"C{i}",
+                  label=f"depth {d}")
+    ax.set_xticks(widths, [str(w) for w in widths])
+    ax.minorticks_off()
+    ax.set(xlabel="width $K$", ylabel=f"MSE after {runs[(depths[0], widths[0])]['steps']} steps")
+    ax.legend(loc="lower left", frameon=False)
     figs["sweep"] = save(fig, out_dir, "fit2d_sweep")
 
-    fig, axes = plt.subplots(1, 2, figsize=(4.8, 2.4), constrained_layout=True)
-    images = (logo_y.cpu().reshape(n, n).numpy(), logo_model)
-    for ax, img, title in zip(axes, images, ("logo target", "model"), strict=True):
-        ax.imshow(img, origin="lower", extent=extent, cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(title)
-        ax.set_xticks([])
-        ax.set_yticks([])
+    fig, axes = plt.subplots(1, 3, figsize=(5.2, 2.0), constrained_layout=True)
+    shown: list[torch.Tensor | dict[str, Any]] = [logo_y, logos["small"], logos["large"]]
+    for ax, item in zip(axes, shown, strict=True):
+        if isinstance(item, dict):
+            with torch.no_grad():
+                img = mlp(as_params(item["params"], dev), x).cpu().reshape(n, n).numpy()
+            title = (f"depth {item['depth']}, width {item['width']}\n"
+                     f"{item['steps']} steps: error {item['final_mse']:.2g}")
+        else:
+            img, title = item.cpu().reshape(n, n).numpy(), "target (rendered text)"
+        im = ax.imshow(img, origin="lower", extent=extent, cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(title, fontsize=8)
+        ax.set(xticks=[], yticks=[])
+    fig.colorbar(im, ax=axes, shrink=0.85, ticks=(0, 0.5, 1))
     figs["logo"] = save(fig, out_dir, "fit2d_logo")
     return figs

@@ -5,13 +5,17 @@ first layer sees the input), W_l ~ N(0, (scale / sqrt(128))^2), b_l = 0, standar
 output deltas, 32 samples. Per layer: the RMS of the pre-activations h_l, of the deltas dL/dh_l,
 and of the weight and bias gradients.
 
-The recommended scale for each activation minimises the larger of |log(RMS_L / RMS_1)| for the
-pre-activations and for the deltas (the same random matrices at every scale, averaged over
-``SEEDS`` draws): a scale that keeps both forward and backward signals level. When even the best
-scale leaves one of them changing by more than ``STABLE`` (a factor 4 over 32 layers), or the best
-lies on the edge of the searched range, no scale works and the answer is ``None`` (sigmoid: its
-mean of 1/2 and slope of at most 1/4 cannot both be compensated). The ReLU answer is compared with
-sqrt(2) from the ``he_sigma`` derivation, all with ``torch.nn.init.calculate_gain``.
+The *level* scale of each activation minimises the larger of |log(RMS_L / RMS_1)| for the
+pre-activations and for the deltas over ``SCALE_RANGE`` (the same random matrices at every scale,
+averaged over ``SEEDS`` draws). Two more measurements at that scale say whether the network still
+works: the mean correlation, across the 128 units, between the last layer's pre-activations for
+two different inputs (near 1: the network has forgotten which input it saw), and the fraction of
+saturated units (a bounded activation within 1% of its range's ends, where its slope nearly
+vanishes). A scale is recommended when both directions stay level (within a factor 4 over the 32
+layers, not on the edge of the range) and fewer than a quarter of the units saturate; sigmoid
+fails the last test (its outputs have mean 1/2, so a shared offset W 1/2 dominates every layer and
+only a scale large enough to saturate half the units keeps the deltas from vanishing). The ReLU
+answer is compared with sqrt(2) from the derivation, all with ``torch.nn.init.calculate_gain``.
 """
 from __future__ import annotations
 
@@ -32,8 +36,13 @@ ACTIVATIONS = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
 GAIN_NAMES: dict[str, Literal["relu", "tanh", "sigmoid", "linear"]] = {
     "relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "identity": "linear"}
 #: Search range of the scale (log-spaced coarse grid, then a fine grid around the best).
-SCALE_RANGE = (0.25, 6.0)
+SCALE_RANGE = (0.25, 16.0)
 STABLE = math.log(4.0)
+#: A recommended scale leaves fewer than this fraction of the last layer's units saturated.
+MAX_SATURATED = 0.25
+#: Bounded activations: (lowest, highest) output; a unit is saturated within 1% of the range of either end.
+BOUNDS = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
+SATURATION_MARGIN = 0.01
 
 
 def draws(seed: int, seeds: int = SEEDS, dtype: torch.dtype = torch.float64,
@@ -81,6 +90,37 @@ def instability(activation: str, scale: float, base: torch.Tensor, x: torch.Tens
     return float(max(abs(r) for r in ratios))
 
 
+def last_layer(activation: str, scale: float, base: torch.Tensor, x: torch.Tensor) -> dict[str, float]:
+    """Mean pairwise input correlation of the last pre-activations, and the fraction of saturated units.
+
+    The correlation is Pearson's across the units, for every pair of the ``BATCH`` inputs, averaged
+    over pairs and seeds (the inputs themselves are independent: correlation near 0). Saturated
+    units are counted over every unit of the last layer, input and seed.
+    """
+    phi = ACTIVATIONS[activation]
+    h = x
+    with torch.no_grad():
+        for layer in range(DEPTH):
+            h = torch.bmm(h if layer == 0 else phi(h), (scale / math.sqrt(WIDTH) * base[layer]).transpose(1, 2))
+    pairs = torch.triu_indices(x.shape[1], x.shape[1], 1)
+    corr = torch.stack([torch.corrcoef(h[s])[pairs[0], pairs[1]] for s in range(h.shape[0])])
+    saturated = 0.0
+    if activation in BOUNDS:
+        lo, hi = BOUNDS[activation]
+        out, margin = phi(h), SATURATION_MARGIN * (hi - lo)
+        saturated = float(((out < lo + margin) | (out > hi - margin)).double().mean())
+    return {"correlation": float(corr.mean()), "saturated": saturated}
+
+
+def growth(activation: str, scale: float, base: torch.Tensor, x: torch.Tensor, delta: torch.Tensor,
+           ) -> dict[str, float]:
+    """Mean factor per layer of the pre-activations' RMS (input to output) and of the deltas' (output to input)."""
+    p = profile(activation, scale, base, x, delta)
+    per_layer = {key: float(np.exp(np.mean(np.log(p[key][:, -1] / p[key][:, 0])) / (DEPTH - 1)))
+                 for key in ("rms_activations", "rms_deltas")}
+    return {"activations": per_layer["rms_activations"], "deltas": 1.0 / per_layer["rms_deltas"]}
+
+
 def search(activation: str, base: torch.Tensor, x: torch.Tensor, delta: torch.Tensor, coarse: int = 25,
            fine: int = 15) -> tuple[float, float, bool]:
     """(best scale, its instability, whether it lies on the edge of the range)."""
@@ -98,26 +138,33 @@ def search(activation: str, base: torch.Tensor, x: torch.Tensor, delta: torch.Te
 
 
 def run(out_dir: Path, seed: int = 0, device: str = "auto", show: bool = True, figures: bool = True) -> dict:
-    """Search the stable scale per activation; profiles at the recommended, too small and too large scale.
+    """Search the level scale per activation, test it; profiles at that scale, half and double.
 
     ``device`` and ``show`` are taken for the same signature as the other exercises and not used:
     the study is small and runs on the CPU in float64, without a progress bar.
     """
     start = time.perf_counter()
     base, x, delta = draws(seed)
+    gains = {a: torch.nn.init.calculate_gain(GAIN_NAMES[a]) for a in ACTIVATIONS}
     recommended, searches, runs = {}, {}, []
     for activation in ACTIVATIONS:
         best, value, edge = search(activation, base, x, delta)
-        works = value <= STABLE and not edge
+        level = value <= STABLE and not edge
+        last = last_layer(activation, best, base, x)
+        works = level and last["saturated"] < MAX_SATURATED
         recommended[activation] = round(best, 4) if works else None
-        searches[activation] = {"best_scale": best, "instability": value, "on_edge": edge, "works": works}
-        centre = best if works else 1.0
-        for label, scale in (("recommended" if works else "scale_1_none_works", centre), ("too_small", centre / 2),
-                             ("too_large", centre * 2)):
+        searches[activation] = {
+            "best_scale": best, "instability": value, "largest_change": math.exp(value), "on_edge": edge,
+            "level": level, **last, "works": works,
+            "growth": growth(activation, best, base, x, delta),
+            "at_gain": {"scale": gains[activation], **growth(activation, gains[activation], base, x, delta),
+                        **last_layer(activation, gains[activation], base, x)}}
+        centre = best if level else 1.0
+        for label, scale in (("recommended" if works else "level" if level else "scale_1", centre),
+                             ("too_small", centre / 2), ("too_large", centre * 2)):
             p = profile(activation, scale, base[:, :1], x[:1], delta[:1])
             runs.append({"activation": activation, "scale": scale, "label": label,
                          **{k: v[0].tolist() for k, v in p.items()}})
-    gains = {a: torch.nn.init.calculate_gain(GAIN_NAMES[a]) for a in ACTIVATIONS}
     import sympy as sp
 
     from derivcheck.derivations import derive
@@ -127,7 +174,9 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", show: bool = True, f
                "he_sigma_times_sqrt_width": float(he * sp.sqrt(sp.Symbol("d", integer=True, positive=True))),
                "search": searches,
                "config": {"depth": DEPTH, "width": WIDTH, "batch": BATCH, "seeds": SEEDS, "seed": seed,
-                          "scale_range": list(SCALE_RANGE), "stable_if_log_ratio_below": STABLE, "device": "cpu"},
+                          "scale_range": list(SCALE_RANGE), "stable_if_log_ratio_below": STABLE,
+                          "stable_factor": math.exp(STABLE),
+                          "max_saturated": MAX_SATURATED, "saturation_margin": SATURATION_MARGIN, "device": "cpu"},
                "figures": {}}
     if figures:
         summary["figures"] = plots(out_dir, runs)
@@ -135,22 +184,44 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", show: bool = True, f
     return summary
 
 
+#: Legend text and line style of each profile.
+LABELS = {"recommended": ("recommended", "-"), "level": ("level", "-"), "scale_1": ("scale 1", "-"),
+          "too_small": ("half", ":"), "too_large": ("double", "--")}
+NAMES = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid", "identity": "identity"}
+
+
 def plots(out_dir: Path, runs: list[dict]) -> dict:
+    """Per-layer RMS of the four quantities (columns) for each activation (rows), log scale."""
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import LogLocator, NullLocator
+
     from .figures import plt, save
 
     keys = ("rms_activations", "rms_deltas", "rms_weight_grads", "rms_bias_grads")
     titles = ("pre-activations", "deltas", "weight gradients", "bias gradients")
-    fig, axes = plt.subplots(len(ACTIVATIONS), 4, figsize=(7.2, 8.0), sharex=True, constrained_layout=True)
-    styles = {"recommended": "-", "scale_1_none_works": "-", "too_small": ":", "too_large": "--"}
+    fig, axes = plt.subplots(len(ACTIVATIONS), 4, figsize=(5.6, 5.2), sharex=True, constrained_layout=True)
     for row, activation in zip(axes, ACTIVATIONS, strict=True):
+        centre = 1.0
         for r in (r for r in runs if r["activation"] == activation):
+            style = LABELS[r["label"]][1]
+            centre = r["scale"] if style == "-" else centre
             for ax, key in zip(row, keys, strict=True):
-                ax.semilogy(range(1, DEPTH + 1), r[key], styles[r["label"]], lw=1.0,
-                            label=f"{r['label'].replace('_', ' ')} ({r['scale']:.2f})")
-        row[0].set_ylabel(f"{activation}\nRMS")
-        row[1].legend(fontsize=6, loc="best")
+                ax.semilogy(range(1, DEPTH + 1), r[key], style, color="k", lw=1.0 if style == "-" else 1.2)
+        for ax in row:
+            lo, hi = ax.get_ylim()
+            if hi / lo < 100:  # at least two decades, so that the axis carries labelled ticks
+                mid = math.sqrt(lo * hi)
+                ax.set_ylim(mid / 10, mid * 10)
+            ax.yaxis.set_major_locator(LogLocator(base=10, numticks=4))
+            ax.yaxis.set_minor_locator(NullLocator())
+            ax.tick_params(labelsize=7.5)
+        row[0].set_ylabel(f"{NAMES[activation]}, $s = {centre:.3g}$\nRMS", fontsize=8.5)
     for ax, title in zip(axes[0], titles, strict=True):
         ax.set_title(title)
     for ax in axes[-1]:
         ax.set_xlabel("layer")
+        ax.set_xticks((1, 8, 16, 24, 32))
+    handles = [Line2D([], [], color="k", ls=style, lw=1.1) for style in ("-", ":", "--")]
+    fig.legend(handles, ["level scale $s$ (row label)", "half: $s/2$", "double: $2s$"], loc="outside upper center",
+               ncol=3, frameon=False, fontsize=8.5)
     return {"rms": save(fig, out_dir, "init_rms")}
