@@ -43,6 +43,14 @@ class _SheetLatexPrinter(LatexPrinter):
     def _print_Mul(self, expr: sp.Mul) -> str:
         """A product of the cost symbols as the sheet writes it: n L K^2, (3 L - 1) n K^2."""
         coeff, factors = expr.as_coeff_mul()
+        flips = [f for f in factors if isinstance(f, sp.Add) and f.could_extract_minus_sign()]
+        if coeff > 0 and flips and expr.could_extract_minus_sign():
+            # (1 - eps)(d - 1)/eps, not -(d - 1)(eps - 1)/eps: print such a factor as it stands
+            stand_ins = {f: sp.Symbol(f"FACTOR{k}", positive=True) for k, f in enumerate(flips)}
+            tex = self._print(expr.xreplace(stand_ins))
+            for f, s in stand_ins.items():
+                tex = tex.replace(self._print(s), rf"\left({self._print(f)}\right)")
+            return tex
         sums = [f for f in factors if isinstance(f, sp.Add)]
         powers = [f for f in factors if _cost_rank(f) is not None]
         if not powers or len(powers) + len(sums) != len(factors) or not coeff.is_Integer or coeff < 0:

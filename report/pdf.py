@@ -167,8 +167,8 @@ def convergence_figure(rows: list[dict], out: Path) -> str:
 
     fig, ax = plt.subplots(figsize=(5.6, 2.4), constrained_layout=True)
     draws = [r["draws"] for r in rows]
-    ax.fill_between(draws, [r["interval"][0] for r in rows], [r["interval"][1] for r in rows], color="0.75",
-                    hatch="///", edgecolor="0.45", lw=0, label="interval")
+    ax.fill_between(draws, [r["interval"][0] for r in rows], [r["interval"][1] for r in rows], color="0.8",
+                    lw=0, label="interval")
     ax.plot(draws, [r["estimate"] for r in rows], "o-", color="k", ms=3, lw=1, label="estimate")
     ax.axhline(rows[0]["prediction"], color="k", lw=1, ls="--", label=r"derived $d\sigma^2/2$")
     ax.set_xscale("log")
@@ -204,14 +204,17 @@ def cost_figure(verified: dict[str, dict], out: Path) -> str:
             sel = sorted((r for r in rows if all(r[k] == v for k, v in fixed.items())), key=lambda r: r[var])
             xs = [r[var] for r in sel]
             ax.loglog(xs, [r["predicted"] for r in sel], ls=line, color="0.35", lw=1)
-            ax.loglog(xs, [r["measured"] for r in sel], marker, ls="none", ms=4, mfc="none", color="k",
-                      label=label)
+            ax.loglog(xs, [r["measured"] for r in sel], marker, ls="none", ms=4, mfc="none", color="k")
         ax.set_xlabel(f"${var}$  (" + ", ".join(f"${k} = {v}$" for k, v in fixed.items()) + ")")
         ax.set_xticks(xs, [str(x) for x in xs])
         ax.xaxis.set_minor_formatter(plt.NullFormatter())
         ax.tick_params(labelsize=8)
     axes[0].set_ylabel("count (numbers or mults)")
-    axes[0].legend(fontsize=7, loc="upper left", handlelength=1.2)
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], marker=COST_STYLES[c][0], ls=COST_STYLES[c][1], color="k", mfc="none", ms=4, lw=1,
+                      label=COST_STYLES[c][2]) for c in claims]
+    axes[0].legend(handles=handles, fontsize=7, loc="upper left", handlelength=2.2)
     return save(fig, out, "cost_scaling")["pdf"]
 
 
