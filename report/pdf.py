@@ -199,7 +199,7 @@ def cost_figure(verified: dict[str, dict], out: Path) -> str:
     fixed_others = ({"n": 32, "L": 5}, {"L": 5, "K": 64}, {"n": 32, "K": 64})
     for ax, var, fixed in zip(axes, ("K", "n", "L"), fixed_others, strict=True):
         for claim in claims:
-            marker, line, label = COST_STYLES[claim]
+            marker, line, _ = COST_STYLES[claim]
             rows = verified[claim]["details"]["sweep"]
             sel = sorted((r for r in rows if all(r[k] == v for k, v in fixed.items())), key=lambda r: r[var])
             xs = [r[var] for r in sel]
