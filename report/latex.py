@@ -73,4 +73,5 @@ def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
 
     env.filters.update(tex=tex, num=num, pct=pct, latex=sympy_latex, count=count, at_point=at_point)
     env.globals.update(mistake_name=mistake_name, measured=MEASURED, variant_notes=VARIANTS)
+    env.tests["endswith"] = lambda value, suffix: str(value).endswith(suffix)
     return env
