@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 from .symbols import LATEX_NAMES
 
@@ -16,10 +18,70 @@ if TYPE_CHECKING:
     from sympy.printing.printer import Printer
 
 
+#: The order in which the sheet writes its cost symbols in a product (n L K^2).
+_COST_ORDER = ("n", "L", "K")
+
+
+def _cost_rank(factor: sp.Basic) -> int | None:
+    """The place of n, L or K (or a power of one) in a product as the sheet writes it; None otherwise."""
+    base, exponent = factor.as_base_exp()
+    cost_symbol = isinstance(base, sp.Symbol) and base.name in _COST_ORDER and exponent.is_positive
+    return _COST_ORDER.index(base.name) if cost_symbol else None
+
+
+class _SheetLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with sums written as a person writes them: a constant first, then the
+    other positive terms, negative terms last (x_i - c, 1/2 - 1/(2 pi), 1 + r e^{-g}), otherwise in
+    SymPy's order; max(0, u) as ReLU(u)."""
+
+    def _as_ordered_terms(self, expr: sp.Basic, order: Any = None) -> list[sp.Basic]:
+        terms = super()._as_ordered_terms(expr, order=order)
+        if isinstance(expr, sp.Add):
+            return sorted(terms, key=lambda t: (bool(t.could_extract_minus_sign()), not t.is_Number))
+        return list(terms)
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        """A product of the cost symbols as the sheet writes it: n L K^2, (3 L - 1) n K^2."""
+        coeff, factors = expr.as_coeff_mul()
+        flips = [f for f in factors if isinstance(f, sp.Add) and f.could_extract_minus_sign()]
+        if coeff > 0 and flips and expr.could_extract_minus_sign():
+            # (1 - eps)(d - 1)/eps, not -(d - 1)(eps - 1)/eps: print such a factor as it stands
+            stand_ins = {f: sp.Symbol(f"FACTOR{k}", positive=True) for k, f in enumerate(flips)}
+            tex = self._print(expr.xreplace(stand_ins))
+            for f, s in stand_ins.items():
+                tex = tex.replace(self._print(s), rf"\left({self._print(f)}\right)")
+            return tex
+        sums = [f for f in factors if isinstance(f, sp.Add)]
+        powers = [f for f in factors if _cost_rank(f) is not None]
+        if not powers or len(powers) + len(sums) != len(factors) or not coeff.is_Integer or coeff < 0:
+            return str(super()._print_Mul(expr))
+        powers.sort(key=lambda f: _cost_rank(f) or 0)
+        parts = [] if coeff == 1 else [self._print(coeff)]
+        parts += [rf"\left({self._print(f)}\right)" for f in sums] + [self._print(f) for f in powers]
+        return " ".join(parts)
+
+    def _print_Max(self, expr: sp.Max, exp: str | None = None) -> str:
+        if len(expr.args) == 2 and sp.S.Zero in expr.args:
+            (inner,) = (a for a in expr.args if a != 0)
+            tex = rf"\operatorname{{ReLU}}\left({self._print(inner)}\right)"
+            return tex if exp is None else f"{tex}^{{{exp}}}"
+        return str(super()._print_Max(expr, exp=exp))
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        """Partial signs, and a named function on the fraction bar: dL/dx_i as \\partial L / \\partial x_i."""
+        order = sum(int(count) for _, count in expr.variable_count)
+        top = r"\partial" + (f"^{{{order}}}" if order > 1 else "")
+        bottom = " ".join(r"\partial " + self._print(v) + (f"^{{{int(c)}}}" if int(c) > 1 else "")
+                          for v, c in expr.variable_count)
+        if isinstance(expr.expr, (sp.Symbol, sp.Indexed)):
+            return rf"\frac{{{top} {self._print(expr.expr)}}}{{{bottom}}}"
+        return rf"\frac{{{top}}}{{{bottom}}} {self.parenthesize(expr.expr, PRECEDENCE['Mul'], strict=True)}"
+
+
 def to_latex(expr: sp.Basic) -> str:
-    """SymPy's LaTeX, with the sheet's typeset names (eps as varepsilon)."""
+    """SymPy's LaTeX, with the sheet's typeset names (eps as varepsilon) and positive terms first."""
     names = {sym: LATEX_NAMES[sym.name] for sym in expr.atoms(sp.Symbol) if sym.name in LATEX_NAMES}
-    return sp.latex(expr, symbol_names=names)
+    return str(_SheetLatexPrinter({"symbol_names": names}).doprint(expr))
 
 
 @dataclass(frozen=True)

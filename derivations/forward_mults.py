@@ -22,15 +22,15 @@ def forward_mults() -> Derivation:
     result = equal_widths(general)
     mults = sp.Symbol("M_fwd")
     steps = (
-        Step("Layer l multiplies the n x K_{l-1} activation by the K_{l-1} x K_l weight.",
+        Step(r"Layer $l$ multiplies the $n \times K_{l-1}$ activation by the $K_{l-1} \times K_l$ weight.",
              eq(sp.Symbol("M_l"), forward(l))),
-        Step("Sum over the L layers (general widths).", eq(mults, general)),
-        Step("Equal widths K_l = K.", eq(mults, result)),
-        Step("Counting a multiply-add as 2 FLOPs (FlopCounterMode's convention) doubles it.",
+        Step("Sum over the $L$ layers (general widths).", eq(mults, general)),
+        Step("Equal widths $K_l = K$.", eq(mults, result)),
+        Step("Counting a multiply-add as 2 FLOPs (the convention of PyTorch's FLOP counter) doubles it.",
              eq(sp.Symbol("FLOPs_fwd"), 2 * result)),
     )
     return Derivation(
-        statement="A forward pass of n inputs through L layers of width K costs n L K^2 multiplications.",
+        statement="A forward pass of $n$ inputs through $L$ layers of width $K$ costs $n L K^2$ multiplications.",
         result=result,
         assumptions={"n": "positive_integer", "L": "positive_integer", "K": "positive_integer"},
         steps=steps,

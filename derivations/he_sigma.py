@@ -34,7 +34,7 @@ def he_sigma() -> Derivation:
     (sigma_squared,) = sp.solve(sp.Eq(rv.result.subs(sigma**2, s2), 1), s2)
     y = sp.Symbol("y")
     steps = (
-        Step("Var[y] from the relu_variance derivation.", eq(variance(y), rv.result)),
+        Step(r"$\operatorname{Var}[y]$ as derived in Problem 2.1.", eq(variance(y), rv.result)),
         Step("Require unit output variance.", eq(rv.result, 1)),
         Step("Solve for the variance of the weights.", eq(sigma**2, sigma_squared)),
         Step("Take the positive root: the standard deviation.", eq(sigma, root)),
@@ -45,7 +45,7 @@ def he_sigma() -> Derivation:
         "missing_relu_half": solve_unit_variance(rv.mistakes["missing_relu_half"]),
     }
     return Derivation(
-        statement="The standard deviation giving Var[y] = 1 is sigma = sqrt(2/d).",
+        statement=r"The standard deviation giving $\operatorname{Var}[y] = 1$ is $\sigma = \sqrt{2/d}$.",
         result=root,
         assumptions={"d": "positive_integer"},
         steps=steps,

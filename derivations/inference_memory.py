@@ -25,13 +25,13 @@ def inference_memory() -> Derivation:
     training_live = live_activations(1, L)
     steps = (
         Step("All weights are stored.", eq(sp.Symbol("W"), weight_count)),
-        Step("While layer l runs, its input a_{l-1} and its output a_l are live; a_{l-1} is freed "
-             "afterwards, so this is the peak over l.", eq(sp.Symbol("A_l"), live)),
-        Step("Equal widths: weights plus 2 n K.", eq(sp.Symbol("M_inf"), result)),
+        Step("While layer $l$ runs, its input $a_{l-1}$ and its output $a_l$ are live; $a_{l-1}$ is freed "
+             "afterwards, so this is the peak over $l$.", eq(sp.Symbol("A_l"), live)),
+        Step("Equal widths: weights plus $2 n K$.", eq(sp.Symbol("S_inf"), result)),
     )
     return Derivation(
-        statement="Inference stores the L K^2 weights plus the input and output of the layer being "
-                  "computed: L K^2 + 2 n K numbers.",
+        statement="Inference stores the $L K^2$ weights plus the input and output of the layer being "
+                  "computed: $L K^2 + 2 n K$ numbers.",
         result=result,
         assumptions={"n": "positive_integer", "L": "positive_integer (L >= 2)", "K": "positive_integer"},
         steps=steps,

@@ -99,23 +99,27 @@ def relu_variance() -> Derivation:
     y_sym, z_vec = sp.Symbol("y"), sp.Symbol("z")
     phi_moment = expectation(sp.Function("phi")(z) ** 2)
     steps = (
-        Step("The output is a sum of d products of independent factors.",
+        Step("The output is a sum of $d$ products of independent factors.",
              eq(y_sym, sp.Sum(w[i] * x[i], (i, 1, d)))),
-        Step("Each weight has mean zero, so E[y] = sum_i E[w_i] E[x_i] = 0 and Var[y] = E[y^2].",
+        Step(r"Each weight has mean zero, so $\mathbb{E}[y] = \sum_i \mathbb{E}[w_i]\,\mathbb{E}[x_i] = 0$ "
+             r"and $\operatorname{Var}[y] = \mathbb{E}[y^2]$.",
              eq(expectation(y_sym), sp.summation(mean_w * x[i], (i, 1, d)))),
-        Step("Condition on z: the weights are independent with E[w_i w_j] = 0 for i != j, so only "
-             "the diagonal terms of E[y^2 | z] survive.",
+        Step(r"Condition on $z$: the weights are independent with $\mathbb{E}[w_i w_j] = 0$ for $i \ne j$, "
+             r"so only the diagonal terms of $\mathbb{E}[y^2 \mid z]$ survive.",
              eq(expectation(w[1] * w[2]), cross)),
-        Step("Law of total expectation: E[y^2] = E[E[y^2 | z]] with E[y^2 | z] = sigma^2 sum_i ReLU(z_i)^2.",
+        Step(r"Law of total expectation: $\mathbb{E}[y^2] = \mathbb{E}\big[\mathbb{E}[y^2 \mid z]\big]$ with "
+             r"$\mathbb{E}[y^2 \mid z] = \sigma^2 \sum_i \mathrm{ReLU}(z_i)^2$.",
              eq(expectation(y_sym**2, z_vec),
                    sp.Sum(second_w * sp.Max(0, sp.Indexed("z", i)) ** 2, (i, 1, d)))),
         Step("The second moment of a rectified standard normal, integrated against its density.",
              eq(sp.Integral(relu**2 * standard_normal_pdf, (z, -sp.oo, sp.oo)), m2)),
-        Step("Sum the d equal terms.", eq(variance(y_sym), var)),
-        Step("Not to be confused with Var[ReLU(z)] = E[ReLU(z)^2] - E[ReLU(z)]^2.",
-             eq(variance(sp.Max(0, z)), relu_var)),
-        Step("Nothing above used the form of ReLU but its second moment: for any activation phi, "
-             "Var[y] = d sigma^2 E[phi(z)^2] and Var[y] = 1 at sigma = 1/sqrt(d E[phi(z)^2]).",
+        Step("Sum the $d$ equal terms.", eq(variance(y_sym), var)),
+        Step(r"Not to be confused with $\operatorname{Var}[\mathrm{ReLU}(z)] = \mathbb{E}[\mathrm{ReLU}(z)^2] "
+             r"- \mathbb{E}[\mathrm{ReLU}(z)]^2$.",
+             eq(variance(sp.Max(0, z)), sp.Add(m2, -m1**2, evaluate=False))),
+        Step(r"Nothing above used the form of ReLU but its second moment: for any activation $\phi$, "
+             r"$\operatorname{Var}[y] = d\sigma^2\,\mathbb{E}[\phi(z)^2]$ and $\operatorname{Var}[y] = 1$ at "
+             r"$\sigma = 1/\sqrt{d\,\mathbb{E}[\phi(z)^2]}$.",
              eq(variance(y_sym), output_variance(phi_moment, second_w))),
     )
     mistakes = {
@@ -125,8 +129,9 @@ def relu_variance() -> Derivation:
         "missing_dimension": output_variance(m2, second_w, terms=1),
     }
     return Derivation(
-        statement="For y = w^T ReLU(z) with z_i ~ N(0,1), w_i ~ N(0, sigma^2) independent, "
-                  "Var[y] = d sigma^2 E[ReLU(z)^2] = d sigma^2 / 2.",
+        statement=r"For $y = w^\top \mathrm{ReLU}(z)$ with $z_i \sim \mathcal{N}(0, 1)$, "
+                  r"$w_i \sim \mathcal{N}(0, \sigma^2)$ independent, $\operatorname{Var}[y] = "
+                  r"d\sigma^2\,\mathbb{E}[\mathrm{ReLU}(z)^2] = d\sigma^2/2$.",
         result=var,
         assumptions={"d": "positive_integer", "sigma": "positive"},
         steps=steps,

@@ -60,19 +60,19 @@ def smoothing_gap() -> Derivation:
     entropy = -(top * sp.log(top) + (d - 1) * rest * sp.log(rest))
     minimum_is_entropy = sp.simplify(sp.expand_log(minimum - entropy, force=True)) == 0
     steps = (
-        Step("The smoothed target: the true class keeps 1 - eps plus its share eps/d.",
+        Step(r"The smoothed target: the true class keeps $1 - \varepsilon$ plus its share $\varepsilon/d$.",
              eq(sp.Tuple(y_hat[sp.Symbol("y")], y_hat[sp.Symbol("j")]), sp.Tuple(top, rest))),
-        Step("The loss is convex: the Hessian of log-sum-exp is diag(z) - z z^T, the covariance of "
-             "a one-hot draw from z, positive semidefinite (checked entry by entry for d = 3).",
-             eq(sp.Symbol("H_L"), sp.Symbol(r"\operatorname{diag}(z) - z z^{T}"))),
-        Step("So a stationary point is the minimum: the gradient z - y_hat (softmax_ce_gradient) "
-             "vanishes when", eq(z[i], stationary)),
-        Step("softmax(x) = y_hat inverts to x_i = log y_hat_i + c for any constant c.",
+        Step(r"The loss is convex: the Hessian of log-sum-exp is $\operatorname{diag}(z) - z z^\top$, the "
+             r"covariance of a one-hot draw from $z$, positive semidefinite (checked entry by entry for $d = 3$).",
+             eq(sp.Symbol("H_L"), sp.Symbol(r"\operatorname{diag}(z) - z z^{\top}"))),
+        Step(r"So a stationary point is the minimum: the gradient $z - \hat y$ (Problem 3.2) vanishes when",
+             eq(z[i], stationary)),
+        Step(r"$\mathrm{softmax}(x) = \hat y$ inverts to $x_i = \log \hat y_i + c$ for any constant $c$.",
              eq(sp.Tuple(sp.Symbol("x_y"), sp.Symbol("x_j")), sp.Tuple(x_top, x_rest))),
         Step("The gap between the true class and any other is finite.", eq(
             sp.Symbol("x_y") - sp.Symbol("x_j"), gap)),
-        Step("At the minimiser the log-partition is log sum_i y_hat_i + c = c, and the loss is the "
-             "entropy of y_hat (SymPy checks L(x*) - H(y_hat) = 0 for every c).",
+        Step(r"At the minimiser the log-partition is $\log \sum_i \hat y_i + c = c$, and the loss is the "
+             r"entropy of $\hat y$ (SymPy checks $L(x^*) - H(\hat y) = 0$ for every $c$).",
              eq(sp.Symbol("L^*"), entropy)),
     )
     mistakes = {
@@ -80,8 +80,9 @@ def smoothing_gap() -> Derivation:
         "true_class_mass_missed": gap_formula(1 - eps, rest),
     }
     return Derivation(
-        statement="With y_hat = (1 - eps) y + eps/d the loss is minimised at x = log y_hat + c: the gap "
-                  "x_y - x_j = log(1 + d (1 - eps)/eps) and the minimum is H(y_hat).",
+        statement=r"With $\hat y = (1 - \varepsilon) y + \varepsilon/d$ the loss is minimised at "
+                  r"$x = \log \hat y + c$: the gap $x_y - x_j = \log(1 + d(1 - \varepsilon)/\varepsilon)$ and "
+                  r"the minimum is $H(\hat y)$.",
         result=gap,
         assumptions={"d": "positive_integer", "eps": "interval(0,1)"},
         steps=steps,

@@ -48,22 +48,22 @@ def softmax_ce_gradient() -> Derivation:
     onehot = sp.expand(grad.subs(mass, 1))
     result = onehot.subs(softmax_i, z[i])
     steps = (
-        Step("log z_j = x_j - log sum_k e^{x_k}, so the loss is linear in x minus a log-sum-exp.",
+        Step(r"$\log z_j = x_j - \log \sum_k e^{x_k}$, so the loss is a term linear in $x$ plus a log-sum-exp.",
              eq(sp.Symbol("L"), loss)),
-        Step("Differentiate with respect to x_i (KroneckerDelta picks the i-th term).", eq(
+        Step(r"Differentiate with respect to $x_i$ (the Kronecker delta $\delta_{ij}$ picks the $i$-th term).", eq(
             sp.Derivative(sp.Symbol("L"), x[i]), raw)),
-        Step("Evaluate the deltas for 1 <= i <= d.", eq(sp.Derivative(sp.Symbol("L"), x[i]), grad)),
+        Step(r"Evaluate the deltas for $1 \le i \le d$.", eq(sp.Derivative(sp.Symbol("L"), x[i]), grad)),
         Step("A one-hot (or any probability) vector sums to one.", eq(mass, 1)),
         Step("Hence the gradient is the softmax minus the target.", eq(sp.Derivative(sp.Symbol("L"), x[i]),
                                                                         onehot)),
-        Step("The smoothed target y_hat = (1 - eps) y + eps/d sums to one too, so the gradient "
-             "is z - y_hat.", eq(sp.Symbol(r"\sum_j \hat{y}_j"), smoothed_target_mass())),
+        Step(r"The smoothed target $\hat y = (1 - \varepsilon) y + \varepsilon/d$ sums to one too, so the "
+             r"gradient is $z - \hat y$.", eq(sp.Symbol(r"\sum_j \hat{y}_j"), smoothed_target_mass())),
         Step("In vector form.", eq(sp.Derivative(sp.Symbol("L"), sp.Symbol("x")),
                                        sp.Symbol("z") - sp.Symbol("y"))),
     )
     return Derivation(
-        statement="For z = softmax(x) and a target y with sum_j y_j = 1 (one-hot or smoothed), "
-                  "dL/dx = z - y.",
+        statement=r"For $z = \mathrm{softmax}(x)$ and a target $y$ with $\sum_j y_j = 1$ (one-hot or smoothed), "
+                  r"$\partial L / \partial x = z - y$.",
         result=result,
         assumptions={"x": "real vector of length d", "y": "one-hot (or smoothed) target, sum 1",
                      "z": "softmax(x)"},

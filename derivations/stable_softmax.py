@@ -60,14 +60,14 @@ def stable_softmax() -> Derivation:
     gap = sp.Max(*[u - xs[0] for u in xs])
     result = softmax(x, i, m)
     steps = (
-        Step("Subtract any constant c from every logit.", eq(sp.Symbol("z_i"), shifted)),
-        Step("e^{x - c} = e^x e^{-c}; the factor e^{-c} leaves the sum.", eq(shifted, split)),
-        Step("It cancels: the shifted softmax equals the plain one for every c.", eq(shifted, cancelled)),
-        Step("Choose c = m = max_j x_j. Then m - x_k = max_j (x_j - x_k), a maximum over terms that "
-             "include x_k - x_k = 0, hence nonnegative (shown for d = 3, k = 1; SymPy proves the sign "
-             "for every k and d = 2..6).", eq(sp.Max(*xs) - xs[0], gap)),
-        Step("So every exponent x_k - m is <= 0: each term of the sum lies in (0, 1] and one equals 1, "
-             "so nothing overflows and the denominator is at least 1.", sp.Le(xs[0] - sp.Max(*xs), 0,
+        Step("Subtract any constant $c$ from every logit.", eq(sp.Symbol("z_i"), shifted)),
+        Step("$e^{x - c} = e^{x} e^{-c}$; the factor $e^{-c}$ leaves the sum.", eq(shifted, split)),
+        Step("It cancels: the shifted softmax equals the plain one for every $c$.", eq(shifted, cancelled)),
+        Step(r"Choose $c = m = \max_j x_j$. Then $m - x_k = \max_j (x_j - x_k)$, a maximum over terms that "
+             r"include $x_k - x_k = 0$, hence nonnegative (shown for $d = 3$, $k = 1$; SymPy proves the sign "
+             r"for every $k$ and $d = 2, \dots, 6$).", eq(sp.Max(*xs) - xs[0], gap)),
+        Step(r"So every exponent $x_k - m$ is $\le 0$: each term of the sum lies in $(0, 1]$ and one equals 1, "
+             r"so nothing overflows and the denominator is at least 1.", sp.Le(xs[0] - sp.Max(*xs), 0,
                                                                                evaluate=False)),
         Step("The stable softmax.", eq(sp.Symbol("z_i"), result)),
     )
@@ -78,8 +78,8 @@ def stable_softmax() -> Derivation:
         "inconsistent_shift": sp.exp(x[i] - m) / sp.Sum(sp.exp(x[k]), (k, 1, d)),
     }
     return Derivation(
-        statement="softmax(x - c) = softmax(x) for every c; with c = max_j x_j no exponent is "
-                  "positive, so z_i = exp(x_i - m) / sum_k exp(x_k - m), m = max_j x_j.",
+        statement=r"$\mathrm{softmax}(x - c) = \mathrm{softmax}(x)$ for every $c$; with $c = \max_j x_j$ no "
+                  r"exponent is positive, so $z_i = e^{x_i - m} / \sum_k e^{x_k - m}$, $m = \max_j x_j$.",
         result=result,
         assumptions={"x": "real vector of length d", "m": "max_j x_j", "c": "real"},
         steps=steps,

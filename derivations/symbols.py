@@ -22,4 +22,8 @@ y_hat = sp.IndexedBase("yhat", real=True)
 standard_normal_pdf = sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)
 
 #: How symbols whose names are plain ASCII typeset (by name, whatever their assumptions).
-LATEX_NAMES: dict[str, str] = {"eps": r"\varepsilon", "yhat": r"\hat{y}"}
+LATEX_NAMES: dict[str, str] = {
+    "eps": r"\varepsilon", "yhat": r"\hat{y}", "H_L": r"\nabla^2 L",
+    "M_fwd": r"M_{\mathrm{fwd}}", "FLOPs_fwd": r"\mathrm{FLOPs}_{\mathrm{fwd}}", "M_train": r"M_{\mathrm{train}}",
+    "M_l^in": r"M_l^{\mathrm{in}}", "M_l^W": r"M_l^{W}", "S_inf": r"S_{\mathrm{inf}}", "S_train": r"S_{\mathrm{train}}",
+}

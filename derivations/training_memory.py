@@ -1,8 +1,9 @@
 r"""Numbers stored for training: L K^2 + n L K (Problem 4).
 
-Backward through layer l reads the activation a_{l-1} (for the weight gradient), so every layer's
-activation stays live until the backward pass: sum_{l=1}^{L} n K_l = n L K on top of the weights,
-n (L + 1) K counting the input a_0. Counting the weight gradients as well gives 2 L K^2 + n L K.
+Backward through layer l computes the weight gradient dL/dW_l = a_{l-1}^T dL/da_l, which reads the
+layer's *input* a_{l-1}. So the inputs a_0, ..., a_{L-1} of all layers stay live until the backward
+pass: sum_{l=1}^{L} n K_{l-1} = n L K on top of the weights for equal widths, n (L + 1) K counting
+the output a_L as well. Counting the weight gradients too gives 2 L K^2 + n L K.
 
 >>> training_memory().result
 K**2*L + K*L*n
@@ -19,29 +20,33 @@ from .symbols import K, L, l, n
 
 @derivation
 def training_memory() -> Derivation:
-    """Weights plus every activation kept for the backward pass."""
+    """Weights plus every layer's input, kept for the weight gradients of the backward pass."""
     weight_count = over_layers(weights)
-    kept = live_activations(1, L)
+    kept = live_activations(0, L - 1)
     result = equal_widths(weight_count + kept)
+    every_activation = live_activations(0, L)
     steps = (
         Step("All weights are stored.", eq(sp.Symbol("W"), weight_count)),
-        Step("Every layer's output is kept until backward reads it: at the end of the forward pass "
-             "all of them are live.", eq(sp.Symbol("A"), kept)),
-        Step("Equal widths.", eq(sp.Symbol("M_train"), result)),
-        Step("Counting the input a_0 as well.", eq(sp.Symbol("M_train"),
-                                                   equal_widths(weight_count + live_activations(0, L)))),
+        Step(r"Backward through layer $l$ needs its input: $\partial L / \partial W_l = a_{l-1}^\top\, "
+             r"\partial L / \partial a_l$. So the inputs $a_0, \dots, a_{L-1}$ are kept until the backward "
+             r"pass reads them: at the end of the forward pass all of them are live.",
+             eq(sp.Symbol("A"), kept)),
+        Step("Equal widths.", eq(sp.Symbol("S_train"), result)),
+        Step(r"Counting every activation $a_0, \dots, a_L$ (the output $a_L$ as well).",
+             eq(sp.Symbol("S_train"), equal_widths(weight_count + every_activation))),
     )
     return Derivation(
-        statement="Training stores the L K^2 weights plus every layer's activations: L K^2 + n L K "
-                  "(n (L + 1) K counting the input; 2 L K^2 + n L K counting weight gradients).",
+        statement=r"Training stores the $L K^2$ weights plus the input of every layer, $a_0, \dots, a_{L-1}$: "
+                  r"$L K^2 + n L K$ ($n (L + 1) K$ counting the output $a_L$ too; $2 L K^2 + n L K$ counting "
+                  r"the weight gradients).",
         result=result,
         assumptions={"n": "positive_integer", "L": "positive_integer", "K": "positive_integer"},
         steps=steps,
         symbols={"n": n, "L": L, "K": K},
-        variants={"with_input": equal_widths(weight_count + live_activations(0, L)),
+        variants={"with_input": equal_widths(weight_count + every_activation),
                   "with_weight_gradients": equal_widths(2 * weight_count + kept)},
         mistakes={"freed_activations": equal_widths(weight_count + live_activations(l - 1, l)),
                   "missing_weights": equal_widths(kept)},
         extras={"weights": equal_widths(weight_count), "activations": equal_widths(kept),
-                "activations_with_input": equal_widths(live_activations(0, L))},
+                "activations_with_input": equal_widths(every_activation)},
     )

@@ -28,17 +28,17 @@ def training_mults() -> Derivation:
     no_input_grad = equal_widths(general - input_gradient(1))
     mults = sp.Symbol("M_train")
     steps = (
-        Step("Backward through layer l: the gradient with respect to its input.",
+        Step("Backward through layer $l$: the gradient with respect to its input.",
              eq(sp.Symbol("M_l^in"), input_gradient(l))),
-        Step("... and with respect to its weight.", eq(sp.Symbol("M_l^W"), weight_gradient(l))),
+        Step(r"\dots\ and with respect to its weight.", eq(sp.Symbol("M_l^W"), weight_gradient(l))),
         Step("Sum forward and both backward matmuls over the layers.", eq(mults, general)),
         Step("Equal widths.", eq(mults, result)),
         Step("When the input needs no gradient, layer 1 skips its input-gradient matmul.",
              eq(mults, sp.factor(no_input_grad))),
     )
     return Derivation(
-        statement="A forward and backward pass costs 3 n L K^2 multiplications, exactly "
-                  "(3L - 1) n K^2 when the input needs no gradient.",
+        statement="A forward and backward pass costs $3 n L K^2$ multiplications, exactly "
+                  "$(3L - 1) n K^2$ when the input needs no gradient.",
         result=result,
         assumptions={"n": "positive_integer", "L": "positive_integer", "K": "positive_integer"},
         steps=steps,

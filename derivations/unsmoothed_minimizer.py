@@ -37,19 +37,19 @@ def unsmoothed_minimizer() -> Derivation:
     optimal_gap = sp.oo if (decreasing and positive and limit == 0) else sp.nan
     smoothed_limit = sp.limit(smoothing_gap().result, eps, 0, "+")
     steps = (
-        Step("With gaps g_j = x_y - x_j the loss is -log z_y.", eq(sp.Symbol("L"), loss)),
+        Step(r"With gaps $g_j = x_y - x_j$ the loss is $-\log z_y$.", eq(sp.Symbol("L"), loss)),
         Step("Every partial derivative is negative: increasing any gap lowers the loss.",
              eq(sp.Derivative(sp.Symbol("L"), gaps[k]), slope)),
-        Step("Along equal gaps g with r = d - 1 other classes, the slope is negative for every g.",
+        Step("Along equal gaps $g$ with $r = d - 1$ other classes, the slope is negative for every $g$.",
              eq(sp.Derivative(equal_gaps, g), equal_slope)),
-        Step("The loss is positive at every finite g and tends to 0 only as g -> oo.",
+        Step(r"The loss is positive at every finite $g$ and tends to 0 only as $g \to \infty$.",
              eq(sp.Limit(equal_gaps, g, sp.oo), limit)),
-        Step("No finite minimiser exists; the optimal gap is infinite, the eps -> 0 limit of the "
-             "smoothed gap.", eq(sp.Limit(smoothing_gap().result, eps, 0, "+"), smoothed_limit)),
+        Step(r"No finite minimiser exists; the optimal gap is infinite, the $\varepsilon \to 0$ limit of the "
+             r"smoothed gap.", eq(sp.Limit(smoothing_gap().result, eps, 0, "+"), smoothed_limit)),
     )
     return Derivation(
-        statement="With a one-hot label the loss decreases strictly in every gap x_y - x_j and tends "
-                  "to 0 only as the gaps tend to infinity: no finite minimiser, optimal gap oo.",
+        statement=r"With a one-hot label the loss decreases strictly in every gap $x_y - x_j$ and tends "
+                  r"to 0 only as the gaps tend to infinity: no finite minimiser, optimal gap $\infty$.",
         result=optimal_gap,
         assumptions={"d": "positive_integer (d >= 2)"},
         steps=steps,

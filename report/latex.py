@@ -40,6 +40,15 @@ def num(value: Any, digits: int = 4) -> str:
     return f"{v:.{digits}g}"
 
 
+def count(value: Any) -> str:
+    """A count for prose: exact below a million, then in millions to 4 significant figures
+    (16777216 -> 16.78 million)."""
+    v = float(value)
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:.4g} million"
+    return num(v)
+
+
 def sympy_latex(expr: Any) -> str:
     """SymPy's LaTeX with the sheet's typeset names."""
     from derivcheck.derivations.claim import to_latex
@@ -53,11 +62,16 @@ def pct(value: float, digits: int = 2) -> str:
 
 
 def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
-    """A Jinja2 environment with the LaTeX-safe delimiters and the filters tex, num, pct, latex."""
+    """A Jinja2 environment with the LaTeX-safe delimiters, the filters tex, num, pct, count, latex,
+    at_point and the mistakes' human names (``mistake_name(question, code)``)."""
     env = jinja2.Environment(
         loader=loader, block_start_string=r"\BLOCK{", block_end_string="}", variable_start_string=r"\VAR{",
         variable_end_string="}", comment_start_string=r"\#{", comment_end_string="}", line_statement_prefix="%%",
         line_comment_prefix="%#", trim_blocks=True, lstrip_blocks=True, autoescape=False,
         undefined=jinja2.StrictUndefined)
-    env.filters.update(tex=tex, num=num, pct=pct, latex=sympy_latex)
+    from .wording import MEASURED, VARIANTS, at_point, mistake_name
+
+    env.filters.update(tex=tex, num=num, pct=pct, latex=sympy_latex, count=count, at_point=at_point)
+    env.globals.update(mistake_name=mistake_name, measured=MEASURED, variant_notes=VARIANTS)
+    env.tests["endswith"] = lambda value, suffix: str(value).endswith(suffix)
     return env

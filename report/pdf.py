@@ -56,12 +56,21 @@ class Stages:
         return value
 
 
-def _key(*parts: Any) -> str:
+#: The packages whose sources each stage's result follows (a template edit reruns no simulation).
+STAGE_SOURCES: dict[str, tuple[str, ...]] = {
+    "derive": ("derivcheck.derivations", "derivcheck.report"),
+    "verify": ("derivcheck.derivations", "derivcheck.simulations"),
+    "convergence": ("derivcheck.derivations", "derivcheck.simulations"),
+    "exercises": ("derivcheck.simulations",),
+}
+
+
+def _key(stage: str, *parts: Any) -> str:
     import hashlib
 
     from derivcheck import store
 
-    text = repr((store.source_hash("derivcheck.derivations", "derivcheck.simulations", "derivcheck.report"), *parts))
+    text = repr((stage, store.source_hash(*STAGE_SOURCES[stage]), *parts))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -73,13 +82,53 @@ def derive_all() -> dict[str, Any]:
     from derivcheck.derivations.claim import to_latex
     from derivcheck.derivations.relu_variance import activation_table
 
-    out: dict[str, Any] = {"activations": {name: {"variance": to_latex(v), "sigma": to_latex(sg)}
+    out: dict[str, Any] = {"activations": {name: {"variance": to_latex(_rounded(v)), "sigma": to_latex(_rounded(sg))}
                                            for name, (v, sg) in activation_table().items()}}
+    out["sheet_example"] = sheet_example()
+    out["remarks"] = cost_remarks()
     for c in claim_ids():
         d = derive(c)
         out[c] = {**d.to_dict(), "variants": {k: to_latex(e) for k, e in d.variants.items()},
                   "mistakes_latex": {k: to_latex(e) for k, e in d.mistakes.items()}}
     return out
+
+
+def _rounded(expr: sp.Basic, digits: int = 4) -> sp.Basic:
+    """``expr`` with every floating-point coefficient rounded to ``digits`` significant figures."""
+    import sympy as sp
+
+    return expr.xreplace({f: sp.Float(float(f"{float(f):.{digits}g}"), digits) for f in expr.atoms(sp.Float)})
+
+
+def sheet_example() -> dict[str, Any]:
+    """The sheet's own example of label smoothing, d = 10 and eps = 0.1: the derived gap there,
+    exact (log 91) and as a number."""
+    import sympy as sp
+
+    from derivcheck.derivations import derive
+    from derivcheck.derivations.claim import to_latex
+    from derivcheck.derivations.symbols import d, eps
+
+    gap = derive("smoothing_gap").result.subs({d: 10, eps: sp.Rational(1, 10)})
+    return {"d": 10, "eps": 0.1, "latex": to_latex(gap), "value": float(gap)}
+
+
+def cost_remarks(n_example: int = 512, k_example: int = 64) -> dict[str, Any]:
+    """Problem 4's remarks from the derived counts: training over inference multiplications, and
+    activations over weights in training memory (in general and at an example n, K)."""
+    import sympy as sp
+
+    from derivcheck.derivations import derive
+    from derivcheck.derivations.claim import to_latex
+    from derivcheck.derivations.symbols import K, n
+
+    memory = derive("training_memory").extras
+    ratio = sp.simplify(memory["activations"] / memory["weights"])
+    return {"train_over_inference": to_latex(sp.simplify(derive("training_mults").result
+                                                         / derive("forward_mults").result)),
+            "activations": to_latex(memory["activations"]), "weights": to_latex(memory["weights"]),
+            "activations_over_weights": to_latex(ratio),
+            "example": {"n": n_example, "K": k_example, "ratio": float(ratio.subs({n: n_example, K: k_example}))}}
 
 
 def verify_all(seed: int, device: str, log: Callable[[str], None]) -> dict[str, dict]:
@@ -112,54 +161,61 @@ def convergence(seed: int, device: str) -> list[dict]:
 # --- figures from the run's numbers ------------------------------------------------------------
 
 def convergence_figure(rows: list[dict], out: Path) -> str:
-    """The convergence of the relu_variance estimate against d sigma^2 / 2; the PDF's path."""
+    """The relu_variance estimate and its exact interval as the draws grow, against the derived
+    d sigma^2 / 2 (the horizontal line); the PDF's path."""
     from derivcheck.simulations.exercises.figures import plt, save
 
-    fig, ax = plt.subplots(figsize=(5.6, 2.6), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(5.6, 2.4), constrained_layout=True)
     draws = [r["draws"] for r in rows]
-    ax.fill_between(draws, [r["interval"][0] for r in rows], [r["interval"][1] for r in rows], alpha=0.25,
-                    label=r"exact $1-\alpha$ interval")
-    ax.plot(draws, [r["estimate"] for r in rows], "o-", ms=3, label="estimate")
-    ax.axhline(rows[0]["prediction"], color="k", lw=0.8, ls="--", label=r"derived $d\sigma^2/2$")
+    ax.fill_between(draws, [r["interval"][0] for r in rows], [r["interval"][1] for r in rows], color="0.8",
+                    lw=0, label="interval")
+    ax.plot(draws, [r["estimate"] for r in rows], "o-", color="k", ms=3, lw=1, label="estimate")
+    ax.axhline(rows[0]["prediction"], color="k", lw=1, ls="--", label=r"derived $d\sigma^2/2$")
     ax.set_xscale("log")
     ax.set_ylim(0, 2.5 * rows[0]["prediction"])
     ax.set_xlabel("standard normal draws")
     ax.set_ylabel(r"Var$[y]$")
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper right", ncols=3, frameon=True, fontsize=8)
     return save(fig, out, "relu_variance_convergence")["pdf"]
 
 
-def fitted_exponent(xs: list[float], ys: list[float]) -> float:
-    """Least-squares slope of log y against log x."""
-    lx, ly = [math.log(v) for v in xs], [math.log(v) for v in ys]
-    mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
-    return sum((a - mx) * (b - my) for a, b in zip(lx, ly, strict=True)) / sum((a - mx) ** 2 for a in lx)
+#: Line and marker styles of the cost claims: told apart in black and white.
+COST_STYLES: dict[str, tuple[str, str, str]] = {
+    "forward_mults": ("o", "-", "forward mults"),
+    "training_mults": ("s", "--", "training mults"),
+    "inference_memory": ("^", ":", "inference memory"),
+    "training_memory": ("D", "-.", "training memory"),
+}
 
 
-def cost_figure(verified: dict[str, dict], out: Path) -> tuple[str, dict[str, dict[str, float]]]:
-    """Measured cost against K, n and L (log-log) for the four cost claims, with fitted exponents."""
+def cost_figure(verified: dict[str, dict], out: Path) -> str:
+    """Each cost claim's measured count (markers) against its derived formula (lines) along K, n
+    and L, the other two fixed, log-log; the PDF's path. Nothing is fitted: the formulas are sums
+    (L K^2 + 2 n K), not power laws, so the comparison is the formula itself."""
     from derivcheck.simulations.exercises.figures import plt, save
 
-    claims = [claim for claim, record in verified.items() if "sweep" in record["details"]]
-    fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.5), constrained_layout=True)
-    exponents: dict[str, dict[str, float]] = {}
-    for claim in claims:
-        rows = verified[claim]["details"]["sweep"]
-        exponents[claim] = {}
-        fixed_others = ({"n": 32, "L": 5}, {"L": 5, "K": 64}, {"n": 32, "K": 64})
-        for ax, var, fixed in zip(axes, ("K", "n", "L"), fixed_others, strict=True):
+    claims = [claim for claim in COST_STYLES if claim in verified and "sweep" in verified[claim]["details"]]
+    fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.6), constrained_layout=True)
+    fixed_others = ({"n": 32, "L": 5}, {"L": 5, "K": 64}, {"n": 32, "K": 64})
+    for ax, var, fixed in zip(axes, ("K", "n", "L"), fixed_others, strict=True):
+        for claim in claims:
+            marker, line, _ = COST_STYLES[claim]
+            rows = verified[claim]["details"]["sweep"]
             sel = sorted((r for r in rows if all(r[k] == v for k, v in fixed.items())), key=lambda r: r[var])
-            xs, ys = [r[var] for r in sel], [r["measured"] for r in sel]
-            slope = fitted_exponent(xs, ys)
-            exponents[claim][var] = slope
-            ax.loglog(xs, ys, "o-", ms=3, label=f"{claim.replace('_', ' ')} ({slope:.2f})")
-            ax.loglog(xs, [r["predicted"] for r in sel], "k:", lw=0.8)
-            ax.set_xlabel(var + " (" + ", ".join(f"{k}={v}" for k, v in fixed.items()) + ")")
-            ax.set_xticks(xs, [str(x) for x in xs])
-            ax.xaxis.set_minor_formatter(plt.NullFormatter())
-    axes[0].set_ylabel("measured count")
-    axes[0].legend(fontsize=6, loc="upper left")
-    return save(fig, out, "cost_scaling")["pdf"], exponents
+            xs = [r[var] for r in sel]
+            ax.loglog(xs, [r["predicted"] for r in sel], ls=line, color="0.35", lw=1)
+            ax.loglog(xs, [r["measured"] for r in sel], marker, ls="none", ms=4, mfc="none", color="k")
+        ax.set_xlabel(f"${var}$  (" + ", ".join(f"${k} = {v}$" for k, v in fixed.items()) + ")")
+        ax.set_xticks(xs, [str(x) for x in xs])
+        ax.xaxis.set_minor_formatter(plt.NullFormatter())
+        ax.tick_params(labelsize=8)
+    axes[0].set_ylabel("count (numbers or mults)")
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], marker=COST_STYLES[c][0], ls=COST_STYLES[c][1], color="k", mfc="none", ms=4, lw=1,
+                      label=COST_STYLES[c][2]) for c in claims]
+    axes[0].legend(handles=handles, fontsize=7, loc="upper left", handlelength=2.2)
+    return save(fig, out, "cost_scaling")["pdf"]
 
 
 # --- grading: each known mistake against the simulation -------------------------------------------
@@ -242,7 +298,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     for png_or_pdf in ex_dir.glob("*.pdf"):
         shutil.copy2(png_or_pdf, figures / png_or_pdf.name)
     convergence_figure(conv, figures)
-    _, exponents = cost_figure(verified, figures)
+    cost_figure(verified, figures)
     refuted = refutations(verified)
     stages.seconds["figures"] = time.perf_counter() - t0
     log(f"  {'figures':<12} {stages.seconds['figures']:7.2f} s")
@@ -252,7 +308,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     from derivcheck.sheets import sheet
     context = {
         "d": derived, "activations": derived["activations"], "v": verified, "ex": exercises, "conv": conv,
-        "exponents": exponents, "refuted": refuted,
+        "refuted": refuted, "ln10": math.log(10),
         "fig": lambda name: f"{figures.name}/{name}.pdf", "seed": seed, "device": dev,
         "versions": versions(dev), "stages": stages, "questions": _questions(), "problems": sheet().problems,
         "passed": all(c["passed"] for c in verified.values()),

@@ -1,5 +1,6 @@
 """Derivations against independent references: closed forms from the papers, PyTorch, mpmath."""
 import math
+import re
 
 import mpmath
 import pytest
@@ -151,3 +152,44 @@ def test_general_widths_forward_cost():
     widths = sp.IndexedBase("K", integer=True, positive=True)
     value = general.subs(L, 3).doit().subs({widths[0]: 5, widths[1]: 7, widths[2]: 11, widths[3]: 2})
     assert value.subs(n, 4) == 4 * (5 * 7 + 7 * 11 + 11 * 2)
+
+
+def _outside_math(text: str) -> str:
+    """``text`` with every $...$ span removed (the step texts' maths markup)."""
+    assert text.count("$") % 2 == 0, f"unbalanced $ in {text!r}"
+    return "".join(part for n, part in enumerate(text.split("$")) if n % 2 == 0)
+
+
+@pytest.mark.parametrize("claim", claim_ids())
+def test_step_texts_are_typeset_latex(claim):
+    """Statements and step texts carry their maths as $...$: nothing ASCII-mathematical is left outside
+    it, and no CAS name (KroneckerDelta, oo) or claim id reaches the reader."""
+    dv = derive(claim)
+    for text in (dv.statement, *(s.text for s in dv.steps)):
+        prose = _outside_math(text)
+        assert not re.search(r"[_^]|\bsigma\b|\beps\b|y_hat|->|!=|<=|>=|\boo\b|sqrt\(|\bsum_", prose), text
+        assert "KroneckerDelta" not in text and not any(c in text for c in claim_ids())
+
+
+def test_latex_is_written_as_a_person_writes_it():
+    """Positive terms first, the cost symbols in the sheet's order, partial signs, ReLU by name."""
+    from derivcheck.derivations.claim import to_latex
+    from derivcheck.derivations.symbols import c, i, x, z
+
+    assert to_latex(sp.exp(x[i] - c)) == "e^{{x}_{i} - c}"
+    assert to_latex(sp.Rational(1, 2) - 1 / (2 * sp.pi)) == r"\frac{1}{2} - \frac{1}{2 \pi}"
+    assert derive("training_mults").latex == "3 n L K^{2}"
+    assert to_latex(derive("training_mults").variants["no_input_grad"]) == r"\left(3 L - 1\right) n K^{2}"
+    assert derive("inference_memory").latex == "L K^{2} + 2 n K"
+    assert to_latex(sp.Max(0, z) ** 2) == r"\operatorname{ReLU}\left(z\right)^{2}"
+    gradient = [s.latex for s in derive("softmax_ce_gradient").steps]
+    assert gradient[-1] == r"\frac{\partial L}{\partial x} = z - y"
+    assert not any("KroneckerDelta" in s or r"\frac{d}{d" in s for s in gradient)
+
+
+def test_training_memory_keeps_each_layers_input():
+    """Backward reads a_{l-1} (dW_l = a_{l-1}^T dL/da_l): the kept activations are a_0..a_{L-1}."""
+    general = derive("training_memory").steps[1].expr.rhs
+    widths = sp.IndexedBase("K", integer=True, positive=True)
+    value = general.subs(L, 3).doit().subs({widths[0]: 5, widths[1]: 7, widths[2]: 11, widths[3]: 2})
+    assert value.subs(n, 4) == 4 * (5 + 7 + 11)

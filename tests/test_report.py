@@ -48,12 +48,55 @@ def test_second_build_is_cached(built):
 def test_pdf_text_has_every_problem(built):
     out, _, _ = built
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
-    for heading in ("Problem 1", "Problem 2", "Problem 3", "Problem 4", "Reproducibility"):
+    for heading in ("Answers at a glance", "Problem 1", "Problem 2", "Problem 3", "Problem 4", "Reproducibility"):
         assert heading in text
-    for fragment in ("prediction", "estimate", "interval", "p-value", "power", "missing_relu_half",
-                     "test accuracy", "FlopCounterMode", "refuted"):
+    for fragment in ("prediction", "estimate", "interval", "p-value", "threshold", "power", "Evidence",
+                     "Common mistakes", "Forgetting the ReLU", "FlopCounterMode", "false-alarm rate"):
         assert fragment in text, fragment
-    assert text.count("Verification: pass") == 10
+    assert text.count("Verdict: pass") == 10
+
+
+def _student_part(out: Path) -> tuple[str, int, int]:
+    """The text of the pages before the appendix (found by its label in the .aux), their count and
+    the appendix's."""
+    aux = out.with_suffix(".aux").read_text()
+    first = int(re.search(r"\\newlabel\{appendix\}\{\{[^}]*\}\{(\d+)\}", aux).group(1))
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    text = subprocess.run(["pdftotext", "-l", str(first - 1), str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return text, first - 1, pages - first + 1
+
+
+@pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
+                    reason="TeX Live / poppler not installed")
+def test_student_part_is_typeset_and_short(built):
+    """Before the appendix: at most 10 pages, the answers on page 1-2, no ASCII maths (carets, the
+    words sigma/eps), no internal names (claim ids, diagnosis codes, KroneckerDelta)."""
+    from derivcheck.derivations import claim_ids
+    from derivcheck.grading.bank import load
+
+    out, _, _ = built
+    text, student_pages, _ = _student_part(out)
+    assert student_pages <= 10
+    first_two = subprocess.run(["pdftotext", "-l", "2", str(out), "-"], capture_output=True, text=True,
+                               check=True).stdout
+    assert "Answers at a glance" in first_two and "4.4" in first_two
+    assert "^" not in text
+    assert not re.search(r"\b(sigma|eps|epsilon)\b", text, re.IGNORECASE)
+    assert "KroneckerDelta" not in text
+    codes = {m.code for q in load().values() for m in q.mistakes}
+    for name in (*claim_ids(), *codes):
+        assert name not in text, name
+
+
+def test_every_bank_mistake_has_a_human_name():
+    from derivcheck.grading.bank import load
+    from derivcheck.report.wording import MISTAKES
+
+    for q in load().values():
+        for m in q.mistakes:
+            assert (q.id, m.code) in MISTAKES, (q.id, m.code)
 
 
 def test_missing_latexmk_is_a_one_line_error(monkeypatch, tmp_path):

@@ -1,0 +1,93 @@
+r"""Words for the student part of the PDF: the known mistakes by human names, and the typeset
+names of the sheet's parameters.
+
+The grading bank names a mistake by a diagnosis code (``missing_relu_half``) and explains it in
+plain text for the grader's feedback; the PDF names it as a teacher would ("forgetting the ReLU's
+half") and explains it with typeset maths. Every mistake of the bank has an entry here
+(``tests/test_report.py`` checks it), so no code reaches the page.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+#: (question id, diagnosis code) -> (human name, one sentence in LaTeX saying what went wrong).
+MISTAKES: dict[tuple[str, str], tuple[str, str]] = {
+    ("p2.variance", "missing_relu_half"): (
+        "Forgetting the ReLU's half", r"$\mathbb{E}[\mathrm{ReLU}(z)^2] = 1/2$, not 1."),
+    ("p2.variance", "used_relu_variance"): (
+        "The ReLU's variance in place of its second moment",
+        r"the cross terms vanish because $\mathbb{E}[w_i] = 0$, so $\mathbb{E}[x_i^2]$ enters, not "
+        r"$\operatorname{Var}[x_i]$."),
+    ("p2.variance", "sigma_as_variance"): (
+        r"Reading $\mathcal{N}(0, \sigma)$ as variance $\sigma$", r"$\mathbb{E}[w_i^2] = \sigma^2$."),
+    ("p2.variance", "missing_dimension"): (
+        "Dropping the sum over the $d$ inputs", r"each of the $d$ terms adds $\sigma^2/2$."),
+    ("p2.sigma", "gave_variance"): (
+        r"Giving the variance $\sigma^2$ instead of $\sigma$", "the question asks for the standard deviation."),
+    ("p2.sigma", "lecun_scale"): (
+        r"LeCun's scale $1/\sqrt{d}$", r"right for a linear layer; after a ReLU only half the variance survives."),
+    ("p2.sigma", "missing_relu_half"): (
+        "Forgetting the ReLU's half", r"solving $d\sigma^2 = 1$."),
+    ("p3.stable_softmax", "not_stable"): (
+        "Not shifting by the maximum", "equal to the softmax, but not stable."),
+    ("p3.stable_softmax", "inconsistent_shift"): (
+        "Shifting only the numerator", r"it gives $\mathrm{softmax}(x)_i\, e^{-m}$."),
+    ("p3.gradient", "sign_flipped"): (
+        r"The flipped sign $y - z$",
+        r"raising the true logit lowers the loss: $\partial L / \partial x_y = z_y - 1 < 0$."),
+    ("p3.smoothing_gap", "alt_smoothing_convention"): (
+        r"The other smoothing convention, $\varepsilon/(d - 1)$ on the wrong classes only",
+        r"PyTorch and the sheet spread $\varepsilon/d$ over all $d$ classes."),
+    ("p3.smoothing_gap", "true_class_mass_missed"): (
+        r"Forgetting the true class's share $\varepsilon/d$", r"it gets $1 - \varepsilon + \varepsilon/d$."),
+    ("p4.forward_mults", "counted_flops"): (
+        "Counting FLOPs instead of multiplications", "a multiply and an add per term."),
+    ("p4.forward_mults", "missing_batch"): (
+        "Forgetting the batch", r"each of the $n$ examples passes every layer."),
+    ("p4.training_mults", "counted_flops"): (
+        "Counting FLOPs instead of multiplications", "a multiply and an add per term."),
+    ("p4.training_mults", "missing_backward_matmul"): (
+        "Forgetting one backward matmul", "backward needs the input and the weight gradient."),
+    ("p4.inference_memory", "kept_all_activations"): (
+        "Keeping every activation", "inference frees each activation once the next layer has read it."),
+    ("p4.inference_memory", "missing_weights"): (
+        "Forgetting the weights", r"the $L K^2$ weights are stored too."),
+    ("p4.training_memory", "freed_activations"): (
+        "Freeing activations as in inference", "backward needs every layer's input."),
+    ("p4.training_memory", "missing_weights"): (
+        "Forgetting the weights", r"the $L K^2$ weights are stored too."),
+}
+
+#: What each question's simulation measures, as a phrase for "the simulation measured ...".
+MEASURED: dict[str, str] = {
+    "p2.variance": r"$\operatorname{Var}[y]$",
+    "p2.sigma": r"$\operatorname{Var}[y]$",
+    "p3.unsmoothed_gap": "the gap",
+    "p3.smoothing_gap": "the gap at the minimiser found by L-BFGS",
+    "p4.forward_mults": "PyTorch's FLOP counter (halved)",
+    "p4.training_mults": "PyTorch's FLOP counter (halved)",
+    "p4.inference_memory": "the measured peak (weights plus live activations)",
+    "p4.training_memory": "the measured count (weights plus what autograd saves)",
+}
+
+#: Other right answers (a derivation's variants), as a phrase for "Also right, ...".
+VARIANTS: dict[str, str] = {
+    "no_input_grad": "exactly, when the network's input needs no gradient",
+    "with_input": r"counting every activation $a_0, \dots, a_L$",
+    "with_weight_gradients": "counting the weight gradients too (the official solution's answer)",
+}
+
+#: Typeset names of the sheet's parameters, for "at d = 64, sigma = 0.5".
+PARAMETERS: dict[str, str] = {"sigma": r"\sigma", "eps": r"\varepsilon"}
+
+
+def mistake_name(question: str, code: str) -> tuple[str, str]:
+    """(human name, explanation) of a known mistake; a generic pair for one not listed."""
+    return MISTAKES.get((question, code), ("Another known mistake", ""))
+
+
+def at_point(at: dict[str, Any], digits: int = 4) -> str:
+    """A parameter point in LaTeX: ``$d = 64$, $\\sigma = 0.5$``."""
+    from .latex import num
+
+    return ", ".join(f"${PARAMETERS.get(k, k)} = {num(v, digits)}$" for k, v in at.items())
