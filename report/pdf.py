@@ -62,6 +62,7 @@ STAGE_SOURCES: dict[str, tuple[str, ...]] = {
     "verify": ("derivcheck.derivations", "derivcheck.simulations"),
     "convergence": ("derivcheck.derivations", "derivcheck.simulations"),
     "exercises": ("derivcheck.simulations",),
+    "working": ("derivcheck.derivations", "derivcheck.grading", "derivcheck.report"),
 }
 
 
@@ -288,6 +289,9 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     derived = stages.run("derive", _key("derive"), derive_all, fresh)
     verified = stages.run("verify", _key("verify", seed, dev), lambda: verify_all(seed, dev, log), fresh)
     conv = stages.run("convergence", _key("convergence", seed, dev), lambda: convergence(seed, dev), fresh)
+    from .working import checked
+
+    working = stages.run("working", _key("working"), checked, fresh)
     ex_key = _key("exercises", seed, dev)
     from derivcheck import store
 
@@ -308,7 +312,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     from derivcheck.sheets import sheet
     context = {
         "d": derived, "activations": derived["activations"], "v": verified, "ex": exercises, "conv": conv,
-        "refuted": refuted, "ln10": math.log(10),
+        "refuted": refuted, "ln10": math.log(10), "working": working,
         "fig": lambda name: f"{figures.name}/{name}.pdf", "seed": seed, "device": dev,
         "versions": versions(dev), "stages": stages, "questions": _questions(), "problems": sheet().problems,
         "passed": all(c["passed"] for c in verified.values()),

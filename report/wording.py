@@ -56,6 +56,16 @@ MISTAKES: dict[tuple[str, str], tuple[str, str]] = {
         "Freeing activations as in inference", "backward needs every layer's input."),
     ("p4.training_memory", "missing_weights"): (
         "Forgetting the weights", r"the $L K^2$ weights are stored too."),
+    # Step mistakes of derivations (the bank's step_mistakes and the checker's generic ones).
+    ("p3.gradient", "missing_chain_rule"): (
+        "Forgetting the chain rule", r"the derivative of $\log u$ is $u'/u$, not $1/u$."),
+    ("p3.gradient", "dropped_one_hot_sum"): (
+        r"Replacing $\sum_i y_i \delta_{ij}$ by $\sum_i y_i = 1$",
+        r"the sum is $y_j$, which is 0 unless $j$ is the label."),
+    ("*", "random_equals_number"): (
+        "A random quantity set equal to a number", r"the two agree at best in expectation."),
+    ("*", "leaked_index"): (
+        "An index used outside its sum", r"the line then depends on which entry is meant."),
 }
 
 #: What each question's simulation measures, as a phrase for "the simulation measured ...".
@@ -83,7 +93,7 @@ PARAMETERS: dict[str, str] = {"sigma": r"\sigma", "eps": r"\varepsilon"}
 
 def mistake_name(question: str, code: str) -> tuple[str, str]:
     """(human name, explanation) of a known mistake; a generic pair for one not listed."""
-    return MISTAKES.get((question, code), ("Another known mistake", ""))
+    return MISTAKES.get((question, code)) or MISTAKES.get(("*", code), ("Another known mistake", ""))
 
 
 def at_point(at: dict[str, Any], digits: int = 4) -> str:

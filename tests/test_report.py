@@ -92,11 +92,16 @@ def test_student_part_is_typeset_and_short(built):
 
 def test_every_bank_mistake_has_a_human_name():
     from derivcheck.grading.bank import load
+    from derivcheck.grading.derivation import GENERIC_STEP_MISTAKES
     from derivcheck.report.wording import MISTAKES
 
     for q in load().values():
         for m in q.mistakes:
             assert (q.id, m.code) in MISTAKES, (q.id, m.code)
+        for rule in q.step_mistakes:
+            assert (q.id, rule["code"]) in MISTAKES, (q.id, rule["code"])
+    for code in GENERIC_STEP_MISTAKES:
+        assert ("*", code) in MISTAKES, code
 
 
 def test_missing_latexmk_is_a_one_line_error(monkeypatch, tmp_path):
