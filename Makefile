@@ -56,7 +56,7 @@ exercises: install
 	$(BIN)/derivcheck exercises --out out/exercises
 
 test: install
-	@echo "make test: the default suite (not the slow calibration sweep), about 3 minutes on 2 cores"
+	@echo "make test: the default suite (not the slow calibration sweep), about 4 minutes on 2 cores"
 	$(BIN)/python -m pytest -q
 
 test-slow: install

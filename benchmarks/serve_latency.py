@@ -48,8 +48,8 @@ FALLBACK = [
 
 def dev_answers(path: str | None) -> list[tuple[str, str, str]]:
     """(question, answer, expected verdicts ``a|b``) of the dev answers."""
-    candidates = [Path(path)] if path else [ROOT.parent / "shared" / "dev_answers.jsonl",
-                                            ROOT / "shared" / "dev_answers.jsonl"]
+    candidates = [Path(path)] if path else [ROOT / "tests" / "data" / "dev_answers.jsonl",
+                                            ROOT.parent / "shared" / "dev_answers.jsonl"]
     for candidate in candidates:
         if candidate.exists():
             rows = [json.loads(line) for line in candidate.read_text().splitlines() if line.strip()]

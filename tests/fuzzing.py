@@ -16,7 +16,7 @@ SEEDS = [
     "d sigma^2 (1/2 - 1/(2 pi))",
     "max(0, d - 10^6)", "csc(6*x)^2", r"\log_2 d", "log2(d)", "binomial(d, 2)", "floor(d/2) + ceiling(d/2)",
 ]
-_DEV = Path("/work/shared/dev_answers.jsonl")
+_DEV = Path(__file__).parent / "data" / "dev_answers.jsonl"
 if _DEV.exists():
     SEEDS += [json.loads(line)["a"] for line in _DEV.read_text().splitlines() if line.strip()]
 

@@ -10,7 +10,7 @@ from derivcheck.grading.grader import check
 from derivcheck.grading.tasks import equiv_task
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = next((p for p in (ROOT.parent / "shared" / "dev_answers.jsonl", ROOT / "shared" / "dev_answers.jsonl")
+SHARED = next((p for p in (ROOT / "tests" / "data" / "dev_answers.jsonl", ROOT.parent / "shared" / "dev_answers.jsonl")
                if p.exists()), None)
 DEV = [json.loads(line) for line in SHARED.read_text().splitlines() if line.strip()] if SHARED else []
 
@@ -20,7 +20,7 @@ def bank():
     return load()
 
 
-@pytest.mark.skipif(not DEV, reason="../shared/dev_answers.jsonl not present")
+@pytest.mark.skipif(not DEV, reason="tests/data/dev_answers.jsonl not present")
 @pytest.mark.parametrize("row", DEV, ids=[f"{r['q']}:{r['a']}" for r in DEV])
 def test_dev_answers(bank, row):
     out = check(bank[row["q"]], row["a"])
