@@ -1,6 +1,9 @@
 """Device selection and seeded random generators."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import torch
 
 
@@ -26,3 +29,18 @@ def substream(seed: int, *labels: object) -> int:
 
     digest = hashlib.sha256(repr((seed, labels)).encode()).digest()
     return int.from_bytes(digest[:8], "little") & ((1 << 63) - 1)
+
+
+@contextmanager
+def one_cpu_thread(device: torch.device) -> Iterator[None]:
+    """On the CPU, run the elementwise work on one thread: CPU randn is sequential anyway, and on
+    shared cores the other threads' synchronisation costs more than the work (see ``benchmarks/``)."""
+    if device.type != "cpu":
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)

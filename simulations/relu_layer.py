@@ -14,11 +14,11 @@ from Q.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
+
+from .device import one_cpu_thread
 
 #: Random numbers per chunk (rows of the N x d draws are generated CHUNK // d at a time).
 CHUNK = 1 << 20
@@ -45,21 +45,6 @@ class LayerSums:
 def sample_weights(rows: int, dim: int, sigma: float, gen: torch.Generator, device: torch.device) -> torch.Tensor:
     """w_i ~ N(0, sigma^2): standard deviation sigma."""
     return torch.randn(rows, dim, generator=gen, device=device).mul_(sigma)
-
-
-@contextmanager
-def one_cpu_thread(device: torch.device) -> Iterator[None]:
-    """On the CPU, run the elementwise work on one thread: CPU randn is sequential anyway, and on
-    shared cores the other threads' synchronisation costs more than the work (see ``benchmarks/``)."""
-    if device.type != "cpu":
-        yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def sample_layer(samples: int, dim: int, sigma: float, gen: torch.Generator, device: torch.device) -> LayerSums:

@@ -15,6 +15,7 @@ whole text; where the question has a model, as the derivation checker reads it (
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from derivcheck.grading.limits import DEFAULT, Limits
@@ -69,41 +70,39 @@ def _body(line: str, number: int) -> tuple[str, int]:
 def _read_step(question: Any, text: str, offset: int, limits: Limits) -> dict[str, Any]:
     """A line of working, read as the derivation checker reads it (expectations, sums,
     derivatives under the question's model); an equation question's line is an equation."""
-    import sympy as sp
-
-    from derivcheck.grading.errors import AnswerError
     from derivcheck.grading.working import read_line
 
     equation = question.unknown is not None and "=" in text
     body = text.lstrip(" &\t")
-    offset += len(text) - len(body)
-    try:
-        expr = read_line(question.model, body.rstrip(), limits, equation=equation).expr
-    except AnswerError as err:
-        position = None if err.position is None else offset + err.position
-        return {"latex": None, "mathml": None, "error": {"message": str(err), "position": position}, "note": ""}
-    except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ZeroDivisionError,
-            AttributeError, NotImplementedError, IndexError, KeyError, ArithmeticError) as err:
-        return {"latex": None, "mathml": None, "note": "",
-                "error": {"message": f"this line cannot be read ({type(err).__name__})", "position": None}}
-    latex = sp.latex(expr)
-    return {"latex": latex, "mathml": to_mathml(latex, display=True), "error": None, "note": ""}
+    return _reading(lambda: (read_line(question.model, body.rstrip(), limits, equation=equation).expr, ""),
+                    offset + len(text) - len(body), "line")
 
 
 def _read_one(question: Any, text: str, offset: int, limits: Limits) -> dict[str, Any]:
+    from derivcheck.grading.grader import read
+
+    def parsed() -> tuple[Any, str]:
+        answer = read(question, text, limits)
+        return answer.expr, answer.note
+
+    return _reading(parsed, offset, "answer")
+
+
+def _reading(read: Callable[[], tuple[Any, str]], offset: int, what: str) -> dict[str, Any]:
+    """``read()`` -> (expression, note) as the preview shows it: LaTeX and MathML, or the reader's
+    message with its position in the whole answer."""
     import sympy as sp
 
     from derivcheck.grading.errors import AnswerError
-    from derivcheck.grading.grader import read
 
     try:
-        parsed = read(question, text, limits)
+        expr, note = read()
     except AnswerError as err:
         position = None if err.position is None else offset + err.position
         return {"latex": None, "mathml": None, "error": {"message": str(err), "position": position}, "note": ""}
     except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ZeroDivisionError,
             AttributeError, NotImplementedError, IndexError, KeyError, ArithmeticError) as err:
         return {"latex": None, "mathml": None, "note": "",
-                "error": {"message": f"this answer cannot be read ({type(err).__name__})", "position": None}}
-    latex = sp.latex(parsed.expr)
-    return {"latex": latex, "mathml": to_mathml(latex, display=True), "error": None, "note": parsed.note}
+                "error": {"message": f"this {what} cannot be read ({type(err).__name__})", "position": None}}
+    latex = sp.latex(expr)
+    return {"latex": latex, "mathml": to_mathml(latex, display=True), "error": None, "note": note}

@@ -18,9 +18,10 @@ def run(names: tuple[str, ...] = EXERCISES, out_dir: str | Path = "out/exercises
     processes (:mod:`.pool`); each exercise's ``seconds`` is its own run time (they overlap).
     ``quick`` shortens training (for smoke tests); the numbers are then not the exercise's.
     """
+    from ..device import one_cpu_thread as one_thread
     from ..device import resolve_device
     from . import basics, digits, fit2d, init_study
-    from .pool import one_thread, submit, workers
+    from .pool import submit, workers
 
     unknown = [n for n in names if n not in EXERCISES]
     if unknown:

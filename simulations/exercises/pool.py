@@ -42,20 +42,6 @@ def workers(device: torch.device) -> Iterator[Executor | None]:
         yield pool
 
 
-@contextmanager
-def one_thread(device: torch.device) -> Iterator[None]:
-    """Run CPU work single-threaded (as in the workers), restoring the thread count after."""
-    if device.type != "cpu":
-        yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
 def submit(pool: Executor | None, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
     """``pool.submit`` or, without a pool, the call made now (its result in a done future; its error raised)."""
     if pool is not None:
