@@ -24,10 +24,6 @@ class _Operator(sp.Function):
     _word = ""
     _tex = ""
 
-    @classmethod
-    def eval(cls, *args: sp.Basic) -> None:
-        return None
-
     def _sympystr(self, printer: sp.printing.StrPrinter) -> str:
         inner = ", ".join(printer.doprint(a) for a in self.args[: self._arity()])
         given = self.args[self._arity():]
