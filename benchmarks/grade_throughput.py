@@ -85,15 +85,21 @@ def naive(rows, bank) -> tuple[list[str], float]:
     return verdicts, time.perf_counter() - start
 
 
+def write_submissions(folder: Path, rows) -> Path:
+    """``folder/in.csv`` with the columns grade reads (student_id, question, answer) of ``rows``."""
+    src = folder / "in.csv"
+    with open(src, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["student_id", "question", "answer"])
+        w.writerows(r[:3] for r in rows)
+    return src
+
+
 def ours(rows, workers: int) -> tuple[list[str], float]:
     from derivcheck.grading.batch import grade_csv
 
     with tempfile.TemporaryDirectory() as tmp:
-        src, out = Path(tmp) / "in.csv", Path(tmp) / "out.csv"
-        with open(src, "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["student_id", "question", "answer"])
-            w.writerows(r[:3] for r in rows)
+        src, out = write_submissions(Path(tmp), rows), Path(tmp) / "out.csv"
         start = time.perf_counter()
         grade_csv(src, out, workers=workers)
         seconds = time.perf_counter() - start
@@ -121,11 +127,7 @@ def distinct_answers(count: int, seed: int) -> list[tuple[str, str, str, bool]]:
 def whole_process(rows: list[tuple[str, str, str, bool]], workers: int) -> float:
     """Seconds of ``python -m derivcheck grade`` on ``rows``, start-up included."""
     with tempfile.TemporaryDirectory() as tmp:
-        src, out = Path(tmp) / "in.csv", Path(tmp) / "out.csv"
-        with open(src, "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["student_id", "question", "answer"])
-            w.writerows(r[:3] for r in rows)
+        src, out = write_submissions(Path(tmp), rows), Path(tmp) / "out.csv"
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "derivcheck", "grade", str(src), "-o", str(out), "--quiet",
                         "--workers", str(workers)], check=True, capture_output=True)

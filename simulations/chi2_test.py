@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq
@@ -103,11 +104,17 @@ class RectifiedChiSquare:
         return _rectified_quantiles(self.draws, self.width, tail)
 
     def _solve_quantiles(self, tail: float) -> tuple[float, float]:
-        sd = np.sqrt(self.variance)
-        span = (max(1e-12, self.mean - 40 * sd), self.mean + 40 * sd)
-        lo = brentq(lambda t: self.cdf(t) - tail, *span, xtol=1e-10 * self.mean, rtol=1e-14)
-        hi = brentq(lambda t: self.sf(t) - tail, *span, xtol=1e-10 * self.mean, rtol=1e-14)
-        return float(lo), float(hi)
+        return _solve_tails(self, tail, 1e-10)
+
+
+def _solve_tails(law: Any, tail: float, relative_xtol: float) -> tuple[float, float]:
+    """The ``tail`` and ``1 - tail`` quantiles of a positive law with ``cdf``, ``sf``, ``mean`` and
+    ``variance``, by bracketing within 40 standard deviations of the mean."""
+    sd = np.sqrt(law.variance)
+    span = (max(1e-12, law.mean - 40 * sd), law.mean + 40 * sd)
+    lo = brentq(lambda t: law.cdf(t) - tail, *span, xtol=relative_xtol * law.mean, rtol=1e-14)
+    hi = brentq(lambda t: law.sf(t) - tail, *span, xtol=relative_xtol * law.mean, rtol=1e-14)
+    return float(lo), float(hi)
 
 
 @lru_cache(maxsize=64)
@@ -159,11 +166,7 @@ class ProductLaw:
         return _product_quantiles(self.first.dof, self.second.draws, tail)
 
     def _solve_quantiles(self, tail: float) -> tuple[float, float]:
-        sd = np.sqrt(self.variance)
-        span = (max(1e-12, self.mean - 40 * sd), self.mean + 40 * sd)
-        lo = brentq(lambda t: self.cdf(t) - tail, *span, xtol=1e-12 * self.mean, rtol=1e-14)
-        hi = brentq(lambda t: self.sf(t) - tail, *span, xtol=1e-12 * self.mean, rtol=1e-14)
-        return float(lo), float(hi)
+        return _solve_tails(self, tail, 1e-12)
 
 
 @lru_cache(maxsize=64)

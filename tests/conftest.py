@@ -22,3 +22,12 @@ def _private_cache(tmp_path_factory):
         os.environ.pop("DERIVCHECK_CACHE", None)
     else:
         os.environ["DERIVCHECK_CACHE"] = old
+
+
+@pytest.fixture(scope="module")
+def service():
+    """The self-check page's service, two warm workers, no simulated evidence (serve tests)."""
+    from derivcheck.web.service import SelfCheck
+
+    with SelfCheck(evidence=False, workers=2) as s:
+        yield s

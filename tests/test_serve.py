@@ -18,13 +18,6 @@ from derivcheck.grading.limits import Limits
 from derivcheck.web.app import MAX_ANSWER, MAX_BODY, create_app
 from derivcheck.web.mathml import to_mathml
 from derivcheck.web.pool import Pool
-from derivcheck.web.service import SelfCheck
-
-
-@pytest.fixture(scope="module")
-def service():
-    with SelfCheck(evidence=False, workers=2) as s:
-        yield s
 
 
 @pytest.fixture(scope="module")

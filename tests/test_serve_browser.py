@@ -33,19 +33,12 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from serve_stub import stub_derivation  # noqa: E402
 
 from derivcheck.web.app import create_app  # noqa: E402
-from derivcheck.web.service import SelfCheck  # noqa: E402
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def service():
-    with SelfCheck(evidence=False, workers=2) as s:
-        yield s
 
 
 @pytest.fixture(scope="module")
