@@ -138,7 +138,7 @@ class Judge:
             for unit, point in zip(self.units, self.points, strict=True):
                 unit.naive = naive
                 v = self._generic(unit, line.expr)
-                v = self._solutions(v, point) if self.equation else v.xreplace(point.vectors)
+                v = self._solutions(v) if self.equation else v.xreplace(point.vectors)
                 if isinstance(v, sp.Basic) and v.has(sp.zoo, sp.nan):
                     at = ", ".join(f"{k} = {_fmt(x)}" for k, x in point.describe().items())
                     return Valued([], error=f"the line is undefined at {at} (a division by zero or a log of 0)")
@@ -174,7 +174,8 @@ class Judge:
                     raise NotBound(f"the index {letter} is not bound by a sum here, and the line depends on it")
         return first
 
-    def _solutions(self, eq: sp.Basic, point: Point) -> tuple:
+    def _solutions(self, eq: sp.Basic) -> tuple:
+        """The real solutions for the unknown (in its domain) of an equation valued at a point."""
         unknown = self.question.unknown
         if not isinstance(eq, sp.Equality):
             raise Unsupported("a line of an equation question must be an equation")
@@ -572,7 +573,7 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     first_wrong = next((k for k, r in enumerate(records) if r["verdict"] == "wrong"), None)
     final_text = steps[-1].pieces(judge.equation)[-1] if steps else answer
     outcome = final(final_text)
-    return _combine(question, answer, outcome, records, first_wrong, judge, start)
+    return _combine(question, answer, outcome, records, first_wrong)
 
 
 def _judge_piece(judge: Judge, prev: Valued | None, cur: Valued, prev_text: str,
@@ -676,7 +677,7 @@ def _fmt(v: Any) -> str:
 
 
 def _combine(question: Question, answer: str, outcome: dict[str, Any], records: list[dict[str, Any]],
-             first_wrong: int | None, judge: Judge, start: float) -> dict[str, Any]:
+             first_wrong: int | None) -> dict[str, Any]:
     credit = {**DEFAULT_CREDIT, **question.credit}
     wrong = [r for r in records if r["verdict"] == "wrong"]
     final_score = float(outcome.get("score", 0.0)) if outcome.get("verdict") == "correct" else 0.0
