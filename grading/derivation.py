@@ -367,7 +367,8 @@ class Judge:
             for k, point in enumerate(self.points):
                 subs = _by_name(q, point)
                 try:
-                    ref = float(sp.N(q.reference.xreplace(subs), 30))
+                    # the reference at this point, as the asked quantity's values already hold it
+                    ref = _scalar(starts[k][0]) if starts else float(sp.N(q.reference.xreplace(subs), 30))
                     wrong = float(sp.N(m.formula.xreplace(subs), 30))
                     a, b = _scalar(prev.values[k]), _scalar(cur.values[k])
                 except (TypeError, ValueError, Unsupported):
