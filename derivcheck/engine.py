@@ -137,13 +137,14 @@ def limits(timeout: float) -> Any:
 def check(question_id: str, answer: str, *, bank: PathLike | None = None, timeout: float = 5.0) -> dict[str, Any]:
     """Grade one answer: the ``check --json`` record.
 
-    The answer is graded in a sandboxed worker; an incorrect answer to a question with a
-    simulation is then re-stated at a simulated configuration from the stored verification
-    record (computed here, outside the sandbox, once, when it is missing and the ``sim`` extra
-    is installed; without it the feedback says that the evidence is missing).
+    The answer is graded by ``grade``'s own task (:func:`~derivcheck.grading.tasks.check_task`) in a
+    sandboxed worker, so both give one record. An incorrect answer to a question with a
+    simulation is re-stated at a simulated configuration from the stored verification record;
+    when that record is missing it is computed here, outside the sandbox, once (``sim`` extra),
+    and the task run again, as ``grade`` computes it before its workers start.
     """
     from derivcheck.grading.sandbox import run_one
-    from derivcheck.grading.tasks import attach_evidence, check_task
+    from derivcheck.grading.tasks import check_task, outcome
 
     bank_path = _bank_path(bank)
     known = load_bank(bank_path)
@@ -151,18 +152,13 @@ def check(question_id: str, answer: str, *, bank: PathLike | None = None, timeou
         raise UnknownId(f"unknown question {question_id!r}; choose from: {', '.join(known)}")
     question = known[question_id]
     grading_limits = limits(timeout)
-    status, record = run_one(check_task, (bank_path, question_id, answer, False, grading_limits), grading_limits)
-    if status != "ok":
-        from derivcheck.grading.grader import undecided
-
-        record = undecided(question_id, answer, str(record))
+    task = (bank_path, question_id, answer, True, grading_limits)
+    record = outcome(question_id, answer, *run_one(check_task, task, grading_limits))
     if record["verdict"] == "incorrect" and question.simulation and not question.vector:
-        from derivcheck.grading.evidence import verification
+        from derivcheck.simulations import recorded
 
-        verification(question.simulation)
-        status, with_sim = run_one(attach_evidence, (bank_path, question_id, answer, record), grading_limits)
-        if status == "ok":
-            record = with_sim
+        if recorded(question.simulation, compute=False) is None and recorded(question.simulation) is not None:
+            record = outcome(question_id, answer, *run_one(check_task, task, grading_limits))
     return record
 
 

@@ -12,7 +12,7 @@ import hashlib
 import json
 import math
 import os
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,33 @@ def number(v: float) -> float | str:
 def unnumber(v: float | str) -> float:
     """The inverse of :func:`number`."""
     return float(v)
+
+
+@cache
+def secret(purpose: str) -> bytes:
+    """A per-install secret for ``purpose``: HMAC-SHA256(install key, purpose), where the install
+    key is 32 random bytes kept in the store (``secret.key``, owner-only permissions), made on
+    first use. Where the store cannot be written, a key for this process only."""
+    import hmac
+    import secrets as _secrets
+
+    key_file = root() / "secret.key"
+    try:
+        key = key_file.read_bytes()
+        if len(key) != 32:
+            raise ValueError
+    except (OSError, ValueError):
+        key = _secrets.token_bytes(32)
+        try:
+            root().mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(key)
+        except FileExistsError:
+            key = key_file.read_bytes() if key_file.stat().st_size == 32 else key
+        except OSError:
+            pass
+    return hmac.new(key, purpose.encode(), hashlib.sha256).digest()
 
 
 @lru_cache(maxsize=16)

@@ -14,7 +14,6 @@ import io
 import json
 import os
 import sys
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -24,7 +23,7 @@ from derivcheck.store import jsonable
 from .errors import printable
 from .limits import DEFAULT, Limits
 from .sandbox import Sandbox
-from .tasks import check_task, equiv_task
+from .tasks import check_task, equiv_task, outcome
 
 INPUT = ("student_id", "question", "answer")
 ADDED = ("verdict", "score", "diagnoses", "feedback", "review")
@@ -59,11 +58,6 @@ class InOrder:
             released.append((self.next, self.waiting.pop(self.next)))
             self.next += 1
         return released
-
-
-def normalise(answer: str) -> str:
-    """The memo key of an answer: NFC, outer whitespace stripped, inner runs collapsed."""
-    return " ".join(unicodedata.normalize("NFC", answer).split())
 
 
 def _one_line(text: str) -> str:
@@ -227,7 +221,7 @@ def _grade_rows(handle: Any, header: list[str], fields: list[str], rows: list[di
         elif qid not in questions:
             invalid.append((i, _invalid(f"unknown question {qid!r}")))
         else:
-            keys.setdefault((qid, normalise(answer)), []).append(i)
+            keys.setdefault((qid, answer), []).append(i)  # graded as written; only identical cells share
     from .evidence import preload
     from .grader import warm
 
@@ -256,7 +250,7 @@ def _grade_rows(handle: Any, header: list[str], fields: list[str], rows: list[di
     tasks = list(keys)
     with Sandbox(workers, limits) as box:
         for index, status, value in box.run(check_task, [(bank, q, a, True, limits) for q, a in tasks]):
-            record = value if status == "ok" else _undecided(value)
+            record = outcome(*tasks[index], status, value)
             for i in keys[tasks[index]]:
                 write(order.put(i, record))
     text.flush()
@@ -295,18 +289,12 @@ def _invalid(message: str) -> dict:
     return {"verdict": "invalid", "score": 0.0, "diagnoses": [], "feedback": message}
 
 
-def _undecided(message: str) -> dict:
-    from .grader import undecided
-
-    return undecided("", "", message)
-
-
 def write_gradescope(results_csv: Path, directory: Path) -> None:
     """DIR/<folder>/results.json in Gradescope's autograder format, one test per question.
 
     The folder is :func:`folder_name` of the student id (one to one, confined to DIR); a folder or
-    file that is a symbolic link is never followed (that student is skipped). An undecided answer
-    scores 0 and says it is flagged for manual review.
+    file that is a symbolic link is never followed (that student is skipped). Each test's score is
+    the record's score, as ``check`` gives it; an answer flagged for review says so.
     """
     with open(results_csv, newline="", encoding="utf-8") as f:
         rows = [{k: _restore(v) if isinstance(v, str) else v for k, v in r.items()} for r in csv.DictReader(f)]
@@ -323,11 +311,11 @@ def write_gradescope(results_csv: Path, directory: Path) -> None:
             continue
         tests = []
         for r in answers:
-            undecided = r["verdict"] == "undecided"
-            score = 0.0 if undecided else float(r["score"] or 0)
+            score = float(r["score"] or 0)
+            review = r.get("review") == "yes"
             tests.append({"name": r["question"], "score": score, "max_score": 1.0,
                           "status": "passed" if score == 1.0 else "failed",
-                          "output": ("UNDECIDED, flagged for manual review. " if undecided else "")
+                          "output": (f"{r['verdict'].upper()}, flagged for manual review. " if review else "")
                           + f"Your answer: {r['answer']}\n{r['verdict']}: {r['feedback']}"
                           + (f"\nDiagnosis: {r['diagnoses']}" if r["diagnoses"] else "")
                           + (f"\nFirst wrong line of the working: {r['first_wrong']}" if r.get("first_wrong") else "")})

@@ -46,7 +46,8 @@ from .working import read_line
 #: The most lines a derivation may have, and its longest text (a multiple of one answer's).
 MAX_LINES = 60
 MAX_LENGTH_FACTOR = 8
-#: The share of the check's time budget the lines may use; later lines are then undecided.
+#: The share of the check's budget (CPU seconds of this process) the lines may use; later lines are
+#: then undecided. CPU time, so a busy machine never changes which lines are decided.
 TIME_SHARE = 0.7
 #: The false-alarm rate of a whole derivation's sampling tests.
 ALPHA = 1e-6
@@ -536,7 +537,7 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
                      limits: Limits = DEFAULT) -> dict[str, Any]:
     """CONTRACT.md's derivation record: ``final(text)`` grades the final statement as a single
     answer; every line is judged against its predecessor; the bank's credit combines them."""
-    start = time.perf_counter()
+    start = time.process_time()
     if len(answer) > MAX_LENGTH_FACTOR * limits.max_length or answer.count("\n") >= MAX_LINES:
         return {"question": question.id, "answer": answer, "verdict": "invalid", "score": 0.0, "diagnoses": [],
                 "parsed": None, "status": "invalid", "steps": [], "first_wrong": None,
@@ -554,7 +555,7 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     starts = judge.reference_values() or None
     for n, step in enumerate(steps):
         for m, piece in enumerate(step.pieces(judge.equation)):
-            if time.perf_counter() > deadline:
+            if time.process_time() > deadline:
                 records.append(_step_record(step, piece, Judgement(
                     "undecided", "undecided", note="time limit reached before this line"), judge))
                 break
@@ -679,19 +680,45 @@ def _fmt(v: Any) -> str:
 
 def _combine(question: Question, answer: str, outcome: dict[str, Any], records: list[dict[str, Any]],
              first_wrong: int | None) -> dict[str, Any]:
+    """The derivation's verdict and score: credit only for what was decided.
+
+    With n judged lines (every line after line 0), w of them wrong and u unsettled (invalid or
+    undecided), working = max(0, 1 - u/n - per_wrong_step * w): an unsettled line earns nothing.
+    score = final * [final statement correct] + working * working credit, and 1 when the final
+    statement is correct and every line is ``ok``. ``review`` is set when deciding the unsettled
+    lines (or an undecided final statement) could change the score. No readable judged line:
+    ``invalid``, score 0.
+    """
     credit = {**DEFAULT_CREDIT, **question.credit}
-    wrong = [r for r in records if r["verdict"] == "wrong"]
-    final_score = float(outcome.get("score", 0.0)) if outcome.get("verdict") == "correct" else 0.0
-    working = max(0.0, 1.0 - credit["per_wrong_step"] * len(wrong)) if len(records) > 1 else 0.0
-    verdict = outcome.get("verdict", "invalid")
-    if verdict == "correct" and wrong:
-        verdict = "incorrect"
-    score = 0.0 if verdict == "undecided" else credit["final"] * final_score + credit["working"] * working
-    if verdict == "correct":
-        score = 1.0
+    judged = records[1:]
+    wrong = [r for r in judged if r["verdict"] == "wrong"]
+    unsettled = [k for k, r in enumerate(records) if k and r["verdict"] in ("invalid", "undecided")]
+    final_verdict = outcome.get("verdict", "invalid")
+    readable = any(r["read"] is not None for r in judged)
+
+    def score_of(final_right: bool, unsettled_ok: bool) -> float:
+        if not readable:
+            return 0.0
+        lost = 0.0 if unsettled_ok or not judged else len(unsettled) / len(judged)
+        if final_right and not wrong and (unsettled_ok or not unsettled):
+            return 1.0
+        working = max(0.0, 1.0 - lost - credit["per_wrong_step"] * len(wrong)) if judged else 0.0
+        return credit["final"] * final_right + credit["working"] * working
+
+    score = score_of(final_verdict == "correct", False)
+    best = score_of(final_verdict in ("correct", "undecided") or (final_verdict == "invalid" and readable), True)
+    review = readable and best != score
+    if not readable:
+        verdict = "invalid"
+    elif final_verdict == "correct":
+        verdict = "incorrect" if wrong else ("undecided" if unsettled else "correct")
+    else:
+        verdict = final_verdict
     codes = list(dict.fromkeys([c for r in wrong for c in r["diagnoses"]] + list(outcome.get("diagnoses", []))))
     feedback = outcome.get("feedback", "")
-    if outcome.get("verdict") == "correct" and wrong:
+    if not readable:
+        feedback = "No line of this working could be read, so nothing in it can earn credit. " + feedback
+    if final_verdict == "correct" and wrong:
         feedback = "The final statement is right, but the working that leads to it is not."
     if first_wrong is not None:
         first = records[first_wrong]
@@ -701,13 +728,19 @@ def _combine(question: Question, answer: str, outcome: dict[str, Any], records: 
         feedback = f"{feedback} Working: line {first_wrong} is wrong. {_sentence(note) if note else ''}".strip()
         if len(wrong) > 1:
             feedback += f" ({len(wrong)} wrong lines in all.)"
-    elif len(records) > 1:
+    elif judged and not unsettled:
         feedback = f"{feedback} Working: every line follows from the one before.".strip()
+    if unsettled and readable:
+        which = ", ".join(str(k) for k in unsettled)
+        feedback = (f"{feedback} Working: line{'s' if len(unsettled) > 1 else ''} {which} could not be "
+                    f"read or decided and earn{'' if len(unsettled) > 1 else 's'} no credit"
+                    f"{'; flagged for a person to read' if review else ''}.").strip()
     alphas = [r["alpha"] for r in records if r["alpha"]]
     record = {**outcome, "question": question.id, "answer": answer, "verdict": verdict,
               "score": round(score, 6), "diagnoses": codes, "feedback": feedback, "steps": records,
               "first_wrong": first_wrong, "alpha": sum(alphas) if alphas else None}
-    if verdict == "undecided":
+    record.pop("review", None)
+    if review or verdict == "undecided":
         record["review"] = True
     return record
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-import secrets
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -44,8 +43,6 @@ DIGITS = 50
 #: large argument loses digits; a difference is only believed once the values have settled).
 PRECISIONS = (50, 100, 200, 400)
 TOLERANCE = mpmath.mpf("1e-30")
-#: Per-process salt of the sample points: not predictable from outside.
-SALT = secrets.randbits(64)
 MIN_VALID = 8
 RANDOM_POINTS = 16
 VECTOR_SIZES = (2, 3, 5, 8, 13)
@@ -78,7 +75,9 @@ class OutOfTime(Exception):
 
 @contextmanager
 def budget(seconds: float) -> Iterator[None]:
-    """Raise ``OutOfTime`` after ``seconds`` (SIGALRM; only in the main thread, else no limit)."""
+    """Raise ``OutOfTime`` once this process has spent ``seconds`` of CPU time (SIGPROF, user plus
+    system time; only in the main thread, else no limit). CPU time, not wall time: a busy machine
+    slows a check down but never changes its verdict."""
     if threading.current_thread() is not threading.main_thread() or seconds <= 0:
         yield
         return
@@ -86,13 +85,13 @@ def budget(seconds: float) -> Iterator[None]:
     def handler(signum: int, frame: Any) -> None:
         raise OutOfTime
 
-    old = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    old = signal.signal(signal.SIGPROF, handler)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, old)
 
 
 NICE: dict[str, list[Any]] = {
@@ -144,7 +143,7 @@ def _with_small_points(table: tuple, reference: sp.Expr, domain: Domain, vector:
     yield from table
     if vector:
         return
-    rng = random.Random(_seed(sp.srepr(reference), _domain_key(domain), SALT, "small"))
+    rng = random.Random(_seed(sp.srepr(reference), _domain_key(domain), salt(), "small"))
     for _ in range(EXTRA_POINTS):
         if valid() >= MIN_VALID:
             return
@@ -467,6 +466,15 @@ def _settled(student: sp.Expr, reference: sp.Expr, point: dict) -> tuple[Any, An
 _DOMAINS: dict[tuple, Domain] = {}
 
 
+@lru_cache(maxsize=1)
+def salt() -> int:
+    """The salt of the sample points: secret (not predictable by a student), fixed per install (the
+    store's secret), so one answer gets one verdict on every run of an install."""
+    from derivcheck.store import secret
+
+    return int.from_bytes(secret("sample points")[:8], "little")
+
+
 def _domain_key(domain: Domain) -> tuple:
     key = (tuple(sorted((str(s), repr(s.assumptions0), k) for s, k in domain.kinds.items())), repr(domain.prefer))
     _DOMAINS.setdefault(key, domain)
@@ -479,7 +487,7 @@ def _reference_table(reference: sp.Expr, key: tuple, vector: bool) -> tuple[tupl
     undefined). The points depend on the reference and the domain only, so the values are
     computed once and shared by every answer to the same question."""
     domain = _DOMAINS[key]
-    rng = random.Random(_seed(sp.srepr(reference), key, SALT))
+    rng = random.Random(_seed(sp.srepr(reference), key, salt()))
     points = vector_points(rng) if vector else scalar_points(domain, rng)
     table = []
     for point in points:

@@ -9,10 +9,22 @@ from .limits import DEFAULT, Limits
 
 def check_task(bank_path: str | None, question_id: str, answer: str, evidence: bool = True,
                limits: Limits = DEFAULT) -> dict[str, Any]:
+    """The one judgement of an answer: ``check``, ``grade``, the API, the page and Gradescope all
+    run this (in a sandboxed worker) and pass its record on unchanged (:func:`outcome`)."""
     from .bank import load
     from .grader import check
 
     return check(load(bank_path)[question_id], answer, limits, evidence=evidence)
+
+
+def outcome(question_id: str, answer: str, status: str, value: Any) -> dict[str, Any]:
+    """The record of one sandboxed :func:`check_task`: its result, or ``undecided`` (score 0, review)
+    when the worker ran out of time or died; every surface turns a sandbox result into a record here."""
+    if status == "ok":
+        return value
+    from .grader import undecided
+
+    return undecided(question_id, answer, str(value))
 
 
 def equiv_task(student: str, teacher: str, assume: dict[str, str], limits: Limits = DEFAULT) -> dict[str, Any]:
@@ -68,19 +80,4 @@ def _equiv(student: str, teacher: str, assume: dict[str, str], limits: Limits) -
     if decision.counterexample:
         record["counterexample"] = decision.counterexample
     record["parsed"] = [sp.sstr(a), sp.sstr(b)]
-    return record
-
-
-def attach_evidence(bank_path: str | None, question_id: str, answer: str, record: dict) -> dict:
-    """Re-state an incorrect check's counterexample at a simulated configuration (evidence preloaded)."""
-    from .bank import load
-    from .grader import _with_simulation, incorrect_feedback, read
-
-    question = load(bank_path)[question_id]
-    expr = read(question, answer).expr
-    example, missing = _with_simulation(question, expr)
-    if example or missing:
-        record["counterexample"] = example or record.get("counterexample")
-        text = incorrect_feedback(question, expr, record["diagnoses"], record["counterexample"])
-        record["feedback"] = f"{text} {missing}".strip()
     return record

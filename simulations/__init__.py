@@ -28,15 +28,17 @@ def record_name(claim_id: str, seed: int = 0) -> str:
     return f"verify-{claim_id}-seed{seed}-{code}"
 
 
-def recorded(claim_id: str, seed: int = 0) -> Verification | None:
+def recorded(claim_id: str, seed: int = 0, compute: bool = True) -> Verification | None:
     """The stored verification of ``claim_id`` (default alpha, on the CPU), read without torch;
-    computed and stored first when missing (None when it cannot be: no torch)."""
+    computed and stored first when missing and ``compute`` (None when it cannot be: no torch)."""
     data = store.read(record_name(claim_id, seed))
     if data is not None:
         try:
             return Verification.from_dict(data)
         except (KeyError, TypeError, ValueError):
             pass
+    if not compute:
+        return None
     try:
         result = verify(claim_id, seed=seed, device="cpu")
     except ImportError:

@@ -6,6 +6,7 @@ import pytest
 import sympy as sp
 
 from derivcheck.grading.bank import BankError, load, parse_bank
+from derivcheck.grading.evidence import preload
 from derivcheck.grading.grader import check
 from derivcheck.grading.tasks import equiv_task
 
@@ -84,6 +85,7 @@ def test_constant_factor_feedback_names_the_factor(bank):
 def test_simulated_counterexample(bank, question):
     wrong = {"p2.variance": "d sigma^2", "p2.sigma": "1/sqrt(d)", "p4.training_mults": "2nLK^2",
              "p3.smoothing_gap": "log(d(1-eps)/eps)"}[question]
+    preload([bank[question].simulation])  # the commands do this before their workers start
     example = check(bank[question], wrong)["counterexample"]
     sim = example["simulated"]
     lo, hi = sim["interval"]
