@@ -39,7 +39,7 @@ from .limits import DEFAULT, Limits
 from .model import Model
 from .probability import OPERATORS, E, Unsupported
 from .reader import split_equals
-from .steps import Step, split
+from .steps import Step, lines, split
 from .unroll import NotBound, Point, Unroller, laws_of
 from .working import read_line
 
@@ -186,16 +186,45 @@ class Judge:
         return tuple(sorted(float(sp.N(s, 30)) for s in solved if s.is_real is not False))
 
     def reference_values(self) -> list[list[Any]]:
-        """The asked quantity at each point: the reference and every accepted alternative."""
+        """The asked quantity at each point: the reference and every accepted alternative, exact
+        (or, for a vector question, its entry at the model's ``entry`` index to 130 digits: never
+        fewer digits than a comparison demands)."""
         q = self.question
+        forms = (q.reference, *(a for a, _ in q.alternatives))
         if q.vector:
-            return []
+            return self._vector_values(forms)
         out = []
         for point in self.points:
             subs = _by_name(q, point)
-            values = [sp.N(f.xreplace(subs), 30) for f in (q.reference, *(a for a, _ in q.alternatives))]
+            values = [f.xreplace(subs) for f in forms]
             # an equation question's asked quantity is the unknown's value: a solution set of one
-            out.append([(float(v),) for v in values] if self.equation else values)
+            out.append([(float(sp.N(v, 30)),) for v in values] if self.equation else values)
+        return out
+
+    def _vector_values(self, forms: tuple[sp.Expr, ...]) -> list[list[Any]]:
+        """A vector question's forms at each point: the vocabulary's vectors (x, y) are the model's
+        families of the same names, entry by entry, and the asked entry is the model's ``entry``."""
+        from .equivalence import _value
+        from .symbolic import X, Y
+
+        role = {"vector": X, "onehot": Y}  # the symbols the reference is written in
+        vectors = {role[r]: name for name, r in self.question.vocab.vectors.items() if r in role}
+        entry = self.model.entry
+        if not entry or not vectors or not all(n in self.model.families for n in vectors.values()):
+            return []
+        out = []
+        try:
+            for unit, point in zip(self.units, self.points, strict=True):
+                size = unit.family_size(point.free)
+                at = {sym: [_fraction(unit.member(name, k, {}).xreplace(point.vectors)) for k in range(1, size + 1)]
+                      for sym, name in vectors.items()}
+                row = []
+                for form in forms:
+                    value = _value(form, at, 130)[point.free[entry] - 1]
+                    row.append(sp.Float(mpmath.nstr(value, 130, min_fixed=-1, max_fixed=1), 130))
+                out.append(row)
+        except (Unsupported, ValueError, TypeError, ArithmeticError, KeyError, IndexError, NotBound):
+            return []
         return out
 
     # comparisons ---------------------------------------------------------------------------
@@ -382,6 +411,15 @@ class Judge:
         return codes
 
 
+def _fraction(v: sp.Expr) -> Any:
+    """A rational SymPy number as a Fraction (what the numeric evaluator takes)."""
+    from fractions import Fraction
+
+    if not v.is_Rational:
+        raise Unsupported(f"{v} is not a rational entry")
+    return Fraction(int(v.p), int(v.q))
+
+
 def _scalar(v: Any) -> float:
     if isinstance(v, tuple):
         if len(v) != 1:
@@ -538,7 +576,7 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     """CONTRACT.md's derivation record: ``final(text)`` grades the final statement as a single
     answer; every line is judged against its predecessor; the bank's credit combines them."""
     start = time.process_time()
-    if len(answer) > MAX_LENGTH_FACTOR * limits.max_length or answer.count("\n") >= MAX_LINES:
+    if len(answer) > MAX_LENGTH_FACTOR * limits.max_length or len(lines(answer)) > MAX_LINES:
         return {"question": question.id, "answer": answer, "verdict": "invalid", "score": 0.0, "diagnoses": [],
                 "parsed": None, "status": "invalid", "steps": [], "first_wrong": None,
                 "feedback": f"A derivation may have at most {MAX_LINES} lines and "

@@ -20,6 +20,20 @@ _ALIGN_LEAD = re.compile(r"^\s*&?\s*=")
 _LEAD = re.compile(r"^\s*(?:&\s*)?(?:=>|==>|⇒|⟹|\\(?:Rightarrow|Longrightarrow|implies|iff|Leftrightarrow|therefore)"
                    r"(?![A-Za-z])|\\\\)\s*")
 _ENVIRONMENT = re.compile(r"^\s*\\(?:begin|end)\{[a-z*]+\}\s*$")
+#: A display environment's markers anywhere in a line (``\begin{align*} Var[y] &= ...``).
+_DISPLAY = re.compile(r"\\(?:begin|end)\{(?:align|aligned|alignat|eqnarray|gather|gathered|split|multline|"
+                      r"equation)\*?\}(?:\{\d+\})?")
+#: LaTeX's line break ``\\`` (with an optional skip ``\\[2pt]``) between statements.
+_BREAK = re.compile(r"\\\\(?:\[[^\]]{0,20}\])?")
+
+
+def lines(answer: str) -> list[str]:
+    """The non-empty lines of an answer: split at every line end Python knows (LF, CRLF, CR,
+    U+2028, U+0085, ...) and at LaTeX's ``\\\\``; display-environment markers dropped."""
+    out = []
+    for ln in _DISPLAY.sub("\n", answer).splitlines():
+        out.extend(_BREAK.split(ln))
+    return [ln for ln in out if ln.strip() and not _ENVIRONMENT.match(ln)]
 
 
 @dataclass(frozen=True)
@@ -60,10 +74,10 @@ def _is_value(text: str) -> bool:
 def is_derivation(answer: str, equation: bool) -> bool:
     """Whether an answer is working to be judged line by line: several non-empty lines, or one
     line holding a chain of at least three statements (``a = b = c``; equations joined by ``=>``)."""
-    lines = [ln for ln in answer.splitlines() if ln.strip() and not _ENVIRONMENT.match(ln)]
-    if len(lines) > 1:
+    found = lines(answer)
+    if len(found) > 1:
         return True
-    text = _strip_comment(answer)[0]
+    text = _strip_comment(found[0] if found else answer)[0]
     if equation:
         return len(split_chain(text)) >= 2
     return len(split_equals(text)) >= 3 and not IMPLICATION.search(text)
@@ -81,7 +95,7 @@ def _strip_comment(line: str) -> tuple[str, str]:
 
 def split(answer: str, equation: bool) -> list[Step]:
     """The steps of a derivation, in order."""
-    raw = [ln for ln in answer.splitlines() if ln.strip() and not _ENVIRONMENT.match(ln)]
+    raw = lines(answer)
     if len(raw) == 1:
         return _chain(raw[0], equation)
     steps = []

@@ -97,7 +97,7 @@ class Unroller:
             self._read[name] = read_line(self.model, self._definitions[name].text).expr
         return self._read[name]
 
-    def _family_size(self, env: Mapping[str, int]) -> int:
+    def family_size(self, env: Mapping[str, int]) -> int:
         """The number of entries of the model's families (the range of its indices, all alike)."""
         bounds = set(self.model.indices.values()) | set(self.model.free.values())
         if len(bounds) != 1:
@@ -225,7 +225,7 @@ class Unroller:
         if isinstance(cond, sp.Symbol) and cond.name in self.model.random:
             return {cond.name}, None, {}
         if isinstance(cond, sp.Symbol) and cond.name in self.model.families:  # | x: every x_k, so what they depend on
-            top = self._family_size(env)
+            top = self.family_size(env)
             entries = [self.member(cond.name, k, env) for k in range(1, top + 1)]
             return {s.name for e in entries for s in e.free_symbols if s in self.random}, None, {}
         value = self._value(cond, env)

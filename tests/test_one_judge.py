@@ -1,0 +1,163 @@
+"""One judge: an answer gets the same record from `check`, the Python API, `grade` (CSV and
+Gradescope) and the page's `/api/check`, and credit only for what was decided."""
+import csv
+import json
+
+import pytest
+
+from derivcheck import api, engine
+from derivcheck.grading.bank import load
+from derivcheck.grading.grader import check as grade_one
+from derivcheck.grading.batch import grade_csv
+
+VARIANCE = ["Var[y]", "= E[y^2]   # E[y] = 0", "= d sigma^2 E[ReLU(z)^2]", "= d sigma^2/2"]
+GRADIENT = ["\\frac{\\partial L}{\\partial x_j}",
+            "= -\\sum_{i} y_i \\frac{\\partial \\log z_i}{\\partial x_j}",
+            "= -\\sum_{i} y_i \\left(\\delta_{ij} - z_j\\right)  % \\log z_i = x_i - \\log\\sum_k e^{x_k}",
+            "= -y_j + z_j \\sum_{i} y_i \\quad\\text{(expand)}",
+            "= z_j - y_j"]
+
+#: (question, answer): single answers, chains, derivations with each comment style, LaTeX align,
+#: every line end the reader splits on, nonsense, and an answer whose evidence overflows.
+CORPUS = [
+    ("p2.variance", "d*sigma^2/2"),
+    ("p2.variance", "\\frac{d\\sigma^2}{2}"),
+    ("p2.variance", "d sigma^2"),
+    ("p2.variance", "banana"),
+    ("p2.sigma", "2^1000"),
+    ("p2.sigma", "sigma^2 = 2/d => sigma = sqrt(2/d)"),
+    ("p2.variance", "Var[y] = E[y^2] = d sigma^2/2"),
+    ("p2.variance", "= = ="),
+    ("p2.variance", "a = b = c"),
+    ("p2.variance", "Var[y]\n= banana\n= apple"),
+    ("p2.variance", "\n".join(VARIANCE)),
+    ("p2.variance", "\r\n".join(VARIANCE)),
+    ("p2.variance", "\r".join(VARIANCE)),
+    ("p2.variance", "\u2028".join(VARIANCE)),
+    ("p2.variance", "\n".join([*VARIANCE[:2], "= d sigma^2 E[z^2]", "= d sigma^2"])),
+    ("p2.variance", "\\begin{align*} \\operatorname{Var}[y] &= \\mathbb{E}[y^2] \\\\ "
+                    "&= \\frac{d\\sigma^2}{2} \\end{align*}"),
+    ("p3.gradient", "\n".join(GRADIENT)),
+    ("p3.gradient", "\n".join([*GRADIENT[:-1], "= y_j - z_j"])),
+    ("p3.smoothing_gap", "the gap\n= log(1 + d (1 - eps)/eps)"),
+]
+
+FIELDS = ("verdict", "score", "diagnoses", "first_wrong", "review")
+
+
+def _key(record: dict) -> dict:
+    out = {f: record.get(f) for f in FIELDS}
+    out["review"] = bool(out["review"])
+    out["steps"] = [s["verdict"] for s in record.get("steps") or []]
+    return out
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory):
+    """Every corpus answer through every surface."""
+    folder = tmp_path_factory.mktemp("one-judge")
+    submissions = folder / "in.csv"
+    with open(submissions, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student_id", "question", "answer"])
+        for k, (q, a) in enumerate(CORPUS):
+            writer.writerow([f"s{k}", q, a])
+    grade_csv(submissions, folder / "out.csv", gradescope=folder / "gs")
+    with open(folder / "out.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    from derivcheck.web.service import SelfCheck
+
+    with SelfCheck(evidence=True, workers=2) as page:
+        pages = [page.check(q, a) for q, a in CORPUS]
+    checks = [engine.check(q, a) for q, a in CORPUS]
+    apis = [api.check(q, a) for q, a in CORPUS]
+    gradescope = [json.loads((folder / "gs" / f"s{k}" / "results.json").read_text())["tests"][0]
+                  for k in range(len(CORPUS))]
+    return checks, apis, rows, pages, gradescope
+
+
+@pytest.mark.parametrize("k", range(len(CORPUS)))
+def test_every_surface_gives_one_record(records, k):
+    checks, apis, rows, pages, gradescope = records
+    expected = _key(checks[k])
+    assert _key(pages[k]) == expected
+    result = apis[k]
+    assert (result.verdict, result.score, list(result.diagnoses)) == \
+        (expected["verdict"], expected["score"], expected["diagnoses"])
+    row = rows[k]
+    assert row["verdict"] == expected["verdict"]
+    assert float(row["score"]) == pytest.approx(expected["score"])
+    assert row["diagnoses"] == ";".join(expected["diagnoses"])
+    assert (row["review"] == "yes") == (expected["review"] or expected["verdict"] == "undecided")
+    if "first_wrong" in row:
+        assert row["first_wrong"] == ("" if expected["first_wrong"] is None else str(expected["first_wrong"]))
+    assert gradescope[k]["score"] == pytest.approx(expected["score"])
+    assert ("flagged for manual review" in gradescope[k]["output"]) == (row["review"] == "yes")
+
+
+def test_agreement_covers_derivations(records):
+    checks = records[0]
+    assert sum(bool(r.get("steps")) for r in checks) >= 10
+    assert {r["verdict"] for r in checks} >= {"correct", "incorrect", "invalid"}
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return load()
+
+
+@pytest.mark.parametrize("answer", ["= = =", "a = b = c", "Var[y]\n= banana\n= apple", "x\n= !!\n= ??"])
+def test_nonsense_earns_nothing(bank, answer):
+    record = grade_one(bank["p2.variance"], answer)
+    assert record["score"] == 0.0
+    assert record["verdict"] == "invalid"
+    assert "every line follows" not in record["feedback"]
+
+
+def test_an_unsettled_line_earns_nothing_and_is_flagged(bank):
+    """A right final statement after a line that cannot be read is not full marks: the line
+    earns nothing and the record asks a person to look."""
+    answer = "Var[y]\n= E[y^2]\n= the sum of it all, by symmetry\n= d sigma^2/2"
+    record = grade_one(bank["p2.variance"], answer)
+    assert [s["verdict"] for s in record["steps"]] == ["start", "ok", "invalid", "ok"]
+    assert record["review"] is True
+    assert record["verdict"] == "undecided"
+    assert 0.5 <= record["score"] < 1.0
+    assert "every line follows" not in record["feedback"]
+    assert "line 2" in record["feedback"]
+
+
+def test_all_decided_right_working_scores_one(bank):
+    record = grade_one(bank["p2.variance"], "\n".join(VARIANCE))
+    assert (record["verdict"], record["score"]) == ("correct", 1.0)
+    assert "review" not in record
+
+
+def test_cells_are_graded_as_written(tmp_path):
+    """A derivation and the same text on one line are different answers: grade keeps lines."""
+    answer = "\n".join(VARIANCE)
+    submissions = tmp_path / "in.csv"
+    with open(submissions, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student_id", "question", "answer"])
+        writer.writerow(["a", "p2.variance", answer])
+        writer.writerow(["b", "p2.variance", " ".join(answer.split())])
+    grade_csv(submissions, tmp_path / "out.csv")
+    with open(tmp_path / "out.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0]["verdict"] == engine.check("p2.variance", answer)["verdict"] == "correct"
+    assert rows[1]["verdict"] == engine.check("p2.variance", rows[1]["answer"])["verdict"]
+
+
+@pytest.mark.parametrize(("question", "answer", "verdicts"), [
+    # an unreadable line 0 stands for the asked quantity itself, exact: the right step is ok
+    ("p3.smoothing_gap", "the gap\n= log(1 + d (1 - eps)/eps)", ["start", "ok"]),
+    ("p3.smoothing_gap", "the gap\n= log(1 + d (1 - eps)/eps + 10^(-45))", ["start", "wrong"]),
+    # a vector question too: its entry at the model's free index, not "undecided" for every line
+    ("p3.gradient", "the gradient, entry j\n= -sum_i y_i (delta_ij - z_j)\n= z_j - y_j", ["start", "ok", "ok"]),
+    ("p3.gradient", "the gradient, entry j\n= -sum_i y_i (delta_ij + z_j)\n= z_j - y_j",
+     ["start", "wrong", "wrong"]),
+])
+def test_unreadable_line_zero_is_the_asked_quantity(bank, question, answer, verdicts):
+    record = grade_one(bank[question], answer)
+    assert [s["verdict"] for s in record["steps"]] == verdicts
