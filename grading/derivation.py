@@ -132,7 +132,7 @@ class Judge:
         try:
             line = read_line(self.model, text, self.limits, equation=self.equation)
         except AnswerError as err:
-            return Valued([], error=err.message)
+            return self._valued_as_answer(text) or Valued([], error=err.message)
         reduced = bool(line.expr.atoms(sp.Derivative, *OPERATORS.values()))
         values = []
         try:
@@ -152,6 +152,27 @@ class Judge:
         plain = not self.equation and not reduced and not line.expr.atoms(sp.Indexed, sp.Sum) and \
             {s.name for s in line.expr.free_symbols} <= set(self.model.kinds)
         return Valued(values, reduced=reduced, expr=line.expr if plain else None)
+
+    def _valued_as_answer(self, text: str) -> Valued | None:
+        """A statement the working reader cannot read but the answer reader can (``softmax(x) - y``):
+        the answer valued at the model's points (its parameters by name; its vectors as the model's
+        families of the same names, at the model's entry index). None when it cannot be."""
+        from .grader import read
+
+        q = self.question
+        try:
+            expr = read(q, text, self.limits).expr
+            if q.vector:
+                rows = self._vector_values((expr,))
+                return Valued([row[0] for row in rows]) if rows else None
+            values = [expr.xreplace(_by_name(q, point)) for point in self.points]
+        except (AnswerError, Unsupported, ValueError, TypeError, ArithmeticError, RecursionError):
+            return None
+        if any(v.free_symbols or not v.is_number for v in values):
+            return None
+        if self.equation:
+            return Valued([(float(sp.N(v, 30)),) for v in values])
+        return Valued(values)
 
     def _generic(self, unit: Unroller, expr: sp.Basic) -> sp.Expr:
         """The value of a line; an index no sum binds (``d sigma^2 E[x_i^2]``) is read as "any i"
@@ -616,6 +637,48 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     return _combine(question, answer, outcome, records, first_wrong)
 
 
+def decide_under_model(question: Question, text: str, limits: Limits = DEFAULT) -> dict[str, Any] | None:
+    """A final statement the answer reader cannot read but the working reader can (a name the
+    model defines, ``sum_i y_i (z_i - delta_ij)``), decided as a line is: against the asked
+    quantity at the model's points. The fields of a check record, or None when unreadable there too."""
+    if question.model is None:
+        return None
+    try:
+        judge = Judge(question, limits)
+        judge.name_free_indices(text)
+        line = read_line(judge.model, text, limits, equation=judge.equation)
+    except (AnswerError, RecursionError):
+        return None  # the answer reader's message stands
+    unfinished = line.expr.atoms(sp.Derivative, *OPERATORS.values())
+    if unfinished:
+        return {"verdict": "invalid", "score": 0.0, "diagnoses": [], "parsed": None, "status": "invalid",
+                "feedback": f"not a finished answer: it still holds {sp.sstr(next(iter(unfinished)))[:60]}; "
+                            "work it out to an expression in the question's names"}
+    cur = judge.valued(text)
+    starts = judge.reference_values()
+    randoms = set().union(*(u.random for u in judge.units))
+    if not cur.values or not starts or any(isinstance(v, sp.Basic) and v.free_symbols & randoms for v in cur.values):
+        return None  # unreadable, or random (a finished answer is a number at each point)
+    asked = _asked(starts, cur)
+    j = judge.compare(asked, cur)
+    record: dict[str, Any] = {"parsed": sp.sstr(line.expr), "latex": sp.latex(line.expr), "status": j.status}
+    if j.verdict == "ok":
+        how = {"proven": "proven", "rules": "exactly", "numeric": "to 40 digits"}.get(j.status, j.status)
+        return record | {"verdict": "correct", "score": 1.0, "diagnoses": [],
+                         "feedback": f"Correct (equal to the asked quantity at every point of the model, {how})."}
+    if j.verdict == "wrong":
+        codes = j.diagnoses or judge.name(asked, cur, "", starts)
+        words = _mistake_words(question, codes)
+        example = describe(j.counterexample).replace("the previous line", "the asked quantity") \
+            if j.counterexample else ""
+        return record | {"verdict": "incorrect", "score": 0.0, "diagnoses": codes,
+                         "counterexample": j.counterexample, "feedback": f"{words} {example}".strip()
+                         or "This does not match the derived answer."}
+    return record | {"verdict": "undecided", "score": 0.0, "review": True, "diagnoses": [],
+                     "feedback": f"Could not decide ({j.note or 'no decision'}); flagged for a person to read "
+                                 "(0 points until then)."}
+
+
 def _judge_piece(judge: Judge, prev: Valued | None, cur: Valued, prev_text: str,
                  starts: list[list[Any]] | None, first: bool) -> Judgement:
     if first:
@@ -660,10 +723,16 @@ def _asked(starts: list[list[Any]], cur: Valued) -> Valued:
 def _step_record(step: Step, piece: str, j: Judgement, judge: Judge) -> dict[str, Any]:
     read = latex = None
     try:
-        line = read_line(judge.model, piece, judge.limits, equation=judge.equation)
-        read, latex = sp.sstr(line.expr), sp.latex(line.expr)
+        expr = read_line(judge.model, piece, judge.limits, equation=judge.equation).expr
     except AnswerError:
-        pass
+        from .grader import read as read_answer
+
+        try:
+            expr = read_answer(judge.question, piece, judge.limits).expr
+        except AnswerError:
+            expr = None
+    if expr is not None:
+        read, latex = sp.sstr(expr), sp.latex(expr)
     parts = [j.note]
     words = _mistake_words(judge.question, j.diagnoses) if j.diagnoses else ""
     if words and words not in j.note:
@@ -783,4 +852,5 @@ def _combine(question: Question, answer: str, outcome: dict[str, Any], records: 
     return record
 
 
-__all__ = ["ALPHA", "DEFAULT_CREDIT", "GENERIC_STEP_MISTAKES", "Judge", "check_derivation", "describe", "points_of"]
+__all__ = ["ALPHA", "DEFAULT_CREDIT", "GENERIC_STEP_MISTAKES", "Judge", "check_derivation", "decide_under_model",
+           "describe", "points_of"]

@@ -71,6 +71,12 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
         parsed = read(question, answer, limits)
         expr = parsed.expr
     except AnswerError as err:
+        from .derivation import decide_under_model
+
+        # one language: what is a valid line of working under the question's model is a valid answer
+        under_model = decide_under_model(question, answer, limits) if question.model is not None else None
+        if under_model is not None:
+            return _finish(record | under_model, start)
         record.update(verdict="invalid", score=0.0, diagnoses=[], feedback=err.message, parsed=None)
         return _finish(record, start)
     record["parsed"] = sp.sstr(expr)

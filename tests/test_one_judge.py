@@ -7,8 +7,8 @@ import pytest
 
 from derivcheck import api, engine
 from derivcheck.grading.bank import load
-from derivcheck.grading.grader import check as grade_one
 from derivcheck.grading.batch import grade_csv
+from derivcheck.grading.grader import check as grade_one
 
 VARIANCE = ["Var[y]", "= E[y^2]   # E[y] = 0", "= d sigma^2 E[ReLU(z)^2]", "= d sigma^2/2"]
 GRADIENT = ["\\frac{\\partial L}{\\partial x_j}",
@@ -149,7 +149,7 @@ def test_cells_are_graded_as_written(tmp_path):
     assert rows[1]["verdict"] == engine.check("p2.variance", rows[1]["answer"])["verdict"]
 
 
-@pytest.mark.parametrize(("question", "answer", "verdicts"), [
+@pytest.mark.parametrize("question, answer, verdicts", [
     # an unreadable line 0 stands for the asked quantity itself, exact: the right step is ok
     ("p3.smoothing_gap", "the gap\n= log(1 + d (1 - eps)/eps)", ["start", "ok"]),
     ("p3.smoothing_gap", "the gap\n= log(1 + d (1 - eps)/eps + 10^(-45))", ["start", "wrong"]),
@@ -161,3 +161,21 @@ def test_cells_are_graded_as_written(tmp_path):
 def test_unreadable_line_zero_is_the_asked_quantity(bank, question, answer, verdicts):
     record = grade_one(bank[question], answer)
     assert [s["verdict"] for s in record["steps"]] == verdicts
+
+
+@pytest.mark.parametrize("question, answer, verdict, codes", [
+    # a valid line of working is a valid final statement: names and sums of the model
+    ("p3.gradient", "sum_i y_i (z_j - delta_ij)", "correct", []),
+    ("p3.gradient", "-sum_i y_i (z_j - delta_ij)", "incorrect", ["sign_flipped"]),
+    ("p3.gradient", "z_c - y_j", "incorrect", []),
+    # and the reverse: a valid final answer is a valid line
+    ("p3.gradient", "dL/dx_j\n= softmax(x) - y", "correct", []),
+    ("p3.gradient", "dL/dx_j\n= -sum_i y_i (delta_ij - z_j)\n= softmax(x) - onehot(y)", "correct", []),
+    # an expectation left in a final statement is not an answer yet, a random one not a number
+    ("p2.variance", "d sigma^2 E[x_i^2]", "invalid", []),
+    ("p2.variance", "x + 1", "invalid", []),
+])
+def test_one_language_for_answers_and_lines(bank, question, answer, verdict, codes):
+    record = grade_one(bank[question], answer)
+    assert record["verdict"] == verdict, record["feedback"]
+    assert record["diagnoses"] == codes
