@@ -131,6 +131,15 @@ class Unroller:
             i, j = (self._value(a, env) for a in e.args)
             return sp.Integer(1 if i == j else 0)
         if isinstance(e, sp.Derivative):
+            scalar = {v for v, _ in e.variable_count if v in self.point.parameters}
+            if scalar:  # d/dt with t a parameter: differentiate with t free, then put its value back
+                kept = Point({k: v for k, v in self.point.parameters.items() if k not in scalar},
+                             self.point.free, self.point.vectors)
+                inner = Unroller(self.model, kept, self.laws, self._read)
+                inner.naive = self.naive
+                f = inner._value(e, env)
+                self.random.update(inner.random)
+                return f.xreplace({k: self.point.parameters[k] for k in scalar})
             f = self._value(e.expr, env)
             for variable, count in e.variable_count:  # every variable, as often as it is written
                 var = self._value(variable, env)

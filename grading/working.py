@@ -294,9 +294,11 @@ class Reader(Builder):
         wrt = self.visit(node.wrt)
         if isinstance(wrt, sp.Symbol) and wrt.name in self.model.vectors and self.model.entry:
             wrt = family(wrt.name)[index_symbol(self.model.entry)]  # dL/dx: the gradient's entry at the free index
-        if not isinstance(wrt, sp.Indexed) or str(wrt.base) not in self.model.vectors:
-            raise self.error("a derivative is taken with respect to an entry of a vector of the question "
-                             f"({', '.join(sorted(self.model.vectors)) or 'none here'})", node.pos)
+        scalar = isinstance(wrt, sp.Symbol) and wrt.name in self.model.parameters  # dL/dt, t a parameter
+        if not scalar and (not isinstance(wrt, sp.Indexed) or str(wrt.base) not in self.model.vectors):
+            names = sorted({*self.model.vectors, *self.model.parameters})
+            raise self.error("a derivative is taken with respect to a parameter or an entry of a vector of the "
+                             f"question ({', '.join(names) or 'none here'})", node.pos)
         return sp.Derivative(self.visit(node.arg), wrt, evaluate=False)
 
     def visit_Sub(self, node: Sub) -> sp.Expr:

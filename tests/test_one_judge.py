@@ -179,3 +179,38 @@ def test_one_language_for_answers_and_lines(bank, question, answer, verdict, cod
     record = grade_one(bank[question], answer)
     assert record["verdict"] == verdict, record["feedback"]
     assert record["diagnoses"] == codes
+
+
+LOGISTIC = '''
+name = "logistic"
+
+[[question]]
+id = "q.logit"
+prompt = "dL/dt for L = -(y log s + (1 - y) log(1 - s)), s = 1/(1 + exp(-t))"
+variables = { t = "real", y = "interval(0,1)" }
+syntax = "an expression in t and y"
+example = "t - y"
+reference = { formula = "1/(1 + exp(-t)) - y" }
+mistakes = [ { code = "sign_flipped", formula = "y - 1/(1 + exp(-t))", feedback = "The sign is flipped." } ]
+model = "logistic"
+
+[[model]]
+name = "logistic"
+parameters = { t = "real", y = "interval(0,1)" }
+define = { s = "1/(1 + exp(-t))", L = "-(y log(s) + (1 - y) log(1 - s))" }
+'''
+
+
+@pytest.mark.parametrize("answer, steps, verdict", [
+    ("dL/dt\n= -(y/s - (1-y)/(1-s)) s (1 - s)\n= s - y", ["start", "ok", "ok"], "correct"),
+    ("\\frac{\\partial L}{\\partial t}\n= -(y (1-s) - (1-y) s)\n= s - y", ["start", "ok", "ok"], "correct"),
+    ("dL/dt\n= -(y/s - (1-y)/(1-s))\n= s - y", ["start", "wrong", "wrong"], "incorrect"),  # chain rule dropped
+    ("s - y", [], "correct"),  # a name the model defines, in the final statement
+    ("y - s", [], "incorrect"),
+])
+def test_scalar_derivatives_and_model_names(tmp_path, answer, steps, verdict):
+    path = tmp_path / "bank.toml"
+    path.write_text(LOGISTIC)
+    record = grade_one(load(str(path))["q.logit"], answer)
+    assert [s["verdict"] for s in record.get("steps", [])] == steps
+    assert record["verdict"] == verdict
