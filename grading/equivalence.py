@@ -217,14 +217,36 @@ def _seed(*parts: Any) -> int:
     return int.from_bytes(hashlib.sha256(repr(parts).encode()).digest()[:8], "little")
 
 
-def _show(value: Any) -> Any:
+def show(value: Any) -> Any:
+    """A value as a record holds it: a float, ``{"re", "im"}`` for a complex number, a list entry by
+    entry (a solution set of one as its value), a SymPy expression that is no number as text. The
+    one printer of values for answers and lines alike."""
+    if isinstance(value, tuple):
+        value = list(value) if len(value) != 1 else value[0]
     if isinstance(value, list):
-        return [_show(v) for v in value]
+        return [show(v) for v in value]
     if isinstance(value, Fraction):
         return float(value)
     if isinstance(value, mpmath.mpc):
         return {"re": float(value.real), "im": float(value.imag)}
+    if isinstance(value, sp.Basic):
+        try:
+            f = complex(sp.N(value, 17))
+        except (TypeError, ValueError):
+            return sp.sstr(value)
+        return f.real if f.imag == 0 else {"re": f.real, "im": f.imag}
     return float(value)
+
+
+def fmt(v: Any) -> str:
+    """A shown value in words: 6 significant digits, complex numbers marked, vectors cut at 6 entries."""
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    if isinstance(v, dict) and set(v) == {"re", "im"}:
+        return f"{fmt(v['re'])} {'-' if v['im'] < 0 else '+'} {fmt(abs(v['im']))}i (complex)"
+    if isinstance(v, list):
+        return "[" + ", ".join(fmt(u) for u in v[:6]) + (", ..." if len(v) > 6 else "") + "]"
+    return str(v)
 
 
 def scalar_points(domain: Domain, rng: random.Random) -> Iterator[dict[sp.Symbol, Any]]:
@@ -354,11 +376,11 @@ def decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: bool
                 continue
             ans, ref = settled
             if not _close(ans, ref):
-                shown = {str(k): (len(v) if isinstance(v, list) else _show(v)) for k, v in point.items()}
+                shown = {str(k): (len(v) if isinstance(v, list) else show(v)) for k, v in point.items()}
                 if vector:
                     shown = {"x": [float(v) for v in point[X]], "y": point[Y]}
                 return Decision("counterexample", "the answer differs from the reference",
-                                {"at": shown, "answer_value": _show(ans), "reference_value": _show(ref)},
+                                {"at": shown, "answer_value": show(ans), "reference_value": show(ref)},
                                 points=valid)
     if valid < MIN_VALID:
         return Decision("undecided", f"only {valid} of the sample points are in the domain of both "

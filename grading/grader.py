@@ -17,9 +17,10 @@ import mpmath
 import sympy as sp
 
 from .bank import Question
-from .equivalence import Domain, _value, decide, overflows
+from .equivalence import _value, decide, fmt, overflows
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
+from .mistakes import constant, diagnose
 from .numeric import Unsupported
 from .reader import Parsed, parse_answer
 from .steps import is_derivation
@@ -155,116 +156,6 @@ def _finish(record: dict, start: float) -> dict:
     return jsonable(record)
 
 
-def diagnose(question: Question, expr: sp.Expr) -> list[str]:
-    """Known mistakes the answer equals (numerically), else a generic relation to the reference."""
-    codes = [m.code for m in question.mistakes
-             if m.code != "not_stable" and decide(expr, m.formula, question.domain, vector=question.vector,
-                                                  prove_seconds=0).equivalent]
-    if codes:
-        return codes
-    if question.reference.has(sp.oo, -sp.oo, sp.zoo) or expr.has(sp.oo, -sp.oo, sp.zoo):
-        return []  # no factor or shift relates a finite value to an infinite one
-    relation = _relation(question, expr)
-    if relation is None and _wrong_log_base(question, expr):
-        return ["wrong_log_base"]
-    return [relation] if relation else []
-
-
-def _wrong_log_base(question: Question, expr: sp.Expr) -> bool:
-    """Whether the answer is right once its logarithms to base 2 or 10 are natural ones."""
-    natural = expr.subs({sp.log(2): 1, sp.log(10): 1})
-    return natural != expr and bool(decide(natural, question.reference, question.domain, vector=question.vector,
-                                           prove_seconds=0).equivalent)
-
-
-def _relation(question: Question, expr: sp.Expr) -> str | None:
-    """sign_flipped (ratio -1), constant_factor (constant ratio), additive_constant, or the
-    question's ``ratio_diagnosis`` for vectors whose ratio is constant within each vector."""
-    domain = question.domain
-    if question.vector:
-        ratios, points = _vector_ratios(expr, question.reference)
-        rows = [r for r in ratios if r is not None]
-        if rows and len(rows) == len(ratios):
-            flat = [v for r in rows for v in r]
-            if all(abs(v + 1) < 1e-20 for v in flat):
-                return "sign_flipped"
-            if all(max(r) - min(r) < 1e-20 * max(1, abs(max(r))) for r in rows):
-                # one factor per vector: the same everywhere is a constant factor; a factor
-                # e^(c s(x)) for a shift s (max, min or mean of x) is an inconsistent shift
-                if max(flat) - min(flat) < 1e-20 * max(1, abs(max(flat))):
-                    return "constant_factor"
-                if question.ratio_diagnosis and _is_shift([r[0] for r in rows], points):
-                    return question.ratio_diagnosis
-        return None
-    ratio = _constant(expr / question.reference, domain)
-    if ratio is not None and ratio != 1:
-        return "sign_flipped" if ratio == -1 else "constant_factor"
-    shift = _constant(expr - question.reference, domain)
-    if shift is not None and shift != 0:
-        return "additive_constant"
-    return None
-
-
-def _constant(expr: sp.Expr, domain: Domain) -> sp.Expr | None:
-    """The exact constant ``expr`` equals on the domain (a simple rational or float), or None."""
-    d = decide(expr, sp.Integer(0), domain, prove_seconds=0)
-    if d.status != "counterexample":
-        return sp.Integer(0) if d.equivalent else None
-    if d.counterexample is None:
-        return None
-    value = d.counterexample["answer_value"]
-    if not isinstance(value, float):
-        return None
-    for guess in (sp.nsimplify(value, rational=True, tolerance=1e-12),
-                  sp.nsimplify(value, [sp.pi, sp.sqrt(2), sp.sqrt(3)], tolerance=1e-12)):
-        simple = (isinstance(guess, sp.Rational) and abs(guess.q) <= 1000) or \
-            (not isinstance(guess, sp.Float) and sp.count_ops(guess) <= 6)
-        if simple and decide(expr, guess, domain, prove_seconds=0).equivalent:
-            return guess
-    return None
-
-
-def _vector_ratios(expr: sp.Expr, reference: sp.Expr) -> tuple[list[list[float] | None], list[list[float]]]:
-    """answer/reference entry by entry on a few random vectors (and those vectors); empty where
-    the ratio is undefined or not real."""
-    import random
-
-    from .equivalence import vector_points
-
-    out, points = [], []
-    for point in list(vector_points(random.Random(7)))[:6]:
-        try:
-            a, b = _value(expr, point, 40), _value(reference, point, 40)
-        except (Unsupported, ZeroDivisionError, ValueError, TypeError):
-            return [], []
-        if not (isinstance(a, list) and isinstance(b, list)) or len(a) != len(b):
-            return [], []
-        if any(isinstance(u, mpmath.mpc) or isinstance(v, mpmath.mpc) for u, v in zip(a, b, strict=False)):
-            return [], []
-        out.append([float(u / v) for u, v in zip(a, b, strict=False)] if all(v != 0 for v in b) else None)
-        points.append([float(v) for v in point[X]])
-    return out, points
-
-
-def _is_shift(factors: list[float], vectors: list[list[float]]) -> bool:
-    """Whether log(factor) = c s(x) on every vector, for one c != 0 and a shift s among max, min
-    and mean of x: numerator and denominator shifted by different multiples of s."""
-    import math
-
-    if any(f <= 0 or not math.isfinite(f) for f in factors):
-        return False
-    logs = [math.log(f) for f in factors]
-    for shift in (max, min, lambda v: sum(v) / len(v)):
-        pairs = [(lf, shift(v)) for lf, v in zip(logs, vectors, strict=False) if abs(shift(v)) > 0.1]
-        if len(pairs) < 3:
-            continue
-        cs = [lf / s for lf, s in pairs]
-        c = cs[0]
-        if abs(c) > 1e-9 and all(abs(u - c) <= 1e-9 * max(1.0, abs(c)) for u in cs):
-            return True
-    return False
-
-
 def _feedback(question: Question, codes: list[str]) -> str:
     texts = [m.feedback for m in question.mistakes if m.code in codes and m.feedback]
     return " ".join(dict.fromkeys(texts))
@@ -278,11 +169,11 @@ def _generic_feedback(question: Question, expr: sp.Expr, codes: list[str]) -> st
     if "constant_factor" in codes and question.vector:
         return "Your answer is a constant multiple of the reference: check the constant factors."
     if "constant_factor" in codes and not question.vector:
-        ratio = _constant(expr / question.reference, question.domain)
+        ratio = constant(expr / question.reference, question.domain)
         factor = f"{sp.sstr(ratio)}x" if isinstance(ratio, sp.Rational) else f"{sp.sstr(ratio)} times"
         return f"Your answer is {factor} the reference: check the constant factors."
     if "additive_constant" in codes:
-        shift = _constant(expr - question.reference, question.domain)
+        shift = constant(expr - question.reference, question.domain)
         return f"Your answer differs from the reference by the constant {sp.sstr(shift)}."
     if codes:
         return ""
@@ -292,28 +183,18 @@ def _generic_feedback(question: Question, expr: sp.Expr, codes: list[str]) -> st
 def _describe(example: dict | None) -> str:
     if not example:
         return ""
-    at = ", ".join(f"{k} = {_fmt(v)}" for k, v in example.get("at", {}).items())
+    at = ", ".join(f"{k} = {fmt(v)}" for k, v in example.get("at", {}).items())
     where = f"For example at {at}: your" if at else "Your"
-    text = f"{where} answer gives {_fmt(example['answer_value'])}, the reference {_fmt(example['reference_value'])}."
+    text = f"{where} answer gives {fmt(example['answer_value'])}, the reference {fmt(example['reference_value'])}."
     largest = example.get("largest_exp_argument")
     if isinstance(largest, float) and largest > 0:
-        text += f" There exp receives {_fmt(largest)} (a positive argument)."
+        text += f" There exp receives {fmt(largest)} (a positive argument)."
     sim = example.get("simulated")
     if sim:
         lo, hi = sim["interval"]
-        text += f" The simulation measured {sim['quantity']} = {_fmt(sim['estimate'])} " \
-                f"(interval [{_fmt(lo)}, {_fmt(hi)}])."
+        text += f" The simulation measured {sim['quantity']} = {fmt(sim['estimate'])} " \
+                f"(interval [{fmt(lo)}, {fmt(hi)}])."
     return text
-
-
-def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.6g}"
-    if isinstance(v, dict) and set(v) == {"re", "im"}:
-        return f"{_fmt(v['re'])} {'-' if v['im'] < 0 else '+'} {_fmt(abs(v['im']))}i (complex)"
-    if isinstance(v, list):
-        return "[" + ", ".join(_fmt(u) for u in v[:6]) + (", ..." if len(v) > 6 else "") + "]"
-    return str(v)
 
 
 def _overflow_example(expr: sp.Expr, question: Question) -> dict:

@@ -1,0 +1,486 @@
+"""A derivation's lines valued at the points of the question's model, and compared there.
+
+A line is read (:mod:`.working`; what that reader cannot read, through the answer reader) and
+valued at several points of the model (:mod:`.unroll`: parameters, free indices and vector
+entries fixed; sums unrolled; expectations reduced by rules; derivatives taken). Two consecutive
+lines are then compared at every point, with the precision policy of :mod:`.equivalence`:
+
+- both numbers: equal exactly (SymPy) or to 30 digits (mpmath, and at 120 digits at the first
+  point), else a counterexample; two lines in the parameters alone are compared symbolically too;
+- both random: equal at three draws of their random variables, else a counterexample;
+- a number next to a random quantity: wrong (they agree at best in expectation);
+- an expectation the rules cannot reduce: both lines on the same 200,000 draws, a paired z-test at
+  the derivation's false-alarm budget (1e-6 in all, split over the lines); ``undecided`` when the
+  interval is too wide to tell, never ``wrong`` without a rejection.
+"""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .bank import Question
+from .equivalence import _seed, fmt, show
+from .errors import AnswerError
+from .limits import DEFAULT, Limits
+from .model import Model
+from .probability import OPERATORS, E, Unsupported
+from .unroll import NotBound, Point, Unroller, laws_of
+from .working import read_line
+
+#: The false-alarm rate of a whole derivation's sampling tests.
+ALPHA = 1e-6
+#: Draws for a sampled comparison (both lines on the same draws).
+DRAWS = 200_000
+
+
+@dataclass
+class Valued:
+    """A statement's values at the points (None where it has none), or why it has none."""
+
+    values: list[Any]
+    reduced: bool = False     # expectations or derivatives were computed
+    expr: sp.Basic | None = None  # the line as read, when it is an expression in the parameters alone
+    error: str | None = None  # invalid: the reason
+    leaked: str | None = None
+    undecided: str | None = None
+
+
+@dataclass
+class Judgement:
+    verdict: str
+    status: str
+    diagnoses: list[str] = field(default_factory=list)
+    counterexample: dict | None = None
+    alpha: float | None = None
+    note: str = ""
+
+
+class Judge:
+    """The points of a question's model, and the comparisons of consecutive statements there."""
+
+    def __init__(self, question: Question, limits: Limits = DEFAULT):
+        if question.model is None:
+            raise ValueError(f"question {question.id} has no model for derivations")
+        self.question, self.model, self.limits = question, question.model, limits
+        self.equation = question.unknown is not None
+        self.points = points_of(self.model, question.id)
+        definitions: dict[str, sp.Basic] = {}
+        self.units = [Unroller(self.model, p, laws_of(self.model, p), definitions) for p in self.points]
+        self.sampled_tests = 0
+        self.budget_lines = 1  # the lines the false-alarm budget is split over (set per derivation)
+        self.aliases: dict[str, str] = {}  # index letters line 0 uses for the model's free ones
+
+    def name_free_indices(self, line0: str) -> None:
+        """Line 0 names the free indices: an index it uses that no sum binds and that is not one
+        of the model's free indices (``dL/dx_i`` where the model says j) stands for the model's
+        free index not used on line 0 (the one a bare vector means first)."""
+        if not self.model.free:
+            return
+        try:
+            expr = read_line(self.model, line0, self.limits, equation=self.equation).expr
+        except AnswerError as err:
+            letter = re.match(r"unknown index '([A-Za-z])'", str(err))
+            if letter is None:
+                return
+            bounds = set(self.model.indices.values()) | set(self.model.free.values())
+            if len(bounds) != 1:
+                return
+            self.model = dataclasses.replace(self.model, indices={**self.model.indices, letter.group(1): bounds.pop()})
+            self.units = [Unroller(self.model, u.point, u.laws, u._read) for u in self.units]
+            return self.name_free_indices(line0)
+        bound = {str(v) for s in expr.atoms(sp.Sum) for v, *_ in s.limits}
+        used = {s.name for s in expr.atoms(sp.Symbol)} - bound
+        loose = sorted(n for n in used if n in self.model.indices and n not in self.model.free)
+        spare = [f for f in ([self.model.entry] if self.model.entry else []) + list(self.model.free)
+                 if f and f not in used]
+        for letter, free in zip(loose, dict.fromkeys(spare), strict=False):
+            for point in self.points:
+                point.free[letter] = point.free[free]
+            self.aliases[letter] = free
+
+    # values --------------------------------------------------------------------------------
+    def valued(self, text: str, naive: bool = False) -> Valued:
+        try:
+            line = read_line(self.model, text, self.limits, equation=self.equation)
+        except AnswerError as err:
+            return self._valued_as_answer(text) or Valued([], error=err.message)
+        reduced = bool(line.expr.atoms(sp.Derivative, *OPERATORS.values()))
+        values = []
+        try:
+            for unit, point in zip(self.units, self.points, strict=True):
+                unit.naive = naive
+                v = self._generic(unit, line.expr)
+                v = self._solutions(v) if self.equation else v.xreplace(point.vectors)
+                if isinstance(v, sp.Basic) and v.has(sp.zoo, sp.nan):
+                    at = ", ".join(f"{k} = {fmt(x)}" for k, x in point.describe().items())
+                    return Valued([], error=f"the line is undefined at {at} (a division by zero or a log of 0)")
+                values.append(v)
+        except NotBound as err:
+            return Valued([], leaked=str(err))
+        except (Unsupported, ValueError, TypeError, ZeroDivisionError, NotImplementedError, RecursionError,
+                AttributeError, KeyError, IndexError) as err:
+            return Valued([], undecided=f"cannot value this line ({str(err)[:160]})")
+        plain = not self.equation and not reduced and not line.expr.atoms(sp.Indexed, sp.Sum) and \
+            {s.name for s in line.expr.free_symbols} <= set(self.model.kinds)
+        return Valued(values, reduced=reduced, expr=line.expr if plain else None)
+
+    def _valued_as_answer(self, text: str) -> Valued | None:
+        """A statement the working reader cannot read but the answer reader can (``softmax(x) - y``):
+        the answer valued at the model's points (its parameters by name; its vectors as the model's
+        families of the same names, at the model's entry index). None when it cannot be."""
+        from .grader import read
+
+        q = self.question
+        try:
+            expr = read(q, text, self.limits).expr
+            if q.vector:
+                rows = self._vector_values((expr,))
+                return Valued([row[0] for row in rows]) if rows else None
+            values = [expr.xreplace(_by_name(q, point)) for point in self.points]
+        except (AnswerError, Unsupported, ValueError, TypeError, ArithmeticError, RecursionError):
+            return None
+        if any(v.free_symbols or not v.is_number for v in values):
+            return None
+        if self.equation:
+            return Valued([(float(sp.N(v, 30)),) for v in values])
+        return Valued(values)
+
+    def _generic(self, unit: Unroller, expr: sp.Basic) -> sp.Expr:
+        """The value of a line; an index no sum binds (``d sigma^2 E[x_i^2]``) is read as "any i"
+        when the value is the same for every i in its range (iid entries), else it leaks."""
+        env: dict[str, int] = {}
+        while True:
+            try:
+                return unit.value(expr, env) if not env else self._same_for_all(unit, expr, env)
+            except NotBound as err:
+                if not err.letter or err.letter in env:
+                    raise
+                env[err.letter] = 1
+
+    def _same_for_all(self, unit: Unroller, expr: sp.Basic, env: dict[str, int]) -> sp.Expr:
+        first = unit.value(expr, env)
+        for letter in env:
+            top = _bound(self.model.range_of(letter) or "1", unit.point.parameters)
+            for k in range(2, min(top, 3) + 1):
+                other = unit.value(expr, {**env, letter: k})
+                if _same(first, other, set(unit.random), 0)[0] is not True:
+                    raise NotBound(f"the index {letter} is not bound by a sum here, and the line depends on it")
+        return first
+
+    def _solutions(self, eq: sp.Basic) -> tuple:
+        """The real solutions for the unknown (in its domain) of an equation valued at a point."""
+        unknown = self.question.unknown
+        if not isinstance(eq, sp.Equality):
+            raise Unsupported("a line of an equation question must be an equation")
+        solved = sp.solve(sp.Eq(eq.lhs, eq.rhs), unknown)
+        if not isinstance(solved, list):
+            raise Unsupported("the equation's solutions cannot be listed")
+        return tuple(sorted(float(sp.N(s, 30)) for s in solved if s.is_real is not False))
+
+    def reference_values(self) -> list[list[Any]]:
+        """The asked quantity at each point: the reference and every accepted alternative, exact
+        (or, for a vector question, its entry at the model's ``entry`` index to 130 digits: never
+        fewer digits than a comparison demands)."""
+        q = self.question
+        forms = (q.reference, *(a for a, _ in q.alternatives))
+        if q.vector:
+            return self._vector_values(forms)
+        out = []
+        for point in self.points:
+            subs = _by_name(q, point)
+            values = [f.xreplace(subs) for f in forms]
+            # an equation question's asked quantity is the unknown's value: a solution set of one
+            out.append([(float(sp.N(v, 30)),) for v in values] if self.equation else values)
+        return out
+
+    def _vector_values(self, forms: tuple[sp.Expr, ...]) -> list[list[Any]]:
+        """A vector question's forms at each point: the vocabulary's vectors (x, y) are the model's
+        families of the same names, entry by entry, and the asked entry is the model's ``entry``."""
+        from .equivalence import _value
+        from .symbolic import X, Y
+
+        role = {"vector": X, "onehot": Y}  # the symbols the reference is written in
+        vectors = {role[r]: name for name, r in self.question.vocab.vectors.items() if r in role}
+        entry = self.model.entry
+        if not entry or not vectors or not all(n in self.model.families for n in vectors.values()):
+            return []
+        out = []
+        try:
+            for unit, point in zip(self.units, self.points, strict=True):
+                size = unit.family_size(point.free)
+                at = {sym: [_fraction(unit.member(name, k, {}).xreplace(point.vectors)) for k in range(1, size + 1)]
+                      for sym, name in vectors.items()}
+                row = []
+                for form in forms:
+                    value = _value(form, at, 130)[point.free[entry] - 1]
+                    row.append(sp.Float(mpmath.nstr(value, 130, min_fixed=-1, max_fixed=1), 130))
+                out.append(row)
+        except (Unsupported, ValueError, TypeError, ArithmeticError, KeyError, IndexError, NotBound):
+            return []
+        return out
+
+    # comparisons ---------------------------------------------------------------------------
+    def _symbolic(self, prev: Valued, cur: Valued) -> Judgement | None:
+        """Two lines in the parameters alone are compared for every value of them: proven equal,
+        or shown apart at a point beyond the usual ones; None when SymPy cannot tell."""
+        if prev.expr is None or cur.expr is None:
+            return None
+        try:
+            diff = sp.expand(prev.expr - cur.expr)
+        except (TypeError, ValueError, RecursionError):
+            return None
+        if diff == 0:
+            return Judgement("ok", "proven", note="equal for every value of the parameters")
+        rng = random.Random(_seed(self.question.id, sp.srepr(diff)[:200]))
+        symbols = {s.name: s for s in diff.free_symbols}
+        for _ in range(3):
+            at = {n: _parameter(self.model.kinds[n], rng, rng.choice([11, 13, 17, 23])) for n in symbols}
+            point = {symbols[n]: v for n, v in at.items()}
+            a, b = prev.expr.xreplace(point), cur.expr.xreplace(point)
+            if _same(a, b, set(), 0)[0] is False:
+                shown = {n: show(v) for n, v in at.items()}
+                return Judgement("wrong", "counterexample",
+                                 counterexample={"at": shown, "previous_value": show(a), "value": show(b)})
+        return None
+
+    def compare(self, prev: Valued, cur: Valued) -> Judgement:
+        symbolic = self._symbolic(prev, cur)
+        if symbolic is not None and symbolic.verdict == "wrong":
+            return symbolic
+        randoms = set().union(*(u.random for u in self.units))
+        first_diff = None
+        exact = True
+        sampled: list[int] = []
+        for k, (a, b) in enumerate(zip(prev.values, cur.values, strict=True)):
+            same: bool | None
+            if self.equation:
+                same = _same_sets(a, b)
+            else:
+                if a.has(E) or b.has(E):
+                    sampled.append(k)
+                    continue
+                ra, rb = bool(a.free_symbols & randoms), bool(b.free_symbols & randoms)
+                if ra != rb:
+                    return Judgement("wrong", "counterexample", ["random_equals_number"],
+                                     self._random_example(k, a, b, ra))  # its words: mistakes.mistake_words
+                same, is_exact = _same(a, b, randoms if ra else set(), k)
+                exact = exact and is_exact
+            if same is False:
+                first_diff = k
+                break
+        if first_diff is not None:
+            return Judgement("wrong", "counterexample", counterexample=self._example(first_diff, prev, cur))
+        if sampled:
+            return self._sampled(prev, cur, sampled[0])
+        if symbolic is not None:
+            return symbolic
+        return Judgement("ok", "rules" if exact else "numeric")
+
+    def _example(self, k: int, prev: Valued, cur: Valued) -> dict:
+        point = self.points[k]
+        example = {"at": point.describe(), "previous_value": show(prev.values[k]), "value": show(cur.values[k])}
+        if self.equation and self.question.unknown is not None:
+            example["unknown"] = self.question.unknown.name  # the values are the solutions for it
+        return example
+
+    def _random_example(self, k: int, a: sp.Expr, b: sp.Expr, a_random: bool) -> dict:
+        return {"at": self.points[k].describe(), "previous_value": "random" if a_random else show(a),
+                "value": "random" if not a_random else show(b)}
+
+    def _sampled(self, prev: Valued, cur: Valued, k: int) -> Judgement:
+        """Both lines on the same draws: a paired z-test of E[previous - this] = 0."""
+        unit = self.units[k]
+        a, b = prev.values[k], cur.values[k]
+        diff = _linear_in_expectations(a - b)
+        if diff is None:
+            return Judgement("undecided", "undecided", note="an expectation the rules cannot reduce, "
+                             "not linear in its expectations: not sampled")
+        self.sampled_tests += 1
+        alpha = ALPHA / max(1, self.budget_lines)
+        z = float(mpmath.sqrt(2) * mpmath.erfinv(1 - alpha))
+        rng = np.random.default_rng(_seed(self.question.id, k, self.sampled_tests))
+        params = dict(self.points[k].parameters)
+        draws = {s: law.sample(rng, DRAWS, params) for s, law in unit.random.items()}
+        try:
+            sample = _evaluate_np(diff, draws)
+        except (Unsupported, ValueError, TypeError, KeyError, ZeroDivisionError) as err:
+            return Judgement("undecided", "undecided", note=f"cannot sample this line ({str(err)[:120]})")
+        mean, se = float(np.mean(sample)), float(np.std(sample, ddof=1) / math.sqrt(DRAWS))
+        if abs(mean) > z * se:
+            example = {"at": self.points[k].describe(), "difference": mean, "standard_error": se, "draws": DRAWS}
+            return Judgement("wrong", "monte_carlo", counterexample=example, alpha=alpha)
+        scale = max(abs(float(_evaluate_np(_expectation_mean(a), draws).mean())), 1e-12)
+        if z * se <= 1e-3 * scale:
+            return Judgement("ok", "monte_carlo", alpha=alpha,
+                             note=f"equal within {z * se:.2g} on {DRAWS:,} shared draws")
+        return Judgement("undecided", "undecided", alpha=alpha,
+                         note=f"sampling could not tell them apart (interval +-{z * se:.2g}); flagged for a person")
+
+
+def _fraction(v: sp.Expr) -> Any:
+    """A rational SymPy number as a Fraction (what the numeric evaluator takes)."""
+    from fractions import Fraction
+
+    if not v.is_Rational:
+        raise Unsupported(f"{v} is not a rational entry")
+    return Fraction(int(v.p), int(v.q))
+
+
+def _scalar(v: Any) -> float:
+    if isinstance(v, tuple):
+        if len(v) != 1:
+            raise Unsupported("not one solution")
+        return float(v[0])
+    return float(sp.N(v, 30))
+
+
+def _by_name(question: Question, point: Point) -> dict:
+    values = {s.name: v for s, v in point.parameters.items()}
+    return {s: values[s.name] for s in question.vocab.symbols.values() if s.name in values}
+
+
+def _same(a: sp.Expr, b: sp.Expr, randoms: set, k: int) -> tuple[bool | None, bool]:
+    """(equal?, decided exactly?) of two values; random ones at three draws of their variables;
+    solution sets (tuples) as sets."""
+    if isinstance(a, tuple) or isinstance(b, tuple):
+        return (isinstance(a, tuple) and isinstance(b, tuple) and _same_sets(a, b)), False
+    diff = sp.expand(a - b) if sp.count_ops(a) + sp.count_ops(b) < 400 else a - b
+    if diff == 0:
+        return True, True
+    draws: list[dict] = [{}]
+    if randoms:
+        rng = random.Random(k)
+        draws = [{s: sp.Rational(round(rng.gauss(0, 1) * 1000), 1000) for s in randoms} for _ in range(3)]
+    # At the first point a gap near 1e-40 (a stray exp(-100)) is looked for at 120 digits too.
+    precisions = ((40, 1e-25), (120, 1e-100)) if k == 0 else ((40, 1e-25),)
+    for draw in draws:
+        for digits, tolerance in precisions:
+            try:
+                va, vb = _number(a.xreplace(draw), digits), _number(b.xreplace(draw), digits)
+            except (TypeError, ValueError, ZeroDivisionError):
+                return None, False
+            gap, size = abs(va - vb), max(abs(va), abs(vb))
+            if not (mpmath.isfinite(gap) and gap <= tolerance * max(1, size)):
+                return False, False
+    return True, False
+
+
+def _number(v: sp.Expr, digits: int) -> Any:
+    """``v`` (a number, no symbols left) as an mpmath number at ``digits`` digits: by the grader's
+    tree-walking evaluator, or SymPy's evalf for what it does not know."""
+    from .numeric import MP, evaluate
+    from .numeric import Unsupported as NumericUnsupported
+
+    with mpmath.workdps(digits):
+        try:
+            return mpmath.mpmathify(evaluate(v, {}, MP()))
+        except NumericUnsupported:
+            n = sp.N(v, digits)
+            return mpmath.mpc(str(sp.re(n)), str(sp.im(n)))
+
+
+def _same_sets(a: tuple, b: tuple) -> bool:
+    return len(a) == len(b) and all(math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-15) for x, y in zip(a, b, strict=True))
+
+
+def _linear_in_expectations(diff: sp.Expr) -> sp.Expr | None:
+    """``diff`` with each unreduced E(g) replaced by g (per draw), when ``diff`` is linear in them
+    (then the mean of the result over draws estimates ``diff``); None otherwise."""
+    atoms = sorted(diff.atoms(E), key=sp.default_sort_key)
+    dummies = [sp.Dummy() for _ in atoms]
+    linear = diff.xreplace(dict(zip(atoms, dummies, strict=True)))
+    for t in dummies:
+        if sp.diff(linear, t).has(*dummies):
+            return None
+    return linear.xreplace({t: a.args[0] for t, a in zip(dummies, atoms, strict=True)})
+
+
+def _expectation_mean(expr: sp.Expr) -> sp.Expr:
+    return expr.xreplace({a: a.args[0] for a in expr.atoms(E)})
+
+
+def _evaluate_np(expr: sp.Expr, draws: dict) -> np.ndarray:
+    from .numeric import NP, evaluate
+    from .numeric import Unsupported as NumericUnsupported
+
+    try:
+        with np.errstate(all="ignore"):
+            value = evaluate(expr, draws, NP())
+    except NumericUnsupported as err:
+        raise Unsupported(str(err)) from None
+    return np.broadcast_to(np.asarray(value, dtype=float), (DRAWS,))
+
+
+def points_of(model: Model, seed_text: str) -> list[Point]:
+    """The points a derivation is valued at: four, with dimensions among 2, 3, 5, 7, parameters
+    away from coincidences (sigma != 1, eps != 1/2), every free-index combination (at most 6 a
+    point, drawn at random beyond that)."""
+    rng = random.Random(_seed(seed_text, model.name))
+    integers = [2, 3, 5, 7, 4]
+    out = []
+    for p in range(4):
+        params = {}
+        for n, (name, symbol) in enumerate(model.parameters.items()):
+            kind = model.kinds.get(name)
+            if kind is None:
+                continue  # an equation's unknown
+            params[symbol] = _parameter(kind, rng, integers[(p + n) % len(integers)])
+        free = list(model.free)
+        ranges = [range(1, int(_bound(model.free[f], params)) + 1) for f in free]
+        combos = [dict(zip(free, c, strict=True)) for c in itertools.product(*ranges)]
+        combos = [c for c in combos if all(c[a] != c[b] for a, b in model.distinct)] or [{}]
+        if len(combos) > 6:
+            combos = rng.sample(combos, 6)
+        for combo in combos:
+            vectors = {}
+            for name in model.vectors:
+                size = int(_bound(model.range_of(next(iter(model.indices), "")) or "d", params))
+                vectors.update({sp.Symbol(f"{name}_{i}", real=True): sp.Rational(rng.randint(-2500, 2500), 1000)
+                                for i in range(1, size + 1)})
+            out.append(Point(params, combo, vectors))
+    return out
+
+
+def _bound(text: str, params: dict) -> int:
+    if text.isdigit():
+        return int(text)
+    values = {s.name: v for s, v in params.items()}
+    return int(values[text])
+
+
+def _parameter(kind: str, rng: random.Random, integer: int) -> sp.Expr:
+    if kind in ("positive_integer", "integer"):
+        return sp.Integer(integer)
+    if kind in ("positive", "nonnegative"):
+        return sp.Rational(rng.choice([3, 7, 13, 17, 23]), 10)
+    if kind.startswith("interval"):
+        return sp.Rational(rng.choice([1, 2, 3, 7, 9]), 10) if kind == "interval(0,1)" else sp.Rational(1, 3)
+    return sp.Rational(rng.randint(-20, 20) or 3, 10)
+
+
+def describe(example: dict) -> str:
+    """A counterexample in words: where, and the two lines' values there."""
+    at = ", ".join(f"{k} = {fmt(v)}" for k, v in example.get("at", {}).items())
+    if "difference" in example:
+        return (f"At {at}, on {example['draws']:,} shared draws the two lines differ by "
+                f"{fmt(example['difference'])} (standard error {fmt(example['standard_error'])}).")
+    if "unknown" in example:
+        u = example["unknown"]
+
+        def solved(v: Any) -> str:
+            values = v if isinstance(v, list) else [v]
+            return f"no solution for {u} in its domain" if not values else \
+                f"{u} = " + " or ".join(fmt(x) for x in values)
+
+        return f"At {at} the previous line gives {solved(example['previous_value'])} and this one gives " \
+               f"{solved(example['value'])}."
+    return f"At {at} the previous line is {fmt(example['previous_value'])} and this one is {fmt(example['value'])}."
