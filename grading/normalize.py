@@ -21,8 +21,10 @@ UNICODE = {
     "∗": "*", "−": "-", "–": "-", "÷": "/", "⁄": "/", "∕": "/", "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
     "√": "sqrt", "Σ": "sum", "∑": "sum", "≤": "<=", "≥": ">=", "ℓ": "l", "\u00a0": " ",
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
-    "ŷ": "yhat", "𝔼": "E",
+    "ŷ": "yhat", "𝔼": "E", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
     **{chr(0x2080 + k): f"_{k}" for k in range(10)},
+    # subscript letters: xᵢ is x_i
+    **{ch: f"_{letter}" for ch, letter in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True)},
 }
 
 #: LaTeX commands that are operators, relations or layout, not words of the answer.

@@ -7,6 +7,7 @@ small trees. Numbers become exact fractions. Nothing here evaluates anything.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from fractions import Fraction
 from functools import lru_cache
@@ -74,6 +75,10 @@ class _ToNodes(Transformer):
 
     def name(self, tok: Token) -> Name:
         return Name(str(tok), _at(tok))
+
+    def group(self, inner: Node) -> Node:
+        """A bracketed expression is its content; a bracketed run of names stays one product."""
+        return dataclasses.replace(inner, grouped=True) if isinstance(inner, Name) else inner
 
     def call(self, tok: Token, *args: Node) -> Call:
         return Call(str(tok), args, _at(tok))

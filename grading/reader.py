@@ -36,7 +36,7 @@ class Parsed:
 #: What joins the statements of a chain: arrows and words of implication. The final statement
 #: of a chain is the answer; the working before it is not checked here.
 IMPLICATION = re.compile(r"\\(?:text|mathrm|textrm)\{\s*(?:so|hence|therefore|thus|implies)\s*\}"
-                         r"|<=>|==>|=>|⇒|⟹|⇔|\\(?:Rightarrow|Longrightarrow|implies|therefore|iff|Leftrightarrow"
+                         r"|<=>|==>|=>|⇒|⟹|⇔|→|⟶|\\(?:Rightarrow|Longrightarrow|implies|therefore|iff|Leftrightarrow"
                          r"|Longleftrightarrow)(?![A-Za-z])|∴"
                          r"|(?<![A-Za-z\\])(?:so|hence|therefore|thus|implies)(?![A-Za-z])",
                          re.IGNORECASE)
@@ -78,6 +78,62 @@ def split_equals(text: str) -> list[tuple[str, int]]:
     return parts
 
 
+#: What separates statements at top level: ``;``, a comma (not LaTeX's ``\,``), ``where``/``with``
+#: and LaTeX's ``\quad``, ``\qquad``, ``\text{where}``.
+_SEPARATOR = re.compile(r"(?<!\\),|(?<!\\);|\\q?quad(?![A-Za-z])|\\(?:text|mathrm)\{\s*(?:where|with)\s*\}"
+                        r"|(?<![A-Za-z\\])(?:where|with)(?![A-Za-z])", re.IGNORECASE)
+#: A definition: a new name (with an optional subscript) set equal to something.
+_DEFINITION = re.compile(r"\s*(?:\\[,;:!]\s*)*(?P<name>[A-Za-z]+(?:_\{?[A-Za-z0-9]\}?)?)\s*=\s*(?P<value>[^=]+?)\s*")
+
+
+def _top_level(text: str, pattern: re.Pattern) -> list[str]:
+    """``text`` split at the matches of ``pattern`` outside brackets and braces."""
+    depth_at, depth = [], 0
+    for ch in text:
+        depth_at.append(depth)
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+    pieces, start = [], 0
+    for m in pattern.finditer(text):
+        if depth_at[m.start()] == 0:
+            pieces.append(text[start:m.start()])
+            start = m.end()
+    pieces.append(text[start:])
+    return [p for p in pieces if p.strip()]
+
+
+def statements(text: str, names: set[str]) -> tuple[str, str] | None:
+    """An answer written as several statements, as one: ``(final statement, note)``, or None when
+    ``text`` is a single statement. Statements are separated at top level by ``,``, ``;``,
+    ``where``, ``with`` or ``\\quad``. A statement ``m = ...`` that names something new (not one of
+    ``names``) which another statement uses is a definition: it is put in, bracketed, where the
+    name is used (``exp(x_i - m)/sum_k exp(x_k - m), where m = max_j x_j``). Of the other statements,
+    the last is the answer when each of them is an equation (``σ² = 2/d, σ = √(2/d)``)."""
+    pieces = _top_level(text, _SEPARATOR)
+    if len(pieces) < 2:
+        return None
+    definitions: dict[str, str] = {}
+    rest = []
+    for piece in pieces:
+        m = _DEFINITION.fullmatch(piece)
+        name = m.group("name") if m else None
+        if m and name not in names and any(re.search(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z0-9])", p)
+                                           for p in pieces if p is not piece):
+            definitions[name] = m.group("value")
+        else:
+            rest.append(piece)
+    if not rest:
+        return None
+    if definitions and len(rest) == 1:
+        final = rest[0]
+        for name, value in definitions.items():
+            final = re.sub(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z0-9])", lambda _, v=value: f"({v})", final)
+        return final, "read with " + ", ".join(f"{n} = {v.strip()}" for n, v in definitions.items())
+    if not definitions and all(split_equals(p)[1:] for p in rest):
+        return rest[-1], WORKING_NOTE
+    return None
+
+
 def _expression(segment: str, offset: int, vocab: Vocabulary, typed: str, where: list[int] | None,
                 limits: Limits) -> sp.Expr:
     try:
@@ -105,9 +161,18 @@ def parse_answer(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None = Non
     if len(text) > limits.max_length:
         raise TooLarge(f"the answer is {len(text):,} characters long (at most {limits.max_length:,})")
     _bracket_depth(text.replace("\\{", "").replace("\\}", ""), limits)
-    statements = split_chain(text)
-    if len(statements) > 1:
-        final, offset = statements[-1]
+    several = statements(text, {*vocab.known_names(), *([solve_for.name] if solve_for is not None else [])})
+    if several is not None:
+        try:
+            parsed = parse_answer(several[0], vocab, solve_for, limits)
+        except AnswerError:
+            pass  # not statements after all: read as written
+        else:
+            note = "; ".join(n for n in (parsed.note, several[1]) if n)
+            return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
+    statements_ = split_chain(text)
+    if len(statements_) > 1:
+        final, offset = statements_[-1]
         try:
             parsed = _statement(final, vocab, solve_for, limits)
         except AnswerError as err:

@@ -235,7 +235,7 @@ class Builder(Visitor[sp.Expr]):
         if isinstance(base, Call) and self.is_product(base.name, base.args):
             # pi (2r)^2 is pi * (2r)^2: the power takes the bracket only
             return sp.Mul(self.name(base.name, base.pos), sp.Pow(self.visit(base.args[0]), exponent))
-        if isinstance(base, Name):
+        if isinstance(base, Name) and not base.grouped:
             parts = self.split(base.name, base.pos)
             if len(parts) > 1:  # nLK^2 is n L K^2: the power takes the last letter only
                 return sp.Mul(*parts[:-1], sp.Pow(parts[-1], exponent))

@@ -41,10 +41,12 @@ class Num(Node):
 
 @dataclass(frozen=True, slots=True)
 class Name(Node):
-    """A bare name: a variable, a constant (``pi``), or several names run together (``nLK``)."""
+    """A bare name: a variable, a constant (``pi``), or several names run together (``nLK``);
+    ``grouped`` when it stands alone in brackets (``(ab)^2`` squares the whole product)."""
 
     name: str
     pos: int
+    grouped: bool = False
 
 
 @dataclass(frozen=True, slots=True)

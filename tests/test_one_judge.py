@@ -214,3 +214,27 @@ def test_scalar_derivatives_and_model_names(tmp_path, answer, steps, verdict):
     record = grade_one(load(str(path))["q.logit"], answer)
     assert [s["verdict"] for s in record.get("steps", [])] == steps
     assert record["verdict"] == verdict
+
+
+@pytest.mark.parametrize("question, answer, verdict", [
+    # a bracketed run of names is one product: (d sigma)^2 squares both
+    ("p2.variance", "(dsigma)^2/(2d)", "correct"),
+    ("p2.variance", "\\frac{(d\\sigma)^2}{2d}", "correct"),
+    ("p2.variance", "dsigma^2/2", "correct"),
+    ("p2.variance", "(dsigma)^2/2", "incorrect"),
+    # names defined after the answer
+    ("p3.stable_softmax", "exp(x_i - m)/sum_k exp(x_k - m), where m = max_j x_j", "correct"),
+    ("p3.stable_softmax", "\\frac{e^{x_i - M}}{\\sum_k e^{x_k - M}}, \\; M = \\max_j x_j", "correct"),
+    ("p3.stable_softmax", "exp(x_i - m)/sum_k exp(x_k) with m = max_j x_j", "incorrect"),
+    # several statements: the last is the answer; the unknown on either side
+    ("p2.sigma", "σ² = 2/d, σ = √(2/d)", "correct"),
+    ("p2.sigma", "sigma^2 = 2/d; sigma = 2/d", "incorrect"),
+    ("p2.sigma", "2/d = sigma^2", "correct"),
+    # annotations
+    ("p2.variance", "Var[y] ≈ 0.5 d σ²", "correct"),
+    ("p2.variance", "d sigma^2/2.", "correct"),
+    ("p3.gradient", "∂L/∂x_j\n= z_j - y_j", "correct"),
+    ("p3.gradient", "zᵢ - yᵢ", "correct"),
+])
+def test_reading_rules(bank, question, answer, verdict):
+    assert grade_one(bank[question], answer)["verdict"] == verdict
