@@ -26,7 +26,7 @@ from .sandbox import Sandbox
 from .tasks import check_task, equiv_task, outcome
 
 INPUT = ("student_id", "question", "answer")
-ADDED = ("verdict", "score", "diagnoses", "feedback", "review")
+ADDED = ("verdict", "score", "diagnoses", "feedback", "review", "read")
 #: Columns the grader writes: an input that already has one is refused, never copied as a grade.
 OUTPUT_ONLY = (*ADDED, "first_wrong")
 #: The largest cell read (a larger one makes its row invalid, not the whole class).

@@ -103,7 +103,10 @@ def decide_under_model(question: Question, text: str, limits: Limits = DEFAULT) 
         return None  # unreadable, or random (a finished answer is a number at each point)
     asked = _asked(starts, cur)
     j = judge.compare(asked, cur)
-    record: dict[str, Any] = {"parsed": sp.sstr(line.expr), "latex": sp.latex(line.expr), "status": j.status}
+    from .grader import as_read
+
+    record: dict[str, Any] = {"parsed": sp.sstr(line.expr), "read": as_read(line.expr), "latex": sp.latex(line.expr),
+                              "status": j.status}
     if j.verdict == "ok":
         how = {"proven": "proven", "rules": "exactly", "numeric": "to 40 digits"}.get(j.status, j.status)
         return record | {"verdict": "correct", "score": 1.0, "diagnoses": [],

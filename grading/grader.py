@@ -81,6 +81,7 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
         record.update(verdict="invalid", score=0.0, diagnoses=[], feedback=err.message, parsed=None)
         return _finish(record, start)
     record["parsed"] = sp.sstr(expr)
+    record["read"] = as_read(expr)
     record["latex"] = sp.latex(expr)
     decision = decide(expr, question.reference, question.domain, vector=question.vector)
     note = parsed.note
@@ -129,6 +130,12 @@ def read(question: Question, answer: str, limits: Limits = DEFAULT) -> Parsed:
         raise AnswerError(f"the answer still contains {question.unknown}; give it in terms of "
                           f"{', '.join(s for s in question.variables)}")
     return parsed
+
+
+def as_read(expr: sp.Basic) -> str:
+    """The answer as the grader understood it, for a person to audit: SymPy's reading with ^ for
+    powers (``d*sigma^2/2``)."""
+    return sp.sstr(expr).replace("**", "^")
 
 
 def incorrect_feedback(question: Question, expr: sp.Expr, codes: list[str], example: dict | None) -> str:
