@@ -21,7 +21,7 @@ UNICODE = {
     "∗": "*", "−": "-", "–": "-", "÷": "/", "⁄": "/", "∕": "/", "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
     "√": "sqrt", "Σ": "sum", "∑": "sum", "≤": "<=", "≥": ">=", "ℓ": "l", "\u00a0": " ",
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
-    "ŷ": "yhat", "𝔼": "E", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
+    "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
     **{chr(0x2080 + k): f"_{k}" for k in range(10)},
     # subscript letters: xᵢ is x_i
     **{ch: f"_{letter}" for ch, letter in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True)},
@@ -46,6 +46,7 @@ _ENTRY = re.compile(r"[A-Za-z]+(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9]))?")
 _COMMANDS, _UPRIGHT_WORDS = latex_words()
 #: Functions written as big operators with an index, ``\sum_k``, ``\max_j``, ``\min_j``.
 _BIG_OPERATORS = frozenset(f.name for f in FUNCTIONS if f.over_entries is not None)
+_BIG_COMMANDS = frozenset(f"\\{name}" for name in _BIG_OPERATORS)
 
 
 def _check_characters(text: str) -> None:
@@ -102,6 +103,12 @@ def looks_like_latex(text: str) -> bool:
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}]|[^\\{}]")
 
 
+#: Tokens that only space things out.
+_SPACING = frozenset({" ", "\\!", "\\,", "\\;", "\\:", "\\ "})
+#: Tokens that end the operand of a function written without brackets before a big operator.
+_OPERAND_END = frozenset({"+", "-", "=", "}", ")", "\\right", ",", "<", ">"})
+
+
 class _Latex:
     """A recursive translator from a LaTeX subset to the plain syntax."""
 
@@ -137,7 +144,8 @@ class _Latex:
         return self.command_or_char()
 
     def skip_spaces(self) -> None:
-        while self.peek() == " ":
+        """Skip spaces and LaTeX's spacing commands (``\\!``, ``\\,``, ``\\;``, ``\\:``, ``\\ ``)."""
+        while self.peek() in _SPACING:
             self.take()
 
     def sequence(self, until: str | None = None) -> str:
@@ -222,8 +230,19 @@ class _Latex:
             self.skip_spaces()
         if self.peek() in ("(", "\\left", "^", None):
             return f"log_{{{base}}}" if base is not None else word
-        argument = self._operand()
+        argument = self._product() if self.peek() in _BIG_COMMANDS else self._operand()
         return f" {word}({argument}, {base}) " if base is not None else f" {word}({argument}) "
+
+    def _product(self) -> str:
+        """The operand of a function before a big operator: the product that follows, up to the next
+        top-level ``+``, ``-``, relation or closing bracket (``\\log\\sum_k e^{x_k}`` is log of the sum)."""
+        out, depth = [], 0
+        while self.peek() is not None and (depth or self.peek() not in _OPERAND_END):
+            tok = self.peek()
+            depth += tok == "("
+            depth -= tok == ")" and depth > 0
+            out.append("(" + self.group() + ")" if tok == "{" else self.command_or_char())
+        return "".join(out)
 
     def _operand(self) -> str:
         """The operand of a function written without brackets: one group or token, with its

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from .numeric import Unsupported  # one class: what cannot be valued, by rules or numbers
+
 
 class _Operator(sp.Function):
     """An unevaluated probabilistic operator; the optional last argument is the condition."""
@@ -71,10 +73,6 @@ class P(_Operator):
 
 #: The operators by the names a derivation may write them with.
 OPERATORS: dict[str, type[_Operator]] = {"E": E, "Var": Var, "Cov": Cov, "P": P, "Pr": P, "V": Var}
-
-
-class Unsupported(Exception):
-    """A moment the rules cannot give (the caller may fall back to sampling)."""
 
 
 @dataclass(frozen=True)

@@ -325,8 +325,10 @@ def naive_diff(e: sp.Expr, v: sp.Symbol) -> sp.Expr:
 
 
 def _moment(v: sp.Symbol, factors: list[sp.Expr], law: Normal) -> sp.Expr | None:
-    """E[product of factors of one variable]: v^a max(v, 0)^b 1{v > 0} 1{v < 0} |v|^c."""
+    """E[product of factors of one variable]: v^a max(v, 0)^b 1{v > 0} 1{v < 0} |v|^c, with
+    max(-v, 0)^n = (-v)^n 1{v < 0} and min(-v, 0)^n = (-1)^n max(v, 0)^n."""
     a = b = c = 0
+    sign = 1
     positive = negative = False
     for f in factors:
         base, power = f.as_base_exp()
@@ -340,6 +342,13 @@ def _moment(v: sp.Symbol, factors: list[sp.Expr], law: Normal) -> sp.Expr | None
         elif isinstance(base, sp.Min) and set(base.args) == {v, sp.Integer(0)}:
             a += n
             negative = True
+        elif isinstance(base, sp.Max) and set(base.args) == {-v, sp.Integer(0)}:
+            a += n
+            sign *= (-1) ** n
+            negative = True
+        elif isinstance(base, sp.Min) and set(base.args) == {-v, sp.Integer(0)}:
+            b += n
+            sign *= (-1) ** n
         elif isinstance(base, sp.Abs) and base.args[0] == v:
             c += n
         elif isinstance(base, sp.Heaviside) and base.args[0] == v:
@@ -354,12 +363,12 @@ def _moment(v: sp.Symbol, factors: list[sp.Expr], law: Normal) -> sp.Expr | None
         if b and negative:
             return sp.Integer(0)
         if b or positive:
-            return law.positive_moment(a + b + c)
+            return sign * law.positive_moment(a + b + c)
         if negative:
-            return (-1) ** a * law.positive_moment(a + c)
+            return sign * (-1) ** a * law.positive_moment(a + c)
         if c:
-            return law.positive_moment(a + c) * (1 + (-1) ** a)
-        return law.moment(a)
+            return sign * law.positive_moment(a + c) * (1 + (-1) ** a)
+        return sign * law.moment(a)
     except Unsupported:
         return None
 

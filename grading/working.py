@@ -48,7 +48,25 @@ def plain_line(text: str) -> tuple[str, bool]:
     plain = _DELTA.sub(lambda m: f"delta({m.group(1) or m.group(3)},{m.group(2) or m.group(4)})", plain)
     plain = _NABLA.sub(lambda m: f"d/d{m.group(1)} ", plain)
     plain = _MULTI_SUM.sub(_double_sum, plain)
-    return absolute_bars(plain), is_latex
+    return indicators(absolute_bars(plain)), is_latex
+
+
+#: ``1`` right before a bracket, as in ``1{z > 0}``, ``1[z > 0]``, ``\mathbb{1}\{z > 0\}``.
+_ONE = re.compile(r"(?<![A-Za-z0-9_.])1\s*(?=[(\[])")
+
+
+def indicators(text: str) -> str:
+    """``1{z > 0}`` (read ``1(z > 0)``) and ``1[z > 0]`` -> ``indicator(z > 0)``: a 1 before a bracket
+    that holds a comparison is the indicator of that event."""
+    out, last = [], 0
+    for m in _ONE.finditer(text):
+        open_at = m.end()
+        close = _matching(text, open_at)
+        if close is None or open_at < last or not re.search(r"[<>]|!=", text[open_at + 1:close]):
+            continue
+        out.append(text[last:m.start()] + f"indicator({text[open_at + 1:close]})")
+        last = close + 1
+    return "".join(out) + text[last:]
 
 
 #: ``nabla_x L`` (LaTeX ``\nabla_x L``): the gradient, the derivative along x.
@@ -258,12 +276,24 @@ class Reader(Builder):
         return sp.Integer(int(text)) if text.isdigit() else self.model.parameters[text]
 
     # operators ------------------------------------------------------------------------------
+    def is_product(self, name: str, args: tuple[Node, ...]) -> bool:
+        """``E(X)^2`` squares the expectation: an operator of a model with random variables is
+        never a name times a bracket."""
+        if name in OPERATORS and self.model.random:
+            return False
+        return super().is_product(name, args)
+
     def visit_Call(self, node: Call) -> sp.Expr:
         if node.name in OPERATORS and self.model.random:
             head = OPERATORS[node.name]
             if len(node.args) != head._arity():
                 raise self.error(f"{node.name} takes {head._arity()} argument(s)", node.pos)
             return head(*(self.visit(a) for a in node.args))
+        if node.name == "indicator" and len(node.args) == 1 and isinstance(node.args[0], Compare):
+            event = self.visit(node.args[0])  # 1{u > 0} is Heaviside(u): a factor, as in E[z^2 1{z > 0}]
+            if not isinstance(event, sp.core.relational.Relational) or event.rel_op in ("==", "!="):
+                raise self.error("an indicator needs an event such as z > 0", node.pos)
+            return sp.Heaviside(event.lhs - event.rhs if event.rel_op in (">", ">=") else event.rhs - event.lhs)
         if node.name == "delta" and len(node.args) == 2:
             return sp.KroneckerDelta(*(self._delta_index(a) for a in node.args))
         return super().visit_Call(node)

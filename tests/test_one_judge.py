@@ -235,6 +235,14 @@ def test_scalar_derivatives_and_model_names(tmp_path, answer, steps, verdict):
     ("p2.variance", "d sigma^2/2.", "correct"),
     ("p3.gradient", "∂L/∂x_j\n= z_j - y_j", "correct"),
     ("p3.gradient", "zᵢ - yᵢ", "correct"),
+    # LaTeX spacing and a function of a big operator
+    ("p3.smoothing_gap", "\\log\\!\\left(1 + \\frac{d(1-\\varepsilon)}{\\varepsilon}\\right)", "correct"),
+    # working: E(X)^2 squares the expectation; indicators; symmetry of the law
+    ("p2.variance", "Var[y]\n= E[y^2] - E(y)^2\n= d sigma^2/2", "correct"),
+    ("p2.variance", "Var[y]\n= d sigma^2 E[z^2 1{z > 0}]\n= d sigma^2/2", "correct"),
+    ("p2.variance", "Var[y]\n= d sigma^2 E[z^2 \\mathbb{1}\\{z>0\\}]\n= d sigma^2/2", "correct"),
+    ("p2.variance", "Var[y]\n= d sigma^2 E[z^2 1{z < 0}]\n= d sigma^2", "incorrect"),
+    ("p2.variance", "Var[y]\n= d sigma^2 E[max(-z, 0)^2]\n= d sigma^2/2", "correct"),
 ])
 def test_reading_rules(bank, question, answer, verdict):
     assert grade_one(bank[question], answer)["verdict"] == verdict
