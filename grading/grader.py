@@ -125,7 +125,7 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
 def read(question: Question, answer: str, limits: Limits = DEFAULT) -> Parsed:
     """Parse an answer to ``question`` (words the bank accepts, equations solved for its unknown)."""
     parsed = parse_answer(question.spelled_out(answer) if question.words else answer, question.vocab,
-                          question.unknown, limits)
+                          question.unknown, limits, labels=not question.words)
     if question.unknown is not None and parsed.expr.has(question.unknown):
         raise AnswerError(f"the answer still contains {question.unknown}; give it in terms of "
                           f"{', '.join(s for s in question.variables)}")

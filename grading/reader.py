@@ -151,9 +151,62 @@ def _expression(segment: str, offset: int, vocab: Vocabulary, typed: str, where:
         raise type(err)(str(err), None, typed) from None
 
 
+#: Words in brackets, ``(weights)``, ``(the activations)``.
+_BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{3,}(?:\s+[A-Za-z]+)*)\s*\)")
+#: Words after the last term, ``nLK^2 multiplications``, ``sqrt(2/d), the He scale.``
+_TRAILING_WORDS = re.compile(r"[\s,;:]+((?:[A-Za-z]{2,}\s*)+)[.!]?\s*$")
+#: Words that turn a statement around: never dropped as a label.
+_NEGATIONS = frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn", "cannot", "without", "except",
+                        "but", "wrong", "incorrect", "false", "untrue", "unless", "if", "or", "maybe", "approximately"})
+
+
+def without_labels(text: str, names: set[str]) -> tuple[str, list[str]] | None:
+    """``text`` without its labels, and the labels: words in brackets and words after the last term
+    (units, names of the quantity) that are not names of the question or functions and negate
+    nothing (``LK^2 (weights) + 2nK (activations)``, ``nLK^2 multiplications``); None when it has none."""
+    from .vocabulary import FUNCTION
+
+    def label(words: str) -> bool:
+        tokens = words.lower().split()
+        return bool(tokens) and not any(t in _NEGATIONS or t in names or t in FUNCTION for t in words.split())
+
+    found: list[str] = []
+
+    def drop(m: re.Match) -> str:
+        if not label(m.group(1)):
+            return m.group(0)
+        found.append(m.group(1).strip())
+        return " "
+
+    out = _BRACKETED_WORDS.sub(drop, text)
+    m = _TRAILING_WORDS.search(out)
+    if m and label(m.group(1)) and out[:m.start()].strip():
+        found.append(m.group(1).strip())
+        out = out[:m.start()]
+    return (out, found) if found else None
+
+
 def parse_answer(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None = None,
-                 limits: Limits = DEFAULT) -> Parsed:
-    """Parse an answer under ``vocab``; raises ``AnswerError`` (a clear, positioned message)."""
+                 limits: Limits = DEFAULT, labels: bool = True) -> Parsed:
+    """Parse an answer under ``vocab``; raises ``AnswerError`` (a clear, positioned message). With
+    ``labels``, words that only label the answer (units, names of quantities) are set aside when
+    the answer cannot be read with them (a question that accepts sentences passes False)."""
+    try:
+        return _parse(text, vocab, solve_for, limits)
+    except AnswerError as err:
+        stripped = without_labels(text, set(vocab.known_names())) if labels and isinstance(text, str) else None
+        if stripped is None:
+            raise
+        try:
+            parsed = _parse(stripped[0], vocab, solve_for, limits)
+        except AnswerError:
+            raise err from None
+        note = "; ".join(n for n in (parsed.note, "ignored the label(s) " + ", ".join(
+            repr(w) for w in stripped[1])) if n)
+        return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
+
+
+def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Limits) -> Parsed:
     if not isinstance(text, str):
         raise AnswerError("the answer must be text")
     if not text.strip():
@@ -164,7 +217,7 @@ def parse_answer(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None = Non
     several = statements(text, {*vocab.known_names(), *([solve_for.name] if solve_for is not None else [])})
     if several is not None:
         try:
-            parsed = parse_answer(several[0], vocab, solve_for, limits)
+            parsed = _parse(several[0], vocab, solve_for, limits)
         except AnswerError:
             pass  # not statements after all: read as written
         else:

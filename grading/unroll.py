@@ -26,6 +26,8 @@ from .working import family, index_symbol, read_line
 
 #: The largest range a sum may be unrolled over at a point (the points use small dimensions).
 MAX_TERMS = 64
+#: The largest |exponent| of a power valued at a point (as ``Limits.max_exponent`` for answers).
+MAX_EXPONENT = 1000
 #: Expressions larger than this (operation count) are not expanded for the moment rules.
 MAX_OPS = 4000
 #: Nor are those whose expansion would have more terms than this (``E[y^12]`` at d = 5).
@@ -159,7 +161,12 @@ class Unroller:
             return indicator(u, strict=e.rel_op in (">", "<"))
         if not e.args:
             return e  # numbers and constants
-        return e.func(*(self._value(a, env) for a in e.args))
+        args = [self._value(a, env) for a in e.args]
+        if isinstance(e, sp.Pow) and args[1].is_number and args[0] not in (0, 1, -1) \
+                and (not args[1].is_finite or abs(args[1]) > MAX_EXPONENT):
+            # 10^(10^(sum_l 10)) is bounded by nothing the parser could see: refuse, never hang
+            raise Unsupported(f"a power with an exponent beyond {MAX_EXPONENT} at this point")
+        return e.func(*args)
 
     def _sum(self, body: sp.Basic, limits: list, env: dict[str, int]) -> sp.Expr:
         """A sum unrolled; SymPy lists a nested sum's limits innermost first."""

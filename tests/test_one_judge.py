@@ -246,3 +246,19 @@ def test_scalar_derivatives_and_model_names(tmp_path, answer, steps, verdict):
 ])
 def test_reading_rules(bank, question, answer, verdict):
     assert grade_one(bank[question], answer)["verdict"] == verdict
+
+
+@pytest.mark.parametrize("question, answer, verdict", [
+    ("p4.forward_mults", "nLK^2 multiplications", "correct"),
+    ("p4.inference_memory", "LK^2 (weights) + 2nK (activations)", "correct"),
+    ("p2.sigma", "sigma = sqrt(2/d), the He scale", "correct"),
+    ("p4.forward_mults", "2nLK^2 multiplications", "incorrect"),
+    # labels never turn a statement around, and a question that reads sentences keeps its words
+    ("p2.sigma", "sqrt(2/d) is wrong", "invalid"),
+    ("p2.sigma", "sqrt(2/d), but not for tanh", "invalid"),
+    ("p3.unsmoothed_gap", "oo, but there is a finite minimiser", "invalid"),
+    ("p3.unsmoothed_gap", "not infinite", "invalid"),
+    ("p2.variance", "banana", "invalid"),
+])
+def test_labels_are_set_aside(bank, question, answer, verdict):
+    assert grade_one(bank[question], answer)["verdict"] == verdict
