@@ -13,7 +13,7 @@ from derivcheck.errors import InputError
 from derivcheck.extras import MissingExtra, require
 
 from . import check, derive, equiv, exercises, grade, questions, report, serve, verify
-from .common import UsageError, claims_help
+from .common import Parser, UsageError, claims_help
 
 #: The commands, in the order ``--help`` lists them. Each module has NAME, EXTRA, register and run.
 COMMANDS = (derive, verify, exercises, report, questions, check, equiv, grade, serve)
@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="derivcheck", description=DESCRIPTION + claims_help(),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=_version())
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
     for command in COMMANDS:
         command.register(sub)

@@ -21,9 +21,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "scikit-learn's digits offline, MNIST with --mnist), init (activation "
                                    "and gradient RMS across 32 layers, recommended scales). Writes PDF "
                                    "and PNG figures and exercises.json to --out.")
-    p.add_argument("names", nargs="*", metavar="EXERCISE", help="basics, fit2d, digits, init (default: all)")
-    p.add_argument("--out", default="out/exercises", help="output directory (default out/exercises)")
-    p.add_argument("--mnist", metavar="DIR", help="directory with MNIST's IDX files (gzipped or not)")
+    p.add_argument("names", nargs="*", metavar="EXERCISE", help="basics, fit2d, digits, init (default: all of them)")
+    p.add_argument("--out", default="out/exercises", help="the folder for the figures and the JSON summary")
+    p.add_argument("--mnist", metavar="DIR",
+                   help="train digits on MNIST from DIR's four IDX files (gzipped or not) instead of "
+                        "scikit-learn's 8x8 digits")
     p.add_argument("--quick", action="store_true", help="a few training steps only (smoke test)")
     p.set_defaults(run=run, extra=EXTRA)
 

@@ -21,10 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "tests with false-alarm rate alpha and report their power against "
                                    "each named wrong formula; the others are exact comparisons "
                                    "(alpha 0). Exit status 1 when a check fails.")
-    p.add_argument("claims", nargs="*", metavar="CLAIM", help="claim ids (default: all)")
-    p.add_argument("--details", action="store_true", help="with --json: per-configuration records too")
+    p.add_argument("claims", nargs="*", metavar="CLAIM", help="claim ids to verify (default: all of them)")
+    p.add_argument("--details", action="store_true", help="with --json: each configuration's record too")
     p.add_argument("--alpha", type=float, default=1e-6,
-                   help="false-alarm rate of each Monte Carlo claim (default 1e-6)")
+                   help="false-alarm rate of each Monte Carlo claim: the chance that a right formula fails")
     p.set_defaults(run=run, extra=EXTRA)
 
 
