@@ -244,7 +244,8 @@ def test_accessible_names_alttext_and_contrast(page):
     ratio = page.evaluate("""() => {
       const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
       const lum = (c) => { const [r, g, b] = rgb(c).map(v => { v /= 255;
-        return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+        return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
       const area = document.querySelector('textarea'), card = area.closest('section');
       const a = lum(getComputedStyle(area).borderTopColor), b = lum(getComputedStyle(card).backgroundColor);
       return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);

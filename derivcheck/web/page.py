@@ -86,7 +86,8 @@ def _question(q: dict[str, Any]) -> str:
 <textarea id="a-{qid}" rows="2" spellcheck="false" autocapitalize="off" autocomplete="off"
  aria-describedby="p-{qid} s-{qid}" placeholder="{escape(str(q.get("example") or ""))}"></textarea>
 <div class="preview" data-role="preview" aria-live="polite"></div>
-<div class="actions"><button type="button" data-role="check" aria-label="Check your answer to: {escape(title)}">Check</button></div>
+<div class="actions">
+<button type="button" data-role="check" aria-label="Check your answer to: {escape(title)}">Check</button></div>
 <div class="result" aria-live="polite">
 <p class="verdict" data-role="verdict"></p>
 <p class="feedback" data-role="feedback"></p>
