@@ -84,6 +84,17 @@ def sig(value: Any, digits: int = 3) -> str:
     return text.rstrip(".") if "e" not in text else num(value, digits)
 
 
+def sci(value: Any, digits: int = 3) -> str:
+    """A value in scientific notation to ``digits`` significant figures, whatever its size, so
+    that values compared in one sentence read alike (2.16e-3 and 5.35e-5, not 0.002158 and
+    5.350e-5); safe in and out of math mode."""
+    v = float(value)
+    if v == 0 or not math.isfinite(v):
+        return num(v)
+    mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
+    return f"\\ensuremath{{{mantissa} \\times 10^{{{int(exponent)}}}}}"
+
+
 def count(value: Any) -> str:
     """A count for prose: exact below a million, then in millions to 4 significant figures
     (16777216 -> 16.78 million)."""
@@ -106,7 +117,7 @@ def pct(value: float, digits: int = 2) -> str:
 
 
 def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
-    """A Jinja2 environment with the LaTeX-safe delimiters, the filters tex, num, sig, pct, count, latex,
+    """A Jinja2 environment with the LaTeX-safe delimiters, the filters tex, num, sig, sci, pct, count, latex,
     at_point and the mistakes' human names (``mistake_name(question, code)``)."""
     env = jinja2.Environment(
         loader=loader, block_start_string=r"\BLOCK{", block_end_string="}", variable_start_string=r"\VAR{",
@@ -115,7 +126,7 @@ def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, finalize=guard)
     from .wording import MEASURED, VARIANTS, at_point, mistake_name
 
-    env.filters.update(tex=tex, num=num, sig=sig, pct=pct, latex=sympy_latex, count=count, at_point=at_point)
+    env.filters.update(tex=tex, num=num, sig=sig, sci=sci, pct=pct, latex=sympy_latex, count=count, at_point=at_point)
     env.globals.update(mistake_name=mistake_name, measured=MEASURED, variant_notes=VARIANTS)
     env.tests["endswith"] = lambda value, suffix: str(value).endswith(suffix)
     return env

@@ -102,20 +102,49 @@ def _key(stage: str, *parts: Any) -> str:
 
 # --- stages ---------------------------------------------------------------------------------
 
+def person_latex(expr: sp.Basic) -> str:
+    """The derivations' LaTeX (:func:`derivcheck.derivations.claim.to_latex`) with one more rule
+    of how a person writes a sum of monomials in the sheet's symbols: a positive constant first,
+    then by falling degree, a negative constant last (1 - eps + eps/d, L K^2 + n L K + n K,
+    3 L - 1); any other sum keeps that printer's order."""
+    import sympy as sp
+
+    from derivcheck.derivations.claim import _SheetLatexPrinter
+    from derivcheck.derivations.symbols import LATEX_NAMES
+
+    def monomial(term: sp.Basic) -> bool:
+        return all(f.is_Number or (isinstance(f.as_base_exp()[0], sp.Symbol) and f.as_base_exp()[1].is_Integer)
+                   for f in sp.Mul.make_args(term))
+
+    def degree(term: sp.Basic) -> int:
+        return sum(int(f.as_base_exp()[1]) for f in sp.Mul.make_args(term) if not f.is_Number)
+
+    class PersonPrinter(_SheetLatexPrinter):
+        def _as_ordered_terms(self, expr: sp.Basic, order: Any = None) -> list[sp.Basic]:
+            terms = super()._as_ordered_terms(expr, order=order)
+            if not isinstance(expr, sp.Add) or not all(monomial(t) for t in terms):
+                return terms
+            return sorted(terms, key=lambda t: (1 if not t.is_Number else 2 if t.is_negative else 0, -degree(t)))
+
+    names = {sym: LATEX_NAMES[sym.name] for sym in expr.atoms(sp.Symbol) if sym.name in LATEX_NAMES}
+    return str(PersonPrinter({"symbol_names": names}).doprint(expr))
+
 def derive_all() -> dict[str, Any]:
     """Every claim as printable strings: statement, LaTeX of the result, steps, variants."""
     from derivcheck.derivations import claim_ids, derive
-    from derivcheck.derivations.claim import to_latex
     from derivcheck.derivations.relu_variance import activation_table
 
-    out: dict[str, Any] = {"activations": {name: {"variance": to_latex(_rounded(v)), "sigma": to_latex(_rounded(sg))}
+    out: dict[str, Any] = {"activations": {name: {"variance": person_latex(_rounded(v)),
+                                                  "sigma": person_latex(_rounded(sg))}
                                            for name, (v, sg) in activation_table().items()}}
     out["sheet_example"] = sheet_example()
     out["remarks"] = cost_remarks()
     for c in claim_ids():
         d = derive(c)
-        out[c] = {**d.to_dict(), "variants": {k: to_latex(e) for k, e in d.variants.items()},
-                  "mistakes_latex": {k: to_latex(e) for k, e in d.mistakes.items()}}
+        out[c] = {**d.to_dict(), "latex": person_latex(d.result),
+                  "steps": [{**step.to_dict(), "latex": person_latex(step.expr)} for step in d.steps],
+                  "variants": {k: person_latex(e) for k, e in d.variants.items()},
+                  "mistakes_latex": {k: person_latex(e) for k, e in d.mistakes.items()}}
     return out
 
 
@@ -132,11 +161,10 @@ def sheet_example() -> dict[str, Any]:
     import sympy as sp
 
     from derivcheck.derivations import derive
-    from derivcheck.derivations.claim import to_latex
     from derivcheck.derivations.symbols import d, eps
 
     gap = derive("smoothing_gap").result.subs({d: 10, eps: sp.Rational(1, 10)})
-    return {"d": 10, "eps": 0.1, "latex": to_latex(gap), "value": float(gap)}
+    return {"d": 10, "eps": 0.1, "latex": person_latex(gap), "value": float(gap)}
 
 
 def cost_remarks(n_example: int = 512, k_example: int = 64) -> dict[str, Any]:
@@ -145,15 +173,14 @@ def cost_remarks(n_example: int = 512, k_example: int = 64) -> dict[str, Any]:
     import sympy as sp
 
     from derivcheck.derivations import derive
-    from derivcheck.derivations.claim import to_latex
     from derivcheck.derivations.symbols import K, n
 
     memory = derive("training_memory").extras
     ratio = sp.simplify(memory["activations"] / memory["weights"])
-    return {"train_over_inference": to_latex(sp.simplify(derive("training_mults").result
+    return {"train_over_inference": person_latex(sp.simplify(derive("training_mults").result
                                                          / derive("forward_mults").result)),
-            "activations": to_latex(memory["activations"]), "weights": to_latex(memory["weights"]),
-            "activations_over_weights": to_latex(ratio),
+            "activations": person_latex(memory["activations"]), "weights": person_latex(memory["weights"]),
+            "activations_over_weights": person_latex(ratio),
             "example": {"n": n_example, "K": k_example, "ratio": float(ratio.subs({n: n_example, K: k_example}))}}
 
 
@@ -403,12 +430,10 @@ def _latex(expr: sp.Basic, at: dict[str, float] | None = None) -> str:
     ``at`` of the question's domain, signs taken into the factors negative there."""
     import sympy as sp
 
-    from derivcheck.derivations.claim import to_latex
-
     if at:
         point = {s: at[s.name] for s in expr.free_symbols if s.name in at}
         expr = expr.replace(lambda e: isinstance(e, sp.Mul), lambda e: _sign_into_factor(e, point))
-    text = to_latex(expr)
+    text = person_latex(expr)
     return text.replace(r"\operatorname{sum}", r"\textstyle\sum").replace(r"\max{", r"\max\!{")
 
 
