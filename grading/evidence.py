@@ -37,7 +37,11 @@ def _stderr(message: str) -> None:
 def preload(claims: Iterable[str | None], log: Callable[[str], None] | None = _stderr) -> None:
     """Make sure the records of ``claims`` are in the store, e.g. before forking workers; each
     simulation that has to run is announced on ``log`` (None: silent) with its progress."""
+    from derivcheck.extras import available
+
     todo = missing(claims)
+    if not available("sim"):  # nothing can be simulated: the feedback says the evidence is missing
+        return
     if todo and log:
         log(f"derivcheck: simulating {len(todo)} claim(s) once for the counterexamples (about "
             f"{SECONDS_PER_CLAIM * len(todo):.0f} s on 2 cores; stored for every later run)")

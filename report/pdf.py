@@ -372,7 +372,7 @@ def refutations(verified: dict[str, dict]) -> dict[str, list[dict]]:
 
     out: dict[str, list[dict]] = {}
     for q in load().values():
-        rows = []
+        rows: list[dict[str, Any]] = []
         record = Verification.from_dict(verified[q.simulation]) if q.simulation in verified else None
         for m in q.mistakes:
             example = simulated_counterexample(q, m.formula, record.measurements) \

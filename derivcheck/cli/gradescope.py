@@ -158,10 +158,7 @@ def _requirements(python: str) -> list[str]:
     evaluate them for the Python it runs on."""
     from importlib.metadata import requires
 
-    try:
-        from packaging.requirements import Requirement
-    except ImportError:  # pip's own copy (pip is what downloads the wheels)
-        from pip._vendor.packaging.requirements import Requirement
+    from pip._vendor.packaging.requirements import Requirement  # pip's own copy: pip downloads the wheels
 
     out = []
     for text in requires("derivcheck-ml") or []:
