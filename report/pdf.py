@@ -76,9 +76,9 @@ class Stages:
 
 
 #: How long the stages take cold on 2 CPU cores (measured; printed when a stage starts computing).
-VERIFY_ESTIMATE = "20 s"
+VERIFY_ESTIMATE = "20-40 s"
 EXERCISES_ESTIMATE = "3-4 minutes; progress bars on a terminal"
-OPTIMA_ESTIMATE = "about a minute"
+OPTIMA_ESTIMATE = "1-2 minutes"
 
 #: The packages whose sources each stage's result follows (a template edit reruns no simulation).
 STAGE_SOURCES: dict[str, tuple[str, ...]] = {
@@ -221,7 +221,7 @@ def run_exercises(seed: int, device: str, directory: Path, show: bool) -> dict:
     return run(out_dir=directory, seed=seed, device=device, show=show)
 
 
-def init_optima(search: dict[str, dict], seed: int) -> dict[str, dict]:
+def init_optima(search: dict[str, dict], seed: int, log: Callable[[str], None] = print) -> dict[str, dict]:
     """The initialisation study's level scale as a continuous optimum, with its resolution.
 
     The study searches a grid (log-spaced, then a finer one around the best, about 2.5% apart),
@@ -231,7 +231,7 @@ def init_optima(search: dict[str, dict], seed: int) -> dict[str, dict]:
     steps in log s to 1e-4, from the grid's best; so is each weight draw's own criterion, whose
     optima's spread is the resolution the run's few draws allow. For each activation:
     ``optimum``, ``criterion`` (its value there), ``draws`` (each draw's optimum, sorted) and
-    ``grid_step`` (the fine grid's relative spacing)."""
+    ``grid_step`` (the fine grid's relative spacing). Each activation's result is logged as it is found."""
     import inspect
     import math
 
@@ -252,10 +252,12 @@ def init_optima(search: dict[str, dict], seed: int) -> dict[str, dict]:
         return math.exp(found.x), float(found.fun)
 
     out = {}
-    for activation, found in search.items():
+    for n, (activation, found) in enumerate(search.items(), 1):
+        start = time.perf_counter()
         optimum, value = argmin(activation, found["best_scale"], slice(None))
         draws = sorted(argmin(activation, optimum, slice(k, k + 1))[0] for k in range(base.shape[1]))
         out[activation] = {"optimum": optimum, "criterion": value, "draws": draws, "grid_step": grid_step}
+        log(f"    [{n}/{len(search)}] {activation}: level scale {optimum:.4g} ({time.perf_counter() - start:.1f} s)")
     return out
 
 
@@ -488,7 +490,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     if "init" in exercises:
         exercises["init"]["optima"] = stages.run(
             "optima", _key("optima", seed, inspect.getsource(init_optima)),
-            lambda: init_optima(exercises["init"]["search"], seed), fresh, estimate=OPTIMA_ESTIMATE)
+            lambda: init_optima(exercises["init"]["search"], seed, log), fresh, estimate=OPTIMA_ESTIMATE)
     if "fit2d" in exercises:
         fit = exercises["fit2d"]
         fit["findings"] = fit2d_findings(fit["sweep"], fit["config"]["steps"])
