@@ -78,7 +78,7 @@ class Stages:
 #: How long the stages take cold on 2 CPU cores (measured; printed when a stage starts computing).
 VERIFY_ESTIMATE = "20-40 s"
 EXERCISES_ESTIMATE = "3-4 minutes; progress bars on a terminal"
-OPTIMA_ESTIMATE = "1-2 minutes"
+OPTIMA_ESTIMATE = "2-3 minutes on 2 cores"
 
 #: The packages whose sources each stage's result follows (a template edit reruns no simulation).
 STAGE_SOURCES: dict[str, tuple[str, ...]] = {
