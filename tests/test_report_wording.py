@@ -85,3 +85,17 @@ def test_the_report_and_grading_share_one_verification_record(monkeypatch):
     assert evidence.verification("forward_mults").passed
     again = pdf.verify_all(0, "cpu", lines.append)
     assert again == first and lines[-1].endswith("(stored)")
+
+
+def test_verify_stores_the_record_grading_reads(tmp_path, capsys):
+    """`verify` with the default settings on the CPU leaves the claim's one record behind."""
+    from derivcheck.cli import main
+    from derivcheck.grading import evidence
+    from derivcheck.simulations import record_name
+
+    assert main(["verify", "inference_memory", "--device", "cpu", "--quiet", "--json"]) == 0
+    assert store.read(record_name("inference_memory", 0)) is not None and evidence.missing(["inference_memory"]) == []
+    before = store.read(record_name("training_memory", 0))
+    assert main(["verify", "training_memory", "--device", "cpu", "--quiet", "--alpha", "1e-3", "--json"]) == 0
+    assert store.read(record_name("training_memory", 0)) == before  # other settings: not the shared record
+    capsys.readouterr()

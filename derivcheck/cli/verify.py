@@ -39,6 +39,9 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"[{n}/{len(claims)}] verifying {claim} ...", end="", file=sys.stderr, flush=True)
         check = engine.verify(claim, seed=args.seed, device=device, alpha=args.alpha)
+        from derivcheck.grading.evidence import remember
+
+        remember(check, args.alpha)  # the one stored record grading reads, whichever command made it
         results.append(check)
         if not args.quiet:
             print(f" {'ok' if check.passed else 'FAILED'} ({check.seconds:.2f} s)", file=sys.stderr)
