@@ -151,7 +151,7 @@ def _counterexample_html(question: str, c: dict[str, Any]) -> str:
     if sim and sim.get("interval"):
         lo, hi = (_number(v) for v in sim["interval"])
         quantity = prose(MEASURED[question]) if question in MEASURED else escape(str(sim.get("quantity", "")))
-        out += f" The simulation measured {quantity} {_number(sim['estimate'])}" + \
+        out += f" The simulation measured {quantity}: {_number(sim['estimate'])}" + \
             (" exactly." if lo == hi else f" (between {lo} and {hi}).")
     return out
 

@@ -78,7 +78,7 @@ MISTAKES: dict[tuple[str, str], tuple[str, str]] = {
 #: What each question's simulation measures, as a phrase for "the simulation measured ...".
 MEASURED: dict[str, str] = {
     "p2.variance": r"$\operatorname{Var}[y]$",
-    "p2.sigma": r"$\operatorname{Var}[y]$",
+    "p2.sigma": r"$\operatorname{Var}[y]$ at your $\sigma$ (the question asks for 1)",
     "p3.unsmoothed_gap": "the gap",
     "p3.smoothing_gap": "the gap at the minimiser found by L-BFGS",
     "p4.forward_mults": "PyTorch's FLOP counter (halved)",

@@ -160,7 +160,7 @@ function counterexampleNode(question, c) {
   if (sim && sim.interval) {
     const [lo, hi] = sim.interval;
     const measured = words(question).measured;
-    p.append(" The simulation measured ", measured ? html(measured) : sim.quantity, ` ${value(sim.estimate)}`);
+    p.append(" The simulation measured ", measured ? html(measured) : sim.quantity, `: ${value(sim.estimate)}`);
     p.append(value(lo) === value(hi) ? " exactly." : ` (between ${value(lo)} and ${value(hi)}).`);
   }
   return p;
