@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from typing import Any
 
@@ -30,10 +31,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run, extra=EXTRA)
 
 
+#: How long each exercise takes on 2 CPU cores (measured by `derivcheck report`'s cold build), to announce it.
+SECONDS = {"basics": 1, "fit2d": 195, "digits": 20, "init": 30}
+
+
 def run(args: argparse.Namespace) -> int:
     names = engine.exercises(args.names)
     device = engine.resolve_device(args.device)
     start = time.perf_counter()
+    if not args.quiet:
+        took = ", ".join(f"{n} ~{SECONDS.get(n, 5) // (20 if args.quick else 1)} s" for n in names)
+        print(f"running {took} on 2 CPU cores (the exercises run in parallel; progress bars on a terminal)",
+              file=sys.stderr, flush=True)
     summary = engine.run_exercises(names, out_dir=args.out, seed=args.seed, device=device, mnist=args.mnist,
                                    show=not args.quiet, quick=args.quick)
     if args.json:
