@@ -54,7 +54,7 @@ def preload(claims: Iterable[str | None], log: Callable[[str], None] | None = _s
         return
     if todo and log:
         log(f"derivcheck: simulating {len(todo)} claim(s) once for the counterexamples (about "
-            f"{SECONDS_PER_CLAIM * len(todo):.0f} s on 2 cores; stored for every later run)")
+            f"{STARTUP_SECONDS + SECONDS_PER_CLAIM * len(todo):.0f} s on 2 cores; stored for every later run)")
     for n, claim in enumerate(todo, 1):
         start = time.perf_counter()
         recorded(claim)
@@ -62,5 +62,7 @@ def preload(claims: Iterable[str | None], log: Callable[[str], None] | None = _s
             log(f"  [{n}/{len(todo)}] {claim} ({time.perf_counter() - start:.1f} s)")
 
 
-#: A cold claim's simulation on 2 CPU cores, on average (measured; only for the announcement).
-SECONDS_PER_CLAIM = 2.0
+#: Loading PyTorch, then a claim's simulation on 2 CPU cores on average (measured cold: relu_variance
+#: alone 16 s, all ten 30-45 s; only for the announcement).
+STARTUP_SECONDS = 10.0
+SECONDS_PER_CLAIM = 3.0
