@@ -70,11 +70,12 @@ def test_gradescope_bundle_grades_a_submission(tmp_path, capsys):
     root = tmp_path / "root"
     (root / "submission").mkdir(parents=True)
     (root / "submission" / "answers.csv").write_text(
-        'question,answer\np2.variance,d*sigma^2/2\np4.forward_mults,"2 n L K^2"\nnot.a.question,x\n', encoding="utf-8")
+        'question,answer\np4.forward_mults,n L K^2\np4.inference_memory,"L K^2 + n L K"\nnot.a.question,x\n', encoding="utf-8")
     doc = _autograde(root, bundle)
     tests = {t["name"]: t for t in doc["tests"]}
     assert set(tests) == set(load())                       # one test per question, answered or not
-    assert tests["p2.variance"]["score"] == 1.0 and tests["p4.forward_mults"]["score"] == 0.0
+    assert tests["p4.forward_mults"]["score"] == 1.0 and tests["p4.inference_memory"]["score"] == 0.0
+    assert "simulation measured" in tests["p4.inference_memory"]["output"]  # the evidence, without torch needed
     assert tests["p2.sigma"]["output"] == "Not answered."
     assert doc["score"] == 1.0 and doc["max_score"] == float(len(load()))
 

@@ -180,14 +180,17 @@ def _dependency_wheels(wheels: Path, python: str) -> None:
 
 
 def _simulation_records(cache: Path) -> int:
-    """Copy the store's verification records (the simulated evidence of counterexamples) into ``cache``."""
+    """Copy the store's verification records (the simulated evidence of counterexamples) and the
+    bank's derived formulas into ``cache`` (Gradescope then neither simulates nor derives); the
+    number of verification records."""
     from derivcheck import store
 
     cache.mkdir(parents=True, exist_ok=True)
-    records = sorted(store.root().glob("verify-*.json")) if store.root().is_dir() else []
-    for record in records:
+    found = {pattern: sorted(store.root().glob(pattern)) if store.root().is_dir() else []
+             for pattern in ("verify-*.json", "bank-*.json")}
+    for record in (r for records in found.values() for r in records):
         shutil.copyfile(record, cache / record.name)
-    return len(records)
+    return len(found["verify-*.json"])
 
 
 # --- on Gradescope ----------------------------------------------------------------------------
