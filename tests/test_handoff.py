@@ -70,7 +70,8 @@ def test_gradescope_bundle_grades_a_submission(tmp_path, capsys):
     root = tmp_path / "root"
     (root / "submission").mkdir(parents=True)
     (root / "submission" / "answers.csv").write_text(
-        'question,answer\np4.forward_mults,n L K^2\np4.inference_memory,"L K^2 + n L K"\nnot.a.question,x\n', encoding="utf-8")
+        'question,answer\np4.forward_mults,n L K^2\np4.inference_memory,"L K^2 + n L K"\nnot.a.question,x\n',
+        encoding="utf-8")
     doc = _autograde(root, bundle)
     tests = {t["name"]: t for t in doc["tests"]}
     assert set(tests) == set(load())                       # one test per question, answered or not
