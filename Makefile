@@ -12,13 +12,24 @@ TEX_PACKAGES = texlive-latex-base texlive-latex-recommended texlive-latex-extra 
 
 install: $(STAMP)
 
-# torch first, pinned to the CPU build, so the project's range never resolves to a CUDA wheel.
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+# The two environments: the report's (`.[report]`: torch, SymPy, matplotlib, scikit-learn, jinja2) for
+# `make report`, and the developers' (`.[dev]`: everything, plus pytest, Playwright, ruff, mypy) for the
+# tests and the other targets. torch comes first, pinned to the CPU build, so the project's range never
+# resolves to a CUDA wheel.
+REPORT_STAMP = $(VENV)/.installed-report
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "$(TORCH)"
+
+$(REPORT_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[report]"
+	touch $(REPORT_STAMP)
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	touch $(STAMP) $(REPORT_STAMP)
 
 # TeX Live from Debian/Ubuntu when it is missing: as root, with sudo, or a message saying what to run.
 tex:
@@ -40,10 +51,10 @@ browser:
 	else echo "Chromium is missing: run  sudo apt-get install chromium  (without it the browser tests are skipped)"; exit 1; fi
 
 ## The main job: derive, verify, simulate, run the exercises, build the PDF.
-report: install tex
+report: $(REPORT_STAMP) tex
 	$(BIN)/derivcheck report -o $(PDF)
 
-report-tex: install
+report-tex: $(REPORT_STAMP)
 	$(BIN)/derivcheck report -o $(PDF) --tex-only
 
 derive: install

@@ -1,5 +1,11 @@
 """Jinja2 for LaTeX: \\VAR{...} for values, \\BLOCK{...} for statements, filters that escape prose
-and format numbers. Templates hold prose and layout only."""
+and format numbers. Templates hold prose and layout only.
+
+This module is the one place text reaches the ``.tex``: every ``\\VAR{...}`` passes :func:`guard`
+(the environment's ``finalize``), which refuses a value carrying a control sequence that reads or
+writes files, runs programs or redefines TeX (``\\input``, ``\\write``, ``\\catcode``, ``\\def``, ...),
+so a tampered store record cannot make LaTeX do more than typeset; prose goes through :func:`tex`.
+"""
 from __future__ import annotations
 
 import math
@@ -11,6 +17,37 @@ import jinja2
 _SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
             "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
             "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
+
+
+class UnsafeLatex(ValueError):
+    """A value for the ``.tex`` holds a control sequence the report never typesets."""
+
+
+#: Control sequences no value may carry: file and terminal I/O, shell escape, definitions and
+#: category codes (which could build any of the others), and ^^ escapes (which can spell them).
+FORBIDDEN = re.compile(
+    r"\\(?:input|include|includeonly|InputIfFileExists|IfFileExists|openin|openout|read|readline|write|"
+    r"immediate|closein|closeout|newread|newwrite|special|directlua|latelua|luaexec|ShellEscape|"
+    r"catcode|lccode|uccode|mathcode|delcode|sfcode|endlinechar|escapechar|newlinechar|"
+    r"def|edef|gdef|xdef|let|futurelet|global|long|outer|protected|csname|expandafter|noexpand|"
+    r"scantokens|everyeof|everyjob|everypar|everymath|everydisplay|afterassignment|aftergroup|"
+    r"newcommand|renewcommand|providecommand|DeclareRobustCommand|DeclareMathOperator|newenvironment|"
+    r"renewenvironment|usepackage|RequirePackage|documentclass|makeatletter|pdfprimitive|primitive|"
+    r"jobname|endinput|end(?=\s*\{document\})|verbatiminput|lstinputlisting|includegraphics|pdfobj|"
+    r"pdffiledump|pdfmdfivesum|filesize|pdfstrcmp|shipout|output|errhelp|message|typeout)(?![A-Za-z@])"
+    r"|\^\^")
+
+
+def guard(value: Any) -> Any:
+    """``value`` unchanged, unless as text it holds a forbidden control sequence
+    (:data:`FORBIDDEN`): then :class:`UnsafeLatex`. Every value a template prints passes here."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    found = FORBIDDEN.search(str(value))
+    if found:
+        raise UnsafeLatex(f"refusing to write {found.group(0)!r} into the report: the stored results hold LaTeX "
+                          "that could read or write files (rebuild with --fresh)")
+    return value
 
 
 def tex(text: Any) -> str:
@@ -40,6 +77,24 @@ def num(value: Any, digits: int = 4) -> str:
     return f"{v:.{digits}g}"
 
 
+def sig(value: Any, digits: int = 3) -> str:
+    """A measured value to ``digits`` significant figures, trailing zeros kept (10.96 -> 11.0,
+    1.419 -> 1.42): the figures the measurement supports, no fewer and no more."""
+    text = f"{float(value):#.{digits}g}"
+    return text.rstrip(".") if "e" not in text else num(value, digits)
+
+
+def sci(value: Any, digits: int = 3) -> str:
+    """A value in scientific notation to ``digits`` significant figures, whatever its size, so
+    that values compared in one sentence read alike (2.16e-3 and 5.35e-5, not 0.002158 and
+    5.350e-5); safe in and out of math mode."""
+    v = float(value)
+    if v == 0 or not math.isfinite(v):
+        return num(v)
+    mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
+    return f"\\ensuremath{{{mantissa} \\times 10^{{{int(exponent)}}}}}"
+
+
 def count(value: Any) -> str:
     """A count for prose: exact below a million, then in millions to 4 significant figures
     (16777216 -> 16.78 million)."""
@@ -62,16 +117,16 @@ def pct(value: float, digits: int = 2) -> str:
 
 
 def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
-    """A Jinja2 environment with the LaTeX-safe delimiters, the filters tex, num, pct, count, latex,
+    """A Jinja2 environment with the LaTeX-safe delimiters, the filters tex, num, sig, sci, pct, count, latex,
     at_point and the mistakes' human names (``mistake_name(question, code)``)."""
     env = jinja2.Environment(
         loader=loader, block_start_string=r"\BLOCK{", block_end_string="}", variable_start_string=r"\VAR{",
         variable_end_string="}", comment_start_string=r"\#{", comment_end_string="}", line_statement_prefix="%%",
         line_comment_prefix="%#", trim_blocks=True, lstrip_blocks=True, autoescape=False,
-        undefined=jinja2.StrictUndefined)
+        undefined=jinja2.StrictUndefined, finalize=guard)
     from .wording import MEASURED, VARIANTS, at_point, mistake_name
 
-    env.filters.update(tex=tex, num=num, pct=pct, latex=sympy_latex, count=count, at_point=at_point)
+    env.filters.update(tex=tex, num=num, sig=sig, sci=sci, pct=pct, latex=sympy_latex, count=count, at_point=at_point)
     env.globals.update(mistake_name=mistake_name, measured=MEASURED, variant_notes=VARIANTS)
     env.tests["endswith"] = lambda value, suffix: str(value).endswith(suffix)
     return env

@@ -57,9 +57,10 @@ def test_check_incorrect_has_simulated_counterexample():
 
 def test_check_html():
     html = check("p4.forward_mults", "2 n L K^2")._repr_html_()
-    assert "INCORRECT" in html and "counted_flops" in html
-    assert r"$\displaystyle 2 K^{2} L n$" in html
-    assert "counts FLOPs" in html
+    assert "Not right" in html and "Counting FLOPs instead of multiplications" in html  # the PDF's words
+    assert "counted_flops" not in html and "$" not in html      # no code; maths as MathML, not for a front end
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" alttext="2 K^{2} L n"' in html
+    assert html.count("your answer gives") == 1                # the counterexample, once
 
 
 def test_check_html_escapes_the_answer():
@@ -89,7 +90,7 @@ def test_check_result_keeps_fields_it_does_not_name():
     assert result.review is True and result.to_dict() == record
     assert result.steps[0]["verdict"] == "ok"
     html = result._repr_html_()
-    assert "UNDECIDED" in html and '<ol start="0">' in html and "&lt;rule&gt;" in html
+    assert "Undecided" in html and '<ol start="0">' in html and "&lt;rule&gt;" in html
     with pytest.raises(AttributeError):
         _ = result.no_such_field
 

@@ -14,9 +14,10 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 HEAVY = ("torch", "sympy", "scipy")
-COMMAND_NAMES = ["derive", "verify", "exercises", "report", "questions", "check", "equiv", "grade", "serve"]
-#: Commands that report nothing (they serve), so have no --json.
-NO_JSON = {"serve"}
+COMMAND_NAMES = ["derive", "verify", "exercises", "report", "questions", "check", "equiv", "grade", "gradescope-bundle",
+                 "serve"]
+#: Commands with no JSON to report (serve serves; gradescope-bundle prints the path of its zip).
+NO_JSON = {"serve", "gradescope-bundle"}
 
 
 def test_help_does_not_import_torch():
@@ -37,7 +38,8 @@ def test_commands_register_in_one_place():
     assert [c.NAME for c in COMMANDS] == COMMAND_NAMES
     for command in COMMANDS:
         args = build_parser().parse_args([command.NAME] + (["q", "a"] if command.NAME == "check" else [])
-                                         + (["in.csv", "-o", "out.csv"] if command.NAME == "grade" else []))
+                                         + (["in.csv", "-o", "out.csv"] if command.NAME == "grade" else [])
+                                         + (["out/autograder"] if command.NAME == "gradescope-bundle" else []))
         assert args.run is command.run and args.extra == command.EXTRA
 
 

@@ -89,6 +89,12 @@ def question(page, qid):
     return page.locator(f'[data-question="{qid}"]')
 
 
+def words(locator) -> str:
+    """The text of ``locator`` outside its formulas (a typeset hat is no ASCII caret)."""
+    return locator.evaluate("e => { const c = e.cloneNode(true); c.querySelectorAll('math').forEach(m => m.remove());"
+                            " return c.textContent; }")
+
+
 def test_type_see_the_preview_typeset_check_see_the_verdict(page):
     q = question(page, "p2.variance")
     q.locator("textarea").press_sequentially("σ²d/2", delay=20)
@@ -98,16 +104,23 @@ def test_type_see_the_preview_typeset_check_see_the_verdict(page):
     numerator, denominator = (fraction.locator(":scope > *").nth(i).bounding_box() for i in (0, 1))
     assert numerator and denominator and numerator["y"] + numerator["height"] <= denominator["y"] + 1
     q.locator('[data-role="check"]').click()
-    expect(q.locator('[data-role="verdict"]')).to_have_text(re.compile(r"^correct"))
+    expect(q.locator('[data-role="verdict"]')).to_have_attribute("data-verdict", "correct")
+    expect(q.locator('[data-role="verdict"]')).to_have_text(re.compile(r"^Correct"))
 
     q.locator("textarea").fill("d*sigma^2")
     q.locator('[data-role="check"]').click()
     verdict = q.locator('[data-role="verdict"]')
-    expect(verdict).to_have_text(re.compile(r"^incorrect"))
-    expect(verdict).to_contain_text("missing_relu_half")
-    expect(q.locator('[data-role="feedback"]')).to_contain_text("ReLU")
-    counterexample = re.compile(r"^Counterexample at d = .*: your answer")
-    expect(q.locator('[data-role="counterexample"]')).to_contain_text(counterexample)
+    expect(verdict).to_have_attribute("data-verdict", "incorrect")
+    expect(verdict).to_have_text(re.compile(r"^Not right"))
+    feedback = q.locator('[data-role="feedback"]')
+    expect(feedback).to_contain_text("Forgetting the ReLU's half")          # the PDF's name for the mistake
+    expect(feedback.locator("math")).to_have_count(1)                        # its maths typeset
+    counterexample = q.locator('[data-role="counterexample"]')
+    expect(counterexample).to_contain_text(re.compile(r"^At .* your answer gives 16, the right answer 8\."))
+    expect(counterexample.locator("math mi", has_text="\u03c3")).to_have_count(1)  # sigma typeset as a letter
+    result = words(q.locator(".result"))
+    assert "missing_relu_half" not in result and "sigma" not in result and "^" not in result
+    assert result.count("your answer gives") == 1                           # the counterexample once
 
 
 def test_a_malformed_answer_shows_where(page):
@@ -118,7 +131,10 @@ def test_a_malformed_answer_shows_where(page):
     expect(mark).to_have_attribute("data-position", "12")
     expect(q.locator('[data-role="preview"] .error')).to_contain_text("unexpected character")
     q.locator("textarea").press("Control+Enter")
-    expect(q.locator('[data-role="verdict"]')).to_have_text(re.compile(r"^invalid"))
+    expect(q.locator('[data-role="verdict"]')).to_have_attribute("data-verdict", "invalid")
+    # After Check the caret is shown as the preview shows it: the character marked in its line.
+    expect(q.locator('[data-role="feedback"] mark')).to_have_text("$")
+    assert "^" not in q.locator('[data-role="feedback"]').inner_text().replace("sigma ^ $2", "")
 
 
 def test_a_derivation_with_a_wrong_line_marks_that_line(page, service, monkeypatch):
@@ -127,14 +143,15 @@ def test_a_derivation_with_a_wrong_line_marks_that_line(page, service, monkeypat
     q = question(page, "p2.variance")
     q.locator("textarea").fill("Var[y]\n= d sigma^2 E[ReLU(z)^2]\n= d sigma^2\n= d sigma^2")
     q.locator('[data-role="check"]').click()
-    expect(q.locator('[data-role="verdict"]')).to_have_text(re.compile(r"^incorrect"))
+    expect(q.locator('[data-role="verdict"]')).to_have_attribute("data-verdict", "incorrect")
     steps = q.locator('[data-role="steps"] li')
     expect(steps).to_have_count(4)
     wrong = q.locator('[data-role="steps"] li[data-verdict="wrong"]')
     expect(wrong).to_have_count(1)
     expect(wrong).to_have_attribute("data-line", "2")
     expect(wrong.locator(".mark")).to_have_text("\u2717")
-    expect(wrong.locator(".reason")).to_contain_text("missing_relu_half")
+    expect(wrong.locator(".reason")).to_contain_text("Forgetting the ReLU's half")
+    assert "missing_relu_half" not in wrong.inner_text()
     expect(steps.nth(1).locator(".mark")).to_have_text("\u2713")
     expect(steps.nth(1).locator("math")).to_have_count(1)
 
@@ -160,7 +177,7 @@ def test_usable_on_a_phone(browser, base_url):
     q = question(pg, "p2.sigma")
     q.locator("textarea").fill("sigma^2 = 2/d")
     q.locator('[data-role="check"]').tap()
-    expect(q.locator('[data-role="verdict"]')).to_have_text(re.compile(r"^correct"))
+    expect(q.locator('[data-role="verdict"]')).to_have_attribute("data-verdict", "correct")
     assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     box = q.locator('[data-role="check"]').bounding_box()
     assert box and box["height"] >= 40  # a finger-sized button
@@ -176,6 +193,10 @@ def test_screenshot(page, tmp_path):
         q.locator("textarea").fill(answer)
         q.locator('[data-role="check"]').click()
         expect(q.locator('[data-role="verdict"]')).not_to_have_text(re.compile(r"^(checking|$)"))
+    q = question(page, "p2.sigma")
+    q.locator("textarea").fill("1/sqrt(d)")                        # a wrong answer: LeCun's scale
+    q.locator('[data-role="check"]').click()
+    expect(q.locator('[data-role="verdict"]')).to_have_attribute("data-verdict", "incorrect")
     q = question(page, "p3.stable_softmax")
     q.locator("textarea").press_sequentially(r"\frac{e^{x_i-\max_j x_j}}{\sum_k e^{x_k-\max_j x_j}", delay=5)
     expect(q.locator('[data-role="preview"] .error, [data-role="preview"] math')).to_have_count(1)
@@ -187,3 +208,59 @@ def test_screenshot(page, tmp_path):
     wanted = os.environ.get("DERIVCHECK_SCREENSHOT")
     if wanted:
         shutil.copyfile(target, wanted)
+
+
+def test_questions_speak_to_students(page):
+    """Titles in words and typeset prompts head the cards; no internal code or ASCII maths in them."""
+    from derivcheck.grading.bank import load
+
+    codes = {m.code for q in load().values() for m in q.mistakes}
+    for card in page.locator("[data-question]").all():
+        title = card.locator("h2").inner_text()
+        assert title and card.get_attribute("data-question") not in title
+        prompt = card.locator(".prompt")
+        assert prompt.locator("math").count() >= 1 or "$" not in prompt.inner_text()
+        text = card.locator("h2").inner_text() + " " + words(prompt)
+        assert not re.search(r"\b(sigma|eps|sqrt)\b|\^|_hat|!=", text), text
+        assert not any(code in text for code in codes)
+    expect(question(page, "p2.variance").locator(".prompt math")).not_to_have_count(0)
+
+
+def test_accessible_names_alttext_and_contrast(page):
+    """Each text box and button is named after its own question; every formula has a text
+    alternative; the controls' borders stand out (WCAG 1.4.11: 3:1)."""
+    titles = [h.inner_text() for h in page.locator("[data-question] h2").all()]
+    assert len(set(titles)) == len(titles)
+    for title in titles:
+        expect(page.get_by_role("textbox", name=re.compile(re.escape(title)))).to_have_count(1)
+        expect(page.get_by_role("button", name=re.compile(r"^Check.*" + re.escape(title)))).to_have_count(1)
+    q = question(page, "p2.variance")
+    q.locator("textarea").fill("d*sigma^2")
+    q.locator('[data-role="check"]').click()
+    expect(q.locator('[data-role="counterexample"] math')).not_to_have_count(0)
+    missing = page.evaluate("[...document.querySelectorAll('math')].filter(m => !(m.getAttribute('alttext') || '')"
+                            ".trim()).length")
+    assert missing == 0 and page.locator("math").count() > 10
+    ratio = page.evaluate("""() => {
+      const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+      const lum = (c) => { const [r, g, b] = rgb(c).map(v => { v /= 255;
+        return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+      const area = document.querySelector('textarea'), card = area.closest('section');
+      const a = lum(getComputedStyle(area).borderTopColor), b = lum(getComputedStyle(card).backgroundColor);
+      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    }""")
+    assert ratio >= 3, ratio
+
+
+def test_answers_survive_a_reload(page):
+    q = question(page, "p4.forward_mults")
+    q.locator("textarea").fill("n L K^2")
+    question(page, "p2.sigma").locator("textarea").fill("sqrt(2/d)")
+    page.reload()
+    expect(question(page, "p4.forward_mults").locator("textarea")).to_have_value("n L K^2")
+    expect(question(page, "p2.sigma").locator("textarea")).to_have_value("sqrt(2/d)")
+    expect(question(page, "p4.forward_mults").locator('[data-role="preview"] math')).to_have_count(1)
+    question(page, "p2.sigma").locator("textarea").fill("")
+    page.reload()
+    expect(question(page, "p2.sigma").locator("textarea")).to_have_value("")

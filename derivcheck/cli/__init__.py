@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from derivcheck.errors import InputError
 from derivcheck.extras import MissingExtra, require
 
-from . import check, derive, equiv, exercises, grade, questions, report, serve, verify
-from .common import UsageError, claims_help
+from . import check, derive, equiv, exercises, grade, gradescope, questions, report, serve, verify
+from .common import Parser, UsageError, claims_help
 
 #: The commands, in the order ``--help`` lists them. Each module has NAME, EXTRA, register and run.
-COMMANDS = (derive, verify, exercises, report, questions, check, equiv, grade, serve)
+COMMANDS = (derive, verify, exercises, report, questions, check, equiv, grade, gradescope, serve)
 
 DESCRIPTION = """\
 Derive, verify and grade the mathematics of the neural-network exercise sheet.
@@ -30,7 +30,8 @@ Derive, verify and grade the mathematics of the neural-network exercise sheet.
   derivcheck questions              the question bank: ids, variables, syntax, examples
   derivcheck check p2.variance "d*sigma^2"          grade one answer (plain text or LaTeX)
   derivcheck equiv "sqrt(x^2)" "x" --assume x=positive
-  derivcheck grade submissions.csv -o results.csv --gradescope out/gradescope
+  derivcheck grade submissions.csv -o results.csv --gradebook gradebook.csv
+  derivcheck gradescope-bundle out/autograder   a Gradescope autograder (upload out/autograder.zip)
   derivcheck report -o out/solutions.pdf   everything above, as a PDF
   derivcheck serve                  the self-check page for students, http://127.0.0.1:8000/
 
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="derivcheck", description=DESCRIPTION + claims_help(),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=_version())
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
     for command in COMMANDS:
         command.register(sub)

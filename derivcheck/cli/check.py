@@ -6,7 +6,7 @@ import sys
 
 from derivcheck import engine
 
-from .common import UsageError, emit_json, grading_options
+from .common import HelpFormatter, UsageError, emit_json, grading_options
 
 NAME = "check"
 EXTRA: str | None = None
@@ -28,9 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                               "  derivcheck check p2.variance --file working.txt --json\n"
                               "  printf 'Var[y]\\n= d sigma^2 E[ReLU(z)^2]\\n= d sigma^2/2\\n' | "
                               "derivcheck check p2.variance --file -",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("question", help="question id, see `derivcheck questions`")
-    p.add_argument("answer", nargs="?", help="the answer as typed (or use --file)")
+                       formatter_class=HelpFormatter)
+    p.add_argument("question", help="the question's id, e.g. p2.variance (`derivcheck questions` lists them)")
+    p.add_argument("answer", nargs="?", help="the answer as a student typed it, plain or LaTeX (or use --file)")
     p.add_argument("--file", metavar="FILE", help="read the answer (a derivation: one step a line) from FILE; "
                                                    "- reads standard input")
     p.set_defaults(run=run, extra=EXTRA)

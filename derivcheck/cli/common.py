@@ -22,31 +22,57 @@ class UsageError(InputError):
     """Bad usage detected after parsing (exit status 2)."""
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """``--help`` as written (the descriptions' line breaks kept), each option's default appended
+    to its help unless the help already says it (flags that default to off say nothing)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, [], argparse.SUPPRESS):
+            return text
+        if not action.option_strings and action.nargs not in ("?", "*"):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+class Parser(argparse.ArgumentParser):
+    """The parser of every command: :class:`HelpFormatter` unless one is given."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def run_options() -> argparse.ArgumentParser:
     """--seed, --device, --json and --quiet: the options of the commands that run simulations."""
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0); any seed should pass")
+    p.add_argument("--seed", type=int, default=0, help="random seed; every seed should pass")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
-                   help="where simulations run (default: cuda when present)")
-    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+                   help="where simulations run; auto picks cuda when PyTorch sees a GPU, else the CPU")
+    p.add_argument("--json", action="store_true", help="one strict JSON document on stdout instead of text")
+    p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
     return p
 
 
-def grading_options(bank: bool = True) -> argparse.ArgumentParser:
-    """--bank (unless ``bank`` is false), --timeout and --json: the options of the grading commands."""
+def grading_options(bank: bool = True, timeout: bool = True) -> argparse.ArgumentParser:
+    """--bank (unless ``bank`` is false), --timeout (unless ``timeout`` is false) and --json: the
+    options of the grading commands."""
     p = argparse.ArgumentParser(add_help=False)
     if bank:
-        p.add_argument("--bank", metavar="FILE", help="a TOML question bank (default: the built-in sheet)")
-    p.add_argument("--timeout", type=float, default=5.0, help="seconds per answer before it is undecided")
-    p.add_argument("--json", action="store_true", help="JSON on stdout")
+        p.add_argument("--bank", metavar="FILE",
+                       help="an instructor's TOML question bank (default: the built-in exercise sheet)")
+    if timeout:
+        p.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
+                       help="wall-clock seconds per answer; an answer that takes longer is undecided (never "
+                            "counted wrong)")
+    p.add_argument("--json", action="store_true", help="strict JSON on stdout instead of text")
     return p
 
 
 def workers_option() -> argparse.ArgumentParser:
     """--workers, for the commands that grade in parallel."""
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--workers", type=int, default=2, help="sandboxed worker processes grading in parallel")
     return p
 
 

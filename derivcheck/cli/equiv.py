@@ -21,11 +21,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "undecided. Names default to real; --assume NAME=KIND changes that "
                                    "(real, positive, nonnegative, negative, integer, positive_integer, "
                                    "complex, interval(a,b)).")
-    p.add_argument("student", nargs="?")
-    p.add_argument("teacher", nargs="?")
-    p.add_argument("--assume", action="append", default=[], metavar="NAME=KIND")
+    p.add_argument("student", nargs="?", help="the expression to test, plain or LaTeX (e.g. 'sqrt(x^2)')")
+    p.add_argument("teacher", nargs="?", help="the reference expression it should equal (e.g. 'x')")
+    p.add_argument("--assume", action="append", default=[], metavar="NAME=KIND",
+                   help="what a name ranges over, one option per name (e.g. --assume x=positive); names not "
+                        "given are real")
     p.add_argument("--batch", metavar="FILE.jsonl",
-                   help='lines {"id", "student", "teacher", "assume": {NAME: KIND}}; one JSON line out per line in')
+                   help='decide many pairs: one JSON object a line, {"id", "student", "teacher", "assume": '
+                        '{NAME: KIND}}; one JSON line out per line in, in order; - reads standard input')
     p.set_defaults(run=run, extra=EXTRA)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from typing import Any
 
@@ -21,17 +22,27 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "scikit-learn's digits offline, MNIST with --mnist), init (activation "
                                    "and gradient RMS across 32 layers, recommended scales). Writes PDF "
                                    "and PNG figures and exercises.json to --out.")
-    p.add_argument("names", nargs="*", metavar="EXERCISE", help="basics, fit2d, digits, init (default: all)")
-    p.add_argument("--out", default="out/exercises", help="output directory (default out/exercises)")
-    p.add_argument("--mnist", metavar="DIR", help="directory with MNIST's IDX files (gzipped or not)")
+    p.add_argument("names", nargs="*", metavar="EXERCISE", help="basics, fit2d, digits, init (default: all of them)")
+    p.add_argument("--out", default="out/exercises", help="the folder for the figures and the JSON summary")
+    p.add_argument("--mnist", metavar="DIR",
+                   help="train digits on MNIST from DIR's four IDX files (gzipped or not) instead of "
+                        "scikit-learn's 8x8 digits")
     p.add_argument("--quick", action="store_true", help="a few training steps only (smoke test)")
     p.set_defaults(run=run, extra=EXTRA)
+
+
+#: How long each exercise takes on 2 CPU cores (measured by `derivcheck report`'s cold build), to announce it.
+SECONDS = {"basics": 1, "fit2d": 195, "digits": 20, "init": 30}
 
 
 def run(args: argparse.Namespace) -> int:
     names = engine.exercises(args.names)
     device = engine.resolve_device(args.device)
     start = time.perf_counter()
+    if not args.quiet:
+        took = ", ".join(f"{n} ~{SECONDS.get(n, 5) // (20 if args.quick else 1)} s" for n in names)
+        print(f"running {took} on 2 CPU cores (the exercises run in parallel; progress bars on a terminal)",
+              file=sys.stderr, flush=True)
     summary = engine.run_exercises(names, out_dir=args.out, seed=args.seed, device=device, mnist=args.mnist,
                                    show=not args.quiet, quick=args.quick)
     if args.json:

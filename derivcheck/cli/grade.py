@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from derivcheck import engine
+from derivcheck.errors import InputError
 
 from .common import emit_json, grading_options, workers_option
 
@@ -17,10 +18,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Grade SUBMISSIONS.csv (columns student_id,question,answer) into "
                                    "RESULTS.csv (adds verdict,score,diagnoses,feedback). Rows are written "
                                    "as they are decided; a re-run resumes where a killed run stopped.")
-    p.add_argument("submissions", help="input CSV")
-    p.add_argument("-o", "--output", required=True, help="output CSV")
-    p.add_argument("--gradescope", metavar="DIR", help="also write DIR/<student_id>/results.json")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("submissions", help="the answers: a CSV with columns student_id,question,answer (a cell with "
+                                       "line breaks is a derivation)")
+    p.add_argument("-o", "--output", required=True, metavar="RESULTS.csv",
+                   help="the graded rows: the input's columns plus verdict,score,diagnoses,feedback,review "
+                        "(a re-run on the same file resumes)")
+    p.add_argument("--gradescope", metavar="DIR",
+                   help="also write DIR/<student id>/results.json in Gradescope's autograder format")
+    p.add_argument("--gradebook", metavar="FILE.csv",
+                   help="also write one row per student: id, total, per-question scores and the questions "
+                        "to review by hand")
+    p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
     p.set_defaults(run=run, extra=EXTRA)
 
 
@@ -31,10 +39,19 @@ def run(args: argparse.Namespace) -> int:
 
     counts = engine.grade(args.submissions, args.output, bank=args.bank, gradescope=args.gradescope,
                           workers=args.workers, timeout=args.timeout, progress=progress)
+    if args.gradebook:
+        from derivcheck.grading import gradebook
+        from derivcheck.grading.batch import BatchError
+
+        try:
+            counts["students"] = gradebook.write(args.output, args.gradebook, list(engine.load_bank(args.bank)))
+        except BatchError as err:
+            raise InputError(str(err)) from err
     if args.json:
         emit_json(counts)
     else:
         from derivcheck.grading.errors import printable
 
-        print(printable(", ".join(f"{k}: {v}" for k, v in counts.items()) + f" -> {args.output}"))
+        print(printable(", ".join(f"{k}: {v}" for k, v in counts.items()) + f" -> {args.output}"
+                        + (f", gradebook -> {args.gradebook}" if args.gradebook else "")))
     return 0

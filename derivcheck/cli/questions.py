@@ -12,7 +12,7 @@ EXTRA: str | None = None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(NAME, parents=[grading_options()], help="list the question bank",
+    p = sub.add_parser(NAME, parents=[grading_options(timeout=False)], help="list the question bank",
                        description="List the questions: id, prompt, variables with assumptions, answer "
                                    "syntax, example and the known mistakes it diagnoses.")
     p.set_defaults(run=run, extra=EXTRA)

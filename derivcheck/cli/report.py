@@ -19,9 +19,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "build the solution PDF with latexmk (the .tex and figures beside it). "
                                    "Stages are cached by a hash of their inputs: a second build takes "
                                    "seconds. Exit 1 if a verification failed.")
-    p.add_argument("-o", "--output", default="out/solutions.pdf", help="PDF to write (default out/solutions.pdf)")
-    p.add_argument("--tex-only", action="store_true", help="write the .tex and figures, do not run latexmk")
-    p.add_argument("--fresh", action="store_true", help="ignore cached stages")
+    p.add_argument("-o", "--output", default="out/solutions.pdf",
+                   help="the PDF to write; its .tex and figures go beside it (LaTeX's working files go "
+                        "to the cache directory, not there)")
+    p.add_argument("--tex-only", action="store_true", help="write the .tex and figures only (no TeX Live needed)")
+    p.add_argument("--fresh", action="store_true", help="recompute every stage instead of reusing the cache")
     p.set_defaults(run=run, extra=EXTRA)
 
 

@@ -3,7 +3,12 @@
 ``latex2mathml`` does not escape the text it copies (``\\text{<b>}`` comes out as ``<b>``), so its
 output is parsed as XML and rebuilt from an allowlist of presentation-MathML elements and
 attributes, every text and attribute value escaped; anything else gives ``None`` and the page shows
-the LaTeX as text instead.
+the LaTeX as text instead. Every ``<math>`` carries its LaTeX as ``alttext`` (what a screen reader
+reads when it does not read MathML).
+
+:func:`prose` turns a sentence with ``$...$`` maths (the student wording of
+``derivcheck.report.wording``) into HTML: the text escaped, each formula MathML from the same
+:func:`to_mathml` as the page's preview.
 """
 from __future__ import annotations
 
@@ -38,10 +43,30 @@ def to_mathml(latex: str | None, display: bool = False) -> str | None:
     except Exception:  # noqa: BLE001 - the converter raises many kinds; no preview is the answer
         return None
     out: list[str] = []
-    return "".join(out) if _write(root, out, top=True) else None
+    return "".join(out) if _write(root, out, top=True, alttext=latex) else None
 
 
-def _write(node: ET.Element, out: list[str], top: bool = False) -> bool:
+#: A formula in a sentence: ``$...$`` (no nesting; ``\$`` is a dollar sign, not a delimiter).
+INLINE = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", re.DOTALL)
+
+
+def prose(text: str) -> str:
+    """HTML of a sentence with ``$...$`` formulas: the words escaped, each formula inline MathML
+    (its LaTeX as escaped text when it cannot be converted, or without latex2mathml)."""
+    out, last = [], 0
+    for found in INLINE.finditer(text):
+        out.append(escape(text[last:found.start()].replace(r"\$", "$"), quote=False))
+        try:
+            mathml = to_mathml(found.group(1))
+        except ImportError:
+            mathml = None
+        out.append(mathml or f"<code>{escape(found.group(1), quote=False)}</code>")
+        last = found.end()
+    out.append(escape(text[last:].replace(r"\$", "$"), quote=False))
+    return "".join(out)
+
+
+def _write(node: ET.Element, out: list[str], top: bool = False, alttext: str = "") -> bool:
     """Append the sanitised XML of ``node`` to ``out``; False when it holds anything not allowed."""
     if not node.tag.startswith(NS):
         return False
@@ -52,7 +77,7 @@ def _write(node: ET.Element, out: list[str], top: bool = False) -> bool:
     if any(k not in ATTRIBUTES and k != "xmlns" for k in node.attrib):
         return False
     if top:
-        attrs = f' xmlns="{NS[1:-1]}"' + attrs
+        attrs = f' xmlns="{NS[1:-1]}" alttext="{escape(alttext, quote=True)}"' + attrs
     out.append(f"<{name}{attrs}>{escape(node.text or '', quote=False)}")
     for child in node:
         if not _write(child, out):

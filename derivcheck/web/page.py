@@ -1,9 +1,14 @@
 """The page (``GET /``), rendered once per server from the question bank: plain HTML, every piece
-of bank text escaped; ``static/app.js`` adds the live preview and the Check button."""
+of bank text escaped, each question headed by its title and its typeset prompt (the student words
+of ``derivcheck.report.wording``, as the PDF uses them); ``static/app.js`` adds the live preview,
+the Check button and the answers kept in the browser."""
 from __future__ import annotations
 
+import json
 from html import escape
 from typing import Any
+
+from .mathml import prose
 
 KINDS = {"positive_integer": "positive integer", "nonnegative": "non-negative", "interval": "in"}
 
@@ -34,27 +39,57 @@ FOOT = """</main>
 
 
 def render(questions: list[dict[str, Any]], title: str = "derivcheck self-check") -> str:
-    """The whole page for ``questions`` (as ``questions --json`` lists them)."""
-    return HEAD.format(title=escape(title)) + "".join(_question(q) for q in questions) + FOOT
+    """The whole page for ``questions`` (as ``questions --json`` lists them), with the student
+    words the script needs (mistake names, typeset variable names) as JSON in the page."""
+    data = json.dumps(words(questions), ensure_ascii=True).replace("<", "\\u003c")  # no "</script>" inside
+    head = HEAD.format(title=escape(title)).replace(
+        "</head>", f'<script type="application/json" id="derivcheck-words">{data}</script>\n</head>')
+    return head + "".join(_question(q) for q in questions) + FOOT
+
+
+def words(questions: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the page says for each question, from ``derivcheck.report.wording`` (the PDF's words):
+    ``{qid: {"mistakes": {code: {"name", "why"}}, "variables": {name: MathML}, "measured": HTML}}``
+    and the generic mistakes under ``"*"``; maths as MathML from :func:`.mathml.prose`."""
+    from derivcheck.report.wording import MEASURED, MISTAKES, PARAMETERS, mistake_name
+
+    def mistake(qid: str, code: str) -> dict[str, str]:
+        name, why = mistake_name(qid, code)
+        return {"name": prose(name), "why": prose(why)}
+
+    out: dict[str, Any] = {"*": {"mistakes": {code: mistake("*", code) for (qid, code) in MISTAKES if qid == "*"}}}
+    for q in questions:
+        qid = str(q["id"])
+        codes = [*(q.get("diagnoses") or []), *((q.get("derivations") or {}).get("step_diagnoses") or [])]
+        out[qid] = {
+            "mistakes": {code: mistake(qid, code) for code in codes},
+            "variables": {name: prose(f"${PARAMETERS.get(name, name)}$") for name in (q.get("variables") or {})},
+            "measured": prose(MEASURED.get(qid, "")),
+        }
+    return out
 
 
 def _question(q: dict[str, Any]) -> str:
+    from derivcheck.report.wording import question_words
+
     qid = escape(str(q["id"]))
+    title, prompt = question_words(str(q["id"]), str(q.get("prompt", "")))
     variables = ", ".join(f"<code>{escape(name)}</code> {escape(_kind(kind))}"
                           for name, kind in (q.get("variables") or {}).items())
     example = f" Example of the syntax: <code>{escape(str(q['example']))}</code>." if q.get("example") else ""
     syntax = (f"Variables: {variables}. " if variables else "") + f"Write {escape(str(q.get('syntax', '')))}."
-    return f"""<section class="question" data-question="{qid}" id="q-{qid}">
-<h2><code>{qid}</code></h2>
-<p class="prompt">{escape(str(q.get("prompt", "")))}</p>
-<p class="syntax">{syntax}{example}</p>
-<label for="a-{qid}">Your answer</label>
+    return f"""<section class="question" data-question="{qid}" id="q-{qid}" aria-labelledby="t-{qid}">
+<h2 id="t-{qid}">{escape(title)}</h2>
+<p class="prompt" id="p-{qid}">{prose(prompt)}</p>
+<p class="syntax" id="s-{qid}">{syntax}{example}</p>
+<label for="a-{qid}">Your answer<span class="visually-hidden"> to: {escape(title)}</span></label>
 <textarea id="a-{qid}" rows="2" spellcheck="false" autocapitalize="off" autocomplete="off"
- placeholder="{escape(str(q.get("example") or ""))}"></textarea>
+ aria-describedby="p-{qid} s-{qid}" placeholder="{escape(str(q.get("example") or ""))}"></textarea>
 <div class="preview" data-role="preview" aria-live="polite"></div>
-<div class="actions"><button type="button" data-role="check">Check</button></div>
-<div class="result">
-<p class="verdict" data-role="verdict" aria-live="polite"></p>
+<div class="actions">
+<button type="button" data-role="check" aria-label="Check your answer to: {escape(title)}">Check</button></div>
+<div class="result" aria-live="polite">
+<p class="verdict" data-role="verdict"></p>
 <p class="feedback" data-role="feedback"></p>
 <p class="counterexample" data-role="counterexample"></p>
 <ol class="steps" data-role="steps" start="0"></ol>

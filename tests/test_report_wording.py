@@ -1,0 +1,101 @@
+"""The report's words and numbers, without building it: findings read from the run with their
+scope, values guarded before they reach the .tex, signs as a person writes them, mistakes with
+one formula listed once, and the verification records shared with grading."""
+import jinja2
+import pytest
+import sympy as sp
+
+from derivcheck import store
+from derivcheck.derivations.symbols import d, eps
+from derivcheck.report import pdf
+from derivcheck.report.latex import UnsafeLatex, environment, guard, sig
+
+
+def _render(source: str, **values) -> str:
+    return environment(jinja2.DictLoader({"t": source})).get_template("t").render(**values)
+
+
+@pytest.mark.parametrize("payload", [r"\input{/etc/passwd}", r"x \write18{rm -rf ~}", r"\catcode`\^=7",
+                                     r"\def\x{1}", r"a^^5cinput{b}", r"\csname input\endcsname", r"\immediate",
+                                     r"\openin5=secret", r"\include{a}", r"\end{document}", r"\newcommand\a{}"])
+def test_a_tampered_value_cannot_reach_the_tex(payload):
+    with pytest.raises(UnsafeLatex):
+        _render(r"Value: \VAR{x}", x=payload)
+    with pytest.raises(UnsafeLatex):  # also inside a structure a template walks
+        _render(r"\BLOCK{for s in steps}\VAR{s.latex}\BLOCK{endfor}", steps=[{"latex": "ok"}, {"latex": payload}])
+
+
+def test_maths_and_prose_pass_the_guard():
+    for text in (r"\frac{d \sigma^{2}}{2}", r"\operatorname{Var}\left[y\right]", r"\mathbb{E}[w_i]", r"\delta_{ij}",
+                 r"\left(1 - \varepsilon\right)", r"\textstyle\sum", r"\definecolor", r"\letter", "x^2", 3, 0.5, None):
+        assert guard(text) == text
+    assert _render(r"$\VAR{x}$", x=r"\frac{1}{2}") == r"$\frac{1}{2}$"
+
+
+def test_sig_keeps_the_figures_a_measurement_supports():
+    assert (sig(1.419044), sig(10.96), sig(0.99767), sig(1.0)) == ("1.42", "11.0", "0.998", "1.00")
+
+
+def test_a_negative_product_takes_its_sign_into_the_negative_factor():
+    at = {"d": 2, "eps": 0.1}
+    text = pdf._latex(sp.log(-(d - 1) * (eps - 1) / eps), at)
+    assert r"1 - \varepsilon" in text and r"\varepsilon - 1" not in text and "- (" not in text
+    assert pdf._latex((1 - d) * (eps - 1) / eps, at) == pdf._latex((d - 1) * (1 - eps) / eps, at)
+    assert pdf._latex(sp.log(d * (1 - eps) / eps), at) == pdf._latex(sp.log(d * (1 - eps) / eps))
+
+
+def test_mistakes_with_one_formula_form_one_group():
+    groups = pdf.mistake_groups({"gave_variance": 1.0, "lecun_scale": 1.0, "missing_relu_half": 0.9},
+                                {"gave_variance": "a", "lecun_scale": "b", "missing_relu_half": "b"})
+    assert groups == [{"codes": ["gave_variance"], "latex": "a", "power": 1.0},
+                      {"codes": ["lecun_scale", "missing_relu_half"], "latex": "b", "power": 0.9}]
+
+
+def test_fit2d_findings_are_read_from_the_sweep():
+    def run(depth, width, mse):
+        return {"depth": depth, "width": width, "final_mse": mse, "parameters": depth * width}
+
+    sweep = [run(2, 8, 0.044), run(2, 64, 0.041), run(4, 8, 0.0034), run(4, 64, 1e-4), run(6, 8, 0.0035),
+             run(6, 64, 5e-5)]
+    found = pdf.fit2d_findings(sweep, steps=1000)
+    assert found["widths"] == [8, 64] and found["depths"] == [2, 4, 6] and found["steps"] == 1000
+    assert found["shallow"] == {"depth": 2, "best": 0.041, "all_beaten": True}
+    assert found["ties"] == [{"width": 8, "errors": [0.0034, 0.0035], "depths": [4, 6]}]
+    sweep[1]["final_mse"] = 1e-5  # a shallow run that beats a deeper one: no "every deeper network" claim
+    assert pdf.fit2d_findings(sweep, steps=1000)["shallow"]["all_beaten"] is False
+
+
+def test_the_report_and_grading_share_one_verification_record(monkeypatch):
+    """What the report's verify stage computes is the record grading reads (so `grade` after
+    `report` simulates nothing), and a record grading stored is what the report reuses."""
+    from derivcheck.grading import evidence
+    from derivcheck.simulations import record_name
+
+    monkeypatch.setattr("derivcheck.derivations.claim_ids", lambda: ("forward_mults",))
+    lines = []
+    first = pdf.verify_all(0, "cpu", lines.append)
+    assert store.read(record_name("forward_mults", 0)) is not None
+    assert evidence.missing(["forward_mults"]) == []
+
+    def no_simulation(*args, **kwargs):
+        raise AssertionError("simulated again")
+
+    monkeypatch.setattr("derivcheck.simulations.verify", no_simulation)
+    monkeypatch.setattr("derivcheck.simulations.registry.verify", no_simulation)
+    assert evidence.verification("forward_mults").passed
+    again = pdf.verify_all(0, "cpu", lines.append)
+    assert again == first and lines[-1].endswith("(stored)")
+
+
+def test_verify_stores_the_record_grading_reads(tmp_path, capsys):
+    """`verify` with the default settings on the CPU leaves the claim's one record behind."""
+    from derivcheck.cli import main
+    from derivcheck.grading import evidence
+    from derivcheck.simulations import record_name
+
+    assert main(["verify", "inference_memory", "--device", "cpu", "--quiet", "--json"]) == 0
+    assert store.read(record_name("inference_memory", 0)) is not None and evidence.missing(["inference_memory"]) == []
+    before = store.read(record_name("training_memory", 0))
+    assert main(["verify", "training_memory", "--device", "cpu", "--quiet", "--alpha", "1e-3", "--json"]) == 0
+    assert store.read(record_name("training_memory", 0)) == before  # other settings: not the shared record
+    capsys.readouterr()
