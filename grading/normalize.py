@@ -21,7 +21,7 @@ UNICODE = {
     "∗": "*", "−": "-", "–": "-", "÷": "/", "⁄": "/", "∕": "/", "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
     "√": "sqrt", "Σ": "sum", "∑": "sum", "≤": "<=", "≥": ">=", "ℓ": "l", "\u00a0": " ",
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
-    "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
+    "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "‖": "‖", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
     **{chr(0x2080 + k): f"_{k}" for k in range(10)},
     # subscript letters: xᵢ is x_i
     **{ch: f"_{letter}" for ch, letter in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True)},
@@ -31,7 +31,7 @@ UNICODE = {
 LATEX_SYNTAX = {
     "cdot": "*", "times": "*", "ast": "*", "div": "/", "to": "->", "cdots": "...",
     "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "", "mathbb": "",
-    "mid": "|", "vert": "|", "lvert": "|", "rvert": "|",
+    "mid": "|", "vert": "|", "lvert": "|", "rvert": "|", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖",
     "left": "", "right": "", "big": "", "Big": "", "bigl": "", "bigr": "", "Bigl": "", "Bigr": "",
     "displaystyle": "", "quad": " ", "qquad": " ", "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=",
 }
@@ -47,6 +47,8 @@ _COMMANDS, _UPRIGHT_WORDS = latex_words()
 #: Functions written as big operators with an index, ``\sum_k``, ``\max_j``, ``\min_j``.
 _BIG_OPERATORS = frozenset(f.name for f in FUNCTIONS if f.over_entries is not None)
 _BIG_COMMANDS = frozenset(f"\\{name}" for name in _BIG_OPERATORS)
+#: A sum's index with one value left out: ``k \neq i`` (translated ``kneqi``), ``k != i``, ``k=1,k\neq i``.
+_EXCLUSION = re.compile(r"(?:[A-Za-z]=1,)?(?P<k>[A-Za-z])(?:!=|neq|ne|≠)(?P<i>[A-Za-z0-9])")
 
 
 def _check_characters(text: str) -> None:
@@ -267,11 +269,16 @@ class _Latex:
                 upper = self.group().strip()
         if index:
             lower = sub.replace(" ", "")
+            excluded = _EXCLUSION.fullmatch(lower)
+            if excluded:  # \sum_{k \neq i}: every k but i (read in derivations)
+                return f" {name}_{{{excluded.group('k')}!={excluded.group('i')}}} "
             if "," in lower:  # \sum_{i,j}: a sum per index (read in derivations)
                 return f" {name}_{{{lower}}}" + (f"^{{{upper}}} " if upper else " ")
             if re.fullmatch(r"[A-Za-z]=[^{}]+", lower) or upper:  # \sum_{i=1}^{d}: the range is kept
                 bounds = f"{lower if '=' in lower else index}" + ("}^{" + upper if upper else "")
                 return f" {name}_{{{bounds}}} "
+            if lower != index:  # a condition not read above is never dropped silently
+                raise AnswerError(f"cannot read the range of \\{name}_{{{sub}}}", self.pos(), self.text)
             return f" {name}_{index} "
         if self.peek() in ("(", "\\left", None):
             return f" {name}"

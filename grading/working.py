@@ -48,7 +48,12 @@ def plain_line(text: str) -> tuple[str, bool]:
     plain = _DELTA.sub(lambda m: f"delta({m.group(1) or m.group(3)},{m.group(2) or m.group(4)})", plain)
     plain = _NABLA.sub(lambda m: f"d/d{m.group(1)} ", plain)
     plain = _MULTI_SUM.sub(_double_sum, plain)
+    plain = _EXCLUDING.sub(lambda m: f"sum_{m.group('k')} (1 - delta({m.group('k')},{m.group('i')})) ", plain)
     return indicators(absolute_bars(plain)), is_latex
+
+
+#: ``sum_{k != i} f``: the sum over every k but i, read ``sum_k (1 - delta(k, i)) f``.
+_EXCLUDING = re.compile(r"\bsum_\{\s*(?P<k>[A-Za-z])\s*!=\s*(?P<i>[A-Za-z0-9])\s*\}\s*")
 
 
 #: ``1`` right before a bracket, as in ``1{z > 0}``, ``1[z > 0]``, ``\mathbb{1}\{z > 0\}``.
@@ -137,8 +142,8 @@ _OVER = re.compile(r"\b(?P<op>E|Var)\s*_\s*\{?\s*(?P<family>[A-Za-z]+)\s*\}?\s*(
 
 
 def inner_products(model: Model, text: str) -> str:
-    """``w^T x`` (``w^\\top x``) of two families -> ``(sum_{k} w_k x_k)``, k a letter the line does
-    not use."""
+    """``w^T x`` (``w^\\top x``) of two families -> ``(sum_{k} w_k x_k)``, and ``‖w‖`` -> its norm
+    (:func:`norm`); k a letter the line does not use."""
     def product(m: re.Match) -> str:
         a, b = m.group("a"), m.group("b")
         if a not in model.families or b not in model.families:
@@ -146,7 +151,21 @@ def inner_products(model: Model, text: str) -> str:
         letter = next((c for c in "kmpqrstuv" if not re.search(rf"(?<![A-Za-z]){c}(?![A-Za-z])", text)), "k")
         return f"(sum_{{{letter}}} {a}_{letter} {b}_{letter})"
 
-    return _INNER.sub(product, text)
+    text = _INNER.sub(product, text)
+    return _NORM.sub(lambda m: norm(model, text, m), text)
+
+
+#: ``‖w‖`` (``\|w\|``, ``\lVert w \rVert``): the Euclidean norm of a family.
+_NORM = re.compile(r"‖\s*(?P<a>[A-Za-z]+)\s*‖")
+
+
+def norm(model: Model, text: str, m: re.Match) -> str:
+    """``‖w‖`` of a family -> ``sqrt(sum_{k} w_k^2)``, k a letter the line does not use."""
+    a = m.group("a")
+    if a not in model.families:
+        return m.group(0)
+    letter = next((c for c in "kmpqrstuv" if not re.search(rf"(?<![A-Za-z]){c}(?![A-Za-z])", text)), "k")
+    return f"sqrt(sum_{{{letter}}} {a}_{letter}^2)"
 
 
 def over_family(model: Model, text: str) -> str:

@@ -243,6 +243,12 @@ def test_scalar_derivatives_and_model_names(tmp_path, answer, steps, verdict):
     ("p2.variance", "Var[y]\n= d sigma^2 E[z^2 \\mathbb{1}\\{z>0\\}]\n= d sigma^2/2", "correct"),
     ("p2.variance", "Var[y]\n= d sigma^2 E[z^2 1{z < 0}]\n= d sigma^2", "incorrect"),
     ("p2.variance", "Var[y]\n= d sigma^2 E[max(-z, 0)^2]\n= d sigma^2/2", "correct"),
+    # a sum that leaves one index out, never read as the whole sum
+    ("p3.gradient", "dL/dx_j\n= z_j - \\sum_{k \\neq j} y_k \\delta_{kj} - y_j\n= z_j - y_j", "correct"),
+    ("p3.gradient", "dL/dx_j\n= z_j - \\sum_{k \\neq j} y_k\n= z_j - y_j", "incorrect"),
+    # the norm of a family
+    ("p2.variance", "Var[y]\n= E[\\|w\\|^2] / 2\n= d sigma^2/2", "correct"),
+    ("p2.variance", "Var[y]\n= E[‖w‖^2]\n= d sigma^2/2", "incorrect"),
 ])
 def test_reading_rules(bank, question, answer, verdict):
     assert grade_one(bank[question], answer)["verdict"] == verdict
