@@ -321,7 +321,7 @@ def parse_bank(text: str, source: str, stored: dict | None = None) -> dict[str, 
         raise BankError(f"{source}: `model` must be an array of at most {BANK.max_models} tables ([[model]])")
     models = {str(m.get("name")): m for m in tables if isinstance(m, dict)}
     for name, table in models.items():
-        checked_model(table, None, f"{source}: [[model]] {name}")
+        checked_model(table, None, source)
     credit = credit_weights(data.get("credit", {}), source)
     _check_score_range(credit, source)
     entries = data.get("question", [])

@@ -481,12 +481,10 @@ class Sandbox:
         self.workers.append(fresh)
 
     def _dispatch(self) -> None:
-        for worker in list(self.workers):
-            if worker.running or self._closing:
-                continue
-            if worker.warm:
-                self._send_warm(worker)
-                continue
+        """Send each idle worker its next warm-up item, else the next task (while there are any)."""
+        for worker in [w for w in self.workers if not w.running and w.warm]:
+            self._send_warm(worker)
+        for worker in [w for w in self.workers if not w.running and not w.warm]:
             ticket = self._next_ticket()
             if ticket is None:
                 return
@@ -508,28 +506,31 @@ class Sandbox:
         self.workers[-1].warm.clear()  # its replacement starts cold rather than fail again
 
     def _send(self, worker: _Worker, ticket: Ticket) -> None:
-        """Send ``ticket`` to ``worker``, replacing the worker first when it is dead or stopped."""
-        while True:
-            ok, cpu0 = worker.healthy()
-            if ok and worker.send(ticket.index, ticket.fn, ticket.args, self.limits.seconds, cpu0):
-                worker.ticket = ticket
-                worker.heavy = self._is_heavy(ticket.client, time.monotonic())
-                with self._lock:
-                    self._clients[ticket.client].served = time.monotonic()
-                return
+        """Send ``ticket`` to ``worker``. A worker found dead or stopped first is replaced and the
+        ticket waits for the next free worker (that was no try); a send that fails counts as a try,
+        and a ticket tried twice reports ``unavailable``."""
+        ok, cpu0 = worker.healthy()
+        if not ok:
+            self._replace(worker)
+            self._requeue(ticket)
+            return
+        if not worker.send(ticket.index, ticket.fn, ticket.args, self.limits.seconds, cpu0):
             ticket.tries += 1
             self._replace(worker)
-            worker = self.workers[-1]
-            if worker.warm or ticket.tries > 1:
-                if ticket.tries > 1:
-                    self._finish(ticket, "unavailable", "no worker could take the answer (two tried)")
-                else:
-                    self._requeue(ticket)
-                return
+            if ticket.tries > 1:
+                self._finish(ticket, "unavailable", "no worker could take the answer (two tried)")
+            else:
+                self._requeue(ticket)
+            return
+        worker.ticket = ticket
+        worker.heavy = self._is_heavy(ticket.client, time.monotonic())
+        with self._lock:
+            self._clients[ticket.client].served = time.monotonic()
 
     def _requeue(self, ticket: Ticket) -> None:
         with self._lock:
             self._pending.setdefault(ticket.client, deque()).appendleft(ticket)
+        self._wake()  # the supervisor looks again before it next sleeps
 
     def _is_heavy(self, client: Hashable, now: float) -> bool:
         if client is None:

@@ -52,6 +52,7 @@ def guarded(request_seconds: float = REQUEST_SECONDS, per_address: int = PER_ADD
     class Guarded(H11Protocol):
         _deadline: Any = None
         _address: str | None = None
+        _refused = False
 
         def connection_made(self, transport: Any) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -74,6 +75,8 @@ def guarded(request_seconds: float = REQUEST_SECONDS, per_address: int = PER_ADD
             super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
+            if self._refused:
+                return  # the answer is sent; what the client still sends is dropped
             if self._deadline is None and self.conn.their_state is h11.IDLE:
                 self._arm()  # the first byte of the next request on a kept-alive connection
             super().data_received(data)
@@ -102,9 +105,17 @@ def guarded(request_seconds: float = REQUEST_SECONDS, per_address: int = PER_ADD
                     self._refuse(408, f"the request was not received within {request_seconds:g} s")
 
         def _refuse(self, status: int, message: str, retry_after: int | None = None) -> None:
+            """Answer with the error and close: our side at once, the socket a moment later (closing
+            it with unread bytes from the client would reset the connection before the answer is read)."""
             self._disarm()
-            if not self.transport.is_closing():
-                self.transport.write(error_bytes(status, message, retry_after))
+            if self._refused or self.transport.is_closing():
+                return
+            self._refused = True
+            self.transport.write(error_bytes(status, message, retry_after))
+            if self.transport.can_write_eof():
+                self.transport.write_eof()
+                self.loop.call_later(1.0, self.transport.close)
+            else:  # pragma: no cover - TLS transports cannot half-close
                 self.transport.close()
 
     return Guarded
