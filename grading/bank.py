@@ -20,7 +20,8 @@ import sympy as sp
 
 from .equivalence import Domain
 from .errors import AnswerError
-from .model import Model, ModelError, check_text, model_from
+from .limits import BANK
+from .model import Model, ModelError, check_definitions, check_laws, model_from
 from .symbolic import Vocabulary, X, Y, softmax, symbol_for, vmax, vsum
 
 if sys.version_info >= (3, 11):
@@ -173,13 +174,70 @@ def _model(entry: dict, models: dict[str, dict], unknown: sp.Symbol | None, wher
     table = models.get(spec) if isinstance(spec, str) else spec
     if not isinstance(table, dict):
         raise BankError(f"{where}: unknown model {spec!r} (the bank's models: {', '.join(models) or 'none'})")
+    return checked_model(table, unknown, where)
+
+
+def checked_model(table: dict, unknown: sp.Symbol | None, where: str) -> Model:
+    """A model from its table, validated as the bank loads: at most ``BANK.max_definitions``
+    definitions, each readable under the answers' limits, none recursive or expanding past
+    ``BANK.max_expanded_nodes``, and known laws (otherwise a :class:`BankError` naming ``where``)."""
     try:
+        if len(dict(table.get("define", {}))) > BANK.max_definitions:
+            raise ModelError(f"model {table.get('name')}: {len(table['define'])} definitions "
+                             f"(at most {BANK.max_definitions})")
         model = model_from(table, unknown)
-        for definition in model.definitions:
-            check_text(model, definition.text)
+        check_laws(model)
+        check_definitions(model, max_expanded=BANK.max_expanded_nodes)
         return model
     except ModelError as err:
         raise BankError(f"{where}: {err}") from None
+
+
+def credit_weights(table: Any, where: str) -> dict[str, float]:
+    """A ``[credit]`` table as floats: each key one the grader knows, each weight a finite number in
+    [0, 1] (otherwise a :class:`BankError` naming the key)."""
+    from .derivation import DEFAULT_CREDIT
+
+    if not isinstance(table, dict):
+        raise BankError(f"{where}: [credit] must be a table of weights")
+    out = {}
+    for key, value in table.items():
+        if key not in DEFAULT_CREDIT:
+            raise BankError(f"{where}: [credit] {key}: not a credit weight (known: {', '.join(DEFAULT_CREDIT)})")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise BankError(f"{where}: [credit] {key} = {value!r}: a credit weight is a finite number in [0, 1]")
+        out[key] = float(value)
+    return out
+
+
+def _check_score_range(credit: dict[str, float], where: str) -> None:
+    """A score is ``final x (final score) + working x (working score)``, each score in [0, 1]: it
+    stays in [0, 1] when ``final + working <= 1``."""
+    from .derivation import DEFAULT_CREDIT
+
+    weights = {**DEFAULT_CREDIT, **credit}
+    if weights["final"] + weights["working"] > 1 + 1e-12:
+        raise BankError(f"{where}: [credit] final + working = {weights['final'] + weights['working']:g}: a score "
+                        "could exceed 1 (they must add up to at most 1)")
+
+
+def _check_sizes(entry: dict, where: str) -> None:
+    """How many mistakes and alternatives a question has and how long its texts are (``BANK``)."""
+    for key, most in (("mistakes", BANK.max_mistakes), ("alternatives", BANK.max_alternatives)):
+        if len(entry.get(key, [])) > most:
+            raise BankError(f"{where}: {len(entry[key])} {key} (at most {most})")
+    texts = [("prompt", entry.get("prompt", "")), ("syntax", entry.get("syntax", "")),
+             ("example", entry.get("example", "")),
+             *((f"mistake {m.get('code')!r} feedback", m.get("feedback", "")) for m in entry.get("mistakes", [])
+               if isinstance(m, dict))]
+    for name, text in texts:
+        if not isinstance(text, str):
+            raise BankError(f"{where}: {name} must be text")
+        if len(text) > BANK.max_text:
+            raise BankError(f"{where}: {name} is {len(text):,} characters long (at most {BANK.max_text:,})")
+    lines = len(entry.get("example", "").splitlines())
+    if lines > BANK.max_example_lines:
+        raise BankError(f"{where}: example has {lines} lines (at most {BANK.max_example_lines})")
 
 
 def _step_mistakes(entry: dict, where: str) -> tuple[dict[str, Any], ...]:
@@ -198,6 +256,7 @@ def question_from(entry: dict, source: str, stored: dict | None = None,
     if not qid:
         raise BankError(f"{source}: a question without an id")
     where = f"{source}: question {qid}"
+    _check_sizes(entry, where)
     kinds = dict(entry.get("variables", {}))
     try:
         symbols = {n: symbol_for(n, k) for n, k in kinds.items() if k not in VECTOR_ROLES}
@@ -227,7 +286,13 @@ def question_from(entry: dict, source: str, stored: dict | None = None,
         ratio_diagnosis=entry.get("ratio_diagnosis"), variables=kinds,
         words={" ".join(w.lower().split()): formula for formula, ws in entry.get("words", {}).items() for w in ws},
         model=_model(entry, models or {}, unknown, where), step_mistakes=_step_mistakes(entry, where),
-        credit={**(credit or {}), **{k: float(v) for k, v in entry.get("credit", {}).items()}})
+        credit=_question_credit(entry, credit, where))
+
+
+def _question_credit(entry: dict, credit: dict | None, where: str) -> dict[str, float]:
+    weights = {**(credit or {}), **credit_weights(entry.get("credit", {}), where)}
+    _check_score_range(weights, where)
+    return weights
 
 
 def _decode(stored: dict, entry: dict) -> dict[str, list[sp.Expr]] | None:
@@ -251,11 +316,19 @@ def parse_bank(text: str, source: str, stored: dict | None = None) -> dict[str, 
     except tomllib.TOMLDecodeError as err:
         raise BankError(f"{source}: not valid TOML ({err})") from None
     questions = {}
-    models = {str(m.get("name")): m for m in data.get("model", []) if isinstance(m, dict)}
-    credit = {k: float(v) for k, v in data.get("credit", {}).items()}
+    tables = data.get("model", [])
+    if not isinstance(tables, list) or len(tables) > BANK.max_models:
+        raise BankError(f"{source}: `model` must be an array of at most {BANK.max_models} tables ([[model]])")
+    models = {str(m.get("name")): m for m in tables if isinstance(m, dict)}
+    for table in models.values():
+        checked_model(table, None, source)
+    credit = credit_weights(data.get("credit", {}), source)
+    _check_score_range(credit, source)
     entries = data.get("question", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise BankError(f"{source}: `question` must be an array of tables ([[question]])")
+    if len(entries) > BANK.max_questions:
+        raise BankError(f"{source}: {len(entries)} questions (at most {BANK.max_questions})")
     for entry in entries:
         try:
             q = question_from(entry, source, (stored or {}).get(str(entry.get("id"))), models, credit)

@@ -20,3 +20,21 @@ class Limits:
 
 
 DEFAULT = Limits()
+
+
+@dataclass(frozen=True)
+class BankLimits:
+    """What a question bank may hold: each piece of its content is read under the answers'
+    :class:`Limits` as well; these bound how many pieces there are and how far definitions expand."""
+
+    max_questions: int = 256        # [[question]] tables
+    max_models: int = 64            # [[model]] tables
+    max_mistakes: int = 64          # known mistakes of one question (each is compared with every answer)
+    max_alternatives: int = 64      # accepted alternatives of one question
+    max_definitions: int = 64       # definitions of one model
+    max_expanded_nodes: int = 4000  # nodes of a definition with every defined name it uses written out
+    max_text: int = 16 * 1024       # characters of one text (prompt, syntax, example, feedback)
+    max_example_lines: int = 60     # lines of an example derivation
+
+
+BANK = BankLimits()

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from .errors import AnswerError
+from .limits import DEFAULT, Limits
 from .probability import LAWS, Normal
 from .symbolic import symbol_for
 
@@ -141,6 +142,63 @@ def model_from(entry: dict, unknown: sp.Symbol | None = None) -> Model:
         if len(letter) != 1 or not letter.isalpha():
             raise ModelError(f"model {name}: index {letter!r} must be one letter")
     return model
+
+
+def check_laws(model: Model) -> None:
+    """Raise ``ModelError`` for a random family whose law is not one of :data:`LAWS` with a mean
+    and a variance (bank loading calls this: an unknown law is the bank's error, not an answer's)."""
+    for family, text in model.random.items():
+        m = _LAW.fullmatch(text)
+        if m is None or m.group("law") not in LAWS:
+            raise ModelError(f"model {model.name}: random {family} = {text!r}: unknown law "
+                             f"(known: {', '.join(f'{k}(mean, variance)' for k in LAWS)})")
+        if len(_split_args(m.group("args"))) != 2:
+            raise ModelError(f"model {model.name}: random {family} = {text!r}: {m.group('law')} takes a mean and "
+                             "a variance")
+
+
+def check_definitions(model: Model, limits: Limits = DEFAULT, max_expanded: int = 4000) -> None:
+    """Raise ``ModelError`` for a definition that cannot be read (under the answers' ``limits``),
+    definitions that refer to each other in a cycle (``y = u + 1``, ``u = 2 y``), or a definition
+    that, with every defined name it uses written out, has more than ``max_expanded`` nodes (a chain
+    ``a = x x``, ``b = a a``, ... doubles at each step). The expanded size of a definition is its own
+    node count plus, for each use of a defined name, that name's expanded size less one."""
+    from .working import read_line
+
+    defined = {d.name for d in model.definitions}
+    uses: dict[str, list[str]] = {}
+    own: dict[str, int] = {}
+    for definition in model.definitions:
+        try:
+            expr = read_line(model, definition.text, limits).expr
+        except AnswerError as err:
+            raise ModelError(f"model {model.name}: cannot read {definition.text!r}: {err.message}") from None
+        names = []
+        nodes = 0
+        for node in sp.preorder_traversal(expr):  # a family's entry x[i] holds its name as a symbol
+            nodes += 1
+            if isinstance(node, sp.Symbol) and node.name in defined:
+                names.append(node.name)
+        uses[definition.name] = uses.get(definition.name, []) + names
+        own[definition.name] = own.get(definition.name, 0) + nodes
+    expanded: dict[str, int] = {}
+
+    def size(name: str, path: tuple[str, ...]) -> int:
+        if name in path:
+            cycle = " -> ".join((*path[path.index(name):], name))
+            raise ModelError(f"model {model.name}: recursive definitions ({cycle})")
+        if name not in expanded:
+            total = own[name]
+            for used in uses[name]:
+                total += size(used, (*path, name)) - 1
+                if total > max_expanded:
+                    raise ModelError(f"model {model.name}: the definition of {name} expands to over "
+                                     f"{max_expanded:,} nodes with the names it uses written out")
+            expanded[name] = total
+        return expanded[name]
+
+    for name in uses:
+        size(name, ())
 
 
 def check_text(model: Model, text: str) -> None:

@@ -49,11 +49,20 @@ def test_malicious_corpus_runs_nothing(bank, tmp_path):
 
 
 def test_sandbox_bounds_a_slow_check():
-    """A task past its time limit is killed and reported as a timeout, not waited for."""
+    """A task past its CPU budget is killed and reported as a timeout, not waited for; one that
+    uses no CPU (stopped, starved) is stopped by the wall-clock safety net, 10 times the budget."""
     from derivcheck.grading.limits import Limits
 
-    status, value = run_one(_sleep, (600,), Limits(seconds=0.5))
-    assert status == "timeout" and "0.5 s" in value
+    status, value = run_one(_burn, (600,), Limits(seconds=0.5))
+    assert status == "timeout" and "0.5 s of CPU time" in value
+    status, value = run_one(_sleep, (600,), Limits(seconds=0.1))
+    assert status == "timeout" and "1 s (wall clock)" in value
+
+
+def test_sandbox_budget_is_cpu_time_not_wall_time():
+    from derivcheck.grading.limits import Limits
+
+    assert run_one(_sleep, (0.6,), Limits(seconds=0.3)) == ("ok", None)
 
 
 def test_sandbox_bounds_memory():
@@ -67,6 +76,14 @@ def _sleep(seconds):
     import time
 
     time.sleep(seconds)
+
+
+def _burn(seconds):
+    import time
+
+    start = time.process_time()
+    while time.process_time() - start < seconds:
+        pass
 
 
 def _allocate(nbytes):

@@ -129,34 +129,50 @@ def test_bad_requests_get_a_strict_json_error(client, body, status):
 
 
 def test_size_limits(client):
-    big = client.post("/api/check", content=b" " * (MAX_BODY + 1))
+    big = client.post("/api/check", content=b" " * (MAX_BODY + 1), headers={"content-type": "application/json"})
     assert big.status_code == 413 and "KiB" in strict_json(big)["error"]["message"]
     long = client.post("/api/check", json={"question": "p2.variance", "answer": "d" * (MAX_ANSWER + 1)})
     assert long.status_code == 413 and "characters" in strict_json(long)["error"]["message"]
 
 
 def test_unknown_routes_and_methods_answer_json(client):
-    assert client.get("/api/nothing").status_code == 404
+    for path in ("/api/nothing", "/static/nothing.js", "/nothing"):
+        response = client.get(path)
+        assert response.status_code == 404 and strict_json(response)["error"]["message"]
     response = client.get("/api/check")
     assert response.status_code == 405 and strict_json(response)["error"]["message"]
+    assert response.headers["allow"] == "POST"
 
 
 def test_other_hosts_are_refused_when_bound_to_loopback(service):
     app = create_app(service, allowed_hosts=["127.0.0.1", "localhost"])
     assert TestClient(app, base_url="http://127.0.0.1").get("/api/questions").status_code == 200
-    assert TestClient(app, base_url="http://rebound.example").get("/api/questions").status_code == 400
+    refused = TestClient(app, base_url="http://rebound.example").get("/api/questions")
+    assert refused.status_code == 400 and "Host" in strict_json(refused)["error"]["message"]
 
 
 def test_a_stubbed_derivation_check_passes_through(client, service, monkeypatch):
-    monkeypatch.setattr(service, "check", lambda q, a: stub_derivation(q, a))
+    async def stub(q, a, client=None):
+        return stub_derivation(q, a)
+
+    monkeypatch.setattr(service, "check_async", stub)
     doc = strict_json(client.post("/api/check", json={"question": "p2.variance", "answer": "Var[y]\n= d"}))
     assert doc["first_wrong"] == 2 and [s["verdict"] for s in doc["steps"]] == ["start", "ok", "wrong", "ok"]
 
 
 def test_pool_kills_an_overrunning_task_and_keeps_serving():
     with Pool(1, Limits(seconds=0.5)) as pool:
-        assert pool.call(time.sleep, (10,))[0] == "timeout"
+        status, why = pool.call(burn, (60,))
+        assert status == "timeout" and "CPU" in why
         assert pool.call(abs, (-3,)) == ("ok", 3)
+
+
+def burn(seconds):
+    """Spend ``seconds`` of CPU time (a slow answer)."""
+    start = time.process_time()
+    while time.process_time() - start < seconds:
+        pass
+    return seconds
 
 
 def test_pool_serves_many_threads_at_once():

@@ -40,6 +40,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _open_files() -> int:
+    """Raise the soft limit on open files to the hard one (each connection holds one); the limit."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 65536
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        return min(wanted, 65536)
+    except (ValueError, OSError):
+        return soft
+
+
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be 1..65535, not {args.port}")
@@ -48,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from derivcheck.web.app import create_app
+    from derivcheck.web.guard import guarded
     from derivcheck.web.service import SelfCheck
 
     local = is_loopback(args.host)
@@ -63,5 +77,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"derivcheck serve: the self-check page is at http://{shown}:{args.port}/  (Ctrl+C stops it)",
               file=sys.stderr, flush=True)
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
-                    limit_concurrency=256, timeout_keep_alive=5)
+                    http=guarded(max_connections=_open_files() - 64), timeout_keep_alive=5)
     return 0

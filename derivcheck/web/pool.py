@@ -1,41 +1,44 @@
-"""Warm sandboxed workers for a server: :class:`~derivcheck.grading.sandbox.Sandbox` shared by threads.
+"""Warm sandboxed workers for a server: one :class:`~derivcheck.grading.sandbox.Sandbox` shared by threads.
 
-``grade`` runs its tasks through one ``Sandbox`` of several workers from one thread. A server gets
-requests on many threads at once, so :class:`Pool` keeps ``workers`` one-worker sandboxes in a
-queue: a request takes a free one, runs its task there (the same wall-time and memory limits,
-the same kill-and-replace on overrun) and puts it back. The workers are forked once, after the
-question bank and the grader's tables are loaded, so a task starts warm: no process is spawned
-per request. A request finding every worker busy waits for one (at most ``wait`` seconds).
+The sandbox's supervisor thread owns every worker (forks, warm-up, budgets, replacement); request
+threads only hand tasks in and wait for their result, so a worker never depends on the life of a
+request thread. A server's pool keeps one worker for clients that have not lately sent a slow
+answer (``reserve``), bounds the queue (``max_pending``) and each client's share of it
+(``per_client``), and lets a task wait at most ``wait`` seconds for a worker. Each refusal is an
+exception the HTTP side turns into a strict-JSON 503 (or 429) with ``Retry-After``.
 """
 from __future__ import annotations
 
-import queue
-import time
-from collections.abc import Callable
+import asyncio
+import contextlib
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from derivcheck.grading.limits import Limits
-from derivcheck.grading.sandbox import Sandbox
+from derivcheck.grading.sandbox import Busy, Closed, Sandbox, WarmItem
+
+__all__ = ["Busy", "Pool", "PoolClosed", "Unavailable"]
 
 
-class PoolClosed(RuntimeError):
+class PoolClosed(Closed):
     """The pool was closed (the server is shutting down)."""
 
 
-class Busy(RuntimeError):
-    """No worker became free within the wait."""
+class Unavailable(RuntimeError):
+    """No live worker could take the task (two were tried)."""
+
+    retry_after = 2
 
 
 class Pool:
     """``workers`` warm, limited worker processes shared by threads (use as a context manager)."""
 
-    def __init__(self, workers: int, limits: Limits, wait: float = 60.0) -> None:
+    def __init__(self, workers: int, limits: Limits, wait: float = 30.0, warm: Sequence[WarmItem] = (), *,
+                 reserve: int = 0, max_pending: int | None = None, per_client: int | None = None) -> None:
         self.limits = limits
         self.wait = wait
-        self._free: queue.Queue[Sandbox | None] = queue.Queue()
-        self._boxes = [Sandbox(1, limits) for _ in range(max(1, workers))]
-        for box in self._boxes:
-            self._free.put(box)
+        self.box = Sandbox(workers, limits, list(warm), reserve=reserve, max_pending=max_pending,
+                           per_client=per_client)
 
     def __enter__(self) -> Pool:
         return self
@@ -43,37 +46,51 @@ class Pool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def call(self, fn: Callable[..., Any], args: tuple) -> tuple[str, Any]:
-        """``fn(*args)`` in a free worker: ``("ok", result)``, or ``("timeout" | "crashed", reason)``
-        as :meth:`Sandbox.run` reports it (an overrunning worker is killed and replaced)."""
+    def call(self, fn: Callable[..., Any], args: tuple, client: Hashable = None) -> tuple[str, Any]:
+        """``fn(*args)`` in a worker: ``("ok", result)`` or ``("timeout" | "crashed", reason)``;
+        raises :class:`Busy`, :class:`Unavailable` or :class:`PoolClosed` when it cannot run."""
         try:
-            box = self._free.get(timeout=self.wait)
-        except queue.Empty:
-            raise Busy(f"no worker became free within {self.wait:g} s") from None
-        if box is None:  # the closing sentinel: pass it on to the next waiter
-            self._free.put(None)
-            raise PoolClosed("the server is shutting down")
+            status, value = self.box.call(fn, args, client, wait=self.wait)
+        except Closed:
+            raise PoolClosed("the server is shutting down") from None
+        if status == "unavailable":
+            raise Unavailable(str(value))
+        return status, value
+
+    async def acall(self, fn: Callable[..., Any], args: tuple, client: Hashable = None) -> tuple[str, Any]:
+        """:meth:`call` for an event loop: the result is awaited, no thread waits for the worker."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+
+        def done(_: Any) -> None:
+            with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+                loop.call_soon_threadsafe(lambda: future.done() or future.set_result(None))
+
         try:
-            for _, status, value in box.run(fn, [args]):
-                return status, value
-            return "crashed", "no result"  # pragma: no cover - run yields once per task
-        finally:
-            self._free.put(box)
+            ticket = self.box.submit(fn, args, client, on_done=done)
+        except Closed:
+            raise PoolClosed("the server is shutting down") from None
+        try:
+            try:
+                await asyncio.wait_for(asyncio.shield(future), self.wait)
+            except asyncio.TimeoutError:
+                if self.box.withdraw(ticket):
+                    raise Busy(f"no worker became free within {self.wait:g} s",
+                               retry_after=max(1, round(self.wait))) from None
+                await future
+        except asyncio.CancelledError:  # the client went away: its answer need not wait for a worker
+            self.box.withdraw(ticket)
+            raise
+        status, value = ticket.status or "crashed", ticket.value
+        if status == "unavailable":
+            raise Unavailable(str(value))
+        return status, value
+
+    @property
+    def workers(self) -> list:
+        """The live workers (for tests and monitoring)."""
+        return list(self.box.workers)
 
     def close(self) -> None:
-        """Stop every worker: each as it comes free (a busy one finishes its task first, within
-        its time limit); one still busy after that is closed anyway."""
-        remaining = list(self._boxes)
-        self._boxes = []
-        deadline = time.monotonic() + self.limits.seconds + 1
-        while remaining:
-            try:
-                box = self._free.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if box is not None and box in remaining:
-                remaining.remove(box)
-                box.close()
-        for box in remaining:
-            box.close()
-        self._free.put(None)
+        """Stop every worker; tasks still waiting report :class:`Unavailable`."""
+        self.box.close()

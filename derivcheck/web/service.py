@@ -1,17 +1,25 @@
 """What the self-check page does, without HTTP: the questions, reading an answer, checking it.
 
 :meth:`SelfCheck.check` is the one seam through which the page checks an answer. It runs
-:func:`derivcheck.grading.tasks.check_task`, the task ``derivcheck grade`` runs for each row,
-in a warm sandboxed worker (:class:`~.pool.Pool`: wall time and memory bounded, killed and
-replaced on overrun) and returns the ``check --json`` document, derivations (``steps``,
-``first_wrong``) included, with ``mathml`` added beside each ``latex``. A worker that times out
-or dies gives the contract's ``undecided`` record, as ``derivcheck check`` does.
+:func:`check_document` (:func:`derivcheck.grading.tasks.check_task`, the task ``derivcheck grade``
+runs for each row, then the MathML of every ``latex``) in a warm sandboxed worker
+(:class:`~.pool.Pool`: CPU time and memory bounded, killed and replaced on overrun), so typesetting
+is bounded like the check itself. A worker that overruns or dies gives the contract's
+``undecided`` record, as ``derivcheck check`` does.
 
-The only state kept between requests is caches: results by (question, answer) (a class types the
-same answers; a result depends on nothing else), and the warm workers.
+The workers are warmed before they take an answer (the bank, one derivation check of each model,
+under the same limits as an answer): a bank whose examples overrun them stops the server at start
+with an input error (exit 2) naming the question. One check worker is kept
+for clients that have not lately sent a slow answer, and there are two reading workers, so that
+a few clients cannot slow everyone's preview and checks.
+
+The only state kept between requests is caches: results by (question, answer), bounded in entries
+and in bytes (a result depends on nothing else; a timeout is a result, its budget being CPU
+time), and the warm workers.
 """
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -22,17 +30,27 @@ from typing import Any
 from derivcheck.grading.limits import Limits
 
 from .pool import Pool
+from .reading import read_task
 
-#: Wall time of one reading (a reading only parses; a check may take longer).
+#: CPU seconds of one reading (a reading only parses; a check may take longer).
 READ_SECONDS = 2.0
+#: Bytes of results each cache keeps at most (a result's strict-JSON size).
+CACHE_BYTES = 64 * 2**20
+#: Answers waiting for a worker at most, and per client address (beyond: 503 / 429).
+MAX_PENDING = 64
+PER_CLIENT = 16
+#: Seconds an answer may wait for a worker before the server says it is busy.
+WAIT = 30.0
 
 
 class Cache:
-    """A thread-safe least-recently-used map of at most ``size`` entries (0: keeps nothing)."""
+    """A thread-safe least-recently-used map of at most ``size`` entries and ``max_bytes`` bytes of
+    values (each value's size is its strict-JSON length); 0 entries keeps nothing."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+    def __init__(self, size: int, max_bytes: int = CACHE_BYTES) -> None:
+        self.size, self.max_bytes = size, max_bytes
+        self.bytes = 0
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> Any:
@@ -40,16 +58,21 @@ class Cache:
             if key not in self._items:
                 return None
             self._items.move_to_end(key)
-            return self._items[key]
+            return self._items[key][0]
 
     def put(self, key: Hashable, value: Any) -> None:
         if self.size <= 0:
             return
+        cost = len(json.dumps(value, default=str)) + len(repr(key))
+        if cost > self.max_bytes:
+            return
         with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            if key in self._items:
+                self.bytes -= self._items.pop(key)[1]
+            self._items[key] = (value, cost)
+            self.bytes += cost
+            while len(self._items) > self.size or self.bytes > self.max_bytes:
+                self.bytes -= self._items.popitem(last=False)[1][1]
 
 
 class SelfCheck:
@@ -61,9 +84,12 @@ class SelfCheck:
     """
 
     def __init__(self, bank: str | Path | None = None, *, workers: int = 2, timeout: float = 5.0,
-                 cache: int = 4096, evidence: bool = True) -> None:
+                 cache: int = 4096, evidence: bool = True, read_workers: int = 2) -> None:
         from derivcheck import engine
+        from derivcheck.errors import InputError
         from derivcheck.grading.grader import warm
+        from derivcheck.grading.sandbox import WarmItem, WarmUpError
+        from derivcheck.grading.warmup import bank_items
 
         self.bank_path = None if bank is None else str(bank)
         self.questions = engine.load_bank(self.bank_path)
@@ -76,26 +102,24 @@ class SelfCheck:
         for question in self.questions.values():
             warm(question)
         _warm_reader()
-        self._warm_checks()
         self._checks = Cache(cache)
         self._reads = Cache(cache)
-        self._check_pool = Pool(workers, self.limits)
-        self._read_pool = Pool(1, replace(self.limits, seconds=min(timeout, READ_SECONDS)))
-
-    def _warm_checks(self) -> None:
-        """Check each question's example here, before the workers fork, so that what the first check
-        imports and caches is loaded once and shared (the examples are the bank's, not a student's)."""
-        import contextlib
-
-        from derivcheck.grading.tasks import check_task
-
-        from .reading import read_task
-
-        for qid, question in self.questions.items():
-            if question.example:
-                with contextlib.suppress(Exception):  # warming is an optimisation only
-                    check_task(self.bank_path, qid, question.example, False, self.limits)
-                    read_task(self.bank_path, qid, question.example, self.limits)
+        read_limits = replace(self.limits, seconds=min(timeout, READ_SECONDS))
+        reads = [WarmItem(f"question {qid}: reading its example", read_task,
+                          (self.bank_path, qid, q.example, read_limits))
+                 for qid, q in self.questions.items() if q.example]
+        try:
+            self._check_pool = Pool(workers, self.limits, WAIT, bank_items(self.bank_path, limits=self.limits),
+                                    reserve=1 if workers > 1 else 0, max_pending=MAX_PENDING, per_client=PER_CLIENT)
+        except WarmUpError as err:
+            raise InputError(f"{self.bank_path or 'the built-in bank'}: {err}") from err
+        try:
+            self._read_pool = Pool(read_workers, read_limits, WAIT, [bank_items(self.bank_path)[0], *reads],
+                                   reserve=1 if read_workers > 1 else 0, max_pending=MAX_PENDING,
+                                   per_client=PER_CLIENT)
+        except WarmUpError as err:
+            self._check_pool.close()
+            raise InputError(f"{self.bank_path or 'the built-in bank'}: {err}") from err
 
     def __enter__(self) -> SelfCheck:
         return self
@@ -112,38 +136,70 @@ class SelfCheck:
         """The questions as ``questions --json`` lists them."""
         return [q.describe() for q in self.questions.values()]
 
-    def read(self, question_id: str, answer: str) -> dict[str, Any]:
+    def read(self, question_id: str, answer: str, client: Hashable = None) -> dict[str, Any]:
         """How ``answer`` is read (see :mod:`.reading`): LaTeX, MathML, or an error with its position."""
-        from .reading import read_task
-
-        key = (question_id, answer)
-        cached = self._reads.get(key)
+        cached = self._reads.get((question_id, answer))
         if cached is not None:
             return cached
-        status, doc = self._read_pool.call(read_task, (self.bank_path, question_id, answer, self._read_pool.limits))
+        outcome = self._read_pool.call(read_task, self._read_args(question_id, answer), client)
+        return self._read_done(question_id, answer, *outcome)
+
+    async def read_async(self, question_id: str, answer: str, client: Hashable = None) -> dict[str, Any]:
+        """:meth:`read` for an event loop: waits for the worker without holding a thread."""
+        cached = self._reads.get((question_id, answer))
+        if cached is not None:
+            return cached
+        outcome = await self._read_pool.acall(read_task, self._read_args(question_id, answer), client)
+        return self._read_done(question_id, answer, *outcome)
+
+    def _read_args(self, question_id: str, answer: str) -> tuple:
+        return self.bank_path, question_id, answer, self._read_pool.limits
+
+    def _read_done(self, question_id: str, answer: str, status: str, doc: Any) -> dict[str, Any]:
         if status != "ok":
-            return {"latex": None, "mathml": None, "note": "",
-                    "error": {"message": f"could not read the answer ({doc})", "position": None}}
-        self._reads.put(key, doc)
+            doc = {"latex": None, "mathml": None, "note": "",
+                   "error": {"message": f"could not read the answer ({doc})", "position": None}}
+            if status != "timeout":  # a crash may be the machine's; an overrun of the CPU budget is the answer's
+                return doc
+        self._reads.put((question_id, answer), doc)
         return doc
 
-    def check(self, question_id: str, answer: str) -> dict[str, Any]:
+    def check(self, question_id: str, answer: str, client: Hashable = None) -> dict[str, Any]:
         """The ``check --json`` document of ``answer``, each ``latex`` with its ``mathml``."""
-        key = (question_id, answer)
-        cached = self._checks.get(key)
+        cached = self._checks.get((question_id, answer))
         if cached is not None:
             return cached
-        from derivcheck.grading.tasks import check_task
+        outcome = self._check_pool.call(check_document, self._check_args(question_id, answer), client)
+        return self._check_done(question_id, answer, *outcome)
 
-        status, record = self._check_pool.call(
-            check_task, (self.bank_path, question_id, answer, self.evidence, self.limits))
+    async def check_async(self, question_id: str, answer: str, client: Hashable = None) -> dict[str, Any]:
+        """:meth:`check` for an event loop: waits for the worker without holding a thread."""
+        cached = self._checks.get((question_id, answer))
+        if cached is not None:
+            return cached
+        outcome = await self._check_pool.acall(check_document, self._check_args(question_id, answer), client)
+        return self._check_done(question_id, answer, *outcome)
+
+    def _check_args(self, question_id: str, answer: str) -> tuple:
+        return self.bank_path, question_id, answer, self.evidence, self.limits
+
+    def _check_done(self, question_id: str, answer: str, status: str, record: Any) -> dict[str, Any]:
         if status != "ok":
             from derivcheck.grading.grader import undecided
 
-            return with_mathml(undecided(question_id, answer, str(record)))
-        record = with_mathml(record)
-        self._checks.put(key, record)
+            record = undecided(question_id, answer, str(record))
+            if status != "timeout":  # a crash may be the machine's; an overrun of the CPU budget is the answer's
+                return record
+        self._checks.put((question_id, answer), record)
         return record
+
+
+def check_document(bank_path: str | None, question_id: str, answer: str, evidence: bool,
+                   limits: Limits) -> dict[str, Any]:
+    """In a worker: the ``check --json`` record of ``answer`` with the MathML of each ``latex``."""
+    from derivcheck.grading.tasks import check_task
+
+    return with_mathml(check_task(bank_path, question_id, answer, evidence, limits))
 
 
 def with_mathml(record: dict[str, Any]) -> dict[str, Any]:
