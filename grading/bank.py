@@ -320,7 +320,7 @@ def parse_bank(text: str, source: str, stored: dict | None = None) -> dict[str, 
     if not isinstance(tables, list) or len(tables) > BANK.max_models:
         raise BankError(f"{source}: `model` must be an array of at most {BANK.max_models} tables ([[model]])")
     models = {str(m.get("name")): m for m in tables if isinstance(m, dict)}
-    for name, table in models.items():
+    for table in models.values():
         checked_model(table, None, source)
     credit = credit_weights(data.get("credit", {}), source)
     _check_score_range(credit, source)

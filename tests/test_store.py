@@ -11,7 +11,7 @@ import pytest
 from derivcheck import store
 
 
-@pytest.fixture()
+@pytest.fixture
 def cache(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv("DERIVCHECK_CACHE", str(folder))
@@ -75,7 +75,7 @@ def test_a_poisoned_bank_record_cannot_change_a_verdict(cache):
     bank.load.cache_clear()
     try:
         assert check(bank.load()["p2.variance"], "0", evidence=False)["verdict"] == "incorrect"
-        records = [p for p in cache.glob("bank-*.json")]
+        records = list(cache.glob("bank-*.json"))
         assert records
         for record in records:  # the red team's poison: 0 as every reference, MAC left as it was
             mac, _, text = record.read_text().partition("\n")
