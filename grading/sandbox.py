@@ -18,9 +18,9 @@ closes or the process dies, never when a short-lived request thread exits.
   dies during a task is replaced and the task sent once more (``crashed`` if it dies again);
   a task that cannot be handed to a live worker twice reports ``unavailable``.
 - **Fairness.** Tasks carry a client key (a server passes the connection's address; a batch passes
-  none). A client is *heavy* while one of its tasks in the last :data:`HEAVY_WINDOW` seconds cost
-  over a fifth of the budget, or before its first task has finished; ``reserve`` workers are kept
-  for the other clients. Among the tasks a free worker may take, light clients go first, then the
+  none). A client is *heavy* while one of its tasks in the last :data:`HEAVY_WINDOW` seconds
+  cost over :data:`HEAVY_CPU` seconds of CPU, or before its first task has finished; ``reserve``
+  workers are kept for the other clients. Among the tasks a free worker may take, light clients go first, then the
   client served least recently, then first come first served.
 
 ``run(fn, tasks)`` yields ``(index, status, value)`` as tasks finish, in any order: status ``ok``
@@ -50,9 +50,10 @@ from .limits import DEFAULT, Limits
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 #: The wall-clock stop, as a multiple of the CPU budget (a safety net for a stopped or starved worker).
 WALL_FACTOR = 10.0
-#: Seconds a client stays heavy after a task that cost over :data:`HEAVY_SHARE` of the budget.
+#: Seconds a client stays heavy after a task that cost over :data:`HEAVY_CPU` seconds of CPU (five
+#: to ten normal checks; half the budget when that is less).
 HEAVY_WINDOW = 60.0
-HEAVY_SHARE = 0.2
+HEAVY_CPU = 0.25
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
@@ -635,7 +636,7 @@ class Sandbox:
         with self._lock:
             state = self._clients.get(ticket.client)
             if state is not None:
-                if cpu > HEAVY_SHARE * self.limits.seconds:
+                if cpu > min(HEAVY_CPU, self.limits.seconds / 2):
                     state.heavy_until = now + HEAVY_WINDOW
                 elif state.heavy_until == float("inf"):
                     state.heavy_until = 0.0

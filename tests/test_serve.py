@@ -220,3 +220,11 @@ def test_serve_warns_loudly_off_loopback(monkeypatch, capsys):
     assert "WARNING" not in capsys.readouterr().err and calls[1]["host"] == "127.0.0.1"
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+
+
+@pytest.mark.parametrize("sep", ["\r\n", "\r", "\u2028"])
+def test_read_splits_a_derivation_on_every_line_break(client, sep):
+    answer = sep.join(["d*sigma^2/2", "= d*sigma^2 * (1/2)", "= d*sigma^2/2 + ("])
+    doc = strict_json(client.post("/api/read", json={"question": "p2.variance", "answer": answer}))
+    assert [line["line"] for line in doc["lines"]] == [0, 1, 2]
+    assert doc["lines"][2]["error"]["position"] == len(answer) - 1

@@ -19,12 +19,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "a live preview of how the answer is read, and a Check button giving the "
                                    "verdict, feedback and counterexample (one mark per line for a derivation). "
                                    "Binds 127.0.0.1 unless --host says otherwise. Every check runs in a "
-                                   "sandboxed worker process, time and memory bounded, as `grade` does.")
+                                   "sandboxed worker process, CPU time and memory bounded, as `grade` does.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--bank", metavar="FILE", help="a TOML question bank (default: the built-in sheet)")
     p.add_argument("--workers", type=int, default=2, help="warm check worker processes (default 2)")
-    p.add_argument("--timeout", type=float, default=5.0, help="seconds per check before it is undecided")
+    p.add_argument("--timeout", type=float, default=5.0,
+                   help="seconds of CPU time per check before it is undecided (default 5)")
     p.add_argument("--cache", type=int, default=4096, metavar="N",
                    help="results kept in memory by (question, answer) (default 4096; 0 keeps none)")
     p.set_defaults(run=run, extra=EXTRA)

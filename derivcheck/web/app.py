@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,7 @@ class StrictJSON(Response):
 
 
 def error(status: int, message: str, retry_after: int | None = None,
-          headers: dict[str, str] | None = None) -> StrictJSON:
+          headers: Mapping[str, str] | None = None) -> StrictJSON:
     """The API's one error document, ``{"error": {"message", "position": null}}``."""
     extra = dict(headers or {})
     if retry_after is not None:

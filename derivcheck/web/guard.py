@@ -54,7 +54,7 @@ def guarded(request_seconds: float = REQUEST_SECONDS, per_address: int = PER_ADD
         _address: str | None = None
         _refused = False
 
-        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
             self._address = self.client[0] if self.client else "?"
             open_by_address[self._address] += 1

@@ -47,12 +47,18 @@ def read_task(bank_path: str | None, question_id: str, answer: str, limits: Limi
     return {"latex": None, "mathml": None, "error": first_error, "note": "", "lines": lines}
 
 
+#: Every line break ``str.splitlines`` knows (CR LF, LF, CR, U+2028, ...), so that a derivation is
+#: cut into the same lines here as wherever else it is split.
+_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def _lines(answer: str) -> list[tuple[str, int]]:
     """The lines of ``answer`` with the offset of each in it."""
     out, offset = [], 0
-    for line in answer.split("\n"):
-        out.append((line.removesuffix("\r"), offset))
-        offset += len(line) + 1
+    for brk in _BREAK.finditer(answer):
+        out.append((answer[offset:brk.start()], offset))
+        offset = brk.end()
+    out.append((answer[offset:], offset))
     return out
 
 
