@@ -102,6 +102,14 @@ def _top_level(text: str, pattern: re.Pattern) -> list[str]:
     return [p for p in pieces if p.strip()]
 
 
+#: A name as it stands in a statement (not inside a longer name or after a backslash).
+_NAME_AT = re.compile(r"(?<![A-Za-z\\])[A-Za-z]+(?:_\{?[A-Za-z0-9]\}?)?")
+
+
+def _uses(text: str, name: str) -> bool:
+    return any(m.group(0) == name for m in _NAME_AT.finditer(text))
+
+
 def statements(text: str, names: set[str]) -> tuple[str, str] | None:
     """An answer written as several statements, as one: ``(final statement, note)``, or None when
     ``text`` is a single statement. Statements are separated at top level by ``,``, ``;``,
@@ -116,18 +124,19 @@ def statements(text: str, names: set[str]) -> tuple[str, str] | None:
     rest = []
     for piece in pieces:
         m = _DEFINITION.fullmatch(piece)
-        name = m.group("name") if m else None
-        if m and name not in names and any(re.search(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z0-9])", p)
-                                           for p in pieces if p is not piece):
-            definitions[name] = m.group("value")
+        if m and m.group("name") not in names and any(_uses(p, m.group("name")) for p in pieces if p is not piece):
+            definitions[m.group("name")] = m.group("value")
         else:
             rest.append(piece)
     if not rest:
         return None
     if definitions and len(rest) == 1:
         final = rest[0]
-        for name, value in definitions.items():
-            final = re.sub(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z0-9])", lambda _, v=value: f"({v})", final)
+        def put_in(m: re.Match) -> str:
+            value = definitions.get(m.group(0))
+            return m.group(0) if value is None else f"({value})"
+
+        final = _NAME_AT.sub(put_in, final)
         return final, "read with " + ", ".join(f"{n} = {v.strip()}" for n, v in definitions.items())
     if not definitions and all(split_equals(p)[1:] for p in rest):
         return rest[-1], WORKING_NOTE

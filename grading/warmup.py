@@ -61,7 +61,7 @@ def items_for(fn: Callable[..., Any], tasks: Sequence[tuple]) -> list[WarmItem]:
 
     if not tasks:
         return []
-    if fn is units.check_task or fn is units.attach_evidence:
+    if fn is units.check_task:
         bank_path = tasks[0][0]
         limits = next((a for a in tasks[0] if isinstance(a, Limits)), DEFAULT)
         return bank_items(bank_path, {str(args[1]) for args in tasks if len(args) > 1}, limits)
