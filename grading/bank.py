@@ -10,6 +10,7 @@ derivation unless it names others (``simulation = ...``, a mistake's ``claim = .
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -72,9 +73,20 @@ class Question:
     credit: dict[str, float] = field(default_factory=dict)
 
     def spelled_out(self, answer: str) -> str:
-        """An answer given in words the bank accepts ("no finite minimiser") as its formula ("oo")."""
-        key = " ".join("".join(ch for ch in answer.lower() if ch.isalnum() or ch.isspace()).split())
-        return self.words.get(key, answer)
+        """An answer given in words the bank accepts ("no finite minimiser") as its formula ("oo"):
+        a phrase of the bank's ``words``, or, where those phrases all mean infinity, any sentence
+        that says so (:func:`~.sentences.says_infinite`: "the gap is unbounded", not "not infinite")."""
+        from .sentences import says_infinite
+
+        key = " ".join("".join(ch if ch.isalnum() or ch.isspace() else " " for ch in answer.lower()).split())
+        if key in self.words:
+            return self.words[key]
+        compact = " ".join("".join(ch for ch in answer.lower() if ch.isalnum() or ch.isspace()).split())
+        if compact in self.words:
+            return self.words[compact]
+        if set(self.words.values()) == {"oo"} and re.search(r"[a-z]{3}", key) and says_infinite(key):
+            return "oo"
+        return answer
 
     @property
     def vector(self) -> bool:

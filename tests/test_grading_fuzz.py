@@ -70,7 +70,8 @@ def test_fuzz_grader_in_process():
         assert record["verdict"] in VERDICTS, (SEED, text, record)
         json.loads(_strict_json(record))
         if record["verdict"] == "undecided":
-            assert record["score"] == 0 and record["review"] is True, (SEED, text, record)
+            # a single answer scores 0; a derivation keeps only what was decided (docs/interface.md)
+            assert record["review"] is True and (record["score"] == 0 or record.get("steps")), (SEED, text, record)
         if INTERNAL in record.get("feedback", ""):
             internal.append((question.id, text, record["feedback"]))
     print(f"fuzz: {len(texts)} answers, {len(internal)} internal errors, slowest {slowest[0]:.2f} s ({slowest[1]!r})")

@@ -268,3 +268,13 @@ def test_reading_rules(bank, question, answer, verdict):
 ])
 def test_labels_are_set_aside(bank, question, answer, verdict):
     assert grade_one(bank[question], answer)["verdict"] == verdict
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("no minimiser exists", "correct"), ("the gap is unbounded", "correct"), ("it goes to +infinity", "correct"),
+    ("inf", "correct"), ("\\infty, no finite minimiser", "correct"), ("The minimizer does not exist.", "correct"),
+    ("there is a finite minimiser", "invalid"), ("not infinite", "invalid"), ("the gap is finite", "invalid"),
+    ("it converges", "invalid"), ("a finite minimum exists", "invalid"), ("no, it is bounded", "invalid"),
+])
+def test_sentences_that_say_infinite(bank, answer, verdict):
+    assert grade_one(bank["p3.unsmoothed_gap"], answer, evidence=False)["verdict"] == verdict

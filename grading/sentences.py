@@ -1,0 +1,38 @@
+"""Answers in words: a sentence that says a quantity is infinite ("no finite minimiser exists",
+"the gap is unbounded", "it goes to +infinity"), read as a rule of the language rather than a
+list of phrases. A sentence is infinite when it names infinity or the absence of a (finite)
+optimum, and nothing in it turns that around ("not infinite", "there is a finite minimiser").
+"""
+from __future__ import annotations
+
+import re
+
+#: Words that name infinity or a quantity without bound.
+_INFINITE = re.compile(r"\b(?:infinite|infinity|infinitely|unbounded|diverges?|divergent|divergence|oo|inf|"
+                       r"arbitrarily large|without bound|no bound|no upper bound|blows? up)\b")
+#: The absence of an optimum: "no (finite) minimiser", "minimiser does not exist", "none exists".
+_NO_OPTIMUM = re.compile(r"\b(?:no|never an?|not an?|without an?)\s+(?:finite\s+)?(?:minimi[sz]er|minimum|optimum|"
+                         r"optimal (?:point|gap|solution)|argmin|solution|minimi[sz]ing)s?\b"
+                         r"|\b(?:minimi[sz]er|minimum|optimum|argmin)s?\s+(?:does not|doesnt|dont|do not|never|cannot)"
+                         r"\s+(?:exist|be attained|attained)")
+#: What turns it around: a negated infinity, a finite optimum that exists, a bounded quantity.
+_TURNED = re.compile(r"\b(?:not|isnt|never|no longer|is finite|are finite|stays finite|remains finite"
+                     r"|finite (?:value|gap)|converges?|bounded(?! below)"
+                     r"|there is a (?:finite )?(?:minimi[sz]er|minimum|optimum)"
+                     r"|(?:has|have|exists?) a (?:finite )?(?:minimi[sz]er|minimum|optimum)|finite (?:minimi[sz]er|"
+                     r"minimum|optimum) exists)\b")
+
+
+def says_infinite(text: str) -> bool:
+    """Whether ``text`` (lower case, punctuation removed) says the quantity is infinite.
+
+    >>> says_infinite("no minimiser exists"), says_infinite("there is a finite minimiser")
+    (True, False)
+    """
+    if _NO_OPTIMUM.search(text):
+        turned = _TURNED.sub(" ", _NO_OPTIMUM.sub(" ", text))
+        return turned == _TURNED.sub(" ", turned) and not re.search(r"\bbut\b", text)
+    if not _INFINITE.search(text):
+        return False
+    without = _INFINITE.sub(" ", text)
+    return not _TURNED.search(text) and not re.search(r"\b(?:but|finite)\b", without)
