@@ -145,11 +145,11 @@ def verify_all(seed: int, device: str, log: Callable[[str], None]) -> dict[str, 
     return out
 
 
-def run_exercises(seed: int, device: str, directory: Path, show: bool) -> dict:
+def run_exercises(seed: int, device: str, directory: Path, show: bool, quick: bool = False) -> dict:
     """The notebook exercises' summary; their figures are written to ``directory``."""
     from derivcheck.simulations.exercises import run
 
-    return run(out_dir=directory, seed=seed, device=device, show=show)
+    return run(out_dir=directory, seed=seed, device=device, show=show, quick=quick)
 
 
 def convergence(seed: int, device: str) -> list[dict]:
@@ -268,9 +268,11 @@ def versions(device: str) -> dict[str, str]:
 
 
 def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str = "auto", fresh: bool = False,
-          tex_only: bool = False, log: Callable[[str], None] = print, progress: bool = True) -> dict[str, Any]:
+          tex_only: bool = False, log: Callable[[str], None] = print, progress: bool = True,
+          quick_exercises: bool = False) -> dict[str, Any]:
     """Build the report; returns the paths and the stage timings. ``log`` receives a line as each
-    stage starts and ends; ``progress`` shows the exercises' progress bars (stderr)."""
+    stage starts and ends; ``progress`` shows the exercises' progress bars (stderr);
+    ``quick_exercises`` runs the exercises' short configuration (tests: same code, not their numbers)."""
     from derivcheck.simulations.device import resolve_device
 
     output = Path(output)
@@ -292,11 +294,11 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     from .working import checked
 
     working = stages.run("working", _key("working"), checked, fresh)
-    ex_key = _key("exercises", seed, dev)
+    ex_key = _key("exercises", seed, dev, *(("quick",) if quick_exercises else ()))
     from derivcheck import store
 
     ex_dir = store.root() / f"report-exercises-{ex_key}"  # the figures live beside the stored summary
-    exercises = stages.run("exercises", ex_key, lambda: run_exercises(seed, dev, ex_dir, show=progress),
+    exercises = stages.run("exercises", ex_key, lambda: run_exercises(seed, dev, ex_dir, progress, quick_exercises),
                            fresh or not ex_dir.exists())
     t0 = time.perf_counter()
     for png_or_pdf in ex_dir.glob("*.pdf"):
