@@ -119,12 +119,6 @@ def test_stacked_training_reproduces_each_network_trained_alone(batch):
         assert run["final_mse"] == pytest.approx(fit2d.final_mse(params, x, fit2d.targets(spec.target, x)), rel=1e-4)
 
 
-def test_runs_of_one_shape_and_schedule_are_grouped():
-    specs = {"a": fit2d.Fit(fit2d.Config(4, 32)), "b": fit2d.Fit(fit2d.Config(4, 32), "logo"),
-             "c": fit2d.Fit(fit2d.Config(4, 32), "logo", batch=512), "d": fit2d.Fit(fit2d.Config(6, 64))}
-    assert fit2d.groups(specs) == [("d",), ("a", "b"), ("c",)]  # most multiply-adds first
-
-
 @pytest.mark.parametrize("depth, width, rows", [(2, 8, 50), (4, 32, 7), (5, 128, 3)])
 def test_multiply_adds_match_the_flop_counter(depth, width, rows):
     from torch.utils.flop_counter import FlopCounterMode
@@ -218,36 +212,18 @@ def init_summary(tmp_path_factory):
     return init.run(tmp_path_factory.mktemp("init"), figures=False)
 
 
-def autograd_profile(activation, scale, base, x, delta):
-    """The profile's reference: the network built with autograd tensors, backward() through it."""
-    phi = init.ACTIVATIONS[activation]
-    weights = [(scale / math.sqrt(init.WIDTH) * base[layer]).requires_grad_() for layer in range(init.DEPTH)]
-    biases = [torch.zeros(base.shape[1], 1, init.WIDTH, dtype=base.dtype, requires_grad=True)
-              for _ in range(init.DEPTH)]
-    h, pre = x, []
-    for layer, (w, b) in enumerate(zip(weights, biases, strict=True)):
-        h = torch.baddbmm(b, h if layer == 0 else phi(h), w.transpose(1, 2))
-        h.retain_grad()
-        pre.append(h)
-    phi(h).backward(delta)
-    grads = {"rms_activations": pre, "rms_deltas": [a.grad for a in pre], "rms_weight_grads": [w.grad for w in weights],
-             "rms_bias_grads": [b.grad for b in biases]}
-    return {k: torch.stack([t.detach().square().mean(dim=(1, 2)).sqrt() for t in ts], dim=1).numpy()
-            for k, ts in grads.items()}
-
-
 @pytest.mark.parametrize("activation", list(init.ACTIVATIONS))
 def test_init_profiles_match_autograd_at_every_scale(activation):
     base, x, delta = init.draws(1, seeds=2)
     scales = [0.5, 1.0, 1.5]  # tanh turns chaotic at larger scales: rounding differences then grow with depth
     together = init.profiles(activation, scales, base, x, delta)
     for k, scale in enumerate(scales):
-        reference = autograd_profile(activation, scale, base, x, delta)
+        reference = init.profile_autograd(activation, scale, base, x, delta)
         for key in init.KEYS:
             assert np.allclose(together[key][k], reference[key], rtol=1e-12, atol=0), (key, scale)
     assert init.instabilities(activation, scales, base, x, delta) == pytest.approx(
         [max(abs(np.mean(np.log(r[:, -1] / r[:, 0]))) for r in (p["rms_activations"], p["rms_deltas"]))
-         for p in (autograd_profile(activation, s, base, x, delta) for s in scales)], rel=1e-12)
+         for p in (init.profile_autograd(activation, s, base, x, delta) for s in scales)], rel=1e-12)
 
 
 @pytest.mark.slow

@@ -137,9 +137,12 @@ def train(params: Params, x: torch.Tensor, y: torch.Tensor, steps: int = STEPS, 
 class Stack:
     """C networks of one shape, trained together: ``weights[l]`` is C x K_{l-1} x K_l, ``biases[l]`` C x 1 x K_l.
 
-    Network c is ``[(weights[l][c], biases[l][c][0]) for l ...]``, the layout of :data:`Params`.
+    All of them are views into one flat tensor, ``flat`` (and their gradients into ``flat.grad``),
+    so that the optimiser makes one update per step, not one per tensor. Network c is
+    ``[(weights[l][c], biases[l][c][0]) for l ...]``, the layout of :data:`Params`.
     """
 
+    flat: torch.Tensor
     weights: list[torch.Tensor]
     biases: list[torch.Tensor]
 
@@ -147,8 +150,23 @@ class Stack:
     def of(cls, nets: list[Params]) -> Stack:
         """Stack networks of identical layer shapes (copies; the originals are left alone)."""
         layers = range(len(nets[0]))
-        return cls([torch.stack([net[i][0].detach() for net in nets]) for i in layers],
-                   [torch.stack([net[i][1].detach() for net in nets])[:, None, :] for i in layers])
+        parts = [torch.stack([net[i][0].detach() for net in nets]) for i in layers]
+        parts += [torch.stack([net[i][1].detach() for net in nets])[:, None, :] for i in layers]
+        flat = torch.cat([p.flatten() for p in parts])
+        flat.grad = torch.zeros_like(flat)
+        views = cls._views(flat, [p.shape for p in parts])
+        return cls(flat, views[:len(layers)], views[len(layers):])
+
+    @staticmethod
+    def _views(flat: torch.Tensor, shapes: list[torch.Size]) -> list[torch.Tensor]:
+        sizes = [math.prod(shape) for shape in shapes]
+        return [part.view(shape) for part, shape in zip(flat.split(sizes), shapes, strict=True)]
+
+    def grads(self) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+        """The gradients of ``weights`` and ``biases``: views into ``flat.grad``."""
+        assert self.flat.grad is not None
+        views = self._views(self.flat.grad, [t.shape for t in (*self.weights, *self.biases)])
+        return views[:len(self.weights)], views[len(self.weights):]
 
     def nets(self) -> list[Params]:
         """The C networks as (W, b) views into the stack."""
@@ -171,15 +189,13 @@ def train_stacked(stack: Stack, x: torch.Tensor, y: torch.Tensor, steps: int = S
     computed here by batched matrix products (one ``bmm`` per layer for all C networks) into
     buffers allocated once: at these sizes fresh allocations and autograd's bookkeeping cost as
     much as the products. Adam and the cosine schedule act entry by entry, so one optimiser over
-    the stacked tensors updates every network exactly as its own optimiser would; with ``batch``,
-    network c draws its rows with its own generator ``gens[c]``, as :func:`train` does.
+    the stack's flat tensor updates every network exactly as its own optimiser would; with
+    ``batch``, network c draws its rows with its own generator ``gens[c]``, as :func:`train` does.
     """
     c_nets, n = y.shape[0], x.shape[0]
     rows = n if batch is None else batch
-    params = [*stack.weights, *stack.biases]
-    for p in params:
-        p.grad = torch.zeros_like(p)
-    opt = torch.optim.Adam(params, lr=lr)
+    weight_grads, bias_grads = stack.grads()
+    opt = torch.optim.Adam([stack.flat], lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps) if cosine else None
     # h[0] is the input, h[l] layer l's output; g[l] the delta arriving at layer l's input
     h = [x.expand(c_nets, n, x.shape[1]).contiguous() if batch is None else x.new_empty(c_nets, rows, x.shape[1])]
@@ -204,11 +220,10 @@ def train_stacked(stack: Stack, x: torch.Tensor, y: torch.Tensor, steps: int = S
             torch.mean(delta.square(), dim=(1, 2), out=losses[step])
             delta.mul_(2.0 / rows)
             for layer in range(depth - 1, -1, -1):
-                w, b = stack.weights[layer], stack.biases[layer]
-                torch.bmm(h[layer].transpose(1, 2), delta, out=w.grad)
-                torch.sum(delta, dim=1, keepdim=True, out=b.grad)
+                torch.bmm(h[layer].transpose(1, 2), delta, out=weight_grads[layer])
+                torch.sum(delta, dim=1, keepdim=True, out=bias_grads[layer])
                 if layer > 0:
-                    torch.bmm(delta, w.transpose(1, 2), out=g[layer])
+                    torch.bmm(delta, stack.weights[layer].transpose(1, 2), out=g[layer])
                     delta = torch.ops.aten.threshold_backward.grad_input(g[layer], h[layer], 0, grad_input=g[layer])
             opt.step()
             if sched is not None:
@@ -318,6 +333,10 @@ def fit(specs: tuple[Fit, ...], seed: int, device: str, show: bool = False) -> l
     """Initialise, train and summarise runs of one network shape and schedule, trained together
     (:func:`train_stacked`); parameters come back as NumPy arrays (picklable).
 
+    The exercise trains each run alone: at its sizes (10,000 rows or batches of 512) stacking
+    two networks in one ``bmm`` is no faster than two products, and slower where a dimension is
+    1 or 2 (``benchmarks/exercises_speed.py`` measures both).
+
     Each run keeps its own random streams, as if it ran alone: its weights from
     ``substream(seed, "fit2d", depth, width)``, its batches from ``substream(seed, "fit2d-batches",
     target)``. ``seconds`` is the time of the shared run, which all its runs report.
@@ -327,7 +346,8 @@ def fit(specs: tuple[Fit, ...], seed: int, device: str, show: bool = False) -> l
     x = grid(device=dev)
     ys = torch.stack([targets(spec.target, x) for spec in specs])
     first = specs[0]
-    assert all(group_key(spec) == group_key(first) for spec in specs), "one shape and schedule per stack"
+    schedule = (first.config.dims, first.steps, first.batch, first.lr, first.cosine)
+    assert all((s.config.dims, s.steps, s.batch, s.lr, s.cosine) == schedule for s in specs), "one shape and schedule"
     stack = Stack.of([init_mlp(s.config, generator(substream(seed, "fit2d", s.config.depth, s.config.width), dev), dev)
                       for s in specs])
     gens = [generator(substream(seed, "fit2d-batches", s.target), dev) for s in specs]
@@ -338,21 +358,6 @@ def fit(specs: tuple[Fit, ...], seed: int, device: str, show: bool = False) -> l
     return [{**spec.describe(), "final_mse": final_mse(params, x, y), "losses": losses[:, i].tolist(),
              "params": [(w.cpu().numpy(), b.cpu().numpy()) for w, b in params], "seconds": seconds}
             for i, (spec, params, y) in enumerate(zip(specs, stack.nets(), ys, strict=True))]
-
-
-def group_key(spec: Fit) -> tuple:
-    """Runs with equal keys have one shape and schedule and are trained together."""
-    return (tuple(spec.config.dims), spec.steps, spec.batch, spec.lr, spec.cosine)
-
-
-def groups(specs: dict[str, Fit]) -> list[tuple[str, ...]]:
-    """The names of ``specs`` in groups of one shape and schedule, the most multiply-adds first
-    (so that a pool's last tasks are short ones)."""
-    keyed: dict[tuple, list[str]] = {}
-    for name, spec in specs.items():
-        keyed.setdefault(group_key(spec), []).append(name)
-    return sorted((tuple(names) for names in keyed.values()),
-                  key=lambda names: -sum(specs[k].multiply_adds for k in names))
 
 
 def as_params(arrays: list[tuple[np.ndarray, np.ndarray]], dev: torch.device) -> Params:
@@ -374,9 +379,10 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", steps: int = STEPS,
     specs["logo small_long"] = Fit(Config(), "logo", logo_large.steps, logo_large.batch, logo_large.lr,
                                    logo_large.cosine)
     specs["logo large"] = logo_large
-    futures = {names: submit(pool, fit, tuple(specs[k] for k in names), seed, dev.type, show and pool is None)
-               for names in groups(specs)}
-    done = {k: r for names, f in futures.items() for k, r in zip(names, f.result(), strict=True)}
+    # the most multiply-adds first, so that the pool's last tasks are short ones
+    order = sorted(specs, key=lambda k: -specs[k].multiply_adds)
+    futures = {k: submit(pool, fit, (specs[k],), seed, dev.type, show and pool is None) for k in order}
+    done = {k: f.result()[0] for k, f in futures.items()}
     runs = {(d, w): done[f"sweep {d} {w}"] for d, w in sorted(sizes)}
     default = runs[(DEFAULT_DEPTH, DEFAULT_WIDTH)]
     params = as_params(default["params"], dev)

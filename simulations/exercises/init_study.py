@@ -121,6 +121,25 @@ def profile(activation: str, scale: float, base: torch.Tensor, x: torch.Tensor, 
     return {key: value[0] for key, value in profiles(activation, [scale], base, x, delta).items()}
 
 
+def profile_autograd(activation: str, scale: float, base: torch.Tensor, x: torch.Tensor, delta: torch.Tensor,
+                     ) -> dict[str, np.ndarray]:
+    """:func:`profile` by autograd (the network of leaf tensors, ``backward()`` through it): the
+    reference the tests and ``benchmarks/exercises_speed.py`` compare :func:`profiles` with."""
+    phi = ACTIVATIONS[activation]
+    weights = [(scale / math.sqrt(WIDTH) * base[layer]).requires_grad_() for layer in range(DEPTH)]
+    biases = [torch.zeros(base.shape[1], 1, WIDTH, dtype=base.dtype, requires_grad=True) for _ in range(DEPTH)]
+    h, pre = x, []
+    for layer, (w, b) in enumerate(zip(weights, biases, strict=True)):
+        h = torch.baddbmm(b, h if layer == 0 else phi(h), w.transpose(1, 2))
+        h.retain_grad()
+        pre.append(h)
+    phi(h).backward(delta)
+    tensors = dict(zip(KEYS, (pre, [a.grad for a in pre], [w.grad for w in weights], [b.grad for b in biases]),
+                       strict=True))
+    return {key: torch.stack([t.detach().square().mean(dim=(1, 2)).sqrt() for t in ts if t is not None], dim=1).numpy()
+            for key, ts in tensors.items()}
+
+
 def instabilities(activation: str, scales: Sequence[float], base: torch.Tensor, x: torch.Tensor,
                   delta: torch.Tensor) -> list[float]:
     """max(|mean log(RMS_L/RMS_1)| of pre-activations, of deltas) over the seeds, at each scale."""
