@@ -8,6 +8,7 @@ _WALL = time.perf_counter()
 # thread mostly waits for the first (measured: 4x the wall time of the init tests under load).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import pytest  # noqa: E402
 import torch  # noqa: E402
 
 
@@ -25,14 +26,28 @@ def pytest_report_header(config):
     return f"tier: -m '{config.getoption('markexpr') or 'all tests'}' (make test: not slow; make test-slow: slow)"
 
 
+_TEST_CPU: dict[str, float] = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """CPU seconds of each test, its fixtures' setup and teardown included (the first user of a
+    shared fixture pays for it)."""
+    before = sum(_cpu_seconds())
+    yield
+    _TEST_CPU[item.nodeid] = sum(_cpu_seconds()) - before
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if _TEST_CPU:
+        terminalreporter.write_line("most CPU seconds (setup and teardown included):")
+        for nodeid, seconds in sorted(_TEST_CPU.items(), key=lambda kv: -kv[1])[:12]:
+            terminalreporter.write_line(f"  {seconds:7.1f}  {nodeid}")
     own, children = _cpu_seconds()  # since the process started (imports and collection included)
     terminalreporter.write_line(
         f"tier -m '{config.getoption('markexpr') or 'all tests'}': {time.perf_counter() - _WALL:.1f} s wall, "
         f"{own + children:.1f} CPU-s ({own:.1f} in pytest, {children:.1f} in its child processes)")
 
-
-import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="session")

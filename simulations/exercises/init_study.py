@@ -58,8 +58,8 @@ def draws(seed: int, seeds: int = SEEDS, dtype: torch.dtype = torch.float64,
     return base, x, delta
 
 
-def profiles(activation: str, scales: Sequence[float], base: torch.Tensor, x: torch.Tensor, delta: torch.Tensor,
-             gradients: bool = True) -> dict[str, np.ndarray]:
+def profiles(activation: str, scales: Sequence[float] | np.ndarray, base: torch.Tensor, x: torch.Tensor,
+             delta: torch.Tensor, gradients: bool = True) -> dict[str, np.ndarray]:
     r"""Per-layer RMS (scales x seeds x depth) of pre-activations, deltas and, with ``gradients``,
     weight and bias gradients, for every scale at once.
 
@@ -83,7 +83,8 @@ def profiles(activation: str, scales: Sequence[float], base: torch.Tensor, x: to
         per_scale = t.view(seeds, n_scales, -1, WIDTH)
         return torch.linalg.vector_norm(per_scale, dim=(2, 3)).T / math.sqrt(per_scale[0, 0].numel())
 
-    inputs, out = [x.repeat(1, n_scales, 1)], {key: [] for key in KEYS[:4 if gradients else 2]}
+    inputs = [x.repeat(1, n_scales, 1)]
+    out: dict[str, list[torch.Tensor]] = {key: [] for key in KEYS[:4 if gradients else 2]}
     for layer in range(DEPTH):
         pre = scaled(torch.bmm(inputs[-1], base[layer].transpose(1, 2)))
         out["rms_activations"].append(rms(pre))
@@ -134,13 +135,13 @@ def profile_autograd(activation: str, scale: float, base: torch.Tensor, x: torch
         h.retain_grad()
         pre.append(h)
     phi(h).backward(delta)
-    tensors = dict(zip(KEYS, (pre, [a.grad for a in pre], [w.grad for w in weights], [b.grad for b in biases]),
-                       strict=True))
+    tensors: list[list[torch.Tensor | None]] = [[*pre], [a.grad for a in pre], [w.grad for w in weights],
+                                                [b.grad for b in biases]]
     return {key: torch.stack([t.detach().square().mean(dim=(1, 2)).sqrt() for t in ts if t is not None], dim=1).numpy()
-            for key, ts in tensors.items()}
+            for key, ts in zip(KEYS, tensors, strict=True)}
 
 
-def instabilities(activation: str, scales: Sequence[float], base: torch.Tensor, x: torch.Tensor,
+def instabilities(activation: str, scales: Sequence[float] | np.ndarray, base: torch.Tensor, x: torch.Tensor,
                   delta: torch.Tensor) -> list[float]:
     """max(|mean log(RMS_L/RMS_1)| of pre-activations, of deltas) over the seeds, at each scale."""
     p = profiles(activation, scales, base, x, delta, gradients=False)
