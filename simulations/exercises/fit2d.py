@@ -188,9 +188,10 @@ def train_stacked(stack: Stack, x: torch.Tensor, y: torch.Tensor, steps: int = S
 
     computed here by batched matrix products (one ``bmm`` per layer for all C networks) into
     buffers allocated once: fresh allocations (every step's activations, megabytes each) and
-    autograd's bookkeeping cost the reference 1.2-2.5x the time of this loop. Adam and the cosine schedule act entry by entry, so one optimiser over
-    the stack's flat tensor updates every network exactly as its own optimiser would; with
-    ``batch``, network c draws its rows with its own generator ``gens[c]``, as :func:`train` does.
+    autograd's bookkeeping make the reference 1.2-2.5x slower. Adam and the cosine schedule act
+    entry by entry, so one optimiser over the stack's flat tensor updates every network exactly as
+    its own optimiser would; with ``batch``, network c draws its rows with its own generator
+    ``gens[c]``, as :func:`train` does.
     """
     c_nets, n = y.shape[0], x.shape[0]
     rows = n if batch is None else batch
