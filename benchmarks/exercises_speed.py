@@ -191,7 +191,7 @@ def bench_stage() -> None:
             print(f"  {label:<9}: {results[label][0]:6.1f} CPU s ({results[label][1]:6.1f} wall)")
     (cpu_ref, wall_ref, ref), (cpu_new, wall_new, new) = results["reference"], results["exercise"]
     print(f"  ratio    : {cpu_ref / cpu_new:.2f}x CPU, {wall_ref / wall_new:.2f}x wall")
-    print("  final errors, reference -> exercise (runs trained together differ by rounding, then by chaos):")
+    print("  final errors, reference -> exercise:")
     for r, n in zip(ref["sweep"], new["sweep"], strict=True):
         print(f"    sweep {r['depth']} {r['width']:>2}: {r['final_mse']:.4g} -> {n['final_mse']:.4g}")
     for name in ref["logo"]:
