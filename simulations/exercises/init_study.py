@@ -135,10 +135,15 @@ def profile_autograd(activation: str, scale: float, base: torch.Tensor, x: torch
         h.retain_grad()
         pre.append(h)
     phi(h).backward(delta)
-    tensors: list[list[torch.Tensor | None]] = [[*pre], [a.grad for a in pre], [w.grad for w in weights],
-                                                [b.grad for b in biases]]
-    return {key: torch.stack([t.detach().square().mean(dim=(1, 2)).sqrt() for t in ts if t is not None], dim=1).numpy()
+    tensors = [pre, [_grad(a) for a in pre], [_grad(w) for w in weights], [_grad(b) for b in biases]]
+    return {key: torch.stack([t.detach().square().mean(dim=(1, 2)).sqrt() for t in ts], dim=1).numpy()
             for key, ts in zip(KEYS, tensors, strict=True)}
+
+
+def _grad(t: torch.Tensor) -> torch.Tensor:
+    """The gradient backward() left on ``t`` (a leaf, or a tensor that retains its gradient)."""
+    assert t.grad is not None, "backward() fills the gradient of every tensor of the profile"
+    return t.grad
 
 
 def instabilities(activation: str, scales: Sequence[float] | np.ndarray, base: torch.Tensor, x: torch.Tensor,
