@@ -66,11 +66,15 @@ verify: install
 exercises: install
 	$(BIN)/derivcheck exercises --out out/exercises
 
+# Two tiers: `make test` runs every test not marked slow (the report built with the exercises' short
+# configuration); `make test-slow` the slow tier (the calibration sweep, the full report build, the
+# initialisation study's recommended scales). Each prints its wall and CPU time at the end (tests/conftest.py).
 test: install
-	@echo "make test: the default suite (not the slow calibration sweep), about 4 minutes on 2 cores"
+	@echo "make test: the default tier, pytest -m 'not slow' (the slow tier: make test-slow)"
 	$(BIN)/python -m pytest -q
 
 test-slow: install
+	@echo "make test-slow: the slow tier, pytest -m slow (calibration sweep, full report build, init study's recommended scales)"
 	$(BIN)/python -m pytest -q -m slow
 
 # ruff and mypy with the settings in pyproject.toml.

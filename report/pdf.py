@@ -214,11 +214,11 @@ def verify_all(seed: int, device: str, log: Callable[[str], None], fresh: bool =
     return out
 
 
-def run_exercises(seed: int, device: str, directory: Path, show: bool) -> dict:
+def run_exercises(seed: int, device: str, directory: Path, show: bool, quick: bool = False) -> dict:
     """The notebook exercises' summary; their figures are written to ``directory``."""
     from derivcheck.simulations.exercises import run
 
-    return run(out_dir=directory, seed=seed, device=device, show=show)
+    return run(out_dir=directory, seed=seed, device=device, show=show, quick=quick)
 
 
 def init_optima(search: dict[str, dict], seed: int, log: Callable[[str], None] = print) -> dict[str, dict]:
@@ -246,7 +246,8 @@ def init_optima(search: dict[str, dict], seed: int, log: Callable[[str], None] =
     grid_step = (hi / lo) ** (2 / ((coarse - 1) * (fine - 1))) - 1
 
     def argmin(activation: str, centre: float, sel: slice) -> tuple[float, float]:
-        found = minimize_scalar(lambda u: study.instability(activation, math.exp(u), base[:, sel], x[sel], delta[sel]),
+        found = minimize_scalar(lambda u: study.instabilities(activation, [math.exp(u)], base[:, sel], x[sel],
+                                                              delta[sel])[0],
                                 bounds=(math.log(centre) - 0.3, math.log(centre) + 0.3), method="bounded",
                                 options={"xatol": 1e-4})
         return math.exp(found.x), float(found.fun)
@@ -453,9 +454,11 @@ def versions(device: str) -> dict[str, str]:
 
 
 def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str = "auto", fresh: bool = False,
-          tex_only: bool = False, log: Callable[[str], None] = print, progress: bool = True) -> dict[str, Any]:
+          tex_only: bool = False, log: Callable[[str], None] = print, progress: bool = True,
+          quick_exercises: bool = False) -> dict[str, Any]:
     """Build the report; returns the paths and the stage timings. ``log`` receives a line as each
-    stage starts and ends; ``progress`` shows the exercises' progress bars (stderr)."""
+    stage starts and ends; ``progress`` shows the exercises' progress bars (stderr);
+    ``quick_exercises`` runs the exercises' short configuration (tests: same code, not their numbers)."""
     from derivcheck.simulations.device import resolve_device
 
     output = Path(output)
@@ -481,11 +484,11 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     from .working import checked
 
     working = stages.run("working", _key("working"), checked, fresh)
-    ex_key = _key("exercises", seed, dev)
+    ex_key = _key("exercises", seed, dev, *(("quick",) if quick_exercises else ()))
     from derivcheck import store
 
     ex_dir = store.root() / f"report-exercises-{ex_key}"  # the figures live beside the stored summary
-    exercises = stages.run("exercises", ex_key, lambda: run_exercises(seed, dev, ex_dir, show=progress),
+    exercises = stages.run("exercises", ex_key, lambda: run_exercises(seed, dev, ex_dir, progress, quick_exercises),
                            fresh or not ex_dir.exists(), estimate=EXERCISES_ESTIMATE)
     if "init" in exercises:
         exercises["init"]["optima"] = stages.run(

@@ -1,13 +1,53 @@
-"""Shared test settings."""
-import torch
+"""Shared test settings, and the tier's wall and CPU time at the end of a run."""
+import os
+import resource
+import time
+
+_WALL = time.perf_counter()
+# One intra-op thread, here and in the processes the tests start: on two shared cores a second
+# thread mostly waits for the first (measured: 4x the wall time of the init tests under load).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    """User + system CPU seconds of this process and of its waited-for child processes (workers, latexmk)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def pytest_configure(config):
-    # Two cores on the course machines: one intra-op thread per core keeps runs comparable.
-    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    torch.set_num_threads(1)
 
 
-import pytest  # noqa: E402
+def pytest_report_header(config):
+    return f"tier: -m '{config.getoption('markexpr') or 'all tests'}' (make test: not slow; make test-slow: slow)"
+
+
+_TEST_CPU: dict[str, float] = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """CPU seconds of each test, its fixtures' setup and teardown included (the first user of a
+    shared fixture pays for it)."""
+    before = sum(_cpu_seconds())
+    yield
+    _TEST_CPU[item.nodeid] = sum(_cpu_seconds()) - before
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if _TEST_CPU:
+        terminalreporter.write_line("most CPU seconds (setup and teardown included):")
+        for nodeid, seconds in sorted(_TEST_CPU.items(), key=lambda kv: -kv[1])[:12]:
+            terminalreporter.write_line(f"  {seconds:7.1f}  {nodeid}")
+    own, children = _cpu_seconds()  # since the process started (imports and collection included)
+    terminalreporter.write_line(
+        f"tier -m '{config.getoption('markexpr') or 'all tests'}': {time.perf_counter() - _WALL:.1f} s wall, "
+        f"{own + children:.1f} CPU-s ({own:.1f} in pytest, {children:.1f} in its child processes)")
+
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from derivcheck.simulations.device import generator
+from derivcheck.simulations.device import generator, substream
 from derivcheck.simulations.exercises import basics, digits, fit2d, idx, pool
 from derivcheck.simulations.exercises import init_study as init
 
@@ -97,6 +97,39 @@ def test_short_fit_reduces_loss_and_counts_pieces(tmp_path):
     assert abs(pw["slope_changes_on_fine_line"] - (pw["line_pieces"] - 1)) <= 2
 
 
+@pytest.mark.parametrize("batch", [None, 64])
+def test_stacked_training_reproduces_each_network_trained_alone(batch):
+    """Two networks of one shape on different targets, trained together, follow the autograd
+    reference run of each alone (same initial weights and batches) to float32 rounding."""
+    cpu = torch.device("cpu")
+    specs = tuple(fit2d.Fit(fit2d.Config(3, 16), target, steps=25, batch=batch, lr=2e-3, cosine=batch is not None)
+                  for target in ("rings", "logo"))
+    together = fit2d.fit(specs, seed=3, device="cpu")
+    x = fit2d.grid()
+    for spec, run in zip(specs, together, strict=True):
+        c = spec.config
+        params = fit2d.init_mlp(c, generator(substream(3, "fit2d", c.depth, c.width), cpu), cpu)
+        losses = fit2d.train(params, x, fit2d.targets(spec.target, x), spec.steps, spec.lr, show=False, batch=batch,
+                             cosine=spec.cosine, gen=generator(substream(3, "fit2d-batches", spec.target), cpu))
+        assert run["losses"] == pytest.approx(losses, rel=1e-5)
+        assert losses[-1] < 0.8 * losses[0]  # it trained: a wrong gradient would not follow autograd this far
+        for (w, b), (w_ref, b_ref) in zip(run["params"], params, strict=True):
+            assert np.allclose(w, w_ref.detach().numpy(), rtol=0, atol=1e-5)
+            assert np.allclose(b, b_ref.detach().numpy(), rtol=0, atol=1e-5)
+        assert run["final_mse"] == pytest.approx(fit2d.final_mse(params, x, fit2d.targets(spec.target, x)), rel=1e-4)
+
+
+@pytest.mark.parametrize("depth, width, rows", [(2, 8, 50), (4, 32, 7), (5, 128, 3)])
+def test_multiply_adds_match_the_flop_counter(depth, width, rows):
+    from torch.utils.flop_counter import FlopCounterMode
+
+    c = fit2d.Config(depth, width)
+    params = fit2d.init_mlp(c, generator(0, torch.device("cpu")), torch.device("cpu"))
+    with FlopCounterMode(display=False) as counter:
+        fit2d.mlp(params, fit2d.grid(10)[:rows]).square().mean().backward()
+    assert c.multiply_adds(rows) == counter.get_total_flops() // 2
+
+
 def test_logo_is_rendered_offline():
     img = fit2d.logo(100)
     assert img.shape == (10_000, 1) and 0.05 < float(img.mean()) < 0.6 and float(img.max()) > 0.9
@@ -179,6 +212,21 @@ def init_summary(tmp_path_factory):
     return init.run(tmp_path_factory.mktemp("init"), figures=False)
 
 
+@pytest.mark.parametrize("activation", list(init.ACTIVATIONS))
+def test_init_profiles_match_autograd_at_every_scale(activation):
+    base, x, delta = init.draws(1, seeds=2)
+    scales = [0.5, 1.0, 1.5]  # tanh turns chaotic at larger scales: rounding differences then grow with depth
+    together = init.profiles(activation, scales, base, x, delta)
+    for k, scale in enumerate(scales):
+        reference = init.profile_autograd(activation, scale, base, x, delta)
+        for key in init.KEYS:
+            assert np.allclose(together[key][k], reference[key], rtol=1e-12, atol=0), (key, scale)
+    assert init.instabilities(activation, scales, base, x, delta) == pytest.approx(
+        [max(abs(np.mean(np.log(r[:, -1] / r[:, 0]))) for r in (p["rms_activations"], p["rms_deltas"]))
+         for p in (init.profile_autograd(activation, s, base, x, delta) for s in scales)], rel=1e-12)
+
+
+@pytest.mark.slow
 def test_init_recommended_scales(init_summary):
     rec = init_summary["recommended"]
     assert abs(rec["relu"] - math.sqrt(2)) < 0.25

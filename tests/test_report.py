@@ -20,9 +20,11 @@ def test_tex_escaping_and_numbers():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
+    """The report with the exercises' short configuration (their code, not their numbers); the
+    full build is the slow tier's :func:`test_full_report_keeps_its_conclusions`."""
     out = tmp_path_factory.mktemp("report") / "solutions.pdf"
     have_tex = shutil.which("latexmk") is not None
-    result = build(out, tex_only=not have_tex, log=lambda m: None)
+    result = build(out, tex_only=not have_tex, log=lambda m: None, quick_exercises=True)
     return out, result, have_tex
 
 
@@ -39,8 +41,37 @@ def test_tex_is_written_from_the_run(built):
 
 def test_second_build_is_cached(built):
     out, _, have_tex = built
-    again = build(out, tex_only=not have_tex, log=lambda m: None)
+    again = build(out, tex_only=not have_tex, log=lambda m: None, quick_exercises=True)
     assert all(again["cached"][stage] for stage in ("derive", "verify", "convergence", "exercises"))
+
+
+@pytest.mark.slow
+def test_full_report_keeps_its_conclusions(built, tmp_path):
+    """The full build (the exercises' own configuration, from an empty cache for that stage) says
+    what the report's text says of its runs."""
+    from derivcheck import store
+    from derivcheck.report.pdf import _key
+    from derivcheck.simulations.device import resolve_device
+
+    _, _, have_tex = built
+    result = build(tmp_path / "solutions.pdf", tex_only=not have_tex, log=lambda m: None, progress=False)
+    assert result["passed"] and not result["cached"]["exercises"]
+    tex_text = Path(result["tex"]).read_text()
+    for fig in re.findall(r"\\includegraphics\[[^]]*\]\{([^}]*)\}", tex_text):
+        assert (tmp_path / fig).exists(), fig
+    ex = store.read(f"report-exercises-{_key('exercises', 0, resolve_device('auto').type)}")
+    sweep = {(r["depth"], r["width"]): r["final_mse"] for r in ex["fit2d"]["sweep"]}
+    assert len(sweep) == 9 and min(sweep, key=sweep.get)[0] == 6  # the best network is a deep one
+    assert min(v for (d, _), v in sweep.items() if d == 2) > 10 * min(sweep.values())  # one hidden layer stalls
+    assert sweep[(6, 32)] < sweep[(4, 64)]  # depth is the cheaper way
+    logo = ex["fit2d"]["logo"]["runs"]
+    assert logo["small"]["final_mse"] > 5 * logo["large"]["final_mse"]  # capacity buys sharp edges
+    assert logo["small_long"]["final_mse"] > 3 * logo["large"]["final_mse"]  # the long schedule alone does not
+    pw = ex["fit2d"]["piecewise"]
+    assert 1 < pw["line_pieces"] < pw["line_pieces_bound"]
+    assert abs(pw["slope_changes_on_fine_line"] - (pw["line_pieces"] - 1)) <= 2
+    assert ex["digits"]["test_accuracy"] > 0.96
+    assert ex["init"]["recommended"]["sigmoid"] is None and abs(ex["init"]["recommended"]["relu"] - 2 ** 0.5) < 0.25
 
 
 @pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
@@ -56,10 +87,10 @@ def test_pdf_text_has_every_problem(built):
     assert text.count("Verdict: pass") == 10
 
 
-def _student_part(out: Path) -> tuple[str, int, int]:
-    """The text of the pages before the appendix (found by its label in the .aux), their count and
-    the appendix's."""
-    aux = out.with_suffix(".aux").read_text()
+def _student_part(out: Path, aux_file: str) -> tuple[str, int, int]:
+    """The text of the pages before the appendix (found by its label in LaTeX's .aux, which the
+    build keeps with its working files), their count and the appendix's."""
+    aux = Path(aux_file).read_text()
     first = int(re.search(r"\\newlabel\{appendix\}\{\{[^}]*\}\{(\d+)\}", aux).group(1))
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
@@ -76,9 +107,9 @@ def test_student_part_is_typeset_and_short(built):
     from derivcheck.derivations import claim_ids
     from derivcheck.grading.bank import load
 
-    out, _, _ = built
-    text, student_pages, _ = _student_part(out)
-    assert student_pages <= 10
+    out, result, _ = built
+    text, student_pages, _ = _student_part(out, result["aux"])
+    assert student_pages <= 9
     first_two = subprocess.run(["pdftotext", "-l", "2", str(out), "-"], capture_output=True, text=True,
                                check=True).stdout
     assert "Answers at a glance" in first_two and "4.4" in first_two

@@ -33,14 +33,16 @@ def run(names: tuple[str, ...] = EXERCISES, out_dir: str | Path = "out/exercises
     summary: dict = {}
     with one_thread(dev), workers(dev) as pool:
         pending = {}
-        # the long single tasks first, then fit2d hands its runs to the same workers
-        if "init" in names:
-            pending["init"] = submit(pool, init_study.run, out, seed=seed, device=dev.type, show=False)
+        # digits goes to a worker first; init runs here (it reads the he_sigma derivation, which a
+        # report has already made in this process), then fit2d hands its runs to the workers
         if "digits" in names:
             pending["digits"] = submit(pool, digits.run, out, seed=seed, device=dev.type, mnist=mnist,
                                        show=show and pool is None, epochs=1 if quick else None)
         if "basics" in names:
             summary["basics"] = basics.run(dev.type)
+        if "init" in names:
+            summary["init"] = init_study.run(out, seed=seed, device=dev.type, show=False)
+            _log(show, "init", summary["init"]["seconds"])
         if "fit2d" in names:
             kw: dict[str, Any] = {}
             if quick:

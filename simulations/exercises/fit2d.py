@@ -52,6 +52,13 @@ class Config:
         """Weights and biases of the network."""
         return sum((fan_in + 1) * fan_out for fan_in, fan_out in itertools.pairwise(self.dims))
 
+    def multiply_adds(self, rows: int) -> int:
+        """Multiply-adds of the matrix products of one training step on ``rows`` inputs: the forward
+        pass sum_l K_{l-1} K_l per row, as many again for the weight gradients, and the deltas
+        passed back through every layer but the first."""
+        products = [fan_in * fan_out for fan_in, fan_out in itertools.pairwise(self.dims)]
+        return rows * (2 * sum(products) + sum(products[1:]))
+
 
 def target(x: torch.Tensor) -> torch.Tensor:
     """f(x) = cos(10 |x|) exp(-4 |x|^2) for rows x = (x1, x2)."""
@@ -100,10 +107,12 @@ def mlp(params: Params, x: torch.Tensor) -> torch.Tensor:
 def train(params: Params, x: torch.Tensor, y: torch.Tensor, steps: int = STEPS, lr: float = LEARNING_RATE,
           show: bool = True, desc: str = "fit2d", batch: int | None = None, cosine: bool = False,
           gen: torch.Generator | None = None) -> list[float]:
-    """Adam on the MSE; the loss at every step.
+    """Adam on the MSE with autograd, one network at a time; the loss at every step.
 
-    Full batch by default (the notebook's setting); with ``batch`` each step draws that many grid
-    points at random (with ``gen``), and ``cosine`` lowers the learning rate to 0 along a cosine.
+    The reference the exercise's own trainer :func:`train_stacked` is tested and benchmarked
+    against. Full batch by default (the notebook's setting); with ``batch`` each step draws that
+    many grid points at random (with ``gen``), and ``cosine`` lowers the learning rate to 0 along
+    a cosine.
     """
     opt = torch.optim.Adam([t for layer in params for t in layer], lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps) if cosine else None
@@ -121,6 +130,105 @@ def train(params: Params, x: torch.Tensor, y: torch.Tensor, steps: int = STEPS, 
         if sched is not None:
             sched.step()
         losses.append(loss.item())
+    return losses
+
+
+@dataclass
+class Stack:
+    """C networks of one shape, trained together: ``weights[l]`` is C x K_{l-1} x K_l, ``biases[l]`` C x 1 x K_l.
+
+    All of them are views into one flat tensor, ``flat`` (and their gradients into ``flat.grad``),
+    so that the optimiser makes one update per step, not one per tensor. Network c is
+    ``[(weights[l][c], biases[l][c][0]) for l ...]``, the layout of :data:`Params`.
+    """
+
+    flat: torch.Tensor
+    weights: list[torch.Tensor]
+    biases: list[torch.Tensor]
+
+    @classmethod
+    def of(cls, nets: list[Params]) -> Stack:
+        """Stack networks of identical layer shapes (copies; the originals are left alone)."""
+        layers = range(len(nets[0]))
+        parts = [torch.stack([net[i][0].detach() for net in nets]) for i in layers]
+        parts += [torch.stack([net[i][1].detach() for net in nets])[:, None, :] for i in layers]
+        flat = torch.cat([p.flatten() for p in parts])
+        flat.grad = torch.zeros_like(flat)
+        views = cls._views(flat, [p.shape for p in parts])
+        return cls(flat, views[:len(layers)], views[len(layers):])
+
+    @staticmethod
+    def _views(flat: torch.Tensor, shapes: list[torch.Size]) -> list[torch.Tensor]:
+        sizes = [math.prod(shape) for shape in shapes]
+        return [part.view(shape) for part, shape in zip(flat.split(sizes), shapes, strict=True)]
+
+    def grads(self) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+        """The gradients of ``weights`` and ``biases``: views into ``flat.grad``."""
+        assert self.flat.grad is not None
+        views = self._views(self.flat.grad, [t.shape for t in (*self.weights, *self.biases)])
+        return views[:len(self.weights)], views[len(self.weights):]
+
+    def nets(self) -> list[Params]:
+        """The C networks as (W, b) views into the stack."""
+        return [[(w[c], b[c, 0]) for w, b in zip(self.weights, self.biases, strict=True)]
+                for c in range(len(self.weights[0]))]
+
+
+def train_stacked(stack: Stack, x: torch.Tensor, y: torch.Tensor, steps: int = STEPS, lr: float = LEARNING_RATE,
+                  show: bool = True, desc: str = "fit2d", batch: int | None = None, cosine: bool = False,
+                  gens: list[torch.Generator] | None = None) -> torch.Tensor:
+    r"""Adam on each network's MSE, the C networks of ``stack`` at once; the losses (steps x C).
+
+    ``x`` holds the inputs (n x 2, shared), ``y`` each network's targets (C x n x 1). With
+    h_0 = x, a_l = h_{l-1} W_l + b_l, h_l = ReLU(a_l) and output a_L, the loss
+    E = (1/n) sum_i (a_{L,i} - y_i)^2 has, with \delta_L = 2 (a_L - y) / n,
+
+        dE/dW_l = h_{l-1}^T \delta_l,   dE/db_l = sum_i \delta_{l,i},
+        \delta_{l-1} = (\delta_l W_l^T) * [h_{l-1} > 0],
+
+    computed here by batched matrix products (one ``bmm`` per layer for all C networks) into
+    buffers allocated once: fresh allocations (every step's activations, megabytes each) and
+    autograd's bookkeeping make the reference 1.2-2.5x slower. Adam and the cosine schedule act
+    entry by entry, so one optimiser over the stack's flat tensor updates every network exactly as
+    its own optimiser would; with ``batch``, network c draws its rows with its own generator
+    ``gens[c]``, as :func:`train` does.
+    """
+    c_nets, n = y.shape[0], x.shape[0]
+    rows = n if batch is None else batch
+    weight_grads, bias_grads = stack.grads()
+    opt = torch.optim.Adam([stack.flat], lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps) if cosine else None
+    # h[0] is the input, h[l] layer l's output; g[l] the delta arriving at layer l's input
+    h = [x.expand(c_nets, n, x.shape[1]).contiguous() if batch is None else x.new_empty(c_nets, rows, x.shape[1])]
+    h += [x.new_empty(c_nets, rows, w.shape[2]) for w in stack.weights]
+    g = [x.new_empty(c_nets, rows, w.shape[1]) for w in stack.weights]
+    yb = y if batch is None else y.new_empty(c_nets, rows, 1)
+    losses = x.new_empty(steps, c_nets)
+    depth = len(stack.weights)
+    with torch.no_grad():
+        for step in progress(range(steps), desc, total=steps, enabled=show):
+            if batch is not None:
+                assert gens is not None, "random batches draw from one generator per network"
+                for c, gen in enumerate(gens):
+                    idx = torch.randint(0, n, (batch,), generator=gen, device=x.device)
+                    torch.index_select(x, 0, idx, out=h[0][c])
+                    torch.index_select(y[c], 0, idx, out=yb[c])
+            for layer, (w, b) in enumerate(zip(stack.weights, stack.biases, strict=True)):
+                torch.baddbmm(b, h[layer], w, out=h[layer + 1])
+                if layer < depth - 1:
+                    h[layer + 1].clamp_(min=0)
+            delta = h[depth].sub_(yb)
+            torch.mean(delta.square(), dim=(1, 2), out=losses[step])
+            delta.mul_(2.0 / rows)
+            for layer in range(depth - 1, -1, -1):
+                torch.bmm(h[layer].transpose(1, 2), delta, out=weight_grads[layer])
+                torch.sum(delta, dim=1, keepdim=True, out=bias_grads[layer])
+                if layer > 0:
+                    torch.bmm(delta, stack.weights[layer].transpose(1, 2), out=g[layer])
+                    delta = torch.ops.aten.threshold_backward.grad_input(g[layer], h[layer], 0, grad_input=g[layer])
+            opt.step()
+            if sched is not None:
+                sched.step()
     return losses
 
 
@@ -203,6 +311,11 @@ class Fit:
     lr: float = LEARNING_RATE
     cosine: bool = False
 
+    @property
+    def multiply_adds(self) -> int:
+        """Multiply-adds of the whole run's matrix products (:meth:`Config.multiply_adds` per step)."""
+        return self.steps * self.config.multiply_adds(self.batch or GRID * GRID)
+
     def describe(self) -> dict[str, Any]:
         return {"depth": self.config.depth, "width": self.config.width, "target": self.target, "steps": self.steps,
                 "batch": self.batch or GRID * GRID, "lr": self.lr, "cosine_schedule": self.cosine}
@@ -217,20 +330,35 @@ def targets(name: str, x: torch.Tensor) -> torch.Tensor:
     return target(x) if name == "rings" else logo().to(x.device)
 
 
-def fit(spec: Fit, seed: int, device: str, show: bool = False) -> dict[str, Any]:
-    """Initialise, train and summarise one run; parameters come back as NumPy arrays (picklable)."""
+def fit(specs: tuple[Fit, ...], seed: int, device: str, show: bool = False) -> list[dict[str, Any]]:
+    """Initialise, train and summarise runs of one network shape and schedule, trained together
+    (:func:`train_stacked`); parameters come back as NumPy arrays (picklable).
+
+    The exercise trains each run alone: at its sizes (10,000 rows or batches of 512) stacking
+    two networks in one ``bmm`` is no faster than two products, and slower where a dimension is
+    1 or 2 (``benchmarks/exercises_speed.py`` measures both).
+
+    Each run keeps its own random streams, as if it ran alone: its weights from
+    ``substream(seed, "fit2d", depth, width)``, its batches from ``substream(seed, "fit2d-batches",
+    target)``. ``seconds`` is the time of the shared run, which all its runs report.
+    """
     start = time.perf_counter()
     dev = resolve_device(device)
     x = grid(device=dev)
-    y = targets(spec.target, x)
-    c = spec.config
-    params = init_mlp(c, generator(substream(seed, "fit2d", c.depth, c.width), dev), dev)
-    gen = generator(substream(seed, "fit2d-batches", spec.target), dev)
-    losses = train(params, x, y, spec.steps, spec.lr, show=show, desc=f"fit2d {spec.target} depth {c.depth} width "
-                   f"{c.width}", batch=spec.batch, cosine=spec.cosine, gen=gen)
-    return {**spec.describe(), "final_mse": final_mse(params, x, y), "losses": losses,
-            "params": [(w.detach().cpu().numpy(), b.detach().cpu().numpy()) for w, b in params],
-            "seconds": time.perf_counter() - start}
+    ys = torch.stack([targets(spec.target, x) for spec in specs])
+    first = specs[0]
+    schedule = (first.config.dims, first.steps, first.batch, first.lr, first.cosine)
+    assert all((s.config.dims, s.steps, s.batch, s.lr, s.cosine) == schedule for s in specs), "one shape and schedule"
+    stack = Stack.of([init_mlp(s.config, generator(substream(seed, "fit2d", s.config.depth, s.config.width), dev), dev)
+                      for s in specs])
+    gens = [generator(substream(seed, "fit2d-batches", s.target), dev) for s in specs]
+    c = first.config
+    losses = train_stacked(stack, x, ys, first.steps, first.lr, show=show, batch=first.batch, cosine=first.cosine,
+                           gens=gens, desc=f"fit2d {'+'.join(s.target for s in specs)} depth {c.depth} width {c.width}")
+    seconds = time.perf_counter() - start
+    return [{**spec.describe(), "final_mse": final_mse(params, x, y), "losses": losses[:, i].tolist(),
+             "params": [(w.cpu().numpy(), b.cpu().numpy()) for w, b in params], "seconds": seconds}
+            for i, (spec, params, y) in enumerate(zip(specs, stack.nets(), ys, strict=True))]
 
 
 def as_params(arrays: list[tuple[np.ndarray, np.ndarray]], dev: torch.device) -> Params:
@@ -252,11 +380,10 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", steps: int = STEPS,
     specs["logo small_long"] = Fit(Config(), "logo", logo_large.steps, logo_large.batch, logo_large.lr,
                                    logo_large.cosine)
     specs["logo large"] = logo_large
-    # the most expensive runs first, so that the pool's last runs are short ones
-    order = sorted(specs, key=lambda k: -specs[k].steps * (specs[k].batch or GRID * GRID)
-                   * specs[k].config.width ** 2 * specs[k].config.depth)
-    futures = {k: submit(pool, fit, specs[k], seed, dev.type, show and pool is None) for k in order}
-    done = {k: f.result() for k, f in futures.items()}
+    # the most multiply-adds first, so that the pool's last tasks are short ones
+    order = sorted(specs, key=lambda k: -specs[k].multiply_adds)
+    futures = {k: submit(pool, fit, (specs[k],), seed, dev.type, show and pool is None) for k in order}
+    done = {k: f.result()[0] for k, f in futures.items()}
     runs = {(d, w): done[f"sweep {d} {w}"] for d, w in sorted(sizes)}
     default = runs[(DEFAULT_DEPTH, DEFAULT_WIDTH)]
     params = as_params(default["params"], dev)

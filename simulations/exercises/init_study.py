@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -43,6 +44,8 @@ MAX_SATURATED = 0.25
 #: Bounded activations: (lowest, highest) output; a unit is saturated within 1% of the range of either end.
 BOUNDS = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
 SATURATION_MARGIN = 0.01
+#: The per-layer quantities of a profile.
+KEYS = ("rms_activations", "rms_deltas", "rms_weight_grads", "rms_bias_grads")
 
 
 def draws(seed: int, seeds: int = SEEDS, dtype: torch.dtype = torch.float64,
@@ -55,26 +58,86 @@ def draws(seed: int, seeds: int = SEEDS, dtype: torch.dtype = torch.float64,
     return base, x, delta
 
 
+def profiles(activation: str, scales: Sequence[float] | np.ndarray, base: torch.Tensor, x: torch.Tensor,
+             delta: torch.Tensor, gradients: bool = True) -> dict[str, np.ndarray]:
+    r"""Per-layer RMS (scales x seeds x depth) of pre-activations, deltas and, with ``gradients``,
+    weight and bias gradients, for every scale at once.
+
+    With weights W_l = s / sqrt(width) B_l (B_l = ``base[l]``), zero biases, a_1 = x W_1^T and
+    a_l = phi(a_{l-1}) W_l^T, the output phi(a_L) receives the gradient ``delta``; backward,
+    d_L = delta * phi'(a_L), d_{l-1} = (d_l W_l) * phi'(a_{l-1}), and the gradients are
+    dW_l = d_l^T phi(a_{l-1}) (x for l = 1) and db_l = sum over the batch of d_l. All scales share
+    each product with B_l (one product of seeds x (scales * batch) rows), the scale applied after
+    it; phi' is applied by the kernels autograd uses.
+    """
+    phi = ACTIVATIONS[activation]
+    n_scales, seeds = len(scales), base.shape[1]
+    # rows of every scale side by side: seed s, scale k, input i is row k * BATCH + i of batch s
+    factor = torch.tensor([s / math.sqrt(WIDTH) for s in scales], dtype=base.dtype)[None, :, None, None]
+
+    def scaled(t: torch.Tensor) -> torch.Tensor:
+        """t (seeds x scales*BATCH x WIDTH) with each scale's rows times s / sqrt(width)."""
+        return t.view(seeds, n_scales, -1, WIDTH).mul_(factor).view(t.shape)
+
+    def rms(t: torch.Tensor) -> torch.Tensor:
+        per_scale = t.view(seeds, n_scales, -1, WIDTH)
+        return torch.linalg.vector_norm(per_scale, dim=(2, 3)).T / math.sqrt(per_scale[0, 0].numel())
+
+    inputs = [x.repeat(1, n_scales, 1)]
+    out: dict[str, list[torch.Tensor]] = {key: [] for key in KEYS[:4 if gradients else 2]}
+    for layer in range(DEPTH):
+        pre = scaled(torch.bmm(inputs[-1], base[layer].transpose(1, 2)))
+        out["rms_activations"].append(rms(pre))
+        inputs.append(phi(pre))
+    d = _backward(activation, delta.repeat(1, n_scales, 1), inputs[DEPTH])
+    for layer in range(DEPTH - 1, -1, -1):  # d is dL/da at this layer
+        out["rms_deltas"].append(rms(d))
+        if gradients:
+            per_scale = d.view(seeds * n_scales, -1, WIDTH)
+            out["rms_weight_grads"].append(rms(torch.bmm(per_scale.transpose(1, 2),
+                                                         inputs[layer].view(seeds * n_scales, -1, WIDTH))))
+            out["rms_bias_grads"].append(rms(per_scale.sum(dim=1, keepdim=True)))
+        if layer:
+            d = _backward(activation, scaled(torch.bmm(d, base[layer])), inputs[layer])
+    for key in KEYS[1:len(out)]:
+        out[key].reverse()
+    return {key: torch.stack(values, dim=2).numpy() for key, values in out.items()}
+
+
+def _backward(activation: str, grad: torch.Tensor, output: torch.Tensor) -> torch.Tensor:
+    """grad * phi'(a), from phi's ``output`` = phi(a) as autograd computes it."""
+    aten = torch.ops.aten
+    if activation == "relu":
+        return aten.threshold_backward(grad, output, 0)
+    if activation == "tanh":
+        return aten.tanh_backward(grad, output)
+    if activation == "sigmoid":
+        return aten.sigmoid_backward(grad, output)
+    return grad
+
+
 def profile(activation: str, scale: float, base: torch.Tensor, x: torch.Tensor, delta: torch.Tensor,
             ) -> dict[str, np.ndarray]:
-    """Per-layer RMS (seeds x depth) of pre-activations, deltas, weight and bias gradients."""
+    """Per-layer RMS (seeds x depth) of pre-activations, deltas, weight and bias gradients at one scale."""
+    return {key: value[0] for key, value in profiles(activation, [scale], base, x, delta).items()}
+
+
+def profile_autograd(activation: str, scale: float, base: torch.Tensor, x: torch.Tensor, delta: torch.Tensor,
+                     ) -> dict[str, np.ndarray]:
+    """:func:`profile` by autograd (the network of leaf tensors, ``backward()`` through it): the
+    reference the tests and ``benchmarks/exercises_speed.py`` compare :func:`profiles` with."""
     phi = ACTIVATIONS[activation]
     weights = [(scale / math.sqrt(WIDTH) * base[layer]).requires_grad_() for layer in range(DEPTH)]
     biases = [torch.zeros(base.shape[1], 1, WIDTH, dtype=base.dtype, requires_grad=True) for _ in range(DEPTH)]
     h, pre = x, []
     for layer, (w, b) in enumerate(zip(weights, biases, strict=True)):
-        a = torch.baddbmm(b, h if layer == 0 else phi(h), w.transpose(1, 2))
-        a.retain_grad()
-        pre.append(a)
-        h = a
+        h = torch.baddbmm(b, h if layer == 0 else phi(h), w.transpose(1, 2))
+        h.retain_grad()
+        pre.append(h)
     phi(h).backward(delta)
-
-    def rms(tensors: list[torch.Tensor], dims: tuple[int, ...]) -> np.ndarray:
-        return torch.stack([t.detach().square().mean(dim=dims).sqrt() for t in tensors], dim=1).numpy()
-
-    return {"rms_activations": rms(pre, (1, 2)), "rms_deltas": rms([_grad(a) for a in pre], (1, 2)),
-            "rms_weight_grads": rms([_grad(w) for w in weights], (1, 2)),
-            "rms_bias_grads": rms([_grad(b) for b in biases], (1, 2))}
+    tensors = [pre, [_grad(a) for a in pre], [_grad(w) for w in weights], [_grad(b) for b in biases]]
+    return {key: torch.stack([t.detach().square().mean(dim=(1, 2)).sqrt() for t in ts], dim=1).numpy()
+            for key, ts in zip(KEYS, tensors, strict=True)}
 
 
 def _grad(t: torch.Tensor) -> torch.Tensor:
@@ -83,11 +146,12 @@ def _grad(t: torch.Tensor) -> torch.Tensor:
     return t.grad
 
 
-def instability(activation: str, scale: float, base: torch.Tensor, x: torch.Tensor, delta: torch.Tensor) -> float:
-    """max(|mean log(RMS_L/RMS_1)| of pre-activations, of deltas) over the seeds."""
-    p = profile(activation, scale, base, x, delta)
-    ratios = [np.mean(np.log(p[key][:, -1] / p[key][:, 0])) for key in ("rms_activations", "rms_deltas")]
-    return float(max(abs(r) for r in ratios))
+def instabilities(activation: str, scales: Sequence[float] | np.ndarray, base: torch.Tensor, x: torch.Tensor,
+                  delta: torch.Tensor) -> list[float]:
+    """max(|mean log(RMS_L/RMS_1)| of pre-activations, of deltas) over the seeds, at each scale."""
+    p = profiles(activation, scales, base, x, delta, gradients=False)
+    ratios = [np.mean(np.log(p[key][:, :, -1] / p[key][:, :, 0]), axis=1) for key in ("rms_activations", "rms_deltas")]
+    return [float(v) for v in np.maximum(np.abs(ratios[0]), np.abs(ratios[1]))]
 
 
 def last_layer(activation: str, scale: float, base: torch.Tensor, x: torch.Tensor) -> dict[str, float]:
@@ -115,7 +179,8 @@ def last_layer(activation: str, scale: float, base: torch.Tensor, x: torch.Tenso
 def growth(activation: str, scale: float, base: torch.Tensor, x: torch.Tensor, delta: torch.Tensor,
            ) -> dict[str, float]:
     """Mean factor per layer of the pre-activations' RMS (input to output) and of the deltas' (output to input)."""
-    p = profile(activation, scale, base, x, delta)
+    p = profiles(activation, [scale], base, x, delta, gradients=False)
+    p = {key: value[0] for key, value in p.items()}
     per_layer = {key: float(np.exp(np.mean(np.log(p[key][:, -1] / p[key][:, 0])) / (DEPTH - 1)))
                  for key in ("rms_activations", "rms_deltas")}
     return {"activations": per_layer["rms_activations"], "deltas": 1.0 / per_layer["rms_deltas"]}
@@ -126,12 +191,12 @@ def search(activation: str, base: torch.Tensor, x: torch.Tensor, delta: torch.Te
     """(best scale, its instability, whether it lies on the edge of the range)."""
     lo, hi = SCALE_RANGE
     grid = np.exp(np.linspace(math.log(lo), math.log(hi), coarse))
-    values = [instability(activation, s, base, x, delta) for s in grid]
+    values = instabilities(activation, grid, base, x, delta)
     i = int(np.argmin(values))
     edge = i in (0, coarse - 1)
     left, right = grid[max(i - 1, 0)], grid[min(i + 1, coarse - 1)]
-    for s in np.exp(np.linspace(math.log(left), math.log(right), fine)):
-        v = instability(activation, s, base, x, delta)
+    finer = np.exp(np.linspace(math.log(left), math.log(right), fine))
+    for s, v in zip(finer, instabilities(activation, finer, base, x, delta), strict=True):
         if v < values[i]:
             grid, values, i = np.append(grid, s), [*values, v], len(values)
     return float(grid[i]), float(values[i]), edge
