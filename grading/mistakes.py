@@ -11,13 +11,14 @@ reference and this one the mistake.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import mpmath
 import sympy as sp
 
 from .bank import Question
-from .equivalence import Domain, _value, decide
+from .equivalence import _DOMAINS, Domain, _domain_key, _value, decide, varies
 from .lines import Judge, Valued, _by_name, _same, _scalar
 from .numeric import Unsupported
 from .symbolic import X
@@ -87,13 +88,21 @@ def _relation(question: Question, expr: sp.Expr) -> str | None:
 
 def constant(expr: sp.Expr, domain: Domain) -> sp.Expr | None:
     """The exact constant ``expr`` equals on the domain (a simple rational or float), or None."""
+    return _constant(expr, _domain_key(domain))
+
+
+@lru_cache(maxsize=1024)
+def _constant(expr: sp.Expr, key: tuple) -> sp.Expr | None:
+    """:func:`constant`, memoised (the diagnosis and the feedback ask for the same ratio). An
+    expression seen to vary is no constant: no number is guessed for it."""
+    domain = _DOMAINS[key]
     d = decide(expr, sp.Integer(0), domain, prove_seconds=0)
     if d.status != "counterexample":
         return sp.Integer(0) if d.equivalent else None
     if d.counterexample is None:
         return None
     value = d.counterexample["answer_value"]
-    if not isinstance(value, float):
+    if not isinstance(value, float) or varies(expr, domain):
         return None
     for guess in (sp.nsimplify(value, rational=True, tolerance=1e-12),
                   sp.nsimplify(value, [sp.pi, sp.sqrt(2), sp.sqrt(3)], tolerance=1e-12)):

@@ -62,7 +62,9 @@ class MP:
 
     @staticmethod
     def constant(c: Constant) -> Any:
-        return c.mp
+        """The constant at the working precision (mpmath's e and pi are computed to it): exact as
+        far as the comparison looks, never a float64 value."""
+        return +c.mp
 
     def add(self, a: Any, b: Any) -> Any:
         return _map(lambda u, v: u + v, a, b)
