@@ -188,9 +188,11 @@ def compare(name: str, rows: Sequence[Row], bank: dict, workers: int) -> None:
     expected = truth(rows)
     cells = len({(r[1], r[2]) for r in rows})
     print(f"\n{name}: {len(rows)} answers, {cells} distinct (question, answer) cells")
+    # the batch first: its workers are forked from this process and must not inherit decisions
+    # the in-process run memoised
     results = {"naive (parse_expr + simplify, memo)": measured(lambda: naive(rows, bank)),
-               "derivcheck check (in-process, memo)": measured(lambda: in_process(rows, bank)),
-               f"derivcheck grade_csv ({workers} workers)": measured(lambda: batch(rows, workers))}
+               f"derivcheck grade_csv ({workers} workers)": measured(lambda: batch(rows, workers)),
+               "derivcheck check (in-process, memo)": measured(lambda: in_process(rows, bank))}
     base_cpu, base_wall = results["naive (parse_expr + simplify, memo)"][1:]
     for label, (verdicts, c, w) in results.items():
         right = sum(v == t for v, t in zip(verdicts, expected, strict=True))
@@ -220,7 +222,20 @@ def main() -> None:
     for q in bank.values():
         warm(q)  # the reference tables, as grade_csv does before it forks its workers
     compare("(a) distinct answers", distinct_answers(args.distinct, args.seed), bank, args.workers)
+    forget()
     compare("(b) course", course(args.students, args.seed), bank, args.workers)
+
+
+def forget() -> None:
+    """Drop the decisions memoised in this process (by workload (a)), keeping the reference
+    tables, so workload (b) starts as a fresh run would."""
+    from derivcheck.grading import equivalence, mistakes
+
+    for memo in (getattr(equivalence, "_DECIDED", None), getattr(mistakes, "_constant", None)):
+        if hasattr(memo, "clear"):
+            memo.clear()
+        elif hasattr(memo, "cache_clear"):
+            memo.cache_clear()
 
 
 if __name__ == "__main__":

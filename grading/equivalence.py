@@ -686,9 +686,20 @@ def salt() -> int:
     return int.from_bytes(secret("sample points")[:8], "little")
 
 
+#: id(domain) -> (the domain, its key): a question's domain lives as long as its bank.
+_KEYS: dict[int, tuple[Domain, tuple]] = {}
+
+
 def _domain_key(domain: Domain) -> tuple:
+    """A hashable key of a domain (its kinds and preferred points), computed once per domain."""
+    known = _KEYS.get(id(domain))
+    if known is not None and known[0] is domain:
+        return known[1]
     key = (tuple(sorted((str(s), repr(s.assumptions0), k) for s, k in domain.kinds.items())), repr(domain.prefer))
     _DOMAINS.setdefault(key, domain)
+    if len(_KEYS) > MEMO_SIZE:
+        _KEYS.clear()
+    _KEYS[id(domain)] = (domain, key)
     return key
 
 
@@ -701,9 +712,15 @@ def _reference_table(reference: sp.Expr, key: tuple, vector: bool) -> tuple[tupl
     rng = random.Random(_seed(sp.srepr(reference), key, salt()))
     points = vector_points(rng, wide=True) if vector else scalar_points(domain, rng)
     table = []
+    constant: list[Any] = []  # a reference with no variables has one value, computed once
     for point in points:
         try:
-            value = _value(reference, point, DIGITS)
+            if constant:
+                value = constant[0]
+            else:
+                value = _value(reference, point, DIGITS)
+                if reference.is_number and not vector:
+                    constant.append(value)
             table.append((point, value if _finite(value) else None))
         except (ZeroDivisionError, ValueError, OverflowError, TypeError):
             table.append((point, None))
@@ -777,7 +794,7 @@ def _fast(student: sp.Expr, reference: sp.Expr, domain: Domain, table: tuple, pr
         apart = finite & (np.abs(values - ref) > SEPARATED * np.maximum(np.abs(values), np.abs(ref)))
     for i in np.flatnonzero(apart)[:CONFIRMED]:
         point = table[i][0]
-        settled = _settled(student, reference, point)
+        settled = _confirmed(lambda expr, digits: _value_lost(expr, point, digits), student, reference)  # noqa: B023
         if settled is not None and not _close(*settled):
             return _counterexample(point, *settled, False, int(np.count_nonzero(finite[:i] & ~apart[:i])))
     agree = int(np.count_nonzero(finite & ~apart))
@@ -808,8 +825,30 @@ def varies(expr: sp.Expr, domain: Domain) -> bool:
     if values[high] - values[low] <= SEPARATED * max(abs(values[high]), abs(values[low])):
         return False
     table = _reference_table(sp.Integer(0), key, False)
-    settled = _settle(lambda point, digits: _value_lost(expr, point, digits), table[low][0], table[high][0])
+    settled = _confirmed(lambda point, digits: _value_lost(expr, point, digits), table[low][0], table[high][0])
     return settled is not None and not _close(*settled)
+
+
+def _confirmed(valued: Callable[[Any, int], tuple[Any, float]], a: Any, b: Any) -> tuple[Any, Any] | None:
+    """Values that float64 saw apart, in mpmath: at ``DIGITS`` digits when their cancellations
+    left 40 digits or more and the two are apart by more than ``SEPARATED`` (far beyond any
+    rounding then), else as :func:`_settle` has them."""
+    try:
+        (va, lost_a), (vb, lost_b) = valued(a, DIGITS), valued(b, DIGITS)
+    except (Unsupported, ValueError):
+        return None
+    if _finite(va) and _finite(vb) and max(lost_a, lost_b) + 40 <= DIGITS and _apart(va, vb):
+        return va, vb
+    return _settle(valued, a, b)
+
+
+def _apart(a: Any, b: Any) -> bool:
+    """Whether two values differ by more than ``SEPARATED`` relative (entry by entry)."""
+    if isinstance(a, list) or isinstance(b, list):
+        if not (isinstance(a, list) and isinstance(b, list)) or len(a) != len(b):
+            return True
+        return any(_apart(u, v) for u, v in zip(a, b, strict=True))
+    return abs(a - b) > SEPARATED * max(abs(a), abs(b))
 
 
 def _counterexample(point: dict, ans: Any, ref: Any, vector: bool, valid: int) -> Decision:
@@ -835,9 +874,11 @@ def _proves_zero(diff: sp.Expr, cheap_tried: bool = False) -> bool:
 def _cheaply_zero(diff: sp.Expr) -> bool:
     """diff == 0 by expansion, cancellation, or exp(diff) == 1 (a real difference of logarithms,
     already seen to be 0 numerically, is then 0: exp(diff) = 1 leaves diff in 2 pi i Z)."""
-    if sp.expand(diff) == 0 or sp.cancel(diff) == 0:
+    if sp.expand(diff) == 0:
         return True
-    return bool(diff.has(sp.log) and sp.cancel(sp.exp(diff)) == 1)
+    if diff.has(sp.log) and sp.cancel(sp.exp(diff)) == 1:
+        return True
+    return bool(sp.cancel(diff) == 0)
 
 
 class _Watch(NP):

@@ -104,8 +104,10 @@ def _constant(expr: sp.Expr, key: tuple) -> sp.Expr | None:
     value = d.counterexample["answer_value"]
     if not isinstance(value, float) or varies(expr, domain):
         return None
-    for guess in (sp.nsimplify(value, rational=True, tolerance=1e-12),
-                  sp.nsimplify(value, [sp.pi, sp.sqrt(2), sp.sqrt(3)], tolerance=1e-12)):
+    guesses = (lambda: sp.nsimplify(value, rational=True, tolerance=1e-12),
+               lambda: sp.nsimplify(value, [sp.pi, sp.sqrt(2), sp.sqrt(3)], tolerance=1e-12))  # costly: last
+    for guessed in guesses:
+        guess = guessed()
         simple = (isinstance(guess, sp.Rational) and abs(guess.q) <= 1000) or \
             (not isinstance(guess, sp.Float) and sp.count_ops(guess) <= 6)
         if simple and decide(expr, guess, domain, prove_seconds=0).equivalent:
