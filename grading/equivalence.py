@@ -270,12 +270,17 @@ def show_pair(a: Any, b: Any) -> tuple[Any, Any]:
         return shown
     for digits in SHOWN_DIGITS[1:]:
         try:
-            texts = mpmath.nstr(_mp(a), digits), mpmath.nstr(_mp(b), digits)
+            texts = mpmath.nstr(_exact(a), digits), mpmath.nstr(_exact(b), digits)
         except (TypeError, ValueError):
             return shown
         if texts[0] != texts[1]:
             return texts
     return shown
+
+
+def _exact(value: Any) -> Any:
+    """An mpmath number as it is (with all its digits); anything else as :func:`_mp` reads it."""
+    return value if isinstance(value, (mpmath.mpf, mpmath.mpc)) else _mp(value)
 
 
 def fmt_pair(a: Any, b: Any) -> tuple[str, str]:
@@ -290,7 +295,10 @@ def fmt_pair(a: Any, b: Any) -> tuple[str, str]:
             texts = f"{a:.{digits}g}", f"{b:.{digits}g}"
             if texts[0] != texts[1]:
                 return texts
-    return fmt(a), fmt(b)
+    words = fmt(a), fmt(b)
+    if words[0] == words[1] and isinstance(a, str) and isinstance(b, str) and a != b:
+        return a, b  # "about ..." hides the digits where they differ: the digits as held
+    return words
 
 
 def fmt_point(v: Any) -> str:
@@ -618,14 +626,22 @@ class _Cancelling(MP):
 
     def add(self, a: Any, b: Any) -> Any:
         out = super().add(a, b)
-        for u, v, w in zip(*(x if isinstance(x, list) else [x] for x in (a, b, out)), strict=False):
-            if not (mpmath.isfinite(u) and mpmath.isfinite(v)) or (u == 0 and v == 0):
-                continue
-            # binary magnitudes (mpmath.mag: ceil(log2|x|), exact enough for a digit count, cheap)
-            size = max(mpmath.mag(u), mpmath.mag(v))
-            lost = (max(size, 0) * LOG10_2 + 21 if w == 0 else (size - mpmath.mag(w) + 1) * LOG10_2)
-            self.lost = max(self.lost, lost)
+        if isinstance(out, list):
+            for u, v, w in zip(*(x if isinstance(x, list) else [x] * len(out) for x in (a, b, out)), strict=True):
+                self._note(u, v, w)
+        else:
+            self._note(a, b, out)
         return out
+
+    def _note(self, u: Any, v: Any, w: Any) -> None:
+        """The digits lost in ``w = u + v`` (none when an operand is 0 or not finite)."""
+        if not u or not v or not (mpmath.isfinite(u) and mpmath.isfinite(v)):
+            return
+        # binary magnitudes (mpmath.mag: about log2|x|, exact enough for a digit count, cheap)
+        size = max(mpmath.mag(u), mpmath.mag(v))
+        lost = max(size, 0) * LOG10_2 + 21 if w == 0 else (size - mpmath.mag(w) + 1) * LOG10_2
+        if lost > self.lost:
+            self.lost = lost
 
 
 def _value_lost(expr: sp.Expr, point: dict, digits: int) -> tuple[Any, float]:

@@ -153,3 +153,18 @@ def test_nested_budget_keeps_the_outer_one():
             while time.process_time() - start < 5:
                 sum(range(1000))
     assert signal.getitimer(signal.ITIMER_PROF)[0] == 0
+
+
+@FEW
+@given(st.integers(-2000, 2000), st.integers(6, 60), st.integers(1, 9))
+def test_differing_values_are_shown_with_the_digits_to_differ(exponent, gap, mantissa):
+    """Any two values apart by 10^-gap relative (up to the 60 digits the comparison sees) are held
+    and printed so that they differ, at any magnitude."""
+    with mpmath.workdps(80):
+        a = mpmath.mpf(mantissa) * mpmath.mpf(10) ** exponent
+        b = a * (1 + mpmath.mpf(10) ** -gap)
+    shown = eq.show_pair(a, b)
+    assert shown[0] != shown[1]
+    printed = fmt_pair(*shown)
+    assert printed[0] != printed[1]
+    assert "inf" not in "".join(str(v) for v in shown)
