@@ -104,7 +104,7 @@ def _constant(expr: sp.Expr, key: tuple) -> sp.Expr | None:
     value = d.counterexample["answer_value"]
     if not isinstance(value, float) or varies(expr, domain):
         return None
-    guesses = (lambda: sp.nsimplify(value, rational=True, tolerance=1e-12),
+    guesses = (lambda: _simple_rational(value),
                lambda: sp.nsimplify(value, [sp.pi, sp.sqrt(2), sp.sqrt(3)], tolerance=1e-12))  # costly: last
     for guessed in guesses:
         guess = guessed()
@@ -113,6 +113,22 @@ def _constant(expr: sp.Expr, key: tuple) -> sp.Expr | None:
         if simple and decide(expr, guess, domain, prove_seconds=0).equivalent:
             return guess
     return None
+
+
+def _simple_rational(value: float) -> sp.Expr:
+    """The rational of smallest denominator bound (1000, 10^6, 10^9) within 1e-12 of ``value``
+    (relative), else ``value`` as a Float: what ``nsimplify(rational=True)`` gives, without its
+    general search."""
+    from fractions import Fraction
+
+    if not math.isfinite(value):
+        return sp.Float(value)
+    exact = Fraction(value)
+    for bound in (1000, 10**6, 10**9):
+        near = exact.limit_denominator(bound)
+        if abs(near - exact) <= 1e-12 * abs(exact):
+            return sp.Rational(near.numerator, near.denominator)
+    return sp.Float(value)
 
 
 def _vector_ratios(expr: sp.Expr, reference: sp.Expr) -> tuple[list[list[float] | None], list[list[float]]]:
