@@ -173,3 +173,23 @@ def _inner_budget_then_spin(outer: float) -> None:
         start = time.process_time()
         while time.process_time() - start < 5:
             sum(range(1000))
+
+
+@FEW
+@given(st.integers(-10**6, 10**6), st.integers(1, 10**6))
+def test_rational_guess_finds_the_rational(p, q):
+    from derivcheck.grading.mistakes import _simple_rational
+
+    assert _simple_rational(p / q) == sp.Rational(p, q)
+
+
+@FEW
+@given(st.integers(2, 10**6))
+def test_constant_ratio_is_named_and_a_varying_one_is_not(k):
+    from derivcheck.grading.mistakes import constant
+
+    ratio = sp.Rational(k + 1, k)
+    assert constant(ratio * (x**2 + d) / (x**2 + d), DOMAIN) == ratio
+    assert not eq.varies(ratio + 0 * x, DOMAIN)
+    assert eq.varies(ratio * x, DOMAIN)
+    assert constant(ratio * x, DOMAIN) is None
