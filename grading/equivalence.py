@@ -427,6 +427,8 @@ def vector_points(rng: random.Random, wide: bool = False) -> Iterator[dict[sp.Sy
 #: Decisions memoised by the parsed trees (two spellings of one answer share a decision).
 _DECIDED: dict[tuple, Decision] = {}
 MEMO_SIZE = 4096
+#: CPU seconds left to an enclosing budget below which it counts as spent.
+SPENT = 1e-3
 
 
 def decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: bool = False,
@@ -436,6 +438,8 @@ def decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: bool
     known = _DECIDED.get(key)
     if known is None:
         known = _decide(student, reference, domain, vector=vector, prove_seconds=prove_seconds)
+        if 0 < signal.getitimer(signal.ITIMER_PROF)[0] <= SPENT:
+            return known  # an enclosing budget ran out during it: perhaps cut short, not kept
         if len(_DECIDED) >= MEMO_SIZE:
             _DECIDED.pop(next(iter(_DECIDED)))
         _DECIDED[key] = known
