@@ -11,11 +11,16 @@ lengths (``numeric``).
 """
 from __future__ import annotations
 
+import copy
+import dataclasses
 import hashlib
 import math
 import random
+import re
 import signal
 import threading
+import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -85,13 +90,17 @@ def budget(seconds: float) -> Iterator[None]:
     def handler(signum: int, frame: Any) -> None:
         raise OutOfTime
 
+    outer, _ = signal.getitimer(signal.ITIMER_PROF)  # an enclosing budget's time left (0: none)
+    start = time.process_time()
     old = signal.signal(signal.SIGPROF, handler)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_PROF, min(seconds, outer) if outer > 0 else seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, old)
+        if outer > 0:  # the enclosing budget goes on with what it had left (at once if spent)
+            signal.setitimer(signal.ITIMER_PROF, max(outer - (time.process_time() - start), 1e-6))
 
 
 NICE: dict[str, list[Any]] = {
@@ -228,20 +237,92 @@ def show(value: Any) -> Any:
     if isinstance(value, Fraction):
         return float(value)
     if isinstance(value, mpmath.mpc):
-        return {"re": float(value.real), "im": float(value.imag)}
+        return {"re": show(value.real), "im": show(value.imag)}
+    if isinstance(value, mpmath.mpf) and mpmath.isfinite(value) and value != 0 \
+            and not FLOAT_RANGE[0] <= abs(value) <= FLOAT_RANGE[1]:
+        return mpmath.nstr(value, 17)  # a finite value past float64's range, as text: never inf or 0
     if isinstance(value, sp.Basic):
         try:
-            f = complex(sp.N(value, 17))
+            n = sp.N(value, 17)
+            f = complex(n)
         except (TypeError, ValueError):
             return sp.sstr(value)
+        if not (math.isfinite(f.real) and math.isfinite(f.imag)) and n.is_finite:
+            return sp.sstr(n)  # past float64's range: the number as text, never inf
         return f.real if f.imag == 0 else {"re": f.real, "im": f.imag}
     return float(value)
 
 
+#: The magnitudes a float64 holds with full precision (beyond: shown as text).
+FLOAT_RANGE = (mpmath.mpf("2.3e-308"), mpmath.mpf("1.7e308"))
+#: Digits tried in turn until two differing values print differently.
+SHOWN_DIGITS = (17, 25, 40, 60, 100)
+
+
+def show_pair(a: Any, b: Any) -> tuple[Any, Any]:
+    """Two values that differ, as :func:`show` holds them, with as many digits as they need to
+    print differently (text with up to 100 digits where their floats are equal)."""
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        pairs = [show_pair(u, v) for u, v in zip(a, b, strict=True)]
+        return [p for p, _ in pairs], [q for _, q in pairs]
+    shown = show(a), show(b)
+    if shown[0] != shown[1] or isinstance(a, list) or isinstance(b, list):
+        return shown
+    for digits in SHOWN_DIGITS[1:]:
+        try:
+            texts = mpmath.nstr(_exact(a), digits), mpmath.nstr(_exact(b), digits)
+        except (TypeError, ValueError):
+            return shown
+        if texts[0] != texts[1]:
+            return texts
+    return shown
+
+
+def _exact(value: Any) -> Any:
+    """An mpmath number as it is (with all its digits); anything else as :func:`_mp` reads it."""
+    return value if isinstance(value, (mpmath.mpf, mpmath.mpc)) else _mp(value)
+
+
+def fmt_pair(a: Any, b: Any) -> tuple[str, str]:
+    """Two shown values in words with as many digits as they need to print differently (6
+    significant digits when those differ, up to 17; text as held; vectors entry by entry)."""
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        pairs = [fmt_pair(u, v) for u, v in zip(a[:6], b[:6], strict=True)]
+        more = ", ..." if len(a) > 6 else ""
+        return ("[" + ", ".join(p for p, _ in pairs) + more + "]", "[" + ", ".join(q for _, q in pairs) + more + "]")
+    if isinstance(a, float) and isinstance(b, float) and a != b:
+        for digits in (6, 10, 13, 17):
+            texts = f"{a:.{digits}g}", f"{b:.{digits}g}"
+            if texts[0] != texts[1]:
+                return texts
+    words = fmt(a), fmt(b)
+    if words[0] == words[1] and isinstance(a, str) and isinstance(b, str) and a != b:
+        return a, b  # "about ..." hides the digits where they differ: the digits as held
+    return words
+
+
+def fmt_point(v: Any) -> str:
+    """A coordinate of a point with the digits to reproduce it (a float's shortest round trip;
+    a vector entry by entry)."""
+    if isinstance(v, list):
+        return "[" + ", ".join(fmt_point(u) for u in v) + "]"
+    return repr(v) if isinstance(v, float) else fmt(v)
+
+
+_NUMBER_TEXT = re.compile(r"^\s*-?\d+(\.\d*)?e[+-]?\d+\s*$")
+
+
 def fmt(v: Any) -> str:
-    """A shown value in words: 6 significant digits, complex numbers marked, vectors cut at 6 entries."""
+    """A shown value in words: 6 significant digits, complex numbers marked, vectors cut at 6
+    entries; a number past float64's range (held as text) as "about m x 10^k", never inf."""
     if isinstance(v, float):
         return f"{v:.6g}"
+    if isinstance(v, str) and _NUMBER_TEXT.match(v):
+        number = mpmath.mpf(v)
+        if not FLOAT_RANGE[0] <= abs(number) <= FLOAT_RANGE[1]:
+            exponent = int(mpmath.floor(mpmath.log10(abs(number))))
+            mantissa = mpmath.nstr(number / mpmath.mpf(10) ** exponent, 6)
+            return f"about {mantissa} x 10^{exponent}"
     if isinstance(v, dict) and set(v) == {"re", "im"}:
         return f"{fmt(v['re'])} {'-' if v['im'] < 0 else '+'} {fmt(abs(v['im']))}i (complex)"
     if isinstance(v, list):
@@ -328,17 +409,46 @@ def _kink_table(student: sp.Expr, reference: sp.Expr, domain: Domain) -> list[tu
     return table
 
 
-def vector_points(rng: random.Random) -> Iterator[dict[sp.Symbol, Any]]:
+def vector_points(rng: random.Random, wide: bool = False) -> Iterator[dict[sp.Symbol, Any]]:
+    """Random logit vectors of several lengths with a one-hot label; with ``wide``, then the
+    stability check's probes too (huge, tiny, mixed-sign, far apart, ties), so a term that only
+    switches on for large or tied entries is seen."""
     for size in VECTOR_SIZES:
         for _ in range(VECTORS_PER_SIZE):
             x = [rng.gauss(0, 2) for _ in range(size)]
             label = rng.randrange(size)
             yield {X: x, Y: [1 if j == label else 0 for j in range(size)]}
+    if wide:
+        for probe in stability_probes(rng.randrange(2**32)):
+            label = rng.randrange(len(probe))
+            yield {X: [float(v) for v in probe], Y: [1 if j == label else 0 for j in range(len(probe))]}
+
+
+#: Decisions memoised by the parsed trees (two spellings of one answer share a decision).
+_DECIDED: dict[tuple, Decision] = {}
+MEMO_SIZE = 4096
+#: CPU seconds left to an enclosing budget below which it counts as spent.
+SPENT = 1e-3
 
 
 def decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: bool = False,
            prove_seconds: float = 1.5) -> Decision:
-    """Decide student == reference on the domain."""
+    """Decide student == reference on the domain (memoised by the two trees and the domain)."""
+    key = (student, reference, _domain_key(domain), vector, prove_seconds)
+    known = _DECIDED.get(key)
+    if known is None:
+        known = _decide(student, reference, domain, vector=vector, prove_seconds=prove_seconds)
+        if 0 < signal.getitimer(signal.ITIMER_PROF)[0] <= SPENT:
+            return known  # an enclosing budget ran out during it: perhaps cut short, not kept
+        if len(_DECIDED) >= MEMO_SIZE:
+            _DECIDED.pop(next(iter(_DECIDED)))
+        _DECIDED[key] = known
+    return dataclasses.replace(known, counterexample=copy.deepcopy(known.counterexample))
+
+
+def _decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: bool = False,
+            prove_seconds: float = 1.5, fast: bool = True) -> Decision:
+    """:func:`decide` without its memo; ``fast=False`` skips the double-precision first pass."""
     if student.has(sp.oo, -sp.oo, sp.zoo) or reference.has(sp.oo, -sp.oo, sp.zoo):
         # No simplify here: SymPy's gammasimp can run for minutes (binomial(d, 22222) - oo). The
         # vocabulary has no limit, so an expression without an infinite atom is finite wherever
@@ -355,6 +465,10 @@ def decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: bool
         table = _reference_table(reference, _domain_key(domain), vector)
     except Unsupported as err:
         return Decision("undecided", f"cannot evaluate the reference: {err}")
+    if fast and not vector:
+        quick = _fast(student, reference, domain, table, prove_seconds)
+        if quick is not None:
+            return quick
     if not vector:
         table = (*table, *_kink_table(student, reference, domain))
     for point, ref in _with_small_points(table, reference, domain, vector, lambda: valid):  # noqa: B023 - the count so far, read as it grows
@@ -376,12 +490,7 @@ def decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: bool
                 continue
             ans, ref = settled
             if not _close(ans, ref):
-                shown = {str(k): (len(v) if isinstance(v, list) else show(v)) for k, v in point.items()}
-                if vector:
-                    shown = {"x": [float(v) for v in point[X]], "y": point[Y]}
-                return Decision("counterexample", "the answer differs from the reference",
-                                {"at": shown, "answer_value": show(ans), "reference_value": show(ref)},
-                                points=valid)
+                return _counterexample(point, ans, ref, vector, valid)
     if valid < MIN_VALID:
         return Decision("undecided", f"only {valid} of the sample points are in the domain of both "
                                      f"expressions (need {MIN_VALID})", points=valid)
@@ -391,8 +500,8 @@ def decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: bool
         return Decision("numeric", f"equal to 30 digits at {valid} points (no proof attempted)", points=valid)
     try:
         with budget(prove_seconds):
-            proven = _proves_zero(student - reference)
-            apart = None if proven else _exactly_apart(student, reference)
+            proven = _proves_zero(student - reference, cheap_tried=fast)
+            apart = None if proven else _exactly_apart(student, reference, domain)
     except (OutOfTime, RecursionError):
         proven, apart = False, None
     if proven:
@@ -404,28 +513,111 @@ def decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: bool
     return Decision("numeric", f"equal to 30 digits at {valid} points; not proven symbolically", points=valid)
 
 
-def _exactly_apart(student: sp.Expr, reference: sp.Expr) -> str | None:
-    """How the two differ exactly, when SymPy reduces their difference to a non-zero number or
-    their ratio to a number other than 1 (``exp(x)(1 + 10^-35)`` against ``exp(x)``), else None."""
-    difference = sp.simplify(student - reference)
-    if difference.is_number and difference.is_zero is False:
-        return f"difference simplifies to {sp.sstr(difference)[:80]}"
-    if reference.is_zero is False:
-        ratio = sp.simplify(student / reference)
-        if ratio.is_number and (ratio - 1).is_zero is False:
-            return f"ratio simplifies to {sp.sstr(ratio)[:80]}"
+def _exactly_apart(student: sp.Expr, reference: sp.Expr, domain: Domain) -> str | None:
+    """How the two differ exactly, when SymPy reduces their difference to a non-zero number or a
+    non-zero rational function of the variables, or their ratio to a number other than 1
+    (``exp(x)(1 + 10^-35)`` against ``exp(x)``), else None: rational reduction first
+    (``cancel``), then ``simplify``. A non-zero rational function vanishes only on a nowhere
+    dense set (for integer variables: a polynomial cannot vanish on a product of infinite sets),
+    so the two differ somewhere on the domain."""
+    for reduce in (sp.cancel, sp.simplify):
+        difference = reduce(student - reference)
+        if difference.is_number and difference.is_zero is False:
+            return f"difference simplifies to {sp.sstr(difference)[:80]}"
+        if _nonzero_rational(difference, domain):
+            return f"difference simplifies to {sp.sstr(difference)[:80]}, not 0 as a function"
+        if reference.is_zero is False or _nonzero_rational(reference, domain) or _nonzero_somewhere(reference, domain):
+            ratio = reduce(student / reference)
+            if ratio.is_number and (ratio - 1).is_zero is False:
+                return f"ratio simplifies to {sp.sstr(ratio)[:80]}"
     return None
 
 
-def _clean(value: Any, digits: int) -> Any:
-    """``value`` with parts below the rounding noise of ``digits`` digits (|v| < 10^(-0.6 digits))
-    set to 0: a value that shrinks as the precision rises is a zero computed inexactly."""
-    if isinstance(value, list):
-        return [_clean(v, digits) for v in value]
-    floor = mpmath.mpf(10) ** (-0.6 * digits)
-    if isinstance(value, mpmath.mpc):
-        return mpmath.mpc(_clean(value.real, digits), _clean(value.imag, digits))
-    return mpmath.mpf(0) if abs(value) < floor else value
+def _nonzero_somewhere(expr: sp.Expr, domain: Domain) -> bool:
+    """Whether ``expr`` is not 0 at one of its first sample points, its value settled at two
+    precisions (a zero computed inexactly, sin(pi n), shrinks with the precision: not counted)."""
+    table = _reference_table(expr, _domain_key(domain), False)
+    for point, _ in [row for row in table if row[1] is not None][:3]:
+        settled = _settle(lambda e, digits: _value_lost(e, point, digits), expr, expr)  # noqa: B023
+        if settled is not None and settled[0] != 0:
+            return True
+    return False
+
+
+def _nonzero_rational(expr: sp.Expr, domain: Domain) -> bool:
+    """Whether ``expr`` is a rational function of the domain's variables alone that is not 0."""
+    symbols = list(domain.kinds)
+    if not expr.free_symbols or not expr.free_symbols <= set(symbols) or not expr.is_rational_function(*symbols):
+        return False
+    numerator, _ = sp.fraction(sp.cancel(expr))
+    return bool(numerator != 0)
+
+
+def same_number(a: sp.Expr, b: sp.Expr) -> bool:
+    """Two numbers (SymPy expressions with no variables left) equal under the one precision
+    policy of final answers and lines alike: their values at ``DIGITS`` digits agree within the
+    relative ``TOLERANCE`` (or differ, and still differ once :func:`_settle` has raised the
+    precision past their cancellations). A tie is looked at again with 2 and 4 ``DIGITS`` digits:
+    a gap above the rounding noise that stays as the precision doubles (a stray exp(-100), a
+    10^-45 added) is a difference, one that shrinks is noise. An undefined or non-finite value is
+    no match."""
+    try:
+        (va, lost_a), (vb, lost_b) = _number(a, DIGITS), _number(b, DIGITS)
+    except (Unsupported, TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return False
+    if not (_finite(va) and _finite(vb)):
+        return False
+    if not _close(va, vb):
+        settled = _settle(_number, a, b)
+        return settled is not None and _close(*settled)
+    gaps = []
+    for digits in (2 * DIGITS, 4 * DIGITS):
+        try:
+            (wa, lost_a), (wb, lost_b) = _number(a, digits), _number(b, digits)
+        except (Unsupported, TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+            return True
+        gaps.append(_gap(wa, wb, digits - max(lost_a, lost_b)))
+    return not (gaps[0] > 0 and abs(gaps[1] - gaps[0]) <= gaps[0] / 10)
+
+
+def _gap(a: Any, b: Any, trusted: float) -> Any:
+    """|a - b|, or 0 where it is within the rounding noise of ``trusted`` digits (relative)."""
+    gap = abs(a - b)
+    noise = max(abs(a), abs(b)) * mpmath.mpf(10) ** (5 - trusted)
+    return mpmath.mpf(0) if gap <= noise else gap
+
+
+def _number(v: sp.Expr, digits: int) -> tuple[Any, float]:
+    """``v`` (a number, no variables left) in mpmath at ``digits`` digits and the digits its
+    cancellations lost: by the grader's tree-walking evaluator, or SymPy's evalf for a head it
+    does not know (then no loss is counted: evalf tracks its own precision)."""
+    try:
+        return _value_lost(v, {}, digits)
+    except Unsupported:
+        n = sp.N(v, digits)
+        with mpmath.workdps(digits):
+            re_part, im_part = (mpmath.mpf(str(x)) for x in n.as_real_imag())
+        return (re_part if im_part == 0 else mpmath.mpc(re_part, im_part)), 0.0
+
+
+def _noise(previous: Any, now: Any, digits: int) -> tuple[Any, Any]:
+    """A value computed at two precisions with parts that shrank by more than 10^(-0.3 digits)
+    (``digits``: the trusted digits of the lower precision) set to 0 in both: a true value, however
+    small (10^-300 x), stays put as the precision rises; the rounding noise of a zero computed
+    inexactly (sin(pi) at p digits is about 10^-p) shrinks with it. Relative to the values
+    themselves, never an absolute floor."""
+    if isinstance(previous, list) and isinstance(now, list) and len(previous) == len(now):
+        pairs = [_noise(p, n, digits) for p, n in zip(previous, now, strict=True)]
+        return [p for p, _ in pairs], [n for _, n in pairs]
+    if isinstance(previous, list) or isinstance(now, list):
+        return previous, now
+    if isinstance(previous, mpmath.mpc) or isinstance(now, mpmath.mpc):
+        (pr, nr), (pi, ni) = (_noise(mpmath.re(previous), mpmath.re(now), digits),
+                              _noise(mpmath.im(previous), mpmath.im(now), digits))
+        return mpmath.mpc(pr, pi), mpmath.mpc(nr, ni)
+    if abs(now) <= abs(previous) * mpmath.mpf(10) ** (-0.3 * digits):
+        return mpmath.mpf(0), mpmath.mpf(0)
+    return previous, now
 
 
 class _Cancelling(MP):
@@ -438,13 +630,22 @@ class _Cancelling(MP):
 
     def add(self, a: Any, b: Any) -> Any:
         out = super().add(a, b)
-        for u, v, w in zip(*(x if isinstance(x, list) else [x] for x in (a, b, out)), strict=False):
-            size = max(abs(u), abs(v))
-            if size == 0 or not mpmath.isfinite(size):
-                continue
-            lost = max(float(mpmath.log10(size)), 0.0) + 20 if w == 0 else float(mpmath.log10(size / abs(w)))
-            self.lost = max(self.lost, lost)
+        if isinstance(out, list):
+            for u, v, w in zip(*(x if isinstance(x, list) else [x] * len(out) for x in (a, b, out)), strict=True):
+                self._note(u, v, w)
+        else:
+            self._note(a, b, out)
         return out
+
+    def _note(self, u: Any, v: Any, w: Any) -> None:
+        """The digits lost in ``w = u + v`` (none when an operand is 0 or not finite)."""
+        if not u or not v or not (mpmath.isfinite(u) and mpmath.isfinite(v)):
+            return
+        # binary magnitudes (mpmath.mag: about log2|x|, exact enough for a digit count, cheap)
+        size = max(mpmath.mag(u), mpmath.mag(v))
+        lost = max(size, 0) * LOG10_2 + 21 if w == 0 else (size - mpmath.mag(w) + 1) * LOG10_2
+        if lost > self.lost:
+            self.lost = lost
 
 
 def _value_lost(expr: sp.Expr, point: dict, digits: int) -> tuple[Any, float]:
@@ -457,30 +658,38 @@ def _value_lost(expr: sp.Expr, point: dict, digits: int) -> tuple[Any, float]:
         raise Undefined(f"{type(err).__name__}: {err}") from None
 
 
+LOG10_2 = math.log10(2)
 #: The most digits a value is computed with to outlast its cancellations.
 MAX_DIGITS = 1000
 
 
 def _settled(student: sp.Expr, reference: sp.Expr, point: dict) -> tuple[Any, Any] | None:
     """Both values at ``point`` at a precision that outlasts their cancellations by 40 digits,
-    and again at twice that, when the two agree to 30 digits; None when they never settle, need
-    more than ``MAX_DIGITS``, or stop being defined (no evidence at this point)."""
+    and again at twice that, when the two agree to 30 digits (after :func:`_noise`); None when
+    they never settle, need more than ``MAX_DIGITS``, or stop being defined (no evidence here)."""
+    return _settle(lambda expr, digits: _value_lost(expr, point, digits), student, reference)
+
+
+def _settle(valued: Callable[[Any, int], tuple[Any, float]], a: Any, b: Any) -> tuple[Any, Any] | None:
+    """The precision policy's refinement, for any way of valuing ``a`` and ``b`` at a precision
+    (``valued(x, digits)``: the value and the digits its cancellations lost)."""
     digits = PRECISIONS[1]
-    previous = None
+    previous: tuple[Any, Any, int] | None = None
     while digits <= 2 * MAX_DIGITS:
         try:
-            (a, lost_a), (b, lost_b) = _value_lost(student, point, digits), _value_lost(reference, point, digits)
+            (va, lost_a), (vb, lost_b) = valued(a, digits), valued(b, digits)
         except (Unsupported, ValueError):
             return None
-        if not (_finite(a) and _finite(b)):
+        if not (_finite(va) and _finite(vb)):
             return None
         needed = max(lost_a, lost_b) + 40
         if needed > MAX_DIGITS:
             return None
-        now = (_clean(a, digits - int(needed) + 40), _clean(b, digits - int(needed) + 40))
-        if needed <= digits and previous is not None and _close(previous[0], now[0]) and _close(previous[1], now[1]):
-            return now
-        previous = now if needed <= digits else None
+        if needed <= digits and previous is not None:
+            (pa, na), (pb, nb) = _noise(previous[0], va, previous[2]), _noise(previous[1], vb, previous[2])
+            if _close(pa, na) and _close(pb, nb):
+                return na, nb
+        previous = (va, vb, digits - int(needed) + 40) if needed <= digits else None
         digits = max(2 * digits, int(needed) + 1)
     return None
 
@@ -497,9 +706,20 @@ def salt() -> int:
     return int.from_bytes(secret("sample points")[:8], "little")
 
 
+#: id(domain) -> (the domain, its key): a question's domain lives as long as its bank.
+_KEYS: dict[int, tuple[Domain, tuple]] = {}
+
+
 def _domain_key(domain: Domain) -> tuple:
+    """A hashable key of a domain (its kinds and preferred points), computed once per domain."""
+    known = _KEYS.get(id(domain))
+    if known is not None and known[0] is domain:
+        return known[1]
     key = (tuple(sorted((str(s), repr(s.assumptions0), k) for s, k in domain.kinds.items())), repr(domain.prefer))
     _DOMAINS.setdefault(key, domain)
+    if len(_KEYS) > MEMO_SIZE:
+        _KEYS.clear()
+    _KEYS[id(domain)] = (domain, key)
     return key
 
 
@@ -510,25 +730,175 @@ def _reference_table(reference: sp.Expr, key: tuple, vector: bool) -> tuple[tupl
     computed once and shared by every answer to the same question."""
     domain = _DOMAINS[key]
     rng = random.Random(_seed(sp.srepr(reference), key, salt()))
-    points = vector_points(rng) if vector else scalar_points(domain, rng)
+    points = vector_points(rng, wide=True) if vector else scalar_points(domain, rng)
     table = []
+    constant: list[Any] = []  # a reference with no variables has one value, computed once
     for point in points:
         try:
-            value = _value(reference, point, DIGITS)
+            if constant:
+                value = constant[0]
+            else:
+                value = _value(reference, point, DIGITS)
+                if reference.is_number and not vector:
+                    constant.append(value)
             table.append((point, value if _finite(value) else None))
         except (ZeroDivisionError, ValueError, OverflowError, TypeError):
             table.append((point, None))
     return tuple(table)
 
 
-def _proves_zero(diff: sp.Expr) -> bool:
-    """diff == 0 by expansion, cancellation, exp(diff) == 1 (a real difference of logarithms,
-    already seen to be 0 numerically, is then 0), or simplification, cheapest first."""
-    if sp.expand(diff) == 0 or sp.cancel(diff) == 0:
+#: Relative gap in float64 above which two sides count as apart at a point (to be confirmed in
+#: mpmath there: float64 can lose every digit to cancellation, so it never decides alone).
+SEPARATED = 1e-6
+#: Float64 candidates for a counterexample confirmed in mpmath before the full pass takes over.
+CONFIRMED = 3
+#: CPU seconds for the cheap proof (expansion, cancellation) tried before any mpmath evaluation.
+CHEAP_PROOF_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """The reference table's points as float64 columns (one per symbol) and the reference's
+    float64 values there (NaN where it has none)."""
+
+    columns: dict[sp.Symbol, np.ndarray]
+    reference: np.ndarray
+
+
+@lru_cache(maxsize=256)
+def _double_grid(reference: sp.Expr, key: tuple) -> _Grid | None:
+    """The float64 grid of :func:`_reference_table`'s points; None for complex domains."""
+    domain = _DOMAINS[key]
+    if any(k == "complex" for k in domain.kinds.values()):
+        return None
+    table = _reference_table(reference, key, False)
+    try:
+        columns = {s: np.array([float(p[s]) for p, _ in table], dtype=float) for s in domain.kinds}
+        values = np.array([float(v) if v is not None and not isinstance(v, mpmath.mpc) else np.nan
+                           for _, v in table], dtype=float)
+    except (OverflowError, TypeError, ValueError, KeyError):
+        return None
+    return _Grid(columns, values)
+
+
+def _doubles(expr: sp.Expr, grid: _Grid) -> np.ndarray | None:
+    """``expr`` in float64 at every point of ``grid`` at once (one walk of the tree over arrays);
+    NaN where float64 has no real value; None when the tree cannot be walked on arrays."""
+    size = len(grid.reference)
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            values = np.asarray(evaluate(expr, grid.columns, NP()))
+            if np.iscomplexobj(values):
+                values = np.where(np.imag(values) == 0, np.real(values), np.nan)
+            return np.broadcast_to(values.astype(float), (size,))
+    except (Unsupported, ArithmeticError, ValueError, TypeError, AttributeError, IndexError):
+        return None
+
+
+def _fast(student: sp.Expr, reference: sp.Expr, domain: Domain, table: tuple, prove_seconds: float) -> Decision | None:
+    """The double-precision first pass of a scalar decision: the student's float64 values at every
+    point of the reference table in one vectorised walk. A point where they are apart
+    (``SEPARATED``) is confirmed in mpmath (:func:`_settled`) and is then the counterexample;
+    where float64 cannot separate the sides at ``MIN_VALID`` points or more, the cheap exact proof
+    is tried. None (the mpmath pass decides) otherwise: float64 alone never says "equal"."""
+    grid = _double_grid(reference, _domain_key(domain))
+    if grid is None:
+        return None
+    values = _doubles(student, grid)
+    if values is None:
+        return None
+    ref = grid.reference
+    finite = np.isfinite(values) & np.isfinite(ref)
+    with np.errstate(all="ignore"):
+        apart = finite & (np.abs(values - ref) > SEPARATED * np.maximum(np.abs(values), np.abs(ref)))
+    for i in np.flatnonzero(apart)[:CONFIRMED]:
+        point = table[i][0]
+        settled = _confirmed(lambda expr, digits: _value_lost(expr, point, digits), student, reference)  # noqa: B023
+        if settled is not None and not _close(*settled):
+            return _counterexample(point, *settled, False, int(np.count_nonzero(finite[:i] & ~apart[:i])))
+    agree = int(np.count_nonzero(finite & ~apart))
+    defined = np.array([value is not None for _, value in table])
+    if apart.any() or agree < MIN_VALID or prove_seconds <= 0 or (defined & ~finite).any():
+        return None  # a point float64 cannot value (complex there?) is for mpmath to look at
+    try:
+        with budget(min(prove_seconds, CHEAP_PROOF_SECONDS)):
+            proven = _cheaply_zero(student - reference)
+    except (OutOfTime, RecursionError):
+        proven = False
+    return Decision("proven", "SymPy simplifies the difference to 0", points=agree) if proven else None
+
+
+def varies(expr: sp.Expr, domain: Domain) -> bool:
+    """Whether ``expr`` takes two different values on the domain's sample points: the two float64
+    values furthest apart, confirmed in mpmath (:func:`_settle`) at their points. False when that
+    cannot be shown (it may still vary elsewhere)."""
+    key = _domain_key(domain)
+    grid = _double_grid(sp.Integer(0), key)
+    values = None if grid is None else _doubles(expr, grid)
+    if values is None:
+        return False
+    finite = np.flatnonzero(np.isfinite(values))
+    if len(finite) < 2:
+        return False
+    low, high = finite[np.argmin(values[finite])], finite[np.argmax(values[finite])]
+    if values[high] - values[low] <= SEPARATED * max(abs(values[high]), abs(values[low])):
+        return False
+    table = _reference_table(sp.Integer(0), key, False)
+    settled = _confirmed(lambda point, digits: _value_lost(expr, point, digits), table[low][0], table[high][0])
+    return settled is not None and not _close(*settled)
+
+
+def _confirmed(valued: Callable[[Any, int], tuple[Any, float]], a: Any, b: Any) -> tuple[Any, Any] | None:
+    """Values that float64 saw apart, in mpmath: at ``DIGITS`` digits when their cancellations
+    left 40 digits or more and the two are apart by more than ``SEPARATED`` (far beyond any
+    rounding then), else as :func:`_settle` has them."""
+    try:
+        (va, lost_a), (vb, lost_b) = valued(a, DIGITS), valued(b, DIGITS)
+    except (Unsupported, ValueError):
+        return None
+    if _finite(va) and _finite(vb) and max(lost_a, lost_b) + 40 <= DIGITS and _apart(va, vb):
+        return va, vb
+    return _settle(valued, a, b)
+
+
+def _apart(a: Any, b: Any) -> bool:
+    """Whether two values differ by more than ``SEPARATED`` relative (entry by entry)."""
+    if isinstance(a, list) or isinstance(b, list):
+        if not (isinstance(a, list) and isinstance(b, list)) or len(a) != len(b):
+            return True
+        return any(_apart(u, v) for u, v in zip(a, b, strict=True))
+    return abs(a - b) > SEPARATED * max(abs(a), abs(b))
+
+
+def _counterexample(point: dict, ans: Any, ref: Any, vector: bool, valid: int) -> Decision:
+    """The counterexample record at ``point``: the point to reproduce it (floats, or the vectors)
+    and the two values with enough digits to differ (:func:`show_pair`)."""
+    shown = {str(k): (len(v) if isinstance(v, list) else show(v)) for k, v in point.items()}
+    if vector:
+        shown = {"x": [float(v) for v in point[X]], "y": point[Y]}
+    answer_value, reference_value = show_pair(ans, ref)
+    return Decision("counterexample", "the answer differs from the reference",
+                    {"at": shown, "answer_value": answer_value, "reference_value": reference_value},
+                    points=valid)
+
+
+def _proves_zero(diff: sp.Expr, cheap_tried: bool = False) -> bool:
+    """diff == 0 by the cheap rules of :func:`_cheaply_zero` (unless already tried), or by
+    simplification."""
+    if not cheap_tried and _cheaply_zero(diff):
+        return True
+    return sp.simplify(diff) == 0
+
+
+def _cheaply_zero(diff: sp.Expr) -> bool:
+    """diff == 0 by expansion, cancellation, or exp(diff) == 1 (a real difference of logarithms,
+    already seen to be 0 numerically, is then 0: exp(diff) = 1 leaves diff in 2 pi i Z)."""
+    if sp.expand(diff) == 0:
         return True
     if diff.has(sp.log) and sp.cancel(sp.exp(diff)) == 1:
         return True
-    return sp.simplify(diff) == 0
+    return bool(sp.cancel(diff) == 0)
 
 
 class _Watch(NP):
@@ -546,12 +916,15 @@ class _Watch(NP):
 
 def stability_probes(seed: int | None = None) -> list[np.ndarray]:
     """Logit vectors with wide spreads: near +-1000, one huge entry, all very negative, mixed
-    signs, thousands apart, and random ones of several scales (from an unpredictable seed)."""
+    signs, thousands apart, tiny, tied (at the maximum too), and random ones of several scales
+    (from an unpredictable seed). The stability check and the comparison of vector answers both
+    use them."""
     rng = np.random.default_rng(seed)
     probes = [np.array([1000.0, 1001.0, 1002.0]), np.array([-1000.0, -1001.0, -1002.0]),
               np.array([0.0, 0.0, 1e4]), np.array([-1e4, -1e4 + 1, -1e4 + 2, -1e4 - 5]),
               np.array([-500.0, 0.0, 500.0]), np.array([-3000.0, 0.0, 3000.0, 1.0]),
-              np.array([1e4, -1e4, 0.5])]
+              np.array([1e4, -1e4, 0.5]), np.array([1e-8, -2e-8, 3e-8]), np.array([2.0, 2.0, 2.0]),
+              np.array([5.0, 5.0, -1.0, 5.0]), np.array([-1e3, 1e3, 1e3])]
     for scale in (1.0, 30.0, 1e3, 1e4):
         for size in (3, 10):
             probes.append(rng.choice([-1, 1]) * scale * rng.standard_normal(size) + rng.normal(0, scale))

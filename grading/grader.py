@@ -17,7 +17,7 @@ import mpmath
 import sympy as sp
 
 from .bank import Question
-from .equivalence import _value, decide, fmt, overflows
+from .equivalence import _value, decide, fmt, fmt_pair, fmt_point, overflows
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .mistakes import constant, diagnose
@@ -190,9 +190,10 @@ def _generic_feedback(question: Question, expr: sp.Expr, codes: list[str]) -> st
 def _describe(example: dict | None) -> str:
     if not example:
         return ""
-    at = ", ".join(f"{k} = {fmt(v)}" for k, v in example.get("at", {}).items())
+    at = ", ".join(f"{k} = {fmt_point(v)}" for k, v in example.get("at", {}).items())
     where = f"For example at {at}: your" if at else "Your"
-    text = f"{where} answer gives {fmt(example['answer_value'])}, the reference {fmt(example['reference_value'])}."
+    answer, reference = fmt_pair(example["answer_value"], example["reference_value"])
+    text = f"{where} answer gives {answer}, the reference {reference}."
     largest = example.get("largest_exp_argument")
     if isinstance(largest, float) and largest > 0:
         text += f" There exp receives {fmt(largest)} (a positive argument)."

@@ -5,8 +5,10 @@ valued at several points of the model (:mod:`.unroll`: parameters, free indices 
 entries fixed; sums unrolled; expectations reduced by rules; derivatives taken). Two consecutive
 lines are then compared at every point, with the precision policy of :mod:`.equivalence`:
 
-- both numbers: equal exactly (SymPy) or to 30 digits (mpmath, and at 120 digits at the first
-  point), else a counterexample; two lines in the parameters alone are compared symbolically too;
+- both numbers: equal exactly (SymPy), else by the precision policy of final answers
+  (:func:`.equivalence.same_number`: 30 digits, relative, settled past cancellations, an exact
+  SymPy decision winning over a numeric tie), else a counterexample; two lines in the
+  parameters alone are compared symbolically too;
 - both random: equal at three draws of their random variables, else a counterexample;
 - a number next to a random quantity: wrong (they agree at best in expectation);
 - an expectation the rules cannot reduce: both lines on the same 200,000 draws, a paired z-test at
@@ -28,7 +30,7 @@ import numpy as np
 import sympy as sp
 
 from .bank import Question
-from .equivalence import _seed, fmt, show
+from .equivalence import _seed, fmt, same_number, show
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .model import Model
@@ -349,8 +351,9 @@ def _by_name(question: Question, point: Point) -> dict:
 
 
 def _same(a: sp.Expr, b: sp.Expr, randoms: set, k: int) -> tuple[bool | None, bool]:
-    """(equal?, decided exactly?) of two values; random ones at three draws of their variables;
-    solution sets (tuples) as sets."""
+    """(equal?, decided exactly?) of two values: an exact zero difference first, then the one
+    precision policy of final answers (:func:`.equivalence.same_number`, at every point ``k``
+    alike); random ones at three draws of their variables; solution sets (tuples) as sets."""
     if isinstance(a, tuple) or isinstance(b, tuple):
         return (isinstance(a, tuple) and isinstance(b, tuple) and _same_sets(a, b)), False
     diff = sp.expand(a - b) if sp.count_ops(a) + sp.count_ops(b) < 400 else a - b
@@ -360,32 +363,10 @@ def _same(a: sp.Expr, b: sp.Expr, randoms: set, k: int) -> tuple[bool | None, bo
     if randoms:
         rng = random.Random(k)
         draws = [{s: sp.Rational(round(rng.gauss(0, 1) * 1000), 1000) for s in randoms} for _ in range(3)]
-    # At the first point a gap near 1e-40 (a stray exp(-100)) is looked for at 120 digits too.
-    precisions = ((40, 1e-25), (120, 1e-100)) if k == 0 else ((40, 1e-25),)
     for draw in draws:
-        for digits, tolerance in precisions:
-            try:
-                va, vb = _number(a.xreplace(draw), digits), _number(b.xreplace(draw), digits)
-            except (TypeError, ValueError, ZeroDivisionError):
-                return None, False
-            gap, size = abs(va - vb), max(abs(va), abs(vb))
-            if not (mpmath.isfinite(gap) and gap <= tolerance * max(1, size)):
-                return False, False
+        if not same_number(a.xreplace(draw), b.xreplace(draw)):
+            return False, False
     return True, False
-
-
-def _number(v: sp.Expr, digits: int) -> Any:
-    """``v`` (a number, no symbols left) as an mpmath number at ``digits`` digits: by the grader's
-    tree-walking evaluator, or SymPy's evalf for what it does not know."""
-    from .numeric import MP, evaluate
-    from .numeric import Unsupported as NumericUnsupported
-
-    with mpmath.workdps(digits):
-        try:
-            return mpmath.mpmathify(evaluate(v, {}, MP()))
-        except NumericUnsupported:
-            n = sp.N(v, digits)
-            return mpmath.mpc(str(sp.re(n)), str(sp.im(n)))
 
 
 def _same_sets(a: tuple, b: tuple) -> bool:

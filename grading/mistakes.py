@@ -11,13 +11,14 @@ reference and this one the mistake.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import mpmath
 import sympy as sp
 
 from .bank import Question
-from .equivalence import Domain, _value, decide
+from .equivalence import _DOMAINS, Domain, _domain_key, _value, decide, varies
 from .lines import Judge, Valued, _by_name, _same, _scalar
 from .numeric import Unsupported
 from .symbolic import X
@@ -87,21 +88,47 @@ def _relation(question: Question, expr: sp.Expr) -> str | None:
 
 def constant(expr: sp.Expr, domain: Domain) -> sp.Expr | None:
     """The exact constant ``expr`` equals on the domain (a simple rational or float), or None."""
+    return _constant(expr, _domain_key(domain))
+
+
+@lru_cache(maxsize=1024)
+def _constant(expr: sp.Expr, key: tuple) -> sp.Expr | None:
+    """:func:`constant`, memoised (the diagnosis and the feedback ask for the same ratio). An
+    expression seen to vary is no constant: no number is guessed for it."""
+    domain = _DOMAINS[key]
     d = decide(expr, sp.Integer(0), domain, prove_seconds=0)
     if d.status != "counterexample":
         return sp.Integer(0) if d.equivalent else None
     if d.counterexample is None:
         return None
     value = d.counterexample["answer_value"]
-    if not isinstance(value, float):
+    if not isinstance(value, float) or varies(expr, domain):
         return None
-    for guess in (sp.nsimplify(value, rational=True, tolerance=1e-12),
-                  sp.nsimplify(value, [sp.pi, sp.sqrt(2), sp.sqrt(3)], tolerance=1e-12)):
+    guesses = (lambda: _simple_rational(value),
+               lambda: sp.nsimplify(value, [sp.pi, sp.sqrt(2), sp.sqrt(3)], tolerance=1e-12))  # costly: last
+    for guessed in guesses:
+        guess = guessed()
         simple = (isinstance(guess, sp.Rational) and abs(guess.q) <= 1000) or \
             (not isinstance(guess, sp.Float) and sp.count_ops(guess) <= 6)
         if simple and decide(expr, guess, domain, prove_seconds=0).equivalent:
             return guess
     return None
+
+
+def _simple_rational(value: float) -> sp.Expr:
+    """The rational of smallest denominator bound (1000, 10^6, 10^9) within 1e-12 of ``value``
+    (relative), else ``value`` as a Float: what ``nsimplify(rational=True)`` gives, without its
+    general search."""
+    from fractions import Fraction
+
+    if not math.isfinite(value):
+        return sp.Float(value)
+    exact = Fraction(value)
+    for bound in (1000, 10**6, 10**9):
+        near = exact.limit_denominator(bound)
+        if abs(near - exact) <= 1e-12 * abs(exact):
+            return sp.Rational(near.numerator, near.denominator)
+    return sp.Float(value)
 
 
 def _vector_ratios(expr: sp.Expr, reference: sp.Expr) -> tuple[list[list[float] | None], list[list[float]]]:

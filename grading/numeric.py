@@ -58,16 +58,24 @@ class MP:
 
     @staticmethod
     def number(v: sp.Number) -> Any:
-        return mpmath.mpf(v.p) / v.q if isinstance(v, sp.Rational) else mpmath.mpf(str(v))
+        if isinstance(v, sp.Rational):
+            return mpmath.mpf(v.p) if v.q == 1 else mpmath.mpf(v.p) / v.q
+        return mpmath.mpf(str(v))
 
     @staticmethod
     def constant(c: Constant) -> Any:
-        return c.mp
+        """The constant at the working precision (mpmath's e and pi are computed to it): exact as
+        far as the comparison looks, never a float64 value."""
+        return +c.mp
 
     def add(self, a: Any, b: Any) -> Any:
+        if not (_is_vec(a) or _is_vec(b)):
+            return a + b
         return _map(lambda u, v: u + v, a, b)
 
     def mul(self, a: Any, b: Any) -> Any:
+        if not (_is_vec(a) or _is_vec(b)):
+            return a * b
         return _map(lambda u, v: u * v, a, b)
 
     def pow(self, a: Any, b: Any) -> Any:
