@@ -84,7 +84,8 @@ class Question:
         compact = " ".join("".join(ch for ch in answer.lower() if ch.isalnum() or ch.isspace()).split())
         if compact in self.words:
             return self.words[compact]
-        if set(self.words.values()) == {"oo"} and re.search(r"[a-z]{3}", key) and says_infinite(key):
+        sentence = len(re.findall(r"[a-z]{3,}", key)) >= 2 and not re.search(r"[=*/^()]", answer)
+        if set(self.words.values()) == {"oo"} and sentence and says_infinite(key):
             return "oo"
         return answer
 

@@ -234,6 +234,12 @@ def show(value: Any) -> Any:
         value = list(value) if len(value) != 1 else value[0]
     if isinstance(value, list):
         return [show(v) for v in value]
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int) or (isinstance(value, Fraction) and value.denominator == 1):
+        return int(value)  # a dimension prints as 64, not 64.0
+    if isinstance(value, sp.Integer):
+        return int(value)
     if isinstance(value, Fraction):
         return float(value)
     if isinstance(value, mpmath.mpc):
@@ -290,7 +296,8 @@ def fmt_pair(a: Any, b: Any) -> tuple[str, str]:
         pairs = [fmt_pair(u, v) for u, v in zip(a[:6], b[:6], strict=True)]
         more = ", ..." if len(a) > 6 else ""
         return ("[" + ", ".join(p for p, _ in pairs) + more + "]", "[" + ", ".join(q for _, q in pairs) + more + "]")
-    if isinstance(a, float) and isinstance(b, float) and a != b:
+    if isinstance(a, float) and isinstance(b, float) and a != b and not (fmt(a) != fmt(b) and a.is_integer()
+                                                                         and b.is_integer()):
         for digits in (6, 10, 13, 17):
             texts = f"{a:.{digits}g}", f"{b:.{digits}g}"
             if texts[0] != texts[1]:
@@ -315,6 +322,8 @@ _NUMBER_TEXT = re.compile(r"^\s*-?\d+(\.\d*)?e[+-]?\d+\s*$")
 def fmt(v: Any) -> str:
     """A shown value in words: 6 significant digits, complex numbers marked, vectors cut at 6
     entries; a number past float64's range (held as text) as "about m x 10^k", never inf."""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))  # a count in full: 33554432, not 3.35544e+07
     if isinstance(v, float):
         return f"{v:.6g}"
     if isinstance(v, str) and _NUMBER_TEXT.match(v):

@@ -8,6 +8,7 @@ question has a simulation.
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import time
 from collections.abc import Iterable, Mapping
@@ -94,8 +95,7 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
     if decision.equivalent and question.stability and overflows(expr):
         overflow = _overflow_example(expr, question)
         record.update(verdict="incorrect", score=0.0, diagnoses=["not_stable"], counterexample=overflow,
-                      feedback=(_feedback(question, ["not_stable"]) or "Equal, but it overflows for large "
-                                "logits.") + " In float64: " + _describe(overflow))
+                      feedback=_instability(question, overflow))
     elif decision.equivalent:
         record.update(verdict="correct", score=1.0, diagnoses=[],
                       feedback=f"Correct ({decision.status}: {decision.message})."
@@ -205,6 +205,24 @@ def _describe(example: dict | None) -> str:
     return text
 
 
+def _instability(question: Question, example: dict) -> str:
+    """What is unstable, as it is: a positive argument to exp (the bank's ``not_stable`` words,
+    which speak of overflow), or, with none, every exp underflowing to 0 (0/0)."""
+    largest = example.get("largest_exp_argument")
+    finite = all(isinstance(v, float) and math.isfinite(v) for v in example.get("answer_value", []))
+    if isinstance(largest, float) and largest > 0 and finite:
+        at = ", ".join(f"{k} = {fmt(v)}" for k, v in example.get("at", {}).items())
+        return (f"This equals the reference, but exp receives a positive argument (up to {fmt(largest)} at {at}), "
+                "which the question rules out. The shift keeps it small, so it does not overflow here, but "
+                "subtract exactly max_j x_j so that every argument is at most 0.")
+    if isinstance(largest, float) and largest > 0:
+        return (_feedback(question, ["not_stable"]) or "Equal, but exp receives a positive argument, which "
+                "overflows for large logits.") + " In float64: " + _describe(example)
+    return ("This equals the reference, but exp never receives a positive argument and still fails: for some "
+            "logits every exp underflows to 0, so the result is 0/0 (NaN). In float64: " + _describe(example)
+            + " Shift by max_j x_j, so that the largest term is exp(0) = 1.")
+
+
 def _overflow_example(expr: sp.Expr, question: Question) -> dict:
     import numpy as np
 
@@ -212,10 +230,18 @@ def _overflow_example(expr: sp.Expr, question: Question) -> dict:
     from .numeric import NP
 
     found = unstable_at(expr)
-    x, largest = found if found is not None else (np.array([1000.0, 1001.0, 1002.0]), float("nan"))
-    y = np.eye(len(x))[0]
+    probe, largest = found if found is not None else (np.array([1000.0, 1001.0, 1002.0]), float("nan"))
+    y = np.eye(len(probe))[0]
     with np.errstate(all="ignore"):
-        value = evaluate(expr, {X: x, Y: y}, NP())
+        # the probe spread out until the fault shows (a shift by min(x) overflows only for a wide spread)
+        for factor in (1.0, 10.0, 100.0, 1000.0):
+            x = probe * factor
+            value = evaluate(expr, {X: x, Y: y}, NP())
+            if not np.all(np.isfinite(value)):
+                break
+        else:
+            x = probe
+            value = evaluate(expr, {X: x, Y: y}, NP())
         ref = evaluate(question.reference, {X: x, Y: y}, NP())
     return {"at": {"x": x.tolist()}, "answer_value": [float(v) for v in np.atleast_1d(value)],
             "reference_value": [float(v) for v in np.atleast_1d(ref)], "float64": True,

@@ -105,6 +105,7 @@ def _constant(expr: sp.Expr, key: tuple) -> sp.Expr | None:
     if not isinstance(value, float) or varies(expr, domain):
         return None
     guesses = (lambda: _simple_rational(value),
+               *(lambda c=c: _simple_rational(value / float(c)) * c for c in _CONSTANT_FACTORS),
                lambda: sp.nsimplify(value, [sp.pi, sp.sqrt(2), sp.sqrt(3)], tolerance=1e-12))  # costly: last
     for guessed in guesses:
         guess = guessed()
@@ -113,6 +114,10 @@ def _constant(expr: sp.Expr, key: tuple) -> sp.Expr | None:
         if simple and decide(expr, guess, domain, prove_seconds=0).equivalent:
             return guess
     return None
+
+
+#: The constants a factor between an answer and the reference is tried as (a rational times one of them).
+_CONSTANT_FACTORS = (sp.pi, 1 / sp.pi, sp.sqrt(2), 1 / sp.sqrt(2), sp.sqrt(3), 1 / sp.sqrt(3), sp.pi ** 2, sp.E)
 
 
 def _simple_rational(value: float) -> sp.Expr:
@@ -154,22 +159,19 @@ def _vector_ratios(expr: sp.Expr, reference: sp.Expr) -> tuple[list[list[float] 
 
 
 def _is_shift(factors: list[float], vectors: list[list[float]]) -> bool:
-    """Whether log(factor) = c s(x) on every vector, for one c != 0 and a shift s among max, min
-    and mean of x: numerator and denominator shifted by different multiples of s."""
-    import math
+    """Whether log(factor) = a max(x) + b min(x) + c mean(x) on every vector, for coefficients not
+    all 0: numerator and denominator shifted by different statistics of x (the same one by
+    different multiples, or max in one and min in the other)."""
+    import numpy as np
 
-    if any(f <= 0 or not math.isfinite(f) for f in factors):
+    if len(factors) < 4 or any(f <= 0 or not math.isfinite(f) for f in factors):
         return False
-    logs = [math.log(f) for f in factors]
-    for shift in (max, min, lambda v: sum(v) / len(v)):
-        pairs = [(lf, shift(v)) for lf, v in zip(logs, vectors, strict=False) if abs(shift(v)) > 0.1]
-        if len(pairs) < 3:
-            continue
-        cs = [lf / s for lf, s in pairs]
-        c = cs[0]
-        if abs(c) > 1e-9 and all(abs(u - c) <= 1e-9 * max(1.0, abs(c)) for u in cs):
-            return True
-    return False
+    logs = np.log(np.array(factors))
+    basis = np.array([[max(v), min(v), sum(v) / len(v)] for v in vectors])
+    coefficients, *_ = np.linalg.lstsq(basis, logs, rcond=None)
+    fitted = basis @ coefficients
+    scale = max(1.0, float(np.max(np.abs(logs))))
+    return bool(np.max(np.abs(fitted - logs)) <= 1e-9 * scale and np.max(np.abs(coefficients)) > 1e-6)
 
 
 # --- lines of working -------------------------------------------------------------------
