@@ -222,7 +222,8 @@ def verify_before_after() -> None:
     print("   per claim (seconds inside the check, as the record states):")
     for r in after["records"]:
         print(f"     {r['id']:22s} {by_id[r['id']]['seconds']:7.2f} -> {r['seconds']:6.2f}")
-    print(f"   same verdicts, estimates, intervals, p-values and powers: {same_results(before['records'], after['records'])}")
+    same = same_results(before["records"], after["records"])
+    print(f"   same verdicts, estimates, intervals, p-values and powers: {same}")
 
 
 def main() -> None:

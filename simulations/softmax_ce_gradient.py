@@ -47,7 +47,8 @@ def verify(run: Run, *, claimed: sp.Expr | None = None) -> Outcome:
             probs = torch.softmax(logits.detach(), dim=-1)
             for name, f in functions.items():
                 deviations[name].append(float((f(probs, target) - grad).abs().max()))
-            cases.append({"d": dim, "eps": eps, "max_abs_error": deviations["derived"][-1]})
+            cases.append({"d": dim, "eps": eps, "max_abs_error": deviations["derived"][-1],
+                          "mean_draw": float(logits.detach().mean()) + float(labels.double().mean())})
             samples += logits.numel()
     worst = max(deviations["derived"])
     return exact_check(prediction=0.0, estimate=worst, deviations=deviations.pop("derived"),

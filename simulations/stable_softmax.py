@@ -52,7 +52,8 @@ def verify(run: Run, *, claimed: sp.Expr | None = None) -> Outcome:
                 logits = torch.rand(BATCH, dim, generator=gen, device=dev, dtype=dtype) * (hi - lo) + lo
                 reference = torch.softmax(logits, dim=-1)
                 shift = logits.amax(dim=-1, keepdim=True)
-                row = {"dtype": str(dtype).removeprefix("torch."), "d": dim, "range": [lo, hi]}
+                row = {"dtype": str(dtype).removeprefix("torch."), "d": dim, "range": [lo, hi],
+                       "mean_draw": float(logits.double().mean())}
                 for name, f in functions.items():
                     deviations[name].append(ulp_distance(f(logits, shift), reference))
                     row[name] = deviations[name][-1]
