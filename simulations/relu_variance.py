@@ -16,8 +16,8 @@ Power against each mistake of the derivation is the exact power of test 1 (the s
 the data drive). Beside the W T estimate each configuration reports the plain estimate mean(y^2)
 of the formed outputs with its interval at the same level (``plain``: a normal approximation with
 the sample variance of y^2, so asymptotic, and reported, not a test of the verdict; y itself is
-tested exactly by test 2, which is part of the verdict). Per random number this needs about (4 d + 30) / 14 times fewer draws than the
-plain estimate mean(y^2) (see ``benchmarks/``).
+tested exactly by test 2, which is part of the verdict). Per random number the W T estimate needs
+about (4 d + 30) / 14 times fewer draws than the plain estimate mean(y^2) (see ``benchmarks/``).
 
 Assumed, not measured: the normality of w and z (the shapes of the null laws).
 

@@ -144,7 +144,8 @@ class Verification:
     def to_dict(self, details: bool = True) -> dict[str, Any]:
         """The record; ``details=False`` leaves out the measurements and the verifier's details."""
         record = jsonable({
-            "id": self.id, "check": self.check, "passed": self.passed, "prediction": self.prediction, "estimate": self.estimate,
+            "id": self.id, "check": self.check, "passed": self.passed, "prediction": self.prediction,
+            "estimate": self.estimate,
             "interval": self.interval, "p_value": self.p_value, "alpha": self.alpha, "samples": self.samples,
             "seconds": round(self.seconds, 4), "seed": self.seed, "device": self.device,
             "power": dict(self.power)})

@@ -22,7 +22,7 @@ from scipy.stats import binomtest
 from derivcheck.derivations import claim_ids, derive
 from derivcheck.simulations import relu_variance as rv
 from derivcheck.simulations import verify
-from derivcheck.simulations.relu_layer import LayerSums, sample_layer
+from derivcheck.simulations.relu_layer import LayerSums
 
 CPU = torch.device("cpu")
 SMALL = {"draws": 1 << 14, "configs": ((64, 0.5), (256, 1.7))}
