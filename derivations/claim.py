@@ -86,17 +86,26 @@ def to_latex(expr: sp.Basic) -> str:
 
 @dataclass(frozen=True)
 class Step:
-    """One step of a derivation: a sentence and the SymPy expression it establishes."""
+    """One step of a derivation: a sentence and the SymPy expression it establishes.
+
+    Every step is put to derivcheck's line checker, the judge students' working gets
+    (``simulations.derivation_steps``), which must find it true; ``unjudged`` says why the checker
+    cannot judge this one (its question's model lacks the step's objects), and is printed with it.
+    """
 
     text: str
     expr: sp.Basic
+    unjudged: str = ""
 
     @property
     def latex(self) -> str:
         return to_latex(self.expr)
 
     def to_dict(self) -> dict[str, str]:
-        return {"text": self.text, "latex": self.latex}
+        record = {"text": self.text, "latex": self.latex}
+        if self.unjudged:
+            record["unjudged"] = self.unjudged
+        return record
 
 
 @dataclass(frozen=True)
