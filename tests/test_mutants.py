@@ -32,9 +32,10 @@ def test_at_least_forty_mutants_over_every_kind(mutants):
     assert all(m.claims or m.tests for m in mutants.MUTANTS), "every mutant names what should catch it"
 
 
-def test_an_edit_that_no_longer_applies_is_a_row_not_a_crash(mutants, monkeypatch):
+def test_an_edit_that_no_longer_applies_is_a_row_not_a_crash(mutants):
     stale = mutants.Mutant("stale", "simulations", "an edit of code that moved",
-                           (mutants.Edit("simulations/relu_variance.py", "no such line", "x", "verify"),), ("relu_variance",))
+                           (mutants.Edit("simulations/relu_variance.py", "no such line", "x", "verify"),),
+                           ("relu_variance",))
     row = mutants.judge(stale)
     assert row["caught_by"] is None and "does not apply" in row["error"]
     missing = mutants.Mutant("gone", "simulations", "a file that moved",
