@@ -27,8 +27,10 @@ HESSIAN_DIMENSION = 3
 
 
 def smoothed_target() -> tuple[sp.Expr, sp.Expr]:
-    """(y_hat for the true class, y_hat for every other class) of (1 - eps) y + eps/d."""
-    return (1 - eps) * 1 + eps / d, (1 - eps) * 0 + eps / d
+    """(y_hat for the true class, y_hat for every other class) of (1 - eps) y + eps/d
+    (``softmax_ce_gradient``'s target at y_i = 1 and y_i = 0)."""
+    target = softmax_ce_gradient().extras["smoothed_target"]
+    return target.subs(y[i], 1), target.subs(y[i], 0)
 
 
 def hessian_is_softmax_covariance(dim: int = HESSIAN_DIMENSION) -> bool:

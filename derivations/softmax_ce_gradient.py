@@ -30,6 +30,11 @@ def cross_entropy(target: sp.IndexedBase = y) -> sp.Expr:
     return -sp.Sum(target[j] * (x[j] - sp.log(sp.Sum(sp.exp(x[k]), (k, 1, d)))), (j, 1, d))
 
 
+def smoothed_target() -> sp.Expr:
+    """y_hat_i = (1 - eps) y_i + eps/d: PyTorch's ``label_smoothing=eps`` of the target y."""
+    return (1 - eps) * y[i] + eps / d
+
+
 def smoothed_target_mass() -> sp.Expr:
     """sum_j y_hat_j for y_hat = (1 - eps) e_y + eps/d: one entry 1 - eps + eps/d, d - 1 of eps/d."""
     return sp.simplify((1 - eps + eps / d) + (d - 1) * eps / d)
@@ -77,5 +82,5 @@ def softmax_ce_gradient() -> Derivation:
         steps=steps,
         symbols={"x": x, "y": y, "z": z, "i": i, "d": d},
         mistakes={"sign_flipped": -result},
-        extras={"general": grad, "target_mass": smoothed_target_mass()},
+        extras={"general": grad, "target_mass": smoothed_target_mass(), "smoothed_target": smoothed_target()},
     )

@@ -47,6 +47,8 @@ def training_memory() -> Derivation:
                   "with_weight_gradients": equal_widths(2 * weight_count + kept)},
         mistakes={"freed_activations": equal_widths(weight_count + live_activations(l - 1, l)),
                   "missing_weights": equal_widths(kept)},
-        extras={"weights": equal_widths(weight_count), "activations": equal_widths(kept),
+        # The sets counted, as index ranges of the activations a_j: what the simulation measures.
+        extras={"kept": (sp.Integer(0), L - 1), "kept_with_output": (sp.Integer(0), L),
+                "weights": equal_widths(weight_count), "activations": equal_widths(kept),
                 "activations_with_input": equal_widths(every_activation)},
     )

@@ -216,3 +216,44 @@ def test_deterministic_checks_say_exact():
         assert record.to_dict()["check"] == ("exact" if record.alpha == 0 else "statistical"), claim
         if record.alpha == 0:
             assert math.isfinite(record.details["tolerance"]) if "tolerance" in record.details else True
+
+
+# --- exact checks take their quantity from the derivation -------------------------------------
+
+def with_extra(claim: str, key: str, value):
+    from dataclasses import replace
+
+    original = derive(claim)
+    return replace(original, extras={**original.extras, key: value})
+
+
+def wrong_extras():
+    from derivcheck.derivations.stable_softmax import MaxOver
+    from derivcheck.derivations.symbols import L, d, eps, i, k, x, y
+
+    return [("stable_softmax", "shift", -MaxOver(-x[k], k)),  # the minimum: exponents go positive
+            ("softmax_ce_gradient", "smoothed_target", (1 - eps) * y[i] + eps / (d - 1)),
+            ("training_memory", "kept", (sp.Integer(1), L - 1))]
+
+
+@pytest.mark.parametrize("case", range(3))
+def test_exact_checks_measure_the_derivations_own_quantity(monkeypatch, case):
+    """The softmax's shift, the smoothed target and the memory set are read from the derivation:
+    a derivation that says another one fails its own check."""
+    import importlib
+
+    claim, key, value = wrong_extras()[case]
+    module = importlib.import_module(f"derivcheck.simulations.{claim}")
+    fake = with_extra(claim, key, value)
+    monkeypatch.setattr(module, "derive", lambda c: fake if c == claim else derive(c))
+    assert not verify(claim, seed=0, device="cpu").passed
+
+
+def test_training_memory_counts_the_saved_layer_inputs():
+    """Autograd keeps every a_0..a_L; the check counts a_0..a_{L-1} (the derivation's set)."""
+    from derivcheck.simulations.mlp_cost import saved_for_backward
+
+    saved = saved_for_backward(3, 4, 5)
+    assert saved.layers == (15,) * 5
+    record = verify("training_memory", seed=0, device="cpu")
+    assert "a_0, ..., a_{L-1}" in record.measurements[0].quantity
