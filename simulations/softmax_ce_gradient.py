@@ -4,8 +4,8 @@ On random float64 batches the gradient of ``F.cross_entropy(x, labels, reduction
 compared with the derived z - y (evaluated from the SymPy result), and with
 ``label_smoothing=eps`` against z - y_hat, y_hat = (1 - eps) y + eps/d (the same result, the
 target being y_hat), the smoothed target evaluated from the derivation's own expression
-(``extras["smoothed_target"]``), never rebuilt here. The derivation's mistake, the sign-flipped y - z, goes through the same
-comparison and must be rejected. Exact check up to float64 rounding (``TOLERANCE``).
+(``extras["smoothed_target"]``), never rebuilt here. The derivation's mistake, the sign-flipped
+y - z, goes through the same comparison and must be rejected. Exact check up to float64 rounding (``TOLERANCE``).
 """
 from __future__ import annotations
 
