@@ -11,11 +11,13 @@ says so in that mutant's row (``caught_by`` null, ``error`` the reason), never b
 
 A mutant is caught by ``verify`` when ``python -m derivcheck verify CLAIM...`` exits non-zero
 there, else by ``tests`` when its own test selection (the tests that should catch it, not the
-suite) fails there, else not at all (``null``). Not part of the default test run: ``make mutants``.
+suite) fails there, else not at all (``null``). First every selection runs once on the unmutated
+copy (``baseline``): one that fails there catches nothing. Not part of the default test run:
+``make mutants``.
 
 Run: python benchmarks/mutants.py [--json] [--only NAME ...] [--check-edits]
-Output (``--json``): {"total", "caught", "edit_errors", "mutants": [{"name", "kind", "file", "what",
-"caught_by", "error", "seconds"}]}.
+Output (``--json``): {"total", "caught", "edit_errors", "baseline": {"selections", "failing"},
+"mutants": [{"name", "kind", "file", "what", "caught_by", "error", "seconds"}]}.
 """
 from __future__ import annotations
 
@@ -360,8 +362,27 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: int = TIMEOUT) 
         return 124
 
 
-def judge(mutant: Mutant) -> dict[str, object]:
-    """Apply ``mutant`` in a fresh scratch copy and run its selection: its row of the output."""
+def baseline(mutants: list[Mutant]) -> dict[str, bool]:
+    """Whether each selection passes on the unmutated tree (``verify`` for the claims, then each
+    distinct test selection): a mutant counts as caught only by a selection that passes here."""
+    passes: dict[str, bool] = {}
+    with tempfile.TemporaryDirectory(prefix="derivcheck-baseline-") as tmp:
+        work = Path(tmp)
+        src = scratch_copy(work)
+        env = {**os.environ, "PYTHONPATH": str(src), "DERIVCHECK_CACHE": str(work / "cache")}
+        claims = sorted({c for m in mutants for c in m.claims})
+        passes["verify"] = run([sys.executable, "-m", "derivcheck", "verify", *claims, "--device", "cpu", "--quiet"],
+                               work, env) == 0
+        for tests in dict.fromkeys(m.tests for m in mutants if m.tests):
+            passes[" ".join(tests)] = run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
+                                          work, env) == 0
+    return passes
+
+
+def judge(mutant: Mutant, clean: dict[str, bool] | None = None) -> dict[str, object]:
+    """Apply ``mutant`` in a fresh scratch copy and run its selection: its row of the output.
+    ``clean`` (from :func:`baseline`) says which selections pass unmutated: a failure of one that
+    does not is not a catch."""
     row: dict[str, object] = {"name": mutant.name, "kind": mutant.kind, "file": mutant.file, "what": mutant.what,
                               "caught_by": None, "error": None}
     start = time.perf_counter()
@@ -379,12 +400,17 @@ def judge(mutant: Mutant) -> dict[str, object]:
         if not probe.startswith(str(src)):
             row["error"] = f"the scratch copy is not the one imported: {probe!r}"
             return row
-        if mutant.claims and run([sys.executable, "-m", "derivcheck", "verify", *mutant.claims, "--device", "cpu",
-                                  "--quiet"], work, env) != 0:
+        clean = clean or {}
+        if mutant.claims and clean.get("verify", True) and run(
+                [sys.executable, "-m", "derivcheck", "verify", *mutant.claims, "--device", "cpu", "--quiet"],
+                work, env) != 0:
             row["caught_by"] = "verify"
-        elif mutant.tests and run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-                                   *mutant.tests], work, env) not in (0, 5):
+        elif mutant.tests and clean.get(" ".join(mutant.tests), True) and run(
+                [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *mutant.tests],
+                work, env) not in (0, 5):
             row["caught_by"] = "tests"  # 5: no test selected, which catches nothing
+        if row["caught_by"] is None and not all(clean.get(k, True) for k in ("verify", " ".join(mutant.tests))):
+            row["error"] = "its selection fails on the unmutated tree"
     row["seconds"] = round(time.perf_counter() - start, 1)
     return row
 
@@ -394,6 +420,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--only", nargs="*", help="run only these mutants")
     parser.add_argument("--check-edits", action="store_true", help="only check that every edit applies (fast)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip running the selections unmutated first")
     args = parser.parse_args()
     if args.check_edits:
         errors = edit_errors()
@@ -405,13 +432,18 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown mutants: {', '.join(sorted(unknown))}")
     chosen = [m for m in MUTANTS if not args.only or m.name in args.only]
+    clean = {} if args.no_baseline else baseline(chosen)
+    failing = [k for k, ok in clean.items() if not ok]
+    print(f"baseline: {len(clean) - len(failing)} of {len(clean)} selections pass unmutated"
+          + (f"; failing: {', '.join(failing)}" if failing else ""), file=sys.stderr, flush=True)
     rows = []
     for m in chosen:
-        row = judge(m)
+        row = judge(m, clean)
         rows.append(row)
         print(f"{m.name:36s} {row['caught_by'] or 'NOT CAUGHT'}  {row['error'] or ''}", file=sys.stderr, flush=True)
     result = {"total": len(rows), "caught": sum(r["caught_by"] is not None for r in rows),
-              "edit_errors": sum(r["error"] is not None for r in rows), "mutants": rows}
+              "edit_errors": sum(r["error"] is not None for r in rows),
+              "baseline": {"selections": len(clean), "failing": failing}, "mutants": rows}
     if args.json:
         print(json.dumps(result))
     else:
