@@ -90,7 +90,7 @@ class Step:
 
     Every step is put to derivcheck's line checker, the judge students' working gets
     (``simulations.derivation_steps``), which must find it true; ``unjudged`` says why the checker
-    cannot judge this one (its question's model lacks the step's objects), and is printed with it.
+    cannot judge this one (its question's model lacks the step's objects), listed in ``derive --json``.
     """
 
     text: str
@@ -102,10 +102,7 @@ class Step:
         return to_latex(self.expr)
 
     def to_dict(self) -> dict[str, str]:
-        record = {"text": self.text, "latex": self.latex}
-        if self.unjudged:
-            record["unjudged"] = self.unjudged
-        return record
+        return {"text": self.text, "latex": self.latex}
 
 
 @dataclass(frozen=True)
@@ -162,6 +159,7 @@ class Derivation:
             "latex": self.latex,
             "assumptions": dict(self.assumptions),
             "steps": [s.to_dict() for s in self.steps],
+            "unjudged": {str(n): s.unjudged for n, s in enumerate(self.steps) if s.unjudged},
             "variants": {k: str(v) for k, v in self.variants.items()},
             "mistakes": {k: str(v) for k, v in self.mistakes.items()},
         }
