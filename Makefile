@@ -8,7 +8,7 @@ STAMP   = $(VENV)/.installed
 PDF    ?= out/solutions.pdf
 TEX_PACKAGES = texlive-latex-base texlive-latex-recommended texlive-latex-extra latexmk lmodern poppler-utils
 
-.PHONY: install tex browser serve bench-serve report report-tex derive verify exercises test test-slow lint bench clean
+.PHONY: install tex browser serve bench-serve report report-tex derive verify exercises test test-slow lint bench mutants clean
 
 install: $(STAMP)
 
@@ -93,6 +93,11 @@ bench: install
 	$(BIN)/python benchmarks/verify_throughput.py
 	$(BIN)/python benchmarks/grade_throughput.py
 	$(BIN)/python benchmarks/serve_latency.py
+
+# The mutation run (benchmarks/mutants.py): every mutant applied in a scratch copy, each judged by
+# verify and its own test selection; niced, it takes about half an hour on 2 cores.
+mutants: install
+	nice -n 5 $(BIN)/python benchmarks/mutants.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -9,13 +9,28 @@
    its 2 N d draws, v_w = Var(w^2)/E[w^2]^2 = 2 and v_r = Var(ReLU(z)^2)/E[ReLU(z)^2]^2 = 5; naive
    (2 + 15/d) per sample of 2 d draws. The relative variances are measured here by simulation and
    compared with theory; ratio (2 d + 15) / 7. Target >= 50x over the check's configurations.
+3. ``derivcheck verify`` (all ten claims, seed 0, alpha 1e-6, cold: an empty cache) in CPU and wall
+   seconds, before and after issue 19's changes, both run here as subprocesses of this one run.
+   "Before" is the same command with the earlier implementations put back in its process
+   (``--baseline``, see ``BASELINE``): torch's default thread pool for every check, the chi-square
+   mixture's table and the product law's quadrature rebuilt per law object, quantiles by brentq
+   over +-40 sd, smoothing_gap's Newton steps by ``torch.autograd.functional`` with ``pinv`` after
+   L-BFGS to a gradient of 1e-15, and unsmoothed_minimizer's runs one dimension at a time. Their
+   results are the same (the records are compared); only the time differs. Target <= 10 CPU-s.
 
-Run: python benchmarks/verify_throughput.py [--draws N] [--repeats R]
+Run: python benchmarks/verify_throughput.py [--draws N] [--repeats R] [--only-verify]
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
 import time
+from contextlib import nullcontext
 
 import torch
 from scipy.stats import norm
@@ -58,6 +73,159 @@ def ours_relative_variance(draws: int, gen: torch.Generator) -> tuple[float, flo
     return float(w2.var() / w2.mean() ** 2), float(r2.var() / r2.mean() ** 2)
 
 
+# --- 3. verify before and after -------------------------------------------------------------
+
+def _baseline_solve_tails(law, tail: float, relative_xtol: float) -> tuple[float, float]:
+    """Before: brentq within 40 standard deviations of the mean."""
+    import numpy as np
+    from scipy.optimize import brentq
+
+    sd = np.sqrt(law.variance)
+    span = (max(1e-12, law.mean - 40 * sd), law.mean + 40 * sd)
+    lo = brentq(lambda t: law.cdf(t) - tail, *span, xtol=relative_xtol * law.mean, rtol=1e-14)
+    hi = brentq(lambda t: law.sf(t) - tail, *span, xtol=relative_xtol * law.mean, rtol=1e-14)
+    return float(lo), float(hi)
+
+
+def _baseline_pdf(self, u):
+    """Before: the mixture density through scipy's logsumexp."""
+    import numpy as np
+    from scipy.special import gammaln, logsumexp
+
+    k, w = self._mixture
+    u = np.asarray(u, dtype=float)[:, None]
+    half = k[None, :] / 2
+    log_terms = (half - 1) * np.log(u) - u / 2 - half * np.log(2.0) - gammaln(half) + np.log(w)[None, :]
+    return np.exp(logsumexp(log_terms, axis=1))
+
+
+def _baseline_minimise(loss_of, start, newton_steps: int = 4):
+    """Before: L-BFGS to a gradient of 1e-15, Newton steps by autograd.functional with pinv."""
+    x = start.clone().requires_grad_()
+    opt = torch.optim.LBFGS([x], lr=1, max_iter=1000, tolerance_grad=1e-15, tolerance_change=1e-18,
+                            history_size=50, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = loss_of(x)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    x = x.detach()
+    for _ in range(newton_steps):
+        grad = torch.autograd.functional.jacobian(loss_of, x)
+        hess = torch.autograd.functional.hessian(loss_of, x)
+        x = x - torch.linalg.pinv(hess, hermitian=True) @ grad
+    return x
+
+
+def _baseline_descend(dims, dev):
+    """Before: one gradient-descent run per dimension."""
+    import torch.nn.functional as F
+
+    from derivcheck.simulations.unsmoothed_minimizer import CHECKPOINTS, LEARNING_RATE
+
+    traces = {}
+    for dim in dims:
+        x = torch.zeros(dim, dtype=torch.float64, device=dev)
+        onehot = torch.zeros(dim, dtype=torch.float64, device=dev)
+        onehot[0] = 1
+        target = torch.zeros(1, dtype=torch.long, device=dev)
+        trace = []
+        for step in range(1, CHECKPOINTS[-1] + 1):
+            grad = torch.softmax(x, 0) - onehot
+            x -= LEARNING_RATE * grad
+            if step in CHECKPOINTS:
+                probe = x.clone().requires_grad_(True)
+                loss = F.cross_entropy(probe[None], target)
+                (autograd,) = torch.autograd.grad(loss, probe)
+                trace.append({"step": step, "loss": float(loss.detach()), "gap": float(x[0] - x[1:].max()),
+                              "grad_norm": float(autograd.norm()),
+                              "grad_matches": bool(torch.allclose(autograd, torch.softmax(x, 0) - onehot,
+                                                                  rtol=1e-12, atol=1e-300))})
+        traces[dim] = trace
+    return traces
+
+
+def install_baseline() -> None:
+    """Put the implementations from before issue 19 back into this process (see the docstring)."""
+    from functools import cached_property
+
+    from derivcheck.simulations import chi2_test, device, smoothing_gap, unsmoothed_minimizer
+
+    device.one_cpu_thread = lambda dev: nullcontext()  # registry.verify imports it at call time
+    chi2_test._solve_tails = _baseline_solve_tails
+    for cls, name, build in (
+            (chi2_test.RectifiedChiSquare, "_mixture",
+             lambda self: chi2_test._binomial_mixture.__wrapped__(self.draws, self.width)),
+            (chi2_test.ProductLaw, "_rule",
+             lambda self: chi2_test._product_rule.__wrapped__(self.second, self.nodes, self.panels))):
+        prop = cached_property(build)
+        prop.__set_name__(cls, name)
+        setattr(cls, name, prop)
+    chi2_test.RectifiedChiSquare.pdf = _baseline_pdf
+    smoothing_gap.minimise = _baseline_minimise
+    unsmoothed_minimizer.descend = _baseline_descend
+
+
+def timed_verify(baseline: bool) -> dict:
+    """CPU and wall seconds of a cold ``derivcheck verify`` (all claims) in a subprocess, and its records."""
+    with tempfile.TemporaryDirectory(prefix="derivcheck-bench-") as cache:
+        env = {**os.environ, "DERIVCHECK_CACHE": cache}
+        cmd = [sys.executable, __file__, "--run-verify"] + (["--baseline"] if baseline else [])
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if out.returncode not in (0, 1):
+        raise RuntimeError(out.stderr[-2000:])
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"cpu": cpu, "wall": wall, "records": json.loads(out.stdout)["claims"]}
+
+
+def run_verify(baseline: bool) -> None:
+    """The body of the subprocess: ``derivcheck verify --json`` as the command line runs it."""
+    if baseline:
+        install_baseline()
+    from derivcheck.cli import main as cli
+
+    raise SystemExit(cli(["verify", "--device", "cpu", "--json", "--quiet"]))
+
+
+def same_results(a: list[dict], b: list[dict]) -> bool:
+    """Verdicts, estimates, intervals, p-values and powers equal to 1e-8 relative (the quadrature
+    and root-finding tolerances; float32 rounding aside, the draws are the same)."""
+    def close(u, v) -> bool:
+        if isinstance(u, (int, float)) and isinstance(v, (int, float)):
+            return u == v or abs(u - v) <= 1e-8 * max(abs(u), abs(v))
+        if isinstance(u, list) and isinstance(v, list):
+            return len(u) == len(v) and all(close(x, y) for x, y in zip(u, v, strict=True))
+        if isinstance(u, dict) and isinstance(v, dict):
+            return u.keys() == v.keys() and all(close(u[k], v[k]) for k in u)
+        return u == v
+
+    keys = ("id", "passed", "estimate", "interval", "p_value", "alpha", "power")
+    return all(close({k: x[k] for k in keys}, {k: y[k] for k in keys}) for x, y in zip(a, b, strict=True))
+
+
+def verify_before_after() -> None:
+    print("\n3. derivcheck verify, all claims, cold (empty cache), seed 0, alpha 1e-6, CPU:")
+    before = timed_verify(baseline=True)
+    after = timed_verify(baseline=False)
+    for name, r in (("before", before), ("after", after)):
+        print(f"   {name:6s}: {r['cpu']:6.1f} CPU-s, {r['wall']:6.1f} s wall")
+    print(f"   ratio: {before['cpu'] / after['cpu']:.1f}x less CPU, {before['wall'] / after['wall']:.1f}x less wall;"
+          f" {after['cpu']:.1f} CPU-s (target <= 10)")
+    by_id = {r["id"]: r for r in before["records"]}
+    print("   per claim (seconds inside the check, as the record states):")
+    for r in after["records"]:
+        print(f"     {r['id']:22s} {by_id[r['id']]['seconds']:7.2f} -> {r['seconds']:6.2f}")
+    same = same_results(before["records"], after["records"])
+    print(f"   same verdicts, estimates, intervals, p-values and powers: {same}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--draws", type=int, default=1 << 24)
@@ -65,7 +233,15 @@ def main() -> None:
     parser.add_argument("--alpha", type=float, default=1e-6)
     parser.add_argument("--power", type=float, default=0.999)
     parser.add_argument("--error", type=float, default=0.01, help="relative error to detect")
+    parser.add_argument("--only-verify", action="store_true", help="only part 3")
+    parser.add_argument("--run-verify", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.run_verify:
+        run_verify(args.baseline)
+    if args.only_verify:
+        verify_before_after()
+        return
     gen = torch.Generator().manual_seed(0)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.draws:,} draws per run")
 
@@ -93,6 +269,7 @@ def main() -> None:
               f" x {2 * dim} draws -> {naive:,.0f} draws; ratio {naive / ours:,.1f}x"
               f" (theory {(2 * dim + 15) / 7:,.1f}x)")
     print(f"   over the check's configurations: {total_naive / total_ours:,.1f}x fewer draws (target >= 50x)")
+    verify_before_after()
 
 
 if __name__ == "__main__":

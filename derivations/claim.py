@@ -86,10 +86,16 @@ def to_latex(expr: sp.Basic) -> str:
 
 @dataclass(frozen=True)
 class Step:
-    """One step of a derivation: a sentence and the SymPy expression it establishes."""
+    """One step of a derivation: a sentence and the SymPy expression it establishes.
+
+    Every step is put to derivcheck's line checker, the judge students' working gets
+    (``simulations.derivation_steps``), which must find it true; ``unjudged`` says why the checker
+    cannot judge this one (its question's model lacks the step's objects), listed in ``derive --json``.
+    """
 
     text: str
     expr: sp.Basic
+    unjudged: str = ""
 
     @property
     def latex(self) -> str:
@@ -153,6 +159,7 @@ class Derivation:
             "latex": self.latex,
             "assumptions": dict(self.assumptions),
             "steps": [s.to_dict() for s in self.steps],
+            "unjudged": {str(n): s.unjudged for n, s in enumerate(self.steps) if s.unjudged},
             "variants": {k: str(v) for k, v in self.variants.items()},
             "mistakes": {k: str(v) for k, v in self.mistakes.items()},
         }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .claim import Derivation, Step, eq
-from .mlp_cost import equal_widths, forward, over_layers
+from .mlp_cost import UNJUDGED_WIDTHS, equal_widths, forward, over_layers
 from .registry import derivation
 from .symbols import K, L, l, n
 
@@ -23,11 +23,13 @@ def forward_mults() -> Derivation:
     mults = sp.Symbol("M_fwd")
     steps = (
         Step(r"Layer $l$ multiplies the $n \times K_{l-1}$ activation by the $K_{l-1} \times K_l$ weight.",
-             eq(sp.Symbol("M_l"), forward(l))),
-        Step("Sum over the $L$ layers (general widths).", eq(mults, general)),
+             eq(sp.Symbol("M_l"), forward(l)), unjudged=UNJUDGED_WIDTHS),
+        Step("Sum over the $L$ layers (general widths).", eq(mults, general), unjudged=UNJUDGED_WIDTHS),
         Step("Equal widths $K_l = K$.", eq(mults, result)),
         Step("Counting a multiply-add as 2 FLOPs (the convention of PyTorch's FLOP counter) doubles it.",
-             eq(sp.Symbol("FLOPs_fwd"), 2 * result)),
+             eq(sp.Symbol("FLOPs_fwd"), 2 * result),
+             unjudged=(r'FLOPs, not the multiplications p4.forward_mults asks for (the checker rightly calls them '
+                       r'another quantity)')),
     )
     return Derivation(
         statement="A forward pass of $n$ inputs through $L$ layers of width $K$ costs $n L K^2$ multiplications.",

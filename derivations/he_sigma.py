@@ -34,7 +34,9 @@ def he_sigma() -> Derivation:
     (sigma_squared,) = sp.solve(sp.Eq(rv.result.subs(sigma**2, s2), 1), s2)
     y = sp.Symbol("y")
     steps = (
-        Step(r"$\operatorname{Var}[y]$ as derived in Problem 2.1.", eq(variance(y), rv.result)),
+        Step(r"$\operatorname{Var}[y]$ as derived in Problem 2.1.", eq(variance(y), rv.result),
+             unjudged=(r"relu_variance's result, judged there with its steps; p2.sigma's lines are equations that "
+                       r"fix $\sigma$, and this one does not")),
         Step("Require unit output variance.", eq(rv.result, 1)),
         Step("Solve for the variance of the weights.", eq(sigma**2, sigma_squared)),
         Step("Take the positive root: the standard deviation.", eq(sigma, root)),

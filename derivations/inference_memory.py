@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .claim import Derivation, Step, eq
-from .mlp_cost import equal_widths, live_activations, over_layers, weights
+from .mlp_cost import UNJUDGED_WIDTHS, equal_widths, live_activations, over_layers, weights
 from .registry import derivation
 from .symbols import K, L, l, n
 
@@ -24,9 +24,9 @@ def inference_memory() -> Derivation:
     result = equal_widths(weight_count + live)
     training_live = live_activations(1, L)
     steps = (
-        Step("All weights are stored.", eq(sp.Symbol("W"), weight_count)),
+        Step("All weights are stored.", eq(sp.Symbol("W"), weight_count), unjudged=UNJUDGED_WIDTHS),
         Step("While layer $l$ runs, its input $a_{l-1}$ and its output $a_l$ are live; $a_{l-1}$ is freed "
-             "afterwards, so this is the peak over $l$.", eq(sp.Symbol("A_l"), live)),
+             "afterwards, so this is the peak over $l$.", eq(sp.Symbol("A_l"), live), unjudged=UNJUDGED_WIDTHS),
         Step("Equal widths: weights plus $2 n K$.", eq(sp.Symbol("S_inf"), result)),
     )
     return Derivation(

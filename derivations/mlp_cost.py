@@ -17,6 +17,9 @@ from .symbols import K, L, j, l, n
 
 widths = sp.IndexedBase("K", integer=True, positive=True)
 
+#: Why the line checker cannot judge a step in the per-layer widths K_{l-1}, K_l.
+UNJUDGED_WIDTHS = "per-layer widths $K_{l-1}, K_l$: the checker's mlp_cost model has the one width $K$"
+
 
 def matmul(rows: sp.Expr, inner: sp.Expr, cols: sp.Expr) -> sp.Expr:
     """Multiplications in an (rows x inner) @ (inner x cols) product."""

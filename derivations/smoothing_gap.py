@@ -27,8 +27,10 @@ HESSIAN_DIMENSION = 3
 
 
 def smoothed_target() -> tuple[sp.Expr, sp.Expr]:
-    """(y_hat for the true class, y_hat for every other class) of (1 - eps) y + eps/d."""
-    return (1 - eps) * 1 + eps / d, (1 - eps) * 0 + eps / d
+    """(y_hat for the true class, y_hat for every other class) of (1 - eps) y + eps/d
+    (``softmax_ce_gradient``'s target at y_i = 1 and y_i = 0)."""
+    target = softmax_ce_gradient().extras["smoothed_target"]
+    return target.subs(y[i], 1), target.subs(y[i], 0)
 
 
 def hessian_is_softmax_covariance(dim: int = HESSIAN_DIMENSION) -> bool:
@@ -61,19 +63,25 @@ def smoothing_gap() -> Derivation:
     minimum_is_entropy = sp.simplify(sp.expand_log(minimum - entropy, force=True)) == 0
     steps = (
         Step(r"The smoothed target: the true class keeps $1 - \varepsilon$ plus its share $\varepsilon/d$.",
-             eq(sp.Tuple(y_hat[sp.Symbol("y")], y_hat[sp.Symbol("j")]), sp.Tuple(top, rest))),
+             eq(sp.Tuple(y_hat[sp.Symbol("y")], y_hat[sp.Symbol("j")]), sp.Tuple(top, rest)),
+             unjudged=r'a pair of values (the true class and another): the checker reads one expression a side'),
         Step(r"The loss is convex: the Hessian of log-sum-exp is $\operatorname{diag}(z) - z z^\top$, the "
              r"covariance of a one-hot draw from $z$, positive semidefinite (checked entry by entry for $d = 3$).",
-             eq(sp.Symbol("H_L"), sp.Symbol(r"\operatorname{diag}(z) - z z^{\top}"))),
+             eq(sp.Symbol("H_L"), sp.Symbol(r"\operatorname{diag}(z) - z z^{\top}")),
+             unjudged=(r"a matrix (the Hessian): the checker's models have no matrices; SymPy proves it entry by "
+                       r"entry for $d = 3$")),
         Step(r"So a stationary point is the minimum: the gradient $z - \hat y$ (Problem 3.2) vanishes when",
              eq(z[i], stationary)),
         Step(r"$\mathrm{softmax}(x) = \hat y$ inverts to $x_i = \log \hat y_i + c$ for any constant $c$.",
-             eq(sp.Tuple(sp.Symbol("x_y"), sp.Symbol("x_j")), sp.Tuple(x_top, x_rest))),
+             eq(sp.Tuple(sp.Symbol("x_y"), sp.Symbol("x_j")), sp.Tuple(x_top, x_rest)),
+             unjudged=r'a pair of values (the true class and another): the checker reads one expression a side'),
         Step("The gap between the true class and any other is finite.", eq(
             sp.Symbol("x_y") - sp.Symbol("x_j"), gap)),
         Step(r"At the minimiser the log-partition is $\log \sum_i \hat y_i + c = c$, and the loss is the "
              r"entropy of $\hat y$ (SymPy checks $L(x^*) - H(\hat y) = 0$ for every $c$).",
-             eq(sp.Symbol("L^*"), entropy)),
+             eq(sp.Symbol("L^*"), entropy),
+             unjudged=(r'the minimum value $L^*$: p3.smoothing_gap asks for the gap and its model has no loss to '
+                       r'compare with; SymPy checks $L(x^*) - H(\hat y) = 0$')),
     )
     mistakes = {
         "alt_smoothing_convention": gap_formula(1 - eps, eps / (d - 1)),

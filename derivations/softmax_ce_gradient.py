@@ -20,10 +20,19 @@ from .symbols import d, eps, i, j, k, x, y
 
 z = sp.IndexedBase("z", real=True)
 
+#: Why the line checker cannot judge the steps in x_i.
+UNJUDGED_INDEX = ("a derivative by $x_i$ beside a sum over $j$, the index p3.gradient's model reserves for the "
+                  "entry differentiated")
+
 
 def cross_entropy(target: sp.IndexedBase = y) -> sp.Expr:
     """-sum_j target_j log softmax(x)_j, written with log-sum-exp."""
     return -sp.Sum(target[j] * (x[j] - sp.log(sp.Sum(sp.exp(x[k]), (k, 1, d)))), (j, 1, d))
+
+
+def smoothed_target() -> sp.Expr:
+    """y_hat_i = (1 - eps) y_i + eps/d: PyTorch's ``label_smoothing=eps`` of the target y."""
+    return (1 - eps) * y[i] + eps / d
 
 
 def smoothed_target_mass() -> sp.Expr:
@@ -51,15 +60,18 @@ def softmax_ce_gradient() -> Derivation:
         Step(r"$\log z_j = x_j - \log \sum_k e^{x_k}$, so the loss is a term linear in $x$ plus a log-sum-exp.",
              eq(sp.Symbol("L"), loss)),
         Step(r"Differentiate with respect to $x_i$ (the Kronecker delta $\delta_{ij}$ picks the $i$-th term).", eq(
-            sp.Derivative(sp.Symbol("L"), x[i]), raw)),
-        Step(r"Evaluate the deltas for $1 \le i \le d$.", eq(sp.Derivative(sp.Symbol("L"), x[i]), grad)),
+            sp.Derivative(sp.Symbol("L"), x[i]), raw), unjudged=UNJUDGED_INDEX),
+        Step(r"Evaluate the deltas for $1 \le i \le d$.", eq(sp.Derivative(sp.Symbol("L"), x[i]), grad),
+             unjudged=UNJUDGED_INDEX),
         Step("A one-hot (or any probability) vector sums to one.", eq(mass, 1)),
         Step("Hence the gradient is the softmax minus the target.", eq(sp.Derivative(sp.Symbol("L"), x[i]),
-                                                                        onehot)),
+                                                                        onehot), unjudged=UNJUDGED_INDEX),
         Step(r"The smoothed target $\hat y = (1 - \varepsilon) y + \varepsilon/d$ sums to one too, so the "
-             r"gradient is $z - \hat y$.", eq(sp.Symbol(r"\sum_j \hat{y}_j"), smoothed_target_mass())),
+             r"gradient is $z - \hat y$.", eq(sp.Symbol(r"\sum_j \hat{y}_j"), smoothed_target_mass()),
+             unjudged=r"the smoothed target $\hat y$ is not in p3.gradient's model (one-hot $y$)"),
         Step("In vector form.", eq(sp.Derivative(sp.Symbol("L"), sp.Symbol("x")),
-                                       sp.Symbol("z") - sp.Symbol("y"))),
+                                       sp.Symbol("z") - sp.Symbol("y")),
+             unjudged=r'a derivative by the whole vector $x$: the checker differentiates by one entry'),
     )
     return Derivation(
         statement=r"For $z = \mathrm{softmax}(x)$ and a target $y$ with $\sum_j y_j = 1$ (one-hot or smoothed), "
@@ -70,5 +82,5 @@ def softmax_ce_gradient() -> Derivation:
         steps=steps,
         symbols={"x": x, "y": y, "z": z, "i": i, "d": d},
         mistakes={"sign_flipped": -result},
-        extras={"general": grad, "target_mass": smoothed_target_mass()},
+        extras={"general": grad, "target_mass": smoothed_target_mass(), "smoothed_target": smoothed_target()},
     )

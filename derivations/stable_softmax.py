@@ -11,6 +11,8 @@ exp(-m + x[i])/Sum(exp(-m + x[k]), (k, 1, d))
 """
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 from .claim import Derivation, Step, eq
@@ -19,6 +21,15 @@ from .symbols import c, d, i, k, m, x
 
 #: Dimensions for which the identity and the sign of every exponent are also proven term by term.
 CONCRETE_DIMENSIONS = range(2, 7)
+
+
+class MaxOver(sp.Function):
+    """max_k f(x_k) over the index k of a vector, unevaluated: MaxOver(x[k], k) is the shift m."""
+
+    nargs = 2
+
+    def _latex(self, printer: Any) -> str:
+        return rf"\max_{{{printer._print(self.args[1])}}} {printer._print(self.args[0])}"
 
 
 def softmax(vector: sp.IndexedBase, index: sp.Expr, shift: sp.Expr = 0) -> sp.Expr:
@@ -85,6 +96,6 @@ def stable_softmax() -> Derivation:
         steps=steps,
         symbols={"x": x, "i": i, "k": k, "d": d, "m": m},
         mistakes=mistakes,
-        extras={"difference": difference, "gap_nonnegative": bool(gap.is_nonnegative),
+        extras={"shift": MaxOver(x[k], k), "difference": difference, "gap_nonnegative": bool(gap.is_nonnegative),
                 "proven_for_dimensions": proofs},
     )

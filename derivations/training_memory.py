@@ -13,7 +13,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .claim import Derivation, Step, eq
-from .mlp_cost import equal_widths, live_activations, over_layers, weights
+from .mlp_cost import UNJUDGED_WIDTHS, equal_widths, live_activations, over_layers, weights
 from .registry import derivation
 from .symbols import K, L, l, n
 
@@ -26,11 +26,11 @@ def training_memory() -> Derivation:
     result = equal_widths(weight_count + kept)
     every_activation = live_activations(0, L)
     steps = (
-        Step("All weights are stored.", eq(sp.Symbol("W"), weight_count)),
+        Step("All weights are stored.", eq(sp.Symbol("W"), weight_count), unjudged=UNJUDGED_WIDTHS),
         Step(r"Backward through layer $l$ needs its input: $\partial L / \partial W_l = a_{l-1}^\top\, "
              r"\partial L / \partial a_l$. So the inputs $a_0, \dots, a_{L-1}$ are kept until the backward "
              r"pass reads them: at the end of the forward pass all of them are live.",
-             eq(sp.Symbol("A"), kept)),
+             eq(sp.Symbol("A"), kept), unjudged=UNJUDGED_WIDTHS),
         Step("Equal widths.", eq(sp.Symbol("S_train"), result)),
         Step(r"Counting every activation $a_0, \dots, a_L$ (the output $a_L$ as well).",
              eq(sp.Symbol("S_train"), equal_widths(weight_count + every_activation))),
@@ -47,6 +47,8 @@ def training_memory() -> Derivation:
                   "with_weight_gradients": equal_widths(2 * weight_count + kept)},
         mistakes={"freed_activations": equal_widths(weight_count + live_activations(l - 1, l)),
                   "missing_weights": equal_widths(kept)},
-        extras={"weights": equal_widths(weight_count), "activations": equal_widths(kept),
+        # The sets counted, as index ranges of the activations a_j: what the simulation measures.
+        extras={"kept": (sp.Integer(0), L - 1), "kept_with_output": (sp.Integer(0), L),
+                "weights": equal_widths(weight_count), "activations": equal_widths(kept),
                 "activations_with_input": equal_widths(every_activation)},
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .claim import Derivation, Step, eq
-from .mlp_cost import equal_widths, forward, input_gradient, over_layers, weight_gradient
+from .mlp_cost import UNJUDGED_WIDTHS, equal_widths, forward, input_gradient, over_layers, weight_gradient
 from .registry import derivation
 from .symbols import K, L, l, n
 
@@ -29,9 +29,10 @@ def training_mults() -> Derivation:
     mults = sp.Symbol("M_train")
     steps = (
         Step("Backward through layer $l$: the gradient with respect to its input.",
-             eq(sp.Symbol("M_l^in"), input_gradient(l))),
-        Step(r"\dots\ and with respect to its weight.", eq(sp.Symbol("M_l^W"), weight_gradient(l))),
-        Step("Sum forward and both backward matmuls over the layers.", eq(mults, general)),
+             eq(sp.Symbol("M_l^in"), input_gradient(l)), unjudged=UNJUDGED_WIDTHS),
+        Step(r"\dots\ and with respect to its weight.", eq(sp.Symbol("M_l^W"), weight_gradient(l)),
+             unjudged=UNJUDGED_WIDTHS),
+        Step("Sum forward and both backward matmuls over the layers.", eq(mults, general), unjudged=UNJUDGED_WIDTHS),
         Step("Equal widths.", eq(mults, result)),
         Step("When the input needs no gradient, layer 1 skips its input-gradient matmul.",
              eq(mults, sp.factor(no_input_grad))),

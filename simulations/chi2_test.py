@@ -20,14 +20,14 @@ computed by Gauss-Legendre quadrature over B's bulk (+-12 standard deviations).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq
-from scipy.special import gammaln, logsumexp
-from scipy.stats import binom, chi2
+from scipy.special import gammaln
+from scipy.stats import binom, chi2, norm
 
 
 @dataclass(frozen=True)
@@ -75,14 +75,9 @@ class RectifiedChiSquare:
         """Var[T] = E[Var(T|K)] + Var(E[T|K]) = E[2K] + Var(K) = M + M/4."""
         return self.draws + self.draws / 4
 
-    @cached_property
+    @property
     def _mixture(self) -> tuple[np.ndarray, np.ndarray]:
-        sd = np.sqrt(self.draws) / 2
-        lo = max(1, int(self.draws / 2 - self.width * sd))
-        hi = min(self.draws, int(np.ceil(self.draws / 2 + self.width * sd)))
-        k = np.arange(lo, hi + 1)
-        weights = binom.pmf(k, self.draws, 0.5)
-        return k, weights / weights.sum()
+        return _binomial_mixture(self.draws, self.width)
 
     def cdf(self, t: float) -> float:
         k, w = self._mixture
@@ -93,12 +88,18 @@ class RectifiedChiSquare:
         return float(np.dot(w, chi2.sf(t, k)))
 
     def pdf(self, u: np.ndarray) -> np.ndarray:
-        """The mixture density sum_k P(K = k) f_{chi^2_k}(u), summed in log space."""
+        """The mixture density sum_k P(K = k) f_{chi^2_k}(u), summed in log space:
+        log f_{chi^2_k}(u) = (k/2 - 1) log u - u/2 - (k/2) log 2 - log Gamma(k/2)."""
         k, w = self._mixture
-        u = np.asarray(u, dtype=float)[:, None]
-        half = k[None, :] / 2
-        log_terms = (half - 1) * np.log(u) - u / 2 - half * np.log(2.0) - gammaln(half) + np.log(w)[None, :]
-        return np.exp(logsumexp(log_terms, axis=1))
+        half = k / 2
+        constant = np.log(w) - half * np.log(2.0) - gammaln(half)  # per k, shared by every u
+        u = np.asarray(u, dtype=float)
+        log_terms = np.outer(np.log(u), half - 1)
+        log_terms += constant[None, :]
+        top = log_terms.max(axis=1)
+        log_terms -= top[:, None]
+        np.exp(log_terms, out=log_terms)
+        return np.exp(top - u / 2) * log_terms.sum(axis=1)
 
     def quantiles(self, tail: float) -> tuple[float, float]:
         return _rectified_quantiles(self.draws, self.width, tail)
@@ -108,13 +109,57 @@ class RectifiedChiSquare:
 
 
 def _solve_tails(law: Any, tail: float, relative_xtol: float) -> tuple[float, float]:
-    """The ``tail`` and ``1 - tail`` quantiles of a positive law with ``cdf``, ``sf``, ``mean`` and
-    ``variance``, by bracketing within 40 standard deviations of the mean."""
+    """The ``tail`` and ``1 - tail`` quantiles of a positive law with ``cdf``, ``sf``, ``pdf``,
+    ``mean`` and ``variance``, each bracketed between the mean and 40 standard deviations away."""
     sd = np.sqrt(law.variance)
-    span = (max(1e-12, law.mean - 40 * sd), law.mean + 40 * sd)
-    lo = brentq(lambda t: law.cdf(t) - tail, *span, xtol=relative_xtol * law.mean, rtol=1e-14)
-    hi = brentq(lambda t: law.sf(t) - tail, *span, xtol=relative_xtol * law.mean, rtol=1e-14)
-    return float(lo), float(hi)
+    z = float(norm.isf(tail))
+    floor = max(1e-12, law.mean - 40 * sd)
+    xtol = relative_xtol * law.mean
+    lo = _log_newton(law.cdf, law, tail, law.mean - z * sd, (floor, law.mean), xtol)
+    hi = _log_newton(law.sf, law, tail, law.mean + z * sd, (law.mean, law.mean + 40 * sd), xtol)
+    return lo, hi
+
+
+def _log_newton(prob: Any, law: Any, tail: float, start: float, bracket: tuple[float, float],
+                xtol: float) -> float:
+    """The t in ``bracket`` with prob(t) = ``tail``, prob being the law's cdf or sf (monotone).
+
+    Safeguarded Newton on h(t) = +-(log prob(t) - log tail), oriented to increase over the
+    bracket, whose slope is pdf(t) / prob(t) either way: a step that leaves the bracket is
+    replaced by bisection, so it converges whenever the bracket holds the root."""
+    sign = 1.0 if prob == law.cdf else -1.0
+    a, b = bracket
+    x = min(max(start, a), b)
+    for _ in range(200):
+        p = prob(x)
+        h = sign * (math.log(p) - math.log(tail)) if p > 0 else -sign * math.inf
+        if h == 0:
+            return float(x)
+        if h < 0:
+            a = x
+        else:
+            b = x
+        density = float(law.pdf(np.array([x]))[0])
+        step = h * p / density if density > 0 and math.isfinite(h) else math.nan
+        new = x - step
+        if not a < new < b:
+            new = (a + b) / 2
+        if abs(new - x) < xtol:
+            return float(new)
+        x = new
+    raise ArithmeticError(f"no quantile for tail {tail} within {bracket}")
+
+
+@lru_cache(maxsize=64)
+def _binomial_mixture(draws: int, width: float) -> tuple[np.ndarray, np.ndarray]:
+    """Degrees of freedom k within ``width`` standard deviations of Binomial(draws, 1/2) and their
+    renormalised probabilities (one table per law, shared by every instance)."""
+    sd = np.sqrt(draws) / 2
+    lo = max(1, int(draws / 2 - width * sd))
+    hi = min(draws, int(np.ceil(draws / 2 + width * sd)))
+    k = np.arange(lo, hi + 1)
+    weights = binom.pmf(k, draws, 0.5)
+    return k, weights / weights.sum()
 
 
 @lru_cache(maxsize=64)
@@ -142,17 +187,10 @@ class ProductLaw:
         a, b = self.first, self.second
         return (a.variance + a.mean**2) * (b.variance + b.mean**2) - self.mean**2
 
-    @cached_property
+    @property
     def _rule(self) -> tuple[np.ndarray, np.ndarray]:
-        """Nodes u_i and weights c_i = (quadrature weight) f_B(u_i)."""
-        b = self.second
-        sd = np.sqrt(b.variance)
-        edges = np.linspace(max(0.0, b.mean - 12 * sd), b.mean + 12 * sd, self.panels + 1)
-        x, wq = np.polynomial.legendre.leggauss(self.nodes)
-        half = np.diff(edges) / 2
-        u = (edges[:-1, None] + half[:, None] * (x[None, :] + 1)).ravel()
-        c = (half[:, None] * wq[None, :]).ravel() * b.pdf(u)
-        return u, c
+        """Nodes u_i and weights c_i = (quadrature weight) f_B(u_i) (one rule per law)."""
+        return _product_rule(self.second, self.nodes, self.panels)
 
     def cdf(self, t: float) -> float:
         u, c = self._rule
@@ -162,11 +200,27 @@ class ProductLaw:
         u, c = self._rule
         return float(np.dot(c, chi2.sf(t / u, self.first.dof)))
 
+    def pdf(self, t: np.ndarray) -> np.ndarray:
+        """f(t) = int f_A(t / u) f_B(u) / u du by the same rule."""
+        u, c = self._rule
+        return np.asarray(chi2.pdf(np.outer(np.asarray(t, dtype=float), 1 / u), self.first.dof) @ (c / u))
+
     def quantiles(self, tail: float) -> tuple[float, float]:
         return _product_quantiles(self.first.dof, self.second.draws, tail)
 
     def _solve_quantiles(self, tail: float) -> tuple[float, float]:
         return _solve_tails(self, tail, 1e-12)
+
+
+@lru_cache(maxsize=64)
+def _product_rule(b: RectifiedChiSquare, nodes: int, panels: int) -> tuple[np.ndarray, np.ndarray]:
+    sd = np.sqrt(b.variance)
+    edges = np.linspace(max(0.0, b.mean - 12 * sd), b.mean + 12 * sd, panels + 1)
+    x, wq = np.polynomial.legendre.leggauss(nodes)
+    half = np.diff(edges) / 2
+    u = (edges[:-1, None] + half[:, None] * (x[None, :] + 1)).ravel()
+    c = (half[:, None] * wq[None, :]).ravel() * b.pdf(u)
+    return u, c
 
 
 @lru_cache(maxsize=64)

@@ -73,12 +73,15 @@ def flops(batch: int, depth: int, width: int, *, train: bool, input_grad: bool =
 @dataclass(frozen=True)
 class Saved:
     """Numbers autograd saves for backward, split into weights, input and other activations, and
-    the network's ``parameters`` counted from its tensors."""
+    the network's ``parameters`` counted from its tensors; ``layers[j]`` the numbers of the
+    activation a_j (a_0 the input, a_l layer l's ReLU output) among the saved tensors, 0 when
+    autograd does not keep it."""
 
     parameters: int
     weights: int
     input: int
     activations: int
+    layers: tuple[int, ...] = ()
 
 
 def saved_for_backward(batch: int, depth: int, width: int,
@@ -92,14 +95,17 @@ def saved_for_backward(batch: int, depth: int, width: int,
         seen.setdefault(t.untyped_storage().data_ptr(), t)
         return t
 
+    layers = [x]  # a_0, a_1, ..., a_L as the forward pass makes them
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        out = forward(ws, x)
-    out.sum().backward()
+        for w in ws:
+            layers.append(torch.relu(layers[-1] @ w))
+    layers[-1].sum().backward()
     weight_ptrs = {w.untyped_storage().data_ptr() for w in ws}
     x_ptr = x.untyped_storage().data_ptr()
     numel = lambda ptrs: sum(t.numel() for p, t in seen.items() if p in ptrs)  # noqa: E731
     return Saved(parameters=parameter_count(ws), weights=numel(weight_ptrs), input=numel({x_ptr}),
-                 activations=numel(set(seen) - weight_ptrs - {x_ptr}))
+                 activations=numel(set(seen) - weight_ptrs - {x_ptr}),
+                 layers=tuple(numel({a.untyped_storage().data_ptr()}) for a in layers))
 
 
 class LiveBytes(TorchDispatchMode):

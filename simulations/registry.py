@@ -37,15 +37,28 @@ def verifiers() -> dict[str, Verifier]:
     return dict(_VERIFIERS)
 
 
+def _judge_steps(claim_id: str, outcome: Outcome) -> None:
+    """The derivation's own steps through the line checker (``derivation_steps``): a false step
+    fails the verification; the records go to ``details["steps"]``."""
+    from .derivation_steps import judged_steps
+
+    steps = judged_steps(claim_id)
+    outcome.details["steps"] = [{k: r[k] for k in ("step", "verdict", "why")} for r in steps]
+    if any(r["verdict"] == "false" for r in steps):
+        outcome.passed = False
+
+
 def verify(claim_id: str, seed: int = 0, device: str = "auto", alpha: float = 1e-6, **options: Any) -> Verification:
     """Run the verification of ``claim_id``; ``alpha`` bounds its false-alarm rate. ``options``
     go to the verifier (e.g. a ``claimed`` formula in place of the derived one, in tests)."""
-    from .device import resolve_device
+    from .device import one_cpu_thread, resolve_device
 
     known = verifiers()
     if claim_id not in known:
         raise KeyError(f"unknown claim {claim_id!r}; known: {', '.join(sorted(known))}")
     dev = resolve_device(device)
     start = time.perf_counter()
-    outcome = known[claim_id](Run(seed=seed, device=dev, alpha=alpha), **options)
+    with one_cpu_thread(dev):  # the checks' tensors are small: more threads only spin
+        outcome = known[claim_id](Run(seed=seed, device=dev, alpha=alpha), **options)
+    _judge_steps(claim_id, outcome)
     return Verification.of(claim_id, outcome, seconds=time.perf_counter() - start, seed=seed, device=dev.type)

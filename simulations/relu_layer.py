@@ -7,6 +7,7 @@ For each of N samples the layer is drawn in full (d weights, d inputs) and three
     W = sum_{j,i} w_ij^2,          ~ sigma^2 chi^2_{N d}
     T = sum_j S_j,  S_j = sum_i ReLU(z_ij)^2,   ~ chi^2_{Binomial(N d, 1/2)}
     Q = sum_j y_j^2 / S_j,         ~ sigma^2 chi^2_N   (given z, y_j ~ N(0, sigma^2 S_j))
+    Y2 = sum_j y_j^2, Y4 = sum_j y_j^4   (the plain estimate mean(y^2) and its sample variance)
 
 W, T are independent (w and z are); Q is independent of T (its conditional law given z does not
 depend on z). A sample with S_j = 0 (probability 2^-d) carries no information on y and is dropped
@@ -26,8 +27,9 @@ CHUNK = 1 << 20
 
 @dataclass(frozen=True)
 class LayerSums:
-    """The sums of N sampled layers: ``weights`` = W, ``rectified`` = T, ``normalized`` = Q, and
-    ``informative`` the samples with S_j > 0 (Q's degrees of freedom)."""
+    """The sums of N sampled layers: ``weights`` = W, ``rectified`` = T, ``normalized`` = Q,
+    ``informative`` the samples with S_j > 0 (Q's degrees of freedom), and ``squares`` = Y2,
+    ``fourth_powers`` = Y4 of the formed outputs y_j."""
 
     samples: int
     dim: int
@@ -35,6 +37,8 @@ class LayerSums:
     rectified: float
     normalized: float
     informative: int
+    squares: float = 0.0
+    fourth_powers: float = 0.0
 
     @property
     def draws(self) -> int:
@@ -55,7 +59,7 @@ def sample_layer(samples: int, dim: int, sigma: float, gen: torch.Generator, dev
 
 def _sample_layer(samples: int, dim: int, sigma: float, gen: torch.Generator, device: torch.device) -> LayerSums:
     rows = max(1, CHUNK // dim)
-    w_sum = t_sum = q_sum = 0.0
+    w_sum = t_sum = q_sum = y2_sum = y4_sum = 0.0
     informative = 0
     for start in range(0, samples, rows):
         m = min(rows, samples - start)
@@ -66,6 +70,9 @@ def _sample_layer(samples: int, dim: int, sigma: float, gen: torch.Generator, de
         y = torch.linalg.vecdot(w, r).double()
         keep = s > 0
         t_sum += float(s.sum())
+        y2 = y.square()
+        y2_sum += float(y2.sum())
+        y4_sum += float(y2.square().sum())
         q_sum += float((y[keep].square() / s[keep]).sum())
         informative += int(keep.sum())
-    return LayerSums(samples, dim, w_sum, t_sum, q_sum, informative)
+    return LayerSums(samples, dim, w_sum, t_sum, q_sum, informative, y2_sum, y4_sum)

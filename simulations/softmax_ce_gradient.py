@@ -3,8 +3,9 @@
 On random float64 batches the gradient of ``F.cross_entropy(x, labels, reduction="sum")`` is
 compared with the derived z - y (evaluated from the SymPy result), and with
 ``label_smoothing=eps`` against z - y_hat, y_hat = (1 - eps) y + eps/d (the same result, the
-target being y_hat). The derivation's mistake, the sign-flipped y - z, goes through the same
-comparison and must be rejected. Exact check up to float64 rounding (``TOLERANCE``).
+target being y_hat), the smoothed target evaluated from the derivation's own expression
+(``extras["smoothed_target"]``), never rebuilt here. The derivation's mistake, the sign-flipped
+y - z, goes through the same comparison and must be rejected. Exact check up to float64 rounding (``TOLERANCE``).
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import torch.nn.functional as F
 
 from derivcheck.derivations import derive
 from derivcheck.derivations.softmax_ce_gradient import z
+from derivcheck.derivations.symbols import d as d_sym
+from derivcheck.derivations.symbols import eps as eps_sym
 from derivcheck.derivations.symbols import y
 
 from .device import generator, substream
@@ -34,6 +37,7 @@ def verify(run: Run, *, claimed: sp.Expr | None = None) -> Outcome:
     derivation = derive("softmax_ce_gradient")
     formulas = {"derived": derivation.result if claimed is None else claimed, **derivation.mistakes}
     functions = {name: tensor_function(expr, [z, y]) for name, expr in formulas.items()}
+    smoothed = tensor_function(derivation.extras["smoothed_target"], [y, eps_sym, d_sym])
     deviations: dict[str, list[float]] = {name: [] for name in formulas}
     cases, samples = [], 0
     for dim in DIMENSIONS:
@@ -43,11 +47,12 @@ def verify(run: Run, *, claimed: sp.Expr | None = None) -> Outcome:
             labels = torch.randint(dim, (BATCH,), generator=gen, device=dev)
             (grad,) = torch.autograd.grad(F.cross_entropy(logits, labels, reduction="sum", label_smoothing=eps),
                                           logits)
-            target = (1 - eps) * F.one_hot(labels, dim).double() + eps / dim
+            target = smoothed(F.one_hot(labels, dim).double(), eps, dim)
             probs = torch.softmax(logits.detach(), dim=-1)
             for name, f in functions.items():
                 deviations[name].append(float((f(probs, target) - grad).abs().max()))
-            cases.append({"d": dim, "eps": eps, "max_abs_error": deviations["derived"][-1]})
+            cases.append({"d": dim, "eps": eps, "max_abs_error": deviations["derived"][-1],
+                          "mean_draw": float(logits.detach().mean()) + float(labels.double().mean())})
             samples += logits.numel()
     worst = max(deviations["derived"])
     return exact_check(prediction=0.0, estimate=worst, deviations=deviations.pop("derived"),

@@ -135,10 +135,17 @@ class Verification:
                    seconds=seconds, seed=seed, device=device, power=outcome.power,
                    measurements=tuple(outcome.measurements), details=jsonable(outcome.details))
 
+    @property
+    def check(self) -> str:
+        """``exact`` for a deterministic check (alpha 0: a power of 1 means the named mistake is
+        refuted by the same comparison on every run), ``statistical`` for a Monte Carlo test."""
+        return "exact" if self.alpha == 0 else "statistical"
+
     def to_dict(self, details: bool = True) -> dict[str, Any]:
         """The record; ``details=False`` leaves out the measurements and the verifier's details."""
         record = jsonable({
-            "id": self.id, "passed": self.passed, "prediction": self.prediction, "estimate": self.estimate,
+            "id": self.id, "check": self.check, "passed": self.passed, "prediction": self.prediction,
+            "estimate": self.estimate,
             "interval": self.interval, "p_value": self.p_value, "alpha": self.alpha, "samples": self.samples,
             "seconds": round(self.seconds, 4), "seed": self.seed, "device": self.device,
             "power": dict(self.power)})

@@ -193,3 +193,64 @@ def test_training_memory_keeps_each_layers_input():
     widths = sp.IndexedBase("K", integer=True, positive=True)
     value = general.subs(L, 3).doit().subs({widths[0]: 5, widths[1]: 7, widths[2]: 11, widths[3]: 2})
     assert value.subs(n, 4) == 4 * (5 + 7 + 11)
+
+
+# --- the derivations' own steps, judged by the line checker students get -------------------------
+
+@pytest.mark.parametrize("claim", claim_ids())
+def test_every_step_is_true_or_says_why_the_checker_cannot_judge_it(claim):
+    from derivcheck.simulations.derivation_steps import judged_steps
+
+    records = judged_steps(claim)
+    assert len(records) == len(derive(claim).steps)
+    for r, step in zip(records, derive(claim).steps, strict=True):
+        assert r["verdict"] in ("true", "unjudged"), (claim, r)
+        if r["verdict"] == "unjudged":
+            assert r["why"].strip(), (claim, r)
+        assert bool(step.unjudged) <= (r["verdict"] == "unjudged")
+    assert {int(n): why for n, why in derive(claim).to_dict()["unjudged"].items()} == \
+        {n: s.unjudged for n, s in enumerate(derive(claim).steps) if s.unjudged}
+
+
+def test_some_steps_of_the_variance_and_cost_claims_are_judged():
+    from derivcheck.simulations.derivation_steps import judged_steps
+
+    for claim, at_least in (("relu_variance", 6), ("he_sigma", 3), ("softmax_ce_gradient", 2),
+                            ("smoothing_gap", 2), ("training_mults", 2), ("training_memory", 2)):
+        assert sum(r["verdict"] == "true" for r in judged_steps(claim)) >= at_least, claim
+
+
+def false_step_derivation(claim: str, step: int, wrong_rhs):
+    """``claim``'s derivation with step ``step``'s right-hand side replaced (a printed false step)."""
+    from dataclasses import replace
+
+    from derivcheck.derivations.claim import eq
+
+    original = derive(claim)
+    steps = list(original.steps)
+    steps[step] = replace(steps[step], expr=eq(steps[step].expr.lhs, wrong_rhs(steps[step].expr.rhs)))
+    return replace(original, steps=tuple(steps))
+
+
+@pytest.mark.parametrize("claim,step,wrong", [
+    ("relu_variance", 3, lambda rhs: rhs.subs(sigma**2, sigma)),
+    ("relu_variance", 5, lambda rhs: 2 * rhs),
+    ("he_sigma", 2, lambda rhs: 1 / rhs),
+    ("training_mults", 3, lambda rhs: rhs + 1),
+])
+def test_a_false_step_fails_the_step_check_and_verify(monkeypatch, claim, step, wrong):
+    from derivcheck.simulations import derivation_steps, verify
+
+    fake = false_step_derivation(claim, step, wrong)
+    assert fake.steps[step].expr != derive(claim).steps[step].expr
+    monkeypatch.setattr(derivation_steps, "derive", lambda c: fake if c == claim else derive(c))
+    derivation_steps.judged_steps.cache_clear()
+    try:
+        records = derivation_steps.judged_steps(claim)
+        assert records[step]["verdict"] == "false", records[step]
+        assert next(r["step"] for r in derivation_steps.false_steps(claim)) == step  # the first false one
+        options = {"draws": 1 << 12} if claim in ("relu_variance", "he_sigma") else {}
+        check = verify(claim, seed=0, device="cpu", **options)
+        assert not check.passed and check.details["steps"][step]["verdict"] == "false"
+    finally:
+        derivation_steps.judged_steps.cache_clear()
