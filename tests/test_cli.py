@@ -180,9 +180,11 @@ def test_missing_cuda_is_usage_error(capsys):
     assert "no CUDA device" in capsys.readouterr().err
 
 
-def test_failed_check_exits_1(monkeypatch, capsys):
+def test_failed_check_exits_1(monkeypatch, capsys, tmp_path):
     from derivcheck import simulations
     from derivcheck.simulations.verification import Outcome, Verification
+
+    monkeypatch.setenv("DERIVCHECK_CACHE", str(tmp_path))  # `verify` stores its record: never the session's
 
     failing = Verification.of("forward_mults", Outcome(passed=False, prediction=1.0, estimate=2.0, interval=(1.0, 1.0),
                                                        p_value=0.0, alpha=0.0, samples=0),
