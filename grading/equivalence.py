@@ -480,6 +480,7 @@ def _decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: boo
             return quick
     if not vector:
         table = (*table, *_kink_table(student, reference, domain))
+    seen: list[dict] = []
     for point, ref in _with_small_points(table, reference, domain, vector, lambda: valid):  # noqa: B023 - the count so far, read as it grows
         if ref is None:
             continue
@@ -492,6 +493,7 @@ def _decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: boo
         if not _finite(ans):
             continue
         valid += 1
+        seen.append(point)
         if not _close(ans, ref):
             settled = _settled(student, reference, point)
             if settled is None:
@@ -503,6 +505,9 @@ def _decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: boo
     if valid < MIN_VALID:
         return Decision("undecided", f"only {valid} of the sample points are in the domain of both "
                                      f"expressions (need {MIN_VALID})", points=valid)
+    lasting = _lasting_gap(student, reference, seen)
+    if lasting is not None:  # a tie at 30 digits that more digits keep: a difference (a factor 1 + 10^-40)
+        return _counterexample(*lasting, vector, valid)
     if vector:
         return Decision("numeric", f"equal entry by entry on {valid} random vectors (50 digits)", points=valid)
     if prove_seconds <= 0:  # asked for the numeric verdict only
@@ -520,6 +525,28 @@ def _decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: boo
                         {"at": {}, "answer_value": sp.sstr(student), "reference_value": sp.sstr(reference)},
                         points=valid)
     return Decision("numeric", f"equal to 30 digits at {valid} points; not proven symbolically", points=valid)
+
+
+def _lasting_gap(student: sp.Expr, reference: sp.Expr, points: list[dict]) -> tuple[dict, Any, Any] | None:
+    """(point, answer, reference) at the first of a few tied points where the two differ by a gap
+    above the rounding noise that stays as the precision doubles (2 and 4 ``DIGITS`` digits): the
+    policy of :func:`same_number`, for final answers; a gap that shrinks is noise. None when
+    every gap is noise (or the values cannot be had)."""
+    for point in points[:3]:
+        found = []
+        for digits in (2 * DIGITS, 4 * DIGITS):
+            try:
+                (a, lost_a), (b, lost_b) = _value_lost(student, point, digits), _value_lost(reference, point, digits)
+            except (Unsupported, ValueError, TypeError, ArithmeticError):
+                break
+            if not (_finite(a) and _finite(b)):
+                break
+            pairs = list(zip(a, b, strict=False)) if isinstance(a, list) and isinstance(b, list) else [(a, b)]
+            found.append(([_gap(u, v, digits - max(lost_a, lost_b)) for u, v in pairs], a, b))
+        if len(found) == 2 and any(g0 > 0 and abs(g1 - g0) <= g0 / 10
+                                   for g0, g1 in zip(found[0][0], found[1][0], strict=False)):
+            return point, found[1][1], found[1][2]
+    return None
 
 
 def _exactly_apart(student: sp.Expr, reference: sp.Expr, domain: Domain) -> str | None:
@@ -924,7 +951,7 @@ class _Watch(NP):
 
 
 def stability_probes(seed: int | None = None) -> list[np.ndarray]:
-    """Logit vectors with wide spreads: near +-1000, one huge entry, all very negative, mixed
+    """Logit vectors with wide spreads: near +-1000, one huge entry (up to 1e15), all very negative, mixed
     signs, thousands apart, tiny, tied (at the maximum too), and random ones of several scales
     (from an unpredictable seed). The stability check and the comparison of vector answers both
     use them."""
@@ -933,8 +960,9 @@ def stability_probes(seed: int | None = None) -> list[np.ndarray]:
               np.array([0.0, 0.0, 1e4]), np.array([-1e4, -1e4 + 1, -1e4 + 2, -1e4 - 5]),
               np.array([-500.0, 0.0, 500.0]), np.array([-3000.0, 0.0, 3000.0, 1.0]),
               np.array([1e4, -1e4, 0.5]), np.array([1e-8, -2e-8, 3e-8]), np.array([2.0, 2.0, 2.0]),
-              np.array([5.0, 5.0, -1.0, 5.0]), np.array([-1e3, 1e3, 1e3])]
-    for scale in (1.0, 30.0, 1e3, 1e4):
+              np.array([5.0, 5.0, -1.0, 5.0]), np.array([-1e3, 1e3, 1e3]),
+              np.array([1e6, -1e6, 0.0]), np.array([1e9, 1e9 + 1, -1e9]), np.array([-1e15, 0.0, 1e15, 2.0])]
+    for scale in (1.0, 30.0, 1e3, 1e4, 1e7):
         for size in (3, 10):
             probes.append(rng.choice([-1, 1]) * scale * rng.standard_normal(size) + rng.normal(0, scale))
     return probes

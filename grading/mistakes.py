@@ -73,7 +73,8 @@ def _relation(question: Question, expr: sp.Expr) -> str | None:
                 # one factor per vector: the same everywhere is a constant factor; a factor
                 # e^(c s(x)) for a shift s (max, min or mean of x) is an inconsistent shift
                 if max(flat) - min(flat) < 1e-20 * max(1, abs(max(flat))):
-                    return "constant_factor"
+                    # a ratio of 1 at these points names nothing: the answer differs elsewhere
+                    return "constant_factor" if abs(flat[0] - 1) > 1e-12 else None
                 if question.ratio_diagnosis and _is_shift([r[0] for r in rows], points):
                     return question.ratio_diagnosis
         return None

@@ -278,3 +278,18 @@ def test_labels_are_set_aside(bank, question, answer, verdict):
 ])
 def test_sentences_that_say_infinite(bank, answer, verdict):
     assert grade_one(bank["p3.unsmoothed_gap"], answer, evidence=False)["verdict"] == verdict
+
+
+@pytest.mark.parametrize("question, answer", [
+    # exact differences below the 30-digit tie: a gap that more digits keep is a difference
+    ("p2.sigma", "sigma = sqrt(2/(d + 10^(-30)))"),
+    ("p3.smoothing_gap", "log(1 + d(1-eps)/(eps + 10^(-35)))"),
+    ("p3.stable_softmax", "exp(x_i-max(x))/sum(exp(x-max(x)))*(1+10^(-40))"),
+    ("p3.gradient", "(z - y)*(1 + 10^(-42))"),
+    # a term that only shows for huge logits
+    ("p3.stable_softmax", "exp(x_i - max(x))/sum(exp(x - max(x))) + floor(abs(x_i)/10^5)"),
+])
+def test_no_false_correct_below_the_tie(bank, question, answer):
+    record = grade_one(bank[question], answer, evidence=False)
+    assert record["verdict"] == "incorrect", record["feedback"]
+    assert record["diagnoses"] != ["constant_factor"] or "1e-" not in answer
