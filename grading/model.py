@@ -65,6 +65,16 @@ class Model:
         """Every name that has entries: random families, vectors, defined families."""
         return {*self.random, *self.vectors, *(d.name for d in self.definitions if d.index)}
 
+    def label_of(self, name: str) -> str | None:
+        """The free index a one-hot family stands for as an index: ``y`` with ``y_i = delta(i, c)``
+        is the label c, so ``x_y`` is x_c and ``delta_{yj}`` is delta(c, j); None otherwise."""
+        for d in self.definitions:
+            if d.name == name and d.index:
+                m = re.fullmatch(rf"\s*delta\s*\(\s*{d.index}\s*,\s*([A-Za-z])\s*\)\s*", d.text)
+                if m and m.group(1) in self.free:
+                    return m.group(1)
+        return None
+
     @property
     def scalars(self) -> set[str]:
         """Defined names without an index (``y``, ``L``)."""

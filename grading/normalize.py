@@ -21,7 +21,8 @@ UNICODE = {
     "∗": "*", "−": "-", "–": "-", "÷": "/", "⁄": "/", "∕": "/", "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
     "√": "sqrt", "Σ": "sum", "∑": "sum", "≤": "<=", "≥": ">=", "ℓ": "l", "\u00a0": " ",
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
-    "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "‖": "‖", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
+    "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "‖": "‖", "∇": "nabla", "½": "(1/2)", "¼": "(1/4)", "¾": "(3/4)",
+    "⅓": "(1/3)", "⅔": "(2/3)", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
     **{chr(0x2080 + k): f"_{k}" for k in range(10)},
     # subscript letters: xᵢ is x_i
     **{ch: f"_{letter}" for ch, letter in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True)},
@@ -90,12 +91,12 @@ def _sqrt_argument(text: str, start: int) -> tuple[str, int]:
     while j < len(text) and text[j] == " ":
         j += 1
     if j < len(text) and text[j] == "(":
-        return "sqrt", j
+        return " sqrt", j
     m = re.match(r"[A-Za-z]+|\d+(\.\d+)?|σ|ε|π", text[j:])
     if not m:
         raise AnswerError("√ must be followed by a number, a name or a bracket", start - 1, text)
     arg = UNICODE.get(m.group(0), m.group(0))
-    return f"sqrt({arg})", j + len(m.group(0))
+    return f" sqrt({arg}) ", j + len(m.group(0))  # apart from the names beside it: σ√d is sigma sqrt(d)
 
 
 def looks_like_latex(text: str) -> bool:

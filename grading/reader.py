@@ -110,12 +110,13 @@ def _uses(text: str, name: str) -> bool:
     return any(m.group(0) == name for m in _NAME_AT.finditer(text))
 
 
-def statements(text: str, names: set[str]) -> tuple[str, str] | None:
+def statements(text: str, unknowns: set[str]) -> tuple[str, str] | None:
     """An answer written as several statements, as one: ``(final statement, note)``, or None when
     ``text`` is a single statement. Statements are separated at top level by ``,``, ``;``,
-    ``where``, ``with`` or ``\\quad``. A statement ``m = ...`` that names something new (not one of
-    ``names``) which another statement uses is a definition: it is put in, bracketed, where the
-    name is used (``exp(x_i - m)/sum_k exp(x_k - m), where m = max_j x_j``). Of the other statements,
+    ``where``, ``with`` or ``\\quad``. A statement ``m = ...`` naming something another statement
+    uses is a definition: it is put in, bracketed, where the
+    name is used (``exp(x_i - m)/sum_k exp(x_k - m), where m = max_j x_j``; ``z - y, where z =
+    softmax(x)``), unless it is the unknown the answer solves for. Of the other statements,
     the last is the answer when each of them is an equation (``σ² = 2/d, σ = √(2/d)``)."""
     pieces = _top_level(text, _SEPARATOR)
     if len(pieces) < 2:
@@ -124,7 +125,7 @@ def statements(text: str, names: set[str]) -> tuple[str, str] | None:
     rest = []
     for piece in pieces:
         m = _DEFINITION.fullmatch(piece)
-        if m and m.group("name") not in names and any(_uses(p, m.group("name")) for p in pieces if p is not piece):
+        if m and m.group("name") not in unknowns and any(_uses(p, m.group("name")) for p in pieces if p is not piece):
             definitions[m.group("name")] = m.group("value")
         else:
             rest.append(piece)
@@ -160,8 +161,10 @@ def _expression(segment: str, offset: int, vocab: Vocabulary, typed: str, where:
         raise type(err)(str(err), None, typed) from None
 
 
+#: A sentence's full stop after the answer (``K^2 n L.``; not a decimal point: ``2.`` stays a number).
+_FULL_STOP = re.compile(r"(?<=[A-Za-z)\]}])\s*\.\s*$")
 #: Words in brackets, ``(weights)``, ``(the activations)``.
-_BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{3,}(?:\s+[A-Za-z]+)*)\s*\)")
+_BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{2,}(?:\s+[A-Za-z]+)*)\s*\)")
 #: Words after the last term, ``nLK^2 multiplications``, ``sqrt(2/d), the He scale.``
 _TRAILING_WORDS = re.compile(r"[\s,;:]+((?:[A-Za-z]{2,}\s*)+)[.!]?\s*$")
 #: Words that turn a statement around: never dropped as a label.
@@ -177,7 +180,8 @@ def without_labels(text: str, names: set[str]) -> tuple[str, list[str]] | None:
 
     def label(words: str) -> bool:
         tokens = words.lower().split()
-        return bool(tokens) and not any(t in _NEGATIONS or t in names or t in FUNCTION for t in words.split())
+        return any(len(t) >= 3 for t in tokens) and not any(t in _NEGATIONS or t in names or t in FUNCTION
+                                                             for t in words.split())
 
     found: list[str] = []
 
@@ -216,6 +220,7 @@ def parse_answer(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None = Non
 
 
 def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Limits) -> Parsed:
+    text = _FULL_STOP.sub("", text) if isinstance(text, str) else text
     if not isinstance(text, str):
         raise AnswerError("the answer must be text")
     if not text.strip():
@@ -223,7 +228,7 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     if len(text) > limits.max_length:
         raise TooLarge(f"the answer is {len(text):,} characters long (at most {limits.max_length:,})")
     _bracket_depth(text.replace("\\{", "").replace("\\}", ""), limits)
-    several = statements(text, {*vocab.known_names(), *([solve_for.name] if solve_for is not None else [])})
+    several = statements(text, {solve_for.name} if solve_for is not None else set())
     if several is not None:
         try:
             parsed = _parse(several[0], vocab, solve_for, limits)

@@ -248,6 +248,9 @@ class Reader(Builder):
             return sp.Integer(int(label))
         if label in self.model.letters or label in self.bound:
             return index_symbol(label)
+        label_index = self.model.label_of(label)
+        if label_index is not None:  # x_y: the entry at the label, y_i = delta(i, c) being one-hot at c
+            return index_symbol(label_index)
         raise self.error(f"unknown index {label!r} (this question's indices: "
                          f"{', '.join(sorted(self.model.letters))})", pos)
 

@@ -249,6 +249,17 @@ def test_scalar_derivatives_and_model_names(tmp_path, answer, steps, verdict):
     # the norm of a family
     ("p2.variance", "Var[y]\n= E[\\|w\\|^2] / 2\n= d sigma^2/2", "correct"),
     ("p2.variance", "Var[y]\n= E[‖w‖^2]\n= d sigma^2/2", "incorrect"),
+    # definitions of the question's own names, several definitions, a Unicode run with √
+    ("p3.gradient", "z - y, where z = softmax(x)", "correct"),
+    ("p3.smoothing_gap", "log(a/b) where a = 1 - eps + eps/d, b = eps/d", "correct"),
+    ("p2.variance", "(σ√d)²/2", "correct"),
+    ("p2.sigma", "sigma = sqrt(2/d) (He initialisation)", "correct"),
+    ("p4.forward_mults", "K^2 n L.", "correct"),
+    ("p3.gradient", "∇ₓL = z − y", "correct"),
+    ("p2.variance", "Var[y]\n= d σ² · ½", "correct"),
+    # the label as an index: x_y and delta_{yj} are at the label c of y_i = delta(i, c)
+    ("p3.gradient", "dL/dx_j\n= d/dx_j (-x_y + log(sum_k exp(x_k)))\n= -\\delta_{yj} + z_j\n= z_j - y_j", "correct"),
+    ("p3.gradient", "dL/dx_j\n= d/dx_j (-x_y + log(sum_k exp(x_k)))\n= \\delta_{yj} + z_j\n= z_j + y_j", "incorrect"),
 ])
 def test_reading_rules(bank, question, answer, verdict):
     assert grade_one(bank[question], answer)["verdict"] == verdict
