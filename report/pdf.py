@@ -544,7 +544,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
         "refuted": refuted, "ln10": math.log(10), "working": working, "mistake_groups": mistake_groups,
         "fig": lambda name: f"{figures.name}/{name}.pdf", "seed": seed, "device": dev,
         "versions": versions(dev), "stages": stages, "questions": _questions(), "problems": sheet().problems,
-        "passed": all(c["passed"] for c in verified.values()),
+        "passed": all(c["passed"] for c in verified.values()), "settings": simulation_settings(),
     }
     tex_path = output.with_suffix(".tex")
     tex_path.write_text(env.get_template(sheet().template).render(**context))
@@ -561,6 +561,14 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     return {"pdf": None if tex_only else str(output), "tex": str(tex_path),
             "aux": None if tex_only else str(work / tex_path.with_suffix(".aux").name), "seconds": total,
             "stages": stages.seconds, "cached": stages.cached, "passed": context["passed"]}
+
+
+def simulation_settings() -> dict[str, float]:
+    """Settings of the checks that their records do not carry, read from the simulations (so the
+    text states what was run): the unsmoothed minimiser's gradient-descent learning rate."""
+    from derivcheck.simulations import unsmoothed_minimizer
+
+    return {"unsmoothed_lr": unsmoothed_minimizer.LEARNING_RATE}
 
 
 def _questions() -> dict:
