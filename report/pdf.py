@@ -138,6 +138,7 @@ def derive_all() -> dict[str, Any]:
                                                   "sigma": person_latex(_rounded(sg))}
                                            for name, (v, sg) in activation_table().items()}}
     out["sheet_example"] = sheet_example()
+    out["lecun_factor"] = lecun_factor()
     out["remarks"] = cost_remarks()
     for c in claim_ids():
         d = derive(c)
@@ -153,6 +154,18 @@ def _rounded(expr: sp.Basic, digits: int = 4) -> sp.Basic:
     import sympy as sp
 
     return expr.xreplace({f: sp.Float(float(f"{float(f):.{digits}g}"), digits) for f in expr.atoms(sp.Float)})
+
+
+def lecun_factor() -> dict[str, Any]:
+    """The derived Var[y] at LeCun's sigma = 1/sqrt(d): the factor by which each ReLU layer
+    multiplies the signal's mean square at that scale (exact and as a number)."""
+    import sympy as sp
+
+    from derivcheck.derivations import derive
+    from derivcheck.derivations.symbols import d, sigma
+
+    factor = sp.simplify(derive("relu_variance").result.subs(sigma, 1 / sp.sqrt(d)))
+    return {"latex": person_latex(factor), "value": float(factor)}
 
 
 def sheet_example() -> dict[str, Any]:
@@ -259,6 +272,22 @@ def init_optima(search: dict[str, dict], seed: int, log: Callable[[str], None] =
         draws = sorted(argmin(activation, optimum, slice(k, k + 1))[0] for k in range(base.shape[1]))
         out[activation] = {"optimum": optimum, "criterion": value, "draws": draws, "grid_step": grid_step}
         log(f"    [{n}/{len(search)}] {activation}: level scale {optimum:.4g} ({time.perf_counter() - start:.1f} s)")
+    return out
+
+
+def init_findings(optima: dict[str, dict], gains: dict[str, float]) -> dict[str, dict]:
+    """What the level-scale optima show against PyTorch's gains, with no more precision than the
+    weight draws give. For each activation: ``spread`` (the range of the single draws' optima),
+    ``gain_consistent`` (PyTorch's gain lies within one spread of the optimum: the draws cannot
+    tell them apart) and ``decimals`` (the places at which one rounding unit is at least the
+    spread, so the printed optimum claims no digit the draws do not pin down)."""
+    out = {}
+    for activation, found in optima.items():
+        spread = found["draws"][-1] - found["draws"][0]
+        gain = gains.get(activation)
+        out[activation] = {"spread": spread,
+                           "gain_consistent": gain is not None and abs(found["optimum"] - gain) <= spread,
+                           "decimals": max(0, -math.ceil(math.log10(spread))) if spread > 0 else 4}
     return out
 
 
@@ -494,6 +523,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
         exercises["init"]["optima"] = stages.run(
             "optima", _key("optima", seed, inspect.getsource(init_optima)),
             lambda: init_optima(exercises["init"]["search"], seed, log), fresh, estimate=OPTIMA_ESTIMATE)
+        exercises["init"]["findings"] = init_findings(exercises["init"]["optima"], exercises["init"]["calculate_gain"])
     if "fit2d" in exercises:
         fit = exercises["fit2d"]
         fit["findings"] = fit2d_findings(fit["sweep"], fit["config"]["steps"])
@@ -514,7 +544,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
         "refuted": refuted, "ln10": math.log(10), "working": working, "mistake_groups": mistake_groups,
         "fig": lambda name: f"{figures.name}/{name}.pdf", "seed": seed, "device": dev,
         "versions": versions(dev), "stages": stages, "questions": _questions(), "problems": sheet().problems,
-        "passed": all(c["passed"] for c in verified.values()),
+        "passed": all(c["passed"] for c in verified.values()), "settings": simulation_settings(),
     }
     tex_path = output.with_suffix(".tex")
     tex_path.write_text(env.get_template(sheet().template).render(**context))
@@ -531,6 +561,14 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     return {"pdf": None if tex_only else str(output), "tex": str(tex_path),
             "aux": None if tex_only else str(work / tex_path.with_suffix(".aux").name), "seconds": total,
             "stages": stages.seconds, "cached": stages.cached, "passed": context["passed"]}
+
+
+def simulation_settings() -> dict[str, float]:
+    """Settings of the checks that their records do not carry, read from the simulations (so the
+    text states what was run): the unsmoothed minimiser's gradient-descent learning rate."""
+    from derivcheck.simulations import unsmoothed_minimizer
+
+    return {"unsmoothed_lr": unsmoothed_minimizer.LEARNING_RATE}
 
 
 def _questions() -> dict:

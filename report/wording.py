@@ -21,13 +21,14 @@ MISTAKES: dict[tuple[str, str], tuple[str, str]] = {
         r"the cross terms vanish because $\mathbb{E}[w_i] = 0$, so $\mathbb{E}[x_i^2]$ enters, not "
         r"$\operatorname{Var}[x_i]$."),
     ("p2.variance", "sigma_as_variance"): (
-        r"Reading $\mathcal{N}(0, \sigma)$ as variance $\sigma$", r"$\mathbb{E}[w_i^2] = \sigma^2$."),
+        r"Reading $\mathcal{N}(0, \sigma)$ as variance $\sigma$",
+        r"the mistake uses $\mathbb{E}[w_i^2] = \sigma$; in fact $\mathbb{E}[w_i^2] = \sigma^2$."),
     ("p2.variance", "missing_dimension"): (
         "Dropping the sum over the $d$ inputs", r"each of the $d$ terms adds $\sigma^2/2$."),
     ("p2.sigma", "gave_variance"): (
         r"Giving the variance $\sigma^2$ instead of $\sigma$", "the question asks for the standard deviation."),
     ("p2.sigma", "lecun_scale"): (
-        r"LeCun's scale $1/\sqrt{d}$", r"right for a linear layer; after a ReLU only half the variance survives."),
+        "LeCun's scale", r"right for a linear layer; after a ReLU only half the variance survives."),
     ("p2.sigma", "missing_relu_half"): (
         "Forgetting the ReLU's half", r"solving $d\sigma^2 = 1$."),
     ("p3.stable_softmax", "not_stable"): (
@@ -36,7 +37,7 @@ MISTAKES: dict[tuple[str, str], tuple[str, str]] = {
         "Shifting only the numerator", r"it gives $\mathrm{softmax}(x)_i\, e^{-m}$."),
     ("p3.gradient", "sign_flipped"): (
         r"The flipped sign $y - z$",
-        r"raising the true logit lowers the loss: $\partial L / \partial x_y = z_y - 1 < 0$."),
+        r"$y - z$ would say raising the true logit raises the loss, but $\partial L / \partial x_y = z_y - 1 < 0$."),
     ("p3.smoothing_gap", "alt_smoothing_convention"): (
         r"The other smoothing convention, $\varepsilon/(d - 1)$ on the wrong classes only",
         r"PyTorch and the sheet spread $\varepsilon/d$ over all $d$ classes."),

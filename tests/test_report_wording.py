@@ -99,3 +99,23 @@ def test_verify_stores_the_record_grading_reads(tmp_path, capsys):
     assert main(["verify", "training_memory", "--device", "cpu", "--quiet", "--alpha", "1e-3", "--json"]) == 0
     assert store.read(record_name("training_memory", 0)) == before  # other settings: not the shared record
     capsys.readouterr()
+
+
+def test_init_findings_claim_no_more_than_the_draws_give():
+    """A gain within one spread of the draws' optima is reported as consistent, one farther is not;
+    the printed optimum keeps only the decimals at which a rounding unit is at least the spread."""
+    optima = {"relu": {"optimum": 1.419, "draws": [1.391, 1.417, 1.434, 1.435]},
+              "tanh": {"optimum": 1.314, "draws": [1.300, 1.300, 1.313, 1.346]},
+              "identity": {"optimum": 0.9977, "draws": [0.9965, 0.9975, 0.9975, 0.9993]}}
+    found = pdf.init_findings(optima, {"relu": 2 ** 0.5, "tanh": 5 / 3, "identity": 1.0})
+    assert found["relu"]["gain_consistent"] and found["identity"]["gain_consistent"]
+    assert not found["tanh"]["gain_consistent"]
+    assert found["relu"]["decimals"] == 1 and found["tanh"]["decimals"] == 1 and found["identity"]["decimals"] == 2
+    assert abs(found["identity"]["spread"] - 0.0028) < 1e-9
+    narrow = pdf.init_findings({"identity": {"optimum": 0.99, "draws": [0.989, 0.991]}}, {"identity": 1.0})
+    assert not narrow["identity"]["gain_consistent"]  # 0.01 from the gain, spread 0.002
+
+
+def test_lecun_factor_is_derived():
+    """LeCun's 1/sqrt(d) in the derived Var[y] = d sigma^2 / 2: a factor 1/2 per ReLU layer."""
+    assert pdf.lecun_factor() == {"latex": r"\frac{1}{2}", "value": 0.5}
