@@ -166,7 +166,7 @@ _FULL_STOP = re.compile(r"(?<=[A-Za-z)\]}])\s*\.\s*$")
 #: Words in brackets, ``(weights)``, ``(the activations)``.
 _BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{2,}(?:\s+[A-Za-z]+)*)\s*\)")
 #: Words after the last term, ``nLK^2 multiplications``, ``sqrt(2/d), the He scale.``
-_TRAILING_WORDS = re.compile(r"[\s,;:]+((?:[A-Za-z]{2,}\s*)+)[.!]?\s*$")
+_TRAILING_WORDS = re.compile(r"[\s,;:]+((?:[A-Za-z]{2,}\s+)*[A-Za-z]{2,})\s*[.!]?\s*$")  # words apart: linear
 #: Words that turn a statement around: never dropped as a label.
 _NEGATIONS = frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn", "cannot", "without", "except",
                         "but", "wrong", "incorrect", "false", "untrue", "unless", "if", "or", "maybe", "approximately"})

@@ -304,3 +304,12 @@ def test_no_false_correct_below_the_tie(bank, question, answer):
     record = grade_one(bank[question], answer, evidence=False)
     assert record["verdict"] == "incorrect", record["feedback"]
     assert record["diagnoses"] != ["constant_factor"] or "1e-" not in answer
+
+
+def test_labels_are_found_in_linear_time():
+    """A long run of letters before a bracket (a fuzz answer) is no label, found without the
+    exponential backtracking of a label pattern whose words may run together."""
+    from derivcheck.grading.reader import without_labels
+
+    assert without_labels("z - " + "ylogl" * 400 + "og_2(", set()) is None
+    assert without_labels("nLK^2 " + "multiplications " * 50, set()) is not None
