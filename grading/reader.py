@@ -46,19 +46,7 @@ WORKING_NOTE = "the working before the final statement was not checked (only the
 def split_chain(text: str) -> list[tuple[str, int]]:
     """The statements of a chain (``a = b => c = d``, ``... so sigma = ...``) at top level (not
     inside brackets), each with its offset; empty pieces are dropped."""
-    depth_at = []
-    depth = 0
-    for ch in text:
-        depth_at.append(depth)
-        depth += ch in "([{"
-        depth -= ch in ")]}"
-    pieces, start = [], 0
-    for m in IMPLICATION.finditer(text):
-        if depth_at[m.start()] == 0:
-            pieces.append((text[start:m.start()], start))
-            start = m.end()
-    pieces.append((text[start:], start))
-    return [(p, o) for p, o in pieces if p.strip()] or [(text, 0)]
+    return top_level(text, IMPLICATION) or [(text, 0)]
 
 
 def split_equals(text: str) -> list[tuple[str, int]]:
@@ -86,8 +74,9 @@ _SEPARATOR = re.compile(r"(?<!\\),|(?<!\\);|\\q?quad(?![A-Za-z])|\\(?:text|mathr
 _DEFINITION = re.compile(r"\s*(?:\\[,;:!]\s*)*(?P<name>[A-Za-z]+(?:_\{?[A-Za-z0-9]\}?)?)\s*=\s*(?P<value>[^=]+?)\s*")
 
 
-def _top_level(text: str, pattern: re.Pattern) -> list[str]:
-    """``text`` split at the matches of ``pattern`` outside brackets and braces."""
+def top_level(text: str, pattern: re.Pattern) -> list[tuple[str, int]]:
+    """``text`` split at the matches of ``pattern`` outside brackets and braces: the non-empty
+    pieces, each with its offset."""
     depth_at, depth = [], 0
     for ch in text:
         depth_at.append(depth)
@@ -96,10 +85,10 @@ def _top_level(text: str, pattern: re.Pattern) -> list[str]:
     pieces, start = [], 0
     for m in pattern.finditer(text):
         if depth_at[m.start()] == 0:
-            pieces.append(text[start:m.start()])
+            pieces.append((text[start:m.start()], start))
             start = m.end()
-    pieces.append(text[start:])
-    return [p for p in pieces if p.strip()]
+    pieces.append((text[start:], start))
+    return [(p, o) for p, o in pieces if p.strip()]
 
 
 #: A name as it stands in a statement (not inside a longer name or after a backslash).
@@ -118,7 +107,7 @@ def statements(text: str, unknowns: set[str]) -> tuple[str, str] | None:
     name is used (``exp(x_i - m)/sum_k exp(x_k - m), where m = max_j x_j``; ``z - y, where z =
     softmax(x)``), unless it is the unknown the answer solves for. Of the other statements,
     the last is the answer when each of them is an equation (``σ² = 2/d, σ = √(2/d)``)."""
-    pieces = _top_level(text, _SEPARATOR)
+    pieces = [p for p, _ in top_level(text, _SEPARATOR)]
     if len(pieces) < 2:
         return None
     definitions: dict[str, str] = {}

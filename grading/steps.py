@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .reader import _SEPARATOR, IMPLICATION, _top_level, split_chain, split_equals
+from .reader import _SEPARATOR, IMPLICATION, split_chain, split_equals, top_level
 
 #: A justification at the end of a line: ``# ...``, ``\quad\text{...}``, ``\qquad (\text{...})``.
 _COMMENT = re.compile(r"\s#(?P<hash>.*)$|^#(?P<whole>.*)$|(?<!\\)%(?P<percent>.*)$")
@@ -78,7 +78,7 @@ def is_derivation(answer: str, equation: bool) -> bool:
     if len(found) > 1:
         return True
     text = _strip_comment(found[0] if found else answer)[0]
-    if len(_top_level(text, _SEPARATOR)) > 1:
+    if len(top_level(text, _SEPARATOR)) > 1:
         return False  # statements and definitions on one line (``log(a/b), where a = ...``): the reader's
     if equation:
         return len(split_chain(text)) >= 2
