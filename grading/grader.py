@@ -1,6 +1,6 @@
 """Grading one answer: parse, decide, diagnose, back a "wrong" with a counterexample.
 
-``check(question, answer)`` returns CONTRACT.md's record: verdict (correct, incorrect, invalid,
+``check(question, answer)`` returns the record of docs/interface.md: verdict (correct, incorrect, invalid,
 undecided), score, diagnosis codes, feedback, the parsed expression, and for a wrong answer a
 point where it differs from the reference, with the simulated measurement there when the
 question has a simulation.
@@ -60,7 +60,7 @@ def check(question: Question, answer: str, limits: Limits = DEFAULT, evidence: b
 
 
 def undecided(question_id: str, answer: str, reason: str) -> dict[str, Any]:
-    """CONTRACT.md's undecided record: score 0 and a review flag, until a person decides."""
+    """The undecided record (docs/interface.md): score 0 and a review flag, until a person decides."""
     return {"question": question_id, "answer": answer, "verdict": "undecided", "score": 0.0, "review": True,
             "diagnoses": [], "parsed": None, "status": "undecided",
             "feedback": f"Could not decide ({reason}); flagged for a person to read (0 points until then)."}
