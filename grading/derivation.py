@@ -36,7 +36,7 @@ DEFAULT_CREDIT = {"final": 0.5, "working": 0.5, "per_wrong_step": 0.5}
 
 def check_derivation(question: Question, answer: str, final: Callable[[str], dict[str, Any]],
                      limits: Limits = DEFAULT) -> dict[str, Any]:
-    """CONTRACT.md's derivation record: ``final(text)`` grades the final statement as a single
+    """docs/interface.md's derivation record: ``final(text)`` grades the final statement as a single
     answer; every line is judged against its predecessor; the bank's credit combines them."""
     start = time.process_time()
     if len(answer) > MAX_LENGTH_FACTOR * limits.max_length or len(lines(answer)) > MAX_LINES:

@@ -68,7 +68,7 @@ class Decision:
 
 @dataclass(frozen=True)
 class Domain:
-    """Assumption kind per symbol (CONTRACT.md's kinds) and preferred display points."""
+    """Assumption kind per symbol (docs/interface.md's kinds) and preferred display points."""
 
     kinds: dict[sp.Symbol, str]
     prefer: list[dict[sp.Symbol, Any]] = field(default_factory=list)

@@ -28,7 +28,7 @@ def outcome(question_id: str, answer: str, status: str, value: Any) -> dict[str,
 
 
 def equiv_task(student: str, teacher: str, assume: dict[str, str], limits: Limits = DEFAULT) -> dict[str, Any]:
-    """CONTRACT.md's equiv record (without the id); an input that breaks SymPy or mpmath is
+    """docs/interface.md's equiv record (without the id); an input that breaks SymPy or mpmath is
     ``invalid`` with the reason, never an exception."""
     try:
         return _equiv(student, teacher, assume, limits)

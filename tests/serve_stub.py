@@ -3,7 +3,7 @@ from derivcheck.web.mathml import to_mathml
 
 
 def stub_derivation(question: str, answer: str) -> dict:
-    """A contract-shaped derivation document (CONTRACT.md "Derivations") with line 2 wrong."""
+    """A contract-shaped derivation document (docs/interface.md "Derivations") with line 2 wrong."""
     def step(line, read, latex, verdict, status, diagnoses=(), note=""):
         return {"line": line, "read": read, "latex": latex, "verdict": verdict, "status": status,
                 "diagnoses": list(diagnoses), "counterexample": None, "alpha": None, "note": note,

@@ -1,4 +1,4 @@
-"""Derivations judged line by line (CONTRACT.md "Derivations"): the dev set, unseen routes and
+"""Derivations judged line by line (docs/interface.md "Derivations"): the dev set, unseen routes and
 mistakes, properties (a known mistake is flagged at its line; renamed indices and reordered
 factors are fine), and the command line, batch and Python interfaces."""
 from __future__ import annotations

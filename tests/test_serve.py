@@ -1,4 +1,4 @@
-"""The self-check page's HTTP API (CONTRACT.md, "Self-check page") through Starlette's TestClient.
+"""The self-check page's HTTP API (docs/interface.md, "Self-check page") through Starlette's TestClient.
 
 The service runs without simulated evidence (``evidence=False``): the records would cost each
 fresh test cache a run of the simulations; the feedback is then the counterexample alone.

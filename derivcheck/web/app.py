@@ -1,4 +1,4 @@
-"""The HTTP side of the self-check page (CONTRACT.md, "Self-check page"): a Starlette app.
+"""The HTTP side of the self-check page (docs/interface.md, "Self-check page"): a Starlette app.
 
 ``GET /`` the page, ``GET /static/...`` its script and style sheet, ``GET /api/questions`` the
 bank, ``POST /api/read`` and ``POST /api/check`` with ``{"question", "answer"}``. Every response of
