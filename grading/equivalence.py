@@ -31,6 +31,7 @@ from typing import Any
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.printing.repr import ReprPrinter
 
 from .numeric import MP, NP, Unsupported, evaluate_entries
 from .symbolic import XF, YF, X, Y
@@ -152,7 +153,7 @@ def _with_small_points(table: tuple, reference: sp.Expr, domain: Domain, vector:
     yield from table
     if vector:
         return
-    rng = random.Random(_seed(sp.srepr(reference), _domain_key(domain), salt(), "small"))
+    rng = random.Random(_seed(reference, _domain_key(domain), salt(), "small"))
     for _ in range(EXTRA_POINTS):
         if valid() >= MIN_VALID:
             return
@@ -222,8 +223,20 @@ def _value(expr: sp.Expr, point: dict, digits: int) -> Any:
         raise Undefined(f"{type(err).__name__}: {err}") from None
 
 
+class _Canonical(ReprPrinter):
+    """``srepr`` with every symbol printed with its full assumptions (``assumptions0``), so one
+    formula has one text whether it was derived now (``Symbol('x', real=True)``) or read back from
+    the store (the same symbol with every implied assumption spelled out)."""
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        facts = sorted((k, v) for k, v in expr.assumptions0.items() if v is not None)
+        return f"{type(expr).__name__}({expr.name!r}, {facts!r})"
+
+
 def _seed(*parts: Any) -> int:
-    return int.from_bytes(hashlib.sha256(repr(parts).encode()).digest()[:8], "little")
+    """A 64-bit seed of ``parts``; a SymPy object counts by its canonical text (see :class:`_Canonical`)."""
+    text = repr(tuple(_Canonical().doprint(p) if isinstance(p, sp.Basic) else p for p in parts))
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
 
 
 def show(value: Any) -> Any:
@@ -765,7 +778,7 @@ def _reference_table(reference: sp.Expr, key: tuple, vector: bool) -> tuple[tupl
     undefined). The points depend on the reference and the domain only, so the values are
     computed once and shared by every answer to the same question."""
     domain = _DOMAINS[key]
-    rng = random.Random(_seed(sp.srepr(reference), key, salt()))
+    rng = random.Random(_seed(reference, key, salt()))
     points = vector_points(rng, wide=True) if vector else scalar_points(domain, rng)
     table = []
     constant: list[Any] = []  # a reference with no variables has one value, computed once

@@ -30,7 +30,7 @@ import numpy as np
 import sympy as sp
 
 from .bank import Question
-from .equivalence import _seed, fmt, same_number, show
+from .equivalence import _seed, fmt, salt, same_number, show
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .model import Model
@@ -242,7 +242,7 @@ class Judge:
             return None
         if diff == 0:
             return Judgement("ok", "proven", note="equal for every value of the parameters")
-        rng = random.Random(_seed(self.question.id, sp.srepr(diff)[:200]))
+        rng = random.Random(_seed(self.question.id, diff, salt()))
         symbols = {s.name: s for s in diff.free_symbols}
         for _ in range(3):
             at = {n: _parameter(self.model.kinds[n], rng, rng.choice([11, 13, 17, 23])) for n in symbols}

@@ -313,3 +313,33 @@ def test_labels_are_found_in_linear_time():
 
     assert without_labels("z - " + "ylogl" * 400 + "og_2(", set()) is None
     assert without_labels("nLK^2 " + "multiplications " * 50, set()) is not None
+
+
+def test_records_do_not_depend_on_a_warm_store(tmp_path, monkeypatch):
+    """The bank derived now and the bank read back from the store give one record, counterexample
+    included: the sample points are seeded by a formula's canonical text, not by how its symbols
+    were built (a stored symbol spells out every implied assumption)."""
+    from derivcheck.grading import equivalence
+    from derivcheck.grading.limits import DEFAULT
+    from derivcheck.grading.tasks import check_task
+
+    monkeypatch.setenv("DERIVCHECK_CACHE", str(tmp_path))
+
+    def fresh() -> list[dict]:
+        load.cache_clear()
+        equivalence._reference_table.cache_clear()
+        equivalence._DECIDED.clear()
+        out = []
+        for q, a in [("p3.gradient", "\n".join([*GRADIENT[:-1], "= y_j - z_j"])), ("p3.gradient", "softmax(x) + y"),
+                     ("p2.variance", "d sigma^2"), ("p2.variance", "\n".join(VARIANCE))]:
+            record = check_task(None, q, a, False, DEFAULT)
+            out.append({k: v for k, v in record.items() if k != "elapsed_ms"})
+        return out
+
+    try:
+        cold = fresh()
+        warm = fresh()
+    finally:
+        load.cache_clear()
+    assert any(r.get("counterexample") for r in cold)
+    assert cold == warm
