@@ -1,6 +1,6 @@
 """Question banks: TOML files whose references name derivations (or, for instructors, formulas).
 
-The current sheet's bank ships inside the package (``derivcheck.sheets`` names it); ``load(path)``
+The current sheet's bank is its folder's ``sheet.toml`` (``derivcheck.sheets`` finds it); ``load(path)``
 reads any other. Each question declares its variables with assumption kinds, the answer syntax,
 an example, a reference (``{claim = ...}`` or ``{formula = ...}``), accepted alternatives and
 known mistakes (code, feedback, and ``claim`` or ``formula``). A question whose reference names a
