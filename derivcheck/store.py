@@ -61,6 +61,12 @@ def path(name: str) -> Path:
     return root() / f"{name}.json"
 
 
+def safe_name(text: str, most: int = 40) -> str:
+    """``text`` as a part of a record name: letters, digits, ``-`` and ``_`` kept, any other
+    character ``_``, at most ``most`` characters (a sheet folder's name, say)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", text)[:most] or "_"
+
+
 def secret(purpose: str) -> bytes:
     """This install's 32-byte secret for ``purpose`` (HMAC-SHA256 of ``purpose`` under the master
     secret). The master secret is 32 random bytes made once and kept in the store folder, owner-only

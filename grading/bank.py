@@ -1,11 +1,12 @@
 """Question banks: TOML files whose references name derivations (or, for instructors, formulas).
 
-The current sheet's bank is its folder's ``sheet.toml`` (``derivcheck.sheets`` finds it); ``load(path)``
-reads any other. Each question declares its variables with assumption kinds, the answer syntax,
-an example, a reference (``{claim = ...}`` or ``{formula = ...}``), accepted alternatives and
-known mistakes (code, feedback, and ``claim`` or ``formula``). A question whose reference names a
-claim is checked against that claim's simulation and takes its mistakes from that claim's
-derivation unless it names others (``simulation = ...``, a mistake's ``claim = ...``).
+A sheet's bank is its ``sheet.toml`` (``derivcheck.sheets`` finds a sheet by id or path; a bank
+file is a one-file sheet); ``load(sheet)`` reads it. Each question declares its variables with
+assumption kinds, the answer syntax, an example, a reference (``{claim = ...}`` or
+``{formula = ...}``), accepted alternatives and known mistakes (code, feedback, and ``claim`` or
+``formula``). A question whose reference names a claim is checked against that claim's simulation
+and takes its mistakes from that claim's derivation unless it names others (``simulation = ...``,
+a mistake's ``claim = ...``).
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import sympy as sp
@@ -358,21 +358,20 @@ def parse_bank(text: str, source: str, stored: dict | None = None) -> dict[str, 
 
 @lru_cache(maxsize=8)
 def load(path: str | None = None) -> dict[str, Question]:
-    """The bank at ``path`` (default: the current sheet's bank).
+    """The bank of the sheet ``path`` (default: the default sheet): a built-in sheet's id, a sheet
+    folder, or a bank's TOML file (a one-file sheet); see :func:`derivcheck.sheets.sheet`.
 
     Building a bank derives its claims (seconds); the derived formulas are kept in the store as
-    JSON trees, keyed by the bank's text and the sources of the derivations and of this package.
+    JSON trees, named by the sheet's id and keyed by its text and where it comes from and by the
+    sources of the derivations and of this package.
     """
-    if path is None:
-        from derivcheck.sheets import sheet
+    from derivcheck.sheets import SheetError, sheet
 
-        current = sheet()
-        text, source = current.bank_text(), f"built-in bank of {current.title}"
-    else:
-        try:
-            text, source = Path(path).read_text(encoding="utf-8"), str(path)
-        except (OSError, UnicodeDecodeError) as err:
-            raise BankError(f"{path}: cannot read ({getattr(err, 'strerror', None) or err})") from None
+    try:
+        current = sheet(path)
+        text, source = current.bank_text(), current.source
+    except SheetError as err:
+        raise BankError(str(err)) from None
     import hashlib
 
     from derivcheck import store
@@ -380,7 +379,7 @@ def load(path: str | None = None) -> dict[str, Question]:
     from .exprjson import NotStorable, dump
 
     code = store.source_hash("derivcheck.derivations", "derivcheck.grading")
-    name = f"bank-{hashlib.sha256((text + source + code).encode()).hexdigest()[:16]}"
+    name = f"bank-{current.key}-{hashlib.sha256((text + source + code).encode()).hexdigest()[:12]}"
     stored = store.read(name)
     bank = parse_bank(text, source, stored if isinstance(stored, dict) else None)
     if stored is None:

@@ -23,8 +23,9 @@ def verify(claim_id: str, seed: int = 0, device: str = "auto", alpha: float = 1e
 
 def record_name(claim_id: str, seed: int = 0) -> str:
     """The store's name for the default-settings verification of ``claim_id``: it follows the
-    code of the derivations and simulations."""
-    code = store.source_hash("derivcheck.derivations", "derivcheck.simulations")
+    code of the derivations and simulations and the built-in sheets (whose questions judge the
+    derivation's steps); a verification is the claim's own, the same for every sheet naming it."""
+    code = store.source_hash("derivcheck.derivations", "derivcheck.simulations", "derivcheck.sheets")
     return f"verify-{claim_id}-seed{seed}-{code}"
 
 

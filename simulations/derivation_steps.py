@@ -1,6 +1,6 @@
 """The derivations' own steps, judged by derivcheck's line checker: the judge students' working gets.
 
-For each claim the bank's question whose reference is that claim, and whose model says what its
+For each claim the built-in sheets' first question whose reference is that claim, and whose model says what its
 lines may name, judges the steps as a student's working would be judged (``grading.derivation``'s
 public entry, called in :func:`_judge` and nowhere else):
 
@@ -40,13 +40,17 @@ def _judge(question: Any, working: str) -> list[dict[str, Any]]:
 
 @cache
 def _questions() -> dict[str, Any]:
-    """Claim id -> the bank's first question checked against it that has a model for derivations."""
+    """Claim id -> the first question checked against it that has a model for derivations, over
+    the built-in sheets (the default sheet first): a claim's verification is the claim's own, the
+    same whichever sheet a command names."""
     from derivcheck.grading.bank import load
+    from derivcheck.sheets import DEFAULT, builtin
 
     found: dict[str, Any] = {}
-    for q in load(None).values():
-        if q.simulation and q.model is not None:
-            found.setdefault(q.simulation, q)
+    for sheet_id in sorted(builtin(), key=lambda s: s != DEFAULT):
+        for q in load(sheet_id).values():
+            if q.simulation and q.model is not None:
+                found.setdefault(q.simulation, q)
     return found
 
 

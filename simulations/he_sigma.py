@@ -68,7 +68,7 @@ def depth_profile(sigma_of_d: Callable[[int], float], depth: int = 20, width: in
     return profile
 
 
-@verifier
+@verifier(random=True)
 def verify(run: Run, *, draws: int = DRAWS, dimensions: tuple[int, ...] = DIMENSIONS,
            claimed: sp.Expr | None = None) -> Outcome:
     """Test sigma(d) against kaiming_normal_ and Var[y](sigma(d)) = 1 at every d.

@@ -1,4 +1,5 @@
-"""Verifiers register under their claim id (their module's name) with ``@verifier``; ``verify``
+"""Verifiers register under their claim id (their module's name) with ``@verifier`` (or
+``@verifier(random=True)`` for a check whose inputs are drawn from the run's seed); ``verify``
 runs one with the run's seed, device and alpha, times it and freezes its outcome.
 
 >>> verify("forward_mults").passed
@@ -11,20 +12,32 @@ import time
 from collections.abc import Callable
 from functools import cache
 from importlib import import_module
-from typing import Any
+from typing import Any, overload
 
 from .verification import Outcome, Run, Verification
 
 Verifier = Callable[..., Outcome]
 _VERIFIERS: dict[str, Verifier] = {}
+_RANDOM: set[str] = set()
 
 
-def verifier(fn: Verifier) -> Verifier:
-    """Register ``fn(run, **options) -> Outcome`` as the check of the claim named like its module."""
-    claim = fn.__module__.rpartition(".")[2]
-    if _VERIFIERS.setdefault(claim, fn) is not fn:
-        raise ValueError(f"claim {claim!r} has two verifiers")
-    return fn
+@overload
+def verifier(fn: Verifier, *, random: bool = False) -> Verifier: ...
+@overload
+def verifier(fn: None = None, *, random: bool = False) -> Callable[[Verifier], Verifier]: ...
+def verifier(fn: Verifier | None = None, *, random: bool = False) -> Verifier | Callable[[Verifier], Verifier]:
+    """Register ``fn(run, **options) -> Outcome`` as the check of the claim named like its module;
+    ``random``: its inputs are drawn from the run's seed (``samples > 0``), else nothing random
+    decides it (``samples`` 0, ``alpha`` 0)."""
+    def register(fn: Verifier) -> Verifier:
+        claim = fn.__module__.rpartition(".")[2]
+        if _VERIFIERS.setdefault(claim, fn) is not fn:
+            raise ValueError(f"claim {claim!r} has two verifiers")
+        if random:
+            _RANDOM.add(claim)
+        return fn
+
+    return register if fn is None else register(fn)
 
 
 @cache
@@ -35,6 +48,12 @@ def verifiers() -> dict[str, Verifier]:
         if not module.ispkg:
             import_module(f"{__package__}.{module.name}")
     return dict(_VERIFIERS)
+
+
+def is_random(claim_id: str) -> bool:
+    """Whether the check of ``claim_id`` draws random inputs from the run's seed (imports torch)."""
+    verifiers()
+    return claim_id in _RANDOM
 
 
 def _judge_steps(claim_id: str, outcome: Outcome) -> None:

@@ -109,7 +109,7 @@ def plain_estimate(sums: LayerSums, alpha: float) -> dict:
             "method": "normal approximation (sample variance of y^2)"}
 
 
-@verifier
+@verifier(random=True)
 def verify(run: Run, *, draws: int = DRAWS, configs: tuple[tuple[int, float], ...] = CONFIGS,
            claimed: sp.Expr | None = None) -> Outcome:
     """Run the exact Monte Carlo check at every configuration.

@@ -74,7 +74,7 @@ def minimise(loss_of: Callable[[torch.Tensor], torch.Tensor], start: torch.Tenso
     return x
 
 
-@verifier
+@verifier(random=True)
 def verify(run: Run, *, claimed: sp.Expr | None = None, claimed_minimum: sp.Expr | None = None) -> Outcome:
     """Minimise from random starts and compare gaps and minima with the derivation (or ``claimed``
     gap, ``claimed_minimum`` minimum value)."""

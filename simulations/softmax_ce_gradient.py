@@ -30,7 +30,7 @@ SMOOTHING = (0.0, 0.1, 0.3)
 BATCH = 64
 
 
-@verifier
+@verifier(random=True)
 def verify(run: Run, *, claimed: sp.Expr | None = None) -> Outcome:
     """Compare autograd with the derived (or a ``claimed``) gradient for several d and eps."""
     seed, dev = run.seed, run.device

@@ -8,18 +8,19 @@ import pytest
 import sympy as sp
 from scipy.stats import kstest
 
-from derivcheck.derivations import claim_ids, derive
+from derivcheck import claims
+from derivcheck.derivations import derive
 from derivcheck.derivations.symbols import d, sigma
 from derivcheck.simulations import relu_variance as rv
 from derivcheck.simulations import verify
 from derivcheck.simulations.chi2_test import RectifiedChiSquare
 
-CLAIM_IDS = claim_ids()
+CLAIM_IDS = tuple(c.id for c in claims.of())
 OTHER_SEEDS = tuple(range(1, 21))  # besides the default seed 0
 
-MONTE_CARLO = ("relu_variance", "he_sigma")
-#: Checks whose inputs are random (seeded); the others are deterministic (samples 0, alpha 0).
-RANDOM = ("relu_variance", "he_sigma", "stable_softmax", "softmax_ce_gradient", "smoothing_gap")
+#: Checks whose inputs are random (seeded, ``@verifier(random=True)``); the others are deterministic
+#: (samples 0, alpha 0).
+RANDOM = tuple(c.id for c in claims.of() if c.random)
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +45,16 @@ def test_power_against_every_named_wrong_formula(default_checks, claim):
     assert all(p >= 0.999 for p in default_checks[claim].power.values()), default_checks[claim].power
 
 
-@pytest.mark.parametrize("claim", MONTE_CARLO)
+@pytest.mark.parametrize("claim", CLAIM_IDS)
 def test_alpha_is_the_stated_level(default_checks, claim):
-    """Bonferroni: the levels of every test (claim, both factors, kaiming reference) sum to alpha."""
-    assert default_checks[claim].alpha == 1e-6
-    configs = default_checks[claim].details["configs"]
+    """A statistical check: Bonferroni, the levels of every test (claim, both factors, kaiming
+    reference) sum to alpha. An exact one: alpha 0, every wrong formula refuted (power 1)."""
+    check = default_checks[claim]
+    if check.check != "statistical":
+        assert check.alpha == 0.0 and set(check.power.values()) == {1.0}
+        return
+    assert check.alpha == 1e-6
+    configs = check.details["configs"]
     levels = [c["alpha"] for c in configs] + [f["alpha"] for c in configs for f in c.get("factors", ())]
     assert all(a <= 1e-6 for a in levels)
     assert sum(levels) == pytest.approx(1e-6)
@@ -161,15 +167,6 @@ def test_stated_power_matches_observed_rejections(ratio):
     stated = ScaleTest(ProductLaw(ChiSquare(m), RectifiedChiSquare(m)), alpha).power(ratio)
     assert 0.15 < stated < 0.9
     assert binomtest(observed, runs, stated).pvalue > 1e-3, (observed, stated)
-
-
-def test_exact_checks_reject_wrong_formulas(default_checks):
-    """Deterministic checks run the wrong formulas through the same comparison: all rejected."""
-    for claim in CLAIM_IDS:
-        if claim in MONTE_CARLO:
-            continue
-        assert default_checks[claim].alpha == 0.0
-        assert set(default_checks[claim].power.values()) == {1.0}
 
 
 def test_sweep_counts_match_formulas_exactly(default_checks):

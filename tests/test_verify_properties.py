@@ -19,6 +19,7 @@ import sympy as sp
 import torch
 from scipy.stats import binomtest
 
+from derivcheck import claims
 from derivcheck.derivations import claim_ids, derive
 from derivcheck.simulations import relu_variance as rv
 from derivcheck.simulations import verify
@@ -72,19 +73,23 @@ def test_plain_estimate_is_reported_beside_the_product_estimate():
 
 # --- seeds ----------------------------------------------------------------------------------
 
-RANDOM_ROWS = {"relu_variance": "configs", "he_sigma": "configs", "stable_softmax": "cases",
-               "softmax_ce_gradient": "cases", "smoothing_gap": "cases"}
-ROW_VALUE = {"relu_variance": "estimate", "he_sigma": "estimate", "stable_softmax": "mean_draw",
-             "softmax_ce_gradient": "mean_draw", "smoothing_gap": "mean_draw"}
+#: Faster settings of the Monte Carlo checks (any other random claim runs with its defaults).
+FAST = {"relu_variance": SMALL, "he_sigma": {"draws": 1 << 14}}
 
 
-@pytest.mark.parametrize("claim", sorted(RANDOM_ROWS))
+def per_configuration(details: dict) -> tuple[list[dict], str]:
+    """A random check's configurations (``details["configs"]`` or ``details["cases"]``) and the
+    value each reports of its draws (``mean_draw``, else its ``estimate``)."""
+    rows = details.get("configs") or details.get("cases") or []
+    return rows, ("mean_draw" if rows and "mean_draw" in rows[0] else "estimate")
+
+
+@pytest.mark.parametrize("claim", [c.id for c in claims.of() if c.random])
 def test_every_configuration_draws_from_the_seed(claim):
     """Every configuration (not only the headline) draws other inputs under another seed."""
-    options = SMALL if claim == "relu_variance" else {"draws": 1 << 14} if claim == "he_sigma" else {}
-    a, b = (verify(claim, seed=s, device="cpu", **options).details[RANDOM_ROWS[claim]] for s in (0, 1))
-    assert len(a) == len(b) > 1
-    key = ROW_VALUE[claim]
+    options = FAST.get(claim, {})
+    (a, key), (b, _) = (per_configuration(verify(claim, seed=s, device="cpu", **options).details) for s in (0, 1))
+    assert len(a) == len(b) > 1, "a random check lists its configurations under configs or cases"
     same = [k for k, (x, y) in enumerate(zip(a, b, strict=True)) if x[key] == y[key]]
     assert not same, f"configurations {same} of {claim} ignore the seed"
 

@@ -7,9 +7,12 @@ this package names a particular sheet, and nothing else reads a sheet's TOML tex
 ('relu_variance', 'he_sigma')
 >>> sheet().id
 'sheet8'
+
+A bank file (``--bank FILE``, any ``.toml`` file) is a one-file sheet: ``sheet("my_bank.toml")``.
 """
 from __future__ import annotations
 
+import hashlib
 import sys
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -35,24 +38,53 @@ class SheetError(ValueError):
 
 @dataclass(frozen=True)
 class Sheet:
-    """An exercise sheet: the folder ``folder`` (package data or a path) and its ``id`` (the folder's
-    name). Its TOML text is read once (:attr:`text`); :attr:`data` is that text parsed."""
+    """An exercise sheet: the folder ``folder`` (package data or a path), its ``id`` (the folder's
+    name) and the ``file`` in it holding its data (``sheet.toml``; a bank file given by path is a
+    one-file sheet named by the file's stem). Its TOML text is read once (:attr:`text`);
+    :attr:`data` is that text parsed."""
 
     id: str
     folder: Traversable
+    file: str = SHEET_FILE
+    builtin: bool = False
 
     @cached_property
     def text(self) -> str:
         """The text of the sheet's ``sheet.toml``."""
         try:
-            return self.folder.joinpath(SHEET_FILE).read_text(encoding="utf-8")
+            return self.folder.joinpath(self.file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
             raise SheetError(f"{self.source}: cannot read ({getattr(err, 'strerror', None) or err})") from None
 
     @property
     def source(self) -> str:
-        """Where the sheet's data comes from, as messages name it."""
-        return str(self.folder.joinpath(SHEET_FILE))
+        """Where the sheet's data comes from, as messages name it: the file's path as given for a
+        sheet given by path, ``built-in sheet <id>`` for a built-in one."""
+        return f"built-in sheet {self.id}" if self.builtin else str(self.folder.joinpath(self.file))
+
+    @property
+    def spec(self) -> str:
+        """How :func:`sheet` finds this sheet again (in a worker process): a built-in sheet's id,
+        a folder sheet's folder, a one-file sheet's file."""
+        if self.builtin:
+            return self.id
+        return str(self.folder if self.file == SHEET_FILE else self.folder.joinpath(self.file))
+
+    @cached_property
+    def key(self) -> str:
+        """The sheet in the store's keys: its id and a hash of where it comes from and its text
+        (an edited sheet, or another folder of the same name, gets other records)."""
+        from derivcheck.store import safe_name
+
+        digest = hashlib.sha256(f"{self.source}\0{self.text}".encode()).hexdigest()[:12]
+        return f"{safe_name(self.id)}-{digest}"
+
+    def claim_table(self, claim: str) -> dict[str, Any]:
+        """The sheet's ``[claims.<claim>]`` table (report extras of a claim, such as ``figure``),
+        empty when the sheet has none."""
+        tables = self.data.get("claims", {})
+        table = tables.get(claim, {}) if isinstance(tables, dict) else {}
+        return dict(table) if isinstance(table, dict) else {}
 
     @cached_property
     def data(self) -> dict[str, Any]:
@@ -105,17 +137,30 @@ def builtin() -> tuple[str, ...]:
                         if entry.is_dir() and entry.joinpath(SHEET_FILE).is_file()))
 
 
-@cache
-def sheet(name: str | None = None) -> Sheet:
-    """The sheet ``name``: a built-in sheet's id, or the path of a folder holding a ``sheet.toml``
-    (default: :data:`DEFAULT`). Raises :class:`SheetError` naming the known sheets otherwise."""
-    key = DEFAULT if name is None else name
+def sheet(name: Sheet | str | Path | None = None) -> Sheet:
+    """The sheet ``name``: a built-in sheet's id, the path of a folder holding a ``sheet.toml``, or
+    the path of a TOML file (a one-file sheet: a bank file; read when its :attr:`Sheet.text` is
+    first asked for, so an unreadable file says so then); a :class:`Sheet` is returned as it is.
+    Default: :data:`DEFAULT`. Raises :class:`SheetError` naming the known sheets for a bare name
+    that is none of these."""
+    if isinstance(name, Sheet):
+        return name
+    key = DEFAULT if name is None else str(name)
     if key in builtin():
-        return Sheet(key, resources.files(__name__).joinpath(key))
-    folder = Path(key).expanduser()
-    if folder.is_file() and folder.name == SHEET_FILE:
-        folder = folder.parent
-    if folder.is_dir() and (folder / SHEET_FILE).is_file():
-        return Sheet(folder.resolve().name, folder.resolve())
-    raise SheetError(f"unknown sheet {key!r}: give a built-in sheet ({', '.join(builtin())}) "
-                     f"or a folder holding a {SHEET_FILE}")
+        return _builtin(key)
+    path = Path(key).expanduser()
+    if path.name == SHEET_FILE and path.is_file():
+        path = path.parent
+    if path.is_dir():
+        if (path / SHEET_FILE).is_file():
+            return Sheet(path.resolve().name, path.resolve())
+        raise SheetError(f"{key}: this folder holds no {SHEET_FILE} (write one with `derivcheck sheet new {key}`)")
+    if path.is_file() or path.suffix or len(path.parts) > 1:  # a file's path: read (or said unreadable) when used
+        return Sheet(path.stem, path.parent, path.name)
+    raise SheetError(f"unknown sheet {key!r}: give a built-in sheet ({', '.join(builtin())}), "
+                     f"a folder holding a {SHEET_FILE} or a bank's .toml file")
+
+
+@cache
+def _builtin(name: str) -> Sheet:
+    return Sheet(name, resources.files(__name__).joinpath(name), builtin=True)
