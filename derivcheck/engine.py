@@ -9,6 +9,7 @@ not installed.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -19,30 +20,64 @@ from .extras import require
 PathLike = str | Path
 
 
+# --- sheets -------------------------------------------------------------------------------
+
+def find_sheet(name: PathLike | None = None) -> Any:
+    """The :class:`~derivcheck.sheets.Sheet` ``name`` (a built-in id or a path; default: the
+    default sheet); an unknown one is an :class:`InputError` with the sheet's message."""
+    from derivcheck.sheets import SheetError
+    from derivcheck.sheets import sheet as find
+
+    try:
+        return find(None if name is None else str(name))
+    except SheetError as err:
+        raise InputError(str(err)) from err
+
+
+def source(sheet_name: PathLike | None = None, bank: PathLike | None = None) -> str | None:
+    """What the grader loads for ``--sheet`` or ``--bank`` (a bank file is a one-file sheet): a
+    built-in sheet's id or a path, the one string every worker is given; None: the default sheet."""
+    if sheet_name is not None and bank is not None:
+        raise InputError("give --sheet or --bank, not both (a bank file is a one-file sheet: --sheet FILE)")
+    if bank is not None:
+        from derivcheck.sheets import builtin
+
+        path = str(bank)
+        return os.path.join(".", path) if path in builtin() else path  # a file that happens to share a sheet's id
+    return None if sheet_name is None else find_sheet(sheet_name).spec
+
+
 # --- derivations and simulations ----------------------------------------------------------
 
-def claim_ids() -> tuple[str, ...]:
-    """Every claim id, in the order of the sheet."""
-    from derivcheck.derivations import claim_ids as registered
+def claim_ids(sheet_name: PathLike | None = None) -> tuple[str, ...]:
+    """The claim ids of a sheet (default: the default sheet), in its order."""
+    from derivcheck import claims as registry
+    from derivcheck.sheets import SheetError
 
-    return registered()
+    try:
+        return tuple(c.id for c in registry.of(find_sheet(sheet_name)))
+    except SheetError as err:
+        raise InputError(str(err)) from err
 
 
-def claims(requested: Sequence[str]) -> list[str]:
-    """``requested`` checked against the claim ids (all of them when empty)."""
-    known = claim_ids()
+def claims(requested: Sequence[str], sheet_name: PathLike | None = None) -> list[str]:
+    """``requested`` checked against the registered claims (any registered claim can be derived and
+    verified, named by the sheet or not); when empty, the sheet's claims in its order."""
+    from derivcheck import claims as registry
+
+    known = registry.registered()
     unknown = [c for c in requested if c not in known]
     if unknown:
         raise UnknownId(f"unknown claim {unknown[0]!r}; choose from: {', '.join(known)}")
-    return list(requested) or list(known)
+    return list(requested) or list(claim_ids(sheet_name))
 
 
 def derive(claim_id: str) -> Any:
-    """The :class:`~derivcheck.derivations.Derivation` of ``claim_id``."""
-    from derivcheck.derivations import derive as derive_claim
+    """The :class:`~derivcheck.derivations.Derivation` of ``claim_id`` (any registered claim)."""
+    from derivcheck import claims as registry
 
     (claim,) = claims([claim_id])
-    return derive_claim(claim)
+    return registry.get(claim).derivation
 
 
 def resolve_device(device: str) -> str:
@@ -57,14 +92,15 @@ def resolve_device(device: str) -> str:
 
 
 def verify(claim_id: str, *, seed: int = 0, device: str = "auto", alpha: float = 1e-6) -> Any:
-    """Run the simulation of ``claim_id``; its frozen :class:`~derivcheck.simulations.Verification`."""
+    """Run the simulation of ``claim_id`` (any registered claim); its frozen
+    :class:`~derivcheck.simulations.Verification`."""
     require("sim")
     if not 0 < alpha < 1:
         raise InputError(f"alpha must lie in (0, 1), not {alpha}")
     (claim,) = claims([claim_id])
-    from derivcheck import simulations
+    from derivcheck import claims as registry
 
-    return simulations.verify(claim, seed=seed, device=device, alpha=alpha)
+    return registry.get(claim).verify(seed=seed, device=device, alpha=alpha)
 
 
 def exercises(requested: Sequence[str]) -> tuple[str, ...]:
@@ -92,37 +128,50 @@ def run_exercises(names: Sequence[str], *, out_dir: PathLike, seed: int, device:
 
 
 def build_report(output: PathLike, *, seed: int, device: str, fresh: bool, tex_only: bool,
-                 log: Callable[[str], None], progress: bool = True) -> dict[str, Any]:
-    """Build the solution PDF (or only its .tex); the builder's summary."""
+                 log: Callable[[str], None], progress: bool = True,
+                 sheet_name: PathLike | None = None) -> dict[str, Any]:
+    """Build the solution PDF (or only its .tex) of a sheet (default: the default sheet); the
+    builder's summary."""
     require("report")
+    import inspect
+
     from derivcheck.report.pdf import ReportError, build
 
+    chosen = find_sheet(sheet_name)
+    options: dict[str, Any] = {}
+    if "sheet" in inspect.signature(build).parameters:
+        options["sheet"] = chosen
+    elif sheet_name is not None and chosen != find_sheet(None):
+        raise InputError(f"this report builder builds only the default sheet, not {chosen.source}")
     try:
-        return build(output, seed=seed, device=device, fresh=fresh, tex_only=tex_only, log=log, progress=progress)
+        return build(output, seed=seed, device=device, fresh=fresh, tex_only=tex_only, log=log, progress=progress,
+                     **options)
     except ReportError as err:
         raise InputError(str(err)) from err
 
 
 # --- grading ------------------------------------------------------------------------------
 
-def _bank_path(bank: PathLike | None) -> str | None:
-    return None if bank is None else str(bank)
+def load_bank(bank: PathLike | None = None, *, sheet: PathLike | None = None) -> dict[str, Any]:
+    """The questions of the sheet ``sheet`` or the bank file ``bank`` (default: the default
+    sheet), by question id."""
+    return _load(source(sheet, bank))
 
 
-def load_bank(bank: PathLike | None = None) -> dict[str, Any]:
-    """The question bank at ``bank`` (default: the built-in sheet), by question id."""
+def _load(resolved: str | None) -> dict[str, Any]:
+    """The bank :func:`source` resolved to."""
     from derivcheck.grading.bank import BankError, load
     from derivcheck.grading.errors import printable
 
     try:
-        return load(_bank_path(bank))
+        return load(resolved)
     except BankError as err:
         raise InputError(printable(str(err), keep_newlines=False)) from err
 
 
-def questions(bank: PathLike | None = None) -> list[dict[str, Any]]:
-    """The description of every question of the bank (``questions --json``)."""
-    return [q.describe() for q in load_bank(bank).values()]
+def questions(bank: PathLike | None = None, *, sheet: PathLike | None = None) -> list[dict[str, Any]]:
+    """The description of every question of the sheet (``questions --json``)."""
+    return [q.describe() for q in load_bank(bank, sheet=sheet).values()]
 
 
 def limits(timeout: float) -> Any:
@@ -134,7 +183,8 @@ def limits(timeout: float) -> Any:
     return Limits(seconds=timeout)
 
 
-def check(question_id: str, answer: str, *, bank: PathLike | None = None, timeout: float = 5.0) -> dict[str, Any]:
+def check(question_id: str, answer: str, *, bank: PathLike | None = None, sheet: PathLike | None = None,
+          timeout: float = 5.0) -> dict[str, Any]:
     """Grade one answer: the ``check --json`` record.
 
     The answer is graded by ``grade``'s own task (:func:`~derivcheck.grading.tasks.check_task`) in a
@@ -146,8 +196,8 @@ def check(question_id: str, answer: str, *, bank: PathLike | None = None, timeou
     from derivcheck.grading.sandbox import run_one
     from derivcheck.grading.tasks import check_task, outcome
 
-    bank_path = _bank_path(bank)
-    known = load_bank(bank_path)
+    bank_path = source(sheet, bank)
+    known = _load(bank_path)
     if question_id not in known:
         raise UnknownId(f"unknown question {question_id!r}; choose from: {', '.join(known)}")
     question = known[question_id]
@@ -191,16 +241,17 @@ def equiv_lines(lines: IO[str], *, workers: int, timeout: float) -> None:
     equiv_batch(lines, workers=workers, limits=limits(timeout))
 
 
-def grade(submissions: PathLike, output: PathLike, *, bank: PathLike | None = None,
+def grade(submissions: PathLike, output: PathLike, *, bank: PathLike | None = None, sheet: PathLike | None = None,
           gradescope: PathLike | None = None, workers: int = 2, timeout: float = 5.0,
           progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Grade a CSV of answers into ``output``; the number of rows per verdict."""
+    """Grade a CSV of answers to a sheet's questions into ``output``; the number of rows per verdict."""
     from derivcheck.grading.batch import BatchError, grade_csv
 
-    load_bank(bank)
+    bank_path = source(sheet, bank)
+    _load(bank_path)
     grading_limits = limits(timeout)
     try:
-        return grade_csv(submissions, output, bank=_bank_path(bank), workers=workers, limits=grading_limits,
+        return grade_csv(submissions, output, bank=bank_path, workers=workers, limits=grading_limits,
                          gradescope=gradescope, progress=progress)
     except BatchError as err:
         raise InputError(str(err)) from err

@@ -167,6 +167,30 @@ def test_unknown_claim_is_usage_error():
     assert "unknown claim 'no_such_claim'" in result.stderr and len(result.stderr.splitlines()) == 1
 
 
+@pytest.mark.parametrize("command", [["questions"], ["check", "p2.variance", "d"], ["derive"],
+                                     ["grade", "in.csv", "-o", "out.csv"], ["verify"], ["report", "--tex-only"]])
+def test_an_unknown_sheet_is_usage_error_with_its_message(capsys, command):
+    assert main([*command, "--sheet", "no_such_sheet"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown sheet 'no_such_sheet'" in err and "sheet8" in err and len(err.splitlines()) == 1
+
+
+def test_sheet_and_bank_together_is_usage_error(capsys, tmp_path):
+    assert main(["questions", "--sheet", "sheet8", "--bank", str(tmp_path / "b.toml")]) == 2
+    assert "not both" in capsys.readouterr().err
+
+
+def test_the_sheet_chooses_the_claims_and_any_registered_claim_derives(capsys, tmp_path):
+    """derive/verify default to the sheet's claims; a registered claim the sheet does not name is
+    still derived when asked for."""
+    (tmp_path / "sheet.toml").write_text("[[question]]\nid = 'g'\nvariables = { d = 'positive_integer' }\n"
+                                         "reference = { claim = 'he_sigma' }\n")
+    assert main(["derive", "--sheet", str(tmp_path), "--json"]) == 0
+    assert [c["id"] for c in json.loads(capsys.readouterr().out)["claims"]] == ["he_sigma"]
+    assert main(["derive", "forward_mults", "--sheet", str(tmp_path), "--json"]) == 0
+    assert [c["id"] for c in json.loads(capsys.readouterr().out)["claims"]] == ["forward_mults"]
+
+
 def test_bad_alpha_is_usage_error(capsys):
     assert main(["verify", "--alpha", "0", "forward_mults"]) == 2
 

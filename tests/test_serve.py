@@ -152,7 +152,7 @@ def test_other_hosts_are_refused_when_bound_to_loopback(service):
 
 
 def test_a_stubbed_derivation_check_passes_through(client, service, monkeypatch):
-    async def stub(q, a, client=None):
+    async def stub(q, a, client=None, sheet_id=None):
         return stub_derivation(q, a)
 
     monkeypatch.setattr(service, "check_async", stub)
@@ -199,7 +199,7 @@ def test_serve_warns_loudly_off_loopback(monkeypatch, capsys):
 
     class Dummy:
         def __init__(self, *args, **kwargs):
-            self.questions = {}
+            self.questions, self.sheets = {}, {}
 
         def __enter__(self):
             return self
@@ -228,3 +228,44 @@ def test_read_splits_a_derivation_on_every_line_break(client, sep):
     doc = strict_json(client.post("/api/read", json={"question": "p2.variance", "answer": answer}))
     assert [line["line"] for line in doc["lines"]] == [0, 1, 2]
     assert doc["lines"][2]["error"]["position"] == len(answer) - 1
+
+
+# --- several sheets -----------------------------------------------------------------------------
+
+def test_the_page_lists_the_served_sheets_and_each_has_its_page(client, service):
+    from derivcheck.sheets import builtin
+
+    listed = strict_json(client.get("/api/sheets"))["sheets"]
+    assert [s["id"] for s in listed] == list(service.sheets) and set(builtin()) <= {s["id"] for s in listed}
+    first = listed[0]["id"]
+    page = client.get("/").text
+    assert f'data-sheet="{first}"' in page and 'aria-current="page"' in page
+    assert all(f'href="?sheet={s["id"]}"' in page for s in listed)
+    assert client.get(f"/?sheet={first}").text == page
+    assert client.get("/?sheet=nope").status_code == 404
+    assert strict_json(client.get(f"/api/questions?sheet={first}")) == strict_json(client.get("/api/questions"))
+    missing = client.get("/api/questions?sheet=nope")
+    assert missing.status_code == 404 and "unknown sheet 'nope'" in strict_json(missing)["error"]["message"]
+
+
+def test_a_request_names_its_sheet(client, service):
+    first = next(iter(service.sheets))
+    named = strict_json(client.post("/api/check", json={"question": "p4.forward_mults", "answer": "n L K^2",
+                                                         "sheet": first}))
+    assert named["verdict"] == "correct"
+    unknown = client.post("/api/check", json={"question": "p4.forward_mults", "answer": "n", "sheet": "nope"})
+    assert unknown.status_code == 404 and "unknown sheet" in strict_json(unknown)["error"]["message"]
+    assert client.post("/api/read", json={"question": "p4.forward_mults", "answer": "n", "sheet": 5}).status_code == 400
+
+
+def test_a_folder_sheet_is_served_first_then_the_built_in_ones(tmp_path):
+    from derivcheck import engine
+    from derivcheck.sheets import builtin
+    from derivcheck.web.service import served_sheets
+
+    (tmp_path / "sheet.toml").write_text('name = "Discs"\n[[question]]\nid = "area"\nvariables = { r = "positive" }\n'
+                                         'example = "2 r"\nreference = { formula = "pi r^2" }\n')
+    source = engine.source(str(tmp_path))
+    sheets = served_sheets(source, engine.load_bank(sheet=source))
+    assert list(sheets)[0] == tmp_path.name and sheets[tmp_path.name].title == "Discs"
+    assert list(sheets)[1:] == list(builtin()) and list(sheets[tmp_path.name].questions) == ["area"]

@@ -139,7 +139,8 @@ def test_a_malformed_answer_shows_where(page):
 
 def test_a_derivation_with_a_wrong_line_marks_that_line(page, service, monkeypatch):
     real = service.check
-    monkeypatch.setattr(service, "check", lambda qid, a: stub_derivation(qid, a) if "\n" in a else real(qid, a))
+    monkeypatch.setattr(service, "check", lambda qid, a, *rest, **kw: stub_derivation(qid, a) if "\n" in a
+                        else real(qid, a, *rest, **kw))
     q = question(page, "p2.variance")
     q.locator("textarea").fill("Var[y]\n= d sigma^2 E[ReLU(z)^2]\n= d sigma^2\n= d sigma^2")
     q.locator('[data-role="check"]').click()

@@ -202,7 +202,7 @@ def test_an_unpaired_surrogate_is_a_json_error_not_a_crash(client):
 
 def test_refusals_and_faults_answer_json_with_retry_after(client, service, monkeypatch):
     def raising(exc):
-        async def fn(q, a, client=None):
+        async def fn(q, a, client=None, sheet_id=None):
             raise exc
         return fn
 

@@ -53,7 +53,7 @@ def _answer(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    record = engine.check(args.question, _answer(args), bank=args.bank, timeout=args.timeout)
+    record = engine.check(args.question, _answer(args), bank=args.bank, sheet=args.sheet, timeout=args.timeout)
     status = 0 if record["verdict"] == "correct" else 1  # the interface: 1 when the answer is not correct
     if args.json:
         emit_json(record)

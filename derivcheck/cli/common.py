@@ -12,10 +12,28 @@ from derivcheck.errors import InputError
 
 
 def claims_help() -> str:
-    """The current sheet's claim ids, for --help (read from its bank: no SymPy, no torch)."""
+    """The default sheet's claim ids, for --help (read from its TOML: no SymPy, no torch)."""
     from derivcheck.sheets import sheet
 
     return " ".join(sheet().claims)
+
+
+def sheet_help() -> str:
+    """What --sheet takes, naming the built-in sheets."""
+    from derivcheck.sheets import DEFAULT, builtin
+
+    return (f"the exercise sheet: a built-in sheet ({', '.join(builtin())}) or the path of a folder holding a "
+            f"sheet.toml (default: {DEFAULT})")
+
+
+def sheet_option(bank: bool = False) -> argparse.ArgumentParser:
+    """--sheet ID|PATH (and --bank FILE, a one-file sheet, when ``bank``)."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--sheet", metavar="ID|PATH", help=sheet_help())
+    if bank:
+        p.add_argument("--bank", metavar="FILE",
+                       help="an instructor's TOML question bank, a one-file sheet (instead of --sheet)")
+    return p
 
 
 class UsageError(InputError):
@@ -55,12 +73,9 @@ def run_options() -> argparse.ArgumentParser:
 
 
 def grading_options(bank: bool = True, timeout: bool = True) -> argparse.ArgumentParser:
-    """--bank (unless ``bank`` is false), --timeout (unless ``timeout`` is false) and --json: the
-    options of the grading commands."""
-    p = argparse.ArgumentParser(add_help=False)
-    if bank:
-        p.add_argument("--bank", metavar="FILE",
-                       help="an instructor's TOML question bank (default: the built-in exercise sheet)")
+    """--sheet and --bank (unless ``bank`` is false), --timeout (unless ``timeout`` is false) and
+    --json: the options of the grading commands."""
+    p = argparse.ArgumentParser(add_help=False, parents=[sheet_option(bank=True)] if bank else [])
     if timeout:
         p.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
                        help="wall-clock seconds per answer; an answer that takes longer is undecided (never "

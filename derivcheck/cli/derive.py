@@ -6,23 +6,24 @@ from typing import Any
 
 from derivcheck import engine
 
-from .common import claims_help, emit_json
+from .common import claims_help, emit_json, sheet_option
 
 NAME = "derive"
 EXTRA: str | None = None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(NAME, help="derive claims with SymPy and print the steps",
+    p = sub.add_parser(NAME, parents=[sheet_option()], help="derive claims with SymPy and print the steps",
                        description="Derive each claim with SymPy: statement, result, LaTeX, steps, "
                                    "and the formulas that known mistakes lead to.")
-    p.add_argument("claims", nargs="*", metavar="CLAIM", help="claim ids (default: all). " + claims_help())
+    p.add_argument("claims", nargs="*", metavar="CLAIM",
+                   help="claim ids, any registered claim (default: the sheet's claims). " + claims_help())
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     p.set_defaults(run=run, extra=EXTRA)
 
 
 def run(args: argparse.Namespace) -> int:
-    derivations = [engine.derive(c) for c in engine.claims(args.claims)]
+    derivations = [engine.derive(c) for c in engine.claims(args.claims, args.sheet)]
     if args.json:
         emit_json({"claims": [d.to_dict() for d in derivations]})
         return 0

@@ -37,14 +37,15 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet and (done == total or done % 25 == 0):
             print(f"\rgraded {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
-    counts = engine.grade(args.submissions, args.output, bank=args.bank, gradescope=args.gradescope,
+    counts = engine.grade(args.submissions, args.output, bank=args.bank, sheet=args.sheet, gradescope=args.gradescope,
                           workers=args.workers, timeout=args.timeout, progress=progress)
     if args.gradebook:
         from derivcheck.grading import gradebook
         from derivcheck.grading.batch import BatchError
 
         try:
-            counts["students"] = gradebook.write(args.output, args.gradebook, list(engine.load_bank(args.bank)))
+            questions = list(engine.load_bank(args.bank, sheet=args.sheet))
+            counts["students"] = gradebook.write(args.output, args.gradebook, questions)
         except BatchError as err:
             raise InputError(str(err)) from err
     if args.json:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from derivcheck.errors import InputError
 
-from .common import UsageError
+from .common import UsageError, sheet_option
 
 NAME = "gradescope-bundle"
 EXTRA: str | None = None
@@ -60,7 +60,8 @@ exec "${{DERIVCHECK_PYTHON:-python3}}" -m derivcheck.cli.gradescope "$ROOT" "{su
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(NAME, help="write a Gradescope autograder (setup.sh, run_autograder, wheels) to a folder",
+    p = sub.add_parser(NAME, parents=[sheet_option(bank=True)],
+                       help="write a Gradescope autograder (setup.sh, run_autograder, wheels) to a folder",
                        description="Write DIR/ with setup.sh and run_autograder (Gradescope's autograder "
                                    "entry points), derivcheck as a wheel with its dependencies' wheels, the "
                                    "question bank, the stored simulation records and answers_template.csv "
@@ -68,7 +69,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "submit the template filled in: a CSV with columns question,answer (a "
                                    "cell with line breaks is a derivation). See the README, 'Gradescope'.")
     p.add_argument("directory", metavar="DIR", help="the folder to write (created; must be empty if it exists)")
-    p.add_argument("--bank", metavar="FILE", help="an instructor's TOML question bank (default: the built-in sheet)")
     p.add_argument("--wheel", metavar="FILE", help="derivcheck's wheel to ship (default: built from this checkout)")
     p.add_argument("--python", default="3.10", metavar="X.Y",
                    help="Gradescope's Python, for which the dependencies' wheels are downloaded (Ubuntu 22.04: 3.10)")
@@ -85,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.directory)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"{target}: exists and is not an empty folder")
-    questions = list(engine.load_bank(args.bank))  # a bad bank stops here, before anything is written
+    questions = list(engine.load_bank(args.bank, sheet=args.sheet))  # a bad bank stops here, before anything is written
+    chosen = engine.find_sheet(args.sheet) if args.sheet else None
     if not args.timeout > 0:
         raise UsageError("--timeout must be positive")
     wheels = target / "wheels"
@@ -94,14 +95,16 @@ def run(args: argparse.Namespace) -> int:
     wheel = _our_wheel(wheels, args.wheel)
     if not args.no_download:
         _dependency_wheels(wheels, args.python)
-    bank = ""
-    if args.bank:
-        shutil.copyfile(args.bank, target / "bank.toml")
-        bank = "bank.toml"
+    bank = ""  # what run_autograder passes on: the default sheet, a built-in sheet's id or the copied TOML
+    if chosen is not None and chosen.builtin:
+        bank = chosen.id
+    elif args.bank or chosen is not None:
+        shutil.copyfile(args.bank if chosen is None else chosen.source, target / "bank.toml")
+        bank = "$ROOT/source/bank.toml"
     copied = _simulation_records(target / "cache")
     _write_executable(target / "setup.sh", SETUP)
     _write_executable(target / "run_autograder",
-                      RUN.format(submission=SUBMISSION, bank=f"$ROOT/source/{bank}" if bank else "",
+                      RUN.format(submission=SUBMISSION, bank=bank,
                                  timeout=args.timeout))
     with open(target / "answers_template.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
@@ -197,14 +200,15 @@ def _simulation_records(cache: Path) -> int:
 
 def autograde(root: str | Path, submission: str = SUBMISSION, bank: str | None = None, timeout: float = 10.0) -> int:
     """Grade ``root``/submission/``submission`` (columns question,answer) into
-    ``root``/results/results.json, one test per question of the bank (an unanswered question
+    ``root``/results/results.json, one test per question of the sheet ``bank`` (a built-in sheet's
+    id or a TOML file's path; None: the default sheet) (an unanswered question
     scores 0). A missing or unreadable submission gets a results.json that says so. Returns 0."""
     from derivcheck import engine
 
     root = Path(root)
     results = root / "results" / "results.json"
     results.parent.mkdir(parents=True, exist_ok=True)
-    questions = list(engine.load_bank(bank))
+    questions = list(engine.load_bank(sheet=bank))
     try:
         answers = _read_submission(root / "submission" / submission)
     except InputError as err:
@@ -219,7 +223,7 @@ def autograde(root: str | Path, submission: str = SUBMISSION, bank: str | None =
                 writer = csv.writer(f)
                 writer.writerow(["student_id", "question", "answer"])
                 writer.writerows(["submission", q, answers[q]] for q in answered)
-            engine.grade(graded, out, bank=bank, gradescope=gradescope, workers=2, timeout=timeout)
+            engine.grade(graded, out, sheet=bank, gradescope=gradescope, workers=2, timeout=timeout)
             doc = json.loads((gradescope / "submission" / "results.json").read_text(encoding="utf-8"))
     graded_tests = {t["name"]: t for t in doc["tests"]}
     doc["tests"] = [graded_tests.get(q) or {"name": q, "score": 0.0, "max_score": 1.0, "status": "failed",
@@ -246,5 +250,5 @@ def _read_submission(path: Path) -> dict[str, str]:
         raise InputError(f"{path.name} could not be read ({err})") from None
 
 
-if __name__ == "__main__":  # run_autograder: ROOT SUBMISSION BANK TIMEOUT (an empty BANK: the built-in sheet)
+if __name__ == "__main__":  # run_autograder: ROOT SUBMISSION SHEET TIMEOUT (an id or a TOML's path; empty: default)
     sys.exit(autograde(sys.argv[1], sys.argv[2], sys.argv[3] or None, float(sys.argv[4])))

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    described = engine.questions(args.bank)
+    described = engine.questions(args.bank, sheet=args.sheet)
     if args.json:
         emit_json({"questions": described})
         return 0

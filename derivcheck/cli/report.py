@@ -7,14 +7,14 @@ from collections.abc import Callable
 
 from derivcheck import engine
 
-from .common import emit_json, run_options
+from .common import emit_json, run_options, sheet_option
 
 NAME = "report"
 EXTRA: str | None = "report"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(NAME, parents=[run_options()], help="build the solution PDF",
+    p = sub.add_parser(NAME, parents=[run_options(), sheet_option()], help="build the solution PDF",
                        description="Derive every claim, verify each by simulation, run the exercises and "
                                    "build the solution PDF with latexmk (the .tex and figures beside it). "
                                    "Stages are cached by a hash of their inputs: a second build takes "
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     engine.resolve_device(args.device)  # a missing GPU is a usage error before any work
     result = engine.build_report(args.output, seed=args.seed, device=args.device, fresh=args.fresh,
                                  tex_only=args.tex_only, log=_log(args.quiet),
-                                 progress=not args.quiet)
+                                 progress=not args.quiet, sheet_name=args.sheet)
     if args.json:
         emit_json(result)
     else:

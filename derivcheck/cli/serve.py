@@ -5,7 +5,7 @@ import argparse
 import ipaddress
 import sys
 
-from .common import UsageError
+from .common import UsageError, sheet_help
 
 NAME = "serve"
 EXTRA: str | None = "serve"
@@ -22,7 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "sandboxed worker process, CPU time and memory bounded, as `grade` does.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--bank", metavar="FILE", help="a TOML question bank (default: the built-in sheet)")
+    p.add_argument("--sheet", metavar="ID|PATH", help=sheet_help() + "; the page lists it first, then every "
+                                                                    "built-in sheet")
+    p.add_argument("--bank", metavar="FILE", help="a TOML question bank, a one-file sheet (instead of --sheet)")
     p.add_argument("--workers", type=int, default=2, help="warm check worker processes (default 2)")
     p.add_argument("--timeout", type=float, default=5.0,
                    help="seconds of CPU time per check before it is undecided (default 5)")
@@ -72,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
               + "!" * 78, file=sys.stderr, flush=True)
     print("derivcheck serve: loading the question bank and the simulated evidence (the first start on a "
           "machine runs the simulations once)...", file=sys.stderr, flush=True)
-    with SelfCheck(args.bank, workers=args.workers, timeout=args.timeout, cache=args.cache) as service:
+    with SelfCheck(args.bank, sheet=args.sheet, workers=args.workers, timeout=args.timeout,
+                   cache=args.cache) as service:
         app = create_app(service, allowed_hosts=LOOPBACK_NAMES if local else None)
         shown = f"[{args.host}]" if ":" in args.host else args.host
         print(f"derivcheck serve: the self-check page is at http://{shown}:{args.port}/  (Ctrl+C stops it)",

@@ -9,19 +9,21 @@ from typing import Any
 
 from derivcheck import engine
 
-from .common import UsageError, emit_json, run_options
+from .common import UsageError, emit_json, run_options, sheet_option
 
 NAME = "verify"
 EXTRA: str | None = "sim"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(NAME, parents=[run_options()], help="check every claim with a PyTorch simulation",
+    p = sub.add_parser(NAME, parents=[run_options(), sheet_option()],
+                       help="check every claim with a PyTorch simulation",
                        description="Check each claim with a simulation. Monte Carlo checks are exact "
                                    "tests with false-alarm rate alpha and report their power against "
                                    "each named wrong formula; the others are exact comparisons "
                                    "(alpha 0). Exit status 1 when a check fails.")
-    p.add_argument("claims", nargs="*", metavar="CLAIM", help="claim ids to verify (default: all of them)")
+    p.add_argument("claims", nargs="*", metavar="CLAIM",
+                   help="claim ids to verify, any registered claim (default: the sheet's claims)")
     p.add_argument("--details", action="store_true", help="with --json: each configuration's record too")
     p.add_argument("--alpha", type=float, default=1e-6,
                    help="false-alarm rate of each Monte Carlo claim: the chance that a right formula fails")
@@ -31,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.alpha < 1:
         raise UsageError("--alpha must lie in (0, 1)")
-    claims = engine.claims(args.claims)
+    claims = engine.claims(args.claims, args.sheet)
     device = engine.resolve_device(args.device)
     start = time.perf_counter()
     results = []

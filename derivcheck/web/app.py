@@ -1,7 +1,8 @@
 """The HTTP side of the self-check page (docs/interface.md, "Self-check page"): a Starlette app.
 
-``GET /`` the page, ``GET /static/...`` its script and style sheet, ``GET /api/questions`` the
-bank, ``POST /api/read`` and ``POST /api/check`` with ``{"question", "answer"}``. Every response of
+``GET /`` the page (``?sheet=ID``: another served sheet's), ``GET /static/...`` its script and style
+sheet, ``GET /api/sheets`` the served sheets, ``GET /api/questions`` a sheet's bank (``?sheet=ID``),
+``POST /api/read`` and ``POST /api/check`` with ``{"question", "answer"[, "sheet"]}``. Every response of
 the API and every error of the app is strict JSON rendered by :func:`error` (no NaN or Infinity,
 ASCII-safe: an unpaired surrogate cannot break it): a request body over :data:`MAX_BODY` bytes or
 an answer over :data:`MAX_ANSWER` characters 413, a body not received within
@@ -35,7 +36,7 @@ from derivcheck.cli.common import strict
 
 from .page import render
 from .pool import Busy, PoolClosed, Unavailable
-from .service import SelfCheck
+from .service import SelfCheck, UnknownSheet
 
 STATIC = Path(__file__).parent / "static"
 #: Largest request body read, in bytes.
@@ -153,7 +154,8 @@ def _authority(origin: str) -> str:
 
 
 async def _json_body(request: Request) -> dict[str, str] | StrictJSON:
-    """``{"question", "answer"}`` from the body, or the error response to send instead."""
+    """``{"question", "answer"}`` (and ``"sheet"`` when given) from the body, or the error response
+    to send instead."""
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
         return error(413, f"the request body is over {MAX_BODY // 1024} KiB")
@@ -175,14 +177,16 @@ async def _json_body(request: Request) -> dict[str, str] | StrictJSON:
         return error(400, f"the body must be a JSON object {{\"question\", \"answer\"}} ({reason})")
     if not isinstance(doc, dict) or not isinstance(doc.get("question"), str) or not isinstance(doc.get("answer"), str):
         return error(400, 'the body must be a JSON object {"question": str, "answer": str}')
+    if "sheet" in doc and not isinstance(doc["sheet"], str):
+        return error(400, 'the body\'s "sheet", when given, must be a string (a served sheet\'s id)')
     if len(doc["answer"]) > MAX_ANSWER:
         return error(413, f"the answer is {len(doc['answer']):,} characters long (at most {MAX_ANSWER:,})")
-    for key in ("question", "answer"):
-        bad = _SURROGATE.search(doc[key])
+    for key in ("question", "answer", "sheet"):
+        bad = _SURROGATE.search(doc.get(key) or "")
         if bad:
             return error(400, f"the {key} holds an unpaired surrogate (U+{ord(bad.group()):04X}) at character "
                               f"{bad.start()}: it is not text")
-    return {"question": doc["question"], "answer": doc["answer"]}
+    return {"question": doc["question"], "answer": doc["answer"], **({"sheet": doc["sheet"]} if "sheet" in doc else {})}
 
 
 def _reject_constant(name: str) -> Any:
@@ -192,16 +196,28 @@ def _reject_constant(name: str) -> Any:
 def create_app(service: SelfCheck, allowed_hosts: list[str] | None = None) -> Starlette:
     """The app serving ``service``; ``allowed_hosts`` (e.g. the loopback names when bound to
     127.0.0.1) refuses requests for any other ``Host``, which stops DNS-rebinding pages."""
-    page = render(service.describe())
+    listed = [{"id": s.id, "title": s.title} for s in service.sheets.values()]
+    pages = {sheet_id: render(service.describe(sheet_id), sheet=sheet_id, sheets=listed) for sheet_id in service.sheets}
 
     async def index(request: Request) -> Response:
-        return HTMLResponse(page)
+        sheet_id = request.query_params.get("sheet")
+        if sheet_id is None:
+            return HTMLResponse(next(iter(pages.values())))
+        if sheet_id not in pages:
+            return error(404, f"unknown sheet {sheet_id[:100]!r}; choose from: {', '.join(pages)}")
+        return HTMLResponse(pages[sheet_id])
 
     async def no_icon(request: Request) -> Response:
         return Response(status_code=204)
 
+    async def sheets(request: Request) -> Response:
+        return StrictJSON({"sheets": listed})
+
     async def questions(request: Request) -> Response:
-        return StrictJSON(service.describe())
+        try:
+            return StrictJSON(service.describe(request.query_params.get("sheet")))
+        except UnknownSheet as err:
+            return error(404, str(err.args[0]))
 
     async def read(request: Request) -> Response:
         return await _answer(request, service.read_async)
@@ -213,12 +229,16 @@ def create_app(service: SelfCheck, allowed_hosts: list[str] | None = None) -> St
         body = await _json_body(request)
         if isinstance(body, Response):
             return body
-        if body["question"] not in service.questions:
+        try:
+            served = service.sheet(body.get("sheet"))
+        except UnknownSheet as err:
+            return error(404, str(err.args[0]))
+        if body["question"] not in served.questions:
             return error(404, f"unknown question {body['question'][:100]!r}; choose from: "
-                              f"{', '.join(service.questions)}")
+                              f"{', '.join(served.questions)}")
         client = request.client.host if request.client else None
         try:
-            return StrictJSON(await fn(body["question"], body["answer"], client))
+            return StrictJSON(await fn(body["question"], body["answer"], client, served.id))
         except Busy as err:
             return error(429 if err.client else 503, str(err), retry_after=err.retry_after)
         except Unavailable as err:
@@ -234,6 +254,7 @@ def create_app(service: SelfCheck, allowed_hosts: list[str] | None = None) -> St
     routes = [
         Route("/", index),
         Route("/favicon.ico", no_icon),
+        Route("/api/sheets", sheets),
         Route("/api/questions", questions),
         Route("/api/read", read, methods=["POST"]),
         Route("/api/check", check, methods=["POST"]),

@@ -1,5 +1,6 @@
-"""The page (``GET /``), rendered once per server from the question bank: plain HTML, every piece
-of bank text escaped, each question headed by its title and its typeset prompt (the student words
+"""The page (``GET /``, one per served sheet), rendered once per server from the sheet's
+questions: plain HTML, every piece of bank text escaped, a list of the served sheets (links
+``?sheet=ID``), each question headed by its title and its typeset prompt (the student words
 of ``derivcheck.report.wording``, as the PDF uses them); ``static/app.js`` adds the live preview,
 the Check button and the answers kept in the browser."""
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import json
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from .mathml import prose
 
@@ -28,7 +30,6 @@ HEAD = """<!doctype html>
 Several lines are a derivation: start the first with the quantity asked for and every later line with
 <code>=</code>; each line gets its own mark. Nothing you type is written to disk.</p>
 </header>
-<main>
 """
 
 FOOT = """</main>
@@ -38,13 +39,28 @@ FOOT = """</main>
 """
 
 
-def render(questions: list[dict[str, Any]], title: str = "derivcheck self-check") -> str:
-    """The whole page for ``questions`` (as ``questions --json`` lists them), with the student
-    words the script needs (mistake names, typeset variable names) as JSON in the page."""
+def render(questions: list[dict[str, Any]], title: str = "derivcheck self-check", *, sheet: str | None = None,
+           sheets: list[dict[str, str]] | None = None) -> str:
+    """The whole page for ``questions`` (as ``questions --json`` lists them) of the sheet ``sheet``
+    (its id, sent back with every request: ``main[data-sheet]``), with the list of ``sheets``
+    served (``{"id", "title"}``, the current one marked) and the student words the script needs
+    (mistake names, typeset variable names) as JSON in the page."""
     data = json.dumps(words(questions), ensure_ascii=True).replace("<", "\\u003c")  # no "</script>" inside
     head = HEAD.format(title=escape(title)).replace(
         "</head>", f'<script type="application/json" id="derivcheck-words">{data}</script>\n</head>')
-    return head + "".join(_question(q) for q in questions) + FOOT
+    main = f'<main data-sheet="{escape(sheet)}">\n' if sheet is not None else "<main>\n"
+    return head + _sheet_list(sheets or [], sheet) + main + "".join(_question(q) for q in questions) + FOOT
+
+
+def _sheet_list(sheets: list[dict[str, str]], current: str | None) -> str:
+    """The served sheets as links (``?sheet=ID``), the current one marked ``aria-current``."""
+    if not sheets:
+        return ""
+    items = []
+    for s in sheets:
+        mark = ' aria-current="page"' if s["id"] == current else ""
+        items.append(f'<li><a href="?sheet={escape(quote(s["id"]))}"{mark}>{escape(s["title"])}</a></li>')
+    return f'<nav class="sheets" aria-label="Exercise sheets"><ul>{"".join(items)}</ul></nav>\n'
 
 
 def words(questions: list[dict[str, Any]]) -> dict[str, Any]:

@@ -13,7 +13,11 @@ with an input error (exit 2) naming the question. One check worker is kept
 for clients that have not lately sent a slow answer, and there are two reading workers, so that
 a few clients cannot slow everyone's preview and checks.
 
-The only state kept between requests is caches: results by (question, answer), bounded in entries
+It serves several sheets: the one it is started with (the default sheet unless ``sheet`` or
+``bank`` names another) and every built-in sheet, each by its id; a request names its sheet or
+means the first. Every sheet's bank is loaded and made sure of before the workers start.
+
+The only state kept between requests is caches: results by (sheet, question, answer), bounded in entries
 and in bytes (a result depends on nothing else; a timeout is a result, its budget being CPU
 time), and the warm workers.
 """
@@ -23,7 +27,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,31 +79,48 @@ class Cache:
                 self.bytes -= self._items.popitem(last=False)[1][1]
 
 
+@dataclass(frozen=True)
+class Served:
+    """One sheet the page serves: its ``id`` (what requests name), ``title``, ``source`` (what the
+    workers load: :func:`derivcheck.engine.source`) and ``questions`` (its bank, by id)."""
+
+    id: str
+    title: str
+    source: str | None
+    questions: dict[str, Any]
+
+
+class UnknownSheet(KeyError):
+    """A request names a sheet the page does not serve."""
+
+
 class SelfCheck:
-    """The bank, a pool of check workers and one of reading workers (use as a context manager).
+    """The sheets' banks, a pool of check workers and one of reading workers (use as a context manager).
 
     ``evidence``: back an incorrect answer's counterexample with the stored simulation, as
     ``grade`` does (the records are made sure of here, before the workers fork; the first start
     on a machine runs the simulations once, which needs the ``sim`` extra).
     """
 
-    def __init__(self, bank: str | Path | None = None, *, workers: int = 2, timeout: float = 5.0,
-                 cache: int = 4096, evidence: bool = True, read_workers: int = 2) -> None:
+    def __init__(self, bank: str | Path | None = None, *, sheet: str | Path | None = None, workers: int = 2,
+                 timeout: float = 5.0, cache: int = 4096, evidence: bool = True, read_workers: int = 2) -> None:
         from derivcheck import engine
         from derivcheck.errors import InputError
         from derivcheck.grading.grader import warm
         from derivcheck.grading.sandbox import WarmItem, WarmUpError
         from derivcheck.grading.warmup import bank_items
 
-        self.bank_path = None if bank is None else str(bank)
-        self.questions = engine.load_bank(self.bank_path)
+        self.bank_path = engine.source(sheet, bank)
+        self.questions = engine.load_bank(sheet=self.bank_path)
+        self.sheets = served_sheets(self.bank_path, self.questions)
         self.limits: Limits = engine.limits(timeout)
         self.evidence = evidence
+        every = [q for served in self.sheets.values() for q in served.questions.values()]
         if evidence:
             from derivcheck.grading.evidence import preload
 
-            preload({q.simulation for q in self.questions.values() if q.simulation and not q.vector})
-        for question in self.questions.values():
+            preload({q.simulation for q in every if q.simulation and not q.vector})
+        for question in every:
             warm(question)
         _warm_reader()
         self._checks = Cache(cache)
@@ -108,13 +129,15 @@ class SelfCheck:
         reads = [WarmItem(f"question {qid}: reading its example", read_task,
                           (self.bank_path, qid, q.example, read_limits))
                  for qid, q in self.questions.items() if q.example]
+        others = [bank_items(served.source)[0] for served in list(self.sheets.values())[1:]]  # loaded, not tried
         try:
-            self._check_pool = Pool(workers, self.limits, WAIT, bank_items(self.bank_path, limits=self.limits),
+            self._check_pool = Pool(workers, self.limits, WAIT,
+                                    [*bank_items(self.bank_path, limits=self.limits), *others],
                                     reserve=1 if workers > 1 else 0, max_pending=MAX_PENDING, per_client=PER_CLIENT)
         except WarmUpError as err:
             raise InputError(f"{self.bank_path or 'the built-in bank'}: {err}") from err
         try:
-            self._read_pool = Pool(read_workers, read_limits, WAIT, [bank_items(self.bank_path)[0], *reads],
+            self._read_pool = Pool(read_workers, read_limits, WAIT, [bank_items(self.bank_path)[0], *others, *reads],
                                    reserve=1 if read_workers > 1 else 0, max_pending=MAX_PENDING,
                                    per_client=PER_CLIENT)
         except WarmUpError as err:
@@ -132,66 +155,98 @@ class SelfCheck:
         self._check_pool.close()
         self._read_pool.close()
 
-    def describe(self) -> list[dict[str, Any]]:
-        """The questions as ``questions --json`` lists them."""
-        return [q.describe() for q in self.questions.values()]
+    def sheet(self, sheet_id: str | None = None) -> Served:
+        """The served sheet ``sheet_id`` (None: the first); :class:`UnknownSheet` otherwise."""
+        if sheet_id is None:
+            return next(iter(self.sheets.values()))
+        if sheet_id not in self.sheets:
+            raise UnknownSheet(f"unknown sheet {sheet_id[:100]!r}; choose from: {', '.join(self.sheets)}")
+        return self.sheets[sheet_id]
 
-    def read(self, question_id: str, answer: str, client: Hashable = None) -> dict[str, Any]:
+    def describe(self, sheet_id: str | None = None) -> list[dict[str, Any]]:
+        """The questions of a served sheet as ``questions --json`` lists them."""
+        return [q.describe() for q in self.sheet(sheet_id).questions.values()]
+
+    def read(self, question_id: str, answer: str, client: Hashable = None,
+             sheet_id: str | None = None) -> dict[str, Any]:
         """How ``answer`` is read (see :mod:`.reading`): LaTeX, MathML, or an error with its position."""
-        cached = self._reads.get((question_id, answer))
+        key = (self.sheet(sheet_id).id, question_id, answer)
+        cached = self._reads.get(key)
         if cached is not None:
             return cached
-        outcome = self._read_pool.call(read_task, self._read_args(question_id, answer), client)
-        return self._read_done(question_id, answer, *outcome)
+        outcome = self._read_pool.call(read_task, self._read_args(question_id, answer, sheet_id), client)
+        return self._read_done(key, *outcome)
 
-    async def read_async(self, question_id: str, answer: str, client: Hashable = None) -> dict[str, Any]:
+    async def read_async(self, question_id: str, answer: str, client: Hashable = None,
+                         sheet_id: str | None = None) -> dict[str, Any]:
         """:meth:`read` for an event loop: waits for the worker without holding a thread."""
-        cached = self._reads.get((question_id, answer))
+        key = (self.sheet(sheet_id).id, question_id, answer)
+        cached = self._reads.get(key)
         if cached is not None:
             return cached
-        outcome = await self._read_pool.acall(read_task, self._read_args(question_id, answer), client)
-        return self._read_done(question_id, answer, *outcome)
+        outcome = await self._read_pool.acall(read_task, self._read_args(question_id, answer, sheet_id), client)
+        return self._read_done(key, *outcome)
 
-    def _read_args(self, question_id: str, answer: str) -> tuple:
-        return self.bank_path, question_id, answer, self._read_pool.limits
+    def _read_args(self, question_id: str, answer: str, sheet_id: str | None) -> tuple:
+        return self.sheet(sheet_id).source, question_id, answer, self._read_pool.limits
 
-    def _read_done(self, question_id: str, answer: str, status: str, doc: Any) -> dict[str, Any]:
+    def _read_done(self, key: Hashable, status: str, doc: Any) -> dict[str, Any]:
         if status != "ok":
             doc = {"latex": None, "mathml": None, "note": "",
                    "error": {"message": f"could not read the answer ({doc})", "position": None}}
             if status != "timeout":  # a crash may be the machine's; an overrun of the CPU budget is the answer's
                 return doc
-        self._reads.put((question_id, answer), doc)
+        self._reads.put(key, doc)
         return doc
 
-    def check(self, question_id: str, answer: str, client: Hashable = None) -> dict[str, Any]:
+    def check(self, question_id: str, answer: str, client: Hashable = None,
+              sheet_id: str | None = None) -> dict[str, Any]:
         """The ``check --json`` document of ``answer``, each ``latex`` with its ``mathml``."""
-        cached = self._checks.get((question_id, answer))
+        key = (self.sheet(sheet_id).id, question_id, answer)
+        cached = self._checks.get(key)
         if cached is not None:
             return cached
-        outcome = self._check_pool.call(check_document, self._check_args(question_id, answer), client)
-        return self._check_done(question_id, answer, *outcome)
+        outcome = self._check_pool.call(check_document, self._check_args(question_id, answer, sheet_id), client)
+        return self._check_done(key, *outcome)
 
-    async def check_async(self, question_id: str, answer: str, client: Hashable = None) -> dict[str, Any]:
+    async def check_async(self, question_id: str, answer: str, client: Hashable = None,
+                          sheet_id: str | None = None) -> dict[str, Any]:
         """:meth:`check` for an event loop: waits for the worker without holding a thread."""
-        cached = self._checks.get((question_id, answer))
+        key = (self.sheet(sheet_id).id, question_id, answer)
+        cached = self._checks.get(key)
         if cached is not None:
             return cached
-        outcome = await self._check_pool.acall(check_document, self._check_args(question_id, answer), client)
-        return self._check_done(question_id, answer, *outcome)
+        outcome = await self._check_pool.acall(check_document, self._check_args(question_id, answer, sheet_id),
+                                               client)
+        return self._check_done(key, *outcome)
 
-    def _check_args(self, question_id: str, answer: str) -> tuple:
-        return self.bank_path, question_id, answer, self.evidence, self.limits
+    def _check_args(self, question_id: str, answer: str, sheet_id: str | None) -> tuple:
+        return self.sheet(sheet_id).source, question_id, answer, self.evidence, self.limits
 
-    def _check_done(self, question_id: str, answer: str, status: str, record: Any) -> dict[str, Any]:
+    def _check_done(self, key: tuple[str, str, str], status: str, record: Any) -> dict[str, Any]:
         if status != "ok":
             from derivcheck.grading.grader import undecided
 
-            record = undecided(question_id, answer, str(record))
+            record = undecided(key[1], key[2], str(record))
             if status != "timeout":  # a crash may be the machine's; an overrun of the CPU budget is the answer's
                 return record
-        self._checks.put((question_id, answer), record)
+        self._checks.put(key, record)
         return record
+
+
+def served_sheets(source: str | None, questions: dict[str, Any]) -> dict[str, Served]:
+    """The sheets a page serves, by id: the one at ``source`` (whose bank is ``questions``) first,
+    then every built-in sheet not of the same id."""
+    from derivcheck import engine
+    from derivcheck.sheets import builtin
+
+    main = engine.find_sheet(source)
+    out = {main.id: Served(main.id, main.title, source, questions)}
+    for sheet_id in builtin():
+        if sheet_id not in out:
+            found = engine.find_sheet(sheet_id)
+            out[sheet_id] = Served(sheet_id, found.title, sheet_id, engine.load_bank(sheet=sheet_id))
+    return out
 
 
 def check_document(bank_path: str | None, question_id: str, answer: str, evidence: bool,

@@ -10,7 +10,9 @@ const MARK_WORDS = { start: "start", ok: "follows", wrong: "wrong", invalid: "no
 const VERDICT_WORDS = { correct: "Correct", incorrect: "Not right", invalid: "Not readable", undecided: "Undecided" };
 // The student words of every question (the PDF's): mistake names, typeset variable names.
 const WORDS = JSON.parse((document.getElementById("derivcheck-words") || { textContent: "{}" }).textContent);
-const STORE = "derivcheck:" + location.pathname + ":";
+// The sheet this page shows (sent with every request), and where its answers are kept.
+const SHEET = (document.querySelector("main[data-sheet]") || { dataset: {} }).dataset.sheet;
+const STORE = "derivcheck:" + location.pathname + ":" + (SHEET ? SHEET + ":" : "");
 
 function remember(question, answer) {
   try {
@@ -37,7 +39,7 @@ async function post(path, question, answer) {
   const response = await fetch(path, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ question, answer }),
+    body: JSON.stringify(SHEET ? { question, answer, sheet: SHEET } : { question, answer }),
   });
   let doc = null;
   try { doc = await response.json(); } catch (e) { doc = null; }
