@@ -71,6 +71,7 @@ class Question:
     model: Model | None = None
     step_mistakes: tuple[dict[str, Any], ...] = ()
     credit: dict[str, float] = field(default_factory=dict)
+    example_working: tuple[str, ...] = ()
 
     def spelled_out(self, answer: str) -> str:
         """An answer given in words the bank accepts ("no finite minimiser") as its formula ("oo"):
@@ -101,7 +102,8 @@ class Question:
                "diagnoses": [m.code for m in self.mistakes]}
         if self.model is not None:
             out["derivations"] = {"model": self.model.describe(),
-                                  "step_diagnoses": [r["code"] for r in self.step_mistakes]}
+                                  "step_diagnoses": [r["code"] for r in self.step_mistakes],
+                                  "examples": list(self.example_working)}
         return out
 
 
@@ -253,6 +255,27 @@ def _check_sizes(entry: dict, where: str) -> None:
         raise BankError(f"{where}: example has {lines} lines (at most {BANK.max_example_lines})")
 
 
+#: Example workings a question may show at most.
+MAX_WORKING_EXAMPLES = 8
+
+
+def _example_working(entry: dict, where: str) -> tuple[str, ...]:
+    """A question's ``example_working``: texts of derivations (one step a line) shown to students,
+    each within the limits of an ``example``; only a question with a model accepts working."""
+    texts = entry.get("example_working", [])
+    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+        raise BankError(f"{where}: example_working must be a list of texts")
+    if texts and entry.get("model") is None:
+        raise BankError(f"{where}: example_working needs a model (working is checked line by line under it)")
+    if len(texts) > MAX_WORKING_EXAMPLES:
+        raise BankError(f"{where}: {len(texts)} example workings (at most {MAX_WORKING_EXAMPLES})")
+    for text in texts:
+        if len(text) > BANK.max_text or len(text.splitlines()) > BANK.max_example_lines:
+            raise BankError(f"{where}: an example working is over {BANK.max_text:,} characters or "
+                            f"{BANK.max_example_lines} lines")
+    return tuple(texts)
+
+
 def _step_mistakes(entry: dict, where: str) -> tuple[dict[str, Any], ...]:
     out = []
     for rule in entry.get("step_mistakes", []):
@@ -289,6 +312,7 @@ def question_from(entry: dict, source: str, stored: dict | None = None,
     claim = entry.get("reference", {}).get("claim")
     return Question(
         id=qid, prompt=entry.get("prompt", ""), syntax=entry.get("syntax", ""), example=entry.get("example", ""),
+        example_working=_example_working(entry, where),
         kind=entry.get("kind", "scalar"), vocab=vocab, domain=domain, reference=formulas["reference"][0],
         reference_source=_source(entry.get("reference", {})),
         alternatives=tuple(zip(formulas["alternatives"], (a.get("note", "") for a in entry.get("alternatives", [])),

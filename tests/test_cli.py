@@ -15,9 +15,10 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 HEAVY = ("torch", "sympy", "scipy")
 COMMAND_NAMES = ["derive", "verify", "exercises", "report", "questions", "check", "equiv", "grade", "gradescope-bundle",
-                 "serve"]
-#: Commands with no JSON to report (serve serves; gradescope-bundle prints the path of its zip).
-NO_JSON = {"serve", "gradescope-bundle"}
+                 "serve", "sheet"]
+#: Commands with no JSON to report (serve serves; gradescope-bundle prints the path of its zip; sheet's
+#: action `new` has --json).
+NO_JSON = {"serve", "gradescope-bundle", "sheet"}
 
 
 def test_help_does_not_import_torch():
@@ -39,7 +40,8 @@ def test_commands_register_in_one_place():
     for command in COMMANDS:
         args = build_parser().parse_args([command.NAME] + (["q", "a"] if command.NAME == "check" else [])
                                          + (["in.csv", "-o", "out.csv"] if command.NAME == "grade" else [])
-                                         + (["out/autograder"] if command.NAME == "gradescope-bundle" else []))
+                                         + (["out/autograder"] if command.NAME == "gradescope-bundle" else [])
+                                         + (["new", "my_sheet"] if command.NAME == "sheet" else []))
         assert args.run is command.run and args.extra == command.EXTRA
 
 

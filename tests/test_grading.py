@@ -197,6 +197,23 @@ def test_bad_banks(text, fragment):
         parse_bank(text, "bad.toml")
 
 
+def test_example_workings_are_right_line_by_line(bank):
+    """What the sheet shows students as example working is judged right on every line, and only a
+    question whose working is checked (one with a model) has any."""
+    shown = [(q, text) for q in bank.values() for text in q.example_working]
+    assert shown and all(q.model is not None for q, _ in shown)
+    for q, text in shown:
+        steps = check(q, text, evidence=False)["steps"]
+        assert len(steps) == len(text.splitlines()) and all(s["verdict"] in ("start", "ok") for s in steps), steps
+        assert q.describe()["derivations"]["examples"] == list(q.example_working)
+
+
+def test_example_working_needs_a_model():
+    with pytest.raises(BankError, match="example_working needs a model"):
+        parse_bank("[[question]]\nid = 'a'\nvariables = {x = 'real'}\nreference = {formula = 'x'}\n"
+                   "example_working = ['x\\n= x']", "bad.toml")
+
+
 def test_questions_list_covers_contract_ids(bank):
     from derivcheck.sheets import sheet
 

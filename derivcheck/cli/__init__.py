@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from derivcheck.errors import InputError
 from derivcheck.extras import MissingExtra, require
 
-from . import check, derive, equiv, exercises, grade, gradescope, questions, report, serve, verify
+from . import check, derive, equiv, exercises, grade, gradescope, questions, report, serve, sheet, verify
 from .common import Parser, UsageError, claims_help
 
 #: The commands, in the order ``--help`` lists them. Each module has NAME, EXTRA, register and run.
-COMMANDS = (derive, verify, exercises, report, questions, check, equiv, grade, gradescope, serve)
+COMMANDS = (derive, verify, exercises, report, questions, check, equiv, grade, gradescope, serve, sheet)
 
 DESCRIPTION = """\
 Derive, verify and grade the mathematics of the neural-network exercise sheet.
@@ -34,6 +34,7 @@ Derive, verify and grade the mathematics of the neural-network exercise sheet.
   derivcheck gradescope-bundle out/autograder   a Gradescope autograder (upload out/autograder.zip)
   derivcheck report -o out/solutions.pdf   everything above, as a PDF
   derivcheck serve                  the self-check page for students, http://127.0.0.1:8000/
+  derivcheck sheet new my_sheet     a new exercise sheet to edit; then --sheet my_sheet on any command
 
 Claims: """
 

@@ -28,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
         print("  variables: " + ", ".join(f"{k} ({v})" for k, v in q["variables"].items()))
         print(f"  syntax: {q['syntax']}")
         print(f"  example: {q['example']}")
+        for working in (q.get("derivations") or {}).get("examples") or []:
+            print("  example working:\n" + "\n".join(f"    {line}" for line in working.splitlines()))
         if q["diagnoses"]:
             print("  known mistakes: " + ", ".join(q["diagnoses"]))
         print()
