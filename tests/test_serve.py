@@ -267,5 +267,5 @@ def test_a_folder_sheet_is_served_first_then_the_built_in_ones(tmp_path):
                                          'example = "2 r"\nreference = { formula = "pi r^2" }\n')
     source = engine.source(str(tmp_path))
     sheets = served_sheets(source, engine.load_bank(sheet=source))
-    assert list(sheets)[0] == tmp_path.name and sheets[tmp_path.name].title == "Discs"
-    assert list(sheets)[1:] == list(builtin()) and list(sheets[tmp_path.name].questions) == ["area"]
+    assert list(sheets) == [tmp_path.name, *builtin()] and sheets[tmp_path.name].title == "Discs"
+    assert list(sheets[tmp_path.name].questions) == ["area"]
