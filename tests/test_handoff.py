@@ -81,6 +81,25 @@ def test_gradescope_bundle_grades_a_submission(tmp_path, capsys):
     assert doc["score"] == 1.0 and doc["max_score"] == float(len(load()))
 
 
+def test_gradescope_bundle_of_a_sheet_folder(tmp_path, capsys):
+    """--sheet PATH ships the folder's sheet.toml as bank.toml; a built-in --sheet is named, not copied."""
+    folder = tmp_path / "discs"
+    folder.mkdir()
+    (folder / "sheet.toml").write_text('[[question]]\nid = "area"\nvariables = { r = "positive" }\n'
+                                       'reference = { formula = "pi r^2" }\n', encoding="utf-8")
+    bundle = _bundle(tmp_path, capsys, "--sheet", str(folder))
+    assert (bundle / "bank.toml").read_text() == (folder / "sheet.toml").read_text()
+    assert (bundle / "answers_template.csv").read_text().split() == ["question,answer", "area,"]
+    root = tmp_path / "root"
+    (root / "submission").mkdir(parents=True)
+    (root / "submission" / "answers.csv").write_text("question,answer\narea,pi r^2\n", encoding="utf-8")
+    doc = _autograde(root, bundle)
+    assert [t["name"] for t in doc["tests"]] == ["area"] and doc["score"] == 1.0
+    (tmp_path / "b").mkdir()
+    builtin = _bundle(tmp_path / "b", capsys, "--sheet", "sheet8")
+    assert not (builtin / "bank.toml").exists() and '"sheet8"' in (builtin / "run_autograder").read_text()
+
+
 def test_gradescope_without_answers_says_what_to_upload(tmp_path, capsys):
     doc = _autograde(tmp_path / "root", _bundle(tmp_path, capsys))
     assert doc["score"] == 0.0 and "answers.csv" in doc["output"]

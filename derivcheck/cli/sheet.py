@@ -16,7 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "whose working is checked line by line under a model (a uniform and a "
                                    "Bernoulli law, a derivative in a scalar). Edit it, then give the folder to "
                                    "any command as --sheet PATH. An existing sheet.toml is never overwritten.")
-    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True,
+                               help="new: write a commented skeleton sheet folder")
     new = actions.add_parser("new", help="write a commented skeleton sheet folder",
                              description="Write PATH/sheet.toml, a commented skeleton (the folder is created).")
     new.add_argument("path", metavar="PATH", help="the sheet's folder (created; must not hold a sheet.toml)")
