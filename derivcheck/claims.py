@@ -63,8 +63,11 @@ class Claim:
 
         found = verifiers().get(self.id)
         if found is None:
-            raise UnknownId(f"claim {self.id!r} has no verifier (simulations/{self.id}.py with @verifier)")
+            raise self._no_verifier()
         return found
+
+    def _no_verifier(self) -> UnknownId:
+        return UnknownId(f"claim {self.id!r} has no verifier (simulations/{self.id}.py with @verifier)")
 
     @property
     def random(self) -> bool:
@@ -78,7 +81,8 @@ class Claim:
         """Run the claim's check (see :func:`derivcheck.simulations.verify`)."""
         from derivcheck import simulations
 
-        self.verifier  # noqa: B018 - a claim without a verifier says so by name
+        if not self.has_verifier:
+            raise self._no_verifier()
         return simulations.verify(self.id, seed=seed, device=device, alpha=alpha, **options)
 
     @property
