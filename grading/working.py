@@ -229,7 +229,7 @@ class Reader(Builder):
 
     def __init__(self, model: Model, text: str, limits: Limits = DEFAULT):
         names = {**model.parameters, **{n: sp.Symbol(n) for n in (*model.families, *model.scalars)}}
-        super().__init__(Vocabulary(symbols=names), text, limits)
+        super().__init__(Vocabulary(symbols=names, functions=model.functions), text, limits)
         self.model = model
         self.bound: list[str] = []   # the letters the enclosing sums run over
 
