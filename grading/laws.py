@@ -63,6 +63,11 @@ class Law:
         than nonnegative, the condition in words)."""
         return []
 
+    def __post_init__(self) -> None:
+        # numbers become SymPy numbers; strict: a text is refused, never parsed
+        for f in fields(self):  # type: ignore[arg-type]
+            object.__setattr__(self, f.name, sp.sympify(getattr(self, f.name), strict=True))
+
     # -- derived ---------------------------------------------------------------------------------
     @property
     def args(self) -> tuple[sp.Expr, ...]:
@@ -96,7 +101,7 @@ class Law:
 
     def at(self, values: Mapping[sp.Basic, sp.Basic]) -> Law:
         """The same law with parameter values put in (a point of the model)."""
-        return type(self)(*(sp.sympify(a).xreplace(dict(values)) for a in self.args))
+        return type(self)(*(a.xreplace(dict(values)) for a in self.args))
 
     def floats(self, values: Mapping | None) -> list[float]:
         """The parameters as floats (to draw samples)."""
@@ -109,7 +114,7 @@ class Law:
         """Raise :class:`LawError` unless every condition is proven for every parameter value the
         model allows (``proof`` rewrites bounded parameters so SymPy can see their bounds)."""
         for expr, strict, text in self.conditions():
-            value = sp.sympify(expr).xreplace(dict(proof or {}))
+            value = expr.xreplace(dict(proof or {}))
             holds = value.is_positive if strict else value.is_nonnegative
             if holds is None:  # 1 - 1/(1 + q) is q/(1 + q), positive, once over one denominator
                 value = sp.factor(sp.together(value))
@@ -145,7 +150,7 @@ class Normal(Law):
 
     @property
     def symmetric(self) -> bool:
-        return sp.sympify(self.mean_).is_zero is True
+        return self.mean_.is_zero is True
 
     def moment(self, k: int) -> sp.Expr:
         """E[X^k] by Stein's identity: m_k = mu m_{k-1} + (k-1) v m_{k-2}."""
@@ -185,6 +190,13 @@ def _uniform_antiderivative(k: int) -> sp.Expr:
     return sp.integrate(_X ** k / (_B - _A), _X)
 
 
+@lru_cache(maxsize=1024)
+def _uniform_integral(a: sp.Expr, b: sp.Expr, k: int, lo: sp.Expr, hi: sp.Expr) -> sp.Expr:
+    """E[X^k 1{lo < X < hi}] = F(hi) - F(lo) for X ~ U(a, b), a <= lo <= hi <= b."""
+    F = _uniform_antiderivative(k).xreplace({_A: a, _B: b})
+    return sp.cancel(F.xreplace({_X: hi}) - F.xreplace({_X: lo}))
+
+
 @dataclass(frozen=True)
 class Uniform(Law):
     """U(a, b): the density 1/(b - a) on [a, b]."""
@@ -203,8 +215,7 @@ class Uniform(Law):
         return bool(sp.simplify(self.a + self.b) == 0)
 
     def _integral(self, k: int, lo: sp.Expr, hi: sp.Expr) -> sp.Expr:
-        F = _uniform_antiderivative(k).xreplace({_A: self.a, _B: self.b})
-        return sp.cancel(F.xreplace({_X: hi}) - F.xreplace({_X: lo}))
+        return _uniform_integral(self.a, self.b, k, lo, hi)
 
     def moment(self, k: int) -> sp.Expr:
         """E[X^k] = F(b) - F(a)."""

@@ -275,6 +275,10 @@ def test_bernoulli_atoms_count_at_zero(dropout):
     assert _steps(check(q, "P(m_1 >= 0)\n= 1")) == ["start", "ok"]
     assert _steps(check(q, "P(m_1 >= 0)\n= p")) == ["start", "wrong"]
     assert _steps(check(q, "E[m_1 1{m_1 > 0}]\n= p")) == ["start", "ok"]
+    assert _steps(check(q, "E[1{m_1 >= 0}]\n= 1")) == ["start", "ok"]
+    assert _steps(check(q, "E[1{m_1 > 0}]\n= p")) == ["start", "ok"]
+    assert _steps(check(q, "E[1{m_1 <= 0}]\n= 1 - p")) == ["start", "ok"]
+    assert _steps(check(q, "E[1{m_1 < 0}]\n= 0")) == ["start", "ok"]
 
 
 LAW_BANK = '''
