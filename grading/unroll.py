@@ -269,6 +269,8 @@ class Unroller:
             return x
         if sp.count_ops(x) > MAX_OPS or expansion_size(x) > MAX_EXPANSION:
             return None
+        x = x.replace(lambda e: isinstance(e, sp.Abs) and isinstance(e.args[0], sp.Mul),
+                      lambda e: sp.Mul(*(sp.Abs(f) for f in e.args[0].args)))  # |m w| = |m| |w|
         total = sp.Integer(0)
         for term in sp.Add.make_args(sp.expand(x)):
             coefficient: sp.Expr = sp.Integer(1)

@@ -259,6 +259,11 @@ def _steps(record: dict) -> list[str]:
     ("lopsided.relu", "E[max(w, 0)^2]\n= E[w^2]/2\n= a^2/2", ["start", "wrong", "ok"], "incorrect"),
     ("lopsided.relu", "E[max(w, 0)^2]\n= E[max(-w, 0)^2]\n= a^2/9", ["start", "wrong", "ok"], "incorrect"),
     ("unit.mean", "E[s]\n= sum_i E[u_i]\n= d/2", ["start", "ok", "ok"], "correct"),
+    # |m w| = |m| |w|: E|m_1 w_1| = p a/2 by the rules, not by sampling
+    ("dropout.variance", "E[|m_1 w_1|]\n= E[|m_1|] E[|w_1|]\n= p a/2", ["start", "ok", "ok"], "incorrect"),
+    ("dropout.variance", "E[|m_1 w_1|]\n= p a/3", ["start", "wrong"], "incorrect"),
+    # what the rules cannot reduce is sampled from the laws (a paired test on shared draws)
+    ("dropout.variance", "E[|w_1 + m_2|]\n= E[|w_1| + |m_2|]", ["start", "wrong"], None),
     ("unit.mean", "E[s]\n= d E[u_1]\n= 0", ["start", "ok", "wrong"], "incorrect"),
 ])
 def test_uniform_and_bernoulli_working_line_by_line(dropout, qid, answer, steps, verdict):
