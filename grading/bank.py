@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -24,6 +25,8 @@ from .errors import AnswerError
 from .limits import BANK
 from .model import Model, ModelError, check_definitions, check_laws, model_from
 from .symbolic import Vocabulary, X, Y, softmax, symbol_for, vmax, vsum
+from .tree import Name
+from .vocabulary import Defined, FunctionError, read_functions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -181,7 +184,8 @@ def _formulas(entry: dict, vocab: Vocabulary, where: str) -> dict[str, list[sp.E
 STEP_RULES = ("agrees_only_where", "chain_rule_dropped")
 
 
-def _model(entry: dict, models: dict[str, dict], unknown: sp.Symbol | None, where: str) -> Model | None:
+def _model(entry: dict, models: dict[str, dict], unknown: sp.Symbol | None, where: str,
+           functions: Mapping[str, Defined] | None = None) -> Model | None:
     """The question's model (``model = "name"`` of a ``[[model]]`` table, or an inline table)."""
     spec = entry.get("model")
     if spec is None:
@@ -189,18 +193,21 @@ def _model(entry: dict, models: dict[str, dict], unknown: sp.Symbol | None, wher
     table = models.get(spec) if isinstance(spec, str) else spec
     if not isinstance(table, dict):
         raise BankError(f"{where}: unknown model {spec!r} (the bank's models: {', '.join(models) or 'none'})")
-    return checked_model(table, unknown, where)
+    return checked_model(table, unknown, where, functions)
 
 
-def checked_model(table: dict, unknown: sp.Symbol | None, where: str) -> Model:
+def checked_model(table: dict, unknown: sp.Symbol | None, where: str,
+                  functions: Mapping[str, Defined] | None = None) -> Model:
     """A model from its table, validated as the bank loads: at most ``BANK.max_definitions``
     definitions, each readable under the answers' limits, none recursive or expanding past
-    ``BANK.max_expanded_nodes``, and known laws (otherwise a :class:`BankError` naming ``where``)."""
+    ``BANK.max_expanded_nodes``, known laws whose parameters are valid for every value of the
+    model's parameters, and no name shared with a sheet function (otherwise a :class:`BankError`
+    naming ``where``)."""
     try:
         if len(dict(table.get("define", {}))) > BANK.max_definitions:
             raise ModelError(f"model {table.get('name')}: {len(table['define'])} definitions "
                              f"(at most {BANK.max_definitions})")
-        model = model_from(table, unknown)
+        model = model_from(table, unknown, functions)
         check_laws(model)
         check_definitions(model, max_expanded=BANK.max_expanded_nodes)
         return model
@@ -286,8 +293,10 @@ def _step_mistakes(entry: dict, where: str) -> tuple[dict[str, Any], ...]:
 
 
 def question_from(entry: dict, source: str, stored: dict | None = None,
-                  models: dict[str, dict] | None = None, credit: dict | None = None) -> Question:
-    """One question of a bank; ``stored`` holds its formulas from the store (already derived)."""
+                  models: dict[str, dict] | None = None, credit: dict | None = None,
+                  functions: Mapping[str, Defined] | None = None) -> Question:
+    """One question of a bank; ``stored`` holds its formulas from the store (already derived);
+    ``functions`` are the bank's ``[[function]]`` definitions, by spelling."""
     qid = entry.get("id")
     if not qid:
         raise BankError(f"{source}: a question without an id")
@@ -303,9 +312,11 @@ def question_from(entry: dict, source: str, stored: dict | None = None,
     except ValueError as err:
         raise BankError(f"{where}: {err}") from None
     vectors = {n: k for n, k in kinds.items() if k in VECTOR_ROLES}
+    functions = dict(functions or {})
+    _check_function_names(functions, {*kinds, *unknown_spec, *entry.get("indices", [])}, where)
     vocab = Vocabulary(symbols={**symbols, **({unknown.name: unknown} if unknown is not None else {})},
                        vectors=vectors, indices=frozenset(entry.get("indices", [])),
-                       forbidden=frozenset(entry.get("forbidden", [])))
+                       forbidden=frozenset(entry.get("forbidden", [])), functions=functions)
     domain = Domain(kinds={symbols[n]: kinds[n] for n in symbols})
     formulas = _decode(stored, entry) if stored else None
     formulas = formulas or _formulas(entry, vocab, where)
@@ -322,8 +333,30 @@ def question_from(entry: dict, source: str, stored: dict | None = None,
         unknown=unknown, simulation=entry.get("simulation", claim), stability=bool(entry.get("stability", False)),
         ratio_diagnosis=entry.get("ratio_diagnosis"), variables=kinds,
         words={" ".join(w.lower().split()): formula for formula, ws in entry.get("words", {}).items() for w in ws},
-        model=_model(entry, models or {}, unknown, where), step_mistakes=_step_mistakes(entry, where),
+        model=_model(entry, models or {}, unknown, where, functions), step_mistakes=_step_mistakes(entry, where),
         credit=_question_credit(entry, credit, where))
+
+
+def _check_function_names(functions: Mapping[str, Defined], names: set[str], where: str) -> None:
+    """A sheet function may not be spelled like a name of the question (``\\sigma`` for the logistic
+    function and a variable sigma), nor use a constant the question redefines (``e``)."""
+    for spelling, f in functions.items():
+        if spelling in names:
+            raise BankError(f"{where}: {spelling!r} is both a variable of the question and the function "
+                            f"{f.name}{' (its latex ' + f.tex + ')' if spelling != f.name else ''}")
+        shadowed = sorted({n.name for n in _tree_nodes(f.body) if isinstance(n, Name)} & names - set(f.params))
+        if shadowed:
+            raise BankError(f"{where}: the function {f.name} uses the constant {shadowed[0]!r}, "
+                            "a variable of this question")
+
+
+def _tree_nodes(node: Any) -> list[Any]:
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(n.children())
+    return out
 
 
 def _question_credit(entry: dict, credit: dict | None, where: str) -> dict[str, float]:
@@ -356,9 +389,13 @@ def parse_bank(text: str, source: str, stored: dict | None = None) -> dict[str, 
     tables = data.get("model", [])
     if not isinstance(tables, list) or len(tables) > BANK.max_models:
         raise BankError(f"{source}: `model` must be an array of at most {BANK.max_models} tables ([[model]])")
+    try:
+        functions = read_functions(data.get("function", []))
+    except FunctionError as err:
+        raise BankError(f"{source}: {err}") from None
     models = {str(m.get("name")): m for m in tables if isinstance(m, dict)}
     for table in models.values():
-        checked_model(table, None, source)
+        checked_model(table, None, source, functions)
     credit = credit_weights(data.get("credit", {}), source)
     _check_score_range(credit, source)
     entries = data.get("question", [])
@@ -368,7 +405,7 @@ def parse_bank(text: str, source: str, stored: dict | None = None) -> dict[str, 
         raise BankError(f"{source}: {len(entries)} questions (at most {BANK.max_questions})")
     for entry in entries:
         try:
-            q = question_from(entry, source, (stored or {}).get(str(entry.get("id"))), models, credit)
+            q = question_from(entry, source, (stored or {}).get(str(entry.get("id"))), models, credit, functions)
         except (TypeError, AttributeError, ValueError, KeyError, IndexError) as err:
             raise BankError(f"{source}: question {entry.get('id')!r} is malformed "
                             f"({type(err).__name__}: {str(err)[:160]})") from None

@@ -7,6 +7,7 @@ A bank declares models as data (``[[model]]`` tables, named by questions with ``
     parameters = { d = "positive_integer", sigma = "positive" }
     indices = { i = "d", j = "d", k = "d" }          # index letter -> its range 1..bound
     random = { w = "normal(0, sigma^2)", z = "normal(0, 1)" }   # iid families w_1..w_d, independent
+    # (laws: normal(mean, variance), uniform(a, b), bernoulli(p); :mod:`.laws`)
     define = { "x_i" = "max(z_i, 0)", y = "sum_{i=1}^{d} w_i x_i" }
 
 ``vectors`` declares deterministic vectors (``x = "real"``: entries sampled at each point), ``free``
@@ -18,17 +19,19 @@ are read by the same safe reader as the students' lines.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import sympy as sp
 
 from .errors import AnswerError
+from .laws import Law, LawError, parse_law
 from .limits import DEFAULT, Limits
-from .probability import LAWS, Normal
 from .symbolic import symbol_for
+from .vocabulary import Defined
 
 _KEY = re.compile(r"(?P<name>[A-Za-z][A-Za-z0-9]*)(?:_(?P<index>[A-Za-z]))?")
-_LAW = re.compile(r"\s*(?P<law>[A-Za-z]+)\s*\((?P<args>.*)\)\s*")
 
 
 class ModelError(ValueError):
@@ -59,6 +62,7 @@ class Model:
     distinct: tuple[tuple[str, str], ...] = ()
     definitions: tuple[Definition, ...] = ()
     entry: str | None = None   # a bare vector (z - y) means its entry at this free index
+    functions: Mapping[str, Defined] = field(default_factory=dict)  # the sheet's functions, by spelling
 
     @property
     def families(self) -> set[str]:
@@ -96,33 +100,33 @@ class Model:
                 "entry": self.entry,
                 "define": {f"{d.name}_{d.index}" if d.index else d.name: d.text for d in self.definitions}}
 
-    def law(self, family: str, read: object) -> Normal:
-        """The law of a random family; ``read`` turns a parameter text into SymPy."""
-        m = _LAW.fullmatch(self.random[family])
-        if m is None or m.group("law") not in LAWS:
-            raise ModelError(f"model {self.name}: cannot read the law {self.random[family]!r} "
-                             f"(known: {', '.join(LAWS)}(mean, variance))")
-        args = _split_args(m.group("args"))
-        if len(args) != 2:
-            raise ModelError(f"model {self.name}: {m.group('law')} takes a mean and a variance")
-        return LAWS[m.group("law")](*(read(a) for a in args))  # type: ignore[operator]
+    def laws(self) -> dict[str, Law]:
+        """The law of each random family, its parameters read by the answers' safe reader (SymPy in
+        the model's parameters); :class:`ModelError` naming the family when one cannot be read."""
+        from .working import read_line
+
+        out = {}
+        for name, text in self.random.items():
+            where = f"model {self.name}: random {name} = {text!r}"
+            try:
+                law = parse_law(text, lambda t: read_line(self, t).expr)
+            except LawError as err:
+                raise ModelError(f"{where}: {err}") from None
+            except AnswerError as err:
+                raise ModelError(f"{where}: cannot read a parameter: {err.message}") from None
+            strangers = {str(s) for a in law.args for s in sp.sympify(a).free_symbols} - set(self.parameters)
+            if strangers or any(sp.sympify(a).has(sp.Indexed) for a in law.args):
+                raise ModelError(f"{where}: a law's parameters may use only the model's parameters "
+                                 f"({', '.join(sorted(strangers)) or 'an entry of a family'} is not one)")
+            out[name] = law
+        return out
 
 
-def _split_args(text: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for pos, ch in enumerate(text):
-        depth += ch in "([{"
-        depth -= ch in ")]}"
-        if ch == "," and depth == 0:
-            parts.append(text[start:pos])
-            start = pos + 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts if p.strip()]
-
-
-def model_from(entry: dict, unknown: sp.Symbol | None = None) -> Model:
+def model_from(entry: dict, unknown: sp.Symbol | None = None,
+               functions: Mapping[str, Defined] | None = None) -> Model:
     """A model from its bank table; ``unknown`` (an equation question's) replaces the parameter of
-    the same name, so it stays a symbol to solve for."""
+    the same name, so it stays a symbol to solve for; ``functions`` are the sheet's own
+    (:func:`.vocabulary.read_functions`), which its lines and definitions may call."""
     name = str(entry.get("name", "model"))
     kinds = {str(k): str(v) for k, v in dict(entry.get("parameters", {})).items()}
     try:
@@ -147,24 +151,50 @@ def model_from(entry: dict, unknown: sp.Symbol | None = None) -> Model:
                   vectors={str(k): str(v) for k, v in dict(entry.get("vectors", {})).items()},
                   free={str(k): str(v) for k, v in dict(entry.get("free", {})).items()},
                   distinct=distinct,
-                  definitions=tuple(definitions), entry=entry.get("entry") and str(entry["entry"]))
+                  definitions=tuple(definitions), entry=entry.get("entry") and str(entry["entry"]),
+                  functions=dict(functions or {}))
     for letter in model.letters:
         if len(letter) != 1 or not letter.isalpha():
             raise ModelError(f"model {name}: index {letter!r} must be one letter")
+    clash = sorted(set(model.functions) & {*model.parameters, *model.families, *model.scalars, *model.letters})
+    if clash:
+        raise ModelError(f"model {name}: {', '.join(clash)} is both a sheet function and a name of the model")
     return model
 
 
 def check_laws(model: Model) -> None:
-    """Raise ``ModelError`` for a random family whose law is not one of :data:`LAWS` with a mean
-    and a variance (bank loading calls this: an unknown law is the bank's error, not an answer's)."""
-    for family, text in model.random.items():
-        m = _LAW.fullmatch(text)
-        if m is None or m.group("law") not in LAWS:
-            raise ModelError(f"model {model.name}: random {family} = {text!r}: unknown law "
-                             f"(known: {', '.join(f'{k}(mean, variance)' for k in LAWS)})")
-        if len(_split_args(m.group("args"))) != 2:
-            raise ModelError(f"model {model.name}: random {family} = {text!r}: {m.group('law')} takes a mean and "
-                             "a variance")
+    """Raise ``ModelError`` for a random family whose law is unknown, has the wrong number of
+    parameters, names anything but the model's parameters, or whose parameters are not valid for
+    every value the model allows (``bernoulli(p)`` needs ``p = "interval(0,1)"``; ``uniform(-a, a)``
+    a positive a). Bank loading calls this: a bad law is the bank's error, not an answer's."""
+    proof = bounded_parameters(model)
+    for family, law in model.laws().items():
+        try:
+            law.check(proof)
+        except LawError as err:
+            raise ModelError(f"model {model.name}: random {family} = {model.random[family]!r}: {err}") from None
+
+
+_INTERVAL = re.compile(r"interval\((?P<lo>[-+]?[0-9./]+),(?P<hi>[-+]?[0-9./]+)\)")
+
+
+def bounded_parameters(model: Model) -> dict[sp.Symbol, sp.Expr]:
+    """Each parameter of kind ``interval(lo,hi)`` written as ``lo + (hi - lo)/(1 + q)``, q a
+    positive symbol: the values in (lo, hi) exactly, in a form whose bounds SymPy can prove."""
+    out: dict[sp.Symbol, sp.Expr] = {}
+    for name, kind in model.kinds.items():
+        m = _INTERVAL.fullmatch(kind.replace(" ", ""))
+        if m is None or name not in model.parameters:
+            continue
+        try:
+            lo, hi = (Fraction(m.group(g)) for g in ("lo", "hi"))
+        except (ValueError, ZeroDivisionError):
+            continue
+        q = sp.Dummy(f"q_{name}", positive=True)
+        width = hi - lo
+        out[model.parameters[name]] = (sp.Rational(lo.numerator, lo.denominator)
+                                       + sp.Rational(width.numerator, width.denominator) / (1 + q))
+    return out
 
 
 def check_definitions(model: Model, limits: Limits = DEFAULT, max_expanded: int = 4000) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import keyword
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -18,7 +19,7 @@ import sympy as sp
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .tree import Add, Big, Call, Div, Entry, Fact, Index, Mul, Name, Neg, Node, Num, Pow, Sub, Visitor
-from .vocabulary import CONSTANT, FUNCTION, NAME_ALIASES, softmax, vmax, vsum
+from .vocabulary import CONSTANT, FUNCTION, NAME_ALIASES, Defined, softmax, vmax, vsum
 
 __all__ = ["XF", "YF", "Builder", "Vocabulary", "X", "Y", "localise", "softmax", "symbol_for", "vmax", "vsum"]
 
@@ -65,6 +66,7 @@ class Vocabulary:
     open: bool = False
     default_kind: str = "real"
     forbidden: frozenset[str] = frozenset()
+    functions: Mapping[str, Defined] = field(default_factory=dict)  # the sheet's own, by spelling
 
     def known_names(self) -> list[str]:
         return sorted({*self.symbols, *self.vectors})
@@ -339,7 +341,7 @@ class Builder(Visitor[sp.Expr]):
         the question knows, or split into its names, before one bracket. Where new names are
         allowed only a one-letter name is: ``csc(6x)`` is an unknown function, never c*s*c*(6x)."""
         name = NAME_ALIASES.get(name, name)
-        if name in FUNCTION or len(args) != 1 or name in CODE_WORDS:
+        if name in FUNCTION or name in self.vocab.functions or len(args) != 1 or name in CODE_WORDS:
             return False
         return self.resolve(name) is not None or bool(self._cover(name)) or (self.vocab.open and len(name) == 1)
 
@@ -348,6 +350,9 @@ class Builder(Visitor[sp.Expr]):
         fname = NAME_ALIASES.get(name, name)
         if fname in CODE_WORDS:
             raise self.error(f"{fname!r} looks like program code, not mathematics", pos)
+        defined = self.vocab.functions.get(name) or self.vocab.functions.get(fname)
+        if defined is not None:  # a sheet's function: its definition, the arguments' trees in place
+            return self.visit(defined.expand(args, self.vocab.functions, self.limits))
         function = FUNCTION.get(fname)
         if fname in self.vocab.forbidden or (function is not None and function.name in self.vocab.forbidden):
             raise self.error(f"{fname!r} may not be used in this answer; write it out", pos)

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from .laws import Law
 from .model import Model
-from .probability import OPERATORS, Cov, E, Normal, P, Unsupported, Var
+from .probability import OPERATORS, Cov, E, P, Unsupported, Var
 from .working import family, index_symbol, read_line
 
 #: The largest range a sum may be unrolled over at a point (the points use small dimensions).
@@ -64,10 +65,10 @@ def _plain_number(v: sp.Expr) -> object:
 class Unroller:
     """Evaluates read lines at one :class:`Point` of a model (definitions read once, cached)."""
 
-    def __init__(self, model: Model, point: Point, laws: Mapping[str, Normal],
+    def __init__(self, model: Model, point: Point, laws: Mapping[str, Law],
                  read: dict[str, sp.Basic] | None = None):
         self.model, self.point, self.laws = model, point, laws
-        self.random: dict[sp.Symbol, Normal] = {}
+        self.random: dict[sp.Symbol, Law] = {}
         self._definitions = {d.name: d for d in model.definitions}
         self._read = read if read is not None else {}  # definitions as read (shared by a judge's points)
         self._members: dict[tuple, sp.Expr] = {}
@@ -137,10 +138,12 @@ class Unroller:
             if scalar:  # d/dt with t a parameter: differentiate with t free, then put its value back
                 kept = Point({k: v for k, v in self.point.parameters.items() if k not in scalar},
                              self.point.free, self.point.vectors)
-                inner = Unroller(self.model, kept, self.laws, self._read)
+                # the laws too keep t free: d/da Var[w] for w ~ U(-a, a) is 2a/3, not 0
+                inner = Unroller(self.model, kept, laws_of(self.model, kept), self._read)
                 inner.naive = self.naive
                 f = inner._value(e, env)
-                self.random.update(inner.random)
+                for s in inner.random:  # the draws left to sample follow the laws at this point
+                    self.random.setdefault(s, self.laws[s.name.rsplit("_", 1)[0]])
                 return f.xreplace({k: self.point.parameters[k] for k in scalar})
             f = self._value(e.expr, env)
             for variable, count in e.variable_count:  # every variable, as often as it is written
@@ -266,6 +269,8 @@ class Unroller:
             return x
         if sp.count_ops(x) > MAX_OPS or expansion_size(x) > MAX_EXPANSION:
             return None
+        x = x.replace(lambda e: isinstance(e, sp.Abs) and isinstance(e.args[0], sp.Mul),
+                      lambda e: sp.Mul(*(sp.Abs(f) for f in e.args[0].args)))  # |m w| = |m| |w|
         total = sp.Integer(0)
         for term in sp.Add.make_args(sp.expand(x)):
             coefficient: sp.Expr = sp.Integer(1)
@@ -288,13 +293,13 @@ class Unroller:
 
 
 def indicator(u: sp.Expr, strict: bool = True) -> sp.Expr:
-    """1{u > 0} (or 1{u >= 0}); ``max(v, 0) > 0`` is ``v > 0`` and ``max(v, 0) >= 0`` always
-    holds (so P(ReLU(z_1) > 0) reduces by the rules). For the continuous laws of a model the
-    boundary has probability 0."""
+    """1{u > 0} (``Heaviside(u, 0)``) or 1{u >= 0} (``Heaviside(u, 1)``): the value at u = 0 is
+    the one the comparison gives, which matters for a law with an atom (Bernoulli). ``max(v, 0) > 0``
+    is ``v > 0`` and ``max(v, 0) >= 0`` always holds (so P(ReLU(z_1) > 0) reduces by the rules)."""
     if isinstance(u, sp.Max) and len(u.args) == 2 and sp.Integer(0) in u.args:
         (v,) = [a for a in u.args if a != 0]
-        return sp.Heaviside(v) if strict else sp.Integer(1)
-    return sp.Heaviside(u)
+        return sp.Heaviside(v, 0) if strict else sp.Integer(1)
+    return sp.Heaviside(u, 0 if strict else 1)
 
 
 def expansion_size(e: sp.Basic) -> int:
@@ -331,65 +336,78 @@ def naive_diff(e: sp.Expr, v: sp.Symbol) -> sp.Expr:
     return sp.diff(e, v)
 
 
-def _moment(v: sp.Symbol, factors: list[sp.Expr], law: Normal) -> sp.Expr | None:
-    """E[product of factors of one variable]: v^a max(v, 0)^b 1{v > 0} 1{v < 0} |v|^c, with
-    max(-v, 0)^n = (-v)^n 1{v < 0} and min(-v, 0)^n = (-1)^n max(v, 0)^n."""
-    a = b = c = 0
-    sign = 1
-    positive = negative = False
+#: A factor's value on one region of the line: (coefficient, power of v), or None for 0.
+_Piece = tuple[sp.Expr, int] | None
+
+
+def _pieces(f: sp.Expr, v: sp.Symbol) -> tuple[_Piece, _Piece, sp.Expr] | None:
+    """A factor of one variable on each region, v > 0, v < 0 and v = 0: a monomial c v^k on the
+    two half lines and a number at 0. None for a factor the rules do not know (sampled instead).
+    ``1{v > 0}`` is ``Heaviside(v)`` or ``Heaviside(v, 0)`` (strict), ``1{v >= 0}`` is
+    ``Heaviside(v, 1)``: the value at 0 matters for a law with an atom there (Bernoulli)."""
+    base, power = f.as_base_exp()
+    if not (power.is_Integer and power >= 0):
+        return None
+    n = int(power)
+    zero_n = sp.Integer(0) ** n  # 1 when n = 0
+
+    def same(c: sp.Expr) -> _Piece:
+        return (c ** n, n)
+
+    if base == v:
+        return same(sp.Integer(1)), same(sp.Integer(1)), zero_n
+    if isinstance(base, (sp.Max, sp.Min)) and len(base.args) == 2 and sp.Integer(0) in base.args:
+        (u,) = [a for a in base.args if a != 0]
+        sign = 1 if u == v else -1 if u == -v else 0
+        if not sign:
+            return None
+        upper = (isinstance(base, sp.Max)) == (sign == 1)  # max(v, 0), min(-v, 0): nonzero where v > 0
+        piece = same(sp.Integer(sign))
+        vanish = None if n else same(sp.Integer(1))
+        return (piece, vanish, zero_n) if upper else (vanish, piece, zero_n)
+    if isinstance(base, sp.Abs) and base.args[0] == v:
+        return same(sp.Integer(1)), same(sp.Integer(-1)), zero_n
+    if isinstance(base, sp.Heaviside) and base.args[0] in (v, -v):
+        at_zero = base.args[1] if len(base.args) > 1 and base.args[1] in (0, 1) else sp.Integer(0)
+        one = (sp.Integer(1), 0)
+        if n == 0:
+            return one, one, sp.Integer(1)
+        return (one, None, at_zero) if base.args[0] == v else (None, one, at_zero)
+    return None
+
+
+def _moment(v: sp.Symbol, factors: list[sp.Expr], law: Law) -> sp.Expr | None:
+    """E[product of factors of one variable] = E[.. 1{v > 0}] + E[.. 1{v < 0}] + (.. at 0) P(v = 0):
+    on each half line the product is a monomial c v^k (``max(v, 0)^b |v|^c v^a`` is v^(a+b+c) above
+    0 and 0 below), valued by the law's ``positive_moment`` and ``negative_moment``; no symmetry
+    of the law is assumed. None for a factor the rules do not know."""
+    upper: _Piece = (sp.Integer(1), 0)
+    lower: _Piece = (sp.Integer(1), 0)
+    at_zero: sp.Expr = sp.Integer(1)
     for f in factors:
-        base, power = f.as_base_exp()
-        if not (power.is_Integer and power >= 0):
+        pieces = _pieces(f, v)
+        if pieces is None:
             return None
-        n = int(power)
-        if base == v:
-            a += n
-        elif isinstance(base, sp.Max) and set(base.args) == {v, sp.Integer(0)}:
-            b += n
-        elif isinstance(base, sp.Min) and set(base.args) == {v, sp.Integer(0)}:
-            a += n
-            negative = True
-        elif isinstance(base, sp.Max) and set(base.args) == {-v, sp.Integer(0)}:
-            a += n
-            sign *= (-1) ** n
-            negative = True
-        elif isinstance(base, sp.Min) and set(base.args) == {-v, sp.Integer(0)}:
-            b += n
-            sign *= (-1) ** n
-        elif isinstance(base, sp.Abs) and base.args[0] == v:
-            c += n
-        elif isinstance(base, sp.Heaviside) and base.args[0] == v:
-            positive = True
-        elif isinstance(base, sp.Heaviside) and base.args[0] == -v:
-            negative = True
-        else:
-            return None
+        up, down, zero = pieces
+        upper = None if upper is None or up is None else (upper[0] * up[0], upper[1] + up[1])
+        lower = None if lower is None or down is None else (lower[0] * down[0], lower[1] + down[1])
+        at_zero *= zero
     try:
-        if positive and negative:
-            return sp.Integer(0)
-        if b and negative:
-            return sp.Integer(0)
-        if b or positive:
-            return sign * law.positive_moment(a + b + c)
-        if negative:
-            return sign * (-1) ** a * law.positive_moment(a + c)
-        if c:
-            return sign * law.positive_moment(a + c) * (1 + (-1) ** a)
-        return sign * law.moment(a)
+        total = sp.Integer(0)
+        if upper is not None:
+            total += upper[0] * law.positive_moment(upper[1])
+        if lower is not None:
+            total += lower[0] * law.negative_moment(lower[1])
+        if at_zero != 0:
+            total += at_zero * law.zero_mass
+        return total
     except Unsupported:
         return None
 
 
-def laws_of(model: Model, point: Point) -> dict[str, Normal]:
+def laws_of(model: Model, point: Point) -> dict[str, Law]:
     """The laws of the model's random families with the point's parameter values."""
-    from .working import Reader
-
-    def read(text: str) -> sp.Expr:
-        from .parser import parse_plain
-
-        return Reader(model, text).build(parse_plain(text)).xreplace(point.parameters)
-
-    return {name: model.law(name, read) for name in model.random}
+    return {name: law.at(point.parameters) for name, law in model.laws().items()}
 
 
 __all__ = ["MAX_TERMS", "NotBound", "Point", "Unroller", "family", "index_symbol", "laws_of"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -346,3 +346,269 @@ def latex_words() -> tuple[dict[str, str], dict[str, str]]:
 
 if set(FUNCTION) & set(CONSTANT):  # pragma: no cover - a malformed table entry
     raise ValueError(f"names that are both a function and a constant: {sorted(set(FUNCTION) & set(CONSTANT))}")
+
+
+# --- functions a sheet defines ------------------------------------------------------------------
+#
+# A sheet may extend the functions above with definitions (``[[function]]`` tables of its bank):
+#
+#     [[function]]
+#     name = "sigmoid"
+#     args = ["t"]
+#     definition = "1/(1 + exp(-t))"
+#     latex = "\\sigma"                 # optional: how it is typeset, and another way to write it
+#
+# An answer's ``sigmoid(x)`` (or ``\sigma(x)``, whose LaTeX reads as ``sigma``) is read as the
+# definition with t replaced by the argument's tree, before SymPy sees it: the size bound then
+# sees the whole expression, and every evaluator, comparison and derivative works on the
+# functions above only. The definition is read once, when the bank loads, by the answers' reader.
+
+#: The most nodes an answer (or a definition) may reach with every sheet function written out.
+MAX_EXPANDED_NODES = 4000
+#: The deepest an answer may nest once its sheet functions are written out.
+MAX_EXPANDED_DEPTH = 240
+#: Parameters of one sheet function, and sheet functions of one bank.
+MAX_ARGS, MAX_FUNCTIONS = 8, 64
+#: Names a sheet function may not take: the derivations' operators and markers, and the vector functions.
+RESERVED = frozenset({"E", "Var", "V", "Cov", "P", "Pr", "indicator", "delta", "d", "nabla", "partial",
+                      *(f.name for f in FUNCTIONS if f.vector or f.over_entries is not None),
+                      *(a for f in FUNCTIONS if f.vector or f.over_entries is not None for a in f.aliases)})
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_TEX_HEAD = re.compile(r"\\[A-Za-z]+|\\(?:operatorname|mathrm)\{[A-Za-z][A-Za-z0-9]*\}")
+
+
+class FunctionError(ValueError):
+    """A ``[[function]]`` table that cannot be used; the message names the function and the key."""
+
+
+@dataclass(frozen=True)
+class Defined:
+    """A function a sheet defines: ``name(params) = body``; ``spellings`` are the plain names an
+    answer may call it by (its name, and the word its LaTeX head reads as)."""
+
+    name: str
+    params: tuple[str, ...]
+    text: str
+    body: Any  # the definition's parse tree (.tree.Node: numbers, names, calls, + - * / ^ !)
+    tex: str
+    spellings: tuple[str, ...]
+
+    def latex(self, args: list[str]) -> str:
+        """``\\sigma\\left(x\\right)``: the head and the typeset arguments."""
+        return rf"{self.tex}\left({', '.join(args)}\right)"
+
+    def expand(self, args: tuple[Any, ...], table: Mapping[str, Defined], limits: Any) -> Any:
+        """The body with each parameter replaced by the argument's tree, bounded as an answer is
+        (:func:`.bounds.bound`), its size with every sheet function written out at most
+        :data:`MAX_EXPANDED_NODES` (so ``f(f(f(x)))`` of an ``f(t) = t t`` cannot explode)."""
+        from .bounds import bound
+        from .errors import AnswerError, TooLarge
+
+        if len(args) != len(self.params):
+            raise AnswerError(f"{self.name} takes {len(self.params)} argument(s), got {len(args)}")
+        tree = substitute(self.body, dict(zip(self.params, args, strict=True)))
+        nodes, depth = expanded_size([tree], table)
+        if nodes > MAX_EXPANDED_NODES or depth > MAX_EXPANDED_DEPTH:
+            raise TooLarge(f"the answer is too long with {self.name} written out "
+                           f"(more than {MAX_EXPANDED_NODES} symbols and operations)")
+        bound(tree, limits)
+        return tree
+
+
+def substitute(node: Any, values: Mapping[str, Any]) -> Any:
+    """The tree with every ``Name`` in ``values`` replaced by its tree (definitions hold only
+    numbers, names, calls and operators, so no other node needs a look inside)."""
+    from dataclasses import replace
+
+    from .tree import Call, Name
+
+    if isinstance(node, Name):
+        return values.get(node.name, node)
+    if isinstance(node, Call):
+        return replace(node, args=tuple(substitute(a, values) for a in node.args))
+    children = getattr(node, "_children", ())
+    return replace(node, **{f: substitute(getattr(node, f), values) for f in children}) if children else node
+
+
+def expanded_size(nodes: tuple[Any, ...] | list[Any], table: Mapping[str, Defined],
+                  most: int = MAX_EXPANDED_NODES, deepest: int = MAX_EXPANDED_DEPTH) -> tuple[int, int]:
+    """(Node count, depth) of trees with every call of a sheet function written out (each call
+    replaced by its body, the arguments in place of the parameters). The walk stops once it
+    passes ``most`` nodes or ``deepest`` levels, so its cost is bounded whatever the answer."""
+    from .tree import Call
+
+    count, depth = 0, 0
+
+    def walk(node: Any, level: int) -> None:
+        nonlocal count, depth
+        if isinstance(node, Call) and node.name in table:
+            f = table[node.name]
+            if len(node.args) == len(f.params):
+                walk(substitute(f.body, dict(zip(f.params, node.args, strict=True))), level)
+                return
+        count += 1
+        depth = max(depth, level)
+        if count > most or depth > deepest:
+            raise _Over
+        for child in node.children():
+            walk(child, level + 1)
+
+    try:
+        for n in nodes:
+            walk(n, 1)
+    except (_Over, RecursionError):
+        return max(count, most + 1), max(depth, deepest + 1)
+    return count, depth
+
+
+class _Over(Exception):
+    """The walk of :func:`expanded_size` passed its bound."""
+
+
+def read_functions(tables: Any) -> dict[str, Defined]:
+    """The sheet's ``[[function]]`` tables, each read and checked once: a name that is an
+    identifier and no operator, vector function or constant; distinct parameter names; a
+    definition read by the answers' reader (LaTeX or plain) using only its parameters, constants,
+    the functions above and other sheet functions, none of them in a cycle, at most
+    :data:`MAX_EXPANDED_NODES` nodes with every sheet function written out; a LaTeX head that is
+    one command. Returns every spelling -> its function; :class:`FunctionError` otherwise."""
+    from .bounds import bound
+    from .errors import AnswerError
+    from .normalize import to_plain
+    from .parser import parse_plain
+    from .symbolic import CODE_WORDS
+    from .tree import Add, Call, Div, Fact, Mul, Name, Neg, Num, Pow
+
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise FunctionError("`function` must be an array of tables ([[function]])")
+    if len(tables) > MAX_FUNCTIONS:
+        raise FunctionError(f"{len(tables)} functions (at most {MAX_FUNCTIONS})")
+    defined: dict[str, Defined] = {}
+    spelling: dict[str, Defined] = {}
+    for table in tables:
+        name = table.get("name")
+        where = f"function {name!r}"
+        if not isinstance(name, str) or not _IDENTIFIER.fullmatch(name):
+            raise FunctionError(f"{where}: `name` must be a name of letters and digits")
+        params = table.get("args", [])
+        if not isinstance(params, list) or not 1 <= len(params) <= MAX_ARGS or len(set(map(str, params))) < len(params):
+            raise FunctionError(f"{where}: `args` must list 1 to {MAX_ARGS} distinct parameter names")
+        for p in params:
+            if not isinstance(p, str) or not _IDENTIFIER.fullmatch(p) or p in FUNCTION or p in CONSTANT:
+                raise FunctionError(f"{where}: `args`: {p!r} is not a parameter name")
+        text = table.get("definition")
+        if not isinstance(text, str) or not text.strip():
+            raise FunctionError(f"{where}: needs a `definition` (a formula in its args)")
+        try:
+            plain = to_plain(text)[0]
+            body = parse_plain(plain)
+            bound(body)
+        except AnswerError as err:
+            raise FunctionError(f"{where}: `definition` {text!r}: {err.message}") from None
+        tex = table.get("latex", rf"\operatorname{{{name}}}")
+        if not isinstance(tex, str) or not _TEX_HEAD.fullmatch(tex.strip()):
+            raise FunctionError(f"{where}: `latex` must be one command such as \\sigma or \\operatorname{{sig}}")
+        word = to_plain(tex.strip())[0].strip()
+        spellings = tuple(dict.fromkeys(w for w in (name, word) if w))
+        for w in spellings:
+            clash = ("an operator of the derivations" if w in RESERVED else "a constant" if w in CONSTANT
+                     else "a word of code" if w in CODE_WORDS else "another sheet function" if w in spelling
+                     else None)
+            if clash or not _IDENTIFIER.fullmatch(w):
+                raise FunctionError(f"{where}: {w!r} cannot name it ({clash or 'not a name'})")
+        f = Defined(name, tuple(params), text, body, tex.strip(), spellings)
+        defined[name] = f
+        spelling.update(dict.fromkeys(spellings, f))
+    kinds = (Num, Name, Call, Add, Mul, Neg, Div, Pow, Fact)
+    for f in defined.values():
+        for node in _nodes(f.body):
+            if not isinstance(node, kinds):
+                raise FunctionError(f"function {f.name!r}: `definition` {f.text!r}: only numbers, its args, "
+                                    "constants, functions and + - * / ^ ! may be used")
+            if isinstance(node, Name) and node.name not in f.params and node.name not in CONSTANT:
+                raise FunctionError(f"function {f.name!r}: `definition` {f.text!r}: unknown name {node.name!r} "
+                                    f"(its args: {', '.join(f.params)})")
+            if isinstance(node, Call):
+                callee = spelling.get(node.name)
+                known = FUNCTION.get(node.name)
+                if callee is None and (known is None or known.vector):
+                    raise FunctionError(f"function {f.name!r}: `definition` {f.text!r}: unknown function "
+                                        f"{node.name!r}")
+                if callee is not None and len(node.args) != len(callee.params):
+                    raise FunctionError(f"function {f.name!r}: `definition` {f.text!r}: {node.name} takes "
+                                        f"{len(callee.params)} argument(s)")
+    _acyclic(defined, spelling)
+    for f in defined.values():
+        nodes, depth = expanded_size([f.body], spelling)
+        if nodes > MAX_EXPANDED_NODES or depth > MAX_EXPANDED_DEPTH:
+            raise FunctionError(f"function {f.name!r}: the definition expands to over {MAX_EXPANDED_NODES:,} "
+                                "nodes with the sheet functions it uses written out")
+    return spelling
+
+
+def _nodes(node: Any) -> list[Any]:
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(n.children())
+    return out
+
+
+def _acyclic(defined: Mapping[str, Defined], spelling: Mapping[str, Defined]) -> None:
+    """:class:`FunctionError` for sheet functions whose definitions call each other in a cycle."""
+    from .tree import Call
+
+    calls = {f.name: [spelling[n.name].name for n in _nodes(f.body) if isinstance(n, Call) and n.name in spelling]
+             for f in defined.values()}
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in path:
+            raise FunctionError(f"recursive functions ({' -> '.join((*path[path.index(name):], name))})")
+        if name in done:
+            return
+        for callee in calls[name]:
+            visit(callee, (*path, name))
+        done.add(name)
+
+    for name in calls:
+        visit(name, ())
+
+
+def typeset(expr: sp.Basic, functions: Mapping[str, Defined]) -> str:
+    """``expr`` in LaTeX with each sheet function folded back into its head wherever its
+    definition appears (``1/(1 + e^{-x})`` is ``\\sigma\\left(x\\right)``): reading writes the
+    definitions out (:meth:`Defined.expand`), printing puts the names back."""
+    return sp.latex(fold(expr, functions))
+
+
+def fold(expr: sp.Basic, functions: Mapping[str, Defined]) -> sp.Basic:
+    """``expr`` with every instance of a sheet function's definition replaced by an inert head of
+    that name that prints as the function (for display only: evaluators do not know the head)."""
+    for f in dict.fromkeys(functions.values()):
+        pattern, wilds = _pattern(f)
+        head = _head(f)
+        expr = expr.replace(pattern, lambda *_, h=head, w=wilds, **m: h(*(m[x.name] for x in w)))
+    return expr
+
+
+def _pattern(f: Defined) -> tuple[sp.Expr, list[sp.Wild]]:
+    """The definition as SymPy with a Wild for each parameter."""
+    from .symbolic import Builder, Vocabulary
+
+    wilds = [sp.Wild(f"{p}_", real=True) for p in f.params]
+    vocab = Vocabulary(symbols={p: sp.Symbol(p, real=True) for p in f.params})
+    body = Builder(vocab, f.text).build(f.body)
+    return body.xreplace({sp.Symbol(p, real=True): w for p, w in zip(f.params, wilds, strict=True)}), wilds
+
+
+def _head(f: Defined) -> type[sp.Function]:
+    def _latex(self: sp.Function, printer: Any, exp: str | None = None) -> str:
+        tex = f.latex([printer.doprint(a) for a in self.args])
+        return rf"{tex}^{{{exp}}}" if exp else tex
+
+    def _sympystr(self: sp.Function, printer: Any) -> str:
+        return f"{f.name}({', '.join(printer.doprint(a) for a in self.args)})"
+
+    return type(f.name, (sp.Function,), {"_latex": _latex, "_sympystr": _sympystr, "nargs": len(f.params)})

@@ -229,7 +229,7 @@ class Reader(Builder):
 
     def __init__(self, model: Model, text: str, limits: Limits = DEFAULT):
         names = {**model.parameters, **{n: sp.Symbol(n) for n in (*model.families, *model.scalars)}}
-        super().__init__(Vocabulary(symbols=names), text, limits)
+        super().__init__(Vocabulary(symbols=names, functions=model.functions), text, limits)
         self.model = model
         self.bound: list[str] = []   # the letters the enclosing sums run over
 
@@ -315,7 +315,8 @@ class Reader(Builder):
             event = self.visit(node.args[0])  # 1{u > 0} is Heaviside(u): a factor, as in E[z^2 1{z > 0}]
             if not isinstance(event, sp.core.relational.Relational) or event.rel_op in ("==", "!="):
                 raise self.error("an indicator needs an event such as z > 0", node.pos)
-            return sp.Heaviside(event.lhs - event.rhs if event.rel_op in (">", ">=") else event.rhs - event.lhs)
+            u = event.lhs - event.rhs if event.rel_op in (">", ">=") else event.rhs - event.lhs
+            return sp.Heaviside(u, 0 if event.rel_op in (">", "<") else 1)  # its value at 0: 1{u >= 0} holds there
         if node.name == "delta" and len(node.args) == 2:
             return sp.KroneckerDelta(*(self._delta_index(a) for a in node.args))
         return super().visit_Call(node)

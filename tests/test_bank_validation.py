@@ -67,9 +67,9 @@ def test_a_definition_bomb_is_refused_at_load():
 
 
 def test_an_unknown_law_is_refused_at_load():
-    with pytest.raises(BankError, match=r"law\.toml: model m: random z = 'bernoulli\(p\)': unknown law"):
-        parse_bank(bank(law="bernoulli(p)"), "law.toml")
-    with pytest.raises(BankError, match="takes a mean and a variance"):
+    with pytest.raises(BankError, match=r"law\.toml: model m: random z = 'cauchy\(0, 1\)': unknown law"):
+        parse_bank(bank(law="cauchy(0, 1)"), "law.toml")
+    with pytest.raises(BankError, match=r"the law is written normal\(mean, variance\)"):
         parse_bank(bank(law="normal(0)"), "law.toml")
 
 
