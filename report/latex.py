@@ -14,6 +14,8 @@ from typing import Any
 
 import jinja2
 
+from .wording import words
+
 _SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
             "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
             "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
@@ -116,17 +118,18 @@ def pct(value: float, digits: int = 2) -> str:
     return f"{100 * float(value):.{digits}f}\\%"
 
 
-def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
+def environment(loader: jinja2.BaseLoader, sheet: Any = None) -> jinja2.Environment:
     """A Jinja2 environment with the LaTeX-safe delimiters, the filters tex, num, sig, sci, pct, count, latex,
-    at_point and the mistakes' human names (``mistake_name(question, code)``)."""
+    at_point and the words of ``sheet`` (a :class:`~derivcheck.sheets.Sheet` or its id; default: the default
+    sheet): the mistakes' human names (``mistake_name(question, code)``), ``measured`` and ``variant_notes``."""
     env = jinja2.Environment(
         loader=loader, block_start_string=r"\BLOCK{", block_end_string="}", variable_start_string=r"\VAR{",
         variable_end_string="}", comment_start_string=r"\#{", comment_end_string="}", line_statement_prefix="%%",
         line_comment_prefix="%#", trim_blocks=True, lstrip_blocks=True, autoescape=False,
         undefined=jinja2.StrictUndefined, finalize=guard)
-    from .wording import MEASURED, VARIANTS, at_point, mistake_name
-
-    env.filters.update(tex=tex, num=num, sig=sig, sci=sci, pct=pct, latex=sympy_latex, count=count, at_point=at_point)
-    env.globals.update(mistake_name=mistake_name, measured=MEASURED, variant_notes=VARIANTS)
+    said = words(sheet)
+    env.filters.update(tex=tex, num=num, sig=sig, sci=sci, pct=pct, latex=sympy_latex, count=count,
+                       at_point=said.at_point)
+    env.globals.update(mistake_name=said.mistake_name, measured=said.measured, variant_notes=said.variants)
     env.tests["endswith"] = lambda value, suffix: str(value).endswith(suffix)
     return env
