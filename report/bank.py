@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from derivcheck.sheets import DEFAULT, Sheet, sheet as find_sheet
+from derivcheck.sheets import DEFAULT, Sheet
+from derivcheck.sheets import sheet as find_sheet
 
 if TYPE_CHECKING:
     from derivcheck.grading.bank import Question

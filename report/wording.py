@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from derivcheck.sheets import Sheet, sheet as find_sheet
+from derivcheck.sheets import Sheet
+from derivcheck.sheets import sheet as find_sheet
 
 #: The grader's relations to the reference and the derivation checker's generic step mistakes:
 #: (human name, explanation), for every sheet (a sheet's ``[report.mistakes."*"]`` overrides one).
@@ -66,7 +67,8 @@ class Wording:
                     mistakes[(str(qid), str(code))] = (str(entry.get("name", "")), str(entry.get("why", "")))
         return cls(
             mistakes=mistakes,
-            measured={qid: str(q["measured"]) for qid, q in questions.items() if isinstance(q, dict) and "measured" in q},
+            measured={qid: str(q["measured"]) for qid, q in questions.items()
+                      if isinstance(q, dict) and "measured" in q},
             variants={str(k): str(v) for k, v in _table(data, "variants").items()},
             questions={qid: (str(q.get("title", "")), str(q.get("prompt", "")))
                        for qid, q in questions.items() if isinstance(q, dict) and "title" in q},

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from derivcheck.sheets import Sheet, sheet as find_sheet
+from derivcheck.sheets import Sheet
+from derivcheck.sheets import sheet as find_sheet
 
 
 def examples(sheet: str | Sheet | None = None) -> tuple[tuple[str, str, tuple[str, ...]], ...]:

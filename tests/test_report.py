@@ -50,7 +50,8 @@ def test_full_report_keeps_its_conclusions(built, tmp_path):
     """The full build (the exercises' own configuration, from an empty cache for that stage) says
     what the report's text says of its runs."""
     from derivcheck import store
-    from derivcheck.report.pdf import _key
+    from derivcheck.report.stages import Build, sheet8
+    from derivcheck.sheets import sheet
     from derivcheck.simulations.device import resolve_device
 
     _, _, have_tex = built
@@ -59,7 +60,9 @@ def test_full_report_keeps_its_conclusions(built, tmp_path):
     tex_text = Path(result["tex"]).read_text()
     for fig in re.findall(r"\\includegraphics\[[^]]*\]\{([^}]*)\}", tex_text):
         assert (tmp_path / fig).exists(), fig
-    ex = store.read(f"report-exercises-{_key('exercises', 0, resolve_device('auto').type)}")
+    device = resolve_device("auto").type
+    key = Build(sheet(), 0, device, tmp_path).key("exercises", sheet8.SIMULATIONS, 0, device)
+    ex = store.read(f"report-exercises-{key}")
     sweep = {(r["depth"], r["width"]): r["final_mse"] for r in ex["fit2d"]["sweep"]}
     assert len(sweep) == 9 and min(sweep, key=sweep.get)[0] == 6  # the best network is a deep one
     assert min(v for (d, _), v in sweep.items() if d == 2) > 10 * min(sweep.values())  # one hidden layer stalls
