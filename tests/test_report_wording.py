@@ -7,8 +7,8 @@ import sympy as sp
 
 from derivcheck import store
 from derivcheck.derivations.symbols import d, eps
-from derivcheck.report.stages import common, sheet8
 from derivcheck.report.latex import UnsafeLatex, environment, guard, sig
+from derivcheck.report.stages import common, sheet8
 
 
 def _render(source: str, **values) -> str:
