@@ -168,6 +168,16 @@ def references(questions: dict[str, Any]) -> dict[str, dict[str, Any]]:
             for q in questions.values()}
 
 
+def by_problem(questions: Iterable[str]) -> dict[str, list[str]]:
+    """Question ids grouped by problem, in order: ``p3.gradient`` belongs to problem ``"3"``; an id
+    without a dot to no problem (``""``)."""
+    grouped: dict[str, list[str]] = {}
+    for qid in questions:
+        head, dot, _ = qid.partition(".")
+        grouped.setdefault(head.removeprefix("p") if dot else "", []).append(qid)
+    return grouped
+
+
 def mistake_groups(power: dict[str, float], formulas: dict[str, str]) -> list[dict[str, Any]]:
     """A check's power against each mistake, mistakes with one formula in one group:
     ``[{"codes": [...], "latex": formula or "", "power": p}]`` in the order of ``power``."""
@@ -200,10 +210,11 @@ def claims(build: Build) -> None:
 
 
 def questions(build: Build) -> None:
-    """The sheet's questions (``questions``), their typeset references (``references``), their
-    mistakes against the measurements (``refuted``) and its worked examples checked (``working``)."""
+    """The sheet's questions (``questions``, and their ids by problem, ``by_problem``), their typeset
+    references (``references``), their mistakes against the measurements (``refuted``) and its
+    worked examples checked (``working``)."""
     asked = bank(build.sheet)
-    build.context.update(questions=asked, mistake_groups=mistake_groups)
+    build.context.update(questions=asked, by_problem=by_problem(asked), mistake_groups=mistake_groups)
     build.context["working"] = build.stored("working", build.key("working", WORKING_SOURCES, build.sheet.text),
                                             lambda: checked(build.sheet))
     start = time.perf_counter()
