@@ -159,7 +159,9 @@ variables = { r = "positive" }
 syntax = "an expression in r"
 example = "pi*r^2"
 reference = { formula = "pi r^2" }
-mistakes = [ { code = "diameter", formula = "pi (2 r)^2", feedback = "r is the radius, not the diameter (100% wrong)." } ]
+mistakes = [
+  { code = "diameter", formula = "pi (2 r)^2", feedback = "r is the radius, not the diameter (100% wrong)." },
+]
 
 [[question]]
 id = "p2.volume"
