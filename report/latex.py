@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 import jinja2
+import jinja2.runtime
 
 from .wording import words
 
@@ -40,10 +41,15 @@ FORBIDDEN = re.compile(
     r"|\^\^")
 
 
+class Typeset(str):
+    """Text a template rendered (a claim's block, :func:`claim_part`): every value in it has passed
+    :func:`guard` already, and the rest is the template's own LaTeX, so it is printed as it is."""
+
+
 def guard(value: Any) -> Any:
     """``value`` unchanged, unless as text it holds a forbidden control sequence
     (:data:`FORBIDDEN`): then :class:`UnsafeLatex`. Every value a template prints passes here."""
-    if value is None or isinstance(value, (bool, int, float)):
+    if value is None or isinstance(value, (bool, int, float, Typeset)):
         return value
     found = FORBIDDEN.search(str(value))
     if found:
@@ -118,10 +124,32 @@ def pct(value: float, digits: int = 2) -> str:
     return f"{100 * float(value):.{digits}f}\\%"
 
 
+#: The template of a claim: its blocks ``glance`` (its row of the answers at a glance), ``body`` (its
+#: section: question, derivation, evidence, mistakes) and ``appendix`` (how it was checked).
+CLAIM_TEMPLATE = "claims/{claim}.tex.j2"
+
+
+@jinja2.pass_context
+def claim_part(context: jinja2.runtime.Context, claim: str, block: str) -> Typeset:
+    """The block ``block`` of ``claim``'s template rendered with the calling template's context
+    (``claim`` set to the claim), without its last line break; empty when the claim has no
+    template or no such block."""
+    try:
+        template = context.environment.get_template(CLAIM_TEMPLATE.format(claim=claim))
+    except jinja2.TemplateNotFound:
+        return Typeset("")
+    if block not in template.blocks:
+        return Typeset("")
+    scope = template.new_context({**context.get_all(), "claim": claim}, shared=True)
+    return Typeset("".join(template.blocks[block](scope)).rstrip("\n"))  # the line calling it ends it
+
+
 def environment(loader: jinja2.BaseLoader, sheet: Any = None) -> jinja2.Environment:
     """A Jinja2 environment with the LaTeX-safe delimiters, the filters tex, num, sig, sci, pct, count, latex,
     at_point and the words of ``sheet`` (a :class:`~derivcheck.sheets.Sheet` or its id; default: the default
-    sheet): the mistakes' human names (``mistake_name(question, code)``), ``measured`` and ``variant_notes``."""
+    sheet): the mistakes' human names (``mistake_name(question, code)``), ``measured``, ``variant_notes``,
+    ``glance(question)`` and ``problem_heading(problem)``; and ``part(claim, block)``, a block of a
+    claim's template (:func:`claim_part`)."""
     env = jinja2.Environment(
         loader=loader, block_start_string=r"\BLOCK{", block_end_string="}", variable_start_string=r"\VAR{",
         variable_end_string="}", comment_start_string=r"\#{", comment_end_string="}", line_statement_prefix="%%",
@@ -130,6 +158,7 @@ def environment(loader: jinja2.BaseLoader, sheet: Any = None) -> jinja2.Environm
     said = words(sheet)
     env.filters.update(tex=tex, num=num, sig=sig, sci=sci, pct=pct, latex=sympy_latex, count=count,
                        at_point=said.at_point)
-    env.globals.update(mistake_name=said.mistake_name, measured=said.measured, variant_notes=said.variants)
+    env.globals.update(mistake_name=said.mistake_name, measured=said.measured, variant_notes=said.variants,
+                       glance=said.glance, problem_heading=said.problem_heading, part=claim_part)
     env.tests["endswith"] = lambda value, suffix: str(value).endswith(suffix)
     return env

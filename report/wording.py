@@ -6,7 +6,7 @@ The grading bank names a mistake by a diagnosis code (``missing_relu_half``) and
 plain text for the grader's feedback; students see it named as a teacher would ("forgetting the
 ReLU's half") and explained with typeset maths (``$...$``: LaTeX in the PDF, MathML on the page
 and in the notebook). A sheet keeps these words in its ``sheet.toml`` (the ``[report]`` tables:
-``parameters``, ``variants``, ``questions``, ``mistakes``; read here from
+``parameters``, ``variants``, ``questions``, ``mistakes``, ``problems``; read here from
 :attr:`derivcheck.sheets.Sheet.data`, never from the file); only the grader's generic diagnoses,
 which no sheet defines, are named in this module (:data:`GENERIC`). For the built-in sheet every
 mistake of the bank has an entry (``tests/test_report.py`` checks it), so no code reaches a
@@ -55,6 +55,10 @@ class Wording:
     questions: dict[str, tuple[str, str]]
     #: Typeset names of the sheet's parameters, for "at d = 64, sigma = 0.5".
     parameters: dict[str, str]
+    #: Each question's label in the answers at a glance (LaTeX; ``2.1 Variance of $y$``).
+    glances: dict[str, str]
+    #: Each problem's heading in the answers at a glance (LaTeX), by problem (``"2"``).
+    problems: dict[str, str]
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> Wording:
@@ -72,7 +76,10 @@ class Wording:
             variants={str(k): str(v) for k, v in _table(data, "variants").items()},
             questions={qid: (str(q.get("title", "")), str(q.get("prompt", "")))
                        for qid, q in questions.items() if isinstance(q, dict) and "title" in q},
-            parameters={str(k): str(v) for k, v in _table(data, "parameters").items()})
+            parameters={str(k): str(v) for k, v in _table(data, "parameters").items()},
+            glances={qid: str(q["glance"]) for qid, q in questions.items() if isinstance(q, dict) and "glance" in q},
+            problems={str(k): str(p["glance"]) for k, p in _table(data, "problems").items()
+                      if isinstance(p, dict) and "glance" in p})
 
     def mistake_name(self, question: str, code: str) -> tuple[str, str]:
         """(human name, explanation) of a known mistake; a generic pair for one not listed."""
@@ -85,6 +92,14 @@ class Wording:
             return self.questions[question]
         plain = prompt.replace("$", "")
         return (plain if len(plain) <= 60 else plain[:57].rsplit(" ", 1)[0] + " ..."), plain
+
+    def glance(self, question: str) -> str:
+        """A question's label in the answers at a glance: its ``glance`` words, else its title."""
+        return self.glances.get(question) or self.question_words(question)[0]
+
+    def problem_heading(self, problem: str) -> str:
+        """A problem's heading in the answers at a glance: its ``glance`` words, else ``Problem N``."""
+        return self.problems.get(problem) or (f"Problem {problem}" if problem else "Questions")
 
     def at_point(self, at: dict[str, Any], digits: int = 4) -> str:
         """A parameter point in LaTeX: ``$d = 64$, $\\sigma = 0.5$``."""
