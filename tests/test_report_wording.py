@@ -119,3 +119,65 @@ def test_init_findings_claim_no_more_than_the_draws_give():
 def test_lecun_factor_is_derived():
     """LeCun's 1/sqrt(d) in the derived Var[y] = d sigma^2 / 2: a factor 1/2 per ReLU layer."""
     assert sheet8.lecun_factor() == {"latex": r"\frac{1}{2}", "value": 0.5}
+
+
+def test_every_claim_of_the_sheet_has_its_three_blocks():
+    """Page 1, the body and the appendix are made from each claim's template blocks, so a claim of
+    the sheet without one of them would be missing there."""
+    from derivcheck.report.latex import CLAIM_TEMPLATE
+    from derivcheck.sheets import sheet
+
+    env = environment(jinja2.PackageLoader("derivcheck.report", "templates"))
+    for claim in sheet().claims:
+        blocks = env.get_template(CLAIM_TEMPLATE.format(claim=claim)).blocks
+        assert {"glance", "body", "appendix"} <= blocks.keys(), claim
+
+
+def test_a_claim_block_is_rendered_in_the_callers_context_and_guarded():
+    templates = {
+        "claims/c.tex.j2": r"\BLOCK{block glance}\VAR{label} & $\VAR{d.c}$ (\VAR{claim}) \\" "\n"
+                           r"\BLOCK{endblock}\BLOCK{block appendix}\includegraphics{x}\BLOCK{endblock}",
+        "main": r"\BLOCK{for claim in claims}\VAR{part(claim, 'glance')}|\VAR{part(claim, 'appendix')}|"
+                r"\VAR{part(claim, 'body')}\BLOCK{endfor}",
+    }
+    env = environment(jinja2.DictLoader(templates))
+    out = env.get_template("main").render(claims=["c", "unknown"], label="2.1", d={"c": r"\frac{1}{2}"})
+    assert out == r"2.1 & $\frac{1}{2}$ (c) \\|\includegraphics{x}|||"  # a block's own LaTeX is printed as it is
+    with pytest.raises(UnsafeLatex):  # but a value inside a block still passes the guard
+        env.get_template("main").render(claims=["c"], label=r"\input{/etc/passwd}", d={"c": "1"})
+
+
+def test_stages_are_named_by_the_sheet_and_keyed_by_it(tmp_path):
+    from derivcheck.report.stages import Build, StageError, declared, lookup
+    from derivcheck.sheets import sheet
+
+    for name in declared(sheet()):
+        assert callable(lookup(name))
+    with pytest.raises(StageError, match="unknown report stage"):
+        lookup("sheet8.nothing")
+    with pytest.raises(StageError, match="unknown report stage"):
+        lookup("os.system")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "sheet.toml").write_text('[[question]]\nid = "q"\n')
+    keys = {Build(s, 0, "cpu", tmp_path).key("derive", ("derivcheck.derivations",), 1)
+            for s in (sheet(), sheet(str(tmp_path / "other")))}
+    assert len(keys) == 2
+
+
+def test_words_come_from_the_sheet(tmp_path):
+    """The built-in sheet's words are its sheet.toml's; a sheet without [report] words keeps its
+    bank's prompts and gets the generic names."""
+    from derivcheck.report.wording import GENERIC, UNNAMED, words
+    from derivcheck.sheets import sheet
+
+    said = words()
+    assert said.mistake_name("p2.variance", "missing_relu_half")[0] == "Forgetting the ReLU's half"
+    assert said.glance("p2.variance") == r"2.1 Variance of $y$" and said.problem_heading("3").startswith("Problem 3")
+    for qid in sheet().data["report"]["questions"]:
+        assert said.questions[qid][0] and "$" not in said.questions[qid][0]  # titles are words, for screen readers
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "sheet.toml").write_text('[[question]]\nid = "area"\nprompt = "The area $A$."\n')
+    plain = words(str(tmp_path / "plain"))
+    assert plain.question_words("area", "The area $A$.") == ("The area A.", "The area A.")
+    assert plain.mistake_name("area", "sign_flipped") == GENERIC["sign_flipped"]
+    assert plain.mistake_name("area", "diameter") == UNNAMED and plain.problem_heading("") == "Questions"
