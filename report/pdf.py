@@ -26,12 +26,14 @@ import sympy
 import torch
 
 from derivcheck import store
-from derivcheck.sheets import Sheet, builtin
+from derivcheck.grading.bank import BankError
+from derivcheck.sheets import Sheet, SheetError, builtin
 from derivcheck.sheets import sheet as find_sheet
 from derivcheck.simulations.device import resolve_device
 
+from .bank import bank
 from .latex import environment
-from .stages import Build, declared, lookup
+from .stages import Build, StageError, declared, lookup
 from .stages.common import COMMON
 from .wording import words
 
@@ -65,8 +67,12 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     if not tex_only and shutil.which("latexmk") is None:
         raise ReportError(f"latexmk not found: install TeX Live ({'sudo ' if not _root() else ''}apt-get install "
                           f"{TEX_PACKAGES}) or pass --tex-only")
-    source = sheet if isinstance(sheet, Sheet) else find_sheet(sheet)
-    stages = [lookup(name) for name in declared(source)]  # an unknown stage stops the build before it runs
+    try:
+        source = sheet if isinstance(sheet, Sheet) else find_sheet(sheet)
+        stages = [lookup(name) for name in declared(source)]  # an unknown stage stops the build before it runs
+        bank(source)  # so does a bank that cannot be read
+    except (SheetError, StageError, BankError) as err:
+        raise ReportError(str(err)) from None
     dev = resolve_device(device).type
     start = time.perf_counter()
     figures = output.parent.resolve() / f"{output.stem}-figures"

@@ -206,3 +206,13 @@ def test_a_sheet_of_formula_questions_gets_a_report(tmp_path):
         for fragment in ("Answers at a glance", "Problem 1", "Problem 2", "The volume of a ball",
                          "Common mistakes", "is the derivative of the volume", "the diameter"):
             assert fragment in pdf, fragment
+
+
+def test_a_sheet_naming_an_unknown_stage_is_a_one_line_error(tmp_path):
+    folder = tmp_path / "week4"
+    folder.mkdir()
+    (folder / "sheet.toml").write_text(FORMULA_SHEET + '\n[report]\nstages = ["sheet8.nothing"]\n')
+    with pytest.raises(ReportError, match=r"unknown report stage 'sheet8.nothing'"):
+        build(tmp_path / "x.pdf", sheet=str(folder), tex_only=True, log=lambda m: None)
+    with pytest.raises(ReportError, match=r"unknown sheet"):
+        build(tmp_path / "x.pdf", sheet=str(tmp_path / "nowhere"), tex_only=True, log=lambda m: None)
