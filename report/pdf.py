@@ -4,8 +4,10 @@ The stages (:mod:`derivcheck.report.stages`) are the common ones (the sheet's cl
 verified, its questions' mistakes, its worked examples) and those the sheet declares in its
 ``sheet.toml``; each result is cached in the store under a key of its inputs and the sheet, so a
 second build takes seconds; ``fresh=True`` recomputes everything. Figures are written beside the
-``.tex``. A sheet's template is ``report/templates/<id>.tex.j2`` (or the sheet's ``template``);
-a sheet without one (an instructor's folder of formula questions) gets :data:`GENERIC_TEMPLATE`.
+``.tex``. A built-in sheet's template is ``<id>.tex.j2`` in its folder's ``templates/`` (or the
+sheet's ``template``), beside the report's own (``report/templates``: the claims' blocks, the shared
+macros); a sheet without one (an instructor's folder of formula questions) gets
+:data:`GENERIC_TEMPLATE`.
 """
 from __future__ import annotations
 
@@ -39,6 +41,8 @@ from .wording import words
 
 TEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-latex-extra latexmk"
 
+#: The folder of a built-in sheet that holds its templates.
+SHEET_TEMPLATES = "templates"
 #: The template of a sheet that has none of its own: its questions, typeset references and mistakes.
 GENERIC_TEMPLATE = "questions.tex.j2"
 
@@ -84,7 +88,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
         stage(run)
 
     t0 = time.perf_counter()
-    env = environment(jinja2.PackageLoader(__package__, "templates"), source)
+    env = environment(loader(source), source)
     context = {"d": {}, "v": {}, "passed": True, **run.context,
                "fig": lambda name: f"{figures.name}/{name}.pdf", "seed": seed, "device": dev,
                "versions": versions(dev), "stages": run, "problems": source.problems, "sheet": source,
@@ -104,6 +108,25 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
     return {"pdf": None if tex_only else str(output), "tex": str(tex_path),
             "aux": None if tex_only else str(work / tex_path.with_suffix(".aux").name), "seconds": total,
             "stages": run.seconds, "cached": run.hits, "passed": context["passed"]}
+
+
+def loader(sheet: Sheet) -> jinja2.BaseLoader:
+    """The templates a sheet's report may use: a built-in sheet's own (its folder's ``templates/``)
+    before the report's (the claims', the shared macros, :data:`GENERIC_TEMPLATE`). A sheet from
+    another folder uses the report's only: its ``sheet.toml`` is data, and a template is code."""
+    report = jinja2.PackageLoader(__package__, "templates")
+    if sheet.id not in builtin():
+        return report
+    folder = sheet.folder.joinpath(SHEET_TEMPLATES)
+
+    def own(name: str) -> str | None:
+        parts = name.split("/")
+        if any(part in ("", ".", "..") for part in parts):
+            return None
+        file = folder.joinpath(*parts)
+        return file.read_text(encoding="utf-8") if file.is_file() else None
+
+    return jinja2.ChoiceLoader([jinja2.FunctionLoader(own), report])
 
 
 def template_of(sheet: Sheet, env: jinja2.Environment) -> str:
