@@ -8,6 +8,6 @@ inputs and the sheet; renders the sheet's template (``<id>.tex.j2`` in a built-i
 ``derivcheck/sheets/<id>/templates/``; each claim's
 ``templates/claims/<claim>.tex.j2`` gives its glance row, body and appendix as blocks;
 ``templates/questions.tex.j2`` for a sheet without a template) with the LaTeX-safe Jinja2
-delimiters of ``latex`` and the sheet's words (``wording``, ``working``), and compiles it with
+delimiters of ``latex`` and the sheet's words (``wording``, ``worked``), and compiles it with
 ``latexmk -pdf``.
 """

@@ -5,6 +5,8 @@ This module is the one place text reaches the ``.tex``: every ``\\VAR{...}`` pas
 (the environment's ``finalize``), which refuses a value carrying a control sequence that reads or
 writes files, runs programs or redefines TeX (``\\input``, ``\\write``, ``\\catcode``, ``\\def``, ...),
 so a tampered store record cannot make LaTeX do more than typeset; prose goes through :func:`tex`.
+A claim's template block printed into another template (:func:`claim_part`) is :class:`Typeset`:
+its values passed the guard as it was rendered, the rest is the template's own LaTeX.
 """
 from __future__ import annotations
 

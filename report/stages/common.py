@@ -18,7 +18,7 @@ from derivcheck.grading.grader import simulated_counterexample
 from derivcheck.simulations import Verification, record_name, verify
 
 from ..bank import bank
-from ..working import checked
+from ..worked import checked
 from . import Build
 
 #: How long the verifications take cold on 2 CPU cores (measured; printed when they start computing).

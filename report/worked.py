@@ -1,4 +1,4 @@
-"""Student derivations checked line by line: the report's worked examples of what the grader does.
+"""Worked examples: student derivations checked line by line, the report's show of what the grader does.
 
 The derivations are a student's working (typed as a student would, one step a line, in LaTeX) and
 belong to the sheet: its ``sheet.toml`` lists them as ``[[report.worked]]`` tables (``title``,
