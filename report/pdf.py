@@ -77,6 +77,8 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
         bank(source)  # so does a bank that cannot be read
     except (SheetError, StageError, BankError) as err:
         raise ReportError(str(err)) from None
+    env = environment(loader(source), source)
+    template = env.get_template(template_of(source, env))  # and a template that is missing
     dev = resolve_device(device).type
     start = time.perf_counter()
     figures = output.parent.resolve() / f"{output.stem}-figures"
@@ -88,13 +90,12 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
         stage(run)
 
     t0 = time.perf_counter()
-    env = environment(loader(source), source)
     context = {"d": {}, "v": {}, "passed": True, **run.context,
                "fig": lambda name: f"{figures.name}/{name}.pdf", "seed": seed, "device": dev,
                "versions": versions(dev), "stages": run, "problems": source.problems, "sheet": source,
                "words": words(source)}
     tex_path = output.with_suffix(".tex")
-    tex_path.write_text(env.get_template(template_of(source, env)).render(**context))
+    tex_path.write_text(template.render(**context))
     run.timed("render", time.perf_counter() - t0)
     log(f"  {'':<12} -> {tex_path}")
     work = store.root() / "report-latex" / _key_of_path(output)
