@@ -214,8 +214,9 @@ def test_a_sheet_naming_an_unknown_stage_or_template_is_a_one_line_error(tmp_pat
     (folder / "sheet.toml").write_text(FORMULA_SHEET + '\n[report]\nstages = ["sheet8.nothing"]\n')
     with pytest.raises(ReportError, match=r"unknown report stage 'sheet8.nothing'"):
         build(tmp_path / "x.pdf", sheet=str(folder), tex_only=True, log=lambda m: None)
-    (folder / "sheet.toml").write_text('template = "sheet8.tex.j2"\n' + FORMULA_SHEET)
+    (tmp_path / "week5").mkdir()
+    (tmp_path / "week5" / "sheet.toml").write_text('template = "sheet8.tex.j2"\n' + FORMULA_SHEET)
     with pytest.raises(ReportError, match=r"no report template 'sheet8.tex.j2'"):  # a built-in sheet's is its own
-        build(tmp_path / "x.pdf", sheet=str(folder), tex_only=True, log=lambda m: None)
+        build(tmp_path / "x.pdf", sheet=str(tmp_path / "week5"), tex_only=True, log=lambda m: None)
     with pytest.raises(ReportError, match=r"unknown sheet"):
         build(tmp_path / "x.pdf", sheet=str(tmp_path / "nowhere"), tex_only=True, log=lambda m: None)
