@@ -5,6 +5,8 @@ This module is the one place text reaches the ``.tex``: every ``\\VAR{...}`` pas
 (the environment's ``finalize``), which refuses a value carrying a control sequence that reads or
 writes files, runs programs or redefines TeX (``\\input``, ``\\write``, ``\\catcode``, ``\\def``, ...),
 so a tampered store record cannot make LaTeX do more than typeset; prose goes through :func:`tex`.
+A claim's template block printed into another template (:func:`claim_part`) is :class:`Typeset`:
+its values passed the guard as it was rendered, the rest is the template's own LaTeX.
 """
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ import re
 from typing import Any
 
 import jinja2
+import jinja2.runtime
+
+from .wording import words
 
 _SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
             "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
@@ -38,10 +43,15 @@ FORBIDDEN = re.compile(
     r"|\^\^")
 
 
+class Typeset(str):
+    """Text a template rendered (a claim's block, :func:`claim_part`): every value in it has passed
+    :func:`guard` already, and the rest is the template's own LaTeX, so it is printed as it is."""
+
+
 def guard(value: Any) -> Any:
     """``value`` unchanged, unless as text it holds a forbidden control sequence
     (:data:`FORBIDDEN`): then :class:`UnsafeLatex`. Every value a template prints passes here."""
-    if value is None or isinstance(value, (bool, int, float)):
+    if value is None or isinstance(value, (bool, int, float, Typeset)):
         return value
     found = FORBIDDEN.search(str(value))
     if found:
@@ -116,17 +126,41 @@ def pct(value: float, digits: int = 2) -> str:
     return f"{100 * float(value):.{digits}f}\\%"
 
 
-def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
+#: The template of a claim: its blocks ``glance`` (its row of the answers at a glance), ``body`` (its
+#: section: question, derivation, evidence, mistakes) and ``appendix`` (how it was checked).
+CLAIM_TEMPLATE = "claims/{claim}.tex.j2"
+
+
+@jinja2.pass_context
+def claim_part(context: jinja2.runtime.Context, claim: str, block: str) -> Typeset:
+    """The block ``block`` of ``claim``'s template rendered with the calling template's context
+    (``claim`` set to the claim), without its last line break; empty when the claim has no
+    template or no such block."""
+    try:
+        template = context.environment.get_template(CLAIM_TEMPLATE.format(claim=claim))
+    except jinja2.TemplateNotFound:
+        return Typeset("")
+    if block not in template.blocks:
+        return Typeset("")
+    scope = template.new_context({**context.get_all(), "claim": claim}, shared=True)
+    return Typeset("".join(template.blocks[block](scope)).rstrip("\n"))  # the line calling it ends it
+
+
+def environment(loader: jinja2.BaseLoader, sheet: Any = None) -> jinja2.Environment:
     """A Jinja2 environment with the LaTeX-safe delimiters, the filters tex, num, sig, sci, pct, count, latex,
-    at_point and the mistakes' human names (``mistake_name(question, code)``)."""
+    at_point and the words of ``sheet`` (a :class:`~derivcheck.sheets.Sheet` or its id; default: the default
+    sheet): the mistakes' human names (``mistake_name(question, code)``), ``measured``, ``variant_notes``,
+    ``glance(question)`` and ``problem_heading(problem)``; and ``part(claim, block)``, a block of a
+    claim's template (:func:`claim_part`)."""
     env = jinja2.Environment(
         loader=loader, block_start_string=r"\BLOCK{", block_end_string="}", variable_start_string=r"\VAR{",
         variable_end_string="}", comment_start_string=r"\#{", comment_end_string="}", line_statement_prefix="%%",
         line_comment_prefix="%#", trim_blocks=True, lstrip_blocks=True, autoescape=False,
         undefined=jinja2.StrictUndefined, finalize=guard)
-    from .wording import MEASURED, VARIANTS, at_point, mistake_name
-
-    env.filters.update(tex=tex, num=num, sig=sig, sci=sci, pct=pct, latex=sympy_latex, count=count, at_point=at_point)
-    env.globals.update(mistake_name=mistake_name, measured=MEASURED, variant_notes=VARIANTS)
+    said = words(sheet)
+    env.filters.update(tex=tex, num=num, sig=sig, sci=sci, pct=pct, latex=sympy_latex, count=count,
+                       at_point=said.at_point)
+    env.globals.update(mistake_name=said.mistake_name, measured=said.measured, variant_notes=said.variants,
+                       glance=said.glance, problem_heading=said.problem_heading, part=claim_part)
     env.tests["endswith"] = lambda value, suffix: str(value).endswith(suffix)
     return env

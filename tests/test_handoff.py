@@ -130,3 +130,4 @@ def test_every_data_folder_is_a_declared_package():
                 assert sub.resolve() in declared, f"{sub.relative_to(root)} holds files but is not a declared package"
     data = config["package-data"]
     assert data["derivcheck.report.templates"] == ["*.j2"] and data["derivcheck.web.static"] == ["*.js", "*.css"]
+    assert data["derivcheck.sheets.sheet8"] == ["*.toml"] and data["derivcheck.sheets.sheet8.templates"] == ["*.j2"]

@@ -50,7 +50,8 @@ def test_full_report_keeps_its_conclusions(built, tmp_path):
     """The full build (the exercises' own configuration, from an empty cache for that stage) says
     what the report's text says of its runs."""
     from derivcheck import store
-    from derivcheck.report.pdf import _key
+    from derivcheck.report.stages import Build, sheet8
+    from derivcheck.sheets import sheet
     from derivcheck.simulations.device import resolve_device
 
     _, _, have_tex = built
@@ -59,7 +60,9 @@ def test_full_report_keeps_its_conclusions(built, tmp_path):
     tex_text = Path(result["tex"]).read_text()
     for fig in re.findall(r"\\includegraphics\[[^]]*\]\{([^}]*)\}", tex_text):
         assert (tmp_path / fig).exists(), fig
-    ex = store.read(f"report-exercises-{_key('exercises', 0, resolve_device('auto').type)}")
+    device = resolve_device("auto").type
+    key = Build(sheet(), 0, device, tmp_path).key("exercises", sheet8.SIMULATIONS, 0, device)
+    ex = store.read(f"report-exercises-{key}")
     sweep = {(r["depth"], r["width"]): r["final_mse"] for r in ex["fit2d"]["sweep"]}
     assert len(sweep) == 9 and min(sweep, key=sweep.get)[0] == 6  # the best network is a deep one
     assert min(v for (d, _), v in sweep.items() if d == 2) > 10 * min(sweep.values())  # one hidden layer stalls
@@ -144,3 +147,76 @@ def test_missing_latexmk_is_a_one_line_error(monkeypatch, tmp_path):
 def test_output_must_be_pdf(tmp_path):
     with pytest.raises(ReportError, match=r"must end in \.pdf"):
         build(tmp_path / "x.txt", tex_only=True, log=lambda m: None)
+
+
+FORMULA_SHEET = r'''
+name = "Week 3: areas & volumes"
+
+[[question]]
+id = "p1.area"
+prompt = "The area of a disc of radius r."
+variables = { r = "positive" }
+syntax = "an expression in r"
+example = "pi*r^2"
+reference = { formula = "pi r^2" }
+mistakes = [
+  { code = "diameter", formula = "pi (2 r)^2", feedback = "r is the radius, not the diameter (100% wrong)." },
+]
+
+[[question]]
+id = "p2.volume"
+prompt = "The volume of a ball of radius r."
+variables = { r = "positive" }
+syntax = "an expression in r"
+example = "4/3 pi r^3"
+reference = { formula = "4/3 pi r^3" }
+alternatives = [ { formula = "4 pi r^3 / 3", note = "the same, written otherwise" } ]
+mistakes = [ { code = "surface", formula = "4 pi r^2", feedback = "That is the surface area." } ]
+
+[report.questions."p2.volume"]
+title = "The volume of a ball"
+prompt = 'The volume $V$ of a ball of radius $r$.'
+
+[report.mistakes."p2.volume"]
+surface = { name = "The sphere's surface", why = 'the surface $4 \pi r^2$ is the derivative of the volume.' }
+'''
+
+
+def test_a_sheet_of_formula_questions_gets_a_report(tmp_path):
+    """An instructor's folder holding only a sheet.toml (formula questions, no claims, no Python,
+    no template) gets a report: each question, its typeset reference and other right answers, and
+    its common mistakes, named where the sheet names them, else with the bank's feedback."""
+    folder = tmp_path / "week3"
+    folder.mkdir()
+    (folder / "sheet.toml").write_text(FORMULA_SHEET)
+    have_tex = shutil.which("latexmk") is not None
+    result = build(tmp_path / "out" / "week3.pdf", sheet=str(folder), tex_only=not have_tex, log=lambda m: None)
+    assert result["passed"]
+    text = Path(result["tex"]).read_text()
+    assert "\\VAR" not in text and "\\BLOCK" not in text
+    assert r"Week 3: areas \& volumes" in text                              # the sheet's name, escaped
+    assert r"\pi r^{2}" in text and r"\frac{4 \pi r^{3}}{3}" in text         # references typeset
+    assert r"4 \pi r^{2}" in text and r"\emph{The sphere's surface}" in text  # a named mistake
+    assert r"r is the radius, not the diameter (100\% wrong)." in text      # an unnamed one: its feedback
+    assert r"The volume $V$ of a ball of radius $r$." in text and "The area of a disc of radius r." in text
+    assert "the same, written otherwise" in text
+    if have_tex and shutil.which("pdftotext"):
+        pdf = subprocess.run(["pdftotext", str(result["pdf"]), "-"], capture_output=True, text=True,
+                             check=True).stdout
+        for fragment in ("Answers at a glance", "Problem 1", "Problem 2", "The volume of a ball",
+                         "Common mistakes", "is the derivative of the volume", "the diameter"):
+            assert fragment in pdf, fragment
+
+
+def test_a_sheet_naming_an_unknown_stage_or_template_is_a_one_line_error(tmp_path):
+    folder = tmp_path / "week4"
+    folder.mkdir()
+    (folder / "sheet.toml").write_text(FORMULA_SHEET + '\n[report]\nstages = ["sheet8.nothing"]\n')
+    with pytest.raises(ReportError, match=r"unknown report stage 'sheet8.nothing'"):
+        build(tmp_path / "x.pdf", sheet=str(folder), tex_only=True, log=lambda m: None)
+    (tmp_path / "week5").mkdir()
+    (tmp_path / "week5" / "sheet.toml").write_text('template = "sheet8.tex.j2"\n' + FORMULA_SHEET)
+    with pytest.raises(ReportError, match=r"no report template 'sheet8.tex.j2'"):  # a built-in sheet's is its own
+        build(tmp_path / "x.pdf", sheet=str(tmp_path / "week5"), tex_only=True, log=lambda m: None)
+    with pytest.raises(ReportError, match=r"unknown sheet"):
+        build(tmp_path / "x.pdf", sheet=str(tmp_path / "nowhere"), tex_only=True, log=lambda m: None)

@@ -7,8 +7,8 @@ import sympy as sp
 
 from derivcheck import store
 from derivcheck.derivations.symbols import d, eps
-from derivcheck.report import pdf
 from derivcheck.report.latex import UnsafeLatex, environment, guard, sig
+from derivcheck.report.stages import common, sheet8
 
 
 def _render(source: str, **values) -> str:
@@ -38,14 +38,14 @@ def test_sig_keeps_the_figures_a_measurement_supports():
 
 def test_a_negative_product_takes_its_sign_into_the_negative_factor():
     at = {"d": 2, "eps": 0.1}
-    text = pdf._latex(sp.log(-(d - 1) * (eps - 1) / eps), at)
+    text = common.formula_latex(sp.log(-(d - 1) * (eps - 1) / eps), at)
     assert r"1 - \varepsilon" in text and r"\varepsilon - 1" not in text and "- (" not in text
-    assert pdf._latex((1 - d) * (eps - 1) / eps, at) == pdf._latex((d - 1) * (1 - eps) / eps, at)
-    assert pdf._latex(sp.log(d * (1 - eps) / eps), at) == pdf._latex(sp.log(d * (1 - eps) / eps))
+    assert common.formula_latex((1 - d) * (eps - 1) / eps, at) == common.formula_latex((d - 1) * (1 - eps) / eps, at)
+    assert common.formula_latex(sp.log(d * (1 - eps) / eps), at) == common.formula_latex(sp.log(d * (1 - eps) / eps))
 
 
 def test_mistakes_with_one_formula_form_one_group():
-    groups = pdf.mistake_groups({"gave_variance": 1.0, "lecun_scale": 1.0, "missing_relu_half": 0.9},
+    groups = common.mistake_groups({"gave_variance": 1.0, "lecun_scale": 1.0, "missing_relu_half": 0.9},
                                 {"gave_variance": "a", "lecun_scale": "b", "missing_relu_half": "b"})
     assert groups == [{"codes": ["gave_variance"], "latex": "a", "power": 1.0},
                       {"codes": ["lecun_scale", "missing_relu_half"], "latex": "b", "power": 0.9}]
@@ -57,12 +57,12 @@ def test_fit2d_findings_are_read_from_the_sweep():
 
     sweep = [run(2, 8, 0.044), run(2, 64, 0.041), run(4, 8, 0.0034), run(4, 64, 1e-4), run(6, 8, 0.0035),
              run(6, 64, 5e-5)]
-    found = pdf.fit2d_findings(sweep, steps=1000)
+    found = sheet8.fit2d_findings(sweep, steps=1000)
     assert found["widths"] == [8, 64] and found["depths"] == [2, 4, 6] and found["steps"] == 1000
     assert found["shallow"] == {"depth": 2, "best": 0.041, "all_beaten": True}
     assert found["ties"] == [{"width": 8, "errors": [0.0034, 0.0035], "depths": [4, 6]}]
     sweep[1]["final_mse"] = 1e-5  # a shallow run that beats a deeper one: no "every deeper network" claim
-    assert pdf.fit2d_findings(sweep, steps=1000)["shallow"]["all_beaten"] is False
+    assert sheet8.fit2d_findings(sweep, steps=1000)["shallow"]["all_beaten"] is False
 
 
 def test_the_report_and_grading_share_one_verification_record(monkeypatch):
@@ -71,9 +71,8 @@ def test_the_report_and_grading_share_one_verification_record(monkeypatch):
     from derivcheck.grading import evidence
     from derivcheck.simulations import record_name
 
-    monkeypatch.setattr("derivcheck.derivations.claim_ids", lambda: ("forward_mults",))
     lines = []
-    first = pdf.verify_all(0, "cpu", lines.append)
+    first = common.verify_all(["forward_mults"], 0, "cpu", lines.append)
     assert store.read(record_name("forward_mults", 0)) is not None
     assert evidence.missing(["forward_mults"]) == []
 
@@ -81,9 +80,10 @@ def test_the_report_and_grading_share_one_verification_record(monkeypatch):
         raise AssertionError("simulated again")
 
     monkeypatch.setattr("derivcheck.simulations.verify", no_simulation)
+    monkeypatch.setattr(common, "verify", no_simulation)
     monkeypatch.setattr("derivcheck.simulations.registry.verify", no_simulation)
     assert evidence.verification("forward_mults").passed
-    again = pdf.verify_all(0, "cpu", lines.append)
+    again = common.verify_all(["forward_mults"], 0, "cpu", lines.append)
     assert again == first and lines[-1].endswith("(stored)")
 
 
@@ -107,15 +107,77 @@ def test_init_findings_claim_no_more_than_the_draws_give():
     optima = {"relu": {"optimum": 1.419, "draws": [1.391, 1.417, 1.434, 1.435]},
               "tanh": {"optimum": 1.314, "draws": [1.300, 1.300, 1.313, 1.346]},
               "identity": {"optimum": 0.9977, "draws": [0.9965, 0.9975, 0.9975, 0.9993]}}
-    found = pdf.init_findings(optima, {"relu": 2 ** 0.5, "tanh": 5 / 3, "identity": 1.0})
+    found = sheet8.init_findings(optima, {"relu": 2 ** 0.5, "tanh": 5 / 3, "identity": 1.0})
     assert found["relu"]["gain_consistent"] and found["identity"]["gain_consistent"]
     assert not found["tanh"]["gain_consistent"]
     assert found["relu"]["decimals"] == 1 and found["tanh"]["decimals"] == 1 and found["identity"]["decimals"] == 2
     assert abs(found["identity"]["spread"] - 0.0028) < 1e-9
-    narrow = pdf.init_findings({"identity": {"optimum": 0.99, "draws": [0.989, 0.991]}}, {"identity": 1.0})
+    narrow = sheet8.init_findings({"identity": {"optimum": 0.99, "draws": [0.989, 0.991]}}, {"identity": 1.0})
     assert not narrow["identity"]["gain_consistent"]  # 0.01 from the gain, spread 0.002
 
 
 def test_lecun_factor_is_derived():
     """LeCun's 1/sqrt(d) in the derived Var[y] = d sigma^2 / 2: a factor 1/2 per ReLU layer."""
-    assert pdf.lecun_factor() == {"latex": r"\frac{1}{2}", "value": 0.5}
+    assert sheet8.lecun_factor() == {"latex": r"\frac{1}{2}", "value": 0.5}
+
+
+def test_every_claim_of_the_sheet_has_its_three_blocks():
+    """Page 1, the body and the appendix are made from each claim's template blocks, so a claim of
+    the sheet without one of them would be missing there."""
+    from derivcheck.report.latex import CLAIM_TEMPLATE
+    from derivcheck.sheets import sheet
+
+    env = environment(jinja2.PackageLoader("derivcheck.report", "templates"))
+    for claim in sheet().claims:
+        blocks = env.get_template(CLAIM_TEMPLATE.format(claim=claim)).blocks
+        assert {"glance", "body", "appendix"} <= blocks.keys(), claim
+
+
+def test_a_claim_block_is_rendered_in_the_callers_context_and_guarded():
+    templates = {
+        "claims/c.tex.j2": r"\BLOCK{block glance}\VAR{label} & $\VAR{d.c}$ (\VAR{claim}) \\" "\n"
+                           r"\BLOCK{endblock}\BLOCK{block appendix}\includegraphics{x}\BLOCK{endblock}",
+        "main": r"\BLOCK{for claim in claims}\VAR{part(claim, 'glance')}|\VAR{part(claim, 'appendix')}|"
+                r"\VAR{part(claim, 'body')}\BLOCK{endfor}",
+    }
+    env = environment(jinja2.DictLoader(templates))
+    out = env.get_template("main").render(claims=["c", "unknown"], label="2.1", d={"c": r"\frac{1}{2}"})
+    assert out == r"2.1 & $\frac{1}{2}$ (c) \\|\includegraphics{x}|||"  # a block's own LaTeX is printed as it is
+    with pytest.raises(UnsafeLatex):  # but a value inside a block still passes the guard
+        env.get_template("main").render(claims=["c"], label=r"\input{/etc/passwd}", d={"c": "1"})
+
+
+def test_stages_are_named_by_the_sheet_and_keyed_by_it(tmp_path):
+    from derivcheck.report.stages import Build, StageError, declared, lookup
+    from derivcheck.sheets import sheet
+
+    for name in declared(sheet()):
+        assert callable(lookup(name))
+    with pytest.raises(StageError, match="unknown report stage"):
+        lookup("sheet8.nothing")
+    with pytest.raises(StageError, match="unknown report stage"):
+        lookup("os.system")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "sheet.toml").write_text('[[question]]\nid = "q"\n')
+    keys = {Build(s, 0, "cpu", tmp_path).key("derive", ("derivcheck.derivations",), 1)
+            for s in (sheet(), sheet(str(tmp_path / "other")))}
+    assert len(keys) == 2
+
+
+def test_words_come_from_the_sheet(tmp_path):
+    """The built-in sheet's words are its sheet.toml's; a sheet without [report] words keeps its
+    bank's prompts and gets the generic names."""
+    from derivcheck.report.wording import GENERIC, UNNAMED, words
+    from derivcheck.sheets import sheet
+
+    said = words()
+    assert said.mistake_name("p2.variance", "missing_relu_half")[0] == "Forgetting the ReLU's half"
+    assert said.glance("p2.variance") == r"2.1 Variance of $y$" and said.problem_heading("3").startswith("Problem 3")
+    for qid in sheet().data["report"]["questions"]:
+        assert said.questions[qid][0] and "$" not in said.questions[qid][0]  # titles are words, for screen readers
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "sheet.toml").write_text('[[question]]\nid = "area"\nprompt = "The area $A$."\n')
+    plain = words(str(tmp_path / "plain"))
+    assert plain.question_words("area", "The area $A$.") == ("The area A.", "The area A.")
+    assert plain.mistake_name("area", "sign_flipped") == GENERIC["sign_flipped"]
+    assert plain.mistake_name("area", "diameter") == UNNAMED and plain.problem_heading("") == "Questions"
