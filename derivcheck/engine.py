@@ -133,19 +133,12 @@ def build_report(output: PathLike, *, seed: int, device: str, fresh: bool, tex_o
     """Build the solution PDF (or only its .tex) of a sheet (default: the default sheet); the
     builder's summary."""
     require("report")
-    import inspect
-
     from derivcheck.report.pdf import ReportError, build
 
     chosen = find_sheet(sheet_name)
-    options: dict[str, Any] = {}
-    if "sheet" in inspect.signature(build).parameters:
-        options["sheet"] = chosen
-    elif sheet_name is not None and chosen != find_sheet(None):
-        raise InputError(f"this report builder builds only the default sheet, not {chosen.source}")
     try:
         return build(output, seed=seed, device=device, fresh=fresh, tex_only=tex_only, log=log, progress=progress,
-                     **options)
+                     sheet=chosen)
     except ReportError as err:
         raise InputError(str(err)) from err
 

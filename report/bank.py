@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from derivcheck.sheets import DEFAULT, Sheet
+from derivcheck.sheets import Sheet
 from derivcheck.sheets import sheet as find_sheet
 
 if TYPE_CHECKING:
@@ -16,4 +16,4 @@ def bank(sheet: str | Sheet | None = None) -> dict[str, Question]:
     from derivcheck.grading.bank import load
 
     source = sheet if isinstance(sheet, Sheet) else find_sheet(sheet)
-    return load(None if source == find_sheet(DEFAULT) else source.source)
+    return load(source.spec)
