@@ -24,7 +24,7 @@ from .verification import Measurement, Outcome, Run
 
 #: (d, sigma, keep) configurations: sigma != 1 and keep != 1/2.
 CONFIGS: tuple[tuple[int, float, float], ...] = ((64, 0.5, 0.8), (256, 1.7, 0.3), (1024, 0.1, 0.9))
-DRAWS = 1 << 21
+DRAWS = 1 << 20
 
 
 def sample(samples: int, dim: int, sigma: float, keep: float, seed: int, dev: torch.device) -> Sums:

@@ -23,7 +23,7 @@ from .verification import Measurement, Outcome, Run
 
 #: (d, q) configurations: q != 1/2.
 CONFIGS: tuple[tuple[int, float], ...] = ((64, 0.2), (256, 0.7), (1024, 0.1))
-DRAWS = 1 << 21
+DRAWS = 1 << 20
 
 
 @verifier

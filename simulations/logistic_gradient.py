@@ -19,9 +19,19 @@ from derivcheck.derivations.sheet9_model import y as y_sym
 from .registry import verifier
 from .sigmoid_derivative import logits
 from .vectorize import tensor_function
-from .verification import Outcome, Run, exact_check
+from .verification import Measurement, Outcome, Run, exact_check
 
 TOLERANCE = 1e-15
+
+
+def measure(point: float, label: float, dev: torch.device) -> Measurement:
+    """Autograd's dL/dt at t = ``point`` for the label, at the s = sigma(t) an answer is evaluated at."""
+    t = torch.tensor(point, dtype=torch.float64, device=dev, requires_grad=True)
+    y = torch.tensor(label, dtype=torch.float64, device=dev)
+    (grad,) = torch.autograd.grad(F.binary_cross_entropy_with_logits(t, y), t)
+    value, s = float(grad), float(torch.sigmoid(t.detach()))
+    return Measurement(at={"s": s, "y": label}, quantity="dL/dt by autograd", estimate=value,
+                       interval=(value - TOLERANCE, value + TOLERANCE), prediction=s - label)
 
 
 @verifier
@@ -42,6 +52,7 @@ def verify(run: Run, *, claimed: sp.Expr | None = None) -> Outcome:
                 deviations[name].append(float((f(s, y) - grad).abs().max()))
         cases.append({"y": label, "max_abs_error": deviations["derived"][-1]})
         samples += t.numel()
+    measurements = tuple(measure(point, label, run.device) for point in (1.5, -0.8) for label in (1.0, 0.0))
     return exact_check(prediction=0.0, estimate=max(deviations["derived"]), deviations=deviations.pop("derived"),
-                       tolerance=TOLERANCE, wrong=deviations, samples=samples,
+                       tolerance=TOLERANCE, wrong=deviations, samples=samples, measurements=measurements,
                        details={"unit": "max |autograd - formula|", "cases": cases})

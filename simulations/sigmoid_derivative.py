@@ -17,7 +17,7 @@ from derivcheck.derivations.sheet9_model import s as s_sym
 from .device import generator, substream
 from .registry import verifier
 from .vectorize import tensor_function
-from .verification import Outcome, Run, exact_check
+from .verification import Measurement, Outcome, Run, exact_check
 
 TOLERANCE = 1e-15
 SAMPLES = 4096
@@ -28,6 +28,15 @@ def logits(seed: int, dev: torch.device) -> torch.Tensor:
     grid = torch.linspace(-40, 40, 801, dtype=torch.float64, device=dev)
     gen = generator(substream(seed, "logits"), dev)
     return torch.cat([grid, 5 * torch.randn(SAMPLES, generator=gen, device=dev, dtype=torch.float64)])
+
+
+def measure(point: float, dev: torch.device) -> Measurement:
+    """Autograd's dsigma/dt at t = ``point``, at the s = sigma(t) an answer is evaluated at."""
+    t = torch.tensor(point, dtype=torch.float64, device=dev, requires_grad=True)
+    (grad,) = torch.autograd.grad(torch.sigmoid(t), t)
+    value, s = float(grad), float(torch.sigmoid(t.detach()))
+    return Measurement(at={"s": s}, quantity="dsigma/dt by autograd", estimate=value,
+                       interval=(value - TOLERANCE, value + TOLERANCE), prediction=s * (1 - s))
 
 
 @verifier
@@ -43,7 +52,8 @@ def verify(run: Run, *, claimed: sp.Expr | None = None) -> Outcome:
     deviations = {name: [float((f(s) - grad).abs().max()) for grad in (builtin, written)]
                   for name, f in functions.items()}
     worst = max(deviations["derived"])
+    measurements = tuple(measure(point, run.device) for point in (3.0, 0.5, -2.0))
     return exact_check(prediction=0.0, estimate=worst, deviations=deviations.pop("derived"), tolerance=TOLERANCE,
-                       wrong=deviations, samples=t.numel(),
+                       wrong=deviations, samples=t.numel(), measurements=measurements,
                        details={"unit": "max |autograd - formula|", "range": [-40, 40],
                                 "references": ["torch.sigmoid", "1 / (1 + exp(-t))"]})

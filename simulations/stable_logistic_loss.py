@@ -29,7 +29,7 @@ from derivcheck.derivations.sheet9_model import y as y_sym
 
 from .device import generator, substream
 from .registry import verifier
-from .verification import Outcome, Run, exact_check
+from .verification import Measurement, Outcome, Run, exact_check
 
 ULP_TOLERANCE = 16.0
 DTYPES = (torch.float32, torch.float64)
@@ -70,6 +70,15 @@ def ulp_error(value: torch.Tensor, reference: torch.Tensor, t: torch.Tensor) -> 
     return float((np.abs(a.astype(np.float64) - b) / scale).max())
 
 
+def measure(point: float, label: float, dev: torch.device) -> Measurement:
+    """binary_cross_entropy_with_logits at (t, y) in float64, with its ulp band."""
+    t = torch.tensor(point, dtype=torch.float64, device=dev)
+    value = float(F.binary_cross_entropy_with_logits(t, torch.tensor(label, dtype=torch.float64, device=dev)))
+    band = ULP_TOLERANCE * float(np.spacing(max(abs(value), abs(point), 1.0)))
+    return Measurement(at={"t": point, "y": label}, quantity="binary_cross_entropy_with_logits", estimate=value,
+                       interval=(value - band, value + band), prediction=value)
+
+
 @verifier
 def verify(run: Run, *, claimed: sp.Expr | None = None) -> Outcome:
     """The derived (or a ``claimed``) loss and each mistake against binary_cross_entropy_with_logits."""
@@ -95,8 +104,9 @@ def verify(run: Run, *, claimed: sp.Expr | None = None) -> Outcome:
             finite_where_naive_fails = finite_where_naive_fails and bool(torch.isfinite(derived_value[broken]).all())
             cases.append(row)
             samples += t.numel()
+    measurements = tuple(measure(point, label, run.device) for point, label in ((-3.0, 1.0), (2.0, 0.0), (-50.0, 0.0)))
     outcome = exact_check(prediction=0.0, estimate=max(deviations["derived"]), deviations=deviations.pop("derived"),
-                          tolerance=ULP_TOLERANCE, wrong=deviations, samples=samples,
+                          tolerance=ULP_TOLERANCE, wrong=deviations, samples=samples, measurements=measurements,
                           details={"unit": "ulps of max(|L|, |t|, 1)", "limit": LIMIT, "cases": cases,
                                    "finite_where_naive_fails": finite_where_naive_fails})
     outcome.passed = outcome.passed and finite_where_naive_fails

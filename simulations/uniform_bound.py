@@ -30,7 +30,7 @@ from .uniform_variance import sample
 from .verification import Measurement, Outcome, Run
 
 DIMENSIONS: tuple[int, ...] = (64, 256, 1024)
-DRAWS = 1 << 21
+DRAWS = 1 << 20
 #: Rows of the weight matrix kaiming_uniform_ fills per d.
 ROWS = 256
 

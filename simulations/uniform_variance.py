@@ -25,7 +25,7 @@ from .verification import Measurement, Outcome, Run
 #: (d, a) configurations; a != 1 so that a and a^2 differ.
 CONFIGS: tuple[tuple[int, float], ...] = ((64, 0.5), (256, 2.0), (1024, 0.1))
 #: Weights drawn per configuration (as many inputs again).
-DRAWS = 1 << 21
+DRAWS = 1 << 20
 TESTS = 2
 
 
