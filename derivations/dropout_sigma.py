@@ -26,9 +26,12 @@ def dropout_sigma() -> Derivation:
     square = solve_square(at_q, sigma)
     y = sp.Symbol("y")
     steps = (
-        Step(r"$\operatorname{Var}[y]$ as derived in Problem 2.2, keep probability $p$.", eq(variance(y), lv)),
+        Step(r"$\operatorname{Var}[y]$ as derived in Problem 2.2, keep probability $p$.", eq(variance(y), lv),
+             unjudged=(r"dropout_layer_variance's result in the keep probability $p$, judged there; p2.sigma's "
+                       r"lines are equations that fix $\sigma$ in the drop probability $q$")),
         Step(r"\texttt{F.dropout(x, q)} drops with probability $q$: keep probability $p = 1 - q$.",
-             eq(variance(y), at_q)),
+             eq(variance(y), at_q),
+             unjudged=r"a value of $\operatorname{Var}[y]$, not an equation that fixes $\sigma$ (p2.sigma's lines)"),
         Step("Require unit output variance.", eq(at_q, 1)),
         Step("Solve for the weights' variance.", eq(sigma**2, square)),
         Step("Take the positive root.", eq(sigma, root)),

@@ -37,7 +37,9 @@ def uniform_bound() -> Derivation:
     square = solve_square(uv.result)
     y = sp.Symbol("y")
     steps = (
-        Step(r"$\operatorname{Var}[y]$ as derived in Problem 1.1.", eq(variance(y), uv.result)),
+        Step(r"$\operatorname{Var}[y]$ as derived in Problem 1.1.", eq(variance(y), uv.result),
+             unjudged=(r"uniform_variance's result, judged there with its steps; p1.bound's lines are equations "
+                       r"that fix $a$, and this one does not")),
         Step("Require unit output variance.", eq(uv.result, 1)),
         Step("Solve for the square of the bound.", eq(a**2, square)),
         Step("Take the positive root.", eq(a, root)),
