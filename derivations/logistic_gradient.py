@@ -30,9 +30,11 @@ def logistic_gradient() -> Derivation:
     ds_dt = sigmoid_derivative().result
     result = sp.expand(sp.simplify(dl_ds * ds_dt))
     direct = sp.simplify(in_terms_of_s(sp.diff(loss_in_s().subs(s, logistic(t)), t)))
-    dL = sp.Derivative(sp.Function("L")(t), t)
+    dL = sp.Derivative(sp.Symbol("L"), t)
     steps = (
-        Step("Differentiate the loss in $s$.", eq(sp.Derivative(sp.Function("L")(s), s), dl_ds)),
+        Step("Differentiate the loss in $s$.", eq(sp.Derivative(sp.Symbol("L"), s), dl_ds),
+             unjudged=(r"a derivative with respect to $s = \sigma(t)$, a defined quantity of p3.gradient's model, "
+                       r"not a variable the checker differentiates by")),
         Step(r"Chain rule with $ds/dt = s(1 - s)$ (Problem 3.1).", eq(dL, sp.Mul(dl_ds, ds_dt, evaluate=False))),
         Step("Multiply out.", eq(dL, result)),
     )

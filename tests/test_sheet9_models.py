@@ -1,9 +1,10 @@
 """Working line by line for sheet 9 under models with uniform and Bernoulli laws.
 
-The models below use the laws of issue 24 item 5 (``uniform(a, b)``, ``bernoulli(p)``); until
+The models below use the laws of issue 24 item 5 (``uniform(a, b)``, ``bernoulli(p)``, a sheet
+function ``sigmoid`` and a scalar logit t); until
 the grader knows them a bank with them does not load, and these tests skip. Once it does, the
 tables move into ``derivcheck/sheets/sheet9/sheet.toml`` with a ``model = ...`` line per question
-of :data:`ATTACH` (p1.variance, p1.bound, p2.layer_variance, p2.sigma), and these tests judge
+of :data:`ATTACH` (p1.variance, p1.bound, p2.layer_variance, p2.sigma, p3.gradient), and these tests judge
 students' working and the derivations' own steps under them.
 """
 import pytest
@@ -34,11 +35,21 @@ parameters = { d = "positive_integer", sigma = "positive", q = "interval(0,1)" }
 indices = { i = "d", j = "d", k = "d" }
 random = { w = "normal(0, sigma^2)", z = "normal(0, 1)", m = "bernoulli(1 - q)" }
 define = { "x_i" = "max(z_i, 0)", "h_i" = "m_i x_i / (1 - q)", y = "sum_{i=1}^{d} w_i h_i" }
+
+[[function]]
+name = "sigmoid"
+args = ["t"]
+definition = "1/(1 + exp(-t))"
+
+[[model]]
+name = "logit"
+parameters = { t = "real", y = "real" }
+define = { s = "sigmoid(t)", L = "-y log(s) - (1 - y) log(1 - s)" }
 '''
 ATTACH = {"p1.variance": "uniform_layer", "p1.bound": "uniform_layer", "p2.layer_variance": "dropout_layer",
-          "p2.sigma": "dropout_layer_q"}
+          "p2.sigma": "dropout_layer_q", "p3.gradient": "logit"}
 CLAIM = {"p1.variance": "uniform_variance", "p1.bound": "uniform_bound", "p2.layer_variance": "dropout_layer_variance",
-         "p2.sigma": "dropout_sigma"}
+         "p2.sigma": "dropout_sigma", "p3.gradient": "logistic_gradient"}
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +84,11 @@ WORKING = [
      ["start", "ok", "ok", "ok"]),
     ("p2.sigma", "Var[y] = 1\nd sigma^2/(2q) = 1\nsigma = sqrt(2q/d)", "incorrect", ["start", "wrong", "ok"]),
     ("p2.sigma", "Var[y] = 1\nd sigma^2/2 = 1\nsigma = sqrt(2/d)", "incorrect", ["start", "wrong", "ok"]),
+    ("p3.gradient", "dL/dt\n= -y/s ds/dt + (1-y)/(1-s) ds/dt\n= -y(1-s) + (1-y) s\n= s - y", "correct",
+     ["start", "ok", "ok", "ok"]),
+    ("p3.gradient", "\\frac{\\partial L}{\\partial t}\n= s - y", "correct", ["start", "ok"]),
+    ("p3.gradient", "dL/dt\n= -y/s + (1-y)/(1-s)", "incorrect", ["start", "wrong"]),
+    ("p3.gradient", "dL/dt\n= -y (1 - s) + (1 - y) s\n= y - s", "incorrect", ["start", "ok", "wrong"]),
 ]
 
 
