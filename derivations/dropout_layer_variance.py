@@ -14,7 +14,7 @@ import sympy as sp
 
 from .claim import Derivation, Step, eq, expectation, variance
 from .registry import derivation
-from .sheet9_model import bernoulli_moment, d, gaussian_moment, m, p, sigma, z
+from .sheet9_model import bernoulli_moment, d, gaussian_moment, m, p, sigma, sign_inside, z
 
 i = sp.Symbol("i", integer=True, positive=True)
 RELU = sp.Max(0, z)
@@ -25,7 +25,7 @@ def layer_variance(keep: sp.Expr = p, scale: sp.Expr = 1 / p, feature: sp.Expr =
                    weight_second_moment: sp.Expr = sigma**2) -> sp.Expr:
     """sum_{i=1}^{d} E[w_i^2] E[(m_i scale)^2] E[feature(z_i)^2], m_i ~ Bernoulli(keep)."""
     mask = bernoulli_moment((m * scale) ** 2, keep)
-    return sp.simplify(sp.summation(weight_second_moment * mask * gaussian_moment(feature**2), (i, 1, d)))
+    return sign_inside(sp.simplify(sp.summation(weight_second_moment * mask * gaussian_moment(feature**2), (i, 1, d))))
 
 
 @derivation

@@ -15,7 +15,7 @@ import sympy as sp
 
 from .claim import Derivation, Step, eq, expectation
 from .registry import derivation
-from .sheet9_model import bernoulli_moment, m, p, x_i
+from .sheet9_model import bernoulli_moment, m, p, sign_inside, x_i
 
 
 def kept(scale: sp.Expr = 1 / p) -> sp.Expr:
@@ -43,7 +43,7 @@ def dropout_mean() -> Derivation:
         symbols={"x_i": x_i, "p": p},
         mistakes={
             "missing_rescale": bernoulli_moment(kept(1), p),
-            "keep_drop_swapped": bernoulli_moment(kept(), 1 - p),
+            "keep_drop_swapped": sign_inside(bernoulli_moment(kept(), 1 - p)),
         },
         extras={"mask_mean": mean_m},
     )

@@ -4,7 +4,7 @@ PyTorch's ``F.dropout(x, q)`` drops with probability q: the keep probability is 
 d sigma^2 / (2 (1 - q)) = 1 for sigma > 0 gives sigma = sqrt(2 (1 - q) / d).
 
 >>> dropout_sigma().result
-sqrt(2 - 2*q)/sqrt(d)
+sqrt(2)*sqrt(1 - q)/sqrt(d)
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import sympy as sp
 from .claim import Derivation, Step, eq, variance
 from .dropout_layer_variance import dropout_layer_variance, layer_variance
 from .registry import derivation
-from .sheet9_model import d, p, q, sigma
+from .sheet9_model import d, p, q, sigma, sign_inside
 from .uniform_bound import solve_square, solve_unit
 
 
@@ -22,7 +22,7 @@ def dropout_sigma() -> Derivation:
     """Derive sigma = sqrt(2 (1 - q) / d) from :func:`dropout_layer_variance` at p = 1 - q."""
     lv = dropout_layer_variance().result
     at_q = lv.subs(p, 1 - q)
-    root = sp.simplify(solve_unit(at_q, sigma))
+    root = sign_inside(sp.simplify(solve_unit(at_q, sigma)))
     square = solve_square(at_q, sigma)
     y = sp.Symbol("y")
     steps = (

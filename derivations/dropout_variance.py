@@ -5,7 +5,7 @@ With m_i ~ Bernoulli(p) and h_i = m_i x_i / p, E[m_i^2] = p (m_i is 0 or 1), so
     Var[h_i] = E[h_i^2] - E[h_i]^2 = x_i^2 / p - x_i^2 = x_i^2 (1 - p) / p.
 
 >>> dropout_variance().result
--x_i**2*(p - 1)/p
+x_i**2*(1 - p)/p
 """
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ import sympy as sp
 from .claim import Derivation, Step, eq, expectation, variance
 from .dropout_mean import kept
 from .registry import derivation
-from .sheet9_model import bernoulli_moment, m, p, x_i
+from .sheet9_model import bernoulli_moment, m, p, sign_inside, x_i
 
 
 def dropout_var(keep: sp.Expr = p, scale: sp.Expr = 1 / p, centred: bool = True) -> sp.Expr:
     """Var[h_i] (or E[h_i^2] when not ``centred``) for h_i = m_i x_i scale, m_i ~ Bernoulli(keep)."""
     second = bernoulli_moment(kept(scale) ** 2, keep)
     mean = bernoulli_moment(kept(scale), keep)
-    return sp.factor(sp.simplify(second - mean**2)) if centred else second
+    return sign_inside(sp.simplify(second - mean**2)) if centred else second
 
 
 @derivation

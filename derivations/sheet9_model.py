@@ -52,3 +52,29 @@ def gaussian_moment(expr: sp.Expr) -> sp.Expr:
 def logistic(u: sp.Expr) -> sp.Expr:
     """sigma(u) = 1 / (1 + e^{-u}), the sheet's definition."""
     return 1 / (1 + sp.exp(-u))
+
+
+def sign_inside(expr: sp.Expr) -> sp.Expr:
+    """A product -c (u - v) ... rewritten as c (v - u) ...: the same value, written as the sheet
+    writes it (x^2 (1 - p)/p, s (1 - s)), by moving a leading minus sign into one sum factor (or
+    into the base of a sum's odd power); factored first.
+
+    >>> sign_inside(-s * (s - 1))
+    s*(1 - s)
+    >>> sign_inside(-x_i + x_i / p)
+    x_i*(1 - p)/p
+    """
+    expr = sp.factor(expr)
+    coeff, rest = expr.as_coeff_mul()
+    if not isinstance(expr, sp.Mul) or not coeff.is_negative:
+        return expr
+    factors = [-coeff, *rest]
+    for n_, f in enumerate(factors):
+        if isinstance(f, sp.Add):
+            factors[n_] = -f
+        elif isinstance(f, sp.Pow) and isinstance(f.base, sp.Add) and f.exp.is_integer and f.exp.is_odd:
+            factors[n_] = sp.Pow(-f.base, f.exp)
+        else:
+            continue
+        return sp.Mul(*factors)
+    return expr

@@ -4,7 +4,7 @@ sigma(t) = 1 / (1 + e^{-t}); by the chain rule sigma'(t) = e^{-t} / (1 + e^{-t})
 e^{-t} = (1 - s)/s for s = sigma(t) this is s (1 - s).
 
 >>> sigmoid_derivative().result
--s*(s - 1)
+s*(1 - s)
 """
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ import sympy as sp
 
 from .claim import Derivation, Step, eq
 from .registry import derivation
-from .sheet9_model import logistic, s, t
+from .sheet9_model import logistic, s, sign_inside, t
 
 
 def in_terms_of_s(expr: sp.Expr) -> sp.Expr:
     """Rewrite a function of t through s = sigma(t): e^{-t} = (1 - s)/s (solved from s = sigma(t))."""
     u = sp.Symbol("u", positive=True)
     (e_minus_t,) = sp.solve(sp.Eq(s, 1 / (1 + u)), u)
-    return sp.factor(sp.simplify(expr.subs(sp.exp(-t), e_minus_t).subs(sp.exp(t), 1 / e_minus_t)))
+    return sign_inside(sp.simplify(expr.subs(sp.exp(-t), e_minus_t).subs(sp.exp(t), 1 / e_minus_t)))
 
 
 def quotient_derivative(numerator: sp.Expr, denominator: sp.Expr, denominator_constant: bool = False) -> sp.Expr:
@@ -33,21 +33,21 @@ def chain(inner_derivative: sp.Expr | None = None) -> sp.Expr:
     SymPy's derivative of e^{-t}; the mistake passes another)."""
     u = sp.Symbol("u")
     inner = sp.exp(-t)
-    outer = sp.diff(1 / (1 + u), u).subs(u, inner)
+    outer = sp.diff(logistic(t).subs(inner, u), u).subs(u, inner)
     return outer * (sp.diff(inner, t) if inner_derivative is None else inner_derivative)
 
 
 @derivation
 def sigmoid_derivative() -> Derivation:
     """Differentiate the logistic function and rewrite the result in sigma."""
-    sig = logistic(t)
     derivative = chain()
     result = in_terms_of_s(derivative)
-    ds = sp.Derivative(sp.Function("sigma")(t), t)
+    ds = sp.Derivative(sp.Symbol("sigma"), t)
+    sig_t = sp.Function("sigma")(t)
     steps = (
         Step(r"Chain rule on $(1 + e^{-t})^{-1}$: the inner derivative is $-e^{-t}$.", eq(ds, derivative)),
         Step(r"Split: $\frac{1}{1 + e^{-t}} \cdot \frac{e^{-t}}{1 + e^{-t}} = \sigma(t)\,(1 - \sigma(t))$.",
-             eq(derivative, sig * (1 - sig))),
+             eq(derivative, sig_t * (1 - sig_t))),
         Step(r"In $s = \sigma(t)$.", eq(ds, result)),
     )
     # sigma = e^t / (1 + e^t) by the quotient rule
