@@ -129,7 +129,9 @@ def test_stable_loss_is_finite_where_the_naive_form_is_not(verified):
 @pytest.mark.slow
 @pytest.mark.parametrize("claim", ["uniform_variance", "dropout_layer_variance"])
 def test_false_alarm_rate_is_calibrated(claim):
-    """At alpha = 0.05 and a small size, 200 seeds reject the derived result about 5% of the time
-    (binomial 99.9% band for 200 draws at 0.05: 2..22); the studentized test's level is the normal one."""
-    rejected = sum(not verify(claim, seed=seed, alpha=0.05, draws=1 << 14).passed for seed in range(200))
-    assert 2 <= rejected <= 22, rejected
+    """At alpha = 0.05 and 2^17 draws (N >= 128 layers a configuration), 200 seeds reject the derived
+    result at most about 5% of the time (Bonferroni: at most alpha; binomial 99.9% band for 200 draws
+    at 0.05: 2..22). Measured: 6 and 11 of 200 (at 2^14 draws, N down to 16, 13 and 17: the
+    studentized test needs N in the hundreds)."""
+    rejected = sum(not verify(claim, seed=seed, alpha=0.05, draws=1 << 17).passed for seed in range(200))
+    assert rejected <= 22, rejected
