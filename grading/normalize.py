@@ -23,6 +23,7 @@ UNICODE = {
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
     "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "‖": "‖", "∇": "nabla", "½": "(1/2)", "¼": "(1/4)", "¾": "(3/4)",
     "⅓": "(1/3)", "⅔": "(2/3)", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
+    "±": " ± ", "∓": " ∓ ", "∫": " int ", "φ": "phi", "ϕ": "phi",
     **{chr(0x2080 + k): f"_{k}" for k in range(10)},
     # subscript letters: xᵢ is x_i
     **{ch: f"_{letter}" for ch, letter in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True)},
@@ -34,7 +35,7 @@ LATEX_SYNTAX = {
     "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "", "mathbb": "",
     "mid": "|", "vert": "|", "lvert": "|", "rvert": "|", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖",
     "left": "", "right": "", "big": "", "Big": "", "bigl": "", "bigr": "", "Bigl": "", "Bigr": "",
-    "displaystyle": "", "quad": " ", "qquad": " ", "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=",
+    "displaystyle": "", "quad": " ", "qquad": " ", "pm": " ± ", "mp": " ∓ ", "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=",
 }
 #: Commands that set a word in a font; the word reads as the vocabulary's (``\operatorname{arcsin}``
 #: as ``\arcsin``, ``\mathrm{e}`` as the constant e).
@@ -316,10 +317,38 @@ def latex_to_plain(text: str) -> str:
     return re.sub(r"\s+", " ", out).strip()
 
 
+#: A function of one argument written without brackets in plain text, as LaTeX allows (``log z_i``,
+#: ``exp x_k``, ``sqrt d``): its operand is the one name (with its subscript) or number after it.
+_BARE_CALL = re.compile(
+    r"(?<![A-Za-z0-9_])(?P<f>" + "|".join(sorted((n for n, f in FUNCTION.items() if f.over_entries is None
+                                                  and f.arity[0] == 1), key=len, reverse=True)) + r")"
+    r"[ \t]+(?P<arg>[A-Za-z][A-Za-z0-9]*(?:_(?:\{[A-Za-z0-9,]+\}|[A-Za-z0-9]))?|\d+(?:\.\d+)?)"
+    r"(?![A-Za-z0-9_(\[])")
+
+
+def bare_calls(plain: str, where: list[int]) -> tuple[str, list[int]]:
+    """``log z_i`` -> ``log(z_i)`` (offsets kept): the bracket-free function of plain text, read as
+    LaTeX's ``\\log z_i`` is; an operand that is itself a function's name is left alone."""
+    out, at, last, pos = [], [], 0, 0
+    while (m := _BARE_CALL.search(plain, pos)) is not None:
+        pos = m.start("arg")
+        if m.group("arg") in FUNCTION:
+            continue
+        pos = m.end()
+        out.append(plain[last:m.end("f")] + "(" + m.group("arg") + ")")
+        at.extend(where[last:m.end("f")] + [where[m.start("arg")]] + where[m.start("arg"):m.end("arg")]
+                  + [where[m.end("arg") - 1]])
+        last = m.end()
+    out.append(plain[last:])
+    at.extend(where[last:])
+    return "".join(out), at
+
+
 def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
     """(plain text, offsets back into ``text`` or None for LaTeX, whether it was LaTeX)."""
     _check_characters(text)
     plain, where = unicode_to_plain(text)
     if looks_like_latex(plain):
         return latex_to_plain(plain).replace("**", "^"), None, True
+    plain, where = bare_calls(plain, where)
     return plain.replace("**", "^ "), where, False
