@@ -100,6 +100,29 @@ def _sqrt_argument(text: str, start: int) -> tuple[str, int]:
     return f" sqrt({arg}) ", j + len(m.group(0))  # apart from the names beside it: σ√d is sigma sqrt(d)
 
 
+def scalar_subscripts(text: str, names: set[str]) -> tuple[str, list[str]] | None:
+    """``\\sigma_w`` -> ``\\sigma`` where sigma is a name of the question and w is not: a subscript
+    of letters on a name without entries labels it (the sigma of w), it indexes nothing. Returns
+    (the text without the labels, the labels), or None when there are none. Spellings: the name,
+    its LaTeX command and its Unicode letter (``σ_w``)."""
+    found: list[str] = []
+    for name in sorted(names, key=len, reverse=True):
+        spellings = [re.escape(name)] + [re.escape("\\" + c) for c, n in LETTERS.items() if n == name] \
+            + [re.escape(c) for c, n in UNICODE.items() if n == name]
+        pattern = re.compile(r"(?P<n>" + "|".join(spellings) + r")(?![A-Za-z])\s*_\s*(?:\{\s*(?P<a>[A-Za-z]+)\s*\}|"
+                             r"(?P<b>[A-Za-z])(?![A-Za-z0-9]))")
+
+        def drop(m: re.Match) -> str:
+            label = m.group("a") or m.group("b")
+            if label in names:
+                return m.group(0)
+            found.append(m.group(0).strip())
+            return m.group("n") + " "
+
+        text = pattern.sub(drop, text)
+    return (text, found) if found else None
+
+
 def looks_like_latex(text: str) -> bool:
     return "\\" in text or "{" in text or text.strip().startswith("$")
 
@@ -349,6 +372,11 @@ def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
     _check_characters(text)
     plain, where = unicode_to_plain(text)
     if looks_like_latex(plain):
-        return latex_to_plain(plain).replace("**", "^"), None, True
+        return _LEADING_EQUALS.sub("", latex_to_plain(plain).replace("**", "^")), None, True
     plain, where = bare_calls(plain, where)
+    plain = _LEADING_EQUALS.sub(lambda m: " " * len(m.group(0)), plain)  # same length: offsets stand
     return plain.replace("**", "^ "), where, False
+
+
+#: An answer opening with ``=`` (or ``≈``, read ``=``) states what follows, as a line of working does.
+_LEADING_EQUALS = re.compile(r"^\s*=(?![=>])")

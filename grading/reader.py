@@ -165,6 +165,8 @@ def without_labels(text: str, names: set[str]) -> tuple[str, list[str]] | None:
     """``text`` without its labels, and the labels: words in brackets and words after the last term
     (units, names of the quantity) that are not names of the question or functions and negate
     nothing (``LK^2 (weights) + 2nK (activations)``, ``nLK^2 multiplications``); None when it has none."""
+    from .normalize import scalar_subscripts
+    from .sentences import leading_words
     from .vocabulary import FUNCTION
 
     def label(words: str) -> bool:
@@ -181,6 +183,14 @@ def without_labels(text: str, names: set[str]) -> tuple[str, list[str]] | None:
         return " "
 
     out = _BRACKETED_WORDS.sub(drop, text)
+    intro = leading_words(out, names)  # "The variance is ...", "Answer: ..." (grading/sentences.py)
+    if intro is not None:
+        out = intro[0]
+        found.append(intro[1])
+    subscripted = scalar_subscripts(out, names)  # \sigma_w: sigma labelled (grading/normalize.py)
+    if subscripted is not None:
+        out = subscripted[0]
+        found.extend(subscripted[1])
     m = _TRAILING_WORDS.search(out)
     if m and label(m.group(1)) and out[:m.start()].strip():
         found.append(m.group(1).strip())

@@ -36,3 +36,35 @@ def says_infinite(text: str) -> bool:
         return False
     without = _INFINITE.sub(" ", text)
     return not _TURNED.search(text) and not re.search(r"\b(?:but|finite)\b", without)
+
+
+#: Words before the answer that only introduce it: "The variance is ...", "We get ...", "Answer: ...",
+#: "So ...". The introduction ends at a linking word (or a colon); each of its words is a word, not a
+#: name of the question.
+_LEADING = re.compile(r"^\s*(?P<words>(?:[A-Za-z']+\s+){0,8}?)(?P<link>is|are|equals|gives|becomes|get|so|thus|hence|"
+                      r"therefore)\s*:?\s+(?P<rest>\S.*)$|^\s*(?P<label>[A-Za-z']+(?:\s+[A-Za-z']+){0,8})\s*:\s*"
+                      r"(?P<after>\S.*)$", re.S | re.I)
+#: Words that turn a statement around; an introduction holding one, or followed by one, is no label.
+NEGATIONS = frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn't", "isn", "cannot", "without",
+                       "except", "but", "wrong", "incorrect", "false", "untrue", "unless", "if", "or", "maybe",
+                       "approximately", "about", "roughly", "almost", "nearly", "only"})
+
+
+def leading_words(text: str, names: set[str]) -> tuple[str, str] | None:
+    """``(the statement, its introduction)`` for an answer that opens with words introducing it
+    ("The variance is d sigma^2/2", "Answer: nLK^2"), or None. Nothing is set aside when a word of
+    the introduction is a name of the question or a function, or when a negation or a hedge
+    ("not", "only", "approximately") stands in it or right after it."""
+    from .vocabulary import FUNCTION
+
+    m = _LEADING.match(text)
+    if m is None:
+        return None
+    intro = (m.group("words") or "") + (m.group("link") or "") if m.group("rest") else m.group("label")
+    rest = m.group("rest") or m.group("after")
+    words = intro.split()
+    first_after = re.match(r"[A-Za-z']+", rest.strip())
+    if any(w.lower() in NEGATIONS or w in names or w in FUNCTION for w in words) or (
+            first_after and first_after.group(0).lower() in NEGATIONS):
+        return None
+    return rest, intro.strip()

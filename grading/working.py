@@ -124,6 +124,7 @@ def read_line(model: Model, text: str, limits: Limits = DEFAULT, equation: bool 
         raise AnswerError(f"the line is {len(text):,} characters long (at most {limits.max_length:,})")
     plain, is_latex = plain_line(text)
     plain = over_family(model, inner_products(model, vector_sums(model, leibniz(model, integrals(model, plain)))))
+    plain = labelled_parameters(model, plain)
     sides = _split_top(plain, "=") if equation else [plain]
     if any(not s.strip() for s in sides) or len(sides) > 2:
         raise AnswerError("an equation needs one '=' with something on both sides", None, text)
@@ -215,6 +216,21 @@ def integrals(model: Model, text: str) -> str:
         out.append(text[last:m.start()] + f"integral(({body}), {var}, {bounds[0]}, {bounds[1]})")
         last = end.end()
     return "".join(out) + text[last:]
+
+
+def labelled_parameters(model: Model, text: str) -> str:
+    """``sigma_w`` -> ``sigma`` for a parameter of the model: a subscript of letters that is no index
+    of the model labels the parameter (the sigma of w); the parameter has no entries."""
+    if not model.parameters:
+        return text
+    names = "|".join(sorted(model.parameters, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![A-Za-z0-9_])(?P<p>{names})\s*_\s*(?:\{{(?P<a>[A-Za-z]+)\}}|(?P<b>[A-Za-z]+))(?![A-Za-z0-9_])")
+    indices = {*model.letters, *model.free}
+
+    def drop(m: re.Match) -> str:
+        return m.group(0) if (m.group("a") or m.group("b")) in indices else m.group("p")
+
+    return pattern.sub(drop, text)
 
 
 _SUM_CALL = re.compile(r"(?<![A-Za-z0-9_])sum\s*\(")

@@ -50,7 +50,7 @@ def measure_answers(bank: dict, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def measure_lines(bank: dict, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Counts over judged lines (line 0 is the start, not judged)."""
-    total = right = wrong_ok = right_lines = unreadable = named = to_name = 0
+    total = right = wrong_ok = right_lines = unreadable = named = to_name = misnamed = 0
     misses = []
     for row in rows:
         record = check(bank[row["q"]], "\n".join(row["steps"]), evidence=False)
@@ -65,6 +65,14 @@ def measure_lines(bank: dict, rows: list[dict[str, Any]]) -> dict[str, Any]:
             else:
                 misses.append((row["q"], row["steps"][fw], row["mistake"], codes, "mistake not named"))
         got += ["missing"] * (len(row["expected"]) - len(got))
+        question = bank[row["q"]]
+        known = {m.code for m in question.mistakes} | {r["code"] for r in question.step_mistakes}
+        for k, step in enumerate(steps):
+            if row.get("mistake") and k == row["first_wrong"]:
+                continue
+            if set(step.get("diagnoses") or []) & known:
+                misnamed += 1
+                misses.append((row["q"], row["steps"][k], "no known mistake", step["diagnoses"], "named"))
         for k, (want, have) in enumerate(zip(row["expected"], got)):
             if k == 0:
                 continue
@@ -78,7 +86,8 @@ def measure_lines(bank: dict, rows: list[dict[str, Any]]) -> dict[str, Any]:
                 note = (record["steps"][k].get("note") or "")[:120] if k < len(record.get("steps") or []) else ""
                 misses.append((row["q"], row["steps"][k], want, have, note))
     return {"total": total, "right": right, "wrong_ok": wrong_ok, "right_lines": right_lines,
-            "unreadable": unreadable, "misses": misses, "named": named, "to_name": to_name}
+            "unreadable": unreadable, "misses": misses, "named": named, "to_name": to_name,
+            "misnamed": misnamed}
 
 
 #: What the first held-out set reached (the floor this test holds).
@@ -115,7 +124,8 @@ def main(which: str = "heldout") -> None:
     print(f"lines: {lines['right']}/{lines['total']} right ({lines['right'] / lines['total']:.1%}), "
           f"{lines['wrong_ok']} wrong lines judged ok, {lines['unreadable']}/{lines['right_lines']} right lines "
           f"unreadable ({lines['unreadable'] / max(1, lines['right_lines']):.1%}), "
-          f"mistakes named at their line {lines['named']}/{lines['to_name']}")
+          f"mistakes named at their line {lines['named']}/{lines['to_name']}, "
+          f"{lines['misnamed']} lines named a known mistake they do not show")
 
 
 if __name__ == "__main__":
