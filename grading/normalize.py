@@ -100,13 +100,13 @@ def _sqrt_argument(text: str, start: int) -> tuple[str, int]:
     return f" sqrt({arg}) ", j + len(m.group(0))  # apart from the names beside it: σ√d is sigma sqrt(d)
 
 
-def scalar_subscripts(text: str, names: set[str]) -> tuple[str, list[str]] | None:
-    """``\\sigma_w`` -> ``\\sigma`` where sigma is a name of the question and w is not: a subscript
-    of letters on a name without entries labels it (the sigma of w), it indexes nothing. Returns
-    (the text without the labels, the labels), or None when there are none. Spellings: the name,
-    its LaTeX command and its Unicode letter (``σ_w``)."""
+def scalar_subscripts(text: str, scalars: set[str], names: set[str]) -> tuple[str, list[str]] | None:
+    """``\\sigma_w`` -> ``\\sigma`` where sigma is a scalar of the question (it has no entries) and
+    w is none of its ``names``: a subscript of letters on a scalar labels it (the sigma of w), it
+    indexes nothing. Returns (the text without the labels, the labels), or None when there are
+    none. Spellings: the name, its LaTeX command and its Unicode letter (``σ_w``)."""
     found: list[str] = []
-    for name in sorted(names, key=len, reverse=True):
+    for name in sorted(scalars, key=len, reverse=True):
         spellings = [re.escape(name)] + [re.escape("\\" + c) for c, n in LETTERS.items() if n == name] \
             + [re.escape(c) for c, n in UNICODE.items() if n == name]
         pattern = re.compile(r"(?P<n>" + "|".join(spellings) + r")(?![A-Za-z])\s*_\s*(?:\{\s*(?P<a>[A-Za-z]+)\s*\}|"

@@ -68,3 +68,14 @@ def leading_words(text: str, names: set[str]) -> tuple[str, str] | None:
             first_after and first_after.group(0).lower() in NEGATIONS):
         return None
     return rest, intro.strip()
+
+
+def spelled_by_names(word: str, names: set[str]) -> bool:
+    """Whether ``word`` is names of the question written together (``nLK`` with n, L, K): a product,
+    never a word of a sentence."""
+    if not word or len(word) > 24:
+        return False
+    reachable = [True] + [False] * len(word)
+    for end in range(1, len(word) + 1):
+        reachable[end] = any(reachable[end - len(n)] and word.endswith(n, 0, end) for n in names if 0 < len(n) <= end)
+    return reachable[-1]

@@ -225,7 +225,7 @@ def labelled_parameters(model: Model, text: str) -> str:
         return text
     names = "|".join(sorted(model.parameters, key=len, reverse=True))
     pattern = re.compile(rf"(?<![A-Za-z0-9_])(?P<p>{names})\s*_\s*(?:\{{(?P<a>[A-Za-z]+)\}}|(?P<b>[A-Za-z]+))(?![A-Za-z0-9_])")
-    indices = {*model.letters, *model.free}
+    indices = {*model.letters, *model.free, *model.parameters, *model.scalars}
 
     def drop(m: re.Match) -> str:
         return m.group(0) if (m.group("a") or m.group("b")) in indices else m.group("p")
