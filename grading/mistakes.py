@@ -24,9 +24,9 @@ from .errors import AnswerError
 from .lines import Judge, Valued, _by_name, _same, _scalar
 from .model import Model
 from .numeric import Unsupported
+from .symbolic import X
 from .unroll import NotBound
 from .working import plain_line, read_line
-from .symbolic import X
 
 #: Step mistakes that need no bank entry: what any model can show.
 GENERIC_STEP_MISTAKES = {
@@ -192,12 +192,12 @@ def name_line(judge: Judge, prev: Valued, cur: Valued, prev_text: str, starts: l
                 and _differs_by(judge, prev, cur, rule.get("difference")):
             codes.append(rule["code"])
         elif rule["rule"] == "chain_rule_dropped":
-            naive = judge.valued(prev_text, naive=True)
-            if naive.values and naive.values != prev.values and judge.compare(naive, cur).verdict == "ok":
-                codes.append(rule["code"])
-            elif (opaque := _as_own_variable(judge, prev_text)) is not None and opaque.values != prev.values \
-                    and judge.compare(opaque, cur).verdict == "ok":
-                codes.append(rule["code"])
+            # the inner derivative dropped, or a defined entry differentiated as the variable's own
+            for wrong in (judge.valued(prev_text, naive=True), _as_own_variable(judge, prev_text)):
+                if wrong is not None and wrong.values and wrong.values != prev.values \
+                        and judge.compare(wrong, cur).verdict == "ok":
+                    codes.append(rule["code"])
+                    break
     if codes or judge.question.vector:
         return codes or (["sign_flipped"] if _ratio_is(judge, prev, cur, -1) and _has(judge, "sign_flipped") else [])
     if applied_to_whole(prev_text, text):

@@ -35,7 +35,8 @@ LATEX_SYNTAX = {
     "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "", "mathbb": "",
     "mid": "|", "vert": "|", "lvert": "|", "rvert": "|", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖",
     "left": "", "right": "", "big": "", "Big": "", "bigl": "", "bigr": "", "Bigl": "", "Bigr": "",
-    "displaystyle": "", "quad": " ", "qquad": " ", "pm": " ± ", "mp": " ∓ ", "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=",
+    "displaystyle": "", "quad": " ", "qquad": " ", "pm": " ± ", "mp": " ∓ ",
+    "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=",
 }
 #: Commands that set a word in a font; the word reads as the vocabulary's (``\operatorname{arcsin}``
 #: as ``\arcsin``, ``\mathrm{e}`` as the constant e).
@@ -345,23 +346,45 @@ def latex_to_plain(text: str) -> str:
 _BARE_CALL = re.compile(
     r"(?<![A-Za-z0-9_])(?P<f>" + "|".join(sorted((n for n, f in FUNCTION.items() if f.over_entries is None
                                                   and f.arity[0] == 1), key=len, reverse=True)) + r")"
-    r"[ \t]+(?P<arg>[A-Za-z][A-Za-z0-9]*(?:_(?:\{[A-Za-z0-9,]+\}|[A-Za-z0-9]))?|\d+(?:\.\d+)?)"
-    r"(?![A-Za-z0-9_(\[])")
+    r"[ \t]+(?=[A-Za-z0-9])")
+_ATOM = re.compile(r"(?:[A-Za-z][A-Za-z0-9]*(?:_(?:\{[A-Za-z0-9,]+\}|[A-Za-z0-9]))?|\d+(?:\.\d+)?)(?![A-Za-z0-9_(\[])")
+_BIG = re.compile(r"(?:sum|max|min)_(?:\{[^{}]*\}|[A-Za-z])(?:\^(?:\{[^{}]*\}|\([^()]*\)|[A-Za-z0-9]+))?")
+
+
+def _operand_end(text: str, start: int) -> int | None:
+    """Where the operand of a bracket-free function ends: after one name (with its subscript) or
+    number; before a big operator (``log sum_k e^(x_k)``), at the end of the product that follows
+    (the next top-level ``+``, ``-``, ``=``, ``,`` or closing bracket)."""
+    big = _BIG.match(text, start)
+    if big is None:
+        atom = _ATOM.match(text, start)
+        return atom.end() if atom is not None and atom.group(0) not in FUNCTION else None
+    depth, pos = 0, big.end()
+    while pos < len(text):
+        ch = text[pos]
+        if depth == 0 and ch in "+-=,)]}" and text[pos - 1] not in "^_":
+            break
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        pos += 1
+    return len(text[:pos].rstrip()) if text[big.end():pos].strip() else None
 
 
 def bare_calls(plain: str, where: list[int]) -> tuple[str, list[int]]:
-    """``log z_i`` -> ``log(z_i)`` (offsets kept): the bracket-free function of plain text, read as
-    LaTeX's ``\\log z_i`` is; an operand that is itself a function's name is left alone."""
+    """``log z_i`` -> ``log(z_i)``, ``log sum_k e^(x_k)`` -> ``log(sum_k e^(x_k))`` (offsets kept):
+    the bracket-free function of plain text, read as LaTeX's ``\\log z_i`` and ``\\log\\sum_k``
+    are; an operand that is itself a function's name is left alone."""
     out, at, last, pos = [], [], 0, 0
     while (m := _BARE_CALL.search(plain, pos)) is not None:
-        pos = m.start("arg")
-        if m.group("arg") in FUNCTION:
+        arg = m.end()
+        stop = _operand_end(plain, arg)
+        pos = arg
+        if stop is None:
             continue
-        pos = m.end()
-        out.append(plain[last:m.end("f")] + "(" + m.group("arg") + ")")
-        at.extend(where[last:m.end("f")] + [where[m.start("arg")]] + where[m.start("arg"):m.end("arg")]
-                  + [where[m.end("arg") - 1]])
-        last = m.end()
+        pos = stop
+        out.append(plain[last:m.end("f")] + "(" + plain[arg:stop] + ")")
+        at.extend([*where[last:m.end("f")], where[arg], *where[arg:stop], where[stop - 1]])
+        last = stop
     out.append(plain[last:])
     at.extend(where[last:])
     return "".join(out), at
@@ -372,7 +395,9 @@ def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
     _check_characters(text)
     plain, where = unicode_to_plain(text)
     if looks_like_latex(plain):
-        return _LEADING_EQUALS.sub("", latex_to_plain(plain).replace("**", "^")), None, True
+        translated = latex_to_plain(plain).replace("**", "^")
+        translated = bare_calls(translated, list(range(len(translated))))[0]  # log z_i typed without \log
+        return _LEADING_EQUALS.sub("", translated), None, True
     plain, where = bare_calls(plain, where)
     plain = _LEADING_EQUALS.sub(lambda m: " " * len(m.group(0)), plain)  # same length: offsets stand
     return plain.replace("**", "^ "), where, False

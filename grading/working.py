@@ -224,7 +224,8 @@ def labelled_parameters(model: Model, text: str) -> str:
     if not model.parameters:
         return text
     names = "|".join(sorted(model.parameters, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![A-Za-z0-9_])(?P<p>{names})\s*_\s*(?:\{{(?P<a>[A-Za-z]+)\}}|(?P<b>[A-Za-z]+))(?![A-Za-z0-9_])")
+    pattern = re.compile(rf"(?<![A-Za-z0-9_])(?P<p>{names})\s*_\s*(?:\{{(?P<a>[A-Za-z]+)\}}|(?P<b>[A-Za-z]+))"
+                         r"(?![A-Za-z0-9_])")
     indices = {*model.letters, *model.free, *model.parameters, *model.scalars}
 
     def drop(m: re.Match) -> str:
@@ -253,7 +254,8 @@ def vector_sums(model: Model, text: str) -> str:
             continue
         letter = next((c for c in (*model.indices, *"kmpqrstuv")
                        if not re.search(rf"(?<![A-Za-z]){c}(?![A-Za-z])", text)), "k")
-        out.append(text[last:m.start()] + f"(sum_{{{letter}}} ({bare.sub(lambda b: f'{b.group(1)}_{letter}', inner)}))")
+        entries = bare.sub(rf"\1_{letter}", inner)
+        out.append(text[last:m.start()] + f"(sum_{{{letter}}} ({entries}))")
         last = close + 1
     return "".join(out) + text[last:]
 

@@ -28,11 +28,18 @@ def verdicts(record: dict) -> str:
 @pytest.mark.parametrize("typed, plain", [
     ("log z_i", "log(z_i)"), ("exp x_k / 2", "exp(x_k) / 2"), ("sqrt 2 / sqrt d", "sqrt(2) / sqrt(d)"),
     ("log exp x", "log exp(x)"), ("log(z)", "log(z)"), ("ln d + 1", "ln(d) + 1"),
+    ("log sum_k exp(x_k - m) - 1", "log(sum_k exp(x_k - m)) - 1"), ("exp x_i/sum_k exp x_k", "exp(x_i)/sum_k exp(x_k)"),
+    ("log sum_k", "log sum_k"),
 ])
 def test_a_function_takes_the_name_after_it(typed: str, plain: str) -> None:
     got, where, _ = to_plain(typed)
     assert got.replace(" ", "") == plain.replace(" ", "")
     assert where is not None and len(where) == len(got)
+
+
+def test_bare_log_before_a_sum_in_latex_typed_text(bank: dict) -> None:
+    record = check(bank["p3.gradient"], "dL/dx_j\n= d/dx_j (-x_y + log \\sum_{k} e^{x_k})\n= z_j - y_j", evidence=False)
+    assert verdicts(record) == "start ok ok"
 
 
 def test_bare_log_in_working(bank: dict) -> None:
