@@ -23,7 +23,7 @@ UNICODE = {
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
     "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "‖": "‖", "∇": "nabla", "½": "(1/2)", "¼": "(1/4)", "¾": "(3/4)",
     "⅓": "(1/3)", "⅔": "(2/3)", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
-    "±": " ± ", "∓": " ∓ ", "∫": " int ", "φ": "phi", "ϕ": "phi",
+    "±": " ± ", "∓": " ∓ ", "…": "...", "⋯": "...", "∫": " int ", "φ": "phi", "ϕ": "phi",
     **{chr(0x2080 + k): f"_{k}" for k in range(10)},
     # subscript letters: xᵢ is x_i
     **{ch: f"_{letter}" for ch, letter in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True)},
@@ -31,7 +31,7 @@ UNICODE = {
 
 #: LaTeX commands that are operators, relations or layout, not words of the answer.
 LATEX_SYNTAX = {
-    "cdot": "*", "times": "*", "ast": "*", "div": "/", "to": "->", "cdots": "...",
+    "cdot": "*", "times": "*", "ast": "*", "div": "/", "to": "->", "cdots": "...", "ldots": "...", "dots": "...",
     "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "", "mathbb": "",
     "mid": "|", "vert": "|", "lvert": "|", "rvert": "|", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖",
     "left": "", "right": "", "big": "", "Big": "", "bigl": "", "bigr": "", "Bigl": "", "Bigr": "",
@@ -390,6 +390,28 @@ def bare_calls(plain: str, where: list[int]) -> tuple[str, list[int]]:
     return "".join(out), at
 
 
+_TUPLE = re.compile(r"\s*[(\[]\s*(?P<a>[^,]+?)\s*,(?:[^,]+,)?\s*\.\.\.\s*,\s*(?P<b>[^,]+?)\s*[)\]]\s*")
+
+
+def entry_tuple(plain: str) -> str | None:
+    """``(z_1 - y_1, ..., z_d - y_d)`` -> ``z_i - y_i``: a vector written by its first and last
+    entries is its entry i, when the last entry is the first with every index 1 turned into the
+    same last index (a name: d, n); None for any other text."""
+    m = _TUPLE.fullmatch(plain)
+    if m is None:
+        return None
+    first, last = m.group("a"), m.group("b")
+    letter = next((c for c in "ijk" if not re.search(rf"(?<![A-Za-z]){c}(?![A-Za-z])", first)), None)
+    ends = set(re.findall(r"_\{?([A-Za-z]+)\}?", last)) - set(re.findall(r"_\{?([A-Za-z]+)\}?", first))
+    if letter is None or len(ends) != 1 or not re.search(r"_\{?1\}?(?![0-9])", first):
+        return None
+    end = ends.pop()
+    generic = re.sub(r"_\{?1\}?(?![0-9])", f"_{letter}", first)
+    if re.sub(r"\s+", "", re.sub(rf"_\{{?{end}\}}?(?![A-Za-z0-9])", f"_{letter}", last)) != re.sub(r"\s+", "", generic):
+        return None
+    return generic
+
+
 def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
     """(plain text, offsets back into ``text`` or None for LaTeX, whether it was LaTeX)."""
     _check_characters(text)
@@ -397,9 +419,13 @@ def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
     if looks_like_latex(plain):
         translated = latex_to_plain(plain).replace("**", "^")
         translated = bare_calls(translated, list(range(len(translated))))[0]  # log z_i typed without \log
+        translated = entry_tuple(translated) or translated
         return _LEADING_EQUALS.sub("", translated), None, True
     plain, where = bare_calls(plain, where)
     plain = _LEADING_EQUALS.sub(lambda m: " " * len(m.group(0)), plain)  # same length: offsets stand
+    entry = entry_tuple(plain)
+    if entry is not None:  # each character of the entry points at the tuple's first entry
+        plain, where = entry, [where[min(plain.index(entry[:1]), len(where) - 1)]] * len(entry)
     return plain.replace("**", "^ "), where, False
 
 

@@ -166,7 +166,7 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
     (units, names of the quantity) that are not names of the question or functions and negate
     nothing (``LK^2 (weights) + 2nK (activations)``, ``nLK^2 multiplications``); None when it has none."""
     from .normalize import scalar_subscripts
-    from .sentences import leading_words, spelled_by_names
+    from .sentences import asides, leading_words, spelled_by_names
     from .vocabulary import FUNCTION
 
     def label(words: str) -> bool:
@@ -183,6 +183,10 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
         return " "
 
     out = _BRACKETED_WORDS.sub(drop, text)
+    aside = asides(out)  # "(since E[x^2] = 1/2)" (grading/sentences.py)
+    if aside is not None:
+        out = aside[0]
+        found.extend(aside[1])
     intro = leading_words(out, names)  # "The variance is ...", "Answer: ..." (grading/sentences.py)
     if intro is not None:
         out = intro[0]

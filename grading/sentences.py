@@ -79,3 +79,36 @@ def spelled_by_names(word: str, names: set[str]) -> bool:
     for end in range(1, len(word) + 1):
         reachable[end] = any(reachable[end - len(n)] and word.endswith(n, 0, end) for n in names if 0 < len(n) <= end)
     return reachable[-1]
+
+
+#: A bracketed aside that justifies rather than states: "(since E[ReLU(z)^2] = 1/2)", "(by symmetry)".
+_ASIDE_WORDS = r"(?:since|because|as|by|using|from|via|cf|see|ie|i\.e\.|eg|e\.g\.|which|where)"
+_ASIDE = re.compile(r"(?:(?<=\s)|^)[(\[]\s*" + _ASIDE_WORDS + r"\b", re.I)
+
+
+def asides(text: str) -> tuple[str, list[str]] | None:
+    """``(text without its asides, the asides)``: a bracket opening with a word that justifies
+    (since, because, by, using, where, ...) after a space, up to its matching bracket, is a
+    justification, never part of the answer; None when there is none."""
+    found: list[str] = []
+    out, last = [], 0
+    for m in _ASIDE.finditer(text):
+        if m.start() < last:
+            continue
+        depth, end = 0, None
+        for pos in range(m.start(), len(text)):
+            depth += text[pos] in "([{"
+            depth -= text[pos] in ")]}"
+            if depth == 0:
+                end = pos
+                break
+        if end is None:
+            return None
+        out.append(text[last:m.start()])
+        found.append(text[m.start():end + 1].strip())
+        last = end + 1
+    if not found:
+        return None
+    out.append(text[last:])
+    rest = "".join(out)
+    return (rest, found) if rest.strip() else None

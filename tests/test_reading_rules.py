@@ -192,3 +192,25 @@ def test_labelled_parameter_in_working(bank: dict) -> None:
     assert verdicts(record) == "start ok ok"
     with pytest.raises(AnswerError):
         read_line(bank["p2.variance"].model, "sigma_i^2")  # an index is no label
+
+
+# --- asides and vectors written by their entries ---------------------------------------------------
+
+@pytest.mark.parametrize("q, answer, verdict", [
+    ("p2.variance", "d σ^2 / 2 (since E[ReLU(z)^2] = 1/2)", "correct"),
+    ("p2.variance", "d sigma^2 (by symmetry of z)", "incorrect"),
+    ("p4.forward_mults", "n L K^2 (as each layer costs n K^2)", "correct"),
+    ("p3.gradient", "(z_1 - y_1, ..., z_d - y_d)", "correct"),
+    ("p3.gradient", "\\left(z_1 - y_1, \\ldots, z_d - y_d\\right)", "correct"),
+    ("p3.gradient", "(y_1 - z_1, …, y_d - z_d)", "incorrect"),
+    ("p3.gradient", "(z_1 - y_1, ..., z_d - y_1)", "invalid"),
+])
+def test_asides_and_entry_tuples(bank: dict, q: str, answer: str, verdict: str) -> None:
+    assert check(bank[q], answer, evidence=False)["verdict"] == verdict
+
+
+def test_a_bracketed_justification_after_quad_or_a_reason_word(bank: dict) -> None:
+    record = check(bank["p2.variance"], "Var[y]\n= \\mathbb{E}[y^2] \\quad (\\mathbb{E}[y] = 0)\n"
+                                        "= d sigma^2 E[x_1^2] (by independence)\n= d sigma^2/2", evidence=False)
+    assert verdicts(record) == "start ok ok ok"
+    assert record["steps"][1]["reason"] == "(\\mathbb{E}[y] = 0)"
