@@ -412,9 +412,18 @@ def entry_tuple(plain: str) -> str | None:
     return generic
 
 
+#: A numeric approximation after the answer, with the point it was taken at: ``≈ 0.14``,
+#: ``\approx 0.14 for d = 100``.
+_APPROXIMATION = re.compile(r"(?<=\S)\s*(?:≈|\\approx(?![A-Za-z]))\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+                            r"(?:\s*(?:for|at|when|with)\s+\\?[A-Za-z]+\s*=\s*[-+]?\d+(?:\.\d+)?)?\s*\.?\s*$")
+
+
 def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
-    """(plain text, offsets back into ``text`` or None for LaTeX, whether it was LaTeX)."""
+    """(plain text, offsets back into ``text`` or None for LaTeX, whether it was LaTeX). A numeric
+    approximation after the answer (``sqrt(2/d) ≈ 0.14 for d = 100``) is an illustration, not a
+    statement: it is dropped (the text before it keeps its offsets)."""
     _check_characters(text)
+    text = _APPROXIMATION.sub("", text)
     plain, where = unicode_to_plain(text)
     if looks_like_latex(plain):
         translated = latex_to_plain(plain).replace("**", "^")

@@ -214,3 +214,13 @@ def test_a_bracketed_justification_after_quad_or_a_reason_word(bank: dict) -> No
                                         "= d sigma^2 E[x_1^2] (by independence)\n= d sigma^2/2", evidence=False)
     assert verdicts(record) == "start ok ok ok"
     assert record["steps"][1]["reason"] == "(\\mathbb{E}[y] = 0)"
+
+
+@pytest.mark.parametrize("q, answer, verdict", [
+    ("p2.sigma", "sqrt(2/d) ≈ 0.14 for d = 100", "correct"),
+    ("p2.sigma", "\\sqrt{2/d} \\approx 0.14", "correct"),
+    ("p2.sigma", "1/sqrt(d) ≈ 0.1 for d = 100", "incorrect"),
+    ("p2.variance", "Var[y] ≈ dσ²/2", "correct"),
+])
+def test_a_numeric_approximation_is_an_illustration(bank: dict, q: str, answer: str, verdict: str) -> None:
+    assert check(bank[q], answer, evidence=False)["verdict"] == verdict
