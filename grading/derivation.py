@@ -64,7 +64,7 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
             if judge.equation and not first and question.unknown is not None and len(split_equals(piece)) == 1:
                 piece = f"{question.unknown.name} = {piece}"  # a bare value after solving: the unknown's value
             cur = judge.valued(piece)
-            judgement = _judge_piece(judge, prev, cur, prev_text, starts, first)
+            judgement = _judge_piece(judge, prev, cur, prev_text, starts, first, piece)
             if m == 0:
                 records.append(_step_record(step, piece, judgement, judge))
             elif judgement.verdict not in ("ok", "start") and records[-1]["verdict"] in ("ok", "start"):
@@ -125,7 +125,7 @@ def decide_under_model(question: Question, text: str, limits: Limits = DEFAULT) 
 
 
 def _judge_piece(judge: Judge, prev: Valued | None, cur: Valued, prev_text: str,
-                 starts: list[list[Any]] | None, first: bool) -> Judgement:
+                 starts: list[list[Any]] | None, first: bool, text: str = "") -> Judgement:
     if first:
         if cur.error or cur.leaked or cur.undecided:
             return Judgement("start", "start", note="read as the quantity the question asks for")
@@ -145,7 +145,7 @@ def _judge_piece(judge: Judge, prev: Valued | None, cur: Valued, prev_text: str,
         prev = _asked(starts, cur)
     judgement = judge.compare(prev, cur)
     if judgement.verdict == "wrong" and not judgement.diagnoses:
-        judgement.diagnoses = name_line(judge, prev, cur, prev_text, starts)
+        judgement.diagnoses = name_line(judge, prev, cur, prev_text, starts, text)
     return judgement
 
 

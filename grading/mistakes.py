@@ -11,6 +11,7 @@ reference and this one the mistake.
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -19,9 +20,13 @@ import sympy as sp
 
 from .bank import Question
 from .equivalence import _DOMAINS, Domain, _domain_key, _value, decide, varies
+from .errors import AnswerError
 from .lines import Judge, Valued, _by_name, _same, _scalar
+from .model import Model
 from .numeric import Unsupported
 from .symbolic import X
+from .unroll import NotBound
+from .working import plain_line, read_line
 
 #: Step mistakes that need no bank entry: what any model can show.
 GENERIC_STEP_MISTAKES = {
@@ -177,19 +182,93 @@ def _is_shift(factors: list[float], vectors: list[list[float]]) -> bool:
 
 # --- lines of working -------------------------------------------------------------------
 
-def name_line(judge: Judge, prev: Valued, cur: Valued, prev_text: str, starts: list[list[Any]] | None) -> list[str]:
+def name_line(judge: Judge, prev: Valued, cur: Valued, prev_text: str, starts: list[list[Any]] | None,
+              text: str = "") -> list[str]:
+    """The codes of a wrong line: the bank's step rules, then (where the line's form is a step's,
+    not the line before with something applied to it) the final-answer mistakes it shows."""
     codes: list[str] = []
     for rule in judge.question.step_mistakes:
         if rule["rule"] == "agrees_only_where" and _only_where(judge, prev, cur, rule.get("indices", [])) \
                 and _differs_by(judge, prev, cur, rule.get("difference")):
             codes.append(rule["code"])
         elif rule["rule"] == "chain_rule_dropped":
-            naive = judge.valued(prev_text, naive=True)
-            if naive.values and naive.values != prev.values and judge.compare(naive, cur).verdict == "ok":
-                codes.append(rule["code"])
+            # the inner derivative dropped, or a defined entry differentiated as the variable's own
+            for wrong in (judge.valued(prev_text, naive=True), _as_own_variable(judge, prev_text)):
+                if wrong is not None and wrong.values and wrong.values != prev.values \
+                        and judge.compare(wrong, cur).verdict == "ok":
+                    codes.append(rule["code"])
+                    break
     if codes or judge.question.vector:
         return codes or (["sign_flipped"] if _ratio_is(judge, prev, cur, -1) and _has(judge, "sign_flipped") else [])
+    if applied_to_whole(prev_text, text):
+        return []
     return _final_mistakes(judge, prev, cur, starts)
+
+
+def applied_to_whole(prev_text: str, text: str) -> bool:
+    """Whether a line is the line before with a factor, a divisor or a term put to the whole of it
+    (``d sigma^2/2 * 2``, ``2 (E[y^2])``, ``E[y^2] + 1``): the student did something else than a
+    step's known mistake, whose value the line may still have. Compared as read (plain spelling,
+    spaces dropped)."""
+    if not prev_text.strip() or not text.strip():
+        return False
+    try:
+        before, now = (re.sub(r"\s+", "", plain_line(t)[0]) for t in (prev_text, text))
+    except AnswerError:
+        return False
+    if len(before) < 2 or before == now or before not in now:
+        return False
+    if f"({before})" in now:
+        return True
+    head, tail = now.startswith(before), now.endswith(before)
+    return (head and now[len(before)] in "*/+-") or (tail and (now[-len(before) - 1] in "*+-" or
+                                                               now[:-len(before)].replace(".", "").isdigit()))
+
+def _dependents(model: Model, vector: str) -> set[str]:
+    """The defined families whose definition depends on ``vector`` (through other definitions too)."""
+    found: set[str] = set()
+    while True:
+        more = {d.name for d in model.definitions if d.index and d.name not in found and any(
+            re.search(rf"(?<![A-Za-z0-9]){n}(?![A-Za-z0-9])", d.text) for n in (vector, *found))}
+        if not more:
+            return found
+        found |= more
+
+
+def _as_own_variable(judge: Judge, prev_text: str) -> Valued | None:
+    """The line before with every derivative taken as if a defined family's entry were the
+    variable's own entry (``dz_i/dx_j`` = delta_ij, ``d/dx_j log z_i`` = delta_ij / z_i): the chain
+    rule through the definition (the softmax's own dependence on x) dropped. None when the line
+    has no such derivative or cannot be valued."""
+    try:
+        expr = read_line(judge.model, prev_text, judge.limits, equation=judge.equation).expr
+    except AnswerError:
+        return None
+    changed = False
+
+    def own(d: sp.Derivative) -> sp.Expr:
+        nonlocal changed
+        if len(d.variables) != 1 or not isinstance(d.variables[0], sp.Indexed):
+            return d
+        wrt = d.variables[0]
+        inner = _dependents(judge.model, str(wrt.base))
+        entries = [e for e in d.expr.atoms(sp.Indexed) if str(e.base) in inner and len(e.indices) == 1]
+        if not entries:
+            return d
+        changed = True
+        return sp.diff(d.expr, wrt) + sp.Add(*(sp.diff(d.expr, e) * sp.KroneckerDelta(e.indices[0], wrt.indices[0])
+                                               for e in entries))
+
+    expr = expr.replace(lambda e: isinstance(e, sp.Derivative), own)
+    if not changed:
+        return None
+    try:
+        return Valued([judge._generic(unit, expr).xreplace(point.vectors)
+                       for unit, point in zip(judge.units, judge.points, strict=True)])
+    except (Unsupported, NotBound, ValueError, TypeError, ZeroDivisionError, NotImplementedError, RecursionError,
+            AttributeError, KeyError, IndexError):
+        return None
+
 
 def _has(judge: Judge, code: str) -> bool:
     return any(m.code == code for m in judge.question.mistakes)

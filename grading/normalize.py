@@ -23,6 +23,7 @@ UNICODE = {
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
     "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "‖": "‖", "∇": "nabla", "½": "(1/2)", "¼": "(1/4)", "¾": "(3/4)",
     "⅓": "(1/3)", "⅔": "(2/3)", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
+    "±": " ± ", "∓": " ∓ ", "…": "...", "⋯": "...", "∫": " int ", "φ": "phi", "ϕ": "phi",
     **{chr(0x2080 + k): f"_{k}" for k in range(10)},
     # subscript letters: xᵢ is x_i
     **{ch: f"_{letter}" for ch, letter in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True)},
@@ -30,11 +31,12 @@ UNICODE = {
 
 #: LaTeX commands that are operators, relations or layout, not words of the answer.
 LATEX_SYNTAX = {
-    "cdot": "*", "times": "*", "ast": "*", "div": "/", "to": "->", "cdots": "...",
+    "cdot": "*", "times": "*", "ast": "*", "div": "/", "to": "->", "cdots": "...", "ldots": "...", "dots": "...",
     "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "", "mathbb": "",
     "mid": "|", "vert": "|", "lvert": "|", "rvert": "|", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖",
     "left": "", "right": "", "big": "", "Big": "", "bigl": "", "bigr": "", "Bigl": "", "Bigr": "",
-    "displaystyle": "", "quad": " ", "qquad": " ", "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=",
+    "displaystyle": "", "quad": " ", "qquad": " ", "pm": " ± ", "mp": " ∓ ",
+    "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=",
 }
 #: Commands that set a word in a font; the word reads as the vocabulary's (``\operatorname{arcsin}``
 #: as ``\arcsin``, ``\mathrm{e}`` as the constant e).
@@ -97,6 +99,29 @@ def _sqrt_argument(text: str, start: int) -> tuple[str, int]:
         raise AnswerError("√ must be followed by a number, a name or a bracket", start - 1, text)
     arg = UNICODE.get(m.group(0), m.group(0))
     return f" sqrt({arg}) ", j + len(m.group(0))  # apart from the names beside it: σ√d is sigma sqrt(d)
+
+
+def scalar_subscripts(text: str, scalars: set[str], names: set[str]) -> tuple[str, list[str]] | None:
+    """``\\sigma_w`` -> ``\\sigma`` where sigma is a scalar of the question (it has no entries) and
+    w is none of its ``names``: a subscript of letters on a scalar labels it (the sigma of w), it
+    indexes nothing. Returns (the text without the labels, the labels), or None when there are
+    none. Spellings: the name, its LaTeX command and its Unicode letter (``σ_w``)."""
+    found: list[str] = []
+    for name in sorted(scalars, key=len, reverse=True):
+        spellings = [re.escape(name)] + [re.escape("\\" + c) for c, n in LETTERS.items() if n == name] \
+            + [re.escape(c) for c, n in UNICODE.items() if n == name]
+        pattern = re.compile(r"(?P<n>" + "|".join(spellings) + r")(?![A-Za-z])\s*_\s*(?:\{\s*(?P<a>[A-Za-z]+)\s*\}|"
+                             r"(?P<b>[A-Za-z])(?![A-Za-z0-9]))")
+
+        def drop(m: re.Match) -> str:
+            label = m.group("a") or m.group("b")
+            if label in names:
+                return m.group(0)
+            found.append(m.group(0).strip())
+            return m.group("n") + " "
+
+        text = pattern.sub(drop, text)
+    return (text, found) if found else None
 
 
 def looks_like_latex(text: str) -> bool:
@@ -316,10 +341,102 @@ def latex_to_plain(text: str) -> str:
     return re.sub(r"\s+", " ", out).strip()
 
 
+#: A function of one argument written without brackets in plain text, as LaTeX allows (``log z_i``,
+#: ``exp x_k``, ``sqrt d``): its operand is the one name (with its subscript) or number after it.
+_BARE_CALL = re.compile(
+    r"(?<![A-Za-z0-9_])(?P<f>" + "|".join(sorted((n for n, f in FUNCTION.items() if f.over_entries is None
+                                                  and f.arity[0] == 1), key=len, reverse=True)) + r")"
+    r"[ \t]+(?=[A-Za-z0-9])")
+_ATOM = re.compile(r"(?:[A-Za-z][A-Za-z0-9]*(?:_(?:\{[A-Za-z0-9,]+\}|[A-Za-z0-9]))?|\d+(?:\.\d+)?)(?![A-Za-z0-9_(\[])")
+_BIG = re.compile(r"(?:sum|max|min)_(?:\{[^{}]*\}|[A-Za-z])(?:\^(?:\{[^{}]*\}|\([^()]*\)|[A-Za-z0-9]+))?")
+
+
+def _operand_end(text: str, start: int) -> int | None:
+    """Where the operand of a bracket-free function ends: after one name (with its subscript) or
+    number; before a big operator (``log sum_k e^(x_k)``), at the end of the product that follows
+    (the next top-level ``+``, ``-``, ``=``, ``,`` or closing bracket)."""
+    big = _BIG.match(text, start)
+    if big is None:
+        atom = _ATOM.match(text, start)
+        return atom.end() if atom is not None and atom.group(0) not in FUNCTION else None
+    depth, pos = 0, big.end()
+    while pos < len(text):
+        ch = text[pos]
+        if depth == 0 and ch in "+-=,)]}" and text[pos - 1] not in "^_":
+            break
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        pos += 1
+    return len(text[:pos].rstrip()) if text[big.end():pos].strip() else None
+
+
+def bare_calls(plain: str, where: list[int]) -> tuple[str, list[int]]:
+    """``log z_i`` -> ``log(z_i)``, ``log sum_k e^(x_k)`` -> ``log(sum_k e^(x_k))`` (offsets kept):
+    the bracket-free function of plain text, read as LaTeX's ``\\log z_i`` and ``\\log\\sum_k``
+    are; an operand that is itself a function's name is left alone."""
+    out, at, last, pos = [], [], 0, 0
+    while (m := _BARE_CALL.search(plain, pos)) is not None:
+        arg = m.end()
+        stop = _operand_end(plain, arg)
+        pos = arg
+        if stop is None:
+            continue
+        pos = stop
+        out.append(plain[last:m.end("f")] + "(" + plain[arg:stop] + ")")
+        at.extend([*where[last:m.end("f")], where[arg], *where[arg:stop], where[stop - 1]])
+        last = stop
+    out.append(plain[last:])
+    at.extend(where[last:])
+    return "".join(out), at
+
+
+_TUPLE = re.compile(r"\s*[(\[]\s*(?P<a>[^,]+?)\s*,(?:[^,]+,)?\s*\.\.\.\s*,\s*(?P<b>[^,]+?)\s*[)\]]\s*")
+
+
+def entry_tuple(plain: str) -> str | None:
+    """``(z_1 - y_1, ..., z_d - y_d)`` -> ``z_i - y_i``: a vector written by its first and last
+    entries is its entry i, when the last entry is the first with every index 1 turned into the
+    same last index (a name: d, n); None for any other text."""
+    m = _TUPLE.fullmatch(plain)
+    if m is None:
+        return None
+    first, last = m.group("a"), m.group("b")
+    letter = next((c for c in "ijk" if not re.search(rf"(?<![A-Za-z]){c}(?![A-Za-z])", first)), None)
+    ends = set(re.findall(r"_\{?([A-Za-z]+)\}?", last)) - set(re.findall(r"_\{?([A-Za-z]+)\}?", first))
+    if letter is None or len(ends) != 1 or not re.search(r"_\{?1\}?(?![0-9])", first):
+        return None
+    end = ends.pop()
+    generic = re.sub(r"_\{?1\}?(?![0-9])", f"_{letter}", first)
+    if re.sub(r"\s+", "", re.sub(rf"_\{{?{end}\}}?(?![A-Za-z0-9])", f"_{letter}", last)) != re.sub(r"\s+", "", generic):
+        return None
+    return generic
+
+
+#: A numeric approximation after the answer, with the point it was taken at: ``≈ 0.14``,
+#: ``\approx 0.14 for d = 100``.
+_APPROXIMATION = re.compile(r"(?<=\S)\s*(?:≈|\\approx(?![A-Za-z]))\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+                            r"(?:\s*(?:for|at|when|with)\s+\\?[A-Za-z]+\s*=\s*[-+]?\d+(?:\.\d+)?)?\s*\.?\s*$")
+
+
 def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
-    """(plain text, offsets back into ``text`` or None for LaTeX, whether it was LaTeX)."""
+    """(plain text, offsets back into ``text`` or None for LaTeX, whether it was LaTeX). A numeric
+    approximation after the answer (``sqrt(2/d) ≈ 0.14 for d = 100``) is an illustration, not a
+    statement: it is dropped (the text before it keeps its offsets)."""
     _check_characters(text)
+    text = _APPROXIMATION.sub("", text)
     plain, where = unicode_to_plain(text)
     if looks_like_latex(plain):
-        return latex_to_plain(plain).replace("**", "^"), None, True
+        translated = latex_to_plain(plain).replace("**", "^")
+        translated = bare_calls(translated, list(range(len(translated))))[0]  # log z_i typed without \log
+        translated = entry_tuple(translated) or translated
+        return _LEADING_EQUALS.sub("", translated), None, True
+    plain, where = bare_calls(plain, where)
+    plain = _LEADING_EQUALS.sub(lambda m: " " * len(m.group(0)), plain)  # same length: offsets stand
+    entry = entry_tuple(plain)
+    if entry is not None:  # each character of the entry points at the tuple's first entry
+        plain, where = entry, [where[min(plain.index(entry[:1]), len(where) - 1)]] * len(entry)
     return plain.replace("**", "^ "), where, False
+
+
+#: An answer opening with ``=`` (or ``≈``, read ``=``) states what follows, as a line of working does.
+_LEADING_EQUALS = re.compile(r"^\s*=(?![=>])")

@@ -161,16 +161,18 @@ _NEGATIONS = frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn
                         "but", "wrong", "incorrect", "false", "untrue", "unless", "if", "or", "maybe", "approximately"})
 
 
-def without_labels(text: str, names: set[str]) -> tuple[str, list[str]] | None:
+def without_labels(text: str, names: set[str], scalars: set[str] | None = None) -> tuple[str, list[str]] | None:
     """``text`` without its labels, and the labels: words in brackets and words after the last term
     (units, names of the quantity) that are not names of the question or functions and negate
     nothing (``LK^2 (weights) + 2nK (activations)``, ``nLK^2 multiplications``); None when it has none."""
+    from .normalize import scalar_subscripts
+    from .sentences import asides, leading_words, spelled_by_names
     from .vocabulary import FUNCTION
 
     def label(words: str) -> bool:
         tokens = words.lower().split()
         return any(len(t) >= 3 for t in tokens) and not any(t in _NEGATIONS or t in names or t in FUNCTION
-                                                             for t in words.split())
+                                                             or spelled_by_names(t, names) for t in words.split())
 
     found: list[str] = []
 
@@ -181,6 +183,18 @@ def without_labels(text: str, names: set[str]) -> tuple[str, list[str]] | None:
         return " "
 
     out = _BRACKETED_WORDS.sub(drop, text)
+    aside = asides(out)  # "(since E[x^2] = 1/2)" (grading/sentences.py)
+    if aside is not None:
+        out = aside[0]
+        found.extend(aside[1])
+    intro = leading_words(out, names)  # "The variance is ...", "Answer: ..." (grading/sentences.py)
+    if intro is not None:
+        out = intro[0]
+        found.append(intro[1])
+    subscripted = scalar_subscripts(out, scalars, names) if scalars else None  # \sigma_w: sigma labelled
+    if subscripted is not None:
+        out = subscripted[0]
+        found.extend(subscripted[1])
     m = _TRAILING_WORDS.search(out)
     if m and label(m.group(1)) and out[:m.start()].strip():
         found.append(m.group(1).strip())
@@ -196,7 +210,8 @@ def parse_answer(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None = Non
     try:
         return _parse(text, vocab, solve_for, limits)
     except AnswerError as err:
-        stripped = without_labels(text, set(vocab.known_names())) if labels and isinstance(text, str) else None
+        stripped = without_labels(text, set(vocab.known_names()), set(vocab.symbols) - set(vocab.indices)) \
+            if labels and isinstance(text, str) else None
         if stripped is None:
             raise
         try:

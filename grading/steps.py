@@ -12,10 +12,13 @@ import re
 from dataclasses import dataclass
 
 from .reader import _SEPARATOR, IMPLICATION, split_chain, split_equals, top_level
+from .sentences import asides
 
 #: A justification at the end of a line: ``# ...``, ``\quad\text{...}``, ``\qquad (\text{...})``.
 _COMMENT = re.compile(r"\s#(?P<hash>.*)$|^#(?P<whole>.*)$|(?<!\\)%(?P<percent>.*)$")
 _TEXT_COMMENT = re.compile(r"\\q?quad\s*\(?\s*\\(?:text|mathrm|textrm)\{(?P<text>.*)$")
+#: A bracketed justification after LaTeX's space: ``\quad (\mathbb{E}[y] = 0)``, ``\qquad [w_i iid]``.
+_QUAD_ASIDE = re.compile(r"\\q?quad\s*(?P<text>[(\[].*[)\]])\s*$")
 _ALIGN_LEAD = re.compile(r"^\s*&?\s*=")
 _LEAD = re.compile(r"^\s*(?:&\s*)?(?:=>|==>|⇒|⟹|\\(?:Rightarrow|Longrightarrow|implies|iff|Leftrightarrow|therefore)"
                    r"(?![A-Za-z])|\\\\)\s*")
@@ -86,9 +89,13 @@ def is_derivation(answer: str, equation: bool) -> bool:
 
 
 def _strip_comment(line: str) -> tuple[str, str]:
-    m = _TEXT_COMMENT.search(line)
+    m = _TEXT_COMMENT.search(line) or _QUAD_ASIDE.search(line)
     if m:
         return line[:m.start()].rstrip(), m.group("text").strip()
+    aside = asides(line)
+    if aside is not None and aside[0].strip() and line.rstrip().endswith(aside[1][-1]):
+        body, found = aside
+        return body.rstrip(), "; ".join(found)
     m = _COMMENT.search(line)
     if m:
         return line[:m.start()].rstrip(), (m.group("hash") or m.group("whole") or m.group("percent") or "").strip()

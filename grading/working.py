@@ -123,18 +123,141 @@ def read_line(model: Model, text: str, limits: Limits = DEFAULT, equation: bool 
     if len(text) > limits.max_length:
         raise AnswerError(f"the line is {len(text):,} characters long (at most {limits.max_length:,})")
     plain, is_latex = plain_line(text)
-    plain = over_family(model, inner_products(model, plain))
+    plain = over_family(model, inner_products(model, vector_sums(model, leibniz(model, integrals(model, plain)))))
+    plain = labelled_parameters(model, plain)
     sides = _split_top(plain, "=") if equation else [plain]
     if any(not s.strip() for s in sides) or len(sides) > 2:
         raise AnswerError("an equation needs one '=' with something on both sides", None, text)
     _balanced(plain)
+    signs = [_PLUS_MINUS.match(side) for side in sides]
+    sides = [side[m.end():] if m else side for side, m in zip(sides, signs, strict=True)]
+    if any("±" in side or "∓" in side for side in sides) or (any(signs) and len(sides) != 2):
+        raise AnswerError("± is read only as the sign of a whole side of an equation (sigma = ±sqrt(2/d))",
+                          None, text)
     built = []
     for side in sides:
         tree = parse_plain(side, limits)
         bound(tree, limits)
         built.append(Reader(model, side, limits).build(tree))
+    if any(signs):  # a = ±b says a is b or -b: a^2 = b^2 for real a, b
+        built = [b ** 2 for b in built]
     expr = sp.Eq(built[0], built[1], evaluate=False) if len(built) == 2 else built[0]
     return Line(expr, plain, is_latex)
+
+
+#: The sign of a whole side: ``±``, ``∓`` (``\pm``, ``\mp``), and plain text's ``+-`` and ``+/-``.
+_PLUS_MINUS = re.compile(r"\s*(?:±|∓|\+\s*/?\s*-)\s*")
+
+
+#: The start of a Leibniz quotient whose numerator is a bracket or a call: ``d(log z_i)/dx_j``,
+#: ``d log(z_y) / dx_j`` (``∂`` is read ``d``).
+_LEIBNIZ = re.compile(r"(?<![A-Za-z0-9_])d\s*(?=\()|(?<![A-Za-z0-9_])d\s+(?=[A-Za-z][A-Za-z0-9]*\s*\()")
+_BY = re.compile(r"\s*/\s*d\s*(?P<var>(?P<base>[A-Za-z]+)(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9])|\[[A-Za-z0-9]\])?)"
+                 r"(?![A-Za-z0-9_(\[])")
+
+
+def leibniz(model: Model, text: str) -> str:
+    """``d(f)/dv`` and ``d g(u)/dv`` -> ``(d/dv (f))``: the derivative of the bracket (or call) over
+    the differential of a vector's entry or a parameter of the model."""
+    out, last = [], 0
+    for m in _LEIBNIZ.finditer(text):
+        if m.start() < last:
+            continue
+        open_at = text.index("(", m.end())
+        close = _matching(text, open_at)
+        if close is None:
+            continue
+        by = _BY.match(text, close + 1)
+        if by is None or by.group("base") not in {*model.vectors, *model.parameters}:
+            continue
+        inner = text[m.end():close + 1]
+        out.append(text[last:m.start()] + f"(d/d{by.group('var')} ({inner}))")
+        last = by.end()
+    return "".join(out) + text[last:]
+
+
+_INTEGRAL = re.compile(r"(?<![A-Za-z0-9_])int\s*(?:_\s*(?P<lo>\{[^{}]*\}|\([^()]*\)|-?[A-Za-z0-9.]+))?"
+                       r"\s*(?:\^\s*(?P<hi>\{[^{}]*\}|\([^()]*\)|-?[A-Za-z0-9.]+))?")
+_DIFFERENTIAL = re.compile(r"(?<![A-Za-z0-9_])d\s*(?P<v>[A-Za-z][A-Za-z0-9]*)(?![A-Za-z0-9_(\[])\s*(?=$|[)\]}+\-=,|])")
+
+
+def standard_normal(model: Model) -> str | None:
+    """The model's random family with law N(0, 1), if it has exactly one."""
+    found = [n for n, law in model.random.items()
+             if re.sub(r"\s+", "", law).lower() in ("normal(0,1)", "n(0,1)")]
+    return found[0] if len(found) == 1 else None
+
+
+def integrals(model: Model, text: str) -> str:
+    """``int_a^b f(t) phi(t) dt`` -> ``integral((f(t) phi(t)), z, a, b)``, read by :class:`Reader`
+    as an expectation of the model's N(0, 1) family z: the integrand runs to its differential ``dt``
+    at the same bracket depth; a dummy variable other than z is renamed z (where z is not written)."""
+    out, last = [], 0
+    for m in _INTEGRAL.finditer(text):
+        if m.start() < last:
+            continue
+        depth, end = 0, None
+        for pos in range(m.end(), len(text)):
+            if depth == 0:
+                diff = _DIFFERENTIAL.match(text, pos)
+                if diff is not None and pos > m.end():
+                    end = diff
+                    break
+            depth += text[pos] in "([{"
+            depth -= text[pos] in ")]}"
+            if depth < 0:
+                break
+        if end is None or m.group("lo") is None or m.group("hi") is None:
+            raise AnswerError("an integral needs its bounds and its differential, as in int_0^oo z^2 phi(z) dz")
+        body, var, std = text[m.end():end.start()], end.group("v"), standard_normal(model)
+        if std is not None and var != std and not re.search(rf"(?<![A-Za-z0-9]){std}(?![A-Za-z0-9])", body):
+            body, var = re.sub(rf"(?<![A-Za-z0-9_]){var}(?![A-Za-z0-9_])", std, body), std
+        bounds = [g.strip()[1:-1] if g.strip()[:1] in "{(" else g for g in (m.group("lo"), m.group("hi"))]
+        out.append(text[last:m.start()] + f"integral(({body}), {var}, {bounds[0]}, {bounds[1]})")
+        last = end.end()
+    return "".join(out) + text[last:]
+
+
+def labelled_parameters(model: Model, text: str) -> str:
+    """``sigma_w`` -> ``sigma`` for a parameter of the model: a subscript of letters that is no index
+    of the model labels the parameter (the sigma of w); the parameter has no entries."""
+    if not model.parameters:
+        return text
+    names = "|".join(sorted(model.parameters, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![A-Za-z0-9_])(?P<p>{names})\s*_\s*(?:\{{(?P<a>[A-Za-z]+)\}}|(?P<b>[A-Za-z]+))"
+                         r"(?![A-Za-z0-9_])")
+    indices = {*model.letters, *model.free, *model.parameters, *model.scalars}
+
+    def drop(m: re.Match) -> str:
+        return m.group(0) if (m.group("a") or m.group("b")) in indices else m.group("p")
+
+    return pattern.sub(drop, text)
+
+
+_SUM_CALL = re.compile(r"(?<![A-Za-z0-9_])sum\s*\(")
+
+
+def vector_sums(model: Model, text: str) -> str:
+    """``sum(exp(x))`` -> ``(sum_{k} (exp(x_k)))``: the sum over the entries of the families named
+    bare inside it (k an index letter the line does not use)."""
+    out, last = [], 0
+    for m in _SUM_CALL.finditer(text):
+        if m.start() < last:
+            continue
+        close = _matching(text, m.end() - 1)
+        if close is None:
+            continue
+        inner = text[m.end():close]
+        bare = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(sorted(model.families, key=len, reverse=True) or ["(?!)"])
+                          + r")(?![A-Za-z0-9_\[(])")
+        if not bare.search(inner):
+            continue
+        letter = next((c for c in (*model.indices, *"kmpqrstuv")
+                       if not re.search(rf"(?<![A-Za-z]){c}(?![A-Za-z])", text)), "k")
+        entries = bare.sub(rf"\1_{letter}", inner)
+        out.append(text[last:m.start()] + f"(sum_{{{letter}}} ({entries}))")
+        last = close + 1
+    return "".join(out) + text[last:]
 
 
 _INNER = re.compile(r"\b(?P<a>[A-Za-z]+)\s*\^\s*\(?\s*(?:T|top)\s*\)?\s*\*?\s*(?P<b>[A-Za-z]+)\b")
@@ -317,9 +440,39 @@ class Reader(Builder):
                 raise self.error("an indicator needs an event such as z > 0", node.pos)
             u = event.lhs - event.rhs if event.rel_op in (">", ">=") else event.rhs - event.lhs
             return sp.Heaviside(u, 0 if event.rel_op in (">", "<") else 1)  # its value at 0: 1{u >= 0} holds there
+        if node.name == "integral" and len(node.args) == 4:
+            return self._integral(node)
+        if node.name == "phi" and len(node.args) == 1 and "phi" not in self.model.kinds \
+                and "phi" not in self.model.families:  # the standard normal density
+            u = self.visit(node.args[0])
+            return sp.exp(-u ** 2 / 2) / sp.sqrt(2 * sp.pi)
         if node.name == "delta" and len(node.args) == 2:
             return sp.KroneckerDelta(*(self._delta_index(a) for a in node.args))
         return super().visit_Call(node)
+
+    def _integral(self, node: Call) -> sp.Expr:
+        """int_a^b g(z) phi(z) dz = E[g(z) 1{a < z < b}] for the model's N(0, 1) family z: the
+        integrand must be a function times the standard normal density of the variable."""
+        body_node, var_node, lo_node, hi_node = node.args
+        if not isinstance(var_node, Name) or var_node.name != standard_normal(self.model):
+            raise self.error("an integral is read only over a N(0, 1) variable of the question, "
+                             "against its density phi(z) = exp(-z^2/2)/sqrt(2 pi)", node.pos)
+        var = self.visit(var_node)
+        lo, hi = self.visit(lo_node), self.visit(hi_node)
+        if var in lo.free_symbols | hi.free_symbols:
+            raise self.error("an integral's bounds may not use its variable", node.pos)
+        weight = sp.powsimp(sp.expand(self.visit(body_node) * sp.sqrt(2 * sp.pi) * sp.exp(var ** 2 / 2)),
+                            combine="exp")
+        if any(var in e.free_symbols for e in weight.atoms(sp.exp)) or any(
+                isinstance(p, sp.Pow) and var in p.base.free_symbols and p.exp.has(var) for p in weight.atoms(sp.Pow)):
+            raise self.error("an integral is read only against the standard normal density: write "
+                             "int_a^b g(z) phi(z) dz, phi(z) = exp(-z^2/2)/sqrt(2 pi)", node.pos)
+        window = sp.Integer(1)
+        if lo != -sp.oo:
+            window *= sp.Heaviside(var - lo)
+        if hi != sp.oo:
+            window *= sp.Heaviside(hi - var)
+        return OPERATORS["E"](weight * window)
 
     def _delta_index(self, node: Node) -> sp.Expr:
         if isinstance(node, Name):
