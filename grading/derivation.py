@@ -16,7 +16,7 @@ import sympy as sp
 from .bank import Question
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
-from .lines import ALPHA, Judge, Judgement, Valued, _same, describe, points_of
+from .lines import ALPHA, Judge, Judgement, Valued, _same, describe
 from .mistakes import GENERIC_STEP_MISTAKES, mistake_words, name_line
 from .probability import OPERATORS
 from .reader import split_equals
@@ -263,4 +263,4 @@ def _combine(question: Question, answer: str, outcome: dict[str, Any], records: 
 
 
 __all__ = ["ALPHA", "DEFAULT_CREDIT", "GENERIC_STEP_MISTAKES", "Judge", "check_derivation", "decide_under_model",
-           "describe", "points_of"]
+           "describe"]

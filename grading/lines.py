@@ -1,7 +1,8 @@
 """A derivation's lines valued at the points of the question's model, and compared there.
 
 A line is read (:mod:`.working`; what that reader cannot read, through the answer reader) and
-valued at several points of the model (:mod:`.unroll`: parameters, free indices and vector
+valued at several points of the model (drawn by :func:`.equivalence.model_points`, the one
+sampler of points; :mod:`.unroll`: parameters, free indices and vector
 entries fixed; sums unrolled; expectations reduced by rules; derivatives taken). Two consecutive
 lines are then compared at every point, with the precision policy of :mod:`.equivalence`:
 
@@ -18,7 +19,6 @@ lines are then compared at every point, with the precision policy of :mod:`.equi
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 import random
 import re
@@ -30,10 +30,9 @@ import numpy as np
 import sympy as sp
 
 from .bank import Question
-from .equivalence import _seed, fmt, salt, same_number, show
+from .equivalence import _seed, apart_for_some_value, fmt, index_bound, model_points, same_number, show
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
-from .model import Model
 from .probability import OPERATORS, E, Unsupported
 from .unroll import NotBound, Point, Unroller, laws_of
 from .working import read_line
@@ -74,7 +73,7 @@ class Judge:
             raise ValueError(f"question {question.id} has no model for derivations")
         self.question, self.model, self.limits = question, question.model, limits
         self.equation = question.unknown is not None
-        self.points = points_of(self.model, question.id)
+        self.points = model_points(self.model, question.id)
         definitions: dict[str, sp.Basic] = {}
         self.units = [Unroller(self.model, p, laws_of(self.model, p), definitions) for p in self.points]
         self.sampled_tests = 0
@@ -171,7 +170,7 @@ class Judge:
     def _same_for_all(self, unit: Unroller, expr: sp.Basic, env: dict[str, int]) -> sp.Expr:
         first = unit.value(expr, env)
         for letter in env:
-            top = _bound(self.model.range_of(letter) or "1", unit.point.parameters)
+            top = index_bound(self.model.range_of(letter) or "1", unit.point.parameters)
             for k in range(2, min(top, 3) + 1):
                 other = unit.value(expr, {**env, letter: k})
                 if _same(first, other, set(unit.random), 0)[0] is not True:
@@ -232,26 +231,18 @@ class Judge:
 
     # comparisons ---------------------------------------------------------------------------
     def _symbolic(self, prev: Valued, cur: Valued) -> Judgement | None:
-        """Two lines in the parameters alone are compared for every value of them: proven equal,
-        or shown apart at a point beyond the usual ones; None when SymPy cannot tell."""
+        """Two lines in the parameters alone are compared for every value of them
+        (:func:`.equivalence.apart_for_some_value`): proven equal, or shown apart at a point beyond
+        the usual ones; None when SymPy cannot tell."""
         if prev.expr is None or cur.expr is None:
             return None
-        try:
-            diff = sp.expand(prev.expr - cur.expr)
-        except (TypeError, ValueError, RecursionError):
-            return None
-        if diff == 0:
+        same, point = apart_for_some_value(prev.expr, cur.expr, self.model.kinds, self.question.id)
+        if same is True:
             return Judgement("ok", "proven", note="equal for every value of the parameters")
-        rng = random.Random(_seed(self.question.id, diff, salt()))
-        symbols = {s.name: s for s in diff.free_symbols}
-        for _ in range(3):
-            at = {n: _parameter(self.model.kinds[n], rng, rng.choice([11, 13, 17, 23])) for n in symbols}
-            point = {symbols[n]: v for n, v in at.items()}
-            a, b = prev.expr.xreplace(point), cur.expr.xreplace(point)
-            if _same(a, b, set(), 0)[0] is False:
-                shown = {n: show(v) for n, v in at.items()}
-                return Judgement("wrong", "counterexample",
-                                 counterexample={"at": shown, "previous_value": show(a), "value": show(b)})
+        if same is False:
+            example = {"at": {str(s): show(v) for s, v in point.items()},
+                       "previous_value": show(prev.expr.xreplace(point)), "value": show(cur.expr.xreplace(point))}
+            return Judgement("wrong", "counterexample", counterexample=example)
         return None
 
     def compare(self, prev: Valued, cur: Valued) -> Judgement:
@@ -399,53 +390,6 @@ def _evaluate_np(expr: sp.Expr, draws: dict) -> np.ndarray:
     except NumericUnsupported as err:
         raise Unsupported(str(err)) from None
     return np.broadcast_to(np.asarray(value, dtype=float), (DRAWS,))
-
-
-def points_of(model: Model, seed_text: str) -> list[Point]:
-    """The points a derivation is valued at: four, with dimensions among 2, 3, 5, 7, parameters
-    away from coincidences (sigma != 1, eps != 1/2), every free-index combination (at most 6 a
-    point, drawn at random beyond that)."""
-    rng = random.Random(_seed(seed_text, model.name))
-    integers = [2, 3, 5, 7, 4]
-    out = []
-    for p in range(4):
-        params = {}
-        for n, (name, symbol) in enumerate(model.parameters.items()):
-            kind = model.kinds.get(name)
-            if kind is None:
-                continue  # an equation's unknown
-            params[symbol] = _parameter(kind, rng, integers[(p + n) % len(integers)])
-        free = list(model.free)
-        ranges = [range(1, int(_bound(model.free[f], params)) + 1) for f in free]
-        combos = [dict(zip(free, c, strict=True)) for c in itertools.product(*ranges)]
-        combos = [c for c in combos if all(c[a] != c[b] for a, b in model.distinct)] or [{}]
-        if len(combos) > 6:
-            combos = rng.sample(combos, 6)
-        for combo in combos:
-            vectors = {}
-            for name in model.vectors:
-                size = int(_bound(model.range_of(next(iter(model.indices), "")) or "d", params))
-                vectors.update({sp.Symbol(f"{name}_{i}", real=True): sp.Rational(rng.randint(-2500, 2500), 1000)
-                                for i in range(1, size + 1)})
-            out.append(Point(params, combo, vectors))
-    return out
-
-
-def _bound(text: str, params: dict) -> int:
-    if text.isdigit():
-        return int(text)
-    values = {s.name: v for s, v in params.items()}
-    return int(values[text])
-
-
-def _parameter(kind: str, rng: random.Random, integer: int) -> sp.Expr:
-    if kind in ("positive_integer", "integer"):
-        return sp.Integer(integer)
-    if kind in ("positive", "nonnegative"):
-        return sp.Rational(rng.choice([3, 7, 13, 17, 23]), 10)
-    if kind.startswith("interval"):
-        return sp.Rational(rng.choice([1, 2, 3, 7, 9]), 10) if kind == "interval(0,1)" else sp.Rational(1, 3)
-    return sp.Rational(rng.randint(-20, 20) or 3, 10)
 
 
 def describe(example: dict) -> str:
