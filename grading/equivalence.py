@@ -441,6 +441,8 @@ def apart_for_some_value(a: sp.Expr, b: sp.Expr, kinds: dict[str, str],
     their expanded difference is 0, ``(False, point)`` with a point (exact parameter values, by
     symbol) where they differ under the precision policy (:func:`same_number`; beyond the usual
     points: dimensions 11, 13, 17, 23), ``(None, {})`` when neither is shown."""
+    if a == b:
+        return True, {}  # oo and oo too, whose difference is no number
     try:
         diff = sp.expand(a - b)
     except (TypeError, ValueError, RecursionError):

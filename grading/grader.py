@@ -19,11 +19,11 @@ import sympy as sp
 
 from .bank import Question
 from .equivalence import _value, decide, fmt, fmt_pair, fmt_point, overflows
-from .errors import AnswerError
 from .limits import DEFAULT, Limits
+from .lines import judges_working
 from .mistakes import constant, diagnose
 from .numeric import Unsupported
-from .reader import Parsed, parse_answer
+from .reader import read_answer, read_statement
 from .steps import is_derivation
 from .symbolic import X, Y
 
@@ -44,7 +44,7 @@ def check(question: Question, answer: str, limits: Limits = DEFAULT, evidence: b
     """
     try:
         equation = question.unknown is not None
-        if question.model is not None and isinstance(answer, str) and is_derivation(answer, equation):
+        if judges_working(question) and isinstance(answer, str) and is_derivation(answer, equation):
             from .derivation import check_derivation
 
             start = time.perf_counter()
@@ -69,18 +69,20 @@ def undecided(question_id: str, answer: str, reason: str) -> dict[str, Any]:
 def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> dict[str, Any]:
     start = time.perf_counter()
     record: dict[str, Any] = {"question": question.id, "answer": answer}
-    try:
-        parsed = read(question, answer, limits)
-        expr = parsed.expr
-    except AnswerError as err:
+    statement = read_statement(question, answer, limits)
+    parsed = statement.answer
+    if parsed is None:
         from .derivation import decide_under_model
 
-        # one language: what is a valid line of working under the question's model is a valid answer
-        under_model = decide_under_model(question, answer, limits) if question.model is not None else None
+        # one reader: a statement read under the question's model, not in its own names (a name the
+        # model defines, a sum over its indices), is decided as a line is, against the asked quantity
+        under_model = decide_under_model(question, answer, limits) if judges_working(question) else None
         if under_model is not None:
             return _finish(record | under_model, start)
-        record.update(verdict="invalid", score=0.0, diagnoses=[], feedback=err.message, parsed=None)
+        record.update(verdict="invalid", score=0.0, diagnoses=[], feedback=statement.error(final=True).message,
+                      parsed=None)
         return _finish(record, start)
+    expr = parsed.expr
     record["parsed"] = sp.sstr(expr)
     record["read"] = as_read(expr)
     record["latex"] = sp.latex(expr)
@@ -122,14 +124,8 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
     return _finish(record, start)
 
 
-def read(question: Question, answer: str, limits: Limits = DEFAULT) -> Parsed:
-    """Parse an answer to ``question`` (words the bank accepts, equations solved for its unknown)."""
-    parsed = parse_answer(question.spelled_out(answer) if question.words else answer, question.vocab,
-                          question.unknown, limits, labels=not question.words)
-    if question.unknown is not None and parsed.expr.has(question.unknown):
-        raise AnswerError(f"the answer still contains {question.unknown}; give it in terms of "
-                          f"{', '.join(s for s in question.variables)}")
-    return parsed
+#: The final-answer reading of :func:`.reader.read_answer` (one function; this name is kept for callers).
+read = read_answer
 
 
 def as_read(expr: sp.Basic) -> str:

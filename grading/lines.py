@@ -31,11 +31,10 @@ import sympy as sp
 
 from .bank import Question
 from .equivalence import _seed, apart_for_some_value, fmt, index_bound, model_points, same_number, show
-from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .probability import OPERATORS, E, Unsupported
+from .reader import Statement, read_statement
 from .unroll import NotBound, Point, Unroller, laws_of
-from .working import read_line
 
 #: The false-alarm rate of a whole derivation's sampling tests.
 ALPHA = 1e-6
@@ -65,6 +64,13 @@ class Judgement:
     note: str = ""
 
 
+def judges_working(question: Question) -> bool:
+    """Whether a question's working is judged line by line: its model values a line at its points
+    (every question has a model; a vector question's must also name the entry a line stands for,
+    ``entry``, else its lines have no value to compare)."""
+    return question.model is not None and (not question.vector or question.model.entry is not None)
+
+
 class Judge:
     """The points of a question's model, and the comparisons of consecutive statements there."""
 
@@ -86,10 +92,9 @@ class Judge:
         free index not used on line 0 (the one a bare vector means first)."""
         if not self.model.free:
             return
-        try:
-            expr = read_line(self.model, line0, self.limits, equation=self.equation).expr
-        except AnswerError as err:
-            letter = re.match(r"unknown index '([A-Za-z])'", str(err))
+        line = self.read(line0).line
+        if line is None:
+            letter = re.match(r"unknown index '([A-Za-z])'", str(self.read(line0).error(final=False)))
             if letter is None:
                 return
             bounds = set(self.model.indices.values()) | set(self.model.free.values())
@@ -98,6 +103,7 @@ class Judge:
             self.model = dataclasses.replace(self.model, indices={**self.model.indices, letter.group(1): bounds.pop()})
             self.units = [Unroller(self.model, u.point, u.laws, u._read) for u in self.units]
             return self.name_free_indices(line0)
+        expr = line.expr
         bound = {str(v) for s in expr.atoms(sp.Sum) for v, *_ in s.limits}
         used = {s.name for s in expr.atoms(sp.Symbol)} - bound
         loose = sorted(n for n in used if n in self.model.indices and n not in self.model.free)
@@ -109,11 +115,16 @@ class Judge:
             self.aliases[letter] = free
 
     # values --------------------------------------------------------------------------------
+    def read(self, text: str) -> Statement:
+        """A statement read under this judge's model (:func:`.reader.read_statement`, the reader of
+        final answers too)."""
+        return read_statement(self.question, text, self.limits, model=self.model, equation=self.equation)
+
     def valued(self, text: str, naive: bool = False) -> Valued:
-        try:
-            line = read_line(self.model, text, self.limits, equation=self.equation)
-        except AnswerError as err:
-            return self._valued_as_answer(text) or Valued([], error=err.message)
+        statement = self.read(text)
+        line = statement.line
+        if line is None:
+            return self._valued_as_answer(statement) or Valued([], error=statement.error(final=False).message)
         reduced = bool(line.expr.atoms(sp.Derivative, *OPERATORS.values()))
         values = []
         try:
@@ -134,20 +145,20 @@ class Judge:
             {s.name for s in line.expr.free_symbols} <= set(self.model.kinds)
         return Valued(values, reduced=reduced, expr=line.expr if plain else None)
 
-    def _valued_as_answer(self, text: str) -> Valued | None:
-        """A statement the working reader cannot read but the answer reader can (``softmax(x) - y``):
-        the answer valued at the model's points (its parameters by name; its vectors as the model's
-        families of the same names, at the model's entry index). None when it cannot be."""
-        from .grader import read
-
+    def _valued_as_answer(self, statement: Statement) -> Valued | None:
+        """A statement read in the question's own names, not under the model (``softmax(x) - y``):
+        valued at the model's points (its parameters by name; its vectors as the model's families
+        of the same names, at the model's entry index). None when it cannot be."""
         q = self.question
+        if statement.answer is None:
+            return None
+        expr = statement.answer.expr
         try:
-            expr = read(q, text, self.limits).expr
             if q.vector:
                 rows = self._vector_values((expr,))
                 return Valued([row[0] for row in rows]) if rows else None
             values = [expr.xreplace(_by_name(q, point)) for point in self.points]
-        except (AnswerError, Unsupported, ValueError, TypeError, ArithmeticError, RecursionError):
+        except (Unsupported, ValueError, TypeError, ArithmeticError, RecursionError):
             return None
         if any(v.free_symbols or not v.is_number for v in values):
             return None
@@ -347,6 +358,8 @@ def _same(a: sp.Expr, b: sp.Expr, randoms: set, k: int) -> tuple[bool | None, bo
     alike); random ones at three draws of their variables; solution sets (tuples) as sets."""
     if isinstance(a, tuple) or isinstance(b, tuple):
         return (isinstance(a, tuple) and isinstance(b, tuple) and _same_sets(a, b)), False
+    if a == b:
+        return True, True  # one value, written alike (oo and oo too, whose difference is no number)
     diff = sp.expand(a - b) if sp.count_ops(a) + sp.count_ops(b) < 400 else a - b
     if diff == 0:
         return True, True

@@ -10,8 +10,9 @@ public entry, called in :func:`_judge` and nowhere else):
   one before (same solutions).
 
 A step is *true* when every judged line of it is ``start`` or ``ok``. A step the checker cannot
-judge carries its reason (``Step.unjudged``) and is reported, not judged; a claim whose question
-has no model reports every step so. ``verify`` fails a claim with a false step.
+judge carries its reason (``Step.unjudged``) and is reported, not judged; a claim whose question's
+model names nothing but the question's variables (the trivial model of a question that names no
+model) reports every step so. ``verify`` fails a claim with a false step.
 
 Needs the grading package (SymPy, lark); nothing here imports torch.
 """
@@ -42,10 +43,16 @@ def _judge(question: Any, working: str) -> list[dict[str, Any]]:
 def _questions() -> dict[str, Any]:
     """Claim id -> the bank's first question checked against it that has a model for derivations."""
     from derivcheck.grading.bank import load
+    from derivcheck.grading.lines import judges_working
 
     found: dict[str, Any] = {}
     for q in load(None).values():
-        if q.simulation and q.model is not None:
+        model = q.model
+        # a model that says what the derivation's lines may name: more than the question's own
+        # variables (a question that names no model has the trivial model of its variables)
+        names = model is not None and bool(model.indices or model.random or model.vectors or model.free
+                                           or model.definitions)
+        if q.simulation and names and judges_working(q):
             found.setdefault(q.simulation, q)
     return found
 
