@@ -59,8 +59,8 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     for n, step in enumerate(steps):
         for m, piece in enumerate(step.pieces(judge.equation)):
             if time.process_time() > deadline:
-                records.append(_step_record(step, piece, Judgement(
-                    "undecided", "undecided", note="time limit reached before this line"), judge))
+                late = Judgement("undecided", "undecided", note="time limit reached before this line")
+                records.append(_step_record(step, late, judge, judge.read(piece).expr))  # not valued: read here
                 break
             first = n == 0 and m == 0
             if judge.equation and not first and question.unknown is not None and len(split_equals(piece)) == 1:
@@ -68,10 +68,10 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
             cur = judge.valued(piece)
             judgement = _judge_piece(judge, prev, cur, prev_text, starts, first)
             if m == 0:
-                records.append(_step_record(step, piece, judgement, judge))
+                records.append(_step_record(step, judgement, judge, cur.read))
             elif judgement.verdict not in ("ok", "start") and records[-1]["verdict"] in ("ok", "start"):
                 note = f"link {m} of this line ('{piece.strip()[:60]}'): "
-                record = _step_record(step, piece, judgement, judge)
+                record = _step_record(step, judgement, judge, cur.read)
                 records[-1] = record | {"line": step.line, "note": note + record["note"]}
             if cur.values and judgement.verdict != "undecided":  # an undecided line is skipped over
                 prev, prev_text = cur, piece
@@ -171,8 +171,8 @@ def _asked(starts: list[list[Any]], cur: Valued) -> Valued:
     return Valued(best)
 
 
-def _step_record(step: Step, piece: str, j: Judgement, judge: Judge) -> dict[str, Any]:
-    expr = judge.read(piece).expr
+def _step_record(step: Step, j: Judgement, judge: Judge, expr: sp.Basic | None) -> dict[str, Any]:
+    """A line's record; ``expr`` is the line as it was read when valued (None: unreadable)."""
     read, latex = (sp.sstr(expr), sp.latex(expr)) if expr is not None else (None, None)
     parts = [j.note]
     words = mistake_words(judge.question, j.diagnoses) if j.diagnoses else ""

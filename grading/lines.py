@@ -52,6 +52,7 @@ class Valued:
     error: str | None = None  # invalid: the reason
     leaked: str | None = None
     undecided: str | None = None
+    read: sp.Basic | None = None  # the statement as read (None: unreadable), for its record: read once
 
 
 @dataclass
@@ -85,6 +86,7 @@ class Judge:
         self.sampled_tests = 0
         self.budget_lines = 1  # the lines the false-alarm budget is split over (set per derivation)
         self.aliases: dict[str, str] = {}  # index letters line 0 uses for the model's free ones
+        self._statements: dict[str, Statement] = {}  # read under self.model (emptied when it changes)
 
     def name_free_indices(self, line0: str) -> None:
         """Line 0 names the free indices: an index it uses that no sum binds and that is not one
@@ -101,6 +103,7 @@ class Judge:
             if len(bounds) != 1:
                 return
             self.model = dataclasses.replace(self.model, indices={**self.model.indices, letter.group(1): bounds.pop()})
+            self._statements.clear()
             self.units = [Unroller(self.model, u.point, u.laws, u._read) for u in self.units]
             return self.name_free_indices(line0)
         expr = line.expr
@@ -117,33 +120,43 @@ class Judge:
     # values --------------------------------------------------------------------------------
     def read(self, text: str) -> Statement:
         """A statement read under this judge's model (:func:`.reader.read_statement`, the reader of
-        final answers too)."""
-        return read_statement(self.question, text, self.limits, model=self.model, equation=self.equation)
+        final answers too), once per text and model."""
+        if text not in self._statements:
+            self._statements[text] = read_statement(self.question, text, self.limits, model=self.model,
+                                                    equation=self.equation)
+        return self._statements[text]
 
     def valued(self, text: str, naive: bool = False) -> Valued:
+        """A statement's values at the points; it carries the statement as read (``read``), so a
+        line's record never reads it again."""
         statement = self.read(text)
         line = statement.line
         if line is None:
-            return self._valued_as_answer(statement) or Valued([], error=statement.error(final=False).message)
-        reduced = bool(line.expr.atoms(sp.Derivative, *OPERATORS.values()))
+            as_answer = self._valued_as_answer(statement)
+            if as_answer is not None:
+                return as_answer
+            return Valued([], error=statement.error(final=False).message, read=statement.expr)
+        read = line.expr
+        reduced = bool(read.atoms(sp.Derivative, *OPERATORS.values()))
         values = []
         try:
             for unit, point in zip(self.units, self.points, strict=True):
                 unit.naive = naive
-                v = self._generic(unit, line.expr)
+                v = self._generic(unit, read)
                 v = self._solutions(v) if self.equation else v.xreplace(point.vectors)
                 if isinstance(v, sp.Basic) and v.has(sp.zoo, sp.nan):
                     at = ", ".join(f"{k} = {fmt(x)}" for k, x in point.describe().items())
-                    return Valued([], error=f"the line is undefined at {at} (a division by zero or a log of 0)")
+                    return Valued([], error=f"the line is undefined at {at} (a division by zero or a log of 0)",
+                                  read=read)
                 values.append(v)
         except NotBound as err:
-            return Valued([], leaked=str(err))
+            return Valued([], leaked=str(err), read=read)
         except (Unsupported, ValueError, TypeError, ZeroDivisionError, NotImplementedError, RecursionError,
                 AttributeError, KeyError, IndexError) as err:
-            return Valued([], undecided=f"cannot value this line ({str(err)[:160]})")
-        plain = not self.equation and not reduced and not line.expr.atoms(sp.Indexed, sp.Sum) and \
-            {s.name for s in line.expr.free_symbols} <= set(self.model.kinds)
-        return Valued(values, reduced=reduced, expr=line.expr if plain else None)
+            return Valued([], undecided=f"cannot value this line ({str(err)[:160]})", read=read)
+        plain = not self.equation and not reduced and not read.atoms(sp.Indexed, sp.Sum) and \
+            {s.name for s in read.free_symbols} <= set(self.model.kinds)
+        return Valued(values, reduced=reduced, expr=read if plain else None, read=read)
 
     def _valued_as_answer(self, statement: Statement) -> Valued | None:
         """A statement read in the question's own names, not under the model (``softmax(x) - y``):
@@ -156,15 +169,15 @@ class Judge:
         try:
             if q.vector:
                 rows = self._vector_values((expr,))
-                return Valued([row[0] for row in rows]) if rows else None
+                return Valued([row[0] for row in rows], read=expr) if rows else None
             values = [expr.xreplace(_by_name(q, point)) for point in self.points]
         except (Unsupported, ValueError, TypeError, ArithmeticError, RecursionError):
             return None
         if any(v.free_symbols or not v.is_number for v in values):
             return None
         if self.equation:
-            return Valued([(float(sp.N(v, 30)),) for v in values])
-        return Valued(values)
+            return Valued([(float(sp.N(v, 30)),) for v in values], read=expr)
+        return Valued(values, read=expr)
 
     def _generic(self, unit: Unroller, expr: sp.Basic) -> sp.Expr:
         """The value of a line; an index no sum binds (``d sigma^2 E[x_i^2]``) is read as "any i"

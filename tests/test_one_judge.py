@@ -452,3 +452,23 @@ def test_the_preview_reads_what_the_grader_reads(answer):
 
     out = read_task(None, "p3.gradient", answer)
     assert out["error"] is None and all(line["error"] is None for line in out.get("lines", []))
+
+
+@pytest.mark.parametrize("question, working", [("p2.variance", VARIANCE), ("p3.gradient", GRADIENT)])
+def test_each_line_is_read_once(bank, monkeypatch, question, working):
+    """A line is read once: its value and its record (``read``, ``latex``) come from one reading."""
+    from collections import Counter
+
+    from derivcheck.grading import working as reading
+
+    calls: Counter = Counter()
+    original = reading.read_line
+
+    def counting(model, text, *args, **kwargs):
+        calls[text] += 1
+        return original(model, text, *args, **kwargs)
+
+    monkeypatch.setattr(reading, "read_line", counting)
+    record = grade_one(bank[question], "\n".join(working), evidence=False)
+    assert all(s["read"] for s in record["steps"][1:])
+    assert calls and max(calls.values()) == 1, calls
