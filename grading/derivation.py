@@ -13,6 +13,8 @@ from typing import Any
 
 import sympy as sp
 
+from derivcheck.derivations.claim import to_latex
+
 from .bank import Question
 from .limits import DEFAULT, Limits
 from .lines import ALPHA, Judge, Judgement, Valued, _same, describe
@@ -111,7 +113,7 @@ def decide_under_model(question: Question, text: str, limits: Limits = DEFAULT) 
     j = judge.compare(asked, cur)
     from .grader import as_read
 
-    record: dict[str, Any] = {"parsed": sp.sstr(line.expr), "read": as_read(line.expr), "latex": sp.latex(line.expr),
+    record: dict[str, Any] = {"parsed": sp.sstr(line.expr), "read": as_read(line.expr), "latex": to_latex(line.expr),
                               "status": j.status}
     if j.verdict == "ok":
         how = {"proven": "proven", "rules": "exactly", "numeric": "to 40 digits"}.get(j.status, j.status)
@@ -173,7 +175,7 @@ def _asked(starts: list[list[Any]], cur: Valued) -> Valued:
 
 def _step_record(step: Step, j: Judgement, judge: Judge, expr: sp.Basic | None) -> dict[str, Any]:
     """A line's record; ``expr`` is the line as it was read when valued (None: unreadable)."""
-    read, latex = (sp.sstr(expr), sp.latex(expr)) if expr is not None else (None, None)
+    read, latex = (sp.sstr(expr), to_latex(expr)) if expr is not None else (None, None)
     parts = [j.note]
     words = mistake_words(judge.question, j.diagnoses) if j.diagnoses else ""
     if words and words not in j.note:

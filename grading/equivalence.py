@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 ENTRIES = ((X, XF), (Y, YF))
 
 
-def evaluate(expr: sp.Basic, point: dict, backend: MP | NP) -> Any:
+def evaluate_answer(expr: sp.Basic, point: dict, backend: MP | NP) -> Any:
     """``expr`` at ``point``, entry by entry where it names the entry at its free index."""
     return evaluate_entries(expr, point, backend, ENTRIES)
 
@@ -229,7 +229,7 @@ def _value(expr: sp.Expr, point: dict, digits: int) -> Any:
     """``expr`` at ``point`` with mpmath at ``digits`` digits; ``Undefined`` where it has no value."""
     try:
         with mpmath.workdps(digits):
-            return evaluate(expr, {k: _mp(v) for k, v in point.items()}, MP())
+            return evaluate_answer(expr, {k: _mp(v) for k, v in point.items()}, MP())
     except (OverflowError, ZeroDivisionError, ArithmeticError, TypeError) as err:
         raise Undefined(f"{type(err).__name__}: {err}") from None
 
@@ -708,18 +708,18 @@ def same_number(a: sp.Expr, b: sp.Expr) -> bool:
     10^-45 added) is a difference, one that shrinks is noise. An undefined or non-finite value is
     no match."""
     try:
-        (va, lost_a), (vb, lost_b) = _number(a, DIGITS), _number(b, DIGITS)
+        (va, lost_a), (vb, lost_b) = _number_at(a, DIGITS), _number_at(b, DIGITS)
     except (Unsupported, TypeError, ValueError, ZeroDivisionError, ArithmeticError):
         return False
     if not (_finite(va) and _finite(vb)):
         return False
     if not _close(va, vb):
-        settled = _settle(_number, a, b)
+        settled = _settle(_number_at, a, b)
         return settled is not None and _close(*settled)
     gaps = []
     for digits in (2 * DIGITS, 4 * DIGITS):
         try:
-            (wa, lost_a), (wb, lost_b) = _number(a, digits), _number(b, digits)
+            (wa, lost_a), (wb, lost_b) = _number_at(a, digits), _number_at(b, digits)
         except (Unsupported, TypeError, ValueError, ZeroDivisionError, ArithmeticError):
             return True
         gaps.append(_gap(wa, wb, digits - max(lost_a, lost_b)))
@@ -733,7 +733,7 @@ def _gap(a: Any, b: Any, trusted: float) -> Any:
     return mpmath.mpf(0) if gap <= noise else gap
 
 
-def _number(v: sp.Expr, digits: int) -> tuple[Any, float]:
+def _number_at(v: sp.Expr, digits: int) -> tuple[Any, float]:
     """``v`` (a number, no variables left) in mpmath at ``digits`` digits and the digits its
     cancellations lost: by the grader's tree-walking evaluator, or SymPy's evalf for a head it
     does not know (then no loss is counted: evalf tracks its own precision)."""
@@ -799,7 +799,7 @@ def _value_lost(expr: sp.Expr, point: dict, digits: int) -> tuple[Any, float]:
     backend = _Cancelling()
     try:
         with mpmath.workdps(digits):
-            return evaluate(expr, {k: _mp(v) for k, v in point.items()}, backend), backend.lost
+            return evaluate_answer(expr, {k: _mp(v) for k, v in point.items()}, backend), backend.lost
     except (OverflowError, ZeroDivisionError, ArithmeticError, TypeError) as err:
         raise Undefined(f"{type(err).__name__}: {err}") from None
 
@@ -934,7 +934,7 @@ def _doubles(expr: sp.Expr, grid: _Grid) -> np.ndarray | None:
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            values = np.asarray(evaluate(expr, grid.columns, NP()))
+            values = np.asarray(evaluate_answer(expr, grid.columns, NP()))
             if np.iscomplexobj(values):
                 values = np.where(np.imag(values) == 0, np.real(values), np.nan)
             return np.broadcast_to(values.astype(float), (size,))
@@ -1087,7 +1087,7 @@ def unstable_at(expr: sp.Expr, seed: int | None = None) -> tuple[np.ndarray, flo
         for x in stability_probes(seed):
             y = np.eye(len(x))[rng.integers(len(x))]
             watch = _Watch()
-            value = evaluate(expr, {X: x, Y: y}, watch)
+            value = evaluate_answer(expr, {X: x, Y: y}, watch)
             if watch.largest > 0 or not np.all(np.isfinite(value)):
                 return x, watch.largest
     return None

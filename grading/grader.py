@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import mpmath
 import sympy as sp
 
+from derivcheck.derivations.claim import to_latex
+
 from .bank import Question
 from .equivalence import _value, decide, fmt, fmt_pair, fmt_point, overflows
 from .limits import DEFAULT, Limits
@@ -85,7 +87,7 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
     expr = parsed.expr
     record["parsed"] = sp.sstr(expr)
     record["read"] = as_read(expr)
-    record["latex"] = sp.latex(expr)
+    record["latex"] = to_latex(expr)
     decision = decide(expr, question.reference, question.domain, vector=question.vector)
     note = parsed.note
     if decision.status == "counterexample":
@@ -222,7 +224,7 @@ def _instability(question: Question, example: dict) -> str:
 def _overflow_example(expr: sp.Expr, question: Question) -> dict:
     import numpy as np
 
-    from .equivalence import evaluate, unstable_at
+    from .equivalence import evaluate_answer, unstable_at
     from .numeric import NP
 
     found = unstable_at(expr)
@@ -232,13 +234,13 @@ def _overflow_example(expr: sp.Expr, question: Question) -> dict:
         # the probe spread out until the fault shows (a shift by min(x) overflows only for a wide spread)
         for factor in (1.0, 10.0, 100.0, 1000.0):
             x = probe * factor
-            value = evaluate(expr, {X: x, Y: y}, NP())
+            value = evaluate_answer(expr, {X: x, Y: y}, NP())
             if not np.all(np.isfinite(value)):
                 break
         else:
             x = probe
-            value = evaluate(expr, {X: x, Y: y}, NP())
-        ref = evaluate(question.reference, {X: x, Y: y}, NP())
+            value = evaluate_answer(expr, {X: x, Y: y}, NP())
+        ref = evaluate_answer(question.reference, {X: x, Y: y}, NP())
     return {"at": {"x": x.tolist()}, "answer_value": [float(v) for v in np.atleast_1d(value)],
             "reference_value": [float(v) for v in np.atleast_1d(ref)], "float64": True,
             "largest_exp_argument": largest}

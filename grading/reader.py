@@ -145,7 +145,7 @@ def statements(text: str, unknowns: set[str]) -> tuple[str, str] | None:
     return None
 
 
-def _expression(segment: str, offset: int, vocab: Vocabulary, typed: str, where: list[int] | None,
+def _built(segment: str, offset: int, vocab: Vocabulary, typed: str, where: list[int] | None,
                 limits: Limits) -> sp.Expr:
     try:
         tree = parse_plain(segment, limits)
@@ -258,13 +258,13 @@ def _statement(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits
     if any(not seg.strip() for seg, _ in segments):
         raise AnswerError("an equation needs something on both sides of '='", None, text)
     last, offset = segments[-1]
-    expr = _expression(last, offset, vocab, text, where, limits)
+    expr = _built(last, offset, vocab, text, where, limits)
     note = WORKING_NOTE if len(segments) > 2 else ""
     if len(segments) > 1 and solve_for is not None:
         lhs = None
         for lhs_text, lhs_offset in reversed(segments[:-1]):  # the statement nearest the end
             try:
-                candidate = _expression(lhs_text, lhs_offset, vocab, text, where, limits)
+                candidate = _built(lhs_text, lhs_offset, vocab, text, where, limits)
             except AnswerError:
                 continue  # a label such as Var[y]
             if candidate.has(solve_for):
@@ -273,7 +273,7 @@ def _statement(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits
         if lhs is not None and lhs.has(solve_for):
             expr = solve(lhs, expr, solve_for, text)
             note = "; ".join(n for n in (f"solved {sp.sstr(lhs)} = "
-                                         f"{sp.sstr(_expression(last, offset, vocab, text, where, limits))} "
+                                         f"{sp.sstr(_built(last, offset, vocab, text, where, limits))} "
                                          f"for {solve_for}", note) if n)
     if isinstance(expr, sp.Basic) and expr.has(sp.zoo, sp.nan):
         raise AnswerError("the answer is undefined (division by zero)", None, text)

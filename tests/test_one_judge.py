@@ -472,3 +472,20 @@ def test_each_line_is_read_once(bank, monkeypatch, question, working):
     record = grade_one(bank[question], "\n".join(working), evidence=False)
     assert all(s["read"] for s in record["steps"][1:])
     assert calls and max(calls.values()) == 1, calls
+
+
+def test_one_printer_for_answers_lines_preview_and_report(bank):
+    """Final answers, lines, the page's preview and the report's filter print with one printer
+    (derivations.claim.to_latex): the sheet's names (eps as varepsilon) and its order (n L K^2)."""
+    from derivcheck.derivations.claim import to_latex
+    from derivcheck.report.latex import sympy_latex
+    from derivcheck.web.reading import read_task
+
+    q = bank["p3.smoothing_gap"]
+    answer = "log(1 + d (1 - eps)/eps)"
+    final = grade_one(q, answer, evidence=False)["latex"]
+    line = grade_one(q, f"the gap\n= {answer}", evidence=False)["steps"][1]["latex"]
+    preview = read_task(None, q.id, answer)["latex"]
+    assert "\\varepsilon" in final and final == preview == to_latex(q.reference) == sympy_latex(q.reference)
+    assert "\\varepsilon" in line
+    assert grade_one(bank["p4.forward_mults"], "K^2 L n", evidence=False)["latex"] == "n L K^{2}"

@@ -97,8 +97,7 @@ def _read_one(question: Any, text: str, offset: int, limits: Limits) -> dict[str
 def _reading(read: Callable[[], tuple[Any, str]], offset: int, what: str) -> dict[str, Any]:
     """``read()`` -> (expression, note) as the preview shows it: LaTeX and MathML, or the reader's
     message with its position in the whole answer."""
-    import sympy as sp
-
+    from derivcheck.derivations.claim import to_latex
     from derivcheck.grading.errors import AnswerError
 
     try:
@@ -110,5 +109,5 @@ def _reading(read: Callable[[], tuple[Any, str]], offset: int, what: str) -> dic
             AttributeError, NotImplementedError, IndexError, KeyError, ArithmeticError) as err:
         return {"latex": None, "mathml": None, "note": "",
                 "error": {"message": f"this {what} cannot be read ({type(err).__name__})", "position": None}}
-    latex = sp.latex(expr)
+    latex = to_latex(expr)
     return {"latex": latex, "mathml": to_mathml(latex, display=True), "error": None, "note": note}
