@@ -335,6 +335,9 @@ class Statement:
         except AnswerError as err:
             self.line_error = err
             return None
+        except RecursionError:
+            self.line_error = AnswerError("this statement is nested too deeply to read")
+            return None
 
     @cached_property
     def answer(self) -> Parsed | None:
@@ -343,6 +346,9 @@ class Statement:
             return read_answer(self.question, self.text, self.limits)
         except AnswerError as err:
             self.answer_error = err
+            return None
+        except RecursionError:
+            self.answer_error = AnswerError("this statement is nested too deeply to read")
             return None
 
     @property
@@ -365,10 +371,13 @@ class Statement:
     def error(self, final: bool) -> AnswerError:
         """Why neither reading succeeds: the final-answer reader's message for a final statement
         (it points into the whole answer), the model's for a line of working."""
-        _ = self.line, self.answer  # both readings tried: each sets its error
-        if final:
-            return self.answer_error or self.line_error or AnswerError("cannot read this statement")
-        return self.line_error or self.answer_error or AnswerError("cannot read this statement")
+        first, second = ("answer", "line") if final else ("line", "answer")
+        for reading in (first, second):  # a reading is made only when its message is wanted
+            if getattr(self, reading) is None:
+                found = self.answer_error if reading == "answer" else self.line_error
+                if found is not None:
+                    return found
+        return AnswerError("cannot read this statement")
 
 
 def read_statement(question: Question, text: str, limits: Limits = DEFAULT, *, model: Model | None = None,

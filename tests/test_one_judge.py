@@ -489,3 +489,11 @@ def test_one_printer_for_answers_lines_preview_and_report(bank):
     assert "\\varepsilon" in final and final == preview == to_latex(q.reference) == sympy_latex(q.reference)
     assert "\\varepsilon" in line
     assert grade_one(bank["p4.forward_mults"], "K^2 L n", evidence=False)["latex"] == "n L K^{2}"
+
+
+def test_a_statement_too_deep_for_either_reading_is_unreadable(bank):
+    """Where one reading runs out of stack, the statement is unreadable with the other reading's
+    message (found by the fuzzer: the line reading of 800 braces), never an internal error."""
+    record = grade_one(bank["p2.variance"], "{" * 800 + "open('/etc/passwd').read()" + ")" * 30 + "0",
+                       evidence=False)
+    assert record["verdict"] == "invalid" and "nested more than" in record["feedback"]
