@@ -66,7 +66,8 @@ def judged_steps(claim_id: str) -> tuple[dict[str, Any], ...]:
     question = _questions().get(claim_id)
     records: list[dict[str, Any]] = []
     if question is None:
-        why = "its question has no model for derivations in the bank, so the line checker cannot read its steps"
+        why = ("its question names no model in the bank (its trivial model has only the question's variables), "
+               "so the line checker cannot read its steps")
         return tuple({"step": n, "latex": s.latex, "verdict": "unjudged", "lines": [], "why": s.unjudged or why}
                      for n, s in enumerate(steps))
     judged = [(n, s) for n, s in enumerate(steps) if not s.unjudged]
