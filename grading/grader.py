@@ -25,7 +25,7 @@ from .limits import DEFAULT, Limits
 from .lines import judges_working
 from .mistakes import constant, diagnose
 from .numeric import Unsupported
-from .reader import read_answer, read_statement
+from .reader import read_statement
 from .steps import is_derivation
 from .symbolic import X, Y
 
@@ -124,10 +124,6 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
                                "(0 points until then).")
     record["status"] = decision.status
     return _finish(record, start)
-
-
-#: The final-answer reading of :func:`.reader.read_answer` (one function; this name is kept for callers).
-read = read_answer
 
 
 def as_read(expr: sp.Basic) -> str:
