@@ -185,11 +185,14 @@ STEP_RULES = ("agrees_only_where", "chain_rule_dropped")
 
 
 def _model(entry: dict, models: dict[str, dict], unknown: sp.Symbol | None, where: str,
-           functions: Mapping[str, Defined] | None = None) -> Model | None:
-    """The question's model (``model = "name"`` of a ``[[model]]`` table, or an inline table)."""
+           functions: Mapping[str, Defined] | None = None) -> Model:
+    """The question's model (``model = "name"`` of a ``[[model]]`` table, or an inline table); a
+    question that names none has the trivial model of its variables: its scalar variables as
+    parameters, nothing random, no indices (so its working is read and valued as any other's)."""
     spec = entry.get("model")
     if spec is None:
-        return None
+        scalars = {str(n): str(k) for n, k in dict(entry.get("variables", {})).items() if k not in VECTOR_ROLES}
+        return checked_model({"name": str(entry.get("id")), "parameters": scalars}, unknown, where, functions)
     table = models.get(spec) if isinstance(spec, str) else spec
     if not isinstance(table, dict):
         raise BankError(f"{where}: unknown model {spec!r} (the bank's models: {', '.join(models) or 'none'})")

@@ -191,11 +191,12 @@ def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None,
 
 def _has_derivations(rows: list[dict[str, str]], questions: dict) -> bool:
     """Whether an answer cell holds working to judge line by line (it then gets ``first_wrong``)."""
+    from .lines import judges_working
     from .steps import is_derivation
 
     for row in rows:
         q, answer = questions.get((row.get("question") or "").strip()), row.get("answer")
-        if q is not None and q.model is not None and isinstance(answer, str) and len(answer) <= MAX_FIELD \
+        if q is not None and judges_working(q) and isinstance(answer, str) and len(answer) <= MAX_FIELD \
                 and is_derivation(answer, q.unknown is not None):
             return True
     return False

@@ -13,15 +13,15 @@ from typing import Any
 
 import sympy as sp
 
+from derivcheck.derivations.claim import to_latex
+
 from .bank import Question
-from .errors import AnswerError
 from .limits import DEFAULT, Limits
-from .lines import ALPHA, Judge, Judgement, Valued, _same, describe, points_of
+from .lines import ALPHA, Judge, Judgement, Valued, _same, describe
 from .mistakes import GENERIC_STEP_MISTAKES, mistake_words, name_line
 from .probability import OPERATORS
 from .reader import split_equals
 from .steps import Step, lines, split
-from .working import read_line
 
 #: The most lines a derivation may have, and its longest text (a multiple of one answer's).
 MAX_LINES = 60
@@ -46,8 +46,12 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
                             f"{MAX_LENGTH_FACTOR * limits.max_length:,} characters."}
     judge = Judge(question, limits)
     steps = split(answer, judge.equation)
-    if steps:
-        judge.name_free_indices(steps[0].pieces(judge.equation)[0])
+    pieces = [p for step in steps for p in step.pieces(judge.equation)]
+    if pieces:
+        judge.name_free_indices(pieces[0])
+        if judge.read(pieces[0]).expr is None and len(pieces) > 1:
+            judge.name_free_indices(pieces[1])  # line 0 names nothing when it cannot be read: line 1 does,
+            # as a final statement names its own (z_q - y alone is read with q the free index)
     deadline = start + TIME_SHARE * limits.seconds
     judge.budget_lines = max(1, len(steps) - 1)
     records: list[dict[str, Any]] = []
@@ -57,8 +61,8 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     for n, step in enumerate(steps):
         for m, piece in enumerate(step.pieces(judge.equation)):
             if time.process_time() > deadline:
-                records.append(_step_record(step, piece, Judgement(
-                    "undecided", "undecided", note="time limit reached before this line"), judge))
+                late = Judgement("undecided", "undecided", note="time limit reached before this line")
+                records.append(_step_record(step, late, judge, judge.read(piece).expr))  # not valued: read here
                 break
             first = n == 0 and m == 0
             if judge.equation and not first and question.unknown is not None and len(split_equals(piece)) == 1:
@@ -66,10 +70,10 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
             cur = judge.valued(piece)
             judgement = _judge_piece(judge, prev, cur, prev_text, starts, first, piece)
             if m == 0:
-                records.append(_step_record(step, piece, judgement, judge))
+                records.append(_step_record(step, judgement, judge, cur.read))
             elif judgement.verdict not in ("ok", "start") and records[-1]["verdict"] in ("ok", "start"):
                 note = f"link {m} of this line ('{piece.strip()[:60]}'): "
-                record = _step_record(step, piece, judgement, judge)
+                record = _step_record(step, judgement, judge, cur.read)
                 records[-1] = record | {"line": step.line, "note": note + record["note"]}
             if cur.values and judgement.verdict != "undecided":  # an undecided line is skipped over
                 prev, prev_text = cur, piece
@@ -80,23 +84,27 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
 
 
 def decide_under_model(question: Question, text: str, limits: Limits = DEFAULT) -> dict[str, Any] | None:
-    """A final statement the answer reader cannot read but the working reader can (a name the
-    model defines, ``sum_i y_i (z_i - delta_ij)``), decided as a line is: against the asked
-    quantity at the model's points. The fields of a check record, or None when unreadable there too."""
+    """A final statement read under the question's model but not in its own names (a name the model
+    defines, ``sum_i y_i (z_i - delta_ij)``: :class:`.reader.Statement`'s ``line`` reading), decided
+    as a line is: against the asked quantity at the model's points. The fields of a check record,
+    or None when it does not read under the model either."""
     if question.model is None:
         return None
     try:
         judge = Judge(question, limits)
         judge.name_free_indices(text)
-        line = read_line(judge.model, text, limits, equation=judge.equation)
-    except (AnswerError, RecursionError):
+        statement = judge.read(text)
+        line = statement.line
+    except RecursionError:
+        return None
+    if line is None:
         return None  # the answer reader's message stands
     unfinished = line.expr.atoms(sp.Derivative, *OPERATORS.values())
     if unfinished:
         return {"verdict": "invalid", "score": 0.0, "diagnoses": [], "parsed": None, "status": "invalid",
                 "feedback": f"not a finished answer: it still holds {sp.sstr(next(iter(unfinished)))[:60]}; "
                             "work it out to an expression in the question's names"}
-    cur = judge.valued(text)
+    cur = judge.valued(text)  # the statement read above: Judge.read is the same reading
     starts = judge.reference_values()
     randoms = set().union(*(u.random for u in judge.units))
     if not cur.values or not starts or any(isinstance(v, sp.Basic) and v.free_symbols & randoms for v in cur.values):
@@ -105,7 +113,7 @@ def decide_under_model(question: Question, text: str, limits: Limits = DEFAULT) 
     j = judge.compare(asked, cur)
     from .grader import as_read
 
-    record: dict[str, Any] = {"parsed": sp.sstr(line.expr), "read": as_read(line.expr), "latex": sp.latex(line.expr),
+    record: dict[str, Any] = {"parsed": sp.sstr(line.expr), "read": as_read(line.expr), "latex": to_latex(line.expr),
                               "status": j.status}
     if j.verdict == "ok":
         how = {"proven": "proven", "rules": "exactly", "numeric": "to 40 digits"}.get(j.status, j.status)
@@ -165,19 +173,9 @@ def _asked(starts: list[list[Any]], cur: Valued) -> Valued:
     return Valued(best)
 
 
-def _step_record(step: Step, piece: str, j: Judgement, judge: Judge) -> dict[str, Any]:
-    read = latex = None
-    try:
-        expr = read_line(judge.model, piece, judge.limits, equation=judge.equation).expr
-    except AnswerError:
-        from .grader import read as read_answer
-
-        try:
-            expr = read_answer(judge.question, piece, judge.limits).expr
-        except AnswerError:
-            expr = None
-    if expr is not None:
-        read, latex = sp.sstr(expr), sp.latex(expr)
+def _step_record(step: Step, j: Judgement, judge: Judge, expr: sp.Basic | None) -> dict[str, Any]:
+    """A line's record; ``expr`` is the line as it was read when valued (None: unreadable)."""
+    read, latex = (sp.sstr(expr), to_latex(expr)) if expr is not None else (None, None)
     parts = [j.note]
     words = mistake_words(judge.question, j.diagnoses) if j.diagnoses else ""
     if words and words not in j.note:
@@ -263,4 +261,4 @@ def _combine(question: Question, answer: str, outcome: dict[str, Any], records: 
 
 
 __all__ = ["ALPHA", "DEFAULT_CREDIT", "GENERIC_STEP_MISTAKES", "Judge", "check_derivation", "decide_under_model",
-           "describe", "points_of"]
+           "describe"]

@@ -8,12 +8,19 @@
    not proven within the budget gives ``numeric`` (also counted as equal).
 Vector answers (softmax questions) are compared entry by entry on random logit vectors of several
 lengths (``numeric``).
+
+This module owns the points, the precision policy, the proofs and the counterexamples of final
+answers and derivation lines alike: the points of a question's model (:func:`model_points`) are
+drawn here too, seeded like the answers' points (:func:`_seed` of the canonical text, and the
+install's :func:`salt`), and two lines are compared by :func:`same_number` and
+:func:`apart_for_some_value`.
 """
 from __future__ import annotations
 
 import copy
 import dataclasses
 import hashlib
+import itertools
 import math
 import random
 import re
@@ -26,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mpmath
 import numpy as np
@@ -36,11 +43,15 @@ from sympy.printing.repr import ReprPrinter
 from .numeric import MP, NP, Unsupported, evaluate_entries
 from .symbolic import XF, YF, X, Y
 
+if TYPE_CHECKING:
+    from .model import Model
+    from .unroll import Point
+
 #: Each vector symbol with the symbol of its entry at the free index.
 ENTRIES = ((X, XF), (Y, YF))
 
 
-def evaluate(expr: sp.Basic, point: dict, backend: MP | NP) -> Any:
+def evaluate_answer(expr: sp.Basic, point: dict, backend: MP | NP) -> Any:
     """``expr`` at ``point``, entry by entry where it names the entry at its free index."""
     return evaluate_entries(expr, point, backend, ENTRIES)
 
@@ -218,7 +229,7 @@ def _value(expr: sp.Expr, point: dict, digits: int) -> Any:
     """``expr`` at ``point`` with mpmath at ``digits`` digits; ``Undefined`` where it has no value."""
     try:
         with mpmath.workdps(digits):
-            return evaluate(expr, {k: _mp(v) for k, v in point.items()}, MP())
+            return evaluate_answer(expr, {k: _mp(v) for k, v in point.items()}, MP())
     except (OverflowError, ZeroDivisionError, ArithmeticError, TypeError) as err:
         raise Undefined(f"{type(err).__name__}: {err}") from None
 
@@ -359,6 +370,92 @@ def scalar_points(domain: Domain, rng: random.Random) -> Iterator[dict[sp.Symbol
         yield {s: nice(domain.kinds[s])[i % len(nice(domain.kinds[s]))] for s in symbols}
     for _ in range(RANDOM_POINTS):
         yield {s: sample(domain.kinds[s], rng) for s in symbols}
+
+
+# --- the points of a question's model (the lines of a derivation) ---------------------------
+
+#: The dimensions a model's points take, in turn (small: every sum is unrolled there).
+MODEL_DIMENSIONS = (2, 3, 5, 7, 4)
+#: Points of a model a derivation is valued at, and the free-index combinations kept at each.
+MODEL_POINTS = 4
+FREE_COMBINATIONS = 6
+
+
+def model_points(model: Model, seed_text: str) -> list[Point]:
+    """The points a derivation is valued at: ``MODEL_POINTS``, with dimensions among
+    ``MODEL_DIMENSIONS``, parameters away from coincidences (sigma != 1, eps != 1/2; see
+    :func:`model_parameter`), every free-index combination (at most ``FREE_COMBINATIONS`` a point,
+    drawn at random beyond that) and vector entries on a grid of 1/1000. Seeded as the final
+    answers' points are: by the question and the model (canonical text, :func:`_seed`) and the
+    install's :func:`salt`, so they are secret but fixed per install."""
+    from .unroll import Point
+
+    rng = random.Random(_seed(seed_text, model.name, salt()))
+    out = []
+    for p in range(MODEL_POINTS):
+        params = {}
+        for n, (name, symbol) in enumerate(model.parameters.items()):
+            kind = model.kinds.get(name)
+            if kind is None:
+                continue  # an equation's unknown
+            params[symbol] = model_parameter(kind, rng, MODEL_DIMENSIONS[(p + n) % len(MODEL_DIMENSIONS)])
+        free = list(model.free)
+        ranges = [range(1, index_bound(model.free[f], params) + 1) for f in free]
+        combos = [dict(zip(free, c, strict=True)) for c in itertools.product(*ranges)]
+        combos = [c for c in combos if all(c[a] != c[b] for a, b in model.distinct)] or [{}]
+        if len(combos) > FREE_COMBINATIONS:
+            combos = rng.sample(combos, FREE_COMBINATIONS)
+        for combo in combos:
+            vectors = {}
+            for name in model.vectors:
+                size = index_bound(model.range_of(next(iter(model.indices), "")) or "d", params)
+                vectors.update({sp.Symbol(f"{name}_{i}", real=True): sp.Rational(rng.randint(-2500, 2500), 1000)
+                                for i in range(1, size + 1)})
+            out.append(Point(params, combo, vectors))
+    return out
+
+
+def index_bound(text: str, params: dict) -> int:
+    """The upper end of an index range (a number, or a parameter's value at ``params``)."""
+    if text.isdigit():
+        return int(text)
+    values = {s.name: v for s, v in params.items()}
+    return int(values[text])
+
+
+def model_parameter(kind: str, rng: random.Random, integer: int) -> sp.Expr:
+    """An exact value of a model's parameter of an assumption kind: ``integer`` for integer kinds,
+    rationals away from 0, 1 and 1/2 otherwise (a coincidence there could hide a wrong line)."""
+    if kind in ("positive_integer", "integer"):
+        return sp.Integer(integer)
+    if kind in ("positive", "nonnegative"):
+        return sp.Rational(rng.choice([3, 7, 13, 17, 23]), 10)
+    if kind.startswith("interval"):
+        return sp.Rational(rng.choice([1, 2, 3, 7, 9]), 10) if kind == "interval(0,1)" else sp.Rational(1, 3)
+    return sp.Rational(rng.randint(-20, 20) or 3, 10)
+
+
+def apart_for_some_value(a: sp.Expr, b: sp.Expr, kinds: dict[str, str],
+                         *seed_parts: Any) -> tuple[bool | None, dict[sp.Symbol, sp.Expr]]:
+    """Two expressions in a model's parameters alone, for every value of them: ``(True, {})`` when
+    their expanded difference is 0, ``(False, point)`` with a point (exact parameter values, by
+    symbol) where they differ under the precision policy (:func:`same_number`; beyond the usual
+    points: dimensions 11, 13, 17, 23), ``(None, {})`` when neither is shown."""
+    if a == b:
+        return True, {}  # oo and oo too, whose difference is no number
+    try:
+        diff = sp.expand(a - b)
+    except (TypeError, ValueError, RecursionError):
+        return None, {}
+    if diff == 0:
+        return True, {}
+    rng = random.Random(_seed(*seed_parts, diff, salt()))
+    symbols = {s.name: s for s in diff.free_symbols}
+    for _ in range(3):
+        point = {symbols[n]: model_parameter(kinds[n], rng, rng.choice([11, 13, 17, 23])) for n in symbols}
+        if not same_number(a.xreplace(point), b.xreplace(point)):
+            return False, point
+    return None, {}
 
 
 #: Heads whose value has a kink or a jump where their argument is 0 (max and min where two
@@ -611,18 +708,18 @@ def same_number(a: sp.Expr, b: sp.Expr) -> bool:
     10^-45 added) is a difference, one that shrinks is noise. An undefined or non-finite value is
     no match."""
     try:
-        (va, lost_a), (vb, lost_b) = _number(a, DIGITS), _number(b, DIGITS)
+        (va, lost_a), (vb, lost_b) = _number_at(a, DIGITS), _number_at(b, DIGITS)
     except (Unsupported, TypeError, ValueError, ZeroDivisionError, ArithmeticError):
         return False
     if not (_finite(va) and _finite(vb)):
         return False
     if not _close(va, vb):
-        settled = _settle(_number, a, b)
+        settled = _settle(_number_at, a, b)
         return settled is not None and _close(*settled)
     gaps = []
     for digits in (2 * DIGITS, 4 * DIGITS):
         try:
-            (wa, lost_a), (wb, lost_b) = _number(a, digits), _number(b, digits)
+            (wa, lost_a), (wb, lost_b) = _number_at(a, digits), _number_at(b, digits)
         except (Unsupported, TypeError, ValueError, ZeroDivisionError, ArithmeticError):
             return True
         gaps.append(_gap(wa, wb, digits - max(lost_a, lost_b)))
@@ -636,7 +733,7 @@ def _gap(a: Any, b: Any, trusted: float) -> Any:
     return mpmath.mpf(0) if gap <= noise else gap
 
 
-def _number(v: sp.Expr, digits: int) -> tuple[Any, float]:
+def _number_at(v: sp.Expr, digits: int) -> tuple[Any, float]:
     """``v`` (a number, no variables left) in mpmath at ``digits`` digits and the digits its
     cancellations lost: by the grader's tree-walking evaluator, or SymPy's evalf for a head it
     does not know (then no loss is counted: evalf tracks its own precision)."""
@@ -702,7 +799,7 @@ def _value_lost(expr: sp.Expr, point: dict, digits: int) -> tuple[Any, float]:
     backend = _Cancelling()
     try:
         with mpmath.workdps(digits):
-            return evaluate(expr, {k: _mp(v) for k, v in point.items()}, backend), backend.lost
+            return evaluate_answer(expr, {k: _mp(v) for k, v in point.items()}, backend), backend.lost
     except (OverflowError, ZeroDivisionError, ArithmeticError, TypeError) as err:
         raise Undefined(f"{type(err).__name__}: {err}") from None
 
@@ -837,7 +934,7 @@ def _doubles(expr: sp.Expr, grid: _Grid) -> np.ndarray | None:
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            values = np.asarray(evaluate(expr, grid.columns, NP()))
+            values = np.asarray(evaluate_answer(expr, grid.columns, NP()))
             if np.iscomplexobj(values):
                 values = np.where(np.imag(values) == 0, np.real(values), np.nan)
             return np.broadcast_to(values.astype(float), (size,))
@@ -990,7 +1087,7 @@ def unstable_at(expr: sp.Expr, seed: int | None = None) -> tuple[np.ndarray, flo
         for x in stability_probes(seed):
             y = np.eye(len(x))[rng.integers(len(x))]
             watch = _Watch()
-            value = evaluate(expr, {X: x, Y: y}, watch)
+            value = evaluate_answer(expr, {X: x, Y: y}, watch)
             if watch.largest > 0 or not np.all(np.isfinite(value)):
                 return x, watch.largest
     return None

@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any
 import mpmath
 import sympy as sp
 
+from derivcheck.derivations.claim import to_latex
+
 from .bank import Question
 from .equivalence import _value, decide, fmt, fmt_pair, fmt_point, overflows
-from .errors import AnswerError
 from .limits import DEFAULT, Limits
+from .lines import judges_working
 from .mistakes import constant, diagnose
 from .numeric import Unsupported
-from .reader import Parsed, parse_answer
+from .reader import read_statement
 from .steps import is_derivation
 from .symbolic import X, Y
 
@@ -44,7 +46,7 @@ def check(question: Question, answer: str, limits: Limits = DEFAULT, evidence: b
     """
     try:
         equation = question.unknown is not None
-        if question.model is not None and isinstance(answer, str) and is_derivation(answer, equation):
+        if judges_working(question) and isinstance(answer, str) and is_derivation(answer, equation):
             from .derivation import check_derivation
 
             start = time.perf_counter()
@@ -69,21 +71,23 @@ def undecided(question_id: str, answer: str, reason: str) -> dict[str, Any]:
 def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> dict[str, Any]:
     start = time.perf_counter()
     record: dict[str, Any] = {"question": question.id, "answer": answer}
-    try:
-        parsed = read(question, answer, limits)
-        expr = parsed.expr
-    except AnswerError as err:
+    statement = read_statement(question, answer, limits)
+    parsed = statement.answer
+    if parsed is None:
         from .derivation import decide_under_model
 
-        # one language: what is a valid line of working under the question's model is a valid answer
-        under_model = decide_under_model(question, answer, limits) if question.model is not None else None
+        # one reader: a statement read under the question's model, not in its own names (a name the
+        # model defines, a sum over its indices), is decided as a line is, against the asked quantity
+        under_model = decide_under_model(question, answer, limits) if judges_working(question) else None
         if under_model is not None:
             return _finish(record | under_model, start)
-        record.update(verdict="invalid", score=0.0, diagnoses=[], feedback=err.message, parsed=None)
+        record.update(verdict="invalid", score=0.0, diagnoses=[], feedback=statement.error(final=True).message,
+                      parsed=None)
         return _finish(record, start)
+    expr = parsed.expr
     record["parsed"] = sp.sstr(expr)
     record["read"] = as_read(expr)
-    record["latex"] = sp.latex(expr)
+    record["latex"] = to_latex(expr)
     decision = decide(expr, question.reference, question.domain, vector=question.vector)
     note = parsed.note
     if decision.status == "counterexample":
@@ -120,16 +124,6 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
                                "(0 points until then).")
     record["status"] = decision.status
     return _finish(record, start)
-
-
-def read(question: Question, answer: str, limits: Limits = DEFAULT) -> Parsed:
-    """Parse an answer to ``question`` (words the bank accepts, equations solved for its unknown)."""
-    parsed = parse_answer(question.spelled_out(answer) if question.words else answer, question.vocab,
-                          question.unknown, limits, labels=not question.words)
-    if question.unknown is not None and parsed.expr.has(question.unknown):
-        raise AnswerError(f"the answer still contains {question.unknown}; give it in terms of "
-                          f"{', '.join(s for s in question.variables)}")
-    return parsed
 
 
 def as_read(expr: sp.Basic) -> str:
@@ -226,7 +220,7 @@ def _instability(question: Question, example: dict) -> str:
 def _overflow_example(expr: sp.Expr, question: Question) -> dict:
     import numpy as np
 
-    from .equivalence import evaluate, unstable_at
+    from .equivalence import evaluate_answer, unstable_at
     from .numeric import NP
 
     found = unstable_at(expr)
@@ -236,13 +230,13 @@ def _overflow_example(expr: sp.Expr, question: Question) -> dict:
         # the probe spread out until the fault shows (a shift by min(x) overflows only for a wide spread)
         for factor in (1.0, 10.0, 100.0, 1000.0):
             x = probe * factor
-            value = evaluate(expr, {X: x, Y: y}, NP())
+            value = evaluate_answer(expr, {X: x, Y: y}, NP())
             if not np.all(np.isfinite(value)):
                 break
         else:
             x = probe
-            value = evaluate(expr, {X: x, Y: y}, NP())
-        ref = evaluate(question.reference, {X: x, Y: y}, NP())
+            value = evaluate_answer(expr, {X: x, Y: y}, NP())
+        ref = evaluate_answer(question.reference, {X: x, Y: y}, NP())
     return {"at": {"x": x.tolist()}, "answer_value": [float(v) for v in np.atleast_1d(value)],
             "reference_value": [float(v) for v in np.atleast_1d(ref)], "float64": True,
             "largest_exp_argument": largest}

@@ -1,7 +1,8 @@
 """A derivation's lines valued at the points of the question's model, and compared there.
 
 A line is read (:mod:`.working`; what that reader cannot read, through the answer reader) and
-valued at several points of the model (:mod:`.unroll`: parameters, free indices and vector
+valued at several points of the model (drawn by :func:`.equivalence.model_points`, the one
+sampler of points; :mod:`.unroll`: parameters, free indices and vector
 entries fixed; sums unrolled; expectations reduced by rules; derivatives taken). Two consecutive
 lines are then compared at every point, with the precision policy of :mod:`.equivalence`:
 
@@ -18,7 +19,6 @@ lines are then compared at every point, with the precision policy of :mod:`.equi
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 import random
 import re
@@ -30,13 +30,11 @@ import numpy as np
 import sympy as sp
 
 from .bank import Question
-from .equivalence import _seed, fmt, salt, same_number, show
-from .errors import AnswerError
+from .equivalence import _seed, apart_for_some_value, fmt, index_bound, model_points, same_number, show
 from .limits import DEFAULT, Limits
-from .model import Model
 from .probability import OPERATORS, E, Unsupported
+from .reader import Statement, read_statement
 from .unroll import NotBound, Point, Unroller, laws_of
-from .working import read_line
 
 #: The false-alarm rate of a whole derivation's sampling tests.
 ALPHA = 1e-6
@@ -54,6 +52,7 @@ class Valued:
     error: str | None = None  # invalid: the reason
     leaked: str | None = None
     undecided: str | None = None
+    read: sp.Basic | None = None  # the statement as read (None: unreadable), for its record: read once
 
 
 @dataclass
@@ -66,6 +65,13 @@ class Judgement:
     note: str = ""
 
 
+def judges_working(question: Question) -> bool:
+    """Whether a question's working is judged line by line: its model values a line at its points
+    (every question has a model; a vector question's must also name the entry a line stands for,
+    ``entry``, else its lines have no value to compare)."""
+    return question.model is not None and (not question.vector or question.model.entry is not None)
+
+
 class Judge:
     """The points of a question's model, and the comparisons of consecutive statements there."""
 
@@ -74,12 +80,13 @@ class Judge:
             raise ValueError(f"question {question.id} has no model for derivations")
         self.question, self.model, self.limits = question, question.model, limits
         self.equation = question.unknown is not None
-        self.points = points_of(self.model, question.id)
+        self.points = model_points(self.model, question.id)
         definitions: dict[str, sp.Basic] = {}
         self.units = [Unroller(self.model, p, laws_of(self.model, p), definitions) for p in self.points]
         self.sampled_tests = 0
         self.budget_lines = 1  # the lines the false-alarm budget is split over (set per derivation)
         self.aliases: dict[str, str] = {}  # index letters line 0 uses for the model's free ones
+        self._statements: dict[str, Statement] = {}  # read under self.model (emptied when it changes)
 
     def name_free_indices(self, line0: str) -> None:
         """Line 0 names the free indices: an index it uses that no sum binds and that is not one
@@ -87,18 +94,19 @@ class Judge:
         free index not used on line 0 (the one a bare vector means first)."""
         if not self.model.free:
             return
-        try:
-            expr = read_line(self.model, line0, self.limits, equation=self.equation).expr
-        except AnswerError as err:
-            letter = re.match(r"unknown index '([A-Za-z])'", str(err))
+        line = self.read(line0).line
+        if line is None:
+            letter = re.match(r"unknown index '([A-Za-z])'", str(self.read(line0).error(final=False)))
             if letter is None:
                 return
             bounds = set(self.model.indices.values()) | set(self.model.free.values())
             if len(bounds) != 1:
                 return
             self.model = dataclasses.replace(self.model, indices={**self.model.indices, letter.group(1): bounds.pop()})
+            self._statements.clear()
             self.units = [Unroller(self.model, u.point, u.laws, u._read) for u in self.units]
             return self.name_free_indices(line0)
+        expr = line.expr
         bound = {str(v) for s in expr.atoms(sp.Sum) for v, *_ in s.limits}
         used = {s.name for s in expr.atoms(sp.Symbol)} - bound
         loose = sorted(n for n in used if n in self.model.indices and n not in self.model.free)
@@ -110,51 +118,66 @@ class Judge:
             self.aliases[letter] = free
 
     # values --------------------------------------------------------------------------------
+    def read(self, text: str) -> Statement:
+        """A statement read under this judge's model (:func:`.reader.read_statement`, the reader of
+        final answers too), once per text and model."""
+        if text not in self._statements:
+            self._statements[text] = read_statement(self.question, text, self.limits, model=self.model,
+                                                    equation=self.equation)
+        return self._statements[text]
+
     def valued(self, text: str, naive: bool = False) -> Valued:
-        try:
-            line = read_line(self.model, text, self.limits, equation=self.equation)
-        except AnswerError as err:
-            return self._valued_as_answer(text) or Valued([], error=err.message)
-        reduced = bool(line.expr.atoms(sp.Derivative, *OPERATORS.values()))
+        """A statement's values at the points; it carries the statement as read (``read``), so a
+        line's record never reads it again."""
+        statement = self.read(text)
+        line = statement.line
+        if line is None:
+            as_answer = self._valued_as_answer(statement)
+            if as_answer is not None:
+                return as_answer
+            return Valued([], error=statement.error(final=False).message, read=statement.expr)
+        read = line.expr
+        reduced = bool(read.atoms(sp.Derivative, *OPERATORS.values()))
         values = []
         try:
             for unit, point in zip(self.units, self.points, strict=True):
                 unit.naive = naive
-                v = self._generic(unit, line.expr)
+                v = self._generic(unit, read)
                 v = self._solutions(v) if self.equation else v.xreplace(point.vectors)
                 if isinstance(v, sp.Basic) and v.has(sp.zoo, sp.nan):
                     at = ", ".join(f"{k} = {fmt(x)}" for k, x in point.describe().items())
-                    return Valued([], error=f"the line is undefined at {at} (a division by zero or a log of 0)")
+                    return Valued([], error=f"the line is undefined at {at} (a division by zero or a log of 0)",
+                                  read=read)
                 values.append(v)
         except NotBound as err:
-            return Valued([], leaked=str(err))
+            return Valued([], leaked=str(err), read=read)
         except (Unsupported, ValueError, TypeError, ZeroDivisionError, NotImplementedError, RecursionError,
                 AttributeError, KeyError, IndexError) as err:
-            return Valued([], undecided=f"cannot value this line ({str(err)[:160]})")
-        plain = not self.equation and not reduced and not line.expr.atoms(sp.Indexed, sp.Sum) and \
-            {s.name for s in line.expr.free_symbols} <= set(self.model.kinds)
-        return Valued(values, reduced=reduced, expr=line.expr if plain else None)
+            return Valued([], undecided=f"cannot value this line ({str(err)[:160]})", read=read)
+        plain = not self.equation and not reduced and not read.atoms(sp.Indexed, sp.Sum) and \
+            {s.name for s in read.free_symbols} <= set(self.model.kinds)
+        return Valued(values, reduced=reduced, expr=read if plain else None, read=read)
 
-    def _valued_as_answer(self, text: str) -> Valued | None:
-        """A statement the working reader cannot read but the answer reader can (``softmax(x) - y``):
-        the answer valued at the model's points (its parameters by name; its vectors as the model's
-        families of the same names, at the model's entry index). None when it cannot be."""
-        from .grader import read
-
+    def _valued_as_answer(self, statement: Statement) -> Valued | None:
+        """A statement read in the question's own names, not under the model (``softmax(x) - y``):
+        valued at the model's points (its parameters by name; its vectors as the model's families
+        of the same names, at the model's entry index). None when it cannot be."""
         q = self.question
+        if statement.answer is None:
+            return None
+        expr = statement.answer.expr
         try:
-            expr = read(q, text, self.limits).expr
             if q.vector:
                 rows = self._vector_values((expr,))
-                return Valued([row[0] for row in rows]) if rows else None
+                return Valued([row[0] for row in rows], read=expr) if rows else None
             values = [expr.xreplace(_by_name(q, point)) for point in self.points]
-        except (AnswerError, Unsupported, ValueError, TypeError, ArithmeticError, RecursionError):
+        except (Unsupported, ValueError, TypeError, ArithmeticError, RecursionError):
             return None
         if any(v.free_symbols or not v.is_number for v in values):
             return None
         if self.equation:
-            return Valued([(float(sp.N(v, 30)),) for v in values])
-        return Valued(values)
+            return Valued([(float(sp.N(v, 30)),) for v in values], read=expr)
+        return Valued(values, read=expr)
 
     def _generic(self, unit: Unroller, expr: sp.Basic) -> sp.Expr:
         """The value of a line; an index no sum binds (``d sigma^2 E[x_i^2]``) is read as "any i"
@@ -171,7 +194,7 @@ class Judge:
     def _same_for_all(self, unit: Unroller, expr: sp.Basic, env: dict[str, int]) -> sp.Expr:
         first = unit.value(expr, env)
         for letter in env:
-            top = _bound(self.model.range_of(letter) or "1", unit.point.parameters)
+            top = index_bound(self.model.range_of(letter) or "1", unit.point.parameters)
             for k in range(2, min(top, 3) + 1):
                 other = unit.value(expr, {**env, letter: k})
                 if _same(first, other, set(unit.random), 0)[0] is not True:
@@ -232,26 +255,18 @@ class Judge:
 
     # comparisons ---------------------------------------------------------------------------
     def _symbolic(self, prev: Valued, cur: Valued) -> Judgement | None:
-        """Two lines in the parameters alone are compared for every value of them: proven equal,
-        or shown apart at a point beyond the usual ones; None when SymPy cannot tell."""
+        """Two lines in the parameters alone are compared for every value of them
+        (:func:`.equivalence.apart_for_some_value`): proven equal, or shown apart at a point beyond
+        the usual ones; None when SymPy cannot tell."""
         if prev.expr is None or cur.expr is None:
             return None
-        try:
-            diff = sp.expand(prev.expr - cur.expr)
-        except (TypeError, ValueError, RecursionError):
-            return None
-        if diff == 0:
+        same, point = apart_for_some_value(prev.expr, cur.expr, self.model.kinds, self.question.id)
+        if same is True:
             return Judgement("ok", "proven", note="equal for every value of the parameters")
-        rng = random.Random(_seed(self.question.id, diff, salt()))
-        symbols = {s.name: s for s in diff.free_symbols}
-        for _ in range(3):
-            at = {n: _parameter(self.model.kinds[n], rng, rng.choice([11, 13, 17, 23])) for n in symbols}
-            point = {symbols[n]: v for n, v in at.items()}
-            a, b = prev.expr.xreplace(point), cur.expr.xreplace(point)
-            if _same(a, b, set(), 0)[0] is False:
-                shown = {n: show(v) for n, v in at.items()}
-                return Judgement("wrong", "counterexample",
-                                 counterexample={"at": shown, "previous_value": show(a), "value": show(b)})
+        if same is False:
+            example = {"at": {str(s): show(v) for s, v in point.items()},
+                       "previous_value": show(prev.expr.xreplace(point)), "value": show(cur.expr.xreplace(point))}
+            return Judgement("wrong", "counterexample", counterexample=example)
         return None
 
     def compare(self, prev: Valued, cur: Valued) -> Judgement:
@@ -356,6 +371,8 @@ def _same(a: sp.Expr, b: sp.Expr, randoms: set, k: int) -> tuple[bool | None, bo
     alike); random ones at three draws of their variables; solution sets (tuples) as sets."""
     if isinstance(a, tuple) or isinstance(b, tuple):
         return (isinstance(a, tuple) and isinstance(b, tuple) and _same_sets(a, b)), False
+    if a == b:
+        return True, True  # one value, written alike (oo and oo too, whose difference is no number)
     diff = sp.expand(a - b) if sp.count_ops(a) + sp.count_ops(b) < 400 else a - b
     if diff == 0:
         return True, True
@@ -399,53 +416,6 @@ def _evaluate_np(expr: sp.Expr, draws: dict) -> np.ndarray:
     except NumericUnsupported as err:
         raise Unsupported(str(err)) from None
     return np.broadcast_to(np.asarray(value, dtype=float), (DRAWS,))
-
-
-def points_of(model: Model, seed_text: str) -> list[Point]:
-    """The points a derivation is valued at: four, with dimensions among 2, 3, 5, 7, parameters
-    away from coincidences (sigma != 1, eps != 1/2), every free-index combination (at most 6 a
-    point, drawn at random beyond that)."""
-    rng = random.Random(_seed(seed_text, model.name))
-    integers = [2, 3, 5, 7, 4]
-    out = []
-    for p in range(4):
-        params = {}
-        for n, (name, symbol) in enumerate(model.parameters.items()):
-            kind = model.kinds.get(name)
-            if kind is None:
-                continue  # an equation's unknown
-            params[symbol] = _parameter(kind, rng, integers[(p + n) % len(integers)])
-        free = list(model.free)
-        ranges = [range(1, int(_bound(model.free[f], params)) + 1) for f in free]
-        combos = [dict(zip(free, c, strict=True)) for c in itertools.product(*ranges)]
-        combos = [c for c in combos if all(c[a] != c[b] for a, b in model.distinct)] or [{}]
-        if len(combos) > 6:
-            combos = rng.sample(combos, 6)
-        for combo in combos:
-            vectors = {}
-            for name in model.vectors:
-                size = int(_bound(model.range_of(next(iter(model.indices), "")) or "d", params))
-                vectors.update({sp.Symbol(f"{name}_{i}", real=True): sp.Rational(rng.randint(-2500, 2500), 1000)
-                                for i in range(1, size + 1)})
-            out.append(Point(params, combo, vectors))
-    return out
-
-
-def _bound(text: str, params: dict) -> int:
-    if text.isdigit():
-        return int(text)
-    values = {s.name: v for s, v in params.items()}
-    return int(values[text])
-
-
-def _parameter(kind: str, rng: random.Random, integer: int) -> sp.Expr:
-    if kind in ("positive_integer", "integer"):
-        return sp.Integer(integer)
-    if kind in ("positive", "nonnegative"):
-        return sp.Rational(rng.choice([3, 7, 13, 17, 23]), 10)
-    if kind.startswith("interval"):
-        return sp.Rational(rng.choice([1, 2, 3, 7, 9]), 10) if kind == "interval(0,1)" else sp.Rational(1, 3)
-    return sp.Rational(rng.randint(-20, 20) or 3, 10)
 
 
 def describe(example: dict) -> str:

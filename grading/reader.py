@@ -6,11 +6,18 @@ tree with depth and node bounds (:mod:`.parser`, :mod:`.tree`); log-space bounds
 An equation ``lhs = rhs`` keeps its last side, unless the left side contains the question's
 unknown (``sigma^2 = 2/d``), in which case it is solved for that unknown; a label such as
 ``Var[y] =`` or ``sigma =`` is dropped.
+
+:func:`read_statement` is the one reader of final answers and working lines alike: a statement
+is read under the question's model (every question has one; a formula question's is the trivial
+model of its variables), so whatever is a valid line of working is a valid final statement and
+the reverse.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -20,6 +27,11 @@ from .limits import DEFAULT, Limits
 from .normalize import to_plain
 from .parser import _bracket_depth, parse_plain
 from .symbolic import Builder, Vocabulary
+
+if TYPE_CHECKING:
+    from .bank import Question
+    from .model import Model
+    from .working import Line
 
 
 @dataclass(frozen=True)
@@ -133,7 +145,7 @@ def statements(text: str, unknowns: set[str]) -> tuple[str, str] | None:
     return None
 
 
-def _expression(segment: str, offset: int, vocab: Vocabulary, typed: str, where: list[int] | None,
+def _built(segment: str, offset: int, vocab: Vocabulary, typed: str, where: list[int] | None,
                 limits: Limits) -> sp.Expr:
     try:
         tree = parse_plain(segment, limits)
@@ -261,13 +273,13 @@ def _statement(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits
     if any(not seg.strip() for seg, _ in segments):
         raise AnswerError("an equation needs something on both sides of '='", None, text)
     last, offset = segments[-1]
-    expr = _expression(last, offset, vocab, text, where, limits)
+    expr = _built(last, offset, vocab, text, where, limits)
     note = WORKING_NOTE if len(segments) > 2 else ""
     if len(segments) > 1 and solve_for is not None:
         lhs = None
         for lhs_text, lhs_offset in reversed(segments[:-1]):  # the statement nearest the end
             try:
-                candidate = _expression(lhs_text, lhs_offset, vocab, text, where, limits)
+                candidate = _built(lhs_text, lhs_offset, vocab, text, where, limits)
             except AnswerError:
                 continue  # a label such as Var[y]
             if candidate.has(solve_for):
@@ -276,7 +288,7 @@ def _statement(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits
         if lhs is not None and lhs.has(solve_for):
             expr = solve(lhs, expr, solve_for, text)
             note = "; ".join(n for n in (f"solved {sp.sstr(lhs)} = "
-                                         f"{sp.sstr(_expression(last, offset, vocab, text, where, limits))} "
+                                         f"{sp.sstr(_built(last, offset, vocab, text, where, limits))} "
                                          f"for {solve_for}", note) if n)
     if isinstance(expr, sp.Basic) and expr.has(sp.zoo, sp.nan):
         raise AnswerError("the answer is undefined (division by zero)", None, text)
@@ -293,3 +305,98 @@ def solve(lhs: sp.Expr, rhs: sp.Expr, unknown: sp.Symbol, text: str) -> sp.Expr:
         raise AnswerError(f"the equation does not determine {unknown} uniquely "
                           f"({len(solutions)} solutions); give {unknown} itself", None, text)
     return solutions[0]
+
+
+# --- the one reader of statements under a question's model ------------------------------------
+
+def read_answer(question: Question, answer: str, limits: Limits = DEFAULT) -> Parsed:
+    """A statement in the question's own names (words the bank accepts, equations solved for its
+    unknown, labels set aside, vectors entry by entry): the reading :mod:`.equivalence` decides."""
+    parsed = parse_answer(question.spelled_out(answer) if question.words else answer, question.vocab,
+                          question.unknown, limits, labels=not question.words)
+    if question.unknown is not None and parsed.expr.has(question.unknown):
+        raise AnswerError(f"the answer still contains {question.unknown}; give it in terms of "
+                          f"{', '.join(s for s in question.variables)}")
+    return parsed
+
+
+class Statement:
+    """One statement, a final answer or a line of working, read under a question's model.
+
+    It has two readings of the same text, each made once when first asked for: :attr:`line`, under
+    the model (its families, indices, sums, expectations, derivatives and defined names:
+    :mod:`.working`), valued at the model's points; and :attr:`answer`, in the question's own names
+    (:func:`read_answer`), decided against the reference at the answers' points. The statement is
+    valid when either reading succeeds, whether it stands on a line of working or at the end."""
+
+    def __init__(self, question: Question, text: str, limits: Limits = DEFAULT, model: Model | None = None,
+                 equation: bool = False):
+        self.question, self.text, self.limits = question, text, limits
+        self.model = model if model is not None else question.model
+        self.equation = equation
+        self.line_error: AnswerError | None = None
+        self.answer_error: AnswerError | None = None
+
+    @cached_property
+    def line(self) -> Line | None:
+        """The reading under the model (an equation question's line is ``Eq``); None when it fails."""
+        from .working import read_line
+
+        if self.model is None:
+            self.line_error = AnswerError("this question has no model")
+            return None
+        try:
+            return read_line(self.model, self.text, self.limits, equation=self.equation)
+        except AnswerError as err:
+            self.line_error = err
+            return None
+        except RecursionError:
+            self.line_error = AnswerError("this statement is nested too deeply to read")
+            return None
+
+    @cached_property
+    def answer(self) -> Parsed | None:
+        """The reading in the question's own names; None when it fails."""
+        try:
+            return read_answer(self.question, self.text, self.limits)
+        except AnswerError as err:
+            self.answer_error = err
+            return None
+        except RecursionError:
+            self.answer_error = AnswerError("this statement is nested too deeply to read")
+            return None
+
+    @property
+    def expr(self) -> sp.Basic | None:
+        """The statement as read: under the model where it reads there, else in the question's names."""
+        if self.line is not None:
+            return self.line.expr
+        return self.answer.expr if self.answer is not None else None
+
+    def expression(self, final: bool) -> tuple[sp.Basic, str]:
+        """(the statement as read, the reader's note): for a final statement the reading in the
+        question's names first (the one decided against the reference), for a line the model's;
+        raises :meth:`error` when neither reads."""
+        readings: list[Parsed | Line | None] = [self.answer, self.line]
+        for reading in readings if final else readings[::-1]:
+            if reading is not None:
+                return reading.expr, reading.note if isinstance(reading, Parsed) else ""
+        raise self.error(final)
+
+    def error(self, final: bool) -> AnswerError:
+        """Why neither reading succeeds: the final-answer reader's message for a final statement
+        (it points into the whole answer), the model's for a line of working."""
+        first, second = ("answer", "line") if final else ("line", "answer")
+        for reading in (first, second):  # a reading is made only when its message is wanted
+            if getattr(self, reading) is None:
+                found = self.answer_error if reading == "answer" else self.line_error
+                if found is not None:
+                    return found
+        return AnswerError("cannot read this statement")
+
+
+def read_statement(question: Question, text: str, limits: Limits = DEFAULT, *, model: Model | None = None,
+                   equation: bool = False) -> Statement:
+    """``text`` read under ``model`` (default: the question's own; a derivation may name its free
+    indices on line 0, see :meth:`.lines.Judge.name_free_indices`)."""
+    return Statement(question, text, limits, model, equation)

@@ -42,12 +42,14 @@ def bank_items(bank_path: str | None, question_ids: Iterable[str] | None = None,
     """The bank, then one derivation check per model (of the first question using it, among
     ``question_ids`` when given)."""
     from .bank import load
+    from .lines import judges_working
 
     bank = load(bank_path)
     wanted = None if question_ids is None else set(question_ids)
     first: dict[str, str] = {}
     for qid, question in bank.items():
-        if question.model is not None and question.example and (wanted is None or qid in wanted):
+        if question.model is not None and judges_working(question) and question.example \
+                and (wanted is None or qid in wanted):
             first.setdefault(question.model.name, qid)
     return [WarmItem("loading the bank", load_bank, (bank_path,)),
             *(WarmItem(f"question {qid}: its example checked as a derivation (model {model})",

@@ -115,7 +115,8 @@ def count(value: Any) -> str:
 
 
 def sympy_latex(expr: Any) -> str:
-    """SymPy's LaTeX with the sheet's typeset names."""
+    """The one printer of formulas (:func:`derivcheck.derivations.claim.to_latex`, also the grader's,
+    the page's and the notebook's): SymPy's LaTeX with the sheet's typeset names and order of terms."""
     from derivcheck.derivations.claim import to_latex
 
     return to_latex(expr)

@@ -10,8 +10,9 @@ public entry, called in :func:`_judge` and nowhere else):
   one before (same solutions).
 
 A step is *true* when every judged line of it is ``start`` or ``ok``. A step the checker cannot
-judge carries its reason (``Step.unjudged``) and is reported, not judged; a claim whose question
-has no model reports every step so. ``verify`` fails a claim with a false step.
+judge carries its reason (``Step.unjudged``) and is reported, not judged; a claim whose question's
+model names nothing but the question's variables (the trivial model of a question that names no
+model) reports every step so. ``verify`` fails a claim with a false step.
 
 Needs the grading package (SymPy, lark); nothing here imports torch.
 """
@@ -44,12 +45,18 @@ def _questions() -> dict[str, Any]:
     the built-in sheets (the default sheet first): a claim's verification is the claim's own, the
     same whichever sheet a command names."""
     from derivcheck.grading.bank import load
+    from derivcheck.grading.lines import judges_working
     from derivcheck.sheets import DEFAULT, builtin
 
     found: dict[str, Any] = {}
     for sheet_id in sorted(builtin(), key=lambda s: s != DEFAULT):
         for q in load(sheet_id).values():
-            if q.simulation and q.model is not None:
+            model = q.model
+            # a model that says what the derivation's lines may name: more than the question's own
+            # variables (a question that names no model has the trivial model of its variables)
+            names = model is not None and bool(model.indices or model.random or model.vectors or model.free
+                                               or model.definitions)
+            if q.simulation and names and judges_working(q):
                 found.setdefault(q.simulation, q)
     return found
 
@@ -63,7 +70,8 @@ def judged_steps(claim_id: str) -> tuple[dict[str, Any], ...]:
     question = _questions().get(claim_id)
     records: list[dict[str, Any]] = []
     if question is None:
-        why = "its question has no model for derivations in the bank, so the line checker cannot read its steps"
+        why = ("its question names no model in the bank (its trivial model has only the question's variables), "
+               "so the line checker cannot read its steps")
         return tuple({"step": n, "latex": s.latex, "verdict": "unjudged", "lines": [], "why": s.unjudged or why}
                      for n, s in enumerate(steps))
     judged = [(n, s) for n, s in enumerate(steps) if not s.unjudged]

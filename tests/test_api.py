@@ -35,7 +35,7 @@ def test_check_correct_matches_the_command(capsys):
     result = check("p4.forward_mults", "n L K^2")
     assert isinstance(result, CheckResult)
     assert (result.verdict, result.score, result.diagnoses) == ("correct", 1.0, [])
-    assert result.parsed == "K**2*L*n" and result.latex == "K^{2} L n"
+    assert result.parsed == "K**2*L*n" and result.latex == "n L K^{2}"  # the one printer: as the sheet writes it
     assert result.steps is None and result.counterexample is None
 
     assert main(["check", "p4.forward_mults", "n L K^2", "--json"]) == 0
@@ -59,7 +59,7 @@ def test_check_html():
     html = check("p4.forward_mults", "2 n L K^2")._repr_html_()
     assert "Not right" in html and "Counting FLOPs instead of multiplications" in html  # the PDF's words
     assert "counted_flops" not in html and "$" not in html      # no code; maths as MathML, not for a front end
-    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" alttext="2 K^{2} L n"' in html
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" alttext="2 n L K^{2}"' in html
     assert html.count("your answer gives") == 1                # the counterexample, once
 
 

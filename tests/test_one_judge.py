@@ -343,3 +343,157 @@ def test_records_do_not_depend_on_a_warm_store(tmp_path, monkeypatch):
         load.cache_clear()
     assert any(r.get("counterexample") for r in cold)
     assert cold == warm
+
+
+AREA = '''
+[[question]]
+id = "area"
+prompt = "The area of a disc of radius r."
+variables = { r = "positive" }
+syntax = "an expression in r"
+example = "pi*r^2"
+reference = { formula = "pi r^2" }
+mistakes = [ { code = "diameter", formula = "pi (2r)^2", feedback = "r is the radius." } ]
+'''
+
+
+#: Statements, each read as a final answer and as a line of working after an unreadable line 0:
+#: the one reader under the question's model makes the two agree on what can be read.
+STATEMENTS = [
+    ("p3.gradient", "softmax(x) - y"), ("p3.gradient", "softmax(x) - onehot(y)"), ("p3.gradient", "z - y"),
+    ("p3.gradient", "z_j - y_j"), ("p3.gradient", "sum_i y_i (z_j - delta_ij)"),
+    ("p3.gradient", "sum_i y_i (z_i - delta_ij)"), ("p3.gradient", "-sum_i y_i (delta_ij - z_j)"),
+    ("p3.gradient", "banana"), ("p3.gradient", "z_q - y"),
+    ("p2.variance", "d sigma^2/2"), ("p2.variance", "\\frac{d\\sigma^2}{2}"), ("p2.variance", "d s^2"),
+    ("p2.variance", "sigma^2 d"), ("p3.smoothing_gap", "log(1 + d (1 - eps)/eps)"), ("p3.smoothing_gap", "log(d"),
+    ("p4.forward_mults", "nLK^2"), ("p4.forward_mults", "n L K^2 multiplications"),
+    ("p3.unsmoothed_gap", "oo"), ("p3.unsmoothed_gap", "no finite minimiser"),
+]
+
+
+@pytest.mark.parametrize("question, text", STATEMENTS)
+def test_a_valid_step_is_a_valid_final_statement_and_the_reverse(bank, question, text):
+    """Read as the final answer and as line 1 of working: unreadable in both or in neither."""
+    final = grade_one(bank[question], text, evidence=False)
+    step = grade_one(bank[question], f"the quantity asked for\n= {text}", evidence=False)["steps"][1]
+    assert (final["verdict"] == "invalid") == (step["verdict"] == "invalid"), (final["feedback"], step["note"])
+
+
+@pytest.mark.parametrize("question, text, verdict", [
+    ("p3.gradient", "sum_i y_i (z_i - delta_ij)", "incorrect"),   # z_c - y_j: read, and wrong
+    ("p3.gradient", "sum_i y_i (z_j - delta_ij)", "correct"),
+])
+def test_a_sum_over_the_models_indices_is_a_final_answer(bank, question, text, verdict):
+    assert grade_one(bank[question], text, evidence=False)["verdict"] == verdict
+
+
+@pytest.mark.parametrize("answer, steps", [
+    ("dL/dx_j\n= softmax(x) - y", ["start", "ok"]),
+    ("dL/dx_j\n= softmax(x) + y", ["start", "wrong"]),
+])
+def test_a_final_answer_in_the_questions_names_is_a_step(bank, answer, steps):
+    assert [s["verdict"] for s in grade_one(bank["p3.gradient"], answer, evidence=False)["steps"]] == steps
+
+
+def test_one_reader_reads_both(bank):
+    """One function reads a statement under the question's model: a name or sum of the model,
+    the question's own names, or neither (with the same message for a final statement as the
+    grader gives)."""
+    from derivcheck.grading.errors import AnswerError
+    from derivcheck.grading.reader import read_statement
+
+    q = bank["p3.gradient"]
+    model_only = read_statement(q, "sum_i y_i (z_j - delta_ij)")
+    assert model_only.line is not None and model_only.answer is None
+    assert model_only.expression(final=True)[0] == model_only.line.expr
+    own_names = read_statement(q, "softmax(x) - onehot(y)")
+    assert own_names.answer is not None
+    neither = read_statement(q, "z_q - banana")
+    with pytest.raises(AnswerError) as err:
+        neither.expression(final=True)
+    assert str(err.value) in grade_one(q, "z_q - banana", evidence=False)["feedback"]
+
+
+def test_a_formula_question_has_the_trivial_model_of_its_variables(tmp_path):
+    """A question that names no model is judged under the model of its variables: its working is
+    read and judged line by line like any other."""
+    from derivcheck.grading.lines import judges_working
+
+    path = tmp_path / "bank.toml"
+    path.write_text(AREA)
+    q = load(str(path))["area"]
+    assert q.model is not None and judges_working(q)
+    assert dict(q.model.kinds) == {"r": "positive"} and not q.model.random and not q.model.indices
+    right = grade_one(q, "A\n= pi r r\n= pi r^2", evidence=False)
+    assert [s["verdict"] for s in right["steps"]] == ["start", "ok", "ok"]
+    assert (right["verdict"], right["score"]) == ("correct", 1.0)
+    wrong = grade_one(q, "A\n= pi (2r)^2 / 4\n= pi (2r)^2", evidence=False)
+    assert [s["verdict"] for s in wrong["steps"]] == ["start", "ok", "wrong"]
+    assert wrong["diagnoses"] == ["diameter"]
+    assert "derivations" in q.describe()
+
+
+def test_a_vector_question_without_an_entry_grades_its_final_statement(bank):
+    """p3.stable_softmax's trivial model has no entry a line could stand for: a chain there is
+    graded by its final statement, as before."""
+    from derivcheck.grading.lines import judges_working
+
+    q = bank["p3.stable_softmax"]
+    assert q.model is not None and not judges_working(q)
+    record = grade_one(q, "exp(x_i)/sum(exp(x)) = exp(x_i - max(x))/sum(exp(x - max(x))) = "
+                          "exp(x_i - max(x))/sum_k exp(x_k - max(x))", evidence=False)
+    assert record["verdict"] == "correct" and "steps" not in record
+
+
+@pytest.mark.parametrize("answer", ["sum_i y_i (z_j - delta_ij)", "dL/dx_j\n= softmax(x) - y\n= z - y"])
+def test_the_preview_reads_what_the_grader_reads(answer):
+    """The page's preview reads each statement with the same reader: what is graded is previewed."""
+    from derivcheck.web.reading import read_task
+
+    out = read_task(None, "p3.gradient", answer)
+    assert out["error"] is None and all(line["error"] is None for line in out.get("lines", []))
+
+
+@pytest.mark.parametrize("question, working", [("p2.variance", VARIANCE), ("p3.gradient", GRADIENT)])
+def test_each_line_is_read_once(bank, monkeypatch, question, working):
+    """A line is read once: its value and its record (``read``, ``latex``) come from one reading."""
+    from collections import Counter
+
+    from derivcheck.grading import working as reading
+
+    calls: Counter = Counter()
+    original = reading.read_line
+
+    def counting(model, text, *args, **kwargs):
+        calls[text] += 1
+        return original(model, text, *args, **kwargs)
+
+    monkeypatch.setattr(reading, "read_line", counting)
+    record = grade_one(bank[question], "\n".join(working), evidence=False)
+    assert all(s["read"] for s in record["steps"][1:])
+    assert calls and max(calls.values()) == 1, calls
+
+
+def test_one_printer_for_answers_lines_preview_and_report(bank):
+    """Final answers, lines, the page's preview and the report's filter print with one printer
+    (derivations.claim.to_latex): the sheet's names (eps as varepsilon) and its order (n L K^2)."""
+    from derivcheck.derivations.claim import to_latex
+    from derivcheck.report.latex import sympy_latex
+    from derivcheck.web.reading import read_task
+
+    q = bank["p3.smoothing_gap"]
+    answer = "log(1 + d (1 - eps)/eps)"
+    final = grade_one(q, answer, evidence=False)["latex"]
+    line = grade_one(q, f"the gap\n= {answer}", evidence=False)["steps"][1]["latex"]
+    preview = read_task(None, q.id, answer)["latex"]
+    assert "\\varepsilon" in final and final == preview == to_latex(q.reference) == sympy_latex(q.reference)
+    assert "\\varepsilon" in line
+    assert grade_one(bank["p4.forward_mults"], "K^2 L n", evidence=False)["latex"] == "n L K^{2}"
+
+
+def test_a_statement_too_deep_for_either_reading_is_unreadable(bank):
+    """Where one reading runs out of stack, the statement is unreadable with the other reading's
+    message (found by the fuzzer: the line reading of 800 braces), never an internal error."""
+    record = grade_one(bank["p2.variance"], "{" * 800 + "open('/etc/passwd').read()" + ")" * 30 + "0",
+                       evidence=False)
+    assert record["verdict"] == "invalid" and "nested more than" in record["feedback"]

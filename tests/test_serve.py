@@ -187,7 +187,17 @@ def test_mathml_is_sanitised():
     assert to_mathml(r"\text{<b onclick=x>hi</b>}") is None
     assert to_mathml(r"\text{<script>alert(1)</script>}") is None
     assert "&lt;" in (to_mathml(r"a < b") or "")
-    assert to_mathml(r"\frac{1 - eps}{eps}").count("ε") == 2
+
+
+def test_one_printer_typesets_the_sheets_names():
+    """The page's MathML is made from the one printer's LaTeX (eps as \\varepsilon), never patched."""
+    import sympy as sp
+
+    from derivcheck.derivations.claim import to_latex
+
+    eps = sp.Symbol("eps", positive=True)
+    latex = to_latex((1 - eps) / eps)
+    assert "\\varepsilon" in latex and to_mathml(latex).count("ε") == 2
 
 
 def test_serve_warns_loudly_off_loopback(monkeypatch, capsys):

@@ -1,5 +1,9 @@
 """LaTeX -> MathML for the page (Chromium and Firefox render MathML natively: nothing to download).
 
+The LaTeX comes from the one printer of formulas, :func:`derivcheck.derivations.claim.to_latex`
+(the report's, the page's and the notebook's: the sheet's names such as eps as \\varepsilon, its
+order of terms), or from the sheet's wording; it is converted as it is, never patched.
+
 ``latex2mathml`` does not escape the text it copies (``\\text{<b>}`` comes out as ``<b>``), so its
 output is parsed as XML and rebuilt from an allowlist of presentation-MathML elements and
 attributes, every text and attribute value escaped; anything else gives ``None`` and the page shows
@@ -25,8 +29,6 @@ ATTRIBUTES = frozenset((
     "display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace", "width", "height", "depth",
     "columnalign", "rowspacing", "columnspacing", "displaystyle", "scriptlevel", "form", "movablelimits", "accent",
     "accentunder", "linethickness", "minsize", "maxsize", "symmetric", "notation", "linebreak", "largeop"))
-#: ``eps`` (how the sheet's epsilon is typed) as a Greek letter, not the product e*p*s.
-EPS = re.compile(r"(?<![\\A-Za-z])eps(?![A-Za-z])")
 #: Longest LaTeX converted (SymPy's LaTeX of an answer within the grader's limits is far shorter).
 MAX_LATEX = 20_000
 
@@ -38,7 +40,7 @@ def to_mathml(latex: str | None, display: bool = False) -> str | None:
     from latex2mathml.converter import convert
 
     try:
-        raw = convert(EPS.sub(r"\\varepsilon ", latex), display="block" if display else "inline")
+        raw = convert(latex, display="block" if display else "inline")
         root = ET.fromstring(raw)
     except Exception:  # noqa: BLE001 - the converter raises many kinds; no preview is the answer
         return None

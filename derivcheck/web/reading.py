@@ -1,11 +1,11 @@
 """How an answer is read, for the live preview (``POST /api/read``): parsed, never evaluated.
 
 :func:`read_task` runs in a sandboxed worker (a reading is bounded like a check). It reads the
-answer with the grader's own reader (:func:`derivcheck.grading.grader.read`: the question's
-vocabulary and limits, an equation solved for the question's unknown) and returns SymPy's LaTeX of
-the expression read, its MathML, or the reader's message with the 0-based position of the
-character it points at. Nothing is compared with the reference and no number is computed beyond
-what building the expression does within the reader's bounds.
+answer with the grader's own reader (:func:`derivcheck.grading.reader.read_statement`: under the
+question's model and in its own names, its limits, an equation solved for the question's
+unknown) and returns SymPy's LaTeX of the expression read, its MathML, or the reader's message
+with the 0-based position of the character it points at. Nothing is compared with the reference
+and no number is computed beyond what building the expression does within the reader's bounds.
 
 An answer of several lines is a derivation: each line is read on its own (a trailing ``# why`` or
 ``\\quad\\text{why}`` justification and the leading ``=`` set aside), positions counted in the
@@ -30,6 +30,7 @@ def read_task(bank_path: str | None, question_id: str, answer: str, limits: Limi
     """``{"latex", "mathml", "error": {"message", "position"} | None, "note"}`` for one line;
     for several lines also ``"lines"``: the same for each line, with ``"line"`` its number."""
     from derivcheck.grading.bank import load
+    from derivcheck.grading.lines import judges_working
 
     question = load(bank_path)[question_id]
     rows = [(n, text, offset) for n, (text, offset) in enumerate(_lines(answer))]
@@ -41,7 +42,7 @@ def read_task(bank_path: str | None, question_id: str, answer: str, limits: Limi
         if not text.strip():
             continue
         body, start = _body(text, n)
-        read = _read_step if question.model is not None else _read_one
+        read = _read_step if judges_working(question) else _read_one
         lines.append({"line": n, "text": text, **read(question, body, offset + start, limits)})
     first_error = next((line["error"] for line in lines if line["error"]), None)
     return {"latex": None, "mathml": None, "error": first_error, "note": "", "lines": lines}
@@ -74,31 +75,29 @@ def _body(line: str, number: int) -> tuple[str, int]:
 
 
 def _read_step(question: Any, text: str, offset: int, limits: Limits) -> dict[str, Any]:
-    """A line of working, read as the derivation checker reads it (expectations, sums,
-    derivatives under the question's model); an equation question's line is an equation."""
-    from derivcheck.grading.working import read_line
+    """A line of working, read as the derivation checker reads it (the one reader of statements
+    under the question's model: expectations, sums, derivatives, or the question's own names); an
+    equation question's line is an equation."""
+    from derivcheck.grading.reader import read_statement
 
     equation = question.unknown is not None and "=" in text
     body = text.lstrip(" &\t")
-    return _reading(lambda: (read_line(question.model, body.rstrip(), limits, equation=equation).expr, ""),
+    return _reading(lambda: read_statement(question, body.rstrip(), limits, equation=equation).expression(final=False),
                     offset + len(text) - len(body), "line")
 
 
 def _read_one(question: Any, text: str, offset: int, limits: Limits) -> dict[str, Any]:
-    from derivcheck.grading.grader import read
+    """A final statement, read as the grader reads it (the same reader, the question's own names
+    first)."""
+    from derivcheck.grading.reader import read_statement
 
-    def parsed() -> tuple[Any, str]:
-        answer = read(question, text, limits)
-        return answer.expr, answer.note
-
-    return _reading(parsed, offset, "answer")
+    return _reading(lambda: read_statement(question, text, limits).expression(final=True), offset, "answer")
 
 
 def _reading(read: Callable[[], tuple[Any, str]], offset: int, what: str) -> dict[str, Any]:
     """``read()`` -> (expression, note) as the preview shows it: LaTeX and MathML, or the reader's
     message with its position in the whole answer."""
-    import sympy as sp
-
+    from derivcheck.derivations.claim import to_latex
     from derivcheck.grading.errors import AnswerError
 
     try:
@@ -110,5 +109,5 @@ def _reading(read: Callable[[], tuple[Any, str]], offset: int, what: str) -> dic
             AttributeError, NotImplementedError, IndexError, KeyError, ArithmeticError) as err:
         return {"latex": None, "mathml": None, "note": "",
                 "error": {"message": f"this {what} cannot be read ({type(err).__name__})", "position": None}}
-    latex = sp.latex(expr)
+    latex = to_latex(expr)
     return {"latex": latex, "mathml": to_mathml(latex, display=True), "error": None, "note": note}
