@@ -242,7 +242,7 @@ MUTANTS: tuple[Mutant, ...] = (
            T_DER),
     Mutant("normal_mean_one", "step checker", "the normal law's first moment taken as 1 instead of its mean",
            (E("grading/laws.py", "m = [sp.Integer(1), mean]", "m = [sp.Integer(1), sp.Integer(1)]"),),
-           (), T_DER),
+           (), ("tests/test_laws.py", *T_DER)),
     Mutant("random_number_allowed", "step checker", "a number next to a random quantity is accepted",
            (E("grading/lines.py", "                if ra != rb:\n", "                if False:\n", "compare"),), (), T_DER),
     Mutant("condition_ignored", "step checker", "E[X | z] integrates z out as well",

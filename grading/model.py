@@ -102,7 +102,15 @@ class Model:
 
     def laws(self) -> dict[str, Law]:
         """The law of each random family, its parameters read by the answers' safe reader (SymPy in
-        the model's parameters); :class:`ModelError` naming the family when one cannot be read."""
+        the model's parameters); :class:`ModelError` naming the family when one cannot be read.
+        Read once per model (every point of every line asks for them)."""
+        known = self.__dict__.get("_laws")
+        if known is None:
+            known = self._read_laws()
+            object.__setattr__(self, "_laws", known)
+        return dict(known)
+
+    def _read_laws(self) -> dict[str, Law]:
         from .working import read_line
 
         out = {}

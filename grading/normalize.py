@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from .errors import AnswerError
 from .vocabulary import FUNCTION, FUNCTIONS, LETTERS, latex_words
@@ -440,3 +441,15 @@ def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
 
 #: An answer opening with ``=`` (or ``≈``, read ``=``) states what follows, as a line of working does.
 _LEADING_EQUALS = re.compile(r"^\s*=(?![=>])")
+
+
+def braced_names(names: Iterable[str], text: str) -> str:
+    """Declared names with a subscript of several characters (``n_in``, ``C_out``), written in plain
+    text, braced as the grammar reads such a subscript (``n_{in}``): a plain subscript is one
+    character, so ``n_in`` would otherwise read as ``n_i`` times ``n``."""
+    for name in names:
+        base, _, sub = name.partition("_")
+        if base and len(sub) > 1 and sub.isalnum():
+            text = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(base)}_{re.escape(sub)}(?![A-Za-z0-9])",
+                          f"{base}_{{{sub}}}", text)
+    return text

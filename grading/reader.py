@@ -24,7 +24,7 @@ import sympy as sp
 from .bounds import bound
 from .errors import AnswerError, TooLarge
 from .limits import DEFAULT, Limits
-from .normalize import to_plain
+from .normalize import braced_names, to_plain
 from .parser import _bracket_depth, parse_plain
 from .symbolic import Builder, Vocabulary
 
@@ -148,7 +148,7 @@ def statements(text: str, unknowns: set[str]) -> tuple[str, str] | None:
 def _built(segment: str, offset: int, vocab: Vocabulary, typed: str, where: list[int] | None,
                 limits: Limits) -> sp.Expr:
     try:
-        tree = parse_plain(segment, limits)
+        tree = parse_plain(braced_names(vocab.symbols, segment), limits)
         bound(tree, limits)
         return Builder(vocab, segment, limits).build(tree)
     except AnswerError as err:

@@ -270,6 +270,9 @@ class Builder(Visitor[sp.Expr]):
             return self.vocab.symbols[name]
         if name in self.vocab.vectors:
             return self.vector(name)
+        entry = self.entry_of(name)
+        if entry is not None:
+            return entry
         if name in CONSTANT:
             return CONSTANT[name].sympy
         if name in self.created:
@@ -306,12 +309,24 @@ class Builder(Visitor[sp.Expr]):
         suggestion = f"; did you mean {close!r}?" if close else ""
         return self.error(f"unknown name {name!r}{suggestion} (this question's names: {listed})", pos)
 
+    def entry_of(self, name: str) -> sp.Expr | None:
+        """The declared scalar ``name_i`` a bare ``name`` stands for: the one declared name that is
+        ``name`` with a one-letter subscript (``x`` for ``x_i`` in a question about one entry), None
+        when there is none or more than one."""
+        found = [s for n, s in self.vocab.symbols.items()
+                 if n.startswith(f"{name}_") and len(n) == len(name) + 2 and n[-1].isalpha()]
+        return found[0] if len(found) == 1 else None
+
     def vector(self, name: str) -> sp.Expr:
         role = self.vocab.vectors[name]
         return {"vector": X, "onehot": Y, "softmax": softmax(X)}[role]
 
     def element(self, name: str, index: str, pos: int) -> sp.Expr:
-        """The entry ``name_index``: a vector question's vector, elementwise, or a new name."""
+        """The entry ``name_index``: a declared name spelled with its subscript (``n_in``,
+        ``C_{out}``, ``x_i``), a vector question's vector, elementwise, or a new name."""
+        declared = self.vocab.symbols.get(f"{name}_{index}")
+        if declared is not None:
+            return declared
         name = NAME_ALIASES.get(name, name)
         if name in self.vocab.vectors:
             if index not in self.vocab.indices:

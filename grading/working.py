@@ -18,7 +18,7 @@ from .bounds import bound
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .model import Model
-from .normalize import to_plain
+from .normalize import braced_names, to_plain
 from .parser import parse_plain
 from .probability import OPERATORS
 from .symbolic import Builder, Vocabulary
@@ -136,7 +136,7 @@ def read_line(model: Model, text: str, limits: Limits = DEFAULT, equation: bool 
                           None, text)
     built = []
     for side in sides:
-        tree = parse_plain(side, limits)
+        tree = parse_plain(braced_names(model.parameters, side), limits)
         bound(tree, limits)
         built.append(Reader(model, side, limits).build(tree))
     if any(signs):  # a = ±b says a is b or -b: a^2 = b^2 for real a, b
@@ -378,6 +378,9 @@ class Reader(Builder):
                          f"{', '.join(sorted(self.model.letters))})", pos)
 
     def element(self, name: str, index: str, pos: int) -> sp.Expr:
+        declared = self.vocab.symbols.get(f"{name}_{index}")
+        if declared is not None:  # a declared name spelled with its subscript: n_in, x_i
+            return declared
         if name in self.model.families:
             return family(name)[self.index(index, pos)]
         if name in self.model.parameters or name in self.model.scalars:
