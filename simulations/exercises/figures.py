@@ -31,7 +31,7 @@ STYLE: dict[str, Any] = {"figure.dpi": 110, "savefig.bbox": "tight", "savefig.pa
          "legend.fontsize": SMALL_PT, "legend.title_fontsize": SMALL_PT,
          "axes.linewidth": 0.6, "lines.linewidth": 1.0, "xtick.major.width": 0.6, "ytick.major.width": 0.6,
          "xtick.major.size": 2.5, "ytick.major.size": 2.5, "xtick.minor.size": 1.5, "ytick.minor.size": 1.5}
-plt.rcParams.update(STYLE)
+matplotlib.rcParams.update(matplotlib.RcParams(STYLE))
 
 #: Every figure's printed width as a fraction of the text width, by the name it is saved under.
 PRINT_WIDTH: dict[str, float] = {
