@@ -442,7 +442,7 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
           logos: dict[str, dict[str, Any]], runs: dict[tuple[int, int], dict[str, Any]], breaks: list[float],
           dev: torch.device) -> dict[str, dict[str, str]]:
     """Heat maps, cross-section, loss curves, sweep and logo figures (PDF and PNG)."""
-    from .figures import figure, save
+    from .figures import SMALL_PT, figure, save
 
     n = GRID
     with torch.no_grad():
@@ -454,7 +454,7 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
 
     fig, axes = figure("fit2d_heatmaps", 1.75, 1, 3)
     limit = float(max(abs(target_img).max(), abs(model).max()))
-    titles = ("target $f$", f"model ($L={DEFAULT_DEPTH}$, $K={DEFAULT_WIDTH}$)", "model $-$ target")
+    titles = ("target $f$", f"model\n$L = {DEFAULT_DEPTH}$, $K = {DEFAULT_WIDTH}$", "difference")
     images = []
     for ax, img in zip(axes[:2], (target_img, model), strict=True):
         images.append(ax.imshow(img, origin="lower", extent=extent, cmap="viridis", vmin=-limit, vmax=limit))
@@ -476,7 +476,7 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
         ax.plot(line.numpy(), mlp(params, pts).cpu()[:, 0].numpy(), "--", color="C0", lw=1.0, label="model")
     ax.plot([2 * b - 1 for b in breaks], [-1.2] * len(breaks), "|", color="k", ms=6,
             label=f"its {len(breaks)} kinks")
-    ax.set(xlabel="$x_1$ (cross-section $x_2 = 0$)", ylim=(-1.35, 1.45), xlim=(-1, 1))
+    ax.set(xlabel="$x_1$ (cross-section $x_2 = 0$)", ylim=(-1.35, 1.45), xlim=(-1, 1), xticks=(-1, -0.5, 0, 0.5, 1))
     ax.legend(loc="upper left", ncol=3, frameon=False)
     figs["cross_section"] = save(fig, out_dir, "fit2d_cross_section")
 
@@ -510,11 +510,11 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
             with torch.no_grad():
                 img = mlp(as_params(item["params"], dev), x).cpu().reshape(n, n).numpy()
             title = (f"depth {item['depth']}, width {item['width']}\n"
-                     f"{item['steps']} steps: error {item['final_mse']:.2g}")
+                     f"{item['steps']} steps\nerror {item['final_mse']:.2g}")
         else:
-            img, title = item.cpu().reshape(n, n).numpy(), "target (rendered text)"
+            img, title = item.cpu().reshape(n, n).numpy(), "target\n(rendered text)"
         im = ax.imshow(img, origin="lower", extent=extent, cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(title)
+        ax.set_title(title, fontsize=SMALL_PT)
         ax.set(xticks=[], yticks=[])
     fig.colorbar(im, ax=axes, shrink=0.85, ticks=(0, 0.5, 1))
     figs["logo"] = save(fig, out_dir, "fit2d_logo")
