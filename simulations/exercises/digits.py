@@ -191,7 +191,7 @@ def plots(out_dir: Path, data: Dataset, curves: dict, extremes: dict) -> dict:
 
     figs = {}
     epochs = range(1, len(curves["train_loss"]) + 1)
-    fig, (ax1, ax2) = figure("digits_curves", 1.8, 1, 2)
+    fig, (ax1, ax2) = figure("digits_curves", 1.7, 1, 2)
     for split, style, name in (("train", "-", "training"), ("val", "--", "validation")):
         ax1.plot(epochs, curves[f"{split}_loss"], style, marker="o", ms=3, label=name)
         ax2.plot(epochs, curves[f"{split}_accuracy"], style, marker="o", ms=3, label=name)
@@ -203,7 +203,7 @@ def plots(out_dir: Path, data: Dataset, curves: dict, extremes: dict) -> dict:
     ax2.legend(loc="lower right", frameon=False)
     figs["curves"] = save(fig, out_dir, "digits_curves")
 
-    fig, axes = figure("digits_extremes", 2.3, 2, 5)
+    fig, axes = figure("digits_extremes", 2.1, 2, 5)
     for row, key in zip(axes, ("lowest", "highest"), strict=True):
         for ax, item in zip(row, extremes[key], strict=False):  # a tiny validation split fills fewer axes
             image = data.val.x[item["index"]].reshape(data.image_shape).numpy()
@@ -211,6 +211,7 @@ def plots(out_dir: Path, data: Dataset, curves: dict, extremes: dict) -> dict:
             ax.set_title(f"{item['label']} → {item['predicted']}\n{sci(item['loss'])}", fontsize=SMALL_PT)
             ax.set_xticks([])
             ax.set_yticks([])
-        row[0].set_ylabel(f"{key} loss\n(true → predicted,\nloss)")
+        row[0].set_ylabel(f"{key}\nloss")
+    fig.suptitle("each image: true label → predicted label, and its loss", fontsize=SMALL_PT)
     figs["extremes"] = save(fig, out_dir, "digits_extremes")
     return figs

@@ -452,7 +452,7 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
     ticks = (-1, 0, 1)
     figs = {}
 
-    fig, axes = figure("fit2d_heatmaps", 1.75, 1, 3)
+    fig, axes = figure("fit2d_heatmaps", 1.55, 1, 3)
     limit = float(max(abs(target_img).max(), abs(model).max()))
     titles = ("target $f$", f"model\n$L = {DEFAULT_DEPTH}$, $K = {DEFAULT_WIDTH}$", "difference")
     images = []
@@ -468,7 +468,7 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
     fig.colorbar(err_im, ax=axes[2], shrink=0.85)
     figs["heatmaps"] = save(fig, out_dir, "fit2d_heatmaps")
 
-    fig, ax = figure("fit2d_cross_section", 1.7)
+    fig, ax = figure("fit2d_cross_section", 1.45)
     line = torch.linspace(-1, 1, 2001)
     pts = torch.stack([line, torch.zeros_like(line)], 1).to(x.device)
     with torch.no_grad():
@@ -503,7 +503,7 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
     ax.legend(loc="lower left", frameon=False)
     figs["sweep"] = save(fig, out_dir, "fit2d_sweep")
 
-    fig, axes = figure("fit2d_logo", 1.75, 1, 3)
+    fig, axes = figure("fit2d_logo", 1.6, 1, 3)
     shown: list[torch.Tensor | dict[str, Any]] = [logo_y, logos["small"], logos["large"]]
     for ax, item in zip(axes, shown, strict=True):
         if isinstance(item, dict):

@@ -264,7 +264,7 @@ def plots(out_dir: Path, runs: list[dict]) -> dict:
 
     keys = ("rms_activations", "rms_deltas", "rms_weight_grads", "rms_bias_grads")
     titles = ("pre-activations", "deltas", "weight gradients", "bias gradients")
-    fig, axes = figure("init_rms", 4.6, len(ACTIVATIONS), 4, sharex=True)
+    fig, axes = figure("init_rms", 3.7, len(ACTIVATIONS), 4, sharex=True)
     for row, activation in zip(axes, ACTIVATIONS, strict=True):
         centre = 1.0
         for r in (r for r in runs if r["activation"] == activation):
@@ -279,7 +279,7 @@ def plots(out_dir: Path, runs: list[dict]) -> dict:
                 ax.set_ylim(mid / 10, mid * 10)
             ax.yaxis.set_major_locator(LogLocator(base=10, numticks=4))
             ax.yaxis.set_minor_locator(NullLocator())
-        row[0].set_ylabel(f"{NAMES[activation]}, $s = {centre:.3g}$\nRMS")
+        row[0].set_ylabel(f"{NAMES[activation]}\n$s = {centre:.3g}$")
     for ax, title in zip(axes[0], titles, strict=True):
         ax.set_title(title)
     for ax in axes[-1]:
