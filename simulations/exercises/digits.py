@@ -191,7 +191,7 @@ def plots(out_dir: Path, data: Dataset, curves: dict, extremes: dict) -> dict:
 
     figs = {}
     epochs = range(1, len(curves["train_loss"]) + 1)
-    fig, (ax1, ax2) = figure("digits_curves", 1.7, 1, 2)
+    fig, (ax1, ax2) = figure("digits_curves", 1.6, 1, 2)
     for split, style, name in (("train", "-", "training"), ("val", "--", "validation")):
         ax1.plot(epochs, curves[f"{split}_loss"], style, marker="o", ms=3, label=name)
         ax2.plot(epochs, curves[f"{split}_accuracy"], style, marker="o", ms=3, label=name)
@@ -203,7 +203,7 @@ def plots(out_dir: Path, data: Dataset, curves: dict, extremes: dict) -> dict:
     ax2.legend(loc="lower right", frameon=False)
     figs["curves"] = save(fig, out_dir, "digits_curves")
 
-    fig, axes = figure("digits_extremes", 2.1, 2, 5)
+    fig, axes = figure("digits_extremes", 2.0, 2, 5)
     for row, key in zip(axes, ("lowest", "highest"), strict=True):
         for ax, item in zip(row, extremes[key], strict=False):  # a tiny validation split fills fewer axes
             image = data.val.x[item["index"]].reshape(data.image_shape).numpy()

@@ -476,7 +476,7 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
         ax.plot(line.numpy(), mlp(params, pts).cpu()[:, 0].numpy(), "--", color="C0", lw=1.0, label="model")
     ax.plot([2 * b - 1 for b in breaks], [-1.2] * len(breaks), "|", color="k", ms=6,
             label=f"its {len(breaks)} kinks")
-    ax.set(xlabel="$x_1$ (cross-section $x_2 = 0$)", ylim=(-1.35, 1.45), xlim=(-1, 1), xticks=(-1, -0.5, 0, 0.5, 1))
+    ax.set(xlabel="$x_1$ (cross-section $x_2 = 0$)", ylim=(-1.35, 1.9), xlim=(-1, 1), xticks=(-1, -0.5, 0, 0.5, 1))
     ax.legend(loc="upper left", ncol=3, frameon=False)
     figs["cross_section"] = save(fig, out_dir, "fit2d_cross_section")
 

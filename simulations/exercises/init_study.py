@@ -264,7 +264,7 @@ def plots(out_dir: Path, runs: list[dict]) -> dict:
 
     keys = ("rms_activations", "rms_deltas", "rms_weight_grads", "rms_bias_grads")
     titles = ("pre-activations", "deltas", "weight gradients", "bias gradients")
-    fig, axes = figure("init_rms", 3.7, len(ACTIVATIONS), 4, sharex=True)
+    fig, axes = figure("init_rms", 3.3, len(ACTIVATIONS), 4, sharex=True)
     for row, activation in zip(axes, ACTIVATIONS, strict=True):
         centre = 1.0
         for r in (r for r in runs if r["activation"] == activation):
