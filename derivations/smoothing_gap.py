@@ -1,9 +1,10 @@
 r"""The minimiser of cross-entropy against a label-smoothed target (Problem 3.3).
 
 With y_hat = (1 - eps) y + eps/d (PyTorch's ``label_smoothing=eps``) the loss
-L(x) = -sum_i y_hat_i x_i + log sum_k e^{x_k} is convex (its Hessian diag(z) - z z^T is a
-covariance matrix), and its gradient z - y_hat vanishes exactly when softmax(x) = y_hat, i.e.
-x = log y_hat + c. The optimal gap between the true class and any other is
+L(x) = -sum_i y_hat_i x_i + log sum_k e^{x_k} is convex (its Hessian z_i delta_ij - z_i z_j,
+i.e. diag(z) - z z^T, is the covariance matrix of a one-hot draw from z, for every d), and its
+gradient z - y_hat vanishes exactly when softmax(x) = y_hat, i.e. x = log y_hat + c. The optimal
+gap between the true class and any other is
 
     x_y - x_j = log((1 - eps + eps/d) / (eps/d)) = log(1 + d (1 - eps) / eps),
 
@@ -19,10 +20,10 @@ import sympy as sp
 
 from .claim import Derivation, Step, eq
 from .registry import derivation
-from .softmax_ce_gradient import softmax_ce_gradient, z
-from .symbols import c, d, eps, i, y, y_hat
+from .softmax_ce_gradient import gradient_in_range, softmax_ce_gradient, z
+from .symbols import c, d, eps, i, j, k, x, y, y_hat
 
-#: Dimension at which the Hessian is computed entry by entry.
+#: Dimension at which the general Hessian is cross-checked entry by entry with explicit logits.
 HESSIAN_DIMENSION = 3
 
 
@@ -31,6 +32,17 @@ def smoothed_target() -> tuple[sp.Expr, sp.Expr]:
     (``softmax_ce_gradient``'s target at y_i = 1 and y_i = 0)."""
     target = softmax_ce_gradient().extras["smoothed_target"]
     return target.subs(y[i], 1), target.subs(y[i], 0)
+
+
+def log_sum_exp_hessian() -> sp.Expr:
+    """d^2/(dx_i dx_j) log sum_{k=1}^{d} e^{x_k} = z_i delta_ij - z_i z_j for every d, z = softmax(x):
+    SymPy differentiates the sum over k twice; the result, written with z, is checked equal to it."""
+    total = sp.Sum(sp.exp(x[k]), (k, 1, d))
+    hessian = gradient_in_range(sp.diff(sp.log(total), x[i], x[j]))
+    in_z = z[i] * sp.KroneckerDelta(i, j) - z[i] * z[j]
+    if sp.simplify(sp.expand(hessian - in_z.subs({z[i]: sp.exp(x[i]) / total, z[j]: sp.exp(x[j]) / total}))) != 0:
+        raise ArithmeticError("the Hessian of log-sum-exp is not z_i delta_ij - z_i z_j")
+    return in_z
 
 
 def hessian_is_softmax_covariance(dim: int = HESSIAN_DIMENSION) -> bool:
@@ -56,8 +68,8 @@ def smoothing_gap() -> Derivation:
     x_top, x_rest = sp.log(top) + c, sp.log(rest) + c
     gap = sp.log(1 + sp.together(sp.simplify(top / rest - 1)))
     gap_check = sp.simplify(sp.expand_log((x_top - x_rest) - gap, force=True))
-    log_partition = sp.log(sp.exp(x_top) + (d - 1) * sp.exp(x_rest))
-    minimum = sp.simplify(sp.expand_log(-(top * x_top + (d - 1) * rest * x_rest) + log_partition,
+    log_denominator = sp.log(sp.exp(x_top) + (d - 1) * sp.exp(x_rest))  # log sum_k e^{x_k} at x = log y_hat + c
+    minimum = sp.simplify(sp.expand_log(-(top * x_top + (d - 1) * rest * x_rest) + log_denominator,
                                         force=True))
     entropy = -(top * sp.log(top) + (d - 1) * rest * sp.log(rest))
     minimum_is_entropy = sp.simplify(sp.expand_log(minimum - entropy, force=True)) == 0
@@ -65,11 +77,13 @@ def smoothing_gap() -> Derivation:
         Step(r"The smoothed target: the true class keeps $1 - \varepsilon$ plus its share $\varepsilon/d$.",
              eq(sp.Tuple(y_hat[sp.Symbol("y")], y_hat[sp.Symbol("j")]), sp.Tuple(top, rest)),
              unjudged=r'a pair of values (the true class and another): the checker reads one expression a side'),
-        Step(r"The loss is convex: the Hessian of log-sum-exp is $\operatorname{diag}(z) - z z^\top$, the "
-             r"covariance of a one-hot draw from $z$, positive semidefinite (checked entry by entry for $d = 3$).",
-             eq(sp.Symbol("H_L"), sp.Symbol(r"\operatorname{diag}(z) - z z^{\top}")),
-             unjudged=(r"a matrix (the Hessian): the checker's models have no matrices; SymPy proves it entry by "
-                       r"entry for $d = 3$")),
+        Step(r"The loss is convex: its Hessian is that of log-sum-exp (the rest is linear in $x$), "
+             r"$\operatorname{diag}(z) - z z^\top$, the covariance of a one-hot draw from $z$ "
+             r"($v^\top \nabla^2 L\, v = \sum_i z_i v_i^2 - (\sum_i z_i v_i)^2 \ge 0$), positive semidefinite "
+             r"for every $d$.",
+             eq(sp.Derivative(sp.Symbol("L"), x[i], x[j]), log_sum_exp_hessian()),
+             unjudged=(r"a second derivative by two entries $x_i$, $x_j$: p3.smoothing_gap's model has no "
+                       r"logits")),
         Step(r"So a stationary point is the minimum: the gradient $z - \hat y$ (Problem 3.2) vanishes when",
              eq(z[i], stationary)),
         Step(r"$\mathrm{softmax}(x) = \hat y$ inverts to $x_i = \log \hat y_i + c$ for any constant $c$.",
@@ -77,8 +91,9 @@ def smoothing_gap() -> Derivation:
              unjudged=r'a pair of values (the true class and another): the checker reads one expression a side'),
         Step("The gap between the true class and any other is finite.", eq(
             sp.Symbol("x_y") - sp.Symbol("x_j"), gap)),
-        Step(r"At the minimiser the log-partition is $\log \sum_i \hat y_i + c = c$, and the loss is the "
-             r"entropy of $\hat y$ (SymPy checks $L(x^*) - H(\hat y) = 0$ for every $c$).",
+        Step(r"At the minimiser the log of the softmax denominator is $\log \sum_k e^{x_k} = "
+             r"\log \sum_k \hat y_k + c = c$, and the loss is the entropy of $\hat y$ (SymPy checks "
+             r"$L(x^*) - H(\hat y) = 0$ for every $c$).",
              eq(sp.Symbol("L^*"), entropy),
              unjudged=(r'the minimum value $L^*$: p3.smoothing_gap asks for the gap and its model has no loss to '
                        r'compare with; SymPy checks $L(x^*) - H(\hat y) = 0$')),

@@ -61,7 +61,7 @@ def softmax_ce_gradient() -> Derivation:
              eq(sp.Symbol("L"), loss)),
         Step(r"Differentiate with respect to $x_i$ (the Kronecker delta $\delta_{ij}$ picks the $i$-th term).", eq(
             sp.Derivative(sp.Symbol("L"), x[i]), raw), unjudged=UNJUDGED_INDEX),
-        Step(r"Evaluate the deltas for $1 \le i \le d$.", eq(sp.Derivative(sp.Symbol("L"), x[i]), grad),
+        Step(r"Evaluate the Kronecker deltas for $1 \le i \le d$.", eq(sp.Derivative(sp.Symbol("L"), x[i]), grad),
              unjudged=UNJUDGED_INDEX),
         Step("A one-hot (or any probability) vector sums to one.", eq(mass, 1)),
         Step("Hence the gradient is the softmax minus the target.", eq(sp.Derivative(sp.Symbol("L"), x[i]),

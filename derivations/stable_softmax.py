@@ -19,7 +19,8 @@ from .claim import Derivation, Step, eq
 from .registry import derivation
 from .symbols import c, d, i, k, m, x
 
-#: Dimensions for which the identity and the sign of every exponent are also proven term by term.
+#: Dimensions at which the identity and the sign of every exponent are cross-checked term by term by SymPy
+#: (the argument itself holds for every d: a maximum is at least each of its terms, one of them 0).
 CONCRETE_DIMENSIONS = range(2, 7)
 
 
@@ -75,8 +76,8 @@ def stable_softmax() -> Derivation:
         Step("$e^{x - c} = e^{x} e^{-c}$; the factor $e^{-c}$ leaves the sum.", eq(shifted, split)),
         Step("It cancels: the shifted softmax equals the plain one for every $c$.", eq(shifted, cancelled)),
         Step(r"Choose $c = m = \max_j x_j$. Then $m - x_k = \max_j (x_j - x_k)$, a maximum over terms that "
-             r"include $x_k - x_k = 0$, hence nonnegative (shown for $d = 3$, $k = 1$; SymPy proves the sign "
-             r"for every $k$ and $d = 2, \dots, 6$).", eq(sp.Max(*xs) - xs[0], gap)),
+             r"include $x_k - x_k = 0$, hence nonnegative, for every $d$ and $k$; for example, with $d = 3$ and "
+             r"$k = 1$:", eq(sp.Max(*xs) - xs[0], gap)),
         Step(r"So every exponent $x_k - m$ is $\le 0$: each term of the sum lies in $(0, 1]$ and one equals 1, "
              r"so nothing overflows and the denominator is at least 1.", sp.Le(xs[0] - sp.Max(*xs), 0,
                                                                                evaluate=False)),

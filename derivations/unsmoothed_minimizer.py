@@ -1,6 +1,7 @@
 r"""Without label smoothing cross-entropy has no finite minimiser (Problem 3.3).
 
-Write the loss with the gaps g_j = x_y - x_j (j != y) for a one-hot label y:
+Write the loss with the gaps g_j = x_y - x_j (j != y) for a one-hot label y (SymPy sums over
+j = 1, ..., d - 1, the other classes relabelled; the steps display the sum over j != y):
 
     L = -log z_y = log(1 + sum_{j != y} e^{-g_j}),   dL/dg_j = -e^{-g_j} / (1 + sum e^{-g}) < 0,
 
@@ -12,6 +13,8 @@ oo
 """
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 from .claim import Derivation, Step, eq
@@ -20,6 +23,31 @@ from .smoothing_gap import smoothing_gap
 from .symbols import d, eps, g, j, k
 
 gaps = sp.IndexedBase("g", real=True)
+#: The true class, the one index the sums over the other classes leave out.
+true_class = sp.Symbol("y", integer=True, positive=True)
+
+
+class SumOverOthers(sp.Function):
+    """sum_{j != y} f_j, unevaluated: the sum over the d - 1 classes other than the true class y.
+
+    SymPy computes with sum_{j=1}^{d-1} (the other classes relabelled 1, ..., d - 1);
+    :func:`over_others` writes such a sum back over j != y for display, without the relabelling."""
+
+    nargs = 2
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        term = printer._print(self.args[0])
+        tex = rf"\sum_{{{printer._print(self.args[1])} \ne {printer._print(true_class)}}} {term}"
+        return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"Sum({printer._print(self.args[0])}, {printer._print(self.args[1])} != y)"
+
+
+def over_others(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every sum over j = 1, ..., d - 1 written as the sum over j != y it stands for."""
+    return expr.replace(lambda e: isinstance(e, sp.Sum) and e.limits == ((j, 1, d - 1),),
+                        lambda e: SumOverOthers(e.function, j))
 
 
 @derivation
@@ -37,9 +65,9 @@ def unsmoothed_minimizer() -> Derivation:
     optimal_gap = sp.oo if (decreasing and positive and limit == 0) else sp.nan
     smoothed_limit = sp.limit(smoothing_gap().result, eps, 0, "+")
     steps = (
-        Step(r"With gaps $g_j = x_y - x_j$ the loss is $-\log z_y$.", eq(sp.Symbol("L"), loss)),
-        Step("Every partial derivative is negative: increasing any gap lowers the loss.",
-             eq(sp.Derivative(sp.Symbol("L"), gaps[k]), slope)),
+        Step(r"With gaps $g_j = x_y - x_j$ the loss is $-\log z_y$.", eq(sp.Symbol("L"), over_others(loss))),
+        Step(r"Every partial derivative ($k \ne y$) is negative: increasing any gap lowers the loss.",
+             eq(sp.Derivative(sp.Symbol("L"), gaps[k]), over_others(slope))),
         Step("Along equal gaps $g$ with $r = d - 1$ other classes, the slope is negative for every $g$.",
              eq(sp.Derivative(equal_gaps, g), equal_slope)),
         Step(r"The loss is positive at every finite $g$ and tends to 0 only as $g \to \infty$.",

@@ -24,6 +24,7 @@ import sympy as sp
 import torch
 
 from derivcheck.derivations import derive
+from derivcheck.derivations.separation import separating_first
 from derivcheck.derivations.symbols import d as d_sym
 
 from .chi2_test import ChiSquare, ScaleTest
@@ -78,6 +79,7 @@ def verify(run: Run, *, draws: int = DRAWS, dimensions: tuple[int, ...] = DIMENS
     """
     dev, seed = run.device, run.seed
     derivation = derive("he_sigma")
+    dimensions = tuple(separating_first(derivation, dimensions, at=lambda dim: {"d": dim}))
     true_sigma_of = sp.lambdify(d_sym, derivation.result, "math")
     sigma_of = sp.lambdify(d_sym, derivation.result if claimed is None else claimed, "math")
     wrong_sigma = {k: sp.lambdify(d_sym, v, "math") for k, v in derivation.mistakes.items()}

@@ -23,6 +23,7 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode
 
+from derivcheck.derivations.separation import separating_first
 from derivcheck.derivations.symbols import K as K_sym
 from derivcheck.derivations.symbols import L as L_sym
 from derivcheck.derivations.symbols import n as n_sym
@@ -183,7 +184,7 @@ def sweep_check(derivation: Derivation, measure: Callable[[int, int, int], int],
     measurements = tuple(Measurement(at={"n": r["n"], "L": r["L"], "K": r["K"]}, quantity=quantity,
                                      estimate=r["measured"], interval=(r["measured"], r["measured"]),
                                      prediction=r["predicted"])
-                         for r in reversed(rows))
+                         for r in separating_first(derivation, reversed(rows), at=lambda r: r))
     return exact_check(prediction=head["predicted"], estimate=head["measured"], deviations=deviations,
                        tolerance=0.0, wrong=wrong_dev, samples=0, measurements=measurements,
                        details={"formula": str(expr), "scale": scale, "sweep": rows})

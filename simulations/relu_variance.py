@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 import sympy as sp
 
 from derivcheck.derivations import derive
+from derivcheck.derivations.separation import separating_first
 from derivcheck.derivations.symbols import d as d_sym
 from derivcheck.derivations.symbols import sigma as sigma_sym
 
@@ -42,8 +43,10 @@ from .registry import verifier
 from .relu_layer import LayerSums, sample_layer
 from .verification import Measurement, Outcome, Run
 
-#: (d, sigma) configurations; sigma != 1 so that sigma and sigma^2 differ.
-CONFIGS: tuple[tuple[int, float], ...] = ((64, 0.5), (256, 0.1), (1024, 1.7), (4096, 0.05))
+#: (d, sigma) configurations, the headline first. ``verify`` lists first those where the result and
+#: every mistake predict pairwise distinct numbers (``derivations.separation``): at (64, 0.5) the
+#: forgotten half (d sigma^2) and sigma read as a variance (d sigma / 2) both predict 16.
+CONFIGS: tuple[tuple[int, float], ...] = ((64, 0.25), (256, 0.1), (1024, 1.7), (4096, 0.05))
 #: Inputs z drawn per configuration (as many weights again), rounded down to a multiple of d.
 DRAWS = 1 << 22
 #: Exact tests per configuration: the claim, y given z, the inputs' factor.
@@ -118,6 +121,7 @@ def verify(run: Run, *, draws: int = DRAWS, configs: tuple[tuple[int, float], ..
     same check rejects a wrong one); power is always computed with the derived formula as truth.
     """
     derivation = derive("relu_variance")
+    configs = tuple(separating_first(derivation, configs, at=lambda c: {"d": c[0], "sigma": c[1]}))
     truth = formula(derivation.result)
     predict = formula(derivation.result if claimed is None else claimed)
     mistakes = {name: formula(expr) for name, expr in derivation.mistakes.items()}

@@ -67,7 +67,8 @@ def test_the_skeleton_is_commented_data_and_never_overwritten(folder, capsys):
 def test_a_formula_sheet_folder_works_with_questions_check_and_grade(formulas_only, tmp_path, capsys):
     status, doc = run_json(capsys, "questions", "--sheet", str(formulas_only))
     assert status == 0 and [q["id"] for q in doc["questions"]] == ["q1.area"]
-    assert doc["questions"][0]["example"] == "2 pi r" and doc["questions"][0]["derivations"]["model"]["name"] == "q1.area"  # the trivial model
+    first = doc["questions"][0]
+    assert first["example"] == "2 pi r" and first["derivations"]["model"]["name"] == "q1.area"  # the trivial model
     status, right = run_json(capsys, "check", "q1.area", "pi r^2", "--sheet", str(formulas_only))
     assert status == 0 and right["verdict"] == "correct"
     status, wrong = run_json(capsys, "check", "q1.area", r"\pi (2r)^2", "--sheet", str(formulas_only))

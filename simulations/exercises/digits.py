@@ -185,29 +185,33 @@ def sci(value: float) -> str:
 
 def plots(out_dir: Path, data: Dataset, curves: dict, extremes: dict) -> dict:
     """Loss and accuracy per epoch; the five lowest- and highest-loss validation images."""
-    from .figures import plt, save
+    from matplotlib.ticker import MaxNLocator
+
+    from .figures import SMALL_PT, figure, save
 
     figs = {}
     epochs = range(1, len(curves["train_loss"]) + 1)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(5.6, 2.2), constrained_layout=True)
+    fig, (ax1, ax2) = figure("digits_curves", 1.6, 1, 2)
     for split, style, name in (("train", "-", "training"), ("val", "--", "validation")):
         ax1.plot(epochs, curves[f"{split}_loss"], style, marker="o", ms=3, label=name)
         ax2.plot(epochs, curves[f"{split}_accuracy"], style, marker="o", ms=3, label=name)
-    ticks = list(epochs)[1::2] if len(epochs) > 6 else list(epochs)  # whole epochs only
-    ax1.set(xlabel="epoch", ylabel="cross-entropy", yscale="log", xticks=ticks)
-    ax2.set(xlabel="epoch", ylabel="accuracy", xticks=ticks)
+    ax1.set(xlabel="epoch", ylabel="cross-entropy", yscale="log")
+    ax2.set(xlabel="epoch", ylabel="accuracy")
+    for ax in (ax1, ax2):
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))  # whole epochs, labels apart
     ax1.legend(loc="lower left", frameon=False)
     ax2.legend(loc="lower right", frameon=False)
     figs["curves"] = save(fig, out_dir, "digits_curves")
 
-    fig, axes = plt.subplots(2, 5, figsize=(5.8, 2.8), constrained_layout=True)
+    fig, axes = figure("digits_extremes", 2.0, 2, 5)
     for row, key in zip(axes, ("lowest", "highest"), strict=True):
         for ax, item in zip(row, extremes[key], strict=False):  # a tiny validation split fills fewer axes
             image = data.val.x[item["index"]].reshape(data.image_shape).numpy()
             ax.imshow(image, cmap="gray_r")
-            ax.set_title(f"true {item['label']}, predicted {item['predicted']}\nloss {sci(item['loss'])}", fontsize=7)
+            ax.set_title(f"{item['label']} → {item['predicted']}\n{sci(item['loss'])}", fontsize=SMALL_PT)
             ax.set_xticks([])
             ax.set_yticks([])
-        row[0].set_ylabel(f"{key} loss", fontsize=8)
+        row[0].set_ylabel(f"{key}\nloss")
+    fig.suptitle("each image: true label → predicted label, and its loss", fontsize=SMALL_PT)
     figs["extremes"] = save(fig, out_dir, "digits_extremes")
     return figs

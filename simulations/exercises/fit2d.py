@@ -442,7 +442,7 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
           logos: dict[str, dict[str, Any]], runs: dict[tuple[int, int], dict[str, Any]], breaks: list[float],
           dev: torch.device) -> dict[str, dict[str, str]]:
     """Heat maps, cross-section, loss curves, sweep and logo figures (PDF and PNG)."""
-    from .figures import plt, save
+    from .figures import SMALL_PT, figure, save
 
     n = GRID
     with torch.no_grad():
@@ -452,9 +452,9 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
     ticks = (-1, 0, 1)
     figs = {}
 
-    fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.5), constrained_layout=True)
+    fig, axes = figure("fit2d_heatmaps", 1.55, 1, 3)
     limit = float(max(abs(target_img).max(), abs(model).max()))
-    titles = ("target $f$", f"model ($L={DEFAULT_DEPTH}$, $K={DEFAULT_WIDTH}$)", "model $-$ target")
+    titles = ("target $f$", f"model\n$L = {DEFAULT_DEPTH}$, $K = {DEFAULT_WIDTH}$", "difference")
     images = []
     for ax, img in zip(axes[:2], (target_img, model), strict=True):
         images.append(ax.imshow(img, origin="lower", extent=extent, cmap="viridis", vmin=-limit, vmax=limit))
@@ -468,7 +468,7 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
     fig.colorbar(err_im, ax=axes[2], shrink=0.85)
     figs["heatmaps"] = save(fig, out_dir, "fit2d_heatmaps")
 
-    fig, ax = plt.subplots(figsize=(5.4, 2.2), constrained_layout=True)
+    fig, ax = figure("fit2d_cross_section", 1.45)
     line = torch.linspace(-1, 1, 2001)
     pts = torch.stack([line, torch.zeros_like(line)], 1).to(x.device)
     with torch.no_grad():
@@ -476,13 +476,13 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
         ax.plot(line.numpy(), mlp(params, pts).cpu()[:, 0].numpy(), "--", color="C0", lw=1.0, label="model")
     ax.plot([2 * b - 1 for b in breaks], [-1.2] * len(breaks), "|", color="k", ms=6,
             label=f"its {len(breaks)} kinks")
-    ax.set(xlabel="$x_1$ (cross-section $x_2 = 0$)", ylim=(-1.35, 1.45), xlim=(-1, 1))
+    ax.set(xlabel="$x_1$ (cross-section $x_2 = 0$)", ylim=(-1.35, 1.9), xlim=(-1, 1), xticks=(-1, -0.5, 0, 0.5, 1))
     ax.legend(loc="upper left", ncol=3, frameon=False)
     figs["cross_section"] = save(fig, out_dir, "fit2d_cross_section")
 
     depths = sorted({d for d, _ in runs})
     widths = sorted({w for _, w in runs})
-    fig, axes = plt.subplots(1, len(depths), figsize=(7.2, 2.3), sharey=True, constrained_layout=True)
+    fig, axes = figure("fit2d_loss", 2.0, 1, len(depths), sharey=True)
     for ax, d in zip(np.atleast_1d(axes), depths, strict=True):
         for i, w in enumerate(widths):
             if (d, w) in runs:
@@ -492,7 +492,7 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
     np.atleast_1d(axes)[0].legend(loc="lower left", frameon=False)
     figs["loss"] = save(fig, out_dir, "fit2d_loss")
 
-    fig, ax = plt.subplots(figsize=(3.0, 2.3), constrained_layout=True)
+    fig, ax = figure("fit2d_sweep", 2.0)
     for i, d in enumerate(depths):
         ws = [w for w in widths if (d, w) in runs]
         ax.loglog(ws, [runs[(d, w)]["final_mse"] for w in ws], STYLES[i % 4], marker=MARKERS[i % 4], color=f"C{i}",
@@ -503,18 +503,18 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
     ax.legend(loc="lower left", frameon=False)
     figs["sweep"] = save(fig, out_dir, "fit2d_sweep")
 
-    fig, axes = plt.subplots(1, 3, figsize=(5.2, 2.0), constrained_layout=True)
+    fig, axes = figure("fit2d_logo", 1.6, 1, 3)
     shown: list[torch.Tensor | dict[str, Any]] = [logo_y, logos["small"], logos["large"]]
     for ax, item in zip(axes, shown, strict=True):
         if isinstance(item, dict):
             with torch.no_grad():
                 img = mlp(as_params(item["params"], dev), x).cpu().reshape(n, n).numpy()
             title = (f"depth {item['depth']}, width {item['width']}\n"
-                     f"{item['steps']} steps: error {item['final_mse']:.2g}")
+                     f"{item['steps']} steps\nerror {item['final_mse']:.2g}")
         else:
-            img, title = item.cpu().reshape(n, n).numpy(), "target (rendered text)"
+            img, title = item.cpu().reshape(n, n).numpy(), "target\n(rendered text)"
         im = ax.imshow(img, origin="lower", extent=extent, cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(title, fontsize=8)
+        ax.set_title(title, fontsize=SMALL_PT)
         ax.set(xticks=[], yticks=[])
     fig.colorbar(im, ax=axes, shrink=0.85, ticks=(0, 0.5, 1))
     figs["logo"] = save(fig, out_dir, "fit2d_logo")

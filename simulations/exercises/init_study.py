@@ -260,11 +260,11 @@ def plots(out_dir: Path, runs: list[dict]) -> dict:
     from matplotlib.lines import Line2D
     from matplotlib.ticker import LogLocator, NullLocator
 
-    from .figures import plt, save
+    from .figures import figure, save
 
     keys = ("rms_activations", "rms_deltas", "rms_weight_grads", "rms_bias_grads")
     titles = ("pre-activations", "deltas", "weight gradients", "bias gradients")
-    fig, axes = plt.subplots(len(ACTIVATIONS), 4, figsize=(5.6, 5.2), sharex=True, constrained_layout=True)
+    fig, axes = figure("init_rms", 3.3, len(ACTIVATIONS), 4, sharex=True)
     for row, activation in zip(axes, ACTIVATIONS, strict=True):
         centre = 1.0
         for r in (r for r in runs if r["activation"] == activation):
@@ -279,8 +279,7 @@ def plots(out_dir: Path, runs: list[dict]) -> dict:
                 ax.set_ylim(mid / 10, mid * 10)
             ax.yaxis.set_major_locator(LogLocator(base=10, numticks=4))
             ax.yaxis.set_minor_locator(NullLocator())
-            ax.tick_params(labelsize=7.5)
-        row[0].set_ylabel(f"{NAMES[activation]}, $s = {centre:.3g}$\nRMS", fontsize=8.5)
+        row[0].set_ylabel(f"{NAMES[activation]}\n$s = {centre:.3g}$")
     for ax, title in zip(axes[0], titles, strict=True):
         ax.set_title(title)
     for ax in axes[-1]:
@@ -288,5 +287,5 @@ def plots(out_dir: Path, runs: list[dict]) -> dict:
         ax.set_xticks((1, 8, 16, 24, 32))
     handles = [Line2D([], [], color="k", ls=style, lw=1.1) for style in ("-", ":", "--")]
     fig.legend(handles, ["level scale $s$ (row label)", "half: $s/2$", "double: $2s$"], loc="outside upper center",
-               ncol=3, frameon=False, fontsize=8.5)
+               ncol=3, frameon=False)
     return {"rms": save(fig, out_dir, "init_rms")}
