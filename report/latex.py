@@ -8,10 +8,12 @@ so a tampered store record cannot make LaTeX do more than typeset; prose goes th
 A claim's template block printed into another template (:func:`claim_part`) is :class:`Typeset`:
 its values passed the guard as it was rendered, the rest is the template's own LaTeX.
 """
+# ruff: noqa: RUF001, RUF002 (the Unicode maths symbols of prose are this module's subject)
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from typing import Any
 
 import jinja2
@@ -60,9 +62,45 @@ def guard(value: Any) -> Any:
     return value
 
 
+#: The maths symbols prompts write in Unicode, as LaTeX (each typeset in maths mode).
+_MATH = {"⊙": r"\odot", "∈": r"\in", "∉": r"\notin", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx",
+         "·": r"\cdot", "⋅": r"\cdot", "×": r"\times", "−": "-", "±": r"\pm", "∓": r"\mp", "∑": r"\sum",
+         "∏": r"\prod", "∫": r"\int", "√": r"\surd", "∞": r"\infty", "∂": r"\partial", "∇": r"\nabla",
+         "→": r"\to", "←": r"\leftarrow", "↦": r"\mapsto", "⇒": r"\Rightarrow", "⇔": r"\Leftrightarrow",
+         "∘": r"\circ", "⊤": r"\top", "′": "'", "∀": r"\forall", "∃": r"\exists", "∼": r"\sim",
+         "≡": r"\equiv", "∝": r"\propto", "⊂": r"\subset", "⊆": r"\subseteq", "∪": r"\cup", "∩": r"\cap",
+         "ℝ": r"\mathbb{R}", "ℕ": r"\mathbb{N}", "ℤ": r"\mathbb{Z}", "…": r"\dots", "⟨": r"\langle",
+         "⟩": r"\rangle", "‖": r"\|", "÷": r"\div", "¬": r"\neg", "∧": r"\wedge", "∨": r"\vee"}
+#: Greek capitals LaTeX has a command for (the others look like Latin letters).
+_GREEK_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
+
+
+def unicode_math(char: str) -> str:
+    """One non-ASCII character of prose as LaTeX: a maths symbol (:data:`_MATH`) or Greek letter
+    (by its Unicode name: σ -> ``\\sigma``) typeset in maths mode; another Latin-1 character as
+    it is (``inputenc`` knows them); anything else as its code point (``U+2603``), which LaTeX
+    can always typeset."""
+    if char in _MATH:
+        return f"\\ensuremath{{{_MATH[char]}}}"
+    name = unicodedata.name(char, "")
+    greek = re.fullmatch(r"GREEK (SMALL|CAPITAL) LETTER ([A-Z]+)", name)
+    if greek:
+        letter = {"omicron": "o", "lamda": "lambda"}.get(greek.group(2).lower(), greek.group(2).lower())
+        if greek.group(1) == "CAPITAL":
+            letter = letter.capitalize()
+            if letter not in _GREEK_CAPITALS:
+                return f"\\texttt{{U+{ord(char):04X}}}"
+        return f"\\ensuremath{{{letter}}}" if letter == "o" else f"\\ensuremath{{\\{letter}}}"
+    if ord(char) < 0x100:
+        return char
+    return f"\\texttt{{U+{ord(char):04X}}}"
+
+
 def tex(text: Any) -> str:
-    """Escape prose for LaTeX."""
-    return re.sub(r"[&%$#_{}~^\\<>|]", lambda m: _SPECIAL[m.group(0)], str(text))
+    """Escape prose for LaTeX: its special characters, and the Unicode maths symbols and Greek
+    letters prompts use (``m ⊙ x``, ``x ∈ ℝ^d``, ``σ``) as maths (:func:`unicode_math`)."""
+    return re.sub(r"[&%$#_{}~^\\<>|]|[^\x00-\x7f]",
+                  lambda m: _SPECIAL.get(m.group(0)) or unicode_math(m.group(0)), str(text))
 
 
 def num(value: Any, digits: int = 4) -> str:

@@ -1,51 +1,16 @@
 """Working line by line for sheet 9 under models with uniform and Bernoulli laws.
 
-The models below use the laws of issue 24 item 5 (``uniform(a, b)``, ``bernoulli(p)``, a sheet
-function ``sigmoid`` and a scalar logit t); until
-the grader knows them a bank with them does not load, and these tests skip. Once it does, the
-tables move into ``derivcheck/sheets/sheet9/sheet.toml`` with a ``model = ...`` line per question
-of :data:`ATTACH` (p1.variance, p1.bound, p2.layer_variance, p2.sigma, p3.gradient), and these tests judge
-students' working and the derivations' own steps under them.
+The sheet's ``sheet.toml`` holds the models (laws ``uniform(a, b)``, ``bernoulli(p)``, a sheet
+function ``sigmoid`` and a scalar logit t) and names one per question of :data:`ATTACH`; these
+tests judge students' working and the derivations' own steps under them.
 """
 import pytest
 
 from derivcheck.derivations import derive
-from derivcheck.grading.bank import BankError, parse_bank
+from derivcheck.grading.bank import parse_bank
 from derivcheck.grading.grader import check
 from derivcheck.sheets import sheet
 
-MODELS = '''
-[[model]]
-name = "uniform_layer"
-parameters = { d = "positive_integer", a = "positive" }
-indices = { i = "d", j = "d", k = "d" }
-random = { w = "uniform(-a, a)", z = "normal(0, 1)" }
-define = { y = "sum_{i=1}^{d} w_i z_i" }
-
-[[model]]
-name = "dropout_layer"
-parameters = { d = "positive_integer", sigma = "positive", p = "interval(0,1)" }
-indices = { i = "d", j = "d", k = "d" }
-random = { w = "normal(0, sigma^2)", z = "normal(0, 1)", m = "bernoulli(p)" }
-define = { "x_i" = "max(z_i, 0)", "h_i" = "m_i x_i / p", y = "sum_{i=1}^{d} w_i h_i" }
-
-[[model]]
-name = "dropout_layer_q"
-parameters = { d = "positive_integer", sigma = "positive", q = "interval(0,1)" }
-indices = { i = "d", j = "d", k = "d" }
-random = { w = "normal(0, sigma^2)", z = "normal(0, 1)", m = "bernoulli(1 - q)" }
-define = { "x_i" = "max(z_i, 0)", "h_i" = "m_i x_i / (1 - q)", y = "sum_{i=1}^{d} w_i h_i" }
-
-[[function]]
-name = "sigmoid"
-args = ["t"]
-definition = "1/(1 + exp(-t))"
-
-[[model]]
-name = "logit"
-parameters = { t = "real", y = "real" }
-define = { s = "sigmoid(t)", L = "-y log(s) - (1 - y) log(1 - s)" }
-'''
 ATTACH = {"p1.variance": "uniform_layer", "p1.bound": "uniform_layer", "p2.layer_variance": "dropout_layer",
           "p2.sigma": "dropout_layer_q", "p3.gradient": "logit"}
 CLAIM = {"p1.variance": "uniform_variance", "p1.bound": "uniform_bound", "p2.layer_variance": "dropout_layer_variance",
@@ -54,15 +19,13 @@ CLAIM = {"p1.variance": "uniform_variance", "p1.bound": "uniform_bound", "p2.lay
 
 @pytest.fixture(scope="module")
 def bank():
-    text = sheet("sheet9").bank_text()
+    """The sheet's own bank: its questions of :data:`ATTACH` name their models in ``sheet.toml``."""
+    return parse_bank(sheet("sheet9").bank_text(), "sheet9")
+
+
+def test_the_sheet_attaches_its_models(bank):
     for qid, model in ATTACH.items():
-        text = text.replace(f'id = "{qid}"\n', f'id = "{qid}"\nmodel = "{model}"\n', 1)
-    try:
-        return parse_bank(text + MODELS, "sheet9 with models")
-    except BankError as err:
-        if "unknown law" in str(err):
-            pytest.skip(f"the grader does not know uniform and Bernoulli laws yet: {err}")
-        raise
+        assert bank[qid].model is not None and bank[qid].model.name == model, qid
 
 
 # (question, working, final verdict, the line verdicts)

@@ -1,0 +1,92 @@
+"""Sheet 9's solution PDF: prose with Unicode maths typesets, the sheet's report renders from its
+own templates and words, and its pages before the appendix stay within five."""
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from derivcheck.report.latex import tex, unicode_math
+
+
+@pytest.mark.parametrize("char, latex", [("⊙", r"\odot"), ("∈", r"\in"), ("≤", r"\le"), ("·", r"\cdot"),
+                                         ("σ", r"\sigma"), ("Σ", r"\Sigma"), ("λ", r"\lambda"), ("ℝ", r"\mathbb{R}")])
+def test_unicode_maths_in_prose_is_typeset_as_maths(char, latex):
+    assert tex(f"a {char} b") == f"a \\ensuremath{{{latex}}} b"
+
+
+def test_tex_output_is_ascii_or_latin1_whatever_the_prose():
+    """Every character LaTeX's utf8 inputenc cannot typeset becomes ASCII: a known symbol as maths,
+    any other as its code point; special characters are still escaped."""
+    prose = "h = (m ⊙ x)/p, x ∈ ℝ^d, 0 ≤ q < 1, 50% of a_i · σ ☃ ς Α ü"
+    out = tex(prose)
+    assert all(ord(c) < 0x100 for c in out), out
+    assert r"\texttt{U+2603}" in out and r"\texttt{U+03C2}" in out and r"\texttt{U+0391}" in out
+    assert r"50\%" in out and r"a\_i" in out and "ü" in out
+    assert unicode_math("é") == "é"
+
+
+@pytest.mark.skipif(shutil.which("latexmk") is None, reason="latexmk not installed")
+def test_escaped_unicode_compiles(tmp_path):
+    body = tex("h = (m ⊙ x)/p, x ∈ ℝ^d, 0 ≤ p ≤ 1, a · b, σ, Ω, ☃, ü, 1 − p, ∑, …")
+    doc = ("\\documentclass{article}\\usepackage[utf8]{inputenc}\\usepackage[T1]{fontenc}\\usepackage{amssymb}"
+           f"\\begin{{document}}{body}\\end{{document}}\n")
+    (tmp_path / "u.tex").write_text(doc, encoding="utf-8")
+    result = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "u.tex"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, re.findall(r"^!.*", (tmp_path / "u.log").read_text(errors="replace"), re.M)
+
+
+# --- the sheet's report -------------------------------------------------------------------------
+
+APPENDIX_LABEL = re.compile(r"\\newlabel\{appendix\}\{\{[^}]*\}\{(\d+)\}")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """Sheet 9's report rendered to ``.tex`` only (its claims verified once per test session)."""
+    from derivcheck.report.pdf import build
+
+    result = build(tmp_path_factory.mktemp("sheet9-report") / "s9.pdf", tex_only=True, sheet="sheet9",
+                   log=lambda m: None, progress=False)
+    return result, Path(result["tex"]).read_text(encoding="utf-8")
+
+
+def test_the_report_renders_from_the_sheets_templates_and_words(rendered):
+    from derivcheck.report.stages.common import derive_all
+    from derivcheck.sheets import sheet
+
+    result, text = rendered
+    own = sheet("sheet9")
+    assert result["passed"] and result["pdf"] is None
+    assert own.title in text and "How each answer was checked" in text
+    derived = derive_all(own.claims)
+    for claim in own.claims:  # each claim's glance row boxes its derived result; its section and appendix follow
+        assert text.count(derived[claim]["latex"]) >= 2, claim
+    report = own.data["report"]
+    for qid, words in report["questions"].items():  # the sheet's own titles and prompts, not the bank's plain text
+        assert words["title"] in text and words["prompt"] in text, qid
+    named = [m["name"] for table in report["mistakes"].values() for m in table.values()]
+    assert all(name in text for name in named)
+    assert {q["id"] for q in own.data["question"]} == set(report["questions"]) == set(report["mistakes"])
+    assert r"\texttt{U+" not in text and all(ord(c) < 0x100 for c in text)
+
+
+def test_every_mistake_is_shown_with_the_number_that_refutes_it(rendered):
+    _, text = rendered
+    body = text.split("How each answer was checked")[0]
+    items = re.findall(r"\\item \\emph\{(.*?)(?=\\item \\emph|\\end\{itemize\})", body, re.S)
+    assert len(items) >= 30
+    for item in items:
+        assert re.search(r"measured|gives a non-finite value", item), item
+
+
+@pytest.mark.skipif(shutil.which("latexmk") is None, reason="latexmk not installed")
+def test_at_most_five_pages_before_the_appendix(rendered, tmp_path):
+    from derivcheck.report.pdf import build
+
+    result = build(tmp_path / "s9.pdf", sheet="sheet9", log=lambda m: None, progress=False)
+    page = APPENDIX_LABEL.search(Path(result["aux"]).read_text(errors="replace"))
+    assert page, "no appendix label in the .aux"
+    assert int(page.group(1)) - 1 <= 5
