@@ -32,6 +32,7 @@ from derivcheck.grading.bank import BankError
 from derivcheck.sheets import Sheet, SheetError, builtin
 from derivcheck.sheets import sheet as find_sheet
 from derivcheck.simulations.device import resolve_device
+from derivcheck.simulations.exercises.figures import include_width
 
 from .bank import bank
 from .latex import environment
@@ -91,7 +92,7 @@ def build(output: str | Path = "out/solutions.pdf", seed: int = 0, device: str =
 
     t0 = time.perf_counter()
     context = {"d": {}, "v": {}, "passed": True, **run.context,
-               "fig": lambda name: f"{figures.name}/{name}.pdf", "seed": seed, "device": dev,
+               "fig": lambda name: f"{figures.name}/{name}.pdf", "figwidth": include_width, "seed": seed, "device": dev,
                "versions": versions(dev), "stages": run, "problems": source.problems, "sheet": source,
                "words": words(source)}
     tex_path = output.with_suffix(".tex")

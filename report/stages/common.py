@@ -133,6 +133,17 @@ def verify_all(claims: Iterable[str], seed: int, device: str, log: Callable[[str
 
 # --- the questions' mistakes ----------------------------------------------------------------
 
+def mistake_latex(question: Any, code: str, formula: sp.Basic, example: dict | None) -> str:
+    """A mistake's formula as the report prints it: a vector question's as its claim derives it,
+    entry by entry (``e^{x_i} / sum_k e^{x_k}``, a sum with its index), else the bank's formula
+    (at the counterexample's point when there is one)."""
+    if question.vector and question.simulation:
+        derived = derive(question.simulation).mistakes
+        if code in derived:
+            return person_latex(derived[code])
+    return formula_latex(formula, example and example["at"])
+
+
 def refutations(questions: dict[str, Any], verified: dict[str, dict]) -> dict[str, list[dict]]:
     """For each question and known mistake: the mistake's formula (and the bank's feedback), with
     the mistake's value at a simulated point against the measurement where the question's claim
@@ -144,7 +155,7 @@ def refutations(questions: dict[str, Any], verified: dict[str, dict]) -> dict[st
         for m in q.mistakes:
             example = simulated_counterexample(q, m.formula, record.measurements) \
                 if record and not q.vector else None
-            row: dict[str, Any] = {"code": m.code, "latex": formula_latex(m.formula, example and example["at"]),
+            row: dict[str, Any] = {"code": m.code, "latex": mistake_latex(q, m.code, m.formula, example),
                                    "feedback": m.feedback}
             if example:
                 sim = example["simulated"]

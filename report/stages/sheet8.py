@@ -25,7 +25,7 @@ from derivcheck.derivations.relu_variance import activation_table
 from derivcheck.simulations import unsmoothed_minimizer
 from derivcheck.simulations.exercises import init_study as study
 from derivcheck.simulations.exercises import run
-from derivcheck.simulations.exercises.figures import plt, save
+from derivcheck.simulations.exercises.figures import figure, plt, save
 from derivcheck.simulations.relu_variance import convergence as convergence_rows
 from derivcheck.simulations.smoothing_gap import minimise, smoothed_loss
 
@@ -171,7 +171,7 @@ def fit2d_findings(sweep: list[dict], steps: int) -> dict[str, Any]:
 def convergence_figure(rows: list[dict], out: Path) -> str:
     """The relu_variance estimate and its exact interval as the draws grow, against the derived
     d sigma^2 / 2 (the horizontal line); the PDF's path."""
-    fig, ax = plt.subplots(figsize=(5.6, 2.4), constrained_layout=True)
+    fig, ax = figure("relu_variance_convergence", 2.4)
     draws = [r["draws"] for r in rows]
     ax.fill_between(draws, [r["interval"][0] for r in rows], [r["interval"][1] for r in rows], color="0.8",
                     lw=0, label="interval")
@@ -181,7 +181,7 @@ def convergence_figure(rows: list[dict], out: Path) -> str:
     ax.set_ylim(0, 2.5 * rows[0]["prediction"])
     ax.set_xlabel("standard normal draws")
     ax.set_ylabel(r"Var$[y]$")
-    ax.legend(loc="upper right", ncols=3, frameon=True, fontsize=8)
+    ax.legend(loc="upper right", ncols=3, frameon=True)
     return save(fig, out, "relu_variance_convergence")["pdf"]
 
 
@@ -199,7 +199,7 @@ def cost_figure(verified: dict[str, dict], out: Path) -> str:
     and L, the other two fixed, log-log; the PDF's path. Nothing is fitted: the formulas are sums
     (L K^2 + 2 n K), not power laws, so the comparison is the formula itself."""
     claims = [claim for claim in COST_STYLES if claim in verified and "sweep" in verified[claim]["details"]]
-    fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.6), constrained_layout=True)
+    fig, axes = figure("cost_scaling", 2.6, 1, 3)
     fixed_others = ({"n": 32, "L": 5}, {"L": 5, "K": 64}, {"n": 32, "K": 64})
     for ax, var, fixed in zip(axes, ("K", "n", "L"), fixed_others, strict=True):
         for claim in claims:
@@ -212,12 +212,11 @@ def cost_figure(verified: dict[str, dict], out: Path) -> str:
         ax.set_xlabel(f"${var}$  (" + ", ".join(f"${k} = {v}$" for k, v in fixed.items()) + ")")
         ax.set_xticks(xs, [str(x) for x in xs])
         ax.xaxis.set_minor_formatter(plt.NullFormatter())
-        ax.tick_params(labelsize=8)
     axes[0].set_ylabel("count (numbers or mults)")
 
     handles = [Line2D([], [], marker=COST_STYLES[c][0], ls=COST_STYLES[c][1], color="k", mfc="none", ms=4, lw=1,
                       label=COST_STYLES[c][2]) for c in claims]
-    axes[0].legend(handles=handles, fontsize=7, loc="upper left", handlelength=2.2)
+    axes[0].legend(handles=handles, loc="upper left", handlelength=2.2)
     return save(fig, out, "cost_scaling")["pdf"]
 
 
@@ -261,8 +260,8 @@ def exercises(build: Build) -> None:
         init["findings"] = init_findings(init["optima"], init["calculate_gain"])
     if "fit2d" in ex:
         ex["fit2d"]["findings"] = fit2d_findings(ex["fit2d"]["sweep"], ex["fit2d"]["config"]["steps"])
-    for figure in folder.glob("*.pdf"):
-        shutil.copy2(figure, build.figures / figure.name)
+    for made in folder.glob("*.pdf"):
+        shutil.copy2(made, build.figures / made.name)
     build.context["ex"] = ex
 
 
