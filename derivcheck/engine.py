@@ -234,6 +234,19 @@ def equiv_lines(lines: IO[str], *, workers: int, timeout: float) -> None:
     equiv_batch(lines, workers=workers, limits=limits(timeout))
 
 
+def _mistake_namer(bank_path: str | None) -> Callable[[str, str], str]:
+    """A mistake's human name in the sheet's words for students (its code when the sheet names none)."""
+    from derivcheck.report.wording import UNNAMED, mistake_name
+
+    chosen = find_sheet(bank_path)
+
+    def name(question: str, code: str) -> str:
+        words = mistake_name(question, code, chosen)
+        return code if words == UNNAMED else words[0]
+
+    return name
+
+
 def grade(submissions: PathLike, output: PathLike, *, bank: PathLike | None = None, sheet: PathLike | None = None,
           gradescope: PathLike | None = None, workers: int = 2, timeout: float = 5.0,
           progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
@@ -245,6 +258,6 @@ def grade(submissions: PathLike, output: PathLike, *, bank: PathLike | None = No
     grading_limits = limits(timeout)
     try:
         return grade_csv(submissions, output, bank=bank_path, workers=workers, limits=grading_limits,
-                         gradescope=gradescope, progress=progress)
+                         gradescope=gradescope, progress=progress, mistake_name=_mistake_namer(bank_path))
     except BatchError as err:
         raise InputError(str(err)) from err

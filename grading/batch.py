@@ -164,8 +164,10 @@ def _existing(handle: Any, header: list[str], fields: list[str], rows: list[dict
 
 def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None, workers: int = 2,
               limits: Limits = DEFAULT, gradescope: str | Path | None = None,
-              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Grade every row of ``submissions`` into ``out``; returns counts per verdict."""
+              progress: Callable[[int, int], None] | None = None,
+              mistake_name: Callable[[str, str], str] | None = None) -> dict[str, Any]:
+    """Grade every row of ``submissions`` into ``out``; returns counts per verdict (Gradescope's
+    feedback names a mistake by ``mistake_name(question, code)`` when given, else by its code)."""
     from .bank import load
 
     submissions, out = Path(submissions), Path(out)
@@ -185,7 +187,7 @@ def grade_csv(submissions: str | Path, out: str | Path, bank: str | None = None,
         counts = _grade_rows(handle, header, fields, rows, done, questions, bank, workers, limits, progress,
                              gradescope is not None)
     if gradescope:
-        write_gradescope(out, Path(gradescope))
+        write_gradescope(out, Path(gradescope), mistake_name)
     return counts
 
 
@@ -290,12 +292,14 @@ def _invalid(message: str) -> dict:
     return {"verdict": "invalid", "score": 0.0, "diagnoses": [], "feedback": message}
 
 
-def write_gradescope(results_csv: Path, directory: Path) -> None:
+def write_gradescope(results_csv: Path, directory: Path,
+                     mistake_name: Callable[[str, str], str] | None = None) -> None:
     """DIR/<folder>/results.json in Gradescope's autograder format, one test per question.
 
     The folder is :func:`folder_name` of the student id (one to one, confined to DIR); a folder or
     file that is a symbolic link is never followed (that student is skipped). Each test's score is
-    the record's score, as ``check`` gives it; an answer flagged for review says so.
+    the record's score, as ``check`` gives it; an answer flagged for review says so; a mistake is
+    named by ``mistake_name(question, code)`` (the sheet's words for students) when given.
     """
     with open(results_csv, newline="", encoding="utf-8") as f:
         rows = [{k: _restore(v) if isinstance(v, str) else v for k, v in r.items()} for r in csv.DictReader(f)]
@@ -318,11 +322,21 @@ def write_gradescope(results_csv: Path, directory: Path) -> None:
                           "status": "passed" if score == 1.0 else "failed",
                           "output": (f"{r['verdict'].upper()}, flagged for manual review. " if review else "")
                           + f"Your answer: {r['answer']}\n{r['verdict']}: {r['feedback']}"
-                          + (f"\nDiagnosis: {r['diagnoses']}" if r["diagnoses"] else "")
+                          + _named_mistakes(r["question"], r["diagnoses"], mistake_name)
                           + (f"\nFirst wrong line of the working: {r['first_wrong']}" if r.get("first_wrong") else "")})
         doc = {"score": sum(t["score"] for t in tests), "max_score": float(len(tests)), "tests": tests,
                "output": f"{sum(r['verdict'] == 'correct' for r in answers)} of {len(answers)} answers correct."}
         _write_confined(directory, folder, json.dumps(doc, indent=2))
+
+
+def _named_mistakes(question: str, codes: str, mistake_name: Callable[[str, str], str] | None) -> str:
+    """The feedback's line naming the record's mistakes (``codes`` as the CSV holds them)."""
+    listed = [c for c in str(codes or "").replace(",", ";").split(";") if c.strip()]
+    if not listed:
+        return ""
+    if mistake_name is None:
+        return f"\nDiagnosis: {codes}"
+    return "\nMistake: " + "; ".join(mistake_name(question, c.strip()) for c in listed)
 
 
 def _write_confined(directory: Path, folder: str, text: str) -> bool:

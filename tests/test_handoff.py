@@ -131,3 +131,16 @@ def test_every_data_folder_is_a_declared_package():
     data = config["package-data"]
     assert data["derivcheck.report.templates"] == ["*.j2"] and data["derivcheck.web.static"] == ["*.js", "*.css"]
     assert data["derivcheck.sheets.sheet8"] == ["*.toml"] and data["derivcheck.sheets.sheet8.templates"] == ["*.j2"]
+
+
+def test_gradescope_names_a_mistake_in_the_students_words(tmp_path):
+    """Gradescope's feedback names a mistake as the PDF and the page do, never by its code."""
+    from derivcheck import engine
+    from derivcheck.report.wording import mistake_name
+
+    submissions = tmp_path / "in.csv"
+    submissions.write_text("student_id,question,answer\ns1,p4.forward_mults,2 n L K^2\n", encoding="utf-8")
+    engine.grade(submissions, tmp_path / "out.csv", gradescope=tmp_path / "gs")
+    output = json.loads((tmp_path / "gs" / "s1" / "results.json").read_text())["tests"][0]["output"]
+    assert f"Mistake: {mistake_name('p4.forward_mults', 'counted_flops')[0]}" in output
+    assert "counted_flops" not in output and "Diagnosis" not in output
