@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import TypeVar
 
 import sympy as sp
@@ -35,11 +36,18 @@ P = TypeVar("P")
 def distinct_formulas(derivation: Derivation) -> dict[str, sp.Expr]:
     """The result (under ``"result"``) and each mistake whose formula differs from all before it
     (a mistake equal to the result or to an earlier mistake is the same prediction)."""
-    kept: dict[str, sp.Expr] = {"result": derivation.result}
-    for code, expr in derivation.mistakes.items():
+    return dict(_distinct(derivation.result, tuple(derivation.mistakes.items())))
+
+
+@lru_cache(maxsize=256)
+def _distinct(result: sp.Expr, mistakes: tuple[tuple[str, sp.Expr], ...]) -> tuple[tuple[str, sp.Expr], ...]:
+    """:func:`distinct_formulas` of a result and its mistakes, simplified once per process (every
+    verification orders its points by it)."""
+    kept: dict[str, sp.Expr] = {"result": result}
+    for code, expr in mistakes:
         if all(sp.simplify(expr - other) != 0 for other in kept.values()):
             kept[code] = expr
-    return kept
+    return tuple(kept.items())
 
 
 def predictions(derivation: Derivation, at: Mapping[str, float]) -> dict[str, float]:
