@@ -1017,6 +1017,48 @@ def _apart(a: Any, b: Any) -> bool:
     return abs(a - b) > SEPARATED * max(abs(a), abs(b))
 
 
+#: Points of the nice grid tried for a telling counterexample (:func:`telling_counterexample`).
+TELLING_POINTS = 64
+
+
+def telling_counterexample(student: sp.Expr, reference: sp.Expr, mistakes: tuple[sp.Expr, ...],
+                           domain: Domain) -> dict | None:
+    """A counterexample at the first point of the nice grid (every variable at one of its
+    :func:`nice` values, in order) where the answer differs from the reference and the reference
+    and each distinct known mistake predict pairwise distinct numbers (more than 0.1% apart), so
+    the number shown tells the answer from the reference and the mistakes from each other (d = 64,
+    sigma = 0.5 would not: d sigma^2 and d sigma / 2 are both 16 there). None when no grid point
+    does (scalar answers only)."""
+    formulas = (reference, *_distinct_mistakes(reference, mistakes))
+    symbols = sorted(domain.kinds, key=str)
+    grids = [nice(domain.kinds[s]) for s in symbols]
+    for combo in itertools.islice(itertools.product(*grids), TELLING_POINTS):
+        point = dict(zip(symbols, combo, strict=True))
+        try:
+            values = [_value(f, point, DIGITS) for f in formulas]
+            answer = _value(student, point, DIGITS)
+        except (Unsupported, Undefined, ZeroDivisionError, ValueError, OverflowError, TypeError):
+            continue
+        if not all(_finite(v) and not isinstance(v, list) and mpmath.im(v) == 0 for v in (answer, *values)):
+            continue
+        floats = sorted(float(mpmath.re(v)) for v in values)
+        apart = all(not math.isclose(a, b, rel_tol=1e-3) for a, b in itertools.pairwise(floats))
+        if apart and not _close(answer, values[0]):
+            return _counterexample(point, answer, values[0], False, 0).counterexample
+    return None
+
+
+@lru_cache(maxsize=256)
+def _distinct_mistakes(reference: sp.Expr, mistakes: tuple[sp.Expr, ...]) -> tuple[sp.Expr, ...]:
+    """The mistakes that differ from the reference and from each other (one formula under two
+    names counts once), simplified once per question."""
+    kept: list[sp.Expr] = [reference]
+    for m in mistakes:
+        if all(sp.simplify(m - k) != 0 for k in kept):
+            kept.append(m)
+    return tuple(kept[1:])
+
+
 def _counterexample(point: dict, ans: Any, ref: Any, vector: bool, valid: int) -> Decision:
     """The counterexample record at ``point``: the point to reproduce it (floats, or the vectors)
     and the two values with enough digits to differ (:func:`show_pair`)."""

@@ -20,7 +20,7 @@ import sympy as sp
 from derivcheck.derivations.claim import to_latex
 
 from .bank import Question
-from .equivalence import _value, decide, fmt, fmt_pair, fmt_point, overflows
+from .equivalence import _value, decide, fmt, fmt_pair, fmt_point, overflows, telling_counterexample
 from .limits import DEFAULT, Limits
 from .lines import judges_working
 from .mistakes import constant, diagnose
@@ -108,6 +108,10 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
         codes = diagnose(question, expr)
         record.update(verdict="incorrect", score=0.0, diagnoses=codes)
         example, missing = decision.counterexample, ""
+        if not question.vector and question.mistakes:
+            telling = telling_counterexample(expr, question.reference,
+                                             tuple(m.formula for m in question.mistakes), question.domain)
+            example = telling or example
         if evidence:
             # evidence restates a decided verdict; whatever goes wrong in it never changes that verdict
             with contextlib.suppress(ArithmeticError, ValueError, TypeError, RecursionError, Unsupported):

@@ -116,7 +116,7 @@ def test_type_see_the_preview_typeset_check_see_the_verdict(page):
     expect(feedback).to_contain_text("Forgetting the ReLU's half")          # the PDF's name for the mistake
     expect(feedback.locator("math")).to_have_count(1)                        # its maths typeset
     counterexample = q.locator('[data-role="counterexample"]')
-    expect(counterexample).to_contain_text(re.compile(r"^At .* your answer gives 4, the right answer 2\."))
+    expect(counterexample).to_contain_text(re.compile(r"^At .* your answer gives 256, the right answer 128\."))
     expect(counterexample.locator("math mi", has_text="\u03c3")).to_have_count(1)  # sigma typeset as a letter
     result = words(q.locator(".result"))
     assert "missing_relu_half" not in result and "sigma" not in result and "^" not in result
