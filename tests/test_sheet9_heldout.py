@@ -8,7 +8,11 @@ Verdicts that are merely different (a right answer refused, a right line unreada
 by ``python tests/test_sheet9_heldout.py`` (prints the table and every miss), not asserted.
 
 Measured untuned on the first run (branch w-red9 on main f9c83bc, ``derivcheck.api.check``):
-answers 165/186, 2 false correct (below); lines 60/73, 0 wrong lines judged ok.
+answers 165/186, 2 false correct (below), 4 right answers incorrect (written in t: s and t are
+sampled as independent), 10 right answers invalid (sigma(t) an unknown function, sentences);
+lines 60/73, 0 wrong lines judged ok, 8/57 right lines unreadable (E[...] in Problem 2.1's model,
+sigma(t)), 3 right lines wrong (2 after an unreadable line, 1 by the s-t independence).
+After that run, PROBES_NOT_CORRECT: 6 more false correct of two classes (below).
 """
 from __future__ import annotations
 
@@ -33,6 +37,38 @@ KNOWN_FALSE_CORRECT = {
     ("p3.stable_loss", r"\log(1+e^{t}) - yt"):
         "scalar stable-loss answers are compared only as real functions: exp(t) overflows for t >> 0",
 }
+
+
+# Probes written after the first run, aimed at the class found there (an unstable form of the
+# logistic loss, equal to L(t) as a real function) and at issue 21's exactness rule (an exact
+# non-zero difference far below the numeric tolerance). Kept apart from the held-out files.
+_UNSTABLE = "equal to L(t), but exp receives a positive argument (overflow for large |t|)"
+_TINY = "differs from L(t) by exp(-1000), a non-zero exact difference SymPy can show"
+PROBES_NOT_CORRECT = [
+    ("p3.stable_loss", r"-y \log\frac{1}{1+e^{-t}} - (1-y)\log\left(1 - \frac{1}{1+e^{-t}}\right)", _UNSTABLE),
+    ("p3.stable_loss", r"t - t y + log(1 + exp(-t))", _UNSTABLE),
+    ("p3.stable_loss", r"-log(exp(y t)/(1 + exp(t)))", _UNSTABLE),
+    ("p3.stable_loss", r"log(exp(-t y) + exp(t - t y))", _UNSTABLE),
+    ("p3.stable_loss", r"max(t, 0) - t y + log(1 + exp(-|t|)) + exp(-1000)", _TINY),
+    ("p3.stable_loss", r"max(t, 0) - t y + log(1 + exp(-abs(t)) + exp(-1000))", _TINY),
+    ("p3.stable_loss", r"max(t, 0) - t y + log(1 + exp(-|t|)) + exp(-100)", ""),
+    ("p1.variance", r"d a^2/3 + exp(-1000)", ""),
+    ("p1.variance", r"d a^2 (1 + 10^{-40})/3", ""),
+    ("p3.gradient", r"s - y + exp(-1000)", ""),
+    ("p3.sigmoid_derivative", r"s(1-s) + exp(-1000 t^2)", ""),
+    ("p2.layer_variance", r"\frac{(d\sigma)^2}{2p}", ""),
+]
+
+
+def _probe_params() -> list[Any]:
+    return [pytest.param(q, a, marks=[pytest.mark.xfail(strict=True, reason=f"false correct: {r}")] if r else [],
+                         id=f"{q}:{a}") for q, a, r in PROBES_NOT_CORRECT]
+
+
+@pytest.mark.parametrize("question, answer", _probe_params())
+def test_a_probe_is_never_correct(question: str, answer: str) -> None:
+    record = check(question, answer, sheet=SHEET, timeout=10).to_dict()
+    assert record["verdict"] != "correct", record
 
 
 def _rows(name: str) -> list[dict[str, Any]]:
