@@ -126,13 +126,13 @@ def main() -> None:
     for row in DERIVATIONS:
         steps = check(row["q"], "\n".join(row["steps"]), sheet=SHEET, timeout=20).to_dict().get("steps") or []
         for index, expected in enumerate(row["expect_lines"][1:], start=1):
-            got = steps[index]["verdict"] if index < len(steps) else None
+            verdict: str | None = steps[index]["verdict"] if index < len(steps) else None
             lines += 1
-            lines_right += got == expected
-            wrong_ok += expected == "wrong" and got == "ok"
-            unreadable += expected == "ok" and got == "invalid"
-            if got != expected:
-                print(f"line    {row['q']} {index} | {row['steps'][index]} | expected {expected}, got {got}")
+            lines_right += verdict == expected
+            wrong_ok += expected == "wrong" and verdict == "ok"
+            unreadable += expected == "ok" and verdict == "invalid"
+            if verdict != expected:
+                print(f"line    {row['q']} {index} | {row['steps'][index]} | expected {expected}, got {verdict}")
     print(f"answers {right}/{len(ANSWERS)}, false correct {false_correct}; lines {lines_right}/{lines}, "
           f"wrong judged ok {wrong_ok}, right lines unreadable {unreadable}", file=sys.stderr)
 
