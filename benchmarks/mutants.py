@@ -93,6 +93,17 @@ MUTANTS: tuple[Mutant, ...] = (
            (E("derivations/relu_variance.py", "    half_line, m2 = relu_second_moment_by_symmetry()\n",
               "    half_line, m2 = relu_second_moment_by_symmetry()\n    m2 = sp.Integer(1)\n", "relu_variance"),),
            ("relu_variance",)),
+    Mutant("uniform_width_formula", "derivations", "sheet 9: Var[U(-a, a)] taken as a^2/12 (the width formula "
+           "applied to the half-width)",
+           (E("derivations/uniform_variance.py", "    second_w = uniform_moment(w**2, -a, a)\n",
+              "    second_w = uniform_moment(w**2, -a, a) / 4\n", "uniform_variance"),), ("uniform_variance",)),
+    Mutant("dropout_rescale_forgotten", "derivations", "sheet 9: Var[h_i] of dropout without the 1/p rescaling",
+           (E("derivations/dropout_variance.py", "    result = dropout_var()\n",
+              "    result = dropout_var(scale=sp.Integer(1))\n", "dropout_variance"),), ("dropout_variance",)),
+    Mutant("logistic_loss_unstable", "derivations", "sheet 9: the logistic loss left as log(1 + e^-t) (exp sees a "
+           "positive argument for t < 0)",
+           (E("derivations/stable_logistic_loss.py", "split = sp.Max(-t, 0) + sp.log(1 + sp.exp(-sp.Abs(t)))",
+              "split = sp.log(1 + sp.exp(-t))"),), ("stable_logistic_loss",)),
     Mutant("he_gave_variance", "derivations", "the derivation answers sigma^2 = 2/d as sigma",
            (E("derivations/he_sigma.py", "        result=root,", "        result=sigma_squared,", "he_sigma"),),
            ("he_sigma",)),
