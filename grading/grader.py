@@ -96,7 +96,8 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
             if alt.equivalent:
                 decision, note = alt, f"{note}; also right: {alt_note}".strip("; ")
                 break
-    if decision.equivalent and question.stability and overflows(expr):
+    if decision.equivalent and question.stability and overflows(
+            expr, domain=None if question.vector else question.domain):
         overflow = _overflow_example(expr, question)
         record.update(verdict="incorrect", score=0.0, diagnoses=["not_stable"], counterexample=overflow,
                       feedback=_instability(question, overflow))
@@ -204,6 +205,9 @@ def _instability(question: Question, example: dict) -> str:
     which speak of overflow), or, with none, every exp underflowing to 0 (0/0)."""
     largest = example.get("largest_exp_argument")
     finite = all(isinstance(v, float) and math.isfinite(v) for v in example.get("answer_value", []))
+    if not question.vector:
+        return (_feedback(question, ["not_stable"]) or "Equal, but exp receives a positive argument, which "
+                "overflows for large arguments.") + " In float64: " + _describe(example)
     if isinstance(largest, float) and largest > 0 and finite:
         at = ", ".join(f"{k} = {fmt(v)}" for k, v in example.get("at", {}).items())
         return (f"This equals the reference, but exp receives a positive argument (up to {fmt(largest)} at {at}), "
@@ -220,9 +224,18 @@ def _instability(question: Question, example: dict) -> str:
 def _overflow_example(expr: sp.Expr, question: Question) -> dict:
     import numpy as np
 
-    from .equivalence import evaluate_answer, unstable_at
+    from .equivalence import evaluate_answer, scalar_unstable_at, unstable_at
     from .numeric import NP
 
+    if not question.vector:
+        where = scalar_unstable_at(expr, question.domain)
+        point, top = where if where is not None else ({}, float("nan"))
+        with np.errstate(all="ignore"):
+            value = evaluate_answer(expr, point, NP())
+            ref = evaluate_answer(question.reference, point, NP())
+        return {"at": {s.name: v for s, v in point.items()}, "answer_value": [float(v) for v in np.atleast_1d(value)],
+                "reference_value": [float(v) for v in np.atleast_1d(ref)], "float64": True,
+                "largest_exp_argument": top}
     found = unstable_at(expr)
     probe, largest = found if found is not None else (np.array([1000.0, 1001.0, 1002.0]), float("nan"))
     y = np.eye(len(probe))[0]
