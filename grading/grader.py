@@ -96,6 +96,10 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
             if alt.equivalent:
                 decision, note = alt, f"{note}; also right: {alt_note}".strip("; ")
                 break
+    if decision.status == "counterexample":
+        named = _named_back(question, expr, limits)
+        if named is not None:
+            decision, expr = decide(named, question.reference, question.domain), named
     if decision.equivalent and question.stability and overflows(
             expr, domain=None if question.vector else question.domain):
         overflow = _overflow_example(expr, question)
@@ -156,6 +160,34 @@ def _finish(record: dict, start: float) -> dict:
 
     record["elapsed_ms"] = round(1000 * (time.perf_counter() - start), 2)
     return jsonable(record)
+
+
+def _named_back(question: Question, expr: sp.Expr, limits: Limits) -> sp.Expr | None:
+    """``expr`` with each call of a sheet function that the question's model defines one of the
+    question's variables as (s = sigmoid(t)) put back as that variable: ``sigma(t)(1 - sigma(t))``
+    is ``s(1 - s)``. Only the call itself is named back (``e^{-t}/(1 + e^{-t})^2`` stays in t).
+    None when nothing was named back (a vector question, no such definition)."""
+    from .vocabulary import fold
+
+    model = question.model
+    functions = question.vocab.functions
+    if model is None or question.vector or not functions:
+        return None
+    tied = {}
+    for d in model.definitions:
+        symbol = question.vocab.symbols.get(d.name)
+        if d.index is not None or symbol is None or d.name in model.parameters:
+            continue
+        definition = read_statement(question, d.text, limits).answer
+        if definition is not None:
+            tied[symbol] = definition.expr
+    if not tied:
+        return None
+    folded, *heads = fold(sp.Tuple(expr, *tied.values()), functions)  # one fold: the same heads
+    calls = {head: symbol for symbol, head, written in zip(tied, heads, tied.values(), strict=True)
+             if head != written}  # the definition is a sheet function's call
+    out = folded.xreplace(calls)
+    return None if out == folded else out
 
 
 def _feedback(question: Question, codes: list[str]) -> str:
