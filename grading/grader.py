@@ -163,31 +163,22 @@ def _finish(record: dict, start: float) -> dict:
 
 
 def _named_back(question: Question, expr: sp.Expr, limits: Limits) -> sp.Expr | None:
-    """``expr`` with each call of a sheet function that the question's model defines one of the
-    question's variables as (s = sigmoid(t)) put back as that variable: ``sigma(t)(1 - sigma(t))``
-    is ``s(1 - s)``. Only the call itself is named back (``e^{-t}/(1 + e^{-t})^2`` stays in t).
-    None when nothing was named back (a vector question, no such definition)."""
-    from .vocabulary import fold
-
+    """``expr`` with the model's definition of each question variable it defines (s = sigmoid(t))
+    put back as that variable wherever it holds it, powers included: ``sigma(t)(1 - sigma(t))``
+    and ``sigma(t) - sigma(t)^2`` are ``s(1 - s)`` and ``s - s^2``; ``e^{-t}/(1 + e^{-t})^2``
+    stays in t. None when nothing was put back (a vector question, no such definition)."""
     model = question.model
-    functions = question.vocab.functions
-    if model is None or question.vector or not functions:
+    if model is None or question.vector:
         return None
-    tied = {}
+    out = expr
     for d in model.definitions:
         symbol = question.vocab.symbols.get(d.name)
         if d.index is not None or symbol is None or d.name in model.parameters:
             continue
         definition = read_statement(question, d.text, limits).answer
-        if definition is not None:
-            tied[symbol] = definition.expr
-    if not tied:
-        return None
-    folded, *heads = fold(sp.Tuple(expr, *tied.values()), functions)  # one fold: the same heads
-    calls = {head: symbol for symbol, head, written in zip(tied, heads, tied.values(), strict=True)
-             if head != written}  # the definition is a sheet function's call
-    out = folded.xreplace(calls)
-    return None if out == folded else out
+        if definition is not None and not definition.expr.is_Atom:
+            out = out.subs(definition.expr, symbol)
+    return None if out == expr else out
 
 
 def _feedback(question: Question, codes: list[str]) -> str:

@@ -137,7 +137,8 @@ def test_three_right_and_three_wrong_workings_per_question():
 
 @pytest.mark.parametrize("answer, verdict, code", [
     ("sigma(t)(1 - sigma(t))", "correct", None), (r"\sigma(t)(1-\sigma(t))", "correct", None),
-    ("(1 - σ(t)) σ(t)", "correct", None), ("sigma(t)", "incorrect", "chain_rule_dropped"),
+    ("(1 - σ(t)) σ(t)", "correct", None), ("σ(t) - σ(t)^2", "correct", None),
+    ("1/(1 + e^{-t}) - 1/(1 + e^{-t})^2", "correct", None), ("sigma(t)", "incorrect", "chain_rule_dropped"),
     ("-sigma(t)(1 - sigma(t))", "incorrect", "inner_sign_dropped"),
     # "as a function of sigma(t) alone": the derivative written in t is not that
     ("e^{-t}/(1+e^{-t})^2", "incorrect", None),
