@@ -109,9 +109,9 @@ def is_label(question: Question, text: str) -> bool:
     if model is not None:
         declared |= set(model.parameters) | model.scalars | model.families | {d.name for d in model.definitions}
         declared |= {f"{d.name}_{d.index}" for d in model.definitions if d.index}
-        if m.group("base") in model.families and len(subs) == 1 and all(
-                ch in model.letters or ch.isdigit() for ch in subs[0]):
-            return False  # an entry: x_i, w_1, z_ij
+        if m.group("base") in model.families and len(subs) == 1 and (
+                subs[0] in declared or all(ch in model.letters or ch.isdigit() for ch in subs[0])):
+            return False  # an entry: x_i, w_1, z_ij, x_y (at the label y)
     return whole not in declared and m.group("base") not in FUNCTION
 
 

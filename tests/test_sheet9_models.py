@@ -170,6 +170,8 @@ reference = { formula = "n m" }
     assert [s["verdict"] for s in check(question, "n_cells\n= n", evidence=False)["steps"]] == ["start", "wrong"]
     assert is_label(question, "n_cells") and is_label(question, "N_{total}") and is_label(question, "cells")
     assert not is_label(question, "n") and not is_label(question, "n m") and not is_label(question, "m + n")
+    softmax = parse_bank(sheet("sheet8").bank_text(), "sheet8")["p3.gradient"]  # entries stay entries
+    assert not any(is_label(softmax, w) for w in ("x_y", "x_j", "y_j", "L")) and is_label(softmax, "grad")
 
 
 def test_at_least_twelve_derivations():
@@ -177,12 +179,7 @@ def test_at_least_twelve_derivations():
     assert {v for _, _, v, _ in WORKING} == {"correct", "incorrect"}
 
 
-# dropout_mean's first step, h_i = m x_i / p, writes m for m_i; a family named without an index
-# reads as a fresh copy of its entries, so that step is not h_i there (the claim's notation).
-OWN_STEPS = [q for q in ATTACH if q != "p2.mean"]
-
-
-@pytest.mark.parametrize("qid", OWN_STEPS)
+@pytest.mark.parametrize("qid", ATTACH)
 def test_the_derivations_own_steps_are_true(bank, qid):
     """Each judged step of the claim, as ``simulations.derivation_steps`` puts them to the checker."""
     from derivcheck.grading.derivation import check_derivation
