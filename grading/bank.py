@@ -26,7 +26,7 @@ from .limits import BANK
 from .model import Model, ModelError, check_definitions, check_laws, model_from
 from .symbolic import Vocabulary, X, Y, softmax, symbol_for, vmax, vsum
 from .tree import Name
-from .vocabulary import Defined, FunctionError, read_functions
+from .vocabulary import Defined, FunctionError, read_functions, yielding
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -315,8 +315,9 @@ def question_from(entry: dict, source: str, stored: dict | None = None,
     except ValueError as err:
         raise BankError(f"{where}: {err}") from None
     vectors = {n: k for n, k in kinds.items() if k in VECTOR_ROLES}
-    functions = dict(functions or {})
-    _check_function_names(functions, {*kinds, *unknown_spec, *entry.get("indices", [])}, where)
+    names = {*kinds, *unknown_spec, *entry.get("indices", [])}
+    functions = yielding(functions or {}, names)
+    _check_function_names(functions, names, where)
     vocab = Vocabulary(symbols={**symbols, **({unknown.name: unknown} if unknown is not None else {})},
                        vectors=vectors, indices=frozenset(entry.get("indices", [])),
                        forbidden=frozenset(entry.get("forbidden", [])), functions=functions)
@@ -341,8 +342,9 @@ def question_from(entry: dict, source: str, stored: dict | None = None,
 
 
 def _check_function_names(functions: Mapping[str, Defined], names: set[str], where: str) -> None:
-    """A sheet function may not be spelled like a name of the question (``\\sigma`` for the logistic
-    function and a variable sigma), nor use a constant the question redefines (``e``)."""
+    """A sheet function may not be named like a name of the question (its LaTeX spellings that are
+    have given way already: :func:`.vocabulary.yielding`), nor use a constant the question
+    redefines (``e``)."""
     for spelling, f in functions.items():
         if spelling in names:
             raise BankError(f"{where}: {spelling!r} is both a variable of the question and the function "

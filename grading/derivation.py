@@ -7,6 +7,7 @@ credit weights combine it with the working, crediting only what was decided.
 """
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,7 @@ from .mistakes import GENERIC_STEP_MISTAKES, mistake_words, name_line
 from .probability import OPERATORS
 from .reader import split_equals
 from .steps import Step, lines, split
+from .vocabulary import FUNCTION
 
 #: The most lines a derivation may have, and its longest text (a multiple of one answer's).
 MAX_LINES = 60
@@ -47,9 +49,10 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     judge = Judge(question, limits)
     steps = split(answer, judge.equation)
     pieces = [p for step in steps for p in step.pieces(judge.equation)]
+    label = bool(pieces) and not judge.equation and is_label(question, pieces[0])
     if pieces:
         judge.name_free_indices(pieces[0])
-        if judge.read(pieces[0]).expr is None and len(pieces) > 1:
+        if (label or judge.read(pieces[0]).expr is None) and len(pieces) > 1:
             judge.name_free_indices(pieces[1])  # line 0 names nothing when it cannot be read: line 1 does,
             # as a final statement names its own (z_q - y alone is read with q the free index)
     deadline = start + TIME_SHARE * limits.seconds
@@ -67,6 +70,10 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
             first = n == 0 and m == 0
             if judge.equation and not first and question.unknown is not None and len(split_equals(piece)) == 1:
                 piece = f"{question.unknown.name} = {piece}"  # a bare value after solving: the unknown's value
+            if first and label:
+                records.append(_step_record(step, Judgement("start", "start", note=(
+                    "a label: read as the quantity the question asks for")), judge, None))
+                continue
             cur = judge.valued(piece)
             judgement = _judge_piece(judge, prev, cur, prev_text, starts, first, piece)
             if m == 0:
@@ -81,6 +88,31 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     final_text = steps[-1].pieces(judge.equation)[-1] if steps else answer
     outcome = final(final_text)
     return _combine(question, answer, outcome, records, first_wrong)
+
+
+#: One plain name, with subscripts: ``mults_fwd``, ``n_mults``, ``num_weights``, ``N_{w}``.
+_ONE_NAME = re.compile(r"\s*(?P<base>[A-Za-z][A-Za-z0-9]*)(?P<subs>(?:_\{?[A-Za-z0-9]+\}?)*)\s*$")
+
+
+def is_label(question: Question, text: str) -> bool:
+    """Whether line 0 is a label of the asked quantity (``mults_fwd``, ``n_mults``): one plain name
+    spelled as none of the question's variables nor any name of its model (a parameter, a defined
+    name, a family, or a family's or defined name's entry at an index letter). Such a line names
+    the quantity; it is never read as a variable with a label (``n_mults`` is not n)."""
+    m = _ONE_NAME.match(text)
+    if m is None:
+        return False
+    subs = [part.strip("{}") for part in m.group("subs").split("_")[1:]]
+    whole = "_".join([m.group("base"), *subs])
+    model = question.model
+    declared = set(question.variables)
+    if model is not None:
+        declared |= set(model.parameters) | model.scalars | model.families | {d.name for d in model.definitions}
+        declared |= {f"{d.name}_{d.index}" for d in model.definitions if d.index}
+        if m.group("base") in model.families and len(subs) == 1 and (
+                subs[0] in declared or all(ch in model.letters or ch.isdigit() for ch in subs[0])):
+            return False  # an entry: x_i, w_1, z_ij, x_y (at the label y)
+    return whole not in declared and m.group("base") not in FUNCTION
 
 
 def decide_under_model(question: Question, text: str, limits: Limits = DEFAULT) -> dict[str, Any] | None:

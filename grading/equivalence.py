@@ -1135,6 +1135,51 @@ def unstable_at(expr: sp.Expr, seed: int | None = None) -> tuple[np.ndarray, flo
     return None
 
 
-def overflows(expr: sp.Expr, seed: int | None = None) -> bool:
-    """Whether :func:`unstable_at` finds a probe."""
+#: Magnitudes a real variable of a scalar question takes in the stability check, with either
+#: sign: from tiny to far past float64's exp range (exp overflows past about 709.8).
+SCALAR_MAGNITUDES = (0.0, 1e-8, 0.5, 3.0, 30.0, 710.0, 1e3, 1e4, 1e7, 1e15)
+#: At most this many points per scalar stability check (the first ones of the product).
+SCALAR_STABILITY_POINTS = 512
+
+
+def scalar_stability_points(domain: Domain) -> list[dict[sp.Symbol, float]]:
+    """Points of a scalar question for the stability check: each ``real`` variable (a logit) at
+    +-each of :data:`SCALAR_MAGNITUDES`, every other variable at its kind's nice values, in every
+    combination (at most :data:`SCALAR_STABILITY_POINTS`)."""
+    axes = []
+    for symbol, kind in sorted(domain.kinds.items(), key=lambda item: item[0].name):
+        if kind == "real":
+            values = sorted({sign * m for m in SCALAR_MAGNITUDES for sign in (1.0, -1.0)}, key=lambda v: (abs(v), v))
+        else:
+            values = [float(v) for v in nice(kind) if not isinstance(v, complex)]
+        axes.append([(symbol, v) for v in values])
+    return [dict(combo) for combo in itertools.islice(itertools.product(*axes), SCALAR_STABILITY_POINTS)]
+
+
+def scalar_unstable_at(expr: sp.Expr, domain: Domain) -> tuple[dict[sp.Symbol, float], float] | None:
+    """A point of :func:`scalar_stability_points` where a scalar formula is unstable by the sheet's
+    criterion, exp receiving a positive argument (or the float64 value being inf or NaN where the
+    formula is defined), with the largest argument exp received there; None when stable at all.
+    The smallest point (by the magnitudes' order) where the value is inf or NaN is preferred, as
+    the clearest example, to the first where exp merely receives a positive argument."""
+    first = None
+    with np.errstate(all="ignore"):
+        for point in scalar_stability_points(domain):
+            watch = _Watch()
+            try:
+                value = evaluate_answer(expr, point, watch)
+            except (Unsupported, ZeroDivisionError, ValueError, OverflowError, TypeError):
+                continue
+            if not np.all(np.isfinite(np.asarray(value, dtype=float))):
+                return point, watch.largest
+            if watch.largest > 0 and first is None:
+                first = point, watch.largest
+    return first
+
+
+def overflows(expr: sp.Expr, seed: int | None = None, domain: Domain | None = None) -> bool:
+    """Whether :func:`unstable_at` finds a probe (a vector formula), or, given the ``domain`` of a
+    scalar question, :func:`scalar_unstable_at` a point."""
+    if domain is not None:
+        return scalar_unstable_at(expr, domain) is not None
     return unstable_at(expr, seed) is not None

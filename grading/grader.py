@@ -96,7 +96,12 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
             if alt.equivalent:
                 decision, note = alt, f"{note}; also right: {alt_note}".strip("; ")
                 break
-    if decision.equivalent and question.stability and overflows(expr):
+    if decision.status == "counterexample":
+        named = _named_back(question, expr, limits)
+        if named is not None:
+            decision, expr = decide(named, question.reference, question.domain), named
+    if decision.equivalent and question.stability and overflows(
+            expr, domain=None if question.vector else question.domain):
         overflow = _overflow_example(expr, question)
         record.update(verdict="incorrect", score=0.0, diagnoses=["not_stable"], counterexample=overflow,
                       feedback=_instability(question, overflow))
@@ -161,6 +166,25 @@ def _finish(record: dict, start: float) -> dict:
     return jsonable(record)
 
 
+def _named_back(question: Question, expr: sp.Expr, limits: Limits) -> sp.Expr | None:
+    """``expr`` with the model's definition of each question variable it defines (s = sigmoid(t))
+    put back as that variable wherever it holds it, powers included: ``sigma(t)(1 - sigma(t))``
+    and ``sigma(t) - sigma(t)^2`` are ``s(1 - s)`` and ``s - s^2``; ``e^{-t}/(1 + e^{-t})^2``
+    stays in t. None when nothing was put back (a vector question, no such definition)."""
+    model = question.model
+    if model is None or question.vector:
+        return None
+    out = expr
+    for d in model.definitions:
+        symbol = question.vocab.symbols.get(d.name)
+        if d.index is not None or symbol is None or d.name in model.parameters:
+            continue
+        definition = read_statement(question, d.text, limits).answer
+        if definition is not None and not definition.expr.is_Atom:
+            out = out.subs(definition.expr, symbol)
+    return None if out == expr else out
+
+
 def _feedback(question: Question, codes: list[str]) -> str:
     texts = [m.feedback for m in question.mistakes if m.code in codes and m.feedback]
     return " ".join(dict.fromkeys(texts))
@@ -208,6 +232,9 @@ def _instability(question: Question, example: dict) -> str:
     which speak of overflow), or, with none, every exp underflowing to 0 (0/0)."""
     largest = example.get("largest_exp_argument")
     finite = all(isinstance(v, float) and math.isfinite(v) for v in example.get("answer_value", []))
+    if not question.vector:
+        return (_feedback(question, ["not_stable"]) or "Equal, but exp receives a positive argument, which "
+                "overflows for large arguments.") + " In float64: " + _describe(example)
     if isinstance(largest, float) and largest > 0 and finite:
         at = ", ".join(f"{k} = {fmt(v)}" for k, v in example.get("at", {}).items())
         return (f"This equals the reference, but exp receives a positive argument (up to {fmt(largest)} at {at}), "
@@ -224,9 +251,18 @@ def _instability(question: Question, example: dict) -> str:
 def _overflow_example(expr: sp.Expr, question: Question) -> dict:
     import numpy as np
 
-    from .equivalence import evaluate_answer, unstable_at
+    from .equivalence import evaluate_answer, scalar_unstable_at, unstable_at
     from .numeric import NP
 
+    if not question.vector:
+        where = scalar_unstable_at(expr, question.domain)
+        point, top = where if where is not None else ({}, float("nan"))
+        with np.errstate(all="ignore"):
+            value = evaluate_answer(expr, point, NP())
+            ref = evaluate_answer(question.reference, point, NP())
+        return {"at": {s.name: v for s, v in point.items()}, "answer_value": [float(v) for v in np.atleast_1d(value)],
+                "reference_value": [float(v) for v in np.atleast_1d(ref)], "float64": True,
+                "largest_exp_argument": top}
     found = unstable_at(expr)
     probe, largest = found if found is not None else (np.array([1000.0, 1001.0, 1002.0]), float("nan"))
     y = np.eye(len(probe))[0]

@@ -87,6 +87,7 @@ class Judge:
         self.budget_lines = 1  # the lines the false-alarm budget is split over (set per derivation)
         self.aliases: dict[str, str] = {}  # index letters line 0 uses for the model's free ones
         self._statements: dict[str, Statement] = {}  # read under self.model (emptied when it changes)
+        self._named: list[dict[sp.Symbol, Any]] | None = None  # the question's variables per point (named())
 
     def name_free_indices(self, line0: str) -> None:
         """Line 0 names the free indices: an index it uses that no sum binds and that is not one
@@ -170,7 +171,7 @@ class Judge:
             if q.vector:
                 rows = self._vector_values((expr,))
                 return Valued([row[0] for row in rows], read=expr) if rows else None
-            values = [expr.xreplace(_by_name(q, point)) for point in self.points]
+            values = [expr.xreplace(self.named(k)) for k in range(len(self.points))]
         except (Unsupported, ValueError, TypeError, ArithmeticError, RecursionError):
             return None
         if any(v.free_symbols or not v.is_number for v in values):
@@ -211,6 +212,21 @@ class Judge:
             raise Unsupported("the equation's solutions cannot be listed")
         return tuple(sorted(float(sp.N(s, 30)) for s in solved if s.is_real is not False))
 
+    def named(self, k: int) -> dict[sp.Symbol, Any]:
+        """The question's variables at point ``k``: the model's parameters of the same names, and a
+        variable the model defines (``s`` with s = sigmoid(t)) at its defined value there, so a
+        formula in the question's names (the reference, a mistake) is valued as the model has it."""
+        if self._named is None:
+            self._named = [_by_name(self.question, point) for point in self.points]  # while the rest is read
+            defined = self.model.scalars - set(self.model.parameters)
+            for sym in self.question.vocab.symbols.values():
+                if sym.name in defined:
+                    values = self.valued(sym.name).values
+                    if len(values) == len(self.points):
+                        for subs, v in zip(self._named, values, strict=True):
+                            subs[sym] = v
+        return self._named[k]
+
     def reference_values(self) -> list[list[Any]]:
         """The asked quantity at each point: the reference and every accepted alternative, exact
         (or, for a vector question, its entry at the model's ``entry`` index to 130 digits: never
@@ -220,9 +236,8 @@ class Judge:
         if q.vector:
             return self._vector_values(forms)
         out = []
-        for point in self.points:
-            subs = _by_name(q, point)
-            values = [f.xreplace(subs) for f in forms]
+        for k in range(len(self.points)):
+            values = [f.xreplace(self.named(k)) for f in forms]
             # an equation question's asked quantity is the unknown's value: a solution set of one
             out.append([(float(sp.N(v, 30)),) for v in values] if self.equation else values)
         return out

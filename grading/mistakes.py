@@ -21,7 +21,7 @@ import sympy as sp
 from .bank import Question
 from .equivalence import _DOMAINS, Domain, _domain_key, _value, decide, varies
 from .errors import AnswerError
-from .lines import Judge, Valued, _by_name, _same, _scalar
+from .lines import Judge, Valued, _same, _scalar
 from .model import Model
 from .numeric import Unsupported
 from .symbolic import X
@@ -324,8 +324,8 @@ def _final_mistakes(judge: Judge, prev: Valued, cur: Valued, starts: list[list[A
     codes: list[str] = []
     for m in q.mistakes:
         ratio_ok = absolute_ok = True
-        for k, point in enumerate(judge.points):
-            subs = _by_name(q, point)
+        for k in range(len(judge.points)):
+            subs = judge.named(k)
             try:
                 # the reference at this point, as the asked quantity's values already hold it
                 ref = _scalar(starts[k][0]) if starts else float(sp.N(q.reference.xreplace(subs), 30))

@@ -18,6 +18,7 @@ are read by the same safe reader as the students' lines.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from .errors import AnswerError
 from .laws import Law, LawError, parse_law
 from .limits import DEFAULT, Limits
 from .symbolic import symbol_for
-from .vocabulary import Defined
+from .vocabulary import Defined, yielding
 
 _KEY = re.compile(r"(?P<name>[A-Za-z][A-Za-z0-9]*)(?:_(?P<index>[A-Za-z]))?")
 
@@ -164,7 +165,9 @@ def model_from(entry: dict, unknown: sp.Symbol | None = None,
     for letter in model.letters:
         if len(letter) != 1 or not letter.isalpha():
             raise ModelError(f"model {name}: index {letter!r} must be one letter")
-    clash = sorted(set(model.functions) & {*model.parameters, *model.families, *model.scalars, *model.letters})
+    names = {*model.parameters, *model.families, *model.scalars, *model.letters}
+    model = dataclasses.replace(model, functions=yielding(model.functions, names))
+    clash = sorted(set(model.functions) & names)
     if clash:
         raise ModelError(f"model {name}: {', '.join(clash)} is both a sheet function and a name of the model")
     return model

@@ -193,8 +193,8 @@ class Unroller:
             raise NotBound(f"the index {name} is not bound by a sum here", name)
         if name in self.model.families:
             entry = self.model.entry
-            if entry and name not in self.model.random and entry in env:
-                return self.member(name, env[entry], env)  # a bare vector: its entry at the free index
+            if entry and entry in env:
+                return self.member(name, env[entry], env)  # a bare vector or family: its entry at the free index
             return self.member(name, 0, env)
         if name in self._definitions:
             return self._value(self._definition(name), env)

@@ -381,6 +381,14 @@ class FunctionError(ValueError):
     """A ``[[function]]`` table that cannot be used; the message names the function and the key."""
 
 
+
+def yielding(functions: Mapping[str, Defined], names: set[str] | frozenset[str]) -> dict[str, Defined]:
+    """Sheet functions by spelling, less each spelling from a LaTeX head (``sigma`` for ``\\sigma``)
+    that is one of ``names`` (a question's variables, a model's names): there the name wins, as a
+    sheet reuses a letter across its problems, and the function is called by its own name. A
+    function's own name is never dropped (a clash with it stays a bank error)."""
+    return {s: f for s, f in functions.items() if s == f.name or s not in names}
+
 @dataclass(frozen=True)
 class Defined:
     """A function a sheet defines: ``name(params) = body``; ``spellings`` are the plain names an

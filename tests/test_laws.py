@@ -437,7 +437,21 @@ def _toml(v: object) -> str:
     return '"' + str(v).replace("\\", "\\\\") + '"'
 
 
-def test_a_function_spelled_like_a_variable_is_a_bank_error():
-    clash = LOGISTIC.replace('variables = { t = "real" }', 'variables = { t = "real", sigma = "positive" }')
-    with pytest.raises(BankError, match=r"'sigma' is both a variable of the question and the function sigmoid"):
+def test_a_function_named_like_a_variable_is_a_bank_error():
+    clash = LOGISTIC.replace('variables = { t = "real" }', 'variables = { t = "real", softplus = "positive" }')
+    with pytest.raises(BankError, match=r"'softplus' is both a variable of the question and the function softplus"):
         parse_bank(clash, "clash.toml")
+
+
+def test_a_latex_spelling_gives_way_to_a_variable_of_that_name():
+    """A sheet reuses a letter across its problems (sigma the logistic function in one, a standard
+    deviation in another): where a question or model names a variable like a function's LaTeX
+    spelling (``\\sigma``), the name wins there and the function is called by its own name."""
+    both = LOGISTIC.replace('variables = { t = "real" }', 'variables = { t = "real", sigma = "positive" }') \
+        .replace('parameters = { t = "real" }', 'parameters = { t = "real", sigma = "positive" }')
+    question = parse_bank(both, "both.toml")["q.slope"]
+    assert check(question, "sigmoid(t)", evidence=False)["verdict"] == "correct"
+    assert check(question, "sigma t", evidence=False)["verdict"] == "incorrect"  # sigma times t
+    assert "sigma" not in question.model.functions and "sigmoid" in question.model.functions
+    alone = parse_bank(LOGISTIC, "alone.toml")["q.slope"]  # elsewhere sigma(t) is the function
+    assert check(alone, "sigma(t)", evidence=False)["verdict"] == "correct"

@@ -1,6 +1,7 @@
 """Sheet 9's question bank: it loads (by path and as the built-in sheet ``sheet9``), its ids and
 variables are the sheet's table, and answers right and wrong (the references, their equivalent
 spellings, and the sheet's common mistakes) are graded correct or incorrect with the mistake named."""
+import math
 from pathlib import Path
 
 import pytest
@@ -141,7 +142,40 @@ def test_answers_with_compound_names(bank, qid, answer, verdict, code):
     _graded(bank, qid, answer, verdict, code)
 
 
-@pytest.mark.xfail(reason="the stability check (exp never receives a positive argument) covers vector "
-                          "questions only: a scalar question cannot set stability = true yet", strict=False)
-def test_the_unstable_form_is_not_accepted(bank):
-    _graded(bank, "p3.stable_loss", "(1-y)*t + log(1+exp(-t))", "incorrect", "not_stable")
+@pytest.mark.parametrize("answer", ["(1-y)*t + log(1+exp(-t))", "log(1 + exp(t)) - y t",
+                                    "-y log(sigmoid(t)) - (1-y) log(1 - sigmoid(t))"])
+def test_the_unstable_forms_are_not_accepted(bank, answer):
+    """Equal to L, but exp receives a positive argument (t << 0 or t >> 0): ``stability = true`` on a
+    scalar question probes its real variables far out, with the example where float64 overflows."""
+    record = check(bank["p3.stable_loss"], answer, evidence=False)
+    assert record["verdict"] == "incorrect" and record["diagnoses"] == ["not_stable"], record
+    example = record["counterexample"]
+    assert example["largest_exp_argument"] > 0 and example["float64"] is True
+    assert not all(math.isfinite(float(v)) for v in example["answer_value"]), example
+    assert all(math.isfinite(float(v)) for v in example["reference_value"]), example
+
+
+@pytest.mark.parametrize("answer", ["max(t,0) - t*y + log(1+exp(-abs(t)))",
+                                    "max(-t, 0) + log(1 + exp(-abs(t))) + (1-y) t"])
+def test_the_stable_forms_are_accepted(bank, answer):
+    _graded(bank, "p3.stable_loss", answer, "correct", None)
+
+
+def test_scalar_stability_is_a_rule_of_any_bank():
+    """A one-question bank of its own (not the sheet's): a scalar question with ``stability = true``
+    refuses softplus written with exp(x) and accepts it written with exp(-|x|)."""
+    text = """
+[[question]]
+id = "softplus"
+prompt = "log(1 + e^x), stably."
+variables = { x = "real" }
+syntax = "x"
+example = "x"
+reference = { formula = "max(x, 0) + log(1 + exp(-abs(x)))" }
+stability = true
+mistakes = [ { code = "not_stable", formula = "log(1 + exp(x))", feedback = "exp(x) overflows." } ]
+"""
+    question = parse_bank(text, "softplus")["softplus"]
+    assert check(question, "log(1 + exp(x))", evidence=False)["diagnoses"] == ["not_stable"]
+    assert check(question, "log(exp(-x) + 1) + x", evidence=False)["diagnoses"] == ["not_stable"]
+    assert check(question, "max(x,0) + log(1 + exp(-|x|))", evidence=False)["verdict"] == "correct"

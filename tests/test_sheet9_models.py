@@ -11,10 +11,12 @@ from derivcheck.grading.bank import parse_bank
 from derivcheck.grading.grader import check
 from derivcheck.sheets import sheet
 
-ATTACH = {"p1.variance": "uniform_layer", "p1.bound": "uniform_layer", "p2.layer_variance": "dropout_layer",
-          "p2.sigma": "dropout_layer_q", "p3.gradient": "logit"}
-CLAIM = {"p1.variance": "uniform_variance", "p1.bound": "uniform_bound", "p2.layer_variance": "dropout_layer_variance",
-         "p2.sigma": "dropout_sigma", "p3.gradient": "logistic_gradient"}
+ATTACH = {"p1.variance": "uniform_layer", "p1.bound": "uniform_layer", "p2.mean": "dropout_entry",
+          "p2.variance": "dropout_entry", "p2.layer_variance": "dropout_layer", "p2.sigma": "dropout_layer_q",
+          "p3.sigmoid_derivative": "logistic", "p3.gradient": "logit"}
+CLAIM = {"p1.variance": "uniform_variance", "p1.bound": "uniform_bound", "p2.mean": "dropout_mean",
+         "p2.variance": "dropout_variance", "p2.layer_variance": "dropout_layer_variance",
+         "p2.sigma": "dropout_sigma", "p3.sigmoid_derivative": "sigmoid_derivative", "p3.gradient": "logistic_gradient"}
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +56,122 @@ WORKING = [
     ("p3.gradient", "dL/dt\n= -y (1 - s) + (1 - y) s\n= y - s", "incorrect", ["start", "ok", "wrong"]),
 ]
 
+# The other questions that ask to derive (shared/EXERCISE2.md's last section): 2.1's mean and
+# variance of one kept entry, 3.1 (line 0 dsigma/dt, \frac{d\sigma}{dt} or σ'(t)), and the counts of
+# Problem 4, whose line 0 is a label that is none of the question's variables (n_mults is not n).
+# (question, working, final verdict, line verdicts, the diagnosis of the wrong line or None)
+MORE = [
+    ("p2.mean", "E[h_i]\n= E[m_i] x_i / p\n= p x_i/p\n= x_i", "correct", ["start", "ok", "ok", "ok"], None),
+    ("p2.mean", "E[h_i] = E[m_i] x_i / p = x_i", "correct", ["start", "ok", "ok"], None),
+    ("p2.mean", "\\mathbb{E}[h_i]\n= x_i E[m_i]/p\n= x_i", "correct", ["start", "ok", "ok"], None),
+    ("p2.mean", "E[h_i]\n= E[m_i x_i]\n= p x_i", "incorrect", ["start", "wrong", "ok"], "missing_rescale"),
+    ("p2.mean", "E[h_i]\n= E[m_i] x_i/p\n= (1-p) x_i/p", "incorrect", ["start", "ok", "wrong"], "keep_drop_swapped"),
+    ("p2.mean", "E[h_i]\n= x_i E[m_i]\n= p x_i", "incorrect", ["start", "wrong", "ok"], "missing_rescale"),
+    ("p2.variance", "Var[h_i]\n= x_i^2 Var[m_i]/p^2\n= x_i^2 p(1-p)/p^2\n= x_i^2 (1-p)/p", "correct",
+     ["start", "ok", "ok", "ok"], None),
+    ("p2.variance", "Var[h_i]\n= E[h_i^2] - E[h_i]^2\n= x_i^2/p - x_i^2\n= x_i^2 (1-p)/p", "correct",
+     ["start", "ok", "ok", "ok"], None),
+    ("p2.variance", "Var(h_i)\n= x_i^2/p^2 Var(m_i)\n= x_i^2 (1-p)/p", "correct", ["start", "ok", "ok"], None),
+    ("p2.variance", "Var[h_i]\n= x_i^2 Var[m_i]\n= x_i^2 p(1-p)", "incorrect", ["start", "wrong", "ok"],
+     "missing_inverse_keep"),
+    ("p2.variance", "Var[h_i]\n= x_i^2 Var[m_i]/p^2\n= x_i^2 p/(1-p)", "incorrect", ["start", "ok", "wrong"],
+     "keep_drop_swapped"),
+    ("p2.variance", "Var[h_i]\n= E[h_i^2]\n= x_i^2/p", "incorrect", ["start", "wrong", "ok"], "gave_second_moment"),
+    ("p3.sigmoid_derivative", "dsigma/dt\n= e^{-t}/(1+e^{-t})^2\n= s(1-s)", "correct", ["start", "ok", "ok"], None),
+    ("p3.sigmoid_derivative", "\\frac{d\\sigma}{dt}\n= d/dt (1+e^{-t})^{-1}\n= e^{-t}/(1+e^{-t})^2\n"
+     "= 1/(1+e^{-t}) * e^{-t}/(1+e^{-t})\n= s(1-s)", "correct", ["start", "ok", "ok", "ok", "ok"], None),
+    ("p3.sigmoid_derivative", "σ'(t)\n= σ(t)(1 - σ(t))", "correct", ["start", "ok"], None),
+    ("p3.sigmoid_derivative", "dsigma/dt\n= sigma(t)(1 - sigma(t))\n= s - s^2", "correct", ["start", "ok", "ok"], None),
+    ("p3.sigmoid_derivative", "σ'(t)\n= σ(t)", "incorrect", ["start", "wrong"], "chain_rule_dropped"),
+    ("p3.sigmoid_derivative", "dsigma/dt\n= -e^{-t}/(1+e^{-t})^2\n= -s(1-s)", "incorrect", ["start", "wrong", "ok"],
+     "inner_sign_dropped"),
+    ("p3.sigmoid_derivative", "\\frac{d\\sigma}{dt}\n= e^{-t}/(1+e^{-t})^2\n= s", "incorrect",
+     ["start", "ok", "wrong"], "chain_rule_dropped"),
+    ("p4.forward_mults", "mults_fwd\n= n H W C_out (C_in k^2)\n= n H W C_out C_in k^2", "correct",
+     ["start", "ok", "ok"], None),
+    ("p4.forward_mults", "n_mults\n= (n H W) (C_out C_in k^2)", "correct", ["start", "ok"], None),
+    ("p4.forward_mults", "\\text{mults}\n= n C_out H W \\cdot C_in k^2", "correct", ["start", "ok"], None),
+    ("p4.forward_mults", "H_fwd\n= n H W C_out C_in k^3", "incorrect", ["start", "wrong"], None),
+    ("p4.forward_mults", "mults_fwd\n= n H W C_out C_in k", "incorrect", ["start", "wrong"], "kernel_not_squared"),
+    ("p4.forward_mults", "k_total\n= 2 n H W C_out C_in k^2", "incorrect", ["start", "wrong"], "counted_flops"),
+    ("p4.training_mults", "mults_train\n= n H W C_out C_in k^2 + 2 n H W C_out C_in k^2\n= 3 n H W C_out C_in k^2",
+     "correct", ["start", "ok", "ok"], None),
+    ("p4.training_mults", "n_mults\n= 3 n H W C_out C_in k^2", "correct", ["start", "ok"], None),
+    ("p4.training_mults", "num_mults\n= 3 (n H W C_out C_in k^2)\n= 3 n H W C_out C_in k^2", "correct",
+     ["start", "ok", "ok"], None),
+    ("p4.training_mults", "n_mults\n= 2 n H W C_out C_in k^2", "incorrect", ["start", "wrong"],
+     "missing_backward_conv"),
+    ("p4.training_mults", "H_train\n= 6 n H W C_out C_in k^2", "incorrect", ["start", "wrong"], "counted_flops"),
+    ("p4.training_mults", "mults_train\n= 3 n H W C_out C_in k", "incorrect", ["start", "wrong"], "kernel_not_squared"),
+    ("p4.weights", "num_weights\n= C_out C_in k^2", "correct", ["start", "ok"], None),
+    ("p4.weights", "k_weights\n= C_out (C_in k^2)", "correct", ["start", "ok"], None),
+    ("p4.weights", "C_params\n= C_out C_in k k\n= C_out C_in k^2", "correct", ["start", "ok", "ok"], None),
+    ("p4.weights", "num_weights\n= C_out C_in k", "incorrect", ["start", "wrong"], "kernel_not_squared"),
+    ("p4.weights", "C_weights\n= C_out k^2", "incorrect", ["start", "wrong"], "missing_in_channels"),
+    ("p4.weights", "k_count\n= C_out k k", "incorrect", ["start", "wrong"], "missing_in_channels"),
+]
+
 
 @pytest.mark.parametrize("qid, working, verdict, lines", WORKING)
 def test_working(bank, qid, working, verdict, lines):
     record = check(bank[qid], working, evidence=False)
     assert record["verdict"] == verdict, record
     assert [s["verdict"] for s in record["steps"]] == lines, record["steps"]
+
+
+@pytest.mark.parametrize("qid, working, verdict, lines, code", MORE)
+def test_more_working(bank, qid, working, verdict, lines, code):
+    record = check(bank[qid], working, evidence=False)
+    assert record["verdict"] == verdict, record
+    assert [s["verdict"] for s in record["steps"]] == lines, record["steps"]
+    if code is not None:
+        wrong = next(s for s in record["steps"] if s["verdict"] == "wrong")
+        assert code in wrong["diagnoses"], wrong
+
+
+def test_three_right_and_three_wrong_workings_per_question():
+    for qid in {q for q, *_ in MORE}:
+        verdicts = [v for q, _, v, *_ in MORE if q == qid]
+        assert verdicts.count("correct") >= 3 and verdicts.count("incorrect") >= 3, qid
+
+
+@pytest.mark.parametrize("answer, verdict, code", [
+    ("sigma(t)(1 - sigma(t))", "correct", None), (r"\sigma(t)(1-\sigma(t))", "correct", None),
+    ("(1 - σ(t)) σ(t)", "correct", None), ("σ(t) - σ(t)^2", "correct", None),
+    ("1/(1 + e^{-t}) - 1/(1 + e^{-t})^2", "correct", None), ("sigma(t)", "incorrect", "chain_rule_dropped"),
+    ("-sigma(t)(1 - sigma(t))", "incorrect", "inner_sign_dropped"),
+    # "as a function of sigma(t) alone": the derivative written in t is not that
+    ("e^{-t}/(1+e^{-t})^2", "incorrect", None),
+])
+def test_a_call_of_the_models_definition_is_its_variable(bank, answer, verdict, code):
+    """s = sigma(t) in the question's model: an answer calling the sheet function sigma(t) means s."""
+    record = check(bank["p3.sigmoid_derivative"], answer, evidence=False)
+    assert record["verdict"] == verdict, record
+    if code is not None:
+        assert code in record["diagnoses"], record
+
+
+def test_a_label_as_line_0_is_the_asked_quantity_in_any_bank():
+    """Line 0 as one name that is none of the question's (``n_mults`` beside a variable n) names
+    the asked quantity: the next line is judged against it, never against n."""
+    from derivcheck.grading.derivation import is_label
+
+    text = """
+[[question]]
+id = "area"
+prompt = "The number of cells of an n x m grid."
+variables = { n = "positive_integer", m = "positive_integer" }
+syntax = "n m"
+example = "n m"
+reference = { formula = "n m" }
+"""
+    question = parse_bank(text, "area")["area"]
+    assert [s["verdict"] for s in check(question, "n_cells\n= n m", evidence=False)["steps"]] == ["start", "ok"]
+    assert [s["verdict"] for s in check(question, "n_cells\n= n", evidence=False)["steps"]] == ["start", "wrong"]
+    assert is_label(question, "n_cells") and is_label(question, "N_{total}") and is_label(question, "cells")
+    assert not is_label(question, "n") and not is_label(question, "n m") and not is_label(question, "m + n")
+    softmax = parse_bank(sheet("sheet8").bank_text(), "sheet8")["p3.gradient"]  # entries stay entries
+    assert not any(is_label(softmax, w) for w in ("x_y", "x_j", "y_j", "L")) and is_label(softmax, "grad")
 
 
 def test_at_least_twelve_derivations():
