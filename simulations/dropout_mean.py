@@ -80,8 +80,8 @@ def verify_moment(run: Run, claim: str, moment: str, claimed: sp.Expr | None) ->
                 top = c * c / 4 if lo_k <= 0.5 <= hi_k else max(ends)
                 interval = (min(ends), top)
             records.append({"x_i": x, "p": keep, "kept": k, "rows": ROWS, "value": c, "prediction": formula(x, keep),
-                            "estimate": estimate, "interval": interval, "p_value": p, "passed": p > level,
-                            "power": power})
+                            "estimate": estimate, "interval": interval, "p_value": p, "alpha": level,
+                            "passed": p > level, "power": power})
             total += ROWS
     head = records[0]
     quantity = "E[h_i]" if moment == "mean" else "Var[h_i]"
