@@ -139,24 +139,24 @@ def _counterexample_html(question: str, c: dict[str, Any]) -> str:
     from derivcheck.web.mathml import prose
 
     at = c.get("at") or {}
-    where = _math(", ".join(f"{PARAMETERS.get(k, k)} = {_number(v)}" for k, v in at.items())) if at else ""
+    where = _math(", ".join(f"{PARAMETERS.get(k, k)} = {_figure(v)}" for k, v in at.items())) if at else ""
     if "answer_value" in c:
-        text = f"your answer gives {_number(c['answer_value'])}, the right answer {_number(c['reference_value'])}."
+        text = f"your answer gives {_figure(c['answer_value'])}, the right answer {_figure(c['reference_value'])}."
     elif "previous_value" in c:
-        text = f"the line before is {_number(c['previous_value'])} and this line is {_number(c['value'])}."
+        text = f"the line before is {_figure(c['previous_value'])} and this line is {_figure(c['value'])}."
     else:
         return ""
     out = (f"At {where} " if where else "") + escape(text)
     sim = c.get("simulated")
     if sim and sim.get("interval"):
-        lo, hi = (_number(v) for v in sim["interval"])
+        lo, hi = (_figure(v) for v in sim["interval"])
         quantity = prose(MEASURED[question]) if question in MEASURED else escape(str(sim.get("quantity", "")))
-        out += f" The simulation measured {quantity}: {_number(sim['estimate'])}" + \
+        out += f" The simulation measured {quantity}: {_figure(sim['estimate'])}" + \
             (" exactly." if lo == hi else f" (between {lo} and {hi}).")
     return out
 
 
-def _number(v: Any) -> str:
+def _figure(v: Any) -> str:
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return f"{v:.4g}"
     return escape(str(v))

@@ -22,7 +22,7 @@ from .lines import ALPHA, Judge, Judgement, Valued, _same, describe
 from .mistakes import GENERIC_STEP_MISTAKES, mistake_words, name_line
 from .probability import OPERATORS
 from .reader import split_equals
-from .steps import Step, lines, split
+from .steps import WorkingLine, lines, split
 from .vocabulary import FUNCTION
 
 #: The most lines a derivation may have, and its longest text (a multiple of one answer's).
@@ -205,7 +205,7 @@ def _asked(starts: list[list[Any]], cur: Valued) -> Valued:
     return Valued(best)
 
 
-def _step_record(step: Step, j: Judgement, judge: Judge, expr: sp.Basic | None) -> dict[str, Any]:
+def _step_record(step: WorkingLine, j: Judgement, judge: Judge, expr: sp.Basic | None) -> dict[str, Any]:
     """A line's record; ``expr`` is the line as it was read when valued (None: unreadable)."""
     read, latex = (sp.sstr(expr), to_latex(expr)) if expr is not None else (None, None)
     parts = [j.note]

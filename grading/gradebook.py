@@ -50,9 +50,9 @@ def gradebook(rows: Iterable[dict[str, str]], questions: Sequence[str]) -> list[
     for student, answers in latest.items():
         scores = {q: _score(answers[q]) for q in columns if q in answers}
         review = [q for q in columns if q in answers and _needs_review(answers[q])]
-        book.append({"student_id": student, "total": _number(sum(scores.values())), "max_total": str(len(questions)),
+        book.append({"student_id": student, "total": _points(sum(scores.values())), "max_total": str(len(questions)),
                      "answered": str(len(scores)),
-                     **{q: _number(scores[q]) if q in scores else "" for q in columns},
+                     **{q: _points(scores[q]) if q in scores else "" for q in columns},
                      "review": ";".join(review)})
     return book
 
@@ -83,5 +83,5 @@ def _needs_review(row: dict[str, str]) -> bool:
     return row.get("verdict") == "undecided" or bool(row.get("review"))
 
 
-def _number(value: float) -> str:
+def _points(value: float) -> str:
     return f"{value:g}"

@@ -28,7 +28,7 @@ def parser() -> Lark:
     return Lark(grammar, parser="lalr", maybe_placeholders=False, propagate_positions=False)
 
 
-def _number(token: Token, limits: Limits) -> Fraction:
+def _number_of(token: Token, limits: Limits) -> Fraction:
     """The exact value of a number literal, once its digits and decimal exponent are in bounds."""
     text = str(token)
     mantissa, _, exponent = text.lower().partition("e")
@@ -71,7 +71,7 @@ class _ToNodes(Transformer):
         self.limits = limits
 
     def number(self, tok: Token) -> Num:
-        return Num(_number(tok, self.limits))
+        return Num(_number_of(tok, self.limits))
 
     def name(self, tok: Token) -> Name:
         return Name(str(tok), _at(tok))
@@ -94,7 +94,7 @@ class _ToNodes(Transformer):
 
     def logbase(self, tok: Token, arg: Node) -> Call:
         base = str(tok).partition("_")[2].strip("{}")
-        return Call("log", (arg, Num(_number(Token("NUMBER", base, start_pos=tok.start_pos), self.limits))),
+        return Call("log", (arg, Num(_number_of(Token("NUMBER", base, start_pos=tok.start_pos), self.limits))),
                     _at(tok))
 
     def bigop(self, tok: Token, arg: Node) -> Big:

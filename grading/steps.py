@@ -40,7 +40,7 @@ def lines(answer: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Step:
+class WorkingLine:
     """One line of working: the statement as typed (without ``=`` and justification), the line as
     the student wrote it, and the justification."""
 
@@ -102,7 +102,7 @@ def _strip_comment(line: str) -> tuple[str, str]:
     return line.rstrip(), ""
 
 
-def split(answer: str, equation: bool) -> list[Step]:
+def split(answer: str, equation: bool) -> list[WorkingLine]:
     """The steps of a derivation, in order."""
     raw = lines(answer)
     if len(raw) == 1:
@@ -113,16 +113,16 @@ def split(answer: str, equation: bool) -> list[Step]:
         body = re.sub(r"\\\\\s*$", "", body)
         text = _LEAD.sub("", body) if equation else _ALIGN_LEAD.sub("", body)
         text = text.replace("&", " ").strip()
-        steps.append(Step(text=text, line=ln.strip(), reason=reason))
+        steps.append(WorkingLine(text=text, line=ln.strip(), reason=reason))
     return steps
 
 
-def _chain(line: str, equation: bool) -> list[Step]:
+def _chain(line: str, equation: bool) -> list[WorkingLine]:
     body, reason = _strip_comment(line)
     if equation:
         pieces = [p.strip() for p, _ in split_chain(body)]
-        return [Step(p, p if k == 0 else "=> " + p, reason if k == len(pieces) - 1 else "")
+        return [WorkingLine(p, p if k == 0 else "=> " + p, reason if k == len(pieces) - 1 else "")
                 for k, p in enumerate(pieces)]
     pieces = [p.strip() for p, _ in split_equals(body)]
-    return [Step(p, p if k == 0 else "= " + p, reason if k == len(pieces) - 1 else "")
+    return [WorkingLine(p, p if k == 0 else "= " + p, reason if k == len(pieces) - 1 else "")
             for k, p in enumerate(pieces)]

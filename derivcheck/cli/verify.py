@@ -66,8 +66,8 @@ def print_table(results: list[Any]) -> None:
     rows = [header]
     for c in results:
         lo, hi = c.interval
-        rows.append((c.id, "yes" if c.passed else "NO", fmt(c.prediction), fmt(c.estimate),
-                     f"[{fmt(lo)}, {fmt(hi)}]", fmt(c.p_value), fmt(c.alpha),
+        rows.append((c.id, "yes" if c.passed else "NO", _cell(c.prediction), _cell(c.estimate),
+                     f"[{_cell(lo)}, {_cell(hi)}]", _cell(c.p_value), _cell(c.alpha),
                      fmt_power(min(c.power.values(), default=float("nan"))), str(c.samples), f"{c.seconds:.2f}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     for r in rows:
@@ -81,10 +81,10 @@ def fmt_power(p: float) -> str:
         return "1 to double precision"
     if p > 0.999:
         return f"1 - {1 - p:.1e}"
-    return fmt(p)
+    return _cell(p)
 
 
-def fmt(v: Any) -> str:
+def _cell(v: Any) -> str:
     """A number as a table cell: integers without a point, others to 6 significant digits."""
     if isinstance(v, str):
         return v

@@ -112,7 +112,7 @@ def model(inputs: int) -> nn.Sequential:
     return nn.Sequential(*layers, nn.Linear(HIDDEN[-1], 10))
 
 
-def evaluate(net: nn.Module, split: Split, dev: torch.device) -> tuple[float, float, torch.Tensor, torch.Tensor]:
+def evaluate_split(net: nn.Module, split: Split, dev: torch.device) -> tuple[float, float, torch.Tensor, torch.Tensor]:
     """(mean loss, accuracy, per-example losses, predictions)."""
     net.eval()
     with torch.no_grad():
@@ -152,11 +152,11 @@ def run(out_dir: Path, seed: int = 0, device: str = "auto", mnist: str | Path | 
             opt.step()
             next(bar, None)
         for name, split in (("train", data.train), ("val", data.val)):
-            mean_loss, acc, _, _ = evaluate(net, split, dev)
+            mean_loss, acc, _, _ = evaluate_split(net, split, dev)
             curves[f"{name}_loss"].append(mean_loss)
             curves[f"{name}_accuracy"].append(acc)
-    test_loss, test_acc, _, _ = evaluate(net, data.test, dev)
-    _, _, val_losses, val_pred = evaluate(net, data.val, dev)
+    test_loss, test_acc, _, _ = evaluate_split(net, data.test, dev)
+    _, _, val_losses, val_pred = evaluate_split(net, data.val, dev)
     order = torch.argsort(val_losses)
     extremes = {"lowest": order[:5].tolist(), "highest": order[-5:].flip(0).tolist()}
     summary: dict[str, Any] = {
