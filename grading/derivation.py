@@ -17,6 +17,7 @@ import sympy as sp
 from derivcheck.derivations.claim import to_latex
 
 from .bank import Question
+from .equivalence import Decision, decide
 from .limits import DEFAULT, Limits
 from .lines import ALPHA, Judge, Judgement, Valued, _same, describe
 from .mistakes import GENERIC_STEP_MISTAKES, mistake_words, name_line
@@ -115,6 +116,19 @@ def is_label(question: Question, text: str) -> bool:
     return whole not in declared and m.group("base") not in FUNCTION
 
 
+def _apart_as_final(question: Question, expr: sp.Expr) -> Decision | None:
+    """A statement equal to the asked quantity only numerically, written in the question's own
+    names, decided again as a final answer is (:func:`.equivalence.decide`: a tie looked at with
+    more digits, exactly apart by SymPy): its counterexample decision, else None. So an exact
+    difference far below the tolerance (``+ exp(-1000)``) is shown on either reading."""
+    own = question.vocab.symbols
+    if not expr.free_symbols or not all(s.name in own for s in expr.free_symbols):
+        return None
+    final = decide(expr.xreplace({s: own[s.name] for s in expr.free_symbols}), question.reference,
+                   question.domain, vector=question.vector)
+    return final if final.status == "counterexample" else None
+
+
 def decide_under_model(question: Question, text: str, limits: Limits = DEFAULT) -> dict[str, Any] | None:
     """A final statement read under the question's model but not in its own names (a name the model
     defines, ``sum_i y_i (z_i - delta_ij)``: :class:`.reader.Statement`'s ``line`` reading), decided
@@ -147,6 +161,12 @@ def decide_under_model(question: Question, text: str, limits: Limits = DEFAULT) 
 
     record: dict[str, Any] = {"parsed": sp.sstr(line.expr), "read": as_read(line.expr), "latex": to_latex(line.expr),
                               "status": j.status}
+    if j.verdict == "ok" and j.status not in ("proven", "rules"):
+        apart = _apart_as_final(question, line.expr)
+        if apart is not None:
+            return record | {"verdict": "incorrect", "score": 0.0, "diagnoses": [], "status": "counterexample",
+                             "counterexample": apart.counterexample,
+                             "feedback": f"This differs from the derived answer ({apart.message})."}
     if j.verdict == "ok":
         how = {"proven": "proven", "rules": "exactly", "numeric": "to 40 digits"}.get(j.status, j.status)
         return record | {"verdict": "correct", "score": 1.0, "diagnoses": [],
