@@ -38,6 +38,8 @@ KNOWN_FALSE_CORRECT: dict[tuple[str, str], str] = {}  # both found on the first 
 # logistic loss, equal to L(t) as a real function) and at issue 21's exactness rule (an exact
 # non-zero difference far below the numeric tolerance). Kept apart from the held-out files.
 _TINY = "differs from L(t) by exp(-1000), a non-zero exact difference SymPy can show"
+# Left out: s(1-s) + exp(-1000 t^2) for p3.sigmoid_derivative differs only for |t| < 0.1; whether a
+# sample point falls there depends on the install's secret salt, so its verdict is not a rule's.
 PROBES_NOT_CORRECT = [
     ("p3.stable_loss", r"-y \log\frac{1}{1+e^{-t}} - (1-y)\log\left(1 - \frac{1}{1+e^{-t}}\right)", ""),
     ("p3.stable_loss", r"t - t y + log(1 + exp(-t))", ""),
@@ -49,7 +51,6 @@ PROBES_NOT_CORRECT = [
     ("p1.variance", r"d a^2/3 + exp(-1000)", ""),
     ("p1.variance", r"d a^2 (1 + 10^{-40})/3", ""),
     ("p3.gradient", r"s - y + exp(-1000)", ""),
-    ("p3.sigmoid_derivative", r"s(1-s) + exp(-1000 t^2)", ""),
     ("p2.layer_variance", r"\frac{(d\sigma)^2}{2p}", ""),
 ]
 
