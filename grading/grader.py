@@ -20,7 +20,17 @@ import sympy as sp
 from derivcheck.derivations.claim import to_latex
 
 from .bank import Question
-from .equivalence import _value, decide, fmt, fmt_pair, fmt_point, overflows, telling_counterexample
+from .equivalence import (
+    OutOfTime,
+    _value,
+    budget,
+    decide,
+    fmt,
+    fmt_pair,
+    fmt_point,
+    overflows,
+    telling_counterexample,
+)
 from .limits import DEFAULT, Limits
 from .lines import judges_working
 from .mistakes import constant, diagnose
@@ -78,7 +88,14 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
 
         # one reader: a statement read under the question's model, not in its own names (a name the
         # model defines, a sum over its indices), is decided as a line is, against the asked quantity
-        under_model = decide_under_model(question, answer, limits) if judges_working(question) else None
+        try:
+            with budget(limits.seconds):  # the CPU a worker grants an answer: in-process alike
+                under_model = decide_under_model(question, answer, limits) if judges_working(question) else None
+        except OutOfTime:
+            under_model = {"verdict": "undecided", "score": 0.0, "review": True, "diagnoses": [], "parsed": None,
+                           "status": "timeout", "feedback": f"Could not decide (no decision within {limits.seconds:g} "
+                                                            "s of CPU time); flagged for a person to read (0 points "
+                                                            "until then)."}
         if under_model is not None:
             return _finish(record | under_model, start)
         record.update(verdict="invalid", score=0.0, diagnoses=[], feedback=statement.error(final=True).message,
