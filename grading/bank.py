@@ -26,7 +26,7 @@ from .limits import BANK
 from .model import Model, ModelError, check_definitions, check_laws, model_from
 from .symbolic import Vocabulary, X, Y, softmax, symbol_for, vmax, vsum
 from .tree import Name
-from .vocabulary import Defined, FunctionError, read_functions, yielding
+from .vocabulary import Defined, FunctionError, read_functions, tree_nodes, yielding
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -349,19 +349,10 @@ def _check_function_names(functions: Mapping[str, Defined], names: set[str], whe
         if spelling in names:
             raise BankError(f"{where}: {spelling!r} is both a variable of the question and the function "
                             f"{f.name}{' (its latex ' + f.tex + ')' if spelling != f.name else ''}")
-        shadowed = sorted({n.name for n in _tree_nodes(f.body) if isinstance(n, Name)} & names - set(f.params))
+        shadowed = sorted({n.name for n in tree_nodes(f.body) if isinstance(n, Name)} & names - set(f.params))
         if shadowed:
             raise BankError(f"{where}: the function {f.name} uses the constant {shadowed[0]!r}, "
                             "a variable of this question")
-
-
-def _tree_nodes(node: Any) -> list[Any]:
-    out, stack = [], [node]
-    while stack:
-        n = stack.pop()
-        out.append(n)
-        stack.extend(n.children())
-    return out
 
 
 def _question_credit(entry: dict, credit: dict | None, where: str) -> dict[str, float]:

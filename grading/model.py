@@ -123,8 +123,8 @@ class Model:
                 raise ModelError(f"{where}: {err}") from None
             except AnswerError as err:
                 raise ModelError(f"{where}: cannot read a parameter: {err.message}") from None
-            strangers = {str(s) for a in law.args for s in sp.sympify(a).free_symbols} - set(self.parameters)
-            if strangers or any(sp.sympify(a).has(sp.Indexed) for a in law.args):
+            strangers = {str(s) for a in law.args for s in a.free_symbols} - set(self.parameters)
+            if strangers or any(a.has(sp.Indexed) for a in law.args):
                 raise ModelError(f"{where}: a law's parameters may use only the model's parameters "
                                  f"({', '.join(sorted(strangers)) or 'an entry of a family'} is not one)")
             out[name] = law

@@ -529,7 +529,7 @@ def read_functions(tables: Any) -> dict[str, Defined]:
         spelling.update(dict.fromkeys(spellings, f))
     kinds = (Num, Name, Call, Add, Mul, Neg, Div, Pow, Fact)
     for f in defined.values():
-        for node in _nodes(f.body):
+        for node in tree_nodes(f.body):
             if not isinstance(node, kinds):
                 raise FunctionError(f"function {f.name!r}: `definition` {f.text!r}: only numbers, its args, "
                                     "constants, functions and + - * / ^ ! may be used")
@@ -554,7 +554,8 @@ def read_functions(tables: Any) -> dict[str, Defined]:
     return spelling
 
 
-def _nodes(node: Any) -> list[Any]:
+def tree_nodes(node: Any) -> list[Any]:
+    """Every node of a parse tree (the node itself first), without recursion."""
     out, stack = [], [node]
     while stack:
         n = stack.pop()
@@ -567,7 +568,7 @@ def _acyclic(defined: Mapping[str, Defined], spelling: Mapping[str, Defined]) ->
     """:class:`FunctionError` for sheet functions whose definitions call each other in a cycle."""
     from .tree import Call
 
-    calls = {f.name: [spelling[n.name].name for n in _nodes(f.body) if isinstance(n, Call) and n.name in spelling]
+    calls = {f.name: [spelling[n.name].name for n in tree_nodes(f.body) if isinstance(n, Call) and n.name in spelling]
              for f in defined.values()}
     done: set[str] = set()
 
