@@ -7,9 +7,11 @@ closes or the process dies, never when a short-lived request thread exits.
 
 - **Budget.** A task may use ``limits.seconds`` of the worker's CPU time (utime + stime read from
   ``/proc/PID/stat``, counted from the moment the task is sent), so a verdict does not depend on
-  the machine's load; past ``WALL_FACTOR`` times that in wall-clock time (a stopped or starved
-  worker) it is stopped too, as a safety net only. Either way the worker is killed and replaced and
-  the task reports ``timeout``.
+  the machine's load. As safety nets only, a worker whose CPU time has not moved for
+  ``WALL_FACTOR`` times the budget in wall-clock time (stopped, blocked, wholly starved) is stopped
+  too, and so is one still running after ``HARD_FACTOR`` times the budget: a busy machine slows a
+  worker down but never times it out. Either way the worker is killed and replaced and the task
+  reports ``timeout``.
 - **Memory.** Each worker caps its address space at its size when forked plus ``limits.memory_mb``.
 - **Warm-up.** Each worker runs the warm-up items (:mod:`.warmup`: the bank, one derivation check of
   each model) before its first task, each under the same budget as an answer; their cost is never
@@ -48,8 +50,12 @@ from typing import Any
 from .limits import DEFAULT, Limits
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-#: The wall-clock stop, as a multiple of the CPU budget (a safety net for a stopped or starved worker).
+#: The wall-clock stop for a worker whose CPU time stands still, as a multiple of the CPU budget (a
+#: safety net for a stopped, blocked or wholly starved worker).
 WALL_FACTOR = 10.0
+#: The wall-clock stop for any task, as a multiple of the CPU budget: far past what a loaded machine
+#: takes (100 times the budget is a 1% share of one core).
+HARD_FACTOR = 100.0
 #: Seconds a client stays heavy after a task that cost over :data:`HEAVY_CPU` seconds of CPU (five
 #: to ten normal checks; half the budget when that is less).
 HEAVY_WINDOW = 60.0
@@ -248,6 +254,7 @@ class _Worker:
         self.cpu0 = 0.0
         self.started = 0.0
         self.budget = 0.0
+        self.moved = (0.0, 0.0)           # (CPU seconds, monotonic time) when its CPU time last moved
 
     @property
     def running(self) -> bool:
@@ -278,13 +285,36 @@ class _Worker:
         except (OSError, ValueError):
             return False
         self.cpu0, self.started, self.budget = cpu0, time.monotonic(), budget
+        self.moved = (cpu0, self.started)
         return True
 
-    def used(self) -> tuple[float, float]:
-        """(CPU seconds, wall seconds) since the running task was sent."""
-        wall = time.monotonic() - self.started
+    def used(self) -> tuple[float, float, float]:
+        """(CPU seconds, wall seconds) since the running task was sent, and the wall seconds since
+        its CPU time last moved (as seen by these calls)."""
+        now = time.monotonic()
         cpu = self.cpu()
-        return (wall if cpu is None else cpu - self.cpu0), wall
+        if cpu is None:  # no /proc: count wall time instead
+            return now - self.started, now - self.started, 0.0
+        if cpu > self.moved[0]:
+            self.moved = (cpu, now)
+        return cpu - self.cpu0, now - self.started, now - self.moved[1]
+
+    def overrun(self) -> str | None:
+        """Why the running task must stop (its CPU budget spent, or a safety net), else None."""
+        cpu, wall, still = self.used()
+        if cpu >= self.budget:
+            return f"no decision within {self.budget:g} s of CPU time"
+        if still >= WALL_FACTOR * self.budget:
+            return f"no CPU time used for {WALL_FACTOR * self.budget:g} s (wall clock)"
+        if wall >= HARD_FACTOR * self.budget:
+            return f"no decision within {HARD_FACTOR * self.budget:g} s (wall clock)"
+        return None
+
+    def due(self) -> float:
+        """Wall seconds until :meth:`overrun` could first say yes (CPU time cannot pass faster
+        than wall time in a single-threaded worker)."""
+        cpu, wall, still = self.used()
+        return min(self.budget - cpu, WALL_FACTOR * self.budget - still, HARD_FACTOR * self.budget - wall)
 
     def stop(self, kill: bool = False) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -571,7 +601,7 @@ class Sandbox:
         except (EOFError, OSError):
             self._died(worker)
             return
-        cpu, _ = worker.used()
+        cpu, _, _ = worker.used()
         if worker.item is not None:
             item, worker.item = worker.item, None
             if status != "ok":
@@ -606,21 +636,15 @@ class Sandbox:
         in a single-threaded worker)."""
         if not busy:
             return None
-        out = float("inf")
-        for worker in busy:
-            cpu, wall = worker.used()
-            out = min(out, worker.budget - cpu, WALL_FACTOR * worker.budget - wall)
-        return max(0.01, out)
+        return max(0.01, min(worker.due() for worker in busy))
 
     def _enforce(self) -> None:
         for worker in list(self.workers):
             if not worker.running:
                 continue
-            cpu, wall = worker.used()
-            if cpu < worker.budget and wall < WALL_FACTOR * worker.budget:
+            what = worker.overrun()
+            if what is None:
                 continue
-            what = (f"no decision within {worker.budget:g} s of CPU time" if cpu >= worker.budget
-                    else f"no decision within {WALL_FACTOR * worker.budget:g} s (wall clock)")
             item, ticket = worker.item, worker.ticket
             worker.item = worker.ticket = None
             self._replace(worker)

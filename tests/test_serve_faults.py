@@ -76,6 +76,19 @@ def test_a_stopped_idle_worker_is_not_given_a_task():
         assert pool.box.replaced == 1
 
 
+def test_a_worker_stopped_during_a_task_times_out_by_the_stall_net():
+    """A task whose worker uses no CPU at all for 10 times the budget (here stopped by SIGSTOP) is
+    stopped by the wall-clock safety net, which names itself; the pool serves on."""
+    with Pool(1, Limits(seconds=0.2)) as pool:
+        ticket = pool.box.submit(burn, (5,))
+        while not any(w.running for w in pool.workers):
+            time.sleep(0.01)
+        os.kill(next(w for w in pool.workers if w.running).proc.pid, signal.SIGSTOP)
+        status, why = ticket.result()
+        assert status == "timeout" and "no CPU time used" in why
+        assert pool.call(abs, (-7,)) == ("ok", 7)
+
+
 def test_workers_outlive_the_threads_that_asked():
     """Two overlapping slow answers from short-lived threads, then idle: the replacements are the
     supervisor's children, alive after the request threads have ended, and serve every later task."""
