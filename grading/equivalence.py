@@ -450,7 +450,10 @@ def apart_for_some_value(a: sp.Expr, b: sp.Expr, kinds: dict[str, str],
     if diff == 0:
         return True, {}
     rng = random.Random(_seed(*seed_parts, diff, salt()))
-    symbols = {s.name: s for s in diff.free_symbols}
+    # every parameter of either side: one that cancels in the difference must still get a value
+    symbols = {s.name: s for s in a.free_symbols | b.free_symbols}
+    if not set(symbols) <= set(kinds):
+        return None, {}
     for _ in range(3):
         point = {symbols[n]: model_parameter(kinds[n], rng, rng.choice([11, 13, 17, 23])) for n in symbols}
         if not same_number(a.xreplace(point), b.xreplace(point)):
