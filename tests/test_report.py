@@ -16,6 +16,8 @@ def test_tex_escaping_and_numbers():
     assert num(1e-6) == r"\ensuremath{1.000 \times 10^{-6}}"
     assert num(float("inf")) == r"\ensuremath{\infty}" and num(None) == "--"
     assert num(0.12345678) == "0.1235"
+    assert num(633500.5) == r"\ensuremath{6.335 \times 10^{5}}"  # one power-of-ten form, never 6.335e+05
+    assert num(-0.001125) == r"\ensuremath{-}0.001125"  # a minus sign, not a hyphen
 
 
 @pytest.fixture(scope="module")
