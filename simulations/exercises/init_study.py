@@ -264,7 +264,7 @@ def plots(out_dir: Path, runs: list[dict]) -> dict:
 
     keys = ("rms_activations", "rms_deltas", "rms_weight_grads", "rms_bias_grads")
     titles = ("pre-activations", "deltas", "weight gradients", "bias gradients")
-    fig, axes = figure("init_rms", 3.3, len(ACTIVATIONS), 4, sharex=True)
+    fig, axes = figure("init_rms", 3.1, len(ACTIVATIONS), 4, sharex=True)
     fig.get_layout_engine().set(w_pad=0.06, wspace=0.06)  # tick labels clear of the next panel
     for row, activation in zip(axes, ACTIVATIONS, strict=True):
         centre = 1.0
