@@ -39,7 +39,8 @@ def smallest_text(fig) -> float:
 def test_a_figure_is_as_wide_as_it_prints():
     fig, _ = figure("init_rms", 3.0, 2, 2)
     assert fig.get_size_inches()[0] == pytest.approx(PRINT_WIDTH["init_rms"] * TEXT_WIDTH)
-    assert include_width("init_rms") == rf"{PRINT_WIDTH['init_rms']:g}\linewidth" and include_width("cost_scaling") == r"\linewidth"
+    assert include_width("init_rms") == rf"{PRINT_WIDTH['init_rms']:g}\linewidth"
+    assert include_width("cost_scaling") == r"\linewidth"
     assert abs(TEXT_WIDTH - 172 / 25.4) < 1e-12  # A4 less the report's 1.9 cm margins
 
 

@@ -257,6 +257,7 @@ NAMES = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid", "identity": "iden
 
 def plots(out_dir: Path, runs: list[dict]) -> dict:
     """Per-layer RMS of the four quantities (columns) for each activation (rows), log scale."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
     from matplotlib.lines import Line2D
     from matplotlib.ticker import LogLocator, NullLocator
 
@@ -265,7 +266,9 @@ def plots(out_dir: Path, runs: list[dict]) -> dict:
     keys = ("rms_activations", "rms_deltas", "rms_weight_grads", "rms_bias_grads")
     titles = ("pre-activations", "deltas", "weight gradients", "bias gradients")
     fig, axes = figure("init_rms", 3.1, len(ACTIVATIONS), 4, sharex=True)
-    fig.get_layout_engine().set(w_pad=0.06, wspace=0.06)  # tick labels clear of the next panel
+    engine = fig.get_layout_engine()
+    assert isinstance(engine, ConstrainedLayoutEngine)
+    engine.set(w_pad=0.06, wspace=0.06)  # tick labels clear of the next panel
     for row, activation in zip(axes, ACTIVATIONS, strict=True):
         centre = 1.0
         for r in (r for r in runs if r["activation"] == activation):
@@ -287,6 +290,6 @@ def plots(out_dir: Path, runs: list[dict]) -> dict:
         ax.set_xlabel("layer")
         ax.set_xticks((1, 8, 16, 24, 32))
     handles = [Line2D([], [], color="k", ls=style, lw=1.1) for style in ("-", ":", "--")]
-    fig.legend(handles, ["$s$: grid point nearest the level scale (row label)", "half: $s/2$", "double: $2s$"], loc="outside upper center",
-               ncol=3, frameon=False)
+    fig.legend(handles, ["$s$: grid point nearest the level scale (row label)", "half: $s/2$", "double: $2s$"],
+               loc="outside upper center", ncol=3, frameon=False)
     return {"rms": save(fig, out_dir, "init_rms")}
