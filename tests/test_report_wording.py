@@ -200,3 +200,16 @@ def test_words_come_from_the_sheet(tmp_path):
     assert plain.question_words("area", "The area $A$.") == ("The area A.", "The area A.")
     assert plain.mistake_name("area", "sign_flipped") == GENERIC["sign_flipped"]
     assert plain.mistake_name("area", "diameter") == UNNAMED and plain.problem_heading("") == "Questions"
+
+
+def test_the_digits_run_also_follows_the_sheets_recipe():
+    """The offline digits are reported first with the sheet's recipe (no shifted copies, the
+    notebook's epochs), on the same test images as the augmented extra run."""
+    import torch
+
+    from derivcheck.simulations.exercises import digits
+
+    plain, augmented = digits.load_digits_dataset(augment=False), digits.load_digits_dataset()
+    assert plain.epochs == digits.NOTEBOOK["epochs"] and plain.augmented_from is None
+    assert augmented.augmented_from == len(plain.train.x) and len(augmented.train.x) == 5 * len(plain.train.x)
+    assert torch.equal(plain.test.x, augmented.test.x) and torch.equal(plain.val.y, augmented.val.y)
