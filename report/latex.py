@@ -117,12 +117,15 @@ def num(value: Any, digits: int = 4) -> str:
         return r"\ensuremath{\infty}" if v > 0 else r"\ensuremath{-\infty}"
     if math.isnan(v):
         return "NaN"
+    if v < 0:  # a minus sign, not a hyphen, in text too
+        return r"\ensuremath{-}" + num(-v, digits)
     if v.is_integer() and abs(v) < 1e12:
         return f"{int(v):,}".replace(",", "\\,")
-    if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e6):
+    text = f"{v:.{digits}g}"
+    if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e6 or "e" in text):  # one power-of-ten form, never 6.3e+05
         mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
         return f"\\ensuremath{{{mantissa} \\times 10^{{{int(exponent)}}}}}"
-    return f"{v:.{digits}g}"
+    return text
 
 
 def sig(value: Any, digits: int = 3) -> str:

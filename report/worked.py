@@ -23,12 +23,15 @@ def examples(sheet: str | Sheet | None = None) -> tuple[tuple[str, str, tuple[st
 
 
 def checked(sheet: str | Sheet | None = None) -> list[dict[str, Any]]:
-    """Each worked example with its ``check --json`` record (steps, verdicts, first wrong line)."""
+    """Each worked example with its ``check --json`` record (steps, verdicts, first wrong line) and
+    the ``credit`` weights its score was computed with (the grader's defaults, then the question's)."""
+    from derivcheck.grading.derivation import DEFAULT_CREDIT
     from derivcheck.grading.grader import check
 
     from .bank import bank
 
     questions = bank(sheet)
     return [{"title": title, "question": qid, "lines": list(lines),
-             "record": check(questions[qid], "\n".join(lines), evidence=False)}
+             "record": check(questions[qid], "\n".join(lines), evidence=False),
+             "credit": {**DEFAULT_CREDIT, **questions[qid].credit}}
             for title, qid, lines in examples(sheet) if qid in questions]

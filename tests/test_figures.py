@@ -18,6 +18,16 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     return kept
 
 
+def legends_clear_of_the_axes(fig) -> bool:
+    """Whether every legend of ``fig`` lies outside every axes' plotting area (so it covers no data)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend() is not None)]
+    assert legends, "the figure has a legend"
+    return not any(legend.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
+                   for legend in legends for ax in fig.axes)
+
+
 def smallest_text(fig) -> float:
     """The smallest font size (points) of any visible text in ``fig``, ticks and legends included."""
     fig.canvas.draw()
@@ -29,7 +39,8 @@ def smallest_text(fig) -> float:
 def test_a_figure_is_as_wide_as_it_prints():
     fig, _ = figure("init_rms", 3.0, 2, 2)
     assert fig.get_size_inches()[0] == pytest.approx(PRINT_WIDTH["init_rms"] * TEXT_WIDTH)
-    assert include_width("init_rms") == r"0.8\linewidth" and include_width("cost_scaling") == r"\linewidth"
+    assert include_width("init_rms") == rf"{PRINT_WIDTH['init_rms']:g}\linewidth"
+    assert include_width("cost_scaling") == r"\linewidth"
     assert abs(TEXT_WIDTH - 172 / 25.4) < 1e-12  # A4 less the report's 1.9 cm margins
 
 
@@ -62,3 +73,15 @@ def test_the_digits_figures_print_no_text_below_the_smallest_size(monkeypatch, t
     for name in ("digits_curves", "digits_extremes"):
         assert kept[name].get_size_inches()[0] == pytest.approx(PRINT_WIDTH[name] * TEXT_WIDTH)
         assert smallest_text(kept[name]) >= SMALL_PT, name
+    assert legends_clear_of_the_axes(kept["digits_curves"])  # the legend covers no marker (it once did)
+
+
+def test_the_cost_figure_legend_covers_no_marker(monkeypatch, tmp_path: Path):
+    from derivcheck.report.stages import sheet8
+
+    sweep = [{"n": n, "L": L, "K": K, "predicted": float(L * K * K + n * K), "measured": float(L * K * K + n * K)}
+             for n in (16, 32, 64) for L in (1, 5, 9) for K in (16, 64, 256)]
+    kept: dict[str, object] = {}
+    monkeypatch.setattr(sheet8, "save", lambda fig, out, name: kept.setdefault(name, fig) and {"pdf": ""})
+    sheet8.cost_figure({claim: {"details": {"sweep": sweep}} for claim in sheet8.COST_STYLES}, tmp_path)
+    assert legends_clear_of_the_axes(kept["cost_scaling"])

@@ -16,6 +16,8 @@ def test_tex_escaping_and_numbers():
     assert num(1e-6) == r"\ensuremath{1.000 \times 10^{-6}}"
     assert num(float("inf")) == r"\ensuremath{\infty}" and num(None) == "--"
     assert num(0.12345678) == "0.1235"
+    assert num(633500.5) == r"\ensuremath{6.335 \times 10^{5}}"  # one power-of-ten form, never 6.335e+05
+    assert num(-0.001125) == r"\ensuremath{-}0.001125"  # a minus sign, not a hyphen
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +124,26 @@ def test_student_part_is_typeset_and_short(built):
     codes = {m.code for q in load().values() for m in q.mistakes}
     for name in (*claim_ids(), *codes):
         assert name not in text, name
+
+
+@pytest.mark.skipif(shutil.which("latexmk") is None, reason="TeX Live not installed")
+def test_no_line_runs_into_the_margin(built):
+    """LaTeX reports no line wider than the text (an initialisation table once ran 4.85 pt into the
+    right margin): no Overfull \\hbox of more than 1 pt in the whole document."""
+    _, result, _ = built
+    log = Path(result["aux"]).with_suffix(".log").read_text(errors="replace")
+    widths = [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+    assert [w for w in widths if w > 1.0] == []
+
+
+def test_the_level_scale_is_defined_once(built):
+    """Problem 1.3's level scale has one definition (Section 1.3) and one answer per activation,
+    made once (``init_findings``) and printed wherever the report gives it."""
+    _, result, _ = built
+    tex_text = Path(result["tex"]).read_text()
+    assert tex_text.count(r"\emph{level scale}") == 1
+    assert r"is \emph{level} when" not in tex_text and "level scale (optimum)" not in tex_text
+    assert r"\boxed{\approx" not in tex_text or tex_text.count(r"\boxed{\approx") == 1  # the table's answer row only
 
 
 def test_every_bank_mistake_has_a_human_name():

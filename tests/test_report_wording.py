@@ -116,6 +116,25 @@ def test_init_findings_claim_no_more_than_the_draws_give():
     assert not narrow["identity"]["gain_consistent"]  # 0.01 from the gain, spread 0.002
 
 
+def test_one_answer_per_activation_printed_everywhere():
+    """The answer of Problem 1.3 is made once: PyTorch's gain as the exact number it stands for when
+    the draws cannot tell it from the optimum, else the optimum to the decimals the draws support,
+    and none where the study recommends no scale."""
+    optima = {"relu": {"optimum": 1.419, "draws": [1.391, 1.435]}, "tanh": {"optimum": 1.314, "draws": [1.300, 1.346]},
+              "sigmoid": {"optimum": 10.96, "draws": [10.6, 11.9]}}
+    gains = {"relu": 2 ** 0.5, "tanh": 5 / 3, "sigmoid": 1.0}
+    found = sheet8.init_findings(optima, gains, {"relu": 1.414, "tanh": 1.313, "sigmoid": None})
+    assert found["relu"]["answer_latex"] == r"\sqrt{2}" and found["tanh"]["answer_latex"] == r"\approx 1.3"
+    assert found["sigmoid"]["answer_latex"] is None and found["tanh"]["gain_latex"] == "5 / 3"
+
+
+def test_the_search_grid_spacing_is_read_from_the_search():
+    """Points 2.5% apart on the fine grid: 25 log-spaced points over 0.25..16, then 15 across two of their intervals."""
+    grid = sheet8.search_grid()
+    assert grid["coarse_step"] == pytest.approx(64 ** (1 / 24) - 1) and grid["fine_step"] == pytest.approx(
+        64 ** (2 / (24 * 14)) - 1)
+
+
 def test_lecun_factor_is_derived():
     """LeCun's 1/sqrt(d) in the derived Var[y] = d sigma^2 / 2: a factor 1/2 per ReLU layer."""
     assert sheet8.lecun_factor() == {"latex": r"\frac{1}{2}", "value": 0.5}
@@ -181,3 +200,16 @@ def test_words_come_from_the_sheet(tmp_path):
     assert plain.question_words("area", "The area $A$.") == ("The area A.", "The area A.")
     assert plain.mistake_name("area", "sign_flipped") == GENERIC["sign_flipped"]
     assert plain.mistake_name("area", "diameter") == UNNAMED and plain.problem_heading("") == "Questions"
+
+
+def test_the_digits_run_also_follows_the_sheets_recipe():
+    """The offline digits are reported first with the sheet's recipe (no shifted copies, the
+    notebook's epochs), on the same test images as the augmented extra run."""
+    import torch
+
+    from derivcheck.simulations.exercises import digits
+
+    plain, augmented = digits.load_digits_dataset(augment=False), digits.load_digits_dataset()
+    assert plain.epochs == digits.NOTEBOOK["epochs"] and plain.augmented_from is None
+    assert augmented.augmented_from == len(plain.train.x) and len(augmented.train.x) == 5 * len(plain.train.x)
+    assert torch.equal(plain.test.x, augmented.test.x) and torch.equal(plain.val.y, augmented.val.y)

@@ -95,6 +95,18 @@ def sheet_measured(d: int, eps: float) -> dict[str, float]:
 
 # --- Problem 1 ---------------------------------------------------------------------------------
 
+def search_grid() -> dict[str, float]:
+    """The initialisation study's search grid (:func:`study.search`): ``coarse`` log-spaced points
+    over ``SCALE_RANGE``, ``coarse_step`` apart (relative), then ``fine`` points across the best
+    point's two neighbouring intervals, ``fine_step`` apart:
+    coarse_step = (hi/lo)^(1/(coarse-1)) - 1, fine_step = (hi/lo)^(2/((coarse-1)(fine-1))) - 1."""
+    defaults = inspect.signature(study.search).parameters
+    coarse, fine = defaults["coarse"].default, defaults["fine"].default
+    lo, hi = study.SCALE_RANGE
+    return {"coarse": coarse, "fine": fine, "coarse_step": (hi / lo) ** (1 / (coarse - 1)) - 1,
+            "fine_step": (hi / lo) ** (2 / ((coarse - 1) * (fine - 1))) - 1}
+
+
 def init_optima(search: dict[str, dict], seed: int, log: Callable[[str], None] = print) -> dict[str, dict]:
     """The initialisation study's level scale as a continuous optimum, with its resolution.
 
@@ -107,10 +119,7 @@ def init_optima(search: dict[str, dict], seed: int, log: Callable[[str], None] =
     ``optimum``, ``criterion`` (its value there), ``draws`` (each draw's optimum, sorted) and
     ``grid_step`` (the fine grid's relative spacing). Each activation's result is logged as it is found."""
     base, x, delta = study.draws(seed)
-    defaults = inspect.signature(study.search).parameters
-    coarse, fine = defaults["coarse"].default, defaults["fine"].default
-    lo, hi = study.SCALE_RANGE
-    grid_step = (hi / lo) ** (2 / ((coarse - 1) * (fine - 1))) - 1
+    grid_step = search_grid()["fine_step"]
 
     def argmin(activation: str, centre: float, sel: slice) -> tuple[float, float]:
         found = minimize_scalar(lambda u: study.instabilities(activation, [math.exp(u)], base[:, sel], x[sel],
@@ -129,19 +138,32 @@ def init_optima(search: dict[str, dict], seed: int, log: Callable[[str], None] =
     return out
 
 
-def init_findings(optima: dict[str, dict], gains: dict[str, float]) -> dict[str, dict]:
+def gain_latex(gain: float) -> str:
+    """PyTorch's gain as the exact number it stands for (1.4142... -> sqrt 2, 1.6666... -> 5/3)."""
+    return sp.latex(sp.nsimplify(gain), fold_short_frac=True)
+
+
+def init_findings(optima: dict[str, dict], gains: dict[str, float],
+                  recommended: dict[str, float | None] | None = None) -> dict[str, dict]:
     """What the level-scale optima show against PyTorch's gains, with no more precision than the
     weight draws give. For each activation: ``spread`` (the range of the single draws' optima),
     ``gain_consistent`` (PyTorch's gain lies within one spread of the optimum: the draws cannot
-    tell them apart) and ``decimals`` (the places at which one rounding unit is at least the
-    spread, so the printed optimum claims no digit the draws do not pin down)."""
+    tell them apart), ``decimals`` (the places at which one rounding unit is at least the
+    spread, so the printed optimum claims no digit the draws do not pin down), ``gain_latex``
+    and ``answer_latex``: the one answer printed wherever the report gives it (PyTorch's gain when
+    the draws cannot tell it from the optimum, else the optimum to ``decimals``; ``None`` when the
+    study recommends no scale for the activation, i.e. ``recommended[activation]`` is ``None``)."""
     out = {}
     for activation, found in optima.items():
         spread = found["draws"][-1] - found["draws"][0]
         gain = gains.get(activation)
-        out[activation] = {"spread": spread,
-                           "gain_consistent": gain is not None and abs(found["optimum"] - gain) <= spread,
-                           "decimals": max(0, -math.ceil(math.log10(spread))) if spread > 0 else 4}
+        consistent = gain is not None and abs(found["optimum"] - gain) <= spread
+        decimals = max(0, -math.ceil(math.log10(spread))) if spread > 0 else 4
+        works = recommended is None or recommended.get(activation) is not None
+        answer = (gain_latex(gain) if consistent and gain is not None
+                  else rf"\approx {found['optimum']:.{decimals}f}") if works else None
+        out[activation] = {"spread": spread, "gain_consistent": consistent, "decimals": decimals,
+                           "gain_latex": None if gain is None else gain_latex(gain), "answer_latex": answer}
     return out
 
 
@@ -187,8 +209,8 @@ def convergence_figure(rows: list[dict], out: Path) -> str:
 
 #: Line and marker styles of the cost claims: told apart in black and white.
 COST_STYLES: dict[str, tuple[str, str, str]] = {
-    "forward_mults": ("o", "-", "forward mults"),
-    "training_mults": ("s", "--", "training mults"),
+    "forward_mults": ("o", "-", "multiplications, forward"),
+    "training_mults": ("s", "--", "multiplications, training"),
     "inference_memory": ("^", ":", "inference memory"),
     "training_memory": ("D", "-.", "training memory"),
 }
@@ -212,12 +234,19 @@ def cost_figure(verified: dict[str, dict], out: Path) -> str:
         ax.set_xlabel(f"${var}$  (" + ", ".join(f"${k} = {v}$" for k, v in fixed.items()) + ")")
         ax.set_xticks(xs, [str(x) for x in xs])
         ax.xaxis.set_minor_formatter(plt.NullFormatter())
-    axes[0].set_ylabel("count (numbers or mults)")
+    axes[0].set_ylabel("count (numbers or multiplications)")
 
     handles = [Line2D([], [], marker=COST_STYLES[c][0], ls=COST_STYLES[c][1], color="k", mfc="none", ms=4, lw=1,
                       label=COST_STYLES[c][2]) for c in claims]
-    axes[0].legend(handles=handles, loc="upper left", handlelength=2.2)
+    # above the panels, so that it covers no marker; long handles tell the four line styles apart
+    fig.legend(handles=handles, loc="outside upper center", ncol=len(handles), handlelength=3.5, frameon=False)
     return save(fig, out, "cost_scaling")["pdf"]
+
+
+def _scale(sigma: sp.Expr) -> float | None:
+    """sqrt(d) sigma as a number (the scale s of weights N(0, s^2/d)); ``None`` when it depends on more than d."""
+    scale = sp.simplify(sigma * sp.sqrt(symbols.d))
+    return float(scale) if not scale.free_symbols else None
 
 
 # --- the stages ---------------------------------------------------------------------------------
@@ -230,7 +259,8 @@ def results(build: Build) -> None:
     smoothing, memory = points["smoothing"], points["memory"]
 
     def derived() -> dict[str, Any]:
-        return {"activations": {name: {"variance": person_latex(rounded(v)), "sigma": person_latex(rounded(sg))}
+        return {"activations": {name: {"variance": person_latex(rounded(v)), "sigma": person_latex(rounded(sg)),
+                                       "scale": _scale(sg)}
                                 for name, (v, sg) in activation_table().items()},
                 "sheet_example": sheet_example(smoothing["d"], smoothing["eps"]),
                 "lecun_factor": lecun_factor(), "remarks": cost_remarks(memory["n"], memory["K"])}
@@ -257,7 +287,8 @@ def exercises(build: Build) -> None:
         init["optima"] = build.stored(
             "optima", build.key("optima", SIMULATIONS, build.seed, inspect.getsource(init_optima)),
             lambda: init_optima(init["search"], build.seed, build.log), estimate=OPTIMA_ESTIMATE)
-        init["findings"] = init_findings(init["optima"], init["calculate_gain"])
+        init["findings"] = init_findings(init["optima"], init["calculate_gain"], init["recommended"])
+        init["grid"] = search_grid()
     if "fit2d" in ex:
         ex["fit2d"]["findings"] = fit2d_findings(ex["fit2d"]["sweep"], ex["fit2d"]["config"]["steps"])
     for made in folder.glob("*.pdf"):

@@ -36,7 +36,7 @@ matplotlib.rcParams.update(matplotlib.RcParams(STYLE))
 #: Every figure's printed width as a fraction of the text width, by the name it is saved under.
 PRINT_WIDTH: dict[str, float] = {
     "fit2d_heatmaps": 0.6, "fit2d_cross_section": 0.48, "fit2d_loss": 1.0, "fit2d_sweep": 0.36,
-    "fit2d_logo": 0.62, "digits_curves": 0.48, "digits_extremes": 0.5, "init_rms": 0.8,
+    "fit2d_logo": 0.62, "digits_curves": 0.48, "digits_extremes": 0.5, "init_rms": 0.9,
     "relu_variance_convergence": 0.8, "cost_scaling": 1.0,
 }
 

@@ -438,6 +438,13 @@ STYLES = ("-", "--", ":", "-.")
 MARKERS = ("o", "s", "^", "D")
 
 
+def power_of_ten(value: float) -> str:
+    """A positive number to 3 significant figures as the report's text prints it (3.03e-2 as
+    $3.03 \\times 10^{-2}$ in matplotlib's mathtext)."""
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return f"${mantissa} \\times 10^{{{int(exponent)}}}$"
+
+
 def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_y: torch.Tensor,
           logos: dict[str, dict[str, Any]], runs: dict[tuple[int, int], dict[str, Any]], breaks: list[float],
           dev: torch.device) -> dict[str, dict[str, str]]:
@@ -500,7 +507,8 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
     ax.set_xticks(widths, [str(w) for w in widths])
     ax.minorticks_off()
     ax.set(xlabel="width $K$", ylabel=f"MSE after {runs[(depths[0], widths[0])]['steps']} steps")
-    ax.legend(loc="lower left", frameon=False)
+    # above the axes, so that it covers no marker
+    fig.legend(loc="outside upper center", ncol=len(depths), frameon=False, handlelength=1.6, columnspacing=0.8)
     figs["sweep"] = save(fig, out_dir, "fit2d_sweep")
 
     fig, axes = figure("fit2d_logo", 1.6, 1, 3)
@@ -510,7 +518,7 @@ def plots(out_dir: Path, x: torch.Tensor, y: torch.Tensor, params: Params, logo_
             with torch.no_grad():
                 img = mlp(as_params(item["params"], dev), x).cpu().reshape(n, n).numpy()
             title = (f"depth {item['depth']}, width {item['width']}\n"
-                     f"{item['steps']} steps\nerror {item['final_mse']:.2g}")
+                     f"{item['steps']} steps\nerror {power_of_ten(item['final_mse'])}")
         else:
             img, title = item.cpu().reshape(n, n).numpy(), "target\n(rendered text)"
         im = ax.imshow(img, origin="lower", extent=extent, cmap="gray_r", vmin=0, vmax=1)

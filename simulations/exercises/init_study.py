@@ -257,6 +257,7 @@ NAMES = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid", "identity": "iden
 
 def plots(out_dir: Path, runs: list[dict]) -> dict:
     """Per-layer RMS of the four quantities (columns) for each activation (rows), log scale."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
     from matplotlib.lines import Line2D
     from matplotlib.ticker import LogLocator, NullLocator
 
@@ -264,7 +265,10 @@ def plots(out_dir: Path, runs: list[dict]) -> dict:
 
     keys = ("rms_activations", "rms_deltas", "rms_weight_grads", "rms_bias_grads")
     titles = ("pre-activations", "deltas", "weight gradients", "bias gradients")
-    fig, axes = figure("init_rms", 3.3, len(ACTIVATIONS), 4, sharex=True)
+    fig, axes = figure("init_rms", 3.1, len(ACTIVATIONS), 4, sharex=True)
+    engine = fig.get_layout_engine()
+    assert isinstance(engine, ConstrainedLayoutEngine)
+    engine.set(w_pad=0.06, wspace=0.06)  # tick labels clear of the next panel
     for row, activation in zip(axes, ACTIVATIONS, strict=True):
         centre = 1.0
         for r in (r for r in runs if r["activation"] == activation):
@@ -277,15 +281,15 @@ def plots(out_dir: Path, runs: list[dict]) -> dict:
             if hi / lo < 100:  # at least two decades, so that the axis carries labelled ticks
                 mid = math.sqrt(lo * hi)
                 ax.set_ylim(mid / 10, mid * 10)
-            ax.yaxis.set_major_locator(LogLocator(base=10, numticks=4))
+            ax.yaxis.set_major_locator(LogLocator(base=10, numticks=3))  # few labels, apart
             ax.yaxis.set_minor_locator(NullLocator())
-        row[0].set_ylabel(f"{NAMES[activation]}\n$s = {centre:.3g}$")
+        row[0].set_ylabel(f"{NAMES[activation]}\n$s = {centre:.4g}$")  # as the report's tables print it
     for ax, title in zip(axes[0], titles, strict=True):
         ax.set_title(title)
     for ax in axes[-1]:
         ax.set_xlabel("layer")
         ax.set_xticks((1, 8, 16, 24, 32))
     handles = [Line2D([], [], color="k", ls=style, lw=1.1) for style in ("-", ":", "--")]
-    fig.legend(handles, ["level scale $s$ (row label)", "half: $s/2$", "double: $2s$"], loc="outside upper center",
-               ncol=3, frameon=False)
+    fig.legend(handles, ["$s$: grid point nearest the level scale (row label)", "half: $s/2$", "double: $2s$"],
+               loc="outside upper center", ncol=3, frameon=False)
     return {"rms": save(fig, out_dir, "init_rms")}
