@@ -115,6 +115,8 @@ def test_the_var_y_tests_are_said_as_they_are(rendered):
     assert "3 values of $d$ $\\times$ 3 tests $= 9$ tests, each at $\\alpha/9" in prose
     assert "3 settings of $(d, a)$ $\\times$ 2 tests $= 6$ tests, each at $\\alpha/6" in prose
     assert "at most $\\alpha = \\ensuremath{10^{-6}}$" in prose
+    assert "4 shapes $\\times$ 2 tests $= 8$ tests" in prose
+    assert prose.count("12 pairs $(x_i, p)$ $\\times$ 1 test $= 12$ tests, each at $\\alpha/12") == 2
     assert sheet("sheet9").title in text
 
 
