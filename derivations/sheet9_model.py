@@ -17,12 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 import sympy as sp
+from sympy.printing.precedence import PRECEDENCE
 
 from .symbols import LATEX_NAMES, d, sigma, standard_normal_pdf, t, z
 
-__all__ = ["C_in", "C_out", "H", "OrdinaryDerivative", "W", "a", "bernoulli_moment", "d", "gaussian_moment", "hi",
-           "k", "lo", "m", "n", "n_in", "n_out", "one_root", "p", "q", "s", "sigma", "t", "uniform_moment", "w", "x_i",
-           "y", "z"]
+__all__ = ["C_in", "C_out", "H", "OrdinaryDerivative", "Product", "W", "a", "bernoulli_moment", "d", "gaussian_moment",
+           "hi", "k", "lo", "m", "n", "n_in", "n_out", "one_root", "p", "q", "s", "sigma", "t", "uniform_moment", "w",
+           "x_i", "y", "z"]
 
 a = sp.Symbol("a", positive=True)          # the bound of U(-a, a)
 lo, hi = sp.symbols("lo hi", real=True)    # the ends of a general uniform law
@@ -86,6 +87,27 @@ class OrdinaryDerivative(sp.Derivative):
         top = "d" + (f"^{{{order}}}" if order > 1 else "")
         bottom = f"d {printer._print(var)}" + (f"^{{{order}}}" if order > 1 else "")
         return rf"\frac{{{top} {printer._print(self.expr)}}}{{{bottom}}}"
+
+
+class Product(sp.Expr):
+    """A product typeset in the order its factors are given, sigma(t) (1 - sigma(t)) as the sheet writes it
+    (SymPy's printer sorts a product's factors); :meth:`doit` is the product itself.
+
+    >>> Product(sp.Function("sigma")(t), 1 - sp.Function("sigma")(t)).doit()
+    (1 - sigma(t))*sigma(t)
+    """
+
+    def __new__(cls, *factors: Any) -> Product:
+        return super().__new__(cls, *(sp.sympify(f) for f in factors))
+
+    def doit(self, **hints: Any) -> sp.Expr:
+        return sp.Mul(*(f.doit(**hints) for f in self.args))
+
+    def _latex(self, printer: Any) -> str:
+        return " ".join(printer.parenthesize(f, PRECEDENCE["Mul"]) for f in self.args)
+
+    def _sympystr(self, printer: Any) -> str:
+        return "*".join(printer.parenthesize(f, PRECEDENCE["Mul"]) for f in self.args)
 
 
 def sign_inside(expr: sp.Expr) -> sp.Expr:

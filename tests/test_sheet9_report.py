@@ -190,3 +190,17 @@ def test_the_step_texts_carry_their_maths_as_latex():
             assert text.count("$") % 2 == 0, text
             prose = "".join(part for n, part in enumerate(text.split("$")) if n % 2 == 0)
             assert not re.search(r"[_^]|\bsigma\b|->|!=|<=|>=|sqrt\(|\bmax\(", prose), text
+
+
+def test_a_product_is_typeset_in_the_order_written_and_is_sympys_product():
+    import sympy as sp
+
+    from derivcheck.derivations import derive
+    from derivcheck.derivations.claim import to_latex
+    from derivcheck.derivations.sheet9_model import Product, t
+
+    sig = sp.Function("sigma")(t)
+    assert to_latex(Product(sig, 1 - sig)) == r"\sigma{\left(t \right)} \left(1 - \sigma{\left(t \right)}\right)"
+    assert Product(sig, 1 - sig).doit() == sig * (1 - sig)
+    split = derive("sigmoid_derivative").steps[1].expr
+    assert split.rhs == Product(sig, 1 - sig)
