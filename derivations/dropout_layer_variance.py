@@ -39,8 +39,9 @@ def dropout_layer_variance() -> Derivation:
         Step("The output sums $d$ products of independent factors.", eq(y, sp.Sum(wi[i] * hi_[i], (i, 1, d)))),
         Step(r"$\mathbb{E}[w_i] = 0$: the mean of $y$ and the cross terms of $\mathbb{E}[y^2]$ vanish, and "
              r"$\mathbb{E}[h_i^2] = \mathbb{E}[m_i^2]\,\mathbb{E}[x_i^2]/p^2$ ($m$ and $z$ independent).",
-             eq(expectation((m / p) ** 2), mask)),
-        Step("The second moment of a rectified standard normal.", eq(expectation(sp.Max(0, z) ** 2), relu2)),
+             eq(expectation((sp.Symbol("m_i", real=True) / p) ** 2), mask)),
+        Step("The second moment of a rectified standard normal.",
+             eq(expectation(sp.Max(0, sp.Symbol("z_i", real=True)) ** 2), relu2)),
         Step(r"Sum the $d$ equal terms $\sigma^2 \cdot \frac{1}{p} \cdot \frac{1}{2}$.", eq(variance(y), result)),
     )
     return Derivation(

@@ -27,12 +27,13 @@ def kept(scale: sp.Expr = 1 / p) -> sp.Expr:
 def dropout_mean() -> Derivation:
     """Derive E[h_i] = x_i from the Bernoulli mass function."""
     h = sp.Symbol("h_i")
+    m_i = sp.Symbol("m_i", real=True)
     mean_m = bernoulli_moment(m, p)
     result = bernoulli_moment(kept(), p)
     steps = (
-        Step("Inverted dropout keeps an entry with probability $p$ and divides it by $p$.", eq(h, kept())),
+        Step("Inverted dropout keeps an entry with probability $p$ and divides it by $p$.", eq(h, kept().subs(m, m_i))),
         Step(r"The mask's mean, summed over its two values: $\mathbb{E}[m_i] = p \cdot 1 + (1 - p) \cdot 0$.",
-             eq(expectation(m), mean_m)),
+             eq(expectation(m_i), mean_m)),
         Step(r"$x_i$ and $p$ are constants: $\mathbb{E}[h_i] = x_i\,\mathbb{E}[m_i]/p$.", eq(expectation(h), result)),
     )
     return Derivation(

@@ -13,7 +13,7 @@ import sympy as sp
 from .claim import Derivation, Step, eq, variance
 from .dropout_layer_variance import dropout_layer_variance, layer_variance
 from .registry import derivation
-from .sheet9_model import d, p, q, sigma, sign_inside
+from .sheet9_model import d, one_root, p, q, sigma, sign_inside
 from .uniform_bound import solve_square, solve_unit
 
 
@@ -34,7 +34,7 @@ def dropout_sigma() -> Derivation:
              unjudged=r"a value of $\operatorname{Var}[y]$, not an equation that fixes $\sigma$ (p2.sigma's lines)"),
         Step("Require unit output variance.", eq(at_q, 1)),
         Step("Solve for the weights' variance.", eq(sigma**2, square)),
-        Step("Take the positive root.", eq(sigma, root)),
+        Step("Take the positive root, written as one root.", eq(sigma, one_root(root))),
     )
     swapped = layer_variance(keep=1 - p, scale=1 / (1 - p)).subs(p, 1 - q)
     return Derivation(

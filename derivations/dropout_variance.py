@@ -33,11 +33,12 @@ def dropout_variance() -> Derivation:
     mean_h = bernoulli_moment(kept(), p)
     result = dropout_var()
     steps = (
-        Step(r"$m_i$ is $0$ or $1$, so $m_i^2 = m_i$ and $\mathbb{E}[m_i^2] = p$.", eq(expectation(m**2), second_m)),
+        Step(r"$m_i$ is $0$ or $1$, so $m_i^2 = m_i$ and $\mathbb{E}[m_i^2] = p$.",
+             eq(expectation(sp.Symbol("m_i", real=True) ** 2), second_m)),
         Step(r"The second moment of $h_i = m_i x_i / p$.", eq(expectation(h**2), second_h)),
         Step(r"The mean (Problem 2.1).", eq(expectation(h), mean_h)),
         Step(r"$\operatorname{Var}[h_i] = \mathbb{E}[h_i^2] - \mathbb{E}[h_i]^2$.",
-             eq(variance(h), sp.Add(second_h, -mean_h**2, evaluate=False))),
+             eq(variance(h), sp.factor_terms(second_h - mean_h**2))),
         Step("Simplify.", eq(variance(h), result)),
     )
     return Derivation(

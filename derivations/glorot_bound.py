@@ -12,9 +12,11 @@ sqrt(6)/sqrt(n_in + n_out)
 """
 from __future__ import annotations
 
+import sympy as sp
+
 from .claim import Derivation, Step, eq, variance
 from .registry import derivation
-from .sheet9_model import a, n_in, n_out, w
+from .sheet9_model import a, n_in, n_out, one_root
 from .uniform_bound import solve_square, solve_unit
 from .uniform_variance import uniform_variance, width_formula_moment
 
@@ -26,11 +28,12 @@ def glorot_bound() -> Derivation:
     target = 2 / (n_in + n_out)
     root = solve_unit(second / target)
     square = solve_square(second / target)
+    w_i = sp.Symbol("w_i", real=True)
     steps = (
-        Step(r"The variance of $w \sim U(-a, a)$ (Problem 1.1: mean zero).", eq(variance(w), second)),
+        Step(r"The variance of $w_i \sim U(-a, a)$ (Problem 1.1: mean zero).", eq(variance(w_i), second)),
         Step(r"Glorot and Bengio's choice of the weights' variance.", eq(second, target)),
         Step("Solve for the square of the bound.", eq(a**2, square)),
-        Step("Take the positive root.", eq(a, root)),
+        Step("Take the positive root, written as one root.", eq(a, one_root(root))),
     )
     return Derivation(
         statement=r"The uniform law with variance $2/(n_{\mathrm{in}} + n_{\mathrm{out}})$ has the bound "

@@ -14,7 +14,7 @@ import sympy as sp
 
 from .claim import Derivation, Step, eq
 from .registry import derivation
-from .sheet9_model import logistic, s, t, y
+from .sheet9_model import OrdinaryDerivative, logistic, s, t, y
 from .sigmoid_derivative import in_terms_of_s, sigmoid_derivative
 
 
@@ -30,9 +30,9 @@ def logistic_gradient() -> Derivation:
     ds_dt = sigmoid_derivative().result
     result = sp.expand(sp.simplify(dl_ds * ds_dt))
     direct = sp.simplify(in_terms_of_s(sp.diff(loss_in_s().subs(s, logistic(t)), t)))
-    dL = sp.Derivative(sp.Symbol("L"), t)
+    dL = OrdinaryDerivative(sp.Symbol("L"), t)
     steps = (
-        Step("Differentiate the loss in $s$.", eq(sp.Derivative(sp.Symbol("L"), s), dl_ds),
+        Step("Differentiate the loss in $s$.", eq(OrdinaryDerivative(sp.Symbol("L"), s), dl_ds),
              unjudged=(r"a derivative with respect to $s = \sigma(t)$, a defined quantity of p3.gradient's model, "
                        r"not a variable the checker differentiates by")),
         Step(r"Chain rule with $ds/dt = s(1 - s)$ (Problem 3.1).", eq(dL, sp.Mul(dl_ds, ds_dt, evaluate=False))),

@@ -12,7 +12,7 @@ import sympy as sp
 
 from .claim import Derivation, Step, eq
 from .registry import derivation
-from .sheet9_model import logistic, s, sign_inside, t
+from .sheet9_model import OrdinaryDerivative, Product, logistic, s, sign_inside, t
 
 
 def in_terms_of_s(expr: sp.Expr) -> sp.Expr:
@@ -42,12 +42,12 @@ def sigmoid_derivative() -> Derivation:
     """Differentiate the logistic function and rewrite the result in sigma."""
     derivative = chain()
     result = in_terms_of_s(derivative)
-    ds = sp.Derivative(sp.Symbol("sigma"), t)
+    ds = OrdinaryDerivative(sp.Symbol("sigma"), t)
     sig_t = sp.Function("sigma")(t)
     steps = (
         Step(r"Chain rule on $(1 + e^{-t})^{-1}$: the inner derivative is $-e^{-t}$.", eq(ds, derivative)),
         Step(r"Split: $\frac{1}{1 + e^{-t}} \cdot \frac{e^{-t}}{1 + e^{-t}} = \sigma(t)\,(1 - \sigma(t))$.",
-             eq(derivative, sig_t * (1 - sig_t))),
+             eq(derivative, Product(sig_t, 1 - sig_t))),
         Step(r"In $s = \sigma(t)$.", eq(ds, result)),
     )
     # sigma = e^t / (1 + e^t) by the quotient rule

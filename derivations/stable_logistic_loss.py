@@ -56,9 +56,9 @@ def stable_logistic_loss() -> Derivation:
         Step(r"$1 - \sigma(t) = e^{-t}/(1 + e^{-t})$, so $\log(1 - \sigma(t)) = -t - \log(1 + e^{-t})$.",
              eq(sp.log(1 - sp.Function("sigma")(t)), log_one_minus)),
         Step(r"Collect: correct, but $e^{-t}$ overflows for $t \ll 0$.", eq(L, naive)),
-        Step(r"For $t < 0$ take $e^{-t}$ out of the logarithm: $\log(1 + e^{-t}) = \max(-t, 0) + \log(1 + e^{-|t|})$.",
+        Step(r"For $t < 0$ take $e^{-t}$ out of the logarithm ($\mathrm{ReLU}(u) = \max(u, 0)$).",
              eq(softplus, split)),
-        Step(r"$t + \max(-t, 0) = \max(t, 0)$: exp now only sees $-|t| \le 0$.", eq(L, result)),
+        Step(r"$t + \mathrm{ReLU}(-t) = \mathrm{ReLU}(t)$: $\exp$ now only sees $-|t| \le 0$.", eq(L, result)),
     )
     checked = agrees(result)
     if not all(checked.values()):

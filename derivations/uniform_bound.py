@@ -12,7 +12,7 @@ import sympy as sp
 
 from .claim import Derivation, Step, eq, variance
 from .registry import derivation
-from .sheet9_model import a, d
+from .sheet9_model import a, d, one_root
 from .uniform_variance import uniform_variance
 
 
@@ -42,7 +42,7 @@ def uniform_bound() -> Derivation:
                        r"that fix $a$, and this one does not")),
         Step("Require unit output variance.", eq(uv.result, 1)),
         Step("Solve for the square of the bound.", eq(a**2, square)),
-        Step("Take the positive root.", eq(a, root)),
+        Step("Take the positive root, written as one root.", eq(a, one_root(root))),
     )
     return Derivation(
         statement=r"The bound giving $\operatorname{Var}[y] = 1$ is $a = \sqrt{3/d}$.",

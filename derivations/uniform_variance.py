@@ -43,10 +43,10 @@ def uniform_variance() -> Derivation:
         Step("The output is a sum of $d$ products of independent factors.", eq(y, sp.Sum(wi[i] * zi[i], (i, 1, d)))),
         Step(r"The uniform law on $[-a, a]$ is symmetric: $\mathbb{E}[w_i] = 0$, so $\mathbb{E}[y] = 0$ and the "
              r"cross terms of $\mathbb{E}[y^2]$ vanish.",
-             eq(expectation(w), mean_w)),
+             eq(expectation(wi[i]), mean_w)),
         Step(r"The second moment of a weight, integrated against the density $1/(2a)$.",
-             eq(expectation(w**2), second_w)),
-        Step(r"The inputs are standard normal: $\mathbb{E}[z_i^2] = 1$.", eq(expectation(z**2), second_z)),
+             eq(expectation(wi[i] ** 2), second_w)),
+        Step(r"The inputs are standard normal: $\mathbb{E}[z_i^2] = 1$.", eq(expectation(zi[i] ** 2), second_z)),
         Step(r"Sum the $d$ equal terms $\mathbb{E}[w_i^2]\,\mathbb{E}[z_i^2]$.", eq(variance(y), result)),
     )
     return Derivation(
