@@ -734,14 +734,15 @@ def _difference_shown(student: sp.Expr, reference: sp.Expr, points: list[dict],
     return None
 
 
-def _trusted_value(expr: sp.Expr, point: dict, digits: int) -> Any:
+def _trusted_value(expr: sp.Expr, point: dict, digits: int, patient: bool = True) -> Any:
     """``expr`` at ``point`` once :class:`_Strict` trusts it (cancellations and absorbed terms
     outlasted by 40 digits, no sum cancelling to exactly 0) at two precisions, the second twice
     the first, and the two agree to 30 digits. None when that needs more than ``MAX_DIGITS``,
-    when every digit went to cancellation (the rounding noise of a zero computed inexactly), or
-    when the value is not a finite real number."""
-    previous = None
-    while digits <= 2 * MAX_DIGITS:
+    when every digit went to cancellation (the rounding noise of a zero computed inexactly), when
+    the value is not a finite real number, or, unless ``patient`` (the digits then double up to
+    ``MAX_DIGITS``), when a sum cancelled to exactly 0."""
+    previous, limit = None, 2 * max(MAX_DIGITS, digits)
+    while digits <= limit:
         backend = _Strict()
         try:
             with mpmath.workdps(digits):
@@ -752,6 +753,8 @@ def _trusted_value(expr: sp.Expr, point: dict, digits: int) -> Any:
             return None
         needed = max(backend.lost, backend.absorbed) + 40
         if needed > MAX_DIGITS:
+            return None
+        if backend.vanished and not patient:
             return None
         if needed > digits or backend.vanished:  # more digits may show what vanished
             previous, digits = None, max(2 * digits, math.ceil(needed) + 1)
@@ -777,29 +780,34 @@ def constant_digits(*exprs: sp.Basic) -> float:
     (10^500 + 1)/10^500: 500 digits). A term c added to values of size 1 changes them by a
     relative |c|, seen only with more than |log10 c| digits. ``inf`` where a constant has no
     value mpmath can hold; a harmless ``exp(0)`` or ``10^3`` spans 0 and 3 digits."""
+    return max((_constant_span(e) for e in exprs), default=0.0)
+
+
+@lru_cache(maxsize=1024)
+def _constant_span(expr: sp.Basic) -> float:
+    """:func:`constant_digits` of one expression."""
     most = 0.0
     valued = 0
     seen: set[sp.Basic] = set()
-    for expr in exprs:
-        for node in sp.preorder_traversal(expr):
-            if node in seen or not isinstance(node, sp.Expr) or not node.is_number:
-                continue
-            seen.add(node)
-            if isinstance(node, sp.Rational):
-                most = max(most, abs(node.p).bit_length() * LOG10_2, node.q.bit_length() * LOG10_2)
-                continue
-            if node.is_Atom or valued >= CONSTANT_NODES:
-                continue  # pi, E, I: of size 1
-            valued += 1
-            try:
-                value = _value(node, {}, 15)
-            except (Unsupported, ValueError, TypeError, ArithmeticError):
+    for node in sp.preorder_traversal(expr):
+        if node in seen or not isinstance(node, sp.Expr) or not node.is_number:
+            continue
+        seen.add(node)
+        if isinstance(node, sp.Rational):
+            most = max(most, abs(node.p).bit_length() * LOG10_2, node.q.bit_length() * LOG10_2)
+            continue
+        if node.is_Atom or valued >= CONSTANT_NODES:
+            continue  # pi, E, I: of size 1
+        valued += 1
+        try:
+            value = _value(node, {}, 15)
+        except (Unsupported, ValueError, TypeError, ArithmeticError):
+            return math.inf
+        for part in (mpmath.re(value), mpmath.im(value)) if isinstance(value, mpmath.mpc) else (value,):
+            if not mpmath.isfinite(part):
                 return math.inf
-            for part in (mpmath.re(value), mpmath.im(value)) if isinstance(value, mpmath.mpc) else (value,):
-                if not mpmath.isfinite(part):
-                    return math.inf
-                if part:
-                    most = max(most, abs(int(mpmath.mag(part))) * LOG10_2)
+            if part:
+                most = max(most, abs(int(mpmath.mag(part))) * LOG10_2)
     return most
 
 
@@ -884,7 +892,8 @@ def same_number(a: sp.Expr, b: sp.Expr) -> bool:
     plus the digits their exact constants span (:func:`tie_digits`): a gap above the rounding
     noise that stays as the precision doubles (a stray exp(-100), a 10^-45 added, exp(-1000)
     inside a logarithm) is a difference, one that shrinks is noise. An undefined or non-finite value is
-    no match."""
+    no match. Last, their exact difference is valued alone (:func:`_trusted_value`): a term
+    shared by both goes, so what is left is seen at any size (exp(-4000) is not 0)."""
     try:
         (va, lost_a), (vb, lost_b) = _number_at(a, DIGITS), _number_at(b, DIGITS)
     except (Unsupported, TypeError, ValueError, ZeroDivisionError, ArithmeticError):
@@ -895,13 +904,17 @@ def same_number(a: sp.Expr, b: sp.Expr) -> bool:
         settled = _settle(_number_at, a, b)
         return settled is not None and _close(*settled)
     gaps = []
-    for digits in tie_digits(a, b):
+    precisions = tie_digits(a, b)
+    for digits in precisions:
         try:
             (wa, lost_a), (wb, lost_b) = _number_at(a, digits), _number_at(b, digits)
         except (Unsupported, TypeError, ValueError, ZeroDivisionError, ArithmeticError):
             return True
         gaps.append(_gap(wa, wb, digits - max(lost_a, lost_b)))
-    return not (gaps[0] > 0 and abs(gaps[1] - gaps[0]) <= gaps[0] / 10)
+    if gaps[0] > 0 and abs(gaps[1] - gaps[0]) <= gaps[0] / 10:
+        return False
+    difference = a - b  # SymPy drops the terms the two share: exp(-4000) is left of s(1-s) + exp(-4000) - s(1-s)
+    return difference == 0 or _trusted_value(difference, {}, precisions[0], patient=False) in (None, 0)
 
 
 def _gap(a: Any, b: Any, trusted: float) -> Any:

@@ -134,3 +134,15 @@ def test_the_lines_of_working_see_a_hidden_difference() -> None:
     assert steps == ["start", "ok", "ok"], steps
     steps = [step["verdict"] for step in check(question, "\n".join(hidden))["steps"]]
     assert steps[1] == "wrong", steps
+
+
+def test_a_line_value_keeps_a_term_of_any_size() -> None:
+    """Numbers of a line at a model point: a shared term drops out of their exact difference, so what
+    is left is seen at any size (exp(-4000) is past every precision a tie is looked at with); equal
+    numbers in two spellings stay equal."""
+    quarter = sp.Rational(1, 4)
+    assert not eq.same_number(quarter + sp.exp(-4000), quarter)
+    assert not eq.same_number(sp.log(1 + sp.exp(-3) + sp.exp(-1000)), sp.log(1 + sp.exp(-3)))
+    assert eq.same_number(sp.log(2) + sp.log(3), sp.log(6))
+    assert eq.same_number(sp.sin(sp.pi / 7) ** 2 + sp.cos(sp.pi / 7) ** 2, sp.Integer(1))
+    assert eq.same_number(sp.exp(sp.Rational(1, 3)) * sp.exp(sp.Rational(2, 3)), sp.E)
