@@ -1,10 +1,16 @@
 """Deciding whether two expressions are equal: refute numerically, then prove symbolically.
 
 1. *Refutation*: both sides are evaluated with mpmath at 50 significant digits at points of the
-   declared domain (nice points first, then random ones); a relative difference above 1e-30,
-   confirmed at 100 digits, is a ``counterexample``. Values 1e-15 apart are told apart; at least
-   ``MIN_VALID`` points where both sides are defined are required.
-2. *Proof*: ``simplify(a - b) == 0`` under a time budget gives ``proven``; equal at every point but
+   declared domain (nice points first, then deterministic landmarks such as t = 0 and t = +-1, the
+   same on every install, then random ones from the install's salt); a relative difference above
+   1e-30, confirmed at 100 digits, is a ``counterexample``. Values 1e-15 apart are told apart; at
+   least ``MIN_VALID`` points where both sides are defined are required.
+2. *A tie looked at again*: with 100 and 200 digits plus the digits the exact constants span
+   (:func:`constant_digits`: |log10 c| of every constant subexpression c), a gap that stays is a
+   difference (``exp(-1000)`` inside a logarithm: 10^-434); then the exact difference, reduced
+   by SymPy, valued alone where it is trusted (``exp(-1000 t^2)`` is 10^-3909 at t = 3).
+   Constants spanning more than ``CONSTANT_DIGITS_BOUND`` digits leave a tie ``undecided``.
+3. *Proof*: ``simplify(a - b) == 0`` under a time budget gives ``proven``; equal at every point but
    not proven within the budget gives ``numeric`` (also counted as equal).
 Vector answers (softmax questions) are compared entry by entry on random logit vectors of several
 lengths (``numeric``).
