@@ -70,7 +70,7 @@ CASES = [
 @pytest.mark.parametrize("sheet, question, answer, expected", CASES, ids=[f"{c[1]}:{c[2]}" for c in CASES])
 def test_a_hidden_difference_is_found_and_a_harmless_constant_is_not(sheet: str, question: str, answer: str,
                                                                        expected: str) -> None:
-    record = check(load(sheet)[question], answer)
+    record = check(load(sheet)[question], answer, evidence=False)
     assert record["verdict"] == expected, record
     if expected == "incorrect":  # the feedback never shows two equal values without the gap
         example = record["counterexample"]
@@ -91,14 +91,14 @@ def _forget() -> None:
     eq._DECIDED.clear()
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 2**40 + 7, 2**64 - 1])
+@pytest.mark.parametrize("seed", [1, 2**40 + 7, 2**64 - 1])
 def test_the_same_verdict_under_every_salt(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(eq, "salt", lambda: seed)
     _forget()
     try:
         bank = load("sheet9")
         for question, answer, expected in SALTED:
-            assert check(bank[question], answer)["verdict"] == expected, (seed, question, answer)
+            assert check(bank[question], answer, evidence=False)["verdict"] == expected, (seed, question, answer)
     finally:
         monkeypatch.undo()
         _forget()
