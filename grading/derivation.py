@@ -158,7 +158,7 @@ def decide_under_model(question: Question, text: str, limits: Limits = DEFAULT) 
         return None  # unreadable, or random (a finished answer is a number at each point)
     asked = _asked(starts, cur)
     j = judge.compare(asked, cur)
-    from .grader import as_read
+    from .grader import as_read, incorrect_feedback
 
     record: dict[str, Any] = {"parsed": sp.sstr(line.expr), "read": as_read(line.expr), "latex": to_latex(line.expr),
                               "status": j.status}
@@ -171,7 +171,7 @@ def decide_under_model(question: Question, text: str, limits: Limits = DEFAULT) 
         if apart is not None:
             return record | {"verdict": "incorrect", "score": 0.0, "diagnoses": [], "status": "counterexample",
                              "counterexample": apart.counterexample,
-                             "feedback": f"This differs from the derived answer ({apart.message})."}
+                             "feedback": incorrect_feedback(question, line.expr, [], apart.counterexample)}
     if j.verdict == "ok":
         how = {"proven": "proven", "rules": "exactly", "numeric": "to 40 digits"}.get(j.status, j.status)
         return record | {"verdict": "correct", "score": 1.0, "diagnoses": [],

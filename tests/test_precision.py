@@ -11,7 +11,9 @@ The rules (grading/equivalence.py):
   ``exp(-1000 t^2)`` is 10^-3909 at t = 3, a number mpmath holds, trusted where no cancellation
   or absorbed term can have hidden anything;
 - deterministic landmark probes (0, +-1, 1, 2, an interval's midpoint) join the salted points,
-  so a term that shows only near t = 0 gets the same verdict on every install.
+  so a term that shows only near t = 0 gets the same verdict on every install; so do the centres
+  of narrow terms (where an exponent is largest, ``exp(-1000 (t - 7)^2)`` at t = 7, or a
+  function's argument is 0).
 """
 from __future__ import annotations
 
@@ -44,6 +46,10 @@ CASES = [
     ("sheet9", "p3.sigmoid_derivative", "s(1 - s) + exp(-1000 t^2) sin(t)^2", "incorrect"),
     ("sheet9", "p3.sigmoid_derivative", "s(1 - s) + exp(-1000 (t - 7)^2)", "incorrect"),
     ("sheet9", "p3.sigmoid_derivative", "s(1 - s)(1 + exp(-1000) t)", "incorrect"),
+    ("sheet9", "p3.sigmoid_derivative", "s(1 - s) exp(exp(-1000 (t - 7)^2))", "incorrect"),
+    ("sheet9", "p3.sigmoid_derivative", "s(1 - s) + 1/cosh(1000 (t - 7))", "incorrect"),
+    ("sheet9", "p3.stable_loss", "max(t, 0) - t*y + log(1 + exp(-abs(t)) + exp(-1000 (t - 7)^2))", "incorrect"),
+    ("sheet9", "p3.stable_loss", "max(t, 0) - t*y + log(1 + exp(-abs(t))) + sin(t)^2 + cos(t)^2 - 1", "correct"),
     ("sheet9", "p3.gradient", "s - y + 10^(-500) y", "incorrect"),
     ("sheet9", "p3.gradient", "(s - y)(1 + exp(-1000))", "incorrect"),
     ("sheet9", "p3.gradient", "s - y + exp(-1000 t^2)", "incorrect"),
@@ -60,6 +66,8 @@ CASES = [
     ("sheet8", "p3.smoothing_gap", "log(1 + d(1 - eps)/eps) + eps 10^(-500)", "incorrect"),
     ("sheet8", "p3.smoothing_gap", "log((d(1 - eps) + eps)/eps)", "correct"),
     ("sheet8", "p3.smoothing_gap", "log(1 + d(1 - eps)/eps + 10^(-400))", "incorrect"),
+    ("sheet8", "p3.smoothing_gap", "log(1 + d(1 - eps)/eps) + exp(-10000 (eps - 0.9)^2)", "incorrect"),
+    ("sheet8", "p4.forward_mults", "n L K^2 + exp(-1000 (n - 50)^2)", "incorrect"),
     ("sheet8", "p4.training_mults", "3 n L K^2 (1 + 10^(-500))", "incorrect"),
     ("sheet8", "p4.inference_memory", "L K^2 + 2 n K + exp(-1000 n)", "incorrect"),
     ("sheet8", "p3.gradient", "softmax(x) - y + 10^(-500)", "incorrect"),
@@ -77,10 +85,11 @@ def test_a_hidden_difference_is_found_and_a_harmless_constant_is_not(sheet: str,
         assert example["answer_value"] != example["reference_value"] or "difference" in example, example
 
 
-#: Answers whose verdict once hung on whether a salted sample point fell near t = 0 or t = 1.
+#: Answers whose verdict once hung on whether a salted sample point fell near t = 0, 1 or 7.
 SALTED = [("p3.sigmoid_derivative", "s(1-s) + exp(-1000 t^2)", "incorrect"),
           ("p3.sigmoid_derivative", "s(1 - s)(1 + exp(-1000 t^2))", "incorrect"),
           ("p3.gradient", "s - y + exp(-1000 (t - 1)^2) t^2", "incorrect"),
+          ("p3.sigmoid_derivative", "s(1 - s) exp(exp(-1000 (t - 7)^2))", "incorrect"),
           ("p3.sigmoid_derivative", "s - s^2", "correct")]
 
 
