@@ -712,21 +712,25 @@ def _decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: boo
     if lasting is not None:  # a tie at 30 digits that more digits keep: a difference (a factor 1 + 10^-40)
         return _counterexample(*lasting, vector, valid)
     spans = constant_digits(student, reference)
+    shown = None
+    if prove_seconds > 0:
+        try:  # a disproof first, cheap: the exact difference valued alone
+            with budget(min(prove_seconds, DIFFERENCE_SECONDS)):
+                shown = _difference_shown(student, reference, seen, tie_digits(student, reference)[0], not vector)
+        except (OutOfTime, RecursionError):
+            shown = None
+    if shown is not None:
+        return _shown(student, reference, *shown, vector, valid)
     if vector:
         return _beyond(spans, valid) or Decision("numeric", f"equal entry by entry on {valid} random vectors "
                                                             "(50 digits)", points=valid)
     if prove_seconds <= 0:  # asked for the numeric verdict only
         return _beyond(spans, valid) or Decision("numeric", f"equal to 30 digits at {valid} points (no proof "
                                                             "attempted)", points=valid)
-    try:  # a disproof first, cheap: the exact difference valued alone
-        with budget(min(prove_seconds, DIFFERENCE_SECONDS)):
-            shown = _difference_shown(student, reference, seen, tie_digits(student, reference)[0])
-    except (OutOfTime, RecursionError):
-        shown = None
     try:
         with budget(prove_seconds):
-            proven = shown is None and _proves_zero(student - reference, cheap_tried=fast)
-            apart = None if proven or shown is not None else _exactly_apart(student, reference, domain)
+            proven = _proves_zero(student - reference, cheap_tried=fast)
+            apart = None if proven else _exactly_apart(student, reference, domain)
     except (OutOfTime, RecursionError):
         proven, apart = False, None
     if proven:
@@ -735,18 +739,23 @@ def _decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: boo
         return Decision("counterexample", f"equal to 30 digits at {valid} points, but exactly the {apart}",
                         {"at": {}, "answer_value": sp.sstr(student), "reference_value": sp.sstr(reference)},
                         points=valid)
-    if shown is not None:
-        point, difference, value = shown
-        found = _counterexample(point, *_pair_at(student, reference, point), False, valid)
-        assert found.counterexample is not None
-        if found.counterexample["answer_value"] == found.counterexample["reference_value"]:
-            found.counterexample["difference"] = show(value)  # the difference valued alone: all its digits
-        at = ", ".join(f"{k} = {fmt_point(v)}" for k, v in found.counterexample["at"].items())
-        return dataclasses.replace(found, message=(
-            f"equal to 30 digits at {valid} points, but the difference {sp.sstr(difference)[:80]} is "
-            f"{fmt(show(value))} at {at}, not 0"))
     return _beyond(spans, valid) or Decision("numeric", f"equal to 30 digits at {valid} points; not proven "
                                                         "symbolically", points=valid)
+
+
+def _shown(student: sp.Expr, reference: sp.Expr, point: dict, difference: sp.Expr, value: Any, vector: bool,
+           valid: int) -> Decision:
+    """The counterexample at ``point`` where the exact difference was valued alone and is not 0
+    (:func:`_difference_shown`): the two values, and the difference with all its digits where
+    they print alike."""
+    found = _counterexample(point, *_pair_at(student, reference, point), vector, valid)
+    assert found.counterexample is not None
+    if found.counterexample["answer_value"] == found.counterexample["reference_value"]:
+        found.counterexample["difference"] = show(value)
+    at = ", ".join(f"{k} = {fmt_point(v)}" for k, v in found.counterexample["at"].items())
+    return dataclasses.replace(found, message=(
+        f"equal to 30 digits at {valid} points, but the difference {sp.sstr(difference)[:80]} is "
+        f"{fmt(show(value))} at {at}, not 0"))
 
 
 def _beyond(spans: float, valid: int) -> Decision | None:
@@ -773,8 +782,8 @@ DIFFERENCE_POINTS = 4
 DIFFERENCE_SECONDS = 0.5
 
 
-def _difference_shown(student: sp.Expr, reference: sp.Expr, points: list[dict],
-                      digits: int) -> tuple[dict, sp.Expr, Any] | None:
+def _difference_shown(student: sp.Expr, reference: sp.Expr, points: list[dict], digits: int,
+                      patient: bool = True) -> tuple[dict, sp.Expr, Any] | None:
     """(point, difference, its value) where the difference of the two, reduced exactly first
     (``cancel``: common terms go, so ``s(1 - s) + exp(-1000 t^2) - (s - s^2)`` is
     ``exp(-1000 t^2)``), is shown to be non-zero by valuing it alone, at one of the first
@@ -782,13 +791,17 @@ def _difference_shown(student: sp.Expr, reference: sp.Expr, points: list[dict],
     cancellation and every absorbed term outlasted by 40 digits, no sum cancelling to exactly 0)
     at ``digits`` or more, and stays as the digits double. A term too small to change the two
     values at any precision the grader allows (10^-3909) is seen so, as mpmath holds any
-    exponent. None when no point shows it."""
-    difference = sp.cancel(student - reference)
+    exponent. None when no point shows it. ``patient``: see :func:`_trusted_value` (vector answers,
+    always decided numerically, are not: a right one would pay for every doubling)."""
+    try:
+        difference = sp.cancel(student - reference)
+    except (sp.PolynomialError, NotImplementedError, TypeError, ValueError, AttributeError):
+        difference = student - reference
     if difference == 0 or not difference.free_symbols:
         return None
     for point in points[:DIFFERENCE_POINTS]:
-        value = _trusted_value(difference, point, digits)
-        if value is not None and value != 0:
+        value = _trusted_value(difference, point, digits, patient)
+        if value is not None and any(v != 0 for v in (value if isinstance(value, list) else [value])):
             return point, difference, value
     return None
 
@@ -798,8 +811,8 @@ def _trusted_value(expr: sp.Expr, point: dict, digits: int, patient: bool = True
     outlasted by 40 digits, no sum cancelling to exactly 0) at two precisions, the second twice
     the first, and the two agree to 30 digits. None when that needs more than ``MAX_DIGITS``,
     when every digit went to cancellation (the rounding noise of a zero computed inexactly), when
-    the value is not a finite real number, or, unless ``patient`` (the digits then double up to
-    ``MAX_DIGITS``), when a sum cancelled to exactly 0."""
+    the value is not a finite real number (a vector: entry by entry), or, unless ``patient`` (the
+    digits then double up to ``MAX_DIGITS``), when a sum cancelled to exactly 0."""
     previous, limit = None, 2 * max(MAX_DIGITS, digits)
     while digits <= limit:
         backend = _Strict()
@@ -808,7 +821,8 @@ def _trusted_value(expr: sp.Expr, point: dict, digits: int, patient: bool = True
                 value = evaluate_answer(expr, {k: _mp(v) for k, v in point.items()}, backend)
         except (Unsupported, OverflowError, ZeroDivisionError, ArithmeticError, TypeError, ValueError):
             return None
-        if not isinstance(value, mpmath.mpf) or not mpmath.isfinite(value) or backend.lost >= digits - 10:
+        entries = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, mpmath.mpf) and mpmath.isfinite(v) for v in entries) or backend.lost >= digits - 10:
             return None
         needed = max(backend.lost, backend.absorbed) + 40
         if needed > MAX_DIGITS:

@@ -9,7 +9,7 @@ The rules (grading/equivalence.py):
   is a difference; beyond 10^+-1000 a tie is ``undecided``, never correct;
 - the exact difference, reduced by SymPy (common terms cancel), is valued alone where the two tie:
   ``exp(-1000 t^2)`` is 10^-3909 at t = 3, a number mpmath holds, trusted where no cancellation
-  or absorbed term can have hidden anything;
+  or absorbed term can have hidden anything (vector answers entry by entry);
 - deterministic landmark probes (0, +-1, 1, 2, an interval's midpoint) join the salted points,
   so a term that shows only near t = 0 gets the same verdict on every install; so do the centres
   of narrow terms (where an exponent is largest, ``exp(-1000 (t - 7)^2)`` at t = 7, or a
@@ -72,6 +72,9 @@ CASES = [
     ("sheet8", "p4.inference_memory", "L K^2 + 2 n K + exp(-1000 n)", "incorrect"),
     ("sheet8", "p3.gradient", "softmax(x) - y + 10^(-500)", "incorrect"),
     ("sheet8", "p3.gradient", "(softmax(x) - y)(1 + exp(-1000))", "incorrect"),
+    ("sheet8", "p3.gradient", "softmax(x) - y + exp(-1000 (x - 7)^2)", "incorrect"),
+    ("sheet8", "p3.gradient", "exp(x - max(x))/sum(exp(x - max(x))) - y", "correct"),
+    ("sheet8", "p3.stable_softmax", "exp(x - max(x))/sum(exp(x - max(x))) + exp(-1000 (x - 7)^2)", "incorrect"),
 ]
 
 
