@@ -119,14 +119,15 @@ def is_label(question: Question, text: str) -> bool:
 def _apart_as_final(question: Question, expr: sp.Expr) -> Decision | None:
     """A statement equal to the asked quantity only numerically, written in the question's own
     names, decided again as a final answer is (:func:`.equivalence.decide`: a tie looked at with
-    more digits, exactly apart by SymPy): its counterexample decision, else None. So an exact
+    more digits, exactly apart by SymPy): its counterexample decision, or its undecided one (exact
+    constants spanning more digits than a tie is checked with), else None. So an exact
     difference far below the tolerance (``+ exp(-1000)``) is shown on either reading."""
     own = question.vocab.symbols
     if not expr.free_symbols or not all(s.name in own for s in expr.free_symbols):
         return None
     final = decide(expr.xreplace({s: own[s.name] for s in expr.free_symbols}), question.reference,
                    question.domain, vector=question.vector)
-    return final if final.status == "counterexample" else None
+    return final if final.status in ("counterexample", "undecided") else None
 
 
 def decide_under_model(question: Question, text: str, limits: Limits = DEFAULT) -> dict[str, Any] | None:
@@ -157,16 +158,20 @@ def decide_under_model(question: Question, text: str, limits: Limits = DEFAULT) 
         return None  # unreadable, or random (a finished answer is a number at each point)
     asked = _asked(starts, cur)
     j = judge.compare(asked, cur)
-    from .grader import as_read
+    from .grader import as_read, incorrect_feedback
 
     record: dict[str, Any] = {"parsed": sp.sstr(line.expr), "read": as_read(line.expr), "latex": to_latex(line.expr),
                               "status": j.status}
     if j.verdict == "ok" and j.status not in ("proven", "rules"):
         apart = _apart_as_final(question, line.expr)
+        if apart is not None and apart.status == "undecided":
+            return record | {"verdict": "undecided", "score": 0.0, "review": True, "diagnoses": [],
+                             "status": "undecided", "feedback": f"Could not decide ({apart.message}); flagged "
+                                                                "for a person to read (0 points until then)."}
         if apart is not None:
             return record | {"verdict": "incorrect", "score": 0.0, "diagnoses": [], "status": "counterexample",
                              "counterexample": apart.counterexample,
-                             "feedback": f"This differs from the derived answer ({apart.message})."}
+                             "feedback": incorrect_feedback(question, line.expr, [], apart.counterexample)}
     if j.verdict == "ok":
         how = {"proven": "proven", "rules": "exactly", "numeric": "to 40 digits"}.get(j.status, j.status)
         return record | {"verdict": "correct", "score": 1.0, "diagnoses": [],

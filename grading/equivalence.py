@@ -1,10 +1,16 @@
 """Deciding whether two expressions are equal: refute numerically, then prove symbolically.
 
 1. *Refutation*: both sides are evaluated with mpmath at 50 significant digits at points of the
-   declared domain (nice points first, then random ones); a relative difference above 1e-30,
-   confirmed at 100 digits, is a ``counterexample``. Values 1e-15 apart are told apart; at least
-   ``MIN_VALID`` points where both sides are defined are required.
-2. *Proof*: ``simplify(a - b) == 0`` under a time budget gives ``proven``; equal at every point but
+   declared domain (nice points first, then deterministic landmarks such as t = 0 and t = +-1, the
+   same on every install, then random ones from the install's salt); a relative difference above
+   1e-30, confirmed at 100 digits, is a ``counterexample``. Values 1e-15 apart are told apart; at
+   least ``MIN_VALID`` points where both sides are defined are required.
+2. *A tie looked at again*: with 100 and 200 digits plus the digits the exact constants span
+   (:func:`constant_digits`: |log10 c| of every constant subexpression c), a gap that stays is a
+   difference (``exp(-1000)`` inside a logarithm: 10^-434); then the exact difference, reduced
+   by SymPy, valued alone where it is trusted (``exp(-1000 t^2)`` is 10^-3909 at t = 3).
+   Constants spanning more than ``CONSTANT_DIGITS_BOUND`` digits leave a tie ``undecided``.
+3. *Proof*: ``simplify(a - b) == 0`` under a time budget gives ``proven``; equal at every point but
    not proven within the budget gives ``numeric`` (also counted as equal).
 Vector answers (softmax questions) are compared entry by entry on random logit vectors of several
 lengths (``numeric``).
@@ -17,6 +23,7 @@ install's :func:`salt`), and two lines are compared by :func:`same_number` and
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import hashlib
@@ -364,12 +371,45 @@ def fmt(v: Any) -> str:
 
 
 def scalar_points(domain: Domain, rng: random.Random) -> Iterator[dict[sp.Symbol, Any]]:
+    """The preferred points, three nice ones, the landmarks (:func:`landmark_points`, the same on
+    every install), then ``RANDOM_POINTS`` random ones (salted)."""
     symbols = list(domain.kinds)
     yield from domain.prefer
     for i in range(3):
         yield {s: nice(domain.kinds[s])[i % len(nice(domain.kinds[s]))] for s in symbols}
+    yield from landmark_points(domain)
     for _ in range(RANDOM_POINTS):
         yield {s: sample(domain.kinds[s], rng) for s in symbols}
+
+
+#: Landmark values per assumption kind: where a term negligible almost everywhere shows
+#: (``exp(-1000 t^2)`` is 1 at t = 0, ``(10^-300)^t`` is 10^-300 at t = 1, not 10^-900 at t = 3).
+LANDMARKS: dict[str, list[Any]] = {
+    "real": [0, 1, -1], "integer": [0, 1, -1], "positive_integer": [1, 2], "positive": [1],
+    "nonnegative": [0, 1], "negative": [-1], "complex": [0, 1j],
+}
+
+
+def landmarks(kind: str) -> list[Any]:
+    """The landmark values of an assumption kind (an interval's midpoint for ``interval(a,b)``)."""
+    if kind.startswith("interval"):
+        lo, hi = interval_bounds(kind)
+        return [(Fraction(lo) + Fraction(hi)) / 2]
+    return list(LANDMARKS.get(kind, LANDMARKS["real"]))
+
+
+def landmark_points(domain: Domain) -> list[dict[sp.Symbol, Any]]:
+    """Deterministic probes, the same on every install (no salt): every variable at its kind's
+    first landmark, then one variable at a time at each of its other landmarks. They join the
+    sample points, so they are used only where the reference is defined and finite, and a
+    difference found there is a counterexample like any other: a verdict that hangs on a term
+    negligible except near 0 or 1 is the same whatever the salt."""
+    symbols = sorted(domain.kinds, key=str)
+    base = {s: landmarks(domain.kinds[s])[0] for s in symbols}
+    points = [base]
+    for s in symbols:
+        points += [{**base, s: v} for v in landmarks(domain.kinds[s])[1:]]
+    return points
 
 
 # --- the points of a question's model (the lines of a derivation) ---------------------------
@@ -519,10 +559,63 @@ def _fits(value: float, kind: str) -> bool:
     return True
 
 
+#: Heads whose value is narrow around an exponent's maximum (exp) or an argument's zero.
+PEAKED = (sp.exp, sp.cosh, sp.sinh, sp.tanh, sp.sech, sp.csch, sp.coth, sp.sin, sp.cos, sp.tan, sp.atan)
+#: The most centres looked at per expression.
+CENTRES = 8
+
+
+def _centres(expr: sp.Expr) -> list[sp.Expr]:
+    """Expressions whose zeros are the centres of the narrow terms of ``expr``: for ``exp(g)`` the
+    derivatives of g (where it is largest: ``exp(-1000 (t - 7)^2)`` is 1 at t = 7 and below
+    10^-400 a unit away), for the other :data:`PEAKED` heads their argument itself (``sech(1000
+    (t - 7))``); only arguments that are polynomials in the variables (at most 8)."""
+    out: list[sp.Expr] = []
+    for node in sp.preorder_traversal(expr):
+        if not isinstance(node, PEAKED) or not node.args[0].free_symbols or not node.args[0].is_polynomial():
+            continue
+        argument = node.args[0]
+        if isinstance(node, sp.exp):
+            out += [sp.diff(argument, s) for s in sorted(argument.free_symbols, key=str)]
+        else:
+            out.append(argument)
+    return [c for c in out if c.free_symbols][:CENTRES]
+
+
+def centre_points(expr: sp.Expr, domain: Domain, seconds: float = 0.3) -> list[dict]:
+    """Points of the domain at the centres of the narrow terms of ``expr`` (:func:`_centres`):
+    each centre solved for one variable with the others at a nice value. A term negligible a
+    unit away from its centre (a Gaussian of width 0.03) is then seen there however rarely
+    random points come near it; a difference found there is a counterexample like any other."""
+    points: list[dict] = []
+    base = {s: nice(k)[0] for s, k in domain.kinds.items()}
+    for centre in _centres(expr):
+        for symbol in sorted(centre.free_symbols & set(domain.kinds), key=str)[:2]:
+            others = {s: sp.nsimplify(v) for s, v in base.items() if s != symbol and s in centre.free_symbols}
+            try:
+                with budget(seconds):
+                    roots = sp.solve(centre.xreplace(others), symbol)
+            except (OutOfTime, RecursionError, NotImplementedError, ValueError, TypeError, AttributeError):
+                continue
+            for root in roots[:2]:
+                try:
+                    value = float(root) if root.is_number and root.is_real else None
+                except (TypeError, ValueError, OverflowError):
+                    value = None
+                if value is not None and math.isfinite(value) and abs(value) <= 1e15 \
+                        and _fits(value, domain.kinds[symbol]) and ("integer" not in domain.kinds[symbol]
+                                                                     or value.is_integer()):
+                    exact = Fraction(value) if "integer" not in domain.kinds[symbol] else int(value)
+                    points.append({**base, symbol: exact})
+    return points[:CENTRES]
+
+
 def _kink_table(student: sp.Expr, reference: sp.Expr, domain: Domain) -> list[tuple[dict, Any]]:
-    """The reference's values beside the kinks of both expressions (None where undefined)."""
+    """The reference's values beside the kinks of both expressions and at the centres of their
+    narrow terms (None where undefined)."""
     table = []
-    for point in kink_points(student, domain) + kink_points(reference, domain):
+    points = kink_points(student, domain) + kink_points(reference, domain) + centre_points(student, domain)
+    for point in points:
         try:
             value = _value(reference, point, DIGITS)
             table.append((point, value if _finite(value) else None))
@@ -621,10 +714,22 @@ def _decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: boo
     lasting = _lasting_gap(student, reference, seen)
     if lasting is not None:  # a tie at 30 digits that more digits keep: a difference (a factor 1 + 10^-40)
         return _counterexample(*lasting, vector, valid)
+    spans = constant_digits(student, reference)
+    shown = None
+    if prove_seconds > 0:
+        try:  # a disproof first, cheap: the exact difference valued alone
+            with budget(min(prove_seconds, DIFFERENCE_SECONDS)):
+                shown = _difference_shown(student, reference, seen, tie_digits(student, reference)[0], not vector)
+        except (OutOfTime, RecursionError):
+            shown = None
+    if shown is not None:
+        return _shown(student, reference, *shown, vector, valid)
     if vector:
-        return Decision("numeric", f"equal entry by entry on {valid} random vectors (50 digits)", points=valid)
+        return _beyond(spans, valid) or Decision("numeric", f"equal entry by entry on {valid} random vectors "
+                                                            "(50 digits)", points=valid)
     if prove_seconds <= 0:  # asked for the numeric verdict only
-        return Decision("numeric", f"equal to 30 digits at {valid} points (no proof attempted)", points=valid)
+        return _beyond(spans, valid) or Decision("numeric", f"equal to 30 digits at {valid} points (no proof "
+                                                            "attempted)", points=valid)
     try:
         with budget(prove_seconds):
             proven = _proves_zero(student - reference, cheap_tried=fast)
@@ -637,17 +742,170 @@ def _decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: boo
         return Decision("counterexample", f"equal to 30 digits at {valid} points, but exactly the {apart}",
                         {"at": {}, "answer_value": sp.sstr(student), "reference_value": sp.sstr(reference)},
                         points=valid)
-    return Decision("numeric", f"equal to 30 digits at {valid} points; not proven symbolically", points=valid)
+    return _beyond(spans, valid) or Decision("numeric", f"equal to 30 digits at {valid} points; not proven "
+                                                        "symbolically", points=valid)
+
+
+def _shown(student: sp.Expr, reference: sp.Expr, point: dict, difference: sp.Expr, value: Any, vector: bool,
+           valid: int) -> Decision:
+    """The counterexample at ``point`` where the exact difference was valued alone and is not 0
+    (:func:`_difference_shown`): the two values, and the difference with all its digits where
+    they print alike."""
+    found = _counterexample(point, *_pair_at(student, reference, point), vector, valid)
+    assert found.counterexample is not None
+    if found.counterexample["answer_value"] == found.counterexample["reference_value"]:
+        found.counterexample["difference"] = show(value)
+    at = ", ".join(f"{k} = {fmt_point(v)}" for k, v in found.counterexample["at"].items())
+    return dataclasses.replace(found, message=(
+        f"equal to 30 digits at {valid} points, but the difference {sp.sstr(difference)[:80]} is "
+        f"{fmt(show(value))} at {at}, not 0"))
+
+
+def _beyond(spans: float, valid: int) -> Decision | None:
+    """``undecided`` when the exact constants span more digits than ``CONSTANT_DIGITS_BOUND``: a
+    tie there may hide a difference no precision the grader allows can see, so it is never
+    called equal; None otherwise."""
+    if spans <= CONSTANT_DIGITS_BOUND:
+        return None
+    size = "beyond mpmath's range" if math.isinf(spans) else f"of about 10^{round(spans)} or 10^-{round(spans)}"
+    return Decision("undecided", f"equal to 30 digits at {valid} points, but the answer holds exact constants "
+                                 f"{size}, more digits than the {CONSTANT_DIGITS_BOUND} a tie is checked with",
+                    points=valid)
+
+
+def _pair_at(student: sp.Expr, reference: sp.Expr, point: dict) -> tuple[Any, Any]:
+    """The two values at ``point`` with the digits of :func:`tie_digits` (the first precision)."""
+    digits = tie_digits(student, reference)[0]
+    return _value(student, point, digits), _value(reference, point, digits)
+
+
+#: Tied points at which the exact difference of two expressions is valued (:func:`_difference_shown`),
+#: and the CPU seconds it may take.
+DIFFERENCE_POINTS = 4
+DIFFERENCE_SECONDS = 0.5
+
+
+def _difference_shown(student: sp.Expr, reference: sp.Expr, points: list[dict], digits: int,
+                      patient: bool = True) -> tuple[dict, sp.Expr, Any] | None:
+    """(point, difference, its value) where the difference of the two, reduced exactly first
+    (``cancel``: common terms go, so ``s(1 - s) + exp(-1000 t^2) - (s - s^2)`` is
+    ``exp(-1000 t^2)``), is shown to be non-zero by valuing it alone, at one of the first
+    ``DIFFERENCE_POINTS`` tied points: its value there is trusted (:class:`_Strict`: every
+    cancellation and every absorbed term outlasted by 40 digits, no sum cancelling to exactly 0)
+    at ``digits`` or more, and stays as the digits double. A term too small to change the two
+    values at any precision the grader allows (10^-3909) is seen so, as mpmath holds any
+    exponent. None when no point shows it. ``patient``: see :func:`_trusted_value` (vector answers,
+    always decided numerically, are not: a right one would pay for every doubling)."""
+    try:
+        difference = sp.cancel(student - reference)
+    except (sp.PolynomialError, NotImplementedError, TypeError, ValueError, AttributeError):
+        difference = student - reference
+    if difference == 0 or not difference.free_symbols:
+        return None
+    for point in points[:DIFFERENCE_POINTS]:
+        value = _trusted_value(difference, point, digits, patient)
+        if value is not None and any(v != 0 for v in (value if isinstance(value, list) else [value])):
+            return point, difference, value
+    return None
+
+
+def _trusted_value(expr: sp.Expr, point: dict, digits: int, patient: bool = True) -> Any:
+    """``expr`` at ``point`` once :class:`_Strict` trusts it (cancellations and absorbed terms
+    outlasted by 40 digits, no sum cancelling to exactly 0) at two precisions, the second twice
+    the first, and the two agree to 30 digits. None when that needs more than ``MAX_DIGITS``,
+    when every digit went to cancellation (the rounding noise of a zero computed inexactly), when
+    the value is not a finite real number (a vector: entry by entry), or, unless ``patient`` (the
+    digits then double up to ``MAX_DIGITS``), when a sum cancelled to exactly 0."""
+    previous, limit = None, 2 * max(MAX_DIGITS, digits)
+    while digits <= limit:
+        backend = _Strict()
+        try:
+            with mpmath.workdps(digits):
+                value = evaluate_answer(expr, {k: _mp(v) for k, v in point.items()}, backend)
+        except (Unsupported, OverflowError, ZeroDivisionError, ArithmeticError, TypeError, ValueError):
+            return None
+        entries = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, mpmath.mpf) and mpmath.isfinite(v) for v in entries) or backend.lost >= digits - 10:
+            return None
+        needed = max(backend.lost, backend.absorbed) + 40
+        if needed > MAX_DIGITS:
+            return None
+        if backend.vanished and not patient:
+            return None
+        if needed > digits or backend.vanished:  # more digits may show what vanished
+            previous, digits = None, max(2 * digits, math.ceil(needed) + 1)
+            continue
+        if previous is not None:
+            return value if _close(previous, value) else None
+        previous, digits = value, 2 * digits
+    return None
+
+
+#: The most digits the exact constants of two compared expressions may span (10^-1000 to
+#: 10^1000); beyond, a tie is never called equal (``undecided``, for a person to read).
+CONSTANT_DIGITS_BOUND = 1000
+#: The most constant subexpressions valued to measure the digits they span.
+CONSTANT_NODES = 64
+
+
+def constant_digits(*exprs: sp.Basic) -> float:
+    """The digits the exact constants of ``exprs`` span, so that a tie is looked at with enough
+    digits to see them: the largest, over every constant subexpression c (a number, or a
+    function of numbers only: ``exp(-1000)``, ``10^-500``, ``log(1 + 10^-600)``), of
+    |log10 |c||, and for an exact rational p/q of the digits of p and of q (``1 + 10^-500`` is
+    (10^500 + 1)/10^500: 500 digits). A term c added to values of size 1 changes them by a
+    relative |c|, seen only with more than |log10 c| digits. ``inf`` where a constant has no
+    value mpmath can hold; a harmless ``exp(0)`` or ``10^3`` spans 0 and 3 digits."""
+    return max((_constant_span(e) for e in exprs), default=0.0)
+
+
+@lru_cache(maxsize=1024)
+def _constant_span(expr: sp.Basic) -> float:
+    """:func:`constant_digits` of one expression."""
+    most = 0.0
+    valued = 0
+    seen: set[sp.Basic] = set()
+    for node in sp.preorder_traversal(expr):
+        if node in seen or not isinstance(node, sp.Expr) or not node.is_number:
+            continue
+        seen.add(node)
+        if isinstance(node, sp.Rational):
+            most = max(most, abs(node.p).bit_length() * LOG10_2, node.q.bit_length() * LOG10_2)
+            continue
+        if node.is_Atom or valued >= CONSTANT_NODES:
+            continue  # pi, E, I: of size 1
+        valued += 1
+        try:
+            value = _value(node, {}, 15)
+        except (Unsupported, ValueError, TypeError, ArithmeticError):
+            return math.inf
+        for part in (mpmath.re(value), mpmath.im(value)) if isinstance(value, mpmath.mpc) else (value,):
+            if not mpmath.isfinite(part):
+                return math.inf
+            if part:
+                most = max(most, abs(int(mpmath.mag(part))) * LOG10_2)
+    return most
+
+
+def tie_digits(*exprs: sp.Basic) -> tuple[int, int]:
+    """The two precisions a tie is looked at again with (their gap must stay as the digits
+    double): 2 ``DIGITS`` plus the digits the exact constants span (:func:`constant_digits`, at
+    most ``CONSTANT_DIGITS_BOUND``), and twice that."""
+    extra = min(constant_digits(*exprs), CONSTANT_DIGITS_BOUND)
+    first = 2 * DIGITS + math.ceil(extra)
+    return first, 2 * first
 
 
 def _lasting_gap(student: sp.Expr, reference: sp.Expr, points: list[dict]) -> tuple[dict, Any, Any] | None:
     """(point, answer, reference) at the first of a few tied points where the two differ by a gap
-    above the rounding noise that stays as the precision doubles (2 and 4 ``DIGITS`` digits): the
-    policy of :func:`same_number`, for final answers; a gap that shrinks is noise. None when
-    every gap is noise (or the values cannot be had)."""
+    above the rounding noise that stays as the precision doubles (:func:`tie_digits`: 2 and 4
+    ``DIGITS`` digits plus the digits of the exact constants, so ``+ exp(-1000)`` inside a log is
+    seen): the policy of :func:`same_number`, for final answers; a gap that shrinks is noise.
+    None when every gap is noise (or the values cannot be had)."""
+    precisions = tie_digits(student, reference)
     for point in points[:3]:
         found = []
-        for digits in (2 * DIGITS, 4 * DIGITS):
+        for digits in precisions:
             try:
                 (a, lost_a), (b, lost_b) = _value_lost(student, point, digits), _value_lost(reference, point, digits)
             except (Unsupported, ValueError, TypeError, ArithmeticError):
@@ -706,10 +964,12 @@ def same_number(a: sp.Expr, b: sp.Expr) -> bool:
     """Two numbers (SymPy expressions with no variables left) equal under the one precision
     policy of final answers and lines alike: their values at ``DIGITS`` digits agree within the
     relative ``TOLERANCE`` (or differ, and still differ once :func:`_settle` has raised the
-    precision past their cancellations). A tie is looked at again with 2 and 4 ``DIGITS`` digits:
-    a gap above the rounding noise that stays as the precision doubles (a stray exp(-100), a
-    10^-45 added) is a difference, one that shrinks is noise. An undefined or non-finite value is
-    no match."""
+    precision past their cancellations). A tie is looked at again with 2 and 4 ``DIGITS`` digits
+    plus the digits their exact constants span (:func:`tie_digits`): a gap above the rounding
+    noise that stays as the precision doubles (a stray exp(-100), a 10^-45 added, exp(-1000)
+    inside a logarithm) is a difference, one that shrinks is noise. An undefined or non-finite value is
+    no match. Last, their exact difference is valued alone (:func:`_trusted_value`): a term
+    shared by both goes, so what is left is seen at any size (exp(-4000) is not 0)."""
     try:
         (va, lost_a), (vb, lost_b) = _number_at(a, DIGITS), _number_at(b, DIGITS)
     except (Unsupported, TypeError, ValueError, ZeroDivisionError, ArithmeticError):
@@ -720,13 +980,17 @@ def same_number(a: sp.Expr, b: sp.Expr) -> bool:
         settled = _settle(_number_at, a, b)
         return settled is not None and _close(*settled)
     gaps = []
-    for digits in (2 * DIGITS, 4 * DIGITS):
+    precisions = tie_digits(a, b)
+    for digits in precisions:
         try:
             (wa, lost_a), (wb, lost_b) = _number_at(a, digits), _number_at(b, digits)
         except (Unsupported, TypeError, ValueError, ZeroDivisionError, ArithmeticError):
             return True
         gaps.append(_gap(wa, wb, digits - max(lost_a, lost_b)))
-    return not (gaps[0] > 0 and abs(gaps[1] - gaps[0]) <= gaps[0] / 10)
+    if gaps[0] > 0 and abs(gaps[1] - gaps[0]) <= gaps[0] / 10:
+        return False
+    difference = a - b  # SymPy drops the terms the two share: exp(-4000) is left of s(1-s) + exp(-4000) - s(1-s)
+    return difference == 0 or _trusted_value(difference, {}, precisions[0], patient=False) in (None, 0)
 
 
 def _gap(a: Any, b: Any, trusted: float) -> Any:
@@ -795,6 +1059,26 @@ class _Cancelling(MP):
         lost = max(size, 0) * LOG10_2 + 21 if w == 0 else (size - mpmath.mag(w) + 1) * LOG10_2
         if lost > self.lost:
             self.lost = lost
+
+
+class _Strict(_Cancelling):
+    """The cancellation count of :class:`_Cancelling` (``lost``), and what it misses: an addend
+    smaller than the other by k digits is lost in the sum unless the precision exceeds k
+    (``absorbed``: the largest such k; ``1 + exp(-1000)`` needs 434 digits), and a sum of non-zero
+    terms that cancels to exactly 0 (``exp(u) - 1`` for a u the exp absorbed) may hide anything
+    (``vanished``). A value is trusted only where no term may have vanished unseen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.absorbed = 0.0
+        self.vanished = False
+
+    def _note(self, u: Any, v: Any, w: Any) -> None:
+        super()._note(u, v, w)
+        if not u or not v or not (mpmath.isfinite(u) and mpmath.isfinite(v)):
+            return
+        self.vanished = self.vanished or w == 0
+        self.absorbed = max(self.absorbed, abs(mpmath.mag(u) - mpmath.mag(v)) * LOG10_2)
 
 
 def _value_lost(expr: sp.Expr, point: dict, digits: int) -> tuple[Any, float]:
@@ -1069,9 +1353,18 @@ def _counterexample(point: dict, ans: Any, ref: Any, vector: bool, valid: int) -
     if vector:
         shown = {"x": [float(v) for v in point[X]], "y": point[Y]}
     answer_value, reference_value = show_pair(ans, ref)
-    return Decision("counterexample", "the answer differs from the reference",
-                    {"at": shown, "answer_value": answer_value, "reference_value": reference_value},
-                    points=valid)
+    example = {"at": shown, "answer_value": answer_value, "reference_value": reference_value}
+    if answer_value == reference_value:
+        with contextlib.suppress(TypeError, ValueError):  # they differ past 100 digits: by how much
+            example["difference"] = show(_minus(ans, ref))
+    return Decision("counterexample", "the answer differs from the reference", example, points=valid)
+
+
+def _minus(a: Any, b: Any) -> Any:
+    """a - b with every digit the values hold (entry by entry for vectors)."""
+    if isinstance(a, list) and isinstance(b, list):
+        return [_minus(u, v) for u, v in zip(a, b, strict=True)]
+    return _exact(a) - _exact(b)
 
 
 def _proves_zero(diff: sp.Expr, cheap_tried: bool = False) -> bool:

@@ -233,6 +233,8 @@ def _describe(example: dict | None) -> str:
     where = f"For example at {at}: your" if at else "Your"
     answer, reference = fmt_pair(example["answer_value"], example["reference_value"])
     text = f"{where} answer gives {answer}, the reference {reference}."
+    if "difference" in example:  # equal in every digit shown: how far apart they are
+        text = text[:-1] + f"; they differ by {fmt(example['difference'])}."
     largest = example.get("largest_exp_argument")
     if isinstance(largest, float) and largest > 0:
         text += f" There exp receives {fmt(largest)} (a positive argument)."
