@@ -47,7 +47,14 @@ def layout(root: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
 
 
 if __name__ == "__main__":
+    import warnings
+
     from setuptools import setup
 
+    # An editable install maps the layers with an import finder; setuptools then prints an
+    # information-only banner that a folder named like the package in the working directory could
+    # shadow it. Here that folder is the package itself (tests/test_packaging.py runs
+    # ``python -m derivcheck`` in a course folder holding look-alike modules), so it says nothing.
+    warnings.filterwarnings("ignore", message="Editable installation")
     package_dir, package_data = layout(Path(__file__).resolve().parent)
     setup(packages=sorted(package_dir), package_dir=package_dir, package_data=package_data)
