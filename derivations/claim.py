@@ -18,12 +18,13 @@ if TYPE_CHECKING:
     from sympy.printing.printer import Printer
 
 
-#: The order in which the sheet writes its cost symbols in a product (n L K^2).
-_COST_ORDER = ("n", "L", "K")
+#: The order in which the sheets write their cost symbols in a product: n L K^2 (an MLP),
+#: n H W C_out C_in k^2 (a convolution).
+_COST_ORDER = ("n", "H", "W", "C_out", "C_in", "k", "L", "K")
 
 
 def _cost_rank(factor: sp.Basic) -> int | None:
-    """The place of n, L or K (or a power of one) in a product as the sheet writes it; None otherwise."""
+    """The place of a cost symbol (or a power of one) in a product as the sheets write it; None otherwise."""
     base, exponent = factor.as_base_exp()
     cost_symbol = isinstance(base, sp.Symbol) and base.name in _COST_ORDER and exponent.is_positive
     return _COST_ORDER.index(base.name) if cost_symbol else None
@@ -41,7 +42,8 @@ class _SheetLatexPrinter(LatexPrinter):
         return list(terms)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
-        """A product of the cost symbols as the sheet writes it: n L K^2, (3 L - 1) n K^2."""
+        """A product of the cost symbols as the sheets write it: n L K^2, (3 L - 1) n K^2,
+        n H W C_out C_in k^2."""
         coeff, factors = expr.as_coeff_mul()
         flips = [f for f in factors if isinstance(f, sp.Add) and f.could_extract_minus_sign()]
         if coeff > 0 and flips and expr.could_extract_minus_sign():

@@ -143,8 +143,8 @@ def relu_variance() -> Derivation:
         Step(r"Each weight has mean zero, so $\mathbb{E}[y] = \sum_i \mathbb{E}[w_i]\,\mathbb{E}[x_i] = 0$ "
              r"and $\operatorname{Var}[y] = \mathbb{E}[y^2]$.",
              eq(expectation(y_sym), sp.summation(mean_w * x[i], (i, 1, d)))),
-        Step(r"Condition on $z$: the weights are independent with $\mathbb{E}[w_i w_j] = 0$ for $i \ne j$, "
-             r"so only the diagonal terms of $\mathbb{E}[y^2 \mid z]$ survive.",
+        Step(r"Condition on $z$: the weights are independent with $\mathbb{E}[w_i w_j] = 0$ for $i \ne j$ "
+             r"(computed for $i = 1$, $j = 2$), so only the diagonal terms of $\mathbb{E}[y^2 \mid z]$ survive.",
              eq(expectation(w[1] * w[2]), cross)),
         Step(r"Law of total expectation: $\mathbb{E}[y^2] = \mathbb{E}\big[\mathbb{E}[y^2 \mid z]\big]$ with "
              r"$\mathbb{E}[y^2 \mid z] = \sigma^2 \sum_i \mathrm{ReLU}(z_i)^2$.",

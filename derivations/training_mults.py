@@ -32,9 +32,10 @@ def training_mults() -> Derivation:
              eq(sp.Symbol("M_l^in"), input_gradient(l)), unjudged=UNJUDGED_WIDTHS),
         Step(r"\dots\ and with respect to its weight.", eq(sp.Symbol("M_l^W"), weight_gradient(l)),
              unjudged=UNJUDGED_WIDTHS),
-        Step("Sum forward and both backward matmuls over the layers.", eq(mults, general), unjudged=UNJUDGED_WIDTHS),
+        Step("Sum the forward and both backward matrix products over the layers.", eq(mults, general),
+             unjudged=UNJUDGED_WIDTHS),
         Step("Equal widths.", eq(mults, result)),
-        Step("When the input needs no gradient, layer 1 skips its input-gradient matmul.",
+        Step("When the input needs no gradient, layer 1 skips its input-gradient matrix product.",
              eq(mults, sp.factor(no_input_grad))),
     )
     return Derivation(

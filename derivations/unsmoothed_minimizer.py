@@ -72,8 +72,9 @@ def unsmoothed_minimizer() -> Derivation:
              eq(sp.Derivative(equal_gaps, g), equal_slope)),
         Step(r"The loss is positive at every finite $g$ and tends to 0 only as $g \to \infty$.",
              eq(sp.Limit(equal_gaps, g, sp.oo), limit)),
-        Step(r"No finite minimiser exists; the optimal gap is infinite, the $\varepsilon \to 0$ limit of the "
-             r"smoothed gap.", eq(sp.Limit(smoothing_gap().result, eps, 0, "+"), smoothed_limit)),
+        Step(r"No finite minimiser exists; the optimal gap is infinite. It is also the $\varepsilon \to 0$ "
+             r"limit of the finite gap under label smoothing, derived below.",
+             eq(sp.Limit(smoothing_gap().result, eps, 0, "+"), smoothed_limit)),
     )
     return Derivation(
         statement=r"With a one-hot label the loss decreases strictly in every gap $x_y - x_j$ and tends "

@@ -131,8 +131,11 @@ def num(value: Any, digits: int = 4) -> str:
 def sig(value: Any, digits: int = 3) -> str:
     """A measured value to ``digits`` significant figures, trailing zeros kept (10.96 -> 11.0,
     1.419 -> 1.42): the figures the measurement supports, no fewer and no more."""
-    text = f"{float(value):#.{digits}g}"
-    return text.rstrip(".") if "e" not in text else num(value, digits)
+    v = float(value)
+    if v < 0:  # a minus sign, not a hyphen, as in num
+        return r"\ensuremath{-}" + sig(-v, digits)
+    text = f"{v:#.{digits}g}"
+    return text.rstrip(".") if "e" not in text else num(v, digits)
 
 
 def sci(value: Any, digits: int = 3) -> str:
@@ -144,6 +147,12 @@ def sci(value: Any, digits: int = 3) -> str:
         return num(v)
     mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
     return f"\\ensuremath{{{mantissa} \\times 10^{{{int(exponent)}}}}}"
+
+
+def power10(value: Any) -> str:
+    """A power of ten as LaTeX (safe in and out of math mode): 1e-06 -> 10^{-6}; another value with
+    one significant figure, 2e-07 -> 2 x 10^{-7}."""
+    return sci(value, 1).replace("{1 \\times ", "{")
 
 
 def count(value: Any) -> str:
@@ -189,8 +198,8 @@ def claim_part(context: jinja2.runtime.Context, claim: str, block: str) -> Types
 
 
 def environment(loader: jinja2.BaseLoader, sheet: Any = None) -> jinja2.Environment:
-    """A Jinja2 environment with the LaTeX-safe delimiters, the filters tex, num, sig, sci, pct, count, latex,
-    at_point and the words of ``sheet`` (a :class:`~derivcheck.sheets.Sheet` or its id; default: the default
+    """A Jinja2 environment with the LaTeX-safe delimiters, the filters tex, num, sig, sci, power10, pct, count,
+    latex, at_point and the words of ``sheet`` (a :class:`~derivcheck.sheets.Sheet` or its id; default: the default
     sheet): the mistakes' human names (``mistake_name(question, code)``), ``measured``, ``variant_notes``,
     ``glance(question)`` and ``problem_heading(problem)``; and ``part(claim, block)``, a block of a
     claim's template (:func:`claim_part`)."""
@@ -200,7 +209,7 @@ def environment(loader: jinja2.BaseLoader, sheet: Any = None) -> jinja2.Environm
         line_comment_prefix="%#", trim_blocks=True, lstrip_blocks=True, autoescape=False,
         undefined=jinja2.StrictUndefined, finalize=guard)
     said = words(sheet)
-    env.filters.update(tex=tex, num=num, sig=sig, sci=sci, pct=pct, latex=sympy_latex, count=count,
+    env.filters.update(tex=tex, num=num, sig=sig, sci=sci, power10=power10, pct=pct, latex=sympy_latex, count=count,
                        at_point=said.at_point)
     env.globals.update(mistake_name=said.mistake_name, measured=said.measured, variant_notes=said.variants,
                        glance=said.glance, problem_heading=said.problem_heading, part=claim_part)

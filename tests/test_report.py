@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from derivcheck.report.latex import num, tex
+from derivcheck.report.latex import num, power10, sig, tex
 from derivcheck.report.pdf import ReportError, build
 
 
@@ -18,6 +18,8 @@ def test_tex_escaping_and_numbers():
     assert num(0.12345678) == "0.1235"
     assert num(633500.5) == r"\ensuremath{6.335 \times 10^{5}}"  # one power-of-ten form, never 6.335e+05
     assert num(-0.001125) == r"\ensuremath{-}0.001125"  # a minus sign, not a hyphen
+    assert sig(-0.0451766, 4) == r"\ensuremath{-}0.04518" and sig(0.5) == "0.500"  # sig too: a minus sign
+    assert power10(1e-6) == r"\ensuremath{10^{-6}}" and power10(2e-7) == r"\ensuremath{2 \times 10^{-7}}"
 
 
 @pytest.fixture(scope="module")
@@ -242,3 +244,14 @@ def test_a_sheet_naming_an_unknown_stage_or_template_is_a_one_line_error(tmp_pat
         build(tmp_path / "x.pdf", sheet=str(tmp_path / "week5"), tex_only=True, log=lambda m: None)
     with pytest.raises(ReportError, match=r"nowhere: cannot read"):
         build(tmp_path / "x.pdf", sheet=str(tmp_path / "nowhere"), tex_only=True, log=lambda m: None)
+
+
+def test_cost_products_print_in_the_sheets_order():
+    """Counts print as the sheets write them: n H W C_out C_in k^2 (sheet 9), (3L - 1) n K^2 (sheet 8)."""
+    from derivcheck.derivations import derive
+    from derivcheck.derivations.claim import to_latex
+
+    cin, cout = r"C_{\mathrm{in}}", r"C_{\mathrm{out}}"
+    assert to_latex(derive("conv_training_mults").result) == rf"3 n H W {cout} {cin} k^{{2}}"
+    assert to_latex(derive("conv_weights").result) == rf"{cout} {cin} k^{{2}}"
+    assert to_latex(derive("training_mults").variants["no_input_grad"]) == r"\left(3 L - 1\right) n K^{2}"
