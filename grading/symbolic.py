@@ -19,7 +19,7 @@ import sympy as sp
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .tree import Add, Big, Call, Div, Entry, Fact, Index, Mul, Name, Neg, Node, Num, Pow, Sub, Visitor
-from .vocabulary import CONSTANT, FUNCTION, NAME_ALIASES, Defined, softmax, vmax, vsum
+from .vocabulary import CONSTANT, FUNCTION, NAME_ALIASES, Defined, softmax, tree_nodes, vmax, vsum
 
 __all__ = ["XF", "YF", "Builder", "Vocabulary", "X", "Y", "localise", "softmax", "symbol_for", "vmax", "vsum"]
 
@@ -169,6 +169,8 @@ class Builder(Visitor[sp.Expr]):
                 outside = _Outside(self.vocab.vectors, self.vocab.indices)
                 outside.visit(node)
                 self.free = outside.found
+            if self.vocab.functions:
+                self.refuse_bare_and_applied(node)
             return localise(self.visit(node))
         except AnswerError:
             raise
@@ -277,7 +279,31 @@ class Builder(Visitor[sp.Expr]):
             return CONSTANT[name].sympy
         if name in self.created:
             return self.created[name]
-        return None
+        return self.at_own_variable(name)
+
+    def refuse_bare_and_applied(self, node: Node) -> None:
+        """``σ(1 - σ)``: a sheet function written bare (its value, :meth:`at_own_variable`) and also
+        before a bracket other than its own variable is ambiguous, the function of 1 - σ or σ times
+        (1 - σ): refused, never guessed."""
+        nodes = tree_nodes(node)
+        bare = {n.name for n in nodes if isinstance(n, Name) and n.name in self.vocab.functions
+                and n.name not in self.vocab.symbols}
+        for n in nodes:
+            if isinstance(n, Call) and n.name in bare:
+                own = self.vocab.functions[n.name].params
+                if not (len(n.args) == 1 and isinstance(n.args[0], Name) and (n.args[0].name,) == own):
+                    raise self.error(f"{n.name} stands for its value and also before a bracket: is {n.name}(...) "
+                                     f"the function or a product? Write {n.name}({own[0] if own else 't'}) for "
+                                     f"the value and * for a product", n.pos)
+
+    def at_own_variable(self, name: str) -> sp.Expr | None:
+        """A sheet's function of one variable written bare, ``σ(1 - σ)``: the function at its own
+        variable, when that variable is a name of the question (σ(t), t declared); None otherwise
+        (a bare function whose variable the question does not name is no value)."""
+        defined = self.vocab.functions.get(name)
+        if defined is None or len(defined.params) != 1 or defined.params[0] not in self.vocab.symbols:
+            return None
+        return self.visit(defined.expand((Name(defined.params[0], 0),), self.vocab.functions, self.limits))
 
     def _cover(self, name: str) -> list[str] | None:
         """Split ``name`` into declared names (longest first), or None."""

@@ -35,12 +35,24 @@ def _rows(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (DATA / name).read_text().splitlines() if line.strip()]
 
 
+_BANKS: dict[str, dict] = {}
+
+
+def _question(bank: dict, row: dict[str, Any]) -> Any:
+    """The row's question: in ``bank``, or in the bank of the row's own ``sheet`` (heldout5 has both sheets)."""
+    if "sheet" not in row:
+        return bank[row["q"]]
+    if row["sheet"] not in _BANKS:
+        _BANKS[row["sheet"]] = load(row["sheet"])
+    return _BANKS[row["sheet"]][row["q"]]
+
+
 def measure_answers(bank: dict, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Counts of right verdicts, false correct, and the misses (question, answer, expected, got)."""
     right, false_correct, misses, named, to_name = 0, 0, [], 0, 0
     for row in rows:
         expected = row["v"] if isinstance(row["v"], list) else [row["v"]]
-        record = check(bank[row["q"]], row["a"], evidence=False)
+        record = check(_question(bank, row), row["a"], evidence=False)
         got = record["verdict"]
         if row.get("dx"):
             to_name += 1
@@ -62,7 +74,8 @@ def measure_lines(bank: dict, rows: list[dict[str, Any]]) -> dict[str, Any]:
     total = right = wrong_ok = right_lines = unreadable = named = to_name = misnamed = 0
     misses = []
     for row in rows:
-        record = check(bank[row["q"]], "\n".join(row["steps"]), evidence=False)
+        question = _question(bank, row)
+        record = check(question, "\n".join(row["steps"]), evidence=False)
         steps = record.get("steps") or []
         got = [s["verdict"] for s in steps]
         if row.get("mistake"):
@@ -74,7 +87,6 @@ def measure_lines(bank: dict, rows: list[dict[str, Any]]) -> dict[str, Any]:
             else:
                 misses.append((row["q"], row["steps"][fw], row["mistake"], codes, "mistake not named"))
         got += ["missing"] * (len(row["expected"]) - len(got))
-        question = bank[row["q"]]
         known = {m.code for m in question.mistakes} | {r["code"] for r in question.step_mistakes}
         for k, step in enumerate(steps):
             if row.get("mistake") and k == row["first_wrong"]:
