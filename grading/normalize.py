@@ -226,6 +226,8 @@ class _Latex:
                 self.take()
                 return f"(({self.group()})^(1/({''.join(index)})))"
             return f"sqrt({self.group()})"
+        if name in ("boxed", "fbox", "framebox") and self.peek() == "{":  # a box around the answer: a bracket
+            return "(" + self.group() + ")"
         if name in FONT_COMMANDS and self.peek() == "{":
             inner = self.group().strip()
             return _UPRIGHT_WORDS.get(inner, inner)
@@ -444,19 +446,23 @@ _APPROXIMATION = re.compile(r"(?<=\S)\s*(?:≈|\\approx(?![A-Za-z]))\s*[-+]?(?:\
 
 #: A prime on a function of one variable, ``f'(t)``, Unicode's prime (U+2032), ``\\sigma^{\\prime}(t)``
 #: (all read ``f'(t)``).
-_PRIME = re.compile(r"(?<![A-Za-z0-9_])(?P<f>[A-Za-z]+)\s*'\s*\(\s*(?P<v>[A-Za-z])\s*\)")
+_PRIME = re.compile(r"(?<![A-Za-z0-9_])(?P<f>[A-Za-z]+)\s*'\s*\(\s*(?P<v>[A-Za-z])\s*\)"
+                    r"|(?<![A-Za-z0-9_])d\s*(?P<g>" + "|".join(sorted(set(LETTERS.values()), key=len, reverse=True))
+                    + r")\s*/\s*d\s*(?P<w>[A-Za-z])(?![A-Za-z0-9_(\[])")
 
 
 def primes(plain: str, where: list[int]) -> tuple[str, list[int]]:
     """``f'(t)`` -> ``(d/dt f(t))``: the derivative of the function f at its one variable, when f is
     a function (of :mod:`.vocabulary`, or a Greek letter, as a sheet names its functions: σ'(t));
     ``L'(t)`` -> ``(dL/dt)`` for any other name (a quantity that depends on t: L(t) is L, not L
-    times t). A prime without its variable (``s'``) or a second prime is left as typed: the
-    variable is not written, so which derivative is meant is not either (the parser refuses it
-    where it must be read; a label ``s' = ...`` is set aside as any label is)."""
+    times t). Leibniz's ``dσ/dt`` of a Greek letter is the same derivative, ``(d/dt sigma(t))``,
+    as a sheet's function has no value of its own to differentiate. A prime without its variable
+    (``s'``) or a second prime is left as typed: the variable is not written, so which derivative
+    is meant is not either (the parser refuses it where it must be read; a label ``s' = ...`` is
+    set aside as any label is)."""
     out, at, last = [], [], 0
     for m in _PRIME.finditer(plain):
-        f, v = m.group("f"), m.group("v")
+        f, v = m.group("f") or m.group("g"), m.group("v") or m.group("w")
         function = f in FUNCTION or f in LETTERS.values()
         new = f"(d/d{v} {f}({v}))" if function else f"(d{f}/d{v})"
         out.append(plain[last:m.start()] + new)

@@ -197,13 +197,18 @@ def _built(segment: str, offset: int, vocab: Vocabulary, typed: str, where: list
         raise type(err)(str(err), None, typed) from None
 
 
-#: A sentence's full stop or a list's semicolon after the answer (``K^2 n L.``, ``d a^2/3 ;``; not a
-#: decimal point: ``2.`` stays a number).
-_FULL_STOP = re.compile(r"(?<=[A-Za-z0-9)\]}])\s*;\s*$|(?<=[A-Za-z)\]}])\s*\.\s*$")
+#: A sentence's full stop, or a list's comma or semicolon, after the answer (``K^2 n L.``, ``d a^2/3 ;``,
+#: ``$d a^2/3$.``, ``\frac{d a^2}{3}\,.``; not a decimal point: ``2.`` stays a number).
+_FULL_STOP = re.compile(r"(?<=[A-Za-z0-9)\]}$])(?:\s|\\[,;:! ])*[;,]\s*$|(?<=[A-Za-z)\]}$])(?:\s|\\[,;:! ])*\.\s*$")
+#: Markdown around a whole answer, as a notebook or a forum box keeps it: ``**d a^2/3**``, `` `d*a**2/3` ``.
+_MARKDOWN = re.compile(r"\s*(\*\*|__|`+)(?P<inner>.+)\1\s*", re.S)
 #: Words in brackets, ``(weights)``, ``(the activations)``, ``(weights + activations)``.
 _BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{2,}(?:\s*[+&/,]?\s+[A-Za-z]+|\s*[+&/,]\s*[A-Za-z]+)*)\s*\)")
 #: Words after the last term, ``nLK^2 multiplications``, ``sqrt(2/d), the He scale.``, ``s - y, i.e.
 #: prediction minus label`` (a gloss in words after "i.e." or "e.g.").
+#: A closing clause that explains the names in words: ``, where a is the bound``, ``with d the width``.
+_EXPLANATION = re.compile(r"[\s,;]*(?<![A-Za-z\\])(?:where|with|here)\s+((?:[A-Za-z]+\s+)*[A-Za-z]+)\s*[.]?\s*$",
+                          re.IGNORECASE)
 _GLOSS = re.compile(r"i\.\s?e\.|e\.\s?g\.|viz\.")
 _TRAILING_WORDS = re.compile(r"[\s,;:]+((?:(?:i\.\s?e\.|e\.\s?g\.|viz\.)\s*)?(?:[A-Za-z]{2,}\s+)*[A-Za-z]{2,})"
                              r"\s*[.!]?\s*$")  # words apart: linear
@@ -217,8 +222,10 @@ _QUANTITY_WORDS = frozenset({"half", "halved", "twice", "double", "doubled", "tr
 #: Words before the first term of an answer (``The forward pass needs n H W ...``).
 _LEADING_RUN = re.compile(r"\s*((?:[A-Za-z]{2,}\s+)+)(?=[A-Za-z0-9(\\])")
 _WORD = re.compile(r"[A-Za-z]+")
-#: Words that turn a statement around or hedge it (grading/sentences.py): never dropped as a label.
-_NEGATIONS = NEGATIONS
+#: Words that turn a statement around: never dropped as a label (before the answer also the hedges of
+#: grading/sentences.py, "only", "about": ``It is only d sigma^2/2``).
+_NEGATIONS = frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn", "cannot", "without", "except",
+                        "but", "wrong", "incorrect", "false", "untrue", "unless", "if", "or", "maybe", "approximately"})
 
 
 def without_labels(text: str, names: set[str], scalars: set[str] | None = None) -> tuple[str, list[str]] | None:
@@ -258,7 +265,7 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
         run = _LEADING_RUN.match(out)
         end = 0
         for word in _WORD.finditer(out, 0, run.end(1) if run else 0):
-            if not label_word(word.group(0)):
+            if not label_word(word.group(0)) or word.group(0).lower() in NEGATIONS:
                 break
             end = word.end()
         if end and label(out[:end]):
@@ -268,6 +275,11 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
     if subscripted is not None:
         out = subscripted[0]
         found.extend(subscripted[1])
+    explained = _EXPLANATION.search(out)  # "... where a is the bound": words about the names, no value
+    if explained and out[:explained.start()].strip() and not any(
+            t.lower() in _NEGATIONS or t.lower() in _QUANTITY_WORDS for t in _WORD.findall(explained.group(1))):
+        found.append(explained.group(0).strip(" ,;."))
+        out = out[:explained.start()]
     m = _TRAILING_WORDS.search(out)
     gloss = m is not None and _GLOSS.match(m.group(1)) is not None  # "i.e. prediction minus label" restates
     if m and (label(m.group(1)) or (gloss and not any(t.lower() in _NEGATIONS for t in _WORD.findall(m.group(1))))) \
@@ -301,7 +313,9 @@ def parse_answer(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None = Non
 
 def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Limits,
            labels: bool = True) -> Parsed:
-    text = _FULL_STOP.sub("", text) if isinstance(text, str) else text
+    if isinstance(text, str):
+        marked = _MARKDOWN.fullmatch(text)
+        text = _FULL_STOP.sub("", marked.group("inner") if marked else text)
     if not isinstance(text, str):
         raise AnswerError("the answer must be text")
     if not text.strip():

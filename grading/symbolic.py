@@ -169,8 +169,6 @@ class Builder(Visitor[sp.Expr]):
                 outside = _Outside(self.vocab.vectors, self.vocab.indices)
                 outside.visit(node)
                 self.free = outside.found
-            if self.vocab.functions:
-                self.refuse_bare_and_applied(node)
             return localise(self.visit(node))
         except AnswerError:
             raise
@@ -281,20 +279,15 @@ class Builder(Visitor[sp.Expr]):
             return self.created[name]
         return self.at_own_variable(name)
 
-    def refuse_bare_and_applied(self, node: Node) -> None:
-        """``σ(1 - σ)``: a sheet function written bare (its value, :meth:`at_own_variable`) and also
-        before a bracket other than its own variable is ambiguous, the function of 1 - σ or σ times
+    def refuse_bare_inside(self, name: str, defined: Defined, args: tuple[Node, ...], pos: int) -> None:
+        """``σ(1 - σ)``: a sheet function before a bracket that holds the same function written bare
+        (its value, :meth:`at_own_variable`) is ambiguous, the function of 1 - σ or σ times
         (1 - σ): refused, never guessed."""
-        nodes = tree_nodes(node)
-        bare = {n.name for n in nodes if isinstance(n, Name) and n.name in self.vocab.functions
-                and n.name not in self.vocab.symbols}
-        for n in nodes:
-            if isinstance(n, Call) and n.name in bare:
-                own = self.vocab.functions[n.name].params
-                if not (len(n.args) == 1 and isinstance(n.args[0], Name) and (n.args[0].name,) == own):
-                    raise self.error(f"{n.name} stands for its value and also before a bracket: is {n.name}(...) "
-                                     f"the function or a product? Write {n.name}({own[0] if own else 't'}) for "
-                                     f"the value and * for a product", n.pos)
+        spellings = {n for n, f in self.vocab.functions.items() if f is defined} - set(self.vocab.symbols)
+        if any(isinstance(n, Name) and n.name in spellings for a in args for n in tree_nodes(a)):
+            own = defined.params[0] if defined.params else "t"
+            raise self.error(f"{name}(...) holds {name} itself: is it the function of that bracket or {name} "
+                             f"times it? Write {name}({own}) for the value and * for a product", pos)
 
     def at_own_variable(self, name: str) -> sp.Expr | None:
         """A sheet's function of one variable written bare, ``σ(1 - σ)``: the function at its own
@@ -393,6 +386,7 @@ class Builder(Visitor[sp.Expr]):
             raise self.error(f"{fname!r} looks like program code, not mathematics", pos)
         defined = self.vocab.functions.get(name) or self.vocab.functions.get(fname)
         if defined is not None:  # a sheet's function: its definition, the arguments' trees in place
+            self.refuse_bare_inside(name, defined, args, pos)
             return self.visit(defined.expand(args, self.vocab.functions, self.limits))
         function = FUNCTION.get(fname)
         if fname in self.vocab.forbidden or (function is not None and function.name in self.vocab.forbidden):

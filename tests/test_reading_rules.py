@@ -258,6 +258,8 @@ def test_absolute_value_bars(typed: str, plain: str) -> None:
 @pytest.mark.parametrize("typed, plain", [
     ("σ′(t) = s(1-s)", "(d/dtsigma(t))=s(1-s)"), ("\\sigma^{\\prime}(t)", "(d/dtsigma(t))"),
     ("\\sigma'(t)", "(d/dtsigma(t))"), ("L'(t)", "(dL/dt)"), ("exp'(x)", "(d/dxexp(x))"), ("s'", "s'"),
+    ("dσ/dt", "(d/dtsigma(t))"), ("\\frac{d\\sigma}{dt}", "((d/dtsigma(t)))"), ("dL/dt", "dL/dt"),
+    ("d σ²/2", "dsigma^2/2"),
 ])
 def test_a_prime_is_the_derivative_at_the_written_variable(typed: str, plain: str) -> None:
     """f'(t) of a function (vocabulary or a Greek letter) is d/dt f(t); of any other name, dL/dt
@@ -291,6 +293,8 @@ def test_spaced_bracket_in_working() -> None:
     "d a^2 / 3, since Var(w_i) = a^2/3", "As Var(w_i) = a^2/3, Var(y) = d a^2/3", "d a^2/3 because each term is a^2/3",
     "d a^2/3 ≈ 0.33 d a^2", "d a^2/3 \\approx 0.333\\,d a^2", "d a^2/3 ;",
     "The variance needs d a^2/3 units", "d a^2/3, i.e. the width formula", "d a^2/12, so the variance is d a^2/3",
+    "d a^2/3,", "**d a^2/3**", "`d*a**2/3`", "$d a^2/3$.", "\\boxed{\\frac{da^2}{3}}", "\\frac{d a^2}{3}\\,.",
+    "Var(y) = d a^2/3, where a is the bound",
 ])
 def test_words_and_approximations_around_a_right_answer(text: str) -> None:
     a, d = symbol_for("a", "positive"), symbol_for("d", "positive_integer")
@@ -309,7 +313,7 @@ def test_a_reason_or_approximation_is_never_the_answer(text: str, factor: sp.Exp
 
 @pytest.mark.parametrize("text", [
     "d a^2/12, Var = d a^2/3", "twice d a^2/6", "d a^2/3 squared", "d a^2/3 per layer", "half of 2 d a^2/3",
-    "d a^2/3 (not squared)",
+    "d a^2/3 (not squared)", "d a^2/3 where a is half the bound", "d a^2/3 where a is not the bound",
 ])
 def test_ambiguous_or_quantity_changing_words_are_refused(text: str) -> None:
     with pytest.raises(AnswerError):
@@ -342,7 +346,7 @@ def test_a_bare_sheet_function_is_its_value_at_its_own_variable() -> None:
 
 @pytest.mark.parametrize("text, kinds", [
     ("σ(1 - σ)", {"t": "real"}),       # the function of 1 - σ, or σ times (1 - σ)? refused
-    ("σ(2 t) + σ", {"t": "real"}),
+    ("σ(2 - σ(t) σ)", {"t": "real"}),
     ("σ (1 - σ)", {"t": "real"}),
     ("σ*(1 - σ)", {"x": "real"}),      # σ's variable t is no name of this question
 ])
