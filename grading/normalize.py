@@ -287,7 +287,8 @@ class _Latex:
         subscript (``\\log x_i``, ``\\max x``); a Greek letter right before a bracket is a
         function at that argument (``\\log\\sigma(t)`` is log(sigma(t)), as a sheet names its
         functions by Greek letters)."""
-        greek = self.peek() is not None and self.peek()[1:] in LETTERS
+        head = self.peek()
+        greek = head is not None and head[1:] in LETTERS
         argument = self.group()
         if greek and self.peek() in _OPENERS and self.peek() != "\\{":
             depth = 0

@@ -206,6 +206,10 @@ _MARKDOWN = re.compile(r"\s*(\*\*|__|`+)(?P<inner>.+)\1\s*", re.S)
 _BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{2,}(?:\s*[+&/,]?\s+[A-Za-z]+|\s*[+&/,]\s*[A-Za-z]+)*)\s*\)")
 #: Words after the last term, ``nLK^2 multiplications``, ``sqrt(2/d), the He scale.``, ``s - y, i.e.
 #: prediction minus label`` (a gloss in words after "i.e." or "e.g.").
+#: A closing quantifier, with words before it: ``, stable for all t``, ``(for all d)``, ``for every t, y``.
+_QUANTIFIER = re.compile(r"[\s,;]*\(?\s*((?:[A-Za-z]{2,}\s+)*)(?:for|holds\s+for)\s+(?:all|every|any|each)\s+"
+                         r"[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?(?:\s*(?:,|and)\s*[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)*"
+                         r"\s*\)?\s*[.]?\s*$", re.IGNORECASE)
 #: A closing clause that explains the names in words: ``, where a is the bound``, ``with d the width``.
 _EXPLANATION = re.compile(r"[\s,;]*(?<![A-Za-z\\])(?:where|with|here)\s+((?:[A-Za-z]+\s+)*[A-Za-z]+)\s*[.]?\s*$",
                           re.IGNORECASE)
@@ -275,6 +279,10 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
     if subscripted is not None:
         out = subscripted[0]
         found.extend(subscripted[1])
+    quantified = _QUANTIFIER.search(out)  # "..., stable for all t", "(for all d)": says where it holds
+    if quantified and out[:quantified.start()].strip() and all(label_word(w) for w in quantified.group(1).split()):
+        found.append(quantified.group(0).strip(" ,;.()"))
+        out = out[:quantified.start()]
     explained = _EXPLANATION.search(out)  # "... where a is the bound": words about the names, no value
     if explained and out[:explained.start()].strip() and not any(
             t.lower() in _NEGATIONS or t.lower() in _QUANTITY_WORDS for t in _WORD.findall(explained.group(1))):

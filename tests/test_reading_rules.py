@@ -294,7 +294,7 @@ def test_spaced_bracket_in_working() -> None:
     "d a^2/3 ≈ 0.33 d a^2", "d a^2/3 \\approx 0.333\\,d a^2", "d a^2/3 ;",
     "The variance needs d a^2/3 units", "d a^2/3, i.e. the width formula", "d a^2/12, so the variance is d a^2/3",
     "d a^2/3,", "**d a^2/3**", "`d*a**2/3`", "$d a^2/3$.", "\\boxed{\\frac{da^2}{3}}", "\\frac{d a^2}{3}\\,.",
-    "Var(y) = d a^2/3, where a is the bound",
+    "Var(y) = d a^2/3, where a is the bound", "d a^2/3 (for all d)", "d a^2/3, exact for every a and d.",
 ])
 def test_words_and_approximations_around_a_right_answer(text: str) -> None:
     a, d = symbol_for("a", "positive"), symbol_for("d", "positive_integer")
