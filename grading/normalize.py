@@ -24,7 +24,7 @@ UNICODE = {
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
     "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "‖": "‖", "∇": "nabla", "½": "(1/2)", "¼": "(1/4)", "¾": "(3/4)",
     "⅓": "(1/3)", "⅔": "(2/3)", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
-    "±": " ± ", "∓": " ∓ ", "…": "...", "′": "'", "″": "''", "⋯": "...", "∫": " int ", "φ": "phi", "ϕ": "phi",
+    "±": " ± ", "∓": " ∓ ", "…": "...", "′": "'", "″": "''", "∼": "~", "⋯": "...", "∫": " int ", "φ": "phi", "ϕ": "phi",
     **{chr(0x2080 + k): f"_{k}" for k in range(10)},
     # subscript letters: xᵢ is x_i
     **{ch: f"_{letter}" for ch, letter in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True)},
@@ -39,7 +39,7 @@ LATEX_SYNTAX = {
                      "Biggl", "Biggr", "bigm", "Bigm"), ""),
     "displaystyle": "", "quad": " ", "qquad": " ", "pm": " ± ", "mp": " ∓ ",
     "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=", "prime": "'",
-    "approx": "=", "simeq": "=",
+    "approx": "=", "simeq": "=", "sim": "~", "mathcal": "",
 }
 #: Commands that set a word in a font; the word reads as the vocabulary's (``\operatorname{arcsin}``
 #: as ``\arcsin``, ``\mathrm{e}`` as the constant e).
@@ -199,6 +199,8 @@ class _Latex:
         if tok in ("^", "_"):
             arg = self.group()
             simple = re.fullmatch(r"[A-Za-z0-9]", arg.strip())
+            if tok == "_" and "~" in arg:  # E_{z \sim N(0, 1)}: the variable averaged over, its law the model's
+                return "_" + arg.split("~")[0].strip()
             if tok == "_":
                 return "_" + (arg.strip() if simple else "{" + arg.replace(" ", "") + "}")
             if re.fullmatch(r"\s*'+\s*", arg):  # f^{\prime}: a prime, not a power
@@ -531,6 +533,29 @@ def spaced_products(plain: str, where: list[int]) -> tuple[str, list[int]]:
     return "".join(out), at
 
 
+#: The variable of an expectation with its law, ``E_{z~N(0,1)}``: the law is the model's.
+_OVER_LAW = re.compile(r"_\{\s*([A-Za-z][A-Za-z0-9]*)\s*~[^{}]*\}")
+#: An indicator with its event as a subscript, ``1_{z>0}`` (``\mathbb{1}_{z > 0}``).
+_INDICATOR_SUB = re.compile(r"(?<![A-Za-z0-9_.])1_\{([^{}]*(?:<|>)[^{}]*)\}")
+
+
+def subscript_events(plain: str, where: list[int]) -> tuple[str, list[int]]:
+    """``E_{z~N(0,1)}[...]`` -> ``E_z[...]`` and ``1_{z>0}`` -> ``1(z>0)`` (an indicator, read as
+    ``1{z > 0}`` is): what a subscript says about an expectation's variable or an indicator's event.
+    Offsets kept (a replacement points where its match starts)."""
+    for pattern, new in ((_OVER_LAW, "_{}"), (_INDICATOR_SUB, "1({})")):
+        out, at, last = [], [], 0
+        for m in pattern.finditer(plain):
+            piece = new.format(m.group(1))
+            out.append(plain[last:m.start()] + piece)
+            at.extend([*where[last:m.start()], *[where[m.start()]] * len(piece)])
+            last = m.end()
+        out.append(plain[last:])
+        at.extend(where[last:])
+        plain, where = "".join(out), at
+    return plain, where
+
+
 def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
     """(plain text, offsets back into ``text`` or None for LaTeX, whether it was LaTeX). A numeric
     approximation after the answer (``sqrt(2/d) ≈ 0.14 for d = 100``) is an illustration, not a
@@ -541,11 +566,11 @@ def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
     plain, where = unicode_to_plain(text)
     if looks_like_latex(plain):
         translated = latex_to_plain(plain).replace("**", "^")
-        translated = absolute_values(*primes(translated, list(range(len(translated)))))[0]
+        translated = absolute_values(*primes(*subscript_events(translated, list(range(len(translated))))))[0]
         translated = bare_calls(translated, list(range(len(translated))))[0]  # log z_i typed without \log
         translated = entry_tuple(translated) or translated
         return _LEADING_EQUALS.sub("", translated), None, True
-    plain, where = absolute_values(*primes(plain, where))
+    plain, where = absolute_values(*primes(*subscript_events(plain, where)))
     plain, where = spaced_products(plain, where)
     plain, where = bare_calls(plain, where)
     plain = _LEADING_EQUALS.sub(lambda m: " " * len(m.group(0)), plain)  # same length: offsets stand

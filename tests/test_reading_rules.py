@@ -270,6 +270,8 @@ def test_a_prime_is_the_derivative_at_the_written_variable(typed: str, plain: st
 @pytest.mark.parametrize("typed, plain", [
     ("\\max\\{t, 0\\}", "max(t,0)"), ("\\log\\sigma(t)", "log(sigma(t))"), ("log sigma(t) + 1", "log(sigma(t))+1"),
     ("\\log x (1+x)", "log(x)(1+x)"),
+    ("\\mathbb{E}_{z\\sim\\mathcal{N}(0,1)}[z^2]", "E_z[z^2]"), ("E_{z ∼ N(0,1)}[z^2]", "E_z[z^2]"),
+    ("E[z^2 1_{z>0}]", "E[z^21(z>0)]"), ("\\mathbb{1}_{z > 0}", "1(z>0)"), ("x_{1} + 1_{k}", "x_1+1_k"),
 ])
 def test_function_operands(typed: str, plain: str) -> None:
     assert to_plain(typed)[0].replace(" ", "") == plain
