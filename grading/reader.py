@@ -207,9 +207,11 @@ _BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{2,}(?:\s*[+&/,]?\s+[A-Za-z]+|\s*[
 #: Words after the last term, ``nLK^2 multiplications``, ``sqrt(2/d), the He scale.``, ``s - y, i.e.
 #: prediction minus label`` (a gloss in words after "i.e." or "e.g.").
 #: A closing quantifier, with words before it: ``, stable for all t``, ``(for all d)``, ``for every t, y``.
-_QUANTIFIER = re.compile(r"[\s,;]*\(?\s*((?:[A-Za-z]{2,}\s+)*)(?:for|holds\s+for)\s+(?:all|every|any|each)\s+"
+_QUANTIFIER = re.compile(r"(?<![A-Za-z])(?:for|holds\s+for)\s+(?:all|every|any|each)\s+"
                          r"[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?(?:\s*(?:,|and)\s*[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)*"
                          r"\s*\)?\s*[.]?\s*$", re.IGNORECASE)
+#: The last word before a position (searched in a window of 40 characters).
+_LAST_WORD = re.compile(r"(?<![A-Za-z])([A-Za-z]{2,})[\s,;(]*$")
 #: A closing clause that explains the names in words: ``, where a is the bound``, ``with d the width``.
 _EXPLANATION = re.compile(r"[\s,;]*(?<![A-Za-z\\])(?:where|with|here)\s+((?:[A-Za-z]+\s+)*[A-Za-z]+)\s*[.]?\s*$",
                           re.IGNORECASE)
@@ -222,7 +224,9 @@ _QUANTITY_WORDS = frozenset({"half", "halved", "twice", "double", "doubled", "tr
                              "plus", "times", "over", "divided", "per", "each", "quarter", "third", "thirds", "fourth",
                              "percent", "factor", "more", "less", "fewer", "extra", "additional", "log", "exp",
                              "order", "big", "asymptotically", "proportional", "scales", "scaled", "up", "to",
-                             "at", "least", "most", "than", "once", "thousand", "million", "hundred", "dozen"})
+                             "at", "least", "most", "than", "once", "thousand", "million", "hundred", "dozen",
+                             "doubles", "triples", "halves", "squares", "cubes", "replaced", "instead", "becomes",
+                             "increased", "decreased", "multiplied", "added", "subtracted", "removed", "dropped"})
 #: Words before the first term of an answer (``The forward pass needs n H W ...``).
 _LEADING_RUN = re.compile(r"\s*((?:[A-Za-z]{2,}\s+)+)(?=[A-Za-z0-9(\\])")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -280,9 +284,14 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
         out = subscripted[0]
         found.extend(subscripted[1])
     quantified = _QUANTIFIER.search(out)  # "..., stable for all t", "(for all d)": says where it holds
-    if quantified and out[:quantified.start()].strip() and all(label_word(w) for w in quantified.group(1).split()):
-        found.append(quantified.group(0).strip(" ,;.()"))
-        out = out[:quantified.start()]
+    if quantified:
+        cut = quantified.start()
+        while (word := _LAST_WORD.search(out, max(0, cut - 40), cut)) and label_word(word.group(1)):
+            cut = word.start()  # the label words before it: "stable for all t"
+        cut = len(out[:cut].rstrip(" ,;("))
+        if out[:cut].strip():
+            found.append(out[cut:].strip(" ,;.()"))
+            out = out[:cut]
     explained = _EXPLANATION.search(out)  # "... where a is the bound": words about the names, no value
     if explained and out[:explained.start()].strip() and not any(
             t.lower() in _NEGATIONS or t.lower() in _QUANTITY_WORDS for t in _WORD.findall(explained.group(1))):
@@ -306,8 +315,9 @@ def parse_answer(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None = Non
     try:
         return _parse(text, vocab, solve_for, limits, labels)
     except AnswerError as err:
+        readable = labels and isinstance(text, str) and len(text) <= limits.max_length  # a long text: its error
         stripped = without_labels(text, set(vocab.known_names()), set(vocab.symbols) - set(vocab.indices)) \
-            if labels and isinstance(text, str) else None
+            if readable else None
         if stripped is None:
             raise
         try:
