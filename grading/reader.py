@@ -286,8 +286,8 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
     quantified = _QUANTIFIER.search(out)  # "..., stable for all t", "(for all d)": says where it holds
     if quantified:
         cut = quantified.start()
-        while (word := _LAST_WORD.search(out, max(0, cut - 40), cut)) and label_word(word.group(1)):
-            cut = word.start()  # the label words before it: "stable for all t"
+        while (before := _LAST_WORD.search(out, max(0, cut - 40), cut)) and label_word(before.group(1)):
+            cut = before.start()  # the label words before it: "stable for all t"
         cut = len(out[:cut].rstrip(" ,;("))
         if out[:cut].strip():
             found.append(out[cut:].strip(" ,;.()"))
