@@ -24,7 +24,7 @@ UNICODE = {
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
     "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "‖": "‖", "∇": "nabla", "½": "(1/2)", "¼": "(1/4)", "¾": "(3/4)",
     "⅓": "(1/3)", "⅔": "(2/3)", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
-    "±": " ± ", "∓": " ∓ ", "…": "...", "⋯": "...", "∫": " int ", "φ": "phi", "ϕ": "phi",
+    "±": " ± ", "∓": " ∓ ", "…": "...", "′": "'", "″": "''", "∼": "~", "⋯": "...", "∫": " int ", "φ": "phi", "ϕ": "phi",
     **{chr(0x2080 + k): f"_{k}" for k in range(10)},
     # subscript letters: xᵢ is x_i
     **{ch: f"_{letter}" for ch, letter in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True)},
@@ -35,9 +35,11 @@ LATEX_SYNTAX = {
     "cdot": "*", "times": "*", "ast": "*", "div": "/", "to": "->", "cdots": "...", "ldots": "...", "dots": "...",
     "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "", "mathbb": "",
     "mid": "|", "vert": "|", "lvert": "|", "rvert": "|", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖",
-    "left": "", "right": "", "big": "", "Big": "", "bigl": "", "bigr": "", "Bigl": "", "Bigr": "",
+    **dict.fromkeys(("left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr", "bigg", "Bigg", "biggl", "biggr",
+                     "Biggl", "Biggr", "bigm", "Bigm"), ""),
     "displaystyle": "", "quad": " ", "qquad": " ", "pm": " ± ", "mp": " ∓ ",
-    "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=",
+    "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=", "prime": "'",
+    "approx": "=", "simeq": "=", "sim": "~", "mathcal": "",
 }
 #: Commands that set a word in a font; the word reads as the vocabulary's (``\operatorname{arcsin}``
 #: as ``\arcsin``, ``\mathrm{e}`` as the constant e).
@@ -132,6 +134,9 @@ def looks_like_latex(text: str) -> bool:
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}]|[^\\{}]")
 
 
+#: Tokens that open a bracket with its size (``\\left(``, ``\\Bigl(``), or a brace bracket ``\\{``.
+_OPENERS = frozenset({"(", "\\left", "\\big", "\\Big", "\\bigl", "\\Bigl", "\\bigg", "\\Bigg", "\\biggl",
+                      "\\Biggl", "\\{"})
 #: Tokens that only space things out.
 _SPACING = frozenset({" ", "\\!", "\\,", "\\;", "\\:", "\\ "})
 #: Tokens that end the operand of a function written without brackets before a big operator.
@@ -194,8 +199,12 @@ class _Latex:
         if tok in ("^", "_"):
             arg = self.group()
             simple = re.fullmatch(r"[A-Za-z0-9]", arg.strip())
+            if tok == "_" and "~" in arg:  # E_{z \sim N(0, 1)}: the variable averaged over, its law the model's
+                return "_" + arg.split("~")[0].strip()
             if tok == "_":
                 return "_" + (arg.strip() if simple else "{" + arg.replace(" ", "") + "}")
+            if re.fullmatch(r"\s*'+\s*", arg):  # f^{\prime}: a prime, not a power
+                return arg.strip()
             return "^" + (arg.strip() if simple else "(" + arg + ")")
         if not tok.startswith("\\"):
             return tok
@@ -219,6 +228,8 @@ class _Latex:
                 self.take()
                 return f"(({self.group()})^(1/({''.join(index)})))"
             return f"sqrt({self.group()})"
+        if name in ("boxed", "fbox", "framebox") and self.peek() == "{":  # a box around the answer: a bracket
+            return "(" + self.group() + ")"
         if name in FONT_COMMANDS and self.peek() == "{":
             inner = self.group().strip()
             return _UPRIGHT_WORDS.get(inner, inner)
@@ -257,7 +268,7 @@ class _Latex:
             self.take()
             base = self.group().strip()
             self.skip_spaces()
-        if self.peek() in ("(", "\\left", "^", None):
+        if self.peek() in _OPENERS or self.peek() in ("^", None):
             return f"log_{{{base}}}" if base is not None else word
         argument = self._product() if self.peek() in _BIG_COMMANDS else self._operand()
         return f" {word}({argument}, {base}) " if base is not None else f" {word}({argument}) "
@@ -275,8 +286,22 @@ class _Latex:
 
     def _operand(self) -> str:
         """The operand of a function written without brackets: one group or token, with its
-        subscript (``\\log x_i``, ``\\max x``)."""
+        subscript (``\\log x_i``, ``\\max x``); a Greek letter right before a bracket is a
+        function at that argument (``\\log\\sigma(t)`` is log(sigma(t)), as a sheet names its
+        functions by Greek letters)."""
+        head = self.peek()
+        greek = head is not None and head[1:] in LETTERS
         argument = self.group()
+        if greek and self.peek() in _OPENERS and self.peek() != "\\{":
+            depth = 0
+            while self.peek() is not None:
+                tok = self.peek()
+                depth += tok == "("
+                depth -= tok == ")"
+                argument += self.command_or_char()
+                if depth == 0 and tok == ")":
+                    return argument
+            return argument
         self.skip_spaces()
         if self.peek() == "_":
             argument += self.command_or_char()
@@ -307,7 +332,7 @@ class _Latex:
             if lower != index:  # a condition not read above is never dropped silently
                 raise AnswerError(f"cannot read the range of \\{name}_{{{sub}}}", self.pos(), self.text)
             return f" {name}_{index} "
-        if self.peek() in ("(", "\\left", None):
+        if self.peek() in _OPENERS or self.peek() is None:
             return f" {name}"
         return f" {name}({self._operand()}) "  # \max x: the largest entry of x
 
@@ -348,14 +373,17 @@ _BARE_CALL = re.compile(
     r"(?<![A-Za-z0-9_])(?P<f>" + "|".join(sorted((n for n, f in FUNCTION.items() if f.over_entries is None
                                                   and f.arity[0] == 1), key=len, reverse=True)) + r")"
     r"[ \t]+(?=[A-Za-z0-9])")
-_ATOM = re.compile(r"(?:[A-Za-z][A-Za-z0-9]*(?:_(?:\{[A-Za-z0-9,]+\}|[A-Za-z0-9]))?|\d+(?:\.\d+)?)(?![A-Za-z0-9_(\[])")
+_GREEK = "|".join(sorted(set(LETTERS.values()), key=len, reverse=True))
+_ATOM = re.compile(r"(?:(?:" + _GREEK + r")\([^()]*\)|[A-Za-z][A-Za-z0-9]*(?:_(?:\{[A-Za-z0-9,]+\}|[A-Za-z0-9]))?"
+                   r"|\d+(?:\.\d+)?)(?![A-Za-z0-9_(\[])")
 _BIG = re.compile(r"(?:sum|max|min)_(?:\{[^{}]*\}|[A-Za-z])(?:\^(?:\{[^{}]*\}|\([^()]*\)|[A-Za-z0-9]+))?")
 
 
 def _operand_end(text: str, start: int) -> int | None:
     """Where the operand of a bracket-free function ends: after one name (with its subscript) or
-    number; before a big operator (``log sum_k e^(x_k)``), at the end of the product that follows
-    (the next top-level ``+``, ``-``, ``=``, ``,`` or closing bracket)."""
+    number, or a Greek letter's function at its bracket (``log sigma(t)``); before a big operator
+    (``log sum_k e^(x_k)``), at the end of the product that follows (the next top-level ``+``,
+    ``-``, ``=``, ``,`` or closing bracket)."""
     big = _BIG.match(text, start)
     if big is None:
         atom = _ATOM.match(text, start)
@@ -419,18 +447,131 @@ _APPROXIMATION = re.compile(r"(?<=\S)\s*(?:≈|\\approx(?![A-Za-z]))\s*[-+]?(?:\
                             r"(?:\s*(?:for|at|when|with)\s+\\?[A-Za-z]+\s*=\s*[-+]?\d+(?:\.\d+)?)?\s*\.?\s*$")
 
 
+#: A prime on a function of one variable, ``f'(t)``, Unicode's prime (U+2032), ``\\sigma^{\\prime}(t)``
+#: (all read ``f'(t)``).
+_PRIME = re.compile(r"(?<![A-Za-z0-9_])(?P<f>[A-Za-z]+)\s*'\s*\(\s*(?P<v>[A-Za-z])\s*\)"
+                    r"|(?<![A-Za-z0-9_])d\s*(?P<g>" + "|".join(sorted(set(LETTERS.values()), key=len, reverse=True))
+                    + r")\s*/\s*d\s*(?P<w>[A-Za-z])(?![A-Za-z0-9_(\[])")
+
+
+def primes(plain: str, where: list[int]) -> tuple[str, list[int]]:
+    """``f'(t)`` -> ``(d/dt f(t))``: the derivative of the function f at its one variable, when f is
+    a function (of :mod:`.vocabulary`, or a Greek letter, as a sheet names its functions: σ'(t));
+    ``L'(t)`` -> ``(dL/dt)`` for any other name (a quantity that depends on t: L(t) is L, not L
+    times t). Leibniz's ``dσ/dt`` of a Greek letter is the same derivative, ``(d/dt sigma(t))``,
+    as a sheet's function has no value of its own to differentiate. A prime without its variable
+    (``s'``) or a second prime is left as typed: the variable is not written, so which derivative
+    is meant is not either (the parser refuses it where it must be read; a label ``s' = ...`` is
+    set aside as any label is)."""
+    out, at, last = [], [], 0
+    for m in _PRIME.finditer(plain):
+        f, v = m.group("f") or m.group("g"), m.group("v") or m.group("w")
+        function = f in FUNCTION or f in LETTERS.values()
+        new = f"(d/d{v} {f}({v}))" if function else f"(d{f}/d{v})"
+        out.append(plain[last:m.start()] + new)
+        at.extend([*where[last:m.start()], *[where[m.start()]] * len(new)])
+        last = m.end()
+    out.append(plain[last:])
+    at.extend(where[last:])
+    return "".join(out), at
+
+
+#: A double bar where an operand starts: a norm ``||x||``.
+_NORM = re.compile(r"(?:^|[-+*/^,=(\[{])\s*\|\s*\|")
+
+
+def absolute_values(plain: str, where: list[int]) -> tuple[str, list[int]]:
+    """``|t|`` -> ``abs(t)`` (offsets kept): a bar where an operand may start opens an absolute value,
+    a bar after an operand closes the innermost open one; any other bar is a condition
+    (``E[y | z]``, ``P(z > 0 | x)``). A double bar ``||x||`` is a norm, never read as abs(abs(x))."""
+    if "|" not in plain or _NORM.search(plain):
+        return plain, where
+    out, at, open_bars, last = [], [], 0, ""
+    for ch, pos in zip(plain, where, strict=True):
+        if ch == "|":
+            if last in ("", "(", "[", "{", "+", "-", "*", "/", "^", ",", "="):
+                out.append("abs(")
+                at.extend([pos] * 4)
+                open_bars += 1
+                last = "("
+                continue
+            if open_bars:
+                out.append(")")
+                at.append(pos)
+                open_bars -= 1
+                last = ")"
+                continue
+        out.append(ch)
+        at.append(pos)
+        if not ch.isspace():
+            last = ch
+    return "".join(out), at
+
+
+#: A name, a space, then a bracket: ``y/s (ds/dt)`` (not after ``d/``: ``d/dt (1 + e^{-t})``).
+_SPACED_BRACKET = re.compile(r"(?<![A-Za-z0-9_])(?<!d/)(?P<name>[A-Za-z][A-Za-z0-9]*)[ \t]+(?=\()")
+
+
+def spaced_products(plain: str, where: list[int]) -> tuple[str, list[int]]:
+    """``-y/s (ds/dt)`` -> ``-y/s *(ds/dt)``: in plain text a name set apart from the bracket after it
+    multiplies by it as any juxtaposition does, so the bracket multiplies the whole quotient before
+    it, ``(-y/s)(ds/dt)``, as ``y/s t`` is ``(y/s) t``; ``s(1-s)`` typed together keeps binding as
+    one factor. A function (``log (x)``, ``sigma (t)``) or an operator (``E (X)``) still takes its
+    bracket. Offsets kept (the ``*`` points at its bracket)."""
+    from .probability import OPERATORS
+
+    out, at, last = [], [], 0
+    for m in _SPACED_BRACKET.finditer(plain):
+        name = m.group("name")
+        if name in FUNCTION or name in LETTERS.values() or name in OPERATORS or name in _BIG_OPERATORS:
+            continue
+        out.append(plain[last:m.end()] + "*")
+        at.extend([*where[last:m.end()], where[min(m.end(), len(where) - 1)]])
+        last = m.end()
+    out.append(plain[last:])
+    at.extend(where[last:])
+    return "".join(out), at
+
+
+#: The variable of an expectation with its law, ``E_{z~N(0,1)}``: the law is the model's.
+_OVER_LAW = re.compile(r"_\{\s*([A-Za-z][A-Za-z0-9]*)\s*~[^{}]*\}")
+#: An indicator with its event as a subscript, ``1_{z>0}`` (``\mathbb{1}_{z > 0}``).
+_INDICATOR_SUB = re.compile(r"(?<![A-Za-z0-9_.])1_\{([^{}]*(?:<|>)[^{}]*)\}")
+
+
+def subscript_events(plain: str, where: list[int]) -> tuple[str, list[int]]:
+    """``E_{z~N(0,1)}[...]`` -> ``E_z[...]`` and ``1_{z>0}`` -> ``1(z>0)`` (an indicator, read as
+    ``1{z > 0}`` is): what a subscript says about an expectation's variable or an indicator's event.
+    Offsets kept (a replacement points where its match starts)."""
+    for pattern, new in ((_OVER_LAW, "_{}"), (_INDICATOR_SUB, "1({})")):
+        out, at, last = [], [], 0
+        for m in pattern.finditer(plain):
+            piece = new.format(m.group(1))
+            out.append(plain[last:m.start()] + piece)
+            at.extend([*where[last:m.start()], *[where[m.start()]] * len(piece)])
+            last = m.end()
+        out.append(plain[last:])
+        at.extend(where[last:])
+        plain, where = "".join(out), at
+    return plain, where
+
+
 def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
     """(plain text, offsets back into ``text`` or None for LaTeX, whether it was LaTeX). A numeric
     approximation after the answer (``sqrt(2/d) ≈ 0.14 for d = 100``) is an illustration, not a
-    statement: it is dropped (the text before it keeps its offsets)."""
+    statement: it is dropped (the text before it keeps its offsets). Primes and absolute-value
+    bars are read here, for final answers and lines alike (:func:`primes`, :func:`absolute_values`)."""
     _check_characters(text)
     text = _APPROXIMATION.sub("", text)
     plain, where = unicode_to_plain(text)
     if looks_like_latex(plain):
         translated = latex_to_plain(plain).replace("**", "^")
+        translated = absolute_values(*primes(*subscript_events(translated, list(range(len(translated))))))[0]
         translated = bare_calls(translated, list(range(len(translated))))[0]  # log z_i typed without \log
         translated = entry_tuple(translated) or translated
         return _LEADING_EQUALS.sub("", translated), None, True
+    plain, where = absolute_values(*primes(*subscript_events(plain, where)))
+    plain, where = spaced_products(plain, where)
     plain, where = bare_calls(plain, where)
     plain = _LEADING_EQUALS.sub(lambda m: " " * len(m.group(0)), plain)  # same length: offsets stand
     entry = entry_tuple(plain)

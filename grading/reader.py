@@ -26,6 +26,7 @@ from .errors import AnswerError, TooLarge
 from .limits import DEFAULT, Limits
 from .normalize import braced_names, to_plain
 from .parser import _bracket_depth, parse_plain
+from .sentences import NEGATIONS
 from .symbolic import Builder, Vocabulary
 
 if TYPE_CHECKING:
@@ -145,6 +146,40 @@ def statements(text: str, unknowns: set[str]) -> tuple[str, str] | None:
     return None
 
 
+#: Words that open a reason for the answer (``d a^2/3, since Var(w_i) = a^2/3``).
+_REASON = re.compile(r"(?<![A-Za-z\\])(?:since|because|as|using|given\s+that)(?![A-Za-z])"
+                     r"|\\(?:text|mathrm)\{\s*(?:since|because|as|using)\s*\}|∵", re.IGNORECASE)
+#: What ends a reason written before the answer: a top-level comma or semicolon.
+_CLAUSE_END = re.compile(r"(?<!\\)[,;]")
+
+
+def without_reason(text: str) -> tuple[str, str] | None:
+    """``(the answer, its reason)`` for an answer that gives a reason beside it, or None. A reason
+    follows the answer (``d a^2/3, since Var(w_i) = a^2/3``, ``x_i^2 (1-p)/p because ...``) or opens
+    the answer up to its first top-level comma (``As Var(w_i) = a^2/3, Var(y) = d a^2/3``); only
+    the answer is read, as a TA reads it. A reason that goes on to a conclusion (``since ..., so
+    ...``) is a chain, read by :func:`split_chain`, never set aside here."""
+    found = top_level(text, _REASON)
+    if len(found) < 2 and not _REASON.match(text.lstrip()):
+        return None
+    first = _REASON.match(text.lstrip())
+    if first is not None:  # "Since ..., answer"
+        rest = text.lstrip()[first.end():]
+        clause = top_level(rest, _CLAUSE_END)
+        if len(clause) < 2:
+            return None
+        answer = rest[clause[1][1]:]
+        reason = (first.group(0) + rest[:clause[1][1]]).rstrip(" ,;")
+    else:
+        start = found[1][1]
+        match = next(m for m in _REASON.finditer(text) if m.end() <= start and text[m.end():start].strip() == "")
+        answer, reason = text[:match.start()], text[match.start():]
+        answer = re.sub(r"[\s,;]+$", "", answer)
+    if not answer.strip() or IMPLICATION.search(reason) or IMPLICATION.search(answer):
+        return None
+    return answer, reason.strip()
+
+
 def _built(segment: str, offset: int, vocab: Vocabulary, typed: str, where: list[int] | None,
                 limits: Limits) -> sp.Expr:
     try:
@@ -162,13 +197,41 @@ def _built(segment: str, offset: int, vocab: Vocabulary, typed: str, where: list
         raise type(err)(str(err), None, typed) from None
 
 
-#: A sentence's full stop after the answer (``K^2 n L.``; not a decimal point: ``2.`` stays a number).
-_FULL_STOP = re.compile(r"(?<=[A-Za-z)\]}])\s*\.\s*$")
-#: Words in brackets, ``(weights)``, ``(the activations)``.
-_BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{2,}(?:\s+[A-Za-z]+)*)\s*\)")
-#: Words after the last term, ``nLK^2 multiplications``, ``sqrt(2/d), the He scale.``
-_TRAILING_WORDS = re.compile(r"[\s,;:]+((?:[A-Za-z]{2,}\s+)*[A-Za-z]{2,})\s*[.!]?\s*$")  # words apart: linear
-#: Words that turn a statement around: never dropped as a label.
+#: A sentence's full stop, or a list's comma or semicolon, after the answer (``K^2 n L.``, ``d a^2/3 ;``,
+#: ``$d a^2/3$.``, ``\frac{d a^2}{3}\,.``; not a decimal point: ``2.`` stays a number).
+_FULL_STOP = re.compile(r"(?<=[A-Za-z0-9)\]}$])(?:\s|\\[,;:! ])*[;,]\s*$|(?<=[A-Za-z)\]}$])(?:\s|\\[,;:! ])*\.\s*$")
+#: Markdown around a whole answer, as a notebook or a forum box keeps it: ``**d a^2/3**``, `` `d*a**2/3` ``.
+_MARKDOWN = re.compile(r"\s*(\*\*|__|`+)(?P<inner>.+)\1\s*", re.S)
+#: Words in brackets, ``(weights)``, ``(the activations)``, ``(weights + activations)``.
+_BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{2,}(?:\s*[+&/,]?\s+[A-Za-z]+|\s*[+&/,]\s*[A-Za-z]+)*)\s*\)")
+#: Words after the last term, ``nLK^2 multiplications``, ``sqrt(2/d), the He scale.``, ``s - y, i.e.
+#: prediction minus label`` (a gloss in words after "i.e." or "e.g.").
+#: A closing quantifier, with words before it: ``, stable for all t``, ``(for all d)``, ``for every t, y``.
+_QUANTIFIER = re.compile(r"(?<![A-Za-z])(?:for|holds\s+for)\s+(?:all|every|any|each)\s+"
+                         r"[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?(?:\s*(?:,|and)\s*[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)*"
+                         r"\s*\)?\s*[.]?\s*$", re.IGNORECASE)
+#: The last word before a position (searched in a window of 40 characters).
+_LAST_WORD = re.compile(r"(?<![A-Za-z])([A-Za-z]{2,})[\s,;(]*$")
+#: A closing clause that explains the names in words: ``, where a is the bound``, ``with d the width``.
+_EXPLANATION = re.compile(r"[\s,;]*(?<![A-Za-z\\])(?:where|with|here)\s+((?:[A-Za-z]+\s+)*[A-Za-z]+)\s*[.]?\s*$",
+                          re.IGNORECASE)
+_GLOSS = re.compile(r"i\.\s?e\.|e\.\s?g\.|viz\.")
+_TRAILING_WORDS = re.compile(r"[\s,;:]+((?:(?:i\.\s?e\.|e\.\s?g\.|viz\.)\s*)?(?:[A-Za-z]{2,}\s+)*[A-Za-z]{2,})"
+                             r"\s*[.!]?\s*$")  # words apart: linear
+#: Words that change a quantity (``twice nLK^2``, ``d a^2/3 squared``, ``nLK^2 per layer``): never a label.
+_QUANTITY_WORDS = frozenset({"half", "halved", "twice", "double", "doubled", "triple", "tripled", "thrice", "square",
+                             "squared", "cube", "cubed", "root", "sqrt", "inverse", "reciprocal", "minus", "negative",
+                             "plus", "times", "over", "divided", "per", "each", "quarter", "third", "thirds", "fourth",
+                             "percent", "factor", "more", "less", "fewer", "extra", "additional", "log", "exp",
+                             "order", "big", "asymptotically", "proportional", "scales", "scaled", "up", "to",
+                             "at", "least", "most", "than", "once", "thousand", "million", "hundred", "dozen",
+                             "doubles", "triples", "halves", "squares", "cubes", "replaced", "instead", "becomes",
+                             "increased", "decreased", "multiplied", "added", "subtracted", "removed", "dropped"})
+#: Words before the first term of an answer (``The forward pass needs n H W ...``).
+_LEADING_RUN = re.compile(r"\s*((?:[A-Za-z]{2,}\s+)+)(?=[A-Za-z0-9(\\])")
+_WORD = re.compile(r"[A-Za-z]+")
+#: Words that turn a statement around: never dropped as a label (before the answer also the hedges of
+#: grading/sentences.py, "only", "about": ``It is only d sigma^2/2``).
 _NEGATIONS = frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn", "cannot", "without", "except",
                         "but", "wrong", "incorrect", "false", "untrue", "unless", "if", "or", "maybe", "approximately"})
 
@@ -181,10 +244,13 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
     from .sentences import asides, leading_words, spelled_by_names
     from .vocabulary import FUNCTION
 
+    def label_word(word: str) -> bool:
+        return not (word.lower() in _NEGATIONS or word.lower() in _QUANTITY_WORDS or word in names
+                    or word in FUNCTION or spelled_by_names(word, names))
+
     def label(words: str) -> bool:
-        tokens = words.lower().split()
-        return any(len(t) >= 3 for t in tokens) and not any(t in _NEGATIONS or t in names or t in FUNCTION
-                                                             or spelled_by_names(t, names) for t in words.split())
+        tokens = _WORD.findall(words)
+        return any(len(t) >= 3 for t in tokens) and all(label_word(t) for t in tokens)
 
     found: list[str] = []
 
@@ -203,12 +269,38 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
     if intro is not None:
         out = intro[0]
         found.append(intro[1])
+    else:  # "The forward pass needs n H W k^2 ...": the words before the first term, each a label word
+        run = _LEADING_RUN.match(out)
+        end = 0
+        for word in _WORD.finditer(out, 0, run.end(1) if run else 0):
+            if not label_word(word.group(0)) or word.group(0).lower() in NEGATIONS:
+                break
+            end = word.end()
+        if end and label(out[:end]):
+            found.append(out[:end].strip())
+            out = out[end:]
     subscripted = scalar_subscripts(out, scalars, names) if scalars else None  # \sigma_w: sigma labelled
     if subscripted is not None:
         out = subscripted[0]
         found.extend(subscripted[1])
+    quantified = _QUANTIFIER.search(out)  # "..., stable for all t", "(for all d)": says where it holds
+    if quantified:
+        cut = quantified.start()
+        while (before := _LAST_WORD.search(out, max(0, cut - 40), cut)) and label_word(before.group(1)):
+            cut = before.start()  # the label words before it: "stable for all t"
+        cut = len(out[:cut].rstrip(" ,;("))
+        if out[:cut].strip():
+            found.append(out[cut:].strip(" ,;.()"))
+            out = out[:cut]
+    explained = _EXPLANATION.search(out)  # "... where a is the bound": words about the names, no value
+    if explained and out[:explained.start()].strip() and not any(
+            t.lower() in _NEGATIONS or t.lower() in _QUANTITY_WORDS for t in _WORD.findall(explained.group(1))):
+        found.append(explained.group(0).strip(" ,;."))
+        out = out[:explained.start()]
     m = _TRAILING_WORDS.search(out)
-    if m and label(m.group(1)) and out[:m.start()].strip():
+    gloss = m is not None and _GLOSS.match(m.group(1)) is not None  # "i.e. prediction minus label" restates
+    if m and (label(m.group(1)) or (gloss and not any(t.lower() in _NEGATIONS for t in _WORD.findall(m.group(1))))) \
+            and out[:m.start()].strip():
         found.append(m.group(1).strip())
         out = out[:m.start()]
     return (out, found) if found else None
@@ -218,16 +310,18 @@ def parse_answer(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None = Non
                  limits: Limits = DEFAULT, labels: bool = True) -> Parsed:
     """Parse an answer under ``vocab``; raises ``AnswerError`` (a clear, positioned message). With
     ``labels``, words that only label the answer (units, names of quantities) are set aside when
-    the answer cannot be read with them (a question that accepts sentences passes False)."""
+    the answer cannot be read with them (a question that accepts sentences passes False), in the
+    whole answer and in the final statement of a chain (``..., so the variance is d a^2/3``)."""
     try:
-        return _parse(text, vocab, solve_for, limits)
+        return _parse(text, vocab, solve_for, limits, labels)
     except AnswerError as err:
+        readable = labels and isinstance(text, str) and len(text) <= limits.max_length  # a long text: its error
         stripped = without_labels(text, set(vocab.known_names()), set(vocab.symbols) - set(vocab.indices)) \
-            if labels and isinstance(text, str) else None
+            if readable else None
         if stripped is None:
             raise
         try:
-            parsed = _parse(stripped[0], vocab, solve_for, limits)
+            parsed = _parse(stripped[0], vocab, solve_for, limits, labels)
         except AnswerError:
             raise err from None
         note = "; ".join(n for n in (parsed.note, "ignored the label(s) " + ", ".join(
@@ -235,8 +329,11 @@ def parse_answer(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None = Non
         return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
 
 
-def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Limits) -> Parsed:
-    text = _FULL_STOP.sub("", text) if isinstance(text, str) else text
+def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Limits,
+           labels: bool = True) -> Parsed:
+    if isinstance(text, str):
+        marked = _MARKDOWN.fullmatch(text)
+        text = _FULL_STOP.sub("", marked.group("inner") if marked else text)
     if not isinstance(text, str):
         raise AnswerError("the answer must be text")
     if not text.strip():
@@ -244,10 +341,19 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     if len(text) > limits.max_length:
         raise TooLarge(f"the answer is {len(text):,} characters long (at most {limits.max_length:,})")
     _bracket_depth(text.replace("\\{", "").replace("\\}", ""), limits)
+    reasoned = without_reason(text)
+    if reasoned is not None:
+        try:
+            parsed = parse_answer(reasoned[0], vocab, solve_for, limits, labels)
+        except AnswerError:
+            pass  # not a reason after all: read as written
+        else:
+            note = "; ".join(n for n in (parsed.note, f"set aside the reason {reasoned[1]!r}") if n)
+            return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
     several = statements(text, {solve_for.name} if solve_for is not None else set())
     if several is not None:
         try:
-            parsed = _parse(several[0], vocab, solve_for, limits)
+            parsed = _parse(several[0], vocab, solve_for, limits, labels)
         except AnswerError:
             pass  # not statements after all: read as written
         else:
@@ -257,7 +363,7 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     if len(statements_) > 1:
         final, offset = statements_[-1]
         try:
-            parsed = _statement(final, vocab, solve_for, limits)
+            parsed = parse_answer(final, vocab, solve_for, limits, labels)
         except AnswerError as err:
             position = None if err.position is None else err.position + offset
             raise type(err)(str(err), position, text) from None
@@ -266,12 +372,49 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     return _statement(text, vocab, solve_for, limits)
 
 
+#: An approximation sign between statements.
+_APPROX = re.compile(r"≈|≃|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z])")
+#: A decimal number (``0.33``, ``1.41421``, ``1e-3``): a numeric approximation, never an exact value.
+_DECIMAL = re.compile(r"(?<![A-Za-z_])(?:\d*\.\d+|\d+(?:\.\d*)?[eE][-+]?\d+)")
+
+
+def exact_sides(text: str) -> str | None:
+    """``d a^2/3 ≈ 0.33 d a^2`` -> ``d a^2/3``; ``1.7320508/√d ≈ √(3/d)`` -> ``√(3/d)``: of statements
+    joined by an approximation sign, those with a decimal number are numeric approximations of
+    the others and are set aside; None when all or none of them have one."""
+    pieces = top_level(text, _APPROX)
+    if len(pieces) < 2:
+        return None
+    exact = [p for p, _ in pieces if not _DECIMAL.search(p)]
+    if not exact or len(exact) == len(pieces):
+        return None
+    return " = ".join(p.strip() for p in exact)
+
+
 def _statement(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Limits) -> Parsed:
-    """One statement: an expression, or an equation (a chain of equalities ``a = b = c``)."""
+    """One statement: an expression, or an equation (a chain of equalities ``a = b = c``); a
+    numeric approximation beside it is set aside when the rest reads (:func:`exact_sides`)."""
+    exact = exact_sides(text)
+    if exact is not None:
+        try:
+            parsed = _equation(exact, vocab, solve_for, limits)
+        except AnswerError:
+            pass  # read as written: the approximation sign is an equals sign
+        else:
+            note = "; ".join(n for n in (parsed.note, "set aside the numeric approximation") if n)
+            return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
+    return _equation(text, vocab, solve_for, limits)
+
+
+def _equation(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Limits) -> Parsed:
     plain, where, is_latex = to_plain(text)
     segments = split_equals(plain)
     if any(not seg.strip() for seg, _ in segments):
         raise AnswerError("an equation needs something on both sides of '='", None, text)
+    for left, _ in segments[:-1]:
+        if len(top_level(left, _CLAUSE_END)) > 1:  # "d a^2/12, Var = d a^2/3": which is the answer?
+            raise AnswerError("several statements separated by ',' or ';' before '=': write one answer "
+                              "(or each statement as an equation)", None, text)
     last, offset = segments[-1]
     expr = _built(last, offset, vocab, text, where, limits)
     note = WORKING_NOTE if len(segments) > 2 else ""

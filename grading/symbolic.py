@@ -19,7 +19,7 @@ import sympy as sp
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .tree import Add, Big, Call, Div, Entry, Fact, Index, Mul, Name, Neg, Node, Num, Pow, Sub, Visitor
-from .vocabulary import CONSTANT, FUNCTION, NAME_ALIASES, Defined, softmax, vmax, vsum
+from .vocabulary import CONSTANT, FUNCTION, NAME_ALIASES, Defined, softmax, tree_nodes, vmax, vsum
 
 __all__ = ["XF", "YF", "Builder", "Vocabulary", "X", "Y", "localise", "softmax", "symbol_for", "vmax", "vsum"]
 
@@ -277,7 +277,26 @@ class Builder(Visitor[sp.Expr]):
             return CONSTANT[name].sympy
         if name in self.created:
             return self.created[name]
-        return None
+        return self.at_own_variable(name)
+
+    def refuse_bare_inside(self, name: str, defined: Defined, args: tuple[Node, ...], pos: int) -> None:
+        """``σ(1 - σ)``: a sheet function before a bracket that holds the same function written bare
+        (its value, :meth:`at_own_variable`) is ambiguous, the function of 1 - σ or σ times
+        (1 - σ): refused, never guessed."""
+        spellings = {n for n, f in self.vocab.functions.items() if f is defined} - set(self.vocab.symbols)
+        if any(isinstance(n, Name) and n.name in spellings for a in args for n in tree_nodes(a)):
+            own = defined.params[0] if defined.params else "t"
+            raise self.error(f"{name}(...) holds {name} itself: is it the function of that bracket or {name} "
+                             f"times it? Write {name}({own}) for the value and * for a product", pos)
+
+    def at_own_variable(self, name: str) -> sp.Expr | None:
+        """A sheet's function of one variable written bare, ``σ(1 - σ)``: the function at its own
+        variable, when that variable is a name of the question (σ(t), t declared); None otherwise
+        (a bare function whose variable the question does not name is no value)."""
+        defined = self.vocab.functions.get(name)
+        if defined is None or len(defined.params) != 1 or defined.params[0] not in self.vocab.symbols:
+            return None
+        return self.visit(defined.expand((Name(defined.params[0], 0),), self.vocab.functions, self.limits))
 
     def _cover(self, name: str) -> list[str] | None:
         """Split ``name`` into declared names (longest first), or None."""
@@ -367,6 +386,7 @@ class Builder(Visitor[sp.Expr]):
             raise self.error(f"{fname!r} looks like program code, not mathematics", pos)
         defined = self.vocab.functions.get(name) or self.vocab.functions.get(fname)
         if defined is not None:  # a sheet's function: its definition, the arguments' trees in place
+            self.refuse_bare_inside(name, defined, args, pos)
             return self.visit(defined.expand(args, self.vocab.functions, self.limits))
         function = FUNCTION.get(fname)
         if fname in self.vocab.forbidden or (function is not None and function.name in self.vocab.forbidden):

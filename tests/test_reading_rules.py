@@ -10,7 +10,10 @@ from derivcheck.grading.errors import AnswerError
 from derivcheck.grading.grader import check
 from derivcheck.grading.mistakes import applied_to_whole
 from derivcheck.grading.normalize import scalar_subscripts, to_plain
+from derivcheck.grading.reader import parse_answer
 from derivcheck.grading.sentences import leading_words
+from derivcheck.grading.symbolic import Vocabulary, symbol_for
+from derivcheck.grading.vocabulary import read_functions
 from derivcheck.grading.working import read_line
 
 
@@ -224,3 +227,139 @@ def test_a_bracketed_justification_after_quad_or_a_reason_word(bank: dict) -> No
 ])
 def test_a_numeric_approximation_is_an_illustration(bank: dict, q: str, answer: str, verdict: str) -> None:
     assert check(bank[q], answer, evidence=False)["verdict"] == verdict
+
+
+# --- read21: notation classes of sheets 8 and 9 (each rule, with cases of its own) ---------------
+
+def _vocab(**kinds: str) -> Vocabulary:
+    return Vocabulary(symbols={name: symbol_for(name, kind) for name, kind in kinds.items()})
+
+
+_DA = {"d": "positive_integer", "a": "positive"}
+
+
+def _read(text: str, **kinds: str) -> sp.Expr:
+    return parse_answer(text, _vocab(**(kinds or _DA))).expr
+
+
+@pytest.mark.parametrize("typed, plain", [
+    ("max(t,0) - t y + log(1+exp(-|t|))", "max(t,0)-ty+log(1+exp(-abs(t)))"),
+    ("\\log(1+e^{-\\lvert t\\rvert})", "log(1+e^(-abs(t)))"), ("e^{-\\left|t\\right|}", "e^(-abs(t))"),
+    ("|x - |y||", "abs(x-abs(y))"), ("E[y | z > 0]", "E[y|z>0]"), ("||x||^2", "||x||^2"),
+])
+def test_absolute_value_bars(typed: str, plain: str) -> None:
+    """A bar where an operand may start opens |...|, a bar after an operand closes it; any other bar
+    is a condition; a double bar (a norm) is never abs(abs(.))."""
+    got, where, _ = to_plain(typed)
+    assert got.replace(" ", "") == plain
+    assert where is None or len(where) == len(got)
+
+
+@pytest.mark.parametrize("typed, plain", [
+    ("σ′(t) = s(1-s)", "(d/dtsigma(t))=s(1-s)"), ("\\sigma^{\\prime}(t)", "(d/dtsigma(t))"),
+    ("\\sigma'(t)", "(d/dtsigma(t))"), ("L'(t)", "(dL/dt)"), ("exp'(x)", "(d/dxexp(x))"), ("s'", "s'"),
+    ("dσ/dt", "(d/dtsigma(t))"), ("\\frac{d\\sigma}{dt}", "((d/dtsigma(t)))"), ("dL/dt", "dL/dt"),
+    ("d σ²/2", "dsigma^2/2"),
+])
+def test_a_prime_is_the_derivative_at_the_written_variable(typed: str, plain: str) -> None:
+    """f'(t) of a function (vocabulary or a Greek letter) is d/dt f(t); of any other name, dL/dt
+    (L(t) is L, never L times t); a prime without its variable stays unread."""
+    assert to_plain(typed)[0].replace(" ", "") == plain
+
+
+@pytest.mark.parametrize("typed, plain", [
+    ("\\max\\{t, 0\\}", "max(t,0)"), ("\\log\\sigma(t)", "log(sigma(t))"), ("log sigma(t) + 1", "log(sigma(t))+1"),
+    ("\\log x (1+x)", "log(x)(1+x)"),
+    ("\\mathbb{E}_{z\\sim\\mathcal{N}(0,1)}[z^2]", "E_z[z^2]"), ("E_{z ∼ N(0,1)}[z^2]", "E_z[z^2]"),
+    ("E[z^2 1_{z>0}]", "E[z^21(z>0)]"), ("\\mathbb{1}_{z > 0}", "1(z>0)"), ("x_{1} + 1_{k}", "x_1+1_k"),
+])
+def test_function_operands(typed: str, plain: str) -> None:
+    assert to_plain(typed)[0].replace(" ", "") == plain
+
+
+@pytest.mark.parametrize("typed, plain", [
+    ("-y/s (ds/dt)", "-y/s*(ds/dt)"), ("s(1-s)", "s(1-s)"), ("log (x)", "log(x)"), ("d/dt (1+x)", "d/dt(1+x)"),
+    ("E (y)", "E(y)"),
+])
+def test_a_spaced_bracket_multiplies_the_quotient_before_it(typed: str, plain: str) -> None:
+    assert to_plain(typed)[0].replace(" ", "") == plain
+
+
+def test_spaced_bracket_in_working() -> None:
+    a, d = symbol_for("a", "positive"), symbol_for("d", "positive_integer")
+    assert _read("a/d (a + 1)") == a * (a + 1) / d
+    assert _read("a/d(a + 1)") == a / (d * (a + 1))  # typed together: one factor, as before
+
+
+@pytest.mark.parametrize("text", [
+    "d a^2 / 3, since Var(w_i) = a^2/3", "As Var(w_i) = a^2/3, Var(y) = d a^2/3", "d a^2/3 because each term is a^2/3",
+    "d a^2/3 ≈ 0.33 d a^2", "d a^2/3 \\approx 0.333\\,d a^2", "d a^2/3 ;",
+    "The variance needs d a^2/3 units", "d a^2/3, i.e. the width formula", "d a^2/12, so the variance is d a^2/3",
+    "d a^2/3,", "**d a^2/3**", "`d*a**2/3`", "$d a^2/3$.", "\\boxed{\\frac{da^2}{3}}", "\\frac{d a^2}{3}\\,.",
+    "Var(y) = d a^2/3, where a is the bound", "d a^2/3 (for all d)", "d a^2/3, exact for every a and d.",
+])
+def test_words_and_approximations_around_a_right_answer(text: str) -> None:
+    a, d = symbol_for("a", "positive"), symbol_for("d", "positive_integer")
+    assert sp.simplify(_read(text) - d * a**2 / 3) == 0
+
+
+@pytest.mark.parametrize("text, factor", [
+    ("d a^2, since each term is a^2/3", 1), ("d a^2/12 \\approx 0.08 d a^2", sp.Rational(1, 12)),
+    ("d a^2/3 \\approx 0.3 d a^2 \\approx 0.2 d a^2", sp.Rational(1, 3)),
+    ("Var[y] ≈ 0.333 d a^2", sp.Rational(333, 1000)),
+])
+def test_a_reason_or_approximation_is_never_the_answer(text: str, factor: sp.Expr) -> None:
+    a, d = symbol_for("a", "positive"), symbol_for("d", "positive_integer")
+    assert sp.simplify(_read(text) - factor * d * a**2) == 0
+
+
+@pytest.mark.parametrize("text", [
+    "d a^2/12, Var = d a^2/3", "twice d a^2/6", "d a^2/3 squared", "d a^2/3 per layer", "half of 2 d a^2/3",
+    "d a^2/3 (not squared)", "d a^2/3 where a is half the bound", "d a^2/3 where a is not the bound",
+])
+def test_ambiguous_or_quantity_changing_words_are_refused(text: str) -> None:
+    with pytest.raises(AnswerError):
+        _read(text)
+
+
+@pytest.mark.parametrize("q, answer, verdict", [
+    ("p4.training_memory", "LK^2 + nLK (weights + activations)", "correct"),
+    ("p4.training_memory", "LK^2 + nK (weights + activations)", "incorrect"),
+    ("p4.forward_mults", "The forward pass needs nLK^2 multiplications.", "correct"),
+    ("p3.stable_softmax", "exp(x_i - max(x))/sum_k exp(x_k - max(x)), since exp(-|x|) <= 1", "correct"),
+])
+def test_labels_and_reasons_in_graded_answers(bank: dict, q: str, answer: str, verdict: str) -> None:
+    assert check(bank[q], answer, evidence=False)["verdict"] == verdict
+
+
+def _logistic(**kinds: str) -> Vocabulary:
+    table = {"name": "sigmoid", "args": ["t"], "definition": "1/(1 + exp(-t))", "latex": "\\sigma"}
+    functions = read_functions([table])
+    return Vocabulary(symbols={name: symbol_for(name, kind) for name, kind in kinds.items()}, functions=functions)
+
+
+def test_a_bare_sheet_function_is_its_value_at_its_own_variable() -> None:
+    t = symbol_for("t", "real")
+    value = 1 / (1 + sp.exp(-t))
+    for text in ("σ*(1 - σ)", "\\sigma(t)\\,(1-\\sigma)", "sigma - sigma(t)^2"):
+        got = parse_answer(text, _logistic(t="real", s="interval(0,1)")).expr
+        assert sp.simplify(got - value * (1 - value)) == 0, text
+
+
+@pytest.mark.parametrize("text, kinds", [
+    ("σ(1 - σ)", {"t": "real"}),       # the function of 1 - σ, or σ times (1 - σ)? refused
+    ("σ(2 - σ(t) σ)", {"t": "real"}),
+    ("σ (1 - σ)", {"t": "real"}),
+    ("σ*(1 - σ)", {"x": "real"}),      # σ's variable t is no name of this question
+])
+def test_a_bare_sheet_function_is_never_guessed(text: str, kinds: dict[str, str]) -> None:
+    with pytest.raises(AnswerError):
+        parse_answer(text, _logistic(**kinds))
+
+
+@pytest.mark.parametrize("typed, plain", [
+    ("\\log\\Bigl(1+x\\Bigr)", "log(1+x)"), ("\\exp\\bigl(-|t|\\bigr)", "exp(-abs(t))"),
+    ("\\max\\Big(t, 0\\Big)", "max(t,0)"),
+])
+def test_sized_brackets_after_a_function(typed: str, plain: str) -> None:
+    assert to_plain(typed)[0].replace(" ", "") == plain
