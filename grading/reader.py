@@ -492,10 +492,34 @@ class Statement:
             return read_line(self.model, self.text, self.limits, equation=self.equation)
         except AnswerError as err:
             self.line_error = err
-            return None
         except RecursionError:
             self.line_error = AnswerError("this statement is nested too deeply to read")
             return None
+        for aside in self._asides():  # as a final answer is read: its reason or its labels set aside
+            try:
+                return read_line(self.model, aside, self.limits, equation=self.equation)
+            except (AnswerError, RecursionError):
+                continue
+        return None
+
+    def _asides(self) -> list[str]:
+        """The statement without a reason beside it (:func:`without_reason`), and without the words
+        that only label it (:func:`without_labels`), for the model's names: the same set-asides the
+        final-answer reader makes, so a line and a final statement read alike."""
+        if not isinstance(self.text, str) or len(self.text) > self.limits.max_length:
+            return []
+        model = self.model
+        assert model is not None
+        names = {*self.question.vocab.known_names(), *model.parameters, *model.families, *model.scalars,
+                 *model.functions, *model.letters}
+        out = []
+        reasoned = without_reason(self.text)
+        if reasoned is not None:
+            out.append(reasoned[0])
+        labelled = without_labels(self.text, names, set(model.parameters))
+        if labelled is not None:
+            out.append(labelled[0])
+        return out
 
     @cached_property
     def answer(self) -> Parsed | None:

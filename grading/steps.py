@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .reader import _SEPARATOR, IMPLICATION, split_chain, split_equals, top_level
+from .reader import _SEPARATOR, IMPLICATION, split_chain, split_equals, top_level, without_reason
 from .sentences import asides
 
 #: A justification at the end of a line: ``# ...``, ``\quad\text{...}``, ``\qquad (\text{...})``.
@@ -99,6 +99,9 @@ def _strip_comment(line: str) -> tuple[str, str]:
     m = _COMMENT.search(line)
     if m:
         return line[:m.start()].rstrip(), (m.group("hash") or m.group("whole") or m.group("percent") or "").strip()
+    reasoned = without_reason(line)  # "= E[y^2]  since E[y] = 0": the reason is the line's justification
+    if reasoned is not None and reasoned[0].strip(" =&"):
+        return reasoned[0].rstrip(), reasoned[1]
     return line.rstrip(), ""
 
 

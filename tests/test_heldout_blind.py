@@ -4,7 +4,9 @@ verdict decided by hand and committed before any run.
 
 An answer row is ``{sheet, q, a, v, dx?}`` (``v`` one verdict or a list a TA would accept); a
 derivation row is ``{sheet, q, steps, expected, final}`` (``expected``: "start" for line 0, then one
-verdict per line, or a list). Lines are matched to the checker's lines by position.
+verdict per line, or a list). Lines are matched to the checker's lines by position; the working of a
+question whose working is not checked (no line verdicts) is counted apart. A wrong line judged ok
+is a line a TA judged wrong (and not ok) that the checker judged ok.
 
 ``python tests/test_heldout_blind.py SET`` prints the figures and every miss; the slow test holds
 the two counts that must be zero on any set: answers graded correct that a TA would not accept,
@@ -43,7 +45,7 @@ def measure(which: str) -> dict[str, Any]:
     judged invalid; and every miss."""
     banks: dict[str, dict] = {}
     out: dict[str, Any] = {"answers": 0, "answers_right": 0, "false_correct": 0, "lines": 0, "lines_right": 0,
-                           "wrong_ok": 0, "right_lines": 0, "unreadable": 0, "misses": []}
+                           "wrong_ok": 0, "right_lines": 0, "unreadable": 0, "not_checked": 0, "misses": []}
     for row in _rows(f"{which}_answers.jsonl"):
         bank = banks.setdefault(row["sheet"], load(row["sheet"]))
         got = check(bank[row["q"]], row["a"], evidence=False)["verdict"]
@@ -56,12 +58,15 @@ def measure(which: str) -> dict[str, Any]:
     for row in _rows(f"{which}_lines.jsonl"):
         bank = banks.setdefault(row["sheet"], load(row["sheet"]))
         steps = check(bank[row["q"]], "\n".join(row["steps"]), evidence=False).get("steps") or []
+        if not steps:  # a question whose working is not checked (the interface says which)
+            out["not_checked"] += len(row["expected"]) - 1
+            continue
         for k, want in enumerate(row["expected"][1:], start=1):
             got = steps[k]["verdict"] if k < len(steps) else "missing"
             accepted = _accepted(want)
             out["lines"] += 1
             out["lines_right"] += got in accepted
-            out["wrong_ok"] += got == "ok" and "ok" not in accepted
+            out["wrong_ok"] += got == "ok" and "wrong" in accepted and "ok" not in accepted
             if "ok" in accepted:
                 out["right_lines"] += 1
                 out["unreadable"] += got == "invalid" and "invalid" not in accepted
@@ -88,7 +93,7 @@ def main(which: str) -> None:
           f"({100 * r['answers_right'] / max(1, r['answers']):.1f}%), false correct {r['false_correct']}; "
           f"lines {r['lines_right']}/{r['lines']} ({100 * r['lines_right'] / max(1, r['lines']):.1f}%), "
           f"wrong ok {r['wrong_ok']}, right lines unreadable {r['unreadable']}/{r['right_lines']} "
-          f"({100 * r['unreadable'] / max(1, r['right_lines']):.1f}%)")
+          f"({100 * r['unreadable'] / max(1, r['right_lines']):.1f}%); lines of unchecked working {r['not_checked']}")
 
 
 if __name__ == "__main__":
