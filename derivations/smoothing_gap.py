@@ -84,7 +84,8 @@ def smoothing_gap() -> Derivation:
              eq(sp.Derivative(sp.Symbol("L"), x[i], x[j]), log_sum_exp_hessian()),
              unjudged=(r"a second derivative by two entries $x_i$, $x_j$: p3.smoothing_gap's model has no "
                        r"logits")),
-        Step(r"So a point where the gradient is zero is the minimum: the gradient $z - \hat y$ (Problem 3.2) vanishes when",
+        Step(r"So a point where the gradient is zero is the minimum: the gradient $z - \hat y$ (Problem 3.2) "
+             r"vanishes when",
              eq(z[i], stationary)),
         Step(r"$\mathrm{softmax}(x) = \hat y$ inverts to $x_i = \log \hat y_i + c$ for any constant $c$.",
              eq(sp.Tuple(sp.Symbol("x_y"), sp.Symbol("x_j")), sp.Tuple(x_top, x_rest)),

@@ -199,7 +199,8 @@ def inline_fractions(latex: str) -> str:
     r"""A formula for running text: every ``\frac{a}{b}`` written ``a / b`` (a sum of terms in
     parentheses; so is a denominator that is a product), so no small stacked fraction opens up the
     line: ``\frac{e^{x_i}}{\sum_{k=1}^{d} e^{x_k}}`` -> ``e^{x_i} / \sum_{k=1}^{d} e^{x_k}``,
-    ``\frac{d \sigma^{2}}{2}`` -> ``d \sigma^{2} / 2``, ``\frac{1 - x}{2 y}`` -> ``\left(1 - x\right) / \left(2 y\right)``."""
+    ``\frac{d \sigma^{2}}{2}`` -> ``d \sigma^{2} / 2``,
+    ``\frac{1 - x}{2 y}`` -> ``\left(1 - x\right) / \left(2 y\right)``."""
     out, k = [], 0
     while (at := latex.find(r"\frac{", k)) >= 0:
         numerator, after = _braced(latex, at + 5)
@@ -252,7 +253,8 @@ def environment(loader: jinja2.BaseLoader, sheet: Any = None) -> jinja2.Environm
         line_comment_prefix="%#", trim_blocks=True, lstrip_blocks=True, autoescape=False,
         undefined=jinja2.StrictUndefined, finalize=guard)
     said = words(sheet)
-    env.filters.update(inline=inline_fractions, tex=tex, num=num, sig=sig, sci=sci, power10=power10, pct=pct, latex=sympy_latex, count=count,
+    env.filters.update(inline=inline_fractions,
+                       tex=tex, num=num, sig=sig, sci=sci, power10=power10, pct=pct, latex=sympy_latex, count=count,
                        at_point=said.at_point)
     env.globals.update(mistake_name=said.mistake_name, measured=said.measured, variant_notes=said.variants,
                        glance=said.glance, problem_heading=said.problem_heading, part=claim_part)

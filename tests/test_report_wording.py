@@ -218,8 +218,10 @@ def test_the_digits_run_also_follows_the_sheets_recipe():
 def test_mistake_labels_write_fractions_with_a_slash():
     """A mistake's formula sits in running text: no small stacked fraction, the same value read as a / b."""
     from derivcheck.report.latex import inline_fractions
-    assert inline_fractions(r"\frac{e^{x_{i}}}{\sum_{k=1}^{d} e^{x_{k}}}") == r"{e^{x_{i}}} / {\sum_{k=1}^{d} e^{x_{k}}}"
-    assert inline_fractions(r"\log{\left(\frac{\left(1 - \varepsilon\right) \left(d - 1\right)}{\varepsilon} \right)}") \
+    assert inline_fractions(r"\frac{e^{x_{i}}}{\sum_{k=1}^{d} e^{x_{k}}}") \
+        == r"{e^{x_{i}}} / {\sum_{k=1}^{d} e^{x_{k}}}"
+    assert inline_fractions(
+        r"\log{\left(\frac{\left(1 - \varepsilon\right) \left(d - 1\right)}{\varepsilon} \right)}") \
         == r"\log{\left({\left(1 - \varepsilon\right) \left(d - 1\right)} / {\varepsilon} \right)}"
     assert inline_fractions(r"\frac{1 - x}{2 y}") == r"{\left(1 - x\right)} / {\left(2 y\right)}"
     assert inline_fractions(r"\frac{1}{\frac{a}{b + c}}") == r"{1} / {\left({a} / {\left(b + c\right)}\right)}"
