@@ -77,10 +77,9 @@ def smoothing_gap() -> Derivation:
         Step(r"The smoothed target: the true class keeps $1 - \varepsilon$ plus its share $\varepsilon/d$.",
              eq(sp.Tuple(y_hat[sp.Symbol("y")], y_hat[sp.Symbol("j")]), sp.Tuple(top, rest)),
              unjudged=r'a pair of values (the true class and another): the checker reads one expression a side'),
-        Step(r"The loss is convex (bowl-shaped: a point where its gradient is zero is a minimum). Its matrix "
-             r"of second derivatives is that of log-sum-exp (the rest is linear in $x$), "
-             r"$\operatorname{diag}(z) - z z^\top$, and $v^\top \nabla^2 L\, v = \sum_i z_i v_i^2 - "
-             r"(\sum_i z_i v_i)^2 \ge 0$ for every vector $v$, for every $d$.",
+        Step(r"The loss is convex (bowl-shaped): its matrix of second derivatives is that of log-sum-exp "
+             r"(the rest is linear in $x$), $\operatorname{diag}(z) - z z^\top$, and "
+             r"$v^\top \nabla^2 L\, v = \sum_i z_i v_i^2 - (\sum_i z_i v_i)^2 \ge 0$ for every $v$, for every $d$.",
              eq(sp.Derivative(sp.Symbol("L"), x[i], x[j]), log_sum_exp_hessian()),
              unjudged=(r"a second derivative by two entries $x_i$, $x_j$: p3.smoothing_gap's model has no "
                        r"logits")),
