@@ -226,3 +226,18 @@ def test_mistake_labels_write_fractions_with_a_slash():
     assert inline_fractions(r"\frac{1 - x}{2 y}") == r"{\left(1 - x\right)} / {\left(2 y\right)}"
     assert inline_fractions(r"\frac{1}{\frac{a}{b + c}}") == r"{1} / {\left({a} / {\left(b + c\right)}\right)}"
     assert r"\frac" not in _render(r"$\VAR{x|inline}$", x=r"\frac{d \sigma^{2}}{2}")
+
+
+def test_a_mistake_is_written_as_its_questions_answer():
+    """Sheet 9's answers are one root, so are its mistakes that are products of roots alone; a mistake with
+    another factor keeps it (2 sqrt 3/sqrt d: the 2 is the mistake); sheet 8's answer sqrt 2/sqrt d keeps its
+    mistakes as they are."""
+    from derivcheck.report.bank import bank
+    nine, eight = bank("sheet9"), bank("sheet8")
+
+    def shown(questions, qid, code):
+        m = next(m for m in questions[qid].mistakes if m.code == code)
+        return common.mistake_latex(questions[qid], code, m.formula, None)
+    assert shown(nine, "p2.sigma", "keep_drop_swapped") == r"\sqrt{\frac{2 q}{d}}"
+    assert shown(nine, "p1.bound", "width_formula") == r"\frac{2 \sqrt{3}}{\sqrt{d}}"
+    assert shown(eight, "p2.sigma", "lecun_scale") == r"\frac{1}{\sqrt{d}}"
