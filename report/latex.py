@@ -242,7 +242,8 @@ def claim_part(context: jinja2.runtime.Context, claim: str, block: str) -> Types
 
 
 def environment(loader: jinja2.BaseLoader, sheet: Any = None) -> jinja2.Environment:
-    """A Jinja2 environment with the LaTeX-safe delimiters, the filters tex, num, sig, sci, power10, pct, count,
+    """A Jinja2 environment with the LaTeX-safe delimiters, the filters inline (:func:`inline_fractions`),
+    tex, num, sig, sci, power10, pct, count,
     latex, at_point and the words of ``sheet`` (a :class:`~derivcheck.sheets.Sheet` or its id; default: the default
     sheet): the mistakes' human names (``mistake_name(question, code)``), ``measured``, ``variant_notes``,
     ``glance(question)`` and ``problem_heading(problem)``; and ``part(claim, block)``, a block of a
