@@ -67,11 +67,11 @@ def softmax_ce_gradient() -> Derivation:
         Step("A one-hot (or any probability) vector sums to one.", eq(mass, 1)),
         Step("Hence the gradient is the softmax minus the target.", eq(sp.Derivative(sp.Symbol("L"), x[i]),
                                                                         onehot), unjudged=UNJUDGED_INDEX),
-        Step(r"(Label smoothing: the smoothed target $\hat y = (1 - \varepsilon) y + \varepsilon/d$ sums to "
-             r"one too, so the same steps give $z - \hat y$ for it.)",
+        Step(r"With label smoothing: the smoothed target $\hat y = (1 - \varepsilon) y + \varepsilon/d$ sums "
+             r"to one too, so the same steps give $z - \hat y$.",
              eq(sp.Symbol(r"\sum_j \hat{y}_j"), smoothed_target_mass()),
              unjudged=r"the smoothed target $\hat y$ is not in p3.gradient's model (one-hot $y$)"),
-        Step(r"The answer, in vector form, for the one-hot $y$:", eq(sp.Derivative(sp.Symbol("L"), sp.Symbol("x")),
+        Step(r"In vector form.", eq(sp.Derivative(sp.Symbol("L"), sp.Symbol("x")),
                                        sp.Symbol("z") - sp.Symbol("y")),
              unjudged=r'a derivative by the whole vector $x$: the checker differentiates by one entry'),
     )
