@@ -19,7 +19,7 @@ def conv_forward_mults() -> Derivation:
     result = forward()
     steps = (
         Step(r"One output entry sums a weight times an input over $C_{\mathrm{in}}$ channels and "
-             r"$k \times k$ taps.", eq(sp.Symbol("M_entry"), terms_per_output())),
+             r"$k \times k$ kernel entries.", eq(sp.Symbol("M_entry"), terms_per_output())),
         Step(r"There are $n C_{\mathrm{out}} H W$ output entries (``same'' padding keeps $H \times W$).",
              eq(sp.Symbol("N_out"), n * C_out * H * W)),
         Step("Multiply.", eq(sp.Symbol("M_fwd"), result)),

@@ -21,7 +21,7 @@ def conv_training_mults() -> Derivation:
     steps = (
         Step("Forward (Problem 4.1).", eq(sp.Symbol("M_fwd"), fwd)),
         Step(r"$\partial L/\partial \mathrm{input}$: $n C_{\mathrm{in}} H W$ entries, each summing over "
-             r"$C_{\mathrm{out}}$ channels and $k \times k$ taps.", eq(sp.Symbol("M_in"), grad_in)),
+             r"$C_{\mathrm{out}}$ channels and $k \times k$ kernel entries.", eq(sp.Symbol("M_in"), grad_in)),
         Step(r"$\partial L/\partial W$: $C_{\mathrm{out}} C_{\mathrm{in}} k^2$ entries, each summing over the "
              r"$n H W$ positions.", eq(sp.Symbol("M_W"), grad_w)),
         Step("Add the three.", eq(sp.Symbol("M_train"), result)),

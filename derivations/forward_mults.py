@@ -26,7 +26,8 @@ def forward_mults() -> Derivation:
              eq(sp.Symbol("M_l"), forward(l)), unjudged=UNJUDGED_WIDTHS),
         Step("Sum over the $L$ layers (general widths).", eq(mults, general), unjudged=UNJUDGED_WIDTHS),
         Step("Equal widths $K_l = K$.", eq(mults, result)),
-        Step("Counting a multiply-add as 2 FLOPs (the convention of PyTorch's FLOP counter) doubles it.",
+        Step("Counting a multiply-add as 2 FLOPs (floating-point operations: one multiply and one add; the "
+             "convention of PyTorch's FLOP counter) doubles it.",
              eq(sp.Symbol("FLOPs_fwd"), 2 * result),
              unjudged=(r'FLOPs, not the multiplications p4.forward_mults asks for (the checker rightly calls them '
                        r'another quantity)')),

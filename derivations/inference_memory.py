@@ -26,7 +26,8 @@ def inference_memory() -> Derivation:
     steps = (
         Step("All weights are stored.", eq(sp.Symbol("W"), weight_count), unjudged=UNJUDGED_WIDTHS),
         Step("While layer $l$ runs, its input $a_{l-1}$ and its output $a_l$ are live; $a_{l-1}$ is freed "
-             "afterwards, so this is the peak over $l$.", eq(sp.Symbol("A_l"), live), unjudged=UNJUDGED_WIDTHS),
+             "afterwards, so the activation memory is the largest $A_l$ "
+             "over the layers.", eq(sp.Symbol("A_l"), live), unjudged=UNJUDGED_WIDTHS),
         Step("Equal widths: weights plus $2 n K$.", eq(sp.Symbol("S_inf"), result)),
     )
     return Derivation(

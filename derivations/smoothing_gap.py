@@ -77,14 +77,14 @@ def smoothing_gap() -> Derivation:
         Step(r"The smoothed target: the true class keeps $1 - \varepsilon$ plus its share $\varepsilon/d$.",
              eq(sp.Tuple(y_hat[sp.Symbol("y")], y_hat[sp.Symbol("j")]), sp.Tuple(top, rest)),
              unjudged=r'a pair of values (the true class and another): the checker reads one expression a side'),
-        Step(r"The loss is convex: its Hessian is that of log-sum-exp (the rest is linear in $x$), "
-             r"$\operatorname{diag}(z) - z z^\top$, the covariance of a one-hot draw from $z$ "
-             r"($v^\top \nabla^2 L\, v = \sum_i z_i v_i^2 - (\sum_i z_i v_i)^2 \ge 0$), positive semidefinite "
-             r"for every $d$.",
+        Step(r"The loss is convex (bowl-shaped): its matrix of second derivatives is that of log-sum-exp "
+             r"(the rest is linear in $x$), $\operatorname{diag}(z) - z z^\top$, and "
+             r"$v^\top \nabla^2 L\, v = \sum_i z_i v_i^2 - (\sum_i z_i v_i)^2 \ge 0$ for every $v$, for every $d$.",
              eq(sp.Derivative(sp.Symbol("L"), x[i], x[j]), log_sum_exp_hessian()),
              unjudged=(r"a second derivative by two entries $x_i$, $x_j$: p3.smoothing_gap's model has no "
                        r"logits")),
-        Step(r"So a stationary point is the minimum: the gradient $z - \hat y$ (Problem 3.2) vanishes when",
+        Step(r"So a point where the gradient is zero is the minimum: the gradient $z - \hat y$ (Problem 3.2) "
+             r"vanishes when",
              eq(z[i], stationary)),
         Step(r"$\mathrm{softmax}(x) = \hat y$ inverts to $x_i = \log \hat y_i + c$ for any constant $c$.",
              eq(sp.Tuple(sp.Symbol("x_y"), sp.Symbol("x_j")), sp.Tuple(x_top, x_rest)),
@@ -92,7 +92,8 @@ def smoothing_gap() -> Derivation:
         Step("The gap between the true class and any other is finite.", eq(
             sp.Symbol("x_y") - sp.Symbol("x_j"), gap)),
         Step(r"At the minimiser the log of the softmax denominator is $\log \sum_k e^{x_k} = "
-             r"\log \sum_k \hat y_k + c = c$, and the loss is the entropy of $\hat y$ (SymPy checks "
+             r"\log \sum_k \hat y_k + c = c$, and the loss is the entropy "
+             r"$H(\hat y) = -\sum_i \hat y_i \log \hat y_i$ of $\hat y$ (SymPy checks "
              r"$L(x^*) - H(\hat y) = 0$ for every $c$).",
              eq(sp.Symbol("L^*"), entropy),
              unjudged=(r'the minimum value $L^*$: p3.smoothing_gap asks for the gap and its model has no loss to '

@@ -59,17 +59,19 @@ def softmax_ce_gradient() -> Derivation:
     steps = (
         Step(r"$\log z_j = x_j - \log \sum_k e^{x_k}$, so the loss is a term linear in $x$ plus a log-sum-exp.",
              eq(sp.Symbol("L"), loss)),
-        Step(r"Differentiate with respect to $x_i$ (the Kronecker delta $\delta_{ij}$ picks the $i$-th term).", eq(
+        Step(r"Differentiate with respect to $x_i$ (the Kronecker delta $\delta_{ij}$, 1 if $i = j$ and 0 "
+             r"otherwise, picks the $i$-th term).", eq(
             sp.Derivative(sp.Symbol("L"), x[i]), raw), unjudged=UNJUDGED_INDEX),
         Step(r"Evaluate the Kronecker deltas for $1 \le i \le d$.", eq(sp.Derivative(sp.Symbol("L"), x[i]), grad),
              unjudged=UNJUDGED_INDEX),
         Step("A one-hot (or any probability) vector sums to one.", eq(mass, 1)),
         Step("Hence the gradient is the softmax minus the target.", eq(sp.Derivative(sp.Symbol("L"), x[i]),
                                                                         onehot), unjudged=UNJUDGED_INDEX),
-        Step(r"The smoothed target $\hat y = (1 - \varepsilon) y + \varepsilon/d$ sums to one too, so the "
-             r"gradient is $z - \hat y$.", eq(sp.Symbol(r"\sum_j \hat{y}_j"), smoothed_target_mass()),
+        Step(r"With label smoothing: the smoothed target $\hat y = (1 - \varepsilon) y + \varepsilon/d$ sums "
+             r"to one too, so the same steps give $z - \hat y$.",
+             eq(sp.Symbol(r"\sum_j \hat{y}_j"), smoothed_target_mass()),
              unjudged=r"the smoothed target $\hat y$ is not in p3.gradient's model (one-hot $y$)"),
-        Step("In vector form.", eq(sp.Derivative(sp.Symbol("L"), sp.Symbol("x")),
+        Step(r"In vector form.", eq(sp.Derivative(sp.Symbol("L"), sp.Symbol("x")),
                                        sp.Symbol("z") - sp.Symbol("y")),
              unjudged=r'a derivative by the whole vector $x$: the checker differentiates by one entry'),
     )

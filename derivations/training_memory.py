@@ -28,7 +28,8 @@ def training_memory() -> Derivation:
     steps = (
         Step("All weights are stored.", eq(sp.Symbol("W"), weight_count), unjudged=UNJUDGED_WIDTHS),
         Step(r"Backward through layer $l$ needs its input: $\partial L / \partial W_l = a_{l-1}^\top\, "
-             r"\partial L / \partial a_l$. So the inputs $a_0, \dots, a_{L-1}$ are kept until the backward "
+             r"\delta_l$, with $\delta_l$ the gradient with respect to layer $l$'s matrix product $a_{l-1} W_l$. "
+             r"So the inputs $a_0, \dots, a_{L-1}$ are kept until the backward "
              r"pass reads them: at the end of the forward pass all of them are live.",
              eq(sp.Symbol("A"), kept), unjudged=UNJUDGED_WIDTHS),
         Step("Equal widths.", eq(sp.Symbol("S_train"), result)),

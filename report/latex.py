@@ -172,6 +172,50 @@ def sympy_latex(expr: Any) -> str:
     return to_latex(expr)
 
 
+def _braced(text: str, start: int) -> tuple[str, int]:
+    """The group ``{...}`` opening at ``text[start]`` (without its braces) and the index after it."""
+    depth = 0
+    for k in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[k], 0)
+        if depth == 0:
+            return text[start + 1:k], k + 1
+    raise ValueError(f"unbalanced braces in {text!r}")
+
+
+def _top_level(text: str) -> list[str]:
+    """The characters of ``text`` outside every brace group and ``\\left( ... \\right)`` pair."""
+    out, depth = [], 0
+    for k, ch in enumerate(text):
+        if ch == "{" or text.startswith(r"\left", k):
+            depth += 1
+        elif ch == "}" or text.startswith(r"\right", k):
+            depth -= 1
+        elif depth == 0:
+            out.append(ch)
+    return out
+
+
+def inline_fractions(latex: str) -> str:
+    r"""A formula for running text: every ``\frac{a}{b}`` written ``a / b`` (a sum of terms in
+    parentheses; so is a denominator that is a product), so no small stacked fraction opens up the
+    line: ``\frac{e^{x_i}}{\sum_{k=1}^{d} e^{x_k}}`` -> ``e^{x_i} / \sum_{k=1}^{d} e^{x_k}``,
+    ``\frac{d \sigma^{2}}{2}`` -> ``d \sigma^{2} / 2``,
+    ``\frac{1 - x}{2 y}`` -> ``\left(1 - x\right) / \left(2 y\right)``."""
+    out, k = [], 0
+    while (at := latex.find(r"\frac{", k)) >= 0:
+        numerator, after = _braced(latex, at + 5)
+        denominator, end = _braced(latex, after)
+        numerator, denominator = inline_fractions(numerator), inline_fractions(denominator)
+        top, bottom = _top_level(numerator.strip().removeprefix("-")), _top_level(denominator.strip())
+        if "+" in top or "-" in top:
+            numerator = rf"\left({numerator}\right)"
+        if "+" in bottom or "-" in bottom or (" " in bottom and not denominator.lstrip().startswith(r"\sum")):
+            denominator = rf"\left({denominator}\right)"
+        out += [latex[k:at], f"{{{numerator}}} / {{{denominator}}}"]
+        k = end
+    return "".join(out) + latex[k:]
+
+
 def pct(value: float, digits: int = 2) -> str:
     """A fraction as a LaTeX percentage (0.983 -> 98.30\\%)."""
     return f"{100 * float(value):.{digits}f}\\%"
@@ -198,7 +242,8 @@ def claim_part(context: jinja2.runtime.Context, claim: str, block: str) -> Types
 
 
 def environment(loader: jinja2.BaseLoader, sheet: Any = None) -> jinja2.Environment:
-    """A Jinja2 environment with the LaTeX-safe delimiters, the filters tex, num, sig, sci, power10, pct, count,
+    """A Jinja2 environment with the LaTeX-safe delimiters, the filters inline (:func:`inline_fractions`),
+    tex, num, sig, sci, power10, pct, count,
     latex, at_point and the words of ``sheet`` (a :class:`~derivcheck.sheets.Sheet` or its id; default: the default
     sheet): the mistakes' human names (``mistake_name(question, code)``), ``measured``, ``variant_notes``,
     ``glance(question)`` and ``problem_heading(problem)``; and ``part(claim, block)``, a block of a
@@ -209,7 +254,8 @@ def environment(loader: jinja2.BaseLoader, sheet: Any = None) -> jinja2.Environm
         line_comment_prefix="%#", trim_blocks=True, lstrip_blocks=True, autoescape=False,
         undefined=jinja2.StrictUndefined, finalize=guard)
     said = words(sheet)
-    env.filters.update(tex=tex, num=num, sig=sig, sci=sci, power10=power10, pct=pct, latex=sympy_latex, count=count,
+    env.filters.update(inline=inline_fractions,
+                       tex=tex, num=num, sig=sig, sci=sci, power10=power10, pct=pct, latex=sympy_latex, count=count,
                        at_point=said.at_point)
     env.globals.update(mistake_name=said.mistake_name, measured=said.measured, variant_notes=said.variants,
                        glance=said.glance, problem_heading=said.problem_heading, part=claim_part)

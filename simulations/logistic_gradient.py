@@ -30,7 +30,7 @@ def measure(point: float, label: float, dev: torch.device) -> Measurement:
     y = torch.tensor(label, dtype=torch.float64, device=dev)
     (grad,) = torch.autograd.grad(F.binary_cross_entropy_with_logits(t, y), t)
     value, s = float(grad), float(torch.sigmoid(t.detach()))
-    return Measurement(at={"s": s, "y": label}, quantity="dL/dt by autograd", estimate=value,
+    return Measurement(at={"t": point, "s": s, "y": label}, quantity="dL/dt by autograd", estimate=value,
                        interval=(value - TOLERANCE, value + TOLERANCE), prediction=s - label)
 
 

@@ -35,7 +35,7 @@ def measure(point: float, dev: torch.device) -> Measurement:
     t = torch.tensor(point, dtype=torch.float64, device=dev, requires_grad=True)
     (grad,) = torch.autograd.grad(torch.sigmoid(t), t)
     value, s = float(grad), float(torch.sigmoid(t.detach()))
-    return Measurement(at={"s": s}, quantity="dsigma/dt by autograd", estimate=value,
+    return Measurement(at={"t": point, "s": s}, quantity="dsigma/dt by autograd", estimate=value,
                        interval=(value - TOLERANCE, value + TOLERANCE), prediction=s * (1 - s))
 
 

@@ -213,3 +213,31 @@ def test_the_digits_run_also_follows_the_sheets_recipe():
     assert plain.epochs == digits.NOTEBOOK["epochs"] and plain.augmented_from is None
     assert augmented.augmented_from == len(plain.train.x) and len(augmented.train.x) == 5 * len(plain.train.x)
     assert torch.equal(plain.test.x, augmented.test.x) and torch.equal(plain.val.y, augmented.val.y)
+
+
+def test_mistake_labels_write_fractions_with_a_slash():
+    """A mistake's formula sits in running text: no small stacked fraction, the same value read as a / b."""
+    from derivcheck.report.latex import inline_fractions
+    assert inline_fractions(r"\frac{e^{x_{i}}}{\sum_{k=1}^{d} e^{x_{k}}}") \
+        == r"{e^{x_{i}}} / {\sum_{k=1}^{d} e^{x_{k}}}"
+    assert inline_fractions(
+        r"\log{\left(\frac{\left(1 - \varepsilon\right) \left(d - 1\right)}{\varepsilon} \right)}") \
+        == r"\log{\left({\left(1 - \varepsilon\right) \left(d - 1\right)} / {\varepsilon} \right)}"
+    assert inline_fractions(r"\frac{1 - x}{2 y}") == r"{\left(1 - x\right)} / {\left(2 y\right)}"
+    assert inline_fractions(r"\frac{1}{\frac{a}{b + c}}") == r"{1} / {\left({a} / {\left(b + c\right)}\right)}"
+    assert r"\frac" not in _render(r"$\VAR{x|inline}$", x=r"\frac{d \sigma^{2}}{2}")
+
+
+def test_a_mistake_is_written_as_its_questions_answer():
+    """Sheet 9's answers are one root, so are its mistakes that are products of roots alone; a mistake with
+    another factor keeps it (2 sqrt 3/sqrt d: the 2 is the mistake); sheet 8's answer sqrt 2/sqrt d keeps its
+    mistakes as they are."""
+    from derivcheck.report.bank import bank
+    nine, eight = bank("sheet9"), bank("sheet8")
+
+    def shown(questions, qid, code):
+        m = next(m for m in questions[qid].mistakes if m.code == code)
+        return common.mistake_latex(questions[qid], code, m.formula, None)
+    assert shown(nine, "p2.sigma", "keep_drop_swapped") == r"\sqrt{\frac{2 q}{d}}"
+    assert shown(nine, "p1.bound", "width_formula") == r"\frac{2 \sqrt{3}}{\sqrt{d}}"
+    assert shown(eight, "p2.sigma", "lecun_scale") == r"\frac{1}{\sqrt{d}}"

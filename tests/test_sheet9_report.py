@@ -110,7 +110,11 @@ def test_the_var_y_tests_are_said_as_they_are(rendered):
     _, text = rendered
     prose = _prose(text)
     assert "exact test that" not in prose and "the exact test of 1.1" not in prose
-    assert "approximately for the studentized-mean tests of 1.1, 1.2, 2.2 and 2.3" in prose
+    assert "the studentized-mean tests of 1.1, 1.2, 2.2 and 2.3" in prose
+    opening = prose[:prose.index("Answers at a glance")]  # plain words first; the tests' names in Appendix A
+    assert not any(name in opening for name in ("Kolmogorov", "chi-square", "studentized", "binomial"))
+    assert "approximately so for the tests of 1.1, 1.2, 2.2 and 2.3" in opening
+    assert "$p$-value: Appendix" in prose  # the first p-value (1.3) points to its definition
     assert "kaiming\\_uniform\\_(w, nonlinearity=\"linear\")" in prose
     assert "3 values of $d$ $\\times$ 3 tests $= 9$ tests, each at $\\alpha/9" in prose
     assert "3 settings of $(d, a)$ $\\times$ 2 tests $= 6$ tests, each at $\\alpha/6" in prose

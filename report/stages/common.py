@@ -133,15 +133,34 @@ def verify_all(claims: Iterable[str], seed: int, device: str, log: Callable[[str
 
 # --- the questions' mistakes ----------------------------------------------------------------
 
+def _answer_is_one_root(claim: str) -> bool:
+    """Whether ``claim``'s derivation ends on one square root (``sqrt(2 (1 - q)/d)``, as its sheet writes it)."""
+    rhs = getattr(derive(claim).steps[-1].expr, "rhs", None) if derive(claim).steps else None
+    return isinstance(rhs, sp.Pow) and rhs.exp == sp.S.Half
+
+
+def in_answer_form(question: Any, formula: sp.Basic) -> sp.Basic:
+    """A mistake written as its question's answer is: where the answer is one root, a product of
+    square roots alone (``sqrt(2) sqrt(q)/sqrt(d)``) as one root too (``sqrt(2 q/d)``); a product
+    with another factor (``2 sqrt(3)/sqrt(d)``, the factor the mistake is about) stays as it is."""
+    factors = sp.Mul.make_args(formula)
+    roots = all(isinstance(f, sp.Pow) and f.exp in (sp.S.Half, -sp.S.Half) for f in factors)
+    if not (question.simulation and roots and _answer_is_one_root(question.simulation)):
+        return formula
+    from derivcheck.derivations.sheet9_model import one_root
+    return one_root(formula)
+
+
 def mistake_latex(question: Any, code: str, formula: sp.Basic, example: dict | None) -> str:
     """A mistake's formula as the report prints it: a vector question's as its claim derives it,
     entry by entry (``e^{x_i} / sum_k e^{x_k}``, a sum with its index), else the bank's formula
-    (at the counterexample's point when there is one)."""
+    (at the counterexample's point when there is one) in the form of the question's answer
+    (:func:`in_answer_form`)."""
     if question.vector and question.simulation:
         derived = derive(question.simulation).mistakes
         if code in derived:
             return person_latex(derived[code])
-    return formula_latex(formula, example and example["at"])
+    return formula_latex(in_answer_form(question, formula), example and example["at"])
 
 
 def refutations(questions: dict[str, Any], verified: dict[str, dict]) -> dict[str, list[dict]]:
