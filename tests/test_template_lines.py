@@ -1,6 +1,7 @@
 """The templates are rendered with ``trim_blocks``: the newline after a block tag is dropped, so a
 line that ends in a tag after text, followed by a line that starts with a word, glues two words in
 the PDF ("an extra run" + "adds" printed "runadds"). No template may do that."""
+import itertools
 import re
 from pathlib import Path
 
@@ -14,7 +15,7 @@ def glued_lines(text: str) -> list[int]:
     """Line numbers (1-based) of lines ending in a block tag after text whose next line starts
     with a letter or a digit."""
     lines = text.splitlines()
-    return [k + 1 for k, (line, after) in enumerate(zip(lines, lines[1:], strict=False))
+    return [k + 1 for k, (line, after) in enumerate(itertools.pairwise(lines))
             if ENDS_IN_TAG_AFTER_TEXT.search(line) and re.match(r"[\w(]", after)]
 
 
