@@ -67,8 +67,8 @@ def softmax_ce_gradient() -> Derivation:
         Step("A one-hot (or any probability) vector sums to one.", eq(mass, 1)),
         Step("Hence the gradient is the softmax minus the target.", eq(sp.Derivative(sp.Symbol("L"), x[i]),
                                                                         onehot), unjudged=UNJUDGED_INDEX),
-        Step(r"With label smoothing: the smoothed target $\hat y = (1 - \varepsilon) y + \varepsilon/d$ sums "
-             r"to one too, so the same steps give $z - \hat y$.",
+        Step(r"With label smoothing the same steps give $z - \hat y$, since the smoothed target "
+             r"$\hat y = (1 - \varepsilon) y + \varepsilon/d$ sums to one too:",
              eq(sp.Symbol(r"\sum_j \hat{y}_j"), smoothed_target_mass()),
              unjudged=r"the smoothed target $\hat y$ is not in p3.gradient's model (one-hot $y$)"),
         Step(r"In vector form.", eq(sp.Derivative(sp.Symbol("L"), sp.Symbol("x")),
