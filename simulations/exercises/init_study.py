@@ -290,6 +290,6 @@ def plots(out_dir: Path, runs: list[dict]) -> dict:
         ax.set_xlabel("layer")
         ax.set_xticks((1, 8, 16, 24, 32))
     handles = [Line2D([], [], color="k", ls=style, lw=1.1) for style in ("-", ":", "--")]
-    fig.legend(handles, ["$s$: grid point nearest the level scale (row label)", "half: $s/2$", "double: $2s$"],
+    fig.legend(handles, ["$s$: best grid point of the search (row label)", "half: $s/2$", "double: $2s$"],
                loc="outside upper center", ncol=3, frameon=False)
     return {"rms": save(fig, out_dir, "init_rms")}
