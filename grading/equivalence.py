@@ -519,18 +519,17 @@ def _kinks(expr: sp.Expr) -> list[sp.Expr]:
     return out[:8]
 
 
-def kink_points(expr: sp.Expr, domain: Domain, seconds: float = 0.5) -> list[dict]:
-    """Points of the domain just beside the kinks of ``expr``: each kink solved for one variable
-    with the others at a nice value, then moved by +-1 and by a relative 1e-9 (so an extra term
-    such as ``max(0, d - 10^6)`` is seen however rarely random points reach it)."""
-    points: list[dict] = []
+def _roots(zeros: list[sp.Expr], domain: Domain, seconds: float) -> Iterator[tuple[dict, sp.Symbol, float]]:
+    """``(base, symbol, root)`` for each real finite root (|root| <= 1e15) of each of ``zeros``,
+    solved for one of its variables (at most two) with the others at the nice point ``base``
+    (at most two roots each, each solve within ``seconds``)."""
     base = {s: nice(k)[0] for s, k in domain.kinds.items()}
-    for kink in _kinks(expr):
-        for symbol in sorted(kink.free_symbols & set(domain.kinds), key=str)[:2]:
-            others = {s: sp.nsimplify(v) for s, v in base.items() if s != symbol and s in kink.free_symbols}
+    for zero in zeros:
+        for symbol in sorted(zero.free_symbols & set(domain.kinds), key=str)[:2]:
+            others = {s: sp.nsimplify(v) for s, v in base.items() if s != symbol and s in zero.free_symbols}
             try:
                 with budget(seconds):
-                    roots = sp.solve(kink.xreplace(others), symbol)
+                    roots = sp.solve(zero.xreplace(others), symbol)
             except (OutOfTime, RecursionError, NotImplementedError, ValueError, TypeError, AttributeError):
                 continue
             for root in roots[:2]:
@@ -538,11 +537,19 @@ def kink_points(expr: sp.Expr, domain: Domain, seconds: float = 0.5) -> list[dic
                     value = float(root) if root.is_number and root.is_real else None
                 except (TypeError, ValueError, OverflowError):
                     value = None
-                if value is None or not math.isfinite(value) or abs(value) > 1e15:
-                    continue
-                for moved in (value - 1, value + 1, value * (1 - 1e-9), value * (1 + 1e-9)):
-                    if _fits(moved, domain.kinds[symbol]):
-                        points.append({**base, symbol: round(moved) if "integer" in domain.kinds[symbol] else moved})
+                if value is not None and math.isfinite(value) and abs(value) <= 1e15:
+                    yield base, symbol, value
+
+
+def kink_points(expr: sp.Expr, domain: Domain, seconds: float = 0.5) -> list[dict]:
+    """Points of the domain just beside the kinks of ``expr``: each kink solved for one variable
+    with the others at a nice value, then moved by +-1 and by a relative 1e-9 (so an extra term
+    such as ``max(0, d - 10^6)`` is seen however rarely random points reach it)."""
+    points: list[dict] = []
+    for base, symbol, value in _roots(_kinks(expr), domain, seconds):
+        for moved in (value - 1, value + 1, value * (1 - 1e-9), value * (1 + 1e-9)):
+            if _fits(moved, domain.kinds[symbol]):
+                points.append({**base, symbol: round(moved) if "integer" in domain.kinds[symbol] else moved})
     return points[:24]
 
 
@@ -588,25 +595,10 @@ def centre_points(expr: sp.Expr, domain: Domain, seconds: float = 0.3) -> list[d
     unit away from its centre (a Gaussian of width 0.03) is then seen there however rarely
     random points come near it; a difference found there is a counterexample like any other."""
     points: list[dict] = []
-    base = {s: nice(k)[0] for s, k in domain.kinds.items()}
-    for centre in _centres(expr):
-        for symbol in sorted(centre.free_symbols & set(domain.kinds), key=str)[:2]:
-            others = {s: sp.nsimplify(v) for s, v in base.items() if s != symbol and s in centre.free_symbols}
-            try:
-                with budget(seconds):
-                    roots = sp.solve(centre.xreplace(others), symbol)
-            except (OutOfTime, RecursionError, NotImplementedError, ValueError, TypeError, AttributeError):
-                continue
-            for root in roots[:2]:
-                try:
-                    value = float(root) if root.is_number and root.is_real else None
-                except (TypeError, ValueError, OverflowError):
-                    value = None
-                if value is not None and math.isfinite(value) and abs(value) <= 1e15 \
-                        and _fits(value, domain.kinds[symbol]) and ("integer" not in domain.kinds[symbol]
-                                                                     or value.is_integer()):
-                    exact = Fraction(value) if "integer" not in domain.kinds[symbol] else int(value)
-                    points.append({**base, symbol: exact})
+    for base, symbol, value in _roots(_centres(expr), domain, seconds):
+        kind = domain.kinds[symbol]
+        if _fits(value, kind) and ("integer" not in kind or value.is_integer()):
+            points.append({**base, symbol: Fraction(value) if "integer" not in kind else int(value)})
     return points[:CENTRES]
 
 

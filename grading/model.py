@@ -86,6 +86,12 @@ class Model:
         return {d.name for d in self.definitions if not d.index}
 
     @property
+    def names(self) -> set[str]:
+        """Every name of the model a statement may use: parameters, families, defined scalars and
+        index letters (the sheet's functions apart)."""
+        return {*self.parameters, *self.families, *self.scalars, *self.letters}
+
+    @property
     def letters(self) -> set[str]:
         """Every index letter: summation ranges and free indices."""
         return {*self.indices, *self.free}
@@ -165,9 +171,8 @@ def model_from(entry: dict, unknown: sp.Symbol | None = None,
     for letter in model.letters:
         if len(letter) != 1 or not letter.isalpha():
             raise ModelError(f"model {name}: index {letter!r} must be one letter")
-    names = {*model.parameters, *model.families, *model.scalars, *model.letters}
-    model = dataclasses.replace(model, functions=yielding(model.functions, names))
-    clash = sorted(set(model.functions) & names)
+    model = dataclasses.replace(model, functions=yielding(model.functions, model.names))
+    clash = sorted(set(model.functions) & model.names)
     if clash:
         raise ModelError(f"model {name}: {', '.join(clash)} is both a sheet function and a name of the model")
     return model

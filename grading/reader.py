@@ -510,8 +510,7 @@ class Statement:
             return []
         model = self.model
         assert model is not None
-        names = {*self.question.vocab.known_names(), *model.parameters, *model.families, *model.scalars,
-                 *model.functions, *model.letters}
+        names = {*self.question.vocab.known_names(), *model.names, *model.functions}
         out = []
         reasoned = without_reason(self.text)
         if reasoned is not None:
