@@ -346,6 +346,32 @@ def _split_top(text: str, sep: str) -> list[str]:
     return parts
 
 
+#: The largest degree of a polynomial integrand integrated exactly (``int_{-a}^{a} w^2 dw``).
+MAX_DEGREE = 24
+
+
+def polynomial_degree(e: sp.Expr, v: sp.Symbol) -> int | None:
+    """The degree of ``e`` as a polynomial in ``v`` (0 for an expression free of v), found
+    without expanding: a sum takes its largest term's, a product adds its factors', a power with
+    a nonnegative integer exponent multiplies; None when ``e`` is no polynomial in v (``1/v``,
+    ``exp(v)``, ``sqrt(v)``, v inside a function or an operator) or its degree passes
+    :data:`MAX_DEGREE` on the way (so nothing large is ever built)."""
+    if v not in e.free_symbols:
+        return 0
+    if e == v:
+        return 1
+    if isinstance(e, sp.Add | sp.Mul):
+        parts = [polynomial_degree(a, v) for a in e.args]
+        if any(p is None for p in parts):
+            return None
+        total = max(parts) if isinstance(e, sp.Add) else sum(parts)  # type: ignore[type-var, arg-type]
+        return total if total <= MAX_DEGREE else None  # type: ignore[operator]
+    if isinstance(e, sp.Pow) and e.exp.is_Integer and 0 <= int(e.exp) <= MAX_DEGREE:
+        base = polynomial_degree(e.base, v)
+        return base * int(e.exp) if base is not None and base * int(e.exp) <= MAX_DEGREE else None
+    return None
+
+
 class Reader(Builder):
     """The parse tree of a line -> SymPy under a model (the final-answer :class:`Builder`, with
     the model's families, indices, operators and derivatives)."""
@@ -355,6 +381,7 @@ class Reader(Builder):
         super().__init__(Vocabulary(symbols=names, functions=model.functions), text, limits)
         self.model = model
         self.bound: list[str] = []   # the letters the enclosing sums run over
+        self.dummies: list[tuple[str, sp.Symbol]] = []  # the enclosing integrals' variables
 
     def build(self, node: Node) -> sp.Expr:
         try:
@@ -397,6 +424,9 @@ class Reader(Builder):
         raise self.error(f"{node.name}[...] is not an expectation or an entry here", node.pos)
 
     def visit_Name(self, node: Name) -> sp.Expr:
+        dummy = next((d for n, d in reversed(self.dummies) if n == node.name), None)
+        if dummy is not None:
+            return dummy
         if (node.name in self.model.letters or node.name in self.bound) and node.name not in self.model.parameters:
             return index_symbol(node.name)
         return super().visit_Name(node)
@@ -454,12 +484,21 @@ class Reader(Builder):
         return super().visit_Call(node)
 
     def _integral(self, node: Call) -> sp.Expr:
-        """int_a^b g(z) phi(z) dz = E[g(z) 1{a < z < b}] for the model's N(0, 1) family z: the
-        integrand must be a function times the standard normal density of the variable."""
+        """A definite integral ``int_a^b f(u) du``. Its dummy u is bound (it may reuse any name,
+        a family's letter included). A polynomial integrand in u (coefficients in the model's names,
+        degree at most :data:`MAX_DEGREE`) with finite bounds free of u is integrated exactly:
+        F(b) - F(a), F the antiderivative of the polynomial (``d/(2a) int_{-a}^{a} w^2 dw`` =
+        d a^2/3). Otherwise int_a^b g(z) phi(z) dz = E[g(z) 1{a < z < b}] for the model's N(0, 1)
+        family z: the integrand must be a function times the standard normal density of the
+        variable. Any other integral is refused."""
+        exact = self._polynomial_integral(node)
+        if exact is not None:
+            return exact
         body_node, var_node, lo_node, hi_node = node.args
         if not isinstance(var_node, Name) or var_node.name != standard_normal(self.model):
-            raise self.error("an integral is read only over a N(0, 1) variable of the question, "
-                             "against its density phi(z) = exp(-z^2/2)/sqrt(2 pi)", node.pos)
+            raise self.error("an integral is read when its integrand is a polynomial in its variable between "
+                             "finite bounds, or over a N(0, 1) variable of the question against its density "
+                             "phi(z) = exp(-z^2/2)/sqrt(2 pi)", node.pos)
         var = self.visit(var_node)
         lo, hi = self.visit(lo_node), self.visit(hi_node)
         if var in lo.free_symbols | hi.free_symbols:
@@ -468,7 +507,8 @@ class Reader(Builder):
                             combine="exp")
         if any(var in e.free_symbols for e in weight.atoms(sp.exp)) or any(
                 isinstance(p, sp.Pow) and var in p.base.free_symbols and p.exp.has(var) for p in weight.atoms(sp.Pow)):
-            raise self.error("an integral is read only against the standard normal density: write "
+            raise self.error("an integral is read when its integrand is a polynomial in its variable between "
+                             "finite bounds, or against the standard normal density: write "
                              "int_a^b g(z) phi(z) dz, phi(z) = exp(-z^2/2)/sqrt(2 pi)", node.pos)
         window = sp.Integer(1)
         if lo != -sp.oo:
@@ -476,6 +516,32 @@ class Reader(Builder):
         if hi != sp.oo:
             window *= sp.Heaviside(hi - var)
         return OPERATORS["E"](weight * window)
+
+    def _polynomial_integral(self, node: Call) -> sp.Expr | None:
+        """``int_a^b p(u) du`` for a polynomial p in the bound dummy u and finite bounds free of u,
+        exactly; None when the integral is not of that kind (the caller then reads it otherwise)."""
+        body_node, var_node, lo_node, hi_node = node.args
+        if not isinstance(var_node, Name):
+            return None
+        lo, hi = self.visit(lo_node), self.visit(hi_node)
+        if any(b.has(sp.oo, -sp.oo, sp.zoo, sp.nan) for b in (lo, hi)):
+            return None
+        dummy = sp.Dummy(var_node.name, real=True)
+        self.dummies.append((var_node.name, dummy))
+        try:
+            body = self.visit(body_node)
+        except AnswerError:
+            return None
+        finally:
+            self.dummies.pop()
+        if dummy in lo.free_symbols | hi.free_symbols:
+            raise self.error("an integral's bounds may not use its variable", node.pos)
+        degree = polynomial_degree(body, dummy)
+        if degree is None or degree > MAX_DEGREE:
+            return None
+        poly = sp.Poly(body, dummy)
+        antiderivative = poly.integrate().as_expr()
+        return sp.expand(antiderivative.subs(dummy, hi) - antiderivative.subs(dummy, lo))
 
     def _delta_index(self, node: Node) -> sp.Expr:
         if isinstance(node, Name):
