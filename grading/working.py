@@ -412,8 +412,15 @@ class Reader(Builder):
             return family(name)[self.index(index, pos)]
         if name in self.model.parameters or name in self.model.scalars:
             raise self.error(f"{name!r} has no entries to subscript", pos)
+        factors = self.split_entry(name, index, pos)
+        if factors is not None:
+            return sp.Mul(*factors)
         known = ", ".join(sorted(self.model.families)) or "none"
         raise self.error(f"unknown name {name!r} (entries can be taken of: {known})", pos)
+
+    def has_entry(self, name: str, index: str) -> bool:
+        """Whether ``name_index`` is a declared name (``C_in``) or an entry of a family (``w_i``)."""
+        return f"{name}_{index}" in self.vocab.symbols or name in self.model.families
 
     def visit_Index(self, node: Index) -> sp.Expr:
         if node.name in OPERATORS and self.model.random:

@@ -8,6 +8,8 @@ import sympy as sp
 from derivcheck.grading.bank import load
 from derivcheck.grading.errors import AnswerError
 from derivcheck.grading.grader import check
+from derivcheck.grading.reader import parse_answer
+from derivcheck.grading.symbolic import Vocabulary, symbol_for
 from derivcheck.grading.working import polynomial_degree, read_line
 
 
@@ -72,3 +74,60 @@ def test_polynomial_degree_is_bounded_without_expanding() -> None:
     assert polynomial_degree(1 / u, u) is None
     assert polynomial_degree(((u + 1) ** 20) ** 2, u) is None   # degree 40 > 24
     assert polynomial_degree(sp.exp(a) * u, u) == 1
+
+
+# --- 2. letters typed together before a subscript ------------------------------------------------
+
+def _vocab(*names: str) -> Vocabulary:
+    return Vocabulary(symbols={n: symbol_for(n, "positive_integer") for n in names})
+
+
+_CONV = ("n", "H", "W", "C_in", "C_out", "k")
+
+
+@pytest.mark.parametrize("typed, factors", [
+    ("nHWC_{in}C_{out}k^2", "n*H*W*C_in*C_out*k**2"),
+    ("3nWHC_{out}C_{in}k^2", "3*n*H*W*C_in*C_out*k**2"),
+    ("HC_{in}^2", "H*C_in**2"),                      # the power takes the last piece, as in nLK^2
+    ("kC_{in}", "k*C_in"),
+    ("nH W C_{in}", "n*H*W*C_in"),
+])
+def test_letters_typed_together_before_a_subscript(typed: str, factors: str) -> None:
+    vocab = _vocab(*_CONV)
+    expected = sp.sympify(factors, locals={n: vocab.symbols[n] for n in _CONV})
+    assert sp.simplify(parse_answer(typed, vocab).expr - expected) == 0
+
+
+@pytest.mark.parametrize("typed, names", [
+    ("abC_{in}", ("a", "b", "ab", "C_in")),           # a b C_in or ab C_in: two splits, refused
+    ("nxC_{in}", ("n", "C_in")),                      # x is no name: no split
+    ("nC_{mid}", ("n", "C_in")),                      # C_mid is no name
+    ("aab_{in}", ("a", "b", "ab", "b_in", "ab_in")),  # a ab_in or a a b_in: two splits
+])
+def test_letters_typed_together_that_do_not_split_once_stay_unknown(typed: str, names: tuple[str, ...]) -> None:
+    with pytest.raises(AnswerError):
+        parse_answer(typed, _vocab(*names))
+
+
+def test_a_plain_name_that_splits_two_ways_is_refused() -> None:
+    with pytest.raises(AnswerError):
+        parse_answer("abc", _vocab("a", "b", "c", "ab"))
+    assert str(parse_answer("nLK^2", _vocab("n", "L", "K")).expr) == "K**2*L*n"
+
+
+def test_a_function_or_known_name_is_never_split() -> None:
+    vocab = _vocab("e", "x", "p", "x_in")
+    assert parse_answer("exp(x_{in})", vocab).expr == sp.exp(vocab.symbols["x_in"])
+    with pytest.raises(AnswerError):
+        parse_answer("exp_{in}", vocab)
+
+
+def test_letters_typed_together_in_working(sheet9: dict) -> None:
+    record = check(sheet9["p4.forward_mults"], "mults\n= n H W C_in C_out k^2\n= nHWC_{in}C_{out}k^2\n"
+                   "= HWnC_{out}C_{in}k^2\n= 2nHWC_{in}C_{out}k^2", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok", "ok", "wrong"]
+
+
+def test_letters_typed_together_on_sheet8(sheet8: dict) -> None:
+    record = check(sheet8["p4.forward_mults"], "nLK^2", evidence=False)
+    assert record["verdict"] == "correct"
