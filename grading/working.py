@@ -23,6 +23,7 @@ from .parser import parse_plain
 from .probability import OPERATORS
 from .symbolic import Builder, Vocabulary
 from .tree import Big, Call, Compare, Deriv, Given, Index, Name, Node, Num, Sub
+from .vocabulary import FUNCTION, LETTERS
 
 #: ``delta_ij``, ``delta_{ij}``, ``delta_{i,j}`` (LaTeX ``\delta_{ij}``): Kronecker's delta of two indices.
 _DELTA = re.compile(r"\bdelta\s*_\s*(?:\{\s*([A-Za-z0-9])\s*,?\s*([A-Za-z0-9])\s*\}"
@@ -123,7 +124,8 @@ def read_line(model: Model, text: str, limits: Limits = DEFAULT, equation: bool 
     if len(text) > limits.max_length:
         raise AnswerError(f"the line is {len(text):,} characters long (at most {limits.max_length:,})")
     plain, is_latex = plain_line(text)
-    plain = over_family(model, inner_products(model, vector_sums(model, leibniz(model, integrals(model, plain)))))
+    plain = leibniz(model, glued_numerators(model, integrals(model, plain)))
+    plain = over_family(model, inner_products(model, vector_sums(model, derivative_reach(model, plain))))
     plain = labelled_parameters(model, plain)
     sides = _split_top(plain, "=") if equation else [plain]
     if any(not s.strip() for s in sides) or len(sides) > 2:
@@ -168,12 +170,87 @@ def leibniz(model: Model, text: str) -> str:
         if close is None:
             continue
         by = _BY.match(text, close + 1)
-        if by is None or by.group("base") not in {*model.vectors, *model.parameters}:
+        if by is None or by.group("base") not in differentiable(model):
             continue
         inner = text[m.end():close + 1]
         out.append(text[last:m.start()] + f"(d/d{by.group('var')} ({inner}))")
         last = by.end()
     return "".join(out) + text[last:]
+
+
+#: A Leibniz operator ``d/dx_j``, ``d/dt`` (``\\frac{d}{dt}``, ``∂/∂x`` once translated), and the space after it.
+_OPERATOR = re.compile(r"(?<![A-Za-z0-9_])d\s*/\s*d\s*[A-Za-z]+(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9])|\[[A-Za-z0-9]\])?"
+                       r"(?![A-Za-z0-9_])\s*")
+#: A name right before a bracket: a call when the name is a function.
+_CALLED = re.compile(r"(?P<f>[A-Za-z][A-Za-z0-9]*)\s*[(\[]")
+
+
+def _is_function(model: Model, name: str) -> bool:
+    """Whether ``name`` before a bracket calls a function (of the vocabulary, the sheet, a Greek
+    letter as a sheet names its functions, or an operator E, Var, P), rather than multiplies."""
+    return name in FUNCTION or name in LETTERS.values() or name in OPERATORS or name in model.functions
+
+
+def derivative_reach(model: Model, text: str) -> str:
+    """What a Leibniz operator applies to: ``d/dx`` before a bracket or a function's call applies
+    to that bracket or call (with its power: ``d/du (1/u) * du/dt`` is the chain rule,
+    ``d/dt (1 + e^{-t})^{-1}``); before anything else it applies to the whole multiplicative term
+    after it, up to the next top-level ``+`` or ``-`` (``d/dt 1/(1 + e^{-t})`` is the derivative of
+    the quotient, ``d/dt 2 t^2`` of 2t^2), a relation, a comma, a closing bracket or the next
+    operator. That term is bracketed here, so the grammar's operator takes it whole."""
+    out, last = [], 0
+    for m in _OPERATOR.finditer(text):
+        if m.start() < last:
+            continue
+        start = m.end()
+        called = _CALLED.match(text, start)
+        if start >= len(text) or text[start] in "([" or (called is not None and _is_function(model, called.group("f"))):
+            continue
+        depth, pos = 0, start
+        while pos < len(text):
+            ch = text[pos]
+            before = text[start:pos].rstrip()[-1:]
+            if depth == 0 and (ch in "=,|<>;" or (ch in "+-" and before not in ("", "^", "_", "*", "/"))
+                               or (pos > start and _OPERATOR.match(text, pos))):
+                break
+            depth += ch in "([{"
+            depth -= ch in ")]}"
+            if depth < 0:
+                break
+            pos += 1
+        term = text[start:pos].rstrip()
+        if not term:
+            continue
+        out.append(text[last:start] + "(" + term + ")")
+        last = start + len(term)
+    return "".join(out) + text[last:]
+
+
+#: A Leibniz quotient whose numerator is a function typed against the d, ``∂log z_i/∂x_j`` (read
+#: ``dlog z_i/dx_j``): the function's operand a name with its subscript or a bracket without brackets inside.
+_GLUED = re.compile(r"(?<![A-Za-z0-9_])d\s*(?P<f>[A-Za-z]+)\s*(?P<arg>\([^()]*\)|[A-Za-z][A-Za-z0-9]*"
+                    r"(?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]))?)\s*/\s*d\s*(?P<var>(?P<base>[A-Za-z]+)"
+                    r"(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9])|\[[A-Za-z0-9]\])?)(?![A-Za-z0-9_(\[])")
+
+
+def glued_numerators(model: Model, text: str) -> str:
+    """``dlog z_i/dx_j`` and ``d log s/dt`` -> ``(d/dx_j (log(z_i)))``: a Leibniz numerator that is a
+    function of one name (or one bracket), the function's name typed against the d or apart,
+    over the differential of a vector's entry, a parameter or a defined name of the model. A glued
+    ``dlog`` is read so only as a whole quotient; anywhere else it stays one unknown name."""
+    def quotient(m: re.Match) -> str:
+        f, arg = m.group("f"), m.group("arg")
+        if f not in FUNCTION or FUNCTION[f].arity[0] != 1 or m.group("base") not in differentiable(model):
+            return m.group(0)
+        inner = arg if arg.startswith("(") else f"({arg})"
+        return f"(d/d{m.group('var')} ({f}{inner}))"
+
+    return _GLUED.sub(quotient, text)
+
+
+def differentiable(model: Model) -> set[str]:
+    """The names a derivative may be taken with respect to: the vectors and the parameters."""
+    return {*model.vectors, *model.parameters}
 
 
 _INTEGRAL = re.compile(r"(?<![A-Za-z0-9_])int\s*(?:_\s*(?P<lo>\{[^{}]*\}|\([^()]*\)|-?[A-Za-z0-9.]+))?"

@@ -131,3 +131,50 @@ def test_letters_typed_together_in_working(sheet9: dict) -> None:
 def test_letters_typed_together_on_sheet8(sheet8: dict) -> None:
     record = check(sheet8["p4.forward_mults"], "nLK^2", evidence=False)
     assert record["verdict"] == "correct"
+
+
+# --- 3. what a Leibniz operator applies to --------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "= d/dt 1/(1 + exp(-t))",
+    "= \\frac{d}{dt}\\frac{1}{1+e^{-t}}",
+    "= \\frac{\\mathrm{d}}{\\mathrm{d}t} \\left(1 + e^{-t}\\right)^{-1}",
+    "= ∂/∂t 1/(1 + e^(-t))",
+    "= d/dt 2/(1 + exp(-t)) - d/dt 1/(1 + exp(-t))",     # each operator up to the next top-level -
+    "= d/dt (1 + exp(-t))^(-1)",                            # a bracket with its power
+    "= d/dt sigmoid(t)",                                     # a function's call
+])
+def test_leibniz_operator_reaches_the_term_after_it(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p3.sigmoid_derivative"], f"ds/dt\n{line}\n= e^(-t)/(1 + e^(-t))^2", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+@pytest.mark.parametrize("line", [
+    "= d/dt (1) / (1 + exp(-t))",          # the operator takes the bracket right after it only: 0
+    "= d/dt 1/(1 + exp(-t)) + 1/(1 + exp(-t))",   # the second term is not differentiated
+    "= d/dt 1/(1 + exp(t))",
+])
+def test_leibniz_operator_reach_keeps_wrong_lines_wrong(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p3.sigmoid_derivative"], f"ds/dt\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+@pytest.mark.parametrize("line", [
+    "= -∑_i y_i ∂log z_i/∂x_j",
+    "= -sum_i y_i dlog(z_i)/dx_j",
+    "= -sum_{i=1}^{d} y_i d log z_i / d x_j",
+    "= -\\sum_i y_i \\frac{\\partial \\log z_i}{\\partial x_j}",
+])
+def test_leibniz_numerator_holding_a_function(sheet8: dict, line: str) -> None:
+    record = check(sheet8["p3.gradient"], f"dL/dx_j\n{line}\n= z_j - y_j", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+def test_glued_function_numerator_only_as_a_whole_quotient(sheet8: dict) -> None:
+    model = sheet8["p3.gradient"].model
+    with pytest.raises(AnswerError):
+        read_line(model, "dlog z_i")                 # no differential: one unknown name, not d*log(z_i)
+    with pytest.raises(AnswerError):
+        read_line(model, "dlog z_i/dq")              # q is nothing to differentiate by
+    record = check(sheet8["p3.gradient"], "dL/dx_j\n= -sum_i y_i ∂exp z_i/∂x_j", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
