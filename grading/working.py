@@ -124,6 +124,7 @@ def read_line(model: Model, text: str, limits: Limits = DEFAULT, equation: bool 
     if len(text) > limits.max_length:
         raise AnswerError(f"the line is {len(text):,} characters long (at most {limits.max_length:,})")
     plain, is_latex = plain_line(text)
+    plain = defined_primes(model, plain)
     plain = leibniz(model, glued_numerators(model, integrals(model, plain)))
     plain = over_family(model, inner_products(model, vector_sums(model, derivative_reach(model, plain))))
     plain = labelled_parameters(model, plain)
@@ -249,8 +250,72 @@ def glued_numerators(model: Model, text: str) -> str:
 
 
 def differentiable(model: Model) -> set[str]:
-    """The names a derivative may be taken with respect to: the vectors and the parameters."""
-    return {*model.vectors, *model.parameters}
+    """The names a derivative may be taken with respect to: the vectors, the parameters and the
+    defined scalars (``dL/ds``, :meth:`Reader.visit_Deriv`)."""
+    return {*model.vectors, *model.parameters, *model.scalars}
+
+
+def scalar_definitions(model: Model) -> dict[str, sp.Expr]:
+    """The model's defined scalars as read (``s`` -> sigmoid(t)), read once per model. While they
+    are being read the answer is empty, so a definition that itself needs them is read without."""
+    known = model.__dict__.get("_scalar_definitions")
+    if known is None:
+        object.__setattr__(model, "_scalar_definitions", {})
+        read = {}
+        for d in model.definitions:
+            if d.index is None:
+                try:
+                    read[d.name] = read_line(model, d.text).expr
+                except (AnswerError, RecursionError):
+                    continue
+        object.__setattr__(model, "_scalar_definitions", read)
+        known = read
+    return known
+
+
+def written_out(model: Model, expr: sp.Expr, keep: frozenset[str] = frozenset()) -> sp.Expr:
+    """``expr`` with every defined scalar of the model but those in ``keep`` replaced by its
+    definition, transitively (the model's definitions are acyclic: one round per definition at most)."""
+    definitions = {sp.Symbol(n): e for n, e in scalar_definitions(model).items() if n not in keep}
+    for _ in range(len(definitions) + 1):
+        hit = {s: e for s, e in definitions.items() if s in expr.free_symbols}
+        if not hit:
+            break
+        expr = expr.xreplace(hit)
+    return expr
+
+
+def sole_parameter(model: Model, name: str) -> str | None:
+    """The one parameter a defined scalar depends on (``s = sigmoid(t)``: t), through the names its
+    definition uses; None when it depends on several, on none, or on anything random or indexed."""
+    if name not in scalar_definitions(model):
+        return None
+    expr = written_out(model, sp.Symbol(name))
+    if expr.has(sp.Indexed, sp.Sum, sp.Derivative) or any(expr.has(op) for op in OPERATORS.values()):
+        return None
+    symbols = {str(x) for x in expr.free_symbols}
+    used = symbols & set(model.parameters)
+    return used.pop() if len(used) == 1 and symbols == {*used} else None
+
+
+#: A name with one prime and no variable after it: ``s'``.
+_BARE_PRIME = re.compile(r"(?<![A-Za-z0-9_'])(?P<n>[A-Za-z][A-Za-z0-9]*)\s*'(?!['(])")
+
+
+def defined_primes(model: Model, text: str) -> str:
+    """``s'`` -> ``(ds/dt)`` for a defined name of the model whose definition depends on one
+    parameter only (s = sigmoid(t)): its derivative by that parameter. A prime on a plain
+    parameter or on a name of several parameters is left as typed (unreadable: which derivative
+    is meant is not written)."""
+    if "'" not in text:
+        return text
+
+    def derivative(m: re.Match) -> str:
+        name = m.group("n")
+        param = sole_parameter(model, name) if name in model.scalars else None
+        return f"(d{name}/d{param})" if param is not None else m.group(0)
+
+    return _BARE_PRIME.sub(derivative, text)
 
 
 _INTEGRAL = re.compile(r"(?<![A-Za-z0-9_])int\s*(?:_\s*(?P<lo>\{[^{}]*\}|\([^()]*\)|-?[A-Za-z0-9.]+))?"
@@ -650,6 +715,9 @@ class Reader(Builder):
         return _RELATIONS[node.op](left, right, evaluate=False)
 
     def visit_Deriv(self, node: Deriv) -> sp.Expr:
+        if isinstance(node.wrt, Name) and node.wrt.name in self.model.scalars \
+                and node.wrt.name not in self.model.parameters:
+            return self._by_defined(node)
         wrt = self.visit(node.wrt)
         if isinstance(wrt, sp.Symbol) and wrt.name in self.model.vectors and self.model.entry:
             wrt = family(wrt.name)[index_symbol(self.model.entry)]  # dL/dx: the gradient's entry at the free index
@@ -659,6 +727,27 @@ class Reader(Builder):
             raise self.error("a derivative is taken with respect to a parameter or an entry of a vector of the "
                              f"question ({', '.join(names) or 'none here'})", node.pos)
         return sp.Derivative(self.visit(node.arg), wrt, evaluate=False)
+
+    def _by_defined(self, node: Deriv) -> sp.Expr:
+        """``dL/ds``, ``d/du (1/u)`` for a defined scalar s (or u): the derivative with s as the
+        variable, every other defined name written out by its definition and s kept (L = -y log s
+        - ... gives -y/s + ...); what follows values s by its definition. Taken here, exactly, as
+        the model's points would write s out first; refused when it cannot be taken (an
+        expectation, a sum or an entry), and when the expression, written out, still holds a
+        parameter s depends on (``ds/du`` with s = sigmoid(t), u = 1 + e^{-t}: s is not written as
+        a function of u, so which function of u is meant is not either)."""
+        name = node.wrt.name  # type: ignore[attr-defined]
+        wrt = sp.Symbol(name)
+        arg = written_out(self.model, self.visit(node.arg), keep=frozenset({name}))
+        if arg.has(sp.Sum, sp.Derivative, sp.Indexed) or any(arg.has(op) for op in OPERATORS.values()):
+            raise self.error(f"a derivative with respect to the defined name {name} is taken only of an "
+                             "expression without sums, entries, expectations or derivatives", node.pos)
+        depends = {str(x) for x in written_out(self.model, wrt).free_symbols} & set(self.model.parameters)
+        through = sorted(depends & {str(x) for x in arg.free_symbols})
+        if through:  # ds/du with s = sigmoid(t), u = 1 + e^{-t}: s as a function of u is not written
+            raise self.error(f"d/d{name} of an expression that holds {', '.join(through)}, which {name} depends "
+                             f"on: write it in {name} first", node.pos)
+        return sp.diff(arg, wrt)
 
     def visit_Sub(self, node: Sub) -> sp.Expr:
         return self.element(node.name, node.index, node.pos)

@@ -178,3 +178,59 @@ def test_glued_function_numerator_only_as_a_whole_quotient(sheet8: dict) -> None
         read_line(model, "dlog z_i/dq")              # q is nothing to differentiate by
     record = check(sheet8["p3.gradient"], "dL/dx_j\n= -sum_i y_i ∂exp z_i/∂x_j", evidence=False)
     assert verdicts(record) == ["start", "wrong"]
+
+
+# --- 4, 5. a prime on a defined name, a derivative by a defined name ------------------------------
+
+@pytest.mark.parametrize("line", [
+    "= -y s'/s + (1-y) s'/(1-s)",
+    "= (-y/s + (1 - y)/(1 - s)) s′",          # Unicode's prime
+    "= (dL/ds)(ds/dt)",
+    "= \\frac{\\partial L}{\\partial s}\\,\\frac{\\partial s}{\\partial t}",
+    "= (dL/ds) s'",
+    "= d/ds (-y log(s) - (1-y) log(1-s)) * ds/dt",
+])
+def test_prime_and_derivative_by_a_defined_name(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p3.gradient"], f"dL/dt\n{line}\n= s - y", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+@pytest.mark.parametrize("line", [
+    "= y s'/s + (1-y) s'/(1-s)",               # a sign lost
+    "= dL/ds",                                 # the inner factor ds/dt dropped
+    "= (dL/ds) / s'",
+])
+def test_derivative_by_a_defined_name_keeps_wrong_lines_wrong(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p3.gradient"], f"dL/dt\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+@pytest.mark.parametrize("line", [
+    "L'",            # L depends on t and y: which derivative is not written
+    "t'",            # a prime on a parameter
+    "s''",           # a second prime
+    "(dL/ds)(dt/ds)",  # t is what s depends on: t as a function of s is not written
+])
+def test_primes_and_derivatives_that_stay_refused(sheet9: dict, line: str) -> None:
+    with pytest.raises(AnswerError):
+        read_line(sheet9["p3.gradient"].model, line)
+
+
+def test_derivative_by_a_name_defined_beside_the_model(sheet9: dict) -> None:
+    """u = 1 + e^{-t} made a definition of the model (as a line's own definition is): d/du (1/u)
+    is -1/u^2, and the chain rule's product is sigma'(t)."""
+    import dataclasses
+
+    from derivcheck.grading.model import Definition
+    from derivcheck.grading.working import written_out
+
+    base = sheet9["p3.sigmoid_derivative"].model
+    model = dataclasses.replace(base, definitions=(*base.definitions, Definition("u", None, "1 + e^{-t}")))
+    t = base.parameters["t"]
+    sigma_prime = sp.exp(-t) / (1 + sp.exp(-t)) ** 2
+    for line in ("d/du (1/u) * du/dt", "\\frac{d}{du}\\left(\\frac{1}{u}\\right)\\frac{du}{dt}", "-u^(-2) du/dt"):
+        expr = written_out(model, read_line(model, line).expr).doit()
+        assert sp.simplify(expr - sigma_prime) == 0
+    assert read_line(model, "d/du 1/u").expr == -1 / sp.Symbol("u") ** 2
+    with pytest.raises(AnswerError):
+        read_line(model, "ds/du")     # s = sigmoid(t) is not written as a function of u
