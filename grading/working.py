@@ -514,6 +514,21 @@ def polynomial_degree(e: sp.Expr, v: sp.Symbol) -> int | None:
     return None
 
 
+def own_index_sum(summand: sp.Expr, k: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Expr | None:
+    """A sum with explicit limits over an index letter of its own (no index of the model):
+    sum_{b=1}^{n} f = n f for a summand free of b; a polynomial summand in b (degree at most
+    :data:`MAX_DEGREE`, b in no entry) in closed form (Faulhaber's sums, SymPy); None otherwise (the
+    sum is then kept and unrolled at the model's points, as any sum)."""
+    if k in lo.free_symbols | hi.free_symbols:
+        return None
+    degree = polynomial_degree(summand, k)
+    if degree is None:  # an entry at k (w_k) or a function of k: no polynomial
+        return None
+    if degree == 0:
+        return sp.expand(summand * (hi - lo + 1))
+    return sp.expand(sp.summation(sp.expand(summand), (k, lo, hi)))
+
+
 class Reader(Builder):
     """The parse tree of a line -> SymPy under a model (the final-answer :class:`Builder`, with
     the model's families, indices, operators and derivatives)."""
@@ -595,9 +610,14 @@ class Reader(Builder):
         try:
             lo = self.visit(node.lo) if node.lo is not None else sp.Integer(1)
             hi = self.visit(node.hi) if node.hi is not None else self._bound_of(upper or "")
-            return sp.Sum(self.visit(node.arg), (index_symbol(letter), lo, hi))
+            summand, k = self.visit(node.arg), index_symbol(letter)
         finally:
             self.bound.pop()
+        if letter not in self.model.letters and node.hi is not None:
+            closed = own_index_sum(summand, k, lo, hi)
+            if closed is not None:
+                return closed
+        return sp.Sum(summand, (k, lo, hi))
 
     def _bound_of(self, text: str) -> sp.Expr:
         return sp.Integer(int(text)) if text.isdigit() else self.model.parameters[text]

@@ -234,3 +234,39 @@ def test_derivative_by_a_name_defined_beside_the_model(sheet9: dict) -> None:
     assert read_line(model, "d/du 1/u").expr == -1 / sp.Symbol("u") ** 2
     with pytest.raises(AnswerError):
         read_line(model, "ds/du")     # s = sigmoid(t) is not written as a function of u
+
+
+# --- 6. sums with explicit limits over indices of their own ---------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "= \\sum_{b=1}^{n}\\sum_{o=1}^{C_{out}} H W \\cdot C_{in} k^2",
+    "= \\sum_{b=1}^{n}\\sum_{o=1}^{C_{out}}\\sum_{r=1}^{H}\\sum_{c=1}^{W} C_{in}k^2",
+    "= sum_{b=1}^{n} sum_{o=1}^{C_out} H W C_in k^2",
+    "= ∑_{o=1}^{C_{out}} ∑_{c=1}^{C_{in}} n H W k^2",
+    "= sum_{b=0}^{n-1} H W C_{in} C_{out} k^2",
+    "= n H W C_{in} C_{out} k^2 (2/(k^2 (k^2+1))) sum_{q=1}^{k^2} q",   # a polynomial summand, closed form
+])
+def test_sums_over_their_own_indices(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p4.forward_mults"], f"mults\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "ok"]
+
+
+@pytest.mark.parametrize("line", [
+    "= \\sum_{b=1}^{n}\\sum_{o=1}^{C_{out}}\\sum_{r=1}^{H}\\sum_{c=1}^{W} C_{in}k",
+    "= \\sum_{b=1}^{n} b H W C_{in} C_{out} k^2",          # the summand uses its index
+    "= sum_{b=1}^{n+1} H W C_{in} C_{out} k^2",
+])
+def test_sums_over_their_own_indices_keep_wrong_lines_wrong(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p4.forward_mults"], f"mults\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+def test_own_index_sum_closed_forms() -> None:
+    from derivcheck.grading.working import own_index_sum
+
+    k, n, a = sp.Symbol("k", integer=True), sp.Symbol("n", positive=True, integer=True), sp.Symbol("a")
+    assert own_index_sum(a, k, sp.Integer(1), n) == a * n
+    assert sp.simplify(own_index_sum(k ** 2, k, sp.Integer(1), n) - n * (n + 1) * (2 * n + 1) / 6) == 0
+    assert own_index_sum(sp.exp(k), k, sp.Integer(1), n) is None      # not a polynomial: kept as a Sum
+    assert own_index_sum(k ** 30, k, sp.Integer(1), n) is None        # past the degree bound
+    assert own_index_sum(sp.IndexedBase("w")[k], k, sp.Integer(1), n) is None
