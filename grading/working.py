@@ -50,7 +50,12 @@ def plain_line(text: str) -> tuple[str, bool]:
     plain = _NABLA.sub(lambda m: f"d/d{m.group(1)} ", plain)
     plain = _MULTI_SUM.sub(_double_sum, plain)
     plain = _EXCLUDING.sub(lambda m: f"sum_{m.group('k')} (1 - delta({m.group('k')},{m.group('i')})) ", plain)
+    plain = _DOUBLE_BARS.sub(lambda m: f"‖{m.group(1)}‖", plain)
     return indicators(absolute_bars(plain)), is_latex
+
+
+#: ``||x||``: a norm of one name, wherever it stands (``E[sigma^2 ||x||^2]``), never two absolute values.
+_DOUBLE_BARS = re.compile(r"\|\|\s*([A-Za-z][A-Za-z0-9]*)\s*\|\|")
 
 
 #: ``sum_{k != i} f``: the sum over every k but i, read ``sum_k (1 - delta(k, i)) f``.
@@ -581,7 +586,7 @@ class Reader(Builder):
 
     def visit_Index(self, node: Index) -> sp.Expr:
         if node.name in OPERATORS and self.model.random:
-            return OPERATORS[node.name](self.visit(node.index))
+            return self._apply(node.name, [self.visit(node.index)], node.pos)
         if isinstance(node.index, (Name, Num)):
             label = node.index.name if isinstance(node.index, Name) else str(node.index.value)
             return self.element(node.name, label, node.pos)
@@ -635,7 +640,7 @@ class Reader(Builder):
             head = OPERATORS[node.name]
             if len(node.args) != head._arity():
                 raise self.error(f"{node.name} takes {head._arity()} argument(s)", node.pos)
-            return head(*(self.visit(a) for a in node.args))
+            return self._apply(node.name, [self.visit(a) for a in node.args], node.pos)
         if node.name == "indicator" and len(node.args) == 1 and isinstance(node.args[0], Compare):
             event = self.visit(node.args[0])  # 1{u > 0} is Heaviside(u): a factor, as in E[z^2 1{z > 0}]
             if not isinstance(event, sp.core.relational.Relational) or event.rel_op in ("==", "!="):
@@ -726,7 +731,17 @@ class Reader(Builder):
         if len(node.args) != head._arity():
             raise self.error(f"{node.op} takes {head._arity()} argument(s) before the condition", node.pos)
         conds = [self.visit(c) for c in node.conds]
-        return head(*(self.visit(a) for a in node.args), conds[0] if len(conds) == 1 else sp.Tuple(*conds))
+        args = [self.visit(a) for a in node.args]
+        self._apply(node.op, args, node.pos)  # the arguments' check
+        return head(*args, conds[0] if len(conds) == 1 else sp.Tuple(*conds))
+
+    def _apply(self, op: str, args: list[sp.Expr], pos: int) -> sp.Expr:
+        """``E[X]``, ``Var(X)``, ``Cov(A, B)`` of quantities, ``P(event)``: an expectation, variance or
+        covariance of an event (``E(m_i = 1)``) is refused (its probability is written P(m_i = 1))."""
+        head = OPERATORS[op]
+        if head is not OPERATORS["P"] and any(isinstance(a, sp.core.relational.Relational) for a in args):
+            raise self.error(f"{op} takes a quantity, not an event: the probability of an event is P(...)", pos)
+        return head(*args)
 
     def visit_Compare(self, node: Compare) -> sp.Expr:
         left, right = self.visit(node.left), self.visit(node.right)

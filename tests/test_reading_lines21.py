@@ -270,3 +270,60 @@ def test_own_index_sum_closed_forms() -> None:
     assert own_index_sum(sp.exp(k), k, sp.Integer(1), n) is None      # not a polynomial: kept as a Sum
     assert own_index_sum(k ** 30, k, sp.Integer(1), n) is None        # past the degree bound
     assert own_index_sum(sp.IndexedBase("w")[k], k, sp.Integer(1), n) is None
+
+
+# --- 7. a norm inside an expectation; the probability of an atom ---------------------------------
+
+@pytest.mark.parametrize("line", [
+    "= E[sigma^2 ||x||^2]",
+    "= sigma^2 E[ ||x||^2 ]",
+    "= E[σ² ‖x‖²]",
+    "= \\mathbb{E}\\left[\\sigma^2 \\|x\\|^2\\right]",
+])
+def test_norm_inside_an_expectation(sheet8: dict, line: str) -> None:
+    record = check(sheet8["p2.variance"], f"Var[y]\n= d sigma^2 E[x_1^2]\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+def test_a_norm_is_never_two_absolute_values(sheet8: dict) -> None:
+    record = check(sheet8["p2.variance"], "Var[y]\n= d sigma^2 E[x_1^2]\n= E[sigma^2 ||x||]", evidence=False)
+    assert verdicts(record)[2] != "ok"
+
+
+@pytest.mark.parametrize("line", [
+    "= P(m_i = 1) · x_i/p + P(m_i = 0) · 0",
+    "= P(m_i = 1) x_i/p",
+    "= \\Pr(m_i = 1)\\, \\frac{x_i}{p}",
+    "= (1 - P(m_i = 0)) x_i / p",
+    "= P(m_i != 0) x_i/p",
+    "= (1 - P(m_i != 1)) x_i / p",
+])
+def test_probability_of_an_atom(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p2.mean"], f"E[h_i]\n{line}\n= x_i", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+@pytest.mark.parametrize("line", [
+    "= P(m_i = 0) x_i/p",                 # the drop probability
+    "= P(m_i = 1) x_i",                   # the 1/p rescaling dropped
+    "= P(m_i != 1) x_i / p",
+])
+def test_probability_of_an_atom_keeps_wrong_lines_wrong(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p2.mean"], f"E[h_i]\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+@pytest.mark.parametrize("line", ["E(m_i = 1) x_i/p", "Var(m_i = 1)", "E[m_i = 1 | m_i]"])
+def test_expectation_of_an_event_is_refused(sheet9: dict, line: str) -> None:
+    with pytest.raises(AnswerError, match="not an event"):
+        read_line(sheet9["p2.mean"].model, line)
+
+
+def test_no_interpreter_message_escapes_a_line(sheet9: dict) -> None:
+    """Whatever a line holds, its note never carries Python's own error text."""
+    lines = ["= P(m_i = 1) · x_i/p + P(m_i = 0) · 0", "= P(P(m_i = 1) = 1) x_i", "= P(m_i = 1)^2 x_i/p",
+             "= E[m_i x_i | m_i = 1] P(m_i = 1)/p", "= P(m_i = 1 | m_i = 1) x_i/p"]
+    record = check(sheet9["p2.mean"], "E[h_i]\n" + "\n".join(lines), evidence=False)
+    for step in record["steps"]:
+        note = step.get("note") or ""
+        assert "object has no attribute" not in note and "Error" not in note and "NoneType" not in note, note
