@@ -312,24 +312,25 @@ class Builder(Visitor[sp.Expr]):
 
     def _covers(self, name: str, most: int = 2) -> list[list[str]]:
         """Up to ``most`` splits of ``name`` into declared names (longest first); bounded: a name
-        of more than 24 letters is never split, and the search stops at ``most`` splits."""
+        of more than 24 letters is never split, and each suffix is searched once (memoised), so
+        the search is polynomial in the name's length whatever the declared names."""
         known = sorted({*self.vocab.symbols, *self.vocab.vectors}, key=len, reverse=True)
-        found: list[list[str]] = []
         if not known or len(name) > 24:
-            return found
+            return []
+        memo: dict[int, list[list[str]]] = {len(name): [[]]}
 
-        def search(rest: str, done: list[str]) -> None:
-            if len(found) >= most:
-                return
-            if not rest:
-                found.append(done)
-                return
-            for k in known:
-                if rest.startswith(k):
-                    search(rest[len(k):], [*done, k])
+        def search(at: int) -> list[list[str]]:
+            if at not in memo:
+                found: list[list[str]] = []
+                for k in known:
+                    if name.startswith(k, at):
+                        found.extend([k, *tail] for tail in search(at + len(k)))
+                        if len(found) >= most:
+                            break
+                memo[at] = found[:most]
+            return memo[at]
 
-        search(name, [])
-        return found
+        return search(0)
 
     def has_entry(self, name: str, index: str) -> bool:
         """Whether ``name_index`` is a declared name (``C_in``) or an entry of a vector."""

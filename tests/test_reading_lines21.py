@@ -327,3 +327,15 @@ def test_no_interpreter_message_escapes_a_line(sheet9: dict) -> None:
     for step in record["steps"]:
         note = step.get("note") or ""
         assert "object has no attribute" not in note and "Error" not in note and "NoneType" not in note, note
+
+
+def test_splitting_a_long_run_of_letters_is_bounded() -> None:
+    """Names a, aa, aaa: a run of 23 a's then c has no split, found without trying each of the
+    exponentially many prefixes; a run that splits several ways is refused."""
+    from derivcheck.grading.symbolic import Builder
+
+    builder = Builder(_vocab("a", "aa", "aaa", "b"), "")
+    assert builder._covers("a" * 23 + "c") == []
+    assert len(builder._covers("a" * 24)) == 2
+    with pytest.raises(AnswerError):
+        parse_answer("a" * 20, _vocab("a", "aa", "aaa", "b"))
