@@ -462,7 +462,8 @@ def primes(plain: str, where: list[int]) -> tuple[str, list[int]]:
     as a sheet's function has no value of its own to differentiate. A prime without its variable
     (``s'``) or a second prime is left as typed: the variable is not written, so which derivative
     is meant is not either (the parser refuses it where it must be read; a label ``s' = ...`` is
-    set aside as any label is)."""
+    set aside as any label is), except on a defined name of a model that depends on one parameter
+    only, which the line reader knows (:func:`.working.defined_primes`)."""
     out, at, last = [], [], 0
     for m in _PRIME.finditer(plain):
         f, v = m.group("f") or m.group("g"), m.group("v") or m.group("w")

@@ -42,8 +42,8 @@ def _number_of(token: Token, limits: Limits) -> Fraction:
     return value * Fraction(10) ** int(exponent) if exponent else value
 
 
-_BIGOP = re.compile(r"(?P<op>sum|max|min)_\{?(?P<var>[A-Za-z])(?:=(?P<lo>[^{}]+))?\}?"
-                    r"(?:\^(?P<hi>\{[^{}]+\}|\([^()]+\)|[A-Za-z0-9]+))?")
+_BIGOP = re.compile(r"(?P<op>sum|max|min)_\{?(?P<var>[A-Za-z])(?:=(?P<lo>(?:[^{}]|\{[^{}]*\})+))?\}?"
+                    r"(?:\^(?P<hi>\{(?:[^{}]|\{[^{}]*\})+\}|\([^()]+\)|[A-Za-z0-9]+))?")
 _DIFFERENTIAL = re.compile(r"\s*d\s*(?P<name>[A-Za-z]+)"
                            r"(?:_\{?(?P<index>[A-Za-z0-9])\}?|\[(?P<bracket>[A-Za-z0-9])\])?\s*")
 
@@ -107,8 +107,9 @@ class _ToNodes(Transformer):
 
     def _bound(self, text: str, tok: Token) -> Node:
         """A sum's bound (``1``, ``d``, ``d-1``), parsed as an expression of its own."""
+        inner = text[1:-1] if text[:1] + text[-1:] in ("{}", "()") else text  # one outer pair only: {C_{out}}
         try:
-            return parse_plain(text.strip("{}()") if text[:1] in "{(" else text, self.limits)
+            return parse_plain(inner, self.limits)
         except AnswerError as err:
             raise AnswerError(f"cannot read the bound {text!r} of the sum: {err.message}", _at(tok)) from None
 

@@ -241,6 +241,10 @@ class Builder(Visitor[sp.Expr]):
             parts = self.split(base.name, base.pos)
             if len(parts) > 1:  # nLK^2 is n L K^2: the power takes the last letter only
                 return sp.Mul(*parts[:-1], sp.Pow(parts[-1], exponent))
+        if isinstance(base, Sub):
+            factors = self.split_entry(base.name, base.index, base.pos)
+            if factors is not None:  # nC_{in}^2 is n C_in^2, as nLK^2 is n L K^2
+                return sp.Mul(*factors[:-1], sp.Pow(factors[-1], exponent))
         return sp.Pow(self.visit(base), exponent)
 
     def name(self, name: str, pos: int) -> sp.Expr:
@@ -253,6 +257,8 @@ class Builder(Visitor[sp.Expr]):
         single = self.resolve(name)
         if single is not None:
             return [single]
+        if name in FUNCTION or name in self.vocab.functions:  # exp alone is no e*x*p
+            raise self.unknown(name, pos)
         parts = self._cover(name)
         if parts is not None:
             return [self.resolve(p) for p in parts]
@@ -299,22 +305,61 @@ class Builder(Visitor[sp.Expr]):
         return self.visit(defined.expand((Name(defined.params[0], 0),), self.vocab.functions, self.limits))
 
     def _cover(self, name: str) -> list[str] | None:
-        """Split ``name`` into declared names (longest first), or None."""
+        """The split of ``name`` into declared names (``nLK`` -> n L K), when there is exactly one;
+        None when there is none or several (``ab`` with a, b, ab... declared is not guessed)."""
+        covers = self._covers(name)
+        return covers[0] if len(covers) == 1 else None
+
+    def _covers(self, name: str, most: int = 2) -> list[list[str]]:
+        """Up to ``most`` splits of ``name`` into declared names (longest first); bounded: a name
+        of more than 24 letters is never split, and each suffix is searched once (memoised), so
+        the search is polynomial in the name's length whatever the declared names."""
         known = sorted({*self.vocab.symbols, *self.vocab.vectors}, key=len, reverse=True)
-        if not known:
-            return None
+        if not known or len(name) > 24:
+            return []
+        memo: dict[int, list[list[str]]] = {len(name): [[]]}
 
-        def search(rest: str) -> list[str] | None:
-            if not rest:
-                return []
-            for k in known:
-                if rest.startswith(k):
-                    tail = search(rest[len(k):])
-                    if tail is not None:
-                        return [k, *tail]
-            return None
+        def search(at: int) -> list[list[str]]:
+            if at not in memo:
+                found: list[list[str]] = []
+                for k in known:
+                    if name.startswith(k, at):
+                        found.extend([k, *tail] for tail in search(at + len(k)))
+                        if len(found) >= most:
+                            break
+                memo[at] = found[:most]
+            return memo[at]
 
-        return search(name) if len(name) <= 24 else None
+        return search(0)
+
+    def has_entry(self, name: str, index: str) -> bool:
+        """Whether ``name_index`` is a declared name (``C_in``) or an entry of a vector."""
+        return f"{name}_{index}" in self.vocab.symbols or NAME_ALIASES.get(name, name) in self.vocab.vectors
+
+    def entry_parts(self, name: str, index: str) -> tuple[list[str], str] | None:
+        """Letters typed together before a subscript, ``nHWC_{in}``: an unknown name that splits in
+        exactly one way into declared names, the subscript belonging to the last piece (n H W
+        C_in); returns (the leading names, the last piece), or None where the name is known, a
+        function, or splits in no way or in several."""
+        if name in FUNCTION or name in self.vocab.functions or name in CODE_WORDS or len(name) > 24 \
+                or f"{name}_{index}" in self.vocab.symbols or self.resolve(name) is not None:
+            return None
+        found: list[tuple[list[str], str]] = []
+        for cut in range(1, len(name)):
+            head, last = name[:cut], name[cut:]
+            if self.has_entry(last, index):
+                found.extend((c, last) for c in self._covers(head))
+            if len(found) > 1:
+                return None
+        return found[0] if found else None
+
+    def split_entry(self, name: str, index: str, pos: int) -> list[sp.Expr] | None:
+        """The factors of letters typed together before a subscript (:meth:`entry_parts`), or None."""
+        parts = self.entry_parts(name, index)
+        if parts is None:
+            return None
+        head, last = parts
+        return [*(self.name(p, pos) for p in head), self.element(last, index, pos)]
 
     def unknown(self, name: str, pos: int) -> AnswerError:
         if name in FUNCTION:
@@ -356,6 +401,9 @@ class Builder(Visitor[sp.Expr]):
                 if free is not None:
                     return free
             return self.vector(name)
+        factors = self.split_entry(name, index, pos)
+        if factors is not None:
+            return sp.Mul(*factors)
         if self.vocab.open:
             full = f"{name}_{index}"
             return self.created.setdefault(full, symbol_for(full, self.vocab.default_kind))

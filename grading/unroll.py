@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .laws import Law
+from .laws import Discrete, Law
 from .model import Model
 from .probability import OPERATORS, Cov, E, P, Unsupported, Var
 from .working import family, index_symbol, read_line
@@ -118,7 +118,14 @@ class Unroller:
     def value(self, expr: sp.Basic, env: Mapping[str, int] | None = None) -> sp.Expr:
         """The value of ``expr`` at the point, with summation indices bound as in ``env``."""
         env = dict(self.point.free) | dict(env or {})
-        return self._value(expr, env)
+        try:
+            return self._value(expr, env)
+        except (NotBound, Unsupported):
+            raise
+        except (AttributeError, TypeError, KeyError, IndexError):
+            # a construction the walk does not know (an event where a quantity stands): refused in
+            # words, never with the interpreter's message
+            raise Unsupported(f"the rules do not value {_short(expr)}") from None
 
     def _value(self, e: sp.Basic, env: dict[str, int]) -> sp.Expr:
         if isinstance(e, sp.Indexed):
@@ -159,6 +166,8 @@ class Unroller:
             return self._operator(e, env)
         if isinstance(e, sp.Equality):
             return sp.Eq(self._value(e.lhs, env), self._value(e.rhs, env), evaluate=False)
+        if isinstance(e, sp.Unequality):  # 1{a != b}: one but at the atom a = b
+            return atom_event(sp.Ne(self._value(e.lhs, env), self._value(e.rhs, env), evaluate=False))
         if isinstance(e, sp.core.relational.Relational):
             u = self._value(e.lhs - e.rhs if e.rel_op in (">", ">=") else e.rhs - e.lhs, env)
             return indicator(u, strict=e.rel_op in (">", "<"))
@@ -218,7 +227,7 @@ class Unroller:
             return sp.expand(self.expect(args[0] * args[1], *given)
                              - self.expect(args[0], *given) * self.expect(args[1], *given))
         if isinstance(e, P):
-            return self.expect(args[0], *given)
+            return self.expect(atom_event(args[0]), *given)
         raise Unsupported(f"unknown operator {type(e).__name__}")  # pragma: no cover
 
     def _condition(self, cond: sp.Basic, env: dict[str, int]) -> tuple[set[str], sp.Expr | None, dict]:
@@ -290,6 +299,25 @@ class Unroller:
                 coefficient *= moment
             total += coefficient
         return sp.expand(total)
+
+
+def _short(e: sp.Basic) -> str:
+    text = str(e)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def atom_event(event: sp.Basic) -> sp.Basic:
+    """The indicator of an equality event, ``m_1 = 1`` -> 1{u >= 0} - 1{u > 0} with u = m_1 - 1 (one
+    exactly where u = 0), and of ``m_1 != 1`` one minus that: P(m_1 = 1) is the mass of an atom, by the
+    discrete laws' rule of :func:`_moment` (sampled for a law of no atoms). Any other event is
+    returned as it is."""
+    if event is sp.true or event is sp.false:  # an event a condition settled: P(m = 1 | m = 1) = 1
+        return sp.Integer(event is sp.true)
+    if isinstance(event, sp.Equality | sp.Unequality):
+        u = event.lhs - event.rhs
+        atom = sp.Heaviside(u, 1) - sp.Heaviside(u, 0)
+        return atom if isinstance(event, sp.Equality) else 1 - atom
+    return event
 
 
 def indicator(u: sp.Expr, strict: bool = True) -> sp.Expr:
@@ -387,7 +415,7 @@ def _moment(v: sp.Symbol, factors: list[sp.Expr], law: Law) -> sp.Expr | None:
     for f in factors:
         pieces = _pieces(f, v)
         if pieces is None:
-            return None
+            return _at_atoms(v, factors, law) if isinstance(law, Discrete) else None
         up, down, zero = pieces
         upper = None if upper is None or up is None else (upper[0] * up[0], upper[1] + up[1])
         lower = None if lower is None or down is None else (lower[0] * down[0], lower[1] + down[1])
@@ -403,6 +431,24 @@ def _moment(v: sp.Symbol, factors: list[sp.Expr], law: Law) -> sp.Expr | None:
         return total
     except Unsupported:
         return None
+
+
+def _at_atoms(v: sp.Symbol, factors: list[sp.Expr], law: Discrete) -> sp.Expr | None:
+    """E[product of factors of v] for a law on finitely many values: sum over its atoms a of
+    P(v = a) times the product at a (``1{m - 1 >= 0} - 1{m - 1 > 0}`` is 1 at m = 1 only, so
+    P(m = 1) = p for m ~ Bernoulli(p)); a strict indicator written ``Heaviside(u)`` is 0 at 0, as in
+    :func:`_pieces`. None when a factor at an atom is not a number."""
+    product = sp.Mul(*factors).replace(lambda e: isinstance(e, sp.Heaviside) and len(e.args) == 1,
+                                       lambda e: sp.Heaviside(e.args[0], 0))
+    total = sp.Integer(0)
+    for atom, mass in law.mass():
+        value = product.xreplace({v: atom})
+        if value is sp.true or value is sp.false:
+            value = sp.Integer(value is sp.true)
+        if not value.is_number or value.has(sp.nan, sp.zoo):
+            return None
+        total += mass * value
+    return sp.expand(total)
 
 
 def laws_of(model: Model, point: Point) -> dict[str, Law]:

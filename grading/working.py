@@ -23,6 +23,7 @@ from .parser import parse_plain
 from .probability import OPERATORS
 from .symbolic import Builder, Vocabulary
 from .tree import Big, Call, Compare, Deriv, Given, Index, Name, Node, Num, Sub
+from .vocabulary import FUNCTION, LETTERS
 
 #: ``delta_ij``, ``delta_{ij}``, ``delta_{i,j}`` (LaTeX ``\delta_{ij}``): Kronecker's delta of two indices.
 _DELTA = re.compile(r"\bdelta\s*_\s*(?:\{\s*([A-Za-z0-9])\s*,?\s*([A-Za-z0-9])\s*\}"
@@ -49,7 +50,12 @@ def plain_line(text: str) -> tuple[str, bool]:
     plain = _NABLA.sub(lambda m: f"d/d{m.group(1)} ", plain)
     plain = _MULTI_SUM.sub(_double_sum, plain)
     plain = _EXCLUDING.sub(lambda m: f"sum_{m.group('k')} (1 - delta({m.group('k')},{m.group('i')})) ", plain)
+    plain = _DOUBLE_BARS.sub(lambda m: f"‖{m.group(1)}‖", plain)
     return indicators(absolute_bars(plain)), is_latex
+
+
+#: ``||x||``: a norm of one name, wherever it stands (``E[sigma^2 ||x||^2]``), never two absolute values.
+_DOUBLE_BARS = re.compile(r"\|\|\s*([A-Za-z][A-Za-z0-9]*)\s*\|\|")
 
 
 #: ``sum_{k != i} f``: the sum over every k but i, read ``sum_k (1 - delta(k, i)) f``.
@@ -123,7 +129,9 @@ def read_line(model: Model, text: str, limits: Limits = DEFAULT, equation: bool 
     if len(text) > limits.max_length:
         raise AnswerError(f"the line is {len(text):,} characters long (at most {limits.max_length:,})")
     plain, is_latex = plain_line(text)
-    plain = over_family(model, inner_products(model, vector_sums(model, leibniz(model, integrals(model, plain)))))
+    plain = defined_primes(model, plain)
+    plain = leibniz(model, glued_numerators(model, integrals(model, plain)))
+    plain = over_family(model, inner_products(model, vector_sums(model, derivative_reach(model, plain))))
     plain = labelled_parameters(model, plain)
     sides = _split_top(plain, "=") if equation else [plain]
     if any(not s.strip() for s in sides) or len(sides) > 2:
@@ -168,12 +176,151 @@ def leibniz(model: Model, text: str) -> str:
         if close is None:
             continue
         by = _BY.match(text, close + 1)
-        if by is None or by.group("base") not in {*model.vectors, *model.parameters}:
+        if by is None or by.group("base") not in differentiable(model):
             continue
         inner = text[m.end():close + 1]
         out.append(text[last:m.start()] + f"(d/d{by.group('var')} ({inner}))")
         last = by.end()
     return "".join(out) + text[last:]
+
+
+#: A Leibniz operator ``d/dx_j``, ``d/dt`` (``\\frac{d}{dt}``, ``∂/∂x`` once translated), and the space after it.
+_OPERATOR = re.compile(r"(?<![A-Za-z0-9_])d\s*/\s*d\s*[A-Za-z]+(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9])|\[[A-Za-z0-9]\])?"
+                       r"(?![A-Za-z0-9_])\s*")
+#: A name right before a bracket: a call when the name is a function.
+_CALLED = re.compile(r"(?P<f>[A-Za-z][A-Za-z0-9]*)\s*[(\[]")
+
+
+def _is_function(model: Model, name: str) -> bool:
+    """Whether ``name`` before a bracket calls a function (of the vocabulary, the sheet, a Greek
+    letter as a sheet names its functions, or an operator E, Var, P), rather than multiplies."""
+    return name in FUNCTION or name in LETTERS.values() or name in OPERATORS or name in model.functions
+
+
+def derivative_reach(model: Model, text: str) -> str:
+    """What a Leibniz operator applies to: ``d/dx`` before a bracket or a function's call applies
+    to that bracket or call (with its power: ``d/du (1/u) * du/dt`` is the chain rule,
+    ``d/dt (1 + e^{-t})^{-1}``); before anything else it applies to the whole multiplicative term
+    after it, up to the next top-level ``+`` or ``-`` (``d/dt 1/(1 + e^{-t})`` is the derivative of
+    the quotient, ``d/dt 2 t^2`` of 2t^2), a relation, a comma, a closing bracket or the next
+    operator. That term is bracketed here, so the grammar's operator takes it whole."""
+    out, last = [], 0
+    for m in _OPERATOR.finditer(text):
+        if m.start() < last:
+            continue
+        start = m.end()
+        called = _CALLED.match(text, start)
+        if start >= len(text) or text[start] in "([" or (called is not None and _is_function(model, called.group("f"))):
+            continue
+        depth, pos = 0, start
+        while pos < len(text):
+            ch = text[pos]
+            before = text[start:pos].rstrip()[-1:]
+            if depth == 0 and (ch in "=,|<>;" or (ch in "+-" and before not in ("", "^", "_", "*", "/"))
+                               or (pos > start and _OPERATOR.match(text, pos))):
+                break
+            depth += ch in "([{"
+            depth -= ch in ")]}"
+            if depth < 0:
+                break
+            pos += 1
+        term = text[start:pos].rstrip()
+        if not term:
+            continue
+        out.append(text[last:start] + "(" + term + ")")
+        last = start + len(term)
+    return "".join(out) + text[last:]
+
+
+#: A Leibniz quotient whose numerator is a function typed against the d, ``∂log z_i/∂x_j`` (read
+#: ``dlog z_i/dx_j``): the function's operand a name with its subscript or a bracket without brackets inside.
+_GLUED = re.compile(r"(?<![A-Za-z0-9_])d\s*(?P<f>[A-Za-z]+)\s*(?P<arg>\([^()]*\)|[A-Za-z][A-Za-z0-9]*"
+                    r"(?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]))?)\s*/\s*d\s*(?P<var>(?P<base>[A-Za-z]+)"
+                    r"(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9])|\[[A-Za-z0-9]\])?)(?![A-Za-z0-9_(\[])")
+
+
+def glued_numerators(model: Model, text: str) -> str:
+    """``dlog z_i/dx_j`` and ``d log s/dt`` -> ``(d/dx_j (log(z_i)))``: a Leibniz numerator that is a
+    function of one name (or one bracket), the function's name typed against the d or apart,
+    over the differential of a vector's entry, a parameter or a defined name of the model. A glued
+    ``dlog`` is read so only as a whole quotient; anywhere else it stays one unknown name."""
+    def quotient(m: re.Match) -> str:
+        f, arg = m.group("f"), m.group("arg")
+        if f not in FUNCTION or FUNCTION[f].arity[0] != 1 or m.group("base") not in differentiable(model):
+            return m.group(0)
+        inner = arg if arg.startswith("(") else f"({arg})"
+        return f"(d/d{m.group('var')} ({f}{inner}))"
+
+    return _GLUED.sub(quotient, text)
+
+
+def differentiable(model: Model) -> set[str]:
+    """The names a derivative may be taken with respect to: the vectors, the parameters and the
+    defined scalars (``dL/ds``, :meth:`Reader.visit_Deriv`)."""
+    return {*model.vectors, *model.parameters, *model.scalars}
+
+
+def scalar_definitions(model: Model) -> dict[str, sp.Expr]:
+    """The model's defined scalars as read (``s`` -> sigmoid(t)), read once per model. While they
+    are being read the answer is empty, so a definition that itself needs them is read without."""
+    known = model.__dict__.get("_scalar_definitions")
+    if known is None:
+        object.__setattr__(model, "_scalar_definitions", {})
+        read = {}
+        for d in model.definitions:
+            if d.index is None:
+                try:
+                    read[d.name] = read_line(model, d.text).expr
+                except (AnswerError, RecursionError):
+                    continue
+        object.__setattr__(model, "_scalar_definitions", read)
+        known = read
+    return known
+
+
+def written_out(model: Model, expr: sp.Expr, keep: frozenset[str] = frozenset()) -> sp.Expr:
+    """``expr`` with every defined scalar of the model but those in ``keep`` replaced by its
+    definition, transitively (the model's definitions are acyclic: one round per definition at most)."""
+    definitions = {sp.Symbol(n): e for n, e in scalar_definitions(model).items() if n not in keep}
+    for _ in range(len(definitions) + 1):
+        hit = {s: e for s, e in definitions.items() if s in expr.free_symbols}
+        if not hit:
+            break
+        expr = expr.xreplace(hit)
+    return expr
+
+
+def sole_parameter(model: Model, name: str) -> str | None:
+    """The one parameter a defined scalar depends on (``s = sigmoid(t)``: t), through the names its
+    definition uses; None when it depends on several, on none, or on anything random or indexed."""
+    if name not in scalar_definitions(model):
+        return None
+    expr = written_out(model, sp.Symbol(name))
+    if expr.has(sp.Indexed, sp.Sum, sp.Derivative) or any(expr.has(op) for op in OPERATORS.values()):
+        return None
+    symbols = {str(x) for x in expr.free_symbols}
+    used = symbols & set(model.parameters)
+    return used.pop() if len(used) == 1 and symbols == {*used} else None
+
+
+#: A name with one prime and no variable after it: ``s'``.
+_BARE_PRIME = re.compile(r"(?<![A-Za-z0-9_'])(?P<n>[A-Za-z][A-Za-z0-9]*)\s*'(?!['(])")
+
+
+def defined_primes(model: Model, text: str) -> str:
+    """``s'`` -> ``(ds/dt)`` for a defined name of the model whose definition depends on one
+    parameter only (s = sigmoid(t)): its derivative by that parameter. A prime on a plain
+    parameter or on a name of several parameters is left as typed (unreadable: which derivative
+    is meant is not written)."""
+    if "'" not in text:
+        return text
+
+    def derivative(m: re.Match) -> str:
+        name = m.group("n")
+        param = sole_parameter(model, name) if name in model.scalars else None
+        return f"(d{name}/d{param})" if param is not None else m.group(0)
+
+    return _BARE_PRIME.sub(derivative, text)
 
 
 _INTEGRAL = re.compile(r"(?<![A-Za-z0-9_])int\s*(?:_\s*(?P<lo>\{[^{}]*\}|\([^()]*\)|-?[A-Za-z0-9.]+))?"
@@ -346,6 +493,47 @@ def _split_top(text: str, sep: str) -> list[str]:
     return parts
 
 
+#: The largest degree of a polynomial integrand integrated exactly (``int_{-a}^{a} w^2 dw``).
+MAX_DEGREE = 24
+
+
+def polynomial_degree(e: sp.Expr, v: sp.Symbol) -> int | None:
+    """The degree of ``e`` as a polynomial in ``v`` (0 for an expression free of v), found
+    without expanding: a sum takes its largest term's, a product adds its factors', a power with
+    a nonnegative integer exponent multiplies; None when ``e`` is no polynomial in v (``1/v``,
+    ``exp(v)``, ``sqrt(v)``, v inside a function or an operator) or its degree passes
+    :data:`MAX_DEGREE` on the way (so nothing large is ever built)."""
+    if v not in e.free_symbols:
+        return 0
+    if e == v:
+        return 1
+    if isinstance(e, sp.Add | sp.Mul):
+        parts = [polynomial_degree(a, v) for a in e.args]
+        if any(p is None for p in parts):
+            return None
+        total = max(parts) if isinstance(e, sp.Add) else sum(parts)  # type: ignore[type-var, arg-type]
+        return total if total <= MAX_DEGREE else None  # type: ignore[operator]
+    if isinstance(e, sp.Pow) and e.exp.is_Integer and 0 <= int(e.exp) <= MAX_DEGREE:
+        base = polynomial_degree(e.base, v)
+        return base * int(e.exp) if base is not None and base * int(e.exp) <= MAX_DEGREE else None
+    return None
+
+
+def own_index_sum(summand: sp.Expr, k: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Expr | None:
+    """A sum with explicit limits over an index letter of its own (no index of the model):
+    sum_{b=1}^{n} f = n f for a summand free of b; a polynomial summand in b (degree at most
+    :data:`MAX_DEGREE`, b in no entry) in closed form (Faulhaber's sums, SymPy); None otherwise (the
+    sum is then kept and unrolled at the model's points, as any sum)."""
+    if k in lo.free_symbols | hi.free_symbols:
+        return None
+    degree = polynomial_degree(summand, k)
+    if degree is None:  # an entry at k (w_k) or a function of k: no polynomial
+        return None
+    if degree == 0:
+        return sp.expand(summand * (hi - lo + 1))
+    return sp.expand(sp.summation(sp.expand(summand), (k, lo, hi)))
+
+
 class Reader(Builder):
     """The parse tree of a line -> SymPy under a model (the final-answer :class:`Builder`, with
     the model's families, indices, operators and derivatives)."""
@@ -355,6 +543,7 @@ class Reader(Builder):
         super().__init__(Vocabulary(symbols=names, functions=model.functions), text, limits)
         self.model = model
         self.bound: list[str] = []   # the letters the enclosing sums run over
+        self.dummies: list[tuple[str, sp.Symbol]] = []  # the enclosing integrals' variables
 
     def build(self, node: Node) -> sp.Expr:
         try:
@@ -385,18 +574,28 @@ class Reader(Builder):
             return family(name)[self.index(index, pos)]
         if name in self.model.parameters or name in self.model.scalars:
             raise self.error(f"{name!r} has no entries to subscript", pos)
+        factors = self.split_entry(name, index, pos)
+        if factors is not None:
+            return sp.Mul(*factors)
         known = ", ".join(sorted(self.model.families)) or "none"
         raise self.error(f"unknown name {name!r} (entries can be taken of: {known})", pos)
 
+    def has_entry(self, name: str, index: str) -> bool:
+        """Whether ``name_index`` is a declared name (``C_in``) or an entry of a family (``w_i``)."""
+        return f"{name}_{index}" in self.vocab.symbols or name in self.model.families
+
     def visit_Index(self, node: Index) -> sp.Expr:
         if node.name in OPERATORS and self.model.random:
-            return OPERATORS[node.name](self.visit(node.index))
+            return self._apply(node.name, [self.visit(node.index)], node.pos)
         if isinstance(node.index, (Name, Num)):
             label = node.index.name if isinstance(node.index, Name) else str(node.index.value)
             return self.element(node.name, label, node.pos)
         raise self.error(f"{node.name}[...] is not an expectation or an entry here", node.pos)
 
     def visit_Name(self, node: Name) -> sp.Expr:
+        dummy = next((d for n, d in reversed(self.dummies) if n == node.name), None)
+        if dummy is not None:
+            return dummy
         if (node.name in self.model.letters or node.name in self.bound) and node.name not in self.model.parameters:
             return index_symbol(node.name)
         return super().visit_Name(node)
@@ -416,9 +615,14 @@ class Reader(Builder):
         try:
             lo = self.visit(node.lo) if node.lo is not None else sp.Integer(1)
             hi = self.visit(node.hi) if node.hi is not None else self._bound_of(upper or "")
-            return sp.Sum(self.visit(node.arg), (index_symbol(letter), lo, hi))
+            summand, k = self.visit(node.arg), index_symbol(letter)
         finally:
             self.bound.pop()
+        if letter not in self.model.letters and node.hi is not None:
+            closed = own_index_sum(summand, k, lo, hi)
+            if closed is not None:
+                return closed
+        return sp.Sum(summand, (k, lo, hi))
 
     def _bound_of(self, text: str) -> sp.Expr:
         return sp.Integer(int(text)) if text.isdigit() else self.model.parameters[text]
@@ -436,7 +640,7 @@ class Reader(Builder):
             head = OPERATORS[node.name]
             if len(node.args) != head._arity():
                 raise self.error(f"{node.name} takes {head._arity()} argument(s)", node.pos)
-            return head(*(self.visit(a) for a in node.args))
+            return self._apply(node.name, [self.visit(a) for a in node.args], node.pos)
         if node.name == "indicator" and len(node.args) == 1 and isinstance(node.args[0], Compare):
             event = self.visit(node.args[0])  # 1{u > 0} is Heaviside(u): a factor, as in E[z^2 1{z > 0}]
             if not isinstance(event, sp.core.relational.Relational) or event.rel_op in ("==", "!="):
@@ -454,12 +658,21 @@ class Reader(Builder):
         return super().visit_Call(node)
 
     def _integral(self, node: Call) -> sp.Expr:
-        """int_a^b g(z) phi(z) dz = E[g(z) 1{a < z < b}] for the model's N(0, 1) family z: the
-        integrand must be a function times the standard normal density of the variable."""
+        """A definite integral ``int_a^b f(u) du``. Its dummy u is bound (it may reuse any name,
+        a family's letter included). A polynomial integrand in u (coefficients in the model's names,
+        degree at most :data:`MAX_DEGREE`) with finite bounds free of u is integrated exactly:
+        F(b) - F(a), F the antiderivative of the polynomial (``d/(2a) int_{-a}^{a} w^2 dw`` =
+        d a^2/3). Otherwise int_a^b g(z) phi(z) dz = E[g(z) 1{a < z < b}] for the model's N(0, 1)
+        family z: the integrand must be a function times the standard normal density of the
+        variable. Any other integral is refused."""
+        exact = self._polynomial_integral(node)
+        if exact is not None:
+            return exact
         body_node, var_node, lo_node, hi_node = node.args
         if not isinstance(var_node, Name) or var_node.name != standard_normal(self.model):
-            raise self.error("an integral is read only over a N(0, 1) variable of the question, "
-                             "against its density phi(z) = exp(-z^2/2)/sqrt(2 pi)", node.pos)
+            raise self.error("an integral is read when its integrand is a polynomial in its variable between "
+                             "finite bounds, or over a N(0, 1) variable of the question against its density "
+                             "phi(z) = exp(-z^2/2)/sqrt(2 pi)", node.pos)
         var = self.visit(var_node)
         lo, hi = self.visit(lo_node), self.visit(hi_node)
         if var in lo.free_symbols | hi.free_symbols:
@@ -468,7 +681,8 @@ class Reader(Builder):
                             combine="exp")
         if any(var in e.free_symbols for e in weight.atoms(sp.exp)) or any(
                 isinstance(p, sp.Pow) and var in p.base.free_symbols and p.exp.has(var) for p in weight.atoms(sp.Pow)):
-            raise self.error("an integral is read only against the standard normal density: write "
+            raise self.error("an integral is read when its integrand is a polynomial in its variable between "
+                             "finite bounds, or against the standard normal density: write "
                              "int_a^b g(z) phi(z) dz, phi(z) = exp(-z^2/2)/sqrt(2 pi)", node.pos)
         window = sp.Integer(1)
         if lo != -sp.oo:
@@ -476,6 +690,32 @@ class Reader(Builder):
         if hi != sp.oo:
             window *= sp.Heaviside(hi - var)
         return OPERATORS["E"](weight * window)
+
+    def _polynomial_integral(self, node: Call) -> sp.Expr | None:
+        """``int_a^b p(u) du`` for a polynomial p in the bound dummy u and finite bounds free of u,
+        exactly; None when the integral is not of that kind (the caller then reads it otherwise)."""
+        body_node, var_node, lo_node, hi_node = node.args
+        if not isinstance(var_node, Name):
+            return None
+        lo, hi = self.visit(lo_node), self.visit(hi_node)
+        if any(b.has(sp.oo, -sp.oo, sp.zoo, sp.nan) for b in (lo, hi)):
+            return None
+        dummy = sp.Dummy(var_node.name, real=True)
+        self.dummies.append((var_node.name, dummy))
+        try:
+            body = self.visit(body_node)
+        except AnswerError:
+            return None
+        finally:
+            self.dummies.pop()
+        if dummy in lo.free_symbols | hi.free_symbols:
+            raise self.error("an integral's bounds may not use its variable", node.pos)
+        degree = polynomial_degree(body, dummy)
+        if degree is None or degree > MAX_DEGREE:
+            return None
+        poly = sp.Poly(body, dummy)
+        antiderivative = poly.integrate().as_expr()
+        return sp.expand(antiderivative.subs(dummy, hi) - antiderivative.subs(dummy, lo))
 
     def _delta_index(self, node: Node) -> sp.Expr:
         if isinstance(node, Name):
@@ -491,7 +731,17 @@ class Reader(Builder):
         if len(node.args) != head._arity():
             raise self.error(f"{node.op} takes {head._arity()} argument(s) before the condition", node.pos)
         conds = [self.visit(c) for c in node.conds]
-        return head(*(self.visit(a) for a in node.args), conds[0] if len(conds) == 1 else sp.Tuple(*conds))
+        args = [self.visit(a) for a in node.args]
+        self._apply(node.op, args, node.pos)  # the arguments' check
+        return head(*args, conds[0] if len(conds) == 1 else sp.Tuple(*conds))
+
+    def _apply(self, op: str, args: list[sp.Expr], pos: int) -> sp.Expr:
+        """``E[X]``, ``Var(X)``, ``Cov(A, B)`` of quantities, ``P(event)``: an expectation, variance or
+        covariance of an event (``E(m_i = 1)``) is refused (its probability is written P(m_i = 1))."""
+        head = OPERATORS[op]
+        if head is not OPERATORS["P"] and any(isinstance(a, sp.core.relational.Relational) for a in args):
+            raise self.error(f"{op} takes a quantity, not an event: the probability of an event is P(...)", pos)
+        return head(*args)
 
     def visit_Compare(self, node: Compare) -> sp.Expr:
         left, right = self.visit(node.left), self.visit(node.right)
@@ -500,6 +750,9 @@ class Reader(Builder):
         return _RELATIONS[node.op](left, right, evaluate=False)
 
     def visit_Deriv(self, node: Deriv) -> sp.Expr:
+        if isinstance(node.wrt, Name) and node.wrt.name in self.model.scalars \
+                and node.wrt.name not in self.model.parameters:
+            return self._by_defined(node)
         wrt = self.visit(node.wrt)
         if isinstance(wrt, sp.Symbol) and wrt.name in self.model.vectors and self.model.entry:
             wrt = family(wrt.name)[index_symbol(self.model.entry)]  # dL/dx: the gradient's entry at the free index
@@ -509,6 +762,27 @@ class Reader(Builder):
             raise self.error("a derivative is taken with respect to a parameter or an entry of a vector of the "
                              f"question ({', '.join(names) or 'none here'})", node.pos)
         return sp.Derivative(self.visit(node.arg), wrt, evaluate=False)
+
+    def _by_defined(self, node: Deriv) -> sp.Expr:
+        """``dL/ds``, ``d/du (1/u)`` for a defined scalar s (or u): the derivative with s as the
+        variable, every other defined name written out by its definition and s kept (L = -y log s
+        - ... gives -y/s + ...); what follows values s by its definition. Taken here, exactly, as
+        the model's points would write s out first; refused when it cannot be taken (an
+        expectation, a sum or an entry), and when the expression, written out, still holds a
+        parameter s depends on (``ds/du`` with s = sigmoid(t), u = 1 + e^{-t}: s is not written as
+        a function of u, so which function of u is meant is not either)."""
+        name = node.wrt.name  # type: ignore[attr-defined]
+        wrt = sp.Symbol(name)
+        arg = written_out(self.model, self.visit(node.arg), keep=frozenset({name}))
+        if arg.has(sp.Sum, sp.Derivative, sp.Indexed) or any(arg.has(op) for op in OPERATORS.values()):
+            raise self.error(f"a derivative with respect to the defined name {name} is taken only of an "
+                             "expression without sums, entries, expectations or derivatives", node.pos)
+        depends = {str(x) for x in written_out(self.model, wrt).free_symbols} & set(self.model.parameters)
+        through = sorted(depends & {str(x) for x in arg.free_symbols})
+        if through:  # ds/du with s = sigmoid(t), u = 1 + e^{-t}: s as a function of u is not written
+            raise self.error(f"d/d{name} of an expression that holds {', '.join(through)}, which {name} depends "
+                             f"on: write it in {name} first", node.pos)
+        return sp.diff(arg, wrt)
 
     def visit_Sub(self, node: Sub) -> sp.Expr:
         return self.element(node.name, node.index, node.pos)

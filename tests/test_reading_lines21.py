@@ -1,0 +1,341 @@
+"""Issue 21, rules of the line reader (grading/working.py, normalize.py, symbolic.py): what students
+write in derivations, each rule with spellings of its own and the traps that must stay refused."""
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from derivcheck.grading.bank import load
+from derivcheck.grading.errors import AnswerError
+from derivcheck.grading.grader import check
+from derivcheck.grading.reader import parse_answer
+from derivcheck.grading.symbolic import Vocabulary, symbol_for
+from derivcheck.grading.working import polynomial_degree, read_line
+
+
+@pytest.fixture(scope="module")
+def sheet9() -> dict:
+    return load("sheet9")
+
+
+@pytest.fixture(scope="module")
+def sheet8() -> dict:
+    return load("sheet8")
+
+
+def verdicts(record: dict) -> list[str]:
+    return [s["verdict"] for s in record["steps"]]
+
+
+# --- 1. definite integrals of a polynomial in a bound variable ------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "= d \\int_{-a}^{a} \\frac{v^2}{2a}\\,dv",
+    "= \\frac{d}{2a}\\int_{-a}^{a} t^{2}\\, \\mathrm{d}t",
+    "= d (1/(2a)) ∫_{-a}^{a} s² ds",
+    "= d a^2 int_0^1 u^2 du",
+    "= d int_{-a}^{a} (w^2 + a w)/(2a) dw",        # w: a family's letter, bound here
+    "= d a^2/5 * int_{-1}^{1} (u^2 + 1/2) du",
+])
+def test_polynomial_integral_is_integrated_exactly(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p1.variance"], f"Var[y]\n{line}\n= d a^2/3", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+@pytest.mark.parametrize("line", [
+    "= d \\int_{-a}^{a} \\frac{v^2}{a}\\,dv",        # the density's 1/(2a) halved
+    "= d a^2 int_{-1}^{1} u^2 du",                  # no 1/2: twice the value
+    "= d int_0^a w^3 dw",
+])
+def test_polynomial_integral_of_a_wrong_value_is_wrong(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p1.variance"], f"Var[y]\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+@pytest.mark.parametrize("line", [
+    "d int_{-a}^{a} exp(v) dv",            # not a polynomial
+    "d int_{-a}^{a} 1/v dv",
+    "d int_{-a}^{a} sqrt(v) dv",
+    "d int_{-a}^{a} v^2 du",               # the integrand does not use the differential's variable
+    "d int_{-a}^{oo} v^2 dv",              # an infinite bound
+    "d int_{-a}^{v} v^2 dv",               # a bound that uses the variable
+    "d int_{-a}^{a} v^100 dv",             # past the degree bound
+    "d int_{-a}^{a} v^2",                  # no differential
+])
+def test_other_integrals_stay_refused(sheet9: dict, line: str) -> None:
+    with pytest.raises(AnswerError):
+        read_line(sheet9["p1.variance"].model, line)
+
+
+def test_polynomial_degree_is_bounded_without_expanding() -> None:
+    u, a = sp.symbols("u a")
+    assert polynomial_degree(a * (u + 1) ** 3 * u + a, u) == 4
+    assert polynomial_degree(sp.exp(u), u) is None
+    assert polynomial_degree(1 / u, u) is None
+    assert polynomial_degree(((u + 1) ** 20) ** 2, u) is None   # degree 40 > 24
+    assert polynomial_degree(sp.exp(a) * u, u) == 1
+
+
+# --- 2. letters typed together before a subscript ------------------------------------------------
+
+def _vocab(*names: str) -> Vocabulary:
+    return Vocabulary(symbols={n: symbol_for(n, "positive_integer") for n in names})
+
+
+_CONV = ("n", "H", "W", "C_in", "C_out", "k")
+
+
+@pytest.mark.parametrize("typed, factors", [
+    ("nHWC_{in}C_{out}k^2", "n*H*W*C_in*C_out*k**2"),
+    ("3nWHC_{out}C_{in}k^2", "3*n*H*W*C_in*C_out*k**2"),
+    ("HC_{in}^2", "H*C_in**2"),                      # the power takes the last piece, as in nLK^2
+    ("kC_{in}", "k*C_in"),
+    ("nH W C_{in}", "n*H*W*C_in"),
+])
+def test_letters_typed_together_before_a_subscript(typed: str, factors: str) -> None:
+    vocab = _vocab(*_CONV)
+    expected = sp.sympify(factors, locals={n: vocab.symbols[n] for n in _CONV})
+    assert sp.simplify(parse_answer(typed, vocab).expr - expected) == 0
+
+
+@pytest.mark.parametrize("typed, names", [
+    ("abC_{in}", ("a", "b", "ab", "C_in")),           # a b C_in or ab C_in: two splits, refused
+    ("nxC_{in}", ("n", "C_in")),                      # x is no name: no split
+    ("nC_{mid}", ("n", "C_in")),                      # C_mid is no name
+    ("aab_{in}", ("a", "b", "ab", "b_in", "ab_in")),  # a ab_in or a a b_in: two splits
+])
+def test_letters_typed_together_that_do_not_split_once_stay_unknown(typed: str, names: tuple[str, ...]) -> None:
+    with pytest.raises(AnswerError):
+        parse_answer(typed, _vocab(*names))
+
+
+def test_a_plain_name_that_splits_two_ways_is_refused() -> None:
+    with pytest.raises(AnswerError):
+        parse_answer("abc", _vocab("a", "b", "c", "ab"))
+    assert str(parse_answer("nLK^2", _vocab("n", "L", "K")).expr) == "K**2*L*n"
+
+
+def test_a_function_or_known_name_is_never_split() -> None:
+    vocab = _vocab("e", "x", "p", "x_in")
+    assert parse_answer("exp(x_{in})", vocab).expr == sp.exp(vocab.symbols["x_in"])
+    with pytest.raises(AnswerError):
+        parse_answer("exp_{in}", vocab)
+
+
+def test_letters_typed_together_in_working(sheet9: dict) -> None:
+    record = check(sheet9["p4.forward_mults"], "mults\n= n H W C_in C_out k^2\n= nHWC_{in}C_{out}k^2\n"
+                   "= HWnC_{out}C_{in}k^2\n= 2nHWC_{in}C_{out}k^2", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok", "ok", "wrong"]
+
+
+def test_letters_typed_together_on_sheet8(sheet8: dict) -> None:
+    record = check(sheet8["p4.forward_mults"], "nLK^2", evidence=False)
+    assert record["verdict"] == "correct"
+
+
+# --- 3. what a Leibniz operator applies to --------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "= d/dt 1/(1 + exp(-t))",
+    "= \\frac{d}{dt}\\frac{1}{1+e^{-t}}",
+    "= \\frac{\\mathrm{d}}{\\mathrm{d}t} \\left(1 + e^{-t}\\right)^{-1}",
+    "= ∂/∂t 1/(1 + e^(-t))",
+    "= d/dt 2/(1 + exp(-t)) - d/dt 1/(1 + exp(-t))",     # each operator up to the next top-level -
+    "= d/dt (1 + exp(-t))^(-1)",                            # a bracket with its power
+    "= d/dt sigmoid(t)",                                     # a function's call
+])
+def test_leibniz_operator_reaches_the_term_after_it(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p3.sigmoid_derivative"], f"ds/dt\n{line}\n= e^(-t)/(1 + e^(-t))^2", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+@pytest.mark.parametrize("line", [
+    "= d/dt (1) / (1 + exp(-t))",          # the operator takes the bracket right after it only: 0
+    "= d/dt 1/(1 + exp(-t)) + 1/(1 + exp(-t))",   # the second term is not differentiated
+    "= d/dt 1/(1 + exp(t))",
+])
+def test_leibniz_operator_reach_keeps_wrong_lines_wrong(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p3.sigmoid_derivative"], f"ds/dt\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+@pytest.mark.parametrize("line", [
+    "= -∑_i y_i ∂log z_i/∂x_j",
+    "= -sum_i y_i dlog(z_i)/dx_j",
+    "= -sum_{i=1}^{d} y_i d log z_i / d x_j",
+    "= -\\sum_i y_i \\frac{\\partial \\log z_i}{\\partial x_j}",
+])
+def test_leibniz_numerator_holding_a_function(sheet8: dict, line: str) -> None:
+    record = check(sheet8["p3.gradient"], f"dL/dx_j\n{line}\n= z_j - y_j", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+def test_glued_function_numerator_only_as_a_whole_quotient(sheet8: dict) -> None:
+    model = sheet8["p3.gradient"].model
+    with pytest.raises(AnswerError):
+        read_line(model, "dlog z_i")                 # no differential: one unknown name, not d*log(z_i)
+    with pytest.raises(AnswerError):
+        read_line(model, "dlog z_i/dq")              # q is nothing to differentiate by
+    record = check(sheet8["p3.gradient"], "dL/dx_j\n= -sum_i y_i ∂exp z_i/∂x_j", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+# --- 4, 5. a prime on a defined name, a derivative by a defined name ------------------------------
+
+@pytest.mark.parametrize("line", [
+    "= -y s'/s + (1-y) s'/(1-s)",
+    "= (-y/s + (1 - y)/(1 - s)) s′",          # Unicode's prime
+    "= (dL/ds)(ds/dt)",
+    "= \\frac{\\partial L}{\\partial s}\\,\\frac{\\partial s}{\\partial t}",
+    "= (dL/ds) s'",
+    "= d/ds (-y log(s) - (1-y) log(1-s)) * ds/dt",
+])
+def test_prime_and_derivative_by_a_defined_name(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p3.gradient"], f"dL/dt\n{line}\n= s - y", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+@pytest.mark.parametrize("line", [
+    "= y s'/s + (1-y) s'/(1-s)",               # a sign lost
+    "= dL/ds",                                 # the inner factor ds/dt dropped
+    "= (dL/ds) / s'",
+])
+def test_derivative_by_a_defined_name_keeps_wrong_lines_wrong(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p3.gradient"], f"dL/dt\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+@pytest.mark.parametrize("line", [
+    "L'",            # L depends on t and y: which derivative is not written
+    "t'",            # a prime on a parameter
+    "s''",           # a second prime
+    "(dL/ds)(dt/ds)",  # t is what s depends on: t as a function of s is not written
+])
+def test_primes_and_derivatives_that_stay_refused(sheet9: dict, line: str) -> None:
+    with pytest.raises(AnswerError):
+        read_line(sheet9["p3.gradient"].model, line)
+
+
+def test_derivative_by_a_name_defined_beside_the_model(sheet9: dict) -> None:
+    """u = 1 + e^{-t} made a definition of the model (as a line's own definition is): d/du (1/u)
+    is -1/u^2, and the chain rule's product is sigma'(t)."""
+    import dataclasses
+
+    from derivcheck.grading.model import Definition
+    from derivcheck.grading.working import written_out
+
+    base = sheet9["p3.sigmoid_derivative"].model
+    model = dataclasses.replace(base, definitions=(*base.definitions, Definition("u", None, "1 + e^{-t}")))
+    t = base.parameters["t"]
+    sigma_prime = sp.exp(-t) / (1 + sp.exp(-t)) ** 2
+    for line in ("d/du (1/u) * du/dt", "\\frac{d}{du}\\left(\\frac{1}{u}\\right)\\frac{du}{dt}", "-u^(-2) du/dt"):
+        expr = written_out(model, read_line(model, line).expr).doit()
+        assert sp.simplify(expr - sigma_prime) == 0
+    assert read_line(model, "d/du 1/u").expr == -1 / sp.Symbol("u") ** 2
+    with pytest.raises(AnswerError):
+        read_line(model, "ds/du")     # s = sigmoid(t) is not written as a function of u
+
+
+# --- 6. sums with explicit limits over indices of their own ---------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "= \\sum_{b=1}^{n}\\sum_{o=1}^{C_{out}} H W \\cdot C_{in} k^2",
+    "= \\sum_{b=1}^{n}\\sum_{o=1}^{C_{out}}\\sum_{r=1}^{H}\\sum_{c=1}^{W} C_{in}k^2",
+    "= sum_{b=1}^{n} sum_{o=1}^{C_out} H W C_in k^2",
+    "= ∑_{o=1}^{C_{out}} ∑_{c=1}^{C_{in}} n H W k^2",
+    "= sum_{b=0}^{n-1} H W C_{in} C_{out} k^2",
+    "= n H W C_{in} C_{out} k^2 (2/(k^2 (k^2+1))) sum_{q=1}^{k^2} q",   # a polynomial summand, closed form
+])
+def test_sums_over_their_own_indices(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p4.forward_mults"], f"mults\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "ok"]
+
+
+@pytest.mark.parametrize("line", [
+    "= \\sum_{b=1}^{n}\\sum_{o=1}^{C_{out}}\\sum_{r=1}^{H}\\sum_{c=1}^{W} C_{in}k",
+    "= \\sum_{b=1}^{n} b H W C_{in} C_{out} k^2",          # the summand uses its index
+    "= sum_{b=1}^{n+1} H W C_{in} C_{out} k^2",
+])
+def test_sums_over_their_own_indices_keep_wrong_lines_wrong(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p4.forward_mults"], f"mults\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+def test_own_index_sum_closed_forms() -> None:
+    from derivcheck.grading.working import own_index_sum
+
+    k, n, a = sp.Symbol("k", integer=True), sp.Symbol("n", positive=True, integer=True), sp.Symbol("a")
+    assert own_index_sum(a, k, sp.Integer(1), n) == a * n
+    assert sp.simplify(own_index_sum(k ** 2, k, sp.Integer(1), n) - n * (n + 1) * (2 * n + 1) / 6) == 0
+    assert own_index_sum(sp.exp(k), k, sp.Integer(1), n) is None      # not a polynomial: kept as a Sum
+    assert own_index_sum(k ** 30, k, sp.Integer(1), n) is None        # past the degree bound
+    assert own_index_sum(sp.IndexedBase("w")[k], k, sp.Integer(1), n) is None
+
+
+# --- 7. a norm inside an expectation; the probability of an atom ---------------------------------
+
+@pytest.mark.parametrize("line", [
+    "= E[sigma^2 ||x||^2]",
+    "= sigma^2 E[ ||x||^2 ]",
+    "= E[σ² ‖x‖²]",
+    "= \\mathbb{E}\\left[\\sigma^2 \\|x\\|^2\\right]",
+])
+def test_norm_inside_an_expectation(sheet8: dict, line: str) -> None:
+    record = check(sheet8["p2.variance"], f"Var[y]\n= d sigma^2 E[x_1^2]\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+def test_a_norm_is_never_two_absolute_values(sheet8: dict) -> None:
+    record = check(sheet8["p2.variance"], "Var[y]\n= d sigma^2 E[x_1^2]\n= E[sigma^2 ||x||]", evidence=False)
+    assert verdicts(record)[2] != "ok"
+
+
+@pytest.mark.parametrize("line", [
+    "= P(m_i = 1) · x_i/p + P(m_i = 0) · 0",
+    "= P(m_i = 1) x_i/p",
+    "= \\Pr(m_i = 1)\\, \\frac{x_i}{p}",
+    "= (1 - P(m_i = 0)) x_i / p",
+    "= P(m_i != 0) x_i/p",
+    "= (1 - P(m_i != 1)) x_i / p",
+])
+def test_probability_of_an_atom(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p2.mean"], f"E[h_i]\n{line}\n= x_i", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+@pytest.mark.parametrize("line", [
+    "= P(m_i = 0) x_i/p",                 # the drop probability
+    "= P(m_i = 1) x_i",                   # the 1/p rescaling dropped
+    "= P(m_i != 1) x_i / p",
+])
+def test_probability_of_an_atom_keeps_wrong_lines_wrong(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p2.mean"], f"E[h_i]\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+@pytest.mark.parametrize("line", ["E(m_i = 1) x_i/p", "Var(m_i = 1)", "E[m_i = 1 | m_i]"])
+def test_expectation_of_an_event_is_refused(sheet9: dict, line: str) -> None:
+    with pytest.raises(AnswerError, match="not an event"):
+        read_line(sheet9["p2.mean"].model, line)
+
+
+def test_no_interpreter_message_escapes_a_line(sheet9: dict) -> None:
+    """Whatever a line holds, its note never carries Python's own error text."""
+    lines = ["= P(m_i = 1) · x_i/p + P(m_i = 0) · 0", "= P(P(m_i = 1) = 1) x_i", "= P(m_i = 1)^2 x_i/p",
+             "= E[m_i x_i | m_i = 1] P(m_i = 1)/p", "= P(m_i = 1 | m_i = 1) x_i/p"]
+    record = check(sheet9["p2.mean"], "E[h_i]\n" + "\n".join(lines), evidence=False)
+    for step in record["steps"]:
+        note = step.get("note") or ""
+        assert "object has no attribute" not in note and "Error" not in note and "NoneType" not in note, note
+
+
+def test_splitting_a_long_run_of_letters_is_bounded() -> None:
+    """Names a, aa, aaa: a run of 23 a's then c has no split, found without trying each of the
+    exponentially many prefixes; a run that splits several ways is refused."""
+    from derivcheck.grading.symbolic import Builder
+
+    builder = Builder(_vocab("a", "aa", "aaa", "b"), "")
+    assert builder._covers("a" * 23 + "c") == []
+    assert len(builder._covers("a" * 24)) == 2
+    with pytest.raises(AnswerError):
+        parse_answer("a" * 20, _vocab("a", "aa", "aaa", "b"))
