@@ -31,9 +31,10 @@ import sympy as sp
 
 from .bank import Question
 from .equivalence import _seed, apart_for_some_value, fmt, index_bound, model_points, same_number, show
+from .errors import AnswerError
 from .limits import DEFAULT, Limits
 from .probability import OPERATORS, E, Unsupported
-from .reader import Statement, read_statement
+from .reader import Statement, parse_answer, read_statement, split_equals
 from .unroll import NotBound, Point, Unroller, laws_of
 
 #: The false-alarm rate of a whole derivation's sampling tests.
@@ -166,6 +167,10 @@ class Judge:
         q = self.question
         if statement.answer is None:
             return None
+        if self.equation and not self._holds_unknown(statement.text):
+            return Valued([], error=f"the left side of this equation cannot be read as an expression in "
+                                    f"{q.unknown}; write the equation it states (one side holding {q.unknown})",
+                          read=None)
         expr = statement.answer.expr
         try:
             if q.vector:
@@ -179,6 +184,26 @@ class Judge:
         if self.equation:
             return Valued([(float(sp.N(v, 30)),) for v in values], read=expr)
         return Valued(values, read=expr)
+
+    def _holds_unknown(self, text: str) -> bool:
+        """Whether an equation question's statement, read in the question's own names, states the
+        unknown: it is a bare value, or one of the sides left of its last top-level ``=`` reads there
+        and holds the unknown (``a^2/3 = 2/(n_in + n_out)``). The answer reader drops a left side it
+        cannot read as a label and keeps the right one as the unknown's value; in working that would
+        turn ``Var[w_i] = 2/(n_in + n_out)`` into a = 2/(n_in + n_out), so such a statement is refused,
+        never solved as a label."""
+        unknown = self.question.unknown
+        sides = split_equals(text)
+        if unknown is None or len(sides) < 2:
+            return True
+        for left, _ in sides[:-1]:
+            try:
+                expr = parse_answer(left, self.question.vocab, None, self.limits, labels=False).expr
+            except (AnswerError, RecursionError):
+                continue
+            if isinstance(expr, sp.Basic) and expr.has(unknown):
+                return True
+        return False
 
     def _generic(self, unit: Unroller, expr: sp.Basic) -> sp.Expr:
         """The value of a line; an index no sum binds (``d sigma^2 E[x_i^2]``) is read as "any i"
