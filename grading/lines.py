@@ -122,10 +122,11 @@ class Judge:
     # values --------------------------------------------------------------------------------
     def read(self, text: str) -> Statement:
         """A statement read under this judge's model (:func:`.reader.read_statement`, the reader of
-        final answers too), once per text and model."""
+        final answers too), once per text and model; a defined name written as a function of the
+        parameters it depends on (``L(t)``, ``s(t)``) is that name (:meth:`.model.Model.called`)."""
         if text not in self._statements:
-            self._statements[text] = read_statement(self.question, text, self.limits, model=self.model,
-                                                    equation=self.equation)
+            self._statements[text] = read_statement(self.question, self.model.called(text), self.limits,
+                                                    model=self.model, equation=self.equation)
         return self._statements[text]
 
     def valued(self, text: str, naive: bool = False) -> Valued:

@@ -56,3 +56,67 @@ UNREAD_LEFT = [
 @pytest.mark.parametrize("sheet,qid,working,expected", UNREAD_LEFT)
 def test_an_unreadable_left_side_is_never_a_label(banks, sheet, qid, working, expected) -> None:
     assert steps(banks, sheet, qid, working) == expected
+
+
+# --- 2. names the sheet defines: p the keep probability beside q, s = sigmoid(t) --------------------
+
+KEEP = [
+    # p2.sigma's model defines p = 1 - q (problem 2: p the keep probability)
+    ("Var[y] = 1\nd sigma^2/(2p) = 1\nsigma^2 = 2p/d\nsigma = sqrt(2p/d)", ["start", "ok", "ok", "ok"], "correct"),
+    ("Var[y] = 1\n\\frac{d\\sigma^2}{2p} = 1\n\\sigma = \\sqrt{\\frac{2(1-q)}{d}}", ["start", "ok", "ok"], "correct"),
+    ("Var[y] = 1\nd σ²/(2p) = 1\nσ = √(2p/d)", ["start", "ok", "ok"], "correct"),
+    # traps: the keep and drop probabilities swapped, and the variance for the sigma
+    ("Var[y] = 1\nd sigma^2/(2p) = 1\nd sigma^2/(2q) = 1", ["start", "ok", "wrong"], "incorrect"),
+    ("Var[y] = 1\nd sigma^2/(2(1 - p)) = 1", ["start", "wrong"], "incorrect"),
+    ("Var[y] = 1\nd sigma^2/(2p) = 1\nsigma = 2p/d", ["start", "ok", "wrong"], "incorrect"),
+]
+
+
+@pytest.mark.parametrize("working,expected,final", KEEP)
+def test_the_keep_probability_is_a_name_of_the_dropout_model(banks, working, expected, final) -> None:
+    record = check(banks["sheet9"]["p2.sigma"], working, evidence=False)
+    assert [s["verdict"] for s in record["steps"]] == expected
+    assert record["verdict"] == final
+
+
+STABLE = [
+    # p3.stable_loss is judged under the model logit (s = sigmoid(t), L its loss)
+    ("L(t)\n= -y log(s) - (1 - y) log(1 - s)\n= (1 - y) t + log(1 + e^{-t})", ["start", "ok", "ok"], "incorrect"),
+    ("L\n= -y \\log s - (1-y)\\log(1-s)\n= \\max(t, 0) - t y + \\log(1 + e^{-|t|})", ["start", "ok", "ok"], "correct"),
+    ("L(t, y)\n= y log(1 + e^{-t}) + (1 - y) log(1 + e^{t})\n= max(t,0) - ty + log(1 + exp(-abs(t)))",
+     ["start", "ok", "ok"], "correct"),
+    # traps: the label term dropped, a sign flipped; an unstable final form stays not stable
+    ("L(t)\n= -y log s - (1-y) log(1-s)\n= log(1 + e^{-t})", ["start", "ok", "wrong"], "incorrect"),
+    ("L(t)\n= -y log s - (1-y) log(1-s)\n= y log(s) + (1-y) log(1 - s)", ["start", "ok", "wrong"], "incorrect"),
+]
+
+
+@pytest.mark.parametrize("working,expected,final", STABLE)
+def test_the_stable_loss_is_judged_under_the_logit_model(banks, working, expected, final) -> None:
+    record = check(banks["sheet9"]["p3.stable_loss"], working, evidence=False)
+    assert [s["verdict"] for s in record["steps"]] == expected
+    assert record["verdict"] == final
+
+
+def test_the_stability_check_of_the_final_answer_still_runs(banks) -> None:
+    record = check(banks["sheet9"]["p3.stable_loss"], "L(t)\n= -y log s - (1-y) log(1-s)\n= (1-y) t + log(1 + e^{-t})",
+                   evidence=False)
+    assert "not_stable" in record["diagnoses"]
+
+
+CALLS = [
+    # a defined name written as a function of the parameters it depends on is that name
+    ("sheet9", "p3.sigmoid_derivative", "ds/dt\n= s(t)(1 - s(t))", ["start", "ok"]),
+    ("sheet9", "p3.sigmoid_derivative", "ds/dt\n= s\\left(t\\right)\\left(1 - s\\left(t\\right)\\right)",
+     ["start", "ok"]),
+    ("sheet9", "p3.gradient", "dL/dt\n= d/dt L(t)\n= s(t) - y", ["start", "ok", "ok"]),
+    # traps: a bracket holding anything else is a product (s(1 - s)), an argument the name does not
+    # depend on is no call (s(y) is s y), and a wrong line stays wrong
+    ("sheet9", "p3.sigmoid_derivative", "ds/dt\n= s(1 - s)\n= s(t)", ["start", "ok", "wrong"]),
+    ("sheet9", "p3.gradient", "dL/dt\n= s - y\n= s(y) - y", ["start", "ok", "wrong"]),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected", CALLS)
+def test_a_defined_name_called_with_its_parameters_is_the_name(banks, sheet, qid, working, expected) -> None:
+    assert steps(banks, sheet, qid, working) == expected
