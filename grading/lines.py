@@ -33,6 +33,7 @@ from .bank import Question
 from .equivalence import _seed, apart_for_some_value, fmt, index_bound, model_points, same_number, show
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
+from .model import Definition, ModelError, check_definitions
 from .probability import OPERATORS, E, Unsupported
 from .reader import Statement, parse_answer, read_statement, split_equals
 from .unroll import NotBound, Point, Unroller, laws_of
@@ -118,6 +119,28 @@ class Judge:
             for point in self.points:
                 point.free[letter] = point.free[free]
             self.aliases[letter] = free
+
+    def define(self, definitions: tuple[tuple[str, str], ...]) -> str | None:
+        """Extend the model by definitions written beside a line (:func:`.steps.beside`), for that
+        line and the lines after it: each ``name = value`` is a defined scalar (``m``) or, with one
+        index letter of the model, a defined family (``u_i``), read as a bank's definitions are
+        (:func:`.model.check_definitions`: readable under the model, no cycle, bounded when written
+        out). None when they are in force, else why not (the model is then unchanged)."""
+        added = []
+        for name, value in definitions:
+            base, _, index = name.partition("_")
+            if index and (len(index) != 1 or index not in self.model.letters):
+                return f"cannot read the definition {name} = {value} (an entry needs an index letter of the model)"
+            added.append(Definition(base, index or None, value))
+        model = dataclasses.replace(self.model, definitions=(*self.model.definitions, *added))
+        try:
+            check_definitions(model, self.limits)
+        except ModelError as err:
+            return str(err).split(": ", 1)[-1]
+        self.model = model
+        self._statements.clear()
+        self.units = [Unroller(model, u.point, u.laws, u._read) for u in self.units]
+        return None
 
     # values --------------------------------------------------------------------------------
     def read(self, text: str) -> Statement:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .reader import _SEPARATOR, IMPLICATION, split_chain, split_equals, top_level, without_reason
+from .reader import _DEFINITION, _SEPARATOR, IMPLICATION, split_chain, split_equals, top_level, without_reason
 from .sentences import asides
 
 #: A justification at the end of a line: ``# ...``, ``\quad\text{...}``, ``\qquad (\text{...})``.
@@ -47,6 +47,7 @@ class WorkingLine:
     text: str
     line: str
     reason: str = ""
+    definitions: tuple[tuple[str, str], ...] = ()  # (name, value) written beside the statement
 
     def pieces(self, equation: bool) -> list[str]:
         """The statements of the line, each judged against the one before. Otherwise than in an
@@ -129,3 +130,38 @@ def _chain(line: str, equation: bool) -> list[WorkingLine]:
     pieces = [p.strip() for p, _ in split_equals(body)]
     return [WorkingLine(p, p if k == 0 else "= " + p, reason if k == len(pieces) - 1 else "")
             for k, p in enumerate(pieces)]
+
+
+def _name(text: str) -> str:
+    return re.sub(r"[{}\s]", "", text)
+
+
+def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
+    """The steps with the definitions written beside a statement set apart (``= m + log(e^{-m} +
+    e^{t-m}) - yt, \\quad m = max(t, 0)``; ``= d/du (1/u) du/dt, u = 1 + e^{-t}``): the trailing
+    statements that follow the line's statement, separated as the final-answer reader separates
+    statements (``,``, ``;``, ``where``, ``with``, ``\\quad``: :func:`.reader.statements`), each
+    ``name = value`` for a NEW name, one that is none of ``known`` (the model's names, the question's
+    variables, functions, constants, the unknown) nor defined on an earlier line. A definition holds
+    for its line and the lines after it; a statement about a known name (``y = 1``) is never one.
+    The line's statement must remain: a line that is only ``name = value`` defines nothing."""
+    out = []
+    seen = set(known)
+    for step in steps:
+        pieces = top_level(step.text, _SEPARATOR)
+        found: list[tuple[str, str]] = []
+        k = len(pieces)
+        while k > 1:
+            m = _DEFINITION.fullmatch(pieces[k - 1][0])
+            name = _name(m.group("name")) if m else ""
+            if m is None or name in seen or name.split("_")[0] in seen or any(n == name for n, _ in found):
+                break
+            found.insert(0, (name, m.group("value").strip()))
+            k -= 1
+        if not found:
+            out.append(step)
+            continue
+        statement, offset = pieces[k - 1]
+        seen.update(n for n, _ in found)
+        out.append(WorkingLine(step.text[:offset + len(statement)].rstrip(), step.line, step.reason, tuple(found)))
+    return out

@@ -120,3 +120,51 @@ CALLS = [
 @pytest.mark.parametrize("sheet,qid,working,expected", CALLS)
 def test_a_defined_name_called_with_its_parameters_is_the_name(banks, sheet, qid, working, expected) -> None:
     assert steps(banks, sheet, qid, working) == expected
+
+
+# --- 3. definitions written beside a line hold for that line and the lines after it ------------------
+
+BESIDE = [
+    ("sheet9", "p3.stable_loss",
+     "L(t)\n= log(1 + e^t) - y t\n= m + \\log\\left(e^{-m} + e^{t-m}\\right) - y t, \\quad m = \\max(t, 0)\n"
+     "= m + \\log(1 + e^{-|t|}) - yt", ["start", "ok", "ok", "ok"], "correct"),
+    ("sheet9", "p3.stable_loss",
+     "L(t)\n= log(1 + exp(t)) - t y\n= M + log(exp(-M) + exp(t - M)) - t y   where M = max(0, t)\n"
+     "= max(t, 0) - t y + log(1 + exp(-abs(t)))", ["start", "ok", "ok", "ok"], "correct"),
+    ("sheet9", "p3.sigmoid_derivative", "ds/dt\n= d/dt (1/u); u = 1 + e^{-t}\n= -(1/u^2) du/dt\n= e^{-t}/u^2\n= s(1-s)",
+     ["start", "ok", "ok", "ok", "ok"], "correct"),
+    ("sheet8", "p2.variance", "Var[y]\n= d v, with v = sigma^2 E[x_1^2]\n= d v\n= d sigma^2/2",
+     ["start", "ok", "ok", "ok"], "correct"),
+    # traps: a wrong line with a definition stays wrong, also on a later line using the name
+    ("sheet9", "p3.stable_loss", "L(t)\n= log(1 + e^t) - y t\n= m + log(e^{-m} + e^{t-m}), m = max(t, 0)",
+     ["start", "ok", "wrong"], "incorrect"),
+    ("sheet9", "p3.stable_loss", "L(t)\n= log(1 + e^t) - y t\n= m + log(e^{-m} + e^{t-m}) - y t, m = max(t, 0)\n"
+     "= m + log(1 + e^{-|t|})", ["start", "ok", "ok", "wrong"], "incorrect"),
+    ("sheet8", "p2.variance", "Var[y]\n= d v, v = sigma^2 E[z_1^2]\n= d sigma^2",
+     ["start", "wrong", "ok"], "incorrect"),
+    # a definition that does not read, or refers to itself, makes its line invalid
+    ("sheet9", "p3.stable_loss", "L(t)\n= log(1 + e^t) - y t\n= log(1 + e^t) - y t + k - k, k = k + 1",
+     ["start", "ok", "invalid"], "invalid"),
+    ("sheet9", "p3.stable_loss", "L(t)\n= log(1 + e^t) - y t\n= log(1 + e^t) - y t + k - k, k = foo(t)",
+     ["start", "ok", "invalid"], "invalid"),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected,final", BESIDE)
+def test_a_definition_beside_a_line_holds_from_there_on(banks, sheet, qid, working, expected, final) -> None:
+    record = check(banks[sheet][qid], working, evidence=False)
+    assert [s["verdict"] for s in record["steps"]] == expected
+    assert record["verdict"] == final
+
+
+def test_a_statement_about_a_known_name_is_no_definition(banks) -> None:
+    """``y = 1`` beside a line names the question's label, it defines nothing: the line is never
+    read with y replaced (a later line is still judged in the model's own y)."""
+    from derivcheck.grading.steps import WorkingLine, beside
+
+    step = WorkingLine("-log s, y = 1", "= -log s, y = 1")
+    assert beside([step], {"y", "s", "t"}) == [step]
+    found = beside([WorkingLine("m + log(e^{-m} + e^{t-m}), \\quad m = \\max(t, 0)", "")], {"y", "s", "t"})
+    assert found[0].text == "m + log(e^{-m} + e^{t-m})" and found[0].definitions == (("m", "\\max(t, 0)"),)
+    again = beside([WorkingLine("m, m = t", ""), WorkingLine("m, m = 2t", "")], {"t"})
+    assert again[0].definitions == (("m", "t"),) and again[1].definitions == ()  # never redefined
