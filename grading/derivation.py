@@ -48,7 +48,8 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
                 "feedback": f"A derivation may have at most {MAX_LINES} lines and "
                             f"{MAX_LENGTH_FACTOR * limits.max_length:,} characters."}
     judge = Judge(question, limits)
-    steps = beside(split(answer, judge.equation), _known_names(question, judge))
+    known = _known_names(question, judge)
+    steps = beside(split(answer, judge.equation, frozenset(known)), known)
     pieces = [p for step in steps for p in step.pieces(judge.equation)]
     label = bool(pieces) and not judge.equation and is_label(question, pieces[0])
     if pieces:

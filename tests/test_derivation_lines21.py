@@ -168,3 +168,63 @@ def test_a_statement_about_a_known_name_is_no_definition(banks) -> None:
     assert found[0].text == "m + log(e^{-m} + e^{t-m})" and found[0].definitions == (("m", "\\max(t, 0)"),)
     again = beside([WorkingLine("m, m = t", ""), WorkingLine("m, m = 2t", "")], {"t"})
     assert again[0].definitions == (("m", "t"),) and again[1].definitions == ()  # never redefined
+
+
+# --- 4. a bracketed remark at the end of a line never changes a verdict; a bracketed factor is read -----
+
+REMARKS = [
+    # (line, the statement judged) -- remarks that state an equation, a law, a condition, or words
+    ("= s - y   (s' = s(1 - s))", "= s - y"),
+    ("= x_i (1-p)/p  [m_i = 1 with probability p]", "= x_i (1-p)/p"),
+    ("= -log s   (y = 1)", "= -log s"),
+    ("= d sigma^2/2   (w_i ∼ N(0, σ²))", "= d sigma^2/2"),
+    ("= d \\sigma^2/2 \\; (w \\sim \\mathcal{N}(0, \\sigma^2))", "= d \\sigma^2/2 \\;"),
+    ("= max(t, 0) + log(1 + e^{-|t|})  (t ≥ 0)", "= max(t, 0) + log(1 + e^{-|t|})"),
+    ("σ = √(2/d)  (the variance is unchanged by dropout)", "σ = √(2/d)"),
+    ("= d a^2/3  (independent, both of mean zero)", "= d a^2/3"),
+]
+
+FACTORS = ["= x_i^2 (1-p)", "= d (a^2/3)", "= E[y^2]", "= d sigma^2 (1/2)", "= (1-y) (t + log(1 + e^{-t}))",
+           "= s(1 - s)", "= d (sigma mu)", "= sigma^2 (d n)", "= s (log t)", "= f(y = 1)", "= (y = 1)"]
+
+
+@pytest.mark.parametrize("line,statement", REMARKS)
+def test_a_trailing_bracket_that_states_is_a_remark(line, statement) -> None:
+    from derivcheck.grading.steps import split
+
+    step = split(f"L\n{line}", False, frozenset({"s", "y", "t", "sigma", "d", "a", "x_i", "p"}))[1]
+    assert step.text == statement.removeprefix("= ").rstrip() and step.reason
+
+
+@pytest.mark.parametrize("line", FACTORS)
+def test_a_trailing_bracket_that_is_a_factor_is_read(line) -> None:
+    from derivcheck.grading.steps import split
+
+    step = split(f"L\n{line}", False, frozenset({"s", "y", "t", "sigma", "d", "a", "x_i", "p", "n", "mu"}))[1]
+    assert step.text == line.split("= ", 1)[-1] and not step.reason
+
+
+JUDGED = [
+    # a remark never changes a verdict: the statement beside it is judged, right or wrong
+    ("sheet9", "p3.gradient", "dL/dt\n= -y(1-s) + (1-y)s   (s' = s(1-s))\n= s - y", ["start", "ok", "ok"]),
+    ("sheet9", "p3.gradient", "dL/dt\n= y - s   (s' = s(1-s))", ["start", "wrong"]),
+    ("sheet9", "p3.stable_loss", "L(t)\n= -y log s - (1-y) log(1-s)\n= -log s   (y = 1)", ["start", "ok", "wrong"]),
+    ("sheet9", "p2.mean", "E[h_i]\n= E[m_i] x_i/p   (m_i = 1 w.p. p)\n= x_i", ["start", "ok", "ok"]),
+    ("sheet9", "p2.mean", "E[h_i]\n= (1-p) x_i/p   (m_i = 1 w.p. p)", ["start", "wrong"]),
+    ("sheet8", "p2.variance", "Var[y]\n= d E[w_1^2] E[x_1^2]\n= d sigma E[x_1^2]   (w ~ N(0, sigma))",
+     ["start", "ok", "wrong"]),
+    ("sheet9", "p2.sigma", "Var[y] = 1\nd σ²/(2p) = 1\nσ² = 2/d  (dropout does not change the variance)",
+     ["start", "ok", "wrong"]),
+    ("sheet9", "p2.sigma", "Var[y] = 1\nd σ²/(2p) = 1\nσ² = 2p/d  (the keep probability is p = 1 - q)",
+     ["start", "ok", "ok"]),
+    # a factor is read as one: a wrong factor stays wrong, a right one is right
+    ("sheet9", "p2.variance", "Var[h_i]\n= x_i^2/p - x_i^2\n= x_i^2 (1-p)", ["start", "ok", "wrong"]),
+    ("sheet9", "p2.variance", "Var[h_i]\n= x_i^2/p - x_i^2\n= x_i^2 (1-p)/p", ["start", "ok", "ok"]),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d (a^2/3)", ["start", "ok", "ok"]),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d (a^2/12)", ["start", "ok", "wrong"]),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected", JUDGED)
+def test_a_remark_never_changes_a_verdict(banks, sheet, qid, working, expected) -> None:
+    assert steps(banks, sheet, qid, working) == expected
