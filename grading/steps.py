@@ -133,6 +133,7 @@ def remark(line: str, names: frozenset[str] = frozenset()) -> tuple[str, str] | 
         depth += ch in "([{"
         depth -= ch in ")]}"
     states = _RELATION.search("".join(level)) is not None
+
     def word(token: str) -> bool:
         token = token.strip(",.;:!?")
         return bool(_PLAIN_WORD.fullmatch(token)) and token not in names and token.lower() not in _GREEK \
@@ -227,6 +228,6 @@ def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
             out.append(step)
             continue
         statement, offset = pieces[k - 1]
-        seen.update(n for n, _ in found)
+        seen.update(part for n, _ in found for part in (n, n.split("_")[0]))
         out.append(WorkingLine(step.text[:offset + len(statement)].rstrip(), step.line, step.reason, tuple(found)))
     return out
