@@ -94,7 +94,7 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
                 prev, prev_text = cur, piece
     first_wrong = next((k for k, r in enumerate(records) if r["verdict"] == "wrong"), None)
     final_text = steps[-1].pieces(judge.equation)[-1] if steps else answer
-    outcome = final(_with_definitions(final_text, in_force))
+    outcome = final(_with_definitions(judge.model.called(final_text), in_force))  # read as its line was
     return _combine(question, answer, outcome, records, first_wrong)
 
 

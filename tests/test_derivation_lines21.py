@@ -228,3 +228,24 @@ JUDGED = [
 @pytest.mark.parametrize("sheet,qid,working,expected", JUDGED)
 def test_a_remark_never_changes_a_verdict(banks, sheet, qid, working, expected) -> None:
     assert steps(banks, sheet, qid, working) == expected
+
+
+def test_the_final_statement_is_read_as_its_line(banks) -> None:
+    """A final line ``= s(t) - y`` is judged ok as a line (s(t) is s): the final statement is the
+    same reading, so it is correct too, never s t - y."""
+    record = check(banks["sheet9"]["p3.gradient"], "dL/dt\n= d/dt L(t)\n= s(t) - y", evidence=False)
+    assert [s["verdict"] for s in record["steps"]] == ["start", "ok", "ok"] and record["verdict"] == "correct"
+    record = check(banks["sheet9"]["p3.gradient"], "dL/dt\n= s(t) - y(t)", evidence=False)
+    assert record["verdict"] != "correct"  # y does not depend on t: y(t) stays a product
+
+
+def test_model_called_is_a_rule_of_names_and_arguments() -> None:
+    from derivcheck.grading.model import model_from
+
+    model = model_from({"name": "m", "parameters": {"t": "real", "y": "real", "q": "interval(0,1)"},
+                        "define": {"s": "1/(1 + exp(-t))", "L": "-y log(s)", "p": "1 - q"}})
+    assert model.depends_on("L") == {"t", "y"} and model.depends_on("p") == {"q"}
+    assert model.called("L(t, y) + s(t) - p(q)") == "L + s - p"
+    as_written = "s(1 - s) + L(y, y) + s(y) + t(t) + \\sigma(t)"
+    assert model.called(as_written) == as_written
+    assert model.called("L\\left(t\\right)") == "L"
