@@ -12,7 +12,16 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from .reader import _DEFINITION, _SEPARATOR, IMPLICATION, split_chain, split_equals, top_level, without_reason
+from .reader import (
+    _DEFINITION,
+    _QUANTITY_WORDS,
+    _SEPARATOR,
+    IMPLICATION,
+    split_chain,
+    split_equals,
+    top_level,
+    without_reason,
+)
 from .sentences import asides
 from .vocabulary import FUNCTION
 
@@ -109,7 +118,8 @@ def remark(line: str, names: frozenset[str] = frozenset()) -> tuple[str, str] | 
     an equation, a law or a condition (``(s' = s(1-s))``, ``(m_i = 1 w.p. p)``, ``(y = 1)``, ``(w ~
     N(0, sigma))``, ``(t < 0)``: a relation at the bracket's own level), or it is words of a sentence
     (two words in a row of two letters or more, none a name of the question, a function or a Greek
-    letter: ``(dropout does not change the variance)``). A bracket that holds an expression is a
+    letter: ``(dropout does not change the variance)``) and no word that changes a quantity (``(per
+    layer)``, ``(twice)``: the final-answer reader's, never set aside). A bracket that holds an expression is a
     factor and stays (``= x_i^2 (1-p)``, ``= d (a^2/3)``, ``= E[y^2]``), and so does one glued to what
     precedes it (``f(y = 1)``). The statement before the remark must not be empty."""
     text = line.rstrip()
@@ -140,7 +150,8 @@ def remark(line: str, names: frozenset[str] = frozenset()) -> tuple[str, str] | 
             and token not in FUNCTION
 
     tokens = inner.split()
-    sentence = any(word(a) and word(b) and len(a) + len(b) >= 5 for a, b in itertools.pairwise(tokens))
+    changes = any(t.strip(",.;:!?").lower() in _QUANTITY_WORDS for t in tokens)  # "(per layer)", "(squared)"
+    sentence = not changes and any(word(a) and word(b) and len(a) + len(b) >= 5 for a, b in itertools.pairwise(tokens))
     if not (states or sentence):
         return None
     return body, text[start:].strip()

@@ -185,7 +185,8 @@ REMARKS = [
 ]
 
 FACTORS = ["= x_i^2 (1-p)", "= d (a^2/3)", "= E[y^2]", "= d sigma^2 (1/2)", "= (1-y) (t + log(1 + e^{-t}))",
-           "= s(1 - s)", "= d (sigma mu)", "= sigma^2 (d n)", "= s (log t)", "= f(y = 1)", "= (y = 1)"]
+           "= s(1 - s)", "= d (sigma mu)", "= sigma^2 (d n)", "= s (log t)", "= f(y = 1)", "= (y = 1)",
+           "= n K^2 (per layer)", "= d sigma^2 (twice the variance)"]  # words that change a quantity stay
 
 
 @pytest.mark.parametrize("line,statement", REMARKS)
