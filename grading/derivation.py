@@ -23,8 +23,8 @@ from .lines import ALPHA, Judge, Judgement, Valued, _same, describe
 from .mistakes import GENERIC_STEP_MISTAKES, mistake_words, name_line
 from .probability import OPERATORS
 from .reader import split_equals
-from .steps import WorkingLine, lines, split
-from .vocabulary import FUNCTION
+from .steps import WorkingLine, beside, lines, split
+from .vocabulary import CONSTANT, FUNCTION
 
 #: The most lines a derivation may have, and its longest text (a multiple of one answer's).
 MAX_LINES = 60
@@ -48,7 +48,8 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
                 "feedback": f"A derivation may have at most {MAX_LINES} lines and "
                             f"{MAX_LENGTH_FACTOR * limits.max_length:,} characters."}
     judge = Judge(question, limits)
-    steps = split(answer, judge.equation)
+    known = _known_names(question, judge)
+    steps = beside(split(answer, judge.equation, frozenset(known)), known)
     pieces = [p for step in steps for p in step.pieces(judge.equation)]
     label = bool(pieces) and not judge.equation and is_label(question, pieces[0])
     if pieces:
@@ -62,7 +63,13 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     prev: Valued | None = None
     prev_text = ""
     starts = judge.reference_values() or None
+    in_force: list[tuple[str, str]] = []  # the definitions written beside lines so far
     for n, step in enumerate(steps):
+        refused = judge.define(step.definitions) if step.definitions else None
+        if refused is not None:
+            records.append(_step_record(step, Judgement("invalid", "invalid", note=refused), judge, None))
+            continue
+        in_force.extend(step.definitions)
         for m, piece in enumerate(step.pieces(judge.equation)):
             if time.process_time() > deadline:
                 late = Judgement("undecided", "undecided", note="time limit reached before this line")
@@ -87,8 +94,27 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
                 prev, prev_text = cur, piece
     first_wrong = next((k for k, r in enumerate(records) if r["verdict"] == "wrong"), None)
     final_text = steps[-1].pieces(judge.equation)[-1] if steps else answer
-    outcome = final(final_text)
+    outcome = final(_with_definitions(judge.model.called(final_text), in_force))  # read as its line was
     return _combine(question, answer, outcome, records, first_wrong)
+
+
+def _known_names(question: Question, judge: Judge) -> set[str]:
+    """The names a definition beside a line may not define: the model's, the question's variables,
+    the sheet's and the built-in functions and constants, the operators and the unknown."""
+    model = judge.model
+    return {*model.names, *model.functions, *question.variables, *question.vocab.known_names(), *FUNCTION,
+            *CONSTANT, *OPERATORS, *([question.unknown.name] if question.unknown is not None else [])}
+
+
+def _with_definitions(final_text: str, in_force: list[tuple[str, str]]) -> str:
+    """The final statement with the definitions in force that it uses written beside it (``...,
+    where u = 1 + e^{-t}``), so the final-answer reader puts them in as it does for a single answer
+    (:func:`.reader.statements`)."""
+    used = [(name, value) for name, value in in_force
+            if re.search(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z0-9])", final_text)]
+    if not used:
+        return final_text
+    return final_text + ", where " + ", ".join(f"{name} = {value}" for name, value in used)
 
 
 #: One plain name, with subscripts: ``mults_fwd``, ``n_mults``, ``num_weights``, ``N_{w}``.

@@ -31,9 +31,11 @@ import sympy as sp
 
 from .bank import Question
 from .equivalence import _seed, apart_for_some_value, fmt, index_bound, model_points, same_number, show
+from .errors import AnswerError
 from .limits import DEFAULT, Limits
+from .model import Definition, ModelError, check_definitions
 from .probability import OPERATORS, E, Unsupported
-from .reader import Statement, read_statement
+from .reader import Statement, parse_answer, read_statement, split_equals
 from .unroll import NotBound, Point, Unroller, laws_of
 
 #: The false-alarm rate of a whole derivation's sampling tests.
@@ -118,13 +120,36 @@ class Judge:
                 point.free[letter] = point.free[free]
             self.aliases[letter] = free
 
+    def define(self, definitions: tuple[tuple[str, str], ...]) -> str | None:
+        """Extend the model by definitions written beside a line (:func:`.steps.beside`), for that
+        line and the lines after it: each ``name = value`` is a defined scalar (``m``) or, with one
+        index letter of the model, a defined family (``u_i``), read as a bank's definitions are
+        (:func:`.model.check_definitions`: readable under the model, no cycle, bounded when written
+        out). None when they are in force, else why not (the model is then unchanged)."""
+        added = []
+        for name, value in definitions:
+            base, _, index = name.partition("_")
+            if index and (len(index) != 1 or index not in self.model.letters):
+                return f"cannot read the definition {name} = {value} (an entry needs an index letter of the model)"
+            added.append(Definition(base, index or None, value))
+        model = dataclasses.replace(self.model, definitions=(*self.model.definitions, *added))
+        try:
+            check_definitions(model, self.limits)
+        except ModelError as err:
+            return str(err).split(": ", 1)[-1]
+        self.model = model
+        self._statements.clear()
+        self.units = [Unroller(model, u.point, u.laws, u._read) for u in self.units]
+        return None
+
     # values --------------------------------------------------------------------------------
     def read(self, text: str) -> Statement:
         """A statement read under this judge's model (:func:`.reader.read_statement`, the reader of
-        final answers too), once per text and model."""
+        final answers too), once per text and model; a defined name written as a function of the
+        parameters it depends on (``L(t)``, ``s(t)``) is that name (:meth:`.model.Model.called`)."""
         if text not in self._statements:
-            self._statements[text] = read_statement(self.question, text, self.limits, model=self.model,
-                                                    equation=self.equation)
+            self._statements[text] = read_statement(self.question, self.model.called(text), self.limits,
+                                                    model=self.model, equation=self.equation)
         return self._statements[text]
 
     def valued(self, text: str, naive: bool = False) -> Valued:
@@ -166,6 +191,10 @@ class Judge:
         q = self.question
         if statement.answer is None:
             return None
+        if self.equation and not self._holds_unknown(statement.text):
+            return Valued([], error=f"the left side of this equation cannot be read as an expression in "
+                                    f"{q.unknown}; write the equation it states (one side holding {q.unknown})",
+                          read=None)
         expr = statement.answer.expr
         try:
             if q.vector:
@@ -179,6 +208,26 @@ class Judge:
         if self.equation:
             return Valued([(float(sp.N(v, 30)),) for v in values], read=expr)
         return Valued(values, read=expr)
+
+    def _holds_unknown(self, text: str) -> bool:
+        """Whether an equation question's statement, read in the question's own names, states the
+        unknown: it is a bare value, or one of the sides left of its last top-level ``=`` reads there
+        and holds the unknown (``a^2/3 = 2/(n_in + n_out)``). The answer reader drops a left side it
+        cannot read as a label and keeps the right one as the unknown's value; in working that would
+        turn ``Var[w_i] = 2/(n_in + n_out)`` into a = 2/(n_in + n_out), so such a statement is refused,
+        never solved as a label."""
+        unknown = self.question.unknown
+        sides = split_equals(text)
+        if unknown is None or len(sides) < 2:
+            return True
+        for left, _ in sides[:-1]:
+            try:
+                expr = parse_answer(left, self.question.vocab, None, self.limits, labels=False).expr
+            except (AnswerError, RecursionError):
+                continue
+            if isinstance(expr, sp.Basic) and expr.has(unknown):
+                return True
+        return False
 
     def _generic(self, unit: Unroller, expr: sp.Basic) -> sp.Expr:
         """The value of a line; an index no sum binds (``d sigma^2 E[x_i^2]``) is read as "any i"

@@ -33,6 +33,11 @@ from .symbolic import symbol_for
 from .vocabulary import Defined, yielding
 
 _KEY = re.compile(r"(?P<name>[A-Za-z][A-Za-z0-9]*)(?:_(?P<index>[A-Za-z]))?")
+#: A name as a definition or a line writes it (``t``, ``n_in``, ``x_i``).
+_WORD = re.compile(r"(?<![A-Za-z0-9_\\])[A-Za-z][A-Za-z0-9]*(?:_\{?[A-Za-z0-9]+\}?)?")
+#: A name called with a list of names: ``s(t)``, ``L(t, y)``, ``L\left(t\right)``.
+_CALL = re.compile(r"(?<![A-Za-z0-9_\\])(?P<name>[A-Za-z][A-Za-z0-9]*)\s*(?:\\left\s*)?\(\s*"
+                   r"(?P<args>[A-Za-z][A-Za-z0-9_{}]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_{}]*)*)\s*(?:\\right\s*)?\)")
 
 
 class ModelError(ValueError):
@@ -95,6 +100,45 @@ class Model:
     def letters(self) -> set[str]:
         """Every index letter: summation ranges and free indices."""
         return {*self.indices, *self.free}
+
+    def depends_on(self, name: str) -> set[str]:
+        """The parameters a defined scalar depends on: those its definition names, with every
+        defined name it uses written out (definitions never refer to each other in a cycle:
+        :func:`check_definitions`)."""
+        texts = {d.name: d.text for d in self.definitions}
+        out: set[str] = set()
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen or current not in texts:
+                continue
+            seen.add(current)
+            for word in _WORD.findall(texts[current]):
+                if word in self.parameters:
+                    out.add(word)
+                elif word in texts:
+                    todo.append(word)
+        return out
+
+    def called(self, text: str) -> str:
+        """``text`` with each defined scalar written as a function of parameters it depends on
+        (``s(t)`` for s = sigmoid(t), ``L(t)``, ``L(t, y)``, ``L\\left(t\\right)``) read as the
+        scalar itself: function notation names the quantity and its arguments, never a product
+        (s times t). A call with anything else inside (``s(1 - s)``, ``p(q + 1)``), or of a name that
+        is not a defined scalar, is left as written."""
+        scalars = {n for n in self.scalars if n not in self.parameters and n not in self.functions}
+        if not scalars or "(" not in text:
+            return text
+
+        def name_only(m: re.Match) -> str:
+            name = m.group("name")
+            args = [a.strip().replace("{", "").replace("}", "") for a in m.group("args").split(",")]
+            if name in scalars and args and set(args) <= self.depends_on(name) and len(set(args)) == len(args):
+                return name
+            return m.group(0)
+
+        return _CALL.sub(name_only, text)
 
     def range_of(self, letter: str) -> str | None:
         """The upper bound (a parameter's name or a number) of an index letter's range 1..bound."""

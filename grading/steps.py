@@ -8,11 +8,22 @@ split into the same lines.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
-from .reader import _SEPARATOR, IMPLICATION, split_chain, split_equals, top_level, without_reason
+from .reader import (
+    _DEFINITION,
+    _QUANTITY_WORDS,
+    _SEPARATOR,
+    IMPLICATION,
+    split_chain,
+    split_equals,
+    top_level,
+    without_reason,
+)
 from .sentences import asides
+from .vocabulary import FUNCTION
 
 #: A justification at the end of a line: ``# ...``, ``\quad\text{...}``, ``\qquad (\text{...})``.
 _COMMENT = re.compile(r"\s#(?P<hash>.*)$|^#(?P<whole>.*)$|(?<!\\)%(?P<percent>.*)$")
@@ -47,6 +58,7 @@ class WorkingLine:
     text: str
     line: str
     reason: str = ""
+    definitions: tuple[tuple[str, str], ...] = ()  # (name, value) written beside the statement
 
     def pieces(self, equation: bool) -> list[str]:
         """The statements of the line, each judged against the one before. Otherwise than in an
@@ -88,7 +100,72 @@ def is_derivation(answer: str, equation: bool) -> bool:
     return len(split_equals(text)) >= 3 and not IMPLICATION.search(text)
 
 
-def _strip_comment(line: str) -> tuple[str, str]:
+#: What a bracketed remark states and a factor never holds: an equation, a law or a condition.
+_RELATION = re.compile("(?<![<>!=])=(?!=)|==|~|\u223c|≈|<|>|≤|≥|≠|∈|→"
+                       r"|\\(?:sim|le|ge|leq|geq|neq|ne|in|to|approx)(?![A-Za-z])|(?<![A-Za-z])w\.\s?p\.")
+#: A word of a sentence: letters only (``n_in``, ``x_1``, ``\\sigma`` are names, not words).
+_PLAIN_WORD = re.compile(r"[A-Za-z]{2,}")
+#: Greek letters spelled out: names of a formula, never words of a remark.
+_GREEK = frozenset({"alpha", "beta", "gamma", "delta", "epsilon", "eps", "zeta", "eta", "theta", "iota", "kappa",
+                    "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"})
+
+
+def remark(line: str, names: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """``(the line without it, the remark)`` for a line that ends in a bracketed remark, or None.
+
+    A bracket (round or square) at the very end of a line, after white space, is a remark (a
+    justification, never part of the statement) when what it holds cannot be a factor: it states
+    an equation, a law or a condition (``(s' = s(1-s))``, ``(m_i = 1 w.p. p)``, ``(y = 1)``, ``(w ~
+    N(0, sigma))``, ``(t < 0)``: a relation at the bracket's own level), or it is words of a sentence
+    (two words in a row of two letters or more, none a name of the question, a function or a Greek
+    letter: ``(dropout does not change the variance)``) and no word that changes a quantity (``(per
+    layer)``, ``(twice)``: the final-answer reader's, never set aside). A bracket that holds an expression is a
+    factor and stays (``= x_i^2 (1-p)``, ``= d (a^2/3)``, ``= E[y^2]``), and so does one glued to what
+    precedes it (``f(y = 1)``). The statement before the remark must not be empty."""
+    text = line.rstrip()
+    if not text or text[-1] not in ")]":
+        return None
+    depth, start = 0, None
+    for pos in range(len(text) - 1, -1, -1):
+        depth += text[pos] in ")]}"
+        depth -= text[pos] in "([{"
+        if depth == 0:
+            start = pos
+            break
+    if start is None or start == 0 or not text[start - 1].isspace() or text[start] not in "([":
+        return None
+    body, inner = text[:start].rstrip(), text[start + 1:-1]
+    if not body.strip(" =&\t"):
+        return None
+    level, depth = [], 0
+    for ch in inner:
+        level.append(ch if depth == 0 else " ")
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+    states = _RELATION.search("".join(level)) is not None
+
+    def word(token: str) -> bool:
+        token = token.strip(",.;:!?")
+        return bool(_PLAIN_WORD.fullmatch(token)) and token not in names and token.lower() not in _GREEK \
+            and token not in FUNCTION
+
+    tokens = inner.split()
+    changes = any(t.strip(",.;:!?").lower() in _QUANTITY_WORDS for t in tokens)  # "(per layer)", "(squared)"
+    sentence = not changes and any(word(a) and word(b) and len(a) + len(b) >= 5 for a, b in itertools.pairwise(tokens))
+    if not (states or sentence):
+        return None
+    return body, text[start:].strip()
+
+
+def _strip_comment(line: str, names: frozenset[str] = frozenset()) -> tuple[str, str]:
+    body, reason = _justification(line)
+    found = remark(body, names)
+    if found is None:
+        return body, reason
+    return found[0], "; ".join(r for r in (found[1], reason) if r)
+
+
+def _justification(line: str) -> tuple[str, str]:
     m = _TEXT_COMMENT.search(line) or _QUAD_ASIDE.search(line)
     if m:
         return line[:m.start()].rstrip(), m.group("text").strip()
@@ -105,14 +182,15 @@ def _strip_comment(line: str) -> tuple[str, str]:
     return line.rstrip(), ""
 
 
-def split(answer: str, equation: bool) -> list[WorkingLine]:
-    """The steps of a derivation, in order."""
+def split(answer: str, equation: bool, names: frozenset[str] = frozenset()) -> list[WorkingLine]:
+    """The steps of a derivation, in order; ``names`` (the question's and its model's) are never
+    words of a remark (:func:`remark`)."""
     raw = lines(answer)
     if len(raw) == 1:
-        return _chain(raw[0], equation)
+        return _chain(raw[0], equation, names)
     steps = []
     for ln in raw:
-        body, reason = _strip_comment(ln)
+        body, reason = _strip_comment(ln, names)
         body = re.sub(r"\\\\\s*$", "", body)
         text = _LEAD.sub("", body) if equation else _ALIGN_LEAD.sub("", body)
         text = text.replace("&", " ").strip()
@@ -120,8 +198,8 @@ def split(answer: str, equation: bool) -> list[WorkingLine]:
     return steps
 
 
-def _chain(line: str, equation: bool) -> list[WorkingLine]:
-    body, reason = _strip_comment(line)
+def _chain(line: str, equation: bool, names: frozenset[str] = frozenset()) -> list[WorkingLine]:
+    body, reason = _strip_comment(line, names)
     if equation:
         pieces = [p.strip() for p, _ in split_chain(body)]
         return [WorkingLine(p, p if k == 0 else "=> " + p, reason if k == len(pieces) - 1 else "")
@@ -129,3 +207,38 @@ def _chain(line: str, equation: bool) -> list[WorkingLine]:
     pieces = [p.strip() for p, _ in split_equals(body)]
     return [WorkingLine(p, p if k == 0 else "= " + p, reason if k == len(pieces) - 1 else "")
             for k, p in enumerate(pieces)]
+
+
+def _name(text: str) -> str:
+    return re.sub(r"[{}\s]", "", text)
+
+
+def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
+    """The steps with the definitions written beside a statement set apart (``= m + log(e^{-m} +
+    e^{t-m}) - yt, \\quad m = max(t, 0)``; ``= d/du (1/u) du/dt, u = 1 + e^{-t}``): the trailing
+    statements that follow the line's statement, separated as the final-answer reader separates
+    statements (``,``, ``;``, ``where``, ``with``, ``\\quad``: :func:`.reader.statements`), each
+    ``name = value`` for a NEW name, one that is none of ``known`` (the model's names, the question's
+    variables, functions, constants, the unknown) nor defined on an earlier line. A definition holds
+    for its line and the lines after it; a statement about a known name (``y = 1``) is never one.
+    The line's statement must remain: a line that is only ``name = value`` defines nothing."""
+    out = []
+    seen = set(known)
+    for step in steps:
+        pieces = top_level(step.text, _SEPARATOR)
+        found: list[tuple[str, str]] = []
+        k = len(pieces)
+        while k > 1:
+            m = _DEFINITION.fullmatch(pieces[k - 1][0])
+            name = _name(m.group("name")) if m else ""
+            if m is None or name in seen or name.split("_")[0] in seen or any(n == name for n, _ in found):
+                break
+            found.insert(0, (name, m.group("value").strip()))
+            k -= 1
+        if not found:
+            out.append(step)
+            continue
+        statement, offset = pieces[k - 1]
+        seen.update(part for n, _ in found for part in (n, n.split("_")[0]))
+        out.append(WorkingLine(step.text[:offset + len(statement)].rstrip(), step.line, step.reason, tuple(found)))
+    return out
