@@ -26,8 +26,9 @@ from .errors import AnswerError, TooLarge
 from .limits import DEFAULT, Limits
 from .normalize import braced_names, to_plain
 from .parser import _bracket_depth, parse_plain
-from .sentences import NEGATIONS
+from .sentences import NEGATIONS, OPERATION_WORDS, QUANTITY_WORDS, modifies, remarks, says_finite
 from .symbolic import Builder, Vocabulary
+from .vocabulary import FUNCTION
 
 if TYPE_CHECKING:
     from .bank import Question
@@ -218,15 +219,6 @@ _EXPLANATION = re.compile(r"[\s,;]*(?<![A-Za-z\\])(?:where|with|here)\s+((?:[A-Z
 _GLOSS = re.compile(r"i\.\s?e\.|e\.\s?g\.|viz\.")
 _TRAILING_WORDS = re.compile(r"[\s,;:]+((?:(?:i\.\s?e\.|e\.\s?g\.|viz\.)\s*)?(?:[A-Za-z]{2,}\s+)*[A-Za-z]{2,})"
                              r"\s*[.!]?\s*$")  # words apart: linear
-#: Words that change a quantity (``twice nLK^2``, ``d a^2/3 squared``, ``nLK^2 per layer``): never a label.
-_QUANTITY_WORDS = frozenset({"half", "halved", "twice", "double", "doubled", "triple", "tripled", "thrice", "square",
-                             "squared", "cube", "cubed", "root", "sqrt", "inverse", "reciprocal", "minus", "negative",
-                             "plus", "times", "over", "divided", "per", "each", "quarter", "third", "thirds", "fourth",
-                             "percent", "factor", "more", "less", "fewer", "extra", "additional", "log", "exp",
-                             "order", "big", "asymptotically", "proportional", "scales", "scaled", "up", "to",
-                             "at", "least", "most", "than", "once", "thousand", "million", "hundred", "dozen",
-                             "doubles", "triples", "halves", "squares", "cubes", "replaced", "instead", "becomes",
-                             "increased", "decreased", "multiplied", "added", "subtracted", "removed", "dropped"})
 #: Words before the first term of an answer (``The forward pass needs n H W ...``).
 _LEADING_RUN = re.compile(r"\s*((?:[A-Za-z]{2,}\s+)+)(?=[A-Za-z0-9(\\])")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -242,15 +234,14 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
     nothing (``LK^2 (weights) + 2nK (activations)``, ``nLK^2 multiplications``); None when it has none."""
     from .normalize import scalar_subscripts
     from .sentences import asides, leading_words, spelled_by_names
-    from .vocabulary import FUNCTION
 
     def label_word(word: str) -> bool:
-        return not (word.lower() in _NEGATIONS or word.lower() in _QUANTITY_WORDS or word in names
+        return not (word.lower() in _NEGATIONS or word.lower() in QUANTITY_WORDS or word in names
                     or word in FUNCTION or spelled_by_names(word, names))
 
-    def label(words: str) -> bool:
+    def label(words: str) -> bool:  # a label names; one that changes or hedges the quantity is none
         tokens = _WORD.findall(words)
-        return any(len(t) >= 3 for t in tokens) and all(label_word(t) for t in tokens)
+        return any(len(t) >= 3 for t in tokens) and all(label_word(t) for t in tokens) and not modifies(words, names)
 
     found: list[str] = []
 
@@ -294,7 +285,7 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
             out = out[:cut]
     explained = _EXPLANATION.search(out)  # "... where a is the bound": words about the names, no value
     if explained and out[:explained.start()].strip() and not any(
-            t.lower() in _NEGATIONS or t.lower() in _QUANTITY_WORDS for t in _WORD.findall(explained.group(1))):
+            t.lower() in _NEGATIONS or t.lower() in QUANTITY_WORDS for t in _WORD.findall(explained.group(1))):
         found.append(explained.group(0).strip(" ,;."))
         out = out[:explained.start()]
     m = _TRAILING_WORDS.search(out)
@@ -350,6 +341,16 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
         else:
             note = "; ".join(n for n in (parsed.note, f"set aside the reason {reasoned[1]!r}") if n)
             return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
+    remarked = remarks(text, set(vocab.known_names()))
+    if remarked is not None:
+        try:
+            parsed = parse_answer(remarked[0], vocab, solve_for, limits, labels)
+        except AnswerError:
+            pass  # not remarks after all: read as written
+        else:
+            note = "; ".join(n for n in (parsed.note, "set aside the remark(s) " + ", ".join(
+                repr(r) for r in remarked[1])) if n)
+            return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
     several = statements(text, {solve_for.name} if solve_for is not None else set())
     if several is not None:
         try:
@@ -360,14 +361,19 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
             note = "; ".join(n for n in (parsed.note, several[1]) if n)
             return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
     statements_ = split_chain(text)
-    if len(statements_) > 1:
+    if len(statements_) > 1 or statements_[0][1] > 0:  # "a => b", or a marker opening it: "=> b", "Hence: b"
         final, offset = statements_[-1]
+        if offset + len(final) < len(text.rstrip()):
+            raise AnswerError("the answer ends with an arrow or 'so': write what it leads to after it",
+                              None, text)
+        opened = len(final) - len(re.sub(r"^\s*[:,]?", "", final))  # "Hence: b", "Therefore, b"
+        final, offset = final[opened:], offset + opened
         try:
             parsed = parse_answer(final, vocab, solve_for, limits, labels)
         except AnswerError as err:
             position = None if err.position is None else err.position + offset
             raise type(err)(str(err), position, text) from None
-        note = "; ".join(n for n in (parsed.note, WORKING_NOTE) if n)
+        note = "; ".join(n for n in (parsed.note, WORKING_NOTE if len(statements_) > 1 else "") if n)
         return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
     return _statement(text, vocab, solve_for, limits)
 
@@ -406,6 +412,35 @@ def _statement(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits
     return _equation(text, vocab, solve_for, limits)
 
 
+#: A name of a quantity: a name (``sigma_h``, ``Var``) with at most one bracketed argument after it
+#: (``Var[h_i]``, ``Var(y)``, ``E[y^2 | x]``), nothing else: no arithmetic around it.
+_LABEL_HEAD = re.compile(r"\s*(?P<head>[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s*")
+
+
+def quantity_label(side: str) -> bool:
+    """Whether one side of an equation only names the asked quantity: a name with at most one
+    bracketed argument (``Var[h_i]``, ``\\operatorname{Var}(y)`` read as ``Var(y)``, ``E[h_i^2]``,
+    ``sigma_h``) whose head is no word that negates, hedges or changes a quantity (``not``,
+    ``twice``, ``approximately``). A power, a factor or a sum around it (``Var[h_i]^2``,
+    ``2 Var[h_i]``) makes it a formula, never a label."""
+    m = _LABEL_HEAD.match(side)
+    if m is None or m.group("head").lower() in _NEGATIONS or m.group("head").lower() in QUANTITY_WORDS \
+            or m.group("head").lower() in NEGATIONS:
+        return False
+    rest = side[m.end():].rstrip()
+    if not rest:
+        return True
+    if rest[0] not in "([":
+        return False
+    depth = 0
+    for pos, ch in enumerate(rest):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth == 0:
+            return pos == len(rest) - 1
+    return False
+
+
 def _equation(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Limits) -> Parsed:
     plain, where, is_latex = to_plain(text)
     segments = split_equals(plain)
@@ -415,9 +450,23 @@ def _equation(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits:
         if len(top_level(left, _CLAUSE_END)) > 1:  # "d a^2/12, Var = d a^2/3": which is the answer?
             raise AnswerError("several statements separated by ',' or ';' before '=': write one answer "
                               "(or each statement as an equation)", None, text)
+    labelled = ""
+    if len(segments) > 1 and quantity_label(segments[-1][0]):  # "x_i^2 (1-p)/p = Var[h_i]": the label last
+        try:
+            _built(segments[-1][0], segments[-1][1], vocab, text, where, limits)
+        except AnswerError:
+            labelled, segments = segments[-1][0].strip(), segments[:-1]
+    for left, _ in segments[:-1]:
+        # "not = 2/d", "half of Var[y] = ...": words that deny or change the quantity are no label of it
+        if any((w.lower() in _NEGATIONS or w.lower() in OPERATION_WORDS) and w not in FUNCTION
+               and w not in vocab.symbols for w in _WORD.findall(left)) and not quantity_label(left):
+            raise AnswerError("a side of the equation is words that change or deny the quantity; "
+                              "write the answer alone", None, text)
     last, offset = segments[-1]
     expr = _built(last, offset, vocab, text, where, limits)
     note = WORKING_NOTE if len(segments) > 2 else ""
+    if labelled:
+        note = "; ".join(n for n in (note, f"read {labelled!r} as the name of the asked quantity") if n)
     if len(segments) > 1 and solve_for is not None:
         lhs = None
         for lhs_text, lhs_offset in reversed(segments[:-1]):  # the statement nearest the end
@@ -452,9 +501,21 @@ def solve(lhs: sp.Expr, rhs: sp.Expr, unknown: sp.Symbol, text: str) -> sp.Expr:
 
 # --- the one reader of statements under a question's model ------------------------------------
 
+#: What a sentence that claims finiteness reads as: some finite value, never an infinite one.
+FINITE_VALUE = sp.Symbol("finite", real=True, finite=True)
+
+
 def read_answer(question: Question, answer: str, limits: Limits = DEFAULT) -> Parsed:
     """A statement in the question's own names (words the bank accepts, equations solved for its
-    unknown, labels set aside, vectors entry by entry): the reading :mod:`.equivalence` decides."""
+    unknown, labels set aside, vectors entry by entry): the reading :mod:`.equivalence` decides.
+
+    A question whose words spell infinity (``oo``) also reads a sentence that claims the quantity
+    is finite (:func:`.sentences.says_finite`: "there is a finite minimiser", "not infinite") as
+    :data:`FINITE_VALUE`, some finite value: decided against an infinite reference, it is wrong."""
+    if question.words and "oo" in question.words.values() and isinstance(answer, str) \
+            and len(answer) <= limits.max_length and question.spelled_out(answer) == answer and says_finite(answer):
+        return Parsed(expr=FINITE_VALUE, plain=answer, latex=False,
+                      note="read as a claim that the quantity is finite (some finite value)")
     parsed = parse_answer(question.spelled_out(answer) if question.words else answer, question.vocab,
                           question.unknown, limits, labels=not question.words)
     if question.unknown is not None and parsed.expr.has(question.unknown):
@@ -515,6 +576,9 @@ class Statement:
         reasoned = without_reason(self.text)
         if reasoned is not None:
             out.append(reasoned[0])
+        remarked = remarks(self.text, names)
+        if remarked is not None:
+            out.append(remarked[0])
         labelled = without_labels(self.text, names, set(model.parameters))
         if labelled is not None:
             out.append(labelled[0])
