@@ -237,6 +237,7 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
 
     def label_word(word: str) -> bool:
         return not (word.lower() in _NEGATIONS or word.lower() in QUANTITY_WORDS or word in names
+                    or IMPLICATION.fullmatch(word)
                     or word in FUNCTION or spelled_by_names(word, names))
 
     def label(words: str) -> bool:  # a label names; one that changes or hedges the quantity is none

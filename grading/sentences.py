@@ -49,8 +49,8 @@ _FINITE = re.compile(r"\b(?:finite|bounded(?!\s+(?:from\s+)?(?:below|above))|con
                      r"(?:minimi[sz]er|minimum|optimum|solution|optimal point)\b"
                      r"|\b(?:minimi[sz]er|minimum|optimum|solution)s?\s+(?:exists?|is attained)\b")
 #: Words that flip what follows them in their clause.
-_FLIPS = re.compile(r"\b(?:not|no|never|cannot|without|nor|neither|(?:is|are|was|were|does|do|did|has|have|had|ca|could|"
-                    r"would|should|wo)nt)\b")
+_FLIPS = re.compile(r"\b(?:not|no|never|cannot|without|nor|neither"
+                    r"|(?:is|are|was|were|does|do|did|has|have|had|ca|could|would|should|wo)nt)\b")
 #: A contraction as a key spells it, "isn t", "doesn t": one word, "isnt".
 _CONTRACTION = re.compile(r"\b(is|are|was|were|does|do|did|has|have|had|ca|could|would|should|wo)n\s?'?\s?t\b")
 #: What makes a sentence no definite claim: a hedge, a condition, an alternative, a contrast.
@@ -190,8 +190,8 @@ QUANTITY_WORDS = OPERATION_WORDS | frozenset({
 #: Words that set a quantity's scope or bound (``for one layer``, ``only the weights``, ``upper
 #: bound``, ``in total``, ``with bias``).
 SCOPE_WORDS = frozenset({"for", "in", "within", "only", "just", "upper", "lower", "bound", "bounds", "total",
-                         "overall", "all", "exactly", "with", "including", "incl", "excluding", "excl", "limit",
-                         "asymptotic", "leading", "term", "terms", "whole", "entire", "every", "single"})
+                         "overall", "exactly", "with", "including", "incl", "excluding", "excl", "limit",
+                         "asymptotic", "leading", "term", "terms"})
 #: Words that hedge a statement or make it conditional, or deny it, wherever they stand in a remark.
 HEDGES = frozenset({"approximately", "approx", "roughly", "about", "almost", "nearly", "maybe", "perhaps", "probably",
                     "around", "guess", "estimate", "estimated", "asymptotically", "ish", "or", "if", "unless", "except",
@@ -205,10 +205,13 @@ _FINITENESS = frozenset({"finite", "infinite", "bounded", "unbounded"})
 #: Words that name the answer itself (``(it is per layer)``, ``(the count for one layer)``).
 _ANSWER_WORDS = frozenset({"it", "its", "this", "that", "which", "answer", "result", "value", "count", "total",
                            "number", "quantity", "formula", "expression", "is", "are", "equals", "gives", "becomes"})
-#: Counts in words: a short remark holding one names a scope (``(one layer)``, ``(both passes)``).
-_NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "ten", "single", "both", "first", "second", "last"})
-#: Words that open a remark without being part of it: articles, links, glosses.
-_OPENERS = frozenset({"a", "an", "the", "so", "and", "hence", "thus", "then", "ie", "eg", "viz", "namely"})
+#: Counts in words: a short remark holding one names a scope (``(one layer)``, ``(both passes)``,
+#: ``(all layers)``); in a sentence they count its own subject (``(all activations kept for backprop)``).
+_NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "ten", "single", "both", "first", "second", "last",
+                           "all", "every", "whole", "entire"})
+#: Words that open a remark without being part of it: links and glosses; articles are no words of it.
+_OPENERS = frozenset({"so", "and", "hence", "thus", "then", "ie", "eg", "viz", "namely"})
+_ARTICLES = frozenset({"a", "an", "the"})
 _MODIFIERS = QUANTITY_WORDS | SCOPE_WORDS | HEDGES | _DENIALS
 #: A token of a remark: a LaTeX command, a name (``n_in``, ``xavier_uniform_``), a word (``one-hot``).
 _TOKEN = re.compile(r"\\[A-Za-z]+|[A-Za-z][A-Za-z0-9]*(?:_\{?[A-Za-z0-9]*\}?)+|[A-Za-z]+(?:['-][A-Za-z]+)*")
@@ -218,13 +221,12 @@ _CLAUSE = re.compile(r"[,;]|(?<![A-Za-z])and(?![A-Za-z])", re.I)
 
 def _content_words(clause: str, names: set[str]) -> list[str]:
     """The words of a remark's clause, lower case: not LaTeX commands, names of the question,
-    functions, single letters or program names (``xavier_uniform_``); "i.e." is the word "ie"."""
-    from .vocabulary import FUNCTION
-
+    articles, single letters or program names (``xavier_uniform_``); "i.e." is the word "ie"."""
     clause = re.sub(r"(?<![A-Za-z])([ie])\.\s?([eg])\.", r"\1\2", clause, flags=re.I)
     out = []
     for token in _TOKEN.findall(clause):
-        if token.startswith("\\") or "_" in token or token in names or token in FUNCTION or len(token) < 2:
+        if token.startswith("\\") or "_" in token or token in names or len(token) < 2 \
+                or token.lower() in _ARTICLES:
             continue
         out.append(token.lower().replace("'", ""))
     return out
@@ -246,7 +248,7 @@ def modifies(remark: str, names: set[str]) -> bool:
     2. it says an operation or a scope is absent (``(no square root)``, ``(without the factor 2)``)
        or is a bare "no";
     3. it is short, at most two words, and one of them is such a word or a count (``(bias only)``,
-       ``(one layer)``);
+       ``(one layer)``, ``(all layers)``);
     4. its subject is the answer itself and such a word follows (``(it is an upper bound)``,
        ``(the count for one layer)``, ``(which is per layer)``);
     5. it holds a hedge, a condition or an alternative anywhere (``approximately``, ``if``,
@@ -291,8 +293,8 @@ def _is_remark(body: str, names: set[str], phrase: int) -> bool:
 
 
 #: What makes the words after a comma a conclusion, the answer itself, never a remark on it.
-_CONCLUSION = re.compile(r"(?<![A-Za-z])(?:so|hence|thus|therefore|implies|giving|gives)(?![A-Za-z])|=>|⇒|→|∴|\\therefore",
-                         re.I)
+_CONCLUSION = re.compile(r"(?<![A-Za-z])(?:so|hence|thus|therefore|implies|giving|gives)(?![A-Za-z])"
+                         r"|=>|⇒|→|∴|\\therefore", re.I)
 
 
 def remarks(text: str, names: set[str]) -> tuple[str, list[str]] | None:
