@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from .vocabulary import FUNCTION
+
 #: Words that name infinity or a quantity without bound.
 _INFINITE = re.compile(r"\b(?:infinite|infinity|infinitely|unbounded|diverges?|divergent|divergence|oo|inf|"
                        r"arbitrarily large|without bound|no bound|no upper bound|blows? up)\b")
@@ -118,8 +120,6 @@ def leading_words(text: str, names: set[str]) -> tuple[str, str] | None:
     ("The variance is d sigma^2/2", "Answer: nLK^2"), or None. Nothing is set aside when a word of
     the introduction is a name of the question or a function, or when a negation or a hedge
     ("not", "only", "approximately") stands in it or right after it."""
-    from .vocabulary import FUNCTION
-
     m = _LEADING.match(text)
     if m is None:
         return None
@@ -179,7 +179,8 @@ def asides(text: str) -> tuple[str, list[str]] | None:
 OPERATION_WORDS = frozenset({"half", "halved", "twice", "double", "doubled", "triple", "tripled", "thrice", "square",
                               "squared", "cube", "cubed", "root", "sqrt", "inverse", "reciprocal", "minus", "negative",
                               "plus", "times", "over", "divided", "quarter", "third", "thirds", "fourth", "percent",
-                              "factor", "log", "exp", "doubles", "triples", "halves", "squares", "cubes"})
+                              "factor", "log", "exp", "doubles", "triples", "halves", "squares", "cubes", "halve",
+                              "multiply", "divide", "add", "subtract", "negate", "invert"})
 #: Words that change a quantity, its scope or its bound (the operations, ``nLK^2 per layer``, ``at
 #: most``, ``O(n)``): never a label.
 QUANTITY_WORDS = OPERATION_WORDS | frozenset({
@@ -212,6 +213,8 @@ _NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "ten", "single
 #: Words that open a remark without being part of it: links and glosses; articles are no words of it.
 _OPENERS = frozenset({"so", "and", "hence", "thus", "then", "ie", "eg", "viz", "namely"})
 _ARTICLES = frozenset({"a", "an", "the"})
+#: Openers of a gloss, which restates the answer in words: its operations are the answer's own.
+_GLOSSES = frozenset({"ie", "eg", "viz", "namely"})
 _MODIFIERS = QUANTITY_WORDS | SCOPE_WORDS | HEDGES | _DENIALS
 #: A token of a remark: a LaTeX command, a name (``n_in``, ``xavier_uniform_``), a word (``one-hot``).
 _TOKEN = re.compile(r"\\[A-Za-z]+|[A-Za-z][A-Za-z0-9]*(?:_\{?[A-Za-z0-9]*\}?)+|[A-Za-z]+(?:['-][A-Za-z]+)*")
@@ -244,15 +247,20 @@ def modifies(remark: str, names: set[str]) -> bool:
 
     1. its first word is a quantity, scope, hedge or denial word (``(squared)``, ``(per layer)``,
        ``(times 2)``, ``(for one layer)``, ``(not squared)``, ``(upper bound)``, ``(in total)``)
-       or a word of finiteness (``(finite)``);
+       or a word of finiteness (``(finite)``), unless it is a function's name that is the subject
+       of a sentence of three words or more (``(exp never gets a positive argument)``);
     2. it says an operation or a scope is absent (``(no square root)``, ``(without the factor 2)``)
        or is a bare "no";
     3. it is short, at most two words, and one of them is such a word or a count (``(bias only)``,
        ``(one layer)``, ``(all layers)``);
-    4. its subject is the answer itself and such a word follows (``(it is an upper bound)``,
-       ``(the count for one layer)``, ``(which is per layer)``);
+    4. it speaks of the answer itself (it, this, which, the answer, the count, "is", "equals")
+       and holds such a word anywhere (``(it is an upper bound)``, ``(the count for one layer)``,
+       ``(the variance is actually twice this)``, ``(this is not right)``);
     5. it holds a hedge, a condition or an alternative anywhere (``approximately``, ``if``,
-       ``or``, ``but``, ``wrong``).
+       ``or``, ``but``, ``wrong``);
+    6. it holds an operation anywhere (``(then multiply by d)``, ``(need to add C_out)``), unless
+       it is a gloss that restates the answer in words (``i.e. predicted probabilities minus the
+       one-hot label``), or the word is a function's name (``(exp never overflows)``).
 
     A remark that modifies is never set aside: the answer stays unread (invalid), never graded
     without it.
@@ -263,18 +271,22 @@ def modifies(remark: str, names: set[str]) -> bool:
         return True
     for clause in clauses:
         words = _content_words(clause, names)
+        gloss = False
         while words and words[0] in _OPENERS:
-            words = words[1:]
+            gloss, words = gloss or words[0] in _GLOSSES, words[1:]
         if not words:
             continue
+        if not gloss and any(w in OPERATION_WORDS and w not in FUNCTION for w in words):
+            return True
         first = words[0]
-        if first in _MODIFIERS or first in _FINITENESS:
+        subject = first in FUNCTION and len(words) >= 3  # "(exp never gets a positive argument)"
+        if (first in _MODIFIERS or first in _FINITENESS) and not subject:
             return True
         if first in _ABSENT and (len(words) == 1 or words[1] in QUANTITY_WORDS or words[1] in SCOPE_WORDS):
             return True
         if len(words) <= 2 and any(w in _MODIFIERS or w in _NUMBER_WORDS for w in words):
             return True
-        if first in _ANSWER_WORDS and any(w in _MODIFIERS for w in words[1:]):
+        if any(w in _ANSWER_WORDS for w in words) and any(w in _MODIFIERS for w in words):
             return True
     return False
 

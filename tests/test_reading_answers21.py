@@ -44,6 +44,7 @@ def verdict(banks: dict, where: str, text: str) -> str:
     ("sheet8:p3.gradient", "p - y, i.e. the error signal at the logits"),
     ("sheet8:p3.unsmoothed_gap", "oo (no finite minimiser)"),
     ("sheet8:p4.training_memory", "LK^2 + nLK (all activations stored for the backward pass)"),
+    ("sheet9:p3.stable_loss", "max(t,0) - ty + log(1+exp(-|t|)) (exp never gets a positive argument)"),
 ])
 def test_an_explaining_remark_is_set_aside(banks: dict, where: str, text: str) -> None:
     assert verdict(banks, where, text) == "correct"
@@ -72,6 +73,16 @@ def test_an_explaining_remark_is_set_aside(banks: dict, where: str, text: str) -
     ("sheet9:p4.weights", "C_in C_out k^2, per output channel"),
     ("sheet9:p4.weights", "C_in C_out k^2, roughly the weights"),
     ("sheet9:p4.weights", "C_in C_out k^2 \\quad \\text{(twice that with bias)}"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (the real count is twice this)"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (this is not right)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (the variance is not d sigma^2/2)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (half the inputs are zeroed, so the answer is halved)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (then halve again)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (then multiply by d)"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (need to add C_out)"),
+    ("sheet8:p3.gradient", "p - y, i.e. predicted probabilities minus the one-hot label, times 2"),
+    ("sheet8:p2.variance", "d sigma^2/2 (log of it)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (exp)"),
     ("sheet8:p3.unsmoothed_gap", "+oo (finite)"),
     ("sheet8:p3.unsmoothed_gap", "\\infty (not really)"),
     ("sheet8:p3.unsmoothed_gap", "oo (maybe)"),
