@@ -510,19 +510,47 @@ def read_answer(question: Question, answer: str, limits: Limits = DEFAULT) -> Pa
     """A statement in the question's own names (words the bank accepts, equations solved for its
     unknown, labels set aside, vectors entry by entry): the reading :mod:`.equivalence` decides.
 
-    A question whose words spell infinity (``oo``) also reads a sentence that claims the quantity
-    is finite (:func:`.sentences.says_finite`: "there is a finite minimiser", "not infinite") as
-    :data:`FINITE_VALUE`, some finite value: decided against an infinite reference, it is wrong."""
-    if question.words and "oo" in question.words.values() and isinstance(answer, str) \
-            and len(answer) <= limits.max_length and question.spelled_out(answer) == answer and says_finite(answer):
-        return Parsed(expr=FINITE_VALUE, plain=answer, latex=False,
-                      note="read as a claim that the quantity is finite (some finite value)")
-    parsed = parse_answer(question.spelled_out(answer) if question.words else answer, question.vocab,
-                          question.unknown, limits, labels=not question.words)
+    A question that accepts words reads them with an explaining remark set aside too (``infinite
+    (no finite optimum)``, :func:`.sentences.remarks`). One whose words spell infinity (``oo``)
+    also reads a sentence that claims the quantity is finite (:func:`.sentences.says_finite`:
+    "there is a finite minimiser", "not infinite") as :data:`FINITE_VALUE`, some finite value:
+    decided against an infinite reference, it is wrong."""
+    text: str | None = answer
+    note = ""
+    if question.words and isinstance(answer, str) and len(answer) <= limits.max_length:
+        text, note = _in_words(question, answer)
+        if text is None:
+            return Parsed(expr=FINITE_VALUE, plain=answer, latex=False,
+                          note="; ".join(n for n in ("read as a claim that the quantity is finite (some finite "
+                                                     "value)", note) if n))
+    parsed = parse_answer(answer if text is None else text, question.vocab, question.unknown, limits,
+                          labels=not question.words)
     if question.unknown is not None and parsed.expr.has(question.unknown):
         raise AnswerError(f"the answer still contains {question.unknown}; give it in terms of "
                           f"{', '.join(s for s in question.variables)}")
+    if note:
+        parsed = Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex,
+                        note="; ".join(n for n in (parsed.note, note) if n))
     return parsed
+
+
+def _in_words(question: Question, answer: str) -> tuple[str | None, str]:
+    """``(the answer with the bank's words spelled out, a note)``: the words as written, else
+    without an explaining remark; None for the text where the question's words spell infinity and
+    the sentence claims the quantity is finite."""
+    candidates = [(answer, "")]
+    remarked = remarks(answer, set(question.vocab.known_names()))
+    if remarked is not None:
+        candidates.append((remarked[0], "set aside the remark(s) " + ", ".join(repr(r) for r in remarked[1])))
+    for text, note in candidates:
+        spelled = question.spelled_out(text)
+        if spelled != text:
+            return spelled, note
+    if "oo" in question.words.values():
+        for text, note in candidates:
+            if says_finite(text):
+                return None, note
+    return answer, ""
 
 
 class Statement:

@@ -204,8 +204,8 @@ _ABSENT = frozenset({"no", "without"})
 #: Words of finiteness: a remark opening with one states a value of its own (``+oo (finite)``).
 _FINITENESS = frozenset({"finite", "infinite", "bounded", "unbounded"})
 #: Words that name the answer itself (``(it is per layer)``, ``(the count for one layer)``).
-_ANSWER_WORDS = frozenset({"it", "its", "this", "that", "which", "answer", "result", "value", "count", "total",
-                           "number", "quantity", "formula", "expression", "is", "are", "equals", "gives", "becomes"})
+_ANSWER_WORDS = frozenset({"it", "its", "this", "that", "which", "answer", "result", "value", "count", "number",
+                           "quantity", "formula", "expression"})
 #: Counts in words: a short remark holding one names a scope (``(one layer)``, ``(both passes)``,
 #: ``(all layers)``); in a sentence they count its own subject (``(all activations kept for backprop)``).
 _NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "ten", "single", "both", "first", "second", "last",
@@ -240,53 +240,89 @@ def modifies(remark: str, names: set[str]) -> bool:
 
     A remark explains when it is a phrase about the answer: where it comes from (``(from d a^2/3
     = 1)``), a property (``(unbiased, so no rescaling at test time)``), what it is elsewhere
-    (``(same as xavier_uniform_ with gain 1)``), what is absent (``(no bias)``), a sentence with a
-    subject of its own (``(the loss only tends to 0)``, ``(one n x K by K x K matmul per layer)``).
-    It modifies when, in any of its clauses (split at ``,``, ``;``, "and"; articles, "so", "i.e."
+    (``(same as xavier_uniform_ with gain 1)``), what is absent (``(no bias)``), what is counted
+    (``(matmuls only)``), a sentence with a subject of its own (``(the loss only tends to 0)``,
+    ``(one n x K by K x K matmul per layer)``, ``(ReLU keeps half)``). It modifies when, in any
+    of its clauses (split at ``,``, ``;``, "and"; articles and the openers "so", "then", "i.e."
     skipped):
 
     1. its first word is a quantity, scope, hedge or denial word (``(squared)``, ``(per layer)``,
-       ``(times 2)``, ``(for one layer)``, ``(not squared)``, ``(upper bound)``, ``(in total)``)
-       or a word of finiteness (``(finite)``), unless it is a function's name that is the subject
-       of a sentence of three words or more (``(exp never gets a positive argument)``);
+       ``(times 2)``, ``(for one layer)``, ``(not squared)``, ``(upper bound)``, ``(in total)``,
+       ``(then halve it)``) or a word of finiteness (``(finite)``), unless it is a function's name
+       that is the subject of a sentence of three words or more (``(exp never gets a positive
+       argument)``);
     2. it says an operation or a scope is absent (``(no square root)``, ``(without the factor 2)``)
        or is a bare "no";
-    3. it is short, at most two words, and one of them is such a word or a count (``(bias only)``,
-       ``(one layer)``, ``(all layers)``);
-    4. it speaks of the answer itself (it, this, which, the answer, the count, "is", "equals")
-       and holds such a word anywhere (``(it is an upper bound)``, ``(the count for one layer)``,
-       ``(the variance is actually twice this)``, ``(this is not right)``);
+    3. it is short, at most two words, and one of them is a quantity, hedge or denial word or a
+       count (``(one layer)``, ``(all layers)``, ``(keep half)``);
+    4. it speaks of the answer itself (it, this, which, the answer, the count) and holds such a
+       word or a scope word anywhere (``(it is an upper bound)``, ``(the count for one layer)``,
+       ``(the variance is actually twice this)``), or it says what something is and denies it
+       (``(the variance is not d sigma^2/2)``);
     5. it holds a hedge, a condition or an alternative anywhere (``approximately``, ``if``,
        ``or``, ``but``, ``wrong``);
-    6. it holds an operation anywhere (``(then multiply by d)``, ``(need to add C_out)``), unless
-       it is a gloss that restates the answer in words (``i.e. predicted probabilities minus the
-       one-hot label``), or the word is a function's name (``(exp never overflows)``).
+    6. it applies an operation: an operation word with its operand after it (a number, a name or
+       a symbol, a sign, "by", "of", "it", "again": ``(need to add C_out)``, ``(multiply by d)``,
+       ``(half of it)``, ``(then halve again)``) or a postfix one (``(units of y squared)``),
+       unless it is a gloss that restates the answer in words (``i.e. predicted probabilities
+       minus the one-hot label``). Operations named without an operand, and operation verbs
+       (multiply, add, halve, ...) anywhere but before an operand, explain (``(multiply and
+       add)``, ``(prediction minus target)``).
 
     A remark that modifies is never set aside: the answer stays unread (invalid), never graded
     without it.
     """
-    clauses = _CLAUSE.split(remark)
-    words_all = _content_words(remark, names)
-    if any(w in HEDGES for w in words_all):
+    if any(w in HEDGES for w in _content_words(remark, names)):
         return True
-    for clause in clauses:
+    for clause in _CLAUSE.split(remark):
         words = _content_words(clause, names)
         gloss = False
         while words and words[0] in _OPENERS:
             gloss, words = gloss or words[0] in _GLOSSES, words[1:]
         if not words:
             continue
-        if not gloss and any(w in OPERATION_WORDS and w not in FUNCTION for w in words):
+        if not gloss and _applies_operation(clause, names):
             return True
         first = words[0]
         subject = first in FUNCTION and len(words) >= 3  # "(exp never gets a positive argument)"
-        if (first in _MODIFIERS or first in _FINITENESS) and not subject:
+        if (first in _MODIFIERS or first in _FINITENESS) and not subject and first not in _VERBS:
             return True
         if first in _ABSENT and (len(words) == 1 or words[1] in QUANTITY_WORDS or words[1] in SCOPE_WORDS):
             return True
-        if len(words) <= 2 and any(w in _MODIFIERS or w in _NUMBER_WORDS for w in words):
+        if len(words) <= 2 and any((w in QUANTITY_WORDS and w not in _VERBS) or w in _DENIALS or w in _NUMBER_WORDS
+                                   for w in words):
             return True
         if any(w in _ANSWER_WORDS for w in words) and any(w in _MODIFIERS for w in words):
+            return True
+        if any(w in _COPULAS for w in words) and any(w in _DENIALS for w in words):
+            return True
+    return False
+
+
+#: Operations written after what they apply to: ``y squared``.
+_POSTFIX = frozenset({"squared", "cubed", "halved", "doubled", "tripled"})
+#: What an operation word takes as its operand, in words.
+_OPERAND_WORDS = frozenset({"by", "of", "it", "this", "that", "them", "again", "once", "twice"})
+#: Operations named by a verb: they modify only with their operand (``(add C_out)``, ``(halve it)``);
+#: named alone they say what is counted (``(multiply and add)``).
+_VERBS = frozenset({"multiply", "divide", "add", "subtract", "halve", "negate", "invert"})
+#: Verbs that say what something is.
+_COPULAS = frozenset({"is", "are", "was", "were", "equals", "gives", "becomes"})
+_RAW_TOKEN = re.compile(r"\\[A-Za-z]+|[A-Za-z][A-Za-z0-9]*(?:_\{?[A-Za-z0-9]*\}?)*|\d+(?:\.\d+)?|\S")
+
+
+def _applies_operation(clause: str, names: set[str]) -> bool:
+    """Whether ``clause`` applies an operation (rule 6 of :func:`modifies`): a postfix operation
+    word, or an operation word (not a function's name) followed by an operand."""
+    tokens = _RAW_TOKEN.findall(clause)
+    for pos, token in enumerate(tokens):
+        word = token.lower()
+        if word in _POSTFIX:
+            return True
+        if word not in OPERATION_WORDS or token in FUNCTION or pos + 1 == len(tokens):
+            continue
+        after = tokens[pos + 1]
+        if after in names or after.lower() in _OPERAND_WORDS or not after.isalpha():
             return True
     return False
 

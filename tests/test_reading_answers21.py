@@ -45,6 +45,10 @@ def verdict(banks: dict, where: str, text: str) -> str:
     ("sheet8:p3.unsmoothed_gap", "oo (no finite minimiser)"),
     ("sheet8:p4.training_memory", "LK^2 + nLK (all activations stored for the backward pass)"),
     ("sheet9:p3.stable_loss", "max(t,0) - ty + log(1+exp(-|t|)) (exp never gets a positive argument)"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (weights only)"),
+    ("sheet8:p4.training_mults", "3 n L K^2 multiplications in total"),
+    ("sheet8:p3.unsmoothed_gap", "infinite (the gap grows without end)"),
+    ("sheet8:p3.unsmoothed_gap", "no finite minimiser (the loss only tends to 0)"),
 ])
 def test_an_explaining_remark_is_set_aside(banks: dict, where: str, text: str) -> None:
     assert verdict(banks, where, text) == "correct"
@@ -67,7 +71,6 @@ def test_an_explaining_remark_is_set_aside(banks: dict, where: str, text: str) -
     ("sheet9:p4.weights", "C_in C_out k^2 (without the factor 2)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (with bias)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (one layer)"),
-    ("sheet9:p4.weights", "C_in C_out k^2 (bias only)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (roughly, if bias is ignored)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (or plus C_out with bias)"),
     ("sheet9:p4.weights", "C_in C_out k^2, per output channel"),
@@ -99,6 +102,7 @@ def test_a_modifying_remark_is_kept(banks: dict, where: str, text: str) -> None:
     ("sheet9:p1.glorot", "sqrt(2/(n_in + n_out)) (same as xavier_uniform_ with gain 1)"),
     ("sheet8:p3.gradient", "y - p, i.e. predicted probabilities minus the one-hot label"),
     ("sheet8:p4.forward_mults", "n K^2 (one n×K by K×K matmul per layer)"),
+    ("sheet8:p4.forward_mults", "2 n L K^2 (multiply and add)"),
 ])
 def test_a_wrong_answer_with_a_remark_stays_wrong(banks: dict, where: str, text: str) -> None:
     assert verdict(banks, where, text) == "incorrect"
@@ -112,7 +116,10 @@ def test_a_wrong_answer_with_a_remark_stays_wrong(banks: dict, where: str, text:
     ("squared", True), ("per layer", True), ("times 2", True), ("for one layer", True), ("not squared", True),
     ("upper bound", True), ("approximately", True), ("in total", True), ("the count for one layer", True),
     ("which is per example", True), ("no square root", True), ("no bias, per layer", True), ("finite", True),
-    ("bias only", True), ("two layers", True), ("correct if d is even", True), ("i.e. half the variance", True),
+    ("two layers", True), ("correct if d is even", True), ("i.e. half the variance", True),
+    ("matmuls only", False), ("multiply and add", False), ("prediction minus target", False),
+    ("ReLU keeps half", False), ("units of y squared", True), ("need to add C_out", True), ("half of it", True),
+    ("keep half", True), ("then multiply by d", True), ("the variance is not d a^2/3", True), ("total", True),
 ])
 def test_modifies_is_a_rule_of_the_opening_word(remark: str, modifying: bool) -> None:
     assert modifies(remark, {"d", "a", "n", "K", "L"}) is modifying
@@ -214,6 +221,7 @@ def test_a_claim_of_infinity_stays_correct(banks: dict, text: str) -> None:
 @pytest.mark.parametrize("text", [
     "banana", "probably finite", "finite or infinite", "finite if d > 2", "bounded below", "the gap is maybe finite",
     "it is bounded but large", "the loss converges but the gap diverges", "words words words",
+    "infinite (not really)", "infinite (finite)", "unbounded (approximately)",
 ])
 def test_no_definite_claim_stays_invalid(banks: dict, text: str) -> None:
     assert not says_finite(text)
