@@ -263,9 +263,10 @@ def modifies(remark: str, names: set[str]) -> bool:
        ``or``, ``but``, ``wrong``);
     6. it applies an operation: an operation word with its operand after it (a number, a name or
        a symbol, a sign, "by", "of", "it", "again": ``(need to add C_out)``, ``(multiply by d)``,
-       ``(half of it)``, ``(then halve again)``) or a postfix one (``(units of y squared)``),
-       unless it is a gloss that restates the answer in words (``i.e. predicted probabilities
-       minus the one-hot label``). Operations named without an operand, and operation verbs
+       ``(half of it)``, ``(then halve again)``) or a postfix one (``(prediction minus target
+       squared)``; after a name it squares that name: ``(units of y squared)``), unless it is a
+       gloss that restates the answer in words (``i.e. predicted probabilities minus the one-hot
+       label``). Operations named without an operand, and operation verbs
        (multiply, add, halve, ...) anywhere but before an operand, explain (``(multiply and
        add)``, ``(prediction minus target)``).
 
@@ -318,6 +319,8 @@ def _applies_operation(clause: str, names: set[str]) -> bool:
     for pos, token in enumerate(tokens):
         word = token.lower()
         if word in _POSTFIX:
+            if pos and (tokens[pos - 1] in names or (len(tokens[pos - 1]) == 1 and tokens[pos - 1].isalpha())):
+                continue  # "(units of y squared)": a name of the remark squared, not the answer
             return True
         if word not in OPERATION_WORDS or token in FUNCTION or pos + 1 == len(tokens):
             continue

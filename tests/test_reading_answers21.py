@@ -118,7 +118,8 @@ def test_a_wrong_answer_with_a_remark_stays_wrong(banks: dict, where: str, text:
     ("which is per example", True), ("no square root", True), ("no bias, per layer", True), ("finite", True),
     ("two layers", True), ("correct if d is even", True), ("i.e. half the variance", True),
     ("matmuls only", False), ("multiply and add", False), ("prediction minus target", False),
-    ("ReLU keeps half", False), ("units of y squared", True), ("need to add C_out", True), ("half of it", True),
+    ("ReLU keeps half", False), ("units of y squared", False), ("prediction minus target squared", True),
+    ("need to add C_out", True), ("half of it", True),
     ("keep half", True), ("then multiply by d", True), ("the variance is not d a^2/3", True), ("total", True),
 ])
 def test_modifies_is_a_rule_of_the_opening_word(remark: str, modifying: bool) -> None:
