@@ -211,6 +211,9 @@ _BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{2,}(?:\s*[+&/,]?\s+[A-Za-z]+|\s*[
 _QUANTIFIER = re.compile(r"(?<![A-Za-z])(?:for|holds\s+for)\s+(?:all|every|any|each)\s+"
                          r"[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?(?:\s*(?:,|and)\s*[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)*"
                          r"\s*\)?\s*[.]?\s*$", re.IGNORECASE)
+#: The quantifier's words before the names it quantifies, and those names.
+_QUANTIFIER_HEAD = re.compile(r"^.*?(?:all|every|any|each)\s+", re.IGNORECASE | re.S)
+_QUANTIFIED = re.compile(r"[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?")
 #: The last word before a position (searched in a window of 40 characters).
 _LAST_WORD = re.compile(r"(?<![A-Za-z])([A-Za-z]{2,})[\s,;(]*$")
 #: A closing clause that explains the names in words: ``, where a is the bound``, ``with d the width``.
@@ -276,6 +279,9 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
         out = subscripted[0]
         found.extend(subscripted[1])
     quantified = _QUANTIFIER.search(out)  # "..., stable for all t", "(for all d)": says where it holds
+    if quantified and not all(v in names or spelled_by_names(v, names) for v in _QUANTIFIED.findall(
+            _QUANTIFIER_HEAD.sub("", quantified.group(0))) if v.lower() != "and"):
+        quantified = None  # "(for each layer)": a scope of the quantity, not the question's variables
     if quantified:
         cut = quantified.start()
         while (before := _LAST_WORD.search(out, max(0, cut - 40), cut)) and label_word(before.group(1)):
@@ -291,8 +297,8 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
         out = out[:explained.start()]
     m = _TRAILING_WORDS.search(out)
     gloss = m is not None and _GLOSS.match(m.group(1)) is not None  # "i.e. prediction minus label" restates
-    if m and (label(m.group(1)) or (gloss and not any(t.lower() in _NEGATIONS for t in _WORD.findall(m.group(1))))) \
-            and out[:m.start()].strip():
+    if m and (label(m.group(1)) or (gloss and not any(t.lower() in _NEGATIONS for t in _WORD.findall(m.group(1)))
+                                    and not modifies(m.group(1), names))) and out[:m.start()].strip():
         found.append(m.group(1).strip())
         out = out[:m.start()]
     return (out, found) if found else None
@@ -423,7 +429,8 @@ def quantity_label(side: str) -> bool:
     bracketed argument (``Var[h_i]``, ``\\operatorname{Var}(y)`` read as ``Var(y)``, ``E[h_i^2]``,
     ``sigma_h``) whose head is no word that negates, hedges or changes a quantity (``not``,
     ``twice``, ``approximately``). A power, a factor or a sum around it (``Var[h_i]^2``,
-    ``2 Var[h_i]``) makes it a formula, never a label."""
+    ``2 Var[h_i]``), or arithmetic in its argument (``Var(2y)``), makes it a formula, never a
+    label."""
     m = _LABEL_HEAD.match(side)
     if m is None or m.group("head").lower() in _NEGATIONS or m.group("head").lower() in QUANTITY_WORDS \
             or m.group("head").lower() in NEGATIONS:
@@ -438,8 +445,13 @@ def quantity_label(side: str) -> bool:
         depth += ch in "([{"
         depth -= ch in ")]}"
         if depth == 0:
-            return pos == len(rest) - 1
+            return pos == len(rest) - 1 and not _SCALED.search(rest[1:pos])
     return False
+
+
+#: What makes a bracketed argument a formula of its own (``Var(2y)``, ``E[y/2]``): arithmetic, or a
+#: number that is no exponent or index.
+_SCALED = re.compile("[-+*/\u00b7\u00d7]|(?<![\\^_{\\d])\\d")
 
 
 def _equation(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Limits) -> Parsed:

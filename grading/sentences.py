@@ -149,6 +149,10 @@ _ASIDE_WORDS = r"(?:since|because|as|by|using|from|via|cf|see|ie|i\.e\.|eg|e\.g\
 _ASIDE = re.compile(r"(?:(?<=\s)|^)[(\[]\s*" + _ASIDE_WORDS + r"\b", re.I)
 
 
+#: A limit: an aside holding one says where the answer holds, never why.
+_LIMIT = re.compile(r"→|->|⟶|\\to(?![A-Za-z])|\\(?:long)?rightarrow|\blim|\btends?\b|\bgoes to\b|\bapproach", re.I)
+
+
 def asides(text: str) -> tuple[str, list[str]] | None:
     """``(text without its asides, the asides)``: a bracket opening with a word that justifies
     (since, because, by, using, where, ...) after a space, up to its matching bracket, is a
@@ -167,6 +171,8 @@ def asides(text: str) -> tuple[str, list[str]] | None:
                 break
         if end is None:
             return None
+        if _LIMIT.search(text, m.start(), end):
+            continue  # "(as d -> oo)": a condition on the answer, not a reason for it
         out.append(text[last:m.start()])
         found.append(text[m.start():end + 1].strip())
         last = end + 1
@@ -180,7 +186,8 @@ OPERATION_WORDS = frozenset({"half", "halved", "twice", "double", "doubled", "tr
                               "squared", "cube", "cubed", "root", "sqrt", "inverse", "reciprocal", "minus", "negative",
                               "plus", "times", "over", "divided", "quarter", "third", "thirds", "fourth", "percent",
                               "factor", "log", "exp", "doubles", "triples", "halves", "squares", "cubes", "halve",
-                              "multiply", "divide", "add", "subtract", "negate", "invert"})
+                              "multiply", "divide", "add", "subtract", "negate", "invert", "multiplies", "divides",
+                              "adds", "subtracts"})
 #: Words that change a quantity, its scope or its bound (the operations, ``nLK^2 per layer``, ``at
 #: most``, ``O(n)``): never a label.
 QUANTITY_WORDS = OPERATION_WORDS | frozenset({
@@ -192,11 +199,13 @@ QUANTITY_WORDS = OPERATION_WORDS | frozenset({
 #: bound``, ``in total``, ``with bias``).
 SCOPE_WORDS = frozenset({"for", "in", "within", "only", "just", "upper", "lower", "bound", "bounds", "total",
                          "overall", "exactly", "with", "including", "incl", "excluding", "excl", "limit",
-                         "asymptotic", "leading", "term", "terms"})
+                         "asymptotic", "leading", "term", "terms", "before", "after", "during", "large", "small",
+                         "regime"})
 #: Words that hedge a statement or make it conditional, or deny it, wherever they stand in a remark.
 HEDGES = frozenset({"approximately", "approx", "roughly", "about", "almost", "nearly", "maybe", "perhaps", "probably",
                     "around", "guess", "estimate", "estimated", "asymptotically", "ish", "or", "if", "unless", "except",
-                    "but", "when", "whenever", "assuming", "otherwise", "wrong", "incorrect", "false", "untrue"})
+                    "but", "when", "whenever", "assuming", "otherwise", "wrong", "incorrect", "false", "untrue",
+                    "think", "believe", "unsure", "sure", "hope", "suppose", "guessing", "likely"})
 #: Words that deny what follows them (``not squared``); "no" and "without" before a noun say what is
 #: absent (``no bias``) and deny nothing of the answer.
 _DENIALS = frozenset({"not", "never", "isnt", "isn", "cannot", "nor", "non", "none", "neither"})
@@ -246,6 +255,7 @@ def modifies(remark: str, names: set[str]) -> bool:
     of its clauses (split at ``,``, ``;``, "and"; articles and the openers "so", "then", "i.e."
     skipped):
 
+    0. it opens with an arithmetic sign or a relation (``(+ C_out for the bias)``, ``(< d/2)``);
     1. its first word is a quantity, scope, hedge or denial word (``(squared)``, ``(per layer)``,
        ``(times 2)``, ``(for one layer)``, ``(not squared)``, ``(upper bound)``, ``(in total)``,
        ``(then halve it)``) or a word of finiteness (``(finite)``), unless it is a function's name
@@ -275,6 +285,8 @@ def modifies(remark: str, names: set[str]) -> bool:
     """
     if any(w in HEDGES for w in _content_words(remark, names)):
         return True
+    if _SIGN.match(remark):  # "(+ C_out for the bias)", "(/2 per pass)": arithmetic on the answer
+        return True
     for clause in _CLAUSE.split(remark):
         words = _content_words(clause, names)
         gloss = False
@@ -300,13 +312,17 @@ def modifies(remark: str, names: set[str]) -> bool:
     return False
 
 
+#: A remark that opens with an arithmetic sign or a relation operates on the answer or bounds it.
+_SIGN = re.compile("\\s*(?:[-+*/^\u00d7\u00b7\u00f7<>\u2264\u2265\u2248~=]|"
+                   r"\\(?:times|cdot|div|pm|mp|le|ge|leq|geq|approx|sim)(?![A-Za-z]))")
 #: Operations written after what they apply to: ``y squared``.
 _POSTFIX = frozenset({"squared", "cubed", "halved", "doubled", "tripled"})
 #: What an operation word takes as its operand, in words.
 _OPERAND_WORDS = frozenset({"by", "of", "it", "this", "that", "them", "again", "once", "twice"})
 #: Operations named by a verb: they modify only with their operand (``(add C_out)``, ``(halve it)``);
 #: named alone they say what is counted (``(multiply and add)``).
-_VERBS = frozenset({"multiply", "divide", "add", "subtract", "halve", "negate", "invert"})
+_VERBS = frozenset({"multiply", "divide", "add", "subtract", "halve", "negate", "invert", "multiplies", "divides",
+                    "adds", "subtracts"})
 #: Verbs that say what something is.
 _COPULAS = frozenset({"is", "are", "was", "were", "equals", "gives", "becomes"})
 _RAW_TOKEN = re.compile(r"\\[A-Za-z]+|[A-Za-z][A-Za-z0-9]*(?:_\{?[A-Za-z0-9]*\}?)*|\d+(?:\.\d+)?|\S")

@@ -86,6 +86,15 @@ def test_an_explaining_remark_is_set_aside(banks: dict, where: str, text: str) -
     ("sheet8:p3.gradient", "p - y, i.e. predicted probabilities minus the one-hot label, times 2"),
     ("sheet8:p2.variance", "d sigma^2/2 (log of it)"),
     ("sheet8:p2.variance", "d sigma^2/2 (exp)"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (+ C_out bias)"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (bias adds C_out)"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (I think)"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (unsure)"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (before pruning)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (as d → ∞)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (for each output)"),
+    ("sheet8:p4.forward_mults", "n L K^2 (for every layer)"),
+    ("sheet8:p3.gradient", "p - y, i.e. twice the error"),
     ("sheet8:p3.unsmoothed_gap", "+oo (finite)"),
     ("sheet8:p3.unsmoothed_gap", "\\infty (not really)"),
     ("sheet8:p3.unsmoothed_gap", "oo (maybe)"),
@@ -184,6 +193,7 @@ def test_a_label_on_the_right_is_dropped(banks: dict, where: str, text: str) -> 
     ("sheet8:p2.variance", "d σ² = Var(y)", "incorrect"),
     ("sheet9:p2.variance", "not = x_i^2 (1-p)/p", "invalid"),            # a denial is no label on the left either
     ("sheet8:p2.variance", "half of Var(y) = d sigma^2/2", "invalid"),
+    ("sheet8:p2.variance", "d sigma^2/2 = Var(2y)", "invalid"),
 ])
 def test_label_traps(banks: dict, where: str, text: str, expected: str) -> None:
     assert verdict(banks, where, text) == expected
@@ -192,7 +202,8 @@ def test_label_traps(banks: dict, where: str, text: str, expected: str) -> None:
 @pytest.mark.parametrize("side, label", [
     ("Var[h_i]", True), ("Var(y)", True), ("E[y^2 | x]", True), ("sigma_h", True), (" Var [h_i] ", True),
     ("Var[h_i]^2", False), ("2 Var[h_i]", False), ("Var[h_i] + 1", False), ("Var[h](x)", False),
-    ("twice(y)", False), ("not", False), ("approximately", False), ("", False),
+    ("twice(y)", False), ("not", False), ("approximately", False), ("", False), ("Var(2y)", False),
+    ("E[y/2]", False), ("Var(-y)", False), ("Var(x_1)", True), ("E[y_{12}^2]", True),
 ])
 def test_quantity_label(side: str, label: bool) -> None:
     assert quantity_label(side) is label
