@@ -186,8 +186,7 @@ OPERATION_WORDS = frozenset({"half", "halved", "twice", "double", "doubled", "tr
                               "squared", "cube", "cubed", "root", "sqrt", "inverse", "reciprocal", "minus", "negative",
                               "plus", "times", "over", "divided", "quarter", "third", "thirds", "fourth", "percent",
                               "factor", "log", "exp", "doubles", "triples", "halves", "squares", "cubes", "halve",
-                              "multiply", "divide", "add", "subtract", "negate", "invert", "multiplies", "divides",
-                              "adds", "subtracts"})
+                              "multiply", "divide", "add", "subtract", "negate", "invert"})
 #: Words that change a quantity, its scope or its bound (the operations, ``nLK^2 per layer``, ``at
 #: most``, ``O(n)``): never a label.
 QUANTITY_WORDS = OPERATION_WORDS | frozenset({
@@ -320,9 +319,9 @@ _POSTFIX = frozenset({"squared", "cubed", "halved", "doubled", "tripled"})
 #: What an operation word takes as its operand, in words.
 _OPERAND_WORDS = frozenset({"by", "of", "it", "this", "that", "them", "again", "once", "twice"})
 #: Operations named by a verb: they modify only with their operand (``(add C_out)``, ``(halve it)``);
-#: named alone they say what is counted (``(multiply and add)``).
-_VERBS = frozenset({"multiply", "divide", "add", "subtract", "halve", "negate", "invert", "multiplies", "divides",
-                    "adds", "subtracts"})
+#: named alone they say what is counted (``(multiply and add)``). A verb with a subject of its own
+#: ("dropout divides by p") describes that subject, not an operation on the answer.
+_VERBS = frozenset({"multiply", "divide", "add", "subtract", "halve", "negate", "invert"})
 #: Verbs that say what something is.
 _COPULAS = frozenset({"is", "are", "was", "were", "equals", "gives", "becomes"})
 _RAW_TOKEN = re.compile(r"\\[A-Za-z]+|[A-Za-z][A-Za-z0-9]*(?:_\{?[A-Za-z0-9]*\}?)*|\d+(?:\.\d+)?|\S")
