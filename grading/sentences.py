@@ -279,12 +279,17 @@ def modifies(remark: str, names: set[str]) -> bool:
        (multiply, add, halve, ...) anywhere but before an operand, explain (``(multiply and
        add)``, ``(prediction minus target)``).
 
+    7. it claims the quantity is finite (:func:`_polarities`: ``(the gap is finite)``,
+       ``(bounded in practice)``), a value of its own beside the answer.
+
     A remark that modifies is never set aside: the answer stays unread (invalid), never graded
     without it.
     """
     if any(w in HEDGES for w in _content_words(remark, names)):
         return True
     if _SIGN.match(remark):  # "(+ C_out for the bias)", "(/2 per pass)": arithmetic on the answer
+        return True
+    if any(_polarities(_CONTRACTION.sub(r"\1nt", remark.lower()))):  # "the gap is finite": a value of its own
         return True
     for clause in _CLAUSE.split(remark):
         words = _content_words(clause, names)
