@@ -5,7 +5,10 @@ tree with depth and node bounds (:mod:`.parser`, :mod:`.tree`); log-space bounds
 (:mod:`.bounds`); SymPy construction under the question's vocabulary (:mod:`.symbolic`).
 An equation ``lhs = rhs`` keeps its last side, unless the left side contains the question's
 unknown (``sigma^2 = 2/d``), in which case it is solved for that unknown; a label such as
-``Var[y] =`` or ``sigma =`` is dropped.
+``Var[y] =`` or ``sigma =`` is dropped, and so is the asked quantity named on the right
+(``x_i^2 (1-p)/p = Var[h_i]``, :func:`quantity_label`). A chain marker may open the answer
+(``=> nLK^2``, ``Hence: ...``). A remark that explains the answer is set aside, one that modifies
+it never is (:func:`.sentences.remarks`, :func:`.sentences.modifies`).
 
 :func:`read_statement` is the one reader of final answers and working lines alike: a statement
 is read under the question's model (every question has one; a formula question's is the trivial
