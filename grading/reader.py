@@ -53,7 +53,7 @@ class Parsed:
 #: What joins the statements of a chain: arrows and words of implication. The final statement
 #: of a chain is the answer; the working before it is not checked here.
 IMPLICATION = re.compile(r"\\(?:text|mathrm|textrm)\{\s*(?:so|hence|therefore|thus|implies)\s*\}"
-                         r"|<=>|==>|=>|⇒|⟹|⇔|→|⟶|\\(?:Rightarrow|Longrightarrow|implies|therefore|iff|Leftrightarrow"
+                         r"|<=>|==>|=>|-+>|⇒|⟹|⇔|→|⟶|\\(?:Rightarrow|Longrightarrow|implies|therefore|iff|Leftrightarrow"
                          r"|Longleftrightarrow)(?![A-Za-z])|∴"
                          r"|(?<![A-Za-z\\])(?:so|hence|therefore|thus|implies)(?![A-Za-z])",
                          re.IGNORECASE)
@@ -378,6 +378,8 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
                               None, text)
         opened = len(final) - len(re.sub(r"^\s*[:,]?", "", final))  # "Hence: b", "Therefore, b"
         final, offset = final[opened:], offset + opened
+        if final.count("$") % 2:  # "$\Rightarrow \frac{d\sigma^2}{2}$": the marker was inside the maths
+            final = final.replace("$", " ")
         try:
             parsed = parse_answer(final, vocab, solve_for, limits, labels)
         except AnswerError as err:
@@ -452,6 +454,24 @@ def quantity_label(side: str) -> bool:
     return False
 
 
+def names_quantity(side: str, limits: Limits = DEFAULT) -> bool:
+    """Whether one side of an equation (plain text) only names a quantity: a :func:`quantity_label`,
+    or a derivative of a name with respect to a name (``dL/dt``, ``\\frac{\\partial L}{\\partial t}``,
+    ``dσ/dt`` read as ``d/dt sigma(t)``), nothing around it (``2 dL/dt``, ``dL/dt^2`` are formulas)."""
+    from .tree import Call, Deriv, Name
+
+    if quantity_label(side):
+        return True
+    try:
+        tree = parse_plain(side, limits)
+    except (AnswerError, RecursionError):
+        return False
+    if not isinstance(tree, Deriv) or not isinstance(tree.wrt, Name):
+        return False
+    arg = tree.arg
+    return isinstance(arg, Name) or (isinstance(arg, Call) and all(isinstance(a, Name) for a in arg.args))
+
+
 #: What makes a bracketed argument a formula of its own (``Var(2y)``, ``E[y/2]``): arithmetic, or a
 #: number that is no exponent or index.
 _SCALED = re.compile("[-+*/\u00b7\u00d7]|(?<![\\^_{\\d])\\d")
@@ -467,7 +487,7 @@ def _equation(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits:
             raise AnswerError("several statements separated by ',' or ';' before '=': write one answer "
                               "(or each statement as an equation)", None, text)
     labelled = ""
-    if len(segments) > 1 and quantity_label(segments[-1][0]):  # "x_i^2 (1-p)/p = Var[h_i]": the label last
+    if len(segments) > 1 and names_quantity(segments[-1][0], limits):  # "x_i^2 (1-p)/p = Var[h_i]": a label last
         try:
             _built(segments[-1][0], segments[-1][1], vocab, text, where, limits)
         except AnswerError:

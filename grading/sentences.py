@@ -368,11 +368,21 @@ _CONCLUSION = re.compile(r"(?<![A-Za-z])(?:so|hence|thus|therefore|implies|givin
                          r"|=>|⇒|→|∴|\\therefore", re.I)
 
 
+#: A comment as a program writes it, after a space: ``# no bias``.
+_COMMENT = re.compile(r"(?<=\s)#")
+
+
+def _depth_at(text: str, pos: int) -> int:
+    """How many brackets are open at ``pos`` of ``text``."""
+    return sum(ch in "([{" for ch in text[:pos]) - sum(ch in ")]}" for ch in text[:pos])
+
+
 def remarks(text: str, names: set[str]) -> tuple[str, list[str]] | None:
     """``(text without the remarks that explain it, the remarks)``, or None when it has none.
 
-    A remark stands at the end of the answer: a bracket after a space (``C_in C_out k^2 (no
-    bias)``, in LaTeX also in a text box, ``\\quad\\text{(from } d a^2/3 = 1\\text{)}``), or the
+    A remark stands at the end of the answer: a program's comment (``C_in*C_out*k**2  # no
+    bias``), a bracket after a space (``C_in C_out k^2 (no bias)``, in LaTeX also in a text box,
+    ``\\quad\\text{(from } d a^2/3 = 1\\text{)}``), or the
     words after its last top-level comma (``sqrt(6/(n_in+n_out)), the same bound xavier_uniform_
     uses with gain 1``, ``p - y, i.e. predicted probabilities minus the one-hot label``), where a
     comma's remark is a phrase of two words or more, or opens with "i.e."/"e.g.", and holds no
@@ -382,6 +392,10 @@ def remarks(text: str, names: set[str]) -> tuple[str, list[str]] | None:
     """
     out = _TEXT_BOX.sub(lambda m: m.group(1), text) if "\\" in text else text
     found: list[str] = []
+    comment = _COMMENT.search(out)  # "C_in*C_out*k**2  # no bias": a program's comment
+    if comment and _depth_at(out, comment.start()) == 0 and _is_remark(out[comment.end():], names, 1):
+        found.append(out[comment.start():].strip())
+        out = out[:comment.start()]
     while True:
         stripped = out.rstrip().rstrip(".")
         if stripped.endswith((")", "]")):

@@ -44,6 +44,7 @@ def verdict(banks: dict, where: str, text: str) -> str:
     ("sheet8:p3.gradient", "p - y, i.e. the error signal at the logits"),
     ("sheet8:p3.unsmoothed_gap", "oo (no finite minimiser)"),
     ("sheet8:p4.training_memory", "LK^2 + nLK (all activations stored for the backward pass)"),
+    ("sheet9:p4.weights", "C_in*C_out*k**2  # no bias"),
     ("sheet9:p3.stable_loss", "max(t,0) - ty + log(1+exp(-|t|)) (exp never gets a positive argument)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (weights only)"),
     ("sheet9:p2.mean", "x_i (inverted dropout divides by the keep probability)"),
@@ -89,6 +90,8 @@ def test_an_explaining_remark_is_set_aside(banks: dict, where: str, text: str) -
     ("sheet8:p2.variance", "d sigma^2/2 (exp)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (+ C_out bias)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (I think)"),
+    ("sheet9:p4.weights", "C_in*C_out*k**2  # per layer"),
+    ("sheet9:p4.weights", "C_in*C_out*k**2  # squared"),
     ("sheet9:p4.weights", "C_in C_out k^2 (unsure)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (before pruning)"),
     ("sheet8:p2.variance", "d sigma^2/2 (as d → ∞)"),
@@ -151,7 +154,8 @@ def test_remarks_leave_the_answer_and_need_one() -> None:
 @pytest.mark.parametrize("text", [
     "so the variance is d sigma^2/2", "Thus: d σ²/2.", "Hence, Var[y] = d\\sigma^2/2", "∴ \\frac{d\\sigma^2}{2}",
     "\\Rightarrow d sigma^2/2", "⟹ Var(y) = dσ²/2", "=> d*sigma**2/2", "Therefore d sigma^2 / 2",
-    "Answer => d sigma^2/2", "→ d σ^2 / 2",
+    "Answer => d sigma^2/2", "→ d σ^2 / 2", "-> d sigma^2/2", "$\\Rightarrow \\frac{d\\sigma^2}{2}$",
+    "Var(y) = d sigma^2 E[x^2] --> d sigma^2/2",
 ])
 def test_a_leading_marker_opens_the_answer(banks: dict, text: str) -> None:
     assert verdict(banks, "sheet8:p2.variance", text) == "correct"
@@ -162,7 +166,7 @@ def test_a_leading_marker_opens_the_answer(banks: dict, text: str) -> None:
     ("hence Var[y] = d sigma^2/4", "incorrect"),
     ("so d sigma^2/2 =>", "invalid"),            # a marker with nothing after it: no answer
     ("d sigma^2/2 therefore", "invalid"),
-    ("=>", "invalid"), ("so", "invalid"),
+    ("=>", "invalid"), ("so", "invalid"), ("d sigma^2/2 ->", "invalid"),
     ("so not d sigma^2/2", "invalid"),           # a negation after the marker stays
     ("hence approximately d sigma^2/2", "invalid"),
     ("so the answer is twice d sigma^2/2", "invalid"),
@@ -179,6 +183,9 @@ def test_leading_marker_traps(banks: dict, text: str, expected: str) -> None:
     ("sheet9:p2.variance", "x_i^2/p - x_i^2 = \\mathrm{Var}\\left[h_i\\right]"),
     ("sheet8:p2.variance", "d σ²/2 = Var(y)"),
     ("sheet8:p2.variance", "\\frac{d\\sigma^2}{2} = \\mathbb{V}\\mathrm{ar}[y]"),
+    ("sheet9:p3.gradient", "s - y = dL/dt"),
+    ("sheet9:p3.gradient", "s - y = \\frac{\\partial L}{\\partial t}"),
+    ("sheet9:p3.sigmoid_derivative", "s(1 - s) = dσ/dt"),
 ])
 def test_a_label_on_the_right_is_dropped(banks: dict, where: str, text: str) -> None:
     assert verdict(banks, where, text) == "correct"
@@ -197,6 +204,10 @@ def test_a_label_on_the_right_is_dropped(banks: dict, where: str, text: str) -> 
     ("sheet9:p2.variance", "not = x_i^2 (1-p)/p", "invalid"),            # a denial is no label on the left either
     ("sheet8:p2.variance", "half of Var(y) = d sigma^2/2", "invalid"),
     ("sheet8:p2.variance", "d sigma^2/2 = Var(2y)", "invalid"),
+    ("sheet9:p3.gradient", "s - y = 2 dL/dt", "invalid"),
+    ("sheet9:p3.gradient", "s - y = dL/dt + 1", "invalid"),
+    ("sheet9:p3.gradient", "s - y = dL/dt^2", "invalid"),
+    ("sheet9:p3.gradient", "y - s = dL/dt", "incorrect"),
 ])
 def test_label_traps(banks: dict, where: str, text: str, expected: str) -> None:
     assert verdict(banks, where, text) == expected
