@@ -207,7 +207,7 @@ _FULL_STOP = re.compile(r"(?<=[A-Za-z0-9)\]}$])(?:\s|\\[,;:! ])*[;,]\s*$|(?<=[A-
 #: Markdown around a whole answer, as a notebook or a forum box keeps it: ``**d a^2/3**``, `` `d*a**2/3` ``.
 _MARKDOWN = re.compile(r"\s*(\*\*|__|`+)(?P<inner>.+)\1\s*", re.S)
 #: Words in brackets, ``(weights)``, ``(the activations)``, ``(weights + activations)``.
-_BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{2,}(?:\s*[+&/,]?\s+[A-Za-z]+|\s*[+&/,]\s*[A-Za-z]+)*)\s*\)")
+_BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{2,}(?:(?:\s*[+&/,]\s*|\s+)[A-Za-z]+)*)\s*\)")  # one way to split: linear
 #: Words after the last term, ``nLK^2 multiplications``, ``sqrt(2/d), the He scale.``, ``s - y, i.e.
 #: prediction minus label`` (a gloss in words after "i.e." or "e.g.").
 #: A closing quantifier, with words before it: ``, stable for all t``, ``(for all d)``, ``for every t, y``.
