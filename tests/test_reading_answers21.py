@@ -291,3 +291,15 @@ def test_log1p_expm1_values() -> None:
     assert FUNCTION["expm1"].sympy(x) == sp.exp(x) - 1
     assert abs(float(FUNCTION["log1p"].mp(1e-20)) - 1e-20) < 1e-35
     assert abs(float(FUNCTION["expm1"].np(1e-20)) - 1e-20) < 1e-35
+
+
+@pytest.mark.parametrize("text", [
+    "C_in C_out k^2 (" + "no bias, " * 200,          # an unclosed bracket of words: read in linear time
+    "C_in C_out k^2 (" + "ab + " * 300,
+])
+def test_long_remarks_are_refused_not_backtracked(banks: dict, text: str) -> None:
+    assert verdict(banks, "sheet9:p4.weights", text) == "invalid"
+
+
+def test_many_explaining_remarks_are_all_set_aside(banks: dict) -> None:
+    assert verdict(banks, "sheet9:p4.weights", "C_in C_out k^2" + " (no bias)" * 150) == "correct"
