@@ -5,7 +5,10 @@ tree with depth and node bounds (:mod:`.parser`, :mod:`.tree`); log-space bounds
 (:mod:`.bounds`); SymPy construction under the question's vocabulary (:mod:`.symbolic`).
 An equation ``lhs = rhs`` keeps its last side, unless the left side contains the question's
 unknown (``sigma^2 = 2/d``), in which case it is solved for that unknown; a label such as
-``Var[y] =`` or ``sigma =`` is dropped.
+``Var[y] =`` or ``sigma =`` is dropped, and so is the asked quantity named on the right
+(``x_i^2 (1-p)/p = Var[h_i]``, :func:`quantity_label`). A chain marker may open the answer
+(``=> nLK^2``, ``Hence: ...``). A remark that explains the answer is set aside, one that modifies
+it never is (:func:`.sentences.remarks`, :func:`.sentences.modifies`).
 
 :func:`read_statement` is the one reader of final answers and working lines alike: a statement
 is read under the question's model (every question has one; a formula question's is the trivial
@@ -26,8 +29,9 @@ from .errors import AnswerError, TooLarge
 from .limits import DEFAULT, Limits
 from .normalize import braced_names, to_plain
 from .parser import _bracket_depth, parse_plain
-from .sentences import NEGATIONS
+from .sentences import NEGATIONS, OPERATION_WORDS, QUANTITY_WORDS, modifies, remarks, says_finite
 from .symbolic import Builder, Vocabulary
+from .vocabulary import FUNCTION
 
 if TYPE_CHECKING:
     from .bank import Question
@@ -49,7 +53,7 @@ class Parsed:
 #: What joins the statements of a chain: arrows and words of implication. The final statement
 #: of a chain is the answer; the working before it is not checked here.
 IMPLICATION = re.compile(r"\\(?:text|mathrm|textrm)\{\s*(?:so|hence|therefore|thus|implies)\s*\}"
-                         r"|<=>|==>|=>|⇒|⟹|⇔|→|⟶|\\(?:Rightarrow|Longrightarrow|implies|therefore|iff|Leftrightarrow"
+                         r"|<=>|==>|=>|-+>|⇒|⟹|⇔|→|⟶|\\(?:Rightarrow|Longrightarrow|implies|therefore|iff|Leftrightarrow"
                          r"|Longleftrightarrow)(?![A-Za-z])|∴"
                          r"|(?<![A-Za-z\\])(?:so|hence|therefore|thus|implies)(?![A-Za-z])",
                          re.IGNORECASE)
@@ -203,13 +207,16 @@ _FULL_STOP = re.compile(r"(?<=[A-Za-z0-9)\]}$])(?:\s|\\[,;:! ])*[;,]\s*$|(?<=[A-
 #: Markdown around a whole answer, as a notebook or a forum box keeps it: ``**d a^2/3**``, `` `d*a**2/3` ``.
 _MARKDOWN = re.compile(r"\s*(\*\*|__|`+)(?P<inner>.+)\1\s*", re.S)
 #: Words in brackets, ``(weights)``, ``(the activations)``, ``(weights + activations)``.
-_BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{2,}(?:\s*[+&/,]?\s+[A-Za-z]+|\s*[+&/,]\s*[A-Za-z]+)*)\s*\)")
+_BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{2,}(?:(?:\s*[+&/,]\s*|\s+)[A-Za-z]+)*)\s*\)")  # one way to split: linear
 #: Words after the last term, ``nLK^2 multiplications``, ``sqrt(2/d), the He scale.``, ``s - y, i.e.
 #: prediction minus label`` (a gloss in words after "i.e." or "e.g.").
 #: A closing quantifier, with words before it: ``, stable for all t``, ``(for all d)``, ``for every t, y``.
 _QUANTIFIER = re.compile(r"(?<![A-Za-z])(?:for|holds\s+for)\s+(?:all|every|any|each)\s+"
                          r"[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?(?:\s*(?:,|and)\s*[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)*"
                          r"\s*\)?\s*[.]?\s*$", re.IGNORECASE)
+#: The quantifier's words before the names it quantifies, and those names.
+_QUANTIFIER_HEAD = re.compile(r"^.*?(?:all|every|any|each)\s+", re.IGNORECASE | re.S)
+_QUANTIFIED = re.compile(r"[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?")
 #: The last word before a position (searched in a window of 40 characters).
 _LAST_WORD = re.compile(r"(?<![A-Za-z])([A-Za-z]{2,})[\s,;(]*$")
 #: A closing clause that explains the names in words: ``, where a is the bound``, ``with d the width``.
@@ -218,15 +225,6 @@ _EXPLANATION = re.compile(r"[\s,;]*(?<![A-Za-z\\])(?:where|with|here)\s+((?:[A-Z
 _GLOSS = re.compile(r"i\.\s?e\.|e\.\s?g\.|viz\.")
 _TRAILING_WORDS = re.compile(r"[\s,;:]+((?:(?:i\.\s?e\.|e\.\s?g\.|viz\.)\s*)?(?:[A-Za-z]{2,}\s+)*[A-Za-z]{2,})"
                              r"\s*[.!]?\s*$")  # words apart: linear
-#: Words that change a quantity (``twice nLK^2``, ``d a^2/3 squared``, ``nLK^2 per layer``): never a label.
-_QUANTITY_WORDS = frozenset({"half", "halved", "twice", "double", "doubled", "triple", "tripled", "thrice", "square",
-                             "squared", "cube", "cubed", "root", "sqrt", "inverse", "reciprocal", "minus", "negative",
-                             "plus", "times", "over", "divided", "per", "each", "quarter", "third", "thirds", "fourth",
-                             "percent", "factor", "more", "less", "fewer", "extra", "additional", "log", "exp",
-                             "order", "big", "asymptotically", "proportional", "scales", "scaled", "up", "to",
-                             "at", "least", "most", "than", "once", "thousand", "million", "hundred", "dozen",
-                             "doubles", "triples", "halves", "squares", "cubes", "replaced", "instead", "becomes",
-                             "increased", "decreased", "multiplied", "added", "subtracted", "removed", "dropped"})
 #: Words before the first term of an answer (``The forward pass needs n H W ...``).
 _LEADING_RUN = re.compile(r"\s*((?:[A-Za-z]{2,}\s+)+)(?=[A-Za-z0-9(\\])")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -242,15 +240,15 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
     nothing (``LK^2 (weights) + 2nK (activations)``, ``nLK^2 multiplications``); None when it has none."""
     from .normalize import scalar_subscripts
     from .sentences import asides, leading_words, spelled_by_names
-    from .vocabulary import FUNCTION
 
     def label_word(word: str) -> bool:
-        return not (word.lower() in _NEGATIONS or word.lower() in _QUANTITY_WORDS or word in names
+        return not (word.lower() in _NEGATIONS or word.lower() in QUANTITY_WORDS or word in names
+                    or IMPLICATION.fullmatch(word)
                     or word in FUNCTION or spelled_by_names(word, names))
 
-    def label(words: str) -> bool:
+    def label(words: str) -> bool:  # a label names; one that changes or hedges the quantity is none
         tokens = _WORD.findall(words)
-        return any(len(t) >= 3 for t in tokens) and all(label_word(t) for t in tokens)
+        return any(len(t) >= 3 for t in tokens) and all(label_word(t) for t in tokens) and not modifies(words, names)
 
     found: list[str] = []
 
@@ -284,6 +282,9 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
         out = subscripted[0]
         found.extend(subscripted[1])
     quantified = _QUANTIFIER.search(out)  # "..., stable for all t", "(for all d)": says where it holds
+    if quantified and not all(v in names or spelled_by_names(v, names) for v in _QUANTIFIED.findall(
+            _QUANTIFIER_HEAD.sub("", quantified.group(0))) if v.lower() != "and"):
+        quantified = None  # "(for each layer)": a scope of the quantity, not the question's variables
     if quantified:
         cut = quantified.start()
         while (before := _LAST_WORD.search(out, max(0, cut - 40), cut)) and label_word(before.group(1)):
@@ -294,13 +295,13 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
             out = out[:cut]
     explained = _EXPLANATION.search(out)  # "... where a is the bound": words about the names, no value
     if explained and out[:explained.start()].strip() and not any(
-            t.lower() in _NEGATIONS or t.lower() in _QUANTITY_WORDS for t in _WORD.findall(explained.group(1))):
+            t.lower() in _NEGATIONS or t.lower() in QUANTITY_WORDS for t in _WORD.findall(explained.group(1))):
         found.append(explained.group(0).strip(" ,;."))
         out = out[:explained.start()]
     m = _TRAILING_WORDS.search(out)
     gloss = m is not None and _GLOSS.match(m.group(1)) is not None  # "i.e. prediction minus label" restates
-    if m and (label(m.group(1)) or (gloss and not any(t.lower() in _NEGATIONS for t in _WORD.findall(m.group(1))))) \
-            and out[:m.start()].strip():
+    if m and (label(m.group(1)) or (gloss and not any(t.lower() in _NEGATIONS for t in _WORD.findall(m.group(1)))
+                                    and not modifies(m.group(1), names))) and out[:m.start()].strip():
         found.append(m.group(1).strip())
         out = out[:m.start()]
     return (out, found) if found else None
@@ -350,6 +351,16 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
         else:
             note = "; ".join(n for n in (parsed.note, f"set aside the reason {reasoned[1]!r}") if n)
             return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
+    remarked = remarks(text, set(vocab.known_names()))
+    if remarked is not None:
+        try:
+            parsed = parse_answer(remarked[0], vocab, solve_for, limits, labels)
+        except AnswerError:
+            pass  # not remarks after all: read as written
+        else:
+            note = "; ".join(n for n in (parsed.note, "set aside the remark(s) " + ", ".join(
+                repr(r) for r in remarked[1])) if n)
+            return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
     several = statements(text, {solve_for.name} if solve_for is not None else set())
     if several is not None:
         try:
@@ -360,14 +371,21 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
             note = "; ".join(n for n in (parsed.note, several[1]) if n)
             return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
     statements_ = split_chain(text)
-    if len(statements_) > 1:
+    if len(statements_) > 1 or statements_[0][1] > 0:  # "a => b", or a marker opening it: "=> b", "Hence: b"
         final, offset = statements_[-1]
+        if offset + len(final) < len(text.rstrip()):
+            raise AnswerError("the answer ends with an arrow or 'so': write what it leads to after it",
+                              None, text)
+        opened = len(final) - len(re.sub(r"^\s*[:,]?", "", final))  # "Hence: b", "Therefore, b"
+        final, offset = final[opened:], offset + opened
+        if final.count("$") % 2:  # "$\Rightarrow \frac{d\sigma^2}{2}$": the marker was inside the maths
+            final = final.replace("$", " ")
         try:
             parsed = parse_answer(final, vocab, solve_for, limits, labels)
         except AnswerError as err:
             position = None if err.position is None else err.position + offset
             raise type(err)(str(err), position, text) from None
-        note = "; ".join(n for n in (parsed.note, WORKING_NOTE) if n)
+        note = "; ".join(n for n in (parsed.note, WORKING_NOTE if len(statements_) > 1 else "") if n)
         return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
     return _statement(text, vocab, solve_for, limits)
 
@@ -406,6 +424,59 @@ def _statement(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits
     return _equation(text, vocab, solve_for, limits)
 
 
+#: A name of a quantity: a name (``sigma_h``, ``Var``) with at most one bracketed argument after it
+#: (``Var[h_i]``, ``Var(y)``, ``E[y^2 | x]``), nothing else: no arithmetic around it.
+_LABEL_HEAD = re.compile(r"\s*(?P<head>[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s*")
+
+
+def quantity_label(side: str) -> bool:
+    """Whether one side of an equation only names the asked quantity: a name with at most one
+    bracketed argument (``Var[h_i]``, ``\\operatorname{Var}(y)`` read as ``Var(y)``, ``E[h_i^2]``,
+    ``sigma_h``) whose head is no word that negates, hedges or changes a quantity (``not``,
+    ``twice``, ``approximately``). A power, a factor or a sum around it (``Var[h_i]^2``,
+    ``2 Var[h_i]``), or arithmetic in its argument (``Var(2y)``), makes it a formula, never a
+    label."""
+    m = _LABEL_HEAD.match(side)
+    if m is None or m.group("head").lower() in _NEGATIONS or m.group("head").lower() in QUANTITY_WORDS \
+            or m.group("head").lower() in NEGATIONS:
+        return False
+    rest = side[m.end():].rstrip()
+    if not rest:
+        return True
+    if rest[0] not in "([":
+        return False
+    depth = 0
+    for pos, ch in enumerate(rest):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth == 0:
+            return pos == len(rest) - 1 and not _SCALED.search(rest[1:pos])
+    return False
+
+
+def names_quantity(side: str, limits: Limits = DEFAULT) -> bool:
+    """Whether one side of an equation (plain text) only names a quantity: a :func:`quantity_label`,
+    or a derivative of a name with respect to a name (``dL/dt``, ``\\frac{\\partial L}{\\partial t}``,
+    ``dσ/dt`` read as ``d/dt sigma(t)``), nothing around it (``2 dL/dt``, ``dL/dt^2`` are formulas)."""
+    from .tree import Call, Deriv, Name
+
+    if quantity_label(side):
+        return True
+    try:
+        tree = parse_plain(side, limits)
+    except (AnswerError, RecursionError):
+        return False
+    if not isinstance(tree, Deriv) or not isinstance(tree.wrt, Name):
+        return False
+    arg = tree.arg
+    return isinstance(arg, Name) or (isinstance(arg, Call) and all(isinstance(a, Name) for a in arg.args))
+
+
+#: What makes a bracketed argument a formula of its own (``Var(2y)``, ``E[y/2]``): arithmetic, or a
+#: number that is no exponent or index.
+_SCALED = re.compile("[-+*/\u00b7\u00d7]|(?<![\\^_{\\d])\\d")
+
+
 def _equation(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Limits) -> Parsed:
     plain, where, is_latex = to_plain(text)
     segments = split_equals(plain)
@@ -415,9 +486,23 @@ def _equation(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits:
         if len(top_level(left, _CLAUSE_END)) > 1:  # "d a^2/12, Var = d a^2/3": which is the answer?
             raise AnswerError("several statements separated by ',' or ';' before '=': write one answer "
                               "(or each statement as an equation)", None, text)
+    labelled = ""
+    if len(segments) > 1 and names_quantity(segments[-1][0], limits):  # "x_i^2 (1-p)/p = Var[h_i]": a label last
+        try:
+            _built(segments[-1][0], segments[-1][1], vocab, text, where, limits)
+        except AnswerError:
+            labelled, segments = segments[-1][0].strip(), segments[:-1]
+    for left, _ in segments[:-1]:
+        # "not = 2/d", "half of Var[y] = ...": words that deny or change the quantity are no label of it
+        if any((w.lower() in _NEGATIONS or w.lower() in OPERATION_WORDS) and w not in FUNCTION
+               and w not in vocab.symbols for w in _WORD.findall(left)) and not quantity_label(left):
+            raise AnswerError("a side of the equation is words that change or deny the quantity; "
+                              "write the answer alone", None, text)
     last, offset = segments[-1]
     expr = _built(last, offset, vocab, text, where, limits)
     note = WORKING_NOTE if len(segments) > 2 else ""
+    if labelled:
+        note = "; ".join(n for n in (note, f"read {labelled!r} as the name of the asked quantity") if n)
     if len(segments) > 1 and solve_for is not None:
         lhs = None
         for lhs_text, lhs_offset in reversed(segments[:-1]):  # the statement nearest the end
@@ -452,15 +537,55 @@ def solve(lhs: sp.Expr, rhs: sp.Expr, unknown: sp.Symbol, text: str) -> sp.Expr:
 
 # --- the one reader of statements under a question's model ------------------------------------
 
+#: What a sentence that claims finiteness reads as: some finite value, never an infinite one.
+FINITE_VALUE = sp.Symbol("finite", real=True, finite=True)
+
+
 def read_answer(question: Question, answer: str, limits: Limits = DEFAULT) -> Parsed:
     """A statement in the question's own names (words the bank accepts, equations solved for its
-    unknown, labels set aside, vectors entry by entry): the reading :mod:`.equivalence` decides."""
-    parsed = parse_answer(question.spelled_out(answer) if question.words else answer, question.vocab,
-                          question.unknown, limits, labels=not question.words)
+    unknown, labels set aside, vectors entry by entry): the reading :mod:`.equivalence` decides.
+
+    A question that accepts words reads them with an explaining remark set aside too (``infinite
+    (no finite optimum)``, :func:`.sentences.remarks`). One whose words spell infinity (``oo``)
+    also reads a sentence that claims the quantity is finite (:func:`.sentences.says_finite`:
+    "there is a finite minimiser", "not infinite") as :data:`FINITE_VALUE`, some finite value:
+    decided against an infinite reference, it is wrong."""
+    text: str | None = answer
+    note = ""
+    if question.words and isinstance(answer, str) and len(answer) <= limits.max_length:
+        text, note = _in_words(question, answer)
+        if text is None:
+            return Parsed(expr=FINITE_VALUE, plain=answer, latex=False,
+                          note="; ".join(n for n in ("read as a claim that the quantity is finite (some finite "
+                                                     "value)", note) if n))
+    parsed = parse_answer(answer if text is None else text, question.vocab, question.unknown, limits,
+                          labels=not question.words)
     if question.unknown is not None and parsed.expr.has(question.unknown):
         raise AnswerError(f"the answer still contains {question.unknown}; give it in terms of "
                           f"{', '.join(s for s in question.variables)}")
+    if note:
+        parsed = Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex,
+                        note="; ".join(n for n in (parsed.note, note) if n))
     return parsed
+
+
+def _in_words(question: Question, answer: str) -> tuple[str | None, str]:
+    """``(the answer with the bank's words spelled out, a note)``: the words as written, else
+    without an explaining remark; None for the text where the question's words spell infinity and
+    the sentence claims the quantity is finite."""
+    candidates = [(answer, "")]
+    remarked = remarks(answer, set(question.vocab.known_names()))
+    if remarked is not None:
+        candidates.append((remarked[0], "set aside the remark(s) " + ", ".join(repr(r) for r in remarked[1])))
+    for text, note in candidates:
+        spelled = question.spelled_out(text)
+        if spelled != text:
+            return spelled, note
+    if "oo" in question.words.values():
+        for text, note in candidates:
+            if says_finite(text):
+                return None, note
+    return answer, ""
 
 
 class Statement:
@@ -515,6 +640,9 @@ class Statement:
         reasoned = without_reason(self.text)
         if reasoned is not None:
             out.append(reasoned[0])
+        remarked = remarks(self.text, names)
+        if remarked is not None:
+            out.append(remarked[0])
         labelled = without_labels(self.text, names, set(model.parameters))
         if labelled is not None:
             out.append(labelled[0])

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from .vocabulary import FUNCTION
+
 #: Words that name infinity or a quantity without bound.
 _INFINITE = re.compile(r"\b(?:infinite|infinity|infinitely|unbounded|diverges?|divergent|divergence|oo|inf|"
                        r"arbitrarily large|without bound|no bound|no upper bound|blows? up)\b")
@@ -24,11 +26,16 @@ _TURNED = re.compile(r"\b(?:not|isnt|never|no longer|is finite|are finite|stays 
 
 
 def says_infinite(text: str) -> bool:
-    """Whether ``text`` (lower case, punctuation removed) says the quantity is infinite.
+    """Whether ``text`` (lower case, punctuation removed) says the quantity is infinite. A term
+    that, read with its negations (:func:`_polarities`), says the quantity is finite ("the gap is
+    finite", "it isn't infinite") turns any sentence around.
 
     >>> says_infinite("no minimiser exists"), says_infinite("there is a finite minimiser")
     (True, False)
     """
+    text = _CONTRACTION.sub(r"\1nt", text)
+    if any(_polarities(text)):
+        return False
     if _NO_OPTIMUM.search(text):
         turned = _TURNED.sub(" ", _NO_OPTIMUM.sub(" ", text))
         return turned == _TURNED.sub(" ", turned) and not re.search(r"\bbut\b", text)
@@ -36,6 +43,64 @@ def says_infinite(text: str) -> bool:
         return False
     without = _INFINITE.sub(" ", text)
     return not _TURNED.search(text) and not re.search(r"\b(?:but|finite)\b", without)
+
+
+#: What affirms that a quantity is finite: a finite or bounded value, convergence, an optimum that exists.
+_FINITE = re.compile(r"\b(?:finite|bounded(?!\s+(?:from\s+)?(?:below|above))|converges?|convergent|attained|attains)\b"
+                     r"|\b(?:there\s+(?:is|exists)|(?:has|have|admits?)|exists?)\s+an?\s+(?:unique\s+)?(?:finite\s+)?"
+                     r"(?:minimi[sz]er|minimum|optimum|solution|optimal point)\b"
+                     r"|\b(?:minimi[sz]er|minimum|optimum|solution)s?\s+(?:exists?|is attained)\b")
+#: Words that flip what follows them in their clause.
+_FLIPS = re.compile(r"\b(?:not|no|never|cannot|without|nor|neither"
+                    r"|(?:is|are|was|were|does|do|did|has|have|had|ca|could|would|should|wo)nt)\b")
+#: A contraction as a key spells it, "isn t", "doesn t": one word, "isnt".
+_CONTRACTION = re.compile(r"\b(is|are|was|were|does|do|did|has|have|had|ca|could|would|should|wo)n\s?'?\s?t\b")
+#: What makes a sentence no definite claim: a hedge, a condition, an alternative, a contrast.
+_UNSURE = re.compile(r"\b(?:but|if|unless|or|maybe|perhaps|probably|possibly|might|may|could|approximately|roughly|"
+                     r"about|almost|nearly|depends|sometimes|whether|only if|except)\b")
+#: Where a clause ends.
+_CLAUSE_END = re.compile(r"[,;.:!?]|\b(?:and|so|hence|thus|therefore|because|since|as)\b")
+
+
+def _polarities(key: str) -> list[bool]:
+    """For each term of ``key`` (lower case) that affirms finiteness or infinity, whether, read
+    with the negations among the three words before it in its clause, it says the quantity is
+    finite: "finite" and "not infinite" say so, "no finite minimiser", "does not stay bounded"
+    and "unbounded" do not."""
+    out = []
+    for clause in _CLAUSE_END.split(key):
+        for pattern, finite in ((_FINITE, True), (_INFINITE, False)):
+            for m in pattern.finditer(clause):
+                flips = len(_FLIPS.findall(" ".join(clause[:m.start()].split()[-3:])))
+                out.append(finite != (flips % 2 == 1))
+    return out
+
+
+def says_finite(text: str) -> bool:
+    """Whether ``text``, a sentence in words only, claims the quantity is finite: "there is a finite
+    minimiser", "the gap is finite", "it stays bounded", "not infinite".
+
+    The rule is one of polarity. In each clause, a term that affirms finiteness (:data:`_FINITE`:
+    finite, bounded, converges, an optimum exists) or infinity (:data:`_INFINITE`) is flipped by an
+    odd number of negations among the three words before it in its clause ("no finite minimiser",
+    "not infinite", "does not stay bounded"). The sentence claims finiteness when every term, so read, says finite
+    and at least one does; a hedge, a condition or a contrast ("probably", "if", "but", "or")
+    makes it no definite claim. A claim of finiteness reads as some finite value, which a
+    quantity that is infinite is not: it is a readable wrong answer, never a right one.
+
+    >>> says_finite("there is a finite minimiser"), says_finite("there is no finite minimiser")
+    (True, False)
+    """
+    if re.search(r"[0-9=*/^()\\+<>|]", text) or not re.search(r"[A-Za-z]{3,}", text):
+        return False
+    key = " ".join("".join(ch if ch.isalnum() or ch.isspace() or ch in ",;.:!?" else " " for ch in text.lower())
+                   .split())
+    key = _CONTRACTION.sub(r"\1nt", key)
+    plain = re.sub(r"[,;.:!?]", " ", key)
+    if _UNSURE.search(key) or _NO_OPTIMUM.search(plain) or says_infinite(plain):
+        return False
+    polarities = _polarities(key)
+    return bool(polarities) and all(polarities)
 
 
 #: Words before the answer that only introduce it: "The variance is ...", "We get ...", "Answer: ...",
@@ -55,8 +120,6 @@ def leading_words(text: str, names: set[str]) -> tuple[str, str] | None:
     ("The variance is d sigma^2/2", "Answer: nLK^2"), or None. Nothing is set aside when a word of
     the introduction is a name of the question or a function, or when a negation or a hedge
     ("not", "only", "approximately") stands in it or right after it."""
-    from .vocabulary import FUNCTION
-
     m = _LEADING.match(text)
     if m is None:
         return None
@@ -86,6 +149,10 @@ _ASIDE_WORDS = r"(?:since|because|as|by|using|from|via|cf|see|ie|i\.e\.|eg|e\.g\
 _ASIDE = re.compile(r"(?:(?<=\s)|^)[(\[]\s*" + _ASIDE_WORDS + r"\b", re.I)
 
 
+#: A limit: an aside holding one says where the answer holds, never why.
+_LIMIT = re.compile(r"→|->|⟶|\\to(?![A-Za-z])|\\(?:long)?rightarrow|\blim|\btends?\b|\bgoes to\b|\bapproach", re.I)
+
+
 def asides(text: str) -> tuple[str, list[str]] | None:
     """``(text without its asides, the asides)``: a bracket opening with a word that justifies
     (since, because, by, using, where, ...) after a space, up to its matching bracket, is a
@@ -104,6 +171,8 @@ def asides(text: str) -> tuple[str, list[str]] | None:
                 break
         if end is None:
             return None
+        if _LIMIT.search(text, m.start(), end):
+            continue  # "(as d -> oo)": a condition on the answer, not a reason for it
         out.append(text[last:m.start()])
         found.append(text[m.start():end + 1].strip())
         last = end + 1
@@ -112,3 +181,252 @@ def asides(text: str) -> tuple[str, list[str]] | None:
     out.append(text[last:])
     rest = "".join(out)
     return (rest, found) if rest.strip() else None
+#: Words that operate on a quantity (``twice nLK^2``, ``d a^2/3 squared``): never a label.
+OPERATION_WORDS = frozenset({"half", "halved", "twice", "double", "doubled", "triple", "tripled", "thrice", "square",
+                              "squared", "cube", "cubed", "root", "sqrt", "inverse", "reciprocal", "minus", "negative",
+                              "plus", "times", "over", "divided", "quarter", "third", "thirds", "fourth", "percent",
+                              "factor", "log", "exp", "doubles", "triples", "halves", "squares", "cubes", "halve",
+                              "multiply", "divide", "add", "subtract", "negate", "invert"})
+#: Words that change a quantity, its scope or its bound (the operations, ``nLK^2 per layer``, ``at
+#: most``, ``O(n)``): never a label.
+QUANTITY_WORDS = OPERATION_WORDS | frozenset({
+    "per", "each", "more", "less", "fewer", "extra", "additional", "order", "big", "asymptotically", "proportional",
+    "scales", "scaled", "up", "to", "at", "least", "most", "than", "once", "thousand", "million", "hundred", "dozen",
+    "replaced", "instead", "becomes", "increased", "decreased", "multiplied", "added", "subtracted", "removed",
+    "dropped"})
+#: Words that set a quantity's scope or bound (``for one layer``, ``only the weights``, ``upper
+#: bound``, ``in total``, ``with bias``).
+SCOPE_WORDS = frozenset({"for", "in", "within", "only", "just", "upper", "lower", "bound", "bounds", "total",
+                         "overall", "exactly", "with", "including", "incl", "excluding", "excl", "limit",
+                         "asymptotic", "leading", "term", "terms", "before", "after", "during", "large", "small",
+                         "regime"})
+#: Words that hedge a statement or make it conditional, or deny it, wherever they stand in a remark.
+HEDGES = frozenset({"approximately", "approx", "roughly", "about", "almost", "nearly", "maybe", "perhaps", "probably",
+                    "around", "guess", "estimate", "estimated", "asymptotically", "ish", "or", "if", "unless", "except",
+                    "but", "when", "whenever", "assuming", "otherwise", "wrong", "incorrect", "false", "untrue",
+                    "think", "believe", "unsure", "sure", "hope", "suppose", "guessing", "likely"})
+#: Words that deny what follows them (``not squared``); "no" and "without" before a noun say what is
+#: absent (``no bias``) and deny nothing of the answer.
+_DENIALS = frozenset({"not", "never", "isnt", "isn", "cannot", "nor", "non", "none", "neither"})
+_ABSENT = frozenset({"no", "without"})
+#: Words of finiteness: a remark opening with one states a value of its own (``+oo (finite)``).
+_FINITENESS = frozenset({"finite", "infinite", "bounded", "unbounded"})
+#: Words that name the answer itself (``(it is per layer)``, ``(the count for one layer)``).
+_ANSWER_WORDS = frozenset({"it", "its", "this", "that", "which", "answer", "result", "value", "count", "number",
+                           "quantity", "formula", "expression"})
+#: Counts in words: a short remark holding one names a scope (``(one layer)``, ``(both passes)``,
+#: ``(all layers)``); in a sentence they count its own subject (``(all activations kept for backprop)``).
+_NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "ten", "single", "both", "first", "second", "last",
+                           "all", "every", "whole", "entire"})
+#: Words that open a remark without being part of it: links and glosses; articles are no words of it.
+_OPENERS = frozenset({"so", "and", "hence", "thus", "then", "ie", "eg", "viz", "namely"})
+_ARTICLES = frozenset({"a", "an", "the"})
+#: Openers of a gloss, which restates the answer in words: its operations are the answer's own.
+_GLOSSES = frozenset({"ie", "eg", "viz", "namely"})
+_MODIFIERS = QUANTITY_WORDS | SCOPE_WORDS | HEDGES | _DENIALS
+#: A token of a remark: a LaTeX command, a name (``n_in``, ``xavier_uniform_``), a word (``one-hot``).
+_TOKEN = re.compile(r"\\[A-Za-z]+|[A-Za-z][A-Za-z0-9]*(?:_\{?[A-Za-z0-9]*\}?)+|[A-Za-z]+(?:['-][A-Za-z]+)*")
+#: A clause of a remark ends at a comma, a semicolon or "and".
+_CLAUSE = re.compile(r"[,;]|(?<![A-Za-z])and(?![A-Za-z])", re.I)
+
+
+def _content_words(clause: str, names: set[str]) -> list[str]:
+    """The words of a remark's clause, lower case: not LaTeX commands, names of the question,
+    articles, single letters or program names (``xavier_uniform_``); "i.e." is the word "ie"."""
+    clause = re.sub(r"(?<![A-Za-z])([ie])\.\s?([eg])\.", r"\1\2", clause, flags=re.I)
+    out = []
+    for token in _TOKEN.findall(clause):
+        if token.startswith("\\") or "_" in token or token in names or len(token) < 2 \
+                or token.lower() in _ARTICLES:
+            continue
+        out.append(token.lower().replace("'", ""))
+    return out
+
+
+def modifies(remark: str, names: set[str]) -> bool:
+    """Whether a remark beside an answer changes or hedges the quantity rather than explains it.
+
+    A remark explains when it is a phrase about the answer: where it comes from (``(from d a^2/3
+    = 1)``), a property (``(unbiased, so no rescaling at test time)``), what it is elsewhere
+    (``(same as xavier_uniform_ with gain 1)``), what is absent (``(no bias)``), what is counted
+    (``(matmuls only)``), a sentence with a subject of its own (``(the loss only tends to 0)``,
+    ``(one n x K by K x K matmul per layer)``, ``(ReLU keeps half)``). It modifies when, in any
+    of its clauses (split at ``,``, ``;``, "and"; articles and the openers "so", "then", "i.e."
+    skipped):
+
+    0. it opens with an arithmetic sign or a relation (``(+ C_out for the bias)``, ``(< d/2)``);
+    1. its first word is a quantity, scope, hedge or denial word (``(squared)``, ``(per layer)``,
+       ``(times 2)``, ``(for one layer)``, ``(not squared)``, ``(upper bound)``, ``(in total)``,
+       ``(then halve it)``) or a word of finiteness (``(finite)``), unless it is a function's name
+       that is the subject of a sentence of three words or more (``(exp never gets a positive
+       argument)``);
+    2. it says an operation or a scope is absent (``(no square root)``, ``(without the factor 2)``)
+       or is a bare "no";
+    3. it is short, at most two words, and one of them is a quantity, hedge or denial word or a
+       count (``(one layer)``, ``(all layers)``, ``(keep half)``);
+    4. it speaks of the answer itself (it, this, which, the answer, the count) and holds such a
+       word or a scope word anywhere (``(it is an upper bound)``, ``(the count for one layer)``,
+       ``(the variance is actually twice this)``), or it says what something is and denies it
+       (``(the variance is not d sigma^2/2)``);
+    5. it holds a hedge, a condition or an alternative anywhere (``approximately``, ``if``,
+       ``or``, ``but``, ``wrong``);
+    6. it applies an operation: an operation word with its operand after it (a number, a name or
+       a symbol, a sign, "by", "of", "it", "again": ``(need to add C_out)``, ``(multiply by d)``,
+       ``(half of it)``, ``(then halve again)``) or a postfix one (``(prediction minus target
+       squared)``; after a name it squares that name: ``(units of y squared)``), unless it is a
+       gloss that restates the answer in words (``i.e. predicted probabilities minus the one-hot
+       label``). Operations named without an operand, and operation verbs
+       (multiply, add, halve, ...) anywhere but before an operand, explain (``(multiply and
+       add)``, ``(prediction minus target)``).
+
+    7. it claims the quantity is finite (:func:`_polarities`: ``(the gap is finite)``,
+       ``(bounded in practice)``), a value of its own beside the answer.
+
+    A remark that modifies is never set aside: the answer stays unread (invalid), never graded
+    without it.
+    """
+    if any(w in HEDGES for w in _content_words(remark, names)):
+        return True
+    if _SIGN.match(remark):  # "(+ C_out for the bias)", "(/2 per pass)": arithmetic on the answer
+        return True
+    if any(_polarities(_CONTRACTION.sub(r"\1nt", remark.lower()))):  # "the gap is finite": a value of its own
+        return True
+    for clause in _CLAUSE.split(remark):
+        words = _content_words(clause, names)
+        gloss = False
+        while words and words[0] in _OPENERS:
+            gloss, words = gloss or words[0] in _GLOSSES, words[1:]
+        if not words:
+            continue
+        if not gloss and _applies_operation(clause, names):
+            return True
+        first = words[0]
+        subject = first in FUNCTION and len(words) >= 3  # "(exp never gets a positive argument)"
+        if (first in _MODIFIERS or first in _FINITENESS) and not subject and first not in _VERBS:
+            return True
+        if first in _ABSENT and (len(words) == 1 or words[1] in QUANTITY_WORDS or words[1] in SCOPE_WORDS):
+            return True
+        if len(words) <= 2 and any((w in QUANTITY_WORDS and w not in _VERBS) or w in _DENIALS or w in _NUMBER_WORDS
+                                   for w in words):
+            return True
+        if any(w in _ANSWER_WORDS for w in words) and any(w in _MODIFIERS for w in words):
+            return True
+        if any(w in _COPULAS for w in words) and any(w in _DENIALS for w in words):
+            return True
+    return False
+
+
+#: A remark that opens with an arithmetic sign or a relation operates on the answer or bounds it.
+_SIGN = re.compile("\\s*(?:[-+*/^\u00d7\u00b7\u00f7<>\u2264\u2265\u2248~=]|"
+                   r"\\(?:times|cdot|div|pm|mp|le|ge|leq|geq|approx|sim)(?![A-Za-z]))")
+#: Operations written after what they apply to: ``y squared``.
+_POSTFIX = frozenset({"squared", "cubed", "halved", "doubled", "tripled"})
+#: What an operation word takes as its operand, in words.
+_OPERAND_WORDS = frozenset({"by", "of", "it", "this", "that", "them", "again", "once", "twice"})
+#: Operations named by a verb: they modify only with their operand (``(add C_out)``, ``(halve it)``);
+#: named alone they say what is counted (``(multiply and add)``). A verb with a subject of its own
+#: ("dropout divides by p") describes that subject, not an operation on the answer.
+_VERBS = frozenset({"multiply", "divide", "add", "subtract", "halve", "negate", "invert"})
+#: Verbs that say what something is.
+_COPULAS = frozenset({"is", "are", "was", "were", "equals", "gives", "becomes"})
+_RAW_TOKEN = re.compile(r"\\[A-Za-z]+|[A-Za-z][A-Za-z0-9]*(?:_\{?[A-Za-z0-9]*\}?)*|\d+(?:\.\d+)?|\S")
+
+
+def _applies_operation(clause: str, names: set[str]) -> bool:
+    """Whether ``clause`` applies an operation (rule 6 of :func:`modifies`): a postfix operation
+    word, or an operation word (not a function's name) followed by an operand."""
+    tokens = _RAW_TOKEN.findall(clause)
+    for pos, token in enumerate(tokens):
+        word = token.lower()
+        if word in _POSTFIX:
+            if pos and (tokens[pos - 1] in names or (len(tokens[pos - 1]) == 1 and tokens[pos - 1].isalpha())):
+                continue  # "(units of y squared)": a name of the remark squared, not the answer
+            return True
+        if word not in OPERATION_WORDS or token in FUNCTION or pos + 1 == len(tokens):
+            continue
+        after = tokens[pos + 1]
+        if after in names or after.lower() in _OPERAND_WORDS or not after.isalpha():
+            return True
+    return False
+
+
+#: LaTeX's text boxes, whose words a remark is written in: ``\text{(from } d a^2/3 = 1\text{)}``.
+_TEXT_BOX = re.compile(r"\\(?:text|textrm|textit|mbox)\s*\{([^{}]*)\}")
+#: LaTeX spacing left at the end once a remark is set aside.
+_TRAILING_SPACE = re.compile(r"(?:\s|\\q?quad(?![A-Za-z])|\\[,;:! ]|~)+$")
+
+
+def _is_remark(body: str, names: set[str], phrase: int) -> bool:
+    """Whether ``body`` is words about the answer (``phrase`` words of three or more letters at
+    least) that explain it (:func:`modifies`)."""
+    words = [w for w in _content_words(body, names) if len(w) >= 3 or w in _ABSENT]
+    return len(words) >= phrase and any(len(w) >= 3 for w in words) and not modifies(body, names)
+
+
+#: What makes the words after a comma a conclusion, the answer itself, never a remark on it.
+_CONCLUSION = re.compile(r"(?<![A-Za-z])(?:so|hence|thus|therefore|implies|giving|gives)(?![A-Za-z])"
+                         r"|=>|⇒|→|∴|\\therefore", re.I)
+
+
+#: A comment as a program writes it, after a space: ``# no bias``.
+_COMMENT = re.compile(r"(?<=\s)#")
+
+
+def _depth_at(text: str, pos: int) -> int:
+    """How many brackets are open at ``pos`` of ``text``."""
+    return sum(ch in "([{" for ch in text[:pos]) - sum(ch in ")]}" for ch in text[:pos])
+
+
+def remarks(text: str, names: set[str]) -> tuple[str, list[str]] | None:
+    """``(text without the remarks that explain it, the remarks)``, or None when it has none.
+
+    A remark stands at the end of the answer: a program's comment (``C_in*C_out*k**2  # no
+    bias``), a bracket after a space (``C_in C_out k^2 (no bias)``, in LaTeX also in a text box,
+    ``\\quad\\text{(from } d a^2/3 = 1\\text{)}``), or the
+    words after its last top-level comma (``sqrt(6/(n_in+n_out)), the same bound xavier_uniform_
+    uses with gain 1``, ``p - y, i.e. predicted probabilities minus the one-hot label``), where a
+    comma's remark is a phrase of two words or more, or opens with "i.e."/"e.g.", and holds no
+    ``=`` and no conclusion ("so", "hence", an arrow: ``d a^2/12, so the variance is d a^2/3``
+    is a chain, its last statement the answer). It is set aside only when it explains the answer rather than modifies it
+    (:func:`modifies`); the answer before it must be left.
+    """
+    out = _TEXT_BOX.sub(lambda m: m.group(1), text) if "\\" in text else text
+    found: list[str] = []
+    comment = _COMMENT.search(out)  # "C_in*C_out*k**2  # no bias": a program's comment
+    if comment and _depth_at(out, comment.start()) == 0 and _is_remark(out[comment.end():], names, 1):
+        found.append(out[comment.start():].strip())
+        out = out[:comment.start()]
+    while True:
+        stripped = out.rstrip().rstrip(".")
+        if stripped.endswith((")", "]")):
+            depth, start = 0, None
+            for pos in range(len(stripped) - 1, -1, -1):
+                depth += stripped[pos] in ")]}"
+                depth -= stripped[pos] in "([{"
+                if depth == 0:
+                    start = pos
+                    break
+            if start is None or not _TRAILING_SPACE.search(stripped[:start]) \
+                    or not _is_remark(stripped[start + 1:-1], names, 1):
+                break
+            found.append(stripped[start:].strip())
+            out = _TRAILING_SPACE.sub("", stripped[:start])
+            continue
+        depth_at, depth = [], 0
+        for ch in stripped:
+            depth_at.append(depth)
+            depth += ch in "([{"
+            depth -= ch in ")]}"
+        commas = [pos for pos, ch in enumerate(stripped) if ch in ",;" and depth_at[pos] == 0
+                  and (pos == 0 or stripped[pos - 1] != "\\")]
+        if not commas:
+            break
+        body = stripped[commas[-1] + 1:]
+        gloss = re.match(r"\s*(?:i\.\s?e\.|e\.\s?g\.|viz\.|that is|namely)", body, re.I) is not None
+        if "=" in body or _CONCLUSION.search(body) or not _is_remark(body, names, 1 if gloss else 2):
+            break
+        found.append(body.strip())
+        out = _TRAILING_SPACE.sub("", stripped[:commas[-1]])
+    if not found or not out.strip():
+        return None
+    return out, found

@@ -222,6 +222,14 @@ def _mp_log10(u: Any) -> Any:
     return mpmath.log(u, 10)
 
 
+def _log1p(a: sp.Expr) -> sp.Expr:
+    return sp.log(1 + a)
+
+
+def _expm1(a: sp.Expr) -> sp.Expr:
+    return sp.exp(a) - 1
+
+
 def _real_part(a: Any) -> Any:
     return mpmath.re(a)
 
@@ -264,6 +272,10 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("atanh", sp.atanh, mpmath.atanh, np.arctanh, aliases=("artanh", "arctanh")),
     Function("log2", _log2, _mp_log2, np.log2),     # readable; against a natural log, a wrong base
     Function("log10", _log10, _mp_log10, np.log10, aliases=("lg",)),
+    # log1p(a) = log(1 + a), expm1(a) = exp(a) - 1 (numpy's and torch's accurate forms): built as the
+    # plain forms, so exp's argument, the stability criterion, is the same as written
+    Function("log1p", _log1p, mpmath.log1p, np.log1p),
+    Function("expm1", _expm1, mpmath.expm1, np.expm1, grows=True),
     Function("erf", sp.erf, mpmath.erf, _np_erf),
     Function("sign", sp.sign, mpmath.sign, np.sign, aliases=("sgn",)),
     Function("floor", sp.floor, mpmath.floor, np.floor),
