@@ -1,7 +1,8 @@
 """Untrusted text -> the plain answer syntax, with a map back to the typed positions.
 
 Plain text keeps its ASCII; the Unicode a student may type (``σ``, ``ε``, ``√``, ``²``, ``·``,
-``−``, ``∞``) becomes its plain spelling, and any other non-ASCII character (a Cyrillic ``а``
+``−``, ``∞``) becomes its plain spelling (the elementwise product ``⊙``, LaTeX's ``\\odot``, is a product:
+the answers are read entry by entry), and any other non-ASCII character (a Cyrillic ``а``
 that looks like ``a``, a zero-width space) is rejected by name. LaTeX is translated to the same
 plain syntax: its structure here (``\\frac``, ``\\sqrt``, ``^{}``, ``_{}``, ``\\left( \\right)``,
 ``\\cdot``, ``\\sum_{k=1}^{d}``, ``\\max_j``), its words from :mod:`.vocabulary` (the function and
@@ -18,8 +19,8 @@ from .errors import AnswerError
 from .vocabulary import FUNCTION, FUNCTIONS, LETTERS, latex_words
 
 UNICODE = {
-    "σ": "sigma", "ε": "eps", "ϵ": "eps", "π": "pi", "∞": "oo", "·": "*", "×": "*", "⋅": "*",
-    "∗": "*", "−": "-", "–": "-", "÷": "/", "⁄": "/", "∕": "/", "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
+    "σ": "sigma", "ε": "eps", "ϵ": "eps", "π": "pi", "∞": "oo", "·": " * ", "×": " * ", "⋅": " * ",
+    "∗": " * ", "⊙": " * ", "−": "-", "–": "-", "÷": "/", "⁄": "/", "∕": "/", "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
     "√": "sqrt", "Σ": "sum", "∑": "sum", "≤": "<=", "≥": ">=", "ℓ": "l", "\u00a0": " ",
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
     "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "‖": "‖", "∇": "nabla", "½": "(1/2)", "¼": "(1/4)", "¾": "(3/4)",
@@ -30,9 +31,10 @@ UNICODE = {
     **{ch: f"_{letter}" for ch, letter in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True)},
 }
 
-#: LaTeX commands that are operators, relations or layout, not words of the answer.
+#: LaTeX commands that are operators, relations or layout, not words of the answer. A product sign is
+#: spaced (as its Unicode forms above are), so two of them in a row are an error, never a power ``**``.
 LATEX_SYNTAX = {
-    "cdot": "*", "times": "*", "ast": "*", "div": "/", "to": "->", "cdots": "...", "ldots": "...", "dots": "...",
+    "cdot": " * ", "times": " * ", "ast": " * ", "odot": " * ", "div": "/", "to": "->", "cdots": "...", "ldots": "...", "dots": "...",
     "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "", "mathbb": "",
     "mid": "|", "vert": "|", "lvert": "|", "rvert": "|", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖",
     **dict.fromkeys(("left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr", "bigg", "Bigg", "biggl", "biggr",

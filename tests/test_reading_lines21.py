@@ -339,3 +339,26 @@ def test_splitting_a_long_run_of_letters_is_bounded() -> None:
     assert len(builder._covers("a" * 24)) == 2
     with pytest.raises(AnswerError):
         parse_answer("a" * 20, _vocab("a", "aa", "aaa", "b"))
+
+
+# --- round 2, 1. the elementwise product ⊙ --------------------------------------------------------
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("z ⊙ (1 − z) − y", "incorrect"),            # a product, read entry by entry: wrong, never invalid
+    ("z \\odot 1 - y", "correct"),
+    ("(z - y) ⊙ 1", "correct"),
+    ("\\mathbf{1} \\odot z - y", "correct"),
+    ("z \\odot z - y", "incorrect"),
+])
+def test_elementwise_product_is_a_product(sheet8: dict, answer: str, verdict: str) -> None:
+    assert check(sheet8["p3.gradient"], answer, evidence=False)["verdict"] == verdict
+
+
+def test_elementwise_product_in_working(sheet8: dict) -> None:
+    record = check(sheet8["p3.gradient"], "dL/dx_j\n= z_j ⊙ 1 - y_j\n= z_j \\odot z_j - y_j", evidence=False)
+    assert verdicts(record) == ["start", "ok", "wrong"]
+
+
+def test_elementwise_product_needs_two_operands(sheet8: dict) -> None:
+    for answer in ("⊙ z - y", "z ⊙ - y ⊙", "z \\odot\\odot y"):
+        assert check(sheet8["p3.gradient"], answer, evidence=False)["verdict"] == "invalid"
