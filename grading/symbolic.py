@@ -237,6 +237,8 @@ class Builder(Visitor[sp.Expr]):
         if isinstance(base, Call) and self.is_product(base.name, base.args):
             # pi (2r)^2 is pi * (2r)^2: the power takes the bracket only
             return sp.Mul(self.name(base.name, base.pos), sp.Pow(self.visit(base.args[0]), exponent))
+        if isinstance(base, Call) and self.holds_itself(base.name, base.args):  # σ(1 - σ)^2 = σ (1 - σ)^2
+            return sp.Mul(self.own_product(base.name, base.args, base.pos), sp.Pow(self.visit(base.args[0]), exponent))
         if isinstance(base, Name) and not base.grouped:
             parts = self.split(base.name, base.pos)
             if len(parts) > 1:  # nLK^2 is n L K^2: the power takes the last letter only
@@ -285,15 +287,28 @@ class Builder(Visitor[sp.Expr]):
             return self.created[name]
         return self.at_own_variable(name)
 
-    def refuse_bare_inside(self, name: str, defined: Defined, args: tuple[Node, ...], pos: int) -> None:
-        """``σ(1 - σ)``: a sheet function before a bracket that holds the same function written bare
-        (its value, :meth:`at_own_variable`) is ambiguous, the function of 1 - σ or σ times
-        (1 - σ): refused, never guessed."""
+    def holds_itself(self, name: str, args: tuple[Node, ...]) -> bool:
+        """Whether ``name(args)`` is a sheet function before a bracket that holds the same function
+        written bare, as a value (``σ(1 - σ)``, ``\\sigma(1-\\sigma)``): then the bracket cannot be
+        its argument (the function of an expression holding the function's own value is no
+        application), so the only reading is the product of the function's value at its own
+        variable and the bracket (:meth:`own_product`). ``σ(1 - σ(t))`` holds a call, not the bare
+        name: an application."""
+        defined = self.vocab.functions.get(name) or self.vocab.functions.get(NAME_ALIASES.get(name, name))
+        if defined is None:
+            return False
         spellings = {n for n, f in self.vocab.functions.items() if f is defined} - set(self.vocab.symbols)
-        if any(isinstance(n, Name) and n.name in spellings for a in args for n in tree_nodes(a)):
-            own = defined.params[0] if defined.params else "t"
-            raise self.error(f"{name}(...) holds {name} itself: is it the function of that bracket or {name} "
-                             f"times it? Write {name}({own}) for the value and * for a product", pos)
+        return any(isinstance(n, Name) and n.name in spellings for a in args for n in tree_nodes(a))
+
+    def own_product(self, name: str, args: tuple[Node, ...], pos: int) -> sp.Expr:
+        """The value of ``name`` at its own variable (:meth:`at_own_variable`), the factor of
+        ``σ(1 - σ)`` read as ``σ·(1 - σ)``; refused when the bracket is not one expression or the
+        question does not name the function's variable (the bare name then has no value)."""
+        value = self.at_own_variable(name) if len(args) == 1 else None
+        if value is None:
+            raise self.error(f"{name}(...) holds {name} itself, but {name} has no value of its own here: "
+                             f"write the function at its argument and * for a product", pos)
+        return value
 
     def at_own_variable(self, name: str) -> sp.Expr | None:
         """A sheet's function of one variable written bare, ``σ(1 - σ)``: the function at its own
@@ -434,7 +449,8 @@ class Builder(Visitor[sp.Expr]):
             raise self.error(f"{fname!r} looks like program code, not mathematics", pos)
         defined = self.vocab.functions.get(name) or self.vocab.functions.get(fname)
         if defined is not None:  # a sheet's function: its definition, the arguments' trees in place
-            self.refuse_bare_inside(name, defined, args, pos)
+            if self.holds_itself(name, args):  # σ(1 - σ): σ's value times the bracket
+                return sp.Mul(self.own_product(name, args, pos), self.visit(args[0]))
             return self.visit(defined.expand(args, self.vocab.functions, self.limits))
         function = FUNCTION.get(fname)
         if fname in self.vocab.forbidden or (function is not None and function.name in self.vocab.forbidden):

@@ -362,3 +362,53 @@ def test_elementwise_product_in_working(sheet8: dict) -> None:
 def test_elementwise_product_needs_two_operands(sheet8: dict) -> None:
     for answer in ("⊙ z - y", "z ⊙ - y ⊙", "z \\odot\\odot y"):
         assert check(sheet8["p3.gradient"], answer, evidence=False)["verdict"] == "invalid"
+
+
+# --- round 2, 2. a function written bare inside its own bracket -----------------------------------
+
+def _logistic(**kinds: str) -> Vocabulary:
+    from derivcheck.grading.vocabulary import read_functions
+
+    table = {"name": "sigmoid", "args": ["t"], "definition": "1/(1 + exp(-t))", "latex": "\\sigma"}
+    return Vocabulary(symbols={n: symbol_for(n, k) for n, k in kinds.items()}, functions=read_functions([table]))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("σ(1 − σ)", "s*(1 - s)"),
+    ("\\sigma\\left(1-\\sigma\\right)", "s*(1 - s)"),
+    ("sigmoid(1 - sigmoid)", "s*(1 - s)"),
+    ("σ(σ)", "s**2"),                              # σ's value, squared: σ(σ) is no application
+    ("σ(1 - σ)^2", "s*(1 - s)**2"),                # the power takes the bracket, as in pi (2r)^2
+    ("2σ(1 - σ) - σ", "2*s*(1 - s) - s"),
+    ("σ(1 - t)", "1/(1 + exp(t - 1))"),            # a genuine application stays one
+    ("σ(1 - σ(t))", "1/(1 + exp(s - 1))"),         # the bracket holds a call, not the bare name
+    ("σ(t)(1 - σ(t))", "s*(1 - s)"),
+])
+def test_a_function_bare_inside_its_own_bracket_is_a_product(text: str, expected: str) -> None:
+    t = symbol_for("t", "real")
+    s = 1 / (1 + sp.exp(-t))
+    got = parse_answer(text, _logistic(t="real")).expr
+    assert sp.simplify(got - sp.sympify(expected, locals={"s": s, "t": t})) == 0, text
+
+
+@pytest.mark.parametrize("text", [
+    "σ(1 - σ)",        # σ's variable t is no name of this question: σ bare has no value
+    "σ(1 - σ, t)",     # two arguments: no product
+])
+def test_a_function_bare_inside_without_a_value_is_refused(text: str) -> None:
+    with pytest.raises(AnswerError):
+        parse_answer(text, _logistic(x="real"))
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("σ(1 − σ)", "correct"), ("\\sigma(1-\\sigma)", "correct"), ("σ(1 + σ)", "incorrect"),
+    ("σ(σ - 1)", "incorrect"), ("σ(1 - t)", "incorrect"), ("(1 - σ)σ(1 - σ)", "incorrect"),
+])
+def test_a_function_bare_inside_graded(sheet9: dict, answer: str, verdict: str) -> None:
+    assert check(sheet9["p3.sigmoid_derivative"], answer, evidence=False)["verdict"] == verdict
+
+
+def test_a_function_bare_inside_in_working(sheet9: dict) -> None:
+    record = check(sheet9["p3.sigmoid_derivative"], "ds/dt\n= σ(t)(1 - σ(t))\n= \\sigma(1-\\sigma)\n= σ(1 - σ)^2",
+                   evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok", "wrong"]
