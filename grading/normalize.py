@@ -26,10 +26,11 @@ UNICODE = {
     "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "‖": "‖", "∇": "nabla", "½": "(1/2)", "¼": "(1/4)", "¾": "(3/4)",
     "⅓": "(1/3)", "⅔": "(2/3)", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
     "±": " ± ", "∓": " ∓ ", "…": "...", "′": "'", "″": "''", "∼": "~", "⋯": "...", "∫": " int ", "φ": "phi", "ϕ": "phi",
-    **{chr(0x2080 + k): f"_{k}" for k in range(10)},
-    # subscript letters: xᵢ is x_i
-    **{ch: f"_{letter}" for ch, letter in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True)},
 }
+#: Unicode's subscript digits and letters: ``xᵢ`` is x_i; a run of them is one subscript (``Cᵢₙ`` is
+#: C_{in}, ``w₁₂`` is w_{12}), as a run of letters in ``_{...}`` is.
+SUBSCRIPTS = {**{chr(0x2080 + k): str(k) for k in range(10)},
+              **dict(zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True))}
 
 #: LaTeX commands that are operators, relations or layout, not words of the answer. A product sign is
 #: spaced (as its Unicode forms above are), so two of them in a row are an error, never a power ``**``.
@@ -71,6 +72,16 @@ def unicode_to_plain(text: str) -> tuple[str, list[int]]:
     i = 0
     while i < len(text):
         ch = text[i]
+        if ch in SUBSCRIPTS:
+            run = i
+            while run < len(text) and text[run] in SUBSCRIPTS:
+                run += 1
+            label = "".join(SUBSCRIPTS[c] for c in text[i:run])
+            rep = f"_{label}" if len(label) == 1 else f"_{{{label}}}"
+            out.append(rep)
+            where.extend([i] * len(rep))
+            i = run
+            continue
         if ch in UNICODE:
             rep = UNICODE[ch]
             if ch == "√":
@@ -567,7 +578,7 @@ def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
     _check_characters(text)
     text = _APPROXIMATION.sub("", text)
     plain, where = unicode_to_plain(text)
-    if looks_like_latex(plain):
+    if looks_like_latex(text):  # as typed: a run of Unicode subscripts (C_{in}) is plain text
         translated = latex_to_plain(plain).replace("**", "^")
         translated = absolute_values(*primes(*subscript_events(translated, list(range(len(translated))))))[0]
         translated = bare_calls(translated, list(range(len(translated))))[0]  # log z_i typed without \log

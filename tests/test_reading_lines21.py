@@ -412,3 +412,35 @@ def test_a_function_bare_inside_in_working(sheet9: dict) -> None:
     record = check(sheet9["p3.sigmoid_derivative"], "ds/dt\n= σ(t)(1 - σ(t))\n= \\sigma(1-\\sigma)\n= σ(1 - σ)^2",
                    evidence=False)
     assert verdicts(record) == ["start", "ok", "ok", "wrong"]
+
+
+# --- round 2, 6. a run of Unicode subscripts is one subscript -------------------------------------
+
+@pytest.mark.parametrize("typed, factors", [
+    ("n·H·W·Cᵢₙ·Cₒᵤₜ·k²", "n*H*W*C_in*C_out*k**2"),
+    ("Cₒᵤₜ Cᵢₙ k²", "C_in*C_out*k**2"),
+    ("kCᵢₙ", "k*C_in"),                          # letters typed together before it, as with C_{in}
+    ("3 nHWCᵢₙCₒᵤₜk^2", "3*n*H*W*C_in*C_out*k**2"),
+])
+def test_unicode_subscript_run(typed: str, factors: str) -> None:
+    vocab = _vocab(*_CONV)
+    expected = sp.sympify(factors, locals={n: vocab.symbols[n] for n in _CONV})
+    assert sp.simplify(parse_answer(typed, vocab).expr - expected) == 0
+
+
+@pytest.mark.parametrize("typed", [
+    "Cᵢₙₖ",          # one subscript ink: no such name, never C_in times k
+    "Cᵢ Cₒ k²",      # C_i, C_o: no such names
+    "Cᵢₙₙ",
+])
+def test_unicode_subscript_run_that_names_nothing_is_refused(typed: str) -> None:
+    with pytest.raises(AnswerError):
+        parse_answer(typed, _vocab(*_CONV))
+
+
+def test_unicode_subscripts_graded(sheet9: dict) -> None:
+    assert check(sheet9["p1.glorot"], "√(6/(nᵢₙ+nₒᵤₜ))", evidence=False)["verdict"] == "correct"
+    assert check(sheet9["p1.glorot"], "√(6/(nᵢₙ·nₒᵤₜ))", evidence=False)["verdict"] == "incorrect"
+    assert check(sheet9["p4.weights"], "Cₒᵤₜ·Cᵢₙ·k²", evidence=False)["verdict"] == "correct"
+    record = check(sheet9["p4.forward_mults"], "mults\n= n H W Cᵢₙ Cₒᵤₜ k²\n= 2nHWCᵢₙCₒᵤₜk²", evidence=False)
+    assert verdicts(record) == ["start", "ok", "wrong"]
