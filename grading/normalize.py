@@ -598,13 +598,60 @@ def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
 _LEADING_EQUALS = re.compile(r"^\s*=(?![=>])")
 
 
+#: A run of letters and digits typed together that holds a plain subscript of several characters
+#: (``C_in``, ``nHWC_inC_outk``); its start may follow a number (``6nHWC_in...``).
+_SUBSCRIPT_RUN = re.compile(r"(?<![A-Za-z_])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![A-Za-z0-9_{])")
+#: The longest run split into names (longer runs are left as typed).
+_LONGEST_RUN = 64
+
+
+def name_covers(run: str, names: Iterable[str], most: int = 2) -> list[list[str]]:
+    """Up to ``most`` ways to write ``run`` as names typed together (``nHWC_inC_outk`` -> n H W C_in
+    C_out k), each suffix searched once (memoised): polynomial in the run's length."""
+    known = sorted(set(names), key=len, reverse=True)
+    memo: dict[int, list[list[str]]] = {len(run): [[]]}
+
+    def search(at: int) -> list[list[str]]:
+        if at not in memo:
+            found: list[list[str]] = []
+            for name in known:
+                if name and run.startswith(name, at):
+                    found.extend([name, *tail] for tail in search(at + len(name)))
+                    if len(found) >= most:
+                        break
+            memo[at] = found[:most]
+        return memo[at]
+
+    for at in range(len(run), -1, -1):  # the suffixes from the end: no deep recursion
+        search(at)
+    return memo[0]
+
+
+def _braced(name: str) -> str:
+    base, _, sub = name.partition("_")
+    return f"{base}_{{{sub}}}" if len(sub) > 1 else name
+
+
 def braced_names(names: Iterable[str], text: str) -> str:
     """Declared names with a subscript of several characters (``n_in``, ``C_out``), written in plain
     text, braced as the grammar reads such a subscript (``n_{in}``): a plain subscript is one
-    character, so ``n_in`` would otherwise read as ``n_i`` times ``n``."""
-    for name in names:
-        base, _, sub = name.partition("_")
-        if base and len(sub) > 1 and sub.isalnum():
-            text = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(base)}_{re.escape(sub)}(?![A-Za-z0-9])",
-                          f"{base}_{{{sub}}}", text)
-    return text
+    character, so ``n_in`` would otherwise read as ``n_i`` times ``n``. A run of letters typed
+    together around such subscripts (``nHWC_inC_outk``, ``6nHWC_inC_outk^2``) is split where the
+    rest of the run is again a product of declared names: when it splits in exactly one way it is
+    those names (``n H W C_{in} C_{out} k``); a run that splits in several ways is refused, one
+    that splits in none is left as typed (``w_ix_i``: the grammar's one-character subscripts)."""
+    names = set(names)
+    if not any("_" in n for n in names):
+        return text
+
+    def split(m: re.Match) -> str:
+        run = m.group(0)
+        if len(run) > _LONGEST_RUN or not re.search(r"_[A-Za-z0-9]{2}", run):
+            return run
+        covers = name_covers(run, names)
+        if len(covers) > 1:
+            raise AnswerError(f"{run!r} splits into this question's names in several ways "
+                              f"({' '.join(covers[0])}, {' '.join(covers[1])}): write them apart", m.start())
+        return " ".join(_braced(n) for n in covers[0]) if covers else run
+
+    return _SUBSCRIPT_RUN.sub(split, text)

@@ -444,3 +444,49 @@ def test_unicode_subscripts_graded(sheet9: dict) -> None:
     assert check(sheet9["p4.weights"], "Cₒᵤₜ·Cᵢₙ·k²", evidence=False)["verdict"] == "correct"
     record = check(sheet9["p4.forward_mults"], "mults\n= n H W Cᵢₙ Cₒᵤₜ k²\n= 2nHWCᵢₙCₒᵤₜk²", evidence=False)
     assert verdicts(record) == ["start", "ok", "wrong"]
+
+
+# --- round 2, 5. letters typed together around plain subscripts -----------------------------------
+
+@pytest.mark.parametrize("typed, factors", [
+    ("nHWC_inC_outk^2", "n*H*W*C_in*C_out*k**2"),
+    ("6nHWC_inC_outk^2", "6*n*H*W*C_in*C_out*k**2"),
+    ("3nHWC_outC_ink", "3*n*H*W*C_in*C_out*k"),
+    ("C_inC_outk^2", "C_in*C_out*k**2"),
+    ("kC_in + C_outH", "k*C_in + C_out*H"),
+    ("2C_in", "2*C_in"),                              # after a number, the name as typed
+    ("C_{in}C_outk", "C_in*C_out*k"),                 # a braced subscript beside a plain one
+])
+def test_plain_subscript_runs_split_into_names(typed: str, factors: str) -> None:
+    vocab = _vocab(*_CONV)
+    expected = sp.sympify(factors, locals={n: vocab.symbols[n] for n in _CONV})
+    assert sp.simplify(parse_answer(typed, vocab).expr - expected) == 0
+
+
+@pytest.mark.parametrize("typed, names", [
+    ("C_inC_midk", _CONV),                            # C_mid is no name: no split
+    ("nHWC_inC_outq", _CONV),                         # q is no name
+    ("a_bcd", ("a_b", "cd", "a_bc", "d")),            # a_b cd or a_bc d: two splits, refused
+    ("C_inC", _CONV),                                 # C alone is no name
+])
+def test_plain_subscript_runs_that_do_not_split_once_are_refused(typed: str, names: tuple[str, ...]) -> None:
+    with pytest.raises(AnswerError):
+        parse_answer(typed, _vocab(*names))
+
+
+def test_plain_subscript_runs_graded(sheet9: dict) -> None:
+    for answer, verdict in (("3nHWC_inC_outk^2", "correct"), ("nHWC_inC_outk^2 + 2nHWC_outC_ink^2", "correct"),
+                            ("6nHWC_inC_outk^2", "incorrect"), ("3nHWC_inC_outk", "incorrect")):
+        assert check(sheet9["p4.training_mults"], answer, evidence=False)["verdict"] == verdict, answer
+    assert check(sheet9["p1.glorot"], "sqrt(12/(2n_in+2n_out))", evidence=False)["verdict"] == "correct"
+    record = check(sheet9["p4.forward_mults"], "mults\n= n H W C_in C_out k^2\n= HWnC_outC_ink^2\n= 2nHWC_inC_outk²",
+                   evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok", "wrong"]
+
+
+def test_splitting_a_plain_subscript_run_is_bounded() -> None:
+    from derivcheck.grading.normalize import braced_names, name_covers
+
+    assert name_covers("a_b" * 200 + "c", ("a_b", "a_ba_b", "c_d")) == []
+    assert len(name_covers("a_b" * 30, ("a_b", "a_ba_b"))) == 2
+    assert braced_names(("a_b", "c_d"), "x" + "a_b" * 40) == "x" + "a_b" * 40    # too long: as typed
