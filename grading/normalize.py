@@ -190,6 +190,25 @@ class _Latex:
             raise AnswerError("LaTeX command is missing its argument", self.pos(), self.text)
         return self.command_or_char()
 
+    def skip_argument(self) -> None:
+        """Pass over an argument untranslated: a balanced ``{...}`` group, or one token (a command
+        with its ``{...}`` group: ``_\\text{fwd}``)."""
+        self.skip_spaces()
+        if self.peek() is None:
+            raise AnswerError("LaTeX command is missing its argument", self.pos(), self.text)
+        start, depth = self.pos(), 0
+        tok = self.take()
+        if tok != "{":
+            if tok.startswith("\\") and self.peek() == "{":
+                self.skip_argument()
+            return
+        depth = 1
+        while depth:
+            if self.peek() is None:
+                raise AnswerError("unbalanced '{' in LaTeX", start, self.text)
+            tok = self.take()
+            depth += (tok == "{") - (tok == "}")
+
     def skip_spaces(self) -> None:
         """Skip spaces and LaTeX's spacing commands (``\\!``, ``\\,``, ``\\;``, ``\\:``, ``\\ ``)."""
         while self.peek() in _SPACING:
@@ -241,6 +260,14 @@ class _Latex:
                 self.take()
                 return f"(({self.group()})^(1/({''.join(index)})))"
             return f"sqrt({self.group()})"
+        if name in ("underbrace", "overbrace") and self.peek() == "{":
+            # \underbrace{X}_{label}, \overbrace{X}^{label}: X; the brace's label names a part, it is no term
+            inner = self.group()
+            self.skip_spaces()
+            if self.peek() == ("_" if name == "underbrace" else "^"):
+                self.take()
+                self.skip_argument()
+            return "(" + inner + ")"
         if name in ("boxed", "fbox", "framebox") and self.peek() == "{":  # a box around the answer: a bracket
             return "(" + self.group() + ")"
         if name in FONT_COMMANDS and self.peek() == "{":

@@ -490,3 +490,28 @@ def test_splitting_a_plain_subscript_run_is_bounded() -> None:
     assert name_covers("a_b" * 200 + "c", ("a_b", "a_ba_b", "c_d")) == []
     assert len(name_covers("a_b" * 30, ("a_b", "a_ba_b"))) == 2
     assert braced_names(("a_b", "c_d"), "x" + "a_b" * 40) == "x" + "a_b" * 40    # too long: as typed
+
+
+# --- round 2, 7. braces under and over a term -----------------------------------------------------
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("\\underbrace{nLK^2}_{\\text{fwd}} + \\underbrace{2nLK^2}_{\\text{bwd}}", "correct"),
+    ("\\overbrace{nLK^2}^{\\text{forward}} + 2\\,\\underbrace{nLK^2}_\\text{backward}", "correct"),
+    ("\\underbrace{3nLK^2}_{\\partial/\\partial W,\\ \\partial/\\partial x}", "correct"),
+    ("\\underbrace{nLK^2}_{\\text{fwd}} + \\underbrace{nLK^2}_{\\text{bwd}}", "incorrect"),
+    ("\\underbrace{nLK^2}_{3nLK^2}", "incorrect"),            # the label is never a term
+    ("\\underbrace{nLK^2}_{\\text{fwd}", "invalid"),           # unbalanced
+    ("\\underbrace{nLK^2} + \\underbrace{2nLK^2}", "correct"),  # no label at all
+])
+def test_brace_labels_are_dropped(sheet8: dict, answer: str, verdict: str) -> None:
+    assert check(sheet8["p4.training_mults"], answer, evidence=False)["verdict"] == verdict
+
+
+def test_brace_labels_in_working(sheet8: dict, sheet9: dict) -> None:
+    record = check(sheet8["p4.training_memory"], "mem\n= \\underbrace{LK^2}_{\\text{weights}} + \\sum_{l=1}^{L} nK\n"
+                   "= \\underbrace{LK^2}_{\\text{weights}} + \\overbrace{nK}^{\\text{activations}}", evidence=False)
+    assert verdicts(record) == ["start", "ok", "wrong"]
+    record = check(sheet9["p4.training_mults"], "mults\n= \\underbrace{nHWC_{in}C_{out}k^2}_{\\text{forward}} + "
+                   "2\\,\\underbrace{nHWC_{in}C_{out}k^2}_{\\partial/\\partial W,\\ \\partial/\\partial x}",
+                   evidence=False)
+    assert verdicts(record) == ["start", "ok"]
