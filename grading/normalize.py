@@ -408,10 +408,11 @@ def latex_to_plain(text: str) -> str:
 
 
 #: A function of one argument written without brackets in plain text, as LaTeX allows (``log z_i``,
-#: ``exp x_k``, ``sqrt d``): its operand is the one name (with its subscript) or number after it.
+#: ``exp x_k``, ``sqrt d``): its operand is the one name (with its subscript) or number after it. A big
+#: operator without its index is such a function too (``max x``, as ``\\max x``: the largest entry of x).
 _BARE_CALL = re.compile(
-    r"(?<![A-Za-z0-9_])(?P<f>" + "|".join(sorted((n for n, f in FUNCTION.items() if f.over_entries is None
-                                                  and f.arity[0] == 1), key=len, reverse=True)) + r")"
+    r"(?<![A-Za-z0-9_])(?P<f>" + "|".join(sorted((n for n, f in FUNCTION.items() if f.arity[0] == 1),
+                                                 key=len, reverse=True)) + r")"
     r"[ \t]+(?=[A-Za-z0-9])")
 _GREEK = "|".join(sorted(set(LETTERS.values()), key=len, reverse=True))
 _ATOM = re.compile(r"(?:(?:" + _GREEK + r")\([^()]*\)|[A-Za-z][A-Za-z0-9]*(?:_(?:\{[A-Za-z0-9,]+\}|[A-Za-z0-9]))?"

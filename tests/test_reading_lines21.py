@@ -515,3 +515,28 @@ def test_brace_labels_in_working(sheet8: dict, sheet9: dict) -> None:
                    "2\\,\\underbrace{nHWC_{in}C_{out}k^2}_{\\partial/\\partial W,\\ \\partial/\\partial x}",
                    evidence=False)
     assert verdicts(record) == ["start", "ok"]
+
+
+# --- round 2, 8. a big operator without its index or brackets ------------------------------------
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("e^(x_i - max x) / Σ_k e^(x_k - max x)", "correct"),
+    ("exp(x_i - max x)/sum_k exp(x_k - max x)", "correct"),
+    ("exp(x_i - max   x) / sum_k exp(x_k - max x)", "correct"),
+    ("e^{x_i - \\max x} / \\sum_k e^{x_k - \\max x}", "correct"),
+    ("exp(x_i - min x)/sum_k exp(x_k - min x)", "incorrect"),     # the smallest entry: overflows
+    ("exp(x_i - max x)/sum x", "incorrect"),
+    ("exp(x_i - max x)/sum_k exp(x_k)", "incorrect"),
+    ("exp(x_i - max)/sum_k exp(x_k - max)", "invalid"),          # max of nothing
+])
+def test_bare_big_operator_over_a_vector(sheet8: dict, answer: str, verdict: str) -> None:
+    assert check(sheet8["p3.stable_softmax"], answer, evidence=False)["verdict"] == verdict
+
+
+def test_bare_big_operator_reads_as_its_call() -> None:
+    from derivcheck.grading.normalize import to_plain
+
+    assert to_plain("x_i - max x")[0].replace(" ", "") == "x_i-max(x)"
+    assert to_plain("x_i - min x_j + sum y")[0].replace(" ", "") == "x_i-min(x_j)+sum(y)"
+    assert to_plain("max_j x_j")[0].replace(" ", "") == "max_jx_j"     # with its index: the big operator
+    assert to_plain("max(t, 0)")[0].replace(" ", "") == "max(t,0)"
