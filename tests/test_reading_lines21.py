@@ -540,3 +540,44 @@ def test_bare_big_operator_reads_as_its_call() -> None:
     assert to_plain("x_i - min x_j + sum y")[0].replace(" ", "") == "x_i-min(x_j)+sum(y)"
     assert to_plain("max_j x_j")[0].replace(" ", "") == "max_jx_j"     # with its index: the big operator
     assert to_plain("max(t, 0)")[0].replace(" ", "") == "max(t,0)"
+
+
+# --- round 2, 4. an integral in words -------------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "= d * integral from -a to a of w^2/(2a) dw",
+    "= d * integral of v^2/(2a) dv from -a to a",
+    "= d/(2a) ∫ from −a to a of w² dw",
+    "= (d/(2a)) int from -a to a of u^2 du",
+    "= d integral from -a to a of (w^2 + 2 a w)/(2a) dw",
+])
+def test_integral_in_words(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p1.variance"], f"Var[y]\n{line}\n= d a^2/3", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+@pytest.mark.parametrize("line", [
+    "= d * integral from 0 to a of w^2/(2a) dw",        # half the range
+    "= d * integral of w^2/a dw from -a to a",
+])
+def test_integral_in_words_keeps_wrong_lines_wrong(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p1.variance"], f"Var[y]\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+@pytest.mark.parametrize("line", [
+    "d * integral from -a to a of w^2/(2a)",             # no differential
+    "d * integral from -a to oo of w^2 dw",             # an infinite bound, no normal density
+    "d * integral of exp(w) dw from -a to a",           # not a polynomial
+    "d * integral from -a of w^2 dw",                   # no upper bound
+])
+def test_integral_in_words_refused(sheet9: dict, line: str) -> None:
+    with pytest.raises(AnswerError):
+        read_line(sheet9["p1.variance"].model, line)
+
+
+def test_integral_in_words_against_the_normal_density(sheet8: dict) -> None:
+    record = check(sheet8["p2.variance"], "Var[y]\n= d sigma^2 E[relu(z_1)^2]\n"
+                   "= d sigma^2 integral from 0 to oo of z^2 phi(z) dz\n"
+                   "= d sigma^2 integral from -oo to oo of z^2 phi(z) dz", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok", "wrong"]
