@@ -238,6 +238,8 @@ class _Latex:
             if re.fullmatch(r"\s*'+\s*", arg):  # f^{\prime}: a prime, not a power
                 return arg.strip()
             return "^" + (arg.strip() if simple else "(" + arg + ")")
+        if tok == "]":  # \left[ F \right]_{a}^{b}: its limits kept braced (evaluation_brackets)
+            return "]" + self._limits()
         if not tok.startswith("\\"):
             return tok
         name = tok[1:]
@@ -292,6 +294,21 @@ class _Latex:
             # and a name the question does not know is reported as such.
             return f" {name} "
         raise AnswerError(f"unsupported LaTeX command \\{name}", start, self.text)
+
+    def _limits(self) -> str:
+        """The limits after a closing square bracket, ``_{a}^{b}`` or ``^{b}_{a}``, as ``_{a}^{b}``
+        (braced, so a one-letter bound stays apart from what follows); "" when it has not both."""
+        save = self.i
+        self.skip_spaces()
+        marks: dict[str, str] = {}
+        while self.peek() in ("_", "^") and self.peek() not in marks:
+            mark = self.take()
+            marks[mark] = self.group().strip()
+            self.skip_spaces()
+        if set(marks) != {"_", "^"}:
+            self.i = save
+            return ""
+        return f"_{{{marks['_']}}}^{{{marks['^']}}}"
 
     def _word(self, word: str) -> str:
         """A vocabulary command: a function's name is followed by its argument (``\\exp(x)``,
@@ -550,6 +567,56 @@ def absolute_values(plain: str, where: list[int]) -> tuple[str, list[int]]:
     return "".join(out), at
 
 
+#: The head an evaluation bracket is read as: ``[F]_{a}^{b}`` -> ``evaluated((F), a, b)``
+#: (:meth:`.symbolic.Builder.evaluation`).
+EVALUATION = "evaluated"
+_BOUND = r"\{[^{}]*\}|\([^()]*\)|[-+]?\s*[A-Za-z0-9.]+"
+_LIMITS = re.compile(r"\s*(?:_\s*(?P<lo>" + _BOUND + r")\s*\^\s*(?P<hi>" + _BOUND + r")"
+                     r"|\^\s*(?P<hi2>" + _BOUND + r")\s*_\s*(?P<lo2>" + _BOUND + r"))")
+
+
+def _opening(text: str, close: int) -> int | None:
+    """Where the bracket that closes at ``close`` opens (any bracket kind nests); None if nowhere."""
+    depth = 0
+    for pos in range(close, -1, -1):
+        depth += text[pos] in ")]}"
+        depth -= text[pos] in "([{"
+        if depth == 0:
+            return pos
+    return None
+
+
+def evaluation_brackets(plain: str, where: list[int]) -> tuple[str, list[int]]:
+    """``[w^3/3]_{-a}^{a}`` -> ``evaluated((w^3/3), -a, a)`` (offsets kept): a square bracket with a
+    lower and an upper limit is its content evaluated between them, F(b) - F(a), for the one name
+    the notation binds (:meth:`.symbolic.Builder.evaluation`). An operator's bracket (``E[X]``)
+    is not one. The first closing bracket with limits is read first, so
+    brackets inside the content before those outside."""
+    from .probability import OPERATORS
+
+    while True:
+        for m in re.finditer(r"\]", plain):
+            limits = _LIMITS.match(plain, m.end())
+            if limits is None:
+                continue
+            open_at = _opening(plain, m.start())
+            before = re.search(r"([A-Za-z]+)\s*$", plain[:open_at])
+            if open_at is None or plain[open_at] != "[" or (before is not None and before.group(1) in OPERATORS):
+                continue
+            lo = (limits.group("lo") or limits.group("lo2")).strip()
+            hi = (limits.group("hi") or limits.group("hi2")).strip()
+            lo, hi = (b[1:-1] if b[:1] in "{(" else b for b in (lo, hi))
+            body = plain[open_at + 1:m.start()]
+            new = f" {EVALUATION}(({body}), {lo}, {hi}) "
+            head = len(EVALUATION) + 3
+            at = [where[open_at]] * head + where[open_at + 1:m.start()] + [where[m.start()]] * (len(new) - head - len(body))
+            plain = plain[:open_at] + new + plain[limits.end():]
+            where = where[:open_at] + at + where[limits.end():]
+            break
+        else:
+            return plain, where
+
+
 #: A name, a space, then a bracket: ``y/s (ds/dt)`` (not after ``d/``: ``d/dt (1 + e^{-t})``).
 _SPACED_BRACKET = re.compile(r"(?<![A-Za-z0-9_])(?<!d/)(?P<name>[A-Za-z][A-Za-z0-9]*)[ \t]+(?=\()")
 
@@ -610,11 +677,13 @@ def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
         translated = latex_to_plain(plain).replace("**", "^")
         translated = absolute_values(*primes(*subscript_events(translated, list(range(len(translated))))))[0]
         translated = bare_calls(translated, list(range(len(translated))))[0]  # log z_i typed without \log
+        translated = evaluation_brackets(translated, list(range(len(translated))))[0]
         translated = entry_tuple(translated) or translated
         return _LEADING_EQUALS.sub("", translated), None, True
     plain, where = absolute_values(*primes(*subscript_events(plain, where)))
     plain, where = spaced_products(plain, where)
     plain, where = bare_calls(plain, where)
+    plain, where = evaluation_brackets(plain, where)
     plain = _LEADING_EQUALS.sub(lambda m: " " * len(m.group(0)), plain)  # same length: offsets stand
     entry = entry_tuple(plain)
     if entry is not None:  # each character of the entry points at the tuple's first entry

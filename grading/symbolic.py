@@ -18,8 +18,10 @@ import sympy as sp
 
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
-from .tree import Add, Big, Call, Div, Entry, Fact, Index, Mul, Name, Neg, Node, Num, Pow, Sub, Visitor
-from .vocabulary import CONSTANT, FUNCTION, NAME_ALIASES, Defined, softmax, tree_nodes, vmax, vsum
+from .bounds import bound
+from .normalize import EVALUATION
+from .tree import Add, Big, Call, Div, Entry, Fact, Index, Mul, Name, Neg, Node, Num, Pow, Sub, Visitor, substitute
+from .vocabulary import CONSTANT, FUNCTION, LETTERS, NAME_ALIASES, Defined, softmax, tree_nodes, vmax, vsum
 
 __all__ = ["XF", "YF", "Builder", "Vocabulary", "X", "Y", "localise", "softmax", "symbol_for", "vmax", "vsum"]
 
@@ -442,8 +444,58 @@ class Builder(Visitor[sp.Expr]):
             return False
         return self.resolve(name) is not None or bool(self._cover(name)) or (self.vocab.open and len(name) == 1)
 
+    def fixed_names(self) -> set[str]:
+        """The names a notation that binds a variable never binds: the question's own."""
+        return {*self.vocab.symbols, *self.vocab.vectors, *self.vocab.indices}
+
+    def is_index(self, name: str) -> bool:
+        """Whether ``name`` is an index letter of the question (``[z - y]_i``: an entry)."""
+        return name in self.vocab.indices
+
+    def bound_variable(self, body: Node, pos: int) -> str | None:
+        """The one name ``body`` holds that a binding notation may bind: a name of one letter (or a
+        Greek letter's) that is none of :meth:`fixed_names`, a constant or a function; None when
+        there is none. Refused when there are several, or when a run of letters holds such a name
+        (``aw``: a times w, or one name?)."""
+        fixed, found = self.fixed_names(), set()
+        for n in tree_nodes(body):
+            if not isinstance(n, Name):
+                continue
+            name = NAME_ALIASES.get(n.name, n.name)
+            if name in fixed or name in CONSTANT or name in FUNCTION or name in self.vocab.functions:
+                continue
+            cover = self._cover(name)
+            if len(name) == 1 or name in LETTERS.values():
+                found.add(name)
+            elif cover is None or any(p not in fixed for p in cover):
+                raise self.error(f"cannot tell which name of {n.name!r} the bracket's limits are for", n.pos)
+        if len(found) > 1:
+            raise self.error(f"the limits of this bracket could be for any of {', '.join(sorted(found))}", pos)
+        return found.pop() if found else None
+
+    def evaluation(self, args: tuple[Node, ...], pos: int) -> sp.Expr:
+        """An evaluation bracket ``[F]_{a}^{b}`` (:func:`.normalize.evaluation_brackets`): F(b) - F(a)
+        for the one variable the notation binds (:meth:`bound_variable`), each side built from F's
+        tree with the limit's tree put in for the variable and bounded again, as any answer is
+        (``[w^3/(6a)]_{-a}^{a}`` = a^2/3). A bracket whose lower limit is an index of the question and
+        that binds no name is an entry of a vector (``[z - y]_i^2``)."""
+        body, lo, hi = args
+        var = self.bound_variable(body, pos)
+        if var is None:
+            if isinstance(lo, Name) and self.is_index(lo.name):
+                return self.visit(Pow(Entry(body, lo.name, lo.pos), hi))
+            raise self.error("the limits of this bracket bind no name of it (F(b) - F(a) needs F's variable)", pos)
+        sides = []
+        for limit in (hi, lo):
+            side = substitute(body, var, limit)
+            bound(side, self.limits)
+            sides.append(self.visit(side))
+        return sp.Add(sides[0], -sides[1])
+
     def call(self, name: str, args: tuple[Node, ...], pos: int) -> sp.Expr:
         """``name(args)``: a function of :mod:`.vocabulary`, or a name times a bracket."""
+        if name == EVALUATION and len(args) == 3:
+            return self.evaluation(args, pos)
         fname = NAME_ALIASES.get(name, name)
         if fname in CODE_WORDS:
             raise self.error(f"{fname!r} looks like program code, not mathematics", pos)

@@ -9,7 +9,7 @@ at (names, calls, subscripts, big operators); operators and numbers have none.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from fractions import Fraction
 from typing import ClassVar, Generic, TypeVar
 
@@ -189,6 +189,22 @@ class Deriv(Node):
     wrt: Node
     pos: int
     _children: ClassVar[tuple[str, ...]] = ("arg", "wrt")
+
+
+def substitute(node: Node, name: str, value: Node) -> Node:
+    """``node`` with every bare name ``name`` replaced by the tree ``value`` (``w^3/3`` at ``w = -a`` is
+    ``(-a)^3/3``: the value is one operand wherever it stands). Entries (``w_i``), calls' heads and
+    subscripts are kept. Recursive: the parser has bounded the depth."""
+    if isinstance(node, Name):
+        return value if node.name == name else node
+    changes: dict[str, object] = {}
+    for f in fields(node):  # type: ignore[arg-type]
+        old = getattr(node, f.name)
+        if isinstance(old, Node):
+            changes[f.name] = substitute(old, name, value)
+        elif isinstance(old, tuple) and old and all(isinstance(x, Node) for x in old):
+            changes[f.name] = tuple(substitute(x, name, value) for x in old)
+    return replace(node, **changes) if changes else node  # type: ignore[type-var]
 
 
 class Visitor(Generic[T]):

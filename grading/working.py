@@ -663,6 +663,14 @@ class Reader(Builder):
                 return closed
         return sp.Sum(summand, (k, lo, hi))
 
+    def fixed_names(self) -> set[str]:
+        """The names a binding notation never binds in a line: the model's parameters, its index
+        letters and the letters of the enclosing sums (a family's letter may be bound: ``[w^3/3]``)."""
+        return {*self.model.parameters, *self.model.letters, *self.bound}
+
+    def is_index(self, name: str) -> bool:
+        return name in self.model.letters or name in self.bound
+
     def _bound_of(self, text: str) -> sp.Expr:
         return sp.Integer(int(text)) if text.isdigit() else self.model.parameters[text]
 

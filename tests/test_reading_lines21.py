@@ -581,3 +581,52 @@ def test_integral_in_words_against_the_normal_density(sheet8: dict) -> None:
                    "= d sigma^2 integral from 0 to oo of z^2 phi(z) dz\n"
                    "= d sigma^2 integral from -oo to oo of z^2 phi(z) dz", evidence=False)
     assert verdicts(record) == ["start", "ok", "ok", "wrong"]
+
+
+# --- round 2, 3. an evaluation bracket [F]_a^b -----------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "= d \\frac{1}{2a}\\left[\\frac{w^3}{3}\\right]_{-a}^{a}",
+    "= d \\left[\\frac{w^3}{6a}\\right]_{-a}^{a}",
+    "= d [w^3/(6a)]_{-a}^{a}",
+    "= d\\Big[ \\frac{v^3}{6a} \\Big]_{-a}^{a}",        # any dummy letter
+    "= d [u^3/(6a)]_(-a)^a",
+    "= d \\left[\\frac{w^3}{6a}\\right]^{a}_{-a}",       # the limits in the other order
+    "= \\frac{d}{2a} \\left[ \\frac{w^3}{3} + a w \\right]_{-a}^{a} - d a",
+])
+def test_evaluation_bracket(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p1.variance"], f"Var[y]\n{line}\n= d a^2/3", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+@pytest.mark.parametrize("line", [
+    "= d [w^3/(6a)]_0^a",                               # half the range
+    "= d [w^3/(6a)]_{a}^{-a}",                          # the limits swapped: the sign
+    "= d \\left[\\frac{w^2}{4a}\\right]_{-a}^{a}",     # an even antiderivative: 0
+])
+def test_evaluation_bracket_keeps_wrong_lines_wrong(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p1.variance"], f"Var[y]\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+@pytest.mark.parametrize("line", [
+    "d [w^3 v/(6a)]_{-a}^{a}",          # two names it could bind
+    "d [a^3/(6a)]_{-a}^{a}",            # no name to bind
+    "d [aw^3/(6a^2)]_{-a}^{a}",         # a run of letters: a w, or one name aw?
+    "d [w^3/(6a)]_{-a}",                # one limit only
+    "d [w^300]_{0}^{10^300}",           # bounded after the limit is put in
+])
+def test_evaluation_bracket_refused(sheet9: dict, line: str) -> None:
+    with pytest.raises(AnswerError):
+        read_line(sheet9["p1.variance"].model, line)
+
+
+def test_evaluation_bracket_in_an_answer_and_an_entry(sheet8: dict, sheet9: dict) -> None:
+    assert check(sheet9["p1.variance"], "d [w^3/(6a)]_{-a}^{a}", evidence=False)["verdict"] == "correct"
+    assert check(sheet9["p1.variance"], "d \\left[\\frac{w^3}{3a}\\right]_{-a}^{a}",
+                 evidence=False)["verdict"] == "incorrect"
+    # a bracket with an index below it binds nothing: the entry of a vector expression, to a power
+    assert check(sheet8["p3.gradient"], "[z - y]_i^1", evidence=False)["verdict"] == "correct"
+    record = check(sheet8["p2.variance"], "Var[y]\n= d sigma^2 E[relu(z_1)^2]\n= d sigma^2 E[z_1^2]_0^1",
+                   evidence=False)
+    assert verdicts(record)[2] != "ok"        # an operator's bracket is never an evaluation
