@@ -25,7 +25,7 @@ UNICODE = {
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
     "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "‖": "‖", "∇": "nabla", "½": "(1/2)", "¼": "(1/4)", "¾": "(3/4)",
     "⅓": "(1/3)", "⅔": "(2/3)", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
-    "±": " ± ", "∓": " ∓ ", "…": "...", "′": "'", "″": "''", "∼": "~", "⋯": "...", "∫": " int ", "φ": "phi", "ϕ": "phi",
+    "±": " ± ", "∓": " ∓ ", "∈": " in ", "…": "...", "′": "'", "″": "''", "∼": "~", "⋯": "...", "∫": " int ", "φ": "phi", "ϕ": "phi",
 }
 #: Unicode's subscript digits and letters: ``xᵢ`` is x_i; a run of them is one subscript (``Cᵢₙ`` is
 #: C_{in}, ``w₁₂`` is w_{12}), as a run of letters in ``_{...}`` is.
@@ -56,6 +56,17 @@ _COMMANDS, _UPRIGHT_WORDS = latex_words()
 #: Functions written as big operators with an index, ``\sum_k``, ``\max_j``, ``\min_j``.
 _BIG_OPERATORS = frozenset(f.name for f in FUNCTIONS if f.over_entries is not None)
 _BIG_COMMANDS = frozenset(f"\\{name}" for name in _BIG_OPERATORS)
+#: A sum's index over a finite set of numbers, once translated: ``m in (0,1)`` (``m \\in \\{0,1\\}``).
+_OVER_SET = re.compile(r"\s*(?P<k>[A-Za-z])\s*in\s*\((?P<set>[-+0-9./ ]+(?:,[-+0-9./ ]+)*)\)\s*")
+
+
+def over_set(sub: str) -> str | None:
+    """``m in (0,1)`` -> ``m in {0,1}``: the plain spelling of a sum's index over a finite set of
+    numbers (read by the grammar's big operator); None for any other subscript."""
+    m = _OVER_SET.fullmatch(sub)
+    return None if m is None else f"{m.group('k')} in {{{m.group('set').replace(' ', '')}}}"
+
+
 #: A sum's index with one value left out: ``k \neq i`` (translated ``kneqi``), ``k != i``, ``k=1,k\neq i``.
 _EXCLUSION = re.compile(r"(?:[A-Za-z]=1,)?(?P<k>[A-Za-z])(?:!=|neq|ne|≠)(?P<i>[A-Za-z0-9])")
 
@@ -231,6 +242,8 @@ class _Latex:
         if tok in ("^", "_"):
             arg = self.group()
             simple = re.fullmatch(r"[A-Za-z0-9]", arg.strip())
+            if tok == "_" and over_set(arg) is not None:  # sum_{m in {0,1}}: the index over a set
+                return "_{" + str(over_set(arg)) + "}"
             if tok == "_" and "~" in arg:  # E_{z \sim N(0, 1)}: the variable averaged over, its law the model's
                 return "_" + arg.split("~")[0].strip()
             if tok == "_":
@@ -376,6 +389,10 @@ class _Latex:
             if self.peek() == "^":
                 self.take()
                 upper = self.group().strip()
+        if index and over_set(sub) is not None:  # \sum_{m \in \{0,1\}}: the summand at each element
+            if upper:
+                raise AnswerError(f"a sum over a set has no upper limit (^{{{upper}}})", self.pos(), self.text)
+            return f" {name}_{{{over_set(sub)}}} "
         if index:
             lower = sub.replace(" ", "")
             excluded = _EXCLUSION.fullmatch(lower)

@@ -199,6 +199,8 @@ class Builder(Visitor[sp.Expr]):
         return self.element(node.name, label, node.pos)
 
     def visit_Big(self, node: Big) -> sp.Expr:
+        if node.values:
+            return self.finite_sum(node)
         self.scopes.append({node.var} - self.free if node.var else self._own_indices(node.arg))
         try:
             return self.reduce(node.op, self.visit(node.arg), node.pos)
@@ -472,6 +474,38 @@ class Builder(Visitor[sp.Expr]):
         if len(found) > 1:
             raise self.error(f"the limits of this bracket could be for any of {', '.join(sorted(found))}", pos)
         return found.pop() if found else None
+
+    def finite_sum(self, node: Big) -> sp.Expr:
+        """``sum_{m in {0,1}} f``: a sum whose index runs over a finite set of numbers is the sum of
+        the summand at each of them, each term f's tree with the number put in for the bare index
+        (``P(m_i = m) m x_i/p`` -> ``P(m_i = 0) 0 x_i/p + P(m_i = 1) 1 x_i/p``), bounded again.
+        Refused for a max or min, for an index that is a name of the question, and where the index
+        is a subscript (``w_m``) or hides in a run of letters (``mx_i``): what the number replaces
+        would not be written."""
+        var = node.var
+        if node.op != "sum":
+            raise self.error(f"{node.op} over a set is not read; write the value", node.pos)
+        if var in self.fixed_names():
+            raise self.error(f"the sum's index {var} is a name of the question: use another letter", node.pos)
+        for n in tree_nodes(node.arg):
+            if isinstance(n, (Sub, Entry)) and n.index == var or isinstance(n, Index) and \
+                    isinstance(n.index, Name) and n.index.name == var:
+                raise self.error(f"the sum over a set puts numbers in for {var}, not into subscripts", node.pos)
+            if isinstance(n, (Name, Sub, Call)) and n.name != var and var in n.name and len(n.name) > 1 \
+                    and not self.known_word(n.name):
+                raise self.error(f"cannot tell whether {n.name!r} holds the sum's index {var}", node.pos)
+        terms = []
+        for value in node.values:
+            term = substitute(node.arg, var, value)
+            bound(term, self.limits)
+            terms.append(self.visit(term))
+        return sp.Add(*terms)
+
+    def known_word(self, name: str) -> bool:
+        """Whether ``name`` stands for itself: a function, a constant or a name the question declares."""
+        name = NAME_ALIASES.get(name, name)
+        return name in FUNCTION or name in CONSTANT or name in self.vocab.functions or name in self.vocab.symbols \
+            or name in self.vocab.vectors
 
     def evaluation(self, args: tuple[Node, ...], pos: int) -> sp.Expr:
         """An evaluation bracket ``[F]_{a}^{b}`` (:func:`.normalize.evaluation_brackets`): F(b) - F(a)

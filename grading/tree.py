@@ -91,7 +91,8 @@ class Entry(Node):
 @dataclass(frozen=True, slots=True)
 class Big(Node):
     """``op_k arg``: a big operator over a vector's entries (``sum_k exp(x_k)``, ``max_j x_j``);
-    ``var`` is its index (``k``)."""
+    ``var`` is its index (``k``), ``lo`` and ``hi`` its limits, ``values`` the numbers of a finite
+    set it runs over instead (``sum_{m in {0,1}}``)."""
 
     op: str
     arg: Node
@@ -99,11 +100,13 @@ class Big(Node):
     var: str = ""
     lo: Node | None = None
     hi: Node | None = None
+    values: tuple[Node, ...] = ()
     _children: ClassVar[tuple[str, ...]] = ("arg",)
 
     def children(self) -> Iterator[Node]:
         yield self.arg
         yield from (b for b in (self.lo, self.hi) if b is not None)
+        yield from self.values
 
 
 @dataclass(frozen=True, slots=True)

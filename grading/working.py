@@ -641,6 +641,8 @@ class Reader(Builder):
 
     # sums -----------------------------------------------------------------------------------
     def visit_Big(self, node: Big) -> sp.Expr:
+        if node.values:
+            return self.finite_sum(node)
         if node.op != "sum":
             raise self.error(f"{node.op} over an index is not read in a derivation; write the value", node.pos)
         letter = node.var

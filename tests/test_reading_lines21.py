@@ -630,3 +630,49 @@ def test_evaluation_bracket_in_an_answer_and_an_entry(sheet8: dict, sheet9: dict
     record = check(sheet8["p2.variance"], "Var[y]\n= d sigma^2 E[relu(z_1)^2]\n= d sigma^2 E[z_1^2]_0^1",
                    evidence=False)
     assert verdicts(record)[2] != "ok"        # an operator's bracket is never an evaluation
+
+
+# --- round 2, 9. a sum over a finite set of numbers -----------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "= \\sum_{m \\in \\{0,1\\}} P(m_i = m)\\,\\frac{m\\,x_i}{p}",
+    "= sum_{m ∈ {0, 1}} P(m_i = m) m x_i/p",
+    "= Σ_{v∈{0,1}} P(m_i = v) · v x_i / p",
+    "= \\sum_{u \\in \\{1, 0\\}} \\Pr(m_i = u) \\frac{u x_i}{p}",
+    "= \\sum_{m \\in \\{0,1,2\\}} P(m_i = m) m x_i/p",         # no mass at 2: the same value
+])
+def test_sum_over_a_finite_set(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p2.mean"], f"E[h_i]\n{line}\n= x_i", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+@pytest.mark.parametrize("line", [
+    "= \\sum_{m \\in \\{0,1\\}} P(m_i = m)\\,\\frac{x_i}{p}",  # the factor m dropped
+    "= \\sum_{m \\in \\{1\\}} P(m_i = m) m x_i",               # the 1/p dropped
+    "= \\sum_{m \\in \\{0,1\\}} P(m_i = 1 - m) m x_i / p",
+])
+def test_sum_over_a_finite_set_keeps_wrong_lines_wrong(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p2.mean"], f"E[h_i]\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+@pytest.mark.parametrize("line", [
+    "\\sum_{m \\in \\{0,1\\}} P(m_i = m) mx_i/p",       # m hidden in a run of letters
+    "\\sum_{i \\in \\{0,1\\}} P(m_i = 1) x_i/p",        # an index of the question
+    "\\sum_{p \\in \\{0,1\\}} P(m_i = p) p x_i",        # a parameter of the question
+    "\\max_{m \\in \\{0,1\\}} P(m_i = m) m x_i/p",      # only a sum is read
+    "\\sum_{m \\in \\{0,1,1\\}} P(m_i = m) m x_i/p",    # an element twice
+    "\\sum_{m \\in \\{0,a\\}} P(m_i = m) m x_i/p",      # not a number
+    "\\sum_{m \\in \\{" + ",".join(str(k) for k in range(17)) + "\\}} m",   # more than 16 numbers
+    "\\sum_{m \\in \\{0,1\\}}^{2} m",                   # a set and a limit
+])
+def test_sum_over_a_finite_set_refused(sheet9: dict, line: str) -> None:
+    with pytest.raises(AnswerError):
+        read_line(sheet9["p2.mean"].model, line)
+
+
+def test_sum_over_a_finite_set_is_bounded(sheet9: dict) -> None:
+    with pytest.raises(AnswerError):
+        read_line(sheet9["p2.mean"].model, "\\sum_{m \\in \\{0, 10^500\\}} m x_i")
+    with pytest.raises(AnswerError):
+        read_line(sheet9["p2.mean"].model, "\\sum_{m \\in \\{0, 10^9\\}} x_i^(m^40)")
