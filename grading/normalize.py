@@ -20,12 +20,14 @@ from .vocabulary import FUNCTION, FUNCTIONS, LETTERS, latex_words
 
 UNICODE = {
     "σ": "sigma", "ε": "eps", "ϵ": "eps", "π": "pi", "∞": "oo", "·": " * ", "×": " * ", "⋅": " * ",
-    "∗": " * ", "⊙": " * ", "−": "-", "–": "-", "÷": "/", "⁄": "/", "∕": "/", "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
+    "∗": " * ", "⊙": " * ", "−": "-", "–": "-", "÷": "/", "⁄": "/", "∕": "/",
+    "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
     "√": "sqrt", "Σ": "sum", "∑": "sum", "≤": "<=", "≥": ">=", "ℓ": "l", "\u00a0": " ",
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
     "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "‖": "‖", "∇": "nabla", "½": "(1/2)", "¼": "(1/4)", "¾": "(3/4)",
     "⅓": "(1/3)", "⅔": "(2/3)", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
-    "±": " ± ", "∓": " ∓ ", "∈": " in ", "…": "...", "′": "'", "″": "''", "∼": "~", "⋯": "...", "∫": " int ", "φ": "phi", "ϕ": "phi",
+    "±": " ± ", "∓": " ∓ ", "∈": " in ", "…": "...", "′": "'", "″": "''", "∼": "~", "⋯": "...", "∫": " int ",
+    "φ": "phi", "ϕ": "phi",
 }
 #: Unicode's subscript digits and letters: ``xᵢ`` is x_i; a run of them is one subscript (``Cᵢₙ`` is
 #: C_{in}, ``w₁₂`` is w_{12}), as a run of letters in ``_{...}`` is.
@@ -35,7 +37,8 @@ SUBSCRIPTS = {**{chr(0x2080 + k): str(k) for k in range(10)},
 #: LaTeX commands that are operators, relations or layout, not words of the answer. A product sign is
 #: spaced (as its Unicode forms above are), so two of them in a row are an error, never a power ``**``.
 LATEX_SYNTAX = {
-    "cdot": " * ", "times": " * ", "ast": " * ", "odot": " * ", "div": "/", "to": "->", "cdots": "...", "ldots": "...", "dots": "...",
+    "cdot": " * ", "times": " * ", "ast": " * ", "odot": " * ", "div": "/", "to": "->",
+    "cdots": "...", "ldots": "...", "dots": "...",
     "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "", "mathbb": "",
     "mid": "|", "vert": "|", "lvert": "|", "rvert": "|", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖",
     **dict.fromkeys(("left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr", "bigg", "Bigg", "biggl", "biggr",
@@ -626,7 +629,8 @@ def evaluation_brackets(plain: str, where: list[int]) -> tuple[str, list[int]]:
             body = plain[open_at + 1:m.start()]
             new = f" {EVALUATION}(({body}), {lo}, {hi}) "
             head = len(EVALUATION) + 3
-            at = [where[open_at]] * head + where[open_at + 1:m.start()] + [where[m.start()]] * (len(new) - head - len(body))
+            at = [where[open_at]] * head + where[open_at + 1:m.start()] \
+                + [where[m.start()]] * (len(new) - head - len(body))
             plain = plain[:open_at] + new + plain[limits.end():]
             where = where[:open_at] + at + where[limits.end():]
             break

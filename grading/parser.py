@@ -21,7 +21,6 @@ from .errors import AnswerError, TooLarge
 from .limits import DEFAULT, Limits
 from .tree import Add, Big, Call, Compare, Deriv, Div, Entry, Fact, Given, Index, Mul, Name, Neg, Node, Num, Pow, Sub
 
-
 #: The most numbers a finite set a sum runs over may hold (``sum_{m in {0,1}}``).
 MAX_ELEMENTS = 16
 

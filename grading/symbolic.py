@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from .bounds import bound
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
-from .bounds import bound
 from .normalize import EVALUATION
 from .tree import Add, Big, Call, Div, Entry, Fact, Index, Mul, Name, Neg, Node, Num, Pow, Sub, Visitor, substitute
 from .vocabulary import CONSTANT, FUNCTION, LETTERS, NAME_ALIASES, Defined, softmax, tree_nodes, vmax, vsum
@@ -488,8 +488,9 @@ class Builder(Visitor[sp.Expr]):
         if var in self.fixed_names():
             raise self.error(f"the sum's index {var} is a name of the question: use another letter", node.pos)
         for n in tree_nodes(node.arg):
-            if isinstance(n, (Sub, Entry)) and n.index == var or isinstance(n, Index) and \
-                    isinstance(n.index, Name) and n.index.name == var:
+            indexed = n.index == var if isinstance(n, (Sub, Entry)) else (
+                isinstance(n, Index) and isinstance(n.index, Name) and n.index.name == var)
+            if indexed:
                 raise self.error(f"the sum over a set puts numbers in for {var}, not into subscripts", node.pos)
             if isinstance(n, (Name, Sub, Call)) and n.name != var and var in n.name and len(n.name) > 1 \
                     and not self.known_word(n.name):
