@@ -1,7 +1,8 @@
 """Untrusted text -> the plain answer syntax, with a map back to the typed positions.
 
 Plain text keeps its ASCII; the Unicode a student may type (``σ``, ``ε``, ``√``, ``²``, ``·``,
-``−``, ``∞``) becomes its plain spelling, and any other non-ASCII character (a Cyrillic ``а``
+``−``, ``∞``) becomes its plain spelling (the elementwise product ``⊙``, LaTeX's ``\\odot``, is a product:
+the answers are read entry by entry), and any other non-ASCII character (a Cyrillic ``а``
 that looks like ``a``, a zero-width space) is rejected by name. LaTeX is translated to the same
 plain syntax: its structure here (``\\frac``, ``\\sqrt``, ``^{}``, ``_{}``, ``\\left( \\right)``,
 ``\\cdot``, ``\\sum_{k=1}^{d}``, ``\\max_j``), its words from :mod:`.vocabulary` (the function and
@@ -18,21 +19,26 @@ from .errors import AnswerError
 from .vocabulary import FUNCTION, FUNCTIONS, LETTERS, latex_words
 
 UNICODE = {
-    "σ": "sigma", "ε": "eps", "ϵ": "eps", "π": "pi", "∞": "oo", "·": "*", "×": "*", "⋅": "*",
-    "∗": "*", "−": "-", "–": "-", "÷": "/", "⁄": "/", "∕": "/", "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
+    "σ": "sigma", "ε": "eps", "ϵ": "eps", "π": "pi", "∞": "oo", "·": " * ", "×": " * ", "⋅": " * ",
+    "∗": " * ", "⊙": " * ", "−": "-", "–": "-", "÷": "/", "⁄": "/", "∕": "/",
+    "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
     "√": "sqrt", "Σ": "sum", "∑": "sum", "≤": "<=", "≥": ">=", "ℓ": "l", "\u00a0": " ",
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
     "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "‖": "‖", "∇": "nabla", "½": "(1/2)", "¼": "(1/4)", "¾": "(3/4)",
     "⅓": "(1/3)", "⅔": "(2/3)", "∂": "d", "ᵀ": "^T ", "≈": "=", "≃": "=", "→": " => ", "⟶": " => ",
-    "±": " ± ", "∓": " ∓ ", "…": "...", "′": "'", "″": "''", "∼": "~", "⋯": "...", "∫": " int ", "φ": "phi", "ϕ": "phi",
-    **{chr(0x2080 + k): f"_{k}" for k in range(10)},
-    # subscript letters: xᵢ is x_i
-    **{ch: f"_{letter}" for ch, letter in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True)},
+    "±": " ± ", "∓": " ∓ ", "∈": " in ", "…": "...", "′": "'", "″": "''", "∼": "~", "⋯": "...", "∫": " int ",
+    "φ": "phi", "ϕ": "phi",
 }
+#: Unicode's subscript digits and letters: ``xᵢ`` is x_i; a run of them is one subscript (``Cᵢₙ`` is
+#: C_{in}, ``w₁₂`` is w_{12}), as a run of letters in ``_{...}`` is.
+SUBSCRIPTS = {**{chr(0x2080 + k): str(k) for k in range(10)},
+              **dict(zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True))}
 
-#: LaTeX commands that are operators, relations or layout, not words of the answer.
+#: LaTeX commands that are operators, relations or layout, not words of the answer. A product sign is
+#: spaced (as its Unicode forms above are), so two of them in a row are an error, never a power ``**``.
 LATEX_SYNTAX = {
-    "cdot": "*", "times": "*", "ast": "*", "div": "/", "to": "->", "cdots": "...", "ldots": "...", "dots": "...",
+    "cdot": " * ", "times": " * ", "ast": " * ", "odot": " * ", "div": "/", "to": "->",
+    "cdots": "...", "ldots": "...", "dots": "...",
     "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "", "mathbb": "",
     "mid": "|", "vert": "|", "lvert": "|", "rvert": "|", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖",
     **dict.fromkeys(("left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr", "bigg", "Bigg", "biggl", "biggr",
@@ -53,6 +59,17 @@ _COMMANDS, _UPRIGHT_WORDS = latex_words()
 #: Functions written as big operators with an index, ``\sum_k``, ``\max_j``, ``\min_j``.
 _BIG_OPERATORS = frozenset(f.name for f in FUNCTIONS if f.over_entries is not None)
 _BIG_COMMANDS = frozenset(f"\\{name}" for name in _BIG_OPERATORS)
+#: A sum's index over a finite set of numbers, once translated: ``m in (0,1)`` (``m \\in \\{0,1\\}``).
+_OVER_SET = re.compile(r"\s*(?P<k>[A-Za-z])\s*in\s*\((?P<set>[-+0-9./ ]+(?:,[-+0-9./ ]+)*)\)\s*")
+
+
+def over_set(sub: str) -> str | None:
+    """``m in (0,1)`` -> ``m in {0,1}``: the plain spelling of a sum's index over a finite set of
+    numbers (read by the grammar's big operator); None for any other subscript."""
+    m = _OVER_SET.fullmatch(sub)
+    return None if m is None else f"{m.group('k')} in {{{m.group('set').replace(' ', '')}}}"
+
+
 #: A sum's index with one value left out: ``k \neq i`` (translated ``kneqi``), ``k != i``, ``k=1,k\neq i``.
 _EXCLUSION = re.compile(r"(?:[A-Za-z]=1,)?(?P<k>[A-Za-z])(?:!=|neq|ne|≠)(?P<i>[A-Za-z0-9])")
 
@@ -69,6 +86,16 @@ def unicode_to_plain(text: str) -> tuple[str, list[int]]:
     i = 0
     while i < len(text):
         ch = text[i]
+        if ch in SUBSCRIPTS:
+            run = i
+            while run < len(text) and text[run] in SUBSCRIPTS:
+                run += 1
+            label = "".join(SUBSCRIPTS[c] for c in text[i:run])
+            rep = f"_{label}" if len(label) == 1 else f"_{{{label}}}"
+            out.append(rep)
+            where.extend([i] * len(rep))
+            i = run
+            continue
         if ch in UNICODE:
             rep = UNICODE[ch]
             if ch == "√":
@@ -177,6 +204,25 @@ class _Latex:
             raise AnswerError("LaTeX command is missing its argument", self.pos(), self.text)
         return self.command_or_char()
 
+    def skip_argument(self) -> None:
+        """Pass over an argument untranslated: a balanced ``{...}`` group, or one token (a command
+        with its ``{...}`` group: ``_\\text{fwd}``)."""
+        self.skip_spaces()
+        if self.peek() is None:
+            raise AnswerError("LaTeX command is missing its argument", self.pos(), self.text)
+        start, depth = self.pos(), 0
+        tok = self.take()
+        if tok != "{":
+            if tok.startswith("\\") and self.peek() == "{":
+                self.skip_argument()
+            return
+        depth = 1
+        while depth:
+            if self.peek() is None:
+                raise AnswerError("unbalanced '{' in LaTeX", start, self.text)
+            tok = self.take()
+            depth += (tok == "{") - (tok == "}")
+
     def skip_spaces(self) -> None:
         """Skip spaces and LaTeX's spacing commands (``\\!``, ``\\,``, ``\\;``, ``\\:``, ``\\ ``)."""
         while self.peek() in _SPACING:
@@ -199,6 +245,8 @@ class _Latex:
         if tok in ("^", "_"):
             arg = self.group()
             simple = re.fullmatch(r"[A-Za-z0-9]", arg.strip())
+            if tok == "_" and over_set(arg) is not None:  # sum_{m in {0,1}}: the index over a set
+                return "_{" + str(over_set(arg)) + "}"
             if tok == "_" and "~" in arg:  # E_{z \sim N(0, 1)}: the variable averaged over, its law the model's
                 return "_" + arg.split("~")[0].strip()
             if tok == "_":
@@ -206,6 +254,8 @@ class _Latex:
             if re.fullmatch(r"\s*'+\s*", arg):  # f^{\prime}: a prime, not a power
                 return arg.strip()
             return "^" + (arg.strip() if simple else "(" + arg + ")")
+        if tok == "]":  # \left[ F \right]_{a}^{b}: its limits kept braced (evaluation_brackets)
+            return "]" + self._limits()
         if not tok.startswith("\\"):
             return tok
         name = tok[1:]
@@ -228,6 +278,14 @@ class _Latex:
                 self.take()
                 return f"(({self.group()})^(1/({''.join(index)})))"
             return f"sqrt({self.group()})"
+        if name in ("underbrace", "overbrace") and self.peek() == "{":
+            # \underbrace{X}_{label}, \overbrace{X}^{label}: X; the brace's label names a part, it is no term
+            inner = self.group()
+            self.skip_spaces()
+            if self.peek() == ("_" if name == "underbrace" else "^"):
+                self.take()
+                self.skip_argument()
+            return "(" + inner + ")"
         if name in ("boxed", "fbox", "framebox") and self.peek() == "{":  # a box around the answer: a bracket
             return "(" + self.group() + ")"
         if name in FONT_COMMANDS and self.peek() == "{":
@@ -252,6 +310,21 @@ class _Latex:
             # and a name the question does not know is reported as such.
             return f" {name} "
         raise AnswerError(f"unsupported LaTeX command \\{name}", start, self.text)
+
+    def _limits(self) -> str:
+        """The limits after a closing square bracket, ``_{a}^{b}`` or ``^{b}_{a}``, as ``_{a}^{b}``
+        (braced, so a one-letter bound stays apart from what follows); "" when it has not both."""
+        save = self.i
+        self.skip_spaces()
+        marks: dict[str, str] = {}
+        while self.peek() in ("_", "^") and self.peek() not in marks:
+            mark = self.take()
+            marks[mark] = self.group().strip()
+            self.skip_spaces()
+        if set(marks) != {"_", "^"}:
+            self.i = save
+            return ""
+        return f"_{{{marks['_']}}}^{{{marks['^']}}}"
 
     def _word(self, word: str) -> str:
         """A vocabulary command: a function's name is followed by its argument (``\\exp(x)``,
@@ -319,6 +392,10 @@ class _Latex:
             if self.peek() == "^":
                 self.take()
                 upper = self.group().strip()
+        if index and over_set(sub) is not None:  # \sum_{m \in \{0,1\}}: the summand at each element
+            if upper:
+                raise AnswerError(f"a sum over a set has no upper limit (^{{{upper}}})", self.pos(), self.text)
+            return f" {name}_{{{over_set(sub)}}} "
         if index:
             lower = sub.replace(" ", "")
             excluded = _EXCLUSION.fullmatch(lower)
@@ -368,10 +445,11 @@ def latex_to_plain(text: str) -> str:
 
 
 #: A function of one argument written without brackets in plain text, as LaTeX allows (``log z_i``,
-#: ``exp x_k``, ``sqrt d``): its operand is the one name (with its subscript) or number after it.
+#: ``exp x_k``, ``sqrt d``): its operand is the one name (with its subscript) or number after it. A big
+#: operator without its index is such a function too (``max x``, as ``\\max x``: the largest entry of x).
 _BARE_CALL = re.compile(
-    r"(?<![A-Za-z0-9_])(?P<f>" + "|".join(sorted((n for n, f in FUNCTION.items() if f.over_entries is None
-                                                  and f.arity[0] == 1), key=len, reverse=True)) + r")"
+    r"(?<![A-Za-z0-9_])(?P<f>" + "|".join(sorted((n for n, f in FUNCTION.items() if f.arity[0] == 1),
+                                                 key=len, reverse=True)) + r")"
     r"[ \t]+(?=[A-Za-z0-9])")
 _GREEK = "|".join(sorted(set(LETTERS.values()), key=len, reverse=True))
 _ATOM = re.compile(r"(?:(?:" + _GREEK + r")\([^()]*\)|[A-Za-z][A-Za-z0-9]*(?:_(?:\{[A-Za-z0-9,]+\}|[A-Za-z0-9]))?"
@@ -509,6 +587,57 @@ def absolute_values(plain: str, where: list[int]) -> tuple[str, list[int]]:
     return "".join(out), at
 
 
+#: The head an evaluation bracket is read as: ``[F]_{a}^{b}`` -> ``evaluated((F), a, b)``
+#: (:meth:`.symbolic.Builder.evaluation`).
+EVALUATION = "evaluated"
+_BOUND = r"\{[^{}]*\}|\([^()]*\)|[-+]?\s*[A-Za-z0-9.]+"
+_LIMITS = re.compile(r"\s*(?:_\s*(?P<lo>" + _BOUND + r")\s*\^\s*(?P<hi>" + _BOUND + r")"
+                     r"|\^\s*(?P<hi2>" + _BOUND + r")\s*_\s*(?P<lo2>" + _BOUND + r"))")
+
+
+def _opening(text: str, close: int) -> int | None:
+    """Where the bracket that closes at ``close`` opens (any bracket kind nests); None if nowhere."""
+    depth = 0
+    for pos in range(close, -1, -1):
+        depth += text[pos] in ")]}"
+        depth -= text[pos] in "([{"
+        if depth == 0:
+            return pos
+    return None
+
+
+def evaluation_brackets(plain: str, where: list[int]) -> tuple[str, list[int]]:
+    """``[w^3/3]_{-a}^{a}`` -> ``evaluated((w^3/3), -a, a)`` (offsets kept): a square bracket with a
+    lower and an upper limit is its content evaluated between them, F(b) - F(a), for the one name
+    the notation binds (:meth:`.symbolic.Builder.evaluation`). An operator's bracket (``E[X]``)
+    is not one. The first closing bracket with limits is read first, so
+    brackets inside the content before those outside."""
+    from .probability import OPERATORS
+
+    while True:
+        for m in re.finditer(r"\]", plain):
+            limits = _LIMITS.match(plain, m.end())
+            if limits is None:
+                continue
+            open_at = _opening(plain, m.start())
+            before = re.search(r"([A-Za-z]+)\s*$", plain[:open_at])
+            if open_at is None or plain[open_at] != "[" or (before is not None and before.group(1) in OPERATORS):
+                continue
+            lo = (limits.group("lo") or limits.group("lo2")).strip()
+            hi = (limits.group("hi") or limits.group("hi2")).strip()
+            lo, hi = (b[1:-1] if b[:1] in "{(" else b for b in (lo, hi))
+            body = plain[open_at + 1:m.start()]
+            new = f" {EVALUATION}(({body}), {lo}, {hi}) "
+            head = len(EVALUATION) + 3
+            at = [where[open_at]] * head + where[open_at + 1:m.start()] \
+                + [where[m.start()]] * (len(new) - head - len(body))
+            plain = plain[:open_at] + new + plain[limits.end():]
+            where = where[:open_at] + at + where[limits.end():]
+            break
+        else:
+            return plain, where
+
+
 #: A name, a space, then a bracket: ``y/s (ds/dt)`` (not after ``d/``: ``d/dt (1 + e^{-t})``).
 _SPACED_BRACKET = re.compile(r"(?<![A-Za-z0-9_])(?<!d/)(?P<name>[A-Za-z][A-Za-z0-9]*)[ \t]+(?=\()")
 
@@ -565,15 +694,17 @@ def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
     _check_characters(text)
     text = _APPROXIMATION.sub("", text)
     plain, where = unicode_to_plain(text)
-    if looks_like_latex(plain):
+    if looks_like_latex(text):  # as typed: a run of Unicode subscripts (C_{in}) is plain text
         translated = latex_to_plain(plain).replace("**", "^")
         translated = absolute_values(*primes(*subscript_events(translated, list(range(len(translated))))))[0]
         translated = bare_calls(translated, list(range(len(translated))))[0]  # log z_i typed without \log
+        translated = evaluation_brackets(translated, list(range(len(translated))))[0]
         translated = entry_tuple(translated) or translated
         return _LEADING_EQUALS.sub("", translated), None, True
     plain, where = absolute_values(*primes(*subscript_events(plain, where)))
     plain, where = spaced_products(plain, where)
     plain, where = bare_calls(plain, where)
+    plain, where = evaluation_brackets(plain, where)
     plain = _LEADING_EQUALS.sub(lambda m: " " * len(m.group(0)), plain)  # same length: offsets stand
     entry = entry_tuple(plain)
     if entry is not None:  # each character of the entry points at the tuple's first entry
@@ -585,13 +716,60 @@ def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
 _LEADING_EQUALS = re.compile(r"^\s*=(?![=>])")
 
 
+#: A run of letters and digits typed together that holds a plain subscript of several characters
+#: (``C_in``, ``nHWC_inC_outk``); its start may follow a number (``6nHWC_in...``).
+_SUBSCRIPT_RUN = re.compile(r"(?<![A-Za-z_])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![A-Za-z0-9_{])")
+#: The longest run split into names (longer runs are left as typed).
+_LONGEST_RUN = 64
+
+
+def name_covers(run: str, names: Iterable[str], most: int = 2) -> list[list[str]]:
+    """Up to ``most`` ways to write ``run`` as names typed together (``nHWC_inC_outk`` -> n H W C_in
+    C_out k), each suffix searched once (memoised): polynomial in the run's length."""
+    known = sorted(set(names), key=len, reverse=True)
+    memo: dict[int, list[list[str]]] = {len(run): [[]]}
+
+    def search(at: int) -> list[list[str]]:
+        if at not in memo:
+            found: list[list[str]] = []
+            for name in known:
+                if name and run.startswith(name, at):
+                    found.extend([name, *tail] for tail in search(at + len(name)))
+                    if len(found) >= most:
+                        break
+            memo[at] = found[:most]
+        return memo[at]
+
+    for at in range(len(run), -1, -1):  # the suffixes from the end: no deep recursion
+        search(at)
+    return memo[0]
+
+
+def _braced(name: str) -> str:
+    base, _, sub = name.partition("_")
+    return f"{base}_{{{sub}}}" if len(sub) > 1 else name
+
+
 def braced_names(names: Iterable[str], text: str) -> str:
     """Declared names with a subscript of several characters (``n_in``, ``C_out``), written in plain
     text, braced as the grammar reads such a subscript (``n_{in}``): a plain subscript is one
-    character, so ``n_in`` would otherwise read as ``n_i`` times ``n``."""
-    for name in names:
-        base, _, sub = name.partition("_")
-        if base and len(sub) > 1 and sub.isalnum():
-            text = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(base)}_{re.escape(sub)}(?![A-Za-z0-9])",
-                          f"{base}_{{{sub}}}", text)
-    return text
+    character, so ``n_in`` would otherwise read as ``n_i`` times ``n``. A run of letters typed
+    together around such subscripts (``nHWC_inC_outk``, ``6nHWC_inC_outk^2``) is split where the
+    rest of the run is again a product of declared names: when it splits in exactly one way it is
+    those names (``n H W C_{in} C_{out} k``); a run that splits in several ways is refused, one
+    that splits in none is left as typed (``w_ix_i``: the grammar's one-character subscripts)."""
+    names = set(names)
+    if not any("_" in n for n in names):
+        return text
+
+    def split(m: re.Match) -> str:
+        run = m.group(0)
+        if len(run) > _LONGEST_RUN or not re.search(r"_[A-Za-z0-9]{2}", run):
+            return run
+        covers = name_covers(run, names)
+        if len(covers) > 1:
+            raise AnswerError(f"{run!r} splits into this question's names in several ways "
+                              f"({' '.join(covers[0])}, {' '.join(covers[1])}): write them apart", m.start())
+        return " ".join(_braced(n) for n in covers[0]) if covers else run
+
+    return _SUBSCRIPT_RUN.sub(split, text)

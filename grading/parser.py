@@ -16,9 +16,13 @@ from importlib import resources
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from .bounds import exact_value
 from .errors import AnswerError, TooLarge
 from .limits import DEFAULT, Limits
 from .tree import Add, Big, Call, Compare, Deriv, Div, Entry, Fact, Given, Index, Mul, Name, Neg, Node, Num, Pow, Sub
+
+#: The most numbers a finite set a sum runs over may hold (``sum_{m in {0,1}}``).
+MAX_ELEMENTS = 16
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +46,8 @@ def _number_of(token: Token, limits: Limits) -> Fraction:
     return value * Fraction(10) ** int(exponent) if exponent else value
 
 
-_BIGOP = re.compile(r"(?P<op>sum|max|min)_\{?(?P<var>[A-Za-z])(?:=(?P<lo>(?:[^{}]|\{[^{}]*\})+))?\}?"
+_BIGOP = re.compile(r"(?P<op>sum|max|min)_\{?(?P<var>[A-Za-z])(?:=(?P<lo>(?:[^{}]|\{[^{}]*\})+)|"
+                    r" in \{(?P<set>[^{}]*)\})?\}?"
                     r"(?:\^(?P<hi>\{(?:[^{}]|\{[^{}]*\})+\}|\([^()]+\)|[A-Za-z0-9]+))?")
 _DIFFERENTIAL = re.compile(r"\s*d\s*(?P<name>[A-Za-z]+)"
                            r"(?:_\{?(?P<index>[A-Za-z0-9])\}?|\[(?P<bracket>[A-Za-z0-9])\])?\s*")
@@ -103,7 +108,27 @@ class _ToNodes(Transformer):
             raise AnswerError(f"cannot read {str(tok)!r}", _at(tok))
         lo = self._bound(m.group("lo"), tok) if m.group("lo") else None
         hi = self._bound(m.group("hi"), tok) if m.group("hi") else None
-        return Big(m.group("op"), arg, _at(tok), m.group("var"), lo, hi)
+        values = self._elements(m.group("set"), tok) if m.group("set") is not None else ()
+        if values and hi is not None:
+            raise AnswerError(f"a sum over a set has no upper limit: {str(tok)!r}", _at(tok))
+        return Big(m.group("op"), arg, _at(tok), m.group("var"), lo, hi, values)
+
+    def _elements(self, text: str, tok: Token) -> tuple[Node, ...]:
+        """The numbers of a finite set a sum runs over (``{0,1}``, ``{-1, 1/2}``): each a constant
+        of numbers, exactly; at most :data:`MAX_ELEMENTS`, each once."""
+        items = text.split(",")
+        if len(items) > MAX_ELEMENTS:
+            raise AnswerError(f"a sum over a set of at most {MAX_ELEMENTS} numbers is read "
+                              f"(this one has {len(items)})", _at(tok))
+        values: list[Fraction] = []
+        for item in items:
+            value = exact_value(parse_plain(item, self.limits), self.limits) if item.strip() else None
+            if value is None:
+                raise AnswerError(f"a sum runs over a set of numbers; {item.strip()!r} is none", _at(tok))
+            if value in values:
+                raise AnswerError(f"{item.strip()!r} is twice in the set of the sum", _at(tok))
+            values.append(value)
+        return tuple(Num(v) for v in values)
 
     def _bound(self, text: str, tok: Token) -> Node:
         """A sum's bound (``1``, ``d``, ``d-1``), parsed as an expression of its own."""

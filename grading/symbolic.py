@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from .bounds import bound
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
-from .tree import Add, Big, Call, Div, Entry, Fact, Index, Mul, Name, Neg, Node, Num, Pow, Sub, Visitor
-from .vocabulary import CONSTANT, FUNCTION, NAME_ALIASES, Defined, softmax, tree_nodes, vmax, vsum
+from .normalize import EVALUATION
+from .tree import Add, Big, Call, Div, Entry, Fact, Index, Mul, Name, Neg, Node, Num, Pow, Sub, Visitor, substitute
+from .vocabulary import CONSTANT, FUNCTION, LETTERS, NAME_ALIASES, Defined, softmax, tree_nodes, vmax, vsum
 
 __all__ = ["XF", "YF", "Builder", "Vocabulary", "X", "Y", "localise", "softmax", "symbol_for", "vmax", "vsum"]
 
@@ -197,6 +199,8 @@ class Builder(Visitor[sp.Expr]):
         return self.element(node.name, label, node.pos)
 
     def visit_Big(self, node: Big) -> sp.Expr:
+        if node.values:
+            return self.finite_sum(node)
         self.scopes.append({node.var} - self.free if node.var else self._own_indices(node.arg))
         try:
             return self.reduce(node.op, self.visit(node.arg), node.pos)
@@ -237,6 +241,8 @@ class Builder(Visitor[sp.Expr]):
         if isinstance(base, Call) and self.is_product(base.name, base.args):
             # pi (2r)^2 is pi * (2r)^2: the power takes the bracket only
             return sp.Mul(self.name(base.name, base.pos), sp.Pow(self.visit(base.args[0]), exponent))
+        if isinstance(base, Call) and self.holds_itself(base.name, base.args):  # σ(1 - σ)^2 = σ (1 - σ)^2
+            return sp.Mul(self.own_product(base.name, base.args, base.pos), sp.Pow(self.visit(base.args[0]), exponent))
         if isinstance(base, Name) and not base.grouped:
             parts = self.split(base.name, base.pos)
             if len(parts) > 1:  # nLK^2 is n L K^2: the power takes the last letter only
@@ -285,15 +291,28 @@ class Builder(Visitor[sp.Expr]):
             return self.created[name]
         return self.at_own_variable(name)
 
-    def refuse_bare_inside(self, name: str, defined: Defined, args: tuple[Node, ...], pos: int) -> None:
-        """``σ(1 - σ)``: a sheet function before a bracket that holds the same function written bare
-        (its value, :meth:`at_own_variable`) is ambiguous, the function of 1 - σ or σ times
-        (1 - σ): refused, never guessed."""
+    def holds_itself(self, name: str, args: tuple[Node, ...]) -> bool:
+        """Whether ``name(args)`` is a sheet function before a bracket that holds the same function
+        written bare, as a value (``σ(1 - σ)``, ``\\sigma(1-\\sigma)``): then the bracket cannot be
+        its argument (the function of an expression holding the function's own value is no
+        application), so the only reading is the product of the function's value at its own
+        variable and the bracket (:meth:`own_product`). ``σ(1 - σ(t))`` holds a call, not the bare
+        name: an application."""
+        defined = self.vocab.functions.get(name) or self.vocab.functions.get(NAME_ALIASES.get(name, name))
+        if defined is None:
+            return False
         spellings = {n for n, f in self.vocab.functions.items() if f is defined} - set(self.vocab.symbols)
-        if any(isinstance(n, Name) and n.name in spellings for a in args for n in tree_nodes(a)):
-            own = defined.params[0] if defined.params else "t"
-            raise self.error(f"{name}(...) holds {name} itself: is it the function of that bracket or {name} "
-                             f"times it? Write {name}({own}) for the value and * for a product", pos)
+        return any(isinstance(n, Name) and n.name in spellings for a in args for n in tree_nodes(a))
+
+    def own_product(self, name: str, args: tuple[Node, ...], pos: int) -> sp.Expr:
+        """The value of ``name`` at its own variable (:meth:`at_own_variable`), the factor of
+        ``σ(1 - σ)`` read as ``σ·(1 - σ)``; refused when the bracket is not one expression or the
+        question does not name the function's variable (the bare name then has no value)."""
+        value = self.at_own_variable(name) if len(args) == 1 else None
+        if value is None:
+            raise self.error(f"{name}(...) holds {name} itself, but {name} has no value of its own here: "
+                             f"write the function at its argument and * for a product", pos)
+        return value
 
     def at_own_variable(self, name: str) -> sp.Expr | None:
         """A sheet's function of one variable written bare, ``σ(1 - σ)``: the function at its own
@@ -427,14 +446,98 @@ class Builder(Visitor[sp.Expr]):
             return False
         return self.resolve(name) is not None or bool(self._cover(name)) or (self.vocab.open and len(name) == 1)
 
+    def fixed_names(self) -> set[str]:
+        """The names a notation that binds a variable never binds: the question's own."""
+        return {*self.vocab.symbols, *self.vocab.vectors, *self.vocab.indices}
+
+    def is_index(self, name: str) -> bool:
+        """Whether ``name`` is an index letter of the question (``[z - y]_i``: an entry)."""
+        return name in self.vocab.indices
+
+    def bound_variable(self, body: Node, pos: int) -> str | None:
+        """The one name ``body`` holds that a binding notation may bind: a name of one letter (or a
+        Greek letter's) that is none of :meth:`fixed_names`, a constant or a function; None when
+        there is none. Refused when there are several, or when a run of letters holds such a name
+        (``aw``: a times w, or one name?)."""
+        fixed, found = self.fixed_names(), set()
+        for n in tree_nodes(body):
+            if not isinstance(n, Name):
+                continue
+            name = NAME_ALIASES.get(n.name, n.name)
+            if name in fixed or name in CONSTANT or name in FUNCTION or name in self.vocab.functions:
+                continue
+            cover = self._cover(name)
+            if len(name) == 1 or name in LETTERS.values():
+                found.add(name)
+            elif cover is None or any(p not in fixed for p in cover):
+                raise self.error(f"cannot tell which name of {n.name!r} the bracket's limits are for", n.pos)
+        if len(found) > 1:
+            raise self.error(f"the limits of this bracket could be for any of {', '.join(sorted(found))}", pos)
+        return found.pop() if found else None
+
+    def finite_sum(self, node: Big) -> sp.Expr:
+        """``sum_{m in {0,1}} f``: a sum whose index runs over a finite set of numbers is the sum of
+        the summand at each of them, each term f's tree with the number put in for the bare index
+        (``P(m_i = m) m x_i/p`` -> ``P(m_i = 0) 0 x_i/p + P(m_i = 1) 1 x_i/p``), bounded again.
+        Refused for a max or min, for an index that is a name of the question, and where the index
+        is a subscript (``w_m``) or hides in a run of letters (``mx_i``): what the number replaces
+        would not be written."""
+        var = node.var
+        if node.op != "sum":
+            raise self.error(f"{node.op} over a set is not read; write the value", node.pos)
+        if var in self.fixed_names():
+            raise self.error(f"the sum's index {var} is a name of the question: use another letter", node.pos)
+        for n in tree_nodes(node.arg):
+            indexed = n.index == var if isinstance(n, (Sub, Entry)) else (
+                isinstance(n, Index) and isinstance(n.index, Name) and n.index.name == var)
+            if indexed:
+                raise self.error(f"the sum over a set puts numbers in for {var}, not into subscripts", node.pos)
+            if isinstance(n, (Name, Sub, Call)) and n.name != var and var in n.name and len(n.name) > 1 \
+                    and not self.known_word(n.name):
+                raise self.error(f"cannot tell whether {n.name!r} holds the sum's index {var}", node.pos)
+        terms = []
+        for value in node.values:
+            term = substitute(node.arg, var, value)
+            bound(term, self.limits)
+            terms.append(self.visit(term))
+        return sp.Add(*terms)
+
+    def known_word(self, name: str) -> bool:
+        """Whether ``name`` stands for itself: a function, a constant or a name the question declares."""
+        name = NAME_ALIASES.get(name, name)
+        return name in FUNCTION or name in CONSTANT or name in self.vocab.functions or name in self.vocab.symbols \
+            or name in self.vocab.vectors
+
+    def evaluation(self, args: tuple[Node, ...], pos: int) -> sp.Expr:
+        """An evaluation bracket ``[F]_{a}^{b}`` (:func:`.normalize.evaluation_brackets`): F(b) - F(a)
+        for the one variable the notation binds (:meth:`bound_variable`), each side built from F's
+        tree with the limit's tree put in for the variable and bounded again, as any answer is
+        (``[w^3/(6a)]_{-a}^{a}`` = a^2/3). A bracket whose lower limit is an index of the question and
+        that binds no name is an entry of a vector (``[z - y]_i^2``)."""
+        body, lo, hi = args
+        var = self.bound_variable(body, pos)
+        if var is None:
+            if isinstance(lo, Name) and self.is_index(lo.name):
+                return self.visit(Pow(Entry(body, lo.name, lo.pos), hi))
+            raise self.error("the limits of this bracket bind no name of it (F(b) - F(a) needs F's variable)", pos)
+        sides = []
+        for limit in (hi, lo):
+            side = substitute(body, var, limit)
+            bound(side, self.limits)
+            sides.append(self.visit(side))
+        return sp.Add(sides[0], -sides[1])
+
     def call(self, name: str, args: tuple[Node, ...], pos: int) -> sp.Expr:
         """``name(args)``: a function of :mod:`.vocabulary`, or a name times a bracket."""
+        if name == EVALUATION and len(args) == 3:
+            return self.evaluation(args, pos)
         fname = NAME_ALIASES.get(name, name)
         if fname in CODE_WORDS:
             raise self.error(f"{fname!r} looks like program code, not mathematics", pos)
         defined = self.vocab.functions.get(name) or self.vocab.functions.get(fname)
         if defined is not None:  # a sheet's function: its definition, the arguments' trees in place
-            self.refuse_bare_inside(name, defined, args, pos)
+            if self.holds_itself(name, args):  # σ(1 - σ): σ's value times the bracket
+                return sp.Mul(self.own_product(name, args, pos), self.visit(args[0]))
             return self.visit(defined.expand(args, self.vocab.functions, self.limits))
         function = FUNCTION.get(fname)
         if fname in self.vocab.forbidden or (function is not None and function.name in self.vocab.forbidden):

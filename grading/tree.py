@@ -9,7 +9,7 @@ at (names, calls, subscripts, big operators); operators and numbers have none.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from fractions import Fraction
 from typing import ClassVar, Generic, TypeVar
 
@@ -91,7 +91,8 @@ class Entry(Node):
 @dataclass(frozen=True, slots=True)
 class Big(Node):
     """``op_k arg``: a big operator over a vector's entries (``sum_k exp(x_k)``, ``max_j x_j``);
-    ``var`` is its index (``k``)."""
+    ``var`` is its index (``k``), ``lo`` and ``hi`` its limits, ``values`` the numbers of a finite
+    set it runs over instead (``sum_{m in {0,1}}``)."""
 
     op: str
     arg: Node
@@ -99,11 +100,13 @@ class Big(Node):
     var: str = ""
     lo: Node | None = None
     hi: Node | None = None
+    values: tuple[Node, ...] = ()
     _children: ClassVar[tuple[str, ...]] = ("arg",)
 
     def children(self) -> Iterator[Node]:
         yield self.arg
         yield from (b for b in (self.lo, self.hi) if b is not None)
+        yield from self.values
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +192,22 @@ class Deriv(Node):
     wrt: Node
     pos: int
     _children: ClassVar[tuple[str, ...]] = ("arg", "wrt")
+
+
+def substitute(node: Node, name: str, value: Node) -> Node:
+    """``node`` with every bare name ``name`` replaced by the tree ``value`` (``w^3/3`` at ``w = -a`` is
+    ``(-a)^3/3``: the value is one operand wherever it stands). Entries (``w_i``), calls' heads and
+    subscripts are kept. Recursive: the parser has bounded the depth."""
+    if isinstance(node, Name):
+        return value if node.name == name else node
+    changes: dict[str, object] = {}
+    for f in fields(node):  # type: ignore[arg-type]
+        old = getattr(node, f.name)
+        if isinstance(old, Node):
+            changes[f.name] = substitute(old, name, value)
+        elif isinstance(old, tuple) and old and all(isinstance(x, Node) for x in old):
+            changes[f.name] = tuple(substitute(x, name, value) for x in old)
+    return replace(node, **changes) if changes else node  # type: ignore[type-var]
 
 
 class Visitor(Generic[T]):

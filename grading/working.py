@@ -335,10 +335,49 @@ def standard_normal(model: Model) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+#: An integral in words, its bounds first: ``integral from -a to a of ...`` (``int``, ``∫``). A word before a
+#: bracket has been given a ``*`` by :func:`.normalize.spaced_products` (``of *(w^2 + 1) dw``): it is no product.
+_AFTER_WORD = r"\s+(?:\*\s*)?"
+_WORDS_FROM = re.compile(r"(?<![A-Za-z0-9_])(?:integral|int)\s+from" + _AFTER_WORD + r"(?P<lo>\S.*?)\s+to"
+                         + _AFTER_WORD + r"(?P<hi>\S.*?)\s+of" + _AFTER_WORD)
+#: An integral in words, its bounds last: ``integral of w^2/(2a) dw from -a to a``; a bound written this
+#: way is one signed name, number or bracket.
+_BOUND_WORD = r"[-+]?\s*(?:\([^()]*\)|\{[^{}]*\}|[A-Za-z0-9.]+(?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]))?)"
+_WORDS_OF = re.compile(r"(?<![A-Za-z0-9_])(?:integral|int)\s+of" + _AFTER_WORD + r"(?P<body>\S.*?)\s+from"
+                       + _AFTER_WORD + r"(?P<lo>" + _BOUND_WORD + r")\s+to" + _AFTER_WORD + r"(?P<hi>" + _BOUND_WORD
+                       + r")(?![A-Za-z0-9_({\[])")
+
+
+def _bound_group(text: str) -> str | None:
+    """A bound in the brackets the integral's notation reads whole: braces, or round brackets when it
+    holds braces; None when it holds both."""
+    text = text.strip()
+    if not re.search(r"[{}]", text):
+        return "{" + text + "}"
+    return "(" + text + ")" if not re.search(r"[()]", text) else None
+
+
+def integral_words(text: str) -> str:
+    """``integral from -a to a of w^2/(2a) dw`` and ``integral of w^2/(2a) dw from -a to a`` ->
+    ``int_{-a}^{a} w^2/(2a) dw``: an integral said in words is the symbolic one, read by the same
+    rule (:func:`integrals`); its integrand still needs its differential."""
+    def from_first(m: re.Match) -> str:
+        lo, hi = _bound_group(m.group("lo")), _bound_group(m.group("hi"))
+        return m.group(0) if lo is None or hi is None else f"int_{lo}^{hi} "
+
+    def from_last(m: re.Match) -> str:
+        lo, hi = _bound_group(m.group("lo")), _bound_group(m.group("hi"))
+        return m.group(0) if lo is None or hi is None else f"int_{lo}^{hi} {m.group('body')}"
+
+    return _WORDS_OF.sub(from_last, _WORDS_FROM.sub(from_first, text))
+
+
 def integrals(model: Model, text: str) -> str:
     """``int_a^b f(t) phi(t) dt`` -> ``integral((f(t) phi(t)), z, a, b)``, read by :class:`Reader`
     as an expectation of the model's N(0, 1) family z: the integrand runs to its differential ``dt``
-    at the same bracket depth; a dummy variable other than z is renamed z (where z is not written)."""
+    at the same bracket depth; a dummy variable other than z is renamed z (where z is not written).
+    An integral in words is read as this one (:func:`integral_words`)."""
+    text = integral_words(text)
     out, last = [], 0
     for m in _INTEGRAL.finditer(text):
         if m.start() < last:
@@ -602,6 +641,8 @@ class Reader(Builder):
 
     # sums -----------------------------------------------------------------------------------
     def visit_Big(self, node: Big) -> sp.Expr:
+        if node.values:
+            return self.finite_sum(node)
         if node.op != "sum":
             raise self.error(f"{node.op} over an index is not read in a derivation; write the value", node.pos)
         letter = node.var
@@ -623,6 +664,14 @@ class Reader(Builder):
             if closed is not None:
                 return closed
         return sp.Sum(summand, (k, lo, hi))
+
+    def fixed_names(self) -> set[str]:
+        """The names a binding notation never binds in a line: the model's parameters, its index
+        letters and the letters of the enclosing sums (a family's letter may be bound: ``[w^3/3]``)."""
+        return {*self.model.parameters, *self.model.letters, *self.bound}
+
+    def is_index(self, name: str) -> bool:
+        return name in self.model.letters or name in self.bound
 
     def _bound_of(self, text: str) -> sp.Expr:
         return sp.Integer(int(text)) if text.isdigit() else self.model.parameters[text]

@@ -339,3 +339,340 @@ def test_splitting_a_long_run_of_letters_is_bounded() -> None:
     assert len(builder._covers("a" * 24)) == 2
     with pytest.raises(AnswerError):
         parse_answer("a" * 20, _vocab("a", "aa", "aaa", "b"))
+
+
+# --- round 2, 1. the elementwise product ⊙ --------------------------------------------------------
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("z ⊙ (1 − z) − y", "incorrect"),            # a product, read entry by entry: wrong, never invalid
+    ("z \\odot 1 - y", "correct"),
+    ("(z - y) ⊙ 1", "correct"),
+    ("\\mathbf{1} \\odot z - y", "correct"),
+    ("z \\odot z - y", "incorrect"),
+])
+def test_elementwise_product_is_a_product(sheet8: dict, answer: str, verdict: str) -> None:
+    assert check(sheet8["p3.gradient"], answer, evidence=False)["verdict"] == verdict
+
+
+def test_elementwise_product_in_working(sheet8: dict) -> None:
+    record = check(sheet8["p3.gradient"], "dL/dx_j\n= z_j ⊙ 1 - y_j\n= z_j \\odot z_j - y_j", evidence=False)
+    assert verdicts(record) == ["start", "ok", "wrong"]
+
+
+def test_elementwise_product_needs_two_operands(sheet8: dict) -> None:
+    for answer in ("⊙ z - y", "z ⊙ - y ⊙", "z \\odot\\odot y"):
+        assert check(sheet8["p3.gradient"], answer, evidence=False)["verdict"] == "invalid"
+
+
+# --- round 2, 2. a function written bare inside its own bracket -----------------------------------
+
+def _logistic(**kinds: str) -> Vocabulary:
+    from derivcheck.grading.vocabulary import read_functions
+
+    table = {"name": "sigmoid", "args": ["t"], "definition": "1/(1 + exp(-t))", "latex": "\\sigma"}
+    return Vocabulary(symbols={n: symbol_for(n, k) for n, k in kinds.items()}, functions=read_functions([table]))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("σ(1 − σ)", "s*(1 - s)"),
+    ("\\sigma\\left(1-\\sigma\\right)", "s*(1 - s)"),
+    ("sigmoid(1 - sigmoid)", "s*(1 - s)"),
+    ("σ(σ)", "s**2"),                              # σ's value, squared: σ(σ) is no application
+    ("σ(1 - σ)^2", "s*(1 - s)**2"),                # the power takes the bracket, as in pi (2r)^2
+    ("2σ(1 - σ) - σ", "2*s*(1 - s) - s"),
+    ("σ(1 - t)", "1/(1 + exp(t - 1))"),            # a genuine application stays one
+    ("σ(1 - σ(t))", "1/(1 + exp(s - 1))"),         # the bracket holds a call, not the bare name
+    ("σ(t)(1 - σ(t))", "s*(1 - s)"),
+])
+def test_a_function_bare_inside_its_own_bracket_is_a_product(text: str, expected: str) -> None:
+    t = symbol_for("t", "real")
+    s = 1 / (1 + sp.exp(-t))
+    got = parse_answer(text, _logistic(t="real")).expr
+    assert sp.simplify(got - sp.sympify(expected, locals={"s": s, "t": t})) == 0, text
+
+
+@pytest.mark.parametrize("text", [
+    "σ(1 - σ)",        # σ's variable t is no name of this question: σ bare has no value
+    "σ(1 - σ, t)",     # two arguments: no product
+])
+def test_a_function_bare_inside_without_a_value_is_refused(text: str) -> None:
+    with pytest.raises(AnswerError):
+        parse_answer(text, _logistic(x="real"))
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("σ(1 − σ)", "correct"), ("\\sigma(1-\\sigma)", "correct"), ("σ(1 + σ)", "incorrect"),
+    ("σ(σ - 1)", "incorrect"), ("σ(1 - t)", "incorrect"), ("(1 - σ)σ(1 - σ)", "incorrect"),
+])
+def test_a_function_bare_inside_graded(sheet9: dict, answer: str, verdict: str) -> None:
+    assert check(sheet9["p3.sigmoid_derivative"], answer, evidence=False)["verdict"] == verdict
+
+
+def test_a_function_bare_inside_in_working(sheet9: dict) -> None:
+    record = check(sheet9["p3.sigmoid_derivative"], "ds/dt\n= σ(t)(1 - σ(t))\n= \\sigma(1-\\sigma)\n= σ(1 - σ)^2",
+                   evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok", "wrong"]
+
+
+# --- round 2, 6. a run of Unicode subscripts is one subscript -------------------------------------
+
+@pytest.mark.parametrize("typed, factors", [
+    ("n·H·W·Cᵢₙ·Cₒᵤₜ·k²", "n*H*W*C_in*C_out*k**2"),
+    ("Cₒᵤₜ Cᵢₙ k²", "C_in*C_out*k**2"),
+    ("kCᵢₙ", "k*C_in"),                          # letters typed together before it, as with C_{in}
+    ("3 nHWCᵢₙCₒᵤₜk^2", "3*n*H*W*C_in*C_out*k**2"),
+])
+def test_unicode_subscript_run(typed: str, factors: str) -> None:
+    vocab = _vocab(*_CONV)
+    expected = sp.sympify(factors, locals={n: vocab.symbols[n] for n in _CONV})
+    assert sp.simplify(parse_answer(typed, vocab).expr - expected) == 0
+
+
+@pytest.mark.parametrize("typed", [
+    "Cᵢₙₖ",          # one subscript ink: no such name, never C_in times k
+    "Cᵢ Cₒ k²",      # C_i, C_o: no such names
+    "Cᵢₙₙ",
+])
+def test_unicode_subscript_run_that_names_nothing_is_refused(typed: str) -> None:
+    with pytest.raises(AnswerError):
+        parse_answer(typed, _vocab(*_CONV))
+
+
+def test_unicode_subscripts_graded(sheet9: dict) -> None:
+    assert check(sheet9["p1.glorot"], "√(6/(nᵢₙ+nₒᵤₜ))", evidence=False)["verdict"] == "correct"
+    assert check(sheet9["p1.glorot"], "√(6/(nᵢₙ·nₒᵤₜ))", evidence=False)["verdict"] == "incorrect"
+    assert check(sheet9["p4.weights"], "Cₒᵤₜ·Cᵢₙ·k²", evidence=False)["verdict"] == "correct"
+    record = check(sheet9["p4.forward_mults"], "mults\n= n H W Cᵢₙ Cₒᵤₜ k²\n= 2nHWCᵢₙCₒᵤₜk²", evidence=False)
+    assert verdicts(record) == ["start", "ok", "wrong"]
+
+
+# --- round 2, 5. letters typed together around plain subscripts -----------------------------------
+
+@pytest.mark.parametrize("typed, factors", [
+    ("nHWC_inC_outk^2", "n*H*W*C_in*C_out*k**2"),
+    ("6nHWC_inC_outk^2", "6*n*H*W*C_in*C_out*k**2"),
+    ("3nHWC_outC_ink", "3*n*H*W*C_in*C_out*k"),
+    ("C_inC_outk^2", "C_in*C_out*k**2"),
+    ("kC_in + C_outH", "k*C_in + C_out*H"),
+    ("2C_in", "2*C_in"),                              # after a number, the name as typed
+    ("C_{in}C_outk", "C_in*C_out*k"),                 # a braced subscript beside a plain one
+])
+def test_plain_subscript_runs_split_into_names(typed: str, factors: str) -> None:
+    vocab = _vocab(*_CONV)
+    expected = sp.sympify(factors, locals={n: vocab.symbols[n] for n in _CONV})
+    assert sp.simplify(parse_answer(typed, vocab).expr - expected) == 0
+
+
+@pytest.mark.parametrize("typed, names", [
+    ("C_inC_midk", _CONV),                            # C_mid is no name: no split
+    ("nHWC_inC_outq", _CONV),                         # q is no name
+    ("a_bcd", ("a_b", "cd", "a_bc", "d")),            # a_b cd or a_bc d: two splits, refused
+    ("C_inC", _CONV),                                 # C alone is no name
+])
+def test_plain_subscript_runs_that_do_not_split_once_are_refused(typed: str, names: tuple[str, ...]) -> None:
+    with pytest.raises(AnswerError):
+        parse_answer(typed, _vocab(*names))
+
+
+def test_plain_subscript_runs_graded(sheet9: dict) -> None:
+    for answer, verdict in (("3nHWC_inC_outk^2", "correct"), ("nHWC_inC_outk^2 + 2nHWC_outC_ink^2", "correct"),
+                            ("6nHWC_inC_outk^2", "incorrect"), ("3nHWC_inC_outk", "incorrect")):
+        assert check(sheet9["p4.training_mults"], answer, evidence=False)["verdict"] == verdict, answer
+    assert check(sheet9["p1.glorot"], "sqrt(12/(2n_in+2n_out))", evidence=False)["verdict"] == "correct"
+    record = check(sheet9["p4.forward_mults"], "mults\n= n H W C_in C_out k^2\n= HWnC_outC_ink^2\n= 2nHWC_inC_outk²",
+                   evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok", "wrong"]
+
+
+def test_splitting_a_plain_subscript_run_is_bounded() -> None:
+    from derivcheck.grading.normalize import braced_names, name_covers
+
+    assert name_covers("a_b" * 200 + "c", ("a_b", "a_ba_b", "c_d")) == []
+    assert len(name_covers("a_b" * 30, ("a_b", "a_ba_b"))) == 2
+    assert braced_names(("a_b", "c_d"), "x" + "a_b" * 40) == "x" + "a_b" * 40    # too long: as typed
+
+
+# --- round 2, 7. braces under and over a term -----------------------------------------------------
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("\\underbrace{nLK^2}_{\\text{fwd}} + \\underbrace{2nLK^2}_{\\text{bwd}}", "correct"),
+    ("\\overbrace{nLK^2}^{\\text{forward}} + 2\\,\\underbrace{nLK^2}_\\text{backward}", "correct"),
+    ("\\underbrace{3nLK^2}_{\\partial/\\partial W,\\ \\partial/\\partial x}", "correct"),
+    ("\\underbrace{nLK^2}_{\\text{fwd}} + \\underbrace{nLK^2}_{\\text{bwd}}", "incorrect"),
+    ("\\underbrace{nLK^2}_{3nLK^2}", "incorrect"),            # the label is never a term
+    ("\\underbrace{nLK^2}_{\\text{fwd}", "invalid"),           # unbalanced
+    ("\\underbrace{nLK^2} + \\underbrace{2nLK^2}", "correct"),  # no label at all
+])
+def test_brace_labels_are_dropped(sheet8: dict, answer: str, verdict: str) -> None:
+    assert check(sheet8["p4.training_mults"], answer, evidence=False)["verdict"] == verdict
+
+
+def test_brace_labels_in_working(sheet8: dict, sheet9: dict) -> None:
+    record = check(sheet8["p4.training_memory"], "mem\n= \\underbrace{LK^2}_{\\text{weights}} + \\sum_{l=1}^{L} nK\n"
+                   "= \\underbrace{LK^2}_{\\text{weights}} + \\overbrace{nK}^{\\text{activations}}", evidence=False)
+    assert verdicts(record) == ["start", "ok", "wrong"]
+    record = check(sheet9["p4.training_mults"], "mults\n= \\underbrace{nHWC_{in}C_{out}k^2}_{\\text{forward}} + "
+                   "2\\,\\underbrace{nHWC_{in}C_{out}k^2}_{\\partial/\\partial W,\\ \\partial/\\partial x}",
+                   evidence=False)
+    assert verdicts(record) == ["start", "ok"]
+
+
+# --- round 2, 8. a big operator without its index or brackets ------------------------------------
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("e^(x_i - max x) / Σ_k e^(x_k - max x)", "correct"),
+    ("exp(x_i - max x)/sum_k exp(x_k - max x)", "correct"),
+    ("exp(x_i - max   x) / sum_k exp(x_k - max x)", "correct"),
+    ("e^{x_i - \\max x} / \\sum_k e^{x_k - \\max x}", "correct"),
+    ("exp(x_i - min x)/sum_k exp(x_k - min x)", "incorrect"),     # the smallest entry: overflows
+    ("exp(x_i - max x)/sum x", "incorrect"),
+    ("exp(x_i - max x)/sum_k exp(x_k)", "incorrect"),
+    ("exp(x_i - max)/sum_k exp(x_k - max)", "invalid"),          # max of nothing
+])
+def test_bare_big_operator_over_a_vector(sheet8: dict, answer: str, verdict: str) -> None:
+    assert check(sheet8["p3.stable_softmax"], answer, evidence=False)["verdict"] == verdict
+
+
+def test_bare_big_operator_reads_as_its_call() -> None:
+    from derivcheck.grading.normalize import to_plain
+
+    assert to_plain("x_i - max x")[0].replace(" ", "") == "x_i-max(x)"
+    assert to_plain("x_i - min x_j + sum y")[0].replace(" ", "") == "x_i-min(x_j)+sum(y)"
+    assert to_plain("max_j x_j")[0].replace(" ", "") == "max_jx_j"     # with its index: the big operator
+    assert to_plain("max(t, 0)")[0].replace(" ", "") == "max(t,0)"
+
+
+# --- round 2, 4. an integral in words -------------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "= d * integral from -a to a of w^2/(2a) dw",
+    "= d * integral of v^2/(2a) dv from -a to a",
+    "= d/(2a) ∫ from −a to a of w² dw",
+    "= (d/(2a)) int from -a to a of u^2 du",
+    "= d integral from -a to a of (w^2 + 2 a w)/(2a) dw",
+])
+def test_integral_in_words(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p1.variance"], f"Var[y]\n{line}\n= d a^2/3", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+@pytest.mark.parametrize("line", [
+    "= d * integral from 0 to a of w^2/(2a) dw",        # half the range
+    "= d * integral of w^2/a dw from -a to a",
+])
+def test_integral_in_words_keeps_wrong_lines_wrong(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p1.variance"], f"Var[y]\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+@pytest.mark.parametrize("line", [
+    "d * integral from -a to a of w^2/(2a)",             # no differential
+    "d * integral from -a to oo of w^2 dw",             # an infinite bound, no normal density
+    "d * integral of exp(w) dw from -a to a",           # not a polynomial
+    "d * integral from -a of w^2 dw",                   # no upper bound
+])
+def test_integral_in_words_refused(sheet9: dict, line: str) -> None:
+    with pytest.raises(AnswerError):
+        read_line(sheet9["p1.variance"].model, line)
+
+
+def test_integral_in_words_against_the_normal_density(sheet8: dict) -> None:
+    record = check(sheet8["p2.variance"], "Var[y]\n= d sigma^2 E[relu(z_1)^2]\n"
+                   "= d sigma^2 integral from 0 to oo of z^2 phi(z) dz\n"
+                   "= d sigma^2 integral from -oo to oo of z^2 phi(z) dz", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok", "wrong"]
+
+
+# --- round 2, 3. an evaluation bracket [F]_a^b -----------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "= d \\frac{1}{2a}\\left[\\frac{w^3}{3}\\right]_{-a}^{a}",
+    "= d \\left[\\frac{w^3}{6a}\\right]_{-a}^{a}",
+    "= d [w^3/(6a)]_{-a}^{a}",
+    "= d\\Big[ \\frac{v^3}{6a} \\Big]_{-a}^{a}",        # any dummy letter
+    "= d [u^3/(6a)]_(-a)^a",
+    "= d \\left[\\frac{w^3}{6a}\\right]^{a}_{-a}",       # the limits in the other order
+    "= \\frac{d}{2a} \\left[ \\frac{w^3}{3} + a w \\right]_{-a}^{a} - d a",
+])
+def test_evaluation_bracket(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p1.variance"], f"Var[y]\n{line}\n= d a^2/3", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+@pytest.mark.parametrize("line", [
+    "= d [w^3/(6a)]_0^a",                               # half the range
+    "= d [w^3/(6a)]_{a}^{-a}",                          # the limits swapped: the sign
+    "= d \\left[\\frac{w^2}{4a}\\right]_{-a}^{a}",     # an even antiderivative: 0
+])
+def test_evaluation_bracket_keeps_wrong_lines_wrong(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p1.variance"], f"Var[y]\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+@pytest.mark.parametrize("line", [
+    "d [w^3 v/(6a)]_{-a}^{a}",          # two names it could bind
+    "d [a^3/(6a)]_{-a}^{a}",            # no name to bind
+    "d [aw^3/(6a^2)]_{-a}^{a}",         # a run of letters: a w, or one name aw?
+    "d [w^3/(6a)]_{-a}",                # one limit only
+    "d [w^300]_{0}^{10^300}",           # bounded after the limit is put in
+])
+def test_evaluation_bracket_refused(sheet9: dict, line: str) -> None:
+    with pytest.raises(AnswerError):
+        read_line(sheet9["p1.variance"].model, line)
+
+
+def test_evaluation_bracket_in_an_answer_and_an_entry(sheet8: dict, sheet9: dict) -> None:
+    assert check(sheet9["p1.variance"], "d [w^3/(6a)]_{-a}^{a}", evidence=False)["verdict"] == "correct"
+    assert check(sheet9["p1.variance"], "d \\left[\\frac{w^3}{3a}\\right]_{-a}^{a}",
+                 evidence=False)["verdict"] == "incorrect"
+    # a bracket with an index below it binds nothing: the entry of a vector expression, to a power
+    assert check(sheet8["p3.gradient"], "[z - y]_i^1", evidence=False)["verdict"] == "correct"
+    record = check(sheet8["p2.variance"], "Var[y]\n= d sigma^2 E[relu(z_1)^2]\n= d sigma^2 E[z_1^2]_0^1",
+                   evidence=False)
+    assert verdicts(record)[2] != "ok"        # an operator's bracket is never an evaluation
+
+
+# --- round 2, 9. a sum over a finite set of numbers -----------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "= \\sum_{m \\in \\{0,1\\}} P(m_i = m)\\,\\frac{m\\,x_i}{p}",
+    "= sum_{m ∈ {0, 1}} P(m_i = m) m x_i/p",
+    "= Σ_{v∈{0,1}} P(m_i = v) · v x_i / p",
+    "= \\sum_{u \\in \\{1, 0\\}} \\Pr(m_i = u) \\frac{u x_i}{p}",
+    "= \\sum_{m \\in \\{0,1,2\\}} P(m_i = m) m x_i/p",         # no mass at 2: the same value
+])
+def test_sum_over_a_finite_set(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p2.mean"], f"E[h_i]\n{line}\n= x_i", evidence=False)
+    assert verdicts(record) == ["start", "ok", "ok"]
+
+
+@pytest.mark.parametrize("line", [
+    "= \\sum_{m \\in \\{0,1\\}} P(m_i = m)\\,\\frac{x_i}{p}",  # the factor m dropped
+    "= \\sum_{m \\in \\{1\\}} P(m_i = m) m x_i",               # the 1/p dropped
+    "= \\sum_{m \\in \\{0,1\\}} P(m_i = 1 - m) m x_i / p",
+])
+def test_sum_over_a_finite_set_keeps_wrong_lines_wrong(sheet9: dict, line: str) -> None:
+    record = check(sheet9["p2.mean"], f"E[h_i]\n{line}", evidence=False)
+    assert verdicts(record) == ["start", "wrong"]
+
+
+@pytest.mark.parametrize("line", [
+    "\\sum_{m \\in \\{0,1\\}} P(m_i = m) mx_i/p",       # m hidden in a run of letters
+    "\\sum_{i \\in \\{0,1\\}} P(m_i = 1) x_i/p",        # an index of the question
+    "\\sum_{p \\in \\{0,1\\}} P(m_i = p) p x_i",        # a parameter of the question
+    "\\max_{m \\in \\{0,1\\}} P(m_i = m) m x_i/p",      # only a sum is read
+    "\\sum_{m \\in \\{0,1,1\\}} P(m_i = m) m x_i/p",    # an element twice
+    "\\sum_{m \\in \\{0,a\\}} P(m_i = m) m x_i/p",      # not a number
+    "\\sum_{m \\in \\{" + ",".join(str(k) for k in range(17)) + "\\}} m",   # more than 16 numbers
+    "\\sum_{m \\in \\{0,1\\}}^{2} m",                   # a set and a limit
+])
+def test_sum_over_a_finite_set_refused(sheet9: dict, line: str) -> None:
+    with pytest.raises(AnswerError):
+        read_line(sheet9["p2.mean"].model, line)
+
+
+def test_sum_over_a_finite_set_is_bounded(sheet9: dict) -> None:
+    with pytest.raises(AnswerError):
+        read_line(sheet9["p2.mean"].model, "\\sum_{m \\in \\{0, 10^500\\}} m x_i")
+    with pytest.raises(AnswerError):
+        read_line(sheet9["p2.mean"].model, "\\sum_{m \\in \\{0, 10^9\\}} x_i^(m^40)")
