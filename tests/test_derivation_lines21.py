@@ -250,3 +250,115 @@ def test_model_called_is_a_rule_of_names_and_arguments() -> None:
     as_written = "s(1 - s) + L(y, y) + s(y) + t(t) + \\sigma(t)"
     assert model.called(as_written) == as_written
     assert model.called("L\\left(t\\right)") == "L"
+
+
+# --- 5. math delimiters around a line, its statement or the whole working are set aside -------------
+
+WRAPPED = [
+    # (working, the statements judged)
+    ("$\\operatorname{Var}[y]$\n$= d\\sigma^2 E[x_1^2]$\n$= \\frac{d\\sigma^2}{2}$",
+     ["\\operatorname{Var}[y]", "d\\sigma^2 E[x_1^2]", "\\frac{d\\sigma^2}{2}"]),
+    ("\\(Var[y]\\)\n\\(= d sigma^2/2\\)", ["Var[y]", "d sigma^2/2"]),
+    ("$$Var[y]$$\n$$= d sigma^2/2$$", ["Var[y]", "d sigma^2/2"]),
+    ("\\[\nVar[y]\n= E[y^2] \\\\\n= d sigma^2/2\n\\]", ["Var[y]", "E[y^2]", "d sigma^2/2"]),
+    ("$$\nVar[y]\n= d sigma^2/2\n$$", ["Var[y]", "d sigma^2/2"]),
+    ("$Var[y]\n= d sigma^2/2$", ["Var[y]", "d sigma^2/2"]),
+    ("$Var[y] = E[y^2] = d sigma^2/2$", ["Var[y]", "E[y^2]", "d sigma^2/2"]),
+    ("Var[y]\n$= d sigma^2/2$   # ReLU", ["Var[y]", "d sigma^2/2"]),
+    ("Var[y]\n= $d \\sigma^2/2$", ["Var[y]", "d \\sigma^2/2"]),
+    ("Var[y]\n&= \\(d \\sigma^2/2\\) \\\\", ["Var[y]", "d \\sigma^2/2"]),
+    # traps: two pieces of mathematics, an unpaired or an empty pair stay as written
+    ("Var[y]\n$= d$ $\\sigma^2/2$", ["Var[y]", "$= d$ $\\sigma^2/2$"]),
+    ("Var[y]\n$$= d sigma^2/2$", ["Var[y]", "$$= d sigma^2/2$"]),
+    ("Var[y]\n= d sigma^2/2$", ["Var[y]", "d sigma^2/2$"]),
+]
+
+
+@pytest.mark.parametrize("working,statements", WRAPPED)
+def test_math_delimiters_around_a_line_are_set_aside(working, statements) -> None:
+    from derivcheck.grading.steps import split
+
+    assert [s.text for s in split(working, False)] == statements
+
+
+DELIMITED = [
+    ("sheet8", "p2.variance", "$\\operatorname{Var}[y]$\n$= d\\,\\sigma^2\\,\\mathbb{E}[\\max(z_1, 0)^2]$\n"
+     "$= d\\,\\sigma^2 \\cdot \\tfrac{1}{2}$", ["start", "ok", "ok"], "correct"),
+    ("sheet9", "p2.mean", "\\(\\mathbb{E}[h_i]\\)\n\\(= \\frac{x_i}{p}\\,\\mathbb{E}[m_i]\\)\n\\(= x_i\\)",
+     ["start", "ok", "ok"], "correct"),
+    ("sheet9", "p1.variance", "$$\\operatorname{Var}(y) = \\sum_{i=1}^{d} \\mathbb{E}[w_i^2]\\,\\mathbb{E}[z_i^2] = "
+     "\\frac{d a^2}{3}$$", ["start", "ok", "ok"], "correct"),
+    # traps: a wrong line stays wrong inside its delimiters; unpaired delimiters stay unreadable
+    ("sheet8", "p2.variance",
+     "$\\operatorname{Var}[y]$\n$= d\\,\\sigma^2\\,\\mathbb{E}[z_1^2]$\n$= \\frac{d\\sigma^2}{4}$",
+     ["start", "wrong", "wrong"], "incorrect"),
+    ("sheet9", "p1.variance", "\\[ Var[y] \\]\n\\[ = d a^2/12 \\]", ["start", "wrong"], "incorrect"),
+    ("sheet8", "p2.variance", "Var[y]\n$= d sigma^2/2", ["start", "invalid"], "invalid"),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected,final", DELIMITED)
+def test_a_delimited_line_is_judged_as_written_inside(banks, sheet, qid, working, expected, final) -> None:
+    record = check(banks[sheet][qid], working, evidence=False)
+    assert [s["verdict"] for s in record["steps"]] == expected
+    assert record["verdict"] == final
+
+
+# --- 6. a bracket that is a clause of prose is a justification, whatever words it holds -------------
+
+PROSE = [
+    "= d sigma^2/2   (ReLU kills half)",
+    "= d sigma^2/2   (the ReLU zeroes half of its inputs)",
+    "= x_i^2 (1-p)/p   (dropout inflates it by 1/p)",
+    "= E[y^2]   (E[y] is zero)",
+    "= d sigma^2/2   (so the variance halves, as half of them are zero)",  # a clause: an auxiliary
+    "= 3 n L K^2   (fwd, weight grads, input grads)",
+    "= 3 n L K^2   (forward nLK^2, backward 2nLK^2)",
+    "= 3 n L K^2   [backprop costs twice the forward pass]",
+    "= 3 n L K^2   [the grads of a layer cost as much as its forward pass]",
+    "= n L K^2   (this counts every multiplication once per sample)",
+]
+
+MODIFIERS = [
+    "= n K^2   (per layer)", "= d sigma^2   (squared)", "= n L K^2   (times 2)", "= n L K^2   (twice)",
+    "= d sigma^2   (twice the variance of x_1)", "= d sigma^2   (the ReLU halves it)", "= d sigma^2   (halves it)",
+    "= n L K^2   (both passes per layer)", "= n L K^2   (per layer, twice)", "= n L K^2   (n samples, L layers)",
+    "= n L K^2   (weight grads twice)", "= n L K^2   (weights times inputs)", "= n L K^2   (L layers)",
+    "= n L K^2   (each layer counts twice)", "= n L K^2   (summed over all layers)",
+    "= d sigma^2/2   (half of them are zero)",  # prose, but opening with a word that changes a quantity: refused
+]
+
+
+@pytest.mark.parametrize("line", PROSE)
+def test_a_clause_of_prose_is_a_justification(line) -> None:
+    from derivcheck.grading.steps import split
+
+    step = split(f"L\n{line}", False, frozenset({"d", "sigma", "p", "x_i", "n", "L", "K", "y"}))[1]
+    assert step.text == line.split("= ", 1)[1].rsplit("   ", 1)[0] and step.reason
+
+
+@pytest.mark.parametrize("line", MODIFIERS)
+def test_a_bare_modifier_stays_in_the_line(line) -> None:
+    from derivcheck.grading.steps import split
+
+    step = split(f"L\n{line}", False, frozenset({"d", "sigma", "p", "x_i", "n", "L", "K", "y"}))[1]
+    assert step.text == line.split("= ", 1)[1] and not step.reason
+
+
+PROSE_JUDGED = [
+    ("sheet8", "p2.variance", "Var[y]\n= d sigma^2 E[x_1^2]\n= d sigma^2 / 2   (the ReLU kills half)",
+     ["start", "ok", "ok"]),
+    ("sheet8", "p2.variance", "Var[y]\n= d sigma^2 E[x_1^2]\n= d sigma^2   (ReLU kills half)",
+     ["start", "ok", "wrong"]),
+    ("sheet8", "p2.variance", "Var[y]\n= d sigma^2 E[x_1^2]\n= d sigma^2   (twice the variance)",
+     ["start", "ok", "invalid"]),
+    ("sheet8", "p4.training_mults", "mults_train\n= nLK^2 + 2nLK^2   (fwd, then weight grads and input grads)",
+     ["start", "ok"]),
+    ("sheet8", "p4.training_mults", "mults_train\n= nLK^2 + nLK^2   (fwd, weight grads)", ["start", "wrong"]),
+    ("sheet8", "p4.training_mults", "mults_train\n= nLK^2   (times 3)", ["start", "invalid"]),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected", PROSE_JUDGED)
+def test_a_prose_remark_never_changes_a_verdict(banks, sheet, qid, working, expected) -> None:
+    assert steps(banks, sheet, qid, working) == expected
