@@ -230,6 +230,10 @@ def _judge_piece(judge: Judge, prev: Valued | None, cur: Valued, prev_text: str,
         return Judgement("wrong", "counterexample", ["leaked_index"], note=cur.leaked)
     if cur.undecided:
         return Judgement("undecided", "undecided", note=cur.undecided)
+    if cur.identity:  # a fact of the model: true, and it fixes nothing (the next line is judged past it)
+        return Judgement("ok", "identity", note=f"This equation holds for every value of {judge.question.unknown} "
+                                                f"(a fact of the model); the next line is judged against the one "
+                                                f"before it.")
     if prev is None or not prev.values:
         if starts is None:
             return Judgement("undecided", "undecided", note="the line before could not be valued")

@@ -55,6 +55,7 @@ class Valued:
     leaked: str | None = None
     undecided: str | None = None
     read: sp.Basic | None = None  # the statement as read (None: unreadable), for its record: read once
+    identity: bool = False    # an equation that holds for every value of the unknown at every point
 
 
 @dataclass
@@ -169,7 +170,7 @@ class Judge:
             for unit, point in zip(self.units, self.points, strict=True):
                 unit.naive = naive
                 v = self._generic(unit, read)
-                v = self._solutions(v) if self.equation else v.xreplace(point.vectors)
+                v = self._solutions(v) if self.equation else v.xreplace(point.vectors)  # None: an identity
                 if isinstance(v, sp.Basic) and v.has(sp.zoo, sp.nan):
                     at = ", ".join(f"{k} = {fmt(x)}" for k, x in point.describe().items())
                     return Valued([], error=f"the line is undefined at {at} (a division by zero or a log of 0)",
@@ -180,6 +181,11 @@ class Judge:
         except (Unsupported, ValueError, TypeError, ZeroDivisionError, NotImplementedError, RecursionError,
                 AttributeError, KeyError, IndexError) as err:
             return Valued([], undecided=f"cannot value this line ({str(err)[:160]})", read=read)
+        if self.equation and any(v is None for v in values):
+            if all(v is None for v in values):
+                return Valued([], reduced=reduced, read=read, identity=True)
+            return Valued([], undecided=f"this equation holds for every {self.question.unknown} at some points of "
+                                        f"the model only", read=read)
         plain = not self.equation and not reduced and not read.atoms(sp.Indexed, sp.Sum) and \
             {s.name for s in read.free_symbols} <= set(self.model.kinds)
         return Valued(values, reduced=reduced, expr=read if plain else None, read=read)
@@ -251,9 +257,14 @@ class Judge:
                     raise NotBound(f"the index {letter} is not bound by a sum here, and the line depends on it")
         return first
 
-    def _solutions(self, eq: sp.Basic) -> tuple:
-        """The real solutions for the unknown (in its domain) of an equation valued at a point."""
+    def _solutions(self, eq: sp.Basic) -> tuple | None:
+        """The real solutions for the unknown (in its domain) of an equation valued at a point; None
+        for an identity, an equation whose sides are the same expression there (``Var[w_i] =
+        a^2/3`` under w_i ~ U(-a, a), ``E[z_1^2] = 1``): it holds for every value of the unknown and
+        fixes none (SymPy's expansion of the difference is 0; any other equation is solved)."""
         unknown = self.question.unknown
+        if eq is sp.true or (isinstance(eq, sp.Equality) and sp.expand(eq.lhs - eq.rhs) == 0):
+            return None
         if not isinstance(eq, sp.Equality):
             raise Unsupported("a line of an equation question must be an equation")
         solved = sp.solve(sp.Eq(eq.lhs, eq.rhs), unknown)

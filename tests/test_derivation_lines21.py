@@ -362,3 +362,33 @@ PROSE_JUDGED = [
 @pytest.mark.parametrize("sheet,qid,working,expected", PROSE_JUDGED)
 def test_a_prose_remark_never_changes_a_verdict(banks, sheet, qid, working, expected) -> None:
     assert steps(banks, sheet, qid, working) == expected
+
+
+# --- 7. an equation question's line that holds for every value of the unknown fixes nothing ---------
+
+IDENTITIES = [
+    # a fact of the model (Var[w_i] = a^2/3 under U(-a, a)) as line 0 or between equations is ok,
+    # and the equation after it is judged against what came before it
+    ("sheet9", "p1.glorot", "Var[w_i] = a^2/3\na^2/3 = 2/(n_in + n_out)\na = sqrt(6/(n_in + n_out))",
+     ["start", "ok", "ok"], "correct"),
+    ("sheet9", "p1.bound", "Var[y] = 1\nVar[y] = d a^2/3\nd a^2/3 = 1\na = \\sqrt{3/d}",
+     ["start", "ok", "ok", "ok"], "correct"),
+    ("sheet9", "p2.sigma", "\\operatorname{Var}[y] = \\frac{d\\sigma^2}{2p}\n\\frac{d\\sigma^2}{2p} = 1\n"
+     "\\sigma = \\sqrt{2p/d}", ["start", "ok", "ok"], "correct"),
+    ("sheet9", "p1.bound", "Var[y] = 1\nE[z_1^2] = 1\nd a^2/3 = 1", ["start", "ok", "ok"], "correct"),
+    # traps: a false fact of the model is an equation like any other (wrong: it has no solution, so
+    # the line after it is judged against none), and the equation after an identity is still judged
+    ("sheet9", "p1.glorot", "Var[w_i] = a^2/3\na^2/12 = 2/(n_in + n_out)", ["start", "wrong"], "incorrect"),
+    ("sheet9", "p1.bound", "Var[y] = 1\nVar[y] = d a^2/12\nd a^2/12 = 1", ["start", "wrong", "wrong"], "incorrect"),
+    ("sheet9", "p1.bound", "Var[y] = 1\nE[z_1^2] = 2\nd a^2/3 = 1", ["start", "wrong", "wrong"], "incorrect"),
+    ("sheet9", "p1.bound", "Var[y] = d a^2/3\nd a^2 = 1", ["start", "wrong"], "incorrect"),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected,final", IDENTITIES)
+def test_an_identity_of_the_model_fixes_nothing(banks, sheet, qid, working, expected, final) -> None:
+    record = check(banks[sheet][qid], working, evidence=False)
+    assert [s["verdict"] for s in record["steps"]] == expected
+    assert record["verdict"] == final
+    assert all(s["status"] == "identity" for s in record["steps"][1:] if s["line"].startswith(("Var[y] = d a^2/3",
+                                                                                                 "E[z_1^2] = 1")))
