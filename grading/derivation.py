@@ -66,6 +66,8 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     in_force: list[tuple[str, str]] = []  # the definitions written beside lines so far
     for n, step in enumerate(steps):
         refused = judge.define(step.definitions) if step.definitions else None
+        if refused is None and step.laws:
+            refused = judge.introduce(step.laws, step.relations)
         if refused is not None:
             records.append(_step_record(step, Judgement("invalid", "invalid", note=refused), judge, None))
             continue

@@ -84,6 +84,8 @@ class WorkingLine:
     line: str
     reason: str = ""
     definitions: tuple[tuple[str, str], ...] = ()  # (name, value) written beside the statement
+    laws: tuple[tuple[str, str], ...] = ()  # (new name, its law) written beside it: u ~ U(-1, 1)
+    relations: tuple[tuple[str, str], ...] = ()  # (a name of the model, its value in a new one): w_1 = a u
 
     def pieces(self, equation: bool) -> list[str]:
         """The statements of the line, each judged against the one before. Otherwise than in an
@@ -305,6 +307,25 @@ def _name(text: str) -> str:
     return re.sub(r"[{}\s]", "", text)
 
 
+#: A law given to a name: ``u ~ U(-1, 1)``, ``u \\sim \\mathcal{U}(-1, 1)``, ``e \u223c N(0, 1)`` (U+223C).
+_LAW_STATEMENT = re.compile(r"\s*(?:\\[,;:!]\s*)*(?P<name>[A-Za-z]+(?:_\{?[A-Za-z0-9]\}?)?)\s*"
+                            "(?:~|\u223c|\\\\sim(?![A-Za-z]))" r"\s*(?P<law>.+?)\s*")
+#: A law as written: its name (``U``, ``\\mathcal{U}``, ``\\operatorname{Uniform}``) and its parameters in
+#: round or square brackets (``U[-1, 1]``, ``\\left(0, 1\\right)``).
+_LAW_WRITTEN = re.compile(r"(?:\\(?:mathcal|mathrm|operatorname|text)\{(?P<tex>[A-Za-z]+)\}|(?P<plain>[A-Za-z]+))"
+                          r"\s*(?:\\left)?\s*[(\[](?P<args>.*?)(?:\\right)?\s*[)\]]")
+
+
+def law_of(text: str) -> str | None:
+    """A law written by a student as the bank writes one (``U[-1, 1]`` -> ``U(-1, 1)``,
+    ``\\mathcal{N}(0, 1)`` -> ``N(0, 1)``), or None when ``text`` is no law's shape; which names
+    are laws, and their parameters, :func:`.laws.parse_law` decides."""
+    m = _LAW_WRITTEN.fullmatch(text.strip())
+    if m is None or not m.group("args").strip():
+        return None
+    return f"{m.group('tex') or m.group('plain')}({m.group('args').strip()})"
+
+
 def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
     """The steps with the definitions written beside a statement set apart (``= m + log(e^{-m} +
     e^{t-m}) - yt, \\quad m = max(t, 0)``; ``= d/du (1/u) du/dt, u = 1 + e^{-t}``): the trailing
@@ -313,24 +334,90 @@ def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
     ``name = value`` for a NEW name, one that is none of ``known`` (the model's names, the question's
     variables, functions, constants, the unknown) nor defined on an earlier line. A definition holds
     for its line and the lines after it; a statement about a known name (``y = 1``) is never one.
-    The line's statement must remain: a line that is only ``name = value`` defines nothing."""
+    The line's statement must remain: a line that is only ``name = value`` defines nothing.
+
+    A random variable introduced with its law is set apart the same way, beside the statement or as
+    the whole of the line's justification (``= d a^2 E[u^2]   # w_1 = a u, u ~ U(-1, 1)``): ``name ~
+    law`` for a new name (:func:`law_of`), with the statements that give a known name's value in
+    the new ones (``w_1 = a u``, a relation the judge checks: :meth:`.lines.Judge.introduce`). A
+    justification holding anything else (``# since u ~ U(-1, 1)``) introduces nothing."""
     out = []
     seen = set(known)
     for step in steps:
         pieces = top_level(step.text, _SEPARATOR)
         found: list[tuple[str, str]] = []
+        laws: list[tuple[str, str]] = []
+        relations: list[tuple[str, str]] = []
         k = len(pieces)
         while k > 1:
-            m = _DEFINITION.fullmatch(pieces[k - 1][0])
+            piece = pieces[k - 1][0]
+            law = _law_statement(piece, seen, laws)
+            if law is not None:
+                laws.insert(0, law)
+                k -= 1
+                continue
+            m = _DEFINITION.fullmatch(piece)
             name = _name(m.group("name")) if m else ""
+            if m is not None and _relates(name, m.group("value"), seen, laws):
+                relations.insert(0, (name, m.group("value").strip()))
+                k -= 1
+                continue
             if m is None or name in seen or name.split("_")[0] in seen or any(n == name for n, _ in found):
                 break
             found.insert(0, (name, m.group("value").strip()))
             k -= 1
-        if not found:
+        if not laws and step.reason:
+            laws, relations = _introduced(step.reason, seen)
+        if not (found or laws):
             out.append(step)
             continue
         statement, offset = pieces[k - 1]
-        seen.update(part for n, _ in found for part in (n, n.split("_")[0]))
-        out.append(WorkingLine(step.text[:offset + len(statement)].rstrip(), step.line, step.reason, tuple(found)))
+        seen.update(part for n, _ in (*found, *laws) for part in (n, n.split("_")[0]))
+        out.append(WorkingLine(step.text[:offset + len(statement)].rstrip(), step.line, step.reason, tuple(found),
+                               tuple(laws), tuple(relations)))
     return out
+
+
+def _law_statement(piece: str, seen: set[str], laws: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """``(name, law)`` for a piece ``name ~ law`` of a new name (none of ``seen``, not given a law
+    already), else None."""
+    m = _LAW_STATEMENT.fullmatch(piece)
+    law = law_of(m.group("law")) if m else None
+    if m is None or law is None:
+        return None
+    name = _name(m.group("name"))
+    if name in seen or name.split("_")[0] in seen or any(n.split("_")[0] == name.split("_")[0] for n, _ in laws):
+        return None
+    return name, law
+
+
+def _relates(name: str, value: str, seen: set[str], laws: list[tuple[str, str]]) -> bool:
+    """Whether ``name = value`` gives a known name's value in a name given a law beside it."""
+    new = {n.split("_")[0] for n, _ in laws}
+    return (name in seen or name.split("_")[0] in seen) and any(
+        re.search(rf"(?<![A-Za-z\\]){re.escape(n)}(?![A-Za-z])", value) for n in new)
+
+
+def _introduced(reason: str, seen: set[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The laws and relations of a justification that holds nothing else (``w_1 = a u, u ~ U(-1,
+    1)``); nothing when any piece of it is something else."""
+    text = reason.strip()
+    if text[:1] + text[-1:] in ("()", "[]"):  # a bracketed remark: (u ~ U(-1, 1))
+        text = text[1:-1]
+    pieces = [p for p, _ in top_level(text, _SEPARATOR)]
+    laws: list[tuple[str, str]] = []
+    for piece in pieces:
+        law = _law_statement(piece, seen, laws)
+        if law is not None:
+            laws.append(law)
+    relations = []
+    for piece in pieces:
+        if _LAW_STATEMENT.fullmatch(piece):
+            continue
+        m = _DEFINITION.fullmatch(piece)
+        if m is None or not _relates(_name(m.group("name")), m.group("value"), seen, laws):
+            return [], []
+        relations.append((_name(m.group("name")), m.group("value").strip()))
+    if len(laws) != sum(1 for p in pieces if _LAW_STATEMENT.fullmatch(p)):
+        return [], []
+    return laws, relations

@@ -392,3 +392,52 @@ def test_an_identity_of_the_model_fixes_nothing(banks, sheet, qid, working, expe
     assert record["verdict"] == final
     assert all(s["status"] == "identity" for s in record["steps"][1:] if s["line"].startswith(("Var[y] = d a^2/3",
                                                                                                  "E[z_1^2] = 1")))
+
+
+# --- 8. a random variable introduced beside a line with its law (and its relation to the model) -------
+
+INTRODUCED = [
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # w_1 = a u, u ~ U(-1, 1)\n= d a^2/3",
+     ["start", "ok", "ok", "ok"], "correct"),
+    ("sheet9", "p1.variance",
+     "Var[y]\n= d E[w_1^2]\n= d E[(2a v - a)^2]   (w_1 = 2a v - a, v \\sim \\mathcal{U}[0, 1])\n= d a^2/3",
+     ["start", "ok", "ok", "ok"], "correct"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[g^2]   # w_1 = a g, g \u223c U(-1, 1)\n= d a^2/3",
+     ["start", "ok", "ok", "ok"], "correct"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2], u ~ U(-1, 1)\n= d a^2 E[u^2]/2",
+     ["start", "ok", "ok", "wrong"], "invalid"),  # the name holds on later lines; the final is no answer
+    ("sheet8", "p2.variance", "Var[y]\n= d sigma^2 E[ReLU(z_1)^2]\n= d sigma^2 E[ReLU(g)^2]   # z_1 = g, g ~ N(0, 1)\n"
+     "= d sigma^2/2", ["start", "ok", "ok", "ok"], "correct"),
+    # traps: a relation that fails in law (U(0, 1) has mean 1/2; N(0, 1) is no uniform), a value
+    # that is no affine function of the new variable, an impossible or unknown law: invalid
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # w_1 = a u, u ~ U(0, 1)",
+     ["start", "ok", "invalid"], "invalid"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # w_1 = a u, u ~ N(0, 1/3)",  # same variance
+     ["start", "ok", "invalid"], "invalid"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # w_1 = a u^2, u ~ U(-1, 1)",
+     ["start", "ok", "invalid"], "invalid"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # u ~ U(1, -1)", ["start", "ok", "invalid"],
+     "invalid"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # u ~ Cauchy(0, 1)", ["start", "ok", "invalid"],
+     "invalid"),
+    # a wrong line with a right law stays wrong; a law in words of a reason introduces nothing
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]/4   # w_1 = a u, u ~ U(-1, 1)",
+     ["start", "ok", "wrong"], "invalid"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # since u ~ U(-1, 1)", ["start", "ok", "invalid"],
+     "invalid"),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected,final", INTRODUCED)
+def test_a_random_variable_introduced_with_its_law(banks, sheet, qid, working, expected, final) -> None:
+    record = check(banks[sheet][qid], working, evidence=False)
+    assert [s["verdict"] for s in record["steps"]] == expected
+    assert record["verdict"] == final
+
+
+def test_law_of_reads_a_law_as_the_bank_writes_one() -> None:
+    from derivcheck.grading.steps import law_of
+
+    assert law_of("U[-1, 1]") == "U(-1, 1)" and law_of("\\mathcal{N}\\left(0, 1\\right)") == "N(0, 1)"
+    assert law_of("\\operatorname{Bernoulli}(p)") == "Bernoulli(p)"
+    assert law_of("uniform") is None and law_of("U()") is None and law_of("2 u") is None
