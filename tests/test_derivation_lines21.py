@@ -408,6 +408,10 @@ INTRODUCED = [
      ["start", "ok", "ok", "wrong"], "invalid"),  # the name holds on later lines; the final is no answer
     ("sheet8", "p2.variance", "Var[y]\n= d sigma^2 E[ReLU(z_1)^2]\n= d sigma^2 E[ReLU(g)^2]   # z_1 = g, g ~ N(0, 1)\n"
      "= d sigma^2/2", ["start", "ok", "ok", "ok"], "correct"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= 3 d a^2 E[u^2]   # w_1 = \\sqrt{3} a u, "
+     "u \\sim U(-1/\\sqrt{3}, 1/\\sqrt{3})\n= d a^2/3", ["start", "ok", "ok", "ok"], "correct"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # w_1 = -a u, u ~ U(-1, 1)\n= d a^2/3",
+     ["start", "ok", "ok", "ok"], "correct"),
     # traps: a relation that fails in law (U(0, 1) has mean 1/2; N(0, 1) is no uniform), a value
     # that is no affine function of the new variable, an impossible or unknown law: invalid
     ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # w_1 = a u, u ~ U(0, 1)",
@@ -415,6 +419,8 @@ INTRODUCED = [
     ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # w_1 = a u, u ~ N(0, 1/3)",  # same variance
      ["start", "ok", "invalid"], "invalid"),
     ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # w_1 = a u^2, u ~ U(-1, 1)",
+     ["start", "ok", "invalid"], "invalid"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # w_1 = a u + z_1, u ~ U(-1, 1)",
      ["start", "ok", "invalid"], "invalid"),
     ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # u ~ U(1, -1)", ["start", "ok", "invalid"],
      "invalid"),
