@@ -66,6 +66,8 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     in_force: list[tuple[str, str]] = []  # the definitions written beside lines so far
     for n, step in enumerate(steps):
         refused = judge.define(step.definitions) if step.definitions else None
+        if refused is None and step.laws:
+            refused = judge.introduce(step.laws, step.relations)
         if refused is not None:
             records.append(_step_record(step, Judgement("invalid", "invalid", note=refused), judge, None))
             continue
@@ -230,6 +232,10 @@ def _judge_piece(judge: Judge, prev: Valued | None, cur: Valued, prev_text: str,
         return Judgement("wrong", "counterexample", ["leaked_index"], note=cur.leaked)
     if cur.undecided:
         return Judgement("undecided", "undecided", note=cur.undecided)
+    if cur.identity:  # a fact of the model: true, and it fixes nothing (the next line is judged past it)
+        return Judgement("ok", "identity", note=f"This equation holds for every value of {judge.question.unknown} "
+                                                f"(a fact of the model); the next line is judged against the one "
+                                                f"before it.")
     if prev is None or not prev.values:
         if starts is None:
             return Judgement("undecided", "undecided", note="the line before could not be valued")

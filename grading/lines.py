@@ -33,7 +33,7 @@ from .bank import Question
 from .equivalence import _seed, apart_for_some_value, fmt, index_bound, model_points, same_number, show
 from .errors import AnswerError
 from .limits import DEFAULT, Limits
-from .model import Definition, ModelError, check_definitions
+from .model import Definition, Model, ModelError, check_definitions, check_laws
 from .probability import OPERATORS, E, Unsupported
 from .reader import Statement, parse_answer, read_statement, split_equals
 from .unroll import NotBound, Point, Unroller, laws_of
@@ -55,6 +55,7 @@ class Valued:
     leaked: str | None = None
     undecided: str | None = None
     read: sp.Basic | None = None  # the statement as read (None: unreadable), for its record: read once
+    identity: bool = False    # an equation that holds for every value of the unknown at every point
 
 
 @dataclass
@@ -137,9 +138,39 @@ class Judge:
             check_definitions(model, self.limits)
         except ModelError as err:
             return str(err).split(": ", 1)[-1]
+        self._extend(model)
+        return None
+
+    def _extend(self, model: Model) -> None:
+        """Judge from now on under ``model`` (the same points; its laws at each)."""
         self.model = model
         self._statements.clear()
-        self.units = [Unroller(model, u.point, u.laws, u._read) for u in self.units]
+        self.units = [Unroller(model, u.point, laws_of(model, u.point), u._read) for u in self.units]
+
+    def introduce(self, laws: tuple[tuple[str, str], ...], relations: tuple[tuple[str, str], ...]) -> str | None:
+        """Extend the model by random variables introduced beside a line with their laws
+        (``u ~ U(-1, 1)``: :func:`.steps.beside`), for that line and the lines after it: each a new
+        random family of the model (``u`` or ``u_1`` name the family u, independent of the others),
+        its law read and checked as a bank's are (:func:`.model.check_laws`). A relation written with
+        them, a name of the model as an affine function of one new variable (``w_1 = a u``: c u + b,
+        c and b in the parameters), must hold in law: E[(c u + b)^k] = E[w_1^k] for k = 1..4, which
+        tells apart every affine image of the vocabulary's laws (a uniform's, a normal's and a
+        two-point law's kurtosis differ). None when they are in force, else why not (the model is
+        then unchanged)."""
+        random = dict(self.model.random)
+        for name, law in laws:
+            random[name.split("_")[0]] = law
+        model = dataclasses.replace(self.model, random=random)
+        try:
+            check_laws(model)
+        except ModelError as err:
+            return str(err).split(": ", 2)[-1]
+        new = {name.split("_")[0] for name, _ in laws}
+        for name, value in relations:
+            refused = _relation_refused(model, name, value, new, self.limits, self.points)
+            if refused is not None:
+                return refused
+        self._extend(model)
         return None
 
     # values --------------------------------------------------------------------------------
@@ -169,7 +200,7 @@ class Judge:
             for unit, point in zip(self.units, self.points, strict=True):
                 unit.naive = naive
                 v = self._generic(unit, read)
-                v = self._solutions(v) if self.equation else v.xreplace(point.vectors)
+                v = self._solutions(v) if self.equation else v.xreplace(point.vectors)  # None: an identity
                 if isinstance(v, sp.Basic) and v.has(sp.zoo, sp.nan):
                     at = ", ".join(f"{k} = {fmt(x)}" for k, x in point.describe().items())
                     return Valued([], error=f"the line is undefined at {at} (a division by zero or a log of 0)",
@@ -180,6 +211,11 @@ class Judge:
         except (Unsupported, ValueError, TypeError, ZeroDivisionError, NotImplementedError, RecursionError,
                 AttributeError, KeyError, IndexError) as err:
             return Valued([], undecided=f"cannot value this line ({str(err)[:160]})", read=read)
+        if self.equation and any(v is None for v in values):
+            if all(v is None for v in values):
+                return Valued([], reduced=reduced, read=read, identity=True)
+            return Valued([], undecided=f"this equation holds for every {self.question.unknown} at some points of "
+                                        f"the model only", read=read)
         plain = not self.equation and not reduced and not read.atoms(sp.Indexed, sp.Sum) and \
             {s.name for s in read.free_symbols} <= set(self.model.kinds)
         return Valued(values, reduced=reduced, expr=read if plain else None, read=read)
@@ -251,9 +287,14 @@ class Judge:
                     raise NotBound(f"the index {letter} is not bound by a sum here, and the line depends on it")
         return first
 
-    def _solutions(self, eq: sp.Basic) -> tuple:
-        """The real solutions for the unknown (in its domain) of an equation valued at a point."""
+    def _solutions(self, eq: sp.Basic) -> tuple | None:
+        """The real solutions for the unknown (in its domain) of an equation valued at a point; None
+        for an identity, an equation whose sides are the same expression there (``Var[w_i] =
+        a^2/3`` under w_i ~ U(-a, a), ``E[z_1^2] = 1``): it holds for every value of the unknown and
+        fixes none (SymPy's expansion of the difference is 0; any other equation is solved)."""
         unknown = self.question.unknown
+        if eq is sp.true or (isinstance(eq, sp.Equality) and sp.expand(eq.lhs - eq.rhs) == 0):
+            return None
         if not isinstance(eq, sp.Equality):
             raise Unsupported("a line of an equation question must be an equation")
         solved = sp.solve(sp.Eq(eq.lhs, eq.rhs), unknown)
@@ -405,6 +446,42 @@ class Judge:
                              note=f"equal within {z * se:.2g} on {DRAWS:,} shared draws")
         return Judgement("undecided", "undecided", alpha=alpha,
                          note=f"sampling could not tell them apart (interval +-{z * se:.2g}); flagged for a person")
+
+
+def _relation_refused(model: Model, name: str, value: str, new: set[str], limits: Limits,
+                      points: list[Point]) -> str | None:
+    """Why ``name = value`` does not hold in law under ``model`` (:meth:`Judge.introduce`), or None.
+    Two moments are the same when their difference expands to 0, or is 0 at every point of the
+    model (as two lines are compared there)."""
+    from .working import read_line
+
+    base = name.split("_")[0]
+    laws = model.laws()
+    said = f"{name} = {value}"
+    if base not in laws or base in new:
+        return f"{said}: only a random variable of the model can be written in the new ones"
+    try:
+        expr = read_line(model, value, limits).expr
+    except (AnswerError, RecursionError) as err:
+        return f"cannot read {said} ({getattr(err, 'message', err)})"
+    used = [s for s in expr.atoms(sp.Symbol, sp.Indexed) if str(getattr(s, "base", s)) in new]
+    if len({str(getattr(s, "base", s)) for s in used}) != 1 or len(set(used)) != 1:
+        return f"{said}: the value must be an affine function of one new random variable"
+    variable, x = used[0], sp.Dummy("x")
+    affine = sp.expand(expr.xreplace({variable: x}))
+    slope, shift = affine.coeff(x, 1), affine.coeff(x, 0)
+    if sp.expand(affine - slope * x - shift) != 0 or slope.has(x) or shift.has(x) or any(
+            str(getattr(s, "base", s)) in {*model.random} for s in (slope + shift).atoms(sp.Symbol, sp.Indexed)):
+        return f"{said}: the value must be an affine function of one new random variable"
+    old, law = laws[base], laws[str(getattr(variable, "base", variable))]
+    for k in range(1, 5):
+        image = sum((sp.binomial(k, j) * slope ** j * shift ** (k - j) * law.moment(j) for j in range(k + 1)),
+                    sp.Integer(0))
+        gap = sp.expand(image - old.moment(k))
+        if gap != 0 and any(sp.simplify(gap.xreplace(p.parameters)) != 0 for p in points):
+            return f"{said} does not hold in law: E[({value})^{k}] is {sp.sstr(sp.expand(image))}, " \
+                   f"E[{name}^{k}] is {sp.sstr(old.moment(k))}"
+    return None
 
 
 def _fraction(v: sp.Expr) -> Any:

@@ -4,12 +4,14 @@ Line 0 names the quantity (``Var[y]``, ``\\frac{\\partial L}{\\partial x_j}``); 
 with ``=`` (or ``&=``), or, in an equation question, is an equation (``=>``, ``\\iff`` in front are
 dropped). ``# text`` and ``\\quad\\text{...}`` at the end of a line are justifications. One line
 holding a chain (``Var[y] = E[y^2] = ... = d sigma^2/2``, or equations joined by ``=>``) is
-split into the same lines.
+split into the same lines. Math delimiters (``$...$``, ``$$...$$``, ``\\(...\\)``, ``\\[...\\]``) around
+the whole answer, a whole line, or a line's statement are set aside (:func:`unwrapped`).
 """
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .reader import (
@@ -41,13 +43,36 @@ _DISPLAY = re.compile(r"\\(?:begin|end)\{(?:align|aligned|alignat|eqnarray|gathe
 _BREAK = re.compile(r"\\\\(?:\[[^\]]{0,20}\])?")
 
 
+#: Math delimiters, display before inline: (opening, closing, what neither side may hold inside).
+_MATH_PAIRS = (("$$", "$$", re.compile(r"\$")), ("\\[", "\\]", re.compile(r"(?<!\\)\\[\[\]]")),
+               ("\\(", "\\)", re.compile(r"\\[()]")), ("$", "$", re.compile(r"\$")))
+#: A line that is only a math delimiter (a display's ``$$`` or ``\\[`` on a line of its own).
+_DELIMITER_LINE = re.compile(r"^\s*(?:\$\$?|\\[\[\]()])\s*$")
+
+
+def unwrapped(text: str) -> str:
+    """``text`` without a pair of math delimiters that wraps it whole (``$= \\frac{d\\sigma^2}{4}$``,
+    ``\\(= d\\sigma^2/2\\)``, ``$$...$$``, ``\\[...\\]``), or ``text`` unchanged. A delimiter only marks
+    where mathematics is typeset, never what it states: the pair is set aside when it opens the text
+    and closes it and no delimiter of its kind stands between (``$a$ = $b$`` is two pieces of
+    mathematics, not one, and stays as written); the text inside must not be empty."""
+    stripped = text.strip()
+    for left, right, inner in _MATH_PAIRS:
+        if stripped.startswith(left) and stripped.endswith(right) and len(stripped) > len(left) + len(right):
+            body = stripped[len(left):len(stripped) - len(right)]
+            if body.strip() and inner.search(body) is None:
+                return body.strip()
+    return text
+
+
 def lines(answer: str) -> list[str]:
     """The non-empty lines of an answer: split at every line end Python knows (LF, CRLF, CR,
-    U+2028, U+0085, ...) and at LaTeX's ``\\\\``; display-environment markers dropped."""
+    U+2028, U+0085, ...) and at LaTeX's ``\\\\``; display-environment markers, math delimiters around
+    the whole answer and lines holding only a delimiter (``$$``, ``\\[``) dropped."""
     out = []
-    for ln in _DISPLAY.sub("\n", answer).splitlines():
+    for ln in _DISPLAY.sub("\n", unwrapped(answer)).splitlines():
         out.extend(_BREAK.split(ln))
-    return [ln for ln in out if ln.strip() and not _ENVIRONMENT.match(ln)]
+    return [ln for ln in out if ln.strip() and not _ENVIRONMENT.match(ln) and not _DELIMITER_LINE.match(ln)]
 
 
 @dataclass(frozen=True)
@@ -59,6 +84,8 @@ class WorkingLine:
     line: str
     reason: str = ""
     definitions: tuple[tuple[str, str], ...] = ()  # (name, value) written beside the statement
+    laws: tuple[tuple[str, str], ...] = ()  # (new name, its law) written beside it: u ~ U(-1, 1)
+    relations: tuple[tuple[str, str], ...] = ()  # (a name of the model, its value in a new one): w_1 = a u
 
     def pieces(self, equation: bool) -> list[str]:
         """The statements of the line, each judged against the one before. Otherwise than in an
@@ -152,17 +179,84 @@ def remark(line: str, names: frozenset[str] = frozenset()) -> tuple[str, str] | 
     tokens = inner.split()
     changes = any(t.strip(",.;:!?").lower() in _QUANTITY_WORDS for t in tokens)  # "(per layer)", "(squared)"
     sentence = not changes and any(word(a) and word(b) and len(a) + len(b) >= 5 for a, b in itertools.pairwise(tokens))
-    if not (states or sentence):
+    if not (states or sentence or prose("".join(level), word)):
         return None
     return body, text[start:].strip()
 
 
+#: Finite forms of be, have, do and the modals: each makes a clause of the words around it.
+_AUXILIARY = frozenset({"is", "are", "was", "were", "am", "be", "been", "has", "have", "had", "does", "do", "did",
+                        "can", "cannot", "could", "will", "would", "shall", "should", "may", "might", "must",
+                        "isn't", "aren't", "doesn't", "don't", "wasn't", "weren't", "hasn't", "haven't"})
+#: Words that open a noun phrase: the clause's subject is the word after one.
+_DETERMINER = frozenset({"the", "a", "an", "these", "those", "each", "every", "both", "all", "its", "their", "our",
+                         "my", "no", "some", "any"})
+#: Words that open a noun phrase or stand for one (``this layer costs``, ``this costs``).
+_DEMONSTRATIVE = frozenset({"this", "that", "it", "which"})
+
+
+#: Adverbs of multiplicity: closing a bracket, they count the line's quantity again (``(weight grads twice)``).
+_MULTIPLICITY = frozenset({"once", "twice", "thrice"})
+
+
+def _bare(token: str) -> str:
+    return token.strip(",.;:!?").lower()
+
+
+def prose(level: str, word: Callable[[str], bool]) -> bool:
+    """Whether a bracket's text (its own level, inner brackets blanked) is a whole clause of prose,
+    a justification whatever words it holds (a justification never changes a verdict), rather than
+    a bare modifier of the quantity (``(per layer)``, ``(squared)``, ``(times 2)``, ``(twice the
+    variance)``), which stays part of the line. Prose is:
+
+    - a clause: three tokens or more, the first no word that changes a quantity (the final-answer
+      reader's, ``twice``, ``per``, ``half``), the last no adverb of multiplicity (``twice``),
+      holding a finite verb that changes none: a form of *be*, *have*, *do* or a modal anywhere
+      (``(E[y] is zero)``, ``(the cross terms do not matter)``), or a verb of the third person, a
+      word of three letters or more ending in ``s`` right after the subject, with words after it:
+      the subject is the first token, the one after a determiner, or either after ``this``,
+      ``that``, ``it`` (``(ReLU kills half)``, ``(this counts every product)``, ``(dropout
+      inflates the variance by 1/p)``, ``(the mask zeroes half of them)``; ``(weights times
+      inputs)`` names no verb, ``times`` changes a quantity);
+    - an enumeration: two comma-separated phrases or more, each opening with a plain word of a
+      sentence (``word``) that changes no quantity (``(fwd, weight grads, input grads except the
+      first layer)``, ``(forward nLK^2, backward 2nLK^2)``; ``(per layer, twice)`` and ``(n samples,
+      L layers)`` are not).
+
+    Traps that stay modifiers: ``(twice the variance of x_1)`` (its first word changes the
+    quantity), ``(halves it)``, ``(the ReLU halves it)`` (its verb does), ``(both passes per layer)``
+    (after a determiner, ``passes per``: no verb), ``(weight grads twice)`` (a clause never ends in
+    an adverb of multiplicity: a plural noun is no verb there)."""
+    tokens = level.split()
+    if not tokens:
+        return False
+    phrases = [p.split() for p in level.split(",")]
+    if len(phrases) >= 2 and all(p and word(p[0]) and _bare(p[0]) not in _QUANTITY_WORDS for p in phrases):
+        return True
+    if len(tokens) < 3 or _bare(tokens[0]) in _QUANTITY_WORDS or _bare(tokens[-1]) in _MULTIPLICITY:
+        return False
+    if any(_bare(t) in _AUXILIARY for t in tokens):
+        return True
+    first = _bare(tokens[0])
+    places = (1, 2) if first in _DEMONSTRATIVE else (2,) if first in _DETERMINER else (1,)
+    return any(_third_person(tokens[at]) for at in places if at < len(tokens) - 1)  # words follow a verb
+
+
+def _third_person(verb: str) -> bool:
+    """Whether a word may be a verb of the third person: lower-case letters ending in ``s`` (not
+    ``ss``, ``us``, ``is``), three at least, and no word that changes a quantity (``times``)."""
+    return (len(verb) >= 3 and verb.isalpha() and verb.islower() and verb.endswith("s")
+            and not verb.endswith(("ss", "us", "is")) and verb not in _QUANTITY_WORDS)
+
+
 def _strip_comment(line: str, names: frozenset[str] = frozenset()) -> tuple[str, str]:
-    body, reason = _justification(line)
+    """The line's statement and its justification; math delimiters around the line or around the
+    statement before its justification (``$= d\\sigma^2/2$   (ReLU kills half)``) set aside."""
+    body, reason = _justification(unwrapped(line))
     found = remark(body, names)
     if found is None:
-        return body, reason
-    return found[0], "; ".join(r for r in (found[1], reason) if r)
+        return unwrapped(body), reason
+    return unwrapped(found[0]), "; ".join(r for r in (found[1], reason) if r)
 
 
 def _justification(line: str) -> tuple[str, str]:
@@ -193,7 +287,7 @@ def split(answer: str, equation: bool, names: frozenset[str] = frozenset()) -> l
         body, reason = _strip_comment(ln, names)
         body = re.sub(r"\\\\\s*$", "", body)
         text = _LEAD.sub("", body) if equation else _ALIGN_LEAD.sub("", body)
-        text = text.replace("&", " ").strip()
+        text = unwrapped(text.replace("&", " ").strip())  # "= $d\\sigma^2/2$": the statement wrapped
         steps.append(WorkingLine(text=text, line=ln.strip(), reason=reason))
     return steps
 
@@ -213,6 +307,25 @@ def _name(text: str) -> str:
     return re.sub(r"[{}\s]", "", text)
 
 
+#: A law given to a name: ``u ~ U(-1, 1)``, ``u \\sim \\mathcal{U}(-1, 1)``, ``e \u223c N(0, 1)`` (U+223C).
+_LAW_STATEMENT = re.compile(r"\s*(?:\\[,;:!]\s*)*(?P<name>[A-Za-z]+(?:_\{?[A-Za-z0-9]\}?)?)\s*"
+                            "(?:~|\u223c|\\\\sim(?![A-Za-z]))" r"\s*(?P<law>.+?)\s*")
+#: A law as written: its name (``U``, ``\\mathcal{U}``, ``\\operatorname{Uniform}``) and its parameters in
+#: round or square brackets (``U[-1, 1]``, ``\\left(0, 1\\right)``).
+_LAW_WRITTEN = re.compile(r"(?:\\(?:mathcal|mathrm|operatorname|text)\{(?P<tex>[A-Za-z]+)\}|(?P<plain>[A-Za-z]+))"
+                          r"\s*(?:\\left)?\s*[(\[](?P<args>.*?)(?:\\right)?\s*[)\]]")
+
+
+def law_of(text: str) -> str | None:
+    """A law written by a student as the bank writes one (``U[-1, 1]`` -> ``U(-1, 1)``,
+    ``\\mathcal{N}(0, 1)`` -> ``N(0, 1)``), or None when ``text`` is no law's shape; which names
+    are laws, and their parameters, :func:`.laws.parse_law` decides."""
+    m = _LAW_WRITTEN.fullmatch(text.strip())
+    if m is None or not m.group("args").strip():
+        return None
+    return f"{m.group('tex') or m.group('plain')}({m.group('args').strip()})"
+
+
 def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
     """The steps with the definitions written beside a statement set apart (``= m + log(e^{-m} +
     e^{t-m}) - yt, \\quad m = max(t, 0)``; ``= d/du (1/u) du/dt, u = 1 + e^{-t}``): the trailing
@@ -221,24 +334,90 @@ def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
     ``name = value`` for a NEW name, one that is none of ``known`` (the model's names, the question's
     variables, functions, constants, the unknown) nor defined on an earlier line. A definition holds
     for its line and the lines after it; a statement about a known name (``y = 1``) is never one.
-    The line's statement must remain: a line that is only ``name = value`` defines nothing."""
+    The line's statement must remain: a line that is only ``name = value`` defines nothing.
+
+    A random variable introduced with its law is set apart the same way, beside the statement or as
+    the whole of the line's justification (``= d a^2 E[u^2]   # w_1 = a u, u ~ U(-1, 1)``): ``name ~
+    law`` for a new name (:func:`law_of`), with the statements that give a known name's value in
+    the new ones (``w_1 = a u``, a relation the judge checks: :meth:`.lines.Judge.introduce`). A
+    justification holding anything else (``# since u ~ U(-1, 1)``) introduces nothing."""
     out = []
     seen = set(known)
     for step in steps:
         pieces = top_level(step.text, _SEPARATOR)
         found: list[tuple[str, str]] = []
+        laws: list[tuple[str, str]] = []
+        relations: list[tuple[str, str]] = []
         k = len(pieces)
         while k > 1:
-            m = _DEFINITION.fullmatch(pieces[k - 1][0])
+            piece = pieces[k - 1][0]
+            law = _law_statement(piece, seen, laws)
+            if law is not None:
+                laws.insert(0, law)
+                k -= 1
+                continue
+            m = _DEFINITION.fullmatch(piece)
             name = _name(m.group("name")) if m else ""
+            if m is not None and _relates(name, m.group("value"), seen, laws):
+                relations.insert(0, (name, m.group("value").strip()))
+                k -= 1
+                continue
             if m is None or name in seen or name.split("_")[0] in seen or any(n == name for n, _ in found):
                 break
             found.insert(0, (name, m.group("value").strip()))
             k -= 1
-        if not found:
+        if not laws and step.reason:
+            laws, relations = _introduced(step.reason, seen)
+        if not (found or laws):
             out.append(step)
             continue
         statement, offset = pieces[k - 1]
-        seen.update(part for n, _ in found for part in (n, n.split("_")[0]))
-        out.append(WorkingLine(step.text[:offset + len(statement)].rstrip(), step.line, step.reason, tuple(found)))
+        seen.update(part for n, _ in (*found, *laws) for part in (n, n.split("_")[0]))
+        out.append(WorkingLine(step.text[:offset + len(statement)].rstrip(), step.line, step.reason, tuple(found),
+                               tuple(laws), tuple(relations)))
     return out
+
+
+def _law_statement(piece: str, seen: set[str], laws: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """``(name, law)`` for a piece ``name ~ law`` of a new name (none of ``seen``, not given a law
+    already), else None."""
+    m = _LAW_STATEMENT.fullmatch(piece)
+    law = law_of(m.group("law")) if m else None
+    if m is None or law is None:
+        return None
+    name = _name(m.group("name"))
+    if name in seen or name.split("_")[0] in seen or any(n.split("_")[0] == name.split("_")[0] for n, _ in laws):
+        return None
+    return name, law
+
+
+def _relates(name: str, value: str, seen: set[str], laws: list[tuple[str, str]]) -> bool:
+    """Whether ``name = value`` gives a known name's value in a name given a law beside it."""
+    new = {n.split("_")[0] for n, _ in laws}
+    return (name in seen or name.split("_")[0] in seen) and any(
+        re.search(rf"(?<![A-Za-z\\]){re.escape(n)}(?![A-Za-z])", value) for n in new)
+
+
+def _introduced(reason: str, seen: set[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The laws and relations of a justification that holds nothing else (``w_1 = a u, u ~ U(-1,
+    1)``); nothing when any piece of it is something else."""
+    text = reason.strip()
+    if text[:1] + text[-1:] in ("()", "[]"):  # a bracketed remark: (u ~ U(-1, 1))
+        text = text[1:-1]
+    pieces = [p for p, _ in top_level(text, _SEPARATOR)]
+    laws: list[tuple[str, str]] = []
+    for piece in pieces:
+        law = _law_statement(piece, seen, laws)
+        if law is not None:
+            laws.append(law)
+    relations = []
+    for piece in pieces:
+        if _LAW_STATEMENT.fullmatch(piece):
+            continue
+        m = _DEFINITION.fullmatch(piece)
+        if m is None or not _relates(_name(m.group("name")), m.group("value"), seen, laws):
+            return [], []
+        relations.append((_name(m.group("name")), m.group("value").strip()))
+    if len(laws) != sum(1 for p in pieces if _LAW_STATEMENT.fullmatch(p)):
+        return [], []
+    return laws, relations

@@ -250,3 +250,200 @@ def test_model_called_is_a_rule_of_names_and_arguments() -> None:
     as_written = "s(1 - s) + L(y, y) + s(y) + t(t) + \\sigma(t)"
     assert model.called(as_written) == as_written
     assert model.called("L\\left(t\\right)") == "L"
+
+
+# --- 5. math delimiters around a line, its statement or the whole working are set aside -------------
+
+WRAPPED = [
+    # (working, the statements judged)
+    ("$\\operatorname{Var}[y]$\n$= d\\sigma^2 E[x_1^2]$\n$= \\frac{d\\sigma^2}{2}$",
+     ["\\operatorname{Var}[y]", "d\\sigma^2 E[x_1^2]", "\\frac{d\\sigma^2}{2}"]),
+    ("\\(Var[y]\\)\n\\(= d sigma^2/2\\)", ["Var[y]", "d sigma^2/2"]),
+    ("$$Var[y]$$\n$$= d sigma^2/2$$", ["Var[y]", "d sigma^2/2"]),
+    ("\\[\nVar[y]\n= E[y^2] \\\\\n= d sigma^2/2\n\\]", ["Var[y]", "E[y^2]", "d sigma^2/2"]),
+    ("$$\nVar[y]\n= d sigma^2/2\n$$", ["Var[y]", "d sigma^2/2"]),
+    ("$Var[y]\n= d sigma^2/2$", ["Var[y]", "d sigma^2/2"]),
+    ("$Var[y] = E[y^2] = d sigma^2/2$", ["Var[y]", "E[y^2]", "d sigma^2/2"]),
+    ("Var[y]\n$= d sigma^2/2$   # ReLU", ["Var[y]", "d sigma^2/2"]),
+    ("Var[y]\n= $d \\sigma^2/2$", ["Var[y]", "d \\sigma^2/2"]),
+    ("Var[y]\n&= \\(d \\sigma^2/2\\) \\\\", ["Var[y]", "d \\sigma^2/2"]),
+    # traps: two pieces of mathematics, an unpaired or an empty pair stay as written
+    ("Var[y]\n$= d$ $\\sigma^2/2$", ["Var[y]", "$= d$ $\\sigma^2/2$"]),
+    ("Var[y]\n$$= d sigma^2/2$", ["Var[y]", "$$= d sigma^2/2$"]),
+    ("Var[y]\n= d sigma^2/2$", ["Var[y]", "d sigma^2/2$"]),
+]
+
+
+@pytest.mark.parametrize("working,statements", WRAPPED)
+def test_math_delimiters_around_a_line_are_set_aside(working, statements) -> None:
+    from derivcheck.grading.steps import split
+
+    assert [s.text for s in split(working, False)] == statements
+
+
+DELIMITED = [
+    ("sheet8", "p2.variance", "$\\operatorname{Var}[y]$\n$= d\\,\\sigma^2\\,\\mathbb{E}[\\max(z_1, 0)^2]$\n"
+     "$= d\\,\\sigma^2 \\cdot \\tfrac{1}{2}$", ["start", "ok", "ok"], "correct"),
+    ("sheet9", "p2.mean", "\\(\\mathbb{E}[h_i]\\)\n\\(= \\frac{x_i}{p}\\,\\mathbb{E}[m_i]\\)\n\\(= x_i\\)",
+     ["start", "ok", "ok"], "correct"),
+    ("sheet9", "p1.variance", "$$\\operatorname{Var}(y) = \\sum_{i=1}^{d} \\mathbb{E}[w_i^2]\\,\\mathbb{E}[z_i^2] = "
+     "\\frac{d a^2}{3}$$", ["start", "ok", "ok"], "correct"),
+    # traps: a wrong line stays wrong inside its delimiters; unpaired delimiters stay unreadable
+    ("sheet8", "p2.variance",
+     "$\\operatorname{Var}[y]$\n$= d\\,\\sigma^2\\,\\mathbb{E}[z_1^2]$\n$= \\frac{d\\sigma^2}{4}$",
+     ["start", "wrong", "wrong"], "incorrect"),
+    ("sheet9", "p1.variance", "\\[ Var[y] \\]\n\\[ = d a^2/12 \\]", ["start", "wrong"], "incorrect"),
+    ("sheet8", "p2.variance", "Var[y]\n$= d sigma^2/2", ["start", "invalid"], "invalid"),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected,final", DELIMITED)
+def test_a_delimited_line_is_judged_as_written_inside(banks, sheet, qid, working, expected, final) -> None:
+    record = check(banks[sheet][qid], working, evidence=False)
+    assert [s["verdict"] for s in record["steps"]] == expected
+    assert record["verdict"] == final
+
+
+# --- 6. a bracket that is a clause of prose is a justification, whatever words it holds -------------
+
+PROSE = [
+    "= d sigma^2/2   (ReLU kills half)",
+    "= d sigma^2/2   (the ReLU zeroes half of its inputs)",
+    "= x_i^2 (1-p)/p   (dropout inflates it by 1/p)",
+    "= E[y^2]   (E[y] is zero)",
+    "= d sigma^2/2   (so the variance halves, as half of them are zero)",  # a clause: an auxiliary
+    "= 3 n L K^2   (fwd, weight grads, input grads)",
+    "= 3 n L K^2   (forward nLK^2, backward 2nLK^2)",
+    "= 3 n L K^2   [backprop costs twice the forward pass]",
+    "= 3 n L K^2   [the grads of a layer cost as much as its forward pass]",
+    "= n L K^2   (this counts every multiplication once per sample)",
+]
+
+MODIFIERS = [
+    "= n K^2   (per layer)", "= d sigma^2   (squared)", "= n L K^2   (times 2)", "= n L K^2   (twice)",
+    "= d sigma^2   (twice the variance of x_1)", "= d sigma^2   (the ReLU halves it)", "= d sigma^2   (halves it)",
+    "= n L K^2   (both passes per layer)", "= n L K^2   (per layer, twice)", "= n L K^2   (n samples, L layers)",
+    "= n L K^2   (weight grads twice)", "= n L K^2   (weights times inputs)", "= n L K^2   (L layers)",
+    "= n L K^2   (each layer counts twice)", "= n L K^2   (summed over all layers)",
+    "= d sigma^2/2   (half of them are zero)",  # prose, but opening with a word that changes a quantity: refused
+]
+
+
+@pytest.mark.parametrize("line", PROSE)
+def test_a_clause_of_prose_is_a_justification(line) -> None:
+    from derivcheck.grading.steps import split
+
+    step = split(f"L\n{line}", False, frozenset({"d", "sigma", "p", "x_i", "n", "L", "K", "y"}))[1]
+    assert step.text == line.split("= ", 1)[1].rsplit("   ", 1)[0] and step.reason
+
+
+@pytest.mark.parametrize("line", MODIFIERS)
+def test_a_bare_modifier_stays_in_the_line(line) -> None:
+    from derivcheck.grading.steps import split
+
+    step = split(f"L\n{line}", False, frozenset({"d", "sigma", "p", "x_i", "n", "L", "K", "y"}))[1]
+    assert step.text == line.split("= ", 1)[1] and not step.reason
+
+
+PROSE_JUDGED = [
+    ("sheet8", "p2.variance", "Var[y]\n= d sigma^2 E[x_1^2]\n= d sigma^2 / 2   (the ReLU kills half)",
+     ["start", "ok", "ok"]),
+    ("sheet8", "p2.variance", "Var[y]\n= d sigma^2 E[x_1^2]\n= d sigma^2   (ReLU kills half)",
+     ["start", "ok", "wrong"]),
+    ("sheet8", "p2.variance", "Var[y]\n= d sigma^2 E[x_1^2]\n= d sigma^2   (twice the variance)",
+     ["start", "ok", "invalid"]),
+    ("sheet8", "p4.training_mults", "mults_train\n= nLK^2 + 2nLK^2   (fwd, then weight grads and input grads)",
+     ["start", "ok"]),
+    ("sheet8", "p4.training_mults", "mults_train\n= nLK^2 + nLK^2   (fwd, weight grads)", ["start", "wrong"]),
+    ("sheet8", "p4.training_mults", "mults_train\n= nLK^2   (times 3)", ["start", "invalid"]),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected", PROSE_JUDGED)
+def test_a_prose_remark_never_changes_a_verdict(banks, sheet, qid, working, expected) -> None:
+    assert steps(banks, sheet, qid, working) == expected
+
+
+# --- 7. an equation question's line that holds for every value of the unknown fixes nothing ---------
+
+IDENTITIES = [
+    # a fact of the model (Var[w_i] = a^2/3 under U(-a, a)) as line 0 or between equations is ok,
+    # and the equation after it is judged against what came before it
+    ("sheet9", "p1.glorot", "Var[w_i] = a^2/3\na^2/3 = 2/(n_in + n_out)\na = sqrt(6/(n_in + n_out))",
+     ["start", "ok", "ok"], "correct"),
+    ("sheet9", "p1.bound", "Var[y] = 1\nVar[y] = d a^2/3\nd a^2/3 = 1\na = \\sqrt{3/d}",
+     ["start", "ok", "ok", "ok"], "correct"),
+    ("sheet9", "p2.sigma", "\\operatorname{Var}[y] = \\frac{d\\sigma^2}{2p}\n\\frac{d\\sigma^2}{2p} = 1\n"
+     "\\sigma = \\sqrt{2p/d}", ["start", "ok", "ok"], "correct"),
+    ("sheet9", "p1.bound", "Var[y] = 1\nE[z_1^2] = 1\nd a^2/3 = 1", ["start", "ok", "ok"], "correct"),
+    # traps: a false fact of the model is an equation like any other (wrong: it has no solution, so
+    # the line after it is judged against none), and the equation after an identity is still judged
+    ("sheet9", "p1.glorot", "Var[w_i] = a^2/3\na^2/12 = 2/(n_in + n_out)", ["start", "wrong"], "incorrect"),
+    ("sheet9", "p1.bound", "Var[y] = 1\nVar[y] = d a^2/12\nd a^2/12 = 1", ["start", "wrong", "wrong"], "incorrect"),
+    ("sheet9", "p1.bound", "Var[y] = 1\nE[z_1^2] = 2\nd a^2/3 = 1", ["start", "wrong", "wrong"], "incorrect"),
+    ("sheet9", "p1.bound", "Var[y] = d a^2/3\nd a^2 = 1", ["start", "wrong"], "incorrect"),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected,final", IDENTITIES)
+def test_an_identity_of_the_model_fixes_nothing(banks, sheet, qid, working, expected, final) -> None:
+    record = check(banks[sheet][qid], working, evidence=False)
+    assert [s["verdict"] for s in record["steps"]] == expected
+    assert record["verdict"] == final
+    assert all(s["status"] == "identity" for s in record["steps"][1:] if s["line"].startswith(("Var[y] = d a^2/3",
+                                                                                                 "E[z_1^2] = 1")))
+
+
+# --- 8. a random variable introduced beside a line with its law (and its relation to the model) -------
+
+INTRODUCED = [
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # w_1 = a u, u ~ U(-1, 1)\n= d a^2/3",
+     ["start", "ok", "ok", "ok"], "correct"),
+    ("sheet9", "p1.variance",
+     "Var[y]\n= d E[w_1^2]\n= d E[(2a v - a)^2]   (w_1 = 2a v - a, v \\sim \\mathcal{U}[0, 1])\n= d a^2/3",
+     ["start", "ok", "ok", "ok"], "correct"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[g^2]   # w_1 = a g, g \u223c U(-1, 1)\n= d a^2/3",
+     ["start", "ok", "ok", "ok"], "correct"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2], u ~ U(-1, 1)\n= d a^2 E[u^2]/2",
+     ["start", "ok", "ok", "wrong"], "invalid"),  # the name holds on later lines; the final is no answer
+    ("sheet8", "p2.variance", "Var[y]\n= d sigma^2 E[ReLU(z_1)^2]\n= d sigma^2 E[ReLU(g)^2]   # z_1 = g, g ~ N(0, 1)\n"
+     "= d sigma^2/2", ["start", "ok", "ok", "ok"], "correct"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= 3 d a^2 E[u^2]   # w_1 = \\sqrt{3} a u, "
+     "u \\sim U(-1/\\sqrt{3}, 1/\\sqrt{3})\n= d a^2/3", ["start", "ok", "ok", "ok"], "correct"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # w_1 = -a u, u ~ U(-1, 1)\n= d a^2/3",
+     ["start", "ok", "ok", "ok"], "correct"),
+    # traps: a relation that fails in law (U(0, 1) has mean 1/2; N(0, 1) is no uniform), a value
+    # that is no affine function of the new variable, an impossible or unknown law: invalid
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # w_1 = a u, u ~ U(0, 1)",
+     ["start", "ok", "invalid"], "invalid"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # w_1 = a u, u ~ N(0, 1/3)",  # same variance
+     ["start", "ok", "invalid"], "invalid"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # w_1 = a u^2, u ~ U(-1, 1)",
+     ["start", "ok", "invalid"], "invalid"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # w_1 = a u + z_1, u ~ U(-1, 1)",
+     ["start", "ok", "invalid"], "invalid"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # u ~ U(1, -1)", ["start", "ok", "invalid"],
+     "invalid"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # u ~ Cauchy(0, 1)", ["start", "ok", "invalid"],
+     "invalid"),
+    # a wrong line with a right law stays wrong; a law in words of a reason introduces nothing
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]/4   # w_1 = a u, u ~ U(-1, 1)",
+     ["start", "ok", "wrong"], "invalid"),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2]   # since u ~ U(-1, 1)", ["start", "ok", "invalid"],
+     "invalid"),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected,final", INTRODUCED)
+def test_a_random_variable_introduced_with_its_law(banks, sheet, qid, working, expected, final) -> None:
+    record = check(banks[sheet][qid], working, evidence=False)
+    assert [s["verdict"] for s in record["steps"]] == expected
+    assert record["verdict"] == final
+
+
+def test_law_of_reads_a_law_as_the_bank_writes_one() -> None:
+    from derivcheck.grading.steps import law_of
+
+    assert law_of("U[-1, 1]") == "U(-1, 1)" and law_of("\\mathcal{N}\\left(0, 1\\right)") == "N(0, 1)"
+    assert law_of("\\operatorname{Bernoulli}(p)") == "Bernoulli(p)"
+    assert law_of("uniform") is None and law_of("U()") is None and law_of("2 u") is None

@@ -13,10 +13,12 @@ from derivcheck.sheets import sheet
 
 ATTACH = {"p1.variance": "uniform_layer", "p1.bound": "uniform_layer", "p2.mean": "dropout_entry",
           "p2.variance": "dropout_entry", "p2.layer_variance": "dropout_layer", "p2.sigma": "dropout_layer_q",
-          "p3.sigmoid_derivative": "logistic", "p3.gradient": "logit"}
+          "p3.sigmoid_derivative": "logistic", "p3.gradient": "logit", "p1.glorot": "glorot_layer",
+          "p3.stable_loss": "logit"}
 CLAIM = {"p1.variance": "uniform_variance", "p1.bound": "uniform_bound", "p2.mean": "dropout_mean",
          "p2.variance": "dropout_variance", "p2.layer_variance": "dropout_layer_variance",
-         "p2.sigma": "dropout_sigma", "p3.sigmoid_derivative": "sigmoid_derivative", "p3.gradient": "logistic_gradient"}
+         "p2.sigma": "dropout_sigma", "p3.sigmoid_derivative": "sigmoid_derivative", "p3.gradient": "logistic_gradient",
+         "p1.glorot": "glorot_bound", "p3.stable_loss": "stable_logistic_loss"}
 
 
 @pytest.fixture(scope="module")
