@@ -274,7 +274,7 @@ def test_reading_rules(bank, question, answer, verdict):
     ("p2.sigma", "sqrt(2/d) is wrong", "invalid"),
     ("p2.sigma", "sqrt(2/d), but not for tanh", "invalid"),
     ("p3.unsmoothed_gap", "oo, but there is a finite minimiser", "invalid"),
-    ("p3.unsmoothed_gap", "not infinite", "invalid"),
+    ("p3.unsmoothed_gap", "not infinite", "incorrect"),
     ("p2.variance", "banana", "invalid"),
 ])
 def test_labels_are_set_aside(bank, question, answer, verdict):
@@ -284,8 +284,8 @@ def test_labels_are_set_aside(bank, question, answer, verdict):
 @pytest.mark.parametrize("answer, verdict", [
     ("no minimiser exists", "correct"), ("the gap is unbounded", "correct"), ("it goes to +infinity", "correct"),
     ("inf", "correct"), ("\\infty, no finite minimiser", "correct"), ("The minimizer does not exist.", "correct"),
-    ("there is a finite minimiser", "invalid"), ("not infinite", "invalid"), ("the gap is finite", "invalid"),
-    ("it converges", "invalid"), ("a finite minimum exists", "invalid"), ("no, it is bounded", "invalid"),
+    ("there is a finite minimiser", "incorrect"), ("not infinite", "incorrect"), ("the gap is finite", "incorrect"),
+    ("it converges", "incorrect"), ("a finite minimum exists", "incorrect"), ("no, it is bounded", "incorrect"),
 ])
 def test_sentences_that_say_infinite(bank, answer, verdict):
     assert grade_one(bank["p3.unsmoothed_gap"], answer, evidence=False)["verdict"] == verdict

@@ -347,9 +347,6 @@ def test_a_bare_sheet_function_is_its_value_at_its_own_variable() -> None:
 
 
 @pytest.mark.parametrize("text, kinds", [
-    ("σ(1 - σ)", {"t": "real"}),       # the function of 1 - σ, or σ times (1 - σ)? refused
-    ("σ(2 - σ(t) σ)", {"t": "real"}),
-    ("σ (1 - σ)", {"t": "real"}),
     ("σ*(1 - σ)", {"x": "real"}),      # σ's variable t is no name of this question
 ])
 def test_a_bare_sheet_function_is_never_guessed(text: str, kinds: dict[str, str]) -> None:
