@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from .reader import (
     _DEFINITION,
-    _QUANTITY_WORDS,
     _SEPARATOR,
     IMPLICATION,
     split_chain,
@@ -24,7 +23,7 @@ from .reader import (
     top_level,
     without_reason,
 )
-from .sentences import asides
+from .sentences import QUANTITY_WORDS, asides
 from .vocabulary import FUNCTION
 
 #: A justification at the end of a line: ``# ...``, ``\quad\text{...}``, ``\qquad (\text{...})``.
@@ -177,7 +176,7 @@ def remark(line: str, names: frozenset[str] = frozenset()) -> tuple[str, str] | 
             and token not in FUNCTION
 
     tokens = inner.split()
-    changes = any(t.strip(",.;:!?").lower() in _QUANTITY_WORDS for t in tokens)  # "(per layer)", "(squared)"
+    changes = any(t.strip(",.;:!?").lower() in QUANTITY_WORDS for t in tokens)  # "(per layer)", "(squared)"
     sentence = not changes and any(word(a) and word(b) and len(a) + len(b) >= 5 for a, b in itertools.pairwise(tokens))
     if not (states or sentence or prose("".join(level), word)):
         return None
@@ -231,9 +230,9 @@ def prose(level: str, word: Callable[[str], bool]) -> bool:
     if not tokens:
         return False
     phrases = [p.split() for p in level.split(",")]
-    if len(phrases) >= 2 and all(p and word(p[0]) and _bare(p[0]) not in _QUANTITY_WORDS for p in phrases):
+    if len(phrases) >= 2 and all(p and word(p[0]) and _bare(p[0]) not in QUANTITY_WORDS for p in phrases):
         return True
-    if len(tokens) < 3 or _bare(tokens[0]) in _QUANTITY_WORDS or _bare(tokens[-1]) in _MULTIPLICITY:
+    if len(tokens) < 3 or _bare(tokens[0]) in QUANTITY_WORDS or _bare(tokens[-1]) in _MULTIPLICITY:
         return False
     if any(_bare(t) in _AUXILIARY for t in tokens):
         return True
@@ -246,7 +245,7 @@ def _third_person(verb: str) -> bool:
     """Whether a word may be a verb of the third person: lower-case letters ending in ``s`` (not
     ``ss``, ``us``, ``is``), three at least, and no word that changes a quantity (``times``)."""
     return (len(verb) >= 3 and verb.isalpha() and verb.islower() and verb.endswith("s")
-            and not verb.endswith(("ss", "us", "is")) and verb not in _QUANTITY_WORDS)
+            and not verb.endswith(("ss", "us", "is")) and verb not in QUANTITY_WORDS)
 
 
 def _strip_comment(line: str, names: frozenset[str] = frozenset()) -> tuple[str, str]:
