@@ -21,7 +21,6 @@ from .vocabulary import FUNCTION, FUNCTIONS, LETTERS, latex_words
 UNICODE = {
     "σ": "sigma", "ε": "eps", "ϵ": "eps", "π": "pi", "∞": "oo", "·": " * ", "×": " * ", "⋅": " * ",
     "∗": " * ", "⊙": " * ", "−": "-", "–": "-", "÷": "/", "⁄": "/", "∕": "/",
-    "²": "^2", "³": "^3", "¹": "^1", "⁴": "^4",
     "√": "sqrt", "Σ": "sum", "∑": "sum", "≤": "<=", "≥": ">=", "ℓ": "l", "\u00a0": " ",
     "α": "alpha", "β": "beta", "μ": "mu", "θ": "theta", "η": "eta", "δ": "delta",
     "ŷ": "yhat", "𝔼": "E", "𝟙": "1", "‖": "‖", "∇": "nabla", "½": "(1/2)", "¼": "(1/4)", "¾": "(3/4)",
@@ -31,8 +30,12 @@ UNICODE = {
 }
 #: Unicode's subscript digits and letters: ``xᵢ`` is x_i; a run of them is one subscript (``Cᵢₙ`` is
 #: C_{in}, ``w₁₂`` is w_{12}), as a run of letters in ``_{...}`` is.
-SUBSCRIPTS = {**{chr(0x2080 + k): str(k) for k in range(10)},
+SUBSCRIPTS = {**{chr(0x2080 + k): str(k) for k in range(10)}, "₋": "-", "₊": "+",
               **dict(zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True))}
+#: Unicode's superscripts: a run of them is one exponent or upper limit (``e⁻ᵗ`` is e^{-t}, ``∫₋ₐᵃ`` is
+#: int_{-a}^{a}, ``x¹⁰`` is x^{10}); ``ᵀ`` stays the transpose.
+SUPERSCRIPTS = {**dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)), "⁻": "-", "⁺": "+",
+                **dict(zip("ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ", "abcdefghijklmnoprstuvwxyz", strict=True))}
 
 #: LaTeX commands that are operators, relations or layout, not words of the answer. A product sign is
 #: spaced (as its Unicode forms above are), so two of them in a row are an error, never a power ``**``.
@@ -86,12 +89,13 @@ def unicode_to_plain(text: str) -> tuple[str, list[int]]:
     i = 0
     while i < len(text):
         ch = text[i]
-        if ch in SUBSCRIPTS:
+        scripts, mark = (SUBSCRIPTS, "_") if ch in SUBSCRIPTS else (SUPERSCRIPTS, "^")
+        if ch in scripts:
             run = i
-            while run < len(text) and text[run] in SUBSCRIPTS:
+            while run < len(text) and text[run] in scripts:
                 run += 1
-            label = "".join(SUBSCRIPTS[c] for c in text[i:run])
-            rep = f"_{label}" if len(label) == 1 else f"_{{{label}}}"
+            label = "".join(scripts[c] for c in text[i:run])
+            rep = f"{mark}{label}" if len(label) == 1 else f"_{{{label}}}" if mark == "_" else f"^({label})"
             out.append(rep)
             where.extend([i] * len(rep))
             i = run

@@ -225,6 +225,8 @@ _EXPLANATION = re.compile(r"[\s,;]*(?<![A-Za-z\\])(?:where|with|here)\s+((?:[A-Z
 _GLOSS = re.compile(r"i\.\s?e\.|e\.\s?g\.|viz\.")
 _TRAILING_WORDS = re.compile(r"[\s,;:]+((?:(?:i\.\s?e\.|e\.\s?g\.|viz\.)\s*)?(?:[A-Za-z]{2,}\s+)*[A-Za-z]{2,})"
                              r"\s*[.!]?\s*$")  # words apart: linear
+#: LaTeX's text box of words after the last term, ``n L K^2 \text{ multiplications}``: words as typed plainly.
+_TEXT_LABEL = re.compile(r"\\(?:text|mathrm|textrm|mbox)\{\s*([A-Za-z][A-Za-z -]*)\}\s*[.]?\s*$")
 #: Words before the first term of an answer (``The forward pass needs n H W ...``).
 _LEADING_RUN = re.compile(r"\s*((?:[A-Za-z]{2,}\s+)+)(?=[A-Za-z0-9(\\])")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -232,6 +234,15 @@ _WORD = re.compile(r"[A-Za-z]+")
 #: grading/sentences.py, "only", "about": ``It is only d sigma^2/2``).
 _NEGATIONS = frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn", "cannot", "without", "except",
                         "but", "wrong", "incorrect", "false", "untrue", "unless", "if", "or", "maybe", "approximately"})
+
+
+def _mathematics(vocab: Vocabulary) -> set[str]:
+    """The words that are mathematics under ``vocab``: its names and every function's spelling (the
+    built-in ones and the sheet's), so a bracket of them (``s - y (1 - sigmoid(t))``) is a factor,
+    never a remark in words."""
+    from .vocabulary import FUNCTION
+
+    return {*vocab.known_names(), *vocab.functions, *FUNCTION}
 
 
 def without_labels(text: str, names: set[str], scalars: set[str] | None = None) -> tuple[str, list[str]] | None:
@@ -258,6 +269,7 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
         found.append(m.group(1).strip())
         return " "
 
+    text = _TEXT_LABEL.sub(lambda m: f" {m.group(1)}", text)  # "nLK^2 \text{ multiplications}": its words
     out = _BRACKETED_WORDS.sub(drop, text)
     aside = asides(out)  # "(since E[x^2] = 1/2)" (grading/sentences.py)
     if aside is not None:
@@ -342,6 +354,15 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     if len(text) > limits.max_length:
         raise TooLarge(f"the answer is {len(text):,} characters long (at most {limits.max_length:,})")
     _bracket_depth(text.replace("\\{", "").replace("\\}", ""), limits)
+    example = numeric_example(text)
+    if example is not None:
+        try:
+            parsed = _parse(example[0], vocab, solve_for, limits, labels)
+        except AnswerError:
+            pass  # read as written
+        else:
+            note = "; ".join(n for n in (parsed.note, f"set aside the numeric example {example[1]!r}") if n)
+            return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
     reasoned = without_reason(text)
     if reasoned is not None:
         try:
@@ -351,7 +372,7 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
         else:
             note = "; ".join(n for n in (parsed.note, f"set aside the reason {reasoned[1]!r}") if n)
             return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
-    remarked = remarks(text, set(vocab.known_names()))
+    remarked = remarks(text, _mathematics(vocab))
     if remarked is not None:
         try:
             parsed = parse_answer(remarked[0], vocab, solve_for, limits, labels)
@@ -394,6 +415,29 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
 _APPROX = re.compile(r"≈|≃|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z])")
 #: A decimal number (``0.33``, ``1.41421``, ``1e-3``): a numeric approximation, never an exact value.
 _DECIMAL = re.compile(r"(?<![A-Za-z_])(?:\d*\.\d+|\d+(?:\.\d*)?[eE][-+]?\d+)")
+
+
+#: A decimal value said for given values of the names, after the answer: ``≈ 4.51 for d = 10, eps = 0.1``,
+#: ``\approx 0.5 \text{ for } d = 64,\ \sigma = 1/8`` (each given value a number).
+_EXAMPLE = re.compile(r"\s*(?:≈|≃|~=|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z]))\s*"
+                      r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+                      r"(?:\s|\\quad|\\,|\()*(?:\\text\{\s*for\s*\}|(?<![A-Za-z])for(?![A-Za-z]))(?P<given>.*)$")
+_GIVEN = re.compile(r"\s*\\?[^\W\d][\w{}\\]{0,24}\s*=\s*[-+]?\d[\d./^{} ]*\s*")
+_GIVEN_SEP = re.compile(r"\\[,;: ]|,|;|(?<![A-Za-z])and(?![A-Za-z])")
+
+
+def numeric_example(text: str) -> tuple[str, str] | None:
+    """``(the answer, the example)`` for an answer followed by its decimal value at given values of
+    the names (``log(1 + d(1 - eps)/eps) ≈ 4.51 for d = 10, eps = 0.1``): the example only
+    illustrates; its given values are never definitions of the names. None otherwise."""
+    m = _EXAMPLE.search(text)
+    if m is None or not text[:m.start()].strip():
+        return None
+    given = m.group("given").strip().rstrip(".)").strip()
+    parts = [p for p in _GIVEN_SEP.split(given) if p.strip()]
+    if not parts or not all(_GIVEN.fullmatch(p) for p in parts):
+        return None
+    return text[:m.start()], text[m.start():].strip()
 
 
 def exact_sides(text: str) -> str | None:
@@ -574,7 +618,7 @@ def _in_words(question: Question, answer: str) -> tuple[str | None, str]:
     without an explaining remark; None for the text where the question's words spell infinity and
     the sentence claims the quantity is finite."""
     candidates = [(answer, "")]
-    remarked = remarks(answer, set(question.vocab.known_names()))
+    remarked = remarks(answer, _mathematics(question.vocab))
     if remarked is not None:
         candidates.append((remarked[0], "set aside the remark(s) " + ", ".join(repr(r) for r in remarked[1])))
     for text, note in candidates:
@@ -635,7 +679,7 @@ class Statement:
             return []
         model = self.model
         assert model is not None
-        names = {*self.question.vocab.known_names(), *model.names, *model.functions}
+        names = {*_mathematics(self.question.vocab), *model.names, *model.functions}
         out = []
         reasoned = without_reason(self.text)
         if reasoned is not None:

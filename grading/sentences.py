@@ -359,7 +359,8 @@ _TRAILING_SPACE = re.compile(r"(?:\s|\\q?quad(?![A-Za-z])|\\[,;:! ]|~)+$")
 def _is_remark(body: str, names: set[str], phrase: int) -> bool:
     """Whether ``body`` is words about the answer (``phrase`` words of three or more letters at
     least) that explain it (:func:`modifies`)."""
-    words = [w for w in _content_words(body, names) if len(w) >= 3 or w in _ABSENT]
+    called = re.sub(r"(?<![A-Za-z\\])[A-Za-z]\w*\s*\(", "(", body)  # a call is mathematics: (softplus(t)) is a factor
+    words = [w for w in _content_words(called, names) if len(w) >= 3 or w in _ABSENT]
     return len(words) >= phrase and any(len(w) >= 3 for w in words) and not modifies(body, names)
 
 

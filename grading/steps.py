@@ -18,6 +18,7 @@ from .reader import (
     _DEFINITION,
     _SEPARATOR,
     IMPLICATION,
+    numeric_example,
     split_chain,
     split_equals,
     top_level,
@@ -119,7 +120,7 @@ def is_derivation(answer: str, equation: bool) -> bool:
     if len(found) > 1:
         return True
     text = _strip_comment(found[0] if found else answer)[0]
-    if len(top_level(text, _SEPARATOR)) > 1:
+    if len(top_level(text, _SEPARATOR)) > 1 or numeric_example(text) is not None:
         return False  # statements and definitions on one line (``log(a/b), where a = ...``): the reader's
     if equation:
         return len(split_chain(text)) >= 2
