@@ -236,15 +236,6 @@ _NEGATIONS = frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn
                         "but", "wrong", "incorrect", "false", "untrue", "unless", "if", "or", "maybe", "approximately"})
 
 
-def _mathematics(vocab: Vocabulary) -> set[str]:
-    """The words that are mathematics under ``vocab``: its names and every function's spelling (the
-    built-in ones and the sheet's), so a bracket of them (``s - y (1 - sigmoid(t))``) is a factor,
-    never a remark in words."""
-    from .vocabulary import FUNCTION
-
-    return {*vocab.known_names(), *vocab.functions, *FUNCTION}
-
-
 def without_labels(text: str, names: set[str], scalars: set[str] | None = None) -> tuple[str, list[str]] | None:
     """``text`` without its labels, and the labels: words in brackets and words after the last term
     (units, names of the quantity) that are not names of the question or functions and negate
@@ -372,7 +363,7 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
         else:
             note = "; ".join(n for n in (parsed.note, f"set aside the reason {reasoned[1]!r}") if n)
             return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
-    remarked = remarks(text, _mathematics(vocab))
+    remarked = remarks(text, set(vocab.known_names()))
     if remarked is not None:
         try:
             parsed = parse_answer(remarked[0], vocab, solve_for, limits, labels)
@@ -618,7 +609,7 @@ def _in_words(question: Question, answer: str) -> tuple[str | None, str]:
     without an explaining remark; None for the text where the question's words spell infinity and
     the sentence claims the quantity is finite."""
     candidates = [(answer, "")]
-    remarked = remarks(answer, _mathematics(question.vocab))
+    remarked = remarks(answer, set(question.vocab.known_names()))
     if remarked is not None:
         candidates.append((remarked[0], "set aside the remark(s) " + ", ".join(repr(r) for r in remarked[1])))
     for text, note in candidates:
@@ -679,7 +670,7 @@ class Statement:
             return []
         model = self.model
         assert model is not None
-        names = {*_mathematics(self.question.vocab), *model.names, *model.functions}
+        names = {*self.question.vocab.known_names(), *model.names, *model.functions}
         out = []
         reasoned = without_reason(self.text)
         if reasoned is not None:
