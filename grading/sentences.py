@@ -186,7 +186,9 @@ OPERATION_WORDS = frozenset({"half", "halved", "twice", "double", "doubled", "tr
                               "squared", "cube", "cubed", "root", "sqrt", "inverse", "reciprocal", "minus", "negative",
                               "plus", "times", "over", "divided", "quarter", "third", "thirds", "fourth", "percent",
                               "factor", "log", "exp", "doubles", "triples", "halves", "squares", "cubes", "halve",
-                              "multiply", "divide", "add", "subtract", "negate", "invert"})
+                              "multiply", "divide", "add", "subtract", "negate", "invert", "negated", "negates",
+                              "reversed", "reverse", "flipped", "flip", "opposite", "sign",
+                              "transposed", "swapped", "complement", "complemented", "mirrored", "reflected"})
 #: Words that change a quantity, its scope or its bound (the operations, ``nLK^2 per layer``, ``at
 #: most``, ``O(n)``): never a label.
 QUANTITY_WORDS = OPERATION_WORDS | frozenset({

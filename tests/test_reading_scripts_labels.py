@@ -72,3 +72,10 @@ def test_a_numeric_example_is_set_aside(banks: dict, q: str, answer: str, verdic
 ])
 def test_a_bracket_of_mathematics_is_never_a_remark(banks: dict, answer: str, verdict: str) -> None:
     assert check(banks["sheet9"]["p3.gradient"], answer, evidence=False)["verdict"] == verdict
+
+
+@pytest.mark.parametrize("answer", ["s - y (negated)", "s - y (sign flipped)", "s - y (reversed)",
+                                    "s - y (the opposite)", "s - y (reciprocal)"])
+def test_a_remark_that_turns_the_answer_around_is_never_set_aside(banks: dict, answer: str) -> None:
+    """Found by a red team: "(negated)" was set aside, so a TA's y - s was graded as s - y."""
+    assert check(banks["sheet9"]["p3.gradient"], answer, evidence=False)["verdict"] != "correct"
