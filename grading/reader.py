@@ -18,6 +18,7 @@ the reverse.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -333,6 +334,17 @@ def parse_answer(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None = Non
         return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
 
 
+def _read_aside(read: Callable[[str], Parsed], part: str, note: str) -> Parsed | None:
+    """``part`` (the answer with something set aside) read by ``read``, with ``note`` added; None
+    when it does not read, so the answer is read as written."""
+    try:
+        parsed = read(part)
+    except AnswerError:
+        return None
+    return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex,
+                  note="; ".join(n for n in (parsed.note, note) if n))
+
+
 def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Limits,
            labels: bool = True) -> Parsed:
     if isinstance(text, str):
@@ -345,43 +357,27 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     if len(text) > limits.max_length:
         raise TooLarge(f"the answer is {len(text):,} characters long (at most {limits.max_length:,})")
     _bracket_depth(text.replace("\\{", "").replace("\\}", ""), limits)
+
+    def answer(part: str) -> Parsed:
+        return parse_answer(part, vocab, solve_for, limits, labels)
+
+    def whole(part: str) -> Parsed:
+        return _parse(part, vocab, solve_for, limits, labels)
+
     example = numeric_example(text)
-    if example is not None:
-        try:
-            parsed = _parse(example[0], vocab, solve_for, limits, labels)
-        except AnswerError:
-            pass  # read as written
-        else:
-            note = "; ".join(n for n in (parsed.note, f"set aside the numeric example {example[1]!r}") if n)
-            return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
-    reasoned = without_reason(text)
-    if reasoned is not None:
-        try:
-            parsed = parse_answer(reasoned[0], vocab, solve_for, limits, labels)
-        except AnswerError:
-            pass  # not a reason after all: read as written
-        else:
-            note = "; ".join(n for n in (parsed.note, f"set aside the reason {reasoned[1]!r}") if n)
-            return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
+    if example is not None and (found := _read_aside(whole, example[0],
+                                                     f"set aside the numeric example {example[1]!r}")):
+        return found
+    reasoned = without_reason(text)  # not a reason after all when it does not read: read as written
+    if reasoned is not None and (found := _read_aside(answer, reasoned[0], f"set aside the reason {reasoned[1]!r}")):
+        return found
     remarked = remarks(text, set(vocab.known_names()))
-    if remarked is not None:
-        try:
-            parsed = parse_answer(remarked[0], vocab, solve_for, limits, labels)
-        except AnswerError:
-            pass  # not remarks after all: read as written
-        else:
-            note = "; ".join(n for n in (parsed.note, "set aside the remark(s) " + ", ".join(
-                repr(r) for r in remarked[1])) if n)
-            return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
+    if remarked is not None and (found := _read_aside(answer, remarked[0], "set aside the remark(s) " + ", ".join(
+            repr(r) for r in remarked[1]))):
+        return found
     several = statements(text, {solve_for.name} if solve_for is not None else set())
-    if several is not None:
-        try:
-            parsed = _parse(several[0], vocab, solve_for, limits, labels)
-        except AnswerError:
-            pass  # not statements after all: read as written
-        else:
-            note = "; ".join(n for n in (parsed.note, several[1]) if n)
-            return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
+    if several is not None and (found := _read_aside(whole, several[0], several[1])):
+        return found
     statements_ = split_chain(text)
     if len(statements_) > 1 or statements_[0][1] > 0:  # "a => b", or a marker opening it: "=> b", "Hence: b"
         final, offset = statements_[-1]
