@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from fractions import Fraction
 from functools import lru_cache
 from typing import ClassVar
 
@@ -35,6 +36,22 @@ _LAW = re.compile(r"\s*(?P<law>[A-Za-z]+)\s*\((?P<args>.*)\)\s*", re.S)
 
 class LawError(ValueError):
     """A law that cannot be used: unknown, of the wrong arity, or with impossible parameters."""
+
+
+def _parameter(value: object) -> sp.Expr:
+    """A law's parameter as SymPy: an expression stays, an ``int`` or ``Fraction`` becomes exact, a
+    ``float`` a SymPy float; anything else (a text above all) is refused, never parsed."""
+    if isinstance(value, sp.Expr):
+        return value
+    if isinstance(value, bool):
+        raise LawError(f"a law's parameter cannot be {value!r}")
+    if isinstance(value, int):
+        return sp.Integer(value)
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, float):
+        return sp.Float(value)
+    raise LawError(f"a law's parameter must be a number or a SymPy expression, not {type(value).__name__}")
 
 
 class Law:
@@ -64,9 +81,8 @@ class Law:
         return []
 
     def __post_init__(self) -> None:
-        # numbers become SymPy numbers; strict: a text is refused, never parsed
         for f in fields(self):  # type: ignore[arg-type]
-            object.__setattr__(self, f.name, sp.sympify(getattr(self, f.name), strict=True))
+            object.__setattr__(self, f.name, _parameter(getattr(self, f.name)))
 
     # -- derived ---------------------------------------------------------------------------------
     @property

@@ -139,6 +139,17 @@ def test_symbolic_parameters_take_values_when_sampled():
         Uniform(-a, a).sample(np.random.default_rng(1), 10)
 
 
+def test_parameters_are_numbers_or_sympy_never_parsed_text():
+    """A law converts ints, fractions and floats itself; a text (even a harmless one) is refused
+    rather than handed to ``sympify``."""
+    from fractions import Fraction
+    assert Normal(0, Fraction(1, 3)).args == (sp.Integer(0), sp.Rational(1, 3))
+    assert Uniform(-1, 1).variance == sp.Rational(1, 3)
+    for bad in ("1", "__import__('os')", True, [1]):
+        with pytest.raises(LawError):
+            Bernoulli(bad)
+
+
 def test_every_law_is_one_class_with_its_names_and_prints_itself():
     read = {"0": sp.Integer(0), "1": sp.Integer(1), "-a": -a, "a": a, "p": p, "sigma^2": sigma ** 2}.__getitem__
     assert parse_law("uniform(-a, a)", read) == Uniform(-a, a)
