@@ -85,6 +85,52 @@ def test_no_false_correct_and_no_wrong_line_ok(which: str) -> None:
     assert result["wrong_ok"] == 0, result["misses"]
 
 
+def surfaces(which: str, folder: Path) -> dict[str, Any]:
+    """Every row of the set (answers, and derivations as one cell with line breaks) through
+    ``grade`` (CSV and Gradescope) and the page's service, against the in-process ``check``: the
+    rows whose verdict or score differ on some surface (one judge)."""
+    import csv
+
+    from derivcheck.grading.batch import grade_csv
+    from derivcheck.web.service import SelfCheck
+
+    items = [(row["sheet"], row["q"], row["a"]) for row in _rows(f"{which}_answers.jsonl")]
+    items += [(row["sheet"], row["q"], "\n".join(row["steps"])) for row in _rows(f"{which}_lines.jsonl")]
+    differ: list[tuple[str, ...]] = []
+    for sheet in sorted({item[0] for item in items}):
+        mine = [(q, text) for s, q, text in items if s == sheet]
+        bank = load(sheet)
+        wanted = [check(bank[q], text) for q, text in mine]
+        submissions, out = folder / f"{sheet}.csv", folder / f"{sheet}-out.csv"
+        with open(submissions, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["student_id", "question", "answer"])
+            writer.writerows([f"s{k}", q, text] for k, (q, text) in enumerate(mine))
+        grade_csv(submissions, out, bank=sheet, gradescope=folder / f"{sheet}-gs")
+        with open(out, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        with SelfCheck(sheet=sheet, workers=2) as page:
+            pages = [page.check(q, text) for q, text in mine]
+        for k, (q, text) in enumerate(mine):
+            want = (wanted[k]["verdict"], float(wanted[k]["score"]))
+            gradescope = json.loads((folder / f"{sheet}-gs" / f"s{k}" / "results.json").read_text())
+            got = {"grade": (rows[k]["verdict"], float(rows[k]["score"])),
+                   "page": (pages[k]["verdict"], float(pages[k]["score"])),
+                   "gradescope": (want[0], float(gradescope["tests"][0]["score"]))}
+            for surface, value in got.items():
+                if value != want:
+                    differ.append((surface, sheet, q, text[:80], str(want), str(value)))
+    return {"rows": len(items), "differ": differ}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", SETS[-1:])
+def test_every_surface_agrees_on_a_blind_set(which: str, tmp_path: Path) -> None:
+    result = surfaces(which, tmp_path)
+    assert result["rows"] > 0
+    assert result["differ"] == []
+
+
 def main(which: str) -> None:
     r = measure(which)
     for miss in r["misses"]:
@@ -97,4 +143,14 @@ def main(which: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "heldout6")
+    if "--surfaces" in sys.argv:  # python tests/test_heldout_blind.py SET --surfaces
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            result = surfaces(sys.argv[1], Path(tmp))
+        for row in result["differ"]:
+            print(*row, sep=" | ")
+        print(f"{sys.argv[1]}: {result['rows']} rows through grade, Gradescope and the page; "
+              f"{len(result['differ'])} differ from check")
+    else:
+        main(sys.argv[1] if len(sys.argv) > 1 else "heldout6")
