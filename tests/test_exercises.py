@@ -261,6 +261,7 @@ def test_init_bad_scales_vanish_and_explode(init_summary):
     assert small["rms_deltas"][0] / small["rms_deltas"][-1] < 1e-6  # vanishing gradients at the input
 
 
+@pytest.mark.slow  # both exercises end to end through the CLI (16 CPU-s); the in-process tests above run every time
 def test_exercises_cli_quick_json(tmp_path):
     import subprocess
     import sys
