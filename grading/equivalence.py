@@ -191,9 +191,15 @@ def _odd(value: float, rng: random.Random) -> Fraction:
 
 
 def interval_bounds(kind: str) -> tuple[float, float]:
-    inner = kind[kind.index("(") + 1: kind.rindex(")")]
+    """The ends of ``interval(a,b)`` (open) or ``interval[a,b]`` (closed)."""
+    inner = kind[len("interval") + 1: -1]
     lo, hi = (float(v) for v in inner.split(","))
     return lo, hi
+
+
+def interval_closed(kind: str) -> bool:
+    """Whether the interval kind holds its ends (``interval[0,1]``: a label that is 0 or 1)."""
+    return kind.startswith("interval[")
 
 
 def nice(kind: str) -> list[Any]:
@@ -391,10 +397,12 @@ LANDMARKS: dict[str, list[Any]] = {
 
 
 def landmarks(kind: str) -> list[Any]:
-    """The landmark values of an assumption kind (an interval's midpoint for ``interval(a,b)``)."""
+    """The landmark values of an assumption kind (an interval's midpoint for ``interval(a,b)``, and
+    its ends too for a closed ``interval[a,b]``)."""
     if kind.startswith("interval"):
         lo, hi = interval_bounds(kind)
-        return [(Fraction(lo) + Fraction(hi)) / 2]
+        ends = [Fraction(lo), Fraction(hi)] if interval_closed(kind) else []
+        return [(Fraction(lo) + Fraction(hi)) / 2, *ends]
     return list(LANDMARKS.get(kind, LANDMARKS["real"]))
 
 
@@ -471,7 +479,8 @@ def model_parameter(kind: str, rng: random.Random, integer: int) -> sp.Expr:
     if kind in ("positive", "nonnegative"):
         return sp.Rational(rng.choice([3, 7, 13, 17, 23]), 10)
     if kind.startswith("interval"):
-        return sp.Rational(rng.choice([1, 2, 3, 7, 9]), 10) if kind == "interval(0,1)" else sp.Rational(1, 3)
+        unit = interval_bounds(kind) == (0, 1)
+        return sp.Rational(rng.choice([1, 2, 3, 7, 9]), 10) if unit else sp.Rational(1, 3)
     return sp.Rational(rng.randint(-20, 20) or 3, 10)
 
 
@@ -562,7 +571,7 @@ def _fits(value: float, kind: str) -> bool:
         return value < 0
     if kind.startswith("interval"):
         lo, hi = interval_bounds(kind)
-        return lo < value < hi
+        return lo <= value <= hi if interval_closed(kind) else lo < value < hi
     return True
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import keyword
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -48,12 +49,17 @@ KINDS = {
 }
 
 
+_INTERVAL = re.compile(r"interval(\([-+]?[0-9.]+,[-+]?[0-9.]+\)|\[[-+]?[0-9.]+,[-+]?[0-9.]+\])")
+
+
 def symbol_for(name: str, kind: str) -> sp.Symbol:
-    """A SymPy symbol with the assumptions of an assumption kind (``interval(a,b)`` is real)."""
-    if kind.startswith("interval"):
+    """A SymPy symbol with the assumptions of an assumption kind (``interval(a,b)``, open, and
+    ``interval[a,b]``, closed, are real)."""
+    if _INTERVAL.fullmatch(kind):
         return sp.Symbol(name, real=True)
     if kind not in KINDS:
-        raise ValueError(f"unknown assumption kind {kind!r}; known: {', '.join(KINDS)}, interval(a,b)")
+        raise ValueError(f"unknown assumption kind {kind!r}; known: {', '.join(KINDS)}, interval(a,b), "
+                         f"interval[a,b]")
     return sp.Symbol(name, **KINDS[kind])
 
 

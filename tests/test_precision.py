@@ -158,3 +158,24 @@ def test_a_line_value_keeps_a_term_of_any_size() -> None:
     assert eq.same_number(sp.log(2) + sp.log(3), sp.log(6))
     assert eq.same_number(sp.sin(sp.pi / 7) ** 2 + sp.cos(sp.pi / 7) ** 2, sp.Integer(1))
     assert eq.same_number(sp.exp(sp.Rational(1, 3)) * sp.exp(sp.Rational(2, 3)), sp.E)
+
+
+def test_a_closed_interval_is_probed_at_its_ends():
+    """``interval[a,b]`` holds its ends, so they are landmarks: a term that is 0 inside the interval
+    and not at an end (``floor(y)`` with y a label in [0, 1]) is a counterexample; an open interval
+    is never probed outside itself."""
+    from fractions import Fraction
+
+    from derivcheck.grading.equivalence import _fits, landmarks
+    from derivcheck.grading.symbolic import symbol_for
+
+    assert landmarks("interval[0,1]") == [Fraction(1, 2), 0, 1] and landmarks("interval(0,1)") == [Fraction(1, 2)]
+    assert _fits(1.0, "interval[0,1]") and not _fits(1.0, "interval(0,1)")
+    for bad in ("interval[0,1)", "interval(a,b)", "interval"):
+        with pytest.raises(ValueError):
+            symbol_for("y", bad)
+    bank = load("sheet9")
+    for question, answer in [("p3.gradient", "s - y + floor(y)"), ("p3.gradient", "s - y + floor(y) + floor(1 - y)"),
+                             ("p3.stable_loss", "max(t, 0) - y t + log(1 + exp(-abs(t))) + floor(y)")]:
+        assert check(bank[question], answer, evidence=False)["verdict"] == "incorrect", answer
+    assert check(bank["p3.gradient"], "-y (1 - s) + (1 - y) s", evidence=False)["verdict"] == "correct"
