@@ -30,7 +30,16 @@ from .errors import AnswerError, TooLarge
 from .limits import DEFAULT, Limits
 from .normalize import braced_names, to_plain
 from .parser import _bracket_depth, parse_plain
-from .sentences import NEGATIONS, OPERATION_WORDS, QUANTITY_WORDS, modifies, remarks, says_finite
+from .sentences import (
+    NEGATIONS,
+    OPERATION_WORDS,
+    QUANTITY_WORDS,
+    explains,
+    modifies,
+    remarks,
+    says_finite,
+    without_hedge,
+)
 from .symbolic import Builder, Vocabulary
 from .vocabulary import FUNCTION
 
@@ -249,9 +258,10 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
                     or IMPLICATION.fullmatch(word)
                     or word in FUNCTION or spelled_by_names(word, names))
 
-    def label(words: str) -> bool:  # a label names; one that changes or hedges the quantity is none
+    def label(words: str) -> bool:  # a label names (explains); one that changes or hedges the quantity is none
         tokens = _WORD.findall(words)
-        return any(len(t) >= 3 for t in tokens) and all(label_word(t) for t in tokens) and not modifies(words, names)
+        return any(len(t) >= 3 for t in tokens) and all(label_word(t) for t in tokens) \
+            and explains(words, names) and not modifies(words, names)
 
     found: list[str] = []
 
@@ -364,6 +374,10 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     def whole(part: str) -> Parsed:
         return _parse(part, vocab, solve_for, limits, labels)
 
+    hedged = without_hedge(text)  # "roughly 2LK^2 + LnK", "... but I'm not sure": graded as the value stated
+    if hedged is not None and (found := _read_aside(whole, hedged[0], f"set aside the hedge {hedged[1]!r} (graded "
+                                                                      "as the exact value it states)")):
+        return found
     example = numeric_example(text)
     if example is not None and (found := _read_aside(whole, example[0],
                                                      f"set aside the numeric example {example[1]!r}")):
@@ -605,6 +619,9 @@ def _in_words(question: Question, answer: str) -> tuple[str | None, str]:
     without an explaining remark; None for the text where the question's words spell infinity and
     the sentence claims the quantity is finite."""
     candidates = [(answer, "")]
+    hedged = without_hedge(answer)
+    if hedged is not None:
+        candidates.append((hedged[0], f"set aside the hedge {hedged[1]!r} (graded as the exact value it states)"))
     remarked = remarks(answer, set(question.vocab.known_names()))
     if remarked is not None:
         candidates.append((remarked[0], "set aside the remark(s) " + ", ".join(repr(r) for r in remarked[1])))

@@ -287,13 +287,20 @@ def modifies(remark: str, names: set[str]) -> bool:
     A remark that modifies is never set aside: the answer stays unread (invalid), never graded
     without it.
     """
-    if any(w in HEDGES for w in _content_words(remark, names)):
+    at_value = _AT_VALUE.match(remark)
+    if at_value and any(w in _SENTENCE_VERBS for w in _content_words(remark[at_value.end():], names)):
+        remark = remark[at_value.end():]  # "(for p = 1 this is He's d sigma^2/2)": a special case, stated
+    opening = _content_words(remark, names)
+    claim = _claims(opening)  # "(positive when the prediction overshoots)"
+    if any(w in HEDGES and not (claim and w in _CONDITIONS) for w in opening):
         return True
     if _SIGN.match(remark):  # "(+ C_out for the bias)", "(/2 per pass)": arithmetic on the answer
         return True
     if any(_polarities(_CONTRACTION.sub(r"\1nt", remark.lower()))):  # "the gap is finite": a value of its own
         return True
-    for clause in _CLAUSE.split(remark):
+    for number, clause in enumerate(_CLAUSE.split(remark)):
+        own = _OWN_SUBJECT.match(clause)  # "(L -> 0 only in the limit)": a sentence of another quantity
+        stated = (claim and number == 0) or (own is not None and own.group(1) not in names)
         words = _content_words(clause, names)
         gloss = False
         while words and words[0] in _OPENERS:
@@ -304,12 +311,13 @@ def modifies(remark: str, names: set[str]) -> bool:
             return True
         first = words[0]
         subject = first in FUNCTION and len(words) >= 3  # "(exp never gets a positive argument)"
-        if (first in _MODIFIERS or first in _FINITENESS) and not subject and first not in _VERBS:
+        if (first in _MODIFIERS or first in _FINITENESS) and not subject and first not in _VERBS and not stated:
             return True
         if first in _ABSENT and (len(words) == 1 or words[1] in QUANTITY_WORDS or words[1] in SCOPE_WORDS):
             return True
-        if len(words) <= 2 and any((w in QUANTITY_WORDS and w not in _VERBS) or w in _DENIALS or w in _NUMBER_WORDS
-                                   for w in words):
+        if len(words) <= 2 and not stated and any(
+                (w in QUANTITY_WORDS and w not in _VERBS and not (w in FUNCTION and k and words[k - 1] in PROPERTIES))
+                or w in _DENIALS or w in _NUMBER_WORDS for k, w in enumerate(words)):
             return True
         if any(w in _ANSWER_WORDS for w in words) and any(w in _MODIFIERS for w in words):
             return True
@@ -358,12 +366,168 @@ _TEXT_BOX = re.compile(r"\\(?:text|textrm|textit|mbox)\s*\{([^{}]*)\}")
 _TRAILING_SPACE = re.compile(r"(?:\s|\\q?quad(?![A-Za-z])|\\[,;:! ]|~)+$")
 
 
+#: A citation: ``(He et al. 2015)``, ``(Glorot and Bengio, 2010)``, ``(He init)``.
+_CITATION = re.compile(r"(?<![A-Za-z])et\.?\s*al(?![A-Za-z])|(?<![\d.])(?:19|20)\d\d(?![\d.])|arxiv", re.I)
+#: Names of authors and libraries a remark cites (lower case, as :func:`_content_words` gives them).
+_AUTHORS = frozenset({"he", "hes", "kaiming", "glorot", "glorots", "bengio", "xavier", "xaviers", "lecun", "hinton",
+                      "srivastava", "kingma", "goodfellow", "bishop", "pytorch", "pytorchs", "torch", "tensorflow",
+                      "keras", "numpy", "jax", "scipy"})
+#: Words that open an explanation: a reason, a source, a gloss, a relative clause.
+_EXPLAINING_OPENERS = frozenset({"since", "because", "as", "using", "from", "via", "cf", "see", "ie", "eg", "viz",
+                                 "namely", "which", "where", "what", "following", "thanks", "due", "note", "recall"})
+#: Adjectives that state a property of the answer (``(unbiased)``, ``(maximal 1/4 at t = 0)``, ``(positive
+#: when the prediction overshoots)``, ``(same as xavier_uniform_)``): a claim about the value, never an
+#: operation on it.
+PROPERTIES = frozenset({"stable", "unbiased", "unchanged", "exact", "symmetric", "antisymmetric", "positive",
+                        "nonnegative", "non-negative", "nonzero", "non-zero", "maximal", "minimal", "largest",
+                        "smallest", "monotone", "monotonic", "increasing", "decreasing", "convex", "concave",
+                        "smooth", "continuous", "differentiable", "constant", "independent", "same", "identical",
+                        "consistent", "elementwise", "entrywise", "element-wise", "entry-wise", "uniform", "natural",
+                        "standard", "dimensionless", "invariant", "numerically", "well-defined", "valid",
+                        "vectorised", "vectorized", "analytic", "closed-form", "maximum", "minimum", "negative",
+                        "zero"})
+#: Properties that are also values or operations (``(negative)`` may mean the negative, ``(zero)`` a value
+#: of its own): a claim only with the condition or the value it holds at (``(negative when ...)``).
+_CONDITIONAL = frozenset({"maximal", "minimal", "maximum", "minimum", "largest", "smallest", "negative", "zero"})
+#: Nouns and links of a phrase naming what the answer is or counts (``(weights + activations)``, ``(He
+#: init)``, ``(natural log)``, ``(log-sum-exp trick)``, ``(one n x K by K x K matmul per layer)``).
+_DOMAIN = frozenset({
+    "weight", "weights", "bias", "biases", "activation", "activations", "gradient", "gradients", "grad", "grads",
+    "parameter", "parameters", "param", "params", "multiplication", "multiplications", "mult", "mults", "matmul",
+    "matmuls", "product", "products", "flop", "flops", "number", "numbers", "float", "floats", "entry", "entries",
+    "element", "elements", "input", "inputs", "output", "outputs", "buffer", "buffers", "layer", "layers", "unit",
+    "units", "neuron", "neurons", "sample", "samples", "example", "examples", "batch", "minibatch", "channel",
+    "channels", "filter", "filters", "kernel", "kernels", "logit", "logits", "probability", "probabilities", "prob",
+    "label", "labels", "target", "targets", "prediction", "predictions", "predicted", "error", "loss", "variance",
+    "mean", "std", "expectation", "derivative", "init", "initialisation", "initialization", "initializer",
+    "initialiser", "scale", "trick", "formula", "rule", "scheme", "identity", "definition", "forward", "backward",
+    "backprop", "pass", "passes", "training", "inference", "memory", "storage", "shape", "vector", "matrix", "tensor",
+    "scalar", "logistic", "dropout", "mask", "keep", "one-hot", "log-sum-exp", "wrt", "of", "and", "use", "test",
+    "time", "value", "values", "signal", "cross-entropy", "softplus", "function", "gain", "fan", "fan-in", "fan-out",
+    "term", "terms", "count", "counts", "operations", "ops", "multiply-adds", "multiply-add", "fwd", "bwd", "by",
+    "plus", "minus", "same", "as", "than", "both", "each", "residual", "logarithm", "log-loss",
+    "log-likelihood", "likelihood", "nats", "counted", "included", "network", "model", "pytorch", "convention",
+    "independence", "symmetry", "linearity", "chain", "iid", "zero-mean", "mean-zero", "assumption", "lemma",
+    "theorem", "property", "expansion", "substitution", "hint", "step", "algebra", "simplification", "cancellation",
+    "bayes", "lotus", "tower", "conditioning", "taylor", "jensen", "fact", "notation", "recap", "check", "proof"})
+#: Verbs that make a remark a sentence of its own (``(the loss only tends to 0)``, ``(ReLU keeps half)``).
+_SENTENCE_VERBS = frozenset({
+    "is", "are", "was", "were", "be", "been", "isnt", "arent", "has", "have", "had", "does", "do", "did", "doesnt",
+    "dont", "can", "cannot", "cant", "will", "would", "must", "equals", "gives", "comes", "goes", "gets", "tends",
+    "grows", "keeps", "stays", "remains", "holds", "means", "uses", "needs", "counts", "cancels", "reaches",
+    "decreases", "increases", "divides", "multiplies", "inflates", "approaches", "agrees", "matches", "vanishes",
+    "saturates", "explodes", "blows", "dominates", "follows", "appears", "makes", "takes", "kills", "zeroes",
+    "zeros", "draws", "returns", "computes", "works", "applies", "avoids", "prevents", "overflows", "underflows",
+    "rescales", "preserves", "drops", "sets", "stores", "keep", "need", "cancel", "agree", "reach", "tend",
+    "thats", "its", "theres", "whats", "heres", "reduces", "simplifies", "recovers", "coincides",
+    "corresponds", "peaks", "behaves", "shows", "says"})
+#: Participles that describe what is counted or kept (``(activations freed after use)``, ``(bias not
+#: counted)``); any other participle names an operation on the answer (``(inverted)``, ``(mirrored)``).
+_DESCRIBING = frozenset({
+    "excluded", "ignored", "omitted", "stored", "freed", "cached", "saved", "needed",
+    "required", "used", "computed", "shared", "assumed", "defined", "fixed", "attained", "reached", "allocated",
+    "measured", "evaluated", "obtained", "derived", "neglected", "unbiased", "unchanged", "based", "called", "named",
+    "expected", "detached", "initialised", "initialized", "sampled", "zeroed", "predicted", "kept", "vectorised",
+    "vectorized", "well-defined", "closed-form"})
+#: Terms of the subject whose adjective is a participle: never an operation on the answer.
+_TERMS = frozenset({"inverted dropout", "weighted sum", "expected value", "centered data", "centred data"})
+#: Conditions that a property of the answer may hold under (``(positive when the prediction overshoots)``).
+_CONDITIONS = frozenset({"when", "whenever", "if", "assuming"})
+#: A sentence whose subject is a letter of its own (not a name of the question) and a relation:
+#: ``(L -> 0 only in the limit)``.
+_OWN_SUBJECT = re.compile(r"\s*(?:the\s+)?(\\?[A-Za-z]|\\[A-Za-z]+)(?:_\{?\w+\}?)?\s*(?:->|=|<|>|\\to(?![A-Za-z])"
+                          r"|[\u2192\u27f6\u2264\u2265])")
+#: A relation in a remark: it states something of its own (``(L -> 0 only in the limit)``, ``(sigma = std
+#: of the weights)``).
+_RELATION = re.compile(r"=|->|\\to(?![A-Za-z])|<|>|\\(?:le|ge|leq|geq)(?![A-Za-z])|[\u2192\u27f6\u2264\u2265]")
+#: A condition at a value that opens a remark: ``for p = 1``, ``at t = 0``.
+_AT_VALUE = re.compile(r"\s*(?:for|at|when|with)\s+\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*=\s*[-+]?[\d./]+\s*,?\s*", re.I)
+
+
+def _claims(words: list[str]) -> bool:
+    """Whether a remark's words (:func:`_content_words`) open with a property of the answer
+    (:data:`PROPERTIES`); one that is also a value or an operation (:data:`_CONDITIONAL`) only with
+    more after it (``(maximal 1/4 at t = 0)``, ``(negative when ...)``, never ``(negative)``)."""
+    return bool(words) and words[0] in PROPERTIES and (words[0] not in _CONDITIONAL or len(words) > 1)
+
+
+def _participle(word: str) -> bool:
+    return len(word) >= 5 and word.endswith("ed") and word not in _DESCRIBING
+
+
+def explains(remark: str, names: set[str]) -> bool:
+    """Whether a remark is recognisably one that leaves the value alone. The rule is positive: a
+    remark is set aside only when it is one of
+
+    1. a citation (``(He et al. 2015)``, ``(Glorot and Bengio, 2010)``);
+    2. an explanation opened by a reason, a source or a gloss (``(from d a^2/3 = 1)``, ``(since
+       ...)``, ``, i.e. the prediction error``, ``, which blows up as p -> 0``);
+    3. what is absent (``(no bias)``, ``(without any bias term)``);
+    4. a property of the answer (:data:`PROPERTIES`: ``(unbiased)``, ``(maximal 1/4 at t = 0)``,
+       ``(positive when the prediction overshoots)``);
+    5. a sentence of its own: a verb (:data:`_SENTENCE_VERBS`) or a relation after a subject
+       (``(the loss only tends to 0)``, ``(L -> 0 only in the limit)``, ``(for p = 1 this is He's d
+       sigma^2/2)``); where the subject is the answer (it, this), it says what the answer is, with
+       mathematics or the nouns of item 6;
+    6. a phrase naming what the answer is or counts, each word a noun or link of the sheets'
+       subject (:data:`_DOMAIN`), a property, a count, a scope or a function (``(weights +
+       activations)``, ``(natural log)``, ``(He init)``).
+
+    Whatever else (``(inverted)``, ``(other way round)``, ``(mirrored)``) may change the value and
+    is never set aside. A participle that is no description of what is counted (:data:`_DESCRIBING`)
+    names an operation wherever it stands (``(the answer is transposed)``), unless it is negated
+    (``not counted``), describes a name after "of" (``(units of y squared)``) or is an adjective in
+    the subject before the verb of a sentence (``(inverted dropout is unbiased)``).
+    """
+    text = _TEXT_BOX.sub(lambda m: m.group(1), remark)
+    at_value = _AT_VALUE.match(text)
+    if at_value and text[at_value.end():].strip():
+        text = text[at_value.end():]  # "for p = 1 this is ...": the sentence after the condition
+    words = _content_words(" ".join(t for t in _TOKEN.findall(text) if not spelled_by_names(t, names)), names)
+    if not words:
+        return False
+    tokens = _RAW_TOKEN.findall(text)
+    verb_at = next((k for k, w in enumerate(words) if w in _SENTENCE_VERBS and k > 0), None)
+    for k, word in enumerate(words):
+        if not _participle(word) or (k and words[k - 1] in _DENIALS | _ABSENT) \
+                or (verb_at is not None and k < verb_at) or " ".join(words[k:k + 2]) in _TERMS:
+            continue
+        at = next((p for p, t in enumerate(tokens) if t.lower() == word), None)
+        if at is not None and at >= 2 and tokens[at - 2].lower() == "of" and tokens[at - 1] in names | {
+                tokens[at - 1]} and len(tokens[at - 1]) <= 2:
+            continue  # "(units of y squared)": the name's own
+        return False
+    first = words[0]
+    while first in _OPENERS - _GLOSSES and len(words) > 1:
+        words = words[1:]
+        first = words[0]
+    if _CITATION.search(text) or first in _EXPLAINING_OPENERS | _GLOSSES or first in _ABSENT:
+        return True
+    if _claims(words):
+        return True
+    known = _DOMAIN | _DESCRIBING | (PROPERTIES - _CONDITIONAL) | _AUTHORS | QUANTITY_WORDS | SCOPE_WORDS \
+        | _NUMBER_WORDS | _ABSENT | _DENIALS | _OPENERS
+    if all(w in known or w in FUNCTION for w in words):
+        return True
+    relation = _RELATION.search(text)
+    if verb_at is not None or (relation and text[:relation.start()].strip()):
+        if first in _ANSWER_WORDS:  # "(this is He's d sigma^2/2)": what the answer is, said with mathematics
+            after = words[verb_at + 1:] if verb_at is not None else []
+            return bool(re.search(r"[0-9=^/]", text)) or (bool(after) and all(
+                w in known or w in FUNCTION for w in after))
+        return True
+    return False
+
+
 def _is_remark(body: str, names: set[str], phrase: int) -> bool:
     """Whether ``body`` is words about the answer (``phrase`` words of three or more letters at
-    least) that explain it (:func:`modifies`)."""
+    least) that are recognisably an explanation (:func:`explains`) and change nothing
+    (:func:`modifies`)."""
     called = re.sub(r"(?<![A-Za-z\\])[A-Za-z]\w*\s*\(", "(", body)  # a call is mathematics: (softplus(t)) is a factor
     words = [w for w in _content_words(called, names) if len(w) >= 3 or w in _ABSENT]
-    return len(words) >= phrase and any(len(w) >= 3 for w in words) and not modifies(body, names)
+    cited = _CITATION.search(body) is not None  # "(He et al.)": a citation, its words short
+    return (cited or (len(words) >= phrase and any(len(w) >= 3 for w in words))) and explains(body, names) \
+        and not modifies(body, names)
 
 
 #: What makes the words after a comma a conclusion, the answer itself, never a remark on it.
@@ -433,3 +597,61 @@ def remarks(text: str, names: set[str]) -> tuple[str, list[str]] | None:
     if not found or not out.strip():
         return None
     return out, found
+
+
+#: A hedge: words that say how sure the student is, never what the value is (``roughly``, ``I think``,
+#: ``but I'm not sure``). Bounds (``at least``, ``at most``, ``up to``, ``almost``, ``nearly``) are no hedges.
+_HEDGE_WORDS = (r"(?:i\s*'?\s*d\s+say|i\s+think|i\s+believe|i\s+guess|i\s+reckon|i\s+suppose|probably|maybe|perhaps"
+                r"|roughly|approximately|approx\.?|about|around|likely|presumably)")
+_FULLY = r"(?:(?:100\s*%|completely|entirely|totally|quite|very)\s+)?"
+_UNSURE_TAIL = (r"(?:(?:i\s*'?\s*a?m|im)\s+not\s+" + _FULLY + r"(?:sure|certain)"
+                r"|not\s+" + _FULLY + r"(?:sure|certain)|unsure"
+                r"|i\s+think|i\s+believe|i\s+guess|i\s+hope|i\s+suppose|probably|maybe|perhaps|roughly|approximately"
+                r"|approx\.?|or\s+so|hopefully|if\s+i\s*'?\s*m\s+not\s+mistaken)")
+_LEADING_HEDGE = re.compile(r"^\s*(?:" + _HEDGE_WORDS + r"\s*[:,]?\s+)+", re.I)
+#: A hedge after the words that introduce the answer: ``The memory is roughly ...``.
+_INTRO_HEDGE = re.compile(r"^(?P<intro>\s*(?:[A-Za-z']+\s+){1,8}?(?:is|are|equals|gives|becomes|get|so)\s+)"
+                          r"(?P<hedge>" + _HEDGE_WORDS + r")\s+(?=\S)", re.I)
+_TRAILING_HEDGE = re.compile(r"(?:\s|,|;|\\[,;: ]|\\q?quad(?![A-Za-z])|-{1,2}|\u2013|\u2014)*"
+                             r"(?P<hedge>\(\s*(?:(?:but|though)\s+)?" + _UNSURE_TAIL
+                             + r"\s*[.!?]*\s*\)|(?:(?:but|though)\s+)?" + _UNSURE_TAIL
+                             + r")\s*[.!?]*\s*$", re.I)
+#: A decimal number: a hedged decimal is an approximation of its own, never set aside.
+_HEDGED_DECIMAL = re.compile(r"(?<![\w.])\d*\.\d+|\d+[eE][-+]?\d+")
+
+
+#: Hedges of approximation, and what they never hedge: an infinite value.
+_APPROXIMATE = re.compile(r"roughly|approx|about|around|or\s+so", re.I)
+_UNBOUNDED = re.compile(r"oo|\\infty|\u221e|infinit|unbounded|diverg|without bound", re.I)
+
+
+def without_hedge(text: str) -> tuple[str, str] | None:
+    """``(the answer, its hedge)`` for an answer that says how sure its author is, or None: a hedge
+    word before it (``roughly 2 L K^2 + L n K``, ``I think d sigma^2/2``, ``The memory is about ...``)
+    or a hedge after it (``..., but I'm not sure``, ``... (I think)``, ``... (probably)``). A hedge
+    changes nothing of the value: the answer is graded as the exact value it states, with a note;
+    a hedged wrong value stays wrong. A hedged decimal (``roughly 0.14``) is an approximation, and
+    a bound (``at most``, ``up to``, ``almost``) or an alternative (``or``) is no hedge: neither is
+    set aside."""
+    plain = _TEXT_BOX.sub(lambda m: m.group(1), text) if "\\text" in text or "\\mbox" in text else text
+    hedges, out = [], plain
+    while True:
+        m = _TRAILING_HEDGE.search(out)
+        if m is None or not out[:m.start()].strip():
+            break
+        hedges.append(m.group("hedge").strip())
+        out = out[:m.start()]
+    lead = _LEADING_HEDGE.match(out)
+    if lead and out[lead.end():].strip():
+        hedges.insert(0, lead.group(0).strip(" ,:"))
+        out = out[lead.end():]
+    else:
+        inner = _INTRO_HEDGE.match(out)
+        if inner:
+            hedges.insert(0, inner.group("hedge"))
+            out = inner.group("intro") + out[inner.end():]
+    if not hedges or _HEDGED_DECIMAL.search(out) or not out.strip():
+        return None
+    if _APPROXIMATE.search(" ".join(hedges)) and _UNBOUNDED.search(out):
+        return None  # "unbounded (approximately)": very large, perhaps finite, is no hedge of infinity
+    return out, ", ".join(hedges)

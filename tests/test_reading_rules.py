@@ -169,7 +169,7 @@ def test_introduced_and_labelled_answers(bank: dict, q: str, answer: str) -> Non
 
 @pytest.mark.parametrize("q, answer", [
     ("p2.variance", "The variance is not d sigma^2 / 2"), ("p2.variance", "It is only d sigma^2/2"),
-    ("p2.variance", "approximately: d sigma^2/2"), ("p2.variance", "d is sigma^2/2"),
+    ("p2.variance", "approximately: d sigma^2/4"), ("p2.variance", "d is sigma^2/2"),
     ("p2.variance", "d sigma_d^2/2"), ("p2.variance", "The answer is d^2 sigma^2/2"),
 ])
 def test_introductions_never_make_a_wrong_or_hedged_answer_correct(bank: dict, q: str, answer: str) -> None:

@@ -1,0 +1,112 @@
+"""Rules of the answer reader added in round 3 of issue 21, each with cases of its own and the traps
+that must stay invalid or wrong: a remark is set aside only when it is recognisably one that leaves
+the value alone (grading/sentences.py ``explains``)."""
+from __future__ import annotations
+
+import pytest
+
+from derivcheck.grading.bank import load
+from derivcheck.grading.grader import check
+from derivcheck.grading.sentences import explains
+
+
+@pytest.fixture(scope="module")
+def banks() -> dict:
+    return {"sheet8": load("sheet8"), "sheet9": load("sheet9")}
+
+
+def verdict(banks: dict, where: str, text: str) -> str:
+    sheet, question = where.split(":")
+    return check(banks[sheet][question], text, evidence=False)["verdict"]
+
+
+# --- 1. the set-aside rule is positive -------------------------------------------------------------
+
+@pytest.mark.parametrize("where, text", [
+    # a citation, a gloss of a convention, a property claim, a sentence of its own
+    ("sheet9:p3.gradient", "s - y (Bishop 2006)"),
+    ("sheet9:p3.gradient", "s - y \\quad \\text{(Bishop, 2006)}"),
+    ("sheet8:p2.sigma", "sqrt(2/d) (Kaiming He et al., 2015)"),
+    ("sheet8:p3.smoothing_gap", "log(1 + d(1 - eps)/eps) (natural logarithm)"),
+    ("sheet9:p3.gradient", "s - y (negative when the prediction undershoots)"),
+    ("sheet9:p3.gradient", "s - y (zero when s = y)"),
+    ("sheet9:p3.sigmoid_derivative", "s(1 - s) \\quad \\text{(maximal } 1/4 \\text{ at } t = 0\\text{)}"),
+    ("sheet9:p3.sigmoid_derivative", "s(1-s) (largest at t = 0, where it is 1/4)"),
+    ("sheet9:p2.layer_variance", "d sigma^2/(2p) (at p = 1 it is the He value d sigma^2/2)"),
+    ("sheet8:p3.unsmoothed_gap", "infinity (L \\to 0 only in the limit)"),
+    ("sheet9:p3.gradient", "s - y (the sigmoid's derivative cancels)"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (bias not included)"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (biases excluded)"),
+])
+def test_a_recognised_remark_is_set_aside(banks: dict, where: str, text: str) -> None:
+    assert verdict(banks, where, text) == "correct"
+
+
+@pytest.mark.parametrize("where, text", [
+    # an adjective or participle of an operation, a manner, a unit or base: it may change the value
+    ("sheet9:p3.gradient", "s - y (inverted)"),
+    ("sheet9:p3.gradient", "s - y (the other way round)"),
+    ("sheet9:p3.gradient", "s - y (mirrored)"),
+    ("sheet9:p3.gradient", "s - y \\quad \\text{(complemented)}"),
+    ("sheet9:p3.gradient", "s - y (upside down)"),
+    ("sheet9:p3.gradient", "s - y (vice versa)"),
+    ("sheet9:p3.gradient", "s - y (the answer is inverted)"),
+    ("sheet9:p3.gradient", "s - y (labels inverted)"),
+    ("sheet9:p3.gradient", "s - y (inverted labels)"),
+    ("sheet9:p3.gradient", "s - y (normalised)"),
+    ("sheet9:p3.gradient", "s - y (negative)"),
+    ("sheet9:p3.gradient", "s - y (zero)"),
+    ("sheet9:p3.gradient", "s - y (positive, inverted)"),
+    ("sheet9:p3.gradient", "s - y (for t = 0 it is halved)"),
+    ("sheet9:p3.gradient", "s - y (He et al., negated)"),
+    ("sheet8:p3.smoothing_gap", "log(1 + d(1 - eps)/eps) (log base 2)"),
+    ("sheet8:p3.smoothing_gap", "log(1 + d(1 - eps)/eps) (in bits)"),
+    ("sheet8:p3.smoothing_gap", "log(1 + d(1 - eps)/eps) (natural log, doubled)"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (bias included)"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (in bytes)"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (depthwise)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (d -> oo)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (positive if squared)"),
+])
+def test_an_unrecognised_remark_leaves_the_answer_unread(banks: dict, where: str, text: str) -> None:
+    assert verdict(banks, where, text) == "invalid"
+
+
+@pytest.mark.parametrize("remark, explaining", [
+    ("He et al.", True), ("unbiased", True), ("activations freed after use", True), ("no bias", True),
+    ("inverted dropout is unbiased", True), ("units of y squared", True), ("forward nLK^2, backward 2nLK^2", True),
+    ("inverted", False), ("other way round", False), ("transposed", False), ("y inverted", False),
+    ("take the reciprocal", False), ("this is mirrored", False),
+])
+def test_explains_is_positive(remark: str, explaining: bool) -> None:
+    assert explains(remark, {"n", "L", "K", "y"}) is explaining
+
+
+# --- 2. a hedge around an exact answer is set aside; the value decides ------------------------------
+
+@pytest.mark.parametrize("where, text, expected", [
+    ("sheet8:p4.training_memory", "approximately L K^2 + n L K", "correct"),
+    ("sheet8:p4.training_memory", "The memory is about LK^2 + nLK.", "correct"),
+    ("sheet8:p3.smoothing_gap", "\\log\\frac{1 - \\epsilon + \\epsilon/d}{\\epsilon/d} \\quad \\text{(not 100% sure)}",
+     "correct"),
+    ("sheet9:p4.weights", "I think C_in C_out k^2", "correct"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (unsure)", "correct"),
+    ("sheet9:p4.weights", "C_in C_out k^2 -- probably", "correct"),
+    ("sheet8:p2.sigma", "sigma = sqrt(2/d), I believe", "correct"),
+    ("sheet8:p3.unsmoothed_gap", "oo (maybe)", "correct"),
+    ("sheet8:p2.variance", "approximately: d sigma^2/2", "correct"),
+    # a hedged wrong value is wrong
+    ("sheet9:p4.weights", "probably C_in C_out k", "incorrect"),
+    ("sheet8:p4.training_memory", "roughly L K^2 + n K, but I'm not sure", "incorrect"),
+    ("sheet8:p3.unsmoothed_gap", "probably finite", "incorrect"),
+    ("sheet8:p3.unsmoothed_gap", "the gap is maybe finite", "incorrect"),
+    # bounds, alternatives, decimals and an approximate infinity are no hedges
+    ("sheet8:p4.training_memory", "at most LK^2 + nLK", "invalid"),
+    ("sheet8:p4.training_memory", "up to LK^2 + nLK", "invalid"),
+    ("sheet8:p4.training_memory", "LK^2 + nLK or 2LK^2 + LnK, not sure", "invalid"),
+    ("sheet8:p2.sigma", "roughly 0.14", "invalid"),
+    ("sheet8:p3.unsmoothed_gap", "unbounded (approximately)", "invalid"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (roughly, if bias is ignored)", "invalid"),
+])
+def test_a_hedge_is_set_aside_and_the_value_decides(banks: dict, where: str, text: str, expected: str) -> None:
+    assert verdict(banks, where, text) == expected
