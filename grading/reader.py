@@ -38,6 +38,7 @@ from .sentences import (
     modifies,
     remarks,
     says_finite,
+    spoken_arithmetic,
     without_hedge,
 )
 from .symbolic import Builder, Vocabulary
@@ -377,6 +378,9 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     hedged = without_hedge(text)  # "roughly 2LK^2 + LnK", "... but I'm not sure": graded as the value stated
     if hedged is not None and (found := _read_aside(whole, hedged[0], f"set aside the hedge {hedged[1]!r} (graded "
                                                                       "as the exact value it states)")):
+        return found
+    spoken = spoken_arithmetic(text)  # "half of d sigma^2": one operation said in words, read where unique
+    if spoken is not None and (found := _read_aside(whole, spoken[0], f"read {spoken[1]!r} as arithmetic")):
         return found
     example = numeric_example(text)
     if example is not None and (found := _read_aside(whole, example[0],

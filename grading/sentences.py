@@ -655,3 +655,78 @@ def without_hedge(text: str) -> tuple[str, str] | None:
     if _APPROXIMATE.search(" ".join(hedges)) and _UNBOUNDED.search(out):
         return None  # "unbounded (approximately)": very large, perhaps finite, is no hedge of infinity
     return out, ", ".join(hedges)
+
+
+#: An operation said in words before the whole answer: ``half of d sigma^2``, ``twice nLK^2``, ``a third of
+#: d a^2``, ``the square root of (2/d)``; the plain mathematics each stands for, around the operand.
+_SPOKEN_PREFIX = re.compile(r"^\s*(?P<op>(?:(?:a|one)\s+)?half\s+of|(?:a|one)\s+third\s+of|(?:a|one)\s+(?:quarter|fourth)"
+                            r"\s+of|twice|double|(?:the\s+)?square\s+root\s+of|(?:the\s+)?cube\s+root\s+of)"
+                            r"\s+(?P<x>\S.*)$", re.I | re.S)
+#: An operation said in words after the whole answer: ``sqrt(2/d) squared``.
+_SPOKEN_POSTFIX = re.compile(r"^(?P<x>.*\S)\s+(?P<op>squared|cubed)\s*[.]?\s*$", re.I | re.S)
+
+
+def _atom(text: str) -> bool:
+    """Whether ``text`` is one operand with no operator outside its brackets: a name, a number, a
+    bracket or a call (``d``, ``(2/d)``, ``sqrt(2/d)``, ``\\sqrt{2/d}``)."""
+    stripped = text.strip()
+    if re.fullmatch(r"\\?[A-Za-z]+(?:_\{?\w+\}?)?|\d+(?:\.\d+)?", stripped):
+        return True
+    m = re.match(r"(?:\\?[A-Za-z]+)?\s*(?=[({\[])", stripped)
+    if m is None:
+        return False
+    depth, pos = 0, m.end()
+    while pos < len(stripped):
+        depth += stripped[pos] in "([{"
+        depth -= stripped[pos] in ")]}"
+        if depth == 0:
+            rest = stripped[pos + 1:]
+            if not rest.strip():
+                return True
+            if rest[0] in "({[":  # a command's next group: \frac{a}{b}
+                pos += 1
+                continue
+            return False
+        pos += 1
+    return False
+
+
+def _one_product(text: str) -> bool:
+    """Whether ``text`` is one product or quotient: no ``+``, ``-`` (but a leading sign), ``=``,
+    ``,`` or ``;`` outside its brackets, and no words of a sentence."""
+    depth = 0
+    body = text.strip()
+    for pos, ch in enumerate(body):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth == 0 and (ch in "=,;<>" or (ch in "+-\u2212" and pos > 0 and body[pos - 1] not in "^_e*/(")):
+            return False
+    return depth == 0
+
+
+def spoken_arithmetic(text: str) -> tuple[str, str] | None:
+    """``(the answer in symbols, the words read)`` for an answer that says its one operation in
+    words, or None. Read only where the reading is unique: a prefix (``half of``, ``a third of``,
+    ``a quarter of``, ``twice``, ``double``) before one product or quotient, whose value does not
+    depend on where the factor attaches (``half of d sigma^2`` is d sigma^2/2; ``twice a + b`` is
+    refused), and a root or a power (``the square root of``, ``squared``, ``cubed``) only of one
+    atom (``the square root of (2/d)``, ``sqrt(2/d) squared``; never ``the square root of 2/d``)."""
+    m = _SPOKEN_PREFIX.match(text)
+    if m is not None:
+        op, x = " ".join(m.group("op").lower().split()), m.group("x")
+        if "root" in op:
+            if not _atom(x):
+                return None
+            return (f"sqrt({x})" if "square" in op else f"({x})^(1/3)"), op
+        if not _one_product(x):
+            return None
+        factor = {"half": "/2", "third": "/3", "quarter": "/4", "fourth": "/4"}
+        for word, applied in factor.items():
+            if word in op:
+                return f"({x}){applied}", op
+        return f"2*({x})", op
+    m = _SPOKEN_POSTFIX.match(text)
+    if m is not None and _atom(m.group("x")):
+        power = "2" if m.group("op").lower() == "squared" else "3"
+        return f"({m.group('x')})^{power}", m.group("op").lower()
+    return None

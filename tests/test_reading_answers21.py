@@ -165,7 +165,7 @@ def test_a_leading_marker_opens_the_answer(banks: dict, text: str) -> None:
     ("=>", "invalid"), ("so", "invalid"), ("d sigma^2/2 ->", "invalid"),
     ("so not d sigma^2/2", "invalid"),           # a negation after the marker stays
     ("hence approximately d sigma^2/2", "correct"),  # a hedge is set aside (test_reading_answers22.py)
-    ("so the answer is twice d sigma^2/2", "invalid"),
+    ("so the answer is twice d sigma^2/2", "incorrect"),  # read as 2 (d sigma^2/2): wrong
 ])
 def test_leading_marker_traps(banks: dict, text: str, expected: str) -> None:
     assert verdict(banks, "sheet8:p2.variance", text) == expected

@@ -110,3 +110,28 @@ def test_explains_is_positive(remark: str, explaining: bool) -> None:
 ])
 def test_a_hedge_is_set_aside_and_the_value_decides(banks: dict, where: str, text: str, expected: str) -> None:
     assert verdict(banks, where, text) == expected
+
+
+# --- 3. one operation said in words, read only where the reading is unique --------------------------
+
+@pytest.mark.parametrize("where, text, expected", [
+    ("sheet8:p2.variance", "Half of d\\sigma^2", "correct"),
+    ("sheet8:p2.variance", "one half of d σ²", "correct"),
+    ("sheet8:p2.variance", "a quarter of 2 d sigma^2", "correct"),
+    ("sheet8:p2.variance", "double d sigma^2/4", "correct"),
+    ("sheet8:p2.sigma", "the square root of \\frac{2}{d}", "correct"),
+    ("sheet8:p2.variance", "(sigma sqrt(d/2)) squared", "correct"),
+    ("sheet8:p4.forward_mults", "half of 2nLK^2", "correct"),
+    ("sheet8:p2.variance", "a third of d sigma^2", "incorrect"),    # read, and wrong
+    ("sheet8:p4.forward_mults", "twice nLK^2", "incorrect"),
+    # traps: no operand, words as operand, a sum (where does the factor go?), a root or power of a formula
+    ("sheet8:p2.variance", "half", "invalid"),
+    ("sheet8:p2.variance", "half of the units", "invalid"),
+    ("sheet8:p2.variance", "half of d sigma^2 + sigma", "invalid"),
+    ("sheet8:p2.variance", "half of d sigma^2 per layer", "invalid"),
+    ("sheet8:p2.variance", "not half of d sigma^2", "invalid"),
+    ("sheet8:p2.sigma", "square root of 2/d", "invalid"),
+    ("sheet8:p2.variance", "d sigma^2/2 squared", "invalid"),
+])
+def test_arithmetic_in_words(banks: dict, where: str, text: str, expected: str) -> None:
+    assert verdict(banks, where, text) == expected

@@ -314,7 +314,7 @@ def test_a_reason_or_approximation_is_never_the_answer(text: str, factor: sp.Exp
 
 
 @pytest.mark.parametrize("text", [
-    "d a^2/12, Var = d a^2/3", "twice d a^2/6", "d a^2/3 squared", "d a^2/3 per layer", "half of 2 d a^2/3",
+    "d a^2/12, Var = d a^2/3", "twice d a^2/6 + a", "d a^2/3 squared", "d a^2/3 per layer", "half of 2 d a^2/3 - a",
     "d a^2/3 (not squared)", "d a^2/3 where a is half the bound", "d a^2/3 where a is not the bound",
 ])
 def test_ambiguous_or_quantity_changing_words_are_refused(text: str) -> None:
