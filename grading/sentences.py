@@ -659,8 +659,8 @@ def without_hedge(text: str) -> tuple[str, str] | None:
 
 #: An operation said in words before the whole answer: ``half of d sigma^2``, ``twice nLK^2``, ``a third of
 #: d a^2``, ``the square root of (2/d)``; the plain mathematics each stands for, around the operand.
-_SPOKEN_PREFIX = re.compile(r"^\s*(?P<op>(?:(?:a|one)\s+)?half\s+of|(?:a|one)\s+third\s+of|(?:a|one)\s+(?:quarter|fourth)"
-                            r"\s+of|twice|double|(?:the\s+)?square\s+root\s+of|(?:the\s+)?cube\s+root\s+of)"
+_SPOKEN_PREFIX = re.compile(r"^\s*(?P<op>(?:(?:a|one)\s+)?half\s+of|(?:a|one)\s+third\s+of"
+                            r"|(?:a|one)\s+(?:quarter|fourth)\s+of|twice|double|(?:the\s+)?square\s+root\s+of|(?:the\s+)?cube\s+root\s+of)"
                             r"\s+(?P<x>\S.*)$", re.I | re.S)
 #: An operation said in words after the whole answer: ``sqrt(2/d) squared``.
 _SPOKEN_POSTFIX = re.compile(r"^(?P<x>.*\S)\s+(?P<op>squared|cubed)\s*[.]?\s*$", re.I | re.S)
