@@ -35,6 +35,7 @@ from .sentences import (
     OPERATION_WORDS,
     QUANTITY_WORDS,
     explains,
+    modal_statement,
     modifies,
     remarks,
     says_finite,
@@ -161,9 +162,10 @@ def statements(text: str, unknowns: set[str]) -> tuple[str, str] | None:
     return None
 
 
-#: Words that open a reason for the answer (``d a^2/3, since Var(w_i) = a^2/3``).
+#: Words that open a reason for the answer (``d a^2/3, since Var(w_i) = a^2/3``), also as the first word of a
+#: LaTeX text box (``\quad \text{because half of the } z_i \text{ are zeroed}``).
 _REASON = re.compile(r"(?<![A-Za-z\\])(?:since|because|as|using|given\s+that)(?![A-Za-z])"
-                     r"|\\(?:text|mathrm)\{\s*(?:since|because|as|using)\s*\}|∵", re.IGNORECASE)
+                     r"|\\(?:text|mathrm|textrm|mbox)\{\s*(?:since|because|as|using)(?![A-Za-z])|∵", re.IGNORECASE)
 #: What ends a reason written before the answer: a top-level comma or semicolon.
 _CLAUSE_END = re.compile(r"(?<!\\)[,;]")
 
@@ -195,6 +197,26 @@ def without_reason(text: str) -> tuple[str, str] | None:
     return answer, reason.strip()
 
 
+#: A colon at top level that ends working: not ``:=``, not LaTeX's ``\colon`` or a spacing command.
+_COLON = re.compile(r"(?<![\\:]):(?![=:])")
+#: Mathematics in the working before a colon (a digit, an operator, a subscript, a LaTeX command).
+_MATHS = re.compile(r"[0-9^*/+\-=_\\]|[A-Za-z](?:[A-Za-z])?\s*\(")
+
+
+def after_colon(text: str) -> str | None:
+    """The statement after the last top-level colon of an answer whose part before the colon is
+    working with mathematics in it (``k^2 C_in per output value, times n H W C_out outputs: n H W
+    C_out C_in k^2``), or None. Words alone before a colon introduce the answer (``Answer: ...``,
+    :func:`.sentences.leading_words`); ``:=`` is a definition."""
+    pieces = top_level(text, _COLON)
+    if len(pieces) < 2 or pieces[0][1] != 0:
+        return None
+    before = text[:pieces[-1][1]]
+    if not _MATHS.search(before) or not pieces[-1][0].strip():
+        return None
+    return pieces[-1][0]
+
+
 def _built(segment: str, offset: int, vocab: Vocabulary, typed: str, where: list[int] | None,
                 limits: Limits) -> sp.Expr:
     try:
@@ -221,6 +243,8 @@ _MARKDOWN = re.compile(r"\s*(\*\*|__|`+)(?P<inner>.+)\1\s*", re.S)
 _BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{2,}(?:(?:\s*[+&/,]\s*|\s+)[A-Za-z]+)*)\s*\)")  # one way to split: linear
 #: Words after the last term, ``nLK^2 multiplications``, ``sqrt(2/d), the He scale.``, ``s - y, i.e.
 #: prediction minus label`` (a gloss in words after "i.e." or "e.g.").
+#: A closing word that the value is the whole count: ``, so nLK^2 in total``, ``3 n L K^2 overall``.
+_TOTAL = re.compile(r"[\s,]+(?:in\s+total|overall|altogether|all\s+together|in\s+all)\s*[.]?\s*$", re.I)
 #: A closing quantifier, with words before it: ``, stable for all t``, ``(for all d)``, ``for every t, y``.
 _QUANTIFIER = re.compile(r"(?<![A-Za-z])(?:for|holds\s+for)\s+(?:all|every|any|each)\s+"
                          r"[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?(?:\s*(?:,|and)\s*[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)*"
@@ -296,6 +320,10 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
     if subscripted is not None:
         out = subscripted[0]
         found.extend(subscripted[1])
+    total = _TOTAL.search(out)  # "nLK^2 in total": the value is the whole count asked for
+    if total and out[:total.start()].strip():
+        found.append(total.group(0).strip(" ,."))
+        out = out[:total.start()]
     quantified = _QUANTIFIER.search(out)  # "..., stable for all t", "(for all d)": says where it holds
     if quantified and not all(v in names or spelled_by_names(v, names) for v in _QUANTIFIED.findall(
             _QUANTIFIER_HEAD.sub("", quantified.group(0))) if v.lower() != "and"):
@@ -379,6 +407,9 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     if hedged is not None and (found := _read_aside(whole, hedged[0], f"set aside the hedge {hedged[1]!r} (graded "
                                                                       "as the exact value it states)")):
         return found
+    modal = modal_statement(text)  # "sigma should be sqrt(2/d)": the statement sigma = sqrt(2/d)
+    if modal is not None and (found := _read_aside(whole, modal, "")):
+        return found
     spoken = spoken_arithmetic(text)  # "half of d sigma^2": one operation said in words, read where unique
     if spoken is not None and (found := _read_aside(whole, spoken[0], f"read {spoken[1]!r} as arithmetic")):
         return found
@@ -395,6 +426,9 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
         return found
     several = statements(text, {solve_for.name} if solve_for is not None else set())
     if several is not None and (found := _read_aside(whole, several[0], several[1])):
+        return found
+    concluded = after_colon(text)  # "k^2 C_in per output value, times n H W C_out outputs: n H W C_out C_in k^2"
+    if concluded is not None and (found := _read_aside(whole, concluded, WORKING_NOTE)):
         return found
     statements_ = split_chain(text)
     if len(statements_) > 1 or statements_[0][1] > 0:  # "a => b", or a marker opening it: "=> b", "Hence: b"

@@ -291,7 +291,7 @@ def modifies(remark: str, names: set[str]) -> bool:
     if at_value and any(w in _SENTENCE_VERBS for w in _content_words(remark[at_value.end():], names)):
         remark = remark[at_value.end():]  # "(for p = 1 this is He's d sigma^2/2)": a special case, stated
     opening = _content_words(remark, names)
-    claim = _claims(opening)  # "(positive when the prediction overshoots)"
+    claim = _claims(opening) or opening[:1] == ["which"]  # "(positive when ...)", ", which blows up when ..."
     if any(w in HEDGES and not (claim and w in _CONDITIONS) for w in opening):
         return True
     if _SIGN.match(remark):  # "(+ C_out for the bias)", "(/2 per pass)": arithmetic on the answer
@@ -319,7 +319,9 @@ def modifies(remark: str, names: set[str]) -> bool:
                 (w in QUANTITY_WORDS and w not in _VERBS and not (w in FUNCTION and k and words[k - 1] in PROPERTIES))
                 or w in _DENIALS or w in _NUMBER_WORDS for k, w in enumerate(words)):
             return True
-        if any(w in _ANSWER_WORDS for w in words) and any(w in _MODIFIERS for w in words):
+        if any(w in _ANSWER_WORDS for w in words) and any(
+                w in _MODIFIERS and not (k and words[k - 1] in _PARTICLES.get(w, ()))
+                and not (claim and w in _CONDITIONS) for k, w in enumerate(words)):
             return True
         if any(w in _COPULAS for w in words) and any(w in _DENIALS for w in words):
             return True
@@ -431,6 +433,10 @@ _DESCRIBING = frozenset({
     "vectorized", "well-defined", "closed-form"})
 #: Terms of the subject whose adjective is a participle: never an operation on the answer.
 _TERMS = frozenset({"inverted dropout", "weighted sum", "expected value", "centered data", "centred data"})
+#: Verbs whose particle is no bound or scope (``which blows up``, ``which goes to 0``).
+_PARTICLES = {"up": frozenset({"blows", "blow", "blew", "blown", "adds", "sums", "shoots", "ends"}),
+              "to": frozenset({"goes", "go", "tends", "tend", "converges", "drops", "falls", "decays", "shrinks",
+                               "grows", "rises", "jumps"})}
 #: Conditions that a property of the answer may hold under (``(positive when the prediction overshoots)``).
 _CONDITIONS = frozenset({"when", "whenever", "if", "assuming"})
 #: A sentence whose subject is a letter of its own (not a name of the question) and a relation:
@@ -535,6 +541,13 @@ _CONCLUSION = re.compile(r"(?<![A-Za-z])(?:so|hence|thus|therefore|implies|givin
                          r"|=>|⇒|→|∴|\\therefore", re.I)
 
 
+#: A relative clause after the answer (``, which blows up as p -> 0``): it says something of the answer, and
+#: the limit in its condition (as, when, for, if) is its own, no conclusion of a chain.
+_RELATIVE = re.compile(r"\s*(?:which|that)(?![A-Za-z])", re.I)
+_LIMIT_CONDITION = re.compile(r"(?<![A-Za-z])(?:as|when|for|if)\s+\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*"
+                              r"(?:->|\u2192|\u27f6|\\to(?![A-Za-z])|\\rightarrow(?![A-Za-z]))", re.I)
+
+
 #: A comment as a program writes it, after a space: ``# no bias``.
 _COMMENT = re.compile(r"(?<=\s)#")
 
@@ -590,7 +603,8 @@ def remarks(text: str, names: set[str]) -> tuple[str, list[str]] | None:
             break
         body = stripped[commas[-1] + 1:]
         gloss = re.match(r"\s*(?:i\.\s?e\.|e\.\s?g\.|viz\.|that is|namely)", body, re.I) is not None
-        if "=" in body or _CONCLUSION.search(body) or not _is_remark(body, names, 1 if gloss else 2):
+        said = _LIMIT_CONDITION.sub(" ", body) if _RELATIVE.match(body) else body  # "which blows up as p -> 0"
+        if "=" in body or _CONCLUSION.search(said) or not _is_remark(body, names, 1 if gloss else 2):
             break
         found.append(body.strip())
         out = _TRAILING_SPACE.sub("", stripped[:commas[-1]])
@@ -729,4 +743,28 @@ def spoken_arithmetic(text: str) -> tuple[str, str] | None:
     if m is not None and _atom(m.group("x")):
         power = "2" if m.group("op").lower() == "squared" else "3"
         return f"({m.group('x')})^{power}", m.group("op").lower()
+    return None
+
+
+#: A statement with a modal verb: ``sigma should be sqrt(2/d)``, ``the variance must be d sigma^2/2``.
+_MODAL = re.compile(r"^(?P<lhs>\s*\S.*?)\s+(?:should|must|would|will|has\s+to|have\s+to|needs\s+to|ought\s+to)\s+be"
+                    r"\s+(?P<rhs>\S.*)$", re.I | re.S)
+_A_NAME = re.compile(r"\s*\\?[A-Za-z]+(?:_\{?\w+\}?)?(?:\s*[\[(][^\[\]()]*[\])])?\s*")
+_WORDS = re.compile(r"\s*[A-Za-z']+(?:\s+[A-Za-z']+){0,8}\s*")
+
+
+def modal_statement(text: str) -> str | None:
+    """``text`` with its modal verb as the statement it makes, or None: ``sigma should be
+    sqrt(2/d)`` says ``sigma = sqrt(2/d)`` (one name before it, or one with its bracket, ``Var[y]``), ``the
+    variance must be d
+    sigma^2/2`` says ``the variance is d sigma^2/2`` (words before it, read as an introduction by
+    :func:`leading_words`). A negation after it (``should not be``) is no such statement."""
+    m = _MODAL.match(text)
+    if m is None:
+        return None
+    lhs, rhs = m.group("lhs"), m.group("rhs")
+    if _A_NAME.fullmatch(lhs):
+        return f"{lhs.strip()} = {rhs}"
+    if _WORDS.fullmatch(lhs):
+        return f"{lhs.strip()} is {rhs}"
     return None

@@ -135,3 +135,32 @@ def test_a_hedge_is_set_aside_and_the_value_decides(banks: dict, where: str, tex
 ])
 def test_arithmetic_in_words(banks: dict, where: str, text: str, expected: str) -> None:
     assert verdict(banks, where, text) == expected
+
+
+# --- 4. sentences around the answer -----------------------------------------------------------------
+
+@pytest.mark.parametrize("where, text, expected", [
+    # a modal verb states the value
+    ("sheet8:p2.sigma", "\\sigma must be \\sqrt{2/d}", "correct"),
+    ("sheet8:p2.variance", "Var[y] should be d sigma^2/2", "correct"),
+    ("sheet8:p2.sigma", "sigma should be 2/d", "incorrect"),
+    ("sheet8:p2.sigma", "sigma should not be sqrt(2/d)", "invalid"),
+    # working before a colon or "so": the last value is the answer
+    ("sheet8:p4.forward_mults", "per layer n K^2; over L layers: n L K^2", "correct"),
+    ("sheet9:p4.forward_mults", "k^2 C_in per output, n H W C_out outputs: n H W C_out C_in", "incorrect"),
+    ("sheet8:p4.forward_mults", "n K^2 for one layer, hence n L K^2 overall", "correct"),
+    ("sheet8:p4.forward_mults", "nK^2 per layer, so nK^2 in total", "incorrect"),
+    ("sheet8:p4.forward_mults", "nLK^2: per layer", "invalid"),
+    ("sheet8:p2.variance", "d sigma^2/2 (ReLU: half)", "invalid"),
+    # a relative clause with a limit of its own is a remark, never the end of a chain
+    ("sheet9:p2.variance", "x_i^2 (1 - p)/p, which diverges when p \\to 0", "correct"),
+    ("sheet9:p2.variance", "x_i^2 (1 - p)/p, which goes to 0 as p -> 1", "correct"),
+    ("sheet9:p2.variance", "x_i^2/p, which blows up as p -> 0", "incorrect"),
+    ("sheet9:p2.variance", "x_i^2 (1 - p)/p, which is halved", "invalid"),
+    # a reason in a LaTeX text box that holds mathematics
+    ("sheet8:p2.variance", "\\frac{d \\sigma^2}{2} \\quad \\text{because } E[z^2] \\text{ is halved by ReLU}",
+     "correct"),
+    ("sheet8:p2.variance", "d \\sigma^2 \\quad \\text{since only half of the } z_i \\text{ survive}", "incorrect"),
+])
+def test_sentences_around_the_answer(banks: dict, where: str, text: str, expected: str) -> None:
+    assert verdict(banks, where, text) == expected
