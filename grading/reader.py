@@ -657,21 +657,55 @@ def _in_words(question: Question, answer: str) -> tuple[str | None, str]:
     without an explaining remark; None for the text where the question's words spell infinity and
     the sentence claims the quantity is finite."""
     candidates = [(answer, "")]
+    unboxed = _TEXT_BOXES.sub(lambda m: m.group(1), answer).replace("$", " ") if "\\" in answer else answer
+    if unboxed != answer:  # "\text{there is a finite minimiser}": the words in LaTeX's text box
+        candidates.append((unboxed, ""))
     hedged = without_hedge(answer)
     if hedged is not None:
         candidates.append((hedged[0], f"set aside the hedge {hedged[1]!r} (graded as the exact value it states)"))
     remarked = remarks(answer, set(question.vocab.known_names()))
     if remarked is not None:
         candidates.append((remarked[0], "set aside the remark(s) " + ", ".join(repr(r) for r in remarked[1])))
+    chain = split_chain(unboxed)
+    if len(chain) > 1 and chain[-1][1] + len(chain[-1][0]) >= len(unboxed.rstrip()):  # "..., so the gap is infinite"
+        candidates.append((re.sub(r"^\s*[:,]?", "", chain[-1][0]), WORKING_NOTE))
     for text, note in candidates:
         spelled = question.spelled_out(text)
         if spelled != text:
             return spelled, note
     if "oo" in question.words.values():
         for text, note in candidates:
-            if says_finite(text):
+            if _tends_to_infinity(question.prompt, text):
+                return "oo", note
+        for text, note in candidates:
+            located = _LOCATION.search(text)  # "The minimum is attained at x = y": a claim with its place
+            if says_finite(text) or (located and text[:located.start()].strip() and not _NOT_LOCATION.search(
+                    located.group(0)) and says_finite(text[:located.start()])):
                 return None, note
     return answer, ""
+
+
+#: LaTeX's text boxes, whose words are read as typed.
+_TEXT_BOXES = re.compile(r"\\(?:text|textrm|textit|mbox|mathrm)\s*\{([^{}]*)\}")
+#: Where a claimed optimum lies, after the claim: ``, at x_y - x_j = log(d)``, ``where softmax(x) = y``.
+_LOCATION = re.compile(r"[\s,;]+(?:at|where|when|for)\s+[^,;]*=[^,;]*?\s*\.?\s*$", re.I)
+#: What makes the place no place of a finite optimum: infinity, a denial, a contrast or an alternative.
+_NOT_LOCATION = re.compile(r"oo|inf|∞|(?<![A-Za-z])(?:not|no|never|but|or|if|unless)(?![A-Za-z])", re.I)
+#: A limit statement: what tends to infinity.
+_TO_INFINITY = re.compile(r"^\s*(?P<quantity>.+?)\s*(?:->|→|⟶|\\to(?![A-Za-z])|\\(?:long)?rightarrow(?![A-Za-z]))"
+                          r"\s*\+?\s*(?:oo|\\infty|∞|infinity)\s*\.?\s*$", re.I)
+
+
+def _tends_to_infinity(prompt: str, text: str) -> bool:
+    """Whether ``text`` says that the asked quantity, as the question's prompt names it, tends to
+    infinity (``x_y - x_j \\to \\infty`` where the prompt asks for the gap x_y - x_j): it is infinite.
+    Another quantity tending to infinity (``L \\to \\infty``) says nothing of the asked one."""
+    m = _TO_INFINITY.match(text.replace("$", " "))
+    if m is None:
+        return False
+    quantity = "".join(m.group("quantity").replace("\u2212", "-").split())
+    return len(quantity) > 1 and not re.fullmatch(r"[A-Za-z]", quantity) \
+        and quantity in "".join(prompt.replace("\u2212", "-").split())
 
 
 class Statement:

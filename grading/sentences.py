@@ -25,17 +25,27 @@ _TURNED = re.compile(r"\b(?:not|isnt|never|no longer|is finite|are finite|stays 
                      r"minimum|optimum) exists)\b")
 
 
+#: Finiteness denied right before it: ``not finite``, ``isn't bounded``, ``never finite``.
+_NEGATED_FINITE = re.compile(r"\b(?:not|never|isnt|arent|wasnt|cannot)\s+(?:(?:be|really|at all)\s+)?"
+                             r"(?:finite|bounded)\b")
+
+
 def says_infinite(text: str) -> bool:
     """Whether ``text`` (lower case, punctuation removed) says the quantity is infinite. A term
     that, read with its negations (:func:`_polarities`), says the quantity is finite ("the gap is
-    finite", "it isn't infinite") turns any sentence around.
+    finite", "it isn't infinite") turns any sentence around; one where every term says infinite and
+    finiteness is denied right before its word ("the minimiser is not finite", "the gap isn't
+    bounded") says infinite, unless a hedge, a condition or a contrast stands in it.
 
     >>> says_infinite("no minimiser exists"), says_infinite("there is a finite minimiser")
     (True, False)
     """
     text = _CONTRACTION.sub(r"\1nt", text)
-    if any(_polarities(text)):
+    polarities = _polarities(text)
+    if any(polarities):
         return False
+    if polarities and _NEGATED_FINITE.search(text) and not _UNSURE.search(text):
+        return True  # "the minimiser is not finite", "the gap isn't bounded": every term says infinite
     if _NO_OPTIMUM.search(text):
         turned = _TURNED.sub(" ", _NO_OPTIMUM.sub(" ", text))
         return turned == _TURNED.sub(" ", turned) and not re.search(r"\bbut\b", text)

@@ -164,3 +164,29 @@ def test_arithmetic_in_words(banks: dict, where: str, text: str, expected: str) 
 ])
 def test_sentences_around_the_answer(banks: dict, where: str, text: str, expected: str) -> None:
     assert verdict(banks, where, text) == expected
+
+
+# --- 5. sentences of finiteness, both ways ------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("the optimal gap is not finite", "correct"),
+    ("The gap isn't bounded.", "correct"),
+    ("x_y − x_j → ∞", "correct"),
+    ("$x_y - x_j \\to +\\infty$", "correct"),
+    ("\\lim_{x_y - x_j \\to \\infty} L = 0 \\text{, hence the gap is unbounded}", "correct"),
+    ("\\text{there exists a finite minimiser}", "incorrect"),
+    ("The loss has a minimum, at x_y - x_j = log(d - 1).", "incorrect"),
+    ("the minimum is attained where softmax(x) = y", "incorrect"),
+    ("no, it is bounded", "incorrect"),
+    ("it is not unbounded", "incorrect"),
+    ("not infinite", "incorrect"),
+    # no definite claim, or a claim of another quantity
+    ("The minimum is attained at x = y, but the gap is infinite.", "invalid"),
+    ("the minimiser is not finite or finite", "invalid"),
+    ("the gap is not finite but bounded", "invalid"),
+    ("the minimum is not attained at x = y", "invalid"),
+    ("L \\to \\infty", "invalid"),
+    ("x_y - x_j \\to 0", "invalid"),
+])
+def test_finiteness_sentences(banks: dict, text: str, expected: str) -> None:
+    assert verdict(banks, "sheet8:p3.unsmoothed_gap", text) == expected
