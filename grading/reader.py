@@ -37,6 +37,7 @@ from .sentences import (
     explains,
     modal_statement,
     modifies,
+    operated,
     remarks,
     says_finite,
     spoken_arithmetic,
@@ -205,15 +206,16 @@ _MATHS = re.compile(r"[0-9^*/+\-=_\\]|[A-Za-z](?:[A-Za-z])?\s*\(")
 
 def after_colon(text: str) -> str | None:
     """The statement after the last top-level colon of an answer whose part before the colon is
-    working with mathematics in it (``k^2 C_in per output value, times n H W C_out outputs: n H W
-    C_out C_in k^2``), or None. Words alone before a colon introduce the answer (``Answer: ...``,
+    working in words with mathematics in it (``k^2 C_in per output value, times n H W C_out outputs:
+    n H W C_out C_in k^2``), or None. Words alone before a colon introduce the answer (``Answer: ...``,
     :func:`.sentences.leading_words`); ``:=`` is a definition."""
     pieces = top_level(text, _COLON)
     if len(pieces) < 2 or pieces[0][1] != 0:
         return None
     before = text[:pieces[-1][1]]
-    if not _MATHS.search(before) or not pieces[-1][0].strip():
-        return None
+    words = [w for w in re.findall(r"(?<![A-Za-z_\\])[A-Za-z]{3,}(?![A-Za-z_(])", before) if w not in FUNCTION]
+    if not _MATHS.search(before) or not words or not pieces[-1][0].strip():
+        return None  # "y - s: s - y": no working in words before the colon
     return pieces[-1][0]
 
 
@@ -337,7 +339,7 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
             found.append(out[cut:].strip(" ,;.()"))
             out = out[:cut]
     explained = _EXPLANATION.search(out)  # "... where a is the bound": words about the names, no value
-    if explained and out[:explained.start()].strip() and not any(
+    if explained and out[:explained.start()].strip() and not operated(explained.group(1), names) and not any(
             t.lower() in _NEGATIONS or t.lower() in QUANTITY_WORDS for t in _WORD.findall(explained.group(1))):
         found.append(explained.group(0).strip(" ,;."))
         out = out[:explained.start()]

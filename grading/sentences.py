@@ -128,7 +128,8 @@ NEGATIONS = frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn'
 def leading_words(text: str, names: set[str]) -> tuple[str, str] | None:
     """``(the statement, its introduction)`` for an answer that opens with words introducing it
     ("The variance is d sigma^2/2", "Answer: nLK^2"), or None. Nothing is set aside when a word of
-    the introduction is a name of the question or a function, or when a negation or a hedge
+    the introduction is a name of the question, a function or an operation ("The negative
+    gradient is", "The inverted gradient is": :func:`operated`), or when a negation or a hedge
     ("not", "only", "approximately") stands in it or right after it."""
     m = _LEADING.match(text)
     if m is None:
@@ -137,9 +138,10 @@ def leading_words(text: str, names: set[str]) -> tuple[str, str] | None:
     rest = m.group("rest") or m.group("after")
     words = intro.split()
     first_after = re.match(r"[A-Za-z']+", rest.strip())
-    if any(w.lower() in NEGATIONS or w in names or w in FUNCTION for w in words) or (
+    if any(w.lower() in NEGATIONS or w in names or w in FUNCTION or w.lower() in OPERATION_WORDS
+           or w.lower() in {"per", "each"} for w in words) or operated(intro, names) or (
             first_after and first_after.group(0).lower() in NEGATIONS):
-        return None
+        return None  # "The negated gradient is ...", "The inverted gradient is ...": an operation, no label
     return rest, intro.strip()
 
 
@@ -183,6 +185,8 @@ def asides(text: str) -> tuple[str, list[str]] | None:
             return None
         if _LIMIT.search(text, m.start(), end):
             continue  # "(as d -> oo)": a condition on the answer, not a reason for it
+        if operated(text[m.start() + 1:end], set()) or modifies(text[m.start() + 1:end], set()):
+            return None  # "(since it is inverted)", "(by halving)": an operation, never a reason
         out.append(text[last:m.start()])
         found.append(text[m.start():end + 1].strip())
         last = end + 1
@@ -471,6 +475,37 @@ def _participle(word: str) -> bool:
     return len(word) >= 5 and word.endswith("ed") and word not in _DESCRIBING
 
 
+#: Gerunds that say how the answer was found, never an operation on it (``by using``, ``by counting``).
+_METHODS = frozenset({"using", "counting", "including", "excluding", "ignoring", "keeping", "storing", "following",
+                      "assuming", "taking", "noting", "writing", "plugging", "substituting", "expanding",
+                      "differentiating", "applying", "setting", "conditioning", "computing", "evaluating",
+                      "definition", "linearity", "symmetry", "independence", "matching", "comparing"})
+
+
+def operated(text: str, names: set[str]) -> bool:
+    """Whether words speak of an operation done to something: a participle that describes no
+    count or storage (:data:`_DESCRIBING`: ``inverted``, ``mirrored``, ``halved``), unless negated
+    (``not counted``), the adjective of a term of the subject (:data:`_TERMS`: ``inverted dropout
+    is unbiased``), or a name's own after "of" (``units of y squared``);
+    or a gerund of a method that is none of finding the answer (``by inverting it``, ``after
+    halving``; :data:`_METHODS` are ways of finding it)."""
+    words = _content_words(" ".join(t for t in _TOKEN.findall(text) if not spelled_by_names(t, names)), names)
+    tokens = _RAW_TOKEN.findall(text)
+    for k, word in enumerate(words):
+        if len(word) >= 6 and word.endswith("ing") and word not in _METHODS and (
+                (k and words[k - 1] in {"by", "after", "then", "when", "before"})
+                or (k + 1 < len(words) and words[k + 1] in _ANSWER_WORDS)):
+            return True
+        if not _participle(word) or (k and words[k - 1] in _DENIALS | _ABSENT) or " ".join(words[k:k + 2]) in _TERMS:
+            continue
+        at = next((p for p, t in enumerate(tokens) if t.lower() == word), None)
+        if at is not None and at >= 2 and tokens[at - 2].lower() == "of" and tokens[at - 1] in names | {
+                tokens[at - 1]} and len(tokens[at - 1]) <= 2:
+            continue  # "(units of y squared)": the name's own
+        return True
+    return False
+
+
 def explains(remark: str, names: set[str]) -> bool:
     """Whether a remark is recognisably one that leaves the value alone. The rule is positive: a
     remark is set aside only when it is one of
@@ -502,16 +537,8 @@ def explains(remark: str, names: set[str]) -> bool:
     words = _content_words(" ".join(t for t in _TOKEN.findall(text) if not spelled_by_names(t, names)), names)
     if not words:
         return False
-    tokens = _RAW_TOKEN.findall(text)
     verb_at = next((k for k, w in enumerate(words) if w in _SENTENCE_VERBS and k > 0), None)
-    for k, word in enumerate(words):
-        if not _participle(word) or (k and words[k - 1] in _DENIALS | _ABSENT) \
-                or (verb_at is not None and k < verb_at) or " ".join(words[k:k + 2]) in _TERMS:
-            continue
-        at = next((p for p, t in enumerate(tokens) if t.lower() == word), None)
-        if at is not None and at >= 2 and tokens[at - 2].lower() == "of" and tokens[at - 1] in names | {
-                tokens[at - 1]} and len(tokens[at - 1]) <= 2:
-            continue  # "(units of y squared)": the name's own
+    if operated(text, names):
         return False
     first = words[0]
     while first in _OPENERS - _GLOSSES and len(words) > 1:
