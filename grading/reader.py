@@ -375,6 +375,19 @@ def parse_answer(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None = Non
         return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
 
 
+#: Doubled braces that open no exponent's or subscript's group (``{{7*7}}``, ``{{ x }}``): a template.
+_TEMPLATE = re.compile(r"(?<![\^_{])\{\s*\{")
+
+
+def _template(text: str) -> AnswerError | None:
+    """The error for a text with doubled braces outside LaTeX (no LaTeX command in it) that open
+    no exponent's or subscript's group: a template's placeholder (``{{7*7}}``), never an answer."""
+    if "\\" in text or not _TEMPLATE.search(text):
+        return None
+    return AnswerError("doubled braces '{{' outside LaTeX are template syntax, not mathematics: write the answer "
+                       "itself", None, text)
+
+
 def _read_aside(read: Callable[[str], Parsed], part: str, note: str) -> Parsed | None:
     """``part`` (the answer with something set aside) read by ``read``, with ``note`` added; None
     when it does not read, so the answer is read as written."""
@@ -398,6 +411,9 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     if len(text) > limits.max_length:
         raise TooLarge(f"the answer is {len(text):,} characters long (at most {limits.max_length:,})")
     _bracket_depth(text.replace("\\{", "").replace("\\}", ""), limits)
+    template = _template(text)  # "{{7*7}}": a template's placeholder, never mathematics
+    if template is not None:
+        raise template
 
     def answer(part: str) -> Parsed:
         return parse_answer(part, vocab, solve_for, limits, labels)
@@ -734,6 +750,10 @@ class Statement:
 
         if self.model is None:
             self.line_error = AnswerError("this question has no model")
+            return None
+        template = _template(self.text) if isinstance(self.text, str) else None
+        if template is not None:  # "{{7*7}}": read by no reading
+            self.line_error = template
             return None
         try:
             return read_line(self.model, self.text, self.limits, equation=self.equation)

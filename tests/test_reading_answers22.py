@@ -190,3 +190,17 @@ def test_sentences_around_the_answer(banks: dict, where: str, text: str, expecte
 ])
 def test_finiteness_sentences(banks: dict, text: str, expected: str) -> None:
     assert verdict(banks, "sheet8:p3.unsmoothed_gap", text) == expected
+
+
+# --- 6. doubled braces outside LaTeX are a template, read by no reading ------------------------------
+
+@pytest.mark.parametrize("where, text, expected", [
+    ("sheet9:p1.bound", "{{7*7}}", "invalid"),
+    ("sheet8:p2.variance", "{{d sigma^2/2}}", "invalid"),     # also not under the question's model
+    ("sheet9:p4.weights", "{{ C_in C_out k^2 }}", "invalid"),
+    ("sheet8:p2.variance", "d sigma^{{2}}/2", "correct"),     # an exponent's group
+    ("sheet9:p1.bound", "\\sqrt{{3}/{d}}", "correct"),        # LaTeX
+    ("sheet8:p2.variance", "{d sigma^2}/2", "correct"),
+])
+def test_doubled_braces_outside_latex(banks: dict, where: str, text: str, expected: str) -> None:
+    assert verdict(banks, where, text) == expected
