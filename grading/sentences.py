@@ -185,7 +185,8 @@ def asides(text: str) -> tuple[str, list[str]] | None:
             return None
         if _LIMIT.search(text, m.start(), end):
             continue  # "(as d -> oo)": a condition on the answer, not a reason for it
-        if operated(text[m.start() + 1:end], set()) or modifies(text[m.start() + 1:end], set()):
+        body = text[m.start() + 1:end]
+        if operated(body, set()) or modifies(body, set()) or not explains(body, set()):
             return None  # "(since it is inverted)", "(by halving)": an operation, never a reason
         out.append(text[last:m.start()])
         found.append(text[m.start():end + 1].strip())
@@ -425,7 +426,13 @@ _DOMAIN = frozenset({
     "log-likelihood", "likelihood", "nats", "counted", "included", "network", "model", "pytorch", "convention",
     "independence", "symmetry", "linearity", "chain", "iid", "zero-mean", "mean-zero", "assumption", "lemma",
     "theorem", "property", "expansion", "substitution", "hint", "step", "algebra", "simplification", "cancellation",
-    "bayes", "lotus", "tower", "conditioning", "taylor", "jensen", "fact", "notation", "recap", "check", "proof"})
+    "bayes", "lotus", "tower", "conditioning", "taylor", "jensen", "fact", "notation", "recap", "check", "proof",
+    "law", "result", "above", "below", "earlier", "previous", "lecture", "notes", "slides", "sheet", "exercise",
+    "question", "part", "form", "closed", "usual", "well-known", "known", "classic", "standard", "bernoulli",
+    "gaussian", "normal", "binomial", "distribution", "random", "variable", "variables", "simulation", "experiment",
+    "code", "implementation", "library", "paper", "book", "textbook", "reference", "solution", "multiply"})
+#: Links of a phrase, no nouns of it.
+_LINKS = frozenset({"of", "and", "by", "wrt", "plus", "minus", "as", "than", "both", "each", "use"})
 #: Verbs that make a remark a sentence of its own (``(the loss only tends to 0)``, ``(ReLU keeps half)``).
 _SENTENCE_VERBS = frozenset({
     "is", "are", "was", "were", "be", "been", "isnt", "arent", "has", "have", "had", "does", "do", "did", "doesnt",
@@ -444,7 +451,9 @@ _DESCRIBING = frozenset({
     "required", "used", "computed", "shared", "assumed", "defined", "fixed", "attained", "reached", "allocated",
     "measured", "evaluated", "obtained", "derived", "neglected", "unbiased", "unchanged", "based", "called", "named",
     "expected", "detached", "initialised", "initialized", "sampled", "zeroed", "predicted", "kept", "vectorised",
-    "vectorized", "well-defined", "closed-form"})
+    "vectorized", "well-defined", "closed-form", "checked", "verified", "confirmed", "tested", "simulated", "proven",
+    "proved", "simplified", "factored", "factorised", "factorized", "rearranged", "rewritten", "quoted", "cited",
+    "stated", "explained", "discussed"})
 #: Terms of the subject whose adjective is a participle: never an operation on the answer.
 _TERMS = frozenset({"inverted dropout", "weighted sum", "expected value", "centered data", "centred data"})
 #: Verbs whose particle is no bound or scope (``which blows up``, ``which goes to 0``).
@@ -546,12 +555,19 @@ def explains(remark: str, names: set[str]) -> bool:
         first = words[0]
     if _CITATION.search(text) or first in _EXPLAINING_OPENERS | _GLOSSES or first in _ABSENT:
         return True
+    if first == "by" and re.match(r"\s*\(?\s*by\s+(?:the\s+)?[A-Za-z]{3,}", text, re.I):
+        return True  # "(by linearity)", "(by the chain rule)"; never "(by 2)"
+    if first in _SENTENCE_VERBS - _COPULAS - {"be", "been", "isnt", "arent", "do", "did", "does", "can", "will",
+                                              "would", "must", "have", "had", "keep", "need", "cancel", "agree",
+                                              "reach", "tend"} and len(words) > 1:
+        return True  # "(matches PyTorch)", "(agrees with the simulation)": a sentence of the answer
     if _claims(words):
         return True
     known = _DOMAIN | _DESCRIBING | (PROPERTIES - _CONDITIONAL) | _AUTHORS | QUANTITY_WORDS | SCOPE_WORDS \
         | _NUMBER_WORDS | _ABSENT | _DENIALS | _OPENERS
-    if all(w in known or w in FUNCTION for w in words):
-        return True
+    nouns = (_DOMAIN - _LINKS) | PROPERTIES | _AUTHORS | _DESCRIBING
+    if all(w in known or w in FUNCTION for w in words) and any(w in nouns or w in FUNCTION for w in words):
+        return True  # a phrase with a noun of its own: never links alone, "(by 2)"
     relation = _RELATION.search(text)
     if verb_at is not None or (relation and text[:relation.start()].strip()):
         if first in _ANSWER_WORDS:  # "(this is He's d sigma^2/2)": what the answer is, said with mathematics

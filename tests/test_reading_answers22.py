@@ -37,6 +37,10 @@ def verdict(banks: dict, where: str, text: str) -> str:
     ("sheet9:p3.gradient", "s - y (the sigmoid's derivative cancels)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (bias not included)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (biases excluded)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (by the law of total variance)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (matches the simulation)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (checked numerically)"),
+    ("sheet9:p2.variance", "x_i^2 (1-p)/p (Bernoulli variance)"),
 ])
 def test_a_recognised_remark_is_set_aside(banks: dict, where: str, text: str) -> None:
     assert verdict(banks, where, text) == "correct"
@@ -67,6 +71,10 @@ def test_a_recognised_remark_is_set_aside(banks: dict, where: str, text: str) ->
     ("sheet9:p4.weights", "C_in C_out k^2 (depthwise)"),
     ("sheet8:p2.variance", "d sigma^2/2 (d -> oo)"),
     ("sheet8:p2.variance", "d sigma^2/2 (positive if squared)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (by 2)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (by d)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (gets halved)"),
+    ("sheet8:p2.variance", "d sigma^2/2 (depends on the convention)"),
 ])
 def test_an_unrecognised_remark_leaves_the_answer_unread(banks: dict, where: str, text: str) -> None:
     assert verdict(banks, where, text) == "invalid"
