@@ -231,6 +231,29 @@ _FINITENESS = frozenset({"finite", "infinite", "bounded", "unbounded"})
 #: Words that name the answer itself (``(it is per layer)``, ``(the count for one layer)``).
 _ANSWER_WORDS = frozenset({"it", "its", "this", "that", "which", "answer", "result", "value", "count", "number",
                            "quantity", "formula", "expression"})
+#: Nouns of the asked quantities: a remark that says such a quantity is a formula, or speaks of it with an
+#: operation, gives a value of its own.
+_QUANTITY_NOUNS = _ANSWER_WORDS | frozenset({"gradient", "gradients", "derivative", "variance", "mean", "expectation",
+                                             "std", "deviation", "bound", "gap", "memory", "solution", "output"})
+#: A value at a point anywhere in a remark: ``at t = 0``, ``for p = 1``.
+_AT_VALUE_ANYWHERE = re.compile(r"(?<![A-Za-z])(?:for|at|when)\s+\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*=\s*[-+]?[\d./]+",
+                                re.I)
+#: A copula or a relation that says what something is.
+_IS = re.compile(r"(?<![A-Za-z])(?:is|are|equals|was|were|becomes|gives)(?![A-Za-z])|=", re.I)
+
+
+def _own_value(clause: str, names: set[str]) -> bool:
+    """Whether a clause says that the answer or an asked quantity (:data:`_QUANTITY_NOUNS`) is a
+    formula: a copula after such a noun and mathematics after it (a digit, a sign, a name of the
+    question): ``(the derivative is y - s)``, ``(the real answer is 1/(s - y))``."""
+    m = _IS.search(clause)
+    if m is None or not any(w in _QUANTITY_NOUNS for w in _content_words(clause[:m.start()], names)):
+        return False
+    after = clause[m.end():]
+    return bool(re.search(r"[0-9+\-*/^()]", after)) or any(
+        t in names for t in re.findall(r"[A-Za-z]+(?:_\{?\w+\}?)?", after))
+
+
 #: Counts in words: a short remark holding one names a scope (``(one layer)``, ``(both passes)``,
 #: ``(all layers)``); in a sentence they count its own subject (``(all activations kept for backprop)``).
 _NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "ten", "single", "both", "first", "second", "last",
@@ -313,7 +336,10 @@ def modifies(remark: str, names: set[str]) -> bool:
         return True
     if any(_polarities(_CONTRACTION.sub(r"\1nt", remark.lower()))):  # "the gap is finite": a value of its own
         return True
+    at_a_point = at_value is not None or _AT_VALUE_ANYWHERE.search(remark) is not None
     for number, clause in enumerate(_CLAUSE.split(remark)):
+        if _own_value(clause, names) and not at_a_point:  # "(the derivative is y - s)": a value of its own
+            return True
         own = _OWN_SUBJECT.match(clause)  # "(L -> 0 only in the limit)": a sentence of another quantity
         stated = (claim and number == 0) or (own is not None and own.group(1) not in names)
         words = _content_words(clause, names)
@@ -334,6 +360,8 @@ def modifies(remark: str, names: set[str]) -> bool:
                 (w in QUANTITY_WORDS and w not in _VERBS and not (w in FUNCTION and k and words[k - 1] in PROPERTIES))
                 or w in _DENIALS or w in _NUMBER_WORDS for k, w in enumerate(words)):
             return True
+        if not gloss and any(w in _QUANTITY_NOUNS for w in words) and any(w in OPERATION_WORDS for w in words):
+            return True  # "(the gradient has the opposite sign)", "(actual variance is double)"
         if any(w in _ANSWER_WORDS for w in words) and any(
                 w in _MODIFIERS and not (k and words[k - 1] in _PARTICLES.get(w, ()))
                 and not (claim and w in _CONDITIONS) for k, w in enumerate(words)):

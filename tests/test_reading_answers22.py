@@ -212,3 +212,19 @@ def test_finiteness_sentences(banks: dict, text: str, expected: str) -> None:
 ])
 def test_doubled_braces_outside_latex(banks: dict, where: str, text: str, expected: str) -> None:
     assert verdict(banks, where, text) == expected
+
+
+# --- red team: an operation said in words around a right value never leaves it correct -------------
+
+@pytest.mark.parametrize("text", [
+    "s - y (since it is inverted)", "s - y (by inverting it)", "s - y (where y is inverted)",
+    "s - y, where y is inverted", "s - y (which is then inverted)", "The inverted gradient is s - y",
+    "The negative gradient is s - y", "Minus the gradient is s - y", "The reciprocal is s - y",
+    "The gradient squared is s - y", "Half the gradient is s - y", "the gradient should be negated: s - y",
+    "y - s: s - y", "s - y, which should be negated", "s - y reversed", "s - y \\quad \\text{inverted}",
+    # a sentence that gives the answer a value of its own, or speaks of the asked quantity with an operation
+    "s - y (the gradient has the opposite sign)", "s - y (the real answer is 1/(s - y))",
+    "s - y (the derivative is y - s)", "s - y (gradient descent uses the negative)", "s - y, which is y - s + 0",
+])
+def test_an_operation_in_words_is_never_set_aside(banks: dict, text: str) -> None:
+    assert verdict(banks, "sheet9:p3.gradient", text) != "correct"
