@@ -548,24 +548,24 @@ def explains(remark: str, names: set[str]) -> bool:
     remark is set aside only when it is one of
 
     1. a citation (``(He et al. 2015)``, ``(Glorot and Bengio, 2010)``);
-    2. an explanation opened by a reason, a source or a gloss (``(from d a^2/3 = 1)``, ``(since
-       ...)``, ``, i.e. the prediction error``, ``, which blows up as p -> 0``);
+    2. an explanation opened by a reason, a source, a method or a gloss (``(from d a^2/3 = 1)``,
+       ``(since ...)``, ``(by linearity)``, never ``(by 2)``; ``, i.e. the prediction error``, ``,
+       which blows up as p -> 0``);
     3. what is absent (``(no bias)``, ``(without any bias term)``);
     4. a property of the answer (:data:`PROPERTIES`: ``(unbiased)``, ``(maximal 1/4 at t = 0)``,
        ``(positive when the prediction overshoots)``);
     5. a sentence of its own: a verb (:data:`_SENTENCE_VERBS`) or a relation after a subject
        (``(the loss only tends to 0)``, ``(L -> 0 only in the limit)``, ``(for p = 1 this is He's d
-       sigma^2/2)``); where the subject is the answer (it, this), it says what the answer is, with
-       mathematics or the nouns of item 6;
+       sigma^2/2)``), or a verb with the answer as its subject left out (``(matches PyTorch)``);
+       where the subject is the answer (it, this), it says what the answer is, with mathematics or
+       the nouns of item 6 (and :func:`modifies` refuses a formula of its own);
     6. a phrase naming what the answer is or counts, each word a noun or link of the sheets'
        subject (:data:`_DOMAIN`), a property, a count, a scope or a function (``(weights +
        activations)``, ``(natural log)``, ``(He init)``).
 
     Whatever else (``(inverted)``, ``(other way round)``, ``(mirrored)``) may change the value and
-    is never set aside. A participle that is no description of what is counted (:data:`_DESCRIBING`)
-    names an operation wherever it stands (``(the answer is transposed)``), unless it is negated
-    (``not counted``), describes a name after "of" (``(units of y squared)``) or is an adjective in
-    the subject before the verb of a sentence (``(inverted dropout is unbiased)``).
+    is never set aside, and neither is a remark that speaks of an operation (:func:`operated`:
+    ``(the answer is transposed)``, ``(by inverting it)``).
     """
     text = _TEXT_BOX.sub(lambda m: m.group(1), remark)
     at_value = _AT_VALUE.match(text)
@@ -574,13 +574,13 @@ def explains(remark: str, names: set[str]) -> bool:
     words = _content_words(" ".join(t for t in _TOKEN.findall(text) if not spelled_by_names(t, names)), names)
     if not words:
         return False
-    verb_at = next((k for k, w in enumerate(words) if w in _SENTENCE_VERBS and k > 0), None)
     if operated(text, names):
         return False
     first = words[0]
     while first in _OPENERS - _GLOSSES and len(words) > 1:
         words = words[1:]
         first = words[0]
+    verb_at = next((k for k, w in enumerate(words) if w in _SENTENCE_VERBS and k > 0), None)
     if _CITATION.search(text) or first in _EXPLAINING_OPENERS | _GLOSSES or first in _ABSENT:
         return True
     if first == "by" and re.match(r"\s*\(?\s*by\s+(?:the\s+)?[A-Za-z]{3,}", text, re.I):
