@@ -231,6 +231,10 @@ _FINITENESS = frozenset({"finite", "infinite", "bounded", "unbounded"})
 #: Words that name the answer itself (``(it is per layer)``, ``(the count for one layer)``).
 _ANSWER_WORDS = frozenset({"it", "its", "this", "that", "which", "answer", "result", "value", "count", "number",
                            "quantity", "formula", "expression"})
+#: Words that apply a function or a reduction (``(abs)``, ``(max)``, ``(mean)``, ``(absolute value)``): in a
+#: short remark an operation, unless a property names its kind (``(natural log)``).
+_REDUCTIONS = frozenset({"mean", "average", "averaged", "abs", "absolute", "magnitude", "norm", "modulus", "total",
+                         "sum", "max", "min", "maximum", "minimum"})
 #: Nouns of the asked quantities: a remark that says such a quantity is a formula, or speaks of it with an
 #: operation, gives a value of its own.
 _QUANTITY_NOUNS = _ANSWER_WORDS | frozenset({"gradient", "gradients", "derivative", "variance", "mean", "expectation",
@@ -356,8 +360,11 @@ def modifies(remark: str, names: set[str]) -> bool:
             return True
         if first in _ABSENT and (len(words) == 1 or words[1] in QUANTITY_WORDS or words[1] in SCOPE_WORDS):
             return True
+        called = {c.lower() for c in re.findall(r"([A-Za-z]+)\s*[(\[]", clause)}  # "E[ReLU(z)^2]": mathematics
         if len(words) <= 2 and not stated and any(
-                (w in QUANTITY_WORDS and w not in _VERBS and not (w in FUNCTION and k and words[k - 1] in PROPERTIES))
+                (((w in QUANTITY_WORDS and w not in _VERBS)
+                  or ((w in FUNCTION or w in _REDUCTIONS) and w not in called))
+                 and not ((w in FUNCTION or w in _REDUCTIONS) and k and words[k - 1] in PROPERTIES))
                 or w in _DENIALS or w in _NUMBER_WORDS for k, w in enumerate(words)):
             return True
         if not gloss and any(w in _QUANTITY_NOUNS for w in words) and any(w in OPERATION_WORDS for w in words):
@@ -444,7 +451,7 @@ _DOMAIN = frozenset({
     "units", "neuron", "neurons", "sample", "samples", "example", "examples", "batch", "minibatch", "channel",
     "channels", "filter", "filters", "kernel", "kernels", "logit", "logits", "probability", "probabilities", "prob",
     "label", "labels", "target", "targets", "prediction", "predictions", "predicted", "error", "loss", "variance",
-    "mean", "std", "expectation", "derivative", "init", "initialisation", "initialization", "initializer",
+    "std", "expectation", "derivative", "init", "initialisation", "initialization", "initializer",
     "initialiser", "scale", "trick", "formula", "rule", "scheme", "identity", "definition", "forward", "backward",
     "backprop", "pass", "passes", "training", "inference", "memory", "storage", "shape", "vector", "matrix", "tensor",
     "scalar", "logistic", "dropout", "mask", "keep", "one-hot", "log-sum-exp", "wrt", "of", "and", "use", "test",

@@ -225,6 +225,8 @@ def test_doubled_braces_outside_latex(banks: dict, where: str, text: str, expect
     # a sentence that gives the answer a value of its own, or speaks of the asked quantity with an operation
     "s - y (the gradient has the opposite sign)", "s - y (the real answer is 1/(s - y))",
     "s - y (the derivative is y - s)", "s - y (gradient descent uses the negative)", "s - y, which is y - s + 0",
+    # a function or a reduction named alone applies it
+    "s - y (abs)", "s - y (max)", "s - y (sum)", "s - y (absolute value)", "s - y (mean)",
 ])
 def test_an_operation_in_words_is_never_set_aside(banks: dict, text: str) -> None:
     assert verdict(banks, "sheet9:p3.gradient", text) != "correct"
