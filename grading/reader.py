@@ -346,7 +346,8 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
     m = _TRAILING_WORDS.search(out)
     gloss = m is not None and _GLOSS.match(m.group(1)) is not None  # "i.e. prediction minus label" restates
     if m and (label(m.group(1)) or (gloss and not any(t.lower() in _NEGATIONS for t in _WORD.findall(m.group(1)))
-                                    and not modifies(m.group(1), names))) and out[:m.start()].strip():
+                                    and explains(m.group(1), names) and not modifies(m.group(1), names))) \
+            and out[:m.start()].strip():
         found.append(m.group(1).strip())
         out = out[:m.start()]
     return (out, found) if found else None

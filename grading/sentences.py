@@ -465,7 +465,9 @@ _DOMAIN = frozenset({
     "law", "result", "above", "below", "earlier", "previous", "lecture", "notes", "slides", "sheet", "exercise",
     "question", "part", "form", "closed", "usual", "well-known", "known", "classic", "standard", "bernoulli",
     "gaussian", "normal", "binomial", "distribution", "random", "variable", "variables", "simulation", "experiment",
-    "code", "implementation", "library", "paper", "book", "textbook", "reference", "solution", "multiply"})
+    "code", "implementation", "library", "paper", "book", "textbook", "reference", "solution", "multiply", "width",
+    "height", "depth", "size", "dimension", "dimensions", "length", "stride", "padding", "image", "feature",
+    "features", "map", "maps", "hidden", "pre-activation", "pre-activations", "post-activation"})
 #: Links of a phrase, no nouns of it.
 _LINKS = frozenset({"of", "and", "by", "wrt", "plus", "minus", "as", "than", "both", "each", "use"})
 #: Verbs that make a remark a sentence of its own (``(the loss only tends to 0)``, ``(ReLU keeps half)``).
@@ -506,6 +508,11 @@ _OWN_SUBJECT = re.compile(r"\s*(?:the\s+)?(\\?[A-Za-z]|\\[A-Za-z]+)(?:_\{?\w+\}?
 _RELATION = re.compile(r"=|->|\\to(?![A-Za-z])|<|>|\\(?:le|ge|leq|geq)(?![A-Za-z])|[\u2192\u27f6\u2264\u2265]")
 #: A condition at a value that opens a remark: ``for p = 1``, ``at t = 0``.
 _AT_VALUE = re.compile(r"\s*(?:for|at|when|with)\s+\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*=\s*[-+]?[\d./]+\s*,?\s*", re.I)
+
+
+#: The opener of a gloss, with the brackets and spaces before it.
+_GLOSS_OPENER = re.compile(r"^[\s(\[]*(?:i\.\s?e\.?|e\.\s?g\.?|ie|eg|viz\.?|namely|that\s+is)(?![A-Za-z])\s*[,:]?\s*",
+                           re.I)
 
 
 def _claims(words: list[str]) -> bool:
@@ -550,14 +557,15 @@ def operated(text: str, names: set[str]) -> bool:
     return False
 
 
-def explains(remark: str, names: set[str]) -> bool:
+def explains(remark: str, names: set[str], gloss: bool = False) -> bool:
     """Whether a remark is recognisably one that leaves the value alone. The rule is positive: a
     remark is set aside only when it is one of
 
     1. a citation (``(He et al. 2015)``, ``(Glorot and Bengio, 2010)``);
-    2. an explanation opened by a reason, a source, a method or a gloss (``(from d a^2/3 = 1)``,
-       ``(since ...)``, ``(by linearity)``, never ``(by 2)``; ``, i.e. the prediction error``, ``,
-       which blows up as p -> 0``);
+    2. an explanation opened by a reason, a source or a method (``(from d a^2/3 = 1)``, ``(since
+       ...)``, ``(by linearity)``, never ``(by 2)``; ``, which blows up as p -> 0``), or a gloss
+       whose words are themselves recognised (``, i.e. the prediction error``; never ``, i.e. the
+       other way round``);
     3. what is absent (``(no bias)``, ``(without any bias term)``);
     4. a property of the answer (:data:`PROPERTIES`: ``(unbiased)``, ``(maximal 1/4 at t = 0)``,
        ``(positive when the prediction overshoots)``);
@@ -581,14 +589,17 @@ def explains(remark: str, names: set[str]) -> bool:
     words = _content_words(" ".join(t for t in _TOKEN.findall(text) if not spelled_by_names(t, names)), names)
     if not words:
         return False
-    if operated(text, names):
-        return False
     first = words[0]
     while first in _OPENERS - _GLOSSES and len(words) > 1:
         words = words[1:]
         first = words[0]
+    said = _GLOSS_OPENER.sub("", text, count=1)
+    if said != text or first in _GLOSSES:  # "i.e. the prediction error": a gloss is recognised by what it says
+        return said != text and bool(said.strip()) and explains(said, names, gloss=True)
+    if not gloss and operated(text, names):  # a gloss restates the answer: its operations are the answer's own
+        return False
     verb_at = next((k for k, w in enumerate(words) if w in _SENTENCE_VERBS and k > 0), None)
-    if _CITATION.search(text) or first in _EXPLAINING_OPENERS | _GLOSSES or first in _ABSENT:
+    if _CITATION.search(text) or first in _EXPLAINING_OPENERS or first in _ABSENT:
         return True
     if first == "by" and re.match(r"\s*\(?\s*by\s+(?:the\s+)?[A-Za-z]{3,}", text, re.I):
         return True  # "(by linearity)", "(by the chain rule)"; never "(by 2)"

@@ -227,6 +227,10 @@ def test_doubled_braces_outside_latex(banks: dict, where: str, text: str, expect
     "s - y (the derivative is y - s)", "s - y (gradient descent uses the negative)", "s - y, which is y - s + 0",
     # a function or a reduction named alone applies it
     "s - y (abs)", "s - y (max)", "s - y (sum)", "s - y (absolute value)", "s - y (mean)",
+    # a gloss is recognised by what it says; any spelling of the remark
+    "s - y, i.e. the other way round", "s - y, i.e. upside down", "s - y (e.g. mirrored)", "s - y (namely its inverse)",
+    "s − y (INVERTED)", "s - y [inverted]", "s - y; inverted", "$s - y$ (inverted)", "`s - y`  # inverted",
+    "s - y \\quad (\\text{inverted})", "s - y (round the other way)",
 ])
 def test_an_operation_in_words_is_never_set_aside(banks: dict, text: str) -> None:
     assert verdict(banks, "sheet9:p3.gradient", text) != "correct"
