@@ -278,7 +278,7 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
     (units, names of the quantity) that are not names of the question or functions and negate
     nothing (``LK^2 (weights) + 2nK (activations)``, ``nLK^2 multiplications``); None when it has none."""
     from .normalize import scalar_subscripts
-    from .sentences import asides, leading_words, spelled_by_names
+    from .sentences import asides, introduces, leading_words, spelled_by_names
 
     def label_word(word: str) -> bool:
         return not (word.lower() in _NEGATIONS or word.lower() in QUANTITY_WORDS or word in names
@@ -315,7 +315,7 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
             if not label_word(word.group(0)) or word.group(0).lower() in NEGATIONS:
                 break
             end = word.end()
-        if end and label(out[:end]):
+        if end and label(out[:end]) and introduces(out[:end], names):
             found.append(out[:end].strip())
             out = out[end:]
     subscripted = scalar_subscripts(out, scalars, names) if scalars else None  # \sigma_w: sigma labelled

@@ -125,12 +125,32 @@ NEGATIONS = frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn'
                        "approximately", "about", "roughly", "almost", "nearly", "only"})
 
 
+#: Words of an introduction besides the sheets' nouns: ``We get``, ``The final answer is``, ``Answer:``.
+_INTRO_KNOWN = frozenset({"we", "get", "got", "obtain", "have", "find", "final", "finally", "my", "our", "answer",
+                          "there", "here", "then", "thus", "hence", "so", "therefore", "required", "optimal",
+                          "deviation", "correct", "is", "are", "equals", "gives", "becomes", "of", "for", "in", "at",
+                          "overall", "total", "minimum", "maximum", "best", "resulting", "asked", "desired",
+                          "target", "needed", "wanted", "sought", "say", "write", "writing", "needs", "need",
+                          "takes", "uses", "requires", "costs", "has", "stores", "keeps", "holds", "performs",
+                          "does", "computes", "makes", "count", "counts", "comes", "out", "to"})
+
+
+def introduces(intro: str, names: set[str]) -> bool:
+    """Whether every word of ``intro`` is one an introduction of the answer is made of: the sheets'
+    nouns and properties, words of the answer (it, the result) and :data:`_INTRO_KNOWN` (``The
+    variance is``, ``We get``, ``The final answer is``); never ``The other way round it is``."""
+    return all(w in _INTRO_KNOWN or w in _DOMAIN or w in PROPERTIES or w in _AUTHORS or w in _DESCRIBING
+               or w in _ANSWER_WORDS or w in _QUANTITY_NOUNS or w in FUNCTION for w in _content_words(intro, names))
+
+
 def leading_words(text: str, names: set[str]) -> tuple[str, str] | None:
     """``(the statement, its introduction)`` for an answer that opens with words introducing it
     ("The variance is d sigma^2/2", "Answer: nLK^2"), or None. Nothing is set aside when a word of
     the introduction is a name of the question, a function or an operation ("The negative
-    gradient is", "The inverted gradient is": :func:`operated`), or when a negation or a hedge
-    ("not", "only", "approximately") stands in it or right after it."""
+    gradient is", "The inverted gradient is": :func:`operated`), when one of its words is none of
+    an introduction's (:data:`_INTRO_KNOWN`, the sheets' nouns: never "The other way round it
+    is"), or when a negation or a hedge ("not", "only", "approximately") stands in it or right
+    after it."""
     m = _LEADING.match(text)
     if m is None:
         return None
@@ -142,6 +162,8 @@ def leading_words(text: str, names: set[str]) -> tuple[str, str] | None:
            or w.lower() in {"per", "each"} for w in words) or operated(intro, names) or (
             first_after and first_after.group(0).lower() in NEGATIONS):
         return None  # "The negated gradient is ...", "The inverted gradient is ...": an operation, no label
+    if not introduces(intro, names):
+        return None  # "The other way round it is ...": words of no introduction
     return rest, intro.strip()
 
 

@@ -159,6 +159,8 @@ def test_arithmetic_in_words(banks: dict, where: str, text: str, expected: str) 
     ("sheet8:p4.forward_mults", "n K^2 for one layer, hence n L K^2 overall", "correct"),
     ("sheet8:p4.forward_mults", "nK^2 per layer, so nK^2 in total", "incorrect"),
     ("sheet8:p4.forward_mults", "nLK^2: per layer", "invalid"),
+    ("sheet8:p2.sigma", "The required standard deviation is sqrt(2/d)", "correct"),
+    ("sheet8:p2.variance", "The final answer is d sigma^2/2", "correct"),
     ("sheet8:p2.variance", "d sigma^2/2 (ReLU: half)", "invalid"),
     # a relative clause with a limit of its own is a remark, never the end of a chain
     ("sheet9:p2.variance", "x_i^2 (1 - p)/p, which diverges when p \\to 0", "correct"),
@@ -231,6 +233,8 @@ def test_doubled_braces_outside_latex(banks: dict, where: str, text: str, expect
     "s - y, i.e. the other way round", "s - y, i.e. upside down", "s - y (e.g. mirrored)", "s - y (namely its inverse)",
     "s − y (INVERTED)", "s - y [inverted]", "s - y; inverted", "$s - y$ (inverted)", "`s - y`  # inverted",
     "s - y \\quad (\\text{inverted})", "s - y (round the other way)",
+    # an introduction is made of an introduction's words
+    "The other way round it is s - y", "The upside-down gradient is s - y",
 ])
 def test_an_operation_in_words_is_never_set_aside(banks: dict, text: str) -> None:
     assert verdict(banks, "sheet9:p3.gradient", text) != "correct"
