@@ -2,6 +2,11 @@
 "the gap is unbounded", "it goes to +infinity"), read as a rule of the language rather than a
 list of phrases. A sentence is infinite when it names infinity or the absence of a (finite)
 optimum, and nothing in it turns that around ("not infinite", "there is a finite minimiser").
+
+Also the words around an answer, each a rule of the language: remarks, set aside only when
+recognisably ones that leave the value alone (:func:`explains`, :func:`modifies`, :func:`operated`),
+introductions (:func:`leading_words`, :func:`introduces`), hedges (:func:`without_hedge`), one
+operation said in words (:func:`spoken_arithmetic`) and a modal verb (:func:`modal_statement`).
 """
 from __future__ import annotations
 
