@@ -30,7 +30,19 @@ from .errors import AnswerError, TooLarge
 from .limits import DEFAULT, Limits
 from .normalize import braced_names, to_plain
 from .parser import _bracket_depth, parse_plain
-from .sentences import NEGATIONS, OPERATION_WORDS, QUANTITY_WORDS, modifies, remarks, says_finite
+from .sentences import (
+    NEGATIONS,
+    OPERATION_WORDS,
+    QUANTITY_WORDS,
+    explains,
+    modal_statement,
+    modifies,
+    operated,
+    remarks,
+    says_finite,
+    spoken_arithmetic,
+    without_hedge,
+)
 from .symbolic import Builder, Vocabulary
 from .vocabulary import FUNCTION
 
@@ -151,9 +163,10 @@ def statements(text: str, unknowns: set[str]) -> tuple[str, str] | None:
     return None
 
 
-#: Words that open a reason for the answer (``d a^2/3, since Var(w_i) = a^2/3``).
+#: Words that open a reason for the answer (``d a^2/3, since Var(w_i) = a^2/3``), also as the first word of a
+#: LaTeX text box (``\quad \text{because half of the } z_i \text{ are zeroed}``).
 _REASON = re.compile(r"(?<![A-Za-z\\])(?:since|because|as|using|given\s+that)(?![A-Za-z])"
-                     r"|\\(?:text|mathrm)\{\s*(?:since|because|as|using)\s*\}|∵", re.IGNORECASE)
+                     r"|\\(?:text|mathrm|textrm|mbox)\{\s*(?:since|because|as|using)(?![A-Za-z])|∵", re.IGNORECASE)
 #: What ends a reason written before the answer: a top-level comma or semicolon.
 _CLAUSE_END = re.compile(r"(?<!\\)[,;]")
 
@@ -185,6 +198,27 @@ def without_reason(text: str) -> tuple[str, str] | None:
     return answer, reason.strip()
 
 
+#: A colon at top level that ends working: not ``:=``, not LaTeX's ``\colon`` or a spacing command.
+_COLON = re.compile(r"(?<![\\:]):(?![=:])")
+#: Mathematics in the working before a colon (a digit, an operator, a subscript, a LaTeX command).
+_MATHS = re.compile(r"[0-9^*/+\-=_\\]|[A-Za-z](?:[A-Za-z])?\s*\(")
+
+
+def after_colon(text: str) -> str | None:
+    """The statement after the last top-level colon of an answer whose part before the colon is
+    working in words with mathematics in it (``k^2 C_in per output value, times n H W C_out outputs:
+    n H W C_out C_in k^2``), or None. Words alone before a colon introduce the answer (``Answer: ...``,
+    :func:`.sentences.leading_words`); ``:=`` is a definition."""
+    pieces = top_level(text, _COLON)
+    if len(pieces) < 2 or pieces[0][1] != 0:
+        return None
+    before = text[:pieces[-1][1]]
+    words = [w for w in re.findall(r"(?<![A-Za-z_\\])[A-Za-z]{3,}(?![A-Za-z_(])", before) if w not in FUNCTION]
+    if not _MATHS.search(before) or not words or not pieces[-1][0].strip():
+        return None  # "y - s: s - y": no working in words before the colon
+    return pieces[-1][0]
+
+
 def _built(segment: str, offset: int, vocab: Vocabulary, typed: str, where: list[int] | None,
                 limits: Limits) -> sp.Expr:
     try:
@@ -211,6 +245,8 @@ _MARKDOWN = re.compile(r"\s*(\*\*|__|`+)(?P<inner>.+)\1\s*", re.S)
 _BRACKETED_WORDS = re.compile(r"\(\s*([A-Za-z]{2,}(?:(?:\s*[+&/,]\s*|\s+)[A-Za-z]+)*)\s*\)")  # one way to split: linear
 #: Words after the last term, ``nLK^2 multiplications``, ``sqrt(2/d), the He scale.``, ``s - y, i.e.
 #: prediction minus label`` (a gloss in words after "i.e." or "e.g.").
+#: A closing word that the value is the whole count: ``, so nLK^2 in total``, ``3 n L K^2 overall``.
+_TOTAL = re.compile(r"[\s,]+(?:in\s+total|overall|altogether|all\s+together|in\s+all)\s*[.]?\s*$", re.I)
 #: A closing quantifier, with words before it: ``, stable for all t``, ``(for all d)``, ``for every t, y``.
 _QUANTIFIER = re.compile(r"(?<![A-Za-z])(?:for|holds\s+for)\s+(?:all|every|any|each)\s+"
                          r"[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?(?:\s*(?:,|and)\s*[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)*"
@@ -242,16 +278,17 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
     (units, names of the quantity) that are not names of the question or functions and negate
     nothing (``LK^2 (weights) + 2nK (activations)``, ``nLK^2 multiplications``); None when it has none."""
     from .normalize import scalar_subscripts
-    from .sentences import asides, leading_words, spelled_by_names
+    from .sentences import asides, introduces, leading_words, spelled_by_names
 
     def label_word(word: str) -> bool:
         return not (word.lower() in _NEGATIONS or word.lower() in QUANTITY_WORDS or word in names
                     or IMPLICATION.fullmatch(word)
                     or word in FUNCTION or spelled_by_names(word, names))
 
-    def label(words: str) -> bool:  # a label names; one that changes or hedges the quantity is none
+    def label(words: str) -> bool:  # a label names (explains); one that changes or hedges the quantity is none
         tokens = _WORD.findall(words)
-        return any(len(t) >= 3 for t in tokens) and all(label_word(t) for t in tokens) and not modifies(words, names)
+        return any(len(t) >= 3 for t in tokens) and all(label_word(t) for t in tokens) \
+            and explains(words, names) and not modifies(words, names)
 
     found: list[str] = []
 
@@ -278,13 +315,17 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
             if not label_word(word.group(0)) or word.group(0).lower() in NEGATIONS:
                 break
             end = word.end()
-        if end and label(out[:end]):
+        if end and label(out[:end]) and introduces(out[:end], names):
             found.append(out[:end].strip())
             out = out[end:]
     subscripted = scalar_subscripts(out, scalars, names) if scalars else None  # \sigma_w: sigma labelled
     if subscripted is not None:
         out = subscripted[0]
         found.extend(subscripted[1])
+    total = _TOTAL.search(out)  # "nLK^2 in total": the value is the whole count asked for
+    if total and out[:total.start()].strip():
+        found.append(total.group(0).strip(" ,."))
+        out = out[:total.start()]
     quantified = _QUANTIFIER.search(out)  # "..., stable for all t", "(for all d)": says where it holds
     if quantified and not all(v in names or spelled_by_names(v, names) for v in _QUANTIFIED.findall(
             _QUANTIFIER_HEAD.sub("", quantified.group(0))) if v.lower() != "and"):
@@ -298,14 +339,15 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
             found.append(out[cut:].strip(" ,;.()"))
             out = out[:cut]
     explained = _EXPLANATION.search(out)  # "... where a is the bound": words about the names, no value
-    if explained and out[:explained.start()].strip() and not any(
+    if explained and out[:explained.start()].strip() and not operated(explained.group(1), names) and not any(
             t.lower() in _NEGATIONS or t.lower() in QUANTITY_WORDS for t in _WORD.findall(explained.group(1))):
         found.append(explained.group(0).strip(" ,;."))
         out = out[:explained.start()]
     m = _TRAILING_WORDS.search(out)
     gloss = m is not None and _GLOSS.match(m.group(1)) is not None  # "i.e. prediction minus label" restates
     if m and (label(m.group(1)) or (gloss and not any(t.lower() in _NEGATIONS for t in _WORD.findall(m.group(1)))
-                                    and not modifies(m.group(1), names))) and out[:m.start()].strip():
+                                    and explains(m.group(1), names) and not modifies(m.group(1), names))) \
+            and out[:m.start()].strip():
         found.append(m.group(1).strip())
         out = out[:m.start()]
     return (out, found) if found else None
@@ -334,6 +376,19 @@ def parse_answer(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None = Non
         return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
 
 
+#: Doubled braces that open no exponent's or subscript's group (``{{7*7}}``, ``{{ x }}``): a template.
+_TEMPLATE = re.compile(r"(?<![\^_{])\{\s*\{")
+
+
+def _template(text: str) -> AnswerError | None:
+    """The error for a text with doubled braces outside LaTeX (no LaTeX command in it) that open
+    no exponent's or subscript's group: a template's placeholder (``{{7*7}}``), never an answer."""
+    if "\\" in text or not _TEMPLATE.search(text):
+        return None
+    return AnswerError("doubled braces '{{' outside LaTeX are template syntax, not mathematics: write the answer "
+                       "itself", None, text)
+
+
 def _read_aside(read: Callable[[str], Parsed], part: str, note: str) -> Parsed | None:
     """``part`` (the answer with something set aside) read by ``read``, with ``note`` added; None
     when it does not read, so the answer is read as written."""
@@ -357,6 +412,9 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     if len(text) > limits.max_length:
         raise TooLarge(f"the answer is {len(text):,} characters long (at most {limits.max_length:,})")
     _bracket_depth(text.replace("\\{", "").replace("\\}", ""), limits)
+    template = _template(text)  # "{{7*7}}": a template's placeholder, never mathematics
+    if template is not None:
+        raise template
 
     def answer(part: str) -> Parsed:
         return parse_answer(part, vocab, solve_for, limits, labels)
@@ -364,6 +422,16 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     def whole(part: str) -> Parsed:
         return _parse(part, vocab, solve_for, limits, labels)
 
+    hedged = without_hedge(text)  # "roughly 2LK^2 + LnK", "... but I'm not sure": graded as the value stated
+    if hedged is not None and (found := _read_aside(whole, hedged[0], f"set aside the hedge {hedged[1]!r} (graded "
+                                                                      "as the exact value it states)")):
+        return found
+    modal = modal_statement(text)  # "sigma should be sqrt(2/d)": the statement sigma = sqrt(2/d)
+    if modal is not None and (found := _read_aside(whole, modal, "")):
+        return found
+    spoken = spoken_arithmetic(text)  # "half of d sigma^2": one operation said in words, read where unique
+    if spoken is not None and (found := _read_aside(whole, spoken[0], f"read {spoken[1]!r} as arithmetic")):
+        return found
     example = numeric_example(text)
     if example is not None and (found := _read_aside(whole, example[0],
                                                      f"set aside the numeric example {example[1]!r}")):
@@ -377,6 +445,9 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
         return found
     several = statements(text, {solve_for.name} if solve_for is not None else set())
     if several is not None and (found := _read_aside(whole, several[0], several[1])):
+        return found
+    concluded = after_colon(text)  # "k^2 C_in per output value, times n H W C_out outputs: n H W C_out C_in k^2"
+    if concluded is not None and (found := _read_aside(whole, concluded, WORKING_NOTE)):
         return found
     statements_ = split_chain(text)
     if len(statements_) > 1 or statements_[0][1] > 0:  # "a => b", or a marker opening it: "=> b", "Hence: b"
@@ -605,18 +676,55 @@ def _in_words(question: Question, answer: str) -> tuple[str | None, str]:
     without an explaining remark; None for the text where the question's words spell infinity and
     the sentence claims the quantity is finite."""
     candidates = [(answer, "")]
+    unboxed = _TEXT_BOXES.sub(lambda m: m.group(1), answer).replace("$", " ") if "\\" in answer else answer
+    if unboxed != answer:  # "\text{there is a finite minimiser}": the words in LaTeX's text box
+        candidates.append((unboxed, ""))
+    hedged = without_hedge(answer)
+    if hedged is not None:
+        candidates.append((hedged[0], f"set aside the hedge {hedged[1]!r} (graded as the exact value it states)"))
     remarked = remarks(answer, set(question.vocab.known_names()))
     if remarked is not None:
         candidates.append((remarked[0], "set aside the remark(s) " + ", ".join(repr(r) for r in remarked[1])))
+    chain = split_chain(unboxed)
+    if len(chain) > 1 and chain[-1][1] + len(chain[-1][0]) >= len(unboxed.rstrip()):  # "..., so the gap is infinite"
+        candidates.append((re.sub(r"^\s*[:,]?", "", chain[-1][0]), WORKING_NOTE))
     for text, note in candidates:
         spelled = question.spelled_out(text)
         if spelled != text:
             return spelled, note
     if "oo" in question.words.values():
         for text, note in candidates:
-            if says_finite(text):
+            if _tends_to_infinity(question.prompt, text):
+                return "oo", note
+        for text, note in candidates:
+            located = _LOCATION.search(text)  # "The minimum is attained at x = y": a claim with its place
+            if says_finite(text) or (located and text[:located.start()].strip() and not _NOT_LOCATION.search(
+                    located.group(0)) and says_finite(text[:located.start()])):
                 return None, note
     return answer, ""
+
+
+#: LaTeX's text boxes, whose words are read as typed.
+_TEXT_BOXES = re.compile(r"\\(?:text|textrm|textit|mbox|mathrm)\s*\{([^{}]*)\}")
+#: Where a claimed optimum lies, after the claim: ``, at x_y - x_j = log(d)``, ``where softmax(x) = y``.
+_LOCATION = re.compile(r"[\s,;]+(?:at|where|when|for)\s+[^,;]*=[^,;]*?\s*\.?\s*$", re.I)
+#: What makes the place no place of a finite optimum: infinity, a denial, a contrast or an alternative.
+_NOT_LOCATION = re.compile(r"oo|inf|∞|(?<![A-Za-z])(?:not|no|never|but|or|if|unless)(?![A-Za-z])", re.I)
+#: A limit statement: what tends to infinity.
+_TO_INFINITY = re.compile(r"^\s*(?P<quantity>.+?)\s*(?:->|→|⟶|\\to(?![A-Za-z])|\\(?:long)?rightarrow(?![A-Za-z]))"
+                          r"\s*\+?\s*(?:oo|\\infty|∞|infinity)\s*\.?\s*$", re.I)
+
+
+def _tends_to_infinity(prompt: str, text: str) -> bool:
+    """Whether ``text`` says that the asked quantity, as the question's prompt names it, tends to
+    infinity (``x_y - x_j \\to \\infty`` where the prompt asks for the gap x_y - x_j): it is infinite.
+    Another quantity tending to infinity (``L \\to \\infty``) says nothing of the asked one."""
+    m = _TO_INFINITY.match(text.replace("$", " "))
+    if m is None:
+        return False
+    quantity = "".join(m.group("quantity").replace("\u2212", "-").split())
+    return len(quantity) > 1 and not re.fullmatch(r"[A-Za-z]", quantity) \
+        and quantity in "".join(prompt.replace("\u2212", "-").split())
 
 
 class Statement:
@@ -643,6 +751,10 @@ class Statement:
 
         if self.model is None:
             self.line_error = AnswerError("this question has no model")
+            return None
+        template = _template(self.text) if isinstance(self.text, str) else None
+        if template is not None:  # "{{7*7}}": read by no reading
+            self.line_error = template
             return None
         try:
             return read_line(self.model, self.text, self.limits, equation=self.equation)

@@ -2,6 +2,11 @@
 "the gap is unbounded", "it goes to +infinity"), read as a rule of the language rather than a
 list of phrases. A sentence is infinite when it names infinity or the absence of a (finite)
 optimum, and nothing in it turns that around ("not infinite", "there is a finite minimiser").
+
+Also the words around an answer, each a rule of the language: remarks, set aside only when
+recognisably ones that leave the value alone (:func:`explains`, :func:`modifies`, :func:`operated`),
+introductions (:func:`leading_words`, :func:`introduces`), hedges (:func:`without_hedge`), one
+operation said in words (:func:`spoken_arithmetic`) and a modal verb (:func:`modal_statement`).
 """
 from __future__ import annotations
 
@@ -25,17 +30,27 @@ _TURNED = re.compile(r"\b(?:not|isnt|never|no longer|is finite|are finite|stays 
                      r"minimum|optimum) exists)\b")
 
 
+#: Finiteness denied right before it: ``not finite``, ``isn't bounded``, ``never finite``.
+_NEGATED_FINITE = re.compile(r"\b(?:not|never|isnt|arent|wasnt|cannot)\s+(?:(?:be|really|at all)\s+)?"
+                             r"(?:finite|bounded)\b")
+
+
 def says_infinite(text: str) -> bool:
     """Whether ``text`` (lower case, punctuation removed) says the quantity is infinite. A term
     that, read with its negations (:func:`_polarities`), says the quantity is finite ("the gap is
-    finite", "it isn't infinite") turns any sentence around.
+    finite", "it isn't infinite") turns any sentence around; one where every term says infinite and
+    finiteness is denied right before its word ("the minimiser is not finite", "the gap isn't
+    bounded") says infinite, unless a hedge, a condition or a contrast stands in it.
 
     >>> says_infinite("no minimiser exists"), says_infinite("there is a finite minimiser")
     (True, False)
     """
     text = _CONTRACTION.sub(r"\1nt", text)
-    if any(_polarities(text)):
+    polarities = _polarities(text)
+    if any(polarities):
         return False
+    if polarities and _NEGATED_FINITE.search(text) and not _UNSURE.search(text):
+        return True  # "the minimiser is not finite", "the gap isn't bounded": every term says infinite
     if _NO_OPTIMUM.search(text):
         turned = _TURNED.sub(" ", _NO_OPTIMUM.sub(" ", text))
         return turned == _TURNED.sub(" ", turned) and not re.search(r"\bbut\b", text)
@@ -115,11 +130,32 @@ NEGATIONS = frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn'
                        "approximately", "about", "roughly", "almost", "nearly", "only"})
 
 
+#: Words of an introduction besides the sheets' nouns: ``We get``, ``The final answer is``, ``Answer:``.
+_INTRO_KNOWN = frozenset({"we", "get", "got", "obtain", "have", "find", "final", "finally", "my", "our", "answer",
+                          "there", "here", "then", "thus", "hence", "so", "therefore", "required", "optimal",
+                          "deviation", "correct", "is", "are", "equals", "gives", "becomes", "of", "for", "in", "at",
+                          "overall", "total", "minimum", "maximum", "best", "resulting", "asked", "desired",
+                          "target", "needed", "wanted", "sought", "say", "write", "writing", "needs", "need",
+                          "takes", "uses", "requires", "costs", "has", "stores", "keeps", "holds", "performs",
+                          "does", "computes", "makes", "count", "counts", "comes", "out", "to"})
+
+
+def introduces(intro: str, names: set[str]) -> bool:
+    """Whether every word of ``intro`` is one an introduction of the answer is made of: the sheets'
+    nouns and properties, words of the answer (it, the result) and :data:`_INTRO_KNOWN` (``The
+    variance is``, ``We get``, ``The final answer is``); never ``The other way round it is``."""
+    return all(w in _INTRO_KNOWN or w in _DOMAIN or w in PROPERTIES or w in _AUTHORS or w in _DESCRIBING
+               or w in _ANSWER_WORDS or w in _QUANTITY_NOUNS or w in FUNCTION for w in _content_words(intro, names))
+
+
 def leading_words(text: str, names: set[str]) -> tuple[str, str] | None:
     """``(the statement, its introduction)`` for an answer that opens with words introducing it
     ("The variance is d sigma^2/2", "Answer: nLK^2"), or None. Nothing is set aside when a word of
-    the introduction is a name of the question or a function, or when a negation or a hedge
-    ("not", "only", "approximately") stands in it or right after it."""
+    the introduction is a name of the question, a function or an operation ("The negative
+    gradient is", "The inverted gradient is": :func:`operated`), when one of its words is none of
+    an introduction's (:data:`_INTRO_KNOWN`, the sheets' nouns: never "The other way round it
+    is"), or when a negation or a hedge ("not", "only", "approximately") stands in it or right
+    after it."""
     m = _LEADING.match(text)
     if m is None:
         return None
@@ -127,9 +163,12 @@ def leading_words(text: str, names: set[str]) -> tuple[str, str] | None:
     rest = m.group("rest") or m.group("after")
     words = intro.split()
     first_after = re.match(r"[A-Za-z']+", rest.strip())
-    if any(w.lower() in NEGATIONS or w in names or w in FUNCTION for w in words) or (
+    if any(w.lower() in NEGATIONS or w in names or w in FUNCTION or w.lower() in OPERATION_WORDS
+           or w.lower() in {"per", "each"} for w in words) or operated(intro, names) or (
             first_after and first_after.group(0).lower() in NEGATIONS):
-        return None
+        return None  # "The negated gradient is ...", "The inverted gradient is ...": an operation, no label
+    if not introduces(intro, names):
+        return None  # "The other way round it is ...": words of no introduction
     return rest, intro.strip()
 
 
@@ -173,6 +212,9 @@ def asides(text: str) -> tuple[str, list[str]] | None:
             return None
         if _LIMIT.search(text, m.start(), end):
             continue  # "(as d -> oo)": a condition on the answer, not a reason for it
+        body = text[m.start() + 1:end]
+        if operated(body, set()) or modifies(body, set()) or not explains(body, set()):
+            return None  # "(since it is inverted)", "(by halving)": an operation, never a reason
         out.append(text[last:m.start()])
         found.append(text[m.start():end + 1].strip())
         last = end + 1
@@ -216,6 +258,33 @@ _FINITENESS = frozenset({"finite", "infinite", "bounded", "unbounded"})
 #: Words that name the answer itself (``(it is per layer)``, ``(the count for one layer)``).
 _ANSWER_WORDS = frozenset({"it", "its", "this", "that", "which", "answer", "result", "value", "count", "number",
                            "quantity", "formula", "expression"})
+#: Words that apply a function or a reduction (``(abs)``, ``(max)``, ``(mean)``, ``(absolute value)``): in a
+#: short remark an operation, unless a property names its kind (``(natural log)``).
+_REDUCTIONS = frozenset({"mean", "average", "averaged", "abs", "absolute", "magnitude", "norm", "modulus", "total",
+                         "sum", "max", "min", "maximum", "minimum"})
+#: Nouns of the asked quantities: a remark that says such a quantity is a formula, or speaks of it with an
+#: operation, gives a value of its own.
+_QUANTITY_NOUNS = _ANSWER_WORDS | frozenset({"gradient", "gradients", "derivative", "variance", "mean", "expectation",
+                                             "std", "deviation", "bound", "gap", "memory", "solution", "output"})
+#: A value at a point anywhere in a remark: ``at t = 0``, ``for p = 1``.
+_AT_VALUE_ANYWHERE = re.compile(r"(?<![A-Za-z])(?:for|at|when)\s+\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*=\s*[-+]?[\d./]+",
+                                re.I)
+#: A copula or a relation that says what something is.
+_IS = re.compile(r"(?<![A-Za-z])(?:is|are|equals|was|were|becomes|gives)(?![A-Za-z])|=", re.I)
+
+
+def _own_value(clause: str, names: set[str]) -> bool:
+    """Whether a clause says that the answer or an asked quantity (:data:`_QUANTITY_NOUNS`) is a
+    formula: a copula after such a noun and mathematics after it (a digit, a sign, a name of the
+    question): ``(the derivative is y - s)``, ``(the real answer is 1/(s - y))``."""
+    m = _IS.search(clause)
+    if m is None or not any(w in _QUANTITY_NOUNS for w in _content_words(clause[:m.start()], names)):
+        return False
+    after = clause[m.end():]
+    return bool(re.search(r"[0-9+\-*/^()]", after)) or any(
+        t in names for t in re.findall(r"[A-Za-z]+(?:_\{?\w+\}?)?", after))
+
+
 #: Counts in words: a short remark holding one names a scope (``(one layer)``, ``(both passes)``,
 #: ``(all layers)``); in a sentence they count its own subject (``(all activations kept for backprop)``).
 _NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "ten", "single", "both", "first", "second", "last",
@@ -287,13 +356,23 @@ def modifies(remark: str, names: set[str]) -> bool:
     A remark that modifies is never set aside: the answer stays unread (invalid), never graded
     without it.
     """
-    if any(w in HEDGES for w in _content_words(remark, names)):
+    at_value = _AT_VALUE.match(remark)
+    if at_value and any(w in _SENTENCE_VERBS for w in _content_words(remark[at_value.end():], names)):
+        remark = remark[at_value.end():]  # "(for p = 1 this is He's d sigma^2/2)": a special case, stated
+    opening = _content_words(remark, names)
+    claim = _claims(opening) or opening[:1] == ["which"]  # "(positive when ...)", ", which blows up when ..."
+    if any(w in HEDGES and not (claim and w in _CONDITIONS) for w in opening):
         return True
     if _SIGN.match(remark):  # "(+ C_out for the bias)", "(/2 per pass)": arithmetic on the answer
         return True
     if any(_polarities(_CONTRACTION.sub(r"\1nt", remark.lower()))):  # "the gap is finite": a value of its own
         return True
-    for clause in _CLAUSE.split(remark):
+    at_a_point = at_value is not None or _AT_VALUE_ANYWHERE.search(remark) is not None
+    for number, clause in enumerate(_CLAUSE.split(remark)):
+        if _own_value(clause, names) and not at_a_point:  # "(the derivative is y - s)": a value of its own
+            return True
+        own = _OWN_SUBJECT.match(clause)  # "(L -> 0 only in the limit)": a sentence of another quantity
+        stated = (claim and number == 0) or (own is not None and own.group(1) not in names)
         words = _content_words(clause, names)
         gloss = False
         while words and words[0] in _OPENERS:
@@ -304,14 +383,22 @@ def modifies(remark: str, names: set[str]) -> bool:
             return True
         first = words[0]
         subject = first in FUNCTION and len(words) >= 3  # "(exp never gets a positive argument)"
-        if (first in _MODIFIERS or first in _FINITENESS) and not subject and first not in _VERBS:
+        if (first in _MODIFIERS or first in _FINITENESS) and not subject and first not in _VERBS and not stated:
             return True
         if first in _ABSENT and (len(words) == 1 or words[1] in QUANTITY_WORDS or words[1] in SCOPE_WORDS):
             return True
-        if len(words) <= 2 and any((w in QUANTITY_WORDS and w not in _VERBS) or w in _DENIALS or w in _NUMBER_WORDS
-                                   for w in words):
+        called = {c.lower() for c in re.findall(r"([A-Za-z]+)\s*[(\[]", clause)}  # "E[ReLU(z)^2]": mathematics
+        if len(words) <= 2 and not stated and any(
+                (((w in QUANTITY_WORDS and w not in _VERBS)
+                  or ((w in FUNCTION or w in _REDUCTIONS) and w not in called))
+                 and not ((w in FUNCTION or w in _REDUCTIONS) and k and words[k - 1] in PROPERTIES))
+                or w in _DENIALS or w in _NUMBER_WORDS for k, w in enumerate(words)):
             return True
-        if any(w in _ANSWER_WORDS for w in words) and any(w in _MODIFIERS for w in words):
+        if not gloss and any(w in _QUANTITY_NOUNS for w in words) and any(w in OPERATION_WORDS for w in words):
+            return True  # "(the gradient has the opposite sign)", "(actual variance is double)"
+        if any(w in _ANSWER_WORDS for w in words) and any(
+                w in _MODIFIERS and not (k and words[k - 1] in _PARTICLES.get(w, ()))
+                and not (claim and w in _CONDITIONS) for k, w in enumerate(words)):
             return True
         if any(w in _COPULAS for w in words) and any(w in _DENIALS for w in words):
             return True
@@ -358,17 +445,233 @@ _TEXT_BOX = re.compile(r"\\(?:text|textrm|textit|mbox)\s*\{([^{}]*)\}")
 _TRAILING_SPACE = re.compile(r"(?:\s|\\q?quad(?![A-Za-z])|\\[,;:! ]|~)+$")
 
 
+#: A citation: ``(He et al. 2015)``, ``(Glorot and Bengio, 2010)``, ``(He init)``.
+_CITATION = re.compile(r"(?<![A-Za-z])et\.?\s*al(?![A-Za-z])|(?<![\d.])(?:19|20)\d\d(?![\d.])|arxiv", re.I)
+#: Names of authors and libraries a remark cites (lower case, as :func:`_content_words` gives them).
+_AUTHORS = frozenset({"he", "hes", "kaiming", "glorot", "glorots", "bengio", "xavier", "xaviers", "lecun", "hinton",
+                      "srivastava", "kingma", "goodfellow", "bishop", "pytorch", "pytorchs", "torch", "tensorflow",
+                      "keras", "numpy", "jax", "scipy"})
+#: Words that open an explanation: a reason, a source, a gloss, a relative clause.
+_EXPLAINING_OPENERS = frozenset({"since", "because", "as", "using", "from", "via", "cf", "see", "ie", "eg", "viz",
+                                 "namely", "which", "where", "what", "following", "thanks", "due", "note", "recall"})
+#: Adjectives that state a property of the answer (``(unbiased)``, ``(maximal 1/4 at t = 0)``, ``(positive
+#: when the prediction overshoots)``, ``(same as xavier_uniform_)``): a claim about the value, never an
+#: operation on it.
+PROPERTIES = frozenset({"stable", "unbiased", "unchanged", "exact", "symmetric", "antisymmetric", "positive",
+                        "nonnegative", "non-negative", "nonzero", "non-zero", "maximal", "minimal", "largest",
+                        "smallest", "monotone", "monotonic", "increasing", "decreasing", "convex", "concave",
+                        "smooth", "continuous", "differentiable", "constant", "independent", "same", "identical",
+                        "consistent", "elementwise", "entrywise", "element-wise", "entry-wise", "uniform", "natural",
+                        "standard", "dimensionless", "invariant", "numerically", "well-defined", "valid",
+                        "vectorised", "vectorized", "analytic", "closed-form", "maximum", "minimum", "negative",
+                        "zero"})
+#: Properties that are also values or operations (``(negative)`` may mean the negative, ``(zero)`` a value
+#: of its own): a claim only with the condition or the value it holds at (``(negative when ...)``).
+_CONDITIONAL = frozenset({"maximal", "minimal", "maximum", "minimum", "largest", "smallest", "negative", "zero"})
+#: Nouns and links of a phrase naming what the answer is or counts (``(weights + activations)``, ``(He
+#: init)``, ``(natural log)``, ``(log-sum-exp trick)``, ``(one n x K by K x K matmul per layer)``).
+_DOMAIN = frozenset({
+    "weight", "weights", "bias", "biases", "activation", "activations", "gradient", "gradients", "grad", "grads",
+    "parameter", "parameters", "param", "params", "multiplication", "multiplications", "mult", "mults", "matmul",
+    "matmuls", "product", "products", "flop", "flops", "number", "numbers", "float", "floats", "entry", "entries",
+    "element", "elements", "input", "inputs", "output", "outputs", "buffer", "buffers", "layer", "layers", "unit",
+    "units", "neuron", "neurons", "sample", "samples", "example", "examples", "batch", "minibatch", "channel",
+    "channels", "filter", "filters", "kernel", "kernels", "logit", "logits", "probability", "probabilities", "prob",
+    "label", "labels", "target", "targets", "prediction", "predictions", "predicted", "error", "loss", "variance",
+    "std", "expectation", "derivative", "init", "initialisation", "initialization", "initializer",
+    "initialiser", "scale", "trick", "formula", "rule", "scheme", "identity", "definition", "forward", "backward",
+    "backprop", "pass", "passes", "training", "inference", "memory", "storage", "shape", "vector", "matrix", "tensor",
+    "scalar", "logistic", "dropout", "mask", "keep", "one-hot", "log-sum-exp", "wrt", "of", "and", "use", "test",
+    "time", "value", "values", "signal", "cross-entropy", "softplus", "function", "gain", "fan", "fan-in", "fan-out",
+    "term", "terms", "count", "counts", "operations", "ops", "multiply-adds", "multiply-add", "fwd", "bwd", "by",
+    "plus", "minus", "same", "as", "than", "both", "each", "residual", "logarithm", "log-loss",
+    "log-likelihood", "likelihood", "nats", "counted", "included", "network", "model", "pytorch", "convention",
+    "independence", "symmetry", "linearity", "chain", "iid", "zero-mean", "mean-zero", "assumption", "lemma",
+    "theorem", "property", "expansion", "substitution", "hint", "step", "algebra", "simplification", "cancellation",
+    "bayes", "lotus", "tower", "conditioning", "taylor", "jensen", "fact", "notation", "recap", "check", "proof",
+    "law", "result", "above", "below", "earlier", "previous", "lecture", "notes", "slides", "sheet", "exercise",
+    "question", "part", "form", "closed", "usual", "well-known", "known", "classic", "standard", "bernoulli",
+    "gaussian", "normal", "binomial", "distribution", "random", "variable", "variables", "simulation", "experiment",
+    "code", "implementation", "library", "paper", "book", "textbook", "reference", "solution", "multiply", "width",
+    "height", "depth", "size", "dimension", "dimensions", "length", "stride", "padding", "image", "feature",
+    "features", "map", "maps", "hidden", "pre-activation", "pre-activations", "post-activation"})
+#: Links of a phrase, no nouns of it.
+_LINKS = frozenset({"of", "and", "by", "wrt", "plus", "minus", "as", "than", "both", "each", "use"})
+#: Verbs that make a remark a sentence of its own (``(the loss only tends to 0)``, ``(ReLU keeps half)``).
+_SENTENCE_VERBS = frozenset({
+    "is", "are", "was", "were", "be", "been", "isnt", "arent", "has", "have", "had", "does", "do", "did", "doesnt",
+    "dont", "can", "cannot", "cant", "will", "would", "must", "equals", "gives", "comes", "goes", "gets", "tends",
+    "grows", "keeps", "stays", "remains", "holds", "means", "uses", "needs", "counts", "cancels", "reaches",
+    "decreases", "increases", "divides", "multiplies", "inflates", "approaches", "agrees", "matches", "vanishes",
+    "saturates", "explodes", "blows", "dominates", "follows", "appears", "makes", "takes", "kills", "zeroes",
+    "zeros", "draws", "returns", "computes", "works", "applies", "avoids", "prevents", "overflows", "underflows",
+    "rescales", "preserves", "drops", "sets", "stores", "keep", "need", "cancel", "agree", "reach", "tend",
+    "thats", "its", "theres", "whats", "heres", "reduces", "simplifies", "recovers", "coincides",
+    "corresponds", "peaks", "behaves", "shows", "says"})
+#: Participles that describe what is counted or kept (``(activations freed after use)``, ``(bias not
+#: counted)``); any other participle names an operation on the answer (``(inverted)``, ``(mirrored)``).
+_DESCRIBING = frozenset({
+    "excluded", "ignored", "omitted", "stored", "freed", "cached", "saved", "needed",
+    "required", "used", "computed", "shared", "assumed", "defined", "fixed", "attained", "reached", "allocated",
+    "measured", "evaluated", "obtained", "derived", "neglected", "unbiased", "unchanged", "based", "called", "named",
+    "expected", "detached", "initialised", "initialized", "sampled", "zeroed", "predicted", "kept", "vectorised",
+    "vectorized", "well-defined", "closed-form", "checked", "verified", "confirmed", "tested", "simulated", "proven",
+    "proved", "simplified", "factored", "factorised", "factorized", "rearranged", "rewritten", "quoted", "cited",
+    "stated", "explained", "discussed"})
+#: Terms of the subject whose adjective is a participle: never an operation on the answer.
+_TERMS = frozenset({"inverted dropout", "weighted sum", "expected value", "centered data", "centred data"})
+#: Verbs whose particle is no bound or scope (``which blows up``, ``which goes to 0``).
+_PARTICLES = {"up": frozenset({"blows", "blow", "blew", "blown", "adds", "sums", "shoots", "ends"}),
+              "to": frozenset({"goes", "go", "tends", "tend", "converges", "drops", "falls", "decays", "shrinks",
+                               "grows", "rises", "jumps"})}
+#: Conditions that a property of the answer may hold under (``(positive when the prediction overshoots)``).
+_CONDITIONS = frozenset({"when", "whenever", "if", "assuming"})
+#: A sentence whose subject is a letter of its own (not a name of the question) and a relation:
+#: ``(L -> 0 only in the limit)``.
+_OWN_SUBJECT = re.compile(r"\s*(?:the\s+)?(\\?[A-Za-z]|\\[A-Za-z]+)(?:_\{?\w+\}?)?\s*(?:->|=|<|>|\\to(?![A-Za-z])"
+                          r"|[\u2192\u27f6\u2264\u2265])")
+#: A relation in a remark: it states something of its own (``(L -> 0 only in the limit)``, ``(sigma = std
+#: of the weights)``).
+_RELATION = re.compile(r"=|->|\\to(?![A-Za-z])|<|>|\\(?:le|ge|leq|geq)(?![A-Za-z])|[\u2192\u27f6\u2264\u2265]")
+#: A condition at a value that opens a remark: ``for p = 1``, ``at t = 0``.
+_AT_VALUE = re.compile(r"\s*(?:for|at|when|with)\s+\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*=\s*[-+]?[\d./]+\s*,?\s*", re.I)
+
+
+#: The opener of a gloss, with the brackets and spaces before it.
+_GLOSS_OPENER = re.compile(r"^[\s(\[]*(?:i\.\s?e\.?|e\.\s?g\.?|ie|eg|viz\.?|namely|that\s+is)(?![A-Za-z])\s*[,:]?\s*",
+                           re.I)
+
+
+def _claims(words: list[str]) -> bool:
+    """Whether a remark's words (:func:`_content_words`) open with a property of the answer
+    (:data:`PROPERTIES`); one that is also a value or an operation (:data:`_CONDITIONAL`) only with
+    more after it (``(maximal 1/4 at t = 0)``, ``(negative when ...)``, never ``(negative)``)."""
+    return bool(words) and words[0] in PROPERTIES and (words[0] not in _CONDITIONAL or len(words) > 1)
+
+
+def _participle(word: str) -> bool:
+    return len(word) >= 5 and word.endswith("ed") and word not in _DESCRIBING
+
+
+#: Gerunds that say how the answer was found, never an operation on it (``by using``, ``by counting``).
+_METHODS = frozenset({"using", "counting", "including", "excluding", "ignoring", "keeping", "storing", "following",
+                      "assuming", "taking", "noting", "writing", "plugging", "substituting", "expanding",
+                      "differentiating", "applying", "setting", "conditioning", "computing", "evaluating",
+                      "definition", "linearity", "symmetry", "independence", "matching", "comparing"})
+
+
+def operated(text: str, names: set[str]) -> bool:
+    """Whether words speak of an operation done to something: a participle that describes no
+    count or storage (:data:`_DESCRIBING`: ``inverted``, ``mirrored``, ``halved``), unless negated
+    (``not counted``), the adjective of a term of the subject (:data:`_TERMS`: ``inverted dropout
+    is unbiased``), or a name's own after "of" (``units of y squared``);
+    or a gerund of a method that is none of finding the answer (``by inverting it``, ``after
+    halving``; :data:`_METHODS` are ways of finding it)."""
+    words = _content_words(" ".join(t for t in _TOKEN.findall(text) if not spelled_by_names(t, names)), names)
+    tokens = _RAW_TOKEN.findall(text)
+    for k, word in enumerate(words):
+        if len(word) >= 6 and word.endswith("ing") and word not in _METHODS and (
+                (k and words[k - 1] in {"by", "after", "then", "when", "before"})
+                or (k + 1 < len(words) and words[k + 1] in _ANSWER_WORDS)):
+            return True
+        if not _participle(word) or (k and words[k - 1] in _DENIALS | _ABSENT) or " ".join(words[k:k + 2]) in _TERMS:
+            continue
+        at = next((p for p, t in enumerate(tokens) if t.lower() == word), None)
+        if at is not None and at >= 2 and tokens[at - 2].lower() == "of" and tokens[at - 1] in names | {
+                tokens[at - 1]} and len(tokens[at - 1]) <= 2:
+            continue  # "(units of y squared)": the name's own
+        return True
+    return False
+
+
+def explains(remark: str, names: set[str], gloss: bool = False) -> bool:
+    """Whether a remark is recognisably one that leaves the value alone. The rule is positive: a
+    remark is set aside only when it is one of
+
+    1. a citation (``(He et al. 2015)``, ``(Glorot and Bengio, 2010)``);
+    2. an explanation opened by a reason, a source or a method (``(from d a^2/3 = 1)``, ``(since
+       ...)``, ``(by linearity)``, never ``(by 2)``; ``, which blows up as p -> 0``), or a gloss
+       whose words are themselves recognised (``, i.e. the prediction error``; never ``, i.e. the
+       other way round``);
+    3. what is absent (``(no bias)``, ``(without any bias term)``);
+    4. a property of the answer (:data:`PROPERTIES`: ``(unbiased)``, ``(maximal 1/4 at t = 0)``,
+       ``(positive when the prediction overshoots)``);
+    5. a sentence of its own: a verb (:data:`_SENTENCE_VERBS`) or a relation after a subject
+       (``(the loss only tends to 0)``, ``(L -> 0 only in the limit)``, ``(for p = 1 this is He's d
+       sigma^2/2)``), or a verb with the answer as its subject left out (``(matches PyTorch)``);
+       where the subject is the answer (it, this), it says what the answer is, with mathematics or
+       the nouns of item 6 (and :func:`modifies` refuses a formula of its own);
+    6. a phrase naming what the answer is or counts, each word a noun or link of the sheets'
+       subject (:data:`_DOMAIN`), a property, a count, a scope or a function (``(weights +
+       activations)``, ``(natural log)``, ``(He init)``).
+
+    Whatever else (``(inverted)``, ``(other way round)``, ``(mirrored)``) may change the value and
+    is never set aside, and neither is a remark that speaks of an operation (:func:`operated`:
+    ``(the answer is transposed)``, ``(by inverting it)``).
+    """
+    text = _TEXT_BOX.sub(lambda m: m.group(1), remark)
+    at_value = _AT_VALUE.match(text)
+    if at_value and text[at_value.end():].strip():
+        text = text[at_value.end():]  # "for p = 1 this is ...": the sentence after the condition
+    words = _content_words(" ".join(t for t in _TOKEN.findall(text) if not spelled_by_names(t, names)), names)
+    if not words:
+        return False
+    first = words[0]
+    while first in _OPENERS - _GLOSSES and len(words) > 1:
+        words = words[1:]
+        first = words[0]
+    said = _GLOSS_OPENER.sub("", text, count=1)
+    if said != text or first in _GLOSSES:  # "i.e. the prediction error": a gloss is recognised by what it says
+        return said != text and bool(said.strip()) and explains(said, names, gloss=True)
+    if not gloss and operated(text, names):  # a gloss restates the answer: its operations are the answer's own
+        return False
+    verb_at = next((k for k, w in enumerate(words) if w in _SENTENCE_VERBS and k > 0), None)
+    if _CITATION.search(text) or first in _EXPLAINING_OPENERS or first in _ABSENT:
+        return True
+    if first == "by" and re.match(r"\s*\(?\s*by\s+(?:the\s+)?[A-Za-z]{3,}", text, re.I):
+        return True  # "(by linearity)", "(by the chain rule)"; never "(by 2)"
+    if first in _SENTENCE_VERBS - _COPULAS - {"be", "been", "isnt", "arent", "do", "did", "does", "can", "will",
+                                              "would", "must", "have", "had", "keep", "need", "cancel", "agree",
+                                              "reach", "tend"} and len(words) > 1:
+        return True  # "(matches PyTorch)", "(agrees with the simulation)": a sentence of the answer
+    if _claims(words):
+        return True
+    known = _DOMAIN | _DESCRIBING | (PROPERTIES - _CONDITIONAL) | _AUTHORS | QUANTITY_WORDS | SCOPE_WORDS \
+        | _NUMBER_WORDS | _ABSENT | _DENIALS | _OPENERS
+    nouns = (_DOMAIN - _LINKS) | PROPERTIES | _AUTHORS | _DESCRIBING
+    if all(w in known or w in FUNCTION for w in words) and any(w in nouns or w in FUNCTION for w in words):
+        return True  # a phrase with a noun of its own: never links alone, "(by 2)"
+    relation = _RELATION.search(text)
+    if verb_at is not None or (relation and text[:relation.start()].strip()):
+        if first in _ANSWER_WORDS:  # "(this is He's d sigma^2/2)": what the answer is, said with mathematics
+            after = words[verb_at + 1:] if verb_at is not None else []
+            return bool(re.search(r"[0-9=^/]", text)) or (bool(after) and all(
+                w in known or w in FUNCTION for w in after))
+        return True
+    return False
+
+
 def _is_remark(body: str, names: set[str], phrase: int) -> bool:
     """Whether ``body`` is words about the answer (``phrase`` words of three or more letters at
-    least) that explain it (:func:`modifies`)."""
+    least) that are recognisably an explanation (:func:`explains`) and change nothing
+    (:func:`modifies`)."""
     called = re.sub(r"(?<![A-Za-z\\])[A-Za-z]\w*\s*\(", "(", body)  # a call is mathematics: (softplus(t)) is a factor
     words = [w for w in _content_words(called, names) if len(w) >= 3 or w in _ABSENT]
-    return len(words) >= phrase and any(len(w) >= 3 for w in words) and not modifies(body, names)
+    cited = _CITATION.search(body) is not None  # "(He et al.)": a citation, its words short
+    return (cited or (len(words) >= phrase and any(len(w) >= 3 for w in words))) and explains(body, names) \
+        and not modifies(body, names)
 
 
 #: What makes the words after a comma a conclusion, the answer itself, never a remark on it.
 _CONCLUSION = re.compile(r"(?<![A-Za-z])(?:so|hence|thus|therefore|implies|giving|gives)(?![A-Za-z])"
                          r"|=>|⇒|→|∴|\\therefore", re.I)
+
+
+#: A relative clause after the answer (``, which blows up as p -> 0``): it says something of the answer, and
+#: the limit in its condition (as, when, for, if) is its own, no conclusion of a chain.
+_RELATIVE = re.compile(r"\s*(?:which|that)(?![A-Za-z])", re.I)
+_LIMIT_CONDITION = re.compile(r"(?<![A-Za-z])(?:as|when|for|if)\s+\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*"
+                              r"(?:->|\u2192|\u27f6|\\to(?![A-Za-z])|\\rightarrow(?![A-Za-z]))", re.I)
 
 
 #: A comment as a program writes it, after a space: ``# no bias``.
@@ -426,10 +729,168 @@ def remarks(text: str, names: set[str]) -> tuple[str, list[str]] | None:
             break
         body = stripped[commas[-1] + 1:]
         gloss = re.match(r"\s*(?:i\.\s?e\.|e\.\s?g\.|viz\.|that is|namely)", body, re.I) is not None
-        if "=" in body or _CONCLUSION.search(body) or not _is_remark(body, names, 1 if gloss else 2):
+        said = _LIMIT_CONDITION.sub(" ", body) if _RELATIVE.match(body) else body  # "which blows up as p -> 0"
+        if "=" in body or _CONCLUSION.search(said) or not _is_remark(body, names, 1 if gloss else 2):
             break
         found.append(body.strip())
         out = _TRAILING_SPACE.sub("", stripped[:commas[-1]])
     if not found or not out.strip():
         return None
     return out, found
+
+
+#: A hedge: words that say how sure the student is, never what the value is (``roughly``, ``I think``,
+#: ``but I'm not sure``). Bounds (``at least``, ``at most``, ``up to``, ``almost``, ``nearly``) are no hedges.
+_HEDGE_WORDS = (r"(?:i\s*'?\s*d\s+say|i\s+think|i\s+believe|i\s+guess|i\s+reckon|i\s+suppose|probably|maybe|perhaps"
+                r"|roughly|approximately|approx\.?|about|around|likely|presumably)")
+_FULLY = r"(?:(?:100\s*%|completely|entirely|totally|quite|very)\s+)?"
+_UNSURE_TAIL = (r"(?:(?:i\s*'?\s*a?m|im)\s+not\s+" + _FULLY + r"(?:sure|certain)"
+                r"|not\s+" + _FULLY + r"(?:sure|certain)|unsure"
+                r"|i\s+think|i\s+believe|i\s+guess|i\s+hope|i\s+suppose|probably|maybe|perhaps|roughly|approximately"
+                r"|approx\.?|or\s+so|hopefully|if\s+i\s*'?\s*m\s+not\s+mistaken)")
+_LEADING_HEDGE = re.compile(r"^\s*(?:" + _HEDGE_WORDS + r"\s*[:,]?\s+)+", re.I)
+#: A hedge after the words that introduce the answer: ``The memory is roughly ...``.
+_INTRO_HEDGE = re.compile(r"^(?P<intro>\s*(?:[A-Za-z']+\s+){1,8}?(?:is|are|equals|gives|becomes|get|so)\s+)"
+                          r"(?P<hedge>" + _HEDGE_WORDS + r")\s+(?=\S)", re.I)
+_TRAILING_HEDGE = re.compile(r"(?:\s|,|;|\\[,;: ]|\\q?quad(?![A-Za-z])|-{1,2}|\u2013|\u2014)*"
+                             r"(?P<hedge>\(\s*(?:(?:but|though)\s+)?" + _UNSURE_TAIL
+                             + r"\s*[.!?]*\s*\)|(?:(?:but|though)\s+)?" + _UNSURE_TAIL
+                             + r")\s*[.!?]*\s*$", re.I)
+#: A decimal number: a hedged decimal is an approximation of its own, never set aside.
+_HEDGED_DECIMAL = re.compile(r"(?<![\w.])\d*\.\d+|\d+[eE][-+]?\d+")
+
+
+#: Hedges of approximation, and what they never hedge: an infinite value.
+_APPROXIMATE = re.compile(r"roughly|approx|about|around|or\s+so", re.I)
+_UNBOUNDED = re.compile(r"oo|\\infty|\u221e|infinit|unbounded|diverg|without bound", re.I)
+
+
+def without_hedge(text: str) -> tuple[str, str] | None:
+    """``(the answer, its hedge)`` for an answer that says how sure its author is, or None: a hedge
+    word before it (``roughly 2 L K^2 + L n K``, ``I think d sigma^2/2``, ``The memory is about ...``)
+    or a hedge after it (``..., but I'm not sure``, ``... (I think)``, ``... (probably)``). A hedge
+    changes nothing of the value: the answer is graded as the exact value it states, with a note;
+    a hedged wrong value stays wrong. A hedged decimal (``roughly 0.14``) is an approximation, and
+    a bound (``at most``, ``up to``, ``almost``) or an alternative (``or``) is no hedge: neither is
+    set aside."""
+    plain = _TEXT_BOX.sub(lambda m: m.group(1), text) if "\\text" in text or "\\mbox" in text else text
+    hedges, out = [], plain
+    while True:
+        m = _TRAILING_HEDGE.search(out)
+        if m is None or not out[:m.start()].strip():
+            break
+        hedges.append(m.group("hedge").strip())
+        out = out[:m.start()]
+    lead = _LEADING_HEDGE.match(out)
+    if lead and out[lead.end():].strip():
+        hedges.insert(0, lead.group(0).strip(" ,:"))
+        out = out[lead.end():]
+    else:
+        inner = _INTRO_HEDGE.match(out)
+        if inner:
+            hedges.insert(0, inner.group("hedge"))
+            out = inner.group("intro") + out[inner.end():]
+    if not hedges or _HEDGED_DECIMAL.search(out) or not out.strip():
+        return None
+    if _APPROXIMATE.search(" ".join(hedges)) and _UNBOUNDED.search(out):
+        return None  # "unbounded (approximately)": very large, perhaps finite, is no hedge of infinity
+    return out, ", ".join(hedges)
+
+
+#: An operation said in words before the whole answer: ``half of d sigma^2``, ``twice nLK^2``, ``a third of
+#: d a^2``, ``the square root of (2/d)``; the plain mathematics each stands for, around the operand.
+_SPOKEN_PREFIX = re.compile(r"^\s*(?P<op>(?:(?:a|one)\s+)?half\s+of|(?:a|one)\s+third\s+of"
+                            r"|(?:a|one)\s+(?:quarter|fourth)\s+of|twice|double|(?:the\s+)?square\s+root\s+of|(?:the\s+)?cube\s+root\s+of)"
+                            r"\s+(?P<x>\S.*)$", re.I | re.S)
+#: An operation said in words after the whole answer: ``sqrt(2/d) squared``.
+_SPOKEN_POSTFIX = re.compile(r"^(?P<x>.*\S)\s+(?P<op>squared|cubed)\s*[.]?\s*$", re.I | re.S)
+
+
+def _atom(text: str) -> bool:
+    """Whether ``text`` is one operand with no operator outside its brackets: a name, a number, a
+    bracket or a call (``d``, ``(2/d)``, ``sqrt(2/d)``, ``\\sqrt{2/d}``)."""
+    stripped = text.strip()
+    if re.fullmatch(r"\\?[A-Za-z]+(?:_\{?\w+\}?)?|\d+(?:\.\d+)?", stripped):
+        return True
+    m = re.match(r"(?:\\?[A-Za-z]+)?\s*(?=[({\[])", stripped)
+    if m is None:
+        return False
+    depth, pos = 0, m.end()
+    while pos < len(stripped):
+        depth += stripped[pos] in "([{"
+        depth -= stripped[pos] in ")]}"
+        if depth == 0:
+            rest = stripped[pos + 1:]
+            if not rest.strip():
+                return True
+            if rest[0] in "({[":  # a command's next group: \frac{a}{b}
+                pos += 1
+                continue
+            return False
+        pos += 1
+    return False
+
+
+def _one_product(text: str) -> bool:
+    """Whether ``text`` is one product or quotient: no ``+``, ``-`` (but a leading sign), ``=``,
+    ``,`` or ``;`` outside its brackets, and no words of a sentence."""
+    depth = 0
+    body = text.strip()
+    for pos, ch in enumerate(body):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth == 0 and (ch in "=,;<>" or (ch in "+-\u2212" and pos > 0 and body[pos - 1] not in "^_e*/(")):
+            return False
+    return depth == 0
+
+
+def spoken_arithmetic(text: str) -> tuple[str, str] | None:
+    """``(the answer in symbols, the words read)`` for an answer that says its one operation in
+    words, or None. Read only where the reading is unique: a prefix (``half of``, ``a third of``,
+    ``a quarter of``, ``twice``, ``double``) before one product or quotient, whose value does not
+    depend on where the factor attaches (``half of d sigma^2`` is d sigma^2/2; ``twice a + b`` is
+    refused), and a root or a power (``the square root of``, ``squared``, ``cubed``) only of one
+    atom (``the square root of (2/d)``, ``sqrt(2/d) squared``; never ``the square root of 2/d``)."""
+    m = _SPOKEN_PREFIX.match(text)
+    if m is not None:
+        op, x = " ".join(m.group("op").lower().split()), m.group("x")
+        if "root" in op:
+            if not _atom(x):
+                return None
+            return (f"sqrt({x})" if "square" in op else f"({x})^(1/3)"), op
+        if not _one_product(x):
+            return None
+        factor = {"half": "/2", "third": "/3", "quarter": "/4", "fourth": "/4"}
+        for word, applied in factor.items():
+            if word in op:
+                return f"({x}){applied}", op
+        return f"2*({x})", op
+    m = _SPOKEN_POSTFIX.match(text)
+    if m is not None and _atom(m.group("x")):
+        power = "2" if m.group("op").lower() == "squared" else "3"
+        return f"({m.group('x')})^{power}", m.group("op").lower()
+    return None
+
+
+#: A statement with a modal verb: ``sigma should be sqrt(2/d)``, ``the variance must be d sigma^2/2``.
+_MODAL = re.compile(r"^(?P<lhs>\s*\S.*?)\s+(?:should|must|would|will|has\s+to|have\s+to|needs\s+to|ought\s+to)\s+be"
+                    r"\s+(?P<rhs>\S.*)$", re.I | re.S)
+_A_NAME = re.compile(r"\s*\\?[A-Za-z]+(?:_\{?\w+\}?)?(?:\s*[\[(][^\[\]()]*[\])])?\s*")
+_WORDS = re.compile(r"\s*[A-Za-z']+(?:\s+[A-Za-z']+){0,8}\s*")
+
+
+def modal_statement(text: str) -> str | None:
+    """``text`` with its modal verb as the statement it makes, or None: ``sigma should be
+    sqrt(2/d)`` says ``sigma = sqrt(2/d)`` (one name before it, or one with its bracket, ``Var[y]``), ``the
+    variance must be d
+    sigma^2/2`` says ``the variance is d sigma^2/2`` (words before it, read as an introduction by
+    :func:`leading_words`). A negation after it (``should not be``) is no such statement."""
+    m = _MODAL.match(text)
+    if m is None:
+        return None
+    lhs, rhs = m.group("lhs"), m.group("rhs")
+    if _A_NAME.fullmatch(lhs):
+        return f"{lhs.strip()} = {rhs}"
+    if _WORDS.fullmatch(lhs):
+        return f"{lhs.strip()} is {rhs}"
+    return None

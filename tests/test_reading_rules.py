@@ -169,7 +169,7 @@ def test_introduced_and_labelled_answers(bank: dict, q: str, answer: str) -> Non
 
 @pytest.mark.parametrize("q, answer", [
     ("p2.variance", "The variance is not d sigma^2 / 2"), ("p2.variance", "It is only d sigma^2/2"),
-    ("p2.variance", "approximately: d sigma^2/2"), ("p2.variance", "d is sigma^2/2"),
+    ("p2.variance", "approximately: d sigma^2/4"), ("p2.variance", "d is sigma^2/2"),
     ("p2.variance", "d sigma_d^2/2"), ("p2.variance", "The answer is d^2 sigma^2/2"),
 ])
 def test_introductions_never_make_a_wrong_or_hedged_answer_correct(bank: dict, q: str, answer: str) -> None:
@@ -314,7 +314,7 @@ def test_a_reason_or_approximation_is_never_the_answer(text: str, factor: sp.Exp
 
 
 @pytest.mark.parametrize("text", [
-    "d a^2/12, Var = d a^2/3", "twice d a^2/6", "d a^2/3 squared", "d a^2/3 per layer", "half of 2 d a^2/3",
+    "d a^2/12, Var = d a^2/3", "twice d a^2/6 + a", "d a^2/3 squared", "d a^2/3 per layer", "half of 2 d a^2/3 - a",
     "d a^2/3 (not squared)", "d a^2/3 where a is half the bound", "d a^2/3 where a is not the bound",
 ])
 def test_ambiguous_or_quantity_changing_words_are_refused(text: str) -> None:
