@@ -172,7 +172,7 @@ def test_a_closed_interval_is_probed_at_its_ends():
     assert landmarks("interval[0,1]") == [Fraction(1, 2), 0, 1] and landmarks("interval(0,1)") == [Fraction(1, 2)]
     assert _fits(1.0, "interval[0,1]") and not _fits(1.0, "interval(0,1)")
     for bad in ("interval[0,1)", "interval(a,b)", "interval"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="unknown assumption kind"):
             symbol_for("y", bad)
     bank = load("sheet9")
     for question, answer in [("p3.gradient", "s - y + floor(y)"), ("p3.gradient", "s - y + floor(y) + floor(1 - y)"),
