@@ -72,6 +72,9 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
             records.append(_step_record(step, Judgement("invalid", "invalid", note=refused), judge, None))
             continue
         in_force.extend(step.definitions)
+        for noted in step.noted:  # a justification's definitions: in force where they read, else set aside
+            if judge.define((noted,)) is None:
+                in_force.append(noted)
         for m, piece in enumerate(step.pieces(judge.equation)):
             if time.process_time() > deadline:
                 late = Judgement("undecided", "undecided", note="time limit reached before this line")

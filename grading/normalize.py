@@ -30,11 +30,11 @@ UNICODE = {
 }
 #: Unicode's subscript digits and letters: ``xᵢ`` is x_i; a run of them is one subscript (``Cᵢₙ`` is
 #: C_{in}, ``w₁₂`` is w_{12}), as a run of letters in ``_{...}`` is.
-SUBSCRIPTS = {**{chr(0x2080 + k): str(k) for k in range(10)}, "₋": "-", "₊": "+",
+SUBSCRIPTS = {**{chr(0x2080 + k): str(k) for k in range(10)}, "₋": "-", "₊": "+", "₌": "=",
               **dict(zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True))}
 #: Unicode's superscripts: a run of them is one exponent or upper limit (``e⁻ᵗ`` is e^{-t}, ``∫₋ₐᵃ`` is
 #: int_{-a}^{a}, ``x¹⁰`` is x^{10}); ``ᵀ`` stays the transpose.
-SUPERSCRIPTS = {**dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)), "⁻": "-", "⁺": "+",
+SUPERSCRIPTS = {**dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)), "⁻": "-", "⁺": "+", "⁽": "(", "⁾": ")",
                 **dict(zip("ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ", "abcdefghijklmnoprstuvwxyz", strict=True))}
 
 #: LaTeX commands that are operators, relations or layout, not words of the answer. A product sign is
@@ -45,7 +45,7 @@ LATEX_SYNTAX = {
     "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "", "mathbb": "",
     "mid": "|", "vert": "|", "lvert": "|", "rvert": "|", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖",
     **dict.fromkeys(("left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr", "bigg", "Bigg", "biggl", "biggr",
-                     "Biggl", "Biggr", "bigm", "Bigm"), ""),
+                     "Biggl", "Biggr", "bigm", "Bigm", "biggm", "Biggm", "middle"), ""),
     "displaystyle": "", "quad": " ", "qquad": " ", "pm": " ± ", "mp": " ∓ ",
     "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=", "prime": "'",
     "approx": "=", "simeq": "=", "sim": "~", "mathcal": "",
@@ -246,6 +246,10 @@ class _Latex:
     def command_or_char(self) -> str:
         start = self.pos()
         tok = self.take()
+        if tok == "^":
+            self.skip_spaces()
+            if self.peek() == "(":  # e^(-t) in LaTeX: the bracket is the exponent, as in the plain syntax
+                return "^" + self._bracketed()
         if tok in ("^", "_"):
             arg = self.group()
             simple = re.fullmatch(r"[A-Za-z0-9]", arg.strip())
@@ -314,6 +318,20 @@ class _Latex:
             # and a name the question does not know is reported as such.
             return f" {name} "
         raise AnswerError(f"unsupported LaTeX command \\{name}", start, self.text)
+
+    def _bracketed(self) -> str:
+        """A round bracket and all it holds, translated, up to its matching ``)``."""
+        out, depth = [], 0
+        while self.peek() is not None:
+            if self.peek() == "{":
+                out.append("(" + self.group() + ")")
+                continue
+            depth += self.peek() == "("
+            depth -= self.peek() == ")"
+            out.append(self.command_or_char())
+            if depth == 0:
+                break
+        return "".join(out)
 
     def _limits(self) -> str:
         """The limits after a closing square bracket, ``_{a}^{b}`` or ``^{b}_{a}``, as ``_{a}^{b}``

@@ -50,6 +50,25 @@ _MATH_PAIRS = (("$$", "$$", re.compile(r"\$")), ("\\[", "\\]", re.compile(r"(?<!
 _DELIMITER_LINE = re.compile(r"^\s*(?:\$\$?|\\[\[\]()])\s*$")
 
 
+#: An equals sign with its justification written over or under it: ``\\stackrel{\\text{indep.}}{=}``,
+#: ``\\overset{(a)}{=}``, ``\\underset{E[y]=0}{=}``.
+_ANNOTATED_EQUALS = re.compile(r"\\(?:overset|stackrel|underset)\s*\{(?P<label>(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
+                               r"\s*\{\s*=\s*\}")
+
+
+def annotated_equals(line: str) -> tuple[str, list[str]]:
+    """``line`` with every equals sign that carries a justification over or under it written as a
+    plain ``=`` (``Var[y] \\stackrel{\\text{indep.}}{=} \\sum_i Var[w_i z_i]``), and the
+    justifications: a label on an equals sign explains the step, it never changes what is stated."""
+    labels: list[str] = []
+
+    def plain(m: re.Match) -> str:
+        labels.append(m.group("label").strip())
+        return " = "
+
+    return _ANNOTATED_EQUALS.sub(plain, line), [label for label in labels if label]
+
+
 def unwrapped(text: str) -> str:
     """``text`` without a pair of math delimiters that wraps it whole (``$= \\frac{d\\sigma^2}{4}$``,
     ``\\(= d\\sigma^2/2\\)``, ``$$...$$``, ``\\[...\\]``), or ``text`` unchanged. A delimiter only marks
@@ -86,6 +105,7 @@ class WorkingLine:
     definitions: tuple[tuple[str, str], ...] = ()  # (name, value) written beside the statement
     laws: tuple[tuple[str, str], ...] = ()  # (new name, its law) written beside it: u ~ U(-1, 1)
     relations: tuple[tuple[str, str], ...] = ()  # (a name of the model, its value in a new one): w_1 = a u
+    noted: tuple[tuple[str, str], ...] = ()  # (name, value) given in the justification: (with u = 1 + e^{-t})
 
     def pieces(self, equation: bool) -> list[str]:
         """The statements of the line, each judged against the one before. Otherwise than in an
@@ -119,7 +139,7 @@ def is_derivation(answer: str, equation: bool) -> bool:
     found = lines(answer)
     if len(found) > 1:
         return True
-    text = _strip_comment(found[0] if found else answer)[0]
+    text = _strip_comment(annotated_equals(found[0] if found else answer)[0])[0]
     if len(top_level(text, _SEPARATOR)) > 1 or numeric_example(text) is not None:
         return False  # statements and definitions on one line (``log(a/b), where a = ...``): the reader's
     if equation:
@@ -284,7 +304,9 @@ def split(answer: str, equation: bool, names: frozenset[str] = frozenset()) -> l
         return _chain(raw[0], equation, names)
     steps = []
     for ln in raw:
-        body, reason = _strip_comment(ln, names)
+        plain, labels = annotated_equals(ln)
+        body, reason = _strip_comment(plain, names)
+        reason = "; ".join([*labels, *([reason] if reason else [])])
         body = re.sub(r"\\\\\s*$", "", body)
         text = _LEAD.sub("", body) if equation else _ALIGN_LEAD.sub("", body)
         text = unwrapped(text.replace("&", " ").strip())  # "= $d\\sigma^2/2$": the statement wrapped
@@ -293,7 +315,9 @@ def split(answer: str, equation: bool, names: frozenset[str] = frozenset()) -> l
 
 
 def _chain(line: str, equation: bool, names: frozenset[str] = frozenset()) -> list[WorkingLine]:
-    body, reason = _strip_comment(line, names)
+    plain, labels = annotated_equals(line)
+    body, reason = _strip_comment(plain, names)
+    reason = "; ".join([*labels, *([reason] if reason else [])])
     if equation:
         pieces = [p.strip() for p, _ in split_chain(body)]
         return [WorkingLine(p, p if k == 0 else "=> " + p, reason if k == len(pieces) - 1 else "")
@@ -308,7 +332,7 @@ def _name(text: str) -> str:
 
 
 #: A law given to a name: ``u ~ U(-1, 1)``, ``u \\sim \\mathcal{U}(-1, 1)``, ``e \u223c N(0, 1)`` (U+223C).
-_LAW_STATEMENT = re.compile(r"\s*(?:\\[,;:!]\s*)*(?P<name>[A-Za-z]+(?:_\{?[A-Za-z0-9]\}?)?)\s*"
+_LAW_STATEMENT = re.compile(r"\s*(?:\\[,;:! ]\s*)*(?P<name>[A-Za-z]+(?:_\{?[A-Za-z0-9]\}?)?)\s*"
                             "(?:~|\u223c|\\\\sim(?![A-Za-z]))" r"\s*(?P<law>.+?)\s*")
 #: A law as written: its name (``U``, ``\\mathcal{U}``, ``\\operatorname{Uniform}``) and its parameters in
 #: round or square brackets (``U[-1, 1]``, ``\\left(0, 1\\right)``).
@@ -326,6 +350,47 @@ def law_of(text: str) -> str | None:
     return f"{m.group('tex') or m.group('plain')}({m.group('args').strip()})"
 
 
+#: Words that introduce a definition: ``let u = ...``, ``with u := ...``, ``\\text{where } u = ...``,
+#: ``substituting u = ...``, ``using the substitution u = ...``.
+_INTRODUCER = re.compile(r"^\s*(?:(?:let|set|setting|put|putting|define|defining|denote|denoting|write|writing|"
+                         r"substitute|substituting|with|where|using|the|substitution|and)(?![A-Za-z])"
+                         r"\s*:?\s*\}?\s*)+", re.IGNORECASE)
+#: Signs that define the name on their left: ``:=``, ``≔``, ``\\coloneqq``, ``\\triangleq``, ``≜``,
+#: ``\\overset{\\text{def}}{=}``, ``\\stackrel{def}{=}``; and ``=:``, ``\\eqqcolon`` the name on their right.
+_DEFINES = re.compile(r":=|≔|≜|\\(?:coloneqq|coloneq|triangleq)(?![A-Za-z])"
+                      r"|\\(?:overset|stackrel)\{\s*(?:\\(?:text|mathrm|mathrm)\{\s*)?def\.?\s*\}?\s*\}\{=\}")
+_DEFINED_BY = re.compile(r"=:|≕|\\eqqcolon(?![A-Za-z])")
+#: The sign that gives a name its law: ``~``, ``\\sim``, U+223C.
+_LAW_SIGN = re.compile("~|\u223c|\\\\sim(?![A-Za-z])")
+#: A box of words in LaTeX (``\\text{with }``), set aside to its words when a justification is read.
+_WORDS_BOX = re.compile(r"\\(?:text|textrm|mathrm|mbox|textit|emph)\{([^{}]*)\}")
+#: What separates the definitions of one justification: the statement separators and ``and``.
+_AND = re.compile(r"(?<![A-Za-z\\])and(?![A-Za-z])", re.IGNORECASE)
+
+
+def definition(piece: str) -> tuple[str, str] | None:
+    """``(name, value)`` for a piece that defines one name, else None: ``u = 1 + e^{-t}``, with a
+    word that introduces it in front (``let``, ``with``, ``where``, ``substituting``, ``using the
+    substitution``: :data:`_INTRODUCER`) and any defining sign (``:=``, ``≔``, ``\\coloneqq``,
+    ``\\triangleq``, ``\\overset{def}{=}``; ``1 + e^{-t} =: u`` names the right side). Whether the
+    name is new the caller decides; the value is read when the definition is put in force."""
+    text = _WORDS_BOX.sub(lambda m: f" {m.group(1)} ", _DEFINES.sub("=", piece))
+    text = _INTRODUCER.sub(" ", text.replace("\\ ", " "))
+    right = _DEFINED_BY.split(text)
+    if len(right) == 2:
+        text = f"{right[1]} = {right[0]}"
+    text = text.strip().rstrip(".")
+    m = _DEFINITION.fullmatch(text)
+    if m is None or not m.group("value").strip():
+        return None
+    value = m.group("value").strip()
+    stated = _LAW_STATEMENT.fullmatch(f"{m.group('name')} ~ {_LAW_SIGN.split(value, 1)[-1]}") \
+        if _LAW_SIGN.search(value) else None
+    if stated is not None and law_of(stated.group("law")) is not None:  # u := w_1/a ~ U(-1, 1): its law, stated
+        value = _LAW_SIGN.split(value, 1)[0].strip()
+    return _name(m.group("name")), value
+
+
 def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
     """The steps with the definitions written beside a statement set apart (``= m + log(e^{-m} +
     e^{t-m}) - yt, \\quad m = max(t, 0)``; ``= d/du (1/u) du/dt, u = 1 + e^{-t}``): the trailing
@@ -334,7 +399,15 @@ def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
     ``name = value`` for a NEW name, one that is none of ``known`` (the model's names, the question's
     variables, functions, constants, the unknown) nor defined on an earlier line. A definition holds
     for its line and the lines after it; a statement about a known name (``y = 1``) is never one.
-    The line's statement must remain: a line that is only ``name = value`` defines nothing.
+    The line's statement must remain: a line that is only ``name = value`` defines nothing. A
+    definition may be introduced by a word (``let u = ...``, ``substituting u = ...``) and written
+    with any defining sign (``u := ...``, ``u \\coloneqq ...``, ``... =: u``): :func:`definition`.
+
+    The line's justification defines the same way (``= \\frac{d}{dt} u^{-1} \\quad\\text{with } u =
+    1 + e^{-t}``, ``(let u = 1 + e^{-t})``, ``# u := 1 + e^{-t}``): each of its pieces (separated as
+    above or by ``and``) that defines a new name is ``noted``; the judge puts them in force when
+    their values read under the model, and otherwise judges the line without them (a justification
+    never makes its line invalid).
 
     A random variable introduced with its law is set apart the same way, beside the statement or as
     the whole of the line's justification (``= d a^2 E[u^2]   # w_1 = a u, u ~ U(-1, 1)``): ``name ~
@@ -343,6 +416,10 @@ def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
     justification holding anything else (``# since u ~ U(-1, 1)``) introduces nothing."""
     out = []
     seen = set(known)
+
+    def new(name: str, found: list[tuple[str, str]]) -> bool:
+        return name not in seen and name.split("_")[0] not in seen and all(n != name for n, _ in found)
+
     for step in steps:
         pieces = top_level(step.text, _SEPARATOR)
         found: list[tuple[str, str]] = []
@@ -362,20 +439,41 @@ def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
                 relations.insert(0, (name, m.group("value").strip()))
                 k -= 1
                 continue
-            if m is None or name in seen or name.split("_")[0] in seen or any(n == name for n, _ in found):
+            defined = definition(piece)
+            if defined is None or not new(defined[0], found):
                 break
-            found.insert(0, (name, m.group("value").strip()))
+            found.insert(0, defined)
             k -= 1
         if not laws and step.reason:
             laws, relations = _introduced(step.reason, seen)
-        if not (found or laws):
+        laws = [law for law in laws if all(n != law[0] for n, _ in found)]  # u = w_1/a, u ~ U(-1, 1): u is w_1/a
+        noted: list[tuple[str, str]] = []
+        if step.reason and not laws:
+            for piece in _reason_pieces(step.reason):
+                defined = definition(piece)
+                if defined is not None and new(defined[0], found + noted):
+                    noted.append(defined)
+        if not (found or laws or noted):
             out.append(step)
             continue
         statement, offset = pieces[k - 1]
-        seen.update(part for n, _ in (*found, *laws) for part in (n, n.split("_")[0]))
+        seen.update(part for n, _ in (*found, *laws, *noted) for part in (n, n.split("_")[0]))
         out.append(WorkingLine(step.text[:offset + len(statement)].rstrip(), step.line, step.reason, tuple(found),
-                               tuple(laws), tuple(relations)))
+                               tuple(laws), tuple(relations), tuple(noted)))
     return out
+
+
+def _reason_pieces(reason: str) -> list[str]:
+    """The statements of a justification: a bracket around it all set aside, its boxes of words
+    opened (``with } u = ...`` of ``\\quad\\text{with } u = ...``), split at the statement
+    separators and ``and``."""
+    text = reason.strip()
+    if text[:1] + text[-1:] in ("()", "[]"):
+        text = text[1:-1]
+    text = _WORDS_BOX.sub(lambda m: f" {m.group(1)} ", text)
+    text = re.sub(r"^([^{}=]*)\}", r"\1", text)  # the rest of an opened box: "with } u = ..."
+    text = text.replace("\\ ", " ")
+    return [p for p, _ in top_level(text, _SEPARATOR) for p in (q for q, _ in top_level(p, _AND))]
 
 
 def _law_statement(piece: str, seen: set[str], laws: list[tuple[str, str]]) -> tuple[str, str] | None:

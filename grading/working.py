@@ -325,7 +325,10 @@ def defined_primes(model: Model, text: str) -> str:
 
 _INTEGRAL = re.compile(r"(?<![A-Za-z0-9_])int\s*(?:_\s*(?P<lo>\{[^{}]*\}|\([^()]*\)|-?[A-Za-z0-9.]+))?"
                        r"\s*(?:\^\s*(?P<hi>\{[^{}]*\}|\([^()]*\)|-?[A-Za-z0-9.]+))?")
-_DIFFERENTIAL = re.compile(r"(?<![A-Za-z0-9_])d\s*(?P<v>[A-Za-z][A-Za-z0-9]*)(?![A-Za-z0-9_(\[])\s*(?=$|[)\]}+\-=,|])")
+#: The differential that closes an integrand: ``dz`` before the end, a closing bracket, a sum's or a
+#: relation's sign, or a product or quotient with what follows (``int_{-a}^{a} w^2 dw * 1/(2a)``).
+_DIFFERENTIAL = re.compile(r"(?<![A-Za-z0-9_])d\s*(?P<v>[A-Za-z][A-Za-z0-9]*)(?![A-Za-z0-9_(\[])"
+                           r"\s*(?=$|[)\]}+\-=,|*/])")
 
 
 def standard_normal(model: Model) -> str | None:

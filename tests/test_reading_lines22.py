@@ -1,0 +1,115 @@
+"""Working lines of issue 21, round 3: substitutions written in a line's justification, the limit a
+derivation means by log(a/0), equals signs that carry their reason, Unicode limits of a sum, LaTeX
+powers in round brackets, ``\\middle|`` and an integral followed by a factor. Each case is written
+here (plain, Unicode and LaTeX spellings), with traps that must stay wrong or invalid."""
+from __future__ import annotations
+
+import pytest
+
+from derivcheck.grading.bank import load
+from derivcheck.grading.grader import check
+
+
+@pytest.fixture(scope="module")
+def banks() -> dict[str, dict]:
+    return {"sheet8": load("sheet8"), "sheet9": load("sheet9")}
+
+
+def steps(banks: dict[str, dict], sheet: str, qid: str, working: str) -> list[str]:
+    record = check(banks[sheet][qid], working, evidence=False)
+    return [s["verdict"] for s in record["steps"]]
+
+
+# --- 1. a substitution in a line's justification defines its name for that line and the later ones --
+
+SUBSTITUTIONS = [
+    ("ds/dt\n= \\frac{d}{dt} u^{-1} \\quad\\text{with } u = 1 + e^{-t}\n= -u^{-2}\\,\\frac{du}{dt}\n"
+     "= u^{-2} e^{-t}", ["start", "ok", "ok", "ok"]),
+    ("ds/dt\n= d/dt (1/u)   (let u = 1 + e^{-t})\n= -u^{-2} du/dt\n= e^{-t}/u^2", ["start", "ok", "ok", "ok"]),
+    ("ds/dt\n= d/dt u^{-1}   # u := 1 + e^(-t)\n= -(1/u^2) du/dt", ["start", "ok", "ok"]),
+    ("ds/dt\n= d/dt (1/u), u := 1 + e^{-t}\n= -u^{-2} du/dt", ["start", "ok", "ok"]),
+    ("\\frac{ds}{dt}\n= \\frac{d}{dt}\\frac{1}{u} \\quad \\text{where } u \\coloneqq 1 + e^{-t}\n"
+     "= -\\frac{1}{u^2}\\frac{du}{dt}", ["start", "ok", "ok"]),
+    ("ds/dt\n= d/dt (1/u)  with  1 + e^{-t} =: u\n= -(1/u^2) du/dt", ["start", "ok", "ok"]),
+    ("ds/dt\n= d/dt (1/u)    # using the substitution u = 1 + e^(-t), so du/dt = -e^(-t)\n= e^{-t}/u^2",
+     ["start", "ok", "ok"]),
+    # traps: a dropped sign, a dropped square stay wrong under the substitution
+    ("ds/dt\n= \\frac{d}{dt} u^{-1} \\quad\\text{with } u = 1 + e^{-t}\n= -u^{-2}\\,\\frac{du}{dt}\n"
+     "= -u^{-2} e^{-t}", ["start", "ok", "ok", "wrong"]),
+    ("ds/dt\n= d/dt (1/u)   (let u = 1 + e^{-t})\n= e^{-t}/u", ["start", "ok", "wrong"]),
+    # a justification that defines nothing new leaves u unknown; a known name is never redefined
+    ("ds/dt\n= d/dt (1/u)    # x = 0 gives the max\n= -(1/u^2) du/dt", ["start", "invalid", "invalid"]),
+    ("ds/dt\n= s(1 - s)   (with s = 1/2)\n= 1/4", ["start", "ok", "wrong"]),
+]
+
+
+@pytest.mark.parametrize("working,expected", SUBSTITUTIONS)
+def test_a_substitution_beside_a_line_defines_its_name(banks, working, expected) -> None:
+    assert steps(banks, "sheet9", "p3.sigmoid_derivative", working) == expected
+
+
+SCALED = [
+    # a new variable defined and given its law at once: the definition is what it is (the law a remark)
+    ("Var[y]\n= d E[w_1^2]   \\text{with } u = w_1/a,\\ u \\sim U(-1,1)\n= d a^2 E[u^2]\n= d a^2/3",
+     ["start", "ok", "ok", "ok"]),
+    ("Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2] \\quad (u := w_1/a \\sim U(-1, 1))\n= d a^2/3",
+     ["start", "ok", "ok", "ok"]),
+    # traps: E[u^2] is 1/3, not 1; a wrong law never replaces the definition
+    ("Var[y]\n= d E[w_1^2]\n= d a^2 E[u^2] \\quad (u := w_1/a \\sim U(-1, 1))\n= d a^2",
+     ["start", "ok", "ok", "wrong"]),
+    ("Var[y]\n= d E[w_1^2]   with u = w_1, u ~ U(-1, 1)\n= d a^2 E[u^2]", ["start", "ok", "wrong"]),
+]
+
+
+@pytest.mark.parametrize("working,expected", SCALED)
+def test_a_defined_variable_with_its_law(banks, working, expected) -> None:
+    assert steps(banks, "sheet9", "p1.variance", working) == expected
+
+
+# --- 2. the optimum of the unsmoothed cross-entropy: log(a/0) is the limit +oo ------------------
+
+GAP = [
+    ("x_y - x_j\n= \\log\\frac{z_y}{z_j}\n= \\infty", ["start", "ok", "ok"]),
+    ("x_y - x_j\n= log(p_y / p_j)\n= log(1/0)\n= oo", ["start", "ok", "ok", "ok"]),
+    ("x_y - x_j\n= \\ln\\frac{1}{0}\n= +\\infty", ["start", "ok", "ok"]),
+    # traps: a finite optimum stays wrong; a bare division by zero, log(0), log(-1/0), log(0/0) stay invalid
+    ("x_y - x_j\n= \\log\\frac{z_y}{z_j}\n= \\log\\frac{1}{1/d}", ["start", "ok", "wrong"]),
+    ("x_y - x_j\n= log(d)\n= log(1/0)", ["start", "wrong", "wrong"]),
+    ("x_y - x_j\n= 1/0", ["start", "invalid"]),
+    ("x_y - x_j\n= -log(0)", ["start", "invalid"]),
+    ("x_y - x_j\n= log(-1/0)", ["start", "invalid"]),
+    ("x_y - x_j\n= log(0/0)", ["start", "invalid"]),
+    ("x_y - x_j\n= log(z_j / z_y)", ["start", "invalid"]),
+]
+
+
+@pytest.mark.parametrize("working,expected", GAP)
+def test_the_unsmoothed_gap_is_the_limit_of_log_a_over_zero(banks, working, expected) -> None:
+    assert steps(banks, "sheet8", "p3.unsmoothed_gap", working) == expected
+
+
+# --- 3. spellings of a line: an equals sign with its reason, Unicode limits, LaTeX brackets ---------
+
+SPELLINGS = [
+    ("sheet9", "p1.variance", "\\operatorname{Var}[y]\n\\stackrel{\\text{indep.}}{=} \\sum_{i=1}^{d} "
+     "\\operatorname{Var}[w_i z_i]\n\\overset{(a)}{=} d\\,\\mathbb{E}[w_1^2]\n= \\frac{d a^2}{3}",
+     ["start", "ok", "ok", "ok"]),
+    ("sheet9", "p1.variance", "\\begin{align*}\n"
+     "\\mathrm{Var}(y) &\\overset{\\text{iid}}{=} d\\,\\mathrm{Var}(w_1 z_1) \\\\\n"
+     "&\\underset{E[w_1] = 0}{=} d\\,\\frac{a^2}{12}\n\\end{align*}", ["start", "wrong"]),
+    ("sheet9", "p1.variance", "Var[y]\n= Σᵢ₌₁ᵈ Var[wᵢ zᵢ]\n= d a²/3", ["start", "ok", "ok"]),
+    ("sheet9", "p1.variance", "Var[y]\n= Σᵢ₌₂ᵈ Var[wᵢ zᵢ]", ["start", "wrong"]),
+    ("sheet9", "p1.variance", "Var[y]\n= d \\cdot \\frac{1}{2a}\\int_{-a}^{a} w^2\\,dw \\cdot 1\n"
+     "= d \\int_{-a}^{a} w^2\\,\\mathrm{d}w \\,/\\, (2a)\n= d/(2a) int_{-a}^{a} w^2 dw * 2",
+     ["start", "ok", "ok", "wrong"]),
+    ("sheet9", "p3.sigmoid_derivative", "ds/dt\n= \\frac{e^{-t}}{(1 + e^(-t))^2}\n= \\frac{e^(-t)}{1 + e^(-t)}",
+     ["start", "ok", "wrong"]),
+    ("sheet9", "p2.variance", "Var[h_i]\n= \\mathbb{E}[h_i^2] - x_i^2\n"
+     "= \\mathbb{E}\\left[h_i^2 \\,\\middle|\\, m_i = 1\\right] p - x_i^2\n"
+     "= \\mathbb{E}\\left[h_i^2 \\,\\middle|\\, m_i = 1\\right] - x_i^2", ["start", "ok", "ok", "wrong"]),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected", SPELLINGS)
+def test_spellings_of_a_working_line(banks, sheet, qid, working, expected) -> None:
+    assert steps(banks, sheet, qid, working) == expected
