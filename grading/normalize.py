@@ -46,7 +46,8 @@ LATEX_SYNTAX = {
     "mid": "|", "vert": "|", "lvert": "|", "rvert": "|", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖",
     **dict.fromkeys(("left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr", "bigg", "Bigg", "biggl", "biggr",
                      "Biggl", "Biggr", "bigm", "Bigm", "biggm", "Biggm", "middle"), ""),
-    "displaystyle": "", "quad": " ", "qquad": " ", "pm": " ± ", "mp": " ∓ ",
+    "displaystyle": "", "textstyle": "", "scriptstyle": "", "limits": "", "nolimits": "", "rm": "", "bf": "",
+    "quad": " ", "qquad": " ", "pm": " ± ", "mp": " ∓ ",
     "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=", "prime": "'",
     "approx": "=", "simeq": "=", "sim": "~", "mathcal": "",
 }
@@ -286,6 +287,15 @@ class _Latex:
                 self.take()
                 return f"(({self.group()})^(1/({''.join(index)})))"
             return f"sqrt({self.group()})"
+        if name == "partial":  # \partial_{x_j} f: the operator d/dx_j applied to what follows
+            save = self.i
+            self.skip_spaces()
+            if self.peek() == "_":
+                self.take()
+                var = self.group().strip()
+                if _ENTRY.fullmatch(var):
+                    return f" d/d{var} "
+            self.i = save
         if name in ("underbrace", "overbrace") and self.peek() == "{":
             # \underbrace{X}_{label}, \overbrace{X}^{label}: X; the brace's label names a part, it is no term
             inner = self.group()
@@ -403,8 +413,12 @@ class _Latex:
         return argument
 
     def _big_operator(self, name: str) -> str:
-        """\\sum_{k=1}^{d} -> ' sum_k ' (the limits are the whole vector), \\max_j -> ' max_j '."""
+        """\\sum_{k=1}^{d} -> ' sum_k ' (the limits are the whole vector), \\max_j -> ' max_j '; the
+        placement of the limits (``\\limits``, ``\\nolimits``) is layout."""
         self.skip_spaces()
+        while self.peek() in ("\\limits", "\\nolimits"):
+            self.take()
+            self.skip_spaces()
         index, sub, upper = "", "", ""
         if self.peek() == "_":
             self.take()

@@ -450,7 +450,9 @@ def vector_sums(model: Model, text: str) -> str:
 
 
 _INNER = re.compile(r"\b(?P<a>[A-Za-z]+)\s*\^\s*\(?\s*(?:T|top)\s*\)?\s*\*?\s*(?P<b>[A-Za-z]+)\b")
-_OVER = re.compile(r"\b(?P<op>E|Var)\s*_\s*\{?\s*(?P<family>[A-Za-z]+)\s*\}?\s*(?P<open>[\[(])")
+_OVER_NAME = r"[A-Za-z]+(?:_\{?[A-Za-z0-9]\}?)?"
+_OVER = re.compile(r"\b(?P<op>E|Var)\s*_\s*(?:\{\s*(?P<list>" + _OVER_NAME + r"(?:\s*,\s*" + _OVER_NAME
+                   + r")*)\s*\}|(?P<family>[A-Za-z]+))\s*(?P<open>[\[(])")
 
 
 def inner_products(model: Model, text: str) -> str:
@@ -481,18 +483,23 @@ def norm(model: Model, text: str, m: re.Match) -> str:
 
 
 def over_family(model: Model, text: str) -> str:
-    """``E_w[X]`` (the expectation over w alone) -> ``E[X | z]``: conditioned on the model's other
-    random family (a model with two random families; otherwise the text is left as it is)."""
+    """``E_w[X]`` (the expectation over w alone; ``E_{w_i}[X]`` names the family by an entry) ->
+    ``E[X | z]``: conditioned on the model's other random family (a model with two random
+    families). ``E_{w,z}[X]``, over every random family of the model, is ``E[X]``. Otherwise the
+    text is left as it is."""
     out, pos = [], 0
     for m in _OVER.finditer(text):
-        others = [f for f in model.random if f != m.group("family")]
-        if m.start() < pos or m.group("family") not in model.random or len(others) != 1:
+        written = m.group("family") or m.group("list")
+        over = {re.sub(r"[{}\s]", "", name).split("_")[0] for name in written.split(",")}
+        others = [f for f in model.random if f not in over]
+        if m.start() < pos or not over <= set(model.random) or len(others) > 1 or (others and len(over) > 1):
             continue
         close = _matching(text, m.end() - 1)
         if close is None:
             continue
         inner = over_family(model, text[m.end():close])
-        out.append(text[pos:m.start()] + f"{m.group('op')}{m.group('open')}{inner} | {others[0]}")
+        given = f" | {others[0]}" if others else ""
+        out.append(text[pos:m.start()] + f"{m.group('op')}{m.group('open')}{inner}{given}")
         pos = close
     out.append(text[pos:])
     return "".join(out)

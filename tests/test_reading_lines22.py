@@ -110,6 +110,29 @@ SPELLINGS = [
 ]
 
 
+NOTATIONS = [
+    # the operator \partial_{x_j}, a probability in square brackets, expectations over named families,
+    # limits placed with \limits, the old font switch \rm
+    ("sheet8", "p3.gradient", "dL/dx_j\n= -\\partial_{x_j} \\left( x_c - \\log\\sum_k e^{x_k} \\right)\n"
+     "= -\\delta_{jc} + \\frac{e^{x_j}}{\\sum_k e^{x_k}}\n= \\delta_{jc} - z_j", ["start", "ok", "ok", "wrong"]),
+    ("sheet9", "p3.sigmoid_derivative", "\\partial_t \\sigma(t)\n= \\partial_t (1 + e^{-t})^{-1}\n"
+     "= -e^{-t} (1 + e^{-t})^{-2}", ["start", "ok", "wrong"]),
+    ("sheet9", "p2.variance", "Var[h_i]\n= P[m_i = 1] x_i^2/p^2 - x_i^2\n"
+     "= \\Pr[m_i = 1] \\cdot \\frac{x_i^2}{p^2} - x_i^2\n"
+     "= Pr[m_i = 0] x_i^2/p^2 - x_i^2", ["start", "ok", "ok", "wrong"]),
+    ("sheet9", "p1.variance", "Var[y]\n= \\mathbb{E}_{w,z}\\left[y^2\\right]\n"
+     "= \\sum_{i=1}^{d} \\mathbb{E}_{w_i}[w_i^2]\\;\\mathbb{E}_{z_i}[z_i^2]\n= \\sum\\limits_{i=1}^{d} \\frac{a^2}{3}\n"
+     "= \\sum_{i=1}^{d} \\mathbb{E}_{w_i}[w_i]^2", ["start", "ok", "ok", "ok", "wrong"]),
+    ("sheet9", "p4.forward_mults", "N\n= n H W C_{\\rm out} C_{\\rm in} k^2\n= n H W C_{\\rm out} C_{\\rm in} k",
+     ["start", "ok", "wrong"]),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected", NOTATIONS)
+def test_notations_of_a_working_line(banks, sheet, qid, working, expected) -> None:
+    assert steps(banks, sheet, qid, working) == expected
+
+
 @pytest.mark.parametrize("sheet,qid,working,expected", SPELLINGS)
 def test_spellings_of_a_working_line(banks, sheet, qid, working, expected) -> None:
     assert steps(banks, sheet, qid, working) == expected
