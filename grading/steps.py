@@ -409,6 +409,11 @@ def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
     their values read under the model, and otherwise judges the line without them (a justification
     never makes its line invalid).
 
+    A line of its own (not continuing the chain with ``=``, ``=>``) may hold definitions alone
+    (``Let u = 1 + e^{-t}``, ``u := 1 + e^{-t}``, ``\\text{Write } w_1 = a u \\text{ with } u \\sim
+    U(-1, 1)``): its statement is then empty. A name defined so must be used by a later line (a
+    line ``mults = n H W ...`` that no later line uses names the quantity; it defines nothing).
+
     A random variable introduced with its law is set apart the same way, beside the statement or as
     the whole of the line's justification (``= d a^2 E[u^2]   # w_1 = a u, u ~ U(-1, 1)``): ``name ~
     law`` for a new name (:func:`law_of`), with the statements that give a known name's value in
@@ -420,30 +425,34 @@ def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
     def new(name: str, found: list[tuple[str, str]]) -> bool:
         return name not in seen and name.split("_")[0] not in seen and all(n != name for n, _ in found)
 
-    for step in steps:
+    for n, step in enumerate(steps):
         pieces = top_level(step.text, _SEPARATOR)
         found: list[tuple[str, str]] = []
         laws: list[tuple[str, str]] = []
         relations: list[tuple[str, str]] = []
         k = len(pieces)
-        while k > 1:
+        later = " ".join(f"{s.text} {s.reason}" for s in steps[n + 1:])
+        alone = len(steps) > 1 and not _CONTINUED.match(step.line)
+        while k > (0 if alone else 1):
             piece = pieces[k - 1][0]
-            law = _law_statement(piece, seen, laws)
+            law = _law_statement(_introduced_text(piece), seen, laws)
             if law is not None:
                 laws.insert(0, law)
                 k -= 1
                 continue
-            m = _DEFINITION.fullmatch(piece)
+            m = _DEFINITION.fullmatch(_introduced_text(piece))
             name = _name(m.group("name")) if m else ""
             if m is not None and _relates(name, m.group("value"), seen, laws):
                 relations.insert(0, (name, m.group("value").strip()))
                 k -= 1
                 continue
             defined = definition(piece)
-            if defined is None or not new(defined[0], found):
+            if defined is None or not new(defined[0], found) or (k == 1 and not _used(defined[0], later)):
                 break
             found.insert(0, defined)
             k -= 1
+        if k == 0 and not (laws or any(_used(name, later) for name, _ in found)):
+            k, found, laws, relations = len(pieces), [], [], []  # a line of its own defines what later lines use
         if not laws and step.reason:
             laws, relations = _introduced(step.reason, seen)
         laws = [law for law in laws if all(n != law[0] for n, _ in found)]  # u = w_1/a, u ~ U(-1, 1): u is w_1/a
@@ -456,11 +465,27 @@ def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
         if not (found or laws or noted):
             out.append(step)
             continue
-        statement, offset = pieces[k - 1]
-        seen.update(part for n, _ in (*found, *laws, *noted) for part in (n, n.split("_")[0]))
+        statement, offset = pieces[k - 1] if k else ("", 0)
+        seen.update(part for name, _ in (*found, *laws, *noted) for part in (name, name.split("_")[0]))
         out.append(WorkingLine(step.text[:offset + len(statement)].rstrip(), step.line, step.reason, tuple(found),
                                tuple(laws), tuple(relations), tuple(noted)))
     return out
+
+
+#: A line that continues the chain of statements (``= ...``, ``&= ...``, ``=> ...``), never one of
+#: definitions alone.
+_CONTINUED = re.compile(r"^\s*(?:&\s*)?(?:=|⇒|⟹|\\(?:Rightarrow|Longrightarrow|implies|iff|therefore)(?![A-Za-z]))")
+
+
+def _used(name: str, text: str) -> bool:
+    """Whether ``text`` uses the name (``u``, ``u_i``): as a name of its own, not inside a longer one."""
+    return re.search(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z])", text) is not None
+
+
+def _introduced_text(piece: str) -> str:
+    """A statement without the words that introduce it (``\\text{Write } w_1 = a u`` -> ``w_1 = a u``,
+    ``let u ~ U(-1, 1)``)."""
+    return _INTRODUCER.sub(" ", _WORDS_BOX.sub(lambda m: f" {m.group(1)} ", piece).replace("\\ ", " "))
 
 
 def _reason_pieces(reason: str) -> list[str]:

@@ -48,6 +48,38 @@ def test_a_substitution_beside_a_line_defines_its_name(banks, working, expected)
     assert steps(banks, "sheet9", "p3.sigmoid_derivative", working) == expected
 
 
+DEFINITION_LINES = [
+    # a line of definitions alone (not continuing the chain) defines what later lines use: ok, it fixes
+    # nothing (the next line is judged against the line before it); on line 0 it is the start
+    ("sheet9", "p3.sigmoid_derivative", "ds/dt\nLet u = 1 + e^{-t}.\n= d/dt (1/u)\n= -u^{-2} du/dt\n= e^{-t}/u^2",
+     ["start", "ok", "ok", "ok", "ok"]),
+    ("sheet9", "p3.sigmoid_derivative", "\\text{Let } u = 1 + e^{-t}\n\\frac{ds}{dt} = \\frac{d}{dt} u^{-1}\n"
+     "= -u^{-2} \\frac{du}{dt}", ["start", "ok", "ok"]),
+    ("sheet9", "p3.gradient", "dL/dt\nv := 1 - s\n= -y/s s(1-s) + (1-y)/v s v\n= s - y", ["start", "ok", "ok", "ok"]),
+    ("sheet9", "p4.training_mults", "F = n H W C_out C_in k^2\nB = 2F\ntotal = F + B\n= 3 n H W C_out C_in k^2",
+     ["start", "ok", "ok", "ok"]),
+    ("sheet9", "p1.bound", "d a^2/3 = 1\nc = 3/d\na^2 = c\na = \\sqrt{c}", ["start", "ok", "ok", "ok"]),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n\\text{Write } w_1 = a u \\text{ with } u \\sim U(-1, 1)\n"
+     "= d a^2 E[u^2]\n= d a^2/3", ["start", "ok", "ok", "ok", "ok"]),
+    # traps: a line after a definition is judged by what the definition says; a wrong relation is refused
+    ("sheet9", "p3.sigmoid_derivative", "ds/dt\nLet u = 1 - e^{-t}.\n= d/dt (1/u)", ["start", "ok", "wrong"]),
+    ("sheet9", "p4.training_mults", "F = n H W C_out C_in k^2\nB = F\ntotal = F + B", ["start", "ok", "wrong"]),
+    ("sheet9", "p1.bound", "d a^2/3 = 1\nc = 3/d\na = c", ["start", "ok", "wrong"]),
+    ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n\\text{Write } w_1 = 2 a u \\text{ with } u \\sim U(-1, 1)\n"
+     "= d a^2 E[u^2]", ["start", "ok", "invalid", "invalid"]),
+    # a line that names the quantity (no later line uses the name) defines nothing; a definition after
+    # the line that needs it comes too late
+    ("sheet9", "p4.forward_mults", "mults = n H W C_out C_in k^2\n= n H W C_out C_in k", ["start", "wrong"]),
+    ("sheet9", "p3.sigmoid_derivative", "ds/dt\n= d/dt (1/u)\nu = 1 + e^{-t}\n= -u^{-2} du/dt",
+     ["start", "invalid", "ok", "ok"]),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected", DEFINITION_LINES)
+def test_a_line_of_definitions_alone(banks, sheet, qid, working, expected) -> None:
+    assert steps(banks, sheet, qid, working) == expected
+
+
 SCALED = [
     # a new variable defined and given its law at once: the definition is what it is (the law a remark)
     ("Var[y]\n= d E[w_1^2]   \\text{with } u = w_1/a,\\ u \\sim U(-1,1)\n= d a^2 E[u^2]\n= d a^2/3",
