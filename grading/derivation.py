@@ -50,7 +50,7 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     judge = Judge(question, limits)
     known = _known_names(question, judge)
     steps = beside(split(answer, judge.equation, frozenset(known)), known)
-    pieces = [p for step in steps if step.text for p in step.pieces(judge.equation)]
+    pieces = [p for step in steps if not step.defines_only for p in step.pieces(judge.equation)]
     label = bool(pieces) and not judge.equation and is_label(question, pieces[0])
     if pieces:
         judge.name_free_indices(pieces[0])
@@ -76,7 +76,7 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
         for noted in step.noted:  # a justification's definitions: in force where they read, else set aside
             if judge.define((noted,)) is None:
                 in_force.append(noted)
-        if not step.text:  # a line of definitions alone: true by definition, it fixes nothing
+        if step.defines_only:  # a line of definitions alone: true by definition, it fixes nothing
             said = ", ".join(f"{name} = {value}" for name, value in step.definitions) or \
                 ", ".join(f"{name} ~ {law}" for name, law in step.laws)
             verdict = "ok" if records else "start"
@@ -114,7 +114,7 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
             if cur.values and judgement.verdict != "undecided":  # an undecided line is skipped over
                 prev, prev_text = cur, piece
     first_wrong = next((k for k, r in enumerate(records) if r["verdict"] == "wrong"), None)
-    stated = [step for step in steps if step.text]
+    stated = [step for step in steps if not step.defines_only]
     final_text = stated[-1].pieces(judge.equation)[-1] if stated else answer
     outcome = final(_with_definitions(judge.model.called(final_text), in_force))  # read as its line was
     return _combine(question, answer, outcome, records, first_wrong)

@@ -107,6 +107,11 @@ class WorkingLine:
     relations: tuple[tuple[str, str], ...] = ()  # (a name of the model, its value in a new one): w_1 = a u
     noted: tuple[tuple[str, str], ...] = ()  # (name, value) given in the justification: (with u = 1 + e^{-t})
 
+    @property
+    def defines_only(self) -> bool:
+        """Whether the line holds definitions alone (``Let u = 1 + e^{-t}``): no statement to judge."""
+        return not self.text and bool(self.definitions or self.laws)
+
     def pieces(self, equation: bool) -> list[str]:
         """The statements of the line, each judged against the one before. Otherwise than in an
         equation question, the pieces between top-level ``=`` (``Var[y] = E[y^2]`` holds two).
@@ -357,9 +362,11 @@ _INTRODUCER = re.compile(r"^\s*(?:(?:let|set|setting|put|putting|define|defining
                          r"\s*:?\s*\}?\s*)+", re.IGNORECASE)
 #: Signs that define the name on their left: ``:=``, ``≔``, ``\\coloneqq``, ``\\triangleq``, ``≜``,
 #: ``\\overset{\\text{def}}{=}``, ``\\stackrel{def}{=}``; and ``=:``, ``\\eqqcolon`` the name on their right.
-_DEFINES = re.compile(r":=|≔|≜|\\(?:coloneqq|coloneq|triangleq)(?![A-Za-z])"
+_DEFINES = re.compile(r":=|≔|≜|≡|\\(?:coloneqq|coloneq|triangleq|equiv)(?![A-Za-z])"
                       r"|\\(?:overset|stackrel)\{\s*(?:\\(?:text|mathrm|mathrm)\{\s*)?def\.?\s*\}?\s*\}\{=\}")
 _DEFINED_BY = re.compile(r"=:|≕|\\eqqcolon(?![A-Za-z])")
+#: A name written as a function of names on the left of a definition: ``u(t) = ...``, ``g(s, t) = ...``.
+_CALLED = re.compile(r"^(?P<name>[A-Za-z]+(?:_\{?[A-Za-z0-9]\}?)?)\s*\(\s*[A-Za-z]+(?:\s*,\s*[A-Za-z]+)*\s*\)\s*=")
 #: The sign that gives a name its law: ``~``, ``\\sim``, U+223C.
 _LAW_SIGN = re.compile("~|\u223c|\\\\sim(?![A-Za-z])")
 #: A box of words in LaTeX (``\\text{with }``), set aside to its words when a justification is read.
@@ -372,14 +379,15 @@ def definition(piece: str) -> tuple[str, str] | None:
     """``(name, value)`` for a piece that defines one name, else None: ``u = 1 + e^{-t}``, with a
     word that introduces it in front (``let``, ``with``, ``where``, ``substituting``, ``using the
     substitution``: :data:`_INTRODUCER`) and any defining sign (``:=``, ``≔``, ``\\coloneqq``,
-    ``\\triangleq``, ``\\overset{def}{=}``; ``1 + e^{-t} =: u`` names the right side). Whether the
+    ``\\triangleq``, ``\\equiv``, ``\\overset{def}{=}``; ``1 + e^{-t} =: u`` names the right side; ``u(t) =
+    ...`` defines u, a function of t). Whether the
     name is new the caller decides; the value is read when the definition is put in force."""
     text = _WORDS_BOX.sub(lambda m: f" {m.group(1)} ", _DEFINES.sub("=", piece))
     text = _INTRODUCER.sub(" ", text.replace("\\ ", " "))
     right = _DEFINED_BY.split(text)
     if len(right) == 2:
         text = f"{right[1]} = {right[0]}"
-    text = text.strip().rstrip(".")
+    text = _CALLED.sub(r"\g<name> =", text.strip().rstrip(".:"))  # u(t) = 1 + e^{-t}: u, a function of t
     m = _DEFINITION.fullmatch(text)
     if m is None or not m.group("value").strip():
         return None

@@ -55,6 +55,12 @@ DEFINITION_LINES = [
      ["start", "ok", "ok", "ok", "ok"]),
     ("sheet9", "p3.sigmoid_derivative", "\\text{Let } u = 1 + e^{-t}\n\\frac{ds}{dt} = \\frac{d}{dt} u^{-1}\n"
      "= -u^{-2} \\frac{du}{dt}", ["start", "ok", "ok"]),
+    ("sheet9", "p3.sigmoid_derivative", "s'(t)\nLet u(t) = 1 + e^{-t}.\n= d/dt (1/u(t))\n= -u'(t)/u(t)^2\n"
+     "= -e^{-t}/u(t)^2", ["start", "ok", "ok", "ok", "wrong"]),
+    ("sheet9", "p3.sigmoid_derivative", "s'(t)\nSubstituting u = 1 + e^{-t}:\n= d/dt u^{-1}\n= -u^{-2} du/dt",
+     ["start", "ok", "ok", "ok"]),
+    ("sheet9", "p3.sigmoid_derivative", "s'(t)\n= \\frac{d}{dt}\\frac{1}{u} \\quad\\text{with } u \\equiv 1 + e^{-t}\n"
+     "= -\\frac{u'}{u^2}\n= \\frac{u'}{u^2}", ["start", "ok", "ok", "wrong"]),
     ("sheet9", "p3.gradient", "dL/dt\nv := 1 - s\n= -y/s s(1-s) + (1-y)/v s v\n= s - y", ["start", "ok", "ok", "ok"]),
     ("sheet9", "p4.training_mults", "F = n H W C_out C_in k^2\nB = 2F\ntotal = F + B\n= 3 n H W C_out C_in k^2",
      ["start", "ok", "ok", "ok"]),
