@@ -53,7 +53,7 @@ LATEX_SYNTAX = {
 }
 #: Commands that set a word in a font; the word reads as the vocabulary's (``\operatorname{arcsin}``
 #: as ``\arcsin``, ``\mathrm{e}`` as the constant e).
-FONT_COMMANDS = ("mathrm", "operatorname", "text", "mathit", "mathbf", "boldsymbol", "mathbb")
+FONT_COMMANDS = ("mathrm", "operatorname", "text", "mathit", "mathbf", "boldsymbol", "mathbb", "mathcal")
 #: The denominator of a derivative, ``\partial x_j``, ``dx_j`` or ``\partial t``, once translated.
 _DIFFERENTIAL = re.compile(r"\s*(?:partial\s*|d\s*)(?P<var>[A-Za-z]+(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9]))?)\s*")
 _ENTRY = re.compile(r"[A-Za-z]+(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9]))?")

@@ -365,6 +365,9 @@ _INTRODUCER = re.compile(r"^\s*(?:(?:let|set|setting|put|putting|define|defining
 _DEFINES = re.compile(r":=|≔|≜|≡|\\(?:coloneqq|coloneq|triangleq|equiv)(?![A-Za-z])"
                       r"|\\(?:overset|stackrel)\{\s*(?:\\(?:text|mathrm|mathrm)\{\s*)?def\.?\s*\}?\s*\}\{=\}")
 _DEFINED_BY = re.compile(r"=:|≕|\\eqqcolon(?![A-Za-z])")
+#: The words that close a definition by saying what the name stands for: ``Let P = H W be the
+#: number of positions``, ``u = 1 + e^{-t} denote the denominator``.
+_NAMING = re.compile(r"\s+(?:be|denote|denotes|stand\s+for|stands\s+for)\s+(?:the|a|an|our)\s+[A-Za-z ,'-]*\.?\s*$")
 #: A name written as a function of names on the left of a definition: ``u(t) = ...``, ``g(s, t) = ...``.
 _CALLED = re.compile(r"^(?P<name>[A-Za-z]+(?:_\{?[A-Za-z0-9]\}?)?)\s*\(\s*[A-Za-z]+(?:\s*,\s*[A-Za-z]+)*\s*\)\s*=")
 #: The sign that gives a name its law: ``~``, ``\\sim``, U+223C.
@@ -387,7 +390,7 @@ def definition(piece: str) -> tuple[str, str] | None:
     right = _DEFINED_BY.split(text)
     if len(right) == 2:
         text = f"{right[1]} = {right[0]}"
-    text = _CALLED.sub(r"\g<name> =", text.strip().rstrip(".:"))  # u(t) = 1 + e^{-t}: u, a function of t
+    text = _CALLED.sub(r"\g<name> =", _NAMING.sub("", text).strip().rstrip(".:"))  # u(t) = ...: u, a function of t
     m = _DEFINITION.fullmatch(text)
     if m is None or not m.group("value").strip():
         return None

@@ -16,6 +16,7 @@ import sympy as sp
 
 from .bounds import bound
 from .errors import AnswerError
+from .laws import LAWS, Bernoulli, Law, Uniform, split_args
 from .limits import DEFAULT, Limits
 from .model import Model
 from .normalize import braced_names, to_plain
@@ -129,7 +130,7 @@ def read_line(model: Model, text: str, limits: Limits = DEFAULT, equation: bool 
     if len(text) > limits.max_length:
         raise AnswerError(f"the line is {len(text):,} characters long (at most {limits.max_length:,})")
     plain, is_latex = plain_line(text)
-    plain = defined_primes(model, plain)
+    plain = defined_primes(model, law_moments(plain))
     plain = leibniz(model, glued_numerators(model, integrals(model, plain)))
     plain = over_family(model, inner_products(model, vector_sums(model, derivative_reach(model, plain))))
     plain = labelled_parameters(model, plain)
@@ -404,6 +405,38 @@ def integrals(model: Model, text: str) -> str:
         bounds = [g.strip()[1:-1] if g.strip()[:1] in "{(" else g for g in (m.group("lo"), m.group("hi"))]
         out.append(text[last:m.start()] + f"integral(({body}), {var}, {bounds[0]}, {bounds[1]})")
         last = end.end()
+    return "".join(out) + text[last:]
+
+
+#: ``E`` or ``Var`` applied to a law written by its name: ``Var(U(-a, a))``, ``E[Bernoulli(p)]``.
+_LAW_MOMENT = re.compile(r"(?<![A-Za-z0-9_])(?P<op>E|Var)\s*(?P<open>[(\[])\s*(?P<law>[A-Za-z]+)\s*(?P<args>[(\[])")
+#: The mean and the variance of the laws whose parameters every text writes alike: U(a, b) by its
+#: ends, Bernoulli(p) by its probability of 1 (a normal law is left out: N(0, s) may name s the
+#: variance or the standard deviation).
+_MOMENTS: dict[type[Law], tuple[int, str, str]] = {
+    Uniform: (2, "(({0}) + ({1}))/2", "(({1}) - ({0}))^2/12"),
+    Bernoulli: (1, "({0})", "({0}) (1 - ({0}))"),
+}
+
+
+def law_moments(text: str) -> str:
+    """``Var(U(-a, a))`` -> ``((a) - (-a))^2/12``, ``E[Bernoulli(p)]`` -> ``(p)``: the mean or the
+    variance of a law written by its name and parameters (:data:`_MOMENTS`), the operator's
+    bracket holding the law alone; anything else is left as written."""
+    out, last = [], 0
+    for m in _LAW_MOMENT.finditer(text):
+        law = LAWS.get(m.group("law"))
+        if m.start() < last or law not in _MOMENTS:
+            continue
+        close, inner = _matching(text, m.start("open")), _matching(text, m.start("args"))
+        if close is None or inner is None or text[inner + 1:close].strip():
+            continue
+        count, mean, variance = _MOMENTS[law]
+        args = split_args(text[m.end("args"):inner])
+        if len(args) != count or not all(args):
+            continue
+        out.append(text[last:m.start()] + "(" + (mean if m.group("op") == "E" else variance).format(*args) + ")")
+        last = close + 1
     return "".join(out) + text[last:]
 
 

@@ -67,6 +67,8 @@ DEFINITION_LINES = [
     ("sheet9", "p1.bound", "d a^2/3 = 1\nc = 3/d\na^2 = c\na = \\sqrt{c}", ["start", "ok", "ok", "ok"]),
     ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n\\text{Write } w_1 = a u \\text{ with } u \\sim U(-1, 1)\n"
      "= d a^2 E[u^2]\n= d a^2/3", ["start", "ok", "ok", "ok", "ok"]),
+    ("sheet9", "p4.forward_mults", "mults\nLet S = H W be the number of output positions.\n= n S C_out C_in k^2\n"
+     "= n H W C_out C_in k^2\n= n S C_out C_in k", ["start", "ok", "ok", "ok", "wrong"]),
     # traps: a line after a definition is judged by what the definition says; a wrong relation is refused
     ("sheet9", "p3.sigmoid_derivative", "ds/dt\nLet u = 1 - e^{-t}.\n= d/dt (1/u)", ["start", "ok", "wrong"]),
     ("sheet9", "p4.training_mults", "F = n H W C_out C_in k^2\nB = F\ntotal = F + B", ["start", "ok", "wrong"]),
@@ -164,6 +166,26 @@ NOTATIONS = [
     ("sheet9", "p4.forward_mults", "N\n= n H W C_{\\rm out} C_{\\rm in} k^2\n= n H W C_{\\rm out} C_{\\rm in} k",
      ["start", "ok", "wrong"]),
 ]
+
+
+LAW_MOMENTS = [
+    # the mean or the variance of a law written by its name: U(a, b) by its ends, Bernoulli(p)
+    ("sheet9", "p1.variance", "Var(y)\n= d Var(w_1)\n= d · Var(U(−a, a))\n= d Var(U(0, 2a))\n"
+     "= d a²/3",
+     ["start", "ok", "ok", "ok", "ok"]),
+    ("sheet9", "p1.variance", "Var[y]\n= d \\operatorname{Var}[\\mathcal{U}(-a, a)]\n"
+     "= d \\operatorname{Var}[U[-a, a]]\n"
+     "= d Var[U(0, a)]", ["start", "ok", "ok", "wrong"]),
+    ("sheet9", "p2.variance", "Var[h_i]\n= (x_i/p)^2 Var[Bernoulli(p)]\n= (x_i/p)^2 E[Bernoulli(p)]",
+     ["start", "ok", "wrong"]),
+    # a normal law is left unread (N(0, s) names s the variance or the standard deviation)
+    ("sheet9", "p1.variance", "Var[y]\n= d Var[w_1] Var[N(0, 1)]", ["start", "invalid"]),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected", LAW_MOMENTS)
+def test_the_moments_of_a_law_written_by_its_name(banks, sheet, qid, working, expected) -> None:
+    assert steps(banks, sheet, qid, working) == expected
 
 
 @pytest.mark.parametrize("sheet,qid,working,expected", NOTATIONS)
