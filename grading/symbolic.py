@@ -576,6 +576,11 @@ class Builder(Visitor[sp.Expr]):
             raise self.error(f"{fname}(...) is only for the vector questions", pos)
         if function.over_entries is not None and len(built) == 1 and self.vocab.vectors:
             return function.over_entries(built[0])  # max(x): the largest entry of x
+        if function.over_entries is not None and len(built) == 1 and function.name != "sum":
+            # max(x) of one argument is no value of it (SymPy's Max(x) is x itself, so max(x) - min(x)
+            # would read as 0): the largest entry of a vector is read in the vector answers only
+            raise self.error(f"{fname}(...) of one argument is read only as the largest or smallest entry of a "
+                             f"vector answer; write its value, or {fname}(a, b)", pos)
         if function.name == "log" and len(built) == 1:
             edge = self.log_of_fraction(args[0], built[0])
             if edge is not None:

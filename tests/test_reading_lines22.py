@@ -183,6 +183,21 @@ LAW_MOMENTS = [
 ]
 
 
+MAX_OF_A_VECTOR = [
+    # max(x) and min(x) of the logits are their largest and smallest entries, never the entry itself
+    # (SymPy's one-argument Max(x) is x, which read max(x) - min(x) as 0 and a mismatched shift as ok)
+    ("dL/dx_j\n= z_j - y_j\n= exp(x_j - max(x))/sum_k exp(x_k - max(x)) - y_j", ["start", "ok", "ok"]),
+    ("dL/dx_j\n= z_j - y_j\n= exp(x_j - max(x))/sum_k exp(x_k - min(x)) - y_j", ["start", "ok", "wrong"]),
+    ("dL/dx_j\n= z_j - y_j\n= exp(x_j - min(x))/sum_k exp(x_k - max(x)) - y_j", ["start", "ok", "wrong"]),
+    ("dL/dx_j\n= z_j - y_j\n= z_j - y_j + max(x) - min(x)", ["start", "ok", "wrong"]),
+]
+
+
+@pytest.mark.parametrize("working,expected", MAX_OF_A_VECTOR)
+def test_the_largest_entry_of_a_vector_is_never_the_entry(banks, working, expected) -> None:
+    assert steps(banks, "sheet8", "p3.gradient", working) == expected
+
+
 @pytest.mark.parametrize("sheet,qid,working,expected", LAW_MOMENTS)
 def test_the_moments_of_a_law_written_by_its_name(banks, sheet, qid, working, expected) -> None:
     assert steps(banks, sheet, qid, working) == expected
