@@ -257,7 +257,8 @@ class _Latex:
             if tok == "_" and over_set(arg) is not None:  # sum_{m in {0,1}}: the index over a set
                 return "_{" + str(over_set(arg)) + "}"
             if tok == "_" and "~" in arg:  # E_{z \sim N(0, 1)}: the variable averaged over, its law the model's
-                return "_" + arg.split("~")[0].strip()
+                variable = arg.split("~")[0].replace(" ", "")
+                return "_" + (variable if len(variable) == 1 else "{" + variable + "}")  # E_{m_i}: one subscript
             if tok == "_":
                 return "_" + (arg.strip() if simple else "{" + arg.replace(" ", "") + "}")
             if re.fullmatch(r"\s*'+\s*", arg):  # f^{\prime}: a prime, not a power

@@ -374,8 +374,10 @@ _CALLED = re.compile(r"^(?P<name>[A-Za-z]+(?:_\{?[A-Za-z0-9]\}?)?)\s*\(\s*[A-Za-
 _LAW_SIGN = re.compile("~|\u223c|\\\\sim(?![A-Za-z])")
 #: A box of words in LaTeX (``\\text{with }``), set aside to its words when a justification is read.
 _WORDS_BOX = re.compile(r"\\(?:text|textrm|mathrm|mbox|textit|emph)\{([^{}]*)\}")
-#: What separates the definitions of one justification: the statement separators and ``and``.
-_AND = re.compile(r"(?<![A-Za-z\\])and(?![A-Za-z])", re.IGNORECASE)
+#: What separates the statements of one justification besides the statement separators: ``and`` and
+#: the words and arrows of a consequence (``u = 1 + e^{-t}, so du/dt = -e^{-t}``, ``=> du/dt = ...``).
+_AND = re.compile(r"(?<![A-Za-z\\])(?:and|so|hence|thus|then|therefore)(?![A-Za-z])|=>|⇒|⟹"
+                  r"|\\(?:Rightarrow|implies|Longrightarrow)(?![A-Za-z])", re.IGNORECASE)
 
 
 def definition(piece: str) -> tuple[str, str] | None:
@@ -502,7 +504,7 @@ def _introduced_text(piece: str) -> str:
 def _reason_pieces(reason: str) -> list[str]:
     """The statements of a justification: a bracket around it all set aside, its boxes of words
     opened (``with } u = ...`` of ``\\quad\\text{with } u = ...``), split at the statement
-    separators and ``and``."""
+    separators, ``and`` and the consequences (``so``, ``hence``, ``=>``)."""
     text = reason.strip()
     if text[:1] + text[-1:] in ("()", "[]"):
         text = text[1:-1]

@@ -33,6 +33,9 @@ SUBSTITUTIONS = [
     ("ds/dt\n= d/dt (1/u)  with  1 + e^{-t} =: u\n= -(1/u^2) du/dt", ["start", "ok", "ok"]),
     ("ds/dt\n= d/dt (1/u)    # using the substitution u = 1 + e^(-t), so du/dt = -e^(-t)\n= e^{-t}/u^2",
      ["start", "ok", "ok"]),
+    ("\\frac{ds}{dt}\n= \\frac{d}{dt} u^{-1} \\quad\\text{with } u = 1 + e^{-t} \\text{ so } \\frac{du}{dt} = -e^{-t}\n"
+     "= -u^{-2}\\,\\frac{du}{dt}", ["start", "ok", "ok"]),
+    ("ds/dt\n= d/dt u^{-1}     # u = 1 + e^{-t} => du/dt = -e^{-t}\n= -u^{-2} du/dt", ["start", "ok", "ok"]),
     # traps: a dropped sign, a dropped square stay wrong under the substitution
     ("ds/dt\n= \\frac{d}{dt} u^{-1} \\quad\\text{with } u = 1 + e^{-t}\n= -u^{-2}\\,\\frac{du}{dt}\n"
      "= -u^{-2} e^{-t}", ["start", "ok", "ok", "wrong"]),
@@ -163,6 +166,8 @@ NOTATIONS = [
     ("sheet9", "p1.variance", "Var[y]\n= \\mathbb{E}_{w,z}\\left[y^2\\right]\n"
      "= \\sum_{i=1}^{d} \\mathbb{E}_{w_i}[w_i^2]\\;\\mathbb{E}_{z_i}[z_i^2]\n= \\sum\\limits_{i=1}^{d} \\frac{a^2}{3}\n"
      "= \\sum_{i=1}^{d} \\mathbb{E}_{w_i}[w_i]^2", ["start", "ok", "ok", "ok", "wrong"]),
+    ("sheet9", "p2.mean", "E[h_i]\n= \\mathbb{E}_{m_i \\sim \\mathrm{Bern}(p)}\\left[\\frac{m_i x_i}{p}\\right]\n"
+     "= \\mathbb{E}_{m_i \\sim \\mathrm{Bern}(p)}[m_i x_i]", ["start", "ok", "wrong"]),
     ("sheet9", "p4.forward_mults", "N\n= n H W C_{\\rm out} C_{\\rm in} k^2\n= n H W C_{\\rm out} C_{\\rm in} k",
      ["start", "ok", "wrong"]),
 ]
