@@ -46,7 +46,8 @@ LATEX_SYNTAX = {
     "mid": "|", "vert": "|", "lvert": "|", "rvert": "|", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖",
     **dict.fromkeys(("left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr", "bigg", "Bigg", "biggl", "biggr",
                      "Biggl", "Biggr", "bigm", "Bigm", "biggm", "Biggm", "middle"), ""),
-    "displaystyle": "", "textstyle": "", "scriptstyle": "", "limits": "", "nolimits": "", "rm": "", "bf": "",
+    "displaystyle": "", "textstyle": "", "scriptstyle": "", "nonumber": "", "notag": "", "limits": "", "nolimits": "",
+    "rm": "", "bf": "",
     "quad": " ", "qquad": " ", "pm": " ± ", "mp": " ∓ ",
     "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=", "prime": "'",
     "approx": "=", "simeq": "=", "sim": "~", "mathcal": "",
@@ -316,8 +317,13 @@ class _Latex:
             return self._word(_COMMANDS[name])
         if name in LATEX_SYNTAX:
             return LATEX_SYNTAX[name]
-        if name in LETTERS:
-            return LETTERS[name] + " "
+        if name in LETTERS:  # a space apart from what follows, but not from its prime: \sigma' is sigma'
+            return LETTERS[name] + ("" if self.peek() == "'" else " ")
+        if name in ("tag", "label"):  # an equation's number or label: layout, never a factor
+            if self.peek() == "*":
+                self.take()
+            self.skip_argument()
+            return " "
         if name in (",", ";", "!", " ", ":"):
             return " "
         if name in ("{", "}"):

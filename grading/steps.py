@@ -27,6 +27,9 @@ from .reader import (
 from .sentences import QUANTITY_WORDS, asides
 from .vocabulary import FUNCTION
 
+#: The annotation column of an align environment: what follows ``&&`` explains the line
+#: (``&= d E[w_1^2] && \text{(zero means)}``).
+_ANNOTATION = re.compile(r"(?<!\\)&\s*&(?P<text>.*)$")
 #: A justification at the end of a line: ``# ...``, ``\quad\text{...}``, ``\qquad (\text{...})``.
 _COMMENT = re.compile(r"\s#(?P<hash>.*)$|^#(?P<whole>.*)$|(?<!\\)%(?P<percent>.*)$")
 _TEXT_COMMENT = re.compile(r"\\q?quad\s*\(?\s*\\(?:text|mathrm|textrm)\{(?P<text>.*)$")
@@ -285,6 +288,11 @@ def _strip_comment(line: str, names: frozenset[str] = frozenset()) -> tuple[str,
 
 
 def _justification(line: str) -> tuple[str, str]:
+    column = _ANNOTATION.search(line)
+    if column is not None and line[:column.start()].strip(" &="):
+        body, reason = _justification(line[:column.start()])
+        text = re.sub(r"^\s*\\(?:text|mathrm|textrm)\{(?P<words>.*)\}\s*$", r"\g<words>", column.group("text").strip())
+        return body, "; ".join(r for r in (reason, text.strip()) if r)
     m = _TEXT_COMMENT.search(line) or _QUAD_ASIDE.search(line)
     if m:
         return line[:m.start()].rstrip(), m.group("text").strip()

@@ -310,7 +310,8 @@ _BARE_PRIME = re.compile(r"(?<![A-Za-z0-9_'])(?P<n>[A-Za-z][A-Za-z0-9]*)\s*'(?![
 
 def defined_primes(model: Model, text: str) -> str:
     """``s'`` -> ``(ds/dt)`` for a defined name of the model whose definition depends on one
-    parameter only (s = sigmoid(t)): its derivative by that parameter. A prime on a plain
+    parameter only (s = sigmoid(t)): its derivative by that parameter; ``σ'`` -> ``(d/dt σ(t))`` for
+    the sheet's function of one variable when that variable is a parameter of the model. A prime on a plain
     parameter or on a name of several parameters is left as typed (unreadable: which derivative
     is meant is not written)."""
     if "'" not in text:
@@ -319,7 +320,12 @@ def defined_primes(model: Model, text: str) -> str:
     def derivative(m: re.Match) -> str:
         name = m.group("n")
         param = sole_parameter(model, name) if name in model.scalars else None
-        return f"(d{name}/d{param})" if param is not None else m.group(0)
+        if param is not None:
+            return f"(d{name}/d{param})"
+        own = model.functions.get(name)  # σ' of the sheet's function σ of one variable, a parameter: σ'(t)
+        if own is not None and len(own.params) == 1 and own.params[0] in model.parameters:
+            return f"(d/d{own.params[0]} {name}({own.params[0]}))"
+        return m.group(0)
 
     return _BARE_PRIME.sub(derivative, text)
 

@@ -208,6 +208,30 @@ def test_the_moments_of_a_law_written_by_its_name(banks, sheet, qid, working, ex
     assert steps(banks, sheet, qid, working) == expected
 
 
+ALIGNED = [
+    # an align environment: the annotation column after && explains the line, \nonumber, \notag, \tag{..}
+    # and \label{..} are layout; a prime on the sheet's function of t is its derivative
+    ("sheet9", "p1.variance", "\\begin{align}\n\\operatorname{Var}[y] &= \\sum_{i=1}^d \\operatorname{Var}[w_i z_i] && "
+     "\\text{(independence)} \\\\\n&= d\\,\\mathbb{E}[w_1^2]\\,\\mathbb{E}[z_1^2] && \\text{(zero means)} "
+     "\\nonumber \\\\\n"
+     "&= \\frac{d a^2}{3} \\tag{1}\n\\end{align}", ["start", "ok", "ok"]),
+    ("sheet9", "p1.variance", "\\begin{aligned}\n\\mathrm{Var}[y] &= d\\,\\mathrm{Var}[w_1 z_1] \\label{eq:var}\\\\\n"
+     "&= d\\,\\frac{a^2}{3}\\cdot 1 \\notag\\\\\n&= \\frac{d a^2}{12} && \\text{wrong on purpose}\n\\end{aligned}",
+     ["start", "ok", "wrong"]),
+    ("sheet9", "p2.variance", "\\begin{align*}\n"
+     "\\operatorname{Var}[h_i] &= \\mathbb{E}[h_i^2] - \\mathbb{E}[h_i]^2 \\\\\n"
+     "&= \\frac{x_i^2}{p} - x_i^2 &&(m_i^2 = m_i)\\\\\n&= x_i^2\\,\\frac{1-p}{p^2}\n\\end{align*}",
+     ["start", "ok", "wrong"]),
+    ("sheet9", "p3.gradient", "$\\frac{dL}{dt}$\n$= -\\frac{y}{\\sigma}\\sigma' + \\frac{1-y}{1-\\sigma}\\sigma'$\n"
+     "$= -y(1-\\sigma) - (1-y)\\sigma$", ["start", "ok", "wrong"]),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected", ALIGNED)
+def test_align_environments_and_primes(banks, sheet, qid, working, expected) -> None:
+    assert steps(banks, sheet, qid, working) == expected
+
+
 @pytest.mark.parametrize("sheet,qid,working,expected", NOTATIONS)
 def test_notations_of_a_working_line(banks, sheet, qid, working, expected) -> None:
     assert steps(banks, sheet, qid, working) == expected
