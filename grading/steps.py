@@ -405,6 +405,8 @@ def definition(piece: str) -> tuple[str, str] | None:
     if m is None or not m.group("value").strip():
         return None
     value = m.group("value").strip()
+    aside = remark(value)  # u = 1 + e^{-t} (the denominator): the bracket of words explains the name
+    value = aside[0].strip() if aside is not None else value
     stated = _LAW_STATEMENT.fullmatch(f"{m.group('name')} ~ {_LAW_SIGN.split(value, 1)[-1]}") \
         if _LAW_SIGN.search(value) else None
     if stated is not None and law_of(stated.group("law")) is not None:  # u := w_1/a ~ U(-1, 1): its law, stated
@@ -447,7 +449,7 @@ def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
         return name not in seen and name.split("_")[0] not in seen and all(n != name for n, _ in found)
 
     for n, step in enumerate(steps):
-        pieces = top_level(step.text, _SEPARATOR)
+        pieces = [p for p in top_level(step.text, _SEPARATOR) if p[0].strip(" \\,;:!~")]  # not LaTeX's spaces alone
         found: list[tuple[str, str]] = []
         laws: list[tuple[str, str]] = []
         relations: list[tuple[str, str]] = []

@@ -36,6 +36,9 @@ SUBSTITUTIONS = [
     ("\\frac{ds}{dt}\n= \\frac{d}{dt} u^{-1} \\quad\\text{with } u = 1 + e^{-t} \\text{ so } \\frac{du}{dt} = -e^{-t}\n"
      "= -u^{-2}\\,\\frac{du}{dt}", ["start", "ok", "ok"]),
     ("ds/dt\n= d/dt u^{-1}     # u = 1 + e^{-t} => du/dt = -e^{-t}\n= -u^{-2} du/dt", ["start", "ok", "ok"]),
+    ("ds/dt\n= \\frac{d}{dt} u^{-1},\\ \\text{with}\\ u = 1 + e^{-t}\n= -u^{-2}\\frac{du}{dt}", ["start", "ok", "ok"]),
+    ("ds/dt\n= \\frac{d}{dt} u^{-1} \\qquad [\\text{substitute } u = 1 + e^{-t}]\n= -u^{-2}\\frac{du}{dt}",
+     ["start", "ok", "ok"]),
     # traps: a dropped sign, a dropped square stay wrong under the substitution
     ("ds/dt\n= \\frac{d}{dt} u^{-1} \\quad\\text{with } u = 1 + e^{-t}\n= -u^{-2}\\,\\frac{du}{dt}\n"
      "= -u^{-2} e^{-t}", ["start", "ok", "ok", "wrong"]),
@@ -65,6 +68,8 @@ DEFINITION_LINES = [
     ("sheet9", "p3.sigmoid_derivative", "s'(t)\n= \\frac{d}{dt}\\frac{1}{u} \\quad\\text{with } u \\equiv 1 + e^{-t}\n"
      "= -\\frac{u'}{u^2}\n= \\frac{u'}{u^2}", ["start", "ok", "ok", "wrong"]),
     ("sheet9", "p3.gradient", "dL/dt\nv := 1 - s\n= -y/s s(1-s) + (1-y)/v s v\n= s - y", ["start", "ok", "ok", "ok"]),
+    ("sheet8", "p4.training_mults", "M\nLet F = n L K^2 (the forward pass).\n= F + 2F\n= 2F",
+     ["start", "ok", "ok", "wrong"]),
     ("sheet9", "p4.training_mults", "F = n H W C_out C_in k^2\nB = 2F\ntotal = F + B\n= 3 n H W C_out C_in k^2",
      ["start", "ok", "ok", "ok"]),
     ("sheet9", "p1.bound", "d a^2/3 = 1\nc = 3/d\na^2 = c\na = \\sqrt{c}", ["start", "ok", "ok", "ok"]),
