@@ -55,6 +55,10 @@ LATEX_SYNTAX = {
 #: Commands that set a word in a font; the word reads as the vocabulary's (``\operatorname{arcsin}``
 #: as ``\arcsin``, ``\mathrm{e}`` as the constant e).
 FONT_COMMANDS = ("mathrm", "operatorname", "text", "mathit", "mathbf", "boldsymbol", "mathbb", "mathcal")
+#: A big operator's range as a chain of inequalities (``1<=i<=d``) or as membership of ``[d]`` (the
+#: integers 1 to d), once translated and without spaces.
+_RANGE_CHAIN = re.compile(r"(?P<lo>[^<>=]+)<=(?P<k>[A-Za-z])<=(?P<hi>[^<>=]+)")
+_RANGE_SET = re.compile(r"(?P<k>[A-Za-z])in\[(?P<hi>[^\[\]]+)\]")
 #: The denominator of a derivative, ``\partial x_j``, ``dx_j`` or ``\partial t``, once translated.
 _DIFFERENTIAL = re.compile(r"\s*(?:partial\s*|d\s*)(?P<var>[A-Za-z]+(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9]))?)\s*")
 _ENTRY = re.compile(r"[A-Za-z]+(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9]))?")
@@ -449,6 +453,9 @@ class _Latex:
             if re.fullmatch(r"[A-Za-z]=[^{}]+", lower) or upper:  # \sum_{i=1}^{d}: the range is kept
                 bounds = f"{lower if '=' in lower else index}" + ("}^{" + upper if upper else "")
                 return f" {name}_{{{bounds}}} "
+            ranged = _RANGE_CHAIN.fullmatch(lower) or _RANGE_SET.fullmatch(lower)
+            if ranged is not None and not upper:  # \sum_{1 \le i \le d}, \sum_{i \in [d]}: i = 1, ..., d
+                return f" {name}_{{{ranged.group('k')}={ranged.groupdict().get('lo') or 1}}}^{{{ranged.group('hi')}}} "
             if lower != index:  # a condition not read above is never dropped silently
                 raise AnswerError(f"cannot read the range of \\{name}_{{{sub}}}", self.pos(), self.text)
             return f" {name}_{index} "

@@ -63,13 +63,14 @@ _DOUBLE_BARS = re.compile(r"\|\|\s*([A-Za-z][A-Za-z0-9]*)\s*\|\|")
 _EXCLUDING = re.compile(r"\bsum_\{\s*(?P<k>[A-Za-z])\s*!=\s*(?P<i>[A-Za-z0-9])\s*\}\s*")
 
 
-#: ``1`` right before a bracket, as in ``1{z > 0}``, ``1[z > 0]``, ``\mathbb{1}\{z > 0\}``.
-_ONE = re.compile(r"(?<![A-Za-z0-9_.])1\s*(?=[(\[])")
+#: ``1`` right before a bracket, as in ``1{z > 0}``, ``1[z > 0]``, ``\mathbb{1}\{z > 0\}``, or the
+#: indicator's ``I`` (``\mathbb{I}[z > 0]``).
+_ONE = re.compile(r"(?<![A-Za-z0-9_.])(?:1|I)\s*(?=[(\[])")
 
 
 def indicators(text: str) -> str:
-    """``1{z > 0}`` (read ``1(z > 0)``) and ``1[z > 0]`` -> ``indicator(z > 0)``: a 1 before a bracket
-    that holds a comparison is the indicator of that event."""
+    """``1{z > 0}`` (read ``1(z > 0)``), ``1[z > 0]`` and ``I[z > 0]`` -> ``indicator(z > 0)``: a 1 or
+    an I before a bracket that holds a comparison is the indicator of that event."""
     out, last = [], 0
     for m in _ONE.finditer(text):
         open_at = m.end()

@@ -173,6 +173,10 @@ NOTATIONS = [
      "= \\sum_{i=1}^{d} \\mathbb{E}_{w_i}[w_i]^2", ["start", "ok", "ok", "ok", "wrong"]),
     ("sheet9", "p2.mean", "E[h_i]\n= \\mathbb{E}_{m_i \\sim \\mathrm{Bern}(p)}\\left[\\frac{m_i x_i}{p}\\right]\n"
      "= \\mathbb{E}_{m_i \\sim \\mathrm{Bern}(p)}[m_i x_i]", ["start", "ok", "wrong"]),
+    ("sheet9", "p1.variance", "Var[y]\n= \\sum_{1 \\le i \\le d} Var[w_i z_i]\n= \\sum_{i \\in [d]} Var[w_i z_i]\n"
+     "= \\sum_{2 \\le i \\le d} Var[w_i z_i]", ["start", "ok", "ok", "wrong"]),
+    ("sheet8", "p2.variance", "Var[y]\n= d\\sigma^2 E[x_1^2]\n= d\\sigma^2 \\mathbb{E}[z_1^2 \\mathbb{I}[z_1 > 0]]\n"
+     "= \\sigma^2 \\mathbb{E}[z_1^2 \\mathbb{I}[z_1 > 0]]", ["start", "ok", "ok", "wrong"]),
     ("sheet9", "p4.forward_mults", "N\n= n H W C_{\\rm out} C_{\\rm in} k^2\n= n H W C_{\\rm out} C_{\\rm in} k",
      ["start", "ok", "wrong"]),
 ]
