@@ -508,7 +508,8 @@ def _used(name: str, text: str) -> bool:
 def _introduced_text(piece: str) -> str:
     """A statement without the words that introduce it (``\\text{Write } w_1 = a u`` -> ``w_1 = a u``,
     ``let u ~ U(-1, 1)``)."""
-    return _INTRODUCER.sub(" ", _WORDS_BOX.sub(lambda m: f" {m.group(1)} ", piece).replace("\\ ", " "))
+    text = _INTRODUCER.sub(" ", _WORDS_BOX.sub(lambda m: f" {m.group(1)} ", piece).replace("\\ ", " "))
+    return re.sub(r"[.:]\s*$", "", text)  # the full stop of a sentence
 
 
 def _reason_pieces(reason: str) -> list[str]:

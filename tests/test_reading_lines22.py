@@ -77,6 +77,9 @@ DEFINITION_LINES = [
      "= d a^2 E[u^2]\n= d a^2/3", ["start", "ok", "ok", "ok", "ok"]),
     ("sheet9", "p4.forward_mults", "mults\nLet S = H W be the number of output positions.\n= n S C_out C_in k^2\n"
      "= n H W C_out C_in k^2\n= n S C_out C_in k", ["start", "ok", "ok", "ok", "wrong"]),
+    ("sheet9", "p1.variance", "Var[y]\nLet u ~ U(-a, a).\n= d E[u^2]\n= d E[u]^2", ["start", "ok", "ok", "wrong"]),
+    ("sheet9", "p1.variance", "Var[y]\nLet u = w_1 z_1.\n= d E[u^2]\n= d E[u]^2", ["start", "ok", "ok", "wrong"]),
+    ("sheet9", "p3.sigmoid_derivative", "ds/dt\nLet u = u + 1.\n= d/dt (1/u)", ["start", "invalid", "invalid"]),
     # traps: a line after a definition is judged by what the definition says; a wrong relation is refused
     ("sheet9", "p3.sigmoid_derivative", "ds/dt\nLet u = 1 - e^{-t}.\n= d/dt (1/u)", ["start", "ok", "wrong"]),
     ("sheet9", "p4.training_mults", "F = n H W C_out C_in k^2\nB = F\ntotal = F + B", ["start", "ok", "wrong"]),
