@@ -371,7 +371,7 @@ _INTRODUCER = re.compile(r"^\s*(?:(?:let|set|setting|put|putting|define|defining
 #: Signs that define the name on their left: ``:=``, ``≔``, ``\\coloneqq``, ``\\triangleq``, ``≜``,
 #: ``\\overset{\\text{def}}{=}``, ``\\stackrel{def}{=}``; and ``=:``, ``\\eqqcolon`` the name on their right.
 _DEFINES = re.compile(r":=|≔|≜|≡|\\(?:coloneqq|coloneq|triangleq|equiv)(?![A-Za-z])"
-                      r"|\\(?:overset|stackrel)\{\s*(?:\\(?:text|mathrm|mathrm)\{\s*)?def\.?\s*\}?\s*\}\{=\}")
+                      r"|\\(?:overset|stackrel)\{\s*(?:\\(?:text|mathrm)\{\s*)?def\.?\s*\}?\s*\}\{=\}")
 _DEFINED_BY = re.compile(r"=:|≕|\\eqqcolon(?![A-Za-z])")
 #: The words that close a definition by saying what the name stands for: ``Let P = H W be the
 #: number of positions``, ``u = 1 + e^{-t} denote the denominator``.
@@ -392,9 +392,11 @@ def definition(piece: str) -> tuple[str, str] | None:
     """``(name, value)`` for a piece that defines one name, else None: ``u = 1 + e^{-t}``, with a
     word that introduces it in front (``let``, ``with``, ``where``, ``substituting``, ``using the
     substitution``: :data:`_INTRODUCER`) and any defining sign (``:=``, ``≔``, ``\\coloneqq``,
-    ``\\triangleq``, ``\\equiv``, ``\\overset{def}{=}``; ``1 + e^{-t} =: u`` names the right side; ``u(t) =
-    ...`` defines u, a function of t). Whether the
-    name is new the caller decides; the value is read when the definition is put in force."""
+    ``\\triangleq``, ``\\equiv``, ``\\overset{def}{=}``; ``1 + e^{-t} =: u`` names the right side;
+    ``u(t) = ...`` defines u, a function of t). What closes it and only explains the name is set
+    aside (``... be the number of positions``, ``(the forward pass)``), and so is a law stated with
+    it (``u := w_1/a ~ U(-1, 1)``). Whether the name is new the caller decides; the value is read
+    when the definition is put in force."""
     text = _WORDS_BOX.sub(lambda m: f" {m.group(1)} ", _DEFINES.sub("=", piece))
     text = _INTRODUCER.sub(" ", text.replace("\\ ", " "))
     right = _DEFINED_BY.split(text)
@@ -428,9 +430,9 @@ def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
 
     The line's justification defines the same way (``= \\frac{d}{dt} u^{-1} \\quad\\text{with } u =
     1 + e^{-t}``, ``(let u = 1 + e^{-t})``, ``# u := 1 + e^{-t}``): each of its pieces (separated as
-    above or by ``and``) that defines a new name is ``noted``; the judge puts them in force when
-    their values read under the model, and otherwise judges the line without them (a justification
-    never makes its line invalid).
+    above, by ``and`` or by a consequence, ``so``, ``=>``) that defines a new name is ``noted``; the
+    judge puts them in force when their values read under the model, and otherwise judges the line
+    without them (a justification never makes its line invalid).
 
     A line of its own (not continuing the chain with ``=``, ``=>``) may hold definitions alone
     (``Let u = 1 + e^{-t}``, ``u := 1 + e^{-t}``, ``\\text{Write } w_1 = a u \\text{ with } u \\sim
@@ -478,7 +480,7 @@ def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
             k, found, laws, relations = len(pieces), [], [], []  # a line of its own defines what later lines use
         if not laws and step.reason:
             laws, relations = _introduced(step.reason, seen)
-        laws = [law for law in laws if all(n != law[0] for n, _ in found)]  # u = w_1/a, u ~ U(-1, 1): u is w_1/a
+        laws = [law for law in laws if all(name != law[0] for name, _ in found)]  # u = w_1/a, u ~ U(-1, 1): u is w_1/a
         noted: list[tuple[str, str]] = []
         if step.reason and not laws:
             for piece in _reason_pieces(step.reason):
@@ -497,7 +499,8 @@ def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
 
 #: A line that continues the chain of statements (``= ...``, ``&= ...``, ``=> ...``), never one of
 #: definitions alone.
-_CONTINUED = re.compile(r"^\s*(?:&\s*)?(?:=|⇒|⟹|\\(?:Rightarrow|Longrightarrow|implies|iff|therefore)(?![A-Za-z]))")
+_CONTINUED = re.compile(r"^\s*(?:&\s*)?(?:=|⇒|⟹|⇔|\\(?:Rightarrow|Longrightarrow|implies|iff|Leftrightarrow|therefore)"
+                        r"(?![A-Za-z]))")
 
 
 def _used(name: str, text: str) -> bool:
