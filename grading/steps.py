@@ -319,6 +319,7 @@ def split(answer: str, equation: bool, names: frozenset[str] = frozenset()) -> l
     for ln in raw:
         plain, labels = annotated_equals(ln)
         body, reason = _strip_comment(plain, names)
+        body = defining_signs(body)
         reason = "; ".join([*labels, *([reason] if reason else [])])
         body = re.sub(r"\\\\\s*$", "", body)
         text = _LEAD.sub("", body) if equation else _ALIGN_LEAD.sub("", body)
@@ -330,6 +331,7 @@ def split(answer: str, equation: bool, names: frozenset[str] = frozenset()) -> l
 def _chain(line: str, equation: bool, names: frozenset[str] = frozenset()) -> list[WorkingLine]:
     plain, labels = annotated_equals(line)
     body, reason = _strip_comment(plain, names)
+    body = defining_signs(body)
     reason = "; ".join([*labels, *([reason] if reason else [])])
     if equation:
         pieces = [p.strip() for p, _ in split_chain(body)]
@@ -386,6 +388,13 @@ _WORDS_BOX = re.compile(r"\\(?:text|textrm|mathrm|mbox|textit|emph)\{([^{}]*)\}"
 #: the words and arrows of a consequence (``u = 1 + e^{-t}, so du/dt = -e^{-t}``, ``=> du/dt = ...``).
 _AND = re.compile(r"(?<![A-Za-z\\])(?:and|so|hence|thus|then|therefore)(?![A-Za-z])|=>|⇒|⟹"
                   r"|\\(?:Rightarrow|implies|Longrightarrow)(?![A-Za-z])", re.IGNORECASE)
+
+
+def defining_signs(text: str) -> str:
+    """``text`` with every sign that defines the name on its left written ``=`` (``p := 1 - q``,
+    ``u \\coloneqq ...``): a definition states an equality, judged as one where it defines no new
+    name (``... =: u`` is left to :func:`definition`, which names its right side)."""
+    return _DEFINES.sub("=", text)
 
 
 def definition(piece: str) -> tuple[str, str] | None:

@@ -73,6 +73,9 @@ DEFINITION_LINES = [
     ("sheet9", "p4.training_mults", "F = n H W C_out C_in k^2\nB = 2F\ntotal = F + B\n= 3 n H W C_out C_in k^2",
      ["start", "ok", "ok", "ok"]),
     ("sheet9", "p1.bound", "d a^2/3 = 1\nc = 3/d\na^2 = c\na = \\sqrt{c}", ["start", "ok", "ok", "ok"]),
+    # a defining sign on a name the model knows states an equality (p is 1 - q in the model)
+    ("sheet9", "p2.sigma", "Var[y] = 1\np := 1 - q\nd σ²/(2p) = 1\nσ = √(2p/d)\nσ = √(2q/d)",
+     ["start", "ok", "ok", "ok", "wrong"]),
     ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]\n\\text{Write } w_1 = a u \\text{ with } u \\sim U(-1, 1)\n"
      "= d a^2 E[u^2]\n= d a^2/3", ["start", "ok", "ok", "ok", "ok"]),
     ("sheet9", "p4.forward_mults", "mults\nLet S = H W be the number of output positions.\n= n S C_out C_in k^2\n"
