@@ -111,8 +111,10 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
                     records[-1] |= {"read": read["read"], "latex": read["latex"]}
                 if len(records) > 1:  # the quantity named after definitions (line 0), and a right link: ok
                     records[-1] |= {"verdict": "ok"}
-            if cur.values and judgement.verdict != "undecided":  # an undecided line is skipped over
-                prev, prev_text = cur, piece
+            if cur.values and judgement.verdict != "undecided" and records[-1]["verdict"] != "invalid":
+                prev, prev_text = cur, piece  # an undecided line is skipped over, and so is an unreadable one
+                # whole: a later link of a line that could not be read (its = split inside a remark) is no
+                # line to judge the next against
     first_wrong = next((k for k, r in enumerate(records) if r["verdict"] == "wrong"), None)
     stated = [step for step in steps if not step.defines_only]
     final_text = stated[-1].pieces(judge.equation)[-1] if stated else answer

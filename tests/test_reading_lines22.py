@@ -242,6 +242,21 @@ ALIGNED = [
 ]
 
 
+UNREADABLE_LINES = [
+    # a line that cannot be read is skipped whole: a link of it (s(1-s) after an = inside its remark)
+    # is never the line the next is judged against
+    ("sheet9", "p3.gradient", "dL/dt\n= -y/s · s' + (1-y)/v · s'   where v = 1 - s and s' = s(1-s)\n"
+     "= -y(1-s) + (1-y)s\n= y - s", ["start", "invalid", "ok", "wrong"]),
+    ("sheet9", "p4.forward_mults", "mults\nLet P = H W be the positions.\n= n H W C_out C_in k^2",
+     ["start", "invalid", "ok"]),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,working,expected", UNREADABLE_LINES)
+def test_an_unreadable_line_is_skipped_whole(banks, sheet, qid, working, expected) -> None:
+    assert steps(banks, sheet, qid, working) == expected
+
+
 @pytest.mark.parametrize("sheet,qid,working,expected", ALIGNED)
 def test_align_environments_and_primes(banks, sheet, qid, working, expected) -> None:
     assert steps(banks, sheet, qid, working) == expected
