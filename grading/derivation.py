@@ -50,7 +50,7 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     judge = Judge(question, limits)
     known = _known_names(question, judge)
     steps = beside(split(answer, judge.equation, frozenset(known)), known)
-    pieces = [p for step in steps for p in step.pieces(judge.equation)]
+    pieces = [p for step in steps if not step.defines_only for p in step.pieces(judge.equation)]
     label = bool(pieces) and not judge.equation and is_label(question, pieces[0])
     if pieces:
         judge.name_free_indices(pieces[0])
@@ -64,7 +64,8 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     prev_text = ""
     starts = judge.reference_values() or None
     in_force: list[tuple[str, str]] = []  # the definitions written beside lines so far
-    for n, step in enumerate(steps):
+    statements = 0  # the lines so far that state something (not definitions alone)
+    for step in steps:
         refused = judge.define(step.definitions) if step.definitions else None
         if refused is None and step.laws:
             refused = judge.introduce(step.laws, step.relations)
@@ -72,12 +73,24 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
             records.append(_step_record(step, Judgement("invalid", "invalid", note=refused), judge, None))
             continue
         in_force.extend(step.definitions)
+        for noted in step.noted:  # a justification's definitions: in force where they read, else set aside
+            if judge.define((noted,)) is None:
+                in_force.append(noted)
+        if step.defines_only:  # a line of definitions alone: true by definition, it fixes nothing
+            said = ", ".join(f"{name} = {value}" for name, value in step.definitions) or \
+                ", ".join(f"{name} ~ {law}" for name, law in step.laws)
+            verdict = "ok" if records else "start"
+            records.append(_step_record(step, Judgement(verdict, "definition", note=(
+                f"a definition ({said[:80]}), in force from this line on; the next line is judged against the "
+                f"line before it")), judge, None))
+            continue
+        statements += 1
         for m, piece in enumerate(step.pieces(judge.equation)):
             if time.process_time() > deadline:
                 late = Judgement("undecided", "undecided", note="time limit reached before this line")
                 records.append(_step_record(step, late, judge, judge.read(piece).expr))  # not valued: read here
                 break
-            first = n == 0 and m == 0
+            first = statements == 1 and m == 0
             if judge.equation and not first and question.unknown is not None and len(split_equals(piece)) == 1:
                 piece = f"{question.unknown.name} = {piece}"  # a bare value after solving: the unknown's value
             if first and label:
@@ -92,10 +105,19 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
                 note = f"link {m} of this line ('{piece.strip()[:60]}'): "
                 record = _step_record(step, judgement, judge, cur.read)
                 records[-1] = record | {"line": step.line, "note": note + record["note"]}
-            if cur.values and judgement.verdict != "undecided":  # an undecided line is skipped over
-                prev, prev_text = cur, piece
+            elif judgement.verdict == "ok" and records[-1]["verdict"] == "start":
+                if records[-1]["read"] is None and cur.read is not None:
+                    read = _step_record(step, judgement, judge, cur.read)  # a label, then links: the line as read
+                    records[-1] |= {"read": read["read"], "latex": read["latex"]}
+                if len(records) > 1:  # the quantity named after definitions (line 0), and a right link: ok
+                    records[-1] |= {"verdict": "ok"}
+            if cur.values and judgement.verdict != "undecided" and records[-1]["verdict"] != "invalid":
+                prev, prev_text = cur, piece  # an undecided line is skipped over, and so is an unreadable one
+                # whole: a later link of a line that could not be read (its = split inside a remark) is no
+                # line to judge the next against
     first_wrong = next((k for k, r in enumerate(records) if r["verdict"] == "wrong"), None)
-    final_text = steps[-1].pieces(judge.equation)[-1] if steps else answer
+    stated = [step for step in steps if not step.defines_only]
+    final_text = stated[-1].pieces(judge.equation)[-1] if stated else answer
     outcome = final(_with_definitions(judge.model.called(final_text), in_force))  # read as its line was
     return _combine(question, answer, outcome, records, first_wrong)
 

@@ -30,11 +30,11 @@ UNICODE = {
 }
 #: Unicode's subscript digits and letters: ``xᵢ`` is x_i; a run of them is one subscript (``Cᵢₙ`` is
 #: C_{in}, ``w₁₂`` is w_{12}), as a run of letters in ``_{...}`` is.
-SUBSCRIPTS = {**{chr(0x2080 + k): str(k) for k in range(10)}, "₋": "-", "₊": "+",
+SUBSCRIPTS = {**{chr(0x2080 + k): str(k) for k in range(10)}, "₋": "-", "₊": "+", "₌": "=",
               **dict(zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", strict=True))}
 #: Unicode's superscripts: a run of them is one exponent or upper limit (``e⁻ᵗ`` is e^{-t}, ``∫₋ₐᵃ`` is
 #: int_{-a}^{a}, ``x¹⁰`` is x^{10}); ``ᵀ`` stays the transpose.
-SUPERSCRIPTS = {**dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)), "⁻": "-", "⁺": "+",
+SUPERSCRIPTS = {**dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)), "⁻": "-", "⁺": "+", "⁽": "(", "⁾": ")",
                 **dict(zip("ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ", "abcdefghijklmnoprstuvwxyz", strict=True))}
 
 #: LaTeX commands that are operators, relations or layout, not words of the answer. A product sign is
@@ -45,14 +45,20 @@ LATEX_SYNTAX = {
     "mathrm": "", "mathit": "", "operatorname": "", "text": "", "mathbf": "", "boldsymbol": "", "mathbb": "",
     "mid": "|", "vert": "|", "lvert": "|", "rvert": "|", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖",
     **dict.fromkeys(("left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr", "bigg", "Bigg", "biggl", "biggr",
-                     "Biggl", "Biggr", "bigm", "Bigm"), ""),
-    "displaystyle": "", "quad": " ", "qquad": " ", "pm": " ± ", "mp": " ∓ ",
+                     "Biggl", "Biggr", "bigm", "Bigm", "biggm", "Biggm", "middle"), ""),
+    "displaystyle": "", "textstyle": "", "scriptstyle": "", "nonumber": "", "notag": "", "limits": "", "nolimits": "",
+    "rm": "", "bf": "",
+    "quad": " ", "qquad": " ", "pm": " ± ", "mp": " ∓ ",
     "le": "<=", "ge": ">=", "leq": "<=", "geq": ">=", "prime": "'",
     "approx": "=", "simeq": "=", "sim": "~", "mathcal": "",
 }
 #: Commands that set a word in a font; the word reads as the vocabulary's (``\operatorname{arcsin}``
 #: as ``\arcsin``, ``\mathrm{e}`` as the constant e).
-FONT_COMMANDS = ("mathrm", "operatorname", "text", "mathit", "mathbf", "boldsymbol", "mathbb")
+FONT_COMMANDS = ("mathrm", "operatorname", "text", "mathit", "mathbf", "boldsymbol", "mathbb", "mathcal")
+#: A big operator's range as a chain of inequalities (``1<=i<=d``) or as membership of ``[d]`` (the
+#: integers 1 to d), once translated and without spaces.
+_RANGE_CHAIN = re.compile(r"(?P<lo>[^<>=]+)<=(?P<k>[A-Za-z])<=(?P<hi>[^<>=]+)")
+_RANGE_SET = re.compile(r"(?P<k>[A-Za-z])in\[(?P<hi>[^\[\]]+)\]")
 #: The denominator of a derivative, ``\partial x_j``, ``dx_j`` or ``\partial t``, once translated.
 _DIFFERENTIAL = re.compile(r"\s*(?:partial\s*|d\s*)(?P<var>[A-Za-z]+(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9]))?)\s*")
 _ENTRY = re.compile(r"[A-Za-z]+(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9]))?")
@@ -246,13 +252,18 @@ class _Latex:
     def command_or_char(self) -> str:
         start = self.pos()
         tok = self.take()
+        if tok == "^":
+            self.skip_spaces()
+            if self.peek() == "(":  # e^(-t) in LaTeX: the bracket is the exponent, as in the plain syntax
+                return "^" + self._bracketed()
         if tok in ("^", "_"):
             arg = self.group()
             simple = re.fullmatch(r"[A-Za-z0-9]", arg.strip())
             if tok == "_" and over_set(arg) is not None:  # sum_{m in {0,1}}: the index over a set
                 return "_{" + str(over_set(arg)) + "}"
             if tok == "_" and "~" in arg:  # E_{z \sim N(0, 1)}: the variable averaged over, its law the model's
-                return "_" + arg.split("~")[0].strip()
+                variable = arg.split("~")[0].replace(" ", "")
+                return "_" + (variable if len(variable) == 1 else "{" + variable + "}")  # E_{m_i}: one subscript
             if tok == "_":
                 return "_" + (arg.strip() if simple else "{" + arg.replace(" ", "") + "}")
             if re.fullmatch(r"\s*'+\s*", arg):  # f^{\prime}: a prime, not a power
@@ -282,6 +293,15 @@ class _Latex:
                 self.take()
                 return f"(({self.group()})^(1/({''.join(index)})))"
             return f"sqrt({self.group()})"
+        if name == "partial":  # \partial_{x_j} f: the operator d/dx_j applied to what follows
+            save = self.i
+            self.skip_spaces()
+            if self.peek() == "_":
+                self.take()
+                var = self.group().strip()
+                if _ENTRY.fullmatch(var):
+                    return f" d/d{var} "
+            self.i = save
         if name in ("underbrace", "overbrace") and self.peek() == "{":
             # \underbrace{X}_{label}, \overbrace{X}^{label}: X; the brace's label names a part, it is no term
             inner = self.group()
@@ -301,8 +321,13 @@ class _Latex:
             return self._word(_COMMANDS[name])
         if name in LATEX_SYNTAX:
             return LATEX_SYNTAX[name]
-        if name in LETTERS:
-            return LETTERS[name] + " "
+        if name in LETTERS:  # a space apart from what follows, but not from its prime: \sigma' is sigma'
+            return LETTERS[name] + ("" if self.peek() == "'" else " ")
+        if name in ("tag", "label"):  # an equation's number or label: layout, never a factor
+            if self.peek() == "*":
+                self.take()
+            self.skip_argument()
+            return " "
         if name in (",", ";", "!", " ", ":"):
             return " "
         if name in ("{", "}"):
@@ -314,6 +339,20 @@ class _Latex:
             # and a name the question does not know is reported as such.
             return f" {name} "
         raise AnswerError(f"unsupported LaTeX command \\{name}", start, self.text)
+
+    def _bracketed(self) -> str:
+        """A round bracket and all it holds, translated, up to its matching ``)``."""
+        out, depth = [], 0
+        while self.peek() is not None:
+            if self.peek() == "{":
+                out.append("(" + self.group() + ")")
+                continue
+            depth += self.peek() == "("
+            depth -= self.peek() == ")"
+            out.append(self.command_or_char())
+            if depth == 0:
+                break
+        return "".join(out)
 
     def _limits(self) -> str:
         """The limits after a closing square bracket, ``_{a}^{b}`` or ``^{b}_{a}``, as ``_{a}^{b}``
@@ -385,8 +424,12 @@ class _Latex:
         return argument
 
     def _big_operator(self, name: str) -> str:
-        """\\sum_{k=1}^{d} -> ' sum_k ' (the limits are the whole vector), \\max_j -> ' max_j '."""
+        """\\sum_{k=1}^{d} -> ' sum_k ' (the limits are the whole vector), \\max_j -> ' max_j '; the
+        placement of the limits (``\\limits``, ``\\nolimits``) is layout."""
         self.skip_spaces()
+        while self.peek() in ("\\limits", "\\nolimits"):
+            self.take()
+            self.skip_spaces()
         index, sub, upper = "", "", ""
         if self.peek() == "_":
             self.take()
@@ -410,6 +453,9 @@ class _Latex:
             if re.fullmatch(r"[A-Za-z]=[^{}]+", lower) or upper:  # \sum_{i=1}^{d}: the range is kept
                 bounds = f"{lower if '=' in lower else index}" + ("}^{" + upper if upper else "")
                 return f" {name}_{{{bounds}}} "
+            ranged = _RANGE_CHAIN.fullmatch(lower) or _RANGE_SET.fullmatch(lower)
+            if ranged is not None and not upper:  # \sum_{1 \le i \le d}, \sum_{i \in [d]}: i = 1, ..., d
+                return f" {name}_{{{ranged.group('k')}={ranged.groupdict().get('lo') or 1}}}^{{{ranged.group('hi')}}} "
             if lower != index:  # a condition not read above is never dropped silently
                 raise AnswerError(f"cannot read the range of \\{name}_{{{sub}}}", self.pos(), self.text)
             return f" {name}_{index} "

@@ -88,6 +88,10 @@ class _ToNodes(Transformer):
     def call(self, tok: Token, *args: Node) -> Call:
         return Call(str(tok), args, _at(tok))
 
+    def event_call(self, tok: Token, left: Node, op: Token, right: Node) -> Call:
+        """``P[m_i = 1]``: an event in square brackets is the call's argument, as in ``P(m_i = 1)``."""
+        return Call(str(tok), (self.compare(left, op, right),), _at(tok))
+
     def index(self, tok: Token, arg: Node) -> Index:
         return Index(str(tok), arg, _at(tok))
 

@@ -27,6 +27,9 @@ from .reader import (
 from .sentences import QUANTITY_WORDS, asides
 from .vocabulary import FUNCTION
 
+#: The annotation column of an align environment: what follows ``&&`` explains the line
+#: (``&= d E[w_1^2] && \text{(zero means)}``).
+_ANNOTATION = re.compile(r"(?<!\\)&\s*&(?P<text>.*)$")
 #: A justification at the end of a line: ``# ...``, ``\quad\text{...}``, ``\qquad (\text{...})``.
 _COMMENT = re.compile(r"\s#(?P<hash>.*)$|^#(?P<whole>.*)$|(?<!\\)%(?P<percent>.*)$")
 _TEXT_COMMENT = re.compile(r"\\q?quad\s*\(?\s*\\(?:text|mathrm|textrm)\{(?P<text>.*)$")
@@ -48,6 +51,25 @@ _MATH_PAIRS = (("$$", "$$", re.compile(r"\$")), ("\\[", "\\]", re.compile(r"(?<!
                ("\\(", "\\)", re.compile(r"\\[()]")), ("$", "$", re.compile(r"\$")))
 #: A line that is only a math delimiter (a display's ``$$`` or ``\\[`` on a line of its own).
 _DELIMITER_LINE = re.compile(r"^\s*(?:\$\$?|\\[\[\]()])\s*$")
+
+
+#: An equals sign with its justification written over or under it: ``\\stackrel{\\text{indep.}}{=}``,
+#: ``\\overset{(a)}{=}``, ``\\underset{E[y]=0}{=}``.
+_ANNOTATED_EQUALS = re.compile(r"\\(?:overset|stackrel|underset)\s*\{(?P<label>(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
+                               r"\s*\{\s*=\s*\}")
+
+
+def annotated_equals(line: str) -> tuple[str, list[str]]:
+    """``line`` with every equals sign that carries a justification over or under it written as a
+    plain ``=`` (``Var[y] \\stackrel{\\text{indep.}}{=} \\sum_i Var[w_i z_i]``), and the
+    justifications: a label on an equals sign explains the step, it never changes what is stated."""
+    labels: list[str] = []
+
+    def plain(m: re.Match) -> str:
+        labels.append(m.group("label").strip())
+        return " = "
+
+    return _ANNOTATED_EQUALS.sub(plain, line), [label for label in labels if label]
 
 
 def unwrapped(text: str) -> str:
@@ -86,6 +108,12 @@ class WorkingLine:
     definitions: tuple[tuple[str, str], ...] = ()  # (name, value) written beside the statement
     laws: tuple[tuple[str, str], ...] = ()  # (new name, its law) written beside it: u ~ U(-1, 1)
     relations: tuple[tuple[str, str], ...] = ()  # (a name of the model, its value in a new one): w_1 = a u
+    noted: tuple[tuple[str, str], ...] = ()  # (name, value) given in the justification: (with u = 1 + e^{-t})
+
+    @property
+    def defines_only(self) -> bool:
+        """Whether the line holds definitions alone (``Let u = 1 + e^{-t}``): no statement to judge."""
+        return not self.text and bool(self.definitions or self.laws)
 
     def pieces(self, equation: bool) -> list[str]:
         """The statements of the line, each judged against the one before. Otherwise than in an
@@ -119,7 +147,7 @@ def is_derivation(answer: str, equation: bool) -> bool:
     found = lines(answer)
     if len(found) > 1:
         return True
-    text = _strip_comment(found[0] if found else answer)[0]
+    text = _strip_comment(annotated_equals(found[0] if found else answer)[0])[0]
     if len(top_level(text, _SEPARATOR)) > 1 or numeric_example(text) is not None:
         return False  # statements and definitions on one line (``log(a/b), where a = ...``): the reader's
     if equation:
@@ -260,6 +288,11 @@ def _strip_comment(line: str, names: frozenset[str] = frozenset()) -> tuple[str,
 
 
 def _justification(line: str) -> tuple[str, str]:
+    column = _ANNOTATION.search(line)
+    if column is not None and line[:column.start()].strip(" &="):
+        body, reason = _justification(line[:column.start()])
+        text = re.sub(r"^\s*\\(?:text|mathrm|textrm)\{(?P<words>.*)\}\s*$", r"\g<words>", column.group("text").strip())
+        return body, "; ".join(r for r in (reason, text.strip()) if r)
     m = _TEXT_COMMENT.search(line) or _QUAD_ASIDE.search(line)
     if m:
         return line[:m.start()].rstrip(), m.group("text").strip()
@@ -284,7 +317,10 @@ def split(answer: str, equation: bool, names: frozenset[str] = frozenset()) -> l
         return _chain(raw[0], equation, names)
     steps = []
     for ln in raw:
-        body, reason = _strip_comment(ln, names)
+        plain, labels = annotated_equals(ln)
+        body, reason = _strip_comment(plain, names)
+        body = defining_signs(body)
+        reason = "; ".join([*labels, *([reason] if reason else [])])
         body = re.sub(r"\\\\\s*$", "", body)
         text = _LEAD.sub("", body) if equation else _ALIGN_LEAD.sub("", body)
         text = unwrapped(text.replace("&", " ").strip())  # "= $d\\sigma^2/2$": the statement wrapped
@@ -293,7 +329,10 @@ def split(answer: str, equation: bool, names: frozenset[str] = frozenset()) -> l
 
 
 def _chain(line: str, equation: bool, names: frozenset[str] = frozenset()) -> list[WorkingLine]:
-    body, reason = _strip_comment(line, names)
+    plain, labels = annotated_equals(line)
+    body, reason = _strip_comment(plain, names)
+    body = defining_signs(body)
+    reason = "; ".join([*labels, *([reason] if reason else [])])
     if equation:
         pieces = [p.strip() for p, _ in split_chain(body)]
         return [WorkingLine(p, p if k == 0 else "=> " + p, reason if k == len(pieces) - 1 else "")
@@ -308,7 +347,7 @@ def _name(text: str) -> str:
 
 
 #: A law given to a name: ``u ~ U(-1, 1)``, ``u \\sim \\mathcal{U}(-1, 1)``, ``e \u223c N(0, 1)`` (U+223C).
-_LAW_STATEMENT = re.compile(r"\s*(?:\\[,;:!]\s*)*(?P<name>[A-Za-z]+(?:_\{?[A-Za-z0-9]\}?)?)\s*"
+_LAW_STATEMENT = re.compile(r"\s*(?:\\[,;:! ]\s*)*(?P<name>[A-Za-z]+(?:_\{?[A-Za-z0-9]\}?)?)\s*"
                             "(?:~|\u223c|\\\\sim(?![A-Za-z]))" r"\s*(?P<law>.+?)\s*")
 #: A law as written: its name (``U``, ``\\mathcal{U}``, ``\\operatorname{Uniform}``) and its parameters in
 #: round or square brackets (``U[-1, 1]``, ``\\left(0, 1\\right)``).
@@ -326,6 +365,66 @@ def law_of(text: str) -> str | None:
     return f"{m.group('tex') or m.group('plain')}({m.group('args').strip()})"
 
 
+#: Words that introduce a definition: ``let u = ...``, ``with u := ...``, ``\\text{where } u = ...``,
+#: ``substituting u = ...``, ``using the substitution u = ...``.
+_INTRODUCER = re.compile(r"^\s*(?:(?:let|set|setting|put|putting|define|defining|denote|denoting|write|writing|"
+                         r"substitute|substituting|with|where|using|the|substitution|and)(?![A-Za-z])"
+                         r"\s*:?\s*\}?\s*)+", re.IGNORECASE)
+#: Signs that define the name on their left: ``:=``, ``≔``, ``\\coloneqq``, ``\\triangleq``, ``≜``,
+#: ``\\overset{\\text{def}}{=}``, ``\\stackrel{def}{=}``; and ``=:``, ``\\eqqcolon`` the name on their right.
+_DEFINES = re.compile(r":=|≔|≜|≡|\\(?:coloneqq|coloneq|triangleq|equiv)(?![A-Za-z])"
+                      r"|\\(?:overset|stackrel)\{\s*(?:\\(?:text|mathrm)\{\s*)?def\.?\s*\}?\s*\}\{=\}")
+_DEFINED_BY = re.compile(r"=:|≕|\\eqqcolon(?![A-Za-z])")
+#: The words that close a definition by saying what the name stands for: ``Let P = H W be the
+#: number of positions``, ``u = 1 + e^{-t} denote the denominator``.
+_NAMING = re.compile(r"\s+(?:be|denote|denotes|stand\s+for|stands\s+for)\s+(?:the|a|an|our)\s+[A-Za-z ,'-]*\.?\s*$")
+#: A name written as a function of names on the left of a definition: ``u(t) = ...``, ``g(s, t) = ...``.
+_CALLED = re.compile(r"^(?P<name>[A-Za-z]+(?:_\{?[A-Za-z0-9]\}?)?)\s*\(\s*[A-Za-z]+(?:\s*,\s*[A-Za-z]+)*\s*\)\s*=")
+#: The sign that gives a name its law: ``~``, ``\\sim``, U+223C.
+_LAW_SIGN = re.compile("~|\u223c|\\\\sim(?![A-Za-z])")
+#: A box of words in LaTeX (``\\text{with }``), set aside to its words when a justification is read.
+_WORDS_BOX = re.compile(r"\\(?:text|textrm|mathrm|mbox|textit|emph)\{([^{}]*)\}")
+#: What separates the statements of one justification besides the statement separators: ``and`` and
+#: the words and arrows of a consequence (``u = 1 + e^{-t}, so du/dt = -e^{-t}``, ``=> du/dt = ...``).
+_AND = re.compile(r"(?<![A-Za-z\\])(?:and|so|hence|thus|then|therefore)(?![A-Za-z])|=>|⇒|⟹"
+                  r"|\\(?:Rightarrow|implies|Longrightarrow)(?![A-Za-z])", re.IGNORECASE)
+
+
+def defining_signs(text: str) -> str:
+    """``text`` with every sign that defines the name on its left written ``=`` (``p := 1 - q``,
+    ``u \\coloneqq ...``): a definition states an equality, judged as one where it defines no new
+    name (``... =: u`` is left to :func:`definition`, which names its right side)."""
+    return _DEFINES.sub("=", text)
+
+
+def definition(piece: str) -> tuple[str, str] | None:
+    """``(name, value)`` for a piece that defines one name, else None: ``u = 1 + e^{-t}``, with a
+    word that introduces it in front (``let``, ``with``, ``where``, ``substituting``, ``using the
+    substitution``: :data:`_INTRODUCER`) and any defining sign (``:=``, ``≔``, ``\\coloneqq``,
+    ``\\triangleq``, ``\\equiv``, ``\\overset{def}{=}``; ``1 + e^{-t} =: u`` names the right side;
+    ``u(t) = ...`` defines u, a function of t). What closes it and only explains the name is set
+    aside (``... be the number of positions``, ``(the forward pass)``), and so is a law stated with
+    it (``u := w_1/a ~ U(-1, 1)``). Whether the name is new the caller decides; the value is read
+    when the definition is put in force."""
+    text = _WORDS_BOX.sub(lambda m: f" {m.group(1)} ", _DEFINES.sub("=", piece))
+    text = _INTRODUCER.sub(" ", text.replace("\\ ", " "))
+    right = _DEFINED_BY.split(text)
+    if len(right) == 2:
+        text = f"{right[1]} = {right[0]}"
+    text = _CALLED.sub(r"\g<name> =", _NAMING.sub("", text).strip().rstrip(".:"))  # u(t) = ...: u, a function of t
+    m = _DEFINITION.fullmatch(text)
+    if m is None or not m.group("value").strip():
+        return None
+    value = m.group("value").strip()
+    aside = remark(value)  # u = 1 + e^{-t} (the denominator): the bracket of words explains the name
+    value = aside[0].strip() if aside is not None else value
+    stated = _LAW_STATEMENT.fullmatch(f"{m.group('name')} ~ {_LAW_SIGN.split(value, 1)[-1]}") \
+        if _LAW_SIGN.search(value) else None
+    if stated is not None and law_of(stated.group("law")) is not None:  # u := w_1/a ~ U(-1, 1): its law, stated
+        value = _LAW_SIGN.split(value, 1)[0].strip()
+    return _name(m.group("name")), value
+
+
 def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
     """The steps with the definitions written beside a statement set apart (``= m + log(e^{-m} +
     e^{t-m}) - yt, \\quad m = max(t, 0)``; ``= d/du (1/u) du/dt, u = 1 + e^{-t}``): the trailing
@@ -334,7 +433,20 @@ def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
     ``name = value`` for a NEW name, one that is none of ``known`` (the model's names, the question's
     variables, functions, constants, the unknown) nor defined on an earlier line. A definition holds
     for its line and the lines after it; a statement about a known name (``y = 1``) is never one.
-    The line's statement must remain: a line that is only ``name = value`` defines nothing.
+    The line's statement must remain: a line that is only ``name = value`` defines nothing. A
+    definition may be introduced by a word (``let u = ...``, ``substituting u = ...``) and written
+    with any defining sign (``u := ...``, ``u \\coloneqq ...``, ``... =: u``): :func:`definition`.
+
+    The line's justification defines the same way (``= \\frac{d}{dt} u^{-1} \\quad\\text{with } u =
+    1 + e^{-t}``, ``(let u = 1 + e^{-t})``, ``# u := 1 + e^{-t}``): each of its pieces (separated as
+    above, by ``and`` or by a consequence, ``so``, ``=>``) that defines a new name is ``noted``; the
+    judge puts them in force when their values read under the model, and otherwise judges the line
+    without them (a justification never makes its line invalid).
+
+    A line of its own (not continuing the chain with ``=``, ``=>``) may hold definitions alone
+    (``Let u = 1 + e^{-t}``, ``u := 1 + e^{-t}``, ``\\text{Write } w_1 = a u \\text{ with } u \\sim
+    U(-1, 1)``): its statement is then empty. A name defined so must be used by a later line (a
+    line ``mults = n H W ...`` that no later line uses names the quantity; it defines nothing).
 
     A random variable introduced with its law is set apart the same way, beside the statement or as
     the whole of the line's justification (``= d a^2 E[u^2]   # w_1 = a u, u ~ U(-1, 1)``): ``name ~
@@ -343,39 +455,86 @@ def beside(steps: list[WorkingLine], known: set[str]) -> list[WorkingLine]:
     justification holding anything else (``# since u ~ U(-1, 1)``) introduces nothing."""
     out = []
     seen = set(known)
-    for step in steps:
-        pieces = top_level(step.text, _SEPARATOR)
+
+    def new(name: str, found: list[tuple[str, str]]) -> bool:
+        return name not in seen and name.split("_")[0] not in seen and all(n != name for n, _ in found)
+
+    for n, step in enumerate(steps):
+        pieces = [p for p in top_level(step.text, _SEPARATOR) if p[0].strip(" \\,;:!~")]  # not LaTeX's spaces alone
         found: list[tuple[str, str]] = []
         laws: list[tuple[str, str]] = []
         relations: list[tuple[str, str]] = []
         k = len(pieces)
-        while k > 1:
+        later = " ".join(f"{s.text} {s.reason}" for s in steps[n + 1:])
+        alone = len(steps) > 1 and not _CONTINUED.match(step.line)
+        while k > (0 if alone else 1):
             piece = pieces[k - 1][0]
-            law = _law_statement(piece, seen, laws)
+            law = _law_statement(_introduced_text(piece), seen, laws)
             if law is not None:
                 laws.insert(0, law)
                 k -= 1
                 continue
-            m = _DEFINITION.fullmatch(piece)
+            m = _DEFINITION.fullmatch(_introduced_text(piece))
             name = _name(m.group("name")) if m else ""
             if m is not None and _relates(name, m.group("value"), seen, laws):
                 relations.insert(0, (name, m.group("value").strip()))
                 k -= 1
                 continue
-            if m is None or name in seen or name.split("_")[0] in seen or any(n == name for n, _ in found):
+            defined = definition(piece)
+            if defined is None or not new(defined[0], found) or (k == 1 and not _used(defined[0], later)):
                 break
-            found.insert(0, (name, m.group("value").strip()))
+            found.insert(0, defined)
             k -= 1
+        if k == 0 and not (laws or any(_used(name, later) for name, _ in found)):
+            k, found, laws, relations = len(pieces), [], [], []  # a line of its own defines what later lines use
         if not laws and step.reason:
             laws, relations = _introduced(step.reason, seen)
-        if not (found or laws):
+        laws = [law for law in laws if all(name != law[0] for name, _ in found)]  # u = w_1/a, u ~ U(-1, 1): u is w_1/a
+        noted: list[tuple[str, str]] = []
+        if step.reason and not laws:
+            for piece in _reason_pieces(step.reason):
+                defined = definition(piece)
+                if defined is not None and new(defined[0], found + noted):
+                    noted.append(defined)
+        if not (found or laws or noted):
             out.append(step)
             continue
-        statement, offset = pieces[k - 1]
-        seen.update(part for n, _ in (*found, *laws) for part in (n, n.split("_")[0]))
+        statement, offset = pieces[k - 1] if k else ("", 0)
+        seen.update(part for name, _ in (*found, *laws, *noted) for part in (name, name.split("_")[0]))
         out.append(WorkingLine(step.text[:offset + len(statement)].rstrip(), step.line, step.reason, tuple(found),
-                               tuple(laws), tuple(relations)))
+                               tuple(laws), tuple(relations), tuple(noted)))
     return out
+
+
+#: A line that continues the chain of statements (``= ...``, ``&= ...``, ``=> ...``), never one of
+#: definitions alone.
+_CONTINUED = re.compile(r"^\s*(?:&\s*)?(?:=|⇒|⟹|⇔|\\(?:Rightarrow|Longrightarrow|implies|iff|Leftrightarrow|therefore)"
+                        r"(?![A-Za-z]))")
+
+
+def _used(name: str, text: str) -> bool:
+    """Whether ``text`` uses the name (``u``, ``u_i``): as a name of its own, not inside a longer one."""
+    return re.search(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z])", text) is not None
+
+
+def _introduced_text(piece: str) -> str:
+    """A statement without the words that introduce it (``\\text{Write } w_1 = a u`` -> ``w_1 = a u``,
+    ``let u ~ U(-1, 1)``)."""
+    text = _INTRODUCER.sub(" ", _WORDS_BOX.sub(lambda m: f" {m.group(1)} ", piece).replace("\\ ", " "))
+    return re.sub(r"[.:]\s*$", "", text)  # the full stop of a sentence
+
+
+def _reason_pieces(reason: str) -> list[str]:
+    """The statements of a justification: a bracket around it all set aside, its boxes of words
+    opened (``with } u = ...`` of ``\\quad\\text{with } u = ...``), split at the statement
+    separators, ``and`` and the consequences (``so``, ``hence``, ``=>``)."""
+    text = reason.strip()
+    if text[:1] + text[-1:] in ("()", "[]"):
+        text = text[1:-1]
+    text = _WORDS_BOX.sub(lambda m: f" {m.group(1)} ", text)
+    text = re.sub(r"^([^{}=]*)\}", r"\1", text)  # the rest of an opened box: "with } u = ..."
+    text = text.replace("\\ ", " ")
+    return [p for p, _ in top_level(text, _SEPARATOR) for p in (q for q, _ in top_level(p, _AND))]
 
 
 def _law_statement(piece: str, seen: set[str], laws: list[tuple[str, str]]) -> tuple[str, str] | None:

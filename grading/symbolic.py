@@ -24,7 +24,8 @@ from .normalize import EVALUATION
 from .tree import Add, Big, Call, Div, Entry, Fact, Index, Mul, Name, Neg, Node, Num, Pow, Sub, Visitor, substitute
 from .vocabulary import CONSTANT, FUNCTION, LETTERS, NAME_ALIASES, Defined, softmax, tree_nodes, vmax, vsum
 
-__all__ = ["XF", "YF", "Builder", "Vocabulary", "X", "Y", "localise", "softmax", "symbol_for", "vmax", "vsum"]
+__all__ = ["XF", "YF", "Builder", "Vocabulary", "X", "Y", "localise", "log_at_edge", "softmax", "symbol_for", "vmax",
+           "vsum"]
 
 X = sp.Symbol("x", real=True)          # the logit vector, elementwise
 Y = sp.Symbol("y", real=True)          # the one-hot label vector, elementwise
@@ -126,6 +127,17 @@ class _Outside(Visitor[None]):
         for arg in node.args:
             self.visit(arg)
         self.depth -= reduces
+
+
+def log_at_edge(num: sp.Expr, den: sp.Expr) -> sp.Expr | None:
+    """The natural logarithm of a quotient ``num/den`` whose denominator is exactly 0 and whose
+    numerator is finite and positive: +oo, the limit of log(a/u) as u -> 0+ (the only side on
+    which log(a/u) is real), as a derivation writes the limit it means (``= log(1/0) = oo``;
+    ``log(z_y/z_j)`` where z_j = 0). None for anything else: SymPy's value stands, so ``1/0``,
+    ``log(0)``, ``log(-1/0)`` and ``log(0/0)`` stay undefined."""
+    if den == 0 and num.is_positive is True and num.is_finite is True:
+        return sp.oo
+    return None
 
 
 class _Used(Visitor[None]):
@@ -570,4 +582,20 @@ class Builder(Visitor[sp.Expr]):
             raise self.error(f"{fname}(...) is only for the vector questions", pos)
         if function.over_entries is not None and len(built) == 1 and self.vocab.vectors:
             return function.over_entries(built[0])  # max(x): the largest entry of x
+        if function.over_entries is not None and len(built) == 1 and function.name != "sum":
+            # max(x) of one argument is no value of it (SymPy's Max(x) is x itself, so max(x) - min(x)
+            # would read as 0): the largest entry of a vector is read in the vector answers only
+            raise self.error(f"{fname}(...) of one argument is read only as the largest or smallest entry of a "
+                             f"vector answer; write its value, or {fname}(a, b)", pos)
+        if function.name == "log" and len(built) == 1:
+            edge = self.log_of_fraction(args[0], built[0])
+            if edge is not None:
+                return edge
         return function.sympy(*built)
+
+    def log_of_fraction(self, arg: Node, built: sp.Expr) -> sp.Expr | None:
+        """log of a fraction whose denominator is exactly 0 (:func:`log_at_edge`), read apart as
+        written."""
+        if not isinstance(arg, Div) or not built.has(sp.zoo):
+            return None
+        return log_at_edge(self.visit(arg.num), self.visit(arg.den))

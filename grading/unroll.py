@@ -23,6 +23,7 @@ import sympy as sp
 from .laws import Discrete, Law
 from .model import Model
 from .probability import OPERATORS, Cov, E, P, Unsupported, Var
+from .symbolic import log_at_edge
 from .working import family, index_symbol, read_line
 
 #: The largest range a sum may be unrolled over at a point (the points use small dimensions).
@@ -173,6 +174,14 @@ class Unroller:
             return indicator(u, strict=e.rel_op in (">", "<"))
         if not e.args:
             return e  # numbers and constants
+        if isinstance(e, sp.log) and len(e.args) == 1:
+            arg = self._value(e.args[0], env)
+            if arg.has(sp.zoo):  # log(z_y/z_j) where z_j = 0: its limit, or undefined
+                num, den = (self._value(part, env) for part in sp.fraction(e.args[0]))
+                edge = log_at_edge(num, den)
+                if edge is not None:
+                    return edge
+            return sp.log(arg)
         args = [self._value(a, env) for a in e.args]
         if isinstance(e, sp.Pow) and args[1].is_number and args[0] not in (0, 1, -1) \
                 and (not args[1].is_finite or abs(args[1]) > MAX_EXPONENT):

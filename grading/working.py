@@ -16,6 +16,7 @@ import sympy as sp
 
 from .bounds import bound
 from .errors import AnswerError
+from .laws import LAWS, Bernoulli, Law, Uniform, split_args
 from .limits import DEFAULT, Limits
 from .model import Model
 from .normalize import braced_names, to_plain
@@ -62,13 +63,14 @@ _DOUBLE_BARS = re.compile(r"\|\|\s*([A-Za-z][A-Za-z0-9]*)\s*\|\|")
 _EXCLUDING = re.compile(r"\bsum_\{\s*(?P<k>[A-Za-z])\s*!=\s*(?P<i>[A-Za-z0-9])\s*\}\s*")
 
 
-#: ``1`` right before a bracket, as in ``1{z > 0}``, ``1[z > 0]``, ``\mathbb{1}\{z > 0\}``.
-_ONE = re.compile(r"(?<![A-Za-z0-9_.])1\s*(?=[(\[])")
+#: ``1`` right before a bracket, as in ``1{z > 0}``, ``1[z > 0]``, ``\mathbb{1}\{z > 0\}``, or the
+#: indicator's ``I`` (``\mathbb{I}[z > 0]``).
+_ONE = re.compile(r"(?<![A-Za-z0-9_.])(?:1|I)\s*(?=[(\[])")
 
 
 def indicators(text: str) -> str:
-    """``1{z > 0}`` (read ``1(z > 0)``) and ``1[z > 0]`` -> ``indicator(z > 0)``: a 1 before a bracket
-    that holds a comparison is the indicator of that event."""
+    """``1{z > 0}`` (read ``1(z > 0)``), ``1[z > 0]`` and ``I[z > 0]`` -> ``indicator(z > 0)``: a 1 or
+    an I before a bracket that holds a comparison is the indicator of that event."""
     out, last = [], 0
     for m in _ONE.finditer(text):
         open_at = m.end()
@@ -129,7 +131,7 @@ def read_line(model: Model, text: str, limits: Limits = DEFAULT, equation: bool 
     if len(text) > limits.max_length:
         raise AnswerError(f"the line is {len(text):,} characters long (at most {limits.max_length:,})")
     plain, is_latex = plain_line(text)
-    plain = defined_primes(model, plain)
+    plain = defined_primes(model, law_moments(plain))
     plain = leibniz(model, glued_numerators(model, integrals(model, plain)))
     plain = over_family(model, inner_products(model, vector_sums(model, derivative_reach(model, plain))))
     plain = labelled_parameters(model, plain)
@@ -309,7 +311,8 @@ _BARE_PRIME = re.compile(r"(?<![A-Za-z0-9_'])(?P<n>[A-Za-z][A-Za-z0-9]*)\s*'(?![
 
 def defined_primes(model: Model, text: str) -> str:
     """``s'`` -> ``(ds/dt)`` for a defined name of the model whose definition depends on one
-    parameter only (s = sigmoid(t)): its derivative by that parameter. A prime on a plain
+    parameter only (s = sigmoid(t)): its derivative by that parameter; ``σ'`` -> ``(d/dt σ(t))`` for
+    the sheet's function of one variable when that variable is a parameter of the model. A prime on a plain
     parameter or on a name of several parameters is left as typed (unreadable: which derivative
     is meant is not written)."""
     if "'" not in text:
@@ -318,14 +321,22 @@ def defined_primes(model: Model, text: str) -> str:
     def derivative(m: re.Match) -> str:
         name = m.group("n")
         param = sole_parameter(model, name) if name in model.scalars else None
-        return f"(d{name}/d{param})" if param is not None else m.group(0)
+        if param is not None:
+            return f"(d{name}/d{param})"
+        own = model.functions.get(name)  # σ' of the sheet's function σ of one variable, a parameter: σ'(t)
+        if own is not None and len(own.params) == 1 and own.params[0] in model.parameters:
+            return f"(d/d{own.params[0]} {name}({own.params[0]}))"
+        return m.group(0)
 
     return _BARE_PRIME.sub(derivative, text)
 
 
 _INTEGRAL = re.compile(r"(?<![A-Za-z0-9_])int\s*(?:_\s*(?P<lo>\{[^{}]*\}|\([^()]*\)|-?[A-Za-z0-9.]+))?"
                        r"\s*(?:\^\s*(?P<hi>\{[^{}]*\}|\([^()]*\)|-?[A-Za-z0-9.]+))?")
-_DIFFERENTIAL = re.compile(r"(?<![A-Za-z0-9_])d\s*(?P<v>[A-Za-z][A-Za-z0-9]*)(?![A-Za-z0-9_(\[])\s*(?=$|[)\]}+\-=,|])")
+#: The differential that closes an integrand: ``dz`` before the end, a closing bracket, a sum's or a
+#: relation's sign, or a product or quotient with what follows (``int_{-a}^{a} w^2 dw * 1/(2a)``).
+_DIFFERENTIAL = re.compile(r"(?<![A-Za-z0-9_])d\s*(?P<v>[A-Za-z][A-Za-z0-9]*)(?![A-Za-z0-9_(\[])"
+                           r"\s*(?=$|[)\]}+\-=,|*/])")
 
 
 def standard_normal(model: Model) -> str | None:
@@ -404,6 +415,38 @@ def integrals(model: Model, text: str) -> str:
     return "".join(out) + text[last:]
 
 
+#: ``E`` or ``Var`` applied to a law written by its name: ``Var(U(-a, a))``, ``E[Bernoulli(p)]``.
+_LAW_MOMENT = re.compile(r"(?<![A-Za-z0-9_])(?P<op>E|Var)\s*(?P<open>[(\[])\s*(?P<law>[A-Za-z]+)\s*(?P<args>[(\[])")
+#: The mean and the variance of the laws whose parameters every text writes alike: U(a, b) by its
+#: ends, Bernoulli(p) by its probability of 1 (a normal law is left out: N(0, s) may name s the
+#: variance or the standard deviation).
+_MOMENTS: dict[type[Law], tuple[int, str, str]] = {
+    Uniform: (2, "(({0}) + ({1}))/2", "(({1}) - ({0}))^2/12"),
+    Bernoulli: (1, "({0})", "({0}) (1 - ({0}))"),
+}
+
+
+def law_moments(text: str) -> str:
+    """``Var(U(-a, a))`` -> ``((a) - (-a))^2/12``, ``E[Bernoulli(p)]`` -> ``(p)``: the mean or the
+    variance of a law written by its name and parameters (:data:`_MOMENTS`), the operator's
+    bracket holding the law alone; anything else is left as written."""
+    out, last = [], 0
+    for m in _LAW_MOMENT.finditer(text):
+        law = LAWS.get(m.group("law"))
+        if m.start() < last or law not in _MOMENTS:
+            continue
+        close, inner = _matching(text, m.start("open")), _matching(text, m.start("args"))
+        if close is None or inner is None or text[inner + 1:close].strip():
+            continue
+        count, mean, variance = _MOMENTS[law]
+        args = split_args(text[m.end("args"):inner])
+        if len(args) != count or not all(args):
+            continue
+        out.append(text[last:m.start()] + "(" + (mean if m.group("op") == "E" else variance).format(*args) + ")")
+        last = close + 1
+    return "".join(out) + text[last:]
+
+
 def labelled_parameters(model: Model, text: str) -> str:
     """``sigma_w`` -> ``sigma`` for a parameter of the model: a subscript of letters that is no index
     of the model labels the parameter (the sigma of w); the parameter has no entries."""
@@ -447,7 +490,9 @@ def vector_sums(model: Model, text: str) -> str:
 
 
 _INNER = re.compile(r"\b(?P<a>[A-Za-z]+)\s*\^\s*\(?\s*(?:T|top)\s*\)?\s*\*?\s*(?P<b>[A-Za-z]+)\b")
-_OVER = re.compile(r"\b(?P<op>E|Var)\s*_\s*\{?\s*(?P<family>[A-Za-z]+)\s*\}?\s*(?P<open>[\[(])")
+_OVER_NAME = r"[A-Za-z]+(?:_\{?[A-Za-z0-9]\}?)?"
+_OVER = re.compile(r"\b(?P<op>E|Var)\s*_\s*(?:\{\s*(?P<list>" + _OVER_NAME + r"(?:\s*,\s*" + _OVER_NAME
+                   + r")*)\s*\}|(?P<family>[A-Za-z]+))\s*(?P<open>[\[(])")
 
 
 def inner_products(model: Model, text: str) -> str:
@@ -478,18 +523,23 @@ def norm(model: Model, text: str, m: re.Match) -> str:
 
 
 def over_family(model: Model, text: str) -> str:
-    """``E_w[X]`` (the expectation over w alone) -> ``E[X | z]``: conditioned on the model's other
-    random family (a model with two random families; otherwise the text is left as it is)."""
+    """``E_w[X]`` (the expectation over w alone; ``E_{w_i}[X]`` names the family by an entry) ->
+    ``E[X | z]``: conditioned on the model's other random family (a model with two random
+    families). ``E_{w,z}[X]``, over every random family of the model, is ``E[X]``. Otherwise the
+    text is left as it is."""
     out, pos = [], 0
     for m in _OVER.finditer(text):
-        others = [f for f in model.random if f != m.group("family")]
-        if m.start() < pos or m.group("family") not in model.random or len(others) != 1:
+        written = m.group("family") or m.group("list")
+        over = {re.sub(r"[{}\s]", "", name).split("_")[0] for name in written.split(",")}
+        others = [f for f in model.random if f not in over]
+        if m.start() < pos or not over <= set(model.random) or len(others) > 1 or (others and len(over) > 1):
             continue
         close = _matching(text, m.end() - 1)
         if close is None:
             continue
         inner = over_family(model, text[m.end():close])
-        out.append(text[pos:m.start()] + f"{m.group('op')}{m.group('open')}{inner} | {others[0]}")
+        given = f" | {others[0]}" if others else ""
+        out.append(text[pos:m.start()] + f"{m.group('op')}{m.group('open')}{inner}{given}")
         pos = close
     out.append(text[pos:])
     return "".join(out)
