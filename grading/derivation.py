@@ -23,7 +23,7 @@ from .lines import ALPHA, Judge, Judgement, Valued, _same, describe
 from .mistakes import GENERIC_STEP_MISTAKES, mistake_words, name_line
 from .probability import OPERATORS
 from .reader import split_equals
-from .steps import WorkingLine, beside, lines, split
+from .steps import WorkingLine, beside, changes_the_line, lines, split
 from .vocabulary import CONSTANT, FUNCTION
 
 #: The most lines a derivation may have, and its longest text (a multiple of one answer's).
@@ -69,6 +69,9 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
         refused = judge.define(step.definitions) if step.definitions else None
         if refused is None and step.laws:
             refused = judge.introduce(step.laws, step.relations)
+        if refused is None and step.reason and changes_the_line(step.reason):
+            refused = (f"the justification '{step.reason[:60]}' says the line's value is changed; write the line "
+                       f"as it is meant")
         if refused is not None:
             records.append(_step_record(step, Judgement("invalid", "invalid", note=refused), judge, None))
             continue

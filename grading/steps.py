@@ -24,7 +24,7 @@ from .reader import (
     top_level,
     without_reason,
 )
-from .sentences import QUANTITY_WORDS, asides
+from .sentences import OPERATION_WORDS, QUANTITY_WORDS, asides
 from .vocabulary import FUNCTION
 
 #: The annotation column of an align environment: what follows ``&&`` explains the line
@@ -307,6 +307,31 @@ def _justification(line: str) -> tuple[str, str]:
     if reasoned is not None and reasoned[0].strip(" =&"):
         return reasoned[0].rstrip(), reasoned[1]
     return line.rstrip(), ""
+
+
+#: Words of a short justification that leave the line's value as it is stated: the step is done
+#: to an equation's two sides (``squared both sides``), never to the line.
+_BOTH_SIDES = frozenset({"both", "each", "sides", "side"})
+#: Words that only open or join a short justification (``(the other way round)``, ``(then halved)``).
+_OPENERS = frozenset({"the", "a", "an", "then", "and", "so", "it", "is", "this", "text"})
+
+
+def changes_the_line(reason: str) -> bool:
+    """Whether a line's justification says that the line's value is operated on, so that the line
+    states something else than it shows: a short one (at most three words besides articles and
+    openers, no mathematics) holding a participle of an operation (of a verb of
+    :data:`.sentences.OPERATION_WORDS`: ``# negated``, ``(inverted)``, ``\\quad\\text{sign flipped}``,
+    ``(then halved)``), or saying it is the other way round. A justification explains a step and
+    never changes a verdict, so such a line is refused rather than judged as shown. A method on an
+    equation's two sides (``squared both sides``), a longer sentence and a note of a status
+    (``expanded``, ``simplified``: no operation) stay justifications."""
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", reason) if w.lower() not in _OPENERS]
+    if not words or len(words) > 3 or re.search(r"[0-9=^*/+<>]", reason) or _BOTH_SIDES & set(words):
+        return False
+    if {"other", "way"} <= set(words):  # the other way round
+        return True
+    return any(w in {"opposite", "sign"} or (w.endswith("ed") and (
+        w in OPERATION_WORDS or w[:-2] in OPERATION_WORDS or w[:-1] in OPERATION_WORDS)) for w in words)
 
 
 def split(answer: str, equation: bool, names: frozenset[str] = frozenset()) -> list[WorkingLine]:

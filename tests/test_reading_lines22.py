@@ -270,3 +270,28 @@ def test_notations_of_a_working_line(banks, sheet, qid, working, expected) -> No
 @pytest.mark.parametrize("sheet,qid,working,expected", SPELLINGS)
 def test_spellings_of_a_working_line(banks, sheet, qid, working, expected) -> None:
     assert steps(banks, sheet, qid, working) == expected
+
+
+# --- a short justification that says the line's value is operated on: the line is refused ---------
+
+GRADIENT = "dL/dt\n= -y/s ds/dt + (1-y)/(1-s) ds/dt\n= -y(1-s) + (1-y)s"
+
+
+@pytest.mark.parametrize("tail", ["# negated", "(the other way round)", "\\quad (\\text{inverted})", "# inverted",
+                                  "# halved", "# sign flipped", "% then doubled", "\\quad\\text{reversed}"])
+def test_a_justification_that_operates_on_the_line_refuses_it(banks: dict, tail: str) -> None:
+    assert steps(banks, "sheet9", "p3.gradient", f"{GRADIENT}  {tail}")[-1] == "invalid"
+
+
+@pytest.mark.parametrize("tail", ["# since ds/dt = s(1-s)", "(using s' = s(1-s))", "\\quad\\text{by the chain rule}",
+                                  "# expand, then simplify", "# cancel terms", "# simplified", "# expanded",
+                                  "# the two s y terms cancel"])
+def test_a_justification_of_the_step_stays_one(banks: dict, tail: str) -> None:
+    assert steps(banks, "sheet9", "p3.gradient", f"{GRADIENT}  {tail}")[-1] == "ok"
+
+
+def test_squaring_both_sides_is_a_method() -> None:
+    from derivcheck.grading.steps import changes_the_line
+
+    assert not changes_the_line("squared both sides") and changes_the_line("squared")
+    assert not changes_the_line("the squared terms cancel because E[y] = 0")
