@@ -13,7 +13,8 @@ readable, so invalid). Never a list of bad words: ``FLOPs``, ``bytes``, ``Std:``
   opens the answer): every word is a word of the question (:func:`question_words`: its prompt, its
   syntax hint, its id, its variables, unknown and words, the names of its model, with ``Var`` read
   as "variance" and ``E`` as "mean"/"expectation"), or a word of :data:`GENERIC` (the vocabulary of
-  answering: answer, result, total, so, we get, is, the, ...). A plural is its singular. A label
+  answering: answer, result, total, so, we get, is, the, ...). A plural is its singular, and a word
+  shares the family of a question word whose first seven letters it has (``independence``). A label
   that names one side of a coordination of the question (``forward`` of "a forward and backward
   pass", ``weights`` of "weights and activations") names a part, not the whole: it is recognised
   only when the answer names the other part too (``LK^2 (weights) + 2nK (activations)``).
@@ -24,7 +25,8 @@ readable, so invalid). Never a list of bad words: ``FLOPs``, ``bytes``, ``Std:``
   s = sigma(t). ``Std[y]``, ``Var[y]/2``, ``E[y]``, ``dL/ds`` have other values: no label.
 * **A word subscript on a scalar** (``x_s``): s is a random family of the model whose law has x as a
   parameter (``\\sigma_w`` with w_i ~ N(0, sigma^2)), or a word standing next to x in the prompt
-  (``p_{keep}`` where the prompt says "keep probability p"); on a side, also a word naming the
+  (``p_{keep}`` where the prompt says "keep probability p"), or a subscript word the question's own
+  variables use (``H_{out}`` beside ``C_out``); on a side, also a word naming the
   asked quantity (``n_{mults}``). ``\\sigma_z`` (z ~ N(0, 1)), ``p_{drop}`` for a keep probability
   p, ``q_{keep}`` for "q the drop probability" are none.
 
@@ -44,17 +46,22 @@ if TYPE_CHECKING:
     from .bank import Question
 
 #: The vocabulary of answering: words that say "this is the answer", never what it is.
-GENERIC = frozenset((
-    "a an the this that it its is are be being was equal equals to gives give given get gets got we i my "
-    "our us so thus hence therefore then finally final answer answers result results solution value "
-    "values formula expression in total overall altogether all of for as here which what number numbers "
-    "num count counted amount comes out yields yield obtain obtained find found have has and "
-).split())
+GENERIC = frozenset({
+    "a", "an", "the", "this", "that", "it", "its", "is", "are", "be", "being", "was", "equal", "equals", "to",
+    "gives", "give", "given", "get", "gets", "got", "we", "i", "my", "our", "us", "so", "thus", "hence",
+    "therefore", "then", "finally", "final", "answer", "answers", "result", "results", "solution", "value",
+    "values", "formula", "expression", "in", "total", "overall", "altogether", "all", "of", "for", "as",
+    "here", "which", "what", "number", "numbers", "num", "count", "counted", "amount", "comes", "out",
+    "yields", "yield", "obtain", "obtained", "find", "found", "have", "has", "and", "since", "because", "using",
+    "by", "from", "with", "where",
+})
 
 #: Notation of a prompt read as the words it stands for (``Var[y]`` speaks of the variance).
 _NOTATION = {"var": ("variance",), "e": ("mean", "expectation", "expected"), "std": ("std",),
              "d": ("derivative",), "partial": ("derivative", "partial")}
 
+#: Two words of one family share their first letters: ``independence`` is a word of "independent".
+_FAMILY = 7
 _ASKED: ContextVar[Question | None] = ContextVar("asked", default=None)
 _VALUING: ContextVar[bool] = ContextVar("valuing", default=False)
 _WORDS_RE = re.compile(r"[A-Za-z]+")
@@ -146,15 +153,21 @@ def recognised(label: str, whole: str = "", *, side: bool = False) -> bool:
         return True
     words, pairs = question_words(question)
     m = _SUBSCRIPTED.fullmatch(label)
-    if m is not None and _plain_name(m.group("base")) in _names(question) and _subscript(
-            question, _plain_name(m.group("base")), m.group("a") or m.group("b"), side):
-        return True
+    subscripted = m is not None and _plain_name(m.group("base")) in _names(question)
+    if subscripted and m is not None:  # sigma_w, p_{keep}: by the subscript rule, never by its words
+        if _subscript(question, _plain_name(m.group("base")), m.group("a") or m.group("b"), side):
+            return True
+        if not side:
+            return False
     if side and question.unknown is None and _compact(label) == _compact(_leading_notation(question)):
         return True  # the quantity as the prompt writes it first: "Write z_i = ...", "The gap x_y - x_j"
-    if _WORDS_ONLY.fullmatch(_TEXT_BOX.sub(lambda t: t.group(1), label)):
+    bare_name = subscripted or (side and label.strip() in _names(question))  # L, y: that name, not the asked one
+    if not bare_name and (not side or _WORDS_ONLY.fullmatch(_TEXT_BOX.sub(lambda t: t.group(1), label))):
         tokens = [_stem(t) for t in _tokens(label)]
         said = {_stem(t) for t in _tokens(whole)} | set(tokens)
-        if tokens and all(t in words or t in GENERIC for t in tokens) and not any(
+        prefixes = {w[:_FAMILY] for w in words if len(w) >= _FAMILY}
+        if tokens and all(t in words or t in GENERIC or (len(t) >= _FAMILY and t[:_FAMILY] in prefixes)
+                          for t in tokens) and not any(
                 (a in tokens and b not in said) or (b in tokens and a not in said) for a, b in pairs):
             return True
     return side and _asked_side(question, label)
@@ -234,6 +247,8 @@ def _subscript(question: Question, base: str, sub: str, side: bool) -> bool:
     if model is not None and sub in model.random and re.search(
             rf"(?<![A-Za-z_]){re.escape(base)}(?![A-Za-z_])", model.random[sub]):
         return True  # sigma_w: w ~ N(0, sigma^2)
+    if len(sub) > 1 and any(n.endswith("_" + sub) for n in question.variables):
+        return True  # H_out: the question's own subscript word (C_in, C_out)
     tokens = [t.lower() for t in _tokens(question.prompt)]
     for k, t in enumerate(tokens):
         if t == base.lower() and _stem(sub) in {_stem(x) for x in tokens[max(0, k - 3):k + 4] if len(x) > 1}:

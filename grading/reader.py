@@ -604,11 +604,13 @@ def _equation(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits:
             labelled, segments = segments[-1][0].strip(), segments[:-1]
     if len(segments) > 1:  # an unreadable first side names the asked quantity or nothing (grading/labels.py)
         try:
-            _built(segments[0][0], segments[0][1], vocab, text, where, limits)
+            first = _built(segments[0][0], segments[0][1], vocab, text, where, limits)
         except AnswerError:
-            if not recognised(segments[0][0], text, side=True):
-                raise AnswerError(f"{segments[0][0].strip()!r} is not recognised as the asked quantity; write "
-                                  "the answer alone", None, text) from None
+            first = None
+        if (first is None or (isinstance(first, sp.Symbol) and (solve_for is None or first.name != solve_for.name))) \
+                and not recognised(segments[0][0], text, side=True):  # "Std[y] =", "L =": another quantity
+            raise AnswerError(f"{segments[0][0].strip()!r} is not recognised as the asked quantity; write "
+                              "the answer alone", None, text) from None
     for left, _ in segments[:-1]:
         # "not = 2/d", "half of Var[y] = ...": words that deny or change the quantity are no label of it
         if any((w.lower() in _NEGATIONS or w.lower() in OPERATION_WORDS) and w not in FUNCTION
@@ -805,7 +807,7 @@ class Statement:
         names = {*self.question.vocab.known_names(), *model.names, *model.functions}
         out = []
         reasoned = without_reason(self.text)
-        if reasoned is not None:
+        if reasoned is not None and (self.text.rstrip().endswith(reasoned[1]) or recognised(reasoned[1], self.text)):
             out.append(reasoned[0])
         remarked = remarks(self.text, names)
         if remarked is not None and all(remark_recognised(r, self.text) for r in remarked[1]):
