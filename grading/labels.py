@@ -13,8 +13,11 @@ readable, so invalid). Never a list of bad words: ``FLOPs``, ``bytes``, ``Std:``
   opens the answer): every word is a word of the question (:func:`question_words`: its prompt, its
   syntax hint, its id, its variables, unknown and words, the names of its model, with ``Var`` read
   as "variance" and ``E`` as "mean"/"expectation"), or a word of :data:`GENERIC` (the vocabulary of
-  answering: answer, result, total, so, we get, is, the, ...). A plural is its singular, and a word
-  shares the family of a question word whose first seven letters it has (``independence``). A label
+  answering: answer, result, total, so, we get, is, the, ...). A plural is its singular, a word
+  shares the family of a question word whose first seven letters it has (``independence``), and
+  one of four letters or more that begins a question word abbreviates it (``init``). The
+  question's words include the claim its answer is derived from (``he_sigma``) and, for a built-in
+  sheet, its report title, glance and prompt and its problem's glance. A label
   that names one side of a coordination of the question (``forward`` of "a forward and backward
   pass", ``weights`` of "weights and activations") names a part, not the whole: it is recognised
   only when the answer names the other part too (``LK^2 (weights) + 2nK (activations)``).
@@ -53,14 +56,16 @@ GENERIC = frozenset({
     "values", "formula", "expression", "in", "total", "overall", "altogether", "all", "of", "for", "as",
     "here", "which", "what", "number", "numbers", "num", "count", "counted", "amount", "comes", "out",
     "yields", "yield", "obtain", "obtained", "find", "found", "have", "has", "and", "since", "because", "using",
-    "by", "from", "with", "where",
+    "by", "from", "with", "where", "need", "needs", "take", "takes", "require", "requires", "use", "uses", "cost",
+    "costs", "only",
 })
 
 #: Notation of a prompt read as the words it stands for (``Var[y]`` speaks of the variance).
 _NOTATION = {"var": ("variance",), "e": ("mean", "expectation", "expected"), "std": ("std",),
              "d": ("derivative",), "partial": ("derivative", "partial")}
 
-#: Two words of one family share their first letters: ``independence`` is a word of "independent".
+#: Two words of one family share their first seven letters (``independence``, "independent"); a word
+#: of four letters or more that begins a question word abbreviates it (``init``, ``mult``).
 _FAMILY = 7
 _ASKED: ContextVar[Question | None] = ContextVar("asked", default=None)
 _VALUING: ContextVar[bool] = ContextVar("valuing", default=False)
@@ -72,6 +77,8 @@ _WORDS_ONLY = re.compile(r"[A-Za-z' ,.:;&+()\-]*")
 _SUBSCRIPTED = re.compile(r"\s*(?P<base>\\?[A-Za-z]+|[^\x00-\x7f])\s*_\s*"
                           r"(?:\{\s*(?P<a>[A-Za-z]+)\s*\}|(?P<b>[A-Za-z]+))\s*$")
 _CACHE: dict[int, tuple[Any, ...]] = {}
+#: The gradient operator with its variable, ``∇ₓL`` (read ``nabla_x L``): the derivative ``dL/dx``.
+_NABLA = re.compile(r"^\s*(?:∇|nabla)\s*_\s*\{?\s*([A-Za-z])\s*\}?\s*([A-Za-z])\s*$")
 
 
 @contextmanager
@@ -114,7 +121,7 @@ def question_words(question: Question) -> tuple[frozenset[str], tuple[tuple[str,
     if cached is not None and cached[0] is question:
         return cached[1], cached[2]
     texts = [question.prompt, question.syntax, question.id.replace("_", " ").replace(".", " "),
-             *question.words, *question.variables, *_report_texts(question)]
+             *question.words, *question.variables, question.reference_source, *_report_texts(question)]
     words: set[str] = set()
     for text in texts:
         for token in _tokens(text):
@@ -138,8 +145,10 @@ def _report_texts(question: Question) -> list[str]:
         except Exception:  # noqa: BLE001 - a sheet that cannot be read adds no words
             continue
         if any(q.get("id") == question.id and q.get("prompt") == question.prompt for q in data.get("question", [])):
-            entry = data.get("report", {}).get("questions", {}).get(question.id, {})
-            return [str(entry.get(k, "")) for k in ("title", "glance", "prompt")]
+            report = data.get("report", {})
+            entry = report.get("questions", {}).get(question.id, {})
+            problem = report.get("problems", {}).get(question.id.split(".")[0].lstrip("p"), {})
+            return [str(entry.get(k, "")) for k in ("title", "glance", "prompt")] + [str(problem.get("glance", ""))]
     return []
 
 
@@ -165,8 +174,8 @@ def recognised(label: str, whole: str = "", *, side: bool = False) -> bool:
     if not bare_name and (not side or _WORDS_ONLY.fullmatch(_TEXT_BOX.sub(lambda t: t.group(1), label))):
         tokens = [_stem(t) for t in _tokens(label)]
         said = {_stem(t) for t in _tokens(whole)} | set(tokens)
-        prefixes = {w[:_FAMILY] for w in words if len(w) >= _FAMILY}
-        if tokens and all(t in words or t in GENERIC or (len(t) >= _FAMILY and t[:_FAMILY] in prefixes)
+        prefixes = {w[:n] for w in words for n in range(4, min(len(w), _FAMILY) + 1)}
+        if tokens and all(t in words or t in GENERIC or (len(t) >= 4 and t[:_FAMILY] in prefixes)
                           for t in tokens) and not any(
                 (a in tokens and b not in said) or (b in tokens and a not in said) for a, b in pairs):
             return True
@@ -197,11 +206,16 @@ def unrecognised_subscript(text: str) -> str | None:
     return None
 
 
-#: A remark that is a label in shape: one to three words alone in a bracket (``(FLOPs)``, ``(weights +
-#: grads)``, ``(backward only)``), or a clause explaining a name (``, where k is the kernel width``); a
-#: phrase with an operation word restates the value (``(prediction minus label)``: :mod:`.sentences`).
+#: A remark that is a label in shape: one to three words alone in a bracket, a bare noun phrase (``(FLOPs)``,
+#: ``(weights + grads)``, ``(backward only)``), or a clause explaining a name (``, where k is the kernel
+#: width``); a phrase with an operation word restates the value (``(prediction minus label)``), and one with
+#: a negation, a participle or an article is a sentence: both left to :mod:`.sentences`.
 _LABEL_REMARK = re.compile(r"\s*(?:\(\s*[A-Za-z]+(?:(?:\s*[+&/]\s*|\s+)[A-Za-z]+){0,2}\s*\)"
                            r"|[,;]?\s*(?:where|with)\s.*)\s*", re.I | re.S)
+
+
+#: The words that negate: a bracket holding one is a sentence about the answer (``(bias not counted)``).
+_NEGATING = frozenset({"not", "no", "never", "without", "non", "nor", "none"})
 
 
 def remark_recognised(remark: str, whole: str) -> bool:
@@ -210,8 +224,11 @@ def remark_recognised(remark: str, whole: str) -> bool:
     justification: ``(He et al.)``, ``(unbiased, nothing to rescale)``) is left to :mod:`.sentences`."""
     from .sentences import OPERATION_WORDS
 
-    if not _LABEL_REMARK.fullmatch(remark) or any(t.lower() in OPERATION_WORDS for t in _tokens(remark)):
-        return True
+    tokens = [t.lower() for t in _tokens(remark)]
+    clause = re.match(r"\s*[,;]?\s*(?:where|with)\s", remark, re.I) is not None
+    if not _LABEL_REMARK.fullmatch(remark) or (not clause and any(t in OPERATION_WORDS or t in _NEGATING or t.endswith("ed")
+                                                  or t in {"the", "a", "an"} for t in tokens)):
+        return True  # a sentence: a verb, a negation, an article (``(bias not counted)``, ``(checked numerically)``)
     return recognised(remark.strip().strip("()[],;").strip(), whole)
 
 
@@ -272,7 +289,7 @@ def _asked_side(question: Question, side: str) -> bool:
             cached = (question, judge, judge.reference_values())
             _CACHE[-id(question)] = cached
         judge, starts = cached[1], cached[2]
-        valued = judge.valued(side)
+        valued = judge.valued(_NABLA.sub(lambda g: f"d{g.group(2)}/d{g.group(1)}", side))
         return bool(valued.values) and bool(starts) and _asked_for(starts, valued)
     except (AnswerError, ValueError, TypeError, ArithmeticError, RecursionError):
         return False

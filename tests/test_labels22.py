@@ -43,7 +43,7 @@ ACCEPTED = [
 ]
 
 
-@pytest.mark.parametrize(("sheet", "qid", "answer"), ACCEPTED)
+@pytest.mark.parametrize("sheet,qid,answer", ACCEPTED)
 def test_recognised_labels_stay_accepted(sheet: str, qid: str, answer: str) -> None:
     assert verdict(sheet, qid, answer) == "correct"
 
@@ -76,7 +76,7 @@ TRAPS = [
 ]
 
 
-@pytest.mark.parametrize(("sheet", "qid", "answer"), TRAPS)
+@pytest.mark.parametrize("sheet,qid,answer", TRAPS)
 def test_unrecognised_labels_are_never_correct(sheet: str, qid: str, answer: str) -> None:
     assert verdict(sheet, qid, answer) in ("invalid", "incorrect")
 
