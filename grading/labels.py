@@ -226,8 +226,9 @@ def remark_recognised(remark: str, whole: str) -> bool:
 
     tokens = [t.lower() for t in _tokens(remark)]
     clause = re.match(r"\s*[,;]?\s*(?:where|with)\s", remark, re.I) is not None
-    if not _LABEL_REMARK.fullmatch(remark) or (not clause and any(t in OPERATION_WORDS or t in _NEGATING or t.endswith("ed")
-                                                  or t in {"the", "a", "an"} for t in tokens)):
+    sentence = any(t in OPERATION_WORDS or t in _NEGATING or t.endswith("ed") or t in {"the", "a", "an"}
+                   for t in tokens)
+    if not _LABEL_REMARK.fullmatch(remark) or (not clause and sentence):
         return True  # a sentence: a verb, a negation, an article (``(bias not counted)``, ``(checked numerically)``)
     return recognised(remark.strip().strip("()[],;").strip(), whole)
 
