@@ -77,6 +77,7 @@ _WORDS_ONLY = re.compile(r"[A-Za-z' ,.:;&+()\-]*")
 _SUBSCRIPTED = re.compile(r"\s*(?P<base>\\?[A-Za-z]+|[^\x00-\x7f])\s*_\s*"
                           r"(?:\{\s*(?P<a>[A-Za-z]+)\s*\}|(?P<b>[A-Za-z]+))\s*$")
 _CACHE: dict[int, tuple[Any, ...]] = {}
+_CACHE_SIZE = 128
 #: The gradient operator with its variable, ``∇ₓL`` (read ``nabla_x L``): the derivative ``dL/dx``.
 _NABLA = re.compile(r"^\s*(?:∇|nabla)\s*_\s*\{?\s*([A-Za-z])\s*\}?\s*([A-Za-z])\s*$")
 
@@ -130,7 +131,7 @@ def question_words(question: Question) -> tuple[frozenset[str], tuple[tuple[str,
     words |= {_stem(n) for n in _names(question)}
     pairs = tuple((_stem(m.group(1)), _stem(m.group(2))) for m in re.finditer(
         r"([A-Za-z]{3,})\s+(?:and|or)\s+(?:(?:for|the|a|an|of|to|with|in)\s+)*([A-Za-z]{3,})", question.prompt))
-    _CACHE[key] = (question, frozenset(words), pairs)
+    _remember(key, (question, frozenset(words), pairs))
     return frozenset(words), pairs
 
 
@@ -150,6 +151,13 @@ def _report_texts(question: Question) -> list[str]:
             problem = report.get("problems", {}).get(question.id.split(".")[0].lstrip("p"), {})
             return [str(entry.get(k, "")) for k in ("title", "glance", "prompt")] + [str(problem.get("glance", ""))]
     return []
+
+
+def _remember(key: int, value: tuple[Any, ...]) -> None:
+    """Keep ``value`` for a question (bounded: a long batch that loads banks again never grows it)."""
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[key] = value
 
 
 def recognised(label: str, whole: str = "", *, side: bool = False) -> bool:
@@ -288,7 +296,7 @@ def _asked_side(question: Question, side: str) -> bool:
         if cached is None or cached[0] is not question:
             judge = Judge(question)
             cached = (question, judge, judge.reference_values())
-            _CACHE[-id(question)] = cached
+            _remember(-id(question), cached)
         judge, starts = cached[1], cached[2]
         valued = judge.valued(_NABLA.sub(lambda g: f"d{g.group(2)}/d{g.group(1)}", side))
         return bool(valued.values) and bool(starts) and _asked_for(starts, valued)
