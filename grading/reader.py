@@ -27,6 +27,7 @@ import sympy as sp
 
 from .bounds import bound
 from .errors import AnswerError, TooLarge
+from .labels import asking, recognised, remark_recognised, unrecognised_subscript
 from .limits import DEFAULT, Limits
 from .normalize import braced_names, to_plain
 from .parser import _bracket_depth, parse_plain
@@ -288,7 +289,7 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
     def label(words: str) -> bool:  # a label names (explains); one that changes or hedges the quantity is none
         tokens = _WORD.findall(words)
         return any(len(t) >= 3 for t in tokens) and all(label_word(t) for t in tokens) \
-            and explains(words, names) and not modifies(words, names)
+            and explains(words, names) and not modifies(words, names) and recognised(words, text)
 
     found: list[str] = []
 
@@ -305,6 +306,8 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
         out = aside[0]
         found.extend(aside[1])
     intro = leading_words(out, names)  # "The variance is ...", "Answer: ..." (grading/sentences.py)
+    if intro is not None and not recognised(intro[1], text):  # "The mean is", "Std:" (grading/labels.py)
+        intro = None
     if intro is not None:
         out = intro[0]
         found.append(intro[1])
@@ -319,7 +322,7 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
             found.append(out[:end].strip())
             out = out[end:]
     subscripted = scalar_subscripts(out, scalars, names) if scalars else None  # \sigma_w: sigma labelled
-    if subscripted is not None:
+    if subscripted is not None and all(recognised(s) for s in subscripted[1]):  # sigma_z, p_{drop}: none
         out = subscripted[0]
         found.extend(subscripted[1])
     total = _TOTAL.search(out)  # "nLK^2 in total": the value is the whole count asked for
@@ -340,7 +343,8 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
             out = out[:cut]
     explained = _EXPLANATION.search(out)  # "... where a is the bound": words about the names, no value
     if explained and out[:explained.start()].strip() and not operated(explained.group(1), names) and not any(
-            t.lower() in _NEGATIONS or t.lower() in QUANTITY_WORDS for t in _WORD.findall(explained.group(1))):
+            t.lower() in _NEGATIONS or t.lower() in QUANTITY_WORDS for t in _WORD.findall(explained.group(1))) \
+            and recognised(explained.group(1), text):
         found.append(explained.group(0).strip(" ,;."))
         out = out[:explained.start()]
     m = _TRAILING_WORDS.search(out)
@@ -437,9 +441,13 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
                                                      f"set aside the numeric example {example[1]!r}")):
         return found
     reasoned = without_reason(text)  # not a reason after all when it does not read: read as written
+    if reasoned is not None and not text.rstrip().endswith(reasoned[1]) and not recognised(reasoned[1], text):
+        reasoned = None  # "As a is the std, ...": a leading reason in words the question does not use
     if reasoned is not None and (found := _read_aside(answer, reasoned[0], f"set aside the reason {reasoned[1]!r}")):
         return found
     remarked = remarks(text, set(vocab.known_names()))
+    if remarked is not None and not all(remark_recognised(r, text) for r in remarked[1]):
+        remarked = None  # "(FLOPs)", "(forward)": a remark that names something the question does not ask
     if remarked is not None and (found := _read_aside(answer, remarked[0], "set aside the remark(s) " + ", ".join(
             repr(r) for r in remarked[1]))):
         return found
@@ -589,11 +597,21 @@ def _equation(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits:
             raise AnswerError("several statements separated by ',' or ';' before '=': write one answer "
                               "(or each statement as an equation)", None, text)
     labelled = ""
-    if len(segments) > 1 and names_quantity(segments[-1][0], limits):  # "x_i^2 (1-p)/p = Var[h_i]": a label last
+    if len(segments) > 1 and names_quantity(segments[-1][0], limits) \
+            and recognised(segments[-1][0], text, side=True):  # "x_i^2 (1-p)/p = Var[h_i]": a label last
         try:
             _built(segments[-1][0], segments[-1][1], vocab, text, where, limits)
         except AnswerError:
             labelled, segments = segments[-1][0].strip(), segments[:-1]
+    if len(segments) > 1:  # an unreadable first side names the asked quantity or nothing (grading/labels.py)
+        try:
+            first = _built(segments[0][0], segments[0][1], vocab, text, where, limits)
+        except AnswerError:
+            first = None
+        if (first is None or (isinstance(first, sp.Symbol) and (solve_for is None or first.name != solve_for.name))) \
+                and not recognised(segments[0][0], text, side=True):  # "Std[y] =", "L =": another quantity
+            raise AnswerError(f"{segments[0][0].strip()!r} is not recognised as the asked quantity; write "
+                              "the answer alone", None, text) from None
     for left, _ in segments[:-1]:
         # "not = 2/d", "half of Var[y] = ...": words that deny or change the quantity are no label of it
         if any((w.lower() in _NEGATIONS or w.lower() in OPERATION_WORDS) and w not in FUNCTION
@@ -660,8 +678,9 @@ def read_answer(question: Question, answer: str, limits: Limits = DEFAULT) -> Pa
             return Parsed(expr=FINITE_VALUE, plain=answer, latex=False,
                           note="; ".join(n for n in ("read as a claim that the quantity is finite (some finite "
                                                      "value)", note) if n))
-    parsed = parse_answer(answer if text is None else text, question.vocab, question.unknown, limits,
-                          labels=not question.words)
+    with asking(question):
+        parsed = parse_answer(answer if text is None else text, question.vocab, question.unknown, limits,
+                              labels=not question.words)
     if question.unknown is not None and parsed.expr.has(question.unknown):
         raise AnswerError(f"the answer still contains {question.unknown}; give it in terms of "
                           f"{', '.join(s for s in question.variables)}")
@@ -756,6 +775,12 @@ class Statement:
         if template is not None:  # "{{7*7}}": read by no reading
             self.line_error = template
             return None
+        with asking(self.question):
+            unlabelled = unrecognised_subscript(self.text)
+        if unlabelled is not None:  # sigma_z, p_{drop}: a subscript that says another quantity (grading/labels.py)
+            self.line_error = AnswerError(f"the subscript of {unlabelled!r} is not recognised as naming what the "
+                                          "question asks")
+            return None
         try:
             return read_line(self.model, self.text, self.limits, equation=self.equation)
         except AnswerError as err:
@@ -763,7 +788,9 @@ class Statement:
         except RecursionError:
             self.line_error = AnswerError("this statement is nested too deeply to read")
             return None
-        for aside in self._asides():  # as a final answer is read: its reason or its labels set aside
+        with asking(self.question):
+            asides = self._asides()
+        for aside in asides:  # as a final answer is read: its reason or its labels set aside
             try:
                 return read_line(self.model, aside, self.limits, equation=self.equation)
             except (AnswerError, RecursionError):
@@ -781,10 +808,10 @@ class Statement:
         names = {*self.question.vocab.known_names(), *model.names, *model.functions}
         out = []
         reasoned = without_reason(self.text)
-        if reasoned is not None:
+        if reasoned is not None and (self.text.rstrip().endswith(reasoned[1]) or recognised(reasoned[1], self.text)):
             out.append(reasoned[0])
         remarked = remarks(self.text, names)
-        if remarked is not None:
+        if remarked is not None and all(remark_recognised(r, self.text) for r in remarked[1]):
             out.append(remarked[0])
         labelled = without_labels(self.text, names, set(model.parameters))
         if labelled is not None:

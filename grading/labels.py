@@ -1,0 +1,306 @@
+"""Labels beside an answer: set aside only when RECOGNISED as naming what the question asks.
+
+The reader sets aside words before an answer (``The variance is``, ``Answer:``), words after it
+(``nLK^2 multiplications``, ``(weights)``), a side of ``=`` that names the quantity (``Var[y] =``,
+``= dL/dt``), a clause that explains the names (``, where a is the bound``) and a word subscript on a
+scalar (``\\sigma_w``). None of these is ever checked as mathematics, so each is set aside only when
+it is recognised, positively, as a name of what the question asks in the question's own words
+(:func:`recognised`); anything else keeps its place and the answer is read with it (usually: not
+readable, so invalid). Never a list of bad words: ``FLOPs``, ``bytes``, ``Std:``, ``The mean is``,
+``sigma_z`` are refused because the question does not speak of them, not because they are listed.
+
+* **Words** (a leading or trailing label, a bracket of words, an explaining clause, a reason that
+  opens the answer): every word is a word of the question (:func:`question_words`: its prompt, its
+  syntax hint, its id, its variables, unknown and words, the names of its model, with ``Var`` read
+  as "variance" and ``E`` as "mean"/"expectation"), or a word of :data:`GENERIC` (the vocabulary of
+  answering: answer, result, total, so, we get, is, the, ...). A plural is its singular, a word
+  shares the family of a question word whose first seven letters it has (``independence``), and
+  one of four letters or more that begins a question word abbreviates it (``init``). The
+  question's words include the claim its answer is derived from (``he_sigma``) and, for a built-in
+  sheet, its report title, glance and prompt and its problem's glance. A label
+  that names one side of a coordination of the question (``forward`` of "a forward and backward
+  pass", ``weights`` of "weights and activations") names a part, not the whole: it is recognised
+  only when the answer names the other part too (``LK^2 (weights) + 2nK (activations)``).
+* **A side of an equation** (``side=True``): words as above, or a name with a word subscript as
+  below, or, for a question with a model, a statement whose values under the model are the asked
+  quantity's at every point of the model, exactly as line 0 of a derivation is decided
+  (:func:`.derivation._asked_for`): ``Var[y]``, ``\\operatorname{Var}(y)``, ``dL/dt``, ``ds/dt`` with
+  s = sigma(t). ``Std[y]``, ``Var[y]/2``, ``E[y]``, ``dL/ds`` have other values: no label.
+* **A word subscript on a scalar** (``x_s``): s is a random family of the model whose law has x as a
+  parameter (``\\sigma_w`` with w_i ~ N(0, sigma^2)), or a word standing next to x in the prompt
+  (``p_{keep}`` where the prompt says "keep probability p"), or a subscript word the question's own
+  variables use (``H_{out}`` beside ``C_out``); on a side, also a word naming the
+  asked quantity (``n_{mults}``). ``\\sigma_z`` (z ~ N(0, 1)), ``p_{drop}`` for a keep probability
+  p, ``q_{keep}`` for "q the drop probability" are none.
+
+The reader asks :func:`recognised` while :func:`asking` holds the question being read (set by
+:func:`.reader.read_answer` and :class:`.reader.Statement`); with no question held the reader's
+own rules alone decide (a direct :func:`.reader.parse_answer`).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .bank import Question
+
+#: The vocabulary of answering: words that say "this is the answer", never what it is.
+GENERIC = frozenset({
+    "a", "an", "the", "this", "that", "it", "its", "is", "are", "be", "being", "was", "equal", "equals", "to",
+    "gives", "give", "given", "get", "gets", "got", "we", "i", "my", "our", "us", "so", "thus", "hence",
+    "therefore", "then", "finally", "final", "answer", "answers", "result", "results", "solution", "value",
+    "values", "formula", "expression", "in", "total", "overall", "altogether", "all", "of", "for", "as",
+    "here", "which", "what", "number", "numbers", "num", "count", "counted", "amount", "comes", "out",
+    "yields", "yield", "obtain", "obtained", "find", "found", "have", "has", "and", "since", "because", "using",
+    "by", "from", "with", "where", "need", "needs", "take", "takes", "require", "requires", "use", "uses", "cost",
+    "costs", "only",
+})
+
+#: Notation of a prompt read as the words it stands for (``Var[y]`` speaks of the variance).
+_NOTATION = {"var": ("variance",), "e": ("mean", "expectation", "expected"), "std": ("std",),
+             "d": ("derivative",), "partial": ("derivative", "partial")}
+
+#: Two words of one family share their first seven letters (``independence``, "independent"); a word
+#: of four letters or more that begins a question word abbreviates it (``init``, ``mult``).
+_FAMILY = 7
+_ASKED: ContextVar[Question | None] = ContextVar("asked", default=None)
+_VALUING: ContextVar[bool] = ContextVar("valuing", default=False)
+_WORDS_RE = re.compile(r"[A-Za-z]+")
+_TEXT_BOX = re.compile(r"\\(?:text|mathrm|textrm|mbox|operatorname|textit|mathit)\s*\{([^{}]*)\}")
+#: Words and word separators only: a label in words (``the forward pass``, ``weights + activations``).
+_WORDS_ONLY = re.compile(r"[A-Za-z' ,.:;&+()\-]*")
+#: One name with one subscript: ``sigma_w``, ``\sigma_{w}``, ``σ_z``, ``p_{\text{drop}}``, ``n_{mults}``.
+_SUBSCRIPTED = re.compile(r"\s*(?P<base>\\?[A-Za-z]+|[^\x00-\x7f])\s*_\s*"
+                          r"(?:\{\s*(?P<a>[A-Za-z]+)\s*\}|(?P<b>[A-Za-z]+))\s*$")
+_CACHE: dict[int, tuple[Any, ...]] = {}
+_CACHE_SIZE = 128
+#: The gradient operator with its variable, ``∇ₓL`` (read ``nabla_x L``): the derivative ``dL/dx``.
+_NABLA = re.compile(r"^\s*(?:∇|nabla)\s*_\s*\{?\s*([A-Za-z])\s*\}?\s*([A-Za-z])\s*$")
+
+
+@contextmanager
+def asking(question: Question) -> Iterator[None]:
+    """Hold ``question`` as the one whose answer is being read (:func:`recognised` asks it)."""
+    token = _ASKED.set(question)
+    try:
+        yield
+    finally:
+        _ASKED.reset(token)
+
+
+def _stem(word: str) -> str:
+    """A word compared: lower case, a plural as its singular (``multiplications``, ``weights``)."""
+    w = word.lower()
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        return w[:-1]
+    return w
+
+
+def _tokens(text: str) -> list[str]:
+    return _WORDS_RE.findall(_TEXT_BOX.sub(lambda m: " " + m.group(1) + " ", text).replace("\\", " "))
+
+
+def _names(question: Question) -> set[str]:
+    names = set(question.variables) | set(question.vocab.known_names())
+    if question.unknown is not None:
+        names.add(question.unknown.name)
+    if question.model is not None:
+        names |= set(question.model.names) | set(question.model.parameters)
+    return names
+
+
+def question_words(question: Question) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    """(the stems of the question's own words, its coordinated pairs of words ``A and B``)."""
+    key = id(question)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] is question:
+        return cached[1], cached[2]
+    texts = [question.prompt, question.syntax, question.id.replace("_", " ").replace(".", " "),
+             *question.words, *question.variables, question.reference_source, *_report_texts(question)]
+    words: set[str] = set()
+    for text in texts:
+        for token in _tokens(text):
+            words.add(_stem(token))
+            words.update(_NOTATION.get(token.lower(), ()))
+    words |= {_stem(n) for n in _names(question)}
+    pairs = tuple((_stem(m.group(1)), _stem(m.group(2))) for m in re.finditer(
+        r"([A-Za-z]{3,})\s+(?:and|or)\s+(?:(?:for|the|a|an|of|to|with|in)\s+)*([A-Za-z]{3,})", question.prompt))
+    _remember(key, (question, frozenset(words), pairs))
+    return frozenset(words), pairs
+
+
+def _report_texts(question: Question) -> list[str]:
+    """The title, glance and prompt of the question in its sheet's ``[report.questions]`` table, for a
+    built-in sheet whose bank holds this very question (same id and prompt); [] otherwise."""
+    from derivcheck.sheets import builtin, sheet
+
+    for name in builtin():
+        try:
+            data = sheet(name).data
+        except Exception:  # noqa: BLE001 - a sheet that cannot be read adds no words
+            continue
+        if any(q.get("id") == question.id and q.get("prompt") == question.prompt for q in data.get("question", [])):
+            report = data.get("report", {})
+            entry = report.get("questions", {}).get(question.id, {})
+            problem = report.get("problems", {}).get(question.id.split(".")[0].lstrip("p"), {})
+            return [str(entry.get(k, "")) for k in ("title", "glance", "prompt")] + [str(problem.get("glance", ""))]
+    return []
+
+
+def _remember(key: int, value: tuple[Any, ...]) -> None:
+    """Keep ``value`` for a question (bounded: a long batch that loads banks again never grows it)."""
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[key] = value
+
+
+def recognised(label: str, whole: str = "", *, side: bool = False) -> bool:
+    """Whether ``label`` (words, a side of an equation with ``side``, or a subscripted scalar) is
+    recognised as naming what the held question asks (module docstring); ``whole`` is the answer
+    it stands in (the other part of a coordination may be named there). True when no question is
+    held."""
+    question = _ASKED.get()
+    if question is None:
+        return True
+    words, pairs = question_words(question)
+    m = _SUBSCRIPTED.fullmatch(label)
+    subscripted = m is not None and _plain_name(m.group("base")) in _names(question)
+    if subscripted and m is not None:  # sigma_w, p_{keep}: by the subscript rule, never by its words
+        if _subscript(question, _plain_name(m.group("base")), m.group("a") or m.group("b"), side):
+            return True
+        if not side:
+            return False
+    if side and question.unknown is None and _compact(label) == _compact(_leading_notation(question)):
+        return True  # the quantity as the prompt writes it first: "Write z_i = ...", "The gap x_y - x_j"
+    bare_name = subscripted or (side and label.strip() in _names(question))  # L, y: that name, not the asked one
+    if not bare_name and (not side or _WORDS_ONLY.fullmatch(_TEXT_BOX.sub(lambda t: t.group(1), label))):
+        tokens = [_stem(t) for t in _tokens(label)]
+        said = {_stem(t) for t in _tokens(whole)} | set(tokens)
+        prefixes = {w[:n] for w in words for n in range(4, min(len(w), _FAMILY) + 1)}
+        if tokens and all(t in words or t in GENERIC or (len(t) >= 4 and t[:_FAMILY] in prefixes)
+                          for t in tokens) and not any(
+                (a in tokens and b not in said) or (b in tokens and a not in said) for a, b in pairs):
+            return True
+    return side and _asked_side(question, label)
+
+
+def unrecognised_subscript(text: str) -> str | None:
+    """The first word subscript on a parameter of the held question's model in ``text`` (plain or
+    LaTeX: ``sigma_z``, ``\\sigma_{z}``, ``σ_z``) that is not recognised (:func:`recognised`), or None:
+    a statement holding one is read by no reading that drops it."""
+    question = _ASKED.get()
+    if question is None or question.model is None or not question.model.parameters:
+        return None
+    from .normalize import to_plain
+
+    try:
+        plain = to_plain(text)[0]
+    except Exception:  # noqa: BLE001 - an unreadable text is refused by the reader itself
+        return None
+    names = "|".join(sorted(question.model.parameters, key=len, reverse=True))
+    for m in re.finditer(rf"(?<![A-Za-z0-9_])({names})\s*_\s*(?:\{{([A-Za-z]+)\}}|([A-Za-z]+))(?![A-Za-z0-9_])", plain):
+        sub = m.group(2) or m.group(3)
+        model = question.model
+        if sub in {*model.letters, *model.free, *model.parameters, *model.scalars}:
+            continue  # an index, never a label
+        if not _subscript(question, m.group(1), sub, False):
+            return m.group(0)
+    return None
+
+
+#: A remark that is a label in shape: one to three words alone in a bracket, a bare noun phrase (``(FLOPs)``,
+#: ``(weights + grads)``, ``(backward only)``), or a clause explaining a name (``, where k is the kernel
+#: width``); a phrase with an operation word restates the value (``(prediction minus label)``), and one with
+#: a negation, a participle or an article is a sentence: both left to :mod:`.sentences`.
+_LABEL_REMARK = re.compile(r"\s*(?:\(\s*[A-Za-z]+(?:(?:\s*[+&/]\s*|\s+)[A-Za-z]+){0,2}\s*\)"
+                           r"|[,;]?\s*(?:where|with)\s.*)\s*", re.I | re.S)
+
+
+#: The words that negate: a bracket holding one is a sentence about the answer (``(bias not counted)``).
+_NEGATING = frozenset({"not", "no", "never", "without", "non", "nor", "none"})
+
+
+def remark_recognised(remark: str, whole: str) -> bool:
+    """Whether a remark the reader would set aside may be: a remark shaped as a label (words alone
+    in a bracket, a clause explaining a name) is :func:`recognised`; any other remark (a comment, a
+    justification: ``(He et al.)``, ``(unbiased, nothing to rescale)``) is left to :mod:`.sentences`."""
+    from .sentences import OPERATION_WORDS
+
+    tokens = [t.lower() for t in _tokens(remark)]
+    clause = re.match(r"\s*[,;]?\s*(?:where|with)\s", remark, re.I) is not None
+    sentence = any(t in OPERATION_WORDS or t in _NEGATING or t.endswith("ed") or t in {"the", "a", "an"}
+                   for t in tokens)
+    if not _LABEL_REMARK.fullmatch(remark) or (not clause and sentence):
+        return True  # a sentence: a verb, a negation, an article (``(bias not counted)``, ``(checked numerically)``)
+    return recognised(remark.strip().strip("()[],;").strip(), whole)
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _leading_notation(question: Question) -> str:
+    """The notation the prompt opens with, after its opening words (``Var[y]`` of "Var[y] for y = ...",
+    ``dL/dx`` of "The gradient dL/dx of L = ...", ``x_y - x_j`` of "The optimal gap x_y - x_j (j != y)"):
+    the asked quantity as the question writes it; "" when the prompt opens with none."""
+    names = _names(question)
+    prompt = question.prompt
+    pos = 0
+    while (w := re.match(r"\s*([A-Za-z]+)(?=[\s,]|$)", prompt[pos:])) and w.group(1) not in names:
+        pos += w.end()
+    chunk = re.match(r"\s*([^=,(]+?(?:\([^()]*\)|\[[^\[\]]*\])?)\s*(?=$|=|,|\(|\s(?:for|of|with|so|that|in)\s)",
+                     prompt[pos:])
+    return chunk.group(1) if chunk and pos + chunk.end() > pos and re.search(r"[_\[(/^-]", chunk.group(1)) else ""
+
+
+def _plain_name(base: str) -> str:
+    from .normalize import LETTERS, UNICODE
+
+    if base.startswith("\\"):
+        return LETTERS.get(base[1:], base[1:])
+    return UNICODE.get(base, base)
+
+
+def _subscript(question: Question, base: str, sub: str, side: bool) -> bool:
+    """Whether the subscript ``sub`` on the scalar ``base`` says whose it is, as the question does."""
+    model = question.model
+    if model is not None and sub in model.random and re.search(
+            rf"(?<![A-Za-z_]){re.escape(base)}(?![A-Za-z_])", model.random[sub]):
+        return True  # sigma_w: w ~ N(0, sigma^2)
+    if len(sub) > 1 and any(n.endswith("_" + sub) for n in question.variables):
+        return True  # H_out: the question's own subscript word (C_in, C_out)
+    tokens = [t.lower() for t in _tokens(question.prompt)]
+    for k, t in enumerate(tokens):
+        if t == base.lower() and _stem(sub) in {_stem(x) for x in tokens[max(0, k - 3):k + 4] if len(x) > 1}:
+            return True  # p_keep: "keep probability p"
+    return side and len(sub) > 1 and _stem(sub) in {_stem(t) for t in _tokens(question.id.replace("_", " "))}
+
+
+def _asked_side(question: Question, side: str) -> bool:
+    """Whether a side of an equation has the asked quantity's values at every point of the model."""
+    if question.model is None or question.unknown is not None or _VALUING.get():
+        return False
+    from .derivation import _asked_for
+    from .errors import AnswerError
+    from .lines import Judge
+
+    token = _VALUING.set(True)
+    try:
+        cached = _CACHE.get(-id(question))
+        if cached is None or cached[0] is not question:
+            judge = Judge(question)
+            cached = (question, judge, judge.reference_values())
+            _remember(-id(question), cached)
+        judge, starts = cached[1], cached[2]
+        valued = judge.valued(_NABLA.sub(lambda g: f"d{g.group(2)}/d{g.group(1)}", side))
+        return bool(valued.values) and bool(starts) and _asked_for(starts, valued)
+    except (AnswerError, ValueError, TypeError, ArithmeticError, RecursionError):
+        return False
+    finally:
+        _VALUING.reset(token)
