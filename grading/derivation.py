@@ -51,7 +51,8 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     known = _known_names(question, judge)
     steps = beside(split(answer, judge.equation, frozenset(known)), known)
     pieces = [p for step in steps if not step.defines_only for p in step.pieces(judge.equation)]
-    label = bool(pieces) and not judge.equation and is_label(question, pieces[0])
+    label = bool(pieces) and not judge.equation and is_label(question, pieces[0]) \
+        and names_the_asked(question, pieces[0])
     if pieces:
         judge.name_free_indices(pieces[0])
         if (label or judge.read(pieces[0]).expr is None) and len(pieces) > 1:
@@ -146,6 +147,24 @@ def _with_definitions(final_text: str, in_force: list[tuple[str, str]]) -> str:
 
 #: One plain name, with subscripts: ``mults_fwd``, ``n_mults``, ``num_weights``, ``N_{w}``.
 _ONE_NAME = re.compile(r"\s*(?P<base>[A-Za-z][A-Za-z0-9]*)(?P<subs>(?:_\{?[A-Za-z0-9]+\}?)*)\s*$")
+
+
+def names_the_asked(question: Question, text: str) -> bool:
+    """Whether line 0, which cannot be valued (or is one plain name), names the asked quantity in the
+    question's own words (:func:`.labels.recognised`, as a side of an answer's equation is):
+    ``mults_fwd`` for the forward multiplications, never ``Std[y]``, ``bytes`` or ``dL/dz_j``; a plain
+    name of one or two letters (``M``) is a symbol the student chose and names nothing else."""
+    from .labels import asking, recognised
+
+    if _ONE_NAME.match(text) is not None:  # a plain name: its words (three letters or more) are the question's
+        words = [w for w in re.split(r"[_{}\s]+", text.strip()) if len(w) >= 3]
+        if not words:
+            return True  # a symbol of one or two letters (M, N_w) names nothing else
+        with asking(question):
+            if recognised(" ".join(words)):
+                return True
+    with asking(question):
+        return recognised(text.strip(), side=True)
 
 
 def is_label(question: Question, text: str) -> bool:
@@ -246,6 +265,10 @@ def _judge_piece(judge: Judge, prev: Valued | None, cur: Valued, prev_text: str,
                  starts: list[list[Any]] | None, first: bool, text: str = "") -> Judgement:
     if first:
         if cur.error or cur.leaked or cur.undecided:
+            if text and not judge.equation and not names_the_asked(judge.question, text):
+                return Judgement("invalid", "invalid", note=(
+                    "line 0 cannot be read, and its words are not the question's for what it asks; the next "
+                    "line is judged against the asked quantity"))
             return Judgement("start", "start", note="read as the quantity the question asks for")
         if starts is not None and not judge.equation and not _asked_for(starts, cur):
             return Judgement("start", "start", note="This is not the quantity the question asks for; "

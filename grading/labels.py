@@ -57,7 +57,8 @@ GENERIC = frozenset({
     "here", "which", "what", "number", "numbers", "num", "count", "counted", "amount", "comes", "out",
     "yields", "yield", "obtain", "obtained", "find", "found", "have", "has", "and", "since", "because", "using",
     "by", "from", "with", "where", "need", "needs", "take", "takes", "require", "requires", "use", "uses", "cost",
-    "costs", "only",
+    "costs", "only", "required", "needed", "necessary", "asked", "sought", "desired", "wanted", "correct", "right",
+    "floats", "float", "scalars", "stored", "entry", "entries", "component", "coordinate", "element",
 })
 
 #: Notation of a prompt read as the words it stands for (``Var[y]`` speaks of the variance).
@@ -122,7 +123,8 @@ def question_words(question: Question) -> tuple[frozenset[str], tuple[tuple[str,
     if cached is not None and cached[0] is question:
         return cached[1], cached[2]
     texts = [question.prompt, question.syntax, question.id.replace("_", " ").replace(".", " "),
-             *question.words, *question.variables, question.reference_source, *_report_texts(question)]
+             *question.words, *question.variables, question.reference_source, *_report_texts(question),
+             *(note for _, note in question.alternatives)]  # an accepted form's note names what it counts
     words: set[str] = set()
     for text in texts:
         for token in _tokens(text):
@@ -160,6 +162,38 @@ def _remember(key: int, value: tuple[Any, ...]) -> None:
     _CACHE[key] = value
 
 
+#: Nouns that name a quantity: in a label of an equation question each must name the unknown
+#: (``The variance is sqrt(2/d)`` for the weight standard deviation names the wrong one).
+_QUANTITY_NOUNS = frozenset({"variance", "var", "mean", "expectation", "expected", "std", "standard", "deviation",
+                             "bound", "width", "derivative", "gradient", "loss", "gap"})
+#: What a name conventionally stands for, when it is the unknown.
+_NAMED_BY = {"sigma": ("std", "standard", "deviation"), "a": ("bound",)}
+
+
+def _asked_nouns(question: Question) -> frozenset[str] | None:
+    """For an equation question, the quantity nouns that may name its unknown: the words within
+    three before the unknown's name in the prompt (``standard deviation sigma``, ``bound a``) and
+    what the name conventionally stands for; None for another question."""
+    if question.unknown is None:
+        return None
+    name = question.unknown.name
+    tokens = _tokens(question.prompt)
+    out = {_stem(w) for w in _NAMED_BY.get(name, ())}
+    for k, token in enumerate(tokens):
+        if token == name:
+            out |= {_stem(w) for w in tokens[max(0, k - 3):k]}
+    return frozenset(out)
+
+
+def _abbreviates(token: str, words: frozenset[str]) -> bool:
+    """Whether a short word (three or four letters) abbreviates a question word by its first letter
+    and letters of it in order (``fwd`` "forward", ``bwd`` "backward", ``mem`` "memory")."""
+    if not 3 <= len(token) <= 4 or not token.isalpha():
+        return False
+    pattern = re.compile(".*?".join(map(re.escape, token)))
+    return any(len(w) > len(token) and w[0] == token[0] and pattern.match(w) for w in words)
+
+
 def recognised(label: str, whole: str = "", *, side: bool = False) -> bool:
     """Whether ``label`` (words, a side of an equation with ``side``, or a subscripted scalar) is
     recognised as naming what the held question asks (module docstring); ``whole`` is the answer
@@ -183,8 +217,11 @@ def recognised(label: str, whole: str = "", *, side: bool = False) -> bool:
         tokens = [_stem(t) for t in _tokens(label)]
         said = {_stem(t) for t in _tokens(whole)} | set(tokens)
         prefixes = {w[:n] for w in words for n in range(4, min(len(w), _FAMILY) + 1)}
+        asked = _asked_nouns(question)
+        if asked is not None and any(t in _QUANTITY_NOUNS and t not in asked for t in tokens):
+            return False  # a quantity of the question, not the one asked
         if tokens and all(t in words or t in GENERIC or (len(t) >= 4 and t[:_FAMILY] in prefixes)
-                          for t in tokens) and not any(
+                          or _abbreviates(t, words) for t in tokens) and not any(
                 (a in tokens and b not in said) or (b in tokens and a not in said) for a, b in pairs):
             return True
     return side and _asked_side(question, label)
@@ -233,6 +270,10 @@ def remark_recognised(remark: str, whole: str) -> bool:
     from .sentences import OPERATION_WORDS
 
     tokens = [t.lower() for t in _tokens(remark)]
+    question = _ASKED.get()
+    asked = _asked_nouns(question) if question is not None else None
+    if asked is not None and any(_stem(t) in _QUANTITY_NOUNS and _stem(t) not in asked for t in tokens):
+        return False  # (the variance) beside the weight standard deviation: another quantity
     clause = re.match(r"\s*[,;]?\s*(?:where|with)\s", remark, re.I) is not None
     sentence = any(t in OPERATION_WORDS or t in _NEGATING or t.endswith("ed") or t in {"the", "a", "an"}
                    for t in tokens)

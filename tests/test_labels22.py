@@ -93,3 +93,41 @@ def test_recognition_in_the_questions_own_words() -> None:
         assert recognised("forward", "nHWk^2 (forward) + 2nHWk^2 (backward)")
         assert not recognised("FLOPs") and not recognised("additions")
     assert recognised("FLOPs")  # no question held: the reader's own rules decide
+
+
+@pytest.mark.parametrize("where, text, expected", [
+    ("sheet8:p2.sigma", "The variance is sqrt(2/d)", "invalid"),
+    ("sheet8:p2.sigma", "sqrt(2/d) (the variance)", "invalid"),
+    ("sheet8:p2.sigma", "the variance of the weights is sqrt(2/d)", "invalid"),
+    ("sheet9:p1.bound", "the variance is sqrt(3/d)", "invalid"),
+    ("sheet8:p2.sigma", "The standard deviation is sqrt(2/d)", "correct"),
+    ("sheet8:p2.sigma", "The required standard deviation is sqrt(2/d)", "correct"),
+    ("sheet9:p1.bound", "The bound is sqrt(3/d)", "correct"),
+    ("sheet8:p2.variance", "The variance is d sigma^2/2", "correct"),
+])
+def test_a_quantity_noun_in_a_label_names_the_unknown(where: str, text: str, expected: str) -> None:
+    """In an equation question a label's quantity noun must name the unknown (the words before its
+    name in the prompt): the variance is another quantity of the prompt."""
+    assert verdict(*where.split(":"), text) == expected
+
+
+@pytest.mark.parametrize("sheet, qid, working, line0", [
+    ("sheet9", "p1.variance", "Std[y]\n= d a^2/3", "invalid"),
+    ("sheet9", "p1.variance", "sigma_y\n= d a^2/3", "invalid"),
+    ("sheet8", "p3.gradient", "dL/dz_j\n= z_j - y_j", "invalid"),
+    ("sheet9", "p4.weights", "bytes\n= C_in C_out k^2", "invalid"),
+    ("sheet9", "p4.forward_mults", "flops_fwd\n= n H W C_in C_out k^2", "invalid"),
+    ("sheet9", "p4.forward_mults", "mults_fwd\n= n H W C_in C_out k^2", "start"),
+    ("sheet9", "p4.weights", "num_weights\n= C_in C_out k^2", "start"),
+    ("sheet8", "p4.forward_mults", "M\n= n L K^2", "start"),
+    ("sheet8", "p3.smoothing_gap", "the gap\n= log(1 + d (1 - eps)/eps)", "start"),
+    ("sheet9", "p1.variance", "\\operatorname{Var}(y)\n= d a^2/3", "start"),
+])
+def test_line_zero_names_the_asked_quantity_or_is_refused(sheet: str, qid: str, working: str, line0: str) -> None:
+    """Line 0 that cannot be read stands for the asked quantity only when it names it in the
+    question's words (or is a symbol of one or two letters); otherwise it is invalid."""
+    from derivcheck.grading.bank import load
+    from derivcheck.grading.grader import check
+
+    record = check(load(sheet)[qid], working, evidence=False)
+    assert record["steps"][0]["verdict"] == line0
