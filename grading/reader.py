@@ -439,6 +439,7 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     example = numeric_example(text)
     if example is not None and (found := _read_aside(whole, example[0],
                                                      f"set aside the numeric example {example[1]!r}")):
+        _example_agrees(found.expr, example[1], whole)
         return found
     reasoned = without_reason(text)  # not a reason after all when it does not read: read as written
     if reasoned is not None and not text.rstrip().endswith(reasoned[1]) and not recognised(reasoned[1], text):
@@ -504,6 +505,43 @@ def numeric_example(text: str) -> tuple[str, str] | None:
     if not parts or not all(_GIVEN.fullmatch(p) for p in parts):
         return None
     return text[:m.start()], text[m.start():].strip()
+
+
+def _example_agrees(expr: sp.Basic, example: str, read: Callable[[str], Parsed]) -> None:
+    """Raise :class:`AnswerError` when a numeric example (``≈ 4.51 for d = 10, eps = 0.1``) says a
+    value the answer does not have at the given values: the student states two answers. The value
+    is compared to the digits written (half a unit of the last digit, and one more for a value
+    truncated rather than rounded); an example whose names are not all the answer's, or that
+    cannot be valued, only illustrates and is left as it is."""
+    m = re.match(r"\s*(?:≈|≃|~=|\\approx|\\simeq)\s*(?P<value>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)", example)
+    given = _EXAMPLE.match(example)
+    if m is None or given is None or not isinstance(expr, sp.Expr):
+        return
+    values: dict[sp.Symbol, sp.Expr] = {}
+    for part in (p for p in _GIVEN_SEP.split(given.group("given").strip().rstrip(".)")) if p.strip()):
+        name, _, number = part.partition("=")
+        try:
+            symbol, value = read(name.strip()).expr, read(number.strip()).expr
+        except AnswerError:
+            return
+        if not isinstance(symbol, sp.Symbol) or not value.is_number:
+            return
+        values[symbol] = value
+    if not expr.free_symbols or not expr.free_symbols <= set(values):
+        return
+    try:
+        at = complex(sp.N(expr.xreplace(values), 30))
+    except (TypeError, ValueError, ArithmeticError):
+        return
+    digits = m.group("value").lstrip("+-")
+    mantissa = re.split(r"[eE]", digits)[0]
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    exponent = int(re.split(r"[eE]", digits)[1]) if re.search(r"[eE]", digits) else 0
+    said = float(m.group("value"))
+    tolerance = 1.5 * 10.0 ** (exponent - decimals)
+    if at.imag or abs(at.real - said) > tolerance:
+        raise AnswerError(f"the example says {m.group('value')} at {given.group('given').strip()}, but the answer "
+                          f"is {sp.N(at.real, 6)} there: which is your answer?")
 
 
 def exact_sides(text: str) -> str | None:

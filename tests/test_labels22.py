@@ -131,3 +131,16 @@ def test_line_zero_names_the_asked_quantity_or_is_refused(sheet: str, qid: str, 
 
     record = check(load(sheet)[qid], working, evidence=False)
     assert record["steps"][0]["verdict"] == line0
+
+
+@pytest.mark.parametrize("sheet, qid, answer, expected", [
+    ("sheet9", "p1.variance", "d a^2/3 ≈ 7 for d = 1, a = 1", "invalid"),
+    ("sheet8", "p2.sigma", "sqrt(2/d) ≈ 1.41 for d = 100", "invalid"),
+    ("sheet9", "p1.variance", "d a^2/3 \\approx 12 \\text{ for } d = 3, a = 1", "invalid"),
+    ("sheet9", "p1.variance", "d a^2/3 ≈ 0.33 for d = 1, a = 1", "correct"),
+    ("sheet8", "p2.sigma", "sqrt(2/d) ≈ 0.141 for d = 100", "correct"),
+    ("sheet8", "p3.smoothing_gap", "log(1 + d(1-eps)/eps) ≈ 4.51 for d = 10, eps = 0.1", "correct"),
+])
+def test_a_numeric_example_must_be_the_answers_value(sheet: str, qid: str, answer: str, expected: str) -> None:
+    """An example value at given names that is not the answer's there states a second answer."""
+    assert verdict(sheet, qid, answer) == expected
