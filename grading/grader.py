@@ -96,6 +96,13 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
                            "status": "timeout", "feedback": f"Could not decide (no decision within {limits.seconds:g} "
                                                             "s of CPU time); flagged for a person to read (0 points "
                                                             "until then)."}
+        if under_model is not None and question.stability and under_model.get("verdict") == "correct":
+            # a name the model defines (s = sigmoid(t), L) hides the exponentials whose arguments the
+            # question asks about: the form's stability cannot be checked, so it earns nothing
+            under_model = {**under_model, "verdict": "invalid", "score": 0.0, "status": "invalid", "feedback": (
+                f"This question asks for a form whose exp never receives a positive argument, written in "
+                f"{', '.join(sorted(question.variables))}; a name the model defines hides the exponentials, so "
+                f"the form's stability cannot be checked. Write it out in those names.")}
         if under_model is not None:
             return _finish(record | under_model, start)
         record.update(verdict="invalid", score=0.0, diagnoses=[], feedback=statement.error(final=True).message,

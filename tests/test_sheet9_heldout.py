@@ -68,6 +68,11 @@ PROBES_NOT_CORRECT = [
     ("p1.variance", r"d a^2 (1 + 10^{-40})/3", ""),
     ("p3.gradient", r"s - y + exp(-1000)", ""),
     ("p2.layer_variance", r"\frac{(d\sigma)^2}{2p}", ""),
+    # the loss in names the model defines (s = sigmoid(t), L): its exponentials are hidden, so its
+    # stability cannot be checked (sealed set 14 found the first as a false correct)
+    ("p3.stable_loss", r"-y log(s) - (1-y) log(1-s)", ""),
+    ("p3.stable_loss", r"L", ""),
+    ("p3.stable_loss", r"L(t)", ""),
 ]
 
 
