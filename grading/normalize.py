@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from .errors import AnswerError
-from .vocabulary import FUNCTION, FUNCTIONS, LETTERS, latex_words
+from .vocabulary import CONSTANT, FUNCTION, FUNCTIONS, LETTERS, latex_words
 
 UNICODE = {
     "σ": "sigma", "ε": "eps", "ϵ": "eps", "π": "pi", "∞": "oo", "·": " * ", "×": " * ", "⋅": " * ",
@@ -742,6 +742,7 @@ def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
     statement: it is dropped (the text before it keeps its offsets). Primes and absolute-value
     bars are read here, for final answers and lines alike (:func:`primes`, :func:`absolute_values`)."""
     _check_characters(text)
+    text = _MODULE_PREFIX.sub(lambda m: " " * len(m.group(0)), text)  # np.log -> log: offsets stand
     text = _APPROXIMATION.sub("", text)
     plain, where = unicode_to_plain(text)
     if looks_like_latex(text):  # as typed: a run of Unicode subscripts (C_{in}) is plain text
@@ -760,6 +761,13 @@ def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
     if entry is not None:  # each character of the entry points at the tuple's first entry
         plain, where = entry, [where[min(plain.index(entry[:1]), len(where) - 1)]] * len(entry)
     return plain.replace("**", "^ "), where, False
+
+
+#: A library's prefix before one of the functions or constants every answer may use, as a notebook
+#: spells them (``np.log``, ``math.sqrt``, ``torch.exp``, ``F.relu``, ``np.pi``): the function itself.
+_MODULE_PREFIX = re.compile(
+    r"(?<![\w.])(?:torch\.nn\.functional|scipy\.special|numpy|np|math|torch|F)\.(?=(?:"
+    + "|".join(sorted(map(re.escape, FUNCTION | CONSTANT), key=len, reverse=True)) + r")(?![\w.]))")
 
 
 #: An answer opening with ``=`` (or ``≈``, read ``=``) states what follows, as a line of working does.

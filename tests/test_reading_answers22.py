@@ -238,3 +238,18 @@ def test_doubled_braces_outside_latex(banks: dict, where: str, text: str, expect
 ])
 def test_an_operation_in_words_is_never_set_aside(banks: dict, text: str) -> None:
     assert verdict(banks, "sheet9:p3.gradient", text) != "correct"
+
+
+@pytest.mark.parametrize("where, text, expected", [
+    ("sheet8:p2.sigma", "math.sqrt(2/d)", "correct"),
+    ("sheet8:p2.sigma", "np.sqrt(2)/np.sqrt(d)", "correct"),
+    ("sheet8:p3.smoothing_gap", "np.log((d*(1-eps) + eps)/eps)", "correct"),
+    ("sheet9:p2.sigma", "torch.sqrt(2*(1 - q)/d)", "correct"),
+    ("sheet8:p2.sigma", "np.sqrt(1/d)", "incorrect"),
+    ("sheet8:p2.sigma", "os.sqrt(2/d)", "invalid"),
+    ("sheet8:p2.sigma", "np.sqrt(2/d).item()", "invalid"),
+])
+def test_a_library_prefix_before_a_function_is_the_function(banks: dict, where: str, text: str, expected: str) -> None:
+    """``np.log``, ``math.sqrt``, ``torch.exp``: the library's prefix before a function every answer may
+    use is that function; any other dotted name stays unreadable."""
+    assert verdict(banks, where, text) == expected
