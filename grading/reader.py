@@ -755,8 +755,10 @@ def _in_words(question: Question, answer: str) -> tuple[str | None, str]:
                 return "oo", note
         for text, note in candidates:
             located = _LOCATION.search(text)  # "The minimum is attained at x = y": a claim with its place
-            if says_finite(text) or (located and text[:located.start()].strip() and not _NOT_LOCATION.search(
-                    located.group(0)) and says_finite(text[:located.start()])):
+            valued = _VALUE_AFTER.search(text)  # "finite, equal to log(d - 1)": a claim with its value
+            if says_finite(text) or any(
+                    where and text[:where.start()].strip() and not _NOT_LOCATION.search(where.group(0))
+                    and says_finite(text[:where.start()]) for where in (located, valued)):
                 return None, note
     return answer, ""
 
@@ -765,6 +767,9 @@ def _in_words(question: Question, answer: str) -> tuple[str | None, str]:
 _TEXT_BOXES = re.compile(r"\\(?:text|textrm|textit|mbox|mathrm)\s*\{([^{}]*)\}")
 #: Where a claimed optimum lies, after the claim: ``, at x_y - x_j = log(d)``, ``where softmax(x) = y``.
 _LOCATION = re.compile(r"[\s,;]+(?:at|where|when|for)\s+[^,;]*=[^,;]*?\s*\.?\s*$", re.I)
+#: The value given after a claim, past its first comma, colon or semicolon (``finite, equal to log(d - 1)``,
+#: ``It is not infinite, it converges to log(d-1)``).
+_VALUE_AFTER = re.compile(r"\s*[,:;]\s*(?=\S).*$", re.S)
 #: What makes the place no place of a finite optimum: infinity, a denial, a contrast or an alternative.
 _NOT_LOCATION = re.compile(r"oo|inf|∞|(?<![A-Za-z])(?:not|no|never|but|or|if|unless)(?![A-Za-z])", re.I)
 #: A limit statement: what tends to infinity.

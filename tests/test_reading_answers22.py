@@ -253,3 +253,17 @@ def test_a_library_prefix_before_a_function_is_the_function(banks: dict, where: 
     """``np.log``, ``math.sqrt``, ``torch.exp``: the library's prefix before a function every answer may
     use is that function; any other dotted name stays unreadable."""
     assert verdict(banks, where, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("It is not infinite, it converges to log(d-1)", "incorrect"),
+    ("finite, equal to log(d - 1)", "incorrect"),
+    ("the gap is finite: log(d-1)", "incorrect"),
+    ("not finite, it grows without bound", "correct"),
+    ("finite, or maybe infinite", "invalid"),
+    ("infinite, not log(d-1)", "invalid"),
+])
+def test_a_claim_of_finiteness_with_its_value(banks: dict, text: str, expected: str) -> None:
+    """A claim that the gap is finite followed by the value it claims is a finite (wrong) answer; a
+    value after a denial or an alternative is no such claim."""
+    assert verdict(banks, "sheet8:p3.unsmoothed_gap", text) == expected
