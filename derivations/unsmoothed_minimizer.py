@@ -50,6 +50,11 @@ def over_others(expr: sp.Expr) -> sp.Expr:
                         lambda e: SumOverOthers(e.function, j))
 
 
+#: Why the line checker does not judge these steps: p3.unsmoothed_gap's model is the optimum itself
+#: (z = the one-hot y), which names neither the gaps g_j nor their limit.
+UNJUDGED_GAPS = (r"the steps are in the gaps $g_j$ and their limit; p3.unsmoothed_gap's model is the optimum "
+                 r"itself ($z$ the one-hot $y$), which names neither")
+
 @derivation
 def unsmoothed_minimizer() -> Derivation:
     """Show L decreases in every gap and its infimum 0 is reached only in the limit."""
@@ -65,16 +70,17 @@ def unsmoothed_minimizer() -> Derivation:
     optimal_gap = sp.oo if (decreasing and positive and limit == 0) else sp.nan
     smoothed_limit = sp.limit(smoothing_gap().result, eps, 0, "+")
     steps = (
-        Step(r"With gaps $g_j = x_y - x_j$ the loss is $-\log z_y$.", eq(sp.Symbol("L"), over_others(loss))),
+        Step(r"With gaps $g_j = x_y - x_j$ the loss is $-\log z_y$.", eq(sp.Symbol("L"), over_others(loss)),
+             unjudged=UNJUDGED_GAPS),
         Step(r"Every partial derivative ($k \ne y$) is negative: increasing any gap lowers the loss.",
-             eq(sp.Derivative(sp.Symbol("L"), gaps[k]), over_others(slope))),
+             eq(sp.Derivative(sp.Symbol("L"), gaps[k]), over_others(slope)), unjudged=UNJUDGED_GAPS),
         Step("Along equal gaps $g$ with $r = d - 1$ other classes, the slope is negative for every $g$.",
-             eq(sp.Derivative(equal_gaps, g), equal_slope)),
+             eq(sp.Derivative(equal_gaps, g), equal_slope), unjudged=UNJUDGED_GAPS),
         Step(r"The loss is positive at every finite $g$ and tends to 0 only as $g \to \infty$.",
-             eq(sp.Limit(equal_gaps, g, sp.oo), limit)),
+             eq(sp.Limit(equal_gaps, g, sp.oo), limit), unjudged=UNJUDGED_GAPS),
         Step(r"No finite minimiser exists; the optimal gap is infinite. It is also the $\varepsilon \to 0$ "
              r"limit of the finite gap under label smoothing, derived below.",
-             eq(sp.Limit(smoothing_gap().result, eps, 0, "+"), smoothed_limit)),
+             eq(sp.Limit(smoothing_gap().result, eps, 0, "+"), smoothed_limit), unjudged=UNJUDGED_GAPS),
     )
     return Derivation(
         statement=r"With a one-hot label the loss decreases strictly in every gap $x_y - x_j$ and tends "

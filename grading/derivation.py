@@ -156,6 +156,7 @@ def names_the_asked(question: Question, text: str) -> bool:
     name of one or two letters (``M``) is a symbol the student chose and names nothing else."""
     from .labels import asking, recognised
 
+    text = re.sub(r"\\(?:mathrm|text|textrm|operatorname|mathit)\s*\{([^{}]*)\}", r"\1", text)  # M_{\mathrm{fwd}}
     if _ONE_NAME.match(text) is not None:  # a plain name: its words (three letters or more) are the question's
         words = [w for w in re.split(r"[_{}\s]+", text.strip()) if len(w) >= 3]
         if not words:

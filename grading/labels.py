@@ -185,6 +185,11 @@ def _asked_nouns(question: Question) -> frozenset[str] | None:
     return frozenset(out)
 
 
+#: Words of the subject that name what a question word names (a stem each): the weights are the
+#: layer's parameters, a gradient is written grad.
+_SYNONYMS = {"param": "weight", "parameter": "weight", "grad": "gradient"}
+
+
 def _abbreviates(token: str, words: frozenset[str]) -> bool:
     """Whether a short word (three or four letters) abbreviates a question word by its first letter
     and letters of it in order (``fwd`` "forward", ``bwd`` "backward", ``mem`` "memory")."""
@@ -221,7 +226,7 @@ def recognised(label: str, whole: str = "", *, side: bool = False) -> bool:
         if asked is not None and any(t in _QUANTITY_NOUNS and t not in asked for t in tokens):
             return False  # a quantity of the question, not the one asked
         if tokens and all(t in words or t in GENERIC or (len(t) >= 4 and t[:_FAMILY] in prefixes)
-                          or _abbreviates(t, words) for t in tokens) and not any(
+                          or _abbreviates(t, words) or _SYNONYMS.get(t) in words for t in tokens) and not any(
                 (a in tokens and b not in said) or (b in tokens and a not in said) for a, b in pairs):
             return True
     return side and _asked_side(question, label)

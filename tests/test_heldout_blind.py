@@ -25,7 +25,7 @@ from derivcheck.grading.bank import load
 from derivcheck.grading.grader import check
 
 DATA = Path(__file__).parent / "data"
-SETS = ("heldout4", "heldout6", "heldout7", "heldout10", "heldout11", "heldout12")
+SETS = ("heldout4", "heldout6", "heldout7", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14")
 
 
 def _rows(name: str) -> list[dict[str, Any]]:

@@ -122,6 +122,9 @@ def test_a_quantity_noun_in_a_label_names_the_unknown(where: str, text: str, exp
     ("sheet8", "p4.forward_mults", "M\n= n L K^2", "start"),
     ("sheet8", "p3.smoothing_gap", "the gap\n= log(1 + d (1 - eps)/eps)", "start"),
     ("sheet9", "p1.variance", "\\operatorname{Var}(y)\n= d a^2/3", "start"),
+    ("sheet8", "p4.forward_mults", "M_{\\mathrm{fwd}}\n= n L K^2", "start"),
+    ("sheet8", "p4.training_memory", "S_{\\text{train}}\n= L K^2 + n L K", "start"),
+    ("sheet9", "p4.weights", "C_params\n= C_out C_in k^2", "start"),
 ])
 def test_line_zero_names_the_asked_quantity_or_is_refused(sheet: str, qid: str, working: str, line0: str) -> None:
     """Line 0 that cannot be read stands for the asked quantity only when it names it in the
