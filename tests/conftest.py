@@ -101,3 +101,11 @@ def pytest_collection_modifyitems(config, items):
         seen[key] = seen.get(key, 0) + 1
         if seen[key] % 3 != 1:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def banks() -> dict:
+    """Both built-in sheets' banks, built once a session (the reading tables' questions)."""
+    from derivcheck.grading.bank import load
+
+    return {"sheet8": load("sheet8"), "sheet9": load("sheet9")}

@@ -5,20 +5,9 @@ LaTeX and Unicode variants), with traps that must stay wrong or invalid."""
 from __future__ import annotations
 
 import pytest
+from reading import steps
 
-from derivcheck.grading.bank import load
 from derivcheck.grading.grader import check
-
-
-@pytest.fixture(scope="module")
-def banks() -> dict[str, dict]:
-    return {"sheet8": load("sheet8"), "sheet9": load("sheet9")}
-
-
-def steps(banks: dict[str, dict], sheet: str, qid: str, working: str) -> list[str]:
-    record = check(banks[sheet][qid], working, evidence=False)
-    return [s["verdict"] for s in record["steps"]]
-
 
 # --- 1. an equation question's line 0 is read under the model, never solved as a label ----------
 

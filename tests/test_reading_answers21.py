@@ -7,22 +7,11 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
+from reading import verdict
 
-from derivcheck.grading.bank import load
 from derivcheck.grading.grader import check
 from derivcheck.grading.reader import quantity_label
 from derivcheck.grading.sentences import modifies, remarks, says_finite, says_infinite
-
-
-@pytest.fixture(scope="module")
-def banks() -> dict:
-    return {"sheet8": load("sheet8"), "sheet9": load("sheet9")}
-
-
-def verdict(banks: dict, where: str, text: str) -> str:
-    sheet, question = where.split(":")
-    return check(banks[sheet][question], text, evidence=False)["verdict"]
-
 
 # --- 1. remarks that explain are set aside; remarks that modify are kept (invalid) -------------
 

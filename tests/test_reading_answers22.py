@@ -4,21 +4,9 @@ the value alone (grading/sentences.py ``explains``)."""
 from __future__ import annotations
 
 import pytest
+from reading import verdict
 
-from derivcheck.grading.bank import load
-from derivcheck.grading.grader import check
 from derivcheck.grading.sentences import explains
-
-
-@pytest.fixture(scope="module")
-def banks() -> dict:
-    return {"sheet8": load("sheet8"), "sheet9": load("sheet9")}
-
-
-def verdict(banks: dict, where: str, text: str) -> str:
-    sheet, question = where.split(":")
-    return check(banks[sheet][question], text, evidence=False)["verdict"]
-
 
 # --- 1. the set-aside rule is positive -------------------------------------------------------------
 

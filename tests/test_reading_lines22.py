@@ -5,20 +5,7 @@ here (plain, Unicode and LaTeX spellings), with traps that must stay wrong or in
 from __future__ import annotations
 
 import pytest
-
-from derivcheck.grading.bank import load
-from derivcheck.grading.grader import check
-
-
-@pytest.fixture(scope="module")
-def banks() -> dict[str, dict]:
-    return {"sheet8": load("sheet8"), "sheet9": load("sheet9")}
-
-
-def steps(banks: dict[str, dict], sheet: str, qid: str, working: str) -> list[str]:
-    record = check(banks[sheet][qid], working, evidence=False)
-    return [s["verdict"] for s in record["steps"]]
-
+from reading import steps
 
 # --- 1. a substitution in a line's justification defines its name for that line and the later ones --
 

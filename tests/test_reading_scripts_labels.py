@@ -5,13 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from derivcheck.grading.bank import load
 from derivcheck.grading.grader import check
-
-
-@pytest.fixture(scope="module")
-def banks() -> dict[str, dict]:
-    return {"sheet8": load("sheet8"), "sheet9": load("sheet9")}
 
 
 @pytest.mark.parametrize("sheet, q, answer, verdict", [
