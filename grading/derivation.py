@@ -154,17 +154,14 @@ def names_the_asked(question: Question, text: str) -> bool:
     question's own words (:func:`.labels.recognised`, as a side of an answer's equation is):
     ``mults_fwd`` for the forward multiplications, never ``Std[y]``, ``bytes`` or ``dL/dz_j``; a plain
     name of one or two letters (``M``) is a symbol the student chose and names nothing else."""
-    from .labels import asking, recognised
+    from .labels import TEXT_BOX, asking, recognised
 
-    text = re.sub(r"\\(?:mathrm|text|textrm|operatorname|mathit)\s*\{([^{}]*)\}", r"\1", text)  # M_{\mathrm{fwd}}
-    if _ONE_NAME.match(text) is not None:  # a plain name: its words (three letters or more) are the question's
-        words = [w for w in re.split(r"[_{}\s]+", text.strip()) if len(w) >= 3]
-        if not words:
-            return True  # a symbol of one or two letters (M, N_w) names nothing else
-        with asking(question):
-            if recognised(" ".join(words)):
-                return True
+    text = TEXT_BOX.sub(r"\1", text)  # M_{\mathrm{fwd}}
     with asking(question):
+        if _ONE_NAME.match(text) is not None:  # a plain name: its words (three letters or more) are the question's
+            words = [w for w in re.split(r"[_{}\s]+", text.strip()) if len(w) >= 3]
+            if not words or recognised(" ".join(words)):
+                return True  # no words: a symbol of one or two letters (M, N_w) names nothing else
         return recognised(text.strip(), side=True)
 
 

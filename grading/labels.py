@@ -71,7 +71,8 @@ _FAMILY = 7
 _ASKED: ContextVar[Question | None] = ContextVar("asked", default=None)
 _VALUING: ContextVar[bool] = ContextVar("valuing", default=False)
 _WORDS_RE = re.compile(r"[A-Za-z]+")
-_TEXT_BOX = re.compile(r"\\(?:text|mathrm|textrm|mbox|operatorname|textit|mathit)\s*\{([^{}]*)\}")
+#: LaTeX's boxes of words and upright names (``\\text{fwd}``, ``\\mathrm{train}``): their words.
+TEXT_BOX = re.compile(r"\\(?:text|mathrm|textrm|mbox|operatorname|textit|mathit)\s*\{([^{}]*)\}")
 #: Words and word separators only: a label in words (``the forward pass``, ``weights + activations``).
 _WORDS_ONLY = re.compile(r"[A-Za-z' ,.:;&+()\-]*")
 #: One name with one subscript: ``sigma_w``, ``\sigma_{w}``, ``σ_z``, ``p_{\text{drop}}``, ``n_{mults}``.
@@ -104,7 +105,7 @@ def _stem(word: str) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    return _WORDS_RE.findall(_TEXT_BOX.sub(lambda m: " " + m.group(1) + " ", text).replace("\\", " "))
+    return _WORDS_RE.findall(TEXT_BOX.sub(lambda m: " " + m.group(1) + " ", text).replace("\\", " "))
 
 
 def _names(question: Question) -> set[str]:
@@ -218,7 +219,7 @@ def recognised(label: str, whole: str = "", *, side: bool = False) -> bool:
     if side and question.unknown is None and _compact(label) == _compact(_leading_notation(question)):
         return True  # the quantity as the prompt writes it first: "Write z_i = ...", "The gap x_y - x_j"
     bare_name = subscripted or (side and label.strip() in _names(question))  # L, y: that name, not the asked one
-    if not bare_name and (not side or _WORDS_ONLY.fullmatch(_TEXT_BOX.sub(lambda t: t.group(1), label))):
+    if not bare_name and (not side or _WORDS_ONLY.fullmatch(TEXT_BOX.sub(lambda t: t.group(1), label))):
         tokens = [_stem(t) for t in _tokens(label)]
         said = {_stem(t) for t in _tokens(whole)} | set(tokens)
         prefixes = {w[:n] for w in words for n in range(4, min(len(w), _FAMILY) + 1)}

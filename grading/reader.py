@@ -487,7 +487,7 @@ _DECIMAL = re.compile(r"(?<![A-Za-z_])(?:\d*\.\d+|\d+(?:\.\d*)?[eE][-+]?\d+)")
 #: A decimal value said for given values of the names, after the answer: ``≈ 4.51 for d = 10, eps = 0.1``,
 #: ``\approx 0.5 \text{ for } d = 64,\ \sigma = 1/8`` (each given value a number).
 _EXAMPLE = re.compile(r"\s*(?:≈|≃|~=|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z]))\s*"
-                      r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+                      r"(?P<value>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
                       r"(?:\s|\\quad|\\,|\()*(?:\\text\{\s*for\s*\}|(?<![A-Za-z])for(?![A-Za-z]))(?P<given>.*)$")
 _GIVEN = re.compile(r"\s*\\?[^\W\d][\w{}\\]{0,24}\s*=\s*[-+]?\d[\d./^{} ]*\s*")
 _GIVEN_SEP = re.compile(r"\\[,;: ]|,|;|(?<![A-Za-z])and(?![A-Za-z])")
@@ -513,9 +513,8 @@ def _example_agrees(expr: sp.Basic, example: str, read: Callable[[str], Parsed])
     is compared to the digits written (half a unit of the last digit, and one more for a value
     truncated rather than rounded); an example whose names are not all the answer's, or that
     cannot be valued, only illustrates and is left as it is."""
-    m = re.match(r"\s*(?:≈|≃|~=|\\approx|\\simeq)\s*(?P<value>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)", example)
     given = _EXAMPLE.match(example)
-    if m is None or given is None or not isinstance(expr, sp.Expr):
+    if given is None or not isinstance(expr, sp.Expr):
         return
     values: dict[sp.Symbol, sp.Expr] = {}
     for part in (p for p in _GIVEN_SEP.split(given.group("given").strip().rstrip(".)")) if p.strip()):
@@ -533,14 +532,14 @@ def _example_agrees(expr: sp.Basic, example: str, read: Callable[[str], Parsed])
         at = complex(sp.N(expr.xreplace(values), 30))
     except (TypeError, ValueError, ArithmeticError):
         return
-    digits = m.group("value").lstrip("+-")
+    digits = given.group("value").lstrip("+-")
     mantissa = re.split(r"[eE]", digits)[0]
     decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
     exponent = int(re.split(r"[eE]", digits)[1]) if re.search(r"[eE]", digits) else 0
-    said = float(m.group("value"))
+    said = float(given.group("value"))
     tolerance = 1.5 * 10.0 ** (exponent - decimals)
     if at.imag or abs(at.real - said) > tolerance:
-        raise AnswerError(f"the example says {m.group('value')} at {given.group('given').strip()}, but the answer "
+        raise AnswerError(f"the example says {given.group('value')} at {given.group('given').strip()}, but the answer "
                           f"is {sp.N(at.real, 6)} there: which is your answer?")
 
 
