@@ -144,10 +144,11 @@ def false_remark(question: Question, judge: Judge, step: WorkingLine) -> str | N
     false about the question's own names, so the line cannot be judged as the student means it;
     None when it states nothing so (``(since E[w] = 0)``, ``(where d is the number of inputs)``).
 
-    - a redefinition: ``name = value`` of a name the model defines or a parameter, with a value
-      that is an expression (``(with s = sigma(-t))``) and differs from the name's own at the
-      model's points (s = sigmoid(t) there); the same value (``(s = 1/(1 + e^{-t}))``) is true and
-      harmless, and so is a value at a point (``(with s = 1/2)``: a case the line goes on to);
+    - a redefinition: ``name = value`` of a name the model defines (not a parameter: ``(a =
+      sqrt(3/d))`` sets a case), with a value that is an expression (``(with s = sigma(-t))``) and
+      differs from the name's own at the model's points (s = sigmoid(t) there); the same value
+      (``(s = 1/(1 + e^{-t}))``) is true and harmless, and so is a value at a point (``(with s =
+      1/2)``: a case the line goes on to);
     - a restriction: ``name = number`` of a parameter with "only" (``(for d = 1 only)``): the line
       claims to hold at that point only, while it is stated for every one;
     - a description that the question gives to another of its names: ``(p the drop probability)``
@@ -162,7 +163,7 @@ def false_remark(question: Question, judge: Judge, step: WorkingLine) -> str | N
         remarks.append(clause.group(0))
     if model is None or not remarks:
         return None
-    defined = {d.name for d in model.definitions if not d.index} | set(model.parameters)
+    defined = {d.name for d in model.definitions if not d.index} - set(model.parameters)
     for remark_text in remarks:
         said = re.sub(r"\\(?:text|mathrm|textrm|mbox)\{([^{}]*)\}", r" \1 ", remark_text)
         if _ONLY.search(said):
