@@ -51,7 +51,7 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     known = _known_names(question, judge)
     steps = beside(split(answer, judge.equation, frozenset(known)), known)
     pieces = [p for step in steps if not step.defines_only for p in step.pieces(judge.equation)]
-    label = bool(pieces) and not judge.equation and is_label(question, pieces[0]) \
+    label = bool(pieces) and not judge.equation and (is_label(question, pieces[0]) or _worded(pieces[0], known)) \
         and names_the_asked(question, pieces[0])
     if pieces:
         judge.name_free_indices(pieces[0])
@@ -199,13 +199,21 @@ def _differs(judge: Judge, name: str, value: str) -> bool:
 
 def _described_as(question: Question, name: str, words: str) -> str | None:
     """The other name of the question that its prompt describes by ``words`` (``q`` for "drop
-    probability" in "... (q the drop probability)" or "drop probability q"), or None when the prompt
-    gives these words to ``name`` itself or to no name."""
+    probability" in "... (q the drop probability)" or "drop probability q"), or the prompt's own
+    description of ``name`` when it has the same head noun with other words ("q the keep
+    probability" where the prompt says "q the drop probability"); None when the prompt gives these
+    words to ``name`` itself or describes neither."""
     names = set(question.variables) | (set(question.model.names) if question.model is not None else set())
     if name not in names:
         return None
     phrase = r"\s+".join(re.escape(w) for w in words.split())
     prompt = question.prompt
+    own = re.search(rf"(?<![A-Za-z_]){re.escape(name)}\s+(?:is\s+)?(?:the|a|an)\s+([A-Za-z][A-Za-z -]*[A-Za-z])",
+                    prompt)
+    if own is not None:  # "q the drop probability": the same head noun with other words is another quantity
+        theirs, mine = own.group(1).lower().split(), words.lower().split()
+        if theirs[-1] == mine[-1] and theirs != mine:
+            return f"the {own.group(1)}"
     for m in re.finditer(rf"(?<![A-Za-z]){phrase}(?![A-Za-z])", prompt, re.I):
         before = re.search(r"([A-Za-z]+(?:_\{?\w+\}?)?)\s+(?:is\s+)?(?:the|a|an)\s+$", prompt[:m.start()])
         after = re.match(r"\s+\$?([A-Za-z]+(?:_\{?\w+\}?)?)(?![A-Za-z])", prompt[m.end():])
@@ -257,6 +265,20 @@ def names_the_asked(question: Question, text: str) -> bool:
             if not words or recognised(" ".join(words)):
                 return True  # no words: a symbol of one or two letters (M, N_w) names nothing else
         return recognised(text.strip(), side=True)
+
+
+def _worded(text: str, known: set[str]) -> bool:
+    """Whether line 0 holds a word of prose (three letters or more, none of the question's or its
+    model's names, functions or operators, not a LaTeX command nor a subscript): ``variance of y``,
+    ``the gradient wrt x``. Its words say what it names, never a reading that drops them (``variance
+    of y`` read as y, a random quantity); :func:`names_the_asked` decides what they name."""
+    lowered = {k.lower() for k in known}
+    return any(w not in known and w.lower() not in lowered
+               for w in re.findall(r"(?<![A-Za-z\\_{])[A-Za-z]{3,}(?![A-Za-z_(\[])", TEXT_BOX_WORDS.sub(r" \1 ", text)))
+
+
+#: LaTeX's boxes of words (``\text{variance of } y``): their words.
+TEXT_BOX_WORDS = re.compile(r"\\(?:text|mathrm|textrm|mbox|textit)\s*\{([^{}]*)\}")
 
 
 def is_label(question: Question, text: str) -> bool:

@@ -39,6 +39,9 @@ LINE0_ASKED = [
     ("sheet9:p4.weights", "\\#\\text{weights}\n= C_in C_out k^2"),
     ("sheet8:p3.gradient", "\\partial L / \\partial x_j\n= z_j - y_j"),  # a slashed partial derivative
     ("sheet9:p3.gradient", "\\partial L/\\partial t\n= s - y"),
+    # line 0 in words names the asked quantity: never read as what is left without its words (y)
+    ("sheet8:p2.variance", "variance of y\n= d sigma^2/2"),
+    ("sheet9:p1.variance", "\\text{the variance of } y\n= d a^2/3"),
 ]
 
 
@@ -68,6 +71,8 @@ FALSE_REMARKS = [
     ("sheet9", "p2.sigma", "Var[y] = 1\n=> sigma^2 = 2p/d   (p the drop probability)\n=> sigma = sqrt(2(1-q)/d)",
      ["start", "invalid", "ok"]),
     ("sheet9", "p2.sigma", "Var[y] = 1\n=> sigma^2 = 2p/d, where p is the drop probability", ["start", "invalid"]),
+    # the prompt's own name described with the same head noun and other words ("q the drop probability")
+    ("sheet9", "p2.sigma", "Var[y] = 1\n=> d sigma^2/(2(1-q)) = 1   (q the keep probability)", ["start", "invalid"]),
 ]
 
 TRUE_REMARKS = [
