@@ -210,10 +210,12 @@ def _described_as(question: Question, name: str, words: str) -> str | None:
     prompt = question.prompt
     own = re.search(rf"(?<![A-Za-z_]){re.escape(name)}\s+(?:is\s+)?(?:the|a|an)\s+([A-Za-z][A-Za-z -]*[A-Za-z])",
                     prompt)
-    if own is not None:  # "q the drop probability": the same head noun with other words is another quantity
-        theirs, mine = own.group(1).lower().split(), words.lower().split()
-        if theirs[-1] == mine[-1] and theirs != mine:
-            return f"the {own.group(1)}"
+    before = re.search(rf"([A-Za-z]+(?:\s+[A-Za-z]+)?)\s+{re.escape(name)}(?![A-Za-z0-9_(\[])", prompt)
+    mine = words.lower().split()
+    for said in (own, before):  # "q the drop probability", "(keep probability p)": the prompt's own words
+        theirs = said.group(1).lower().split() if said is not None else []
+        if theirs and theirs[-1] == mine[-1] and theirs[-len(mine):] != mine:
+            return f"the {said.group(1)}"  # the same head noun with other words: another quantity
     for m in re.finditer(rf"(?<![A-Za-z]){phrase}(?![A-Za-z])", prompt, re.I):
         before = re.search(r"([A-Za-z]+(?:_\{?\w+\}?)?)\s+(?:is\s+)?(?:the|a|an)\s+$", prompt[:m.start()])
         after = re.match(r"\s+\$?([A-Za-z]+(?:_\{?\w+\}?)?)(?![A-Za-z])", prompt[m.end():])

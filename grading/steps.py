@@ -208,9 +208,31 @@ def remark(line: str, names: frozenset[str] = frozenset()) -> tuple[str, str] | 
     changes = any(t.strip(",.;:!?").lower() in QUANTITY_WORDS for t in tokens)  # "(per layer)", "(squared)"
     sentence = not changes and any(word(a) and word(b) and len(a) + len(b) >= 5 for a, b in itertools.pairwise(tokens))
     if not (states or sentence or prose("".join(level), word) or _parts_named("".join(level), word)
-            or deferred(inner)):
+            or deferred(inner) or _about_names(inner, names)):
         return None
     return body, text[start:].strip()
+
+
+#: One name (a letter or a Greek name, with a subscript): ``z``, ``x_j``, ``\sigma``, ``C_{in}``.
+_ONE_NAME = r"\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?"
+#: A name described in words (``z the softmax output``, ``d is the number of inputs``) and a
+#: quantifier over names (``any d``, ``for all i, j``).
+_DESCRIPTION = re.compile(rf"\s*(?P<name>{_ONE_NAME})\s+(?:is\s+|denotes\s+)?(?:the|a|an)\s+[A-Za-z][A-Za-z -]*\s*")
+_QUANTIFIED = re.compile(rf"\s*(?:for\s+)?(?:any|all|every)\s+(?P<names>{_ONE_NAME}(?:\s*,\s*{_ONE_NAME})*)\s*",
+                         re.I)
+
+
+def _about_names(inner: str, names: frozenset[str]) -> bool:
+    """Whether a bracket speaks about the question's names rather than multiplying by them: a
+    name described in words (``(z the softmax output)``; whether the description is the
+    question's, :func:`.derivation.false_remark` decides) or a quantifier over names (``(any d)``,
+    ``(for all i)``); words alone, never a factor, whatever the names."""
+    described = _DESCRIPTION.fullmatch(inner)
+    if described is not None and (not names or described.group("name").lstrip("\\") in names):
+        return True
+    quantified = _QUANTIFIED.fullmatch(inner)
+    return quantified is not None and all(
+        not names or n.strip().lstrip("\\") in names for n in quantified.group("names").split(","))
 
 
 #: Operations named by a bare verb: with no operand they say what is counted (``(multiply + add)``).

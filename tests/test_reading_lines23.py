@@ -73,6 +73,8 @@ FALSE_REMARKS = [
     ("sheet9", "p2.sigma", "Var[y] = 1\n=> sigma^2 = 2p/d, where p is the drop probability", ["start", "invalid"]),
     # the prompt's own name described with the same head noun and other words ("q the drop probability")
     ("sheet9", "p2.sigma", "Var[y] = 1\n=> d sigma^2/(2(1-q)) = 1   (q the keep probability)", ["start", "invalid"]),
+    ("sheet9", "p2.layer_variance", "Var[y]\n= d sigma^2 E[h_1^2]   (p the drop probability)\n= d sigma^2/(2p)",
+     ["start", "invalid", "ok"]),  # the prompt's "(keep probability p)"
 ]
 
 TRUE_REMARKS = [
@@ -85,6 +87,12 @@ TRUE_REMARKS = [
     ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]   (where d is the number of inputs)\n= d a^2/3",
      ["start", "ok", "ok"]),
     ("sheet9", "p1.variance", "Var[y]\n= d E[w_1^2]   (since E[w_1] = 0)\n= d a^2/3", ["start", "ok", "ok"]),
+    ("sheet9", "p2.layer_variance", "Var[y]\n= d sigma^2 E[h_1^2]   (p the keep probability)\n= d sigma^2/(2p)",
+     ["start", "ok", "ok"]),
+    # a name described in words, or quantified, is spoken about: a remark, never a factor
+    ("sheet8", "p3.gradient", "dL/dx_j\n= z_j - y_j   (z the softmax output)", ["start", "ok"]),
+    ("sheet8", "p2.variance", "Var[y]\n= d sigma^2 E[ReLU(z_1)^2]   (any d)\n= d sigma^2/2", ["start", "ok", "ok"]),
+    ("sheet9", "p2.variance", "Var[h_i]\n= x_i^2 (1-p)/p   (for all i)", ["start", "ok"]),
 ]
 
 
