@@ -213,13 +213,15 @@ def _described_as(question: Question, name: str, words: str) -> str | None:
     before = re.search(rf"([A-Za-z]+(?:\s+[A-Za-z]+)?)\s+{re.escape(name)}(?![A-Za-z0-9_(\[])", prompt)
     mine = words.lower().split()
     for said in (own, before):  # "q the drop probability", "(keep probability p)": the prompt's own words
-        theirs = said.group(1).lower().split() if said is not None else []
-        if theirs and theirs[-1] == mine[-1] and theirs[-len(mine):] != mine:
+        if said is None:
+            continue
+        theirs = said.group(1).lower().split()
+        if theirs[-1] == mine[-1] and theirs[-len(mine):] != mine:
             return f"the {said.group(1)}"  # the same head noun with other words: another quantity
     for m in re.finditer(rf"(?<![A-Za-z]){phrase}(?![A-Za-z])", prompt, re.I):
-        before = re.search(r"([A-Za-z]+(?:_\{?\w+\}?)?)\s+(?:is\s+)?(?:the|a|an)\s+$", prompt[:m.start()])
+        near_before = re.search(r"([A-Za-z]+(?:_\{?\w+\}?)?)\s+(?:is\s+)?(?:the|a|an)\s+$", prompt[:m.start()])
         after = re.match(r"\s+\$?([A-Za-z]+(?:_\{?\w+\}?)?)(?![A-Za-z])", prompt[m.end():])
-        for near in (before, after):
+        for near in (near_before, after):
             if near is not None and near.group(1) in names:
                 return None if near.group(1) == name else near.group(1)
     return None
