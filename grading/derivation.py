@@ -207,7 +207,7 @@ def _described_as(question: Question, name: str, words: str) -> str | None:
     if name not in names:
         return None
     phrase = r"\s+".join(re.escape(w) for w in words.split())
-    prompt = question.prompt
+    prompt = "\n".join(problem_prompts(question))
     own = re.search(rf"(?<![A-Za-z_]){re.escape(name)}\s+(?:is\s+)?(?:the|a|an)\s+([A-Za-z][A-Za-z -]*[A-Za-z])",
                     prompt)
     before = re.search(rf"([A-Za-z]+(?:\s+[A-Za-z]+)?)\s+{re.escape(name)}(?![A-Za-z0-9_(\[])", prompt)
@@ -225,6 +225,33 @@ def _described_as(question: Question, name: str, words: str) -> str | None:
             if near is not None and near.group(1) in names:
                 return None if near.group(1) == name else near.group(1)
     return None
+
+
+_PROMPTS: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def problem_prompts(question: Question) -> tuple[str, ...]:
+    """The question's prompt, then those of the other questions of its problem (the same id before
+    the dot, ``p2.``) in the built-in sheet whose bank holds this very question (same id and
+    prompt): a problem's prompts describe its names once for all its questions (sheet 9's "(p the
+    keep probability)" of p2.mean holds for p2.variance). Only its own prompt for another bank."""
+    key = (question.id, question.prompt)
+    if key not in _PROMPTS:
+        from derivcheck.sheets import builtin, sheet
+
+        found: tuple[str, ...] = (question.prompt,)
+        problem = question.id.split(".")[0] + "."
+        for name in builtin():
+            try:
+                rows = sheet(name).data.get("question", [])
+            except Exception:  # noqa: BLE001 - a sheet that cannot be read describes nothing
+                continue
+            if any(q.get("id") == question.id and q.get("prompt") == question.prompt for q in rows):
+                found += tuple(str(q.get("prompt", "")) for q in rows
+                               if str(q.get("id", "")).startswith(problem) and q.get("id") != question.id)
+                break
+        _PROMPTS[key] = found
+    return _PROMPTS[key]
 
 
 def _known_names(question: Question, judge: Judge) -> set[str]:
@@ -250,6 +277,8 @@ def _with_definitions(final_text: str, in_force: list[tuple[str, str]]) -> str:
 _ONE_NAME = re.compile(r"\s*(?P<base>[A-Za-z][A-Za-z0-9]*)(?P<subs>(?:_\{?[A-Za-z0-9]+\}?)*)\s*$")
 
 
+#: A prime after a name or a bracket (``s''``, ``(s')'``): derivative notation.
+_PRIME = re.compile(r"[A-Za-z0-9)}\]]\s*'")
 #: The number sign opening a label (``\#\text{mults}``, ``#weights``, ``N_\#``): "number of".
 _COUNT_SIGN = re.compile(r"^\s*\\?#\s*")
 
@@ -261,6 +290,8 @@ def names_the_asked(question: Question, text: str) -> bool:
     name of one or two letters (``M``) is a symbol the student chose and names nothing else."""
     from .labels import TEXT_BOX, asking, recognised
 
+    if _PRIME.search(text):
+        return False  # s'': a derivative's order is notation, never words of the question
     text = TEXT_BOX.sub(r"\1", text)  # M_{\mathrm{fwd}}
     text = _COUNT_SIGN.sub("number of ", text)  # \#\text{mults}, #mults: the number sign reads "number of"
     with asking(question):

@@ -217,7 +217,8 @@ def remark(line: str, names: frozenset[str] = frozenset()) -> tuple[str, str] | 
 _ONE_NAME = r"\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?"
 #: A name described in words (``z the softmax output``, ``d is the number of inputs``) and a
 #: quantifier over names (``any d``, ``for all i, j``).
-_DESCRIPTION = re.compile(rf"\s*(?P<name>{_ONE_NAME})\s+(?:is\s+|denotes\s+)?(?:the|a|an)\s+[A-Za-z][A-Za-z -]*\s*")
+_DESCRIPTION = re.compile(rf"\s*(?:(?:with|where)\s+)?(?P<name>{_ONE_NAME})\s+(?:is\s+|denotes\s+)?"
+                          r"(?:the|a|an)\s+[A-Za-z][A-Za-z -]*\s*")
 _QUANTIFIED = re.compile(rf"\s*(?:for\s+)?(?:any|all|every)\s+(?P<names>{_ONE_NAME}(?:\s*,\s*{_ONE_NAME})*)\s*",
                          re.I)
 

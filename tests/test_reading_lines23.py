@@ -21,6 +21,7 @@ LINE0_OTHER = [
     ("sheet8:p4.training_mults", "flops_bwd\n= 3 n L K^2"),
     ("sheet8:p4.forward_mults", "#bytes\n= n L K^2"),
     ("sheet9:p1.variance", "the std of y\n= d a^2/3"),
+    ("sheet9:p3.sigmoid_derivative", "s''\n= s(1-s)"),  # a prime is notation, never words of the question
 ]
 
 
@@ -75,6 +76,9 @@ FALSE_REMARKS = [
     ("sheet9", "p2.sigma", "Var[y] = 1\n=> d sigma^2/(2(1-q)) = 1   (q the keep probability)", ["start", "invalid"]),
     ("sheet9", "p2.layer_variance", "Var[y]\n= d sigma^2 E[h_1^2]   (p the drop probability)\n= d sigma^2/(2p)",
      ["start", "invalid", "ok"]),  # the prompt's "(keep probability p)"
+    # p2.variance's prompt says nothing of p: its problem's other prompts do ("(p the keep probability)")
+    ("sheet9", "p2.variance", "Var[h_i]\n= E[h_i^2] - x_i^2   (p the drop probability)\n= x_i^2 (1-p)/p",
+     ["start", "invalid", "ok"]),
 ]
 
 TRUE_REMARKS = [
@@ -93,6 +97,10 @@ TRUE_REMARKS = [
     ("sheet8", "p3.gradient", "dL/dx_j\n= z_j - y_j   (z the softmax output)", ["start", "ok"]),
     ("sheet8", "p2.variance", "Var[y]\n= d sigma^2 E[ReLU(z_1)^2]   (any d)\n= d sigma^2/2", ["start", "ok", "ok"]),
     ("sheet9", "p2.variance", "Var[h_i]\n= x_i^2 (1-p)/p   (for all i)", ["start", "ok"]),
+    ("sheet9", "p2.variance", "Var[h_i]\n= E[h_i^2] - x_i^2   (p the keep probability)\n= x_i^2 (1-p)/p",
+     ["start", "ok", "ok"]),
+    ("sheet9", "p3.gradient", "dL/dt\n= -y/s ds/dt + (1-y)/(1-s) ds/dt   (with s the sigmoid of t)\n= s - y",
+     ["start", "ok", "ok"]),
 ]
 
 
