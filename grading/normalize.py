@@ -60,9 +60,12 @@ FONT_COMMANDS = ("mathrm", "operatorname", "text", "mathit", "mathbf", "boldsymb
 _RANGE_CHAIN = re.compile(r"(?P<lo>[^<>=]+)<=(?P<k>[A-Za-z])<=(?P<hi>[^<>=]+)")
 _RANGE_SET = re.compile(r"(?P<k>[A-Za-z])in\[(?P<hi>[^\[\]]+)\]")
 #: Decorations over a whole expression that say it stands for something else than its value: a bar
-#: (a mean, a complement, a conjugate), a wide hat or tilde (an estimate), a strike-out.
+#: (a mean, a complement; over one name it is the vocabulary's conjugate, ``\overline{z}``), a wide
+#: hat or tilde (an estimate), a strike-out.
 _DECORATIONS = frozenset({"overline", "widehat", "widetilde", "cancel", "bcancel", "xcancel", "sout", "st",
                           "cancelto"})
+#: One name, as a bar over it writes the vocabulary's conjugate (``\overline{z}``), not a decoration.
+_LONE_NAME = re.compile(r"\s*\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?\s*")
 #: A brace label that opens with an operation's sign (``\times 2``, ``\cdot 2``, ``+ 1``, ``/2``, ``^2``).
 _LABEL_SIGN = re.compile(r"\s*(?:[-+*/^\u00d7\u00b7\u00f7]|\\(?:times|cdot|div|pm|mp|sqrt|frac)(?![A-Za-z]))")
 
@@ -338,6 +341,11 @@ class _Latex:
                                       "write the operation itself", at, self.text)
             return "(" + inner + ")"
         if name in _DECORATIONS and self.peek() == "{":
+            save = self.i
+            lone = name == "overline" and _LONE_NAME.fullmatch(self.group()) is not None
+            self.i = save
+            if lone:  # \overline{z}: the vocabulary's conjugate, read below
+                return self._word(_COMMANDS[name]) if name in _COMMANDS else " " + name + " "
             raise AnswerError(f"\\{name}{{...}} marks its content as something else than its value (a mean, a "
                               "complement, a struck-out term); write what it stands for", start, self.text)
         if name in ("boxed", "fbox", "framebox") and self.peek() == "{":  # a box around the answer: a bracket

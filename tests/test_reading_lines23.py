@@ -162,6 +162,11 @@ def test_a_harmless_decoration_keeps_the_value(banks, answer) -> None:
     assert verdict(banks, "sheet9:p1.variance", answer) == "correct"
 
 
+def test_a_bar_over_one_name_stays_the_vocabularys_conjugate() -> None:
+    assert to_plain("\\overline{x}")[0] == "conjugate(x)"
+    assert to_plain("\\overline{z_1} + 1")[0] == "conjugate(z_1) + 1"
+
+
 def test_brace_labels() -> None:
     assert brace_label_operates("\\times 2") and brace_label_operates("\\text{times 2}")
     assert brace_label_operates("\\text{squared}") and brace_label_operates("+ 1")
