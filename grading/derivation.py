@@ -51,7 +51,7 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     known = _known_names(question, judge)
     steps = beside(split(answer, judge.equation, frozenset(known)), known)
     pieces = [p for step in steps if not step.defines_only for p in step.pieces(judge.equation)]
-    label = bool(pieces) and not judge.equation and is_label(question, pieces[0]) \
+    label = bool(pieces) and not judge.equation and (is_label(question, pieces[0]) or _worded(pieces[0], known)) \
         and names_the_asked(question, pieces[0])
     if pieces:
         judge.name_free_indices(pieces[0])
@@ -73,6 +73,8 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
         if refused is None and step.reason and changes_the_line(step.reason):
             refused = (f"the justification '{step.reason[:60]}' says the line's value is changed; write the line "
                        f"as it is meant")
+        if refused is None:
+            refused = false_remark(question, judge, step)
         if refused is not None:
             records.append(_step_record(step, Judgement("invalid", "invalid", note=refused), judge, None))
             continue
@@ -126,6 +128,132 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
     return _combine(question, answer, outcome, records, first_wrong)
 
 
+#: ``name = number`` in a remark, and the words that make it the only case the line holds for.
+_POINT = re.compile(r"(?<![A-Za-z\\_])(?P<name>[A-Za-z]+)\s*=\s*(?P<value>[-+]?\d+(?:\.\d+)?(?:/\d+)?)(?![\w.^])")
+_ONLY = re.compile(r"(?<![A-Za-z])(?:only|just|solely|exclusively)(?![A-Za-z])", re.I)
+#: A name described in words: ``(p the drop probability)``, ``, where p is the drop probability``,
+#: ``(with d the number of classes)``, ``p denotes the keep probability``.
+_DESCRIBED = re.compile(r"(?:^|[(,;]|\b(?:where|with)\b)\s*(?:where\s+|with\s+)?(?P<name>\\?[A-Za-z]+(?:_\{?\w+\}?)?)"
+                        r"\s+(?:is\s+|=\s*|denotes\s+|being\s+|as\s+)?(?:the|a|an)\s+"
+                        r"(?P<words>[A-Za-z][A-Za-z -]*[A-Za-z])",
+                        re.I)
+
+
+def false_remark(question: Question, judge: Judge, step: WorkingLine) -> str | None:
+    """Why a line's remark (its justification, or a clause beside its statement) states something
+    false about the question's own names, so the line cannot be judged as the student means it;
+    None when it states nothing so (``(since E[w] = 0)``, ``(where d is the number of inputs)``).
+
+    - a redefinition: ``name = value`` of a name the model defines (not a parameter: ``(a =
+      sqrt(3/d))`` sets a case), with a value that is an expression (``(with s = sigma(-t))``) and
+      differs from the name's own at the model's points (s = sigmoid(t) there); the same value
+      (``(s = 1/(1 + e^{-t}))``) is true and harmless, and so is a value at a point (``(with s =
+      1/2)``: a case the line goes on to);
+    - a restriction: ``name = number`` of a parameter with "only" (``(for d = 1 only)``): the line
+      claims to hold at that point only, while it is stated for every one;
+    - a description that the question gives to another of its names: ``(p the drop probability)``
+      where the prompt says "q the drop probability" or "drop probability q" (the description's
+      words next to a name, in either order)."""
+    from .steps import _reason_pieces, definition
+
+    model = question.model
+    remarks = [step.reason] if step.reason else []
+    clause = re.search(r"(?:,|\\q?quad)\s*(?:where|with)\s.*$", step.text)
+    if clause is not None:
+        remarks.append(clause.group(0))
+    if model is None or not remarks:
+        return None
+    defined = {d.name for d in model.definitions if not d.index} - set(model.parameters)
+    for remark_text in remarks:
+        said = re.sub(r"\\(?:text|mathrm|textrm|mbox)\{([^{}]*)\}", r" \1 ", remark_text)
+        if _ONLY.search(said):
+            for m in _POINT.finditer(said):
+                if m.group("name") in model.parameters:
+                    return (f"the justification says the line holds only for {m.group(0)}, while it is stated for "
+                            f"every value; write the line as it is meant")
+        if not judge.equation:
+            for piece in _reason_pieces(remark_text):
+                found = definition(piece)
+                if found is None or found[0] not in defined or _POINT.fullmatch(f"{found[0]} = {found[1].strip()}"):
+                    continue
+                if _differs(judge, found[0], found[1]):
+                    return (f"the justification says {found[0]} = {found[1][:40]}, which is not the question's "
+                            f"{found[0]}; write the line in the question's names")
+        for m in _DESCRIBED.finditer(said):
+            other = _described_as(question, m.group("name").lstrip("\\"), m.group("words"))
+            if other is not None:
+                return (f"the justification calls {m.group('name')} the {m.group('words')}, which the question calls "
+                        f"{other}; write the line in the question's names")
+    return None
+
+
+def _differs(judge: Judge, name: str, value: str) -> bool:
+    """Whether ``value`` has other values than the model's ``name`` at the model's points (both
+    read; an unreadable one is no counterexample)."""
+    mine, theirs = judge.valued(name), judge.valued(value)
+    if not mine.values or not theirs.values or mine.error or theirs.error:
+        return False
+    pairs = zip(mine.values, theirs.values, strict=False)
+    return any(_same(a, b, set(), k)[0] is False for k, (a, b) in enumerate(pairs))
+
+
+def _described_as(question: Question, name: str, words: str) -> str | None:
+    """The other name of the question that its prompt describes by ``words`` (``q`` for "drop
+    probability" in "... (q the drop probability)" or "drop probability q"), or the prompt's own
+    description of ``name`` when it has the same head noun with other words ("q the keep
+    probability" where the prompt says "q the drop probability"); None when the prompt gives these
+    words to ``name`` itself or describes neither."""
+    names = set(question.variables) | (set(question.model.names) if question.model is not None else set())
+    if name not in names:
+        return None
+    phrase = r"\s+".join(re.escape(w) for w in words.split())
+    prompt = "\n".join(problem_prompts(question))
+    own = re.search(rf"(?<![A-Za-z_]){re.escape(name)}\s+(?:is\s+)?(?:the|a|an)\s+([A-Za-z][A-Za-z -]*[A-Za-z])",
+                    prompt)
+    before = re.search(rf"([A-Za-z]+(?:\s+[A-Za-z]+)?)\s+{re.escape(name)}(?![A-Za-z0-9_(\[])", prompt)
+    mine = words.lower().split()
+    for said in (own, before):  # "q the drop probability", "(keep probability p)": the prompt's own words
+        if said is None:
+            continue
+        theirs = said.group(1).lower().split()
+        if theirs[-1] == mine[-1] and theirs[-len(mine):] != mine:
+            return f"the {said.group(1)}"  # the same head noun with other words: another quantity
+    for m in re.finditer(rf"(?<![A-Za-z]){phrase}(?![A-Za-z])", prompt, re.I):
+        near_before = re.search(r"([A-Za-z]+(?:_\{?\w+\}?)?)\s+(?:is\s+)?(?:the|a|an)\s+$", prompt[:m.start()])
+        after = re.match(r"\s+\$?([A-Za-z]+(?:_\{?\w+\}?)?)(?![A-Za-z])", prompt[m.end():])
+        for near in (near_before, after):
+            if near is not None and near.group(1) in names:
+                return None if near.group(1) == name else near.group(1)
+    return None
+
+
+_PROMPTS: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def problem_prompts(question: Question) -> tuple[str, ...]:
+    """The question's prompt, then those of the other questions of its problem (the same id before
+    the dot, ``p2.``) in the built-in sheet whose bank holds this very question (same id and
+    prompt): a problem's prompts describe its names once for all its questions (sheet 9's "(p the
+    keep probability)" of p2.mean holds for p2.variance). Only its own prompt for another bank."""
+    key = (question.id, question.prompt)
+    if key not in _PROMPTS:
+        from derivcheck.sheets import builtin, sheet
+
+        found: tuple[str, ...] = (question.prompt,)
+        problem = question.id.split(".")[0] + "."
+        for name in builtin():
+            try:
+                rows = sheet(name).data.get("question", [])
+            except Exception:  # noqa: BLE001 - a sheet that cannot be read describes nothing
+                continue
+            if any(q.get("id") == question.id and q.get("prompt") == question.prompt for q in rows):
+                found += tuple(str(q.get("prompt", "")) for q in rows
+                               if str(q.get("id", "")).startswith(problem) and q.get("id") != question.id)
+                break
+        _PROMPTS[key] = found
+    return _PROMPTS[key]
+
+
 def _known_names(question: Question, judge: Judge) -> set[str]:
     """The names a definition beside a line may not define: the model's, the question's variables,
     the sheet's and the built-in functions and constants, the operators and the unknown."""
@@ -149,6 +277,12 @@ def _with_definitions(final_text: str, in_force: list[tuple[str, str]]) -> str:
 _ONE_NAME = re.compile(r"\s*(?P<base>[A-Za-z][A-Za-z0-9]*)(?P<subs>(?:_\{?[A-Za-z0-9]+\}?)*)\s*$")
 
 
+#: A prime after a name or a bracket (``s''``, ``(s')'``): derivative notation.
+_PRIME = re.compile(r"[A-Za-z0-9)}\]]\s*'")
+#: The number sign opening a label (``\#\text{mults}``, ``#weights``, ``N_\#``): "number of".
+_COUNT_SIGN = re.compile(r"^\s*\\?#\s*")
+
+
 def names_the_asked(question: Question, text: str) -> bool:
     """Whether line 0, which cannot be valued (or is one plain name), names the asked quantity in the
     question's own words (:func:`.labels.recognised`, as a side of an answer's equation is):
@@ -156,13 +290,30 @@ def names_the_asked(question: Question, text: str) -> bool:
     name of one or two letters (``M``) is a symbol the student chose and names nothing else."""
     from .labels import TEXT_BOX, asking, recognised
 
+    if _PRIME.search(text):
+        return False  # s'': a derivative's order is notation, never words of the question
     text = TEXT_BOX.sub(r"\1", text)  # M_{\mathrm{fwd}}
+    text = _COUNT_SIGN.sub("number of ", text)  # \#\text{mults}, #mults: the number sign reads "number of"
     with asking(question):
         if _ONE_NAME.match(text) is not None:  # a plain name: its words (three letters or more) are the question's
             words = [w for w in re.split(r"[_{}\s]+", text.strip()) if len(w) >= 3]
             if not words or recognised(" ".join(words)):
                 return True  # no words: a symbol of one or two letters (M, N_w) names nothing else
         return recognised(text.strip(), side=True)
+
+
+def _worded(text: str, known: set[str]) -> bool:
+    """Whether line 0 holds a word of prose (three letters or more, none of the question's or its
+    model's names, functions or operators, not a LaTeX command nor a subscript): ``variance of y``,
+    ``the gradient wrt x``. Its words say what it names, never a reading that drops them (``variance
+    of y`` read as y, a random quantity); :func:`names_the_asked` decides what they name."""
+    lowered = {k.lower() for k in known}
+    return any(w not in known and w.lower() not in lowered
+               for w in re.findall(r"(?<![A-Za-z\\_{])[A-Za-z]{3,}(?![A-Za-z_(\[])", TEXT_BOX_WORDS.sub(r" \1 ", text)))
+
+
+#: LaTeX's boxes of words (``\text{variance of } y``): their words.
+TEXT_BOX_WORDS = re.compile(r"\\(?:text|mathrm|textrm|mbox|textit)\s*\{([^{}]*)\}")
 
 
 def is_label(question: Question, text: str) -> bool:
@@ -338,6 +489,12 @@ def _combine(question: Question, answer: str, outcome: dict[str, Any], records: 
     statement is correct and every line is ``ok``. ``review`` is set when deciding the unsettled
     lines (or an undecided final statement) could change the score. No readable judged line:
     ``invalid``, score 0.
+
+    Line 0 ``invalid`` (it names a quantity other than the asked one, ``Std[y]``, ``dL/dz_j``,
+    ``bytes``: :func:`names_the_asked`) makes the chain state ``<that quantity> = ... = final``:
+    the final statement, right for the asked quantity, is asserted of another one. Its credit is
+    withheld and a correct final statement gives ``undecided`` with ``review`` (a person decides
+    whether the student answered the question asked), never ``correct``.
     """
     credit = {**DEFAULT_CREDIT, **question.credit}
     judged = records[1:]
@@ -345,6 +502,7 @@ def _combine(question: Question, answer: str, outcome: dict[str, Any], records: 
     unsettled = [k for k, r in enumerate(records) if k and r["verdict"] in ("invalid", "undecided")]
     final_verdict = outcome.get("verdict", "invalid")
     readable = any(r["read"] is not None for r in judged)
+    unnamed = bool(records) and records[0]["verdict"] == "invalid"  # line 0 names another quantity
 
     def score_of(final_right: bool, unsettled_ok: bool) -> float:
         if not readable:
@@ -355,13 +513,13 @@ def _combine(question: Question, answer: str, outcome: dict[str, Any], records: 
         working = max(0.0, 1.0 - lost - credit["per_wrong_step"] * len(wrong)) if judged else 0.0
         return credit["final"] * final_right + credit["working"] * working
 
-    score = score_of(final_verdict == "correct", False)
+    score = score_of(final_verdict == "correct" and not unnamed, False)
     best = score_of(final_verdict in ("correct", "undecided") or (final_verdict == "invalid" and readable), True)
     review = readable and best != score
     if not readable:
         verdict = "invalid"
     elif final_verdict == "correct":
-        verdict = "incorrect" if wrong else ("undecided" if unsettled else "correct")
+        verdict = "incorrect" if wrong else ("undecided" if unsettled or unnamed else "correct")
     else:
         verdict = final_verdict
     codes = list(dict.fromkeys([c for r in wrong for c in r["diagnoses"]] + list(outcome.get("diagnoses", []))))
@@ -380,6 +538,10 @@ def _combine(question: Question, answer: str, outcome: dict[str, Any], records: 
             feedback += f" ({len(wrong)} wrong lines in all.)"
     elif judged and not unsettled:
         feedback = f"{feedback} Working: every line follows from the one before.".strip()
+    if unnamed and final_verdict == "correct" and not wrong:
+        feedback = (f"{feedback} Line 0 does not name the quantity the question asks for, so the final "
+                    "statement is stated as the value of another quantity: it earns nothing until a person "
+                    "reads it.").strip()
     if unsettled and readable:
         which = ", ".join(str(k) for k in unsettled)
         feedback = (f"{feedback} Working: line{'s' if len(unsettled) > 1 else ''} {which} could not be "

@@ -59,6 +59,31 @@ FONT_COMMANDS = ("mathrm", "operatorname", "text", "mathit", "mathbf", "boldsymb
 #: integers 1 to d), once translated and without spaces.
 _RANGE_CHAIN = re.compile(r"(?P<lo>[^<>=]+)<=(?P<k>[A-Za-z])<=(?P<hi>[^<>=]+)")
 _RANGE_SET = re.compile(r"(?P<k>[A-Za-z])in\[(?P<hi>[^\[\]]+)\]")
+#: Decorations over a whole expression that say it stands for something else than its value: a bar
+#: (a mean, a complement; over one name it is the vocabulary's conjugate, ``\overline{z}``), a wide
+#: hat or tilde (an estimate), a strike-out.
+_DECORATIONS = frozenset({"overline", "widehat", "widetilde", "cancel", "bcancel", "xcancel", "sout", "st",
+                          "cancelto"})
+#: One name, as a bar over it writes the vocabulary's conjugate (``\overline{z}``), not a decoration.
+_LONE_NAME = re.compile(r"\s*\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?\s*")
+#: A brace label that opens with an operation's sign (``\times 2``, ``\cdot 2``, ``+ 1``, ``/2``, ``^2``).
+_LABEL_SIGN = re.compile(r"\s*(?:[-+*/^\u00d7\u00b7\u00f7]|\\(?:times|cdot|div|pm|mp|sqrt|frac)(?![A-Za-z]))")
+
+
+def brace_label_operates(label: str) -> bool:
+    """Whether the label of an ``\\underbrace``/``\\overbrace`` says its part is operated on, so the
+    part is not what the student means: the label opens with an operation's sign (``_{\\times 2}``,
+    ``^{\\cdot 2}``, ``_{/2}``) or holds a word of an operation (:data:`.sentences.OPERATION_WORDS`:
+    ``_{\\text{times 2}}``, ``^{\\text{squared}}``, ``_{\\text{halved}}``). A label that names the part
+    (``_{\\text{forward}}``, ``_{\\partial/\\partial W}``, ``_{\\mathrm{Var}[y]}``) or gives its value
+    (``_{3nLK^2}``, never a term of the line) operates on nothing."""
+    from .sentences import OPERATION_WORDS
+
+    if _LABEL_SIGN.match(label):
+        return True
+    return any(w.lower() in OPERATION_WORDS for w in re.findall(r"(?<!\\)[A-Za-z]{3,}", label))
+
+
 #: The denominator of a derivative, ``\partial x_j``, ``dx_j`` or ``\partial t``, once translated.
 _DIFFERENTIAL = re.compile(r"\s*(?:partial\s*|d\s*)(?P<var>[A-Za-z]+(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9]))?)\s*")
 _ENTRY = re.compile(r"[A-Za-z]+(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9]))?")
@@ -303,13 +328,26 @@ class _Latex:
                     return f" d/d{var} "
             self.i = save
         if name in ("underbrace", "overbrace") and self.peek() == "{":
-            # \underbrace{X}_{label}, \overbrace{X}^{label}: X; the brace's label names a part, it is no term
+            # \underbrace{X}_{label}, \overbrace{X}^{label}: X; the brace's label names a part, it is no
+            # term, unless it says the part is operated on (brace_label_operates)
             inner = self.group()
             self.skip_spaces()
             if self.peek() == ("_" if name == "underbrace" else "^"):
                 self.take()
-                self.skip_argument()
+                at = self.pos()
+                label = self.group()
+                if brace_label_operates(label):
+                    raise AnswerError(f"the label of \\{name} says the value is operated on ({label.strip()[:40]}); "
+                                      "write the operation itself", at, self.text)
             return "(" + inner + ")"
+        if name in _DECORATIONS and self.peek() == "{":
+            save = self.i
+            lone = name == "overline" and _LONE_NAME.fullmatch(self.group()) is not None
+            self.i = save
+            if lone:  # \overline{z}: the vocabulary's conjugate, read below
+                return self._word(_COMMANDS[name]) if name in _COMMANDS else " " + name + " "
+            raise AnswerError(f"\\{name}{{...}} marks its content as something else than its value (a mean, a "
+                              "complement, a struck-out term); write what it stands for", start, self.text)
         if name in ("boxed", "fbox", "framebox") and self.peek() == "{":  # a box around the answer: a bracket
             return "(" + self.group() + ")"
         if name in FONT_COMMANDS and self.peek() == "{":
@@ -746,6 +784,7 @@ def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
     text = _APPROXIMATION.sub("", text)
     plain, where = unicode_to_plain(text)
     if looks_like_latex(text):  # as typed: a run of Unicode subscripts (C_{in}) is plain text
+        plain = _PARTIAL_SLASH.sub(r"\\frac{\\partial \g<f>}{\\partial \g<v>}", plain)
         translated = latex_to_plain(plain).replace("**", "^")
         translated = absolute_values(*primes(*subscript_events(translated, list(range(len(translated))))))[0]
         translated = bare_calls(translated, list(range(len(translated))))[0]  # log z_i typed without \log
@@ -768,6 +807,12 @@ def to_plain(text: str) -> tuple[str, list[int] | None, bool]:
 _MODULE_PREFIX = re.compile(
     r"(?<![\w.])(?:torch\.nn\.functional|scipy\.special|numpy|np|math|torch|F)\.(?=(?:"
     + "|".join(sorted(map(re.escape, FUNCTION | CONSTANT), key=len, reverse=True)) + r")(?![\w.]))")
+
+
+#: A partial derivative written with a slash, ``\\partial L / \\partial x_j``: the fraction
+#: ``\\frac{\\partial L}{\\partial x_j}``, as ``dL/dx_j`` is in plain text.
+_ENTRY_NAME = r"[A-Za-z]+(?:_(?:\{[A-Za-z0-9]\}|[A-Za-z0-9]))?"
+_PARTIAL_SLASH = re.compile(rf"\\partial\s*(?P<f>{_ENTRY_NAME})\s*/\s*\\partial\s*(?P<v>{_ENTRY_NAME})(?![A-Za-z0-9_])")
 
 
 #: An answer opening with ``=`` (or ``≈``, read ``=``) states what follows, as a line of working does.

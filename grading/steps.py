@@ -207,9 +207,62 @@ def remark(line: str, names: frozenset[str] = frozenset()) -> tuple[str, str] | 
     tokens = inner.split()
     changes = any(t.strip(",.;:!?").lower() in QUANTITY_WORDS for t in tokens)  # "(per layer)", "(squared)"
     sentence = not changes and any(word(a) and word(b) and len(a) + len(b) >= 5 for a, b in itertools.pairwise(tokens))
-    if not (states or sentence or prose("".join(level), word)):
+    if not (states or sentence or prose("".join(level), word) or _parts_named("".join(level), word)
+            or deferred(inner) or _about_names(inner, names)):
         return None
     return body, text[start:].strip()
+
+
+#: One name (a letter or a Greek name, with a subscript): ``z``, ``x_j``, ``\sigma``, ``C_{in}``.
+_ONE_NAME = r"\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?"
+#: A name described in words (``z the softmax output``, ``d is the number of inputs``) and a
+#: quantifier over names (``any d``, ``for all i, j``).
+_DESCRIPTION = re.compile(rf"\s*(?:(?:with|where)\s+)?(?P<name>{_ONE_NAME})\s+(?:is\s+|denotes\s+)?"
+                          r"(?:the|a|an)\s+[A-Za-z][A-Za-z -]*\s*")
+_QUANTIFIED = re.compile(rf"\s*(?:for\s+)?(?:any|all|every)\s+(?P<names>{_ONE_NAME}(?:\s*,\s*{_ONE_NAME})*)\s*",
+                         re.I)
+
+
+def _about_names(inner: str, names: frozenset[str]) -> bool:
+    """Whether a bracket speaks about the question's names rather than multiplying by them: a
+    name described in words (``(z the softmax output)``; whether the description is the
+    question's, :func:`.derivation.false_remark` decides) or a quantifier over names (``(any d)``,
+    ``(for all i)``); words alone, never a factor, whatever the names."""
+    described = _DESCRIPTION.fullmatch(inner)
+    if described is not None and (not names or described.group("name").lstrip("\\") in names):
+        return True
+    quantified = _QUANTIFIED.fullmatch(inner)
+    return quantified is not None and all(
+        not names or n.strip().lstrip("\\") in names for n in quantified.group("names").split(","))
+
+
+#: Operations named by a bare verb: with no operand they say what is counted (``(multiply + add)``).
+_BARE_VERBS = frozenset({"multiply", "multiplies", "add", "adds", "subtract", "divide", "multiplication",
+                         "addition"})
+
+
+def _parts_named(level: str, word: Callable[[str], bool]) -> bool:
+    """Whether a bracket names the parts of what the line counts, words joined by ``+``, ``&``,
+    ``/``, ``,`` or "and" (``(multiply + add)``, ``(weights + activations)``): two words or more, each
+    a plain word of a sentence (no name of the question, so no factor), none changing the quantity
+    but the bare verbs of an operation without an operand (``multiply``, ``add``: what is counted,
+    never "multiply by 2")."""
+    parts = [p.strip() for p in re.split(r"[+&/,]|(?<![A-Za-z])and(?![A-Za-z])", level)]
+    return len(parts) >= 2 and all(
+        p and len(p.split()) == 1 and word(p) and (_bare(p) not in QUANTITY_WORDS or _bare(p) in _BARE_VERBS)
+        for p in parts)
+
+
+#: Words that put an operation on a later step (``(sign dropped later)``, ``(halved in the next line)``).
+_DEFERRED = re.compile(r"(?<![A-Za-z])(?:later|afterwards|afterward|subsequently|below|next\s+(?:line|step))"
+                       r"(?![A-Za-z])", re.I)
+
+
+def deferred(remark_text: str) -> bool:
+    """Whether a remark puts what it says on a later step (``(sign dropped later)``, ``(we halve it
+    in the next step)``): it is no operation on this line, which is judged as written, and no part
+    of the statement. Holding no mathematics of its own (no digit nor sign), it is words alone."""
+    return _DEFERRED.search(remark_text) is not None and re.search(r"[0-9=^*/+<>]", remark_text) is None
 
 
 #: Finite forms of be, have, do and the modals: each makes a clause of the words around it.
@@ -323,10 +376,12 @@ def changes_the_line(reason: str) -> bool:
     :data:`.sentences.OPERATION_WORDS`: ``# negated``, ``(inverted)``, ``\\quad\\text{sign flipped}``,
     ``(then halved)``), or saying it is the other way round. A justification explains a step and
     never changes a verdict, so such a line is refused rather than judged as shown. A method on an
-    equation's two sides (``squared both sides``), a longer sentence and a note of a status
-    (``expanded``, ``simplified``: no operation) stay justifications."""
+    equation's two sides (``squared both sides``), an operation put on a later step (``(sign
+    dropped later)``: :func:`deferred`, the line is judged as written), a longer sentence and a note
+    of a status (``expanded``, ``simplified``: no operation) stay justifications."""
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", reason) if w.lower() not in _OPENERS]
-    if not words or len(words) > 3 or re.search(r"[0-9=^*/+<>]", reason) or _BOTH_SIDES & set(words):
+    if not words or deferred(reason) or len(words) > 3 or re.search(r"[0-9=^*/+<>]", reason) \
+            or _BOTH_SIDES & set(words):
         return False
     if {"other", "way"} <= set(words):  # the other way round
         return True
@@ -334,10 +389,16 @@ def changes_the_line(reason: str) -> bool:
         w in OPERATION_WORDS or w[:-2] in OPERATION_WORDS or w[:-1] in OPERATION_WORDS)) for w in words)
 
 
+#: The number sign glued to the word after it at the start of the working (``#mults``, ``#weights``).
+_NUMBER_SIGN = re.compile(r"^(\s*)#(?=[A-Za-z\\])")
+
+
 def split(answer: str, equation: bool, names: frozenset[str] = frozenset()) -> list[WorkingLine]:
     """The steps of a derivation, in order; ``names`` (the question's and its model's) are never
     words of a remark (:func:`remark`)."""
     raw = lines(answer)
+    if raw:  # "#mults" opening the working: the number sign glued to a word names a count, no comment
+        raw[0] = _NUMBER_SIGN.sub(r"\1\\#", raw[0], count=1)
     if len(raw) == 1:
         return _chain(raw[0], equation, names)
     steps = []
