@@ -11,9 +11,10 @@ a mistake's ``claim = ...``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -75,6 +76,18 @@ class Question:
     step_mistakes: tuple[dict[str, Any], ...] = ()
     credit: dict[str, float] = field(default_factory=dict)
     example_working: tuple[str, ...] = ()
+    sheet_variables: dict[str, str] = field(default_factory=dict)
+
+    def widened(self, names: Iterable[str]) -> Question:
+        """This question with some of its :attr:`sheet_variables` (names another question of the
+        sheet declares, with their kinds) declared too: an answer that uses one is read with it as
+        that sheet variable, and compared over its values (the reference does not depend on it)."""
+        kinds = {n: self.sheet_variables[n] for n in names}
+        symbols = {n: symbol_for(n, k) for n, k in kinds.items()}
+        vocab = dataclasses.replace(self.vocab, symbols={**self.vocab.symbols, **symbols})
+        domain = Domain(kinds={**self.domain.kinds, **{symbols[n]: k for n, k in kinds.items()}},
+                        prefer=self.domain.prefer)
+        return dataclasses.replace(self, vocab=vocab, domain=domain)
 
     def spelled_out(self, answer: str) -> str:
         """An answer given in words the bank accepts ("no finite minimiser") as its formula ("oo"):
@@ -390,8 +403,7 @@ def parse_bank(text: str, source: str, stored: dict | None = None) -> dict[str, 
     except FunctionError as err:
         raise BankError(f"{source}: {err}") from None
     models = {str(m.get("name")): m for m in tables if isinstance(m, dict)}
-    for table in models.values():
-        checked_model(table, None, source, functions)
+    built = [checked_model(table, None, source, functions) for table in models.values()]
     credit = credit_weights(data.get("credit", {}), source)
     _check_score_range(credit, source)
     entries = data.get("question", [])
@@ -410,7 +422,70 @@ def parse_bank(text: str, source: str, stored: dict | None = None) -> dict[str, 
         questions[q.id] = q
     if not questions:
         raise BankError(f"{source}: no [[question]] entries")
-    return questions
+    declared = {str(e.get("id")): {**dict(e.get("variables", {})), **dict(e.get("unknown", {}))} for e in entries}
+    shared = sheet_variables([(q, declared[q.id]) for q in questions.values()], built, functions)
+    problems: dict[str, set[str]] = {}
+    for qid, names in declared.items():
+        problems.setdefault(problem_of(qid), set()).update(names)
+    return {qid: dataclasses.replace(q, sheet_variables=others(q, {
+        n: k for n, k in shared.items() if n in problems[problem_of(qid)]})) for qid, q in questions.items()}
+
+
+def problem_of(question_id: str) -> str:
+    """The problem a question belongs to: its id up to the first dot (``p4`` of ``p4.weights``)."""
+    return question_id.split(".", 1)[0]
+
+
+def sheet_variables(questions: Iterable[tuple[Question, Mapping[str, str]]], models: Iterable[Model],
+                    functions: Mapping[str, Defined]) -> dict[str, str]:
+    """The names the sheet defines with ONE meaning, name -> assumption kind: a scalar variable or
+    unknown of a question that every question declaring it declares with the same kind, and that
+    nothing of the sheet uses otherwise: no question's vector, index or model uses it but as a
+    parameter of that kind, nor is it an entry of such a name (``x_i`` beside the family x), and it
+    is no spelling of a sheet function. The kind and the models are the meaning a sheet states:
+    ``k`` of sheet 9 (the kernel size, and an index of the layers' sums), ``y`` (a label in [0, 1],
+    a layer's output), ``x_i`` (a fixed input, and an entry of a layer's random input), ``s``
+    (defined as sigmoid(t)) and ``sigma`` (a standard deviation, and the LaTeX of sigmoid) are
+    none; ``n``, ``d``, ``C_in`` are. Each question comes with its declarations (its variables and
+    unknown, name -> kind)."""
+    kinds: dict[str, set[str]] = {}
+    declared: set[str] = set()
+    elsewhere: set[str] = set(functions)
+    models = list(models)
+    for q, own in questions:
+        for name, kind in own.items():
+            if kind in VECTOR_ROLES:
+                elsewhere.add(name)
+            else:
+                declared.add(name)
+                kinds.setdefault(name, set()).add(kind)
+        elsewhere |= set(q.vocab.indices)
+        if q.model is not None:
+            models.append(q.model)
+    for model in models:
+        for name in model.names | set(model.vectors):
+            if name in model.kinds:
+                kinds.setdefault(name, set()).add(model.kinds[name])
+            elif name not in model.parameters:  # an equation question's unknown is a parameter without a kind
+                elsewhere.add(name)
+    return {n: next(iter(kinds[n])) for n in sorted(declared)
+            if len(kinds[n]) == 1 and n not in elsewhere and n.split("_", 1)[0] not in elsewhere}
+
+
+def others(question: Question, shared: Mapping[str, str]) -> dict[str, str]:
+    """The variables of ``shared`` (the sheet's variables, :func:`sheet_variables`, that the
+    questions of ``question``'s problem declare) that its answer does not use: none of its own
+    names (variables, unknown, indices, forbidden names, its model's names). A vector question
+    admits none (its answers are compared entry by entry, over the logits alone). Only the
+    problem's names: the setting of a problem is shared by its questions (``n`` is the batch size
+    of every question of sheet 9's problem 4), while a name of another problem written in an
+    answer is most often a renamed variable (``sqrt(2/n)`` for the fan-in d), left invalid."""
+    if question.vector:
+        return {}
+    own = {*question.variables, *question.vocab.known_names(), *question.vocab.indices, *question.vocab.forbidden,
+           *(question.model.names if question.model is not None else ()),
+           *([question.unknown.name] if question.unknown is not None else [])}
+    return {n: k for n, k in shared.items() if n not in own}
 
 
 @lru_cache(maxsize=8)

@@ -1336,6 +1336,42 @@ def telling_counterexample(student: sp.Expr, reference: sp.Expr, mistakes: tuple
     return None
 
 
+def varying_counterexample(student: sp.Expr, reference: sp.Expr, domain: Domain, symbol: sp.Symbol) -> dict | None:
+    """A counterexample for an answer that depends on ``symbol`` where the reference does not: the
+    first point of the nice grid where the answer differs from the reference and where another
+    nice value of ``symbol``, the rest of the point kept, changes the answer's value; the record of
+    :func:`_counterexample` with ``varying``: ``{"name", "value", "answer_value"}``, the answer at
+    that other value (scalar answers only; None when no grid point shows it)."""
+    symbols = sorted(domain.kinds, key=str)
+    grids = [nice(domain.kinds[s]) for s in symbols]
+    for combo in itertools.islice(itertools.product(*grids), TELLING_POINTS):
+        point = dict(zip(symbols, combo, strict=True))
+        try:
+            answer, ref = _value(student, point, DIGITS), _value(reference, point, DIGITS)
+        except (Unsupported, Undefined, ZeroDivisionError, ValueError, OverflowError, TypeError):
+            continue
+        if not _real_number(answer) or not _real_number(ref) or _close(answer, ref):
+            continue
+        for other in nice(domain.kinds[symbol]):
+            if other == point[symbol]:
+                continue
+            try:
+                there = _value(student, {**point, symbol: other}, DIGITS)
+            except (Unsupported, Undefined, ZeroDivisionError, ValueError, OverflowError, TypeError):
+                continue
+            if _real_number(there) and _apart(there, answer):
+                example = _counterexample(point, answer, ref, False, 0).counterexample
+                assert example is not None
+                shown, _ = show_pair(there, answer)
+                return {**example, "varying": {"name": str(symbol), "value": show(other), "answer_value": shown}}
+    return None
+
+
+def _real_number(value: Any) -> bool:
+    """A finite real number (not a vector, nothing complex)."""
+    return not isinstance(value, list) and _finite(value) and mpmath.im(value) == 0
+
+
 @lru_cache(maxsize=256)
 def _distinct_mistakes(reference: sp.Expr, mistakes: tuple[sp.Expr, ...]) -> tuple[sp.Expr, ...]:
     """The mistakes that differ from the reference and from each other (one formula under two

@@ -1,0 +1,153 @@
+"""A variable of another question of the sheet in an answer (grading/bank.py ``sheet_variables``,
+grading/grader.py ``with_sheet_variables``), one labels module without global state, and one parser
+of interval kinds.
+
+A name that the questions of the answer's problem declare with one meaning across the sheet, and
+that the answer's question does not use, is read as that sheet variable: an answer that depends on
+it is incorrect, with two of its values that give different values; one in which it cancels is
+equivalent. A name of another problem, of several meanings, or unknown to the whole sheet stays
+invalid with the reader's message.
+"""
+from __future__ import annotations
+
+import pytest
+
+from derivcheck.grading.bank import parse_bank
+from derivcheck.grading.grader import check
+
+
+def _record(banks: dict, where: str, text: str) -> dict:
+    sheet, question = where.split(":")
+    return check(banks[sheet][question], text, evidence=False)
+
+
+# --- which names each sheet admits ----------------------------------------------------------------
+
+def test_sheet9_admits_only_names_of_the_problem_with_one_meaning(banks):
+    admitted = {q.id: set(q.sheet_variables) for q in banks["sheet9"].values()}
+    assert admitted["p4.weights"] == {"n", "H", "W"}  # the batch and the image of problem 4
+    assert admitted["p1.glorot"] == {"d"}
+    assert admitted["p1.bound"] == {"n_in", "n_out"}
+    assert admitted["p2.mean"] == {"q"}
+    # k (kernel size and an index of the layers' sums), y (label and output), s (defined as
+    # sigmoid(t)), sigma (the LaTeX of sigmoid), x_i (an entry of a random input), p (defined as
+    # 1 - q in one model) have several meanings: never admitted anywhere
+    everywhere = set().union(*admitted.values())
+    assert not everywhere & {"k", "y", "s", "sigma", "x_i", "p", "t"}
+    assert banks["sheet9"]["p4.weights"].sheet_variables["n"] == "positive_integer"
+
+
+def test_sheet8_admits_almost_nothing(banks):
+    admitted = {q.id: set(q.sheet_variables) for q in banks["sheet8"].values()}
+    assert admitted == {**{qid: set() for qid in admitted}, "p3.unsmoothed_gap": {"eps"}}
+
+
+BANK = """
+[[model]]
+name = "aux"
+parameters = { m = "positive" }
+define = { w = "2*m" }
+
+[[question]]
+id = "p1.a"
+variables = { n = "positive_integer", m = "positive", r = "real" }
+reference = { formula = "n m" }
+
+[[question]]
+id = "p1.b"
+variables = { m = "positive" }
+reference = { formula = "3 m" }
+
+[[question]]
+id = "p1.c"
+variables = { r = "positive", w = "positive" }
+reference = { formula = "r w" }
+
+[[question]]
+id = "p2.d"
+variables = { u = "positive" }
+reference = { formula = "u" }
+"""
+
+
+def test_a_name_with_two_kinds_a_defined_name_or_another_problem_is_not_admitted():
+    bank = parse_bank(BANK, "test")
+    assert bank["p1.b"].sheet_variables == {"n": "positive_integer"}  # r: real and positive; w: defined
+    assert bank["p1.c"].sheet_variables == {"n": "positive_integer", "m": "positive"}
+    assert bank["p2.d"].sheet_variables == {}  # another problem: n, m stay unknown
+    assert check(bank["p1.b"], "3 m n")["verdict"] == "incorrect"
+    assert check(bank["p1.b"], "3 m n / n")["verdict"] == "correct"
+    for qid, text in (("p1.b", "3 m r"), ("p1.b", "3 w"), ("p2.d", "u n")):
+        record = check(bank[qid], text)
+        assert record["verdict"] == "invalid" and "unknown name" in record["feedback"], (qid, text)
+
+
+# --- answers: incorrect where the sheet variable matters, equivalent where it cancels -------------
+
+INCORRECT = [
+    ("sheet9:p4.weights", "n C_in C_out k^2", "n"),
+    ("sheet9:p4.weights", "n*C_out*C_in*k^2", "n"),
+    ("sheet9:p4.weights", r"n \, C_{in} C_{out} k^2", "n"),
+    ("sheet9:p4.weights", "H W C_in C_out k^2", "H"),
+    ("sheet9:p4.weights", "C_in C_out k^2 + n", "n"),
+    ("sheet9:p1.glorot", "a = sqrt(3/d)", "d"),
+    ("sheet9:p1.bound", "sqrt(3/n_in)", "n_in"),
+    ("sheet9:p1.variance", "(n_in + n_out) a^2/6", "n_in"),
+    ("sheet9:p2.mean", "x_i/(1-q)", "q"),
+]
+
+
+@pytest.mark.parametrize("where, text, name", INCORRECT)
+def test_an_answer_that_depends_on_a_sheet_variable_is_incorrect(banks, where, text, name):
+    record = _record(banks, where, text)
+    assert record["verdict"] == "incorrect", record["feedback"]
+    example = record["counterexample"]
+    varying = example["varying"]
+    assert varying["name"] == name and name in example["at"]
+    assert varying["value"] != example["at"][name]
+    assert varying["answer_value"] != example["answer_value"]  # two values of the name, two values
+    assert example["answer_value"] != example["reference_value"]
+    assert f"depends on {name}" in record["feedback"] and f"With {name} = " in record["feedback"]
+
+
+CANCELS = [
+    ("sheet9:p4.weights", "n C_in C_out k^2 / n"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (n/n)"),
+    ("sheet9:p4.weights", r"\frac{H W C_{in} C_{out} k^2}{H W}"),
+    ("sheet9:p2.mean", "x_i (1-q)/(1-q)"),
+    ("sheet9:p1.variance", "d a^2/3 + n_{in} - n_{in}"),
+]
+
+
+@pytest.mark.parametrize("where, text", CANCELS)
+def test_a_sheet_variable_that_cancels_is_equivalent(banks, where, text):
+    assert _record(banks, where, text)["verdict"] == "correct"
+
+
+STAYS_INVALID = [
+    ("sheet9:p4.weights", "zz C_in C_out k^2", "unknown name 'zz' (this question's names: C_in, C_out, k)"),
+    ("sheet9:p4.weights", "n zz C_in C_out k^2", "unknown name 'n' (this question's names: C_in, C_out, k)"),
+    ("sheet9:p1.bound", "sqrt(3/m_in)", "'m' has no entries to subscript"),
+    ("sheet9:p3.sigmoid_derivative", "s (1 - s) n", "unknown name 'n'"),  # n is problem 4's
+    ("sheet9:p2.sigma", "sqrt(2/n)", "unknown name 'n'"),
+    ("sheet8:p2.sigma", "sqrt(2/K)", "unknown name 'K'"),  # K of problem 4 is not problem 2's width
+    ("sheet8:p2.variance", "n sigma^2/2", "unknown name 'n'"),
+    ("sheet8:p4.forward_mults", "n L K^2 d", "unknown name 'd'"),
+    ("sheet8:p3.stable_softmax", "exp(x_i - max(x))/sum(exp(x - max(x))) d", "unknown name 'd'"),
+]
+
+
+@pytest.mark.parametrize("where, text, message", STAYS_INVALID)
+def test_names_unknown_to_the_problem_stay_invalid_with_the_readers_message(banks, where, text, message):
+    record = _record(banks, where, text)
+    assert record["verdict"] == "invalid" and record["feedback"].startswith(message), record["feedback"]
+
+
+def test_every_surface_gives_the_same_record(banks):
+    from derivcheck import api
+
+    direct = check(banks["sheet9"]["p4.weights"], "n C_in C_out k^2")
+    through = api.check("p4.weights", "n C_in C_out k^2", sheet="sheet9").to_dict()
+    assert through["verdict"] == direct["verdict"] == "incorrect"
+    assert through["counterexample"] == direct["counterexample"]
+    assert through["feedback"] == direct["feedback"]
