@@ -16,13 +16,14 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import sympy as sp
 
 from .equivalence import Domain
 from .errors import AnswerError
+from .labels import Wording, report_texts, wording
 from .limits import BANK
 from .model import Model, ModelError, check_definitions, check_laws, model_from
 from .symbolic import Vocabulary, X, Y, softmax, symbol_for, vmax, vsum
@@ -77,6 +78,17 @@ class Question:
     credit: dict[str, float] = field(default_factory=dict)
     example_working: tuple[str, ...] = ()
     sheet_variables: dict[str, str] = field(default_factory=dict)
+    wording: Wording | None = None
+
+    @cached_property
+    def side_judge(self) -> tuple[Any, Any]:
+        """A judge of this question's working (:class:`.lines.Judge`, default limits) and the asked
+        quantity's values at its model's points, made when first asked: :func:`.labels.recognised`
+        values a side of an answer's equation with it (``Var[y] =``)."""
+        from .lines import Judge
+
+        judge = Judge(self)
+        return judge, judge.reference_values()
 
     def widened(self, names: Iterable[str]) -> Question:
         """This question with some of its :attr:`sheet_variables` (names another question of the
@@ -310,9 +322,10 @@ def _step_mistakes(entry: dict, where: str) -> tuple[dict[str, Any], ...]:
 
 def question_from(entry: dict, source: str, stored: dict | None = None,
                   models: dict[str, dict] | None = None, credit: dict | None = None,
-                  functions: Mapping[str, Defined] | None = None) -> Question:
+                  functions: Mapping[str, Defined] | None = None, report: Any = None) -> Question:
     """One question of a bank; ``stored`` holds its formulas from the store (already derived);
-    ``functions`` are the bank's ``[[function]]`` definitions, by spelling."""
+    ``functions`` are the bank's ``[[function]]`` definitions, by spelling; ``report`` the sheet's
+    ``[report]`` tables (words that labels of its answers may use, :func:`.labels.wording`)."""
     qid = entry.get("id")
     if not qid:
         raise BankError(f"{source}: a question without an id")
@@ -338,7 +351,7 @@ def question_from(entry: dict, source: str, stored: dict | None = None,
     formulas = _decode(stored, entry) if stored else None
     formulas = formulas or _formulas(entry, vocab, where)
     claim = entry.get("reference", {}).get("claim")
-    return Question(
+    question = Question(
         id=qid, prompt=entry.get("prompt", ""), syntax=entry.get("syntax", ""), example=entry.get("example", ""),
         example_working=_example_working(entry, where),
         kind=entry.get("kind", "scalar"), vocab=vocab, domain=domain, reference=formulas["reference"][0],
@@ -352,6 +365,7 @@ def question_from(entry: dict, source: str, stored: dict | None = None,
         words={" ".join(w.lower().split()): formula for formula, ws in entry.get("words", {}).items() for w in ws},
         model=_model(entry, models or {}, unknown, where, functions), step_mistakes=_step_mistakes(entry, where),
         credit=_question_credit(entry, credit, where))
+    return dataclasses.replace(question, wording=wording(question, report_texts(report, qid)))
 
 
 def _check_function_names(functions: Mapping[str, Defined], names: set[str], where: str) -> None:
@@ -413,7 +427,8 @@ def parse_bank(text: str, source: str, stored: dict | None = None) -> dict[str, 
         raise BankError(f"{source}: {len(entries)} questions (at most {BANK.max_questions})")
     for entry in entries:
         try:
-            q = question_from(entry, source, (stored or {}).get(str(entry.get("id"))), models, credit, functions)
+            q = question_from(entry, source, (stored or {}).get(str(entry.get("id"))), models, credit, functions,
+                              data.get("report"))
         except (TypeError, AttributeError, ValueError, KeyError, IndexError) as err:
             raise BankError(f"{source}: question {entry.get('id')!r} is malformed "
                             f"({type(err).__name__}: {str(err)[:160]})") from None

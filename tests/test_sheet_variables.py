@@ -151,3 +151,57 @@ def test_every_surface_gives_the_same_record(banks):
     assert through["verdict"] == direct["verdict"] == "incorrect"
     assert through["counterexample"] == direct["counterexample"]
     assert through["feedback"] == direct["feedback"]
+
+
+# --- labels without global state: a question carries what its labels are recognised by ------------
+
+def test_a_question_carries_its_wording_from_its_own_sheet(banks):
+    from derivcheck.grading.labels import question_words
+
+    q = banks["sheet8"]["p2.variance"]
+    assert q.wording is not None
+    assert "The variance of a ReLU layer's output" in q.wording.report  # [report.questions] title
+    assert "Problem 2: initialisation for ReLU" in q.wording.report  # [report.problems] glance
+    assert q.wording.leading == "Var[y]" and q.wording.asked is None
+    assert question_words(q) == (q.wording.words, q.wording.pairs)
+    sigma = banks["sheet8"]["p2.sigma"]
+    assert sigma.wording is not None and {"standard", "deviation", "std"} <= set(sigma.wording.asked or ())
+
+
+REPORTED = """
+[[question]]
+id = "p1.count"
+prompt = "How many are there?"
+variables = { n = "positive_integer" }
+reference = { formula = "2 n" }
+"""
+
+
+def test_report_words_come_from_the_banks_own_report_tables():
+    from derivcheck.grading.labels import recognised
+
+    plain = parse_bank(REPORTED, "plain.toml")["p1.count"]
+    reported = parse_bank(REPORTED + '\n[report.questions."p1.count"]\ntitle = "Frobnications of a widget"\n',
+                          "reported.toml")["p1.count"]
+    assert not recognised("frobnications", question=plain)
+    assert recognised("frobnications", question=reported)
+
+
+def test_labels_take_the_question_explicitly(banks):
+    from derivcheck.grading.labels import asking, recognised, remark_recognised
+
+    variance, sigma = banks["sheet8"]["p2.variance"], banks["sheet8"]["p2.sigma"]
+    assert recognised("The variance is", question=variance)
+    assert not recognised("The variance is", question=sigma)  # another quantity than the asked std
+    with asking(sigma):  # the held question does not override the given one
+        assert recognised("The variance is", question=variance)
+        assert not recognised("The variance is")
+    assert recognised("Var[y]", "Var[y] = d sigma^2/2", side=True, question=variance)
+    assert not recognised("E[y]", "E[y] = d sigma^2/2", side=True, question=variance)
+    assert not remark_recognised("(the variance)", "sqrt(2/d) (the variance)", question=sigma)
+    assert recognised("anything at all")  # no question given nor held: the reader's rules alone
+
+
+def test_a_questions_side_judge_is_made_once(banks):
+    q = banks["sheet8"]["p2.variance"]
+    assert q.side_judge is q.side_judge
