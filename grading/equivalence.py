@@ -48,7 +48,7 @@ import sympy as sp
 from sympy.printing.repr import ReprPrinter
 
 from .numeric import MP, NP, Unsupported, evaluate_entries
-from .symbolic import XF, YF, X, Y
+from .symbolic import XF, YF, Interval, X, Y, interval
 
 if TYPE_CHECKING:
     from .model import Model
@@ -191,15 +191,22 @@ def _odd(value: float, rng: random.Random) -> Fraction:
 
 
 def interval_bounds(kind: str) -> tuple[float, float]:
-    """The ends of ``interval(a,b)`` (open) or ``interval[a,b]`` (closed)."""
-    inner = kind[len("interval") + 1: -1]
-    lo, hi = (float(v) for v in inner.split(","))
-    return lo, hi
+    """The ends of ``interval(a,b)`` (open) or ``interval[a,b]`` (closed), as floats
+    (:func:`.symbolic.interval` reads the kind; ``ValueError`` for a kind that is no interval)."""
+    found = _interval(kind)
+    return float(found.lo), float(found.hi)
 
 
 def interval_closed(kind: str) -> bool:
     """Whether the interval kind holds its ends (``interval[0,1]``: a label that is 0 or 1)."""
-    return kind.startswith("interval[")
+    return _interval(kind).closed
+
+
+def _interval(kind: str) -> Interval:
+    found = interval(kind)
+    if found is None:
+        raise ValueError(f"assumption kind {kind!r} is no interval")
+    return found
 
 
 def nice(kind: str) -> list[Any]:

@@ -10,6 +10,8 @@ invalid with the reader's message.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from derivcheck.grading.bank import parse_bank
@@ -205,3 +207,71 @@ def test_labels_take_the_question_explicitly(banks):
 def test_a_questions_side_judge_is_made_once(banks):
     q = banks["sheet8"]["p2.variance"]
     assert q.side_judge is q.side_judge
+
+
+# --- one parser of interval kinds (grading/symbolic.py interval) -----------------------------------
+
+def test_interval_reads_open_and_closed_intervals_exactly():
+    from fractions import Fraction
+
+    from derivcheck.grading.symbolic import interval
+
+    assert interval("interval(0,1)") == (Fraction(0), Fraction(1), False)
+    assert interval("interval[0,1]") == (Fraction(0), Fraction(1), True)
+    assert interval("interval(-1.5,+2.25)") == (Fraction(-3, 2), Fraction(9, 4), False)
+    assert interval("interval(0.1,.3)").lo == Fraction(1, 10)  # exact, not the float 0.1
+    for kind in ("real", "positive", "positive_integer", "vector", ""):
+        assert interval(kind) is None
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("interval(1,0)", "lower end 1 must be below the upper end 0"),
+    ("interval[2,2]", "lower end 2 must be below the upper end 2"),
+    ("interval(.,1)", "must be decimal numbers"),
+    ("interval(1.2.3,4)", "must be decimal numbers"),
+    ("interval[0,1)", "unknown assumption kind"),
+    ("interval(0, 1)", "without spaces"),
+    ("interval(a,b)", "unknown assumption kind"),
+    ("interval(0,1/2)", "decimal numbers"),
+    ("interval", "unknown assumption kind"),
+])
+def test_interval_refuses_a_malformed_kind(kind, message):
+    from derivcheck.grading.symbolic import interval, symbol_for
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        interval(kind)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        symbol_for("p", kind)
+
+
+def test_the_other_readers_of_interval_kinds_use_it():
+    import sympy as sp
+
+    from derivcheck.grading.equivalence import interval_bounds, interval_closed, nice
+    from derivcheck.grading.model import bounded_parameters, model_from
+
+    assert interval_bounds("interval(0,1)") == (0, 1) and interval_bounds("interval[-2,0.5]") == (-2.0, 0.5)
+    assert interval_closed("interval[0,1]") and not interval_closed("interval(0,1)")
+    assert nice("interval(0,2)") == [0.2, 0.5, 1.0]
+    with pytest.raises(ValueError, match="below the upper end"):
+        interval_bounds("interval(1,0)")
+    model = model_from({"name": "m", "parameters": {"p": "interval(0.25,0.75)", "y": "interval[0,1]", "t": "real"}})
+    bounded = bounded_parameters(model)
+    assert set(bounded) == {model.parameters["p"]}  # open intervals only, as the laws' proofs need
+    q = next(iter(bounded[model.parameters["p"]].free_symbols))
+    assert sp.limit(bounded[model.parameters["p"]], q, 0) == sp.Rational(3, 4)
+    assert sp.limit(bounded[model.parameters["p"]], q, sp.oo) == sp.Rational(1, 4)
+
+
+@pytest.mark.parametrize("variables, model, fragment", [
+    ('{ p = "interval(1,0)" }', "", "question a: assumption kind 'interval(1,0)': the lower end 1"),
+    ('{ p = "interval(0;1)" }', "", "question a: unknown assumption kind 'interval(0;1)'"),
+    ('{ p = "interval(0,1)" }', '\n[[model]]\nname = "m"\nparameters = { p = "interval[1,1]" }\n',
+     "model m: assumption kind 'interval[1,1]'"),
+])
+def test_a_bank_with_a_malformed_interval_is_a_bank_error(variables, model, fragment):
+    from derivcheck.grading.bank import BankError
+
+    text = f"[[question]]\nid = 'a'\nvariables = {variables}\nreference = {{ formula = 'p' }}\n{model}"
+    with pytest.raises(BankError, match=re.escape(fragment)):
+        parse_bank(text, "intervals.toml")
