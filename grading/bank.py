@@ -92,14 +92,30 @@ class Question:
 
     def widened(self, names: Iterable[str]) -> Question:
         """This question with some of its :attr:`sheet_variables` (names another question of the
-        sheet declares, with their kinds) declared too: an answer that uses one is read with it as
-        that sheet variable, and compared over its values (the reference does not depend on it)."""
+        sheet declares, with their kinds) declared too, in its names and as parameters of its
+        model: an answer or a line that uses one is read with it as that sheet variable, and
+        compared over its values (the reference does not depend on it)."""
         kinds = {n: self.sheet_variables[n] for n in names}
+        if not kinds:
+            return self
         symbols = {n: symbol_for(n, k) for n, k in kinds.items()}
         vocab = dataclasses.replace(self.vocab, symbols={**self.vocab.symbols, **symbols})
         domain = Domain(kinds={**self.domain.kinds, **{symbols[n]: k for n, k in kinds.items()}},
                         prefer=self.domain.prefer)
-        return dataclasses.replace(self, vocab=vocab, domain=domain)
+        model = self.model if self.model is None else dataclasses.replace(
+            self.model, parameters={**self.model.parameters, **symbols}, kinds={**self.model.kinds, **kinds})
+        return dataclasses.replace(self, vocab=vocab, domain=domain, model=model)
+
+    def sheet_variables_in(self, text: str) -> list[str]:
+        """The :attr:`sheet_variables` that ``text`` writes as a name of its own (``n``, ``n_in``,
+        ``n_{in}``; not the n of ``\\nabla`` or of ``in``)."""
+        found = []
+        for name in self.sheet_variables:
+            base, _, sub = name.partition("_")
+            spelled = re.escape(base) + (rf"\s*_\s*(?:{re.escape(sub)}|\{{\s*{re.escape(sub)}\s*\}})" if sub else "")
+            if re.search(rf"(?<![A-Za-z0-9\\]){spelled}(?![A-Za-z0-9_])", text):
+                found.append(name)
+        return found
 
     def spelled_out(self, answer: str) -> str:
         """An answer given in words the bank accepts ("no finite minimiser") as its formula ("oo"):

@@ -61,7 +61,9 @@ def check(question: Question, answer: str, limits: Limits = DEFAULT, evidence: b
             from .derivation import check_derivation
 
             start = time.perf_counter()
-            return _finish(check_derivation(question, answer, lambda text: _check(question, text, limits, evidence),
+            # its lines are read with the sheet's variables it names, as its final statement is
+            working = question.widened(question.sheet_variables_in(answer))
+            return _finish(check_derivation(working, answer, lambda text: _check(question, text, limits, evidence),
                                             limits), start)
         return _check(question, answer, limits, evidence)
     except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ZeroDivisionError,

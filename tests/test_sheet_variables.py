@@ -275,3 +275,32 @@ def test_a_bank_with_a_malformed_interval_is_a_bank_error(variables, model, frag
     text = f"[[question]]\nid = 'a'\nvariables = {variables}\nreference = {{ formula = 'p' }}\n{model}"
     with pytest.raises(BankError, match=re.escape(fragment)):
         parse_bank(text, "intervals.toml")
+
+
+def test_working_reads_the_sheet_variables_it_names_as_its_final_statement_does(banks):
+    q = banks["sheet9"]["p4.weights"]
+    assert sorted(q.sheet_variables_in(r"n C_{in} + H_{out} - W")) == ["W", "n"]  # H_out is no H
+    assert q.sheet_variables_in(r"\nabla k in the batch, n_in") == []  # no n of a word, a command or n_in
+    assert banks["sheet9"]["p1.bound"].sheet_variables_in(r"\sqrt{3/n_{in}}") == ["n_in"]
+    wrong = check(q, "C_out k^2 C_in\n= n C_in C_out k^2", evidence=False)
+    assert wrong["verdict"] == "incorrect" and [s["verdict"] for s in wrong["steps"]] == ["start", "wrong"]
+    right = check(q, "n C_in C_out k^2 / n\n= C_in C_out k^2", evidence=False)
+    assert right["verdict"] == "correct" and [s["verdict"] for s in right["steps"]] == ["start", "ok"]
+
+
+def test_grade_gives_the_record_check_gives(banks, tmp_path):
+    import csv
+
+    from derivcheck import api
+
+    answers = ["n C_in C_out k^2", "n C_in C_out k^2 / n", "zz C_in C_out k^2"]
+    source = tmp_path / "in.csv"
+    with source.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student_id", "question", "answer"])
+        writer.writerows([str(k), "p4.weights", a] for k, a in enumerate(answers))
+    api.grade(source, tmp_path / "out.csv", sheet="sheet9", workers=1)
+    with (tmp_path / "out.csv").open() as f:
+        graded = {row["answer"]: row["verdict"] for row in csv.DictReader(f)}
+    assert graded == {a: check(banks["sheet9"]["p4.weights"], a)["verdict"] for a in answers}
+    assert list(graded.values()) == ["incorrect", "correct", "invalid"]
