@@ -85,9 +85,10 @@ class Question:
         """A judge of this question's working (:class:`.lines.Judge`, default limits) and the asked
         quantity's values at its model's points, made when first asked: :func:`.labels.recognised`
         values a side of an answer's equation with it (``Var[y] =``)."""
+        from .labels import valuing_no_sides
         from .lines import Judge
 
-        judge = Judge(self)
+        judge = Judge(valuing_no_sides(self))
         return judge, judge.reference_values()
 
     def widened(self, names: Iterable[str]) -> Question:

@@ -39,10 +39,12 @@ report texts) is its :class:`Wording`, computed once when its bank is built
 functions that do not receive the question yet call them without it while :func:`asking` holds the
 question being read (set by :func:`.reader.read_answer` and :class:`.reader.Statement`; a context
 variable, the one piece of state left, for them only); with no question at all the reader's own
-rules alone decide (a direct :func:`.reader.parse_answer`).
+rules alone decide (a direct :func:`.reader.parse_answer`). A side of an equation is valued by the
+question's own :attr:`.bank.Question.side_judge`, whose question values no sides itself.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -90,14 +92,17 @@ class Wording:
     """What the labels of answers to one question are recognised by, computed once when its bank is
     built (:func:`wording`, kept as :attr:`.bank.Question.wording`): the stems of the question's own
     words, its coordinated pairs of words (``A and B``), the quantity nouns that may name its
-    unknown (None without one), the notation its prompt opens with, and the texts of its sheet's
-    report about it (title, glance, prompt, its problem's glance)."""
+    unknown (None without one), the notation its prompt opens with, the texts of its sheet's
+    report about it (title, glance, prompt, its problem's glance), and whether a side of an
+    answer's equation is valued under its model (not while such a side is being valued:
+    :func:`valuing_no_sides`)."""
 
     words: frozenset[str] = frozenset()
     pairs: tuple[tuple[str, str], ...] = ()
     asked: frozenset[str] | None = None
     leading: str = ""
     report: tuple[str, ...] = ()
+    sides: bool = True  # whether a side of an equation may be valued under the model (_asked_side)
 
 
 def wording(question: Question, report: Sequence[str] = ()) -> Wording:
@@ -140,21 +145,7 @@ def _wording(question: Question) -> Wording:
 
 # --- the compatibility layer: the question whose answer is being read, held for the reader --------
 
-@dataclass(frozen=True)
-class _Held:
-    """The question whose answer the reader reads, and whether a side of an equation is being
-    valued under its model (:func:`_asked_side` reads the side, which must not value sides again)."""
-
-    question: Question | None = None
-    valuing: bool = False
-
-
-_HELD: ContextVar[_Held | None] = ContextVar("held", default=None)
-
-
-def _held() -> _Held:
-    """What :func:`asking` holds now (nothing outside it)."""
-    return _HELD.get() or _Held()
+_HELD: ContextVar[Question | None] = ContextVar("held", default=None)
 
 
 @contextmanager
@@ -163,7 +154,7 @@ def asking(question: Question) -> Iterator[None]:
     :func:`remark_recognised` and :func:`unrecognised_subscript` called without a question ask
     it. (For the reader's functions that do not receive the question yet; each takes it
     explicitly as ``question=``.)"""
-    token = _HELD.set(_Held(question, _held().valuing))
+    token = _HELD.set(question)
     try:
         yield
     finally:
@@ -172,7 +163,7 @@ def asking(question: Question) -> Iterator[None]:
 
 def _question(question: Question | None) -> Question | None:
     """The question given, else the one held by :func:`asking`."""
-    return question if question is not None else _held().question
+    return question if question is not None else _HELD.get()
 
 
 def _stem(word: str) -> str:
@@ -374,18 +365,21 @@ def _subscript(question: Question, base: str, sub: str, side: bool) -> bool:
 
 def _asked_side(question: Question, side: str) -> bool:
     """Whether a side of an equation has the asked quantity's values at every point of the model."""
-    held = _held()
-    if question.model is None or question.unknown is not None or held.valuing:
+    if question.model is None or question.unknown is not None or not _wording(question).sides:
         return False
     from .derivation import _asked_for
     from .errors import AnswerError
 
-    token = _HELD.set(_Held(held.question, True))
     try:
-        judge, starts = question.side_judge
+        judge, starts = question.side_judge  # its question values no sides: valuing never nests
         valued = judge.valued(_NABLA.sub(lambda g: f"d{g.group(2)}/d{g.group(1)}", side))
         return bool(valued.values) and bool(starts) and _asked_for(starts, valued)
     except (AnswerError, ValueError, TypeError, ArithmeticError, RecursionError):
         return False
-    finally:
-        _HELD.reset(token)
+
+
+def valuing_no_sides(question: Question) -> Question:
+    """``question`` as its own side valuation reads statements: the same question whose labels
+    never value a side of an equation (:attr:`Wording.sides` False), so that valuing a side, which
+    reads it, never values sides again."""
+    return dataclasses.replace(question, wording=dataclasses.replace(_wording(question), sides=False))

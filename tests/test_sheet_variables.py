@@ -204,9 +204,18 @@ def test_labels_take_the_question_explicitly(banks):
     assert recognised("anything at all")  # no question given nor held: the reader's rules alone
 
 
-def test_a_questions_side_judge_is_made_once(banks):
+def test_a_questions_side_judge_is_made_once_and_values_no_sides_itself(banks):
+    from derivcheck.grading.labels import recognised, valuing_no_sides
+
     q = banks["sheet8"]["p2.variance"]
     assert q.side_judge is q.side_judge
+    judge, starts = q.side_judge
+    assert starts and judge.question.wording.sides is False and q.wording.sides is True
+    inner = valuing_no_sides(q)
+    assert inner.wording.words == q.wording.words
+    assert recognised("E[y^2] - E[y]^2", side=True, question=q)  # valued: the asked quantity's values
+    assert not recognised("E[y^2] - E[y]^2", side=True, question=inner)  # never valued while valuing
+    assert recognised("Var(y)", side=True, question=inner)  # its words still count
 
 
 # --- one parser of interval kinds (grading/symbolic.py interval) -----------------------------------
