@@ -153,6 +153,11 @@ def test_every_surface_gives_the_same_record(banks):
     assert through["verdict"] == direct["verdict"] == "incorrect"
     assert through["counterexample"] == direct["counterexample"]
     assert through["feedback"] == direct["feedback"]
+    from derivcheck.grading.limits import DEFAULT
+    from derivcheck.web.service import check_document
+
+    page = check_document("sheet9", "p4.weights", "n C_in C_out k^2", True, DEFAULT)  # the page's /api/check
+    assert page["verdict"] == "incorrect" and page["counterexample"] == direct["counterexample"]
 
 
 # --- labels without global state: a question carries what its labels are recognised by ------------
