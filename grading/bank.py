@@ -11,17 +11,19 @@ a mistake's ``claim = ...``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import sympy as sp
 
 from .equivalence import Domain
 from .errors import AnswerError
+from .labels import Wording, report_texts, wording
 from .limits import BANK
 from .model import Model, ModelError, check_definitions, check_laws, model_from
 from .symbolic import Vocabulary, X, Y, softmax, symbol_for, vmax, vsum
@@ -75,6 +77,46 @@ class Question:
     step_mistakes: tuple[dict[str, Any], ...] = ()
     credit: dict[str, float] = field(default_factory=dict)
     example_working: tuple[str, ...] = ()
+    sheet_variables: dict[str, str] = field(default_factory=dict)
+    wording: Wording | None = None
+
+    @cached_property
+    def side_judge(self) -> tuple[Any, Any]:
+        """A judge of this question's working (:class:`.lines.Judge`, default limits) and the asked
+        quantity's values at its model's points, made when first asked: :func:`.labels.recognised`
+        values a side of an answer's equation with it (``Var[y] =``)."""
+        from .labels import valuing_no_sides
+        from .lines import Judge
+
+        judge = Judge(valuing_no_sides(self))
+        return judge, judge.reference_values()
+
+    def widened(self, names: Iterable[str]) -> Question:
+        """This question with some of its :attr:`sheet_variables` (names another question of the
+        sheet declares, with their kinds) declared too, in its names and as parameters of its
+        model: an answer or a line that uses one is read with it as that sheet variable, and
+        compared over its values (the reference does not depend on it)."""
+        kinds = {n: self.sheet_variables[n] for n in names}
+        if not kinds:
+            return self
+        symbols = {n: symbol_for(n, k) for n, k in kinds.items()}
+        vocab = dataclasses.replace(self.vocab, symbols={**self.vocab.symbols, **symbols})
+        domain = Domain(kinds={**self.domain.kinds, **{symbols[n]: k for n, k in kinds.items()}},
+                        prefer=self.domain.prefer)
+        model = self.model if self.model is None else dataclasses.replace(
+            self.model, parameters={**self.model.parameters, **symbols}, kinds={**self.model.kinds, **kinds})
+        return dataclasses.replace(self, vocab=vocab, domain=domain, model=model)
+
+    def sheet_variables_in(self, text: str) -> list[str]:
+        """The :attr:`sheet_variables` that ``text`` writes as a name of its own (``n``, ``n_in``,
+        ``n_{in}``; not the n of ``\\nabla`` or of ``in``)."""
+        found = []
+        for name in self.sheet_variables:
+            base, _, sub = name.partition("_")
+            spelled = re.escape(base) + (rf"\s*_\s*(?:{re.escape(sub)}|\{{\s*{re.escape(sub)}\s*\}})" if sub else "")
+            if re.search(rf"(?<![A-Za-z0-9\\]){spelled}(?![A-Za-z0-9_])", text):
+                found.append(name)
+        return found
 
     def spelled_out(self, answer: str) -> str:
         """An answer given in words the bank accepts ("no finite minimiser") as its formula ("oo"):
@@ -297,9 +339,10 @@ def _step_mistakes(entry: dict, where: str) -> tuple[dict[str, Any], ...]:
 
 def question_from(entry: dict, source: str, stored: dict | None = None,
                   models: dict[str, dict] | None = None, credit: dict | None = None,
-                  functions: Mapping[str, Defined] | None = None) -> Question:
+                  functions: Mapping[str, Defined] | None = None, report: Any = None) -> Question:
     """One question of a bank; ``stored`` holds its formulas from the store (already derived);
-    ``functions`` are the bank's ``[[function]]`` definitions, by spelling."""
+    ``functions`` are the bank's ``[[function]]`` definitions, by spelling; ``report`` the sheet's
+    ``[report]`` tables (words that labels of its answers may use, :func:`.labels.wording`)."""
     qid = entry.get("id")
     if not qid:
         raise BankError(f"{source}: a question without an id")
@@ -325,7 +368,7 @@ def question_from(entry: dict, source: str, stored: dict | None = None,
     formulas = _decode(stored, entry) if stored else None
     formulas = formulas or _formulas(entry, vocab, where)
     claim = entry.get("reference", {}).get("claim")
-    return Question(
+    question = Question(
         id=qid, prompt=entry.get("prompt", ""), syntax=entry.get("syntax", ""), example=entry.get("example", ""),
         example_working=_example_working(entry, where),
         kind=entry.get("kind", "scalar"), vocab=vocab, domain=domain, reference=formulas["reference"][0],
@@ -339,6 +382,7 @@ def question_from(entry: dict, source: str, stored: dict | None = None,
         words={" ".join(w.lower().split()): formula for formula, ws in entry.get("words", {}).items() for w in ws},
         model=_model(entry, models or {}, unknown, where, functions), step_mistakes=_step_mistakes(entry, where),
         credit=_question_credit(entry, credit, where))
+    return dataclasses.replace(question, wording=wording(question, report_texts(report, qid)))
 
 
 def _check_function_names(functions: Mapping[str, Defined], names: set[str], where: str) -> None:
@@ -390,8 +434,7 @@ def parse_bank(text: str, source: str, stored: dict | None = None) -> dict[str, 
     except FunctionError as err:
         raise BankError(f"{source}: {err}") from None
     models = {str(m.get("name")): m for m in tables if isinstance(m, dict)}
-    for table in models.values():
-        checked_model(table, None, source, functions)
+    built = [checked_model(table, None, source, functions) for table in models.values()]
     credit = credit_weights(data.get("credit", {}), source)
     _check_score_range(credit, source)
     entries = data.get("question", [])
@@ -401,7 +444,8 @@ def parse_bank(text: str, source: str, stored: dict | None = None) -> dict[str, 
         raise BankError(f"{source}: {len(entries)} questions (at most {BANK.max_questions})")
     for entry in entries:
         try:
-            q = question_from(entry, source, (stored or {}).get(str(entry.get("id"))), models, credit, functions)
+            q = question_from(entry, source, (stored or {}).get(str(entry.get("id"))), models, credit, functions,
+                              data.get("report"))
         except (TypeError, AttributeError, ValueError, KeyError, IndexError) as err:
             raise BankError(f"{source}: question {entry.get('id')!r} is malformed "
                             f"({type(err).__name__}: {str(err)[:160]})") from None
@@ -410,7 +454,70 @@ def parse_bank(text: str, source: str, stored: dict | None = None) -> dict[str, 
         questions[q.id] = q
     if not questions:
         raise BankError(f"{source}: no [[question]] entries")
-    return questions
+    declared = {str(e.get("id")): {**dict(e.get("variables", {})), **dict(e.get("unknown", {}))} for e in entries}
+    shared = sheet_variables([(q, declared[q.id]) for q in questions.values()], built, functions)
+    problems: dict[str, set[str]] = {}
+    for qid, names in declared.items():
+        problems.setdefault(problem_of(qid), set()).update(names)
+    return {qid: dataclasses.replace(q, sheet_variables=others(q, {
+        n: k for n, k in shared.items() if n in problems[problem_of(qid)]})) for qid, q in questions.items()}
+
+
+def problem_of(question_id: str) -> str:
+    """The problem a question belongs to: its id up to the first dot (``p4`` of ``p4.weights``)."""
+    return question_id.split(".", 1)[0]
+
+
+def sheet_variables(questions: Iterable[tuple[Question, Mapping[str, str]]], models: Iterable[Model],
+                    functions: Mapping[str, Defined]) -> dict[str, str]:
+    """The names the sheet defines with ONE meaning, name -> assumption kind: a scalar variable or
+    unknown of a question that every question declaring it declares with the same kind, and that
+    nothing of the sheet uses otherwise: no question's vector, index or model uses it but as a
+    parameter of that kind, nor is it an entry of such a name (``x_i`` beside the family x), and it
+    is no spelling of a sheet function. The kind and the models are the meaning a sheet states:
+    ``k`` of sheet 9 (the kernel size, and an index of the layers' sums), ``y`` (a label in [0, 1],
+    a layer's output), ``x_i`` (a fixed input, and an entry of a layer's random input), ``s``
+    (defined as sigmoid(t)) and ``sigma`` (a standard deviation, and the LaTeX of sigmoid) are
+    none; ``n``, ``d``, ``C_in`` are. Each question comes with its declarations (its variables and
+    unknown, name -> kind)."""
+    kinds: dict[str, set[str]] = {}
+    declared: set[str] = set()
+    elsewhere: set[str] = set(functions)
+    models = list(models)
+    for q, own in questions:
+        for name, kind in own.items():
+            if kind in VECTOR_ROLES:
+                elsewhere.add(name)
+            else:
+                declared.add(name)
+                kinds.setdefault(name, set()).add(kind)
+        elsewhere |= set(q.vocab.indices)
+        if q.model is not None:
+            models.append(q.model)
+    for model in models:
+        for name in model.names | set(model.vectors):
+            if name in model.kinds:
+                kinds.setdefault(name, set()).add(model.kinds[name])
+            elif name not in model.parameters:  # an equation question's unknown is a parameter without a kind
+                elsewhere.add(name)
+    return {n: next(iter(kinds[n])) for n in sorted(declared)
+            if len(kinds[n]) == 1 and n not in elsewhere and n.split("_", 1)[0] not in elsewhere}
+
+
+def others(question: Question, shared: Mapping[str, str]) -> dict[str, str]:
+    """The variables of ``shared`` (the sheet's variables, :func:`sheet_variables`, that the
+    questions of ``question``'s problem declare) that its answer does not use: none of its own
+    names (variables, unknown, indices, forbidden names, its model's names). A vector question
+    admits none (its answers are compared entry by entry, over the logits alone). Only the
+    problem's names: the setting of a problem is shared by its questions (``n`` is the batch size
+    of every question of sheet 9's problem 4), while a name of another problem written in an
+    answer is most often a renamed variable (``sqrt(2/n)`` for the fan-in d), left invalid."""
+    if question.vector:
+        return {}
+    own = {*question.variables, *question.vocab.known_names(), *question.vocab.indices, *question.vocab.forbidden,
+           *(question.model.names if question.model is not None else ()),
+           *([question.unknown.name] if question.unknown is not None else [])}
+    return {n: k for n, k in shared.items() if n not in own}
 
 
 @lru_cache(maxsize=8)

@@ -48,7 +48,7 @@ import sympy as sp
 from sympy.printing.repr import ReprPrinter
 
 from .numeric import MP, NP, Unsupported, evaluate_entries
-from .symbolic import XF, YF, X, Y
+from .symbolic import XF, YF, Interval, X, Y, interval
 
 if TYPE_CHECKING:
     from .model import Model
@@ -191,15 +191,22 @@ def _odd(value: float, rng: random.Random) -> Fraction:
 
 
 def interval_bounds(kind: str) -> tuple[float, float]:
-    """The ends of ``interval(a,b)`` (open) or ``interval[a,b]`` (closed)."""
-    inner = kind[len("interval") + 1: -1]
-    lo, hi = (float(v) for v in inner.split(","))
-    return lo, hi
+    """The ends of ``interval(a,b)`` (open) or ``interval[a,b]`` (closed), as floats
+    (:func:`.symbolic.interval` reads the kind; ``ValueError`` for a kind that is no interval)."""
+    found = _interval(kind)
+    return float(found.lo), float(found.hi)
 
 
 def interval_closed(kind: str) -> bool:
     """Whether the interval kind holds its ends (``interval[0,1]``: a label that is 0 or 1)."""
-    return kind.startswith("interval[")
+    return _interval(kind).closed
+
+
+def _interval(kind: str) -> Interval:
+    found = interval(kind)
+    if found is None:
+        raise ValueError(f"assumption kind {kind!r} is no interval")
+    return found
 
 
 def nice(kind: str) -> list[Any]:
@@ -1334,6 +1341,42 @@ def telling_counterexample(student: sp.Expr, reference: sp.Expr, mistakes: tuple
         if apart and not _close(answer, values[0]):
             return _counterexample(point, answer, values[0], False, 0).counterexample
     return None
+
+
+def varying_counterexample(student: sp.Expr, reference: sp.Expr, domain: Domain, symbol: sp.Symbol) -> dict | None:
+    """A counterexample for an answer that depends on ``symbol`` where the reference does not: the
+    first point of the nice grid where the answer differs from the reference and where another
+    nice value of ``symbol``, the rest of the point kept, changes the answer's value; the record of
+    :func:`_counterexample` with ``varying``: ``{"name", "value", "answer_value"}``, the answer at
+    that other value (scalar answers only; None when no grid point shows it)."""
+    symbols = sorted(domain.kinds, key=str)
+    grids = [nice(domain.kinds[s]) for s in symbols]
+    for combo in itertools.islice(itertools.product(*grids), TELLING_POINTS):
+        point = dict(zip(symbols, combo, strict=True))
+        try:
+            answer, ref = _value(student, point, DIGITS), _value(reference, point, DIGITS)
+        except (Unsupported, Undefined, ZeroDivisionError, ValueError, OverflowError, TypeError):
+            continue
+        if not _real_number(answer) or not _real_number(ref) or _close(answer, ref):
+            continue
+        for other in nice(domain.kinds[symbol]):
+            if other == point[symbol]:
+                continue
+            try:
+                there = _value(student, {**point, symbol: other}, DIGITS)
+            except (Unsupported, Undefined, ZeroDivisionError, ValueError, OverflowError, TypeError):
+                continue
+            if _real_number(there) and _apart(there, answer):
+                example = _counterexample(point, answer, ref, False, 0).counterexample
+                assert example is not None
+                shown, _ = show_pair(there, answer)
+                return {**example, "varying": {"name": str(symbol), "value": show(other), "answer_value": shown}}
+    return None
+
+
+def _real_number(value: Any) -> bool:
+    """A finite real number (not a vector, nothing complex)."""
+    return not isinstance(value, list) and _finite(value) and mpmath.im(value) == 0
 
 
 @lru_cache(maxsize=256)

@@ -30,12 +30,13 @@ from .equivalence import (
     fmt_point,
     overflows,
     telling_counterexample,
+    varying_counterexample,
 )
 from .limits import DEFAULT, Limits
 from .lines import judges_working
 from .mistakes import constant, diagnose
 from .numeric import Unsupported
-from .reader import read_statement
+from .reader import Parsed, Statement, read_statement
 from .steps import is_derivation
 from .symbolic import X, Y
 
@@ -60,7 +61,9 @@ def check(question: Question, answer: str, limits: Limits = DEFAULT, evidence: b
             from .derivation import check_derivation
 
             start = time.perf_counter()
-            return _finish(check_derivation(question, answer, lambda text: _check(question, text, limits, evidence),
+            # its lines are read with the sheet's variables it names, as its final statement is
+            working = question.widened(question.sheet_variables_in(answer))
+            return _finish(check_derivation(working, answer, lambda text: _check(question, text, limits, evidence),
                                             limits), start)
         return _check(question, answer, limits, evidence)
     except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ZeroDivisionError,
@@ -105,9 +108,12 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
                 f"the form's stability cannot be checked. Write it out in those names.")}
         if under_model is not None:
             return _finish(record | under_model, start)
-        record.update(verdict="invalid", score=0.0, diagnoses=[], feedback=statement.error(final=True).message,
-                      parsed=None)
-        return _finish(record, start)
+        widened = with_sheet_variables(question, statement, answer, limits)
+        if widened is None:
+            record.update(verdict="invalid", score=0.0, diagnoses=[], feedback=statement.error(final=True).message,
+                          parsed=None)
+            return _finish(record, start)
+        question, parsed = widened
     expr = parsed.expr
     record["parsed"] = sp.sstr(expr)
     record["read"] = as_read(expr)
@@ -137,17 +143,22 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
         codes = diagnose(question, expr)
         record.update(verdict="incorrect", score=0.0, diagnoses=codes)
         example, missing = decision.counterexample, ""
-        if not question.vector and question.mistakes:
+        foreign = sorted((s for s in expr.free_symbols if s.name in question.sheet_variables), key=str)
+        if foreign:  # a variable of the sheet the reference does not depend on: two of its values
+            example = varying_counterexample(expr, question.reference, question.domain, foreign[0]) or example
+        elif not question.vector and question.mistakes:
             telling = telling_counterexample(expr, question.reference,
                                              tuple(m.formula for m in question.mistakes), question.domain)
             example = telling or example
-        if evidence:
+        if evidence and not foreign:
             # evidence restates a decided verdict; whatever goes wrong in it never changes that verdict
             with contextlib.suppress(ArithmeticError, ValueError, TypeError, RecursionError, Unsupported):
                 simulated, missing = _with_simulation(question, expr)
                 example = simulated or example
         record["counterexample"] = example
         record["feedback"] = f"{incorrect_feedback(question, expr, codes, example)} {missing}".strip()
+        if foreign:
+            record["feedback"] = f"{_foreign_feedback(question, foreign)} {record['feedback']}"
         if "eps" in question.vocab.symbols and expr.has(sp.E) and LONE_E.search(parsed.plain):
             record["feedback"] += (" Note: e is Euler's number (2.71828...); for epsilon write eps, "
                                    "ε or \\varepsilon.")
@@ -157,6 +168,51 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
                                "(0 points until then).")
     record["status"] = decision.status
     return _finish(record, start)
+
+
+#: The reader's messages for a name the question does not declare (:meth:`.symbolic.Builder.unknown`)
+#: and for a subscript on one (``n_in`` where only ``d`` is declared: the name before the subscript).
+UNKNOWN_NAME = re.compile(r"unknown name '(?P<name>[^']+)'|'(?P<base>[^']+)' has no entries to subscript")
+#: The sheet's variables one answer is read with at most.
+MOST_SHEET_VARIABLES = 4
+
+
+def with_sheet_variables(question: Question, statement: Statement, answer: str,
+                         limits: Limits) -> tuple[Question, Parsed] | None:
+    """An answer that reads only with names of the sheet's other questions (``n``, the batch size,
+    in an answer to the weights count; :attr:`.bank.Question.sheet_variables`): (the question with
+    each name the reader finds unknown that is such a variable declared too, the reading), or None
+    when it names no such variable or still does not read (then the first reading's message
+    stands). A name unknown to the whole sheet is never added; an unknown subscripted name
+    (``n_in``) adds the sheet's variables of that base and a subscript (``n_in``, ``n_out``)."""
+    added: list[str] = []
+    error = statement.answer_error
+    while error is not None and len(added) < MOST_SHEET_VARIABLES:
+        found = UNKNOWN_NAME.match(str(error))
+        if found is None:
+            return None
+        name, base = found.group("name"), found.group("base")
+        new = [name] if name in question.sheet_variables else \
+            [n for n in question.sheet_variables if base is not None and n.startswith(f"{base}_")]
+        if not new or set(new) <= set(added):
+            return None
+        added.extend(n for n in new if n not in added)
+        widened = question.widened(added)
+        again = read_statement(widened, answer, limits)
+        if again.answer is not None:  # n C_in C_out k^2 / n: n cancels, the reading stands
+            used = [n for n in added if widened.vocab.symbols[n] in again.answer.expr.free_symbols]
+            return question.widened(used), again.answer  # the point shows the names the answer holds
+        error = again.answer_error
+    return None
+
+
+def _foreign_feedback(question: Question, foreign: list[sp.Symbol]) -> str:
+    """Why an answer that depends on the sheet's other variables is wrong."""
+    names = ", ".join(s.name for s in foreign)
+    own = ", ".join(sorted(question.variables)) or "none"
+    which = "a variable of another question" if len(foreign) == 1 else "variables of other questions"
+    return (f"Your answer depends on {names}, {which} of the sheet; the answer to this question does not "
+            f"(its variables: {own}).")
 
 
 def as_read(expr: sp.Basic) -> str:
@@ -242,6 +298,10 @@ def _describe(example: dict | None) -> str:
     text = f"{where} answer gives {answer}, the reference {reference}."
     if "difference" in example:  # equal in every digit shown: how far apart they are
         text = text[:-1] + f"; they differ by {fmt(example['difference'])}."
+    varying = example.get("varying")
+    if varying:
+        text += (f" With {varying['name']} = {fmt_point(varying['value'])} instead, your answer gives "
+                 f"{fmt(varying['answer_value'])}.")
     largest = example.get("largest_exp_argument")
     if isinstance(largest, float) and largest > 0:
         text += f" There exp receives {fmt(largest)} (a positive argument)."

@@ -16,8 +16,8 @@ readable, so invalid). Never a list of bad words: ``FLOPs``, ``bytes``, ``Std:``
   answering: answer, result, total, so, we get, is, the, ...). A plural is its singular, a word
   shares the family of a question word whose first seven letters it has (``independence``), and
   one of four letters or more that begins a question word abbreviates it (``init``). The
-  question's words include the claim its answer is derived from (``he_sigma``) and, for a built-in
-  sheet, its report title, glance and prompt and its problem's glance. A label
+  question's words include the claim its answer is derived from (``he_sigma``) and its title,
+  glance and prompt in its sheet's ``[report]`` tables and its problem's glance. A label
   that names one side of a coordination of the question (``forward`` of "a forward and backward
   pass", ``weights`` of "weights and activations") names a part, not the whole: it is recognised
   only when the answer names the other part too (``LK^2 (weights) + 2nK (activations)``).
@@ -33,16 +33,23 @@ readable, so invalid). Never a list of bad words: ``FLOPs``, ``bytes``, ``Std:``
   asked quantity (``n_{mults}``). ``\\sigma_z`` (z ~ N(0, 1)), ``p_{drop}`` for a keep probability
   p, ``q_{keep}`` for "q the drop probability" are none.
 
-The reader asks :func:`recognised` while :func:`asking` holds the question being read (set by
-:func:`.reader.read_answer` and :class:`.reader.Statement`); with no question held the reader's
-own rules alone decide (a direct :func:`.reader.parse_answer`).
+What these rules read of a question (its words, coordinated pairs, asked nouns, leading notation,
+report texts) is its :class:`Wording`, computed once when its bank is built
+(:attr:`.bank.Question.wording`); each function takes the question (``question=``). The reader's
+functions that do not receive the question yet call them without it while :func:`asking` holds the
+question being read (set by :func:`.reader.read_answer` and :class:`.reader.Statement`; a context
+variable, the one piece of state left, for them only); with no question at all the reader's own
+rules alone decide (a direct :func:`.reader.parse_answer`). A side of an equation is valued by the
+question's own :attr:`.bank.Question.side_judge`, whose question values no sides itself.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -68,8 +75,6 @@ _NOTATION = {"var": ("variance",), "e": ("mean", "expectation", "expected"), "st
 #: Two words of one family share their first seven letters (``independence``, "independent"); a word
 #: of four letters or more that begins a question word abbreviates it (``init``, ``mult``).
 _FAMILY = 7
-_ASKED: ContextVar[Question | None] = ContextVar("asked", default=None)
-_VALUING: ContextVar[bool] = ContextVar("valuing", default=False)
 _WORDS_RE = re.compile(r"[A-Za-z]+")
 #: LaTeX's boxes of words and upright names (``\\text{fwd}``, ``\\mathrm{train}``): their words.
 TEXT_BOX = re.compile(r"\\(?:text|mathrm|textrm|mbox|operatorname|textit|mathit)\s*\{([^{}]*)\}")
@@ -78,20 +83,87 @@ _WORDS_ONLY = re.compile(r"[A-Za-z' ,.:;&+()\-]*")
 #: One name with one subscript: ``sigma_w``, ``\sigma_{w}``, ``σ_z``, ``p_{\text{drop}}``, ``n_{mults}``.
 _SUBSCRIPTED = re.compile(r"\s*(?P<base>\\?[A-Za-z]+|[^\x00-\x7f])\s*_\s*"
                           r"(?:\{\s*(?P<a>[A-Za-z]+)\s*\}|(?P<b>[A-Za-z]+))\s*$")
-_CACHE: dict[int, tuple[Any, ...]] = {}
-_CACHE_SIZE = 128
 #: The gradient operator with its variable, ``∇ₓL`` (read ``nabla_x L``): the derivative ``dL/dx``.
 _NABLA = re.compile(r"^\s*(?:∇|nabla)\s*_\s*\{?\s*([A-Za-z])\s*\}?\s*([A-Za-z])\s*$")
 
 
+@dataclass(frozen=True)
+class Wording:
+    """What the labels of answers to one question are recognised by, computed once when its bank is
+    built (:func:`wording`, kept as :attr:`.bank.Question.wording`): the stems of the question's own
+    words, its coordinated pairs of words (``A and B``), the quantity nouns that may name its
+    unknown (None without one), the notation its prompt opens with, the texts of its sheet's
+    report about it (title, glance, prompt, its problem's glance), and whether a side of an
+    answer's equation is valued under its model (not while such a side is being valued:
+    :func:`valuing_no_sides`)."""
+
+    words: frozenset[str] = frozenset()
+    pairs: tuple[tuple[str, str], ...] = ()
+    asked: frozenset[str] | None = None
+    leading: str = ""
+    report: tuple[str, ...] = ()
+    sides: bool = True  # whether a side of an equation may be valued under the model (_asked_side)
+
+
+def wording(question: Question, report: Sequence[str] = ()) -> Wording:
+    """The question's :class:`Wording`, its words including the ``report`` texts about it."""
+    texts = [question.prompt, question.syntax, question.id.replace("_", " ").replace(".", " "),
+             *question.words, *question.variables, question.reference_source, *report,
+             *(note for _, note in question.alternatives)]  # an accepted form's note names what it counts
+    words: set[str] = set()
+    for text in texts:
+        for token in _tokens(text):
+            words.add(_stem(token))
+            words.update(_NOTATION.get(token.lower(), ()))
+    words |= {_stem(n) for n in _names(question)}
+    pairs = tuple((_stem(m.group(1)), _stem(m.group(2))) for m in re.finditer(
+        r"([A-Za-z]{3,})\s+(?:and|or)\s+(?:(?:for|the|a|an|of|to|with|in)\s+)*([A-Za-z]{3,})", question.prompt))
+    return Wording(words=frozenset(words), pairs=pairs, asked=_asked_nouns(question),
+                   leading=_leading_notation(question), report=tuple(report))
+
+
+def report_texts(report: Any, question_id: str) -> tuple[str, ...]:
+    """The title, glance and prompt of a question in its sheet's ``[report]`` tables and its
+    problem's glance (``[report.questions."p2.variance"]``, ``[report.problems."2"]``); () when the
+    sheet has no such tables (the grader reads them only for their words: a table of another
+    shape adds none)."""
+    def table(parent: Any, key: str) -> Mapping[str, Any]:
+        found = parent.get(key, {}) if isinstance(parent, Mapping) else {}
+        return found if isinstance(found, Mapping) else {}
+
+    if not table(report, "questions") and not table(report, "problems"):
+        return ()
+    entry = table(table(report, "questions"), question_id)
+    problem = table(table(report, "problems"), question_id.split(".")[0].lstrip("p"))
+    return (*(str(entry.get(k, "")) for k in ("title", "glance", "prompt")), str(problem.get("glance", "")))
+
+
+def _wording(question: Question) -> Wording:
+    """The question's wording as its bank computed it (one made now for a question built elsewhere)."""
+    return question.wording if question.wording is not None else wording(question)
+
+
+# --- the compatibility layer: the question whose answer is being read, held for the reader --------
+
+_HELD: ContextVar[Question | None] = ContextVar("held", default=None)
+
+
 @contextmanager
 def asking(question: Question) -> Iterator[None]:
-    """Hold ``question`` as the one whose answer is being read (:func:`recognised` asks it)."""
-    token = _ASKED.set(question)
+    """Hold ``question`` as the one whose answer is being read: :func:`recognised`,
+    :func:`remark_recognised` and :func:`unrecognised_subscript` called without a question ask
+    it. (For the reader's functions that do not receive the question yet; each takes it
+    explicitly as ``question=``.)"""
+    token = _HELD.set(question)
     try:
         yield
     finally:
-        _ASKED.reset(token)
+        _HELD.reset(token)
+
+
+def _question(question: Question | None) -> Question | None:
+    """The question given, else the one held by :func:`asking`."""
+    return question if question is not None else _HELD.get()
 
 
 def _stem(word: str) -> str:
@@ -119,48 +191,8 @@ def _names(question: Question) -> set[str]:
 
 def question_words(question: Question) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
     """(the stems of the question's own words, its coordinated pairs of words ``A and B``)."""
-    key = id(question)
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0] is question:
-        return cached[1], cached[2]
-    texts = [question.prompt, question.syntax, question.id.replace("_", " ").replace(".", " "),
-             *question.words, *question.variables, question.reference_source, *_report_texts(question),
-             *(note for _, note in question.alternatives)]  # an accepted form's note names what it counts
-    words: set[str] = set()
-    for text in texts:
-        for token in _tokens(text):
-            words.add(_stem(token))
-            words.update(_NOTATION.get(token.lower(), ()))
-    words |= {_stem(n) for n in _names(question)}
-    pairs = tuple((_stem(m.group(1)), _stem(m.group(2))) for m in re.finditer(
-        r"([A-Za-z]{3,})\s+(?:and|or)\s+(?:(?:for|the|a|an|of|to|with|in)\s+)*([A-Za-z]{3,})", question.prompt))
-    _remember(key, (question, frozenset(words), pairs))
-    return frozenset(words), pairs
-
-
-def _report_texts(question: Question) -> list[str]:
-    """The title, glance and prompt of the question in its sheet's ``[report.questions]`` table, for a
-    built-in sheet whose bank holds this very question (same id and prompt); [] otherwise."""
-    from derivcheck.sheets import builtin, sheet
-
-    for name in builtin():
-        try:
-            data = sheet(name).data
-        except Exception:  # noqa: BLE001 - a sheet that cannot be read adds no words
-            continue
-        if any(q.get("id") == question.id and q.get("prompt") == question.prompt for q in data.get("question", [])):
-            report = data.get("report", {})
-            entry = report.get("questions", {}).get(question.id, {})
-            problem = report.get("problems", {}).get(question.id.split(".")[0].lstrip("p"), {})
-            return [str(entry.get(k, "")) for k in ("title", "glance", "prompt")] + [str(problem.get("glance", ""))]
-    return []
-
-
-def _remember(key: int, value: tuple[Any, ...]) -> None:
-    """Keep ``value`` for a question (bounded: a long batch that loads banks again never grows it)."""
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.clear()
-    _CACHE[key] = value
+    found = _wording(question)
+    return found.words, found.pairs
 
 
 #: Nouns that name a quantity: in a label of an equation question each must name the unknown
@@ -200,15 +232,16 @@ def _abbreviates(token: str, words: frozenset[str]) -> bool:
     return any(len(w) > len(token) and w[0] == token[0] and pattern.match(w) for w in words)
 
 
-def recognised(label: str, whole: str = "", *, side: bool = False) -> bool:
+def recognised(label: str, whole: str = "", *, side: bool = False, question: Question | None = None) -> bool:
     """Whether ``label`` (words, a side of an equation with ``side``, or a subscripted scalar) is
-    recognised as naming what the held question asks (module docstring); ``whole`` is the answer
-    it stands in (the other part of a coordination may be named there). True when no question is
-    held."""
-    question = _ASKED.get()
+    recognised as naming what ``question`` (default: the held one, :func:`asking`) asks (module
+    docstring); ``whole`` is the answer it stands in (the other part of a coordination may be
+    named there). True when there is no question."""
+    question = _question(question)
     if question is None:
         return True
-    words, pairs = question_words(question)
+    found = _wording(question)
+    words, pairs = found.words, found.pairs
     m = _SUBSCRIPTED.fullmatch(label)
     subscripted = m is not None and _plain_name(m.group("base")) in _names(question)
     if subscripted and m is not None:  # sigma_w, p_{keep}: by the subscript rule, never by its words
@@ -216,14 +249,14 @@ def recognised(label: str, whole: str = "", *, side: bool = False) -> bool:
             return True
         if not side:
             return False
-    if side and question.unknown is None and _compact(label) == _compact(_leading_notation(question)):
+    if side and question.unknown is None and _compact(label) == _compact(found.leading):
         return True  # the quantity as the prompt writes it first: "Write z_i = ...", "The gap x_y - x_j"
     bare_name = subscripted or (side and label.strip() in _names(question))  # L, y: that name, not the asked one
     if not bare_name and (not side or _WORDS_ONLY.fullmatch(TEXT_BOX.sub(lambda t: t.group(1), label))):
         tokens = [_stem(t) for t in _tokens(label)]
         said = {_stem(t) for t in _tokens(whole)} | set(tokens)
         prefixes = {w[:n] for w in words for n in range(4, min(len(w), _FAMILY) + 1)}
-        asked = _asked_nouns(question)
+        asked = found.asked
         if asked is not None and any(t in _QUANTITY_NOUNS and t not in asked for t in tokens):
             return False  # a quantity of the question, not the one asked
         if tokens and all(t in words or t in GENERIC or (len(t) >= 4 and t[:_FAMILY] in prefixes)
@@ -233,11 +266,11 @@ def recognised(label: str, whole: str = "", *, side: bool = False) -> bool:
     return side and _asked_side(question, label)
 
 
-def unrecognised_subscript(text: str) -> str | None:
-    """The first word subscript on a parameter of the held question's model in ``text`` (plain or
-    LaTeX: ``sigma_z``, ``\\sigma_{z}``, ``σ_z``) that is not recognised (:func:`recognised`), or None:
-    a statement holding one is read by no reading that drops it."""
-    question = _ASKED.get()
+def unrecognised_subscript(text: str, question: Question | None = None) -> str | None:
+    """The first word subscript on a parameter of the model of ``question`` (default: the held one)
+    in ``text`` (plain or LaTeX: ``sigma_z``, ``\\sigma_{z}``, ``σ_z``) that is not recognised
+    (:func:`recognised`), or None: a statement holding one is read by no reading that drops it."""
+    question = _question(question)
     if question is None or question.model is None or not question.model.parameters:
         return None
     from .normalize import to_plain
@@ -269,15 +302,16 @@ _LABEL_REMARK = re.compile(r"\s*(?:\(\s*[A-Za-z]+(?:(?:\s*[+&/]\s*|\s+)[A-Za-z]+
 _NEGATING = frozenset({"not", "no", "never", "without", "non", "nor", "none"})
 
 
-def remark_recognised(remark: str, whole: str) -> bool:
+def remark_recognised(remark: str, whole: str, question: Question | None = None) -> bool:
     """Whether a remark the reader would set aside may be: a remark shaped as a label (words alone
     in a bracket, a clause explaining a name) is :func:`recognised`; any other remark (a comment, a
-    justification: ``(He et al.)``, ``(unbiased, nothing to rescale)``) is left to :mod:`.sentences`."""
+    justification: ``(He et al.)``, ``(unbiased, nothing to rescale)``) is left to :mod:`.sentences`;
+    ``question`` defaults to the held one."""
     from .sentences import OPERATION_WORDS
 
     tokens = [t.lower() for t in _tokens(remark)]
-    question = _ASKED.get()
-    asked = _asked_nouns(question) if question is not None else None
+    question = _question(question)
+    asked = _wording(question).asked if question is not None else None
     if asked is not None and any(_stem(t) in _QUANTITY_NOUNS and _stem(t) not in asked for t in tokens):
         return False  # (the variance) beside the weight standard deviation: another quantity
     clause = re.match(r"\s*[,;]?\s*(?:where|with)\s", remark, re.I) is not None
@@ -285,7 +319,7 @@ def remark_recognised(remark: str, whole: str) -> bool:
                    for t in tokens)
     if not _LABEL_REMARK.fullmatch(remark) or (not clause and sentence):
         return True  # a sentence: a verb, a negation, an article (``(bias not counted)``, ``(checked numerically)``)
-    return recognised(remark.strip().strip("()[],;").strip(), whole)
+    return recognised(remark.strip().strip("()[],;").strip(), whole, question=question)
 
 
 def _compact(text: str) -> str:
@@ -331,23 +365,21 @@ def _subscript(question: Question, base: str, sub: str, side: bool) -> bool:
 
 def _asked_side(question: Question, side: str) -> bool:
     """Whether a side of an equation has the asked quantity's values at every point of the model."""
-    if question.model is None or question.unknown is not None or _VALUING.get():
+    if question.model is None or question.unknown is not None or not _wording(question).sides:
         return False
     from .derivation import _asked_for
     from .errors import AnswerError
-    from .lines import Judge
 
-    token = _VALUING.set(True)
     try:
-        cached = _CACHE.get(-id(question))
-        if cached is None or cached[0] is not question:
-            judge = Judge(question)
-            cached = (question, judge, judge.reference_values())
-            _remember(-id(question), cached)
-        judge, starts = cached[1], cached[2]
+        judge, starts = question.side_judge  # its question values no sides: valuing never nests
         valued = judge.valued(_NABLA.sub(lambda g: f"d{g.group(2)}/d{g.group(1)}", side))
         return bool(valued.values) and bool(starts) and _asked_for(starts, valued)
     except (AnswerError, ValueError, TypeError, ArithmeticError, RecursionError):
         return False
-    finally:
-        _VALUING.reset(token)
+
+
+def valuing_no_sides(question: Question) -> Question:
+    """``question`` as its own side valuation reads statements: the same question whose labels
+    never value a side of an equation (:attr:`Wording.sides` False), so that valuing a side, which
+    reads it, never values sides again."""
+    return dataclasses.replace(question, wording=dataclasses.replace(_wording(question), sides=False))

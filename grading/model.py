@@ -22,14 +22,13 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import sympy as sp
 
 from .errors import AnswerError
 from .laws import Law, LawError, parse_law
 from .limits import DEFAULT, Limits
-from .symbolic import symbol_for
+from .symbolic import interval, symbol_for
 from .vocabulary import Defined, yielding
 
 _KEY = re.compile(r"(?P<name>[A-Za-z][A-Za-z0-9]*)(?:_(?P<index>[A-Za-z]))?")
@@ -235,21 +234,18 @@ def check_laws(model: Model) -> None:
             raise ModelError(f"model {model.name}: random {family} = {model.random[family]!r}: {err}") from None
 
 
-_INTERVAL = re.compile(r"interval\((?P<lo>[-+]?[0-9./]+),(?P<hi>[-+]?[0-9./]+)\)")
-
-
 def bounded_parameters(model: Model) -> dict[sp.Symbol, sp.Expr]:
     """Each parameter of kind ``interval(lo,hi)`` written as ``lo + (hi - lo)/(1 + q)``, q a
     positive symbol: the values in (lo, hi) exactly, in a form whose bounds SymPy can prove."""
     out: dict[sp.Symbol, sp.Expr] = {}
     for name, kind in model.kinds.items():
-        m = _INTERVAL.fullmatch(kind.replace(" ", ""))
-        if m is None or name not in model.parameters:
-            continue
         try:
-            lo, hi = (Fraction(m.group(g)) for g in ("lo", "hi"))
-        except (ValueError, ZeroDivisionError):
+            found = interval(kind)
+        except ValueError:
             continue
+        if found is None or found.closed or name not in model.parameters:
+            continue
+        lo, hi = found.lo, found.hi
         q = sp.Dummy(f"q_{name}", positive=True)
         width = hi - lo
         out[model.parameters[name]] = (sp.Rational(lo.numerator, lo.denominator)

@@ -14,6 +14,8 @@ import keyword
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import NamedTuple
 
 import sympy as sp
 
@@ -24,8 +26,8 @@ from .normalize import EVALUATION
 from .tree import Add, Big, Call, Div, Entry, Fact, Index, Mul, Name, Neg, Node, Num, Pow, Sub, Visitor, substitute
 from .vocabulary import CONSTANT, FUNCTION, LETTERS, NAME_ALIASES, Defined, softmax, tree_nodes, vmax, vsum
 
-__all__ = ["XF", "YF", "Builder", "Vocabulary", "X", "Y", "localise", "log_at_edge", "softmax", "symbol_for", "vmax",
-           "vsum"]
+__all__ = ["XF", "YF", "Builder", "Interval", "Vocabulary", "X", "Y", "interval", "localise", "log_at_edge", "softmax",
+           "symbol_for", "vmax", "vsum"]
 
 X = sp.Symbol("x", real=True)          # the logit vector, elementwise
 Y = sp.Symbol("y", real=True)          # the one-hot label vector, elementwise
@@ -50,13 +52,45 @@ KINDS = {
 }
 
 
-_INTERVAL = re.compile(r"interval(\([-+]?[0-9.]+,[-+]?[0-9.]+\)|\[[-+]?[0-9.]+,[-+]?[0-9.]+\])")
+#: An interval kind: ``interval(a,b)`` (open) or ``interval[a,b]`` (closed), a and b decimals.
+_INTERVAL = re.compile(r"interval(?:\((?P<lo>[-+]?[0-9.]+),(?P<hi>[-+]?[0-9.]+)\)"
+                       r"|\[(?P<clo>[-+]?[0-9.]+),(?P<chi>[-+]?[0-9.]+)\])")
+
+
+class Interval(NamedTuple):
+    """The values an interval kind allows: from ``lo`` to ``hi`` (exact), their ends too when ``closed``."""
+
+    lo: Fraction
+    hi: Fraction
+    closed: bool
+
+
+def interval(kind: str) -> Interval | None:
+    """The interval an assumption kind names (``interval(0,1)``: 0 < x < 1; ``interval[0,1]``:
+    0 <= x <= 1), or None for a kind that is no interval (not starting with ``interval``). The one
+    reader of interval kinds: a kind that starts so but is not two decimals, in brackets that
+    agree, with the lower end below the upper, raises ``ValueError`` saying so."""
+    if not kind.startswith("interval"):
+        return None
+    m = _INTERVAL.fullmatch(kind)
+    if m is None:
+        raise ValueError(f"unknown assumption kind {kind!r}: an interval is written interval(a,b) (open) or "
+                         "interval[a,b] (closed), a and b decimal numbers, without spaces")
+    closed = m.group("clo") is not None
+    texts = (m.group("clo"), m.group("chi")) if closed else (m.group("lo"), m.group("hi"))
+    try:
+        lo, hi = (Fraction(t) for t in texts)
+    except ValueError:
+        raise ValueError(f"assumption kind {kind!r}: {texts[0]!r} and {texts[1]!r} must be decimal numbers") from None
+    if lo >= hi:
+        raise ValueError(f"assumption kind {kind!r}: the lower end {texts[0]} must be below the upper end {texts[1]}")
+    return Interval(lo, hi, closed)
 
 
 def symbol_for(name: str, kind: str) -> sp.Symbol:
     """A SymPy symbol with the assumptions of an assumption kind (``interval(a,b)``, open, and
-    ``interval[a,b]``, closed, are real)."""
-    if _INTERVAL.fullmatch(kind):
+    ``interval[a,b]``, closed, are real: :func:`interval`)."""
+    if interval(kind) is not None:
         return sp.Symbol(name, real=True)
     if kind not in KINDS:
         raise ValueError(f"unknown assumption kind {kind!r}; known: {', '.join(KINDS)}, interval(a,b), "
