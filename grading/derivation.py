@@ -288,18 +288,17 @@ def names_the_asked(question: Question, text: str) -> bool:
     question's own words (:func:`.labels.recognised`, as a side of an answer's equation is):
     ``mults_fwd`` for the forward multiplications, never ``Std[y]``, ``bytes`` or ``dL/dz_j``; a plain
     name of one or two letters (``M``) is a symbol the student chose and names nothing else."""
-    from .labels import TEXT_BOX, asking, recognised
+    from .labels import TEXT_BOX, recognised
 
     if _PRIME.search(text):
         return False  # s'': a derivative's order is notation, never words of the question
     text = TEXT_BOX.sub(r"\1", text)  # M_{\mathrm{fwd}}
     text = _COUNT_SIGN.sub("number of ", text)  # \#\text{mults}, #mults: the number sign reads "number of"
-    with asking(question):
-        if _ONE_NAME.match(text) is not None:  # a plain name: its words (three letters or more) are the question's
-            words = [w for w in re.split(r"[_{}\s]+", text.strip()) if len(w) >= 3]
-            if not words or recognised(" ".join(words)):
-                return True  # no words: a symbol of one or two letters (M, N_w) names nothing else
-        return recognised(text.strip(), side=True)
+    if _ONE_NAME.match(text) is not None:  # a plain name: its words (three letters or more) are the question's
+        words = [w for w in re.split(r"[_{}\s]+", text.strip()) if len(w) >= 3]
+        if not words or recognised(" ".join(words), question=question):
+            return True  # no words: a symbol of one or two letters (M, N_w) names nothing else
+    return recognised(text.strip(), side=True, question=question)
 
 
 def _worded(text: str, known: set[str]) -> bool:
