@@ -714,6 +714,10 @@ def _decide(student: sp.Expr, reference: sp.Expr, domain: Domain, *, vector: boo
                 valid -= 1  # the values never settle here: no evidence either way
                 continue
             ans, ref = settled
+            if not _close(ans, ref) and not vector and _cancelled_to_zero((student, ans), (reference, ref)) \
+                    and not _zero_shown(student, reference, point):
+                valid -= 1  # a side cancelled to exactly 0 (1 - 1/(1 + e^{-18253})): no evidence here
+                continue
             if not _close(ans, ref):
                 return _counterexample(point, ans, ref, vector, valid)
     if valid < MIN_VALID:
@@ -815,6 +819,24 @@ def _difference_shown(student: sp.Expr, reference: sp.Expr, points: list[dict], 
         if value is not None and any(v != 0 for v in (value if isinstance(value, list) else [value])):
             return point, difference, value
     return None
+
+
+def _cancelled_to_zero(*valued: tuple[sp.Expr, Any]) -> bool:
+    """Whether one of the (expression, value) pairs is an expression in some name valued exactly
+    0 (a sum that cancelled), not the number 0 itself."""
+    return any(value == 0 and expr.free_symbols for expr, value in valued)
+
+
+def _zero_shown(student: sp.Expr, reference: sp.Expr, point: dict) -> bool:
+    """Whether two values apart at ``point`` where one of them is exactly 0 are shown apart by
+    their exact difference valued alone (:func:`_difference_shown`): a sum that cancels to exactly
+    0 may have lost an addend its other term absorbed (``1 - 1/(1 + e^{-t})`` at t = 18253 is 0
+    below 7,928 digits, while sigma(1 - sigma) - e^{-t}/(1 + e^{-t})^2 is exactly 0)."""
+    try:
+        with budget(DIFFERENCE_SECONDS):
+            return _difference_shown(student, reference, [point], DIGITS) is not None
+    except (OutOfTime, RecursionError):
+        return False
 
 
 def _trusted_value(expr: sp.Expr, point: dict, digits: int, patient: bool = True) -> Any:

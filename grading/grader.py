@@ -21,6 +21,7 @@ from derivcheck.derivations.claim import to_latex
 
 from .bank import Question
 from .equivalence import (
+    Decision,
     OutOfTime,
     _value,
     budget,
@@ -130,6 +131,9 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
         named = _named_back(question, expr, limits)
         if named is not None:
             decision, expr = decide(named, question.reference, question.domain), named
+    written = _written_out(question, expr, limits) if decision.status == "counterexample" else None
+    if written is not None and written[1].status == "counterexample":
+        decision = written[1]  # its point keeps s = sigmoid(t): never a point where s and t disagree
     if decision.equivalent and question.stability and overflows(
             expr, domain=None if question.vector else question.domain):
         overflow = _overflow_example(expr, question)
@@ -139,6 +143,11 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
         record.update(verdict="correct", score=1.0, diagnoses=[],
                       feedback=f"Correct ({decision.status}: {decision.message})."
                       + (f" Note: {note}." if note else ""))
+    elif written is not None and written[1].equivalent:
+        record.update(verdict="invalid", score=0.0, diagnoses=[], feedback=(
+            f"This equals the reference once {written[0]} is put in, but it is written in "
+            f"{', '.join(sorted(map(str, expr.free_symbols)))}: the question asks for "
+            f"{question.syntax or 'it in its own names'}; write it in those names."))
     elif decision.status == "counterexample":
         codes = diagnose(question, expr)
         record.update(verdict="incorrect", score=0.0, diagnoses=codes)
@@ -146,7 +155,7 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
         foreign = sorted((s for s in expr.free_symbols if s.name in question.sheet_variables), key=str)
         if foreign:  # a variable of the sheet the reference does not depend on: two of its values
             example = varying_counterexample(expr, question.reference, question.domain, foreign[0]) or example
-        elif not question.vector and question.mistakes:
+        elif not question.vector and question.mistakes and written is None:
             telling = telling_counterexample(expr, question.reference,
                                              tuple(m.formula for m in question.mistakes), question.domain)
             example = telling or example
@@ -251,18 +260,46 @@ def _named_back(question: Question, expr: sp.Expr, limits: Limits) -> sp.Expr | 
     put back as that variable wherever it holds it, powers included: ``sigma(t)(1 - sigma(t))``
     and ``sigma(t) - sigma(t)^2`` are ``s(1 - s)`` and ``s - s^2``; ``e^{-t}/(1 + e^{-t})^2``
     stays in t. None when nothing was put back (a vector question, no such definition)."""
-    model = question.model
-    if model is None or question.vector:
-        return None
     out = expr
+    for symbol, definition in _definitions(question, limits).items():
+        out = out.subs(definition, symbol)
+    return None if out == expr else out
+
+
+def _definitions(question: Question, limits: Limits) -> dict[sp.Symbol, sp.Expr]:
+    """The model's definition of each question variable it defines (``s: sigmoid(t)``), read as
+    the answers are; empty for a vector question or one without a model."""
+    model = question.model
+    out: dict[sp.Symbol, sp.Expr] = {}
+    if model is None or question.vector:
+        return out
     for d in model.definitions:
         symbol = question.vocab.symbols.get(d.name)
         if d.index is not None or symbol is None or d.name in model.parameters:
             continue
         definition = read_statement(question, d.text, limits).answer
         if definition is not None and not definition.expr.is_Atom:
-            out = out.subs(definition.expr, symbol)
-    return None if out == expr else out
+            out[symbol] = definition.expr
+    return out
+
+
+def _written_out(question: Question, expr: sp.Expr, limits: Limits) -> tuple[str, Decision] | None:
+    """An answer that differs from the reference with the question's variables independent, but
+    holds a name the model's definitions are made of (t in s = sigmoid(t)), decided again with
+    the definitions put in on both sides: (the definitions, ``s = 1/(1 + exp(-t))``, that
+    decision), or None when the answer holds no such name. Equal so (``e^t/(1 + e^t) - y`` for
+    ``s - y``), its value is right but it is not written in the asked names (``invalid``); apart,
+    the decision's point is one where s and t agree, never a refutation by s = 0.1, t = 2."""
+    definitions = _definitions(question, limits)
+    inner = {x for d in definitions.values() for x in d.free_symbols}
+    if not expr.free_symbols & inner:
+        return None
+    decision = decide(expr.subs(definitions), question.reference.subs(definitions), question.domain)
+    at = (decision.counterexample or {}).get("at")
+    if at:  # the defined names at their values there (s = sigmoid(t)), not at the domain's own point
+        values = {x: at[x.name] for x in inner if x.name in at}
+        at.update({k.name: float(v.subs(values)) for k, v in definitions.items() if v.free_symbols <= set(values)})
+    return ", ".join(f"{k} = {sp.sstr(v)}" for k, v in definitions.items()), decision
 
 
 def _feedback(question: Question, codes: list[str]) -> str:

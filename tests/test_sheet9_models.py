@@ -142,8 +142,9 @@ def test_three_right_and_three_wrong_workings_per_question():
     ("(1 - σ(t)) σ(t)", "correct", None), ("σ(t) - σ(t)^2", "correct", None),
     ("1/(1 + e^{-t}) - 1/(1 + e^{-t})^2", "correct", None), ("sigma(t)", "incorrect", "chain_rule_dropped"),
     ("-sigma(t)(1 - sigma(t))", "incorrect", "inner_sign_dropped"),
-    # "as a function of sigma(t) alone": the derivative written in t is not that
-    ("e^{-t}/(1+e^{-t})^2", "incorrect", None),
+    # "as a function of sigma(t) alone": the derivative written in t is not that; its value is
+    # right, so no point refutes it (s = 0.1 with t = 2 is no point of the model): invalid
+    ("e^{-t}/(1+e^{-t})^2", "invalid", None), ("e^{t}/(1+e^{-t})^2", "incorrect", None),
 ])
 def test_a_call_of_the_models_definition_is_its_variable(bank, answer, verdict, code):
     """s = sigma(t) in the question's model: an answer calling the sheet function sigma(t) means s."""
@@ -195,3 +196,38 @@ def test_the_derivations_own_steps_are_true(bank, qid):
         records = [check_derivation(question, s.latex, final)["steps"] for s in steps]
     for lines in records:
         assert all(line["verdict"] in ("start", "ok") for line in lines), lines
+
+
+@pytest.mark.parametrize("answer, verdict", [
+    ("e^t/(1+e^t) - y", "invalid"), (r"\frac{1}{2}\left(1 + \tanh(t/2)\right) - y", "invalid"),
+    ("(1 - y) - 1/(1 + e^{t})", "invalid"), ("1/(1 + exp(-t)) - y", "correct"),
+    ("e^t/(1+e^t) + y", "incorrect"), ("1/(1 + e^{t}) - y", "incorrect"), ("s - y", "correct"),
+])
+def test_an_answer_in_t_is_decided_with_s_at_sigma_t(bank, answer, verdict):
+    """dL/dt written in t: equal to s - y once s = sigma(t) is put in is the right value in other
+    names (invalid, never refuted at a point where s and t disagree); apart, its counterexample
+    holds s = sigma(t)."""
+    import math
+
+    record = check(bank["p3.gradient"], answer, evidence=False)
+    assert record["verdict"] == verdict, record
+    if verdict == "invalid":
+        assert "s = 1/(1 + exp(-t))" in record["feedback"] and "counterexample" not in record
+    if verdict == "incorrect":
+        at = record["counterexample"]["at"]
+        assert at["s"] == pytest.approx(1 / (1 + math.exp(-at["t"])))
+
+
+def test_a_value_absorbed_at_a_precision_is_no_counterexample():
+    """sigma(1 - sigma) at t = 18253 is 1 - 1/(1 + e^{-18253}): exactly 0 below 7,928 digits; the
+    derivative e^{-t}/(1 + e^{-t})^2 is 5e-7928 there. The two are equal (proven), and the
+    absorbed addend makes that point no evidence either way."""
+    import sympy as sp
+
+    from derivcheck.grading.equivalence import Domain, decide
+
+    t = sp.Symbol("t", real=True)
+    sigma = 1 / (1 + sp.exp(-t))
+    decision = decide(sp.exp(-t) / (1 + sp.exp(-t)) ** 2, sigma * (1 - sigma), Domain({t: "real"}))
+    assert decision.equivalent, decision
+    assert not decide(sp.exp(t) / (1 + sp.exp(-t)) ** 2, sigma * (1 - sigma), Domain({t: "real"})).equivalent
