@@ -99,9 +99,12 @@ def hold(working: Iterable[str], final: str | None = None, question: Question | 
         raise found
 
 
-def refuted(working: Iterable[str], final: str | None = None, question: Question | None = None) -> PremiseError | None:
+def refuted(working: Iterable[str], final: str | None = None, question: Question | None = None,
+            counts: bool = True) -> PremiseError | None:
     """What :func:`hold` raises, or None when every claim of ``working`` holds (``question``: the
-    one being asked, by default the one whose answer is being read)."""
+    one being asked, by default the one whose answer is being read). Without ``counts`` only its
+    equations are judged: a reason given for the answer (``since half the z_i are clipped to 0``)
+    names quantities without saying they make up the answer."""
     question = question if question is not None else _ASKED.get()
     if question is None or _JUDGING.get():
         return None
@@ -110,7 +113,7 @@ def refuted(working: Iterable[str], final: str | None = None, question: Question
         return None
     with _judging():
         try:
-            found = _refuted(question, texts, final)
+            found = _refuted(question, texts, final, counts)
         except RecursionError:
             found = PremiseError("the working before the final statement is nested too deeply to be checked")
         if found is not None and final is not None and not _right(question, final):
@@ -147,7 +150,7 @@ def claims(text: str) -> list[str]:
     return out
 
 
-def _refuted(question: Question, texts: list[str], final: str | None) -> PremiseError | None:
+def _refuted(question: Question, texts: list[str], final: str | None, counts: bool) -> PremiseError | None:
     from .lines import Judge
     from .reader import split_equals
 
@@ -168,7 +171,7 @@ def _refuted(question: Question, texts: list[str], final: str | None) -> Premise
                     return found  # a question answered in words: its model may not speak of the working
             elif _fragments(claim):
                 quantities.append(claim)
-    if quantities and final is not None and question.unknown is None and not question.words:
+    if counts and quantities and final is not None and question.unknown is None and not question.words:
         return _composed(question, quantities, final)
     return None
 
@@ -266,7 +269,9 @@ def _composed(question: Question, quantities: list[str], final: str) -> PremiseE
         whole = parse_answer(final, question.vocab, None).expr
         for fragment in (f for q in quantities for f in _fragments(q)):
             try:
-                parts.append(parse_answer(fragment, question.vocab, None).expr)
+                part = parse_answer(fragment, question.vocab, None).expr
+                if part != 0:  # "half the z_i are clipped to 0": a number of the sentence, never a factor
+                    parts.append(part)
             except AnswerError:
                 if not _BARE_NAME.fullmatch(fragment):
                     raise
