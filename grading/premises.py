@@ -99,12 +99,9 @@ def hold(working: Iterable[str], final: str | None = None, question: Question | 
         raise found
 
 
-def refuted(working: Iterable[str], final: str | None = None, question: Question | None = None,
-            counts: bool = True) -> PremiseError | None:
+def refuted(working: Iterable[str], final: str | None = None, question: Question | None = None) -> PremiseError | None:
     """What :func:`hold` raises, or None when every claim of ``working`` holds (``question``: the
-    one being asked, by default the one whose answer is being read). Without ``counts`` only its
-    equations are judged: a reason given for the answer (``since half the z_i are clipped to 0``)
-    names quantities without saying they make up the answer."""
+    one being asked, by default the one whose answer is being read)."""
     question = question if question is not None else _ASKED.get()
     if question is None or _JUDGING.get():
         return None
@@ -113,7 +110,7 @@ def refuted(working: Iterable[str], final: str | None = None, question: Question
         return None
     with _judging():
         try:
-            found = _refuted(question, texts, final, counts)
+            found = _refuted(question, texts, final)
         except RecursionError:
             found = PremiseError("the working before the final statement is nested too deeply to be checked")
         if found is not None and final is not None and not _right(question, final):
@@ -150,7 +147,7 @@ def claims(text: str) -> list[str]:
     return out
 
 
-def _refuted(question: Question, texts: list[str], final: str | None, counts: bool) -> PremiseError | None:
+def _refuted(question: Question, texts: list[str], final: str | None) -> PremiseError | None:
     from .lines import Judge
     from .reader import split_equals
 
@@ -171,7 +168,7 @@ def _refuted(question: Question, texts: list[str], final: str | None, counts: bo
                     return found  # a question answered in words: its model may not speak of the working
             elif _fragments(claim):
                 quantities.append(claim)
-    if counts and quantities and final is not None and question.unknown is None and not question.words:
+    if quantities and final is not None and question.unknown is None and not question.words:
         return _composed(question, quantities, final)
     return None
 

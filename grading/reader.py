@@ -199,7 +199,7 @@ def without_reason(text: str) -> tuple[str, str] | None:
         answer = re.sub(r"[\s,;]+$", "", answer)
     if not answer.strip() or IMPLICATION.search(reason) or IMPLICATION.search(answer):
         return None
-    if premises.refuted([reason], answer, counts=first is not None) is not None:  # a false reason stays
+    if premises.refuted([reason], answer) is not None:  # a false reason is never set aside
         return None
     return answer, reason.strip()
 

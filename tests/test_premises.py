@@ -40,6 +40,7 @@ UNJUDGED = [
     ("sheet9:p1.variance", "Var[w_i] = a^2/4 for each of d terms: d a^2/3"),
     ("sheet8:p3.gradient", "dL/dz_i = y_i/z_i, so z_j - y_j"),
     ("sheet9:p1.variance", "d a^2/3, since E[w_i^2] = a^2/6"),  # a false reason is never set aside
+    ("sheet9:p1.variance", "d a^2/3 because it is halved twice over the d inputs"),  # d alone is not d a^2/3
 ]
 
 #: True working before a right final statement: still correct.
@@ -61,7 +62,7 @@ TRUE = [
     ("sheet9:p3.gradient", "ds/dt = s(1-s), so dL/dt = s - y"),
     ("sheet9:p3.sigmoid_derivative", "σ(t) = 1/(1+e^{-t}), so σ'(t) = σ(t)(1-σ(t))"),
     ("sheet9:p4.weights", "C_in k^2 per filter, times C_out filters: C_out C_in k^2"),  # their product
-    ("sheet8:p2.variance", "d sigma^2/2, because half of the z_i are set to 0 by the ReLU"),  # a reason: no count
+    ("sheet8:p2.variance", "d sigma^2/2, because half of the z_i are set to 0 by the ReLU"),  # 0 counts nothing
     ("sheet9:p1.variance", "d a^2/3, since E[w_i^2] = a^2/3"),  # a true equation in a reason
 ]
 
