@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
+from . import premises
 from .bounds import bound
 from .errors import AnswerError, TooLarge
 from .labels import asking, recognised, remark_recognised, unrecognised_subscript
@@ -65,13 +66,14 @@ class Parsed:
 
 
 #: What joins the statements of a chain: arrows and words of implication. The final statement
-#: of a chain is the answer; the working before it is not checked here.
+#: of a chain is the answer; the working before it is judged by :mod:`.premises`.
 IMPLICATION = re.compile(r"\\(?:text|mathrm|textrm)\{\s*(?:so|hence|therefore|thus|implies)\s*\}"
                          r"|<=>|==>|=>|-+>|⇒|⟹|⇔|→|⟶|\\(?:Rightarrow|Longrightarrow|implies|therefore|iff|Leftrightarrow"
                          r"|Longleftrightarrow)(?![A-Za-z])|∴"
                          r"|(?<![A-Za-z\\])(?:so|hence|therefore|thus|implies)(?![A-Za-z])",
                          re.IGNORECASE)
-WORKING_NOTE = "the working before the final statement was not checked (only the final statement was graded)"
+WORKING_NOTE = ("the working before the final statement was not checked beyond its mathematics (grading/premises.py); "
+                "only the final statement was graded")
 
 
 def split_chain(text: str) -> list[tuple[str, int]]:
@@ -160,6 +162,7 @@ def statements(text: str, unknowns: set[str]) -> tuple[str, str] | None:
         final = _NAME_AT.sub(put_in, final)
         return final, "read with " + ", ".join(f"{n} = {v.strip()}" for n, v in definitions.items())
     if not definitions and all(split_equals(p)[1:] for p in rest):
+        premises.hold(rest[:-1], rest[-1])  # the working before the final statement must hold
         return rest[-1], WORKING_NOTE
     return None
 
@@ -196,6 +199,8 @@ def without_reason(text: str) -> tuple[str, str] | None:
         answer = re.sub(r"[\s,;]+$", "", answer)
     if not answer.strip() or IMPLICATION.search(reason) or IMPLICATION.search(answer):
         return None
+    if premises.refuted([reason], answer) is not None:  # a false reason is never set aside
+        return None
     return answer, reason.strip()
 
 
@@ -217,6 +222,7 @@ def after_colon(text: str) -> str | None:
     words = [w for w in re.findall(r"(?<![A-Za-z_\\])[A-Za-z]{3,}(?![A-Za-z_(])", before) if w not in FUNCTION]
     if not _MATHS.search(before) or not words or not pieces[-1][0].strip():
         return None  # "y - s: s - y": no working in words before the colon
+    premises.hold([before], pieces[-1][0])
     return pieces[-1][0]
 
 
@@ -468,6 +474,7 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
         final, offset = final[opened:], offset + opened
         if final.count("$") % 2:  # "$\Rightarrow \frac{d\sigma^2}{2}$": the marker was inside the maths
             final = final.replace("$", " ")
+        premises.hold([p for p, _ in statements_[:-1]], final)
         try:
             parsed = parse_answer(final, vocab, solve_for, limits, labels)
         except AnswerError as err:
@@ -742,7 +749,8 @@ def _in_words(question: Question, answer: str) -> tuple[str | None, str]:
     if remarked is not None:
         candidates.append((remarked[0], "set aside the remark(s) " + ", ".join(repr(r) for r in remarked[1])))
     chain = split_chain(unboxed)
-    if len(chain) > 1 and chain[-1][1] + len(chain[-1][0]) >= len(unboxed.rstrip()):  # "..., so the gap is infinite"
+    if len(chain) > 1 and chain[-1][1] + len(chain[-1][0]) >= len(unboxed.rstrip()) \
+            and premises.refuted([p for p, _ in chain[:-1]], question=question) is None:  # "..., so it is infinite"
         candidates.append((re.sub(r"^\s*[:,]?", "", chain[-1][0]), WORKING_NOTE))
     for text, note in candidates:
         spelled = question.spelled_out(text)

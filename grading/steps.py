@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import premises
 from .reader import (
     _DEFINITION,
     _SEPARATOR,
@@ -150,8 +151,9 @@ def is_derivation(answer: str, equation: bool) -> bool:
     text = _strip_comment(annotated_equals(found[0] if found else answer)[0])[0]
     if len(top_level(text, _SEPARATOR)) > 1 or numeric_example(text) is not None:
         return False  # statements and definitions on one line (``log(a/b), where a = ...``): the reader's
-    if equation:
-        return len(split_chain(text)) >= 2
+    if equation:  # words in the working (``d a^2/3 = 1 and so ...``): the reader judges its claims
+        chain = split_chain(text)
+        return len(chain) >= 2 and not premises.worded(p for p, _ in chain[:-1])
     return len(split_equals(text)) >= 3 and not IMPLICATION.search(text)
 
 
