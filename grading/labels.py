@@ -166,6 +166,11 @@ def _question(question: Question | None) -> Question | None:
     return question if question is not None else _HELD.get()
 
 
+def held() -> Question | None:
+    """The question whose answer is being read (:func:`asking`), or None."""
+    return _HELD.get()
+
+
 def _stem(word: str) -> str:
     """A word compared: lower case, a plural as its singular (``multiplications``, ``weights``)."""
     w = word.lower()

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from .errors import AnswerError
-from .labels import _ASKED
+from .labels import TEXT_BOX, held
 from .limits import DEFAULT
 
 if TYPE_CHECKING:
@@ -54,8 +54,6 @@ _LINKS = re.compile(r"(?<![A-Za-z\\])(?:and|which\s+gives|gives|giving|we\s+get|
 _OPENING = re.compile(r"^\s*(?:(?:we|have|setting|set|from|with|where|let|since|as|because|using|given|that|then|"
                       r"which|gives|so|hence|thus|therefore|now|here|note|and|by|solving|solve|putting|put|"
                       r"i\.e\.|=>|⇒|->)(?![A-Za-z])[\s,:]*)+", re.IGNORECASE)
-#: LaTeX's boxes of words, read as their words.
-_TEXT_BOX = re.compile(r"\\(?:text|textrm|mathrm|mbox|textit)\s*\{([^{}]*)\}")
 #: A word of a sentence: two letters or more (whether it is a name the question decides), or a lone
 #: article ``a`` before another word.
 _WORD = re.compile(r"(?<![A-Za-z_\\^{])[A-Za-z]{2,}(?![A-Za-z_(^{])|(?<![A-Za-z_\\])a(?=\s+[A-Za-z]{2,})")
@@ -102,7 +100,7 @@ def hold(working: Iterable[str], final: str | None = None, question: Question | 
 def refuted(working: Iterable[str], final: str | None = None, question: Question | None = None) -> PremiseError | None:
     """What :func:`hold` raises, or None when every claim of ``working`` holds (``question``: the
     one being asked, by default the one whose answer is being read)."""
-    question = question if question is not None else _ASKED.get()
+    question = question if question is not None else held()
     if question is None or _JUDGING.get():
         return None
     texts = [w for w in working if isinstance(w, str) and w.strip()]
@@ -136,7 +134,7 @@ def claims(text: str) -> list[str]:
     :data:`_LINKS`, each without the words that open it (``We have``, ``Since``)."""
     from .reader import _SEPARATOR, IMPLICATION, top_level
 
-    pieces = [_TEXT_BOX.sub(lambda m: f" {m.group(1)} ", text).replace("$", " ")]
+    pieces = [TEXT_BOX.sub(lambda m: f" {m.group(1)} ", text).replace("$", " ")]
     for pattern in (_SEPARATOR, IMPLICATION, _LINKS):
         pieces = [p for piece in pieces for p, _ in top_level(piece, pattern)]
     out = []
@@ -238,7 +236,7 @@ def _fragments(claim: str) -> list[str]:
     ``a^2/12``): what is left between its words; none for words alone."""
     from .vocabulary import FUNCTION
 
-    question = _ASKED.get()
+    question = held()
     names = set(question.vocab.known_names()) if question is not None else set()
     if question is not None and question.model is not None:
         names |= set(question.model.names)
