@@ -17,8 +17,10 @@ the reverse.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -27,7 +29,7 @@ import sympy as sp
 
 from .bounds import bound
 from .errors import AnswerError, TooLarge
-from .labels import asking, recognised, remark_recognised, unrecognised_subscript
+from .labels import TEXT_BOX, asking, recognised, remark_recognised, unrecognised_subscript
 from .limits import DEFAULT, Limits
 from .normalize import braced_names, to_plain
 from .parser import _bracket_depth, parse_plain
@@ -330,9 +332,10 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
         found.append(total.group(0).strip(" ,."))
         out = out[:total.start()]
     quantified = _QUANTIFIER.search(out)  # "..., stable for all t", "(for all d)": says where it holds
-    if quantified and not all(v in names or spelled_by_names(v, names) for v in _QUANTIFIED.findall(
-            _QUANTIFIER_HEAD.sub("", quantified.group(0))) if v.lower() != "and"):
-        quantified = None  # "(for each layer)": a scope of the quantity, not the question's variables
+    if quantified and not all((v in names or spelled_by_names(v, names)) and re.search(
+            rf"(?<![A-Za-z\\]){re.escape(v)}(?![A-Za-z])", out[:quantified.start()])
+            for v in _QUANTIFIED.findall(_QUANTIFIER_HEAD.sub("", quantified.group(0))) if v.lower() != "and"):
+        quantified = None  # "(for each layer)", "d a^2/3 (for each i)": a scope, not where the answer holds
     if quantified:
         cut = quantified.start()
         while (before := _LAST_WORD.search(out, max(0, cut - 40), cut)) and label_word(before.group(1)):
@@ -344,7 +347,7 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
     explained = _EXPLANATION.search(out)  # "... where a is the bound": words about the names, no value
     if explained and out[:explained.start()].strip() and not operated(explained.group(1), names) and not any(
             t.lower() in _NEGATIONS or t.lower() in QUANTITY_WORDS for t in _WORD.findall(explained.group(1))) \
-            and recognised(explained.group(1), text):
+            and (recognised(explained.group(1), text) or _agreeing_definition(explained.group(0))):
         found.append(explained.group(0).strip(" ,;."))
         out = out[:explained.start()]
     m = _TRAILING_WORDS.search(out)
@@ -447,7 +450,7 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     if reasoned is not None and (found := _read_aside(answer, reasoned[0], f"set aside the reason {reasoned[1]!r}")):
         return found
     remarked = remarks(text, set(vocab.known_names()))
-    if remarked is not None and not all(remark_recognised(r, text) for r in remarked[1]):
+    if remarked is not None and not all(_harmless(r, text) for r in remarked[1]):
         remarked = None  # "(FLOPs)", "(forward)": a remark that names something the question does not ask
     if remarked is not None and (found := _read_aside(answer, remarked[0], "set aside the remark(s) " + ", ".join(
             repr(r) for r in remarked[1]))):
@@ -484,6 +487,11 @@ _APPROX = re.compile(r"≈|≃|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z])")
 _DECIMAL = re.compile(r"(?<![A-Za-z_])(?:\d*\.\d+|\d+(?:\.\d*)?[eE][-+]?\d+)")
 
 
+#: How far a decimal approximation beside the answer may be from the answer's value, relatively: a value
+#: rounded so coarsely that it is further off (0.1 for 0.141) checks nothing and states a second answer.
+APPROXIMATION = 0.05
+
+
 #: A decimal value said for given values of the names, after the answer: ``≈ 4.51 for d = 10, eps = 0.1``,
 #: ``\approx 0.5 \text{ for } d = 64,\ \sigma = 1/8`` (each given value a number).
 _EXAMPLE = re.compile(r"\s*(?:≈|≃|~=|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z]))\s*"
@@ -511,8 +519,9 @@ def _example_agrees(expr: sp.Basic, example: str, read: Callable[[str], Parsed])
     """Raise :class:`AnswerError` when a numeric example (``≈ 4.51 for d = 10, eps = 0.1``) says a
     value the answer does not have at the given values: the student states two answers. The value
     is compared to the digits written (half a unit of the last digit, and one more for a value
-    truncated rather than rounded); an example whose names are not all the answer's, or that
-    cannot be valued, only illustrates and is left as it is."""
+    truncated rather than rounded) and must be within :data:`APPROXIMATION` of it (``sqrt(2/d) ≈ 0.1
+    for d = 100``, where the answer is 0.141, checks nothing: a second answer); an example whose
+    names are not all the answer's, or that cannot be valued, only illustrates and is left as it is."""
     given = _EXAMPLE.match(example)
     if given is None or not isinstance(expr, sp.Expr):
         return
@@ -538,7 +547,7 @@ def _example_agrees(expr: sp.Basic, example: str, read: Callable[[str], Parsed])
     exponent = int(re.split(r"[eE]", digits)[1]) if re.search(r"[eE]", digits) else 0
     said = float(given.group("value"))
     tolerance = 1.5 * 10.0 ** (exponent - decimals)
-    if at.imag or abs(at.real - said) > tolerance:
+    if at.imag or abs(at.real - said) > tolerance or abs(at.real - said) > APPROXIMATION * abs(at.real):
         raise AnswerError(f"the example says {given.group('value')} at {given.group('given').strip()}, but the answer "
                           f"is {sp.N(at.real, 6)} there: which is your answer?")
 
@@ -556,6 +565,49 @@ def exact_sides(text: str) -> str | None:
     return " = ".join(p.strip() for p in exact)
 
 
+#: The values an approximation is given for: ``0.33 d a^2 for d = 1``, ``\text{ for } d = 64``.
+_FOR = re.compile(r"(?:\\text\{\s*for\s*\}|(?<![A-Za-z])for(?![A-Za-z]))(?P<given>.*)$", re.S)
+
+
+def _approximates(piece: str, exact: sp.Basic, vocab: Vocabulary, limits: Limits) -> bool:
+    """Whether a decimal side of an approximation (``0.33 d a^2``, ``1.41/sqrt(d)``, ``0.33 a^2 for
+    d = 1``) is the exact side's value within :data:`APPROXIMATION`, at its given values and at three
+    points of the other names. A name given a value that the side still holds (``0.33 d a^2 for d =
+    1``) makes no sense; a side that cannot be read or valued is no approximation of the answer."""
+    given = _FOR.search(piece)
+    values: dict[sp.Symbol, sp.Expr] = {}
+    body = piece
+    if given is not None:
+        body = piece[:given.start()]
+        for part in (p for p in _GIVEN_SEP.split(given.group("given").strip().rstrip(".)")) if p.strip()):
+            name, _, number = part.partition("=")
+            try:
+                symbol = parse_answer(name.strip(), vocab, limits=limits, labels=False).expr
+                value = parse_answer(number.strip(), vocab, limits=limits, labels=False).expr
+            except AnswerError:
+                return False
+            if not isinstance(symbol, sp.Symbol) or not value.is_number:
+                return False
+            values[symbol] = value
+    try:
+        approx = _equation(body, vocab, None, limits).expr
+    except AnswerError:
+        return False
+    if not isinstance(approx, sp.Expr) or not isinstance(exact, sp.Expr) or set(values) & approx.free_symbols:
+        return False
+    a, e = approx.xreplace(values), exact.xreplace(values)
+    rest = sorted(a.free_symbols | e.free_symbols, key=str)
+    for k in range(3):
+        point = {s: sp.Rational(3 + 2 * k + j, 5 + j) for j, s in enumerate(rest)}
+        try:
+            x, y = complex(sp.N(a.xreplace(point), 20)), complex(sp.N(e.xreplace(point), 20))
+        except (TypeError, ValueError, ArithmeticError, RecursionError):
+            return False
+        if abs(x - y) > APPROXIMATION * abs(y):
+            return False
+    return True
+
+
 def _statement(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Limits) -> Parsed:
     """One statement: an expression, or an equation (a chain of equalities ``a = b = c``); a
     numeric approximation beside it is set aside when the rest reads (:func:`exact_sides`)."""
@@ -566,6 +618,10 @@ def _statement(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits
         except AnswerError:
             pass  # read as written: the approximation sign is an equals sign
         else:
+            for piece, _ in top_level(text, _APPROX):
+                if _DECIMAL.search(piece) and not _approximates(piece, parsed.expr, vocab, limits):
+                    raise AnswerError(f"the approximation {piece.strip()!r} is not the answer's value to "
+                                      f"{APPROXIMATION:.0%}: which is your answer?", None, text)
             note = "; ".join(n for n in (parsed.note, "set aside the numeric approximation") if n)
             return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
     return _equation(text, vocab, solve_for, limits)
@@ -657,6 +713,15 @@ def _equation(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits:
                               "write the answer alone", None, text)
     last, offset = segments[-1]
     expr = _built(last, offset, vocab, text, where, limits)
+    for side_text, side_offset in segments[:-1]:  # "d a^2/12 = d a^2/3": two answers, not one equation
+        try:
+            side = _built(side_text, side_offset, vocab, text, where, limits)
+        except AnswerError:
+            continue  # a label such as Var[y], judged above
+        if not isinstance(side, sp.Symbol) and not (solve_for is not None and side.has(solve_for)) \
+                and _apart(side, expr):
+            raise AnswerError(f"the sides {side_text.strip()!r} and {last.strip()!r} of the equation are not equal: "
+                              "which is your answer?", None, text)
     note = WORKING_NOTE if len(segments) > 2 else ""
     if labelled:
         note = "; ".join(n for n in (note, f"read {labelled!r} as the name of the asked quantity") if n)
@@ -678,6 +743,25 @@ def _equation(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits:
     if isinstance(expr, sp.Basic) and expr.has(sp.zoo, sp.nan):
         raise AnswerError("the answer is undefined (division by zero)", None, text)
     return Parsed(expr=expr, plain=plain, latex=is_latex, note=note)
+
+
+def _apart(a: sp.Basic, b: sp.Basic) -> bool:
+    """Whether two sides of an equation written as the answer differ: sides in the same names whose
+    values differ at one of three points (each name at a rational in (0, 1), distinct per name), by
+    more than a relative 1e-9. Sides in different names (``s - y = sigma(t) - y``, where the sheet
+    relates s and t) and sides that cannot be valued there (vectors, sums) are not judged apart."""
+    if not isinstance(a, sp.Expr) or not isinstance(b, sp.Expr) or a.free_symbols != b.free_symbols:
+        return False
+    names = sorted(a.free_symbols | b.free_symbols, key=str)
+    for k in range(3):
+        point = {s: sp.Rational(2 + 3 * k + j, 11 + 2 * j + k) % 1 or sp.Rational(1, 2) for j, s in enumerate(names)}
+        try:
+            x, y = complex(sp.N(a.xreplace(point), 20)), complex(sp.N(b.xreplace(point), 20))
+        except (TypeError, ValueError, ArithmeticError, RecursionError):
+            return False
+        if abs(x - y) > 1e-9 * max(abs(x), abs(y), 1e-30):
+            return True
+    return False
 
 
 def solve(lhs: sp.Expr, rhs: sp.Expr, unknown: sp.Symbol, text: str) -> sp.Expr:
@@ -716,21 +800,57 @@ def read_answer(question: Question, answer: str, limits: Limits = DEFAULT) -> Pa
                           note="; ".join(n for n in ("read as a claim that the quantity is finite (some finite "
                                                      "value)", note) if n))
     with asking(question):
-        parsed = parse_answer(answer if text is None else text, question.vocab, question.unknown, limits,
-                              labels=not question.words)
+        token = _READING.set(question)
+        try:
+            parsed = parse_answer(answer if text is None else text, question.vocab, question.unknown, limits,
+                                  labels=not question.words)
+        finally:
+            _READING.reset(token)
     if question.unknown is not None and parsed.expr.has(question.unknown):
         raise AnswerError(f"the answer still contains {question.unknown}; give it in terms of "
                           f"{', '.join(s for s in question.variables)}")
+    refused = beside(question, answer, parsed.expr)  # a false reason, another quantity's label, ...
+    if refused is not None:
+        raise refused
     if note:
         parsed = Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex,
                         note="; ".join(n for n in (parsed.note, note) if n))
     return parsed
 
 
+#: Infinity with a minus sign or word before it: ``-oo``, ``minus infinity``, ``negative infinity``,
+#: ``\\to -\\infty`` (never the arrow ``->`` itself).
+_NEGATIVE_INFINITY = re.compile(r"(?:(?<![-<])[-\u2212](?!>)|(?<![A-Za-z])(?:minus|negative|negatively)\s+)"
+                                r"\s*(?:oo|\u221e|\\infty|inf(?:inite|inity)?)(?![A-Za-z])", re.I)
+#: A difference of two names, ``x_y - x_j``: the first one a prompt writes is the quantity it asks for.
+_DIFFERENCE = re.compile(r"(?<![A-Za-z0-9_\\])([A-Za-z]+_[A-Za-z0-9]+)\s*-\s*([A-Za-z]+_[A-Za-z0-9]+)")
+
+
 def _in_words(question: Question, answer: str) -> tuple[str | None, str]:
     """``(the answer with the bank's words spelled out, a note)``: the words as written, else
     without an explaining remark; None for the text where the question's words spell infinity and
-    the sentence claims the quantity is finite."""
+    the sentence claims the quantity is finite.
+
+    Where the words spell infinity, the claim has a direction: a minus sign or word before
+    infinity (``minus infinity``, ``the gap goes to -oo``) and the asked difference written the
+    other way round (``x_j - x_y -> oo`` where the prompt asks for x_y - x_j) each turn it over; a
+    claim turned over an odd number of times is minus infinity, read as ``-oo`` (a wrong answer)."""
+    if "oo" in question.words.values():
+        turned, flips = answer, 0
+        asked = _DIFFERENCE.search(question.prompt)
+        if asked is not None:
+            first, second = (re.escape(asked.group(k)) for k in (1, 2))
+            turned, reversed_ = re.subn(rf"(?<![A-Za-z0-9_]){second}\s*-\s*{first}(?![A-Za-z0-9_])",
+                                        f"{asked.group(1)} - {asked.group(2)}", turned)
+            flips += reversed_
+        turned, negated = _NEGATIVE_INFINITY.subn(" infinity", turned)
+        flips += negated
+        if flips:
+            text, note = _in_words(question, turned) if turned != answer else (turned, "")
+            if flips % 2 and text is not None:
+                spelled = text.strip()
+                return ("-oo" if spelled == "oo" else f"-({spelled})"), note
+            return text, note
     candidates = [(answer, "")]
     unboxed = _TEXT_BOXES.sub(lambda m: m.group(1), answer).replace("$", " ") if "\\" in answer else answer
     if unboxed != answer:  # "\text{there is a finite minimiser}": the words in LaTeX's text box
@@ -807,7 +927,18 @@ class Statement:
 
     @cached_property
     def line(self) -> Line | None:
-        """The reading under the model (an equation question's line is ``Eq``); None when it fails."""
+        """The reading under the model (an equation question's line is ``Eq``); None when it fails,
+        or when what stands beside it makes it no statement (:func:`beside`)."""
+        read = self._line()
+        if read is None:
+            return None
+        refused = beside(self.question, self.text, read.expr, line=True)
+        if refused is not None:
+            self.line_error = refused
+            return None
+        return read
+
+    def _line(self) -> Line | None:
         from .working import read_line
 
         if self.model is None:
@@ -831,7 +962,11 @@ class Statement:
             self.line_error = AnswerError("this statement is nested too deeply to read")
             return None
         with asking(self.question):
-            asides = self._asides()
+            token = _READING.set(self.question)
+            try:
+                asides = self._asides()
+            finally:
+                _READING.reset(token)
         for aside in asides:  # as a final answer is read: its reason or its labels set aside
             try:
                 return read_line(self.model, aside, self.limits, equation=self.equation)
@@ -853,7 +988,7 @@ class Statement:
         if reasoned is not None and (self.text.rstrip().endswith(reasoned[1]) or recognised(reasoned[1], self.text)):
             out.append(reasoned[0])
         remarked = remarks(self.text, names)
-        if remarked is not None and all(remark_recognised(r, self.text) for r in remarked[1]):
+        if remarked is not None and all(_harmless(r, self.text) for r in remarked[1]):
             out.append(remarked[0])
         labelled = without_labels(self.text, names, set(model.parameters))
         if labelled is not None:
@@ -906,3 +1041,347 @@ def read_statement(question: Question, text: str, limits: Limits = DEFAULT, *, m
     """``text`` read under ``model`` (default: the question's own; a derivation may name its free
     indices on line 0, see :meth:`.lines.Judge.name_free_indices`)."""
     return Statement(question, text, limits, model, equation)
+
+
+# --- what stands beside a statement, checked against the question ------------------------------
+
+#: Words that open a reason or a source: the words after one, up to the end of its clause, are checked.
+_REASON_OPENER = re.compile(r"(?<![A-Za-z\\])(?:since|because|(?<!same )(?<!such )(?<!well )(?<!known )(?<!so )as"
+                            r"|using|given(?:\s+that)?|from|via)(?![A-Za-z])|∵", re.I)
+#: What ends a clause opened inside a statement: a comma or semicolon at its own depth, "and", "so".
+_CLAUSE_STOP = re.compile(r"[,;]|(?<![A-Za-z])(?:and|so|hence|thus|which|where)(?![A-Za-z])", re.I)
+#: A value at a point beside the answer: ``(for q = 0.5 this is 1/sqrt(d))``, ``at t = 0 it equals 1/4``.
+_VALUE_AT = re.compile(r"(?<![A-Za-z])(?:for|at|when|with)\s+(?P<name>\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s*=\s*"
+                       r"(?P<point>[-+]?\d+(?:\.\d+)?(?:/\d+)?)\s*,?\s*(?:this|it|that|the\s+answer)\s+"
+                       r"(?:is|gives|equals|becomes|reads|=)\s+(?P<value>[^()]*?(?:\([^()]*\)[^()]*?)*)\s*$", re.I)
+_GUARDING: ContextVar[bool] = ContextVar("guarding", default=False)
+#: The question whose statement is being read (set by :func:`read_answer` and :class:`Statement`).
+_READING: ContextVar[Question | None] = ContextVar("reading", default=None)
+
+
+def _harmless(remark: str, whole: str) -> bool:
+    """Whether a remark the reader would set aside may be: recognised by :func:`.labels.remark_recognised`,
+    a definition that agrees with the sheet (:func:`_agreeing_definition`), or a label of the answer
+    with the quantity it is not (``(standard deviation, not variance)``) whose label is recognised."""
+    from .sentences import label_phrase
+
+    if remark_recognised(remark, whole) or _agreeing_definition(remark):
+        return True
+    question = _READING.get()
+    if question is None:
+        return False
+    labelled = label_phrase(remark, set(question.vocab.known_names()))
+    return labelled is not None and re.search(r"(?<![A-Za-z])not(?![A-Za-z])", remark) is not None \
+        and _names_asked(question, *labelled, whole)
+
+
+def _agreeing_definition(remark: str) -> bool:
+    """Whether a remark is definitions in words of the question's names (``where d is the number of
+    inputs``, ``(for d inputs)``), each agreeing with the sheet (:func:`_described`): harmless, though
+    its words are not the question's own."""
+    from .sentences import definitions
+
+    question = _READING.get()
+    if question is None:
+        return False
+    found = definitions(remark, set(question.vocab.known_names()) | _model_names(question))
+    return bool(found) and all(_described(question, name, words) for name, words in found)
+
+
+def _plain_words(text: str) -> str:
+    """``text`` with LaTeX's text boxes unwrapped and dollar signs dropped: the words as typed."""
+    return TEXT_BOX.sub(lambda m: f" {m.group(1)} ", text).replace("$", " ") if "\\" in text or "$" in text \
+        else text
+
+
+def _clause_after(text: str, start: int) -> str:
+    """The clause of ``text`` from ``start``: up to a comma, semicolon or linking word at its own
+    depth, or the bracket that closes around it."""
+    depth = 0
+    for pos in range(start, len(text)):
+        ch = text[pos]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                return text[start:pos]
+            depth -= 1
+        elif depth == 0 and (stop := _CLAUSE_STOP.match(text, pos)) and (stop.group(0) in ",;" or pos == 0
+                                                                          or not text[pos - 1].isalpha()):
+            return text[start:pos]
+    return text[start:]
+
+
+def beside(question: Question, text: str, expr: sp.Basic | None = None, *, line: bool = False) -> AnswerError | None:
+    """Why what stands beside a statement makes it no answer, or None. The reader sets reasons,
+    glosses, definitions and remarks aside; each is first checked against the question:
+
+    1. a reason or source (since, because, as, using, given that, from, via) that says the answer
+       is still to change or could be another value (:func:`.sentences.alters`: ``since it must
+       still be halved``, ``because we then divide by 2``);
+    2. a label of the answer (:func:`.sentences.label_phrase`: ``as the standard deviation``,
+       ``(i.e. the std)``, ``as Std[y]``, ``(the variance of one term)``) that does not name what
+       the question asks (:func:`.labels.recognised`; a label holding the unknown of an equation
+       question must be the unknown itself: ``sqrt(3/d) as a^2`` is refused);
+    3. an equation in a reason (``since Var[y] = d a^2/12``, ``As Var[w_i] = a^2/12, ...``) must hold
+       under the question's model, as a working line is checked (:class:`.lines.Judge`): each side
+       valued at the model's points and compared; for an equation question, the reason holds for
+       every value of the unknown or has the answer's solution (``from d a^2/3 = 1``). A false or
+       undecidable equation leaves the statement unread; in a line of working (``line``) an
+       equation question's reasons are not checked (the line has no answer to compare with);
+    4. a definition in words of a name of the question (``where d is the number of inputs``,
+       ``(q the drop probability)``) must agree with what the sheet says of that name
+       (:func:`_described`): ``where d is the number of layers``, ``(p the one-hot target)`` are
+       refused;
+    5. a value said at a point (``(for q = 0.5 this is 1/sqrt(d))``) must be the answer's value
+       there (``expr`` at the point, compared to the value at the point), as a numeric example is.
+    """
+    if not isinstance(text, str) or _GUARDING.get() or len(text) > DEFAULT.max_length:
+        return None
+    token = _GUARDING.set(True)
+    try:
+        with asking(question):
+            return _beside(question, text, expr, line)
+    finally:
+        _GUARDING.reset(token)
+
+
+def _beside(question: Question, text: str, expr: sp.Basic | None, line: bool) -> AnswerError | None:
+    from .sentences import alters, definitions, label_phrase
+
+    plain = _plain_words(text)
+    names = set(question.vocab.known_names()) | _model_names(question)
+    for m in _REASON_OPENER.finditer(plain):
+        body = _clause_after(plain, m.end())
+        if not body.strip():
+            continue
+        if alters(body, names):
+            return AnswerError(f"the reason {(m.group(0) + body).strip()!r} says the answer still changes or could "
+                               "be another value: write the one final answer", None, text)
+        labelled = label_phrase(m.group(0) + " " + body, names) if m.group(0).lower() in {"as", "since", "because"} \
+            else None
+        if labelled is not None and not _names_asked(question, *labelled, text):
+            return AnswerError(f"{labelled[0]!r} is not recognised as naming what the question asks", None, text)
+        if "=" in body and not (line and question.unknown is not None) and not _LIMIT_ARROW.search(body) \
+                and not _holds(question, body, expr):
+            return AnswerError(f"the reason {(m.group(0) + body).strip()!r} is not true under the question's model "
+                               "(or cannot be checked): write the answer with true reasons only", None, text)
+    for bracket in _brackets(plain) + [p for p, _ in top_level(plain, _CLAUSE_END)[1:]]:  # "(i.e. the std)"
+        labelled = label_phrase(bracket, names)
+        if labelled is not None and not _names_asked(question, *labelled, text):
+            return AnswerError(f"{labelled[0]!r} is not recognised as naming what the question asks", None, text)
+    for name, words in definitions(plain, names):
+        if not _described(question, name, words):
+            return AnswerError(f"the definition of {name} as {' '.join(words)!r} does not agree with the question's "
+                               f"{name}", None, text)
+    if expr is not None:
+        for bracket in _brackets(plain):
+            at = _VALUE_AT.search(bracket[1:-1])
+            if at is not None and not _agrees_at(question, expr, at):
+                return AnswerError(f"the answer is not {at.group('value').strip()!r} at {at.group('name')} = "
+                                   f"{at.group('point')}: which is your answer?", None, text)
+    return None
+
+
+#: An arrow in a reason: a limit, no equation to check.
+_LIMIT_ARROW = re.compile(r"->|→|\\to(?![A-Za-z])")
+
+
+def _brackets(text: str) -> list[str]:
+    """The top-level round brackets of ``text`` that hold words (a remark, never a factor)."""
+    out, depth, start = [], 0, 0
+    for pos, ch in enumerate(text):
+        if ch == "(":
+            if depth == 0:
+                start = pos
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0 and re.search(r"[A-Za-z]{2,}\s+[A-Za-z]", text[start:pos]):
+                out.append(text[start:pos + 1])
+    return out
+
+
+def _model_names(question: Question) -> set[str]:
+    model = question.model
+    if model is None:
+        return set(question.variables)
+    return {*question.variables, *model.parameters, *model.random, *model.vectors, *model.indices, *model.free,
+            *(d.name for d in model.definitions)}
+
+
+def _names_asked(question: Question, label: str, mathematics: bool, whole: str) -> bool:
+    """Whether a label of the answer names what the question asks (:func:`.labels.recognised`);
+    for an equation question a label holding the unknown is the unknown itself."""
+    unknown = question.unknown.name if question.unknown is not None else None
+    if mathematics and unknown is not None and re.search(rf"(?<![A-Za-z]){unknown}(?![A-Za-z])",
+                                                         to_plain(label)[0]):
+        return to_plain(label)[0].strip() == unknown
+    return recognised(label, whole, side=mathematics)
+
+
+def _holds(question: Question, body: str, expr: sp.Basic | None) -> bool:
+    """Whether the equation stated in a reason's ``body`` holds under the question's model (words
+    before its first side and after its last are set aside): every pair of consecutive sides equal
+    at the model's points (:meth:`.lines.Judge.compare`), or for an equation question the equation
+    holds for every value of the unknown or has the answer's solution."""
+    from .lines import Judge, Valued, judges_working
+
+    sides = [s for s, _ in split_equals(body)]
+    if len(sides) < 2 or not judges_working(question):
+        return False
+    names = set(question.vocab.known_names()) | _model_names(question)
+    sides[0], sides[-1] = _trim_words(sides[0], names, True), _trim_words(sides[-1], names, False)
+    if not all(s.strip() for s in sides):
+        return False
+    try:
+        judge = Judge(question)
+        if question.unknown is not None:
+            valued = judge.valued(" = ".join(sides))
+            if valued.identity:
+                return True
+            if expr is None or valued.error or valued.undecided or not valued.values:
+                return False
+            answers = Valued([(float(sp.N(expr.xreplace(judge.named(k)), 30)),) for k in range(len(judge.points))])
+            return judge.compare(answers, valued).verdict == "ok"
+        values = [judge.valued(s) for s in sides]
+        if any(v.error or v.undecided or v.leaked or not v.values for v in values):
+            return False
+        return all(judge.compare(a, b).verdict == "ok" for a, b in itertools.pairwise(values))
+    except (AnswerError, ValueError, TypeError, ArithmeticError, RecursionError):
+        return False
+
+
+#: A word before an equation's first side or after its last (``we have Var[w_i] = a^2/3 for each i``).
+_FIRST_WORD = re.compile(r"^\s*([A-Za-z]{2,}(?:'[a-z]+)?)\s+(?=\S)")
+_A_WORD = re.compile(r"\s([A-Za-z]{2,})(?![A-Za-z_(\[{])")
+
+
+def _trim_words(side: str, names: set[str], leading: bool) -> str:
+    """``side`` without the words before it (``leading``) or after it: words that are no name of
+    the question and no function (``we have Var[w_i]``, ``a^2/3 for uniform weights``)."""
+    if not leading:  # "a^2/3 for each i": from the first word on
+        for word in _A_WORD.finditer(side):
+            if word.group(1) not in names and word.group(1) not in FUNCTION and side[:word.start()].strip():
+                return side[:word.start()]
+        return side
+    while (m := _FIRST_WORD.search(side)) and m.group(1) not in names and m.group(1) not in FUNCTION \
+            and side[m.end():].strip():
+        side = side[m.end():]
+    return side
+
+
+def _agrees_at(question: Question, expr: sp.Basic, at: re.Match) -> bool:
+    """Whether ``expr`` at the point (``q = 0.5``) equals the value said there, for every value of
+    the other names (compared at a few points); a value that cannot be read or compared disagrees."""
+    try:
+        vocab = question.vocab
+        symbol = parse_answer(at.group("name"), vocab, labels=False).expr
+        point = parse_answer(at.group("point"), vocab, labels=False).expr
+        said = (top_level(at.group("value"), _CLAUSE_END) or [("", 0)])[0][0]  # "d sigma^2/2, no dropout"
+        value = parse_answer(_trim_words(said, set(vocab.known_names()), True), vocab, labels=False).expr
+    except AnswerError:
+        return True  # a value in words (``this is He's value``): left to the rules of remarks
+    if not isinstance(symbol, sp.Symbol) or not point.is_number or not isinstance(expr, sp.Expr):
+        return False
+    answer = expr.xreplace({s: point for s in expr.free_symbols if s.name == symbol.name})
+    rest = sorted({s.name for s in answer.free_symbols | value.free_symbols})  # by name: a line's own symbols
+    for k in range(3):
+        by_name = {n: sp.Rational(3 + 2 * k + j, 7 + j) for j, n in enumerate(rest)}
+        try:
+            x = complex(sp.N(answer.xreplace({s: by_name[s.name] for s in answer.free_symbols}), 20))
+            y = complex(sp.N(value.xreplace({s: by_name[s.name] for s in value.free_symbols}), 20))
+        except (TypeError, ValueError, ArithmeticError, RecursionError):
+            return False
+        if abs(x - y) > 1e-9 * (abs(y) + 1e-12):
+            return False
+    return True
+
+
+def _described(question: Question, name: str, words: list[str]) -> bool:
+    """Whether a definition in words of ``name`` agrees with the question: each content word is
+    one the sheet's texts use for that name (:func:`_descriptions`: ``keep probability p``, ``q the
+    drop probability``, ``the bound a``), one of its kind (:data:`.vocabulary.ROLE_WORDS`: a one-hot
+    y is the target), of a name that bounds an index (:data:`.vocabulary.SIZE_WORDS`: ``d`` in ``z
+    in R^d`` is the number of inputs), or what the letter conventionally stands for
+    (:data:`.vocabulary.CONVENTIONAL`: ``k`` the kernel size). Anything else (``d`` the number of
+    layers, ``q`` the keep probability, ``a`` the std) gives the name another meaning."""
+    from .vocabulary import CONVENTIONAL, ROLE_WORDS, SIZE_WORDS
+
+    own = set(_descriptions(question).get(name, ()))
+    own |= ROLE_WORDS.get(question.variables.get(name, ""), frozenset())
+    own |= CONVENTIONAL.get(name, frozenset())
+    model = question.model
+    if model is not None and name in {*model.indices.values(), *model.free.values()}:
+        own |= SIZE_WORDS
+    return all(_word_stem(w) in own or w in own for w in words)
+
+
+def _word_stem(word: str) -> str:
+    """A word compared in a description: lower case, a plural as its singular, a gerund as its verb
+    (``probabilities``, ``layers``, ``dropping``)."""
+    w = word.lower()
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith("ing") and len(w) > 5:
+        w = w[:-3]
+        return w[:-1] if len(w) > 2 and w[-1] == w[-2] else w
+    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        return w[:-1]
+    return w
+
+
+_DESCRIPTIONS: dict[int, tuple[Question, dict[str, frozenset[str]]]] = {}
+#: A token of a prompt: a name with its subscript (``w_i``, ``C_in``) or a word.
+_PROMPT_TOKEN = re.compile(r"[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?(?:-[A-Za-z]+)?")
+
+
+def _descriptions(question: Question) -> dict[str, frozenset[str]]:
+    """For each name of the question, the words the sheet's texts put within four words of it
+    (the prompts of its problem's questions and their report title, glance and prompt: ``keep
+    probability p``, ``q the drop probability``, ``L layers of width K``), as :func:`_word_stem`
+    gives them; a name with a subscript (``w_i``, ``x_y``) is its base's (w, x)."""
+    cached = _DESCRIPTIONS.get(id(question))
+    if cached is not None and cached[0] is question:
+        return cached[1]
+    names = _model_names(question) | set(question.vocab.known_names())
+    found: dict[str, set[str]] = {}
+    for text in _problem_texts(question):
+        text = re.sub(r"\\(?:texttt|mathrm|operatorname|text|mathbf|mathit)\b|\\[A-Za-z]+|[${}]", " ", text)
+        tokens = _PROMPT_TOKEN.findall(text)
+        for k, token in enumerate(tokens):
+            name = token if token in names else token.split("_")[0]
+            if name not in names:
+                continue
+            for near in tokens[max(0, k - 4):k + 5]:
+                if near not in names and near.split("_")[0] not in names and len(near) > 1:
+                    found.setdefault(name, set()).add(_word_stem(near))
+    out = {n: frozenset(w) for n, w in found.items()}
+    if len(_DESCRIPTIONS) > 64:
+        _DESCRIPTIONS.clear()
+    _DESCRIPTIONS[id(question)] = (question, out)
+    return out
+
+
+def _problem_texts(question: Question) -> list[str]:
+    """The question's prompt, and for a built-in sheet whose bank holds it, the prompts of every
+    question of its problem (``p2.*``) and their report titles, glances and prompts."""
+    from derivcheck.sheets import builtin, sheet
+
+    texts = [question.prompt]
+    problem = question.id.split(".")[0]
+    for name in builtin():
+        try:
+            data = sheet(name).data
+        except Exception:  # noqa: BLE001 - a sheet that cannot be read adds no words
+            continue
+        questions = data.get("question", [])
+        if not any(q.get("id") == question.id and q.get("prompt") == question.prompt for q in questions):
+            continue
+        report = data.get("report", {}).get("questions", {})
+        for q in questions:
+            if str(q.get("id", "")).split(".")[0] == problem:
+                texts.append(str(q.get("prompt", "")))
+                entry = report.get(q.get("id"), {})
+                texts.extend(str(entry.get(k, "")) for k in ("title", "glance", "prompt"))
+    return texts

@@ -30,6 +30,15 @@ _TURNED = re.compile(r"\b(?:not|isnt|never|no longer|is finite|are finite|stays 
                      r"minimum|optimum) exists)\b")
 
 
+#: What keeps a sentence from saying the quantity is (plus) infinite: a sign (``minus infinity``), a
+#: denial of the claim (``infinite is wrong``), a restriction or condition (``only with label
+#: smoothing``, ``if``, ``unless``, ``except``), an alternative (``or``), or a number that is no limit of
+#: something else, a value of its own (``unbounded? I think it's 0``; ``the loss tends to 0`` is a limit).
+_NOT_ONLY_INFINITE = re.compile(r"\b(?:minus|negative|negatively|wrong|incorrect|false|untrue|mistaken|unless"
+                                r"|except|if|or|only\s+(?:with|if|when|for|in|under|at|without))\b"
+                                r"|(?<!\bto )(?<!\bapproaches )(?<![A-Za-z0-9.])[0-9]")
+
+
 #: Finiteness denied right before it: ``not finite``, ``isn't bounded``, ``never finite``.
 _NEGATED_FINITE = re.compile(r"\b(?:not|never|isnt|arent|wasnt|cannot)\s+(?:(?:be|really|at all)\s+)?"
                              r"(?:finite|bounded)\b")
@@ -46,6 +55,8 @@ def says_infinite(text: str) -> bool:
     (True, False)
     """
     text = _CONTRACTION.sub(r"\1nt", text)
+    if _NOT_ONLY_INFINITE.search(text):
+        return False  # "infinite is wrong", "infinite only with label smoothing", "unbounded? I think it's 0"
     polarities = _polarities(text)
     if any(polarities):
         return False
@@ -230,7 +241,8 @@ OPERATION_WORDS = frozenset({"half", "halved", "twice", "double", "doubled", "tr
                               "factor", "log", "exp", "doubles", "triples", "halves", "squares", "cubes", "halve",
                               "multiply", "divide", "add", "subtract", "negate", "invert", "negated", "negates",
                               "reversed", "reverse", "flipped", "flip", "opposite", "sign",
-                              "transposed", "swapped", "complement", "complemented", "mirrored", "reflected"})
+                              "transposed", "swapped", "complement", "complemented", "mirrored", "reflected",
+                              "substitute", "substituted", "replace", "plug", "swap"})
 #: Words that change a quantity, its scope or its bound (the operations, ``nLK^2 per layer``, ``at
 #: most``, ``O(n)``): never a label.
 QUANTITY_WORDS = OPERATION_WORDS | frozenset({
@@ -248,7 +260,11 @@ SCOPE_WORDS = frozenset({"for", "in", "within", "only", "just", "upper", "lower"
 HEDGES = frozenset({"approximately", "approx", "roughly", "about", "almost", "nearly", "maybe", "perhaps", "probably",
                     "around", "guess", "estimate", "estimated", "asymptotically", "ish", "or", "if", "unless", "except",
                     "but", "when", "whenever", "assuming", "otherwise", "wrong", "incorrect", "false", "untrue",
-                    "think", "believe", "unsure", "sure", "hope", "suppose", "guessing", "likely"})
+                    "think", "believe", "unsure", "sure", "hope", "suppose", "guessing", "likely"}) | frozenset({
+    # a modal verb or a correction offers another value or an operation still to apply: ``(could be d a^2/12)``,
+    # ``(the 3 should be 12)``, ``(see correction below: ...)``, ``(mistake: ...)``
+    "could", "should", "might", "may", "must", "would", "ought", "correction", "corrected", "mistake",
+    "mistaken", "typo", "erratum", "actually", "still", "instead", "rather"}) - {"correct"}
 #: Words that deny what follows them (``not squared``); "no" and "without" before a noun say what is
 #: absent (``no bias``) and deny nothing of the answer.
 _DENIALS = frozenset({"not", "never", "isnt", "isn", "cannot", "nor", "non", "none", "neither"})
@@ -266,6 +282,8 @@ _REDUCTIONS = frozenset({"mean", "average", "averaged", "abs", "absolute", "magn
 #: operation, gives a value of its own.
 _QUANTITY_NOUNS = _ANSWER_WORDS | frozenset({"gradient", "gradients", "derivative", "variance", "mean", "expectation",
                                              "std", "deviation", "bound", "gap", "memory", "solution", "output"})
+#: Adjectives that name a value as the right one (``(simplified, exact is d a^2/12)``, ``(the true one is ...)``).
+_VALUE_WORDS = frozenset({"exact", "exactly", "true", "real", "actual", "correct", "right", "proper", "full", "one"})
 #: A value at a point anywhere in a remark: ``at t = 0``, ``for p = 1``.
 _AT_VALUE_ANYWHERE = re.compile(r"(?<![A-Za-z])(?:for|at|when)\s+\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*=\s*[-+]?[\d./]+",
                                 re.I)
@@ -278,7 +296,8 @@ def _own_value(clause: str, names: set[str]) -> bool:
     formula: a copula after such a noun and mathematics after it (a digit, a sign, a name of the
     question): ``(the derivative is y - s)``, ``(the real answer is 1/(s - y))``."""
     m = _IS.search(clause)
-    if m is None or not any(w in _QUANTITY_NOUNS for w in _content_words(clause[:m.start()], names)):
+    before = _content_words(clause[:m.start()], names) if m is not None else []
+    if m is None or not any(w in _QUANTITY_NOUNS or w in _VALUE_WORDS for w in before):
         return False
     after = clause[m.end():]
     return bool(re.search(r"[0-9+\-*/^()]", after)) or any(
@@ -359,6 +378,12 @@ def modifies(remark: str, names: set[str]) -> bool:
     at_value = _AT_VALUE.match(remark)
     if at_value and any(w in _SENTENCE_VERBS for w in _content_words(remark[at_value.end():], names)):
         remark = remark[at_value.end():]  # "(for p = 1 this is He's d sigma^2/2)": a special case, stated
+        said = _SAID_AT.match(remark)
+        if said and re.search(r"[0-9]", said.group("value") + " ".join(
+                t for t in re.findall(r"[A-Za-z]+", said.group("value")) if t in names)) and not any(
+                (w in OPERATION_WORDS and w not in FUNCTION) or w in HEDGES for w in _content_words(said.group("value"),
+                                                                                                   names)):
+            return False  # "(for q = 0.5 this is 1/sqrt(d))": a value at a point, which the reader checks
     opening = _content_words(remark, names)
     claim = _claims(opening) or opening[:1] == ["which"]  # "(positive when ...)", ", which blows up when ..."
     if any(w in HEDGES and not (claim and w in _CONDITIONS) for w in opening):
@@ -367,7 +392,14 @@ def modifies(remark: str, names: set[str]) -> bool:
         return True
     if any(_polarities(_CONTRACTION.sub(r"\1nt", remark.lower()))):  # "the gap is finite": a value of its own
         return True
+    if _LABEL_CONTRAST.match(remark):  # "(standard deviation, not variance)": the reader checks the label
+        return False
+    named = _FOR_NAME.match(remark)
+    if named and named.group(1) in names:  # "(for d inputs)": a definition, which the reader checks
+        return False
     at_a_point = at_value is not None or _AT_VALUE_ANYWHERE.search(remark) is not None
+    if _MISSING.search(remark):  # "(needs the 1/4 from the width)": a factor still to apply
+        return True
     for number, clause in enumerate(_CLAUSE.split(remark)):
         if _own_value(clause, names) and not at_a_point:  # "(the derivative is y - s)": a value of its own
             return True
@@ -405,6 +437,17 @@ def modifies(remark: str, names: set[str]) -> bool:
     return False
 
 
+#: A label of the answer in words with the quantity it is not: ``standard deviation, not variance``, ``the
+#: variance, not the std``.
+_LABEL_CONTRAST = re.compile(r"^[\s(]*(?:(?:the|a)\s+)?(?:[A-Za-z-]+\s+){0,2}?(?:variance|std|deviation|mean|gradient"
+                             r"|derivative|expectation)\s*[,;]\s*(?:but\s+)?not\s+(?:(?:the|a)\s+)?(?:[A-Za-z-]+\s+){0,2}?"
+                             r"(?:variance|std|deviation|mean|gradient|derivative|expectation)\s*[).]?\s*$", re.I)
+#: A name of the question said with what it counts: ``for d inputs``, ``for n examples`` (a definition in words).
+_FOR_NAME = re.compile(r"^[\s(]*for\s+(\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s+(?:[A-Za-z][A-Za-z-]*\s*){1,3}[).]?\s*$", re.I)
+#: What is still missing from the answer: a verb of need or lack with mathematics after it (``(needs the 1/4
+#: from the width)``, ``(missing a factor 2)``), or a replacement (``(using a^2 in place of a)``, ``instead of``).
+_MISSING = re.compile(r"(?<![A-Za-z])(?:needs?|requires?|missing|lacks?|lacking)(?![A-Za-z])[^()]*?(?:\d|\\frac)"
+                      r"|(?<![A-Za-z])(?:in\s+place\s+of|instead\s+of|rather\s+than)(?![A-Za-z])", re.I)
 #: A remark that opens with an arithmetic sign or a relation operates on the answer or bounds it.
 _SIGN = re.compile("\\s*(?:[-+*/^\u00d7\u00b7\u00f7<>\u2264\u2265\u2248~=]|"
                    r"\\(?:times|cdot|div|pm|mp|le|ge|leq|geq|approx|sim)(?![A-Za-z]))")
@@ -494,7 +537,7 @@ _DOMAIN = frozenset({
     "gaussian", "normal", "binomial", "distribution", "random", "variable", "variables", "simulation", "experiment",
     "code", "implementation", "library", "paper", "book", "textbook", "reference", "solution", "multiply", "width",
     "height", "depth", "size", "dimension", "dimensions", "length", "stride", "padding", "image", "feature",
-    "features", "map", "maps", "hidden", "pre-activation", "pre-activations", "post-activation"})
+    "features", "map", "maps", "hidden", "pre-activation", "pre-activations", "post-activation", "deviation"})
 #: Links of a phrase, no nouns of it.
 _LINKS = frozenset({"of", "and", "by", "wrt", "plus", "minus", "as", "than", "both", "each", "use"})
 #: Verbs that make a remark a sentence of its own (``(the loss only tends to 0)``, ``(ReLU keeps half)``).
@@ -533,6 +576,9 @@ _OWN_SUBJECT = re.compile(r"\s*(?:the\s+)?(\\?[A-Za-z]|\\[A-Za-z]+)(?:_\{?\w+\}?
 #: A relation in a remark: it states something of its own (``(L -> 0 only in the limit)``, ``(sigma = std
 #: of the weights)``).
 _RELATION = re.compile(r"=|->|\\to(?![A-Za-z])|<|>|\\(?:le|ge|leq|geq)(?![A-Za-z])|[\u2192\u27f6\u2264\u2265]")
+#: The answer's value said after a condition at a value: ``this is 1/sqrt(d)``, ``it equals d sigma^2/2``.
+_SAID_AT = re.compile(r"\s*(?:this|it|that|the\s+answer)\s+(?:is|equals|gives|becomes|reads)\s+(?P<value>.+)$",
+                      re.I | re.S)
 #: A condition at a value that opens a remark: ``for p = 1``, ``at t = 0``.
 _AT_VALUE = re.compile(r"\s*(?:for|at|when|with)\s+\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*=\s*[-+]?[\d./]+\s*,?\s*", re.I)
 
@@ -571,7 +617,7 @@ def operated(text: str, names: set[str]) -> bool:
     tokens = _RAW_TOKEN.findall(text)
     for k, word in enumerate(words):
         if len(word) >= 6 and word.endswith("ing") and word not in _METHODS and (
-                (k and words[k - 1] in {"by", "after", "then", "when", "before"})
+                (k and words[k - 1] in {"by", "via", "after", "then", "when", "before"})
                 or (k + 1 < len(words) and words[k + 1] in _ANSWER_WORDS)):
             return True
         if not _participle(word) or (k and words[k - 1] in _DENIALS | _ABSENT) or " ".join(words[k:k + 2]) in _TERMS:
@@ -894,3 +940,122 @@ def modal_statement(text: str) -> str | None:
     if _WORDS.fullmatch(lhs):
         return f"{lhs.strip()} is {rhs}"
     return None
+
+
+# --- what a reason, a gloss or a definition beside the answer says -----------------------------
+
+#: A step still to take or another value to consider: a modal verb, "still", "then", "has to".
+_PENDING = re.compile(r"(?<![A-Za-z])(?:must|should|could|would|might|may|ought|still|yet|later|then"
+                      r"|(?:has|have|needs?)\s+to)(?![A-Za-z])", re.I)
+#: Subjects that are the answer or its author: a sentence of theirs that modifies speaks of the answer.
+_SELF = frozenset({"it", "its", "this", "that", "we", "you", "which", "one"})
+
+
+def alters(reason: str, names: set[str]) -> bool:
+    """Whether a reason beside the answer (its words after since, because, as, ...) says the answer
+    is not yet the value: a step still to take or another value (a modal verb, "still", "then":
+    ``since it must still be halved``, ``because we then divide by 2``), something missing or
+    replaced (:data:`_MISSING`: ``using a^2 in place of a``), or a remark that modifies
+    (:func:`modifies`) said of the answer or by its author, or opening with the operation (``since
+    we divide that by d``, ``since this is for one of the d terms``, ``because halved``). A sentence
+    with a subject of its own that modifies something else explains (``because half of the z_i are
+    zeroed``, ``since only half of the z_i survive``)."""
+    if _PENDING.search(reason) or _MISSING.search(reason):
+        return True
+    if not (modifies(reason, names) or operated(reason, names)):
+        return False
+    words = _content_words(reason, names)
+    verb = any(w in _SENTENCE_VERBS or w in _COPULAS for w in words[1:])
+    return bool(words) and (words[0] in _SELF or (not verb and (words[0] in OPERATION_WORDS or words[0] in _VERBS
+                                                                 or _participle(words[0]))))
+
+
+#: Nouns that name a quantity: a phrase holding one beside the answer labels it, and must name what is asked.
+LABEL_NOUNS = frozenset({"variance", "var", "std", "stdev", "standard", "deviation", "mean", "expectation",
+                         "average", "gradient", "derivative", "bound", "gap", "moment"})
+#: Openers that say what the answer is: a gloss, "as", "it is".
+_LABEL_OPENER = re.compile(r"^\s*(?:(?P<gloss>i\.\s?e\.?|ie|that\s+is|namely|viz\.?)|(?P<as>as)"
+                           r"|(?:(?:because|since|as)\s+)?(?:it|this|that|which)\s+(?:is|'s)"
+                           r"|(?:because|since)\s+(?:it|this|that)\s+(?:is|'s))(?![A-Za-z])\s*[,:]?\s*(?P<rest>.*)$",
+                           re.I | re.S)
+#: A noun phrase headed by a quantity noun: ``the variance of one term``, ``std of the output``, ``Bernoulli
+#: variance``, ``standard deviation``.
+_HEADED = re.compile(r"^\s*(?:(?:the|a|an)\s+)?(?:[A-Za-z'-]+\s+)?(?:" + "|".join(sorted(LABEL_NOUNS)) + r")s?"
+                     r"(?![A-Za-z])(?:\s+(?:deviation|of|for|over|per)(?![A-Za-z]).*)?\s*$", re.I | re.S)
+#: Mathematics in a phrase: an operator, a bracket, a subscript, a LaTeX command.
+_MATH = re.compile(r"[\^_*/+=\[\]()\\]|\d")
+
+
+def label_phrase(remark: str, names: set[str]) -> tuple[str, bool] | None:
+    """``(the label, whether it is mathematics)`` when a remark or reason beside the answer names
+    what the answer is, else None; the reader then requires the label to name what the question
+    asks (:func:`.labels.recognised`). A remark labels the answer when
+
+    * it opens with a gloss, "as" or "it is" and the rest is a phrase with no verb or relation
+      that holds a quantity noun (:data:`LABEL_NOUNS`: ``(i.e. the std)``, ``as the standard
+      deviation``, ``(because it is the std)``), or after "as" is mathematics (``as Std[y]``,
+      ``as a^2``, ``\\text{ as } \\sigma^2``);
+    * it is a bare noun phrase in a bracket that holds a quantity noun (``(the variance of one
+      term)``, ``(std of the output)``).
+
+    Clauses that deny (``not variance`` in ``(standard deviation, not variance)``) are no part of
+    the label; a limit (``as d -> oo``) is a condition, never a label."""
+    body = remark.strip()
+    if body[:1] in "([" and body[-1:] in ")]":
+        body = body[1:-1]
+    body = _TEXT_BOX.sub(lambda m: m.group(1), body).replace("$", " ").strip()
+    if not body or _LIMIT.search(body):
+        return None
+    opened = _LABEL_OPENER.match(body)
+    rest = opened.group("rest").strip() if opened else body
+    kept = [c.strip() for c in re.split(r"(?<!\\),|;", rest)
+            if c.strip() and not re.match(r"\s*(?:not|no|never|rather than)(?![A-Za-z])", c, re.I)]
+    if not kept:
+        return None
+    phrase = ", ".join(kept).rstrip(". ")
+    words = _content_words(phrase, names)
+    if any(w in _SENTENCE_VERBS or w in _COPULAS for w in words) or "=" in phrase or _RELATION.search(phrase):
+        return None
+    nouns = any(w in LABEL_NOUNS for w in words)
+    if opened is None and not _HEADED.match(phrase):
+        return None  # "(dropout scales the second moment by 1/p)": a sentence, its noun no head of a label
+    if opened is not None and opened.group("as") and _MATH.search(phrase) and not words:
+        return phrase, True  # "as Std[y]", "as a^2"
+    if opened is not None and opened.group("as") and _MATH.search(phrase) and any(
+            t in names for t in re.findall(r"[A-Za-z]+(?:_\{?\w+\}?)?", phrase)) and not nouns:
+        return phrase, True
+    if nouns:
+        return phrase, bool(_MATH.search(phrase))
+    return None
+
+
+#: A definition in words of a name: ``where d is the number of inputs``, ``(d the depth)``, ``using a as the
+#: width``, ``given that a is the std``, ``(z the target, y the prediction)``.
+_DEFINED_HEAD = re.compile(r"(?<![A-Za-z])(?:where|with|here|letting|let|given\s+that|given|assuming|using|and|for)\s+"
+                           r"|[(,;]\s*", re.I)
+_DEFINED = re.compile(r"(?P<name>\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s+"
+                      r"(?:(?:is|are|be|being|denotes|denoting|as|means|stands\s+for|=)\s+)?"
+                      r"(?P<desc>[A-Za-z][A-Za-z' -]*?)\s*(?=$|[),;.]|\s+and\s)", re.I)
+#: Words of a description that say nothing of whose it is.
+_DESCRIPTION_LINKS = frozenset({"the", "a", "an", "of", "number", "value", "our", "my", "its", "in", "on", "for",
+                                "to", "used", "given", "here"})
+
+
+def definitions(text: str, names: set[str]) -> list[tuple[str, list[str]]]:
+    """The definitions in words beside an answer: ``(name, the description's content words)`` for
+    each name of the question defined by words only (:data:`_DEFINED`); links (the, number, of)
+    are no content words. A definition by mathematics (``where m = max_j x_j``) is none."""
+    plain = _TEXT_BOX.sub(lambda m: m.group(1), text).replace("$", " ")
+    out = []
+    for head in _DEFINED_HEAD.finditer(plain):
+        m = _DEFINED.match(plain, head.end())
+        if m is None:
+            continue
+        name = m.group("name").lstrip("\\")
+        if name not in names:
+            continue
+        words = [w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", m.group("desc"))]
+        content = [w for w in words if w not in _DESCRIPTION_LINKS]
+        if content and not any(w in names for w in re.findall(r"[A-Za-z]+", m.group("desc"))):
+            out.append((name, content))
+    return out
