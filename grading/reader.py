@@ -208,18 +208,25 @@ _MATHS = re.compile(r"[0-9^*/+\-=_\\]|[A-Za-z](?:[A-Za-z])?\s*\(")
 
 
 def after_colon(text: str) -> str | None:
-    """The statement after the last top-level colon of an answer whose part before the colon is
-    working in words with mathematics in it (``k^2 C_in per output value, times n H W C_out outputs:
-    n H W C_out C_in k^2``), or None. Words alone before a colon introduce the answer (``Answer: ...``,
-    :func:`.sentences.leading_words`); ``:=`` is a definition."""
+    """The statement after the last top-level colon of an answer whose part before the colon is working in words with
+    mathematics in it (``k^2 C_in per output value, times n H W C_out outputs: n H W C_out C_in k^2``) or a
+    count of a part in words (``three times the forward: ...``), or None. Words alone before a colon introduce
+    the answer (``Answer: ...``, :func:`.sentences.leading_words`); ``:=`` is a definition."""
     pieces = top_level(text, _COLON)
     if len(pieces) < 2 or pieces[0][1] != 0:
         return None
     before = text[:pieces[-1][1]]
     words = [w for w in re.findall(r"(?<![A-Za-z_\\])[A-Za-z]{3,}(?![A-Za-z_(])", before) if w not in FUNCTION]
-    if not _MATHS.search(before) or not words or not pieces[-1][0].strip():
+    if not (_MATHS.search(before) or _COUNTED_WORKING.search(before)) or not words or not pieces[-1][0].strip():
         return None  # "y - s: s - y": no working in words before the colon
     return pieces[-1][0]
+
+
+#: Working in words: a count times a part of the computation (``three times the forward``, ``twice the forward
+#: pass``), an arithmetic of parts without symbols.
+_COUNTED_WORKING = re.compile(r"(?<![A-Za-z])(?:(?:two|three|four|five|six|\d+)\s+times|twice)\s+(?:the\s+)?"
+                              r"(?:forward|backward|cost|count|work|matmuls?|multiplications?|pass(?:es)?)(?![A-Za-z])",
+                              re.I)
 
 
 def _built(segment: str, offset: int, vocab: Vocabulary, typed: str, where: list[int] | None,
@@ -454,6 +461,13 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
         remarked = None  # "(FLOPs)", "(forward)": a remark that names something the question does not ask
     if remarked is not None and (found := _read_aside(answer, remarked[0], "set aside the remark(s) " + ", ".join(
             repr(r) for r in remarked[1]))):
+        return found
+    scoped = restated_scope(text)  # "(with weight gradients)", "(padded zeros counted)": the question's own scope
+    if scoped is not None and (found := _read_aside(answer, scoped[0], f"set aside the remark {scoped[1]!r} (the "
+                                                                          "question's own scope)")):
+        if _apart(found.expr, scoped[2]):  # "L K^2 + L n K (with weight gradients)": not the count it says
+            raise AnswerError(f"the remark {scoped[1]!r} says what is counted, but the answer is not that count",
+                              None, text)
         return found
     several = statements(text, {solve_for.name} if solve_for is not None else set())
     if several is not None and (found := _read_aside(whole, several[0], several[1])):
@@ -1073,6 +1087,42 @@ def _harmless(remark: str, whole: str) -> bool:
     labelled = label_phrase(remark, set(question.vocab.known_names()))
     return labelled is not None and re.search(r"(?<![A-Za-z])not(?![A-Za-z])", remark) is not None \
         and _names_asked(question, *labelled, whole)
+
+
+#: A remark that says what is counted: ``(with weight gradients)``, ``\text{(including the input)}``,
+#: ``(padded zeros counted)``, ``(bias included)``.
+_SCOPE_REMARK = re.compile(r"(?:\s|\\q?quad|\\[,;: ])*\(\s*(?:(?:with|including|incl\.?|counting|plus)\s+"
+                           r"(?P<after>[A-Za-z][A-Za-z' -]*?)|(?P<before>[A-Za-z][A-Za-z' -]*?)\s+"
+                           r"(?:counted|included|incl\.?))\s*\)\s*[.]?\s*$", re.I)
+#: Words that deny what follows them in a prompt: ``(no bias)``, ``without``; and a "-free" after a word.
+_DENIED_BEFORE = frozenset({"no", "not", "without", "excluding", "never", "except"})
+
+
+def restated_scope(text: str) -> tuple[str, str, sp.Basic] | None:
+    """``(the answer, the remark, the count it says)`` when a remark in a bracket after the answer says what is counted,
+    with or including the things it names (``(with weight gradients)``, ``(padded zeros counted)``), and
+    every one of its words is said, not denied, in one text of the question being read: its prompt
+    (``(padded zeros included)``) or the note of one of its accepted forms ("counting the weight
+    gradients too"). The count it says is the reference, or that accepted form: an answer of another
+    value is refused by the reader. ``(bias included)`` where the prompt says "(no bias)" or "bias-free"
+    restates nothing: it changes what is counted, and is never set aside. None otherwise."""
+    question = _READING.get()
+    if question is None or not isinstance(text, str):
+        return None
+    plain = TEXT_BOX.sub(lambda m: m.group(1), text) if "\\" in text else text
+    m = _SCOPE_REMARK.search(plain)
+    if m is None or not plain[:m.start()].strip():
+        return None
+    words = {_word_stem(w) for w in re.findall(r"[A-Za-z]+", m.group("after") or m.group("before"))} - {
+        "the", "a", "an", "of", "and", "for", "too", "all", "their", "its", "wrt"}
+    if not words:
+        return None
+    for said, count in ((question.prompt, question.reference), *((n, e) for e, n in question.alternatives)):
+        tokens = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", said.lower())
+        stems = {_word_stem(t) for k, t in enumerate(tokens) if not (k and tokens[k - 1] in _DENIED_BEFORE)}
+        if words <= stems:
+            return plain[:m.start()], m.group(0)[m.group(0).index("("):].strip(), count
+    return None
 
 
 def _agreeing_definition(remark: str) -> bool:

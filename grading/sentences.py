@@ -320,6 +320,10 @@ _TOKEN = re.compile(r"\\[A-Za-z]+|[A-Za-z][A-Za-z0-9]*(?:_\{?[A-Za-z0-9]*\}?)+|[
 _CLAUSE = re.compile(r"[,;]|(?<![A-Za-z])and(?![A-Za-z])", re.I)
 
 
+#: Words whose "'s" is a verb (``it's``, ``that's``), never a possessive.
+_PRONOUNS = frozenset({"that", "there", "what", "here", "which", "where", "who"})
+
+
 def _content_words(clause: str, names: set[str]) -> list[str]:
     """The words of a remark's clause, lower case: not LaTeX commands, names of the question,
     articles, single letters or program names (``xavier_uniform_``); "i.e." is the word "ie"."""
@@ -329,7 +333,10 @@ def _content_words(clause: str, names: set[str]) -> list[str]:
         if token.startswith("\\") or "_" in token or token in names or len(token) < 2 \
                 or token.lower() in _ARTICLES:
             continue
-        out.append(token.lower().replace("'", ""))
+        word = token.lower()
+        if word.endswith("'s") and len(word) > 6 and word[:-2] not in _PRONOUNS:
+            word = word[:-2]  # "the logistic's famous identity": the logistic
+        out.append(word.replace("'", ""))
     return out
 
 
@@ -411,6 +418,12 @@ def modifies(remark: str, names: set[str]) -> bool:
             gloss, words = gloss or words[0] in _GLOSSES, words[1:]
         if not words:
             continue
+        if number and words[0] == "plus" and all(w in _DOMAIN or w in FUNCTION for w in words[1:]) and words[1:]:
+            continue  # "(forward, plus grads wrt inputs and weights)": one more part of what is counted
+        verb_at = next((k for k, w in enumerate(words) if k and (w in _SENTENCE_VERBS or w in _COPULAS)), None)
+        if verb_at is not None and any(w in _DOMAIN and w not in _LINKS and w not in _QUANTITY_NOUNS
+                                       for w in words[:verb_at]):
+            stated = True  # "(half the inputs are zeroed)": a sentence of the inputs, not of the answer
         if not gloss and _applies_operation(clause, names):
             return True
         first = words[0]
@@ -421,7 +434,8 @@ def modifies(remark: str, names: set[str]) -> bool:
             return True
         called = {c.lower() for c in re.findall(r"([A-Za-z]+)\s*[(\[]", clause)}  # "E[ReLU(z)^2]": mathematics
         if len(words) <= 2 and not stated and any(
-                (((w in QUANTITY_WORDS and w not in _VERBS)
+                (((w in QUANTITY_WORDS and w not in _VERBS
+                   and not (w in _TIMES and k and words[k - 1] in _DOMAIN and words[k - 1] not in _QUANTITY_NOUNS))
                   or ((w in FUNCTION or w in _REDUCTIONS) and w not in called))
                  and not ((w in FUNCTION or w in _REDUCTIONS) and k and words[k - 1] in PROPERTIES))
                 or w in _DENIALS or w in _NUMBER_WORDS for k, w in enumerate(words)):
@@ -448,6 +462,8 @@ _FOR_NAME = re.compile(r"^[\s(]*for\s+(\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s+(?:[A-Za-z
 #: from the width)``, ``(missing a factor 2)``), or a replacement (``(using a^2 in place of a)``, ``instead of``).
 _MISSING = re.compile(r"(?<![A-Za-z])(?:needs?|requires?|missing|lacks?|lacking)(?![A-Za-z])[^()]*?(?:\d|\\frac)"
                       r"|(?<![A-Za-z])(?:in\s+place\s+of|instead\s+of|rather\s+than)(?![A-Za-z])", re.I)
+#: How many times a part is done, after the part (``forward once, backward twice``): a count of that part.
+_TIMES = frozenset({"once", "twice", "thrice"})
 #: A remark that opens with an arithmetic sign or a relation operates on the answer or bounds it.
 _SIGN = re.compile("\\s*(?:[-+*/^\u00d7\u00b7\u00f7<>\u2264\u2265\u2248~=]|"
                    r"\\(?:times|cdot|div|pm|mp|le|ge|leq|geq|approx|sim)(?![A-Za-z]))")
@@ -464,6 +480,13 @@ _COPULAS = frozenset({"is", "are", "was", "were", "equals", "gives", "becomes"})
 _RAW_TOKEN = re.compile(r"\\[A-Za-z]+|[A-Za-z][A-Za-z0-9]*(?:_\{?[A-Za-z0-9]*\}?)*|\d+(?:\.\d+)?|\S")
 
 
+def _operand(token: str, names: set[str]) -> bool:
+    """Whether a token of a remark is mathematics an operation word may join: a name, a number, a
+    single letter or a closing bracket."""
+    return token in names or token in ")]}" or (len(token) == 1 and token.isalpha()) \
+        or re.fullmatch(r"\d+(?:\.\d+)?", token) is not None
+
+
 def _applies_operation(clause: str, names: set[str]) -> bool:
     """Whether ``clause`` applies an operation (rule 6 of :func:`modifies`): a postfix operation
     word, or an operation word (not a function's name) followed by an operand."""
@@ -477,6 +500,8 @@ def _applies_operation(clause: str, names: set[str]) -> bool:
         if word not in OPERATION_WORDS or token in FUNCTION or pos + 1 == len(tokens):
             continue
         after = tokens[pos + 1]
+        if pos and _operand(tokens[pos - 1], names) and _operand(after, names):
+            continue  # "(one n x K times K x K matmul per layer)": a product inside the remark, not the answer
         if after in names or after.lower() in _OPERAND_WORDS or not after.isalpha():
             return True
     return False
@@ -537,9 +562,10 @@ _DOMAIN = frozenset({
     "gaussian", "normal", "binomial", "distribution", "random", "variable", "variables", "simulation", "experiment",
     "code", "implementation", "library", "paper", "book", "textbook", "reference", "solution", "multiply", "width",
     "height", "depth", "size", "dimension", "dimensions", "length", "stride", "padding", "image", "feature",
-    "features", "map", "maps", "hidden", "pre-activation", "pre-activations", "post-activation", "deviation"})
+    "features", "map", "maps", "hidden", "pre-activation", "pre-activations", "post-activation", "deviation",
+    "on", "their", "famous", "common", "zeros", "zeroes"})
 #: Links of a phrase, no nouns of it.
-_LINKS = frozenset({"of", "and", "by", "wrt", "plus", "minus", "as", "than", "both", "each", "use"})
+_LINKS = frozenset({"of", "and", "by", "wrt", "plus", "minus", "as", "than", "both", "each", "use", "on", "their"})
 #: Verbs that make a remark a sentence of its own (``(the loss only tends to 0)``, ``(ReLU keeps half)``).
 _SENTENCE_VERBS = frozenset({
     "is", "are", "was", "were", "be", "been", "isnt", "arent", "has", "have", "had", "does", "do", "did", "doesnt",
@@ -550,7 +576,8 @@ _SENTENCE_VERBS = frozenset({
     "zeros", "draws", "returns", "computes", "works", "applies", "avoids", "prevents", "overflows", "underflows",
     "rescales", "preserves", "drops", "sets", "stores", "keep", "need", "cancel", "agree", "reach", "tend",
     "thats", "its", "theres", "whats", "heres", "reduces", "simplifies", "recovers", "coincides",
-    "corresponds", "peaks", "behaves", "shows", "says"})
+    "corresponds", "peaks", "behaves", "shows", "says", "scales", "includes", "excludes", "contributes", "involves",
+    "requires", "costs", "accumulates", "removes", "affects"})
 #: Participles that describe what is counted or kept (``(activations freed after use)``, ``(bias not
 #: counted)``); any other participle names an operation on the answer (``(inverted)``, ``(mirrored)``).
 _DESCRIBING = frozenset({
@@ -560,7 +587,7 @@ _DESCRIBING = frozenset({
     "expected", "detached", "initialised", "initialized", "sampled", "zeroed", "predicted", "kept", "vectorised",
     "vectorized", "well-defined", "closed-form", "checked", "verified", "confirmed", "tested", "simulated", "proven",
     "proved", "simplified", "factored", "factorised", "factorized", "rearranged", "rewritten", "quoted", "cited",
-    "stated", "explained", "discussed"})
+    "stated", "explained", "discussed", "padded"})
 #: Terms of the subject whose adjective is a participle: never an operation on the answer.
 _TERMS = frozenset({"inverted dropout", "weighted sum", "expected value", "centered data", "centred data"})
 #: Verbs whose particle is no bound or scope (``which blows up``, ``which goes to 0``).
@@ -720,6 +747,8 @@ _LIMIT_CONDITION = re.compile(r"(?<![A-Za-z])(?:as|when|for|if)\s+\\?[A-Za-z]+(?
                               r"(?:->|\u2192|\u27f6|\\to(?![A-Za-z])|\\rightarrow(?![A-Za-z]))", re.I)
 
 
+#: A dash that opens a remark: an em or en dash, or a double hyphen, with space around it (never a minus).
+_DASH = re.compile(r"\s(?:\u2014|\u2013|--)\s")
 #: A comment as a program writes it, after a space: ``# no bias``.
 _COMMENT = re.compile(r"(?<=\s)#")
 
@@ -732,15 +761,14 @@ def _depth_at(text: str, pos: int) -> int:
 def remarks(text: str, names: set[str]) -> tuple[str, list[str]] | None:
     """``(text without the remarks that explain it, the remarks)``, or None when it has none.
 
-    A remark stands at the end of the answer: a program's comment (``C_in*C_out*k**2  # no
-    bias``), a bracket after a space (``C_in C_out k^2 (no bias)``, in LaTeX also in a text box,
-    ``\\quad\\text{(from } d a^2/3 = 1\\text{)}``), or the
-    words after its last top-level comma (``sqrt(6/(n_in+n_out)), the same bound xavier_uniform_
-    uses with gain 1``, ``p - y, i.e. predicted probabilities minus the one-hot label``), where a
-    comma's remark is a phrase of two words or more, or opens with "i.e."/"e.g.", and holds no
-    ``=`` and no conclusion ("so", "hence", an arrow: ``d a^2/12, so the variance is d a^2/3``
-    is a chain, its last statement the answer). It is set aside only when it explains the answer rather than modifies it
-    (:func:`modifies`); the answer before it must be left.
+    A remark stands at the end of the answer: a program's comment (``C_in*C_out*k**2  # no bias``), the words
+    after a dash (``3 n L K^2 — forward once, backward twice``), a bracket after a space (``C_in C_out k^2 (no
+    bias)``, in LaTeX also in a text box, ``\\quad\\text{(from } d a^2/3 = 1\\text{)}``), or the words after its
+    last top-level comma (``sqrt(6/(n_in+n_out)), the same bound xavier_uniform_ uses with gain 1``, ``p - y,
+    i.e. predicted probabilities minus the one-hot label``), where a comma's remark is a phrase of two words or
+    more, or opens with "i.e."/"e.g.", and holds no ``=`` and no conclusion ("so", "hence", an arrow: ``d
+    a^2/12, so the variance is d a^2/3`` is a chain, its last statement the answer). It is set aside only when
+    it explains the answer rather than modifies it (:func:`modifies`); the answer before it must be left.
     """
     out = _TEXT_BOX.sub(lambda m: m.group(1), text) if "\\" in text else text
     found: list[str] = []
@@ -748,6 +776,11 @@ def remarks(text: str, names: set[str]) -> tuple[str, list[str]] | None:
     if comment and _depth_at(out, comment.start()) == 0 and _is_remark(out[comment.end():], names, 1):
         found.append(out[comment.start():].strip())
         out = out[:comment.start()]
+    dash = _DASH.search(out)  # "3 n L K^2 — forward once, backward twice": a remark after a dash
+    if dash and _depth_at(out, dash.start()) == 0 and out[:dash.start()].strip() \
+            and not _CONCLUSION.search(out[dash.end():]) and _is_remark(out[dash.end():], names, 2):
+        found.append(out[dash.start():].strip())
+        out = out[:dash.start()]
     while True:
         stripped = out.rstrip().rstrip(".")
         if stripped.endswith((")", "]")):

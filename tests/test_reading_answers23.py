@@ -264,3 +264,46 @@ def test_a_value_the_answer_has_is_harmless(banks: dict, where: str, text: str) 
 ])
 def test_a_quantifier_names_the_answers_own_names(banks: dict, where: str, text: str, expected: str) -> None:
     assert verdict(banks, where, text) == expected
+
+
+# --- 9. explanatory remarks in words of the subject, never an operation on the value ------------------
+
+@pytest.mark.parametrize("where, text", [
+    ("sheet8:p4.forward_mults", "L n K^2 (one n×K times K×K matmul per layer)"),
+    ("sheet8:p4.training_memory", "2 L K^2 + L n K \\quad\\text{(with weight gradients)}"),
+    ("sheet9:p2.layer_variance", "\\frac{d \\sigma^2}{2}\\cdot\\frac{1}{p} \\quad \\text{(dropout scales the second "
+                                 "moment by } 1/p)"),
+    ("sheet9:p3.sigmoid_derivative", "s*(1-s) (chain rule on 1/(1+e^-t))"),
+    ("sheet9:p4.forward_mults", "n H W k² C_in C_out multiplications (padded zeros counted)"),
+    ("sheet8:p2.variance", "Var[y] = d\\sigma^2/2 \\quad\\text{(half the inputs are zeroed)}"),
+    ("sheet8:p4.training_mults", "3*n*L*K^2 (forward, plus grads wrt inputs and weights)"),
+    ("sheet8:p4.training_mults", "3 n L K²  — forward once, backward twice"),
+    ("sheet8:p4.training_memory", "roughly 2 L K^2 + L n K (weights, their gradients, activations)"),
+    ("sheet9:p3.sigmoid_derivative", "sigma(t)*(1 - sigma(t)), the logistic's famous identity"),
+    ("sheet9:p4.training_mults", "three times the forward: 3 n H W C_in C_out k^2"),
+    # own cases
+    ("sheet9:p4.training_mults", "3 n H W C_in C_out k^2 (including the gradients for the input)"),
+    ("sheet8:p4.training_memory", "L K^2 + L n K + n K (including the input activation)"),
+    ("sheet9:p4.training_mults", "3 n H W C_in C_out k^2 -- forward once, backward twice"),
+    ("sheet8:p2.sigma", "sqrt(2/d) (half the units are zeroed by ReLU)"),
+    ("sheet9:p2.mean", "x_i (dropout scales the kept entries by 1/p)"),
+    ("sheet9:p3.gradient", "s - y, the textbook's famous result"),
+])
+def test_an_explaining_remark_in_words_of_the_subject_is_set_aside(banks: dict, where: str, text: str) -> None:
+    assert verdict(banks, where, text) == "correct"
+
+
+@pytest.mark.parametrize("where, text", [
+    ("sheet9:p1.variance", "d a^2/3 (twice the variance)"),
+    ("sheet9:p1.variance", "d a^2/3 (halved)"),
+    ("sheet9:p1.variance", "d a^2/3 (divided by 2)"),
+    ("sheet9:p1.variance", "d a^2/3 (squared)"),
+    ("sheet8:p4.training_mults", "3 n L K^2 (d times 2)"),
+    ("sheet8:p4.training_mults", "3 n L K^2 — halved"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (bias included)"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (with bias)"),
+    ("sheet8:p4.training_memory", "L K^2 + L n K (with weight gradients)"),
+    ("sheet8:p4.training_mults", "3 n L K^2 (forward, plus twice that)"),
+])
+def test_an_operation_on_the_value_or_another_scope_is_never_set_aside(banks: dict, where: str, text: str) -> None:
+    assert verdict(banks, where, text) == "invalid"
