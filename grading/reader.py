@@ -866,7 +866,7 @@ def _in_words(question: Question, answer: str) -> tuple[str | None, str]:
                 return ("-oo" if spelled == "oo" else f"-({spelled})"), note
             return text, note
     candidates = [(answer, "")]
-    unboxed = _TEXT_BOXES.sub(lambda m: m.group(1), answer).replace("$", " ") if "\\" in answer else answer
+    unboxed = TEXT_BOX.sub(lambda m: m.group(1), answer).replace("$", " ") if "\\" in answer else answer
     if unboxed != answer:  # "\text{there is a finite minimiser}": the words in LaTeX's text box
         candidates.append((unboxed, ""))
     hedged = without_hedge(answer)
@@ -896,8 +896,6 @@ def _in_words(question: Question, answer: str) -> tuple[str | None, str]:
     return answer, ""
 
 
-#: LaTeX's text boxes, whose words are read as typed.
-_TEXT_BOXES = re.compile(r"\\(?:text|textrm|textit|mbox|mathrm)\s*\{([^{}]*)\}")
 #: Where a claimed optimum lies, after the claim: ``, at x_y - x_j = log(d)``, ``where softmax(x) = y``.
 _LOCATION = re.compile(r"[\s,;]+(?:at|where|when|for)\s+[^,;]*=[^,;]*?\s*\.?\s*$", re.I)
 #: The value given after a claim, past its first comma, colon or semicolon (``finite, equal to log(d - 1)``,
@@ -1170,7 +1168,8 @@ def beside(question: Question, text: str, expr: sp.Basic | None = None, *, line:
        is still to change or could be another value (:func:`.sentences.alters`: ``since it must
        still be halved``, ``because we then divide by 2``);
     2. a label of the answer (:func:`.sentences.label_phrase`: ``as the standard deviation``,
-       ``(i.e. the std)``, ``as Std[y]``, ``(the variance of one term)``) that does not name what
+       ``(i.e. the std)``, ``as Std[y]``, ``(the variance of one term)``), or a list of what it counts
+       (:func:`.sentences.counted_phrase`: ``(weights and their gradients)``), that does not name what
        the question asks (:func:`.labels.recognised`; a label holding the unknown of an equation
        question must be the unknown itself: ``sqrt(3/d) as a^2`` is refused);
     3. an equation in a reason (``since Var[y] = d a^2/12``, ``As Var[w_i] = a^2/12, ...``) must hold
@@ -1184,7 +1183,10 @@ def beside(question: Question, text: str, expr: sp.Basic | None = None, *, line:
        (:func:`_described`): ``where d is the number of layers``, ``(p the one-hot target)`` are
        refused;
     5. a value said at a point (``(for q = 0.5 this is 1/sqrt(d))``) must be the answer's value
-       there (``expr`` at the point, compared to the value at the point), as a numeric example is.
+       there (``expr`` at the point, compared to the value at the point), as a numeric example is;
+    6. what a derivative is taken with respect to (``(w.r.t. the logits)``) must be the variable of the
+       prompt's derivative (``dL/dx``) or words that describe it (:func:`_described`): ``(w.r.t. the
+       probabilities)`` for dL/dx is refused.
     """
     if not isinstance(text, str) or _GUARDING.get() or len(text) > DEFAULT.max_length:
         return None
@@ -1197,7 +1199,7 @@ def beside(question: Question, text: str, expr: sp.Basic | None = None, *, line:
 
 
 def _beside(question: Question, text: str, expr: sp.Basic | None, line: bool) -> AnswerError | None:
-    from .sentences import alters, definitions, label_phrase
+    from .sentences import alters, counted_phrase, definitions, label_phrase
 
     plain = _plain_words(text)
     names = set(question.vocab.known_names()) | _model_names(question)
@@ -1220,6 +1222,17 @@ def _beside(question: Question, text: str, expr: sp.Basic | None, line: bool) ->
         labelled = label_phrase(bracket, names)
         if labelled is not None and not _names_asked(question, *labelled, text):
             return AnswerError(f"{labelled[0]!r} is not recognised as naming what the question asks", None, text)
+        counted = counted_phrase(bracket, names)  # "(weights and their gradients)" for the weights alone
+        if counted is not None and not recognised(counted, text):
+            return AnswerError(f"{counted!r} is not recognised as what the question counts", None, text)
+    asked = _DERIVATIVE_OF.search(question.prompt)  # "The gradient dL/dx of ...": derivatives by x
+    variable = asked.group("var") if asked is not None else ""
+    for wrt in _WRT.finditer(plain) if variable else ():  # "(w.r.t. the probabilities)"
+        said = [w for w in _clause_after(wrt.group("desc"), 0).split() if w.lower() not in _DESCRIPTION_LINKS]
+        words = [w for w in said if w not in names]
+        if any(w in names and w != variable for w in said) or (words and not _described(question, variable, words)):
+            return AnswerError(f"the derivative is asked with respect to {variable}, not {' '.join(said)!r}", None,
+                               text)
     for name, words in definitions(plain, names):
         if not _described(question, name, words):
             return AnswerError(f"the definition of {name} as {' '.join(words)!r} does not agree with the question's "
@@ -1233,6 +1246,12 @@ def _beside(question: Question, text: str, expr: sp.Basic | None, line: bool) ->
     return None
 
 
+#: What a derivative is taken with respect to, in a remark: ``w.r.t. the logits``, ``with respect to t``.
+_WRT = re.compile(r"(?<![A-Za-z])(?:w\.?\s?r\.?\s?t\.?|with\s+respect\s+to)\s+(?P<desc>[A-Za-z][A-Za-z_ -]*)", re.I)
+#: The variable a prompt's derivative is taken by: ``dL/dx``, ``dsigma/dt``.
+_DERIVATIVE_OF = re.compile(r"(?<![A-Za-z])d\s*\\?[A-Za-z]+\s*/\s*d\s*(?P<var>[A-Za-z]+)")
+#: Words of a description that say nothing of whose it is.
+_DESCRIPTION_LINKS = frozenset({"the", "a", "an", "of", "its", "their", "each", "all"})
 #: An arrow in a reason: a limit, no equation to check.
 _LIMIT_ARROW = re.compile(r"->|→|\\to(?![A-Za-z])")
 
@@ -1247,7 +1266,7 @@ def _brackets(text: str) -> list[str]:
             depth += 1
         elif ch == ")" and depth:
             depth -= 1
-            if depth == 0 and re.search(r"[A-Za-z]{2,}\s+[A-Za-z]", text[start:pos]):
+            if depth == 0 and re.search(r"[A-Za-z]{2,}[\s,;+&/]+[A-Za-z]", text[start:pos]):
                 out.append(text[start:pos + 1])
     return out
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from .labels import TEXT_BOX  # LaTeX's boxes of words a remark is written in: \text{(from } d a^2/3 = 1\text{)}
 from .vocabulary import FUNCTION
 
 #: Words that name infinity or a quantity without bound.
@@ -507,8 +508,6 @@ def _applies_operation(clause: str, names: set[str]) -> bool:
     return False
 
 
-#: LaTeX's text boxes, whose words a remark is written in: ``\text{(from } d a^2/3 = 1\text{)}``.
-_TEXT_BOX = re.compile(r"\\(?:text|textrm|textit|mbox)\s*\{([^{}]*)\}")
 #: LaTeX spacing left at the end once a remark is set aside.
 _TRAILING_SPACE = re.compile(r"(?:\s|\\q?quad(?![A-Za-z])|\\[,;:! ]|~)+$")
 
@@ -682,7 +681,7 @@ def explains(remark: str, names: set[str], gloss: bool = False) -> bool:
     is never set aside, and neither is a remark that speaks of an operation (:func:`operated`:
     ``(the answer is transposed)``, ``(by inverting it)``).
     """
-    text = _TEXT_BOX.sub(lambda m: m.group(1), remark)
+    text = TEXT_BOX.sub(lambda m: m.group(1), remark)
     at_value = _AT_VALUE.match(text)
     if at_value and text[at_value.end():].strip():
         text = text[at_value.end():]  # "for p = 1 this is ...": the sentence after the condition
@@ -770,7 +769,7 @@ def remarks(text: str, names: set[str]) -> tuple[str, list[str]] | None:
     a^2/12, so the variance is d a^2/3`` is a chain, its last statement the answer). It is set aside only when
     it explains the answer rather than modifies it (:func:`modifies`); the answer before it must be left.
     """
-    out = _TEXT_BOX.sub(lambda m: m.group(1), text) if "\\" in text else text
+    out = TEXT_BOX.sub(lambda m: m.group(1), text) if "\\" in text else text
     found: list[str] = []
     comment = _COMMENT.search(out)  # "C_in*C_out*k**2  # no bias": a program's comment
     if comment and _depth_at(out, comment.start()) == 0 and _is_remark(out[comment.end():], names, 1):
@@ -852,7 +851,7 @@ def without_hedge(text: str) -> tuple[str, str] | None:
     a hedged wrong value stays wrong. A hedged decimal (``roughly 0.14``) is an approximation, and
     a bound (``at most``, ``up to``, ``almost``) or an alternative (``or``) is no hedge: neither is
     set aside."""
-    plain = _TEXT_BOX.sub(lambda m: m.group(1), text) if "\\text" in text or "\\mbox" in text else text
+    plain = TEXT_BOX.sub(lambda m: m.group(1), text) if "\\text" in text or "\\mbox" in text else text
     hedges, out = [], plain
     while True:
         m = _TRAILING_HEDGE.search(out)
@@ -1036,7 +1035,7 @@ def label_phrase(remark: str, names: set[str]) -> tuple[str, bool] | None:
     body = remark.strip()
     if body[:1] in "([" and body[-1:] in ")]":
         body = body[1:-1]
-    body = _TEXT_BOX.sub(lambda m: m.group(1), body).replace("$", " ").strip()
+    body = TEXT_BOX.sub(lambda m: m.group(1), body).replace("$", " ").strip()
     if not body or _LIMIT.search(body):
         return None
     opened = _LABEL_OPENER.match(body)
@@ -1078,7 +1077,7 @@ def definitions(text: str, names: set[str]) -> list[tuple[str, list[str]]]:
     """The definitions in words beside an answer: ``(name, the description's content words)`` for
     each name of the question defined by words only (:data:`_DEFINED`); links (the, number, of)
     are no content words. A definition by mathematics (``where m = max_j x_j``) is none."""
-    plain = _TEXT_BOX.sub(lambda m: m.group(1), text).replace("$", " ")
+    plain = TEXT_BOX.sub(lambda m: m.group(1), text).replace("$", " ")
     out = []
     for head in _DEFINED_HEAD.finditer(plain):
         m = _DEFINED.match(plain, head.end())
@@ -1092,3 +1091,28 @@ def definitions(text: str, names: set[str]) -> list[tuple[str, list[str]]]:
         if content and not any(w in names for w in re.findall(r"[A-Za-z]+", m.group("desc"))):
             out.append((name, content))
     return out
+
+
+#: Words of a list's item besides its noun: ``their gradients``, ``the activations``, ``plus``.
+_LIST_LINKS = frozenset({"their", "its", "the", "plus", "all"})
+
+
+def counted_phrase(remark: str, names: set[str]) -> str | None:
+    """The nouns of a remark that lists what the answer counts (``(weights and their gradients)``,
+    ``(weights, their gradients, activations)``): two items or more, joined by commas, "and", "+",
+    each one noun of the subject (:data:`_DOMAIN`) with at most "their", "the"; None for anything
+    else (``(forward, plus grads wrt inputs and weights)`` describes a computation). Such a list
+    names the quantity, so the reader requires the question's own words for it
+    (:func:`.labels.recognised`), as it does for a label."""
+    body = remark.strip()
+    if body[:1] in "([" and body[-1:] in ")]":
+        body = body[1:-1]
+    body = TEXT_BOX.sub(lambda m: m.group(1), body)
+    if re.search(r"[0-9=^_*/\\()\[\]]", body) or any(t in names for t in re.findall(r"[A-Za-z]+", body)):
+        return None  # mathematics, or definitions of names: "(z the prediction, y the target)"
+    items = [_content_words(item, names) for item in re.split(r"\s*(?:,|\+|&|(?<![A-Za-z])and(?![A-Za-z]))\s*", body)]
+    nouns = [w for item in items for w in item if w not in _LIST_LINKS]
+    if len(items) < 2 or any(len([w for w in item if w not in _LIST_LINKS]) != 1 for item in items) \
+            or not all(w in _DOMAIN and w not in _LINKS for w in nouns):
+        return None
+    return " ".join(nouns)

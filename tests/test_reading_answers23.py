@@ -307,3 +307,20 @@ def test_an_explaining_remark_in_words_of_the_subject_is_set_aside(banks: dict, 
 ])
 def test_an_operation_on_the_value_or_another_scope_is_never_set_aside(banks: dict, where: str, text: str) -> None:
     assert verdict(banks, where, text) == "invalid"
+
+
+# --- 10. what a derivative is taken by, and a list of what is counted ---------------------------------
+
+@pytest.mark.parametrize("where, text, expected", [
+    ("sheet8:p3.gradient", "z - y (w.r.t. the probabilities)", "invalid"),
+    ("sheet8:p3.gradient", "z - y (w.r.t. the logits)", "correct"),
+    ("sheet9:p3.gradient", "s - y (w.r.t. the logit t)", "correct"),
+    ("sheet9:p3.gradient", "s - y (w.r.t. the label)", "invalid"),
+    ("sheet9:p4.weights", "C_in C_out k^2 (weights and their gradients)", "invalid"),
+    ("sheet8:p4.training_memory", "2 L K^2 + L n K (weights, their gradients, activations)", "correct"),
+    ("sheet8:p4.inference_memory", "L K^2 + 2 n K (weights + activations)", "correct"),
+    ("sheet8:p4.inference_memory", "L K^2 + 2 n K (weights, gradients, activations)", "invalid"),
+])
+def test_what_a_remark_says_is_taken_or_counted_is_the_questions(banks: dict, where: str, text: str,
+                                                                   expected: str) -> None:
+    assert verdict(banks, where, text) == expected
