@@ -8,7 +8,10 @@ unknown (``sigma^2 = 2/d``), in which case it is solved for that unknown; a labe
 ``Var[y] =`` or ``sigma =`` is dropped, and so is the asked quantity named on the right
 (``x_i^2 (1-p)/p = Var[h_i]``, :func:`quantity_label`). A chain marker may open the answer
 (``=> nLK^2``, ``Hence: ...``). A remark that explains the answer is set aside, one that modifies
-it never is (:func:`.sentences.remarks`, :func:`.sentences.modifies`).
+it never is (:func:`.sentences.remarks`, :func:`.sentences.modifies`); before anything beside the
+answer is set aside it is checked against the question (:func:`beside`: a label must name the asked
+quantity, a reason's equation must hold under the model, a definition must agree with the sheet, a
+value at a point must be the answer's), and two unequal sides of an equation are two answers.
 
 :func:`read_statement` is the one reader of final answers and working lines alike: a statement
 is read under the question's model (every question has one; a formula question's is the trivial
