@@ -465,6 +465,10 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     if remarked is not None and (found := _read_aside(answer, remarked[0], "set aside the remark(s) " + ", ".join(
             repr(r) for r in remarked[1]))):
         return found
+    defined = _true_definition(text)  # "s - y (with s = sigma(t))": the model's own relation, stated
+    if defined is not None and (found := _read_aside(answer, defined[0], f"set aside the definition {defined[1]!r} "
+                                                                           "(true under the question's model)")):
+        return found
     scoped = restated_scope(text)  # "(with weight gradients)", "(padded zeros counted)": the question's own scope
     if scoped is not None and (found := _read_aside(answer, scoped[0], f"set aside the remark {scoped[1]!r} (the "
                                                                           "question's own scope)")):
@@ -1099,6 +1103,26 @@ _SCOPE_REMARK = re.compile(r"(?:\s|\\q?quad|\\[,;: ])*\(\s*(?:(?:with|including|
 _DENIED_BEFORE = frozenset({"no", "not", "without", "excluding", "never", "except"})
 
 
+#: A definition by an equation in a bracket after the answer: ``(with s = sigma(t))``, ``(where p = 1 - q)``.
+_DEFINITION_REMARK = re.compile(r"(?:\s|\\q?quad|\\[,;: ])*\(\s*(?:with|where|here|using|for)\s+(?P<equation>[^()=]+="
+                                r"[^=]*?)\s*\)\s*[.]?\s*$", re.I)
+
+
+def _true_definition(text: str) -> tuple[str, str] | None:
+    """``(the answer, the remark)`` when a bracket after the answer defines a name by an equation that
+    holds under the question's model (``s - y (with s = sigma(t))``): it only restates the sheet, as a
+    true reason does (:func:`_holds`). None otherwise (a false one is no definition of the sheet's name:
+    the answer is read with it, and refused)."""
+    question = _READING.get()
+    if question is None or question.unknown is not None or not isinstance(text, str):
+        return None
+    plain = TEXT_BOX.sub(lambda m: m.group(1), text) if "\\" in text else text
+    m = _DEFINITION_REMARK.search(plain)
+    if m is None or not plain[:m.start()].strip() or not _holds(question, m.group("equation"), None):
+        return None
+    return plain[:m.start()], m.group(0)[m.group(0).index("("):].strip()
+
+
 def restated_scope(text: str) -> tuple[str, str, sp.Basic] | None:
     """``(the answer, the remark, the count it says)`` when a remark in a bracket after the answer says what is counted,
     with or including the things it names (``(with weight gradients)``, ``(padded zeros counted)``), and
@@ -1189,7 +1213,10 @@ def beside(question: Question, text: str, expr: sp.Basic | None = None, *, line:
        there (``expr`` at the point, compared to the value at the point), as a numeric example is;
     6. what a derivative is taken with respect to (``(w.r.t. the logits)``) must be the variable of the
        prompt's derivative (``dL/dx``) or words that describe it (:func:`_described`): ``(w.r.t. the
-       probabilities)`` for dL/dx is refused.
+       probabilities)`` for dL/dx is refused;
+    7. a definition of a name of the question's model by an equation (``where h_i = m_i x_i/p``,
+       ``with s = sigma(t)``) must hold under the model, as a reason's equation (``where h_i = m_i x_i``
+       is refused); a new name (``where m = max_j x_j``) is the reader's to put in.
     """
     if not isinstance(text, str) or _GUARDING.get() or len(text) > DEFAULT.max_length:
         return None
@@ -1236,6 +1263,12 @@ def _beside(question: Question, text: str, expr: sp.Basic | None, line: bool) ->
         if any(w in names and w != variable for w in said) or (words and not _described(question, variable, words)):
             return AnswerError(f"the derivative is asked with respect to {variable}, not {' '.join(said)!r}", None,
                                text)
+    for defined in _DEFINES.finditer(plain) if question.unknown is None else ():  # "(where h_i = m_i x_i)"
+        name = defined.group("name")
+        if (name in names or name.split("_")[0] in _model_names(question)) \
+                and not _holds(question, _clause_after(plain, defined.start("name")), expr):
+            return AnswerError(f"the definition of {name} beside the answer is not the question's: "
+                               f"{_clause_after(plain, defined.start('name')).strip()!r}", None, text)
     for name, words in definitions(plain, names):
         if not _described(question, name, words):
             return AnswerError(f"the definition of {name} as {' '.join(words)!r} does not agree with the question's "
@@ -1255,6 +1288,9 @@ _WRT = re.compile(r"(?<![A-Za-z])(?:w\.?\s?r\.?\s?t\.?|with\s+respect\s+to)\s+(?
 _DERIVATIVE_OF = re.compile(r"(?<![A-Za-z])d\s*\\?[A-Za-z]+\s*/\s*d\s*(?P<var>[A-Za-z]+)")
 #: Words of a description that say nothing of whose it is.
 _DESCRIPTION_LINKS = frozenset({"the", "a", "an", "of", "its", "their", "each", "all"})
+#: A definition of a name by an equation beside a statement: ``where h_i = m_i x_i/p``, ``with s = sigma(t)``.
+_DEFINES = re.compile(r"(?<![A-Za-z\\])(?:where|with|here)\s+(?P<name>[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s*=(?!=)",
+                      re.I)
 #: An arrow in a reason: a limit, no equation to check.
 _LIMIT_ARROW = re.compile(r"->|→|\\to(?![A-Za-z])")
 
@@ -1295,8 +1331,9 @@ def _names_asked(question: Question, label: str, mathematics: bool, whole: str) 
 def _holds(question: Question, body: str, expr: sp.Basic | None) -> bool:
     """Whether the equation stated in a reason's ``body`` holds under the question's model (words
     before its first side and after its last are set aside): every pair of consecutive sides equal
-    at the model's points (:meth:`.lines.Judge.compare`), or for an equation question the equation
-    holds for every value of the unknown or has the answer's solution."""
+    at the model's points (:meth:`.lines.Judge.compare`), or for an equation question each equation
+    of the chain holds for every value of the unknown or has the answer's solution (``Var[y] = d a^2/3
+    = 1``)."""
     from .lines import Judge, Valued, judges_working
 
     sides = [s for s, _ in split_equals(body)]
@@ -1308,15 +1345,22 @@ def _holds(question: Question, body: str, expr: sp.Basic | None) -> bool:
         return False
     try:
         judge = Judge(question)
-        if question.unknown is not None:
-            valued = judge.valued(" = ".join(sides))
-            if valued.identity:
-                return True
-            if expr is None or valued.error or valued.undecided or not valued.values:
-                return False
-            answers = Valued([(float(sp.N(expr.xreplace(judge.named(k)), 30)),) for k in range(len(judge.points))])
-            return judge.compare(answers, valued).verdict == "ok"
+        if question.unknown is not None:  # each equation of the chain: an identity, or the answer's own
+            answers = Valued([(float(sp.N(expr.xreplace(judge.named(k)), 30)),) for k in range(len(judge.points))]) \
+                if expr is not None else None
+            for left, right in itertools.pairwise(sides):
+                valued = judge.valued(f"{left} = {right}")
+                if valued.identity:
+                    continue
+                if answers is None or valued.error or valued.undecided or not valued.values \
+                        or judge.compare(answers, valued).verdict != "ok":
+                    return False
+            return True
         values = [judge.valued(s) for s in sides]
+        loose = {m.group(1) for v in values if v.leaked for m in [_LOOSE_INDEX.search(v.leaked)] if m}
+        if loose:  # "h_i = m_i x_i/p": an entry's definition, for every i; checked at i = 1
+            at_one = re.compile(r"_\{?(" + "|".join(map(re.escape, loose)) + r")\}?(?![A-Za-z0-9])")
+            values = [judge.valued(at_one.sub("_1", s)) for s in sides]
         if any(v.error or v.undecided or v.leaked or not v.values for v in values):
             return False
         return all(judge.compare(a, b).verdict == "ok" for a, b in itertools.pairwise(values))
@@ -1324,6 +1368,8 @@ def _holds(question: Question, body: str, expr: sp.Basic | None) -> bool:
         return False
 
 
+#: The index a statement leaves unbound, in the judge's message: ``the index i is not bound by a sum``.
+_LOOSE_INDEX = re.compile(r"the index ([A-Za-z]) is not bound")
 #: A word before an equation's first side or after its last (``we have Var[w_i] = a^2/3 for each i``).
 _FIRST_WORD = re.compile(r"^\s*([A-Za-z]{2,}(?:'[a-z]+)?)\s+(?=\S)")
 _A_WORD = re.compile(r"\s([A-Za-z]{2,})(?![A-Za-z_(\[{])")

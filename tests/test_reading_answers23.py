@@ -324,3 +324,19 @@ def test_an_operation_on_the_value_or_another_scope_is_never_set_aside(banks: di
 def test_what_a_remark_says_is_taken_or_counted_is_the_questions(banks: dict, where: str, text: str,
                                                                    expected: str) -> None:
     assert verdict(banks, where, text) == expected
+
+
+# --- 11. a definition by an equation, and a chain in a reason -----------------------------------------
+
+@pytest.mark.parametrize("where, text, expected", [
+    ("sheet9:p3.gradient", "s - y (with s = sigma(t))", "correct"),
+    ("sheet9:p3.gradient", "s - y (with s = sigma(-t))", "invalid"),
+    ("sheet9:p2.layer_variance", "d sigma^2/(2p) (where h_i = m_i x_i/p)", "correct"),
+    ("sheet9:p2.layer_variance", "d sigma^2/(2p) (where h_i = m_i x_i)", "invalid"),
+    ("sheet9:p1.bound", "sqrt(3/d) (from Var[y] = d a^2/3 = 1)", "correct"),
+    ("sheet9:p1.bound", "sqrt(3/d) (from Var[y] = d a^2/12 = 1)", "invalid"),
+    ("sheet9:p4.forward_mults", "n H W C_in C_out k^2 (one k x k x C_in dot product per output)", "correct"),
+])
+def test_a_definition_or_a_chain_beside_the_answer_must_hold(banks: dict, where: str, text: str,
+                                                               expected: str) -> None:
+    assert verdict(banks, where, text) == expected
