@@ -37,6 +37,7 @@ from .limits import DEFAULT, Limits
 from .normalize import braced_names, to_plain
 from .parser import _bracket_depth, parse_plain
 from .sentences import (
+    NAMED_MOMENT,
     NEGATIONS,
     OPERATION_WORDS,
     QUANTITY_WORDS,
@@ -601,15 +602,15 @@ def _approximates(piece: str, exact: sp.Basic, vocab: Vocabulary, limits: Limits
     if given is not None:
         body = piece[:given.start()]
         for part in (p for p in _GIVEN_SEP.split(given.group("given").strip().rstrip(".)")) if p.strip()):
-            name, _, number = part.partition("=")
+            *given_names, number = part.split("=")  # "n_in = n_out = 100": both names given 100
             try:
-                symbol = parse_answer(name.strip(), vocab, limits=limits, labels=False).expr
+                symbols = [parse_answer(n.strip(), vocab, limits=limits, labels=False).expr for n in given_names]
                 value = parse_answer(number.strip(), vocab, limits=limits, labels=False).expr
             except AnswerError:
                 return False
-            if not isinstance(symbol, sp.Symbol) or not value.is_number:
+            if not symbols or not all(isinstance(x, sp.Symbol) for x in symbols) or not value.is_number:
                 return False
-            values[symbol] = value
+            values.update({x: value for x in symbols if isinstance(x, sp.Symbol)})
     try:
         approx = _equation(body, vocab, None, limits).expr
     except AnswerError:
@@ -771,7 +772,10 @@ def _apart(a: sp.Basic, b: sp.Basic) -> bool:
     values differ at one of three points (each name at a rational in (0, 1), distinct per name), by
     more than a relative 1e-9. Sides in different names (``s - y = sigma(t) - y``, where the sheet
     relates s and t) and sides that cannot be valued there (vectors, sums) are not judged apart."""
-    if not isinstance(a, sp.Expr) or not isinstance(b, sp.Expr) or a.free_symbols != b.free_symbols:
+    if not isinstance(a, sp.Expr) or not isinstance(b, sp.Expr):
+        return False
+    a, b = (x.xreplace({s: sp.Symbol(s.name) for s in x.free_symbols}) for x in (a, b))  # a line's symbols, by name
+    if a.free_symbols != b.free_symbols:
         return False
     names = sorted(a.free_symbols | b.free_symbols, key=str)
     for k in range(3):
@@ -1073,6 +1077,10 @@ _CLAUSE_STOP = re.compile(r"[,;]|(?<![A-Za-z])(?:and|so|hence|thus|which|where)(
 _VALUE_AT = re.compile(r"(?<![A-Za-z])(?:for|at|when|with)\s+(?P<name>\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s*=\s*"
                        r"(?P<point>[-+]?\d+(?:\.\d+)?(?:/\d+)?)\s*,?\s*(?:this|it|that|the\s+answer)\s+"
                        r"(?:is|gives|equals|becomes|reads|=)\s+(?P<value>[^()]*?(?:\([^()]*\)[^()]*?)*)\s*$", re.I)
+#: The same, the value said before its point: ``(reduces to d sigma^2/2 when p = 1)``.
+_VALUE_BEFORE = re.compile(r"^\s*(?:(?:this|it|which)\s+)?(?:reduces|simplifies|becomes|equals|is|gives|goes)\s+"
+                           r"(?:to\s+)?(?P<value>.+?)\s+(?:for|at|when|if)\s+(?P<name>\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s*=\s*"
+                           r"(?P<point>[-+]?\d+(?:\.\d+)?(?:/\d+)?)\s*$", re.I)
 _GUARDING: ContextVar[bool] = ContextVar("guarding", default=False)
 #: The question whose statement is being read (set by :func:`read_answer` and :class:`Statement`).
 _READING: ContextVar[Question | None] = ContextVar("reading", default=None)
@@ -1187,6 +1195,10 @@ def _clause_after(text: str, start: int) -> str:
     return text[start:]
 
 
+class Refused(AnswerError):
+    """What stands beside a statement makes it no answer (:func:`beside`)."""
+
+
 def beside(question: Question, text: str, expr: sp.Basic | None = None, *, line: bool = False) -> AnswerError | None:
     """Why what stands beside a statement makes it no answer, or None. The reader sets reasons,
     glosses, definitions and remarks aside; each is first checked against the question:
@@ -1228,7 +1240,7 @@ def beside(question: Question, text: str, expr: sp.Basic | None = None, *, line:
         _GUARDING.reset(token)
 
 
-def _beside(question: Question, text: str, expr: sp.Basic | None, line: bool) -> AnswerError | None:
+def _beside(question: Question, text: str, expr: sp.Basic | None, line: bool) -> Refused | None:
     from .sentences import alters, counted_phrase, definitions, label_phrase
 
     plain = _plain_words(text)
@@ -1238,46 +1250,51 @@ def _beside(question: Question, text: str, expr: sp.Basic | None, line: bool) ->
         if not body.strip():
             continue
         if alters(body, names):
-            return AnswerError(f"the reason {(m.group(0) + body).strip()!r} says the answer still changes or could "
+            return Refused(f"the reason {(m.group(0) + body).strip()!r} says the answer still changes or could "
                                "be another value: write the one final answer", None, text)
         labelled = label_phrase(m.group(0) + " " + body, names) if m.group(0).lower() in {"as", "since", "because"} \
             else None
         if labelled is not None and not _names_asked(question, *labelled, text):
-            return AnswerError(f"{labelled[0]!r} is not recognised as naming what the question asks", None, text)
+            return Refused(f"{labelled[0]!r} is not recognised as naming what the question asks", None, text)
         if "=" in body and not (line and question.unknown is not None) and not _LIMIT_ARROW.search(body) \
                 and not _holds(question, body, expr):
-            return AnswerError(f"the reason {(m.group(0) + body).strip()!r} is not true under the question's model "
+            return Refused(f"the reason {(m.group(0) + body).strip()!r} is not true under the question's model "
                                "(or cannot be checked): write the answer with true reasons only", None, text)
     for bracket in _brackets(plain) + [p for p, _ in top_level(plain, _CLAUSE_END)[1:]]:  # "(i.e. the std)"
         labelled = label_phrase(bracket, names)
         if labelled is not None and not _names_asked(question, *labelled, text):
-            return AnswerError(f"{labelled[0]!r} is not recognised as naming what the question asks", None, text)
+            return Refused(f"{labelled[0]!r} is not recognised as naming what the question asks", None, text)
         counted = counted_phrase(bracket, names)  # "(weights and their gradients)" for the weights alone
         if counted is not None and not recognised(counted, text):
-            return AnswerError(f"{counted!r} is not recognised as what the question counts", None, text)
+            return Refused(f"{counted!r} is not recognised as what the question counts", None, text)
     asked = _DERIVATIVE_OF.search(question.prompt)  # "The gradient dL/dx of ...": derivatives by x
     variable = asked.group("var") if asked is not None else ""
     for wrt in _WRT.finditer(plain) if variable else ():  # "(w.r.t. the probabilities)"
         said = [w for w in _clause_after(wrt.group("desc"), 0).split() if w.lower() not in _DESCRIPTION_LINKS]
         words = [w for w in said if w not in names]
         if any(w in names and w != variable for w in said) or (words and not _described(question, variable, words)):
-            return AnswerError(f"the derivative is asked with respect to {variable}, not {' '.join(said)!r}", None,
+            return Refused(f"the derivative is asked with respect to {variable}, not {' '.join(said)!r}", None,
                                text)
+    for moment in NAMED_MOMENT.finditer(plain) if question.unknown is None else ():  # "w_i has variance a^2/3"
+        if moment.group("name") in names or len(moment.group("name")) == 1 or "_" in moment.group("name"):
+            operator = "Var" if moment.group("moment").lower() == "variance" else "E"
+            if not _holds(question, f"{operator}[{moment.group('name')}] = {moment.group('value')}", expr):
+                return Refused(f"{moment.group(0).strip()!r} is not true under the question's model", None, text)
     for defined in _DEFINES.finditer(plain) if question.unknown is None else ():  # "(where h_i = m_i x_i)"
         name = defined.group("name")
         if (name in names or name.split("_")[0] in _model_names(question)) \
                 and not _holds(question, _clause_after(plain, defined.start("name")), expr):
-            return AnswerError(f"the definition of {name} beside the answer is not the question's: "
+            return Refused(f"the definition of {name} beside the answer is not the question's: "
                                f"{_clause_after(plain, defined.start('name')).strip()!r}", None, text)
     for name, words in definitions(plain, names):
         if not _described(question, name, words):
-            return AnswerError(f"the definition of {name} as {' '.join(words)!r} does not agree with the question's "
+            return Refused(f"the definition of {name} as {' '.join(words)!r} does not agree with the question's "
                                f"{name}", None, text)
     if expr is not None:
         for bracket in _brackets(plain):
-            at = _VALUE_AT.search(bracket[1:-1])
+            at = _VALUE_AT.search(bracket[1:-1]) or _VALUE_BEFORE.match(bracket[1:-1])
             if at is not None and not _agrees_at(question, expr, at):
-                return AnswerError(f"the answer is not {at.group('value').strip()!r} at {at.group('name')} = "
+                return Refused(f"the answer is not {at.group('value').strip()!r} at {at.group('name')} = "
                                    f"{at.group('point')}: which is your answer?", None, text)
     return None
 
@@ -1455,7 +1472,7 @@ _PROMPT_TOKEN = re.compile(r"[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?(?:-[A-Za-z]+)?")
 
 
 def _descriptions(question: Question) -> dict[str, frozenset[str]]:
-    """For each name of the question, the words the sheet's texts put within four words of it
+    """For each name of the question, the words the sheet's texts put within four words of it in its clause
     (the prompts of its problem's questions and their report title, glance and prompt: ``keep
     probability p``, ``q the drop probability``, ``L layers of width K``), as :func:`_word_stem`
     gives them; a name with a subscript (``w_i``, ``x_y``) is its base's (w, x)."""
@@ -1466,19 +1483,28 @@ def _descriptions(question: Question) -> dict[str, frozenset[str]]:
     found: dict[str, set[str]] = {}
     for text in _problem_texts(question):
         text = re.sub(r"\\(?:texttt|mathrm|operatorname|text|mathbf|mathit)\b|\\[A-Za-z]+|[${}]", " ", text)
-        tokens = _PROMPT_TOKEN.findall(text)
-        for k, token in enumerate(tokens):
-            name = token if token in names else token.split("_")[0]
-            if name not in names:
-                continue
-            for near in tokens[max(0, k - 4):k + 5]:
-                if near not in names and near.split("_")[0] not in names and len(near) > 1:
-                    found.setdefault(name, set()).add(_word_stem(near))
+        for clause in _TEXT_CLAUSE.split(text):  # "a stride-1, same-padded, bias-free k x k": k's own clause
+            _describe(_PROMPT_TOKEN.findall(clause), names, found)
     out = {n: frozenset(w) for n, w in found.items()}
     if len(_DESCRIPTIONS) > 64:
         _DESCRIPTIONS.clear()
     _DESCRIPTIONS[id(question)] = (question, out)
     return out
+
+
+#: Where a clause of a prompt ends: a comma, semicolon, colon, bracket or full stop.
+_TEXT_CLAUSE = re.compile(r"[,;:()\[\]]|\.\s")
+
+
+def _describe(tokens: list[str], names: set[str], found: dict[str, set[str]]) -> None:
+    """Add to ``found`` the words within four tokens of each name among ``tokens`` (one clause)."""
+    for k, token in enumerate(tokens):
+        name = token if token in names else token.split("_")[0]
+        if name not in names:
+            continue
+        for near in tokens[max(0, k - 4):k + 5]:
+            if near not in names and near.split("_")[0] not in names and len(near) > 1:
+                found.setdefault(name, set()).add(_word_stem(near))
 
 
 def _problem_texts(question: Question) -> list[str]:

@@ -283,6 +283,18 @@ _REDUCTIONS = frozenset({"mean", "average", "averaged", "abs", "absolute", "magn
 #: operation, gives a value of its own.
 _QUANTITY_NOUNS = _ANSWER_WORDS | frozenset({"gradient", "gradients", "derivative", "variance", "mean", "expectation",
                                              "std", "deviation", "bound", "gap", "memory", "solution", "output"})
+#: A quantity noun with a value right after it: ``has variance a^2/12``, ``with mean 0``, ``std 1/sqrt(d)``.
+_NOUN_VALUE = re.compile(r"(?<![A-Za-z])(?:variance|std|mean|expectation|deviation|derivative|gradient)\s+"
+                         r"(?=[-+(\d\\]|[A-Za-z](?:[_^*/ ]|$)|[A-Za-z]\w*\s*[\^*/(])", re.I)
+#: A moment of a name said with its value: ``w_i has variance a^2/3``, ``z_i with mean 0``: the reader checks it.
+NAMED_MOMENT = re.compile(r"(?<![A-Za-z\\])(?P<name>[A-Za-z]+(?:_\{?\w+\}?)?)\s+(?:has|have|with)\s+(?:a\s+)?"
+                          r"(?P<moment>variance|mean|expectation)\s+(?P<value>[^,;()]*(?:\([^()]*\)[^,;()]*)*)", re.I)
+def _symbol_like(token: str, names: set[str]) -> bool:
+    """Whether a token is a name of mathematics (a name of the question, a letter, a name with a
+    subscript: ``w_i``), never a word."""
+    return token in names or len(token) == 1 or "_" in token
+
+
 #: Adjectives that name a value as the right one (``(simplified, exact is d a^2/12)``, ``(the true one is ...)``).
 _VALUE_WORDS = frozenset({"exact", "exactly", "true", "real", "actual", "correct", "right", "proper", "full", "one"})
 #: A value at a point anywhere in a remark: ``at t = 0``, ``for p = 1``.
@@ -296,6 +308,9 @@ def _own_value(clause: str, names: set[str]) -> bool:
     """Whether a clause says that the answer or an asked quantity (:data:`_QUANTITY_NOUNS`) is a
     formula: a copula after such a noun and mathematics after it (a digit, a sign, a name of the
     question): ``(the derivative is y - s)``, ``(the real answer is 1/(s - y))``."""
+    named = NAMED_MOMENT.search(clause)
+    if _NOUN_VALUE.search(clause) and not (named and _symbol_like(named.group("name"), names)):
+        return True  # "(each of the d terms has variance a^2/12)": a value of a quantity (w_i's: the reader's)
     m = _IS.search(clause)
     before = _content_words(clause[:m.start()], names) if m is not None else []
     if m is None or not any(w in _QUANTITY_NOUNS or w in _VALUE_WORDS for w in before):
@@ -383,6 +398,10 @@ def modifies(remark: str, names: set[str]) -> bool:
     A remark that modifies is never set aside: the answer stays unread (invalid), never graded
     without it.
     """
+    said_before = _SAID_BEFORE.match(remark)  # "(reduces to d sigma^2/2 when p = 1)": checked by the reader
+    if said_before and not any((w in OPERATION_WORDS and w not in FUNCTION) or (w in HEDGES and w != "when")
+                               for w in _content_words(said_before.group("value"), names)):
+        return False
     at_value = _AT_VALUE.match(remark)
     if at_value and any(w in _SENTENCE_VERBS for w in _content_words(remark[at_value.end():], names)):
         remark = remark[at_value.end():]  # "(for p = 1 this is He's d sigma^2/2)": a special case, stated
@@ -400,7 +419,7 @@ def modifies(remark: str, names: set[str]) -> bool:
         return True
     if any(_polarities(_CONTRACTION.sub(r"\1nt", remark.lower()))):  # "the gap is finite": a value of its own
         return True
-    if _LABEL_CONTRAST.match(remark):  # "(standard deviation, not variance)": the reader checks the label
+    if _LABEL_CONTRAST.match(remark) or _WRT_ONLY.match(remark):  # the reader checks the label, the variable
         return False
     named = _FOR_NAME.match(remark)
     if named and named.group(1) in names:  # "(for d inputs)": a definition, which the reader checks
@@ -429,6 +448,8 @@ def modifies(remark: str, names: set[str]) -> bool:
             return True
         first = words[0]
         subject = first in FUNCTION and len(words) >= 3  # "(exp never gets a positive argument)"
+        if first in _DENIALS and len(words) > 1 and words[1] in _BEHAVIOUR:
+            continue  # "(never overflows)": a property of the answer's computation
         if (first in _MODIFIERS or first in _FINITENESS) and not subject and first not in _VERBS and not stated:
             return True
         if first in _ABSENT and (len(words) == 1 or words[1] in QUANTITY_WORDS or words[1] in SCOPE_WORDS):
@@ -463,6 +484,12 @@ _FOR_NAME = re.compile(r"^[\s(]*for\s+(\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s+(?:[A-Za-z
 #: from the width)``, ``(missing a factor 2)``), or a replacement (``(using a^2 in place of a)``, ``instead of``).
 _MISSING = re.compile(r"(?<![A-Za-z])(?:needs?|requires?|missing|lacks?|lacking)(?![A-Za-z])[^()]*?(?:\d|\\frac)"
                       r"|(?<![A-Za-z])(?:in\s+place\s+of|instead\s+of|rather\s+than)(?![A-Za-z])", re.I)
+#: What a computation does, said of the answer: ``(never overflows)``, ``(does not underflow)``.
+_BEHAVIOUR = frozenset({"overflows", "overflow", "underflows", "underflow", "saturates", "explodes", "diverges",
+                        "blows", "vanishes", "fails"})
+#: What a derivative is taken by, alone in a remark: ``(w.r.t. x)``, ``(with respect to the logits)``.
+_WRT_ONLY = re.compile(r"^[\s(]*(?:w\.?\s?r\.?\s?t\.?|with\s+respect\s+to)\s+(?:the\s+)?[A-Za-z]\w*(?:\s+[A-Za-z]\w*)?"
+                       r"\s*[).]?\s*$", re.I)
 #: How many times a part is done, after the part (``forward once, backward twice``): a count of that part.
 _TIMES = frozenset({"once", "twice", "thrice"})
 #: A remark that opens with an arithmetic sign or a relation operates on the answer or bounds it.
@@ -606,6 +633,10 @@ _RELATION = re.compile(r"=|->|\\to(?![A-Za-z])|<|>|\\(?:le|ge|leq|geq)(?![A-Za-z
 #: The answer's value said after a condition at a value: ``this is 1/sqrt(d)``, ``it equals d sigma^2/2``.
 _SAID_AT = re.compile(r"\s*(?:this|it|that|the\s+answer)\s+(?:is|equals|gives|becomes|reads)\s+(?P<value>.+)$",
                       re.I | re.S)
+#: A value said before the point it holds at: ``reduces to d sigma^2/2 when p = 1``.
+_SAID_BEFORE = re.compile(r"^[\s(]*(?:(?:this|it|which)\s+)?(?:reduces|simplifies|becomes|equals|gives|goes)\s+"
+                          r"(?:to\s+)?(?P<value>.+?)\s+(?:for|at|when|if)\s+\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*=\s*"
+                          r"[-+]?[\d./]+\s*[)]?\s*$", re.I)
 #: A condition at a value that opens a remark: ``for p = 1``, ``at t = 0``.
 _AT_VALUE = re.compile(r"\s*(?:for|at|when|with)\s+\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*=\s*[-+]?[\d./]+\s*,?\s*", re.I)
 
@@ -683,6 +714,8 @@ def explains(remark: str, names: set[str], gloss: bool = False) -> bool:
     ``(the answer is transposed)``, ``(by inverting it)``).
     """
     text = TEXT_BOX.sub(lambda m: m.group(1), remark)
+    if _WRT_ONLY.match(text):
+        return True  # "(w.r.t. x)": what the derivative is taken by, which the reader checks
     at_value = _AT_VALUE.match(text)
     if at_value and text[at_value.end():].strip():
         text = text[at_value.end():]  # "for p = 1 this is ...": the sentence after the condition
@@ -730,7 +763,7 @@ def _is_remark(body: str, names: set[str], phrase: int) -> bool:
     (:func:`modifies`)."""
     called = re.sub(r"(?<![A-Za-z\\])[A-Za-z]\w*\s*\(", "(", body)  # a call is mathematics: (softplus(t)) is a factor
     words = [w for w in _content_words(called, names) if len(w) >= 3 or w in _ABSENT]
-    cited = _CITATION.search(body) is not None  # "(He et al.)": a citation, its words short
+    cited = _CITATION.search(body) is not None or _WRT_ONLY.match(body) is not None  # "(He et al.)", "(w.r.t. x)"
     return (cited or (len(words) >= phrase and any(len(w) >= 3 for w in words))) and explains(body, names) \
         and not modifies(body, names)
 

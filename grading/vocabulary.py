@@ -660,4 +660,6 @@ CONVENTIONAL: Mapping[str, frozenset[str]] = {
     "eps": frozenset({"smoothing", "label", "epsilon"}),
     "sigma": frozenset({"std", "standard", "deviation", "scale", "weight"}),
     "t": frozenset({"logit", "pre-activation", "input", "score"}),
+    "s": frozenset({"prediction", "predicted", "probability", "output", "sigmoid"}),
+    "y": frozenset({"label", "target"}),
 }

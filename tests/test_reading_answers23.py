@@ -340,3 +340,23 @@ def test_what_a_remark_says_is_taken_or_counted_is_the_questions(banks: dict, wh
 def test_a_definition_or_a_chain_beside_the_answer_must_hold(banks: dict, where: str, text: str,
                                                                expected: str) -> None:
     assert verdict(banks, where, text) == expected
+
+
+# --- 12. words that restate the answer, a moment of a name, a value before its point ------------------
+
+@pytest.mark.parametrize("where, text, expected", [
+    ("sheet9:p3.gradient", "s - y (prediction minus label)", "correct"),
+    ("sheet8:p3.gradient", "z - y (w.r.t. x)", "correct"),
+    ("sheet9:p3.stable_loss", "max(t, 0) - t y + log(1 + exp(-|t|)) (never overflows)", "correct"),
+    ("sheet9:p2.layer_variance", "d sigma^2/(2p) (reduces to d sigma^2/2 when p = 1)", "correct"),
+    ("sheet9:p2.layer_variance", "d sigma^2/(2p) (reduces to d sigma^2 when p = 1)", "invalid"),
+    ("sheet9:p1.glorot", "sqrt(6/(n_in + n_out)) ≈ 0.17 for n_in = n_out = 100", "correct"),
+    ("sheet9:p1.glorot", "sqrt(6/(n_in + n_out)) ≈ 0.5 for n_in = n_out = 100", "invalid"),
+    ("sheet9:p4.weights", "k^2 C_in C_out (k the stride)", "invalid"),
+    ("sheet9:p4.weights", "k^2 C_in C_out (k the kernel size)", "correct"),
+    ("sheet9:p1.variance", "d a^2/3 (each of the d terms has variance a^2/12)", "invalid"),
+    ("sheet9:p1.variance", "d a^2/3 (since each w_i has variance a^2/3)", "correct"),
+    ("sheet9:p1.variance", "d a^2/3 (since each w_i has variance a^2/12)", "invalid"),
+])
+def test_words_that_restate_or_state_a_value_must_agree(banks: dict, where: str, text: str, expected: str) -> None:
+    assert verdict(banks, where, text) == expected
