@@ -39,6 +39,7 @@ from .parser import _bracket_depth, parse_plain
 from .sentences import (
     NAMED_MOMENT,
     NEGATIONS,
+    NOUN_VALUE,
     OPERATION_WORDS,
     QUANTITY_WORDS,
     explains,
@@ -1275,11 +1276,10 @@ def _beside(question: Question, text: str, expr: sp.Basic | None, line: bool) ->
         if any(w in names and w != variable for w in said) or (words and not _described(question, variable, words)):
             return Refused(f"the derivative is asked with respect to {variable}, not {' '.join(said)!r}", None,
                                text)
-    for moment in NAMED_MOMENT.finditer(plain) if question.unknown is None else ():  # "w_i has variance a^2/3"
-        if moment.group("name") in names or len(moment.group("name")) == 1 or "_" in moment.group("name"):
-            operator = "Var" if moment.group("moment").lower() == "variance" else "E"
-            if not _holds(question, f"{operator}[{moment.group('name')}] = {moment.group('value')}", expr):
-                return Refused(f"{moment.group(0).strip()!r} is not true under the question's model", None, text)
+    for valued in NOUN_VALUE.finditer(plain):  # "w_i has variance a^2/3", "(uniform variance a^2/3)"
+        if not _moment_holds(question, plain, valued, expr):
+            return Refused(f"{plain[valued.start():].strip(' )')!r} is not true under the question's model", None,
+                           text)
     for defined in _DEFINES.finditer(plain) if question.unknown is None else ():  # "(where h_i = m_i x_i)"
         name = defined.group("name")
         if (name in names or name.split("_")[0] in _model_names(question)) \
@@ -1310,6 +1310,22 @@ _DEFINES = re.compile(r"(?<![A-Za-z\\])(?:where|with|here)\s+(?P<name>[A-Za-z]+(
                       re.I)
 #: An arrow in a reason: a limit, no equation to check.
 _LIMIT_ARROW = re.compile(r"->|→|\\to(?![A-Za-z])")
+
+
+def _moment_holds(question: Question, plain: str, said: re.Match, expr: sp.Basic | None) -> bool:
+    """Whether a moment said with its value beside the answer holds under the model: of the name
+    said with it (``w_i has variance a^2/3``: Var[w_i] = a^2/3), or, said of no name (``(uniform
+    variance a^2/3)``), of one of the model's random families at entry 1; a variance or a mean only
+    (another quantity's value, ``std 1/sqrt(d)``, or one that cannot be checked, holds not)."""
+    moment = said.group("moment").lower()
+    if moment not in {"variance", "mean", "expectation"} or question.model is None:
+        return False
+    operator = "Var" if moment == "variance" else "E"
+    value = _clause_after(plain, said.end())
+    named = next((m for m in NAMED_MOMENT.finditer(plain) if m.start("moment") == said.start("moment")), None)
+    if named is not None:
+        return _holds(question, f"{operator}[{named.group('name')}] = {value}", expr)
+    return any(_holds(question, f"{operator}[{family}_1] = {value}", expr) for family in sorted(question.model.random))
 
 
 def _brackets(text: str) -> list[str]:

@@ -284,17 +284,11 @@ _REDUCTIONS = frozenset({"mean", "average", "averaged", "abs", "absolute", "magn
 _QUANTITY_NOUNS = _ANSWER_WORDS | frozenset({"gradient", "gradients", "derivative", "variance", "mean", "expectation",
                                              "std", "deviation", "bound", "gap", "memory", "solution", "output"})
 #: A quantity noun with a value right after it: ``has variance a^2/12``, ``with mean 0``, ``std 1/sqrt(d)``.
-_NOUN_VALUE = re.compile(r"(?<![A-Za-z])(?:variance|std|mean|expectation|deviation|derivative|gradient)\s+"
-                         r"(?=[-+(\d\\]|[A-Za-z](?:[_^*/ ]|$)|[A-Za-z]\w*\s*[\^*/(])", re.I)
+NOUN_VALUE = re.compile(r"(?<![A-Za-z])(?P<moment>variance|std|mean|expectation|deviation|derivative|gradient)\s+"
+                        r"(?=[-+(\d\\]|[A-Za-z](?:[_^*/ ]|$)|[A-Za-z]\w*\s*[\^*/(])", re.I)
 #: A moment of a name said with its value: ``w_i has variance a^2/3``, ``z_i with mean 0``: the reader checks it.
 NAMED_MOMENT = re.compile(r"(?<![A-Za-z\\])(?P<name>[A-Za-z]+(?:_\{?\w+\}?)?)\s+(?:has|have|with)\s+(?:a\s+)?"
                           r"(?P<moment>variance|mean|expectation)\s+(?P<value>[^,;()]*(?:\([^()]*\)[^,;()]*)*)", re.I)
-def _symbol_like(token: str, names: set[str]) -> bool:
-    """Whether a token is a name of mathematics (a name of the question, a letter, a name with a
-    subscript: ``w_i``), never a word."""
-    return token in names or len(token) == 1 or "_" in token
-
-
 #: Adjectives that name a value as the right one (``(simplified, exact is d a^2/12)``, ``(the true one is ...)``).
 _VALUE_WORDS = frozenset({"exact", "exactly", "true", "real", "actual", "correct", "right", "proper", "full", "one"})
 #: A value at a point anywhere in a remark: ``at t = 0``, ``for p = 1``.
@@ -308,9 +302,8 @@ def _own_value(clause: str, names: set[str]) -> bool:
     """Whether a clause says that the answer or an asked quantity (:data:`_QUANTITY_NOUNS`) is a
     formula: a copula after such a noun and mathematics after it (a digit, a sign, a name of the
     question): ``(the derivative is y - s)``, ``(the real answer is 1/(s - y))``."""
-    named = NAMED_MOMENT.search(clause)
-    if _NOUN_VALUE.search(clause) and not (named and _symbol_like(named.group("name"), names)):
-        return True  # "(each of the d terms has variance a^2/12)": a value of a quantity (w_i's: the reader's)
+    if NOUN_VALUE.search(clause):  # "has variance a^2/12": a moment's value, which the reader checks
+        return False
     m = _IS.search(clause)
     before = _content_words(clause[:m.start()], names) if m is not None else []
     if m is None or not any(w in _QUANTITY_NOUNS or w in _VALUE_WORDS for w in before):

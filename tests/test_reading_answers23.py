@@ -360,3 +360,13 @@ def test_a_definition_or_a_chain_beside_the_answer_must_hold(banks: dict, where:
 ])
 def test_words_that_restate_or_state_a_value_must_agree(banks: dict, where: str, text: str, expected: str) -> None:
     assert verdict(banks, where, text) == expected
+
+
+@pytest.mark.parametrize("where, text, expected", [
+    ("sheet9:p1.variance", "\\frac{d a^2}{3} \\quad \\text{(uniform variance } a^2/3)", "correct"),
+    ("sheet9:p1.variance", "\\frac{d a^2}{3} \\quad \\text{(uniform variance } a^2/12)", "invalid"),
+    ("sheet9:p1.bound", "sqrt(3/d) (since each w_i has variance a^2/3)", "correct"),
+    ("sheet8:p2.variance", "d sigma^2/2 (each w_i has variance sigma)", "invalid"),
+])
+def test_a_moment_said_of_the_model_must_hold(banks: dict, where: str, text: str, expected: str) -> None:
+    assert verdict(banks, where, text) == expected
