@@ -1322,7 +1322,8 @@ def _moment_holds(question: Question, plain: str, said: re.Match, expr: sp.Basic
         return False
     operator = "Var" if moment == "variance" else "E"
     value = _clause_after(plain, said.end())
-    named = next((m for m in NAMED_MOMENT.finditer(plain) if m.start("moment") == said.start("moment")), None)
+    named = next((m for m in NAMED_MOMENT.finditer(plain) if m.start("moment") == said.start("moment")
+                  and (len(m.group("name")) == 1 or "_" in m.group("name"))), None)  # w_i, z: a name, never "terms"
     if named is not None:
         return _holds(question, f"{operator}[{named.group('name')}] = {value}", expr)
     return any(_holds(question, f"{operator}[{family}_1] = {value}", expr) for family in sorted(question.model.random))
