@@ -8,7 +8,10 @@ unknown (``sigma^2 = 2/d``), in which case it is solved for that unknown; a labe
 ``Var[y] =`` or ``sigma =`` is dropped, and so is the asked quantity named on the right
 (``x_i^2 (1-p)/p = Var[h_i]``, :func:`quantity_label`). A chain marker may open the answer
 (``=> nLK^2``, ``Hence: ...``). A remark that explains the answer is set aside, one that modifies
-it never is (:func:`.sentences.remarks`, :func:`.sentences.modifies`).
+it never is (:func:`.sentences.remarks`, :func:`.sentences.modifies`); before anything beside the
+answer is set aside it is checked against the question (:func:`beside`: a label must name the asked
+quantity, a reason's equation must hold under the model, a definition must agree with the sheet, a
+value at a point must be the answer's), and two unequal sides of an equation are two answers.
 
 :func:`read_statement` is the one reader of final answers and working lines alike: a statement
 is read under the question's model (every question has one; a formula question's is the trivial
@@ -17,8 +20,10 @@ the reverse.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -28,12 +33,14 @@ import sympy as sp
 from . import premises
 from .bounds import bound
 from .errors import AnswerError, TooLarge
-from .labels import asking, recognised, remark_recognised, unrecognised_subscript
+from .labels import TEXT_BOX, asking, recognised, remark_recognised, unrecognised_subscript
 from .limits import DEFAULT, Limits
 from .normalize import braced_names, to_plain
 from .parser import _bracket_depth, parse_plain
 from .sentences import (
+    NAMED_MOMENT,
     NEGATIONS,
+    NOUN_VALUE,
     OPERATION_WORDS,
     QUANTITY_WORDS,
     explains,
@@ -211,19 +218,26 @@ _MATHS = re.compile(r"[0-9^*/+\-=_\\]|[A-Za-z](?:[A-Za-z])?\s*\(")
 
 
 def after_colon(text: str) -> str | None:
-    """The statement after the last top-level colon of an answer whose part before the colon is
-    working in words with mathematics in it (``k^2 C_in per output value, times n H W C_out outputs:
-    n H W C_out C_in k^2``), or None. Words alone before a colon introduce the answer (``Answer: ...``,
-    :func:`.sentences.leading_words`); ``:=`` is a definition."""
+    """The statement after the last top-level colon of an answer whose part before the colon is working in words with
+    mathematics in it (``k^2 C_in per output value, times n H W C_out outputs: n H W C_out C_in k^2``) or a
+    count of a part in words (``three times the forward: ...``), or None. Words alone before a colon introduce
+    the answer (``Answer: ...``, :func:`.sentences.leading_words`); ``:=`` is a definition."""
     pieces = top_level(text, _COLON)
     if len(pieces) < 2 or pieces[0][1] != 0:
         return None
     before = text[:pieces[-1][1]]
     words = [w for w in re.findall(r"(?<![A-Za-z_\\])[A-Za-z]{3,}(?![A-Za-z_(])", before) if w not in FUNCTION]
-    if not _MATHS.search(before) or not words or not pieces[-1][0].strip():
+    if not (_MATHS.search(before) or _COUNTED_WORKING.search(before)) or not words or not pieces[-1][0].strip():
         return None  # "y - s: s - y": no working in words before the colon
     premises.hold([before], pieces[-1][0])
     return pieces[-1][0]
+
+
+#: Working in words: a count times a part of the computation (``three times the forward``, ``twice the forward
+#: pass``), an arithmetic of parts without symbols.
+_COUNTED_WORKING = re.compile(r"(?<![A-Za-z])(?:(?:two|three|four|five|six|\d+)\s+times|twice)\s+(?:the\s+)?"
+                              r"(?:forward|backward|cost|count|work|matmuls?|multiplications?|pass(?:es)?)(?![A-Za-z])",
+                              re.I)
 
 
 def _built(segment: str, offset: int, vocab: Vocabulary, typed: str, where: list[int] | None,
@@ -336,9 +350,10 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
         found.append(total.group(0).strip(" ,."))
         out = out[:total.start()]
     quantified = _QUANTIFIER.search(out)  # "..., stable for all t", "(for all d)": says where it holds
-    if quantified and not all(v in names or spelled_by_names(v, names) for v in _QUANTIFIED.findall(
-            _QUANTIFIER_HEAD.sub("", quantified.group(0))) if v.lower() != "and"):
-        quantified = None  # "(for each layer)": a scope of the quantity, not the question's variables
+    if quantified and not all((v in names or spelled_by_names(v, names)) and re.search(
+            rf"(?<![A-Za-z\\]){re.escape(v)}(?![A-Za-z])", out[:quantified.start()])
+            for v in _QUANTIFIED.findall(_QUANTIFIER_HEAD.sub("", quantified.group(0))) if v.lower() != "and"):
+        quantified = None  # "(for each layer)", "d a^2/3 (for each i)": a scope, not where the answer holds
     if quantified:
         cut = quantified.start()
         while (before := _LAST_WORD.search(out, max(0, cut - 40), cut)) and label_word(before.group(1)):
@@ -350,7 +365,7 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
     explained = _EXPLANATION.search(out)  # "... where a is the bound": words about the names, no value
     if explained and out[:explained.start()].strip() and not operated(explained.group(1), names) and not any(
             t.lower() in _NEGATIONS or t.lower() in QUANTITY_WORDS for t in _WORD.findall(explained.group(1))) \
-            and recognised(explained.group(1), text):
+            and (recognised(explained.group(1), text) or _agreeing_definition(explained.group(0))):
         found.append(explained.group(0).strip(" ,;."))
         out = out[:explained.start()]
     m = _TRAILING_WORDS.search(out)
@@ -453,10 +468,21 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     if reasoned is not None and (found := _read_aside(answer, reasoned[0], f"set aside the reason {reasoned[1]!r}")):
         return found
     remarked = remarks(text, set(vocab.known_names()))
-    if remarked is not None and not all(remark_recognised(r, text) for r in remarked[1]):
+    if remarked is not None and not all(_harmless(r, text) for r in remarked[1]):
         remarked = None  # "(FLOPs)", "(forward)": a remark that names something the question does not ask
     if remarked is not None and (found := _read_aside(answer, remarked[0], "set aside the remark(s) " + ", ".join(
             repr(r) for r in remarked[1]))):
+        return found
+    defined = _true_definition(text)  # "s - y (with s = sigma(t))": the model's own relation, stated
+    if defined is not None and (found := _read_aside(answer, defined[0], f"set aside the definition {defined[1]!r} "
+                                                                           "(true under the question's model)")):
+        return found
+    scoped = restated_scope(text)  # "(with weight gradients)", "(padded zeros counted)": the question's own scope
+    if scoped is not None and (found := _read_aside(answer, scoped[0], f"set aside the remark {scoped[1]!r} (the "
+                                                                          "question's own scope)")):
+        if _apart(found.expr, scoped[2]):  # "L K^2 + L n K (with weight gradients)": not the count it says
+            raise AnswerError(f"the remark {scoped[1]!r} says what is counted, but the answer is not that count",
+                              None, text)
         return found
     several = statements(text, {solve_for.name} if solve_for is not None else set())
     if several is not None and (found := _read_aside(whole, several[0], several[1])):
@@ -491,6 +517,11 @@ _APPROX = re.compile(r"≈|≃|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z])")
 _DECIMAL = re.compile(r"(?<![A-Za-z_])(?:\d*\.\d+|\d+(?:\.\d*)?[eE][-+]?\d+)")
 
 
+#: How far a decimal approximation beside the answer may be from the answer's value, relatively: a value
+#: rounded so coarsely that it is further off (0.1 for 0.141) checks nothing and states a second answer.
+APPROXIMATION = 0.05
+
+
 #: A decimal value said for given values of the names, after the answer: ``≈ 4.51 for d = 10, eps = 0.1``,
 #: ``\approx 0.5 \text{ for } d = 64,\ \sigma = 1/8`` (each given value a number).
 _EXAMPLE = re.compile(r"\s*(?:≈|≃|~=|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z]))\s*"
@@ -518,8 +549,9 @@ def _example_agrees(expr: sp.Basic, example: str, read: Callable[[str], Parsed])
     """Raise :class:`AnswerError` when a numeric example (``≈ 4.51 for d = 10, eps = 0.1``) says a
     value the answer does not have at the given values: the student states two answers. The value
     is compared to the digits written (half a unit of the last digit, and one more for a value
-    truncated rather than rounded); an example whose names are not all the answer's, or that
-    cannot be valued, only illustrates and is left as it is."""
+    truncated rather than rounded) and must be within :data:`APPROXIMATION` of it (``sqrt(2/d) ≈ 0.1
+    for d = 100``, where the answer is 0.141, checks nothing: a second answer); an example whose
+    names are not all the answer's, or that cannot be valued, only illustrates and is left as it is."""
     given = _EXAMPLE.match(example)
     if given is None or not isinstance(expr, sp.Expr):
         return
@@ -545,7 +577,7 @@ def _example_agrees(expr: sp.Basic, example: str, read: Callable[[str], Parsed])
     exponent = int(re.split(r"[eE]", digits)[1]) if re.search(r"[eE]", digits) else 0
     said = float(given.group("value"))
     tolerance = 1.5 * 10.0 ** (exponent - decimals)
-    if at.imag or abs(at.real - said) > tolerance:
+    if at.imag or abs(at.real - said) > tolerance or abs(at.real - said) > APPROXIMATION * abs(at.real):
         raise AnswerError(f"the example says {given.group('value')} at {given.group('given').strip()}, but the answer "
                           f"is {sp.N(at.real, 6)} there: which is your answer?")
 
@@ -563,6 +595,49 @@ def exact_sides(text: str) -> str | None:
     return " = ".join(p.strip() for p in exact)
 
 
+#: The values an approximation is given for: ``0.33 d a^2 for d = 1``, ``\text{ for } d = 64``.
+_FOR = re.compile(r"(?:\\text\{\s*for\s*\}|(?<![A-Za-z])for(?![A-Za-z]))(?P<given>.*)$", re.S)
+
+
+def _approximates(piece: str, exact: sp.Basic, vocab: Vocabulary, limits: Limits) -> bool:
+    """Whether a decimal side of an approximation (``0.33 d a^2``, ``1.41/sqrt(d)``, ``0.33 a^2 for
+    d = 1``) is the exact side's value within :data:`APPROXIMATION`, at its given values and at three
+    points of the other names. A name given a value that the side still holds (``0.33 d a^2 for d =
+    1``) makes no sense; a side that cannot be read or valued is no approximation of the answer."""
+    given = _FOR.search(piece)
+    values: dict[sp.Symbol, sp.Expr] = {}
+    body = piece
+    if given is not None:
+        body = piece[:given.start()]
+        for part in (p for p in _GIVEN_SEP.split(given.group("given").strip().rstrip(".)")) if p.strip()):
+            *given_names, number = part.split("=")  # "n_in = n_out = 100": both names given 100
+            try:
+                symbols = [parse_answer(n.strip(), vocab, limits=limits, labels=False).expr for n in given_names]
+                value = parse_answer(number.strip(), vocab, limits=limits, labels=False).expr
+            except AnswerError:
+                return False
+            if not symbols or not all(isinstance(x, sp.Symbol) for x in symbols) or not value.is_number:
+                return False
+            values.update({x: value for x in symbols if isinstance(x, sp.Symbol)})
+    try:
+        approx = _equation(body, vocab, None, limits).expr
+    except AnswerError:
+        return False
+    if not isinstance(approx, sp.Expr) or not isinstance(exact, sp.Expr) or set(values) & approx.free_symbols:
+        return False
+    a, e = approx.xreplace(values), exact.xreplace(values)
+    rest = sorted(a.free_symbols | e.free_symbols, key=str)
+    for k in range(3):
+        point = {s: sp.Rational(3 + 2 * k + j, 5 + j) for j, s in enumerate(rest)}
+        try:
+            x, y = complex(sp.N(a.xreplace(point), 20)), complex(sp.N(e.xreplace(point), 20))
+        except (TypeError, ValueError, ArithmeticError, RecursionError):
+            return False
+        if abs(x - y) > APPROXIMATION * abs(y):
+            return False
+    return True
+
+
 def _statement(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Limits) -> Parsed:
     """One statement: an expression, or an equation (a chain of equalities ``a = b = c``); a
     numeric approximation beside it is set aside when the rest reads (:func:`exact_sides`)."""
@@ -573,6 +648,10 @@ def _statement(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits
         except AnswerError:
             pass  # read as written: the approximation sign is an equals sign
         else:
+            for piece, _ in top_level(text, _APPROX):
+                if _DECIMAL.search(piece) and not _approximates(piece, parsed.expr, vocab, limits):
+                    raise AnswerError(f"the approximation {piece.strip()!r} is not the answer's value to "
+                                      f"{APPROXIMATION:.0%}: which is your answer?", None, text)
             note = "; ".join(n for n in (parsed.note, "set aside the numeric approximation") if n)
             return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
     return _equation(text, vocab, solve_for, limits)
@@ -664,6 +743,15 @@ def _equation(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits:
                               "write the answer alone", None, text)
     last, offset = segments[-1]
     expr = _built(last, offset, vocab, text, where, limits)
+    for side_text, side_offset in segments[:-1]:  # "d a^2/12 = d a^2/3": two answers, not one equation
+        try:
+            side = _built(side_text, side_offset, vocab, text, where, limits)
+        except AnswerError:
+            continue  # a label such as Var[y], judged above
+        if not isinstance(side, sp.Symbol) and not (solve_for is not None and side.has(solve_for)) \
+                and _apart(side, expr):
+            raise AnswerError(f"the sides {side_text.strip()!r} and {last.strip()!r} of the equation are not equal: "
+                              "which is your answer?", None, text)
     note = WORKING_NOTE if len(segments) > 2 else ""
     if labelled:
         note = "; ".join(n for n in (note, f"read {labelled!r} as the name of the asked quantity") if n)
@@ -685,6 +773,28 @@ def _equation(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits:
     if isinstance(expr, sp.Basic) and expr.has(sp.zoo, sp.nan):
         raise AnswerError("the answer is undefined (division by zero)", None, text)
     return Parsed(expr=expr, plain=plain, latex=is_latex, note=note)
+
+
+def _apart(a: sp.Basic, b: sp.Basic) -> bool:
+    """Whether two sides of an equation written as the answer differ: sides in the same names whose
+    values differ at one of three points (each name at a rational in (0, 1), distinct per name), by
+    more than a relative 1e-9. Sides in different names (``s - y = sigma(t) - y``, where the sheet
+    relates s and t) and sides that cannot be valued there (vectors, sums) are not judged apart."""
+    if not isinstance(a, sp.Expr) or not isinstance(b, sp.Expr):
+        return False
+    a, b = (x.xreplace({s: sp.Symbol(s.name) for s in x.free_symbols}) for x in (a, b))  # a line's symbols, by name
+    if a.free_symbols != b.free_symbols:
+        return False
+    names = sorted(a.free_symbols | b.free_symbols, key=str)
+    for k in range(3):
+        point = {s: sp.Rational(2 + 3 * k + j, 11 + 2 * j + k) % 1 or sp.Rational(1, 2) for j, s in enumerate(names)}
+        try:
+            x, y = complex(sp.N(a.xreplace(point), 20)), complex(sp.N(b.xreplace(point), 20))
+        except (TypeError, ValueError, ArithmeticError, RecursionError):
+            return False
+        if abs(x - y) > 1e-9 * max(abs(x), abs(y), 1e-30):
+            return True
+    return False
 
 
 def solve(lhs: sp.Expr, rhs: sp.Expr, unknown: sp.Symbol, text: str) -> sp.Expr:
@@ -723,23 +833,59 @@ def read_answer(question: Question, answer: str, limits: Limits = DEFAULT) -> Pa
                           note="; ".join(n for n in ("read as a claim that the quantity is finite (some finite "
                                                      "value)", note) if n))
     with asking(question):
-        parsed = parse_answer(answer if text is None else text, question.vocab, question.unknown, limits,
-                              labels=not question.words)
+        token = _READING.set(question)
+        try:
+            parsed = parse_answer(answer if text is None else text, question.vocab, question.unknown, limits,
+                                  labels=not question.words)
+        finally:
+            _READING.reset(token)
     if question.unknown is not None and parsed.expr.has(question.unknown):
         raise AnswerError(f"the answer still contains {question.unknown}; give it in terms of "
                           f"{', '.join(s for s in question.variables)}")
+    refused = beside(question, answer, parsed.expr)  # a false reason, another quantity's label, ...
+    if refused is not None:
+        raise refused
     if note:
         parsed = Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex,
                         note="; ".join(n for n in (parsed.note, note) if n))
     return parsed
 
 
+#: Infinity with a minus sign or word before it: ``-oo``, ``minus infinity``, ``negative infinity``,
+#: ``\\to -\\infty`` (never the arrow ``->`` itself).
+_NEGATIVE_INFINITY = re.compile(r"(?:(?<![-<])[-\u2212](?!>)|(?<![A-Za-z])(?:minus|negative|negatively)\s+)"
+                                r"\s*(?:oo|\u221e|\\infty|inf(?:inite|inity)?)(?![A-Za-z])", re.I)
+#: A difference of two names, ``x_y - x_j``: the first one a prompt writes is the quantity it asks for.
+_DIFFERENCE = re.compile(r"(?<![A-Za-z0-9_\\])([A-Za-z]+_[A-Za-z0-9]+)\s*-\s*([A-Za-z]+_[A-Za-z0-9]+)")
+
+
 def _in_words(question: Question, answer: str) -> tuple[str | None, str]:
     """``(the answer with the bank's words spelled out, a note)``: the words as written, else
     without an explaining remark; None for the text where the question's words spell infinity and
-    the sentence claims the quantity is finite."""
+    the sentence claims the quantity is finite.
+
+    Where the words spell infinity, the claim has a direction: a minus sign or word before
+    infinity (``minus infinity``, ``the gap goes to -oo``) and the asked difference written the
+    other way round (``x_j - x_y -> oo`` where the prompt asks for x_y - x_j) each turn it over; a
+    claim turned over an odd number of times is minus infinity, read as ``-oo`` (a wrong answer)."""
+    if "oo" in question.words.values():
+        turned, flips = answer, 0
+        asked = _DIFFERENCE.search(question.prompt)
+        if asked is not None:
+            first, second = (re.escape(asked.group(k)) for k in (1, 2))
+            turned, reversed_ = re.subn(rf"(?<![A-Za-z0-9_]){second}\s*-\s*{first}(?![A-Za-z0-9_])",
+                                        f"{asked.group(1)} - {asked.group(2)}", turned)
+            flips += reversed_
+        turned, negated = _NEGATIVE_INFINITY.subn(" infinity", turned)
+        flips += negated
+        if flips:
+            text, note = _in_words(question, turned) if turned != answer else (turned, "")
+            if flips % 2 and text is not None:
+                spelled = text.strip()
+                return ("-oo" if spelled == "oo" else f"-({spelled})"), note
+            return text, note
     candidates = [(answer, "")]
-    unboxed = _TEXT_BOXES.sub(lambda m: m.group(1), answer).replace("$", " ") if "\\" in answer else answer
+    unboxed = TEXT_BOX.sub(lambda m: m.group(1), answer).replace("$", " ") if "\\" in answer else answer
     if unboxed != answer:  # "\text{there is a finite minimiser}": the words in LaTeX's text box
         candidates.append((unboxed, ""))
     hedged = without_hedge(answer)
@@ -770,8 +916,6 @@ def _in_words(question: Question, answer: str) -> tuple[str | None, str]:
     return answer, ""
 
 
-#: LaTeX's text boxes, whose words are read as typed.
-_TEXT_BOXES = re.compile(r"\\(?:text|textrm|textit|mbox|mathrm)\s*\{([^{}]*)\}")
 #: Where a claimed optimum lies, after the claim: ``, at x_y - x_j = log(d)``, ``where softmax(x) = y``.
 _LOCATION = re.compile(r"[\s,;]+(?:at|where|when|for)\s+[^,;]*=[^,;]*?\s*\.?\s*$", re.I)
 #: The value given after a claim, past its first comma, colon or semicolon (``finite, equal to log(d - 1)``,
@@ -815,7 +959,18 @@ class Statement:
 
     @cached_property
     def line(self) -> Line | None:
-        """The reading under the model (an equation question's line is ``Eq``); None when it fails."""
+        """The reading under the model (an equation question's line is ``Eq``); None when it fails,
+        or when what stands beside it makes it no statement (:func:`beside`)."""
+        read = self._line()
+        if read is None:
+            return None
+        refused = beside(self.question, self.text, read.expr, line=True)
+        if refused is not None:
+            self.line_error = refused
+            return None
+        return read
+
+    def _line(self) -> Line | None:
         from .working import read_line
 
         if self.model is None:
@@ -839,7 +994,11 @@ class Statement:
             self.line_error = AnswerError("this statement is nested too deeply to read")
             return None
         with asking(self.question):
-            asides = self._asides()
+            token = _READING.set(self.question)
+            try:
+                asides = self._asides()
+            finally:
+                _READING.reset(token)
         for aside in asides:  # as a final answer is read: its reason or its labels set aside
             try:
                 return read_line(self.model, aside, self.limits, equation=self.equation)
@@ -861,7 +1020,7 @@ class Statement:
         if reasoned is not None and (self.text.rstrip().endswith(reasoned[1]) or recognised(reasoned[1], self.text)):
             out.append(reasoned[0])
         remarked = remarks(self.text, names)
-        if remarked is not None and all(remark_recognised(r, self.text) for r in remarked[1]):
+        if remarked is not None and all(_harmless(r, self.text) for r in remarked[1]):
             out.append(remarked[0])
         labelled = without_labels(self.text, names, set(model.parameters))
         if labelled is not None:
@@ -914,3 +1073,484 @@ def read_statement(question: Question, text: str, limits: Limits = DEFAULT, *, m
     """``text`` read under ``model`` (default: the question's own; a derivation may name its free
     indices on line 0, see :meth:`.lines.Judge.name_free_indices`)."""
     return Statement(question, text, limits, model, equation)
+
+
+# --- what stands beside a statement, checked against the question ------------------------------
+
+#: Words that open a reason or a source: the words after one, up to the end of its clause, are checked.
+_REASON_OPENER = re.compile(r"(?<![A-Za-z\\])(?:since|because|(?<!same )(?<!such )(?<!well )(?<!known )(?<!so )as"
+                            r"|using|given(?:\s+that)?|from|via)(?![A-Za-z])|∵", re.I)
+#: What ends a clause opened inside a statement: a comma or semicolon at its own depth, "and", "so".
+_CLAUSE_STOP = re.compile(r"[,;]|(?<![A-Za-z])(?:and|so|hence|thus|which|where)(?![A-Za-z])", re.I)
+#: A value at a point beside the answer: ``(for q = 0.5 this is 1/sqrt(d))``, ``at t = 0 it equals 1/4``.
+_VALUE_AT = re.compile(r"(?<![A-Za-z])(?:for|at|when|with)\s+(?P<name>\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s*=\s*"
+                       r"(?P<point>[-+]?\d+(?:\.\d+)?(?:/\d+)?)\s*,?\s*(?:this|it|that|the\s+answer)\s+"
+                       r"(?:is|gives|equals|becomes|reads|=)\s+(?P<value>[^()]*?(?:\([^()]*\)[^()]*?)*)\s*$", re.I)
+#: The same, the value said before its point: ``(reduces to d sigma^2/2 when p = 1)``.
+_VALUE_BEFORE = re.compile(r"^\s*(?:(?:this|it|which)\s+)?(?:reduces|simplifies|becomes|equals|is|gives|goes)\s+"
+                           r"(?:to\s+)?(?P<value>.+?)\s+(?:for|at|when|if)\s+(?P<name>\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s*=\s*"
+                           r"(?P<point>[-+]?\d+(?:\.\d+)?(?:/\d+)?)\s*$", re.I)
+_GUARDING: ContextVar[bool] = ContextVar("guarding", default=False)
+#: The question whose statement is being read (set by :func:`read_answer` and :class:`Statement`).
+_READING: ContextVar[Question | None] = ContextVar("reading", default=None)
+
+
+def _harmless(remark: str, whole: str) -> bool:
+    """Whether a remark the reader would set aside may be: recognised by :func:`.labels.remark_recognised`,
+    a definition that agrees with the sheet (:func:`_agreeing_definition`), or a label of the answer
+    with the quantity it is not (``(standard deviation, not variance)``) whose label is recognised."""
+    from .sentences import label_phrase
+
+    if remark_recognised(remark, whole) or _agreeing_definition(remark):
+        return True
+    question = _READING.get()
+    if question is None:
+        return False
+    labelled = label_phrase(remark, set(question.vocab.known_names()))
+    return labelled is not None and re.search(r"(?<![A-Za-z])not(?![A-Za-z])", remark) is not None \
+        and _names_asked(question, *labelled, whole)
+
+
+#: A remark that says what is counted: ``(with weight gradients)``, ``\text{(including the input)}``,
+#: ``(padded zeros counted)``, ``(bias included)``.
+_SCOPE_REMARK = re.compile(r"(?:\s|\\q?quad|\\[,;: ])*\(\s*(?:(?:with|including|incl\.?|counting|plus)\s+"
+                           r"(?P<after>[A-Za-z][A-Za-z' -]*?)|(?P<before>[A-Za-z][A-Za-z' -]*?)\s+"
+                           r"(?:counted|included|incl\.?))\s*\)\s*[.]?\s*$", re.I)
+#: Words that deny what follows them in a prompt: ``(no bias)``, ``without``; and a "-free" after a word.
+_DENIED_BEFORE = frozenset({"no", "not", "without", "excluding", "never", "except"})
+
+
+#: A definition by an equation in a bracket after the answer: ``(with s = sigma(t))``, ``(where p = 1 - q)``.
+_DEFINITION_REMARK = re.compile(r"(?:\s|\\q?quad|\\[,;: ])*\(\s*(?:with|where|here|using|for)\s+(?P<equation>[^()=]+="
+                                r"[^=]*?)\s*\)\s*[.]?\s*$", re.I)
+
+
+def _true_definition(text: str) -> tuple[str, str] | None:
+    """``(the answer, the remark)`` when a bracket after the answer defines a name by an equation that
+    holds under the question's model (``s - y (with s = sigma(t))``): it only restates the sheet, as a
+    true reason does (:func:`_holds`). None otherwise (a false one is no definition of the sheet's name:
+    the answer is read with it, and refused)."""
+    question = _READING.get()
+    if question is None or question.unknown is not None or not isinstance(text, str):
+        return None
+    plain = TEXT_BOX.sub(lambda m: m.group(1), text) if "\\" in text else text
+    m = _DEFINITION_REMARK.search(plain)
+    if m is None or not plain[:m.start()].strip() or not _holds(question, m.group("equation"), None):
+        return None
+    return plain[:m.start()], m.group(0)[m.group(0).index("("):].strip()
+
+
+def restated_scope(text: str) -> tuple[str, str, sp.Basic] | None:
+    """``(the answer, the remark, the count it says)`` when a remark in a bracket after the answer says what is counted,
+    with or including the things it names (``(with weight gradients)``, ``(padded zeros counted)``), and
+    every one of its words is said, not denied, in one text of the question being read: its prompt
+    (``(padded zeros included)``) or the note of one of its accepted forms ("counting the weight
+    gradients too"). The count it says is the reference, or that accepted form: an answer of another
+    value is refused by the reader. ``(bias included)`` where the prompt says "(no bias)" or "bias-free"
+    restates nothing: it changes what is counted, and is never set aside. None otherwise."""
+    question = _READING.get()
+    if question is None or not isinstance(text, str):
+        return None
+    plain = TEXT_BOX.sub(lambda m: m.group(1), text) if "\\" in text else text
+    m = _SCOPE_REMARK.search(plain)
+    if m is None or not plain[:m.start()].strip():
+        return None
+    words = {_word_stem(w) for w in re.findall(r"[A-Za-z]+", m.group("after") or m.group("before"))} - {
+        "the", "a", "an", "of", "and", "for", "too", "all", "their", "its", "wrt"}
+    if not words:
+        return None
+    for said, count in ((question.prompt, question.reference), *((n, e) for e, n in question.alternatives)):
+        tokens = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", said.lower())
+        stems = {_word_stem(t) for k, t in enumerate(tokens) if not (k and tokens[k - 1] in _DENIED_BEFORE)}
+        if words <= stems:
+            return plain[:m.start()], m.group(0)[m.group(0).index("("):].strip(), count
+    return None
+
+
+def _agreeing_definition(remark: str) -> bool:
+    """Whether a remark is definitions in words of the question's names (``where d is the number of
+    inputs``, ``(for d inputs)``), each agreeing with the sheet (:func:`_described`): harmless, though
+    its words are not the question's own."""
+    from .sentences import definitions
+
+    question = _READING.get()
+    if question is None:
+        return False
+    found = definitions(remark, set(question.vocab.known_names()) | _model_names(question))
+    return bool(found) and all(_described(question, name, words) for name, words in found)
+
+
+def _plain_words(text: str) -> str:
+    """``text`` with LaTeX's text boxes unwrapped and dollar signs dropped: the words as typed."""
+    return TEXT_BOX.sub(lambda m: f" {m.group(1)} ", text).replace("$", " ") if "\\" in text or "$" in text \
+        else text
+
+
+def _clause_after(text: str, start: int) -> str:
+    """The clause of ``text`` from ``start``: up to a comma, semicolon or linking word at its own
+    depth, or the bracket that closes around it."""
+    depth = 0
+    for pos in range(start, len(text)):
+        ch = text[pos]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                return text[start:pos]
+            depth -= 1
+        elif depth == 0 and (stop := _CLAUSE_STOP.match(text, pos)) and (stop.group(0) in ",;" or pos == 0
+                                                                          or not text[pos - 1].isalpha()):
+            return text[start:pos]
+    return text[start:]
+
+
+class Refused(AnswerError):
+    """What stands beside a statement makes it no answer (:func:`beside`)."""
+
+
+def beside(question: Question, text: str, expr: sp.Basic | None = None, *, line: bool = False) -> AnswerError | None:
+    """Why what stands beside a statement makes it no answer, or None. The reader sets reasons,
+    glosses, definitions and remarks aside; each is first checked against the question:
+
+    1. a reason or source (since, because, as, using, given that, from, via) that says the answer
+       is still to change or could be another value (:func:`.sentences.alters`: ``since it must
+       still be halved``, ``because we then divide by 2``);
+    2. a label of the answer (:func:`.sentences.label_phrase`: ``as the standard deviation``,
+       ``(i.e. the std)``, ``as Std[y]``, ``(the variance of one term)``), or a list of what it counts
+       (:func:`.sentences.counted_phrase`: ``(weights and their gradients)``), that does not name what
+       the question asks (:func:`.labels.recognised`; a label holding the unknown of an equation
+       question must be the unknown itself: ``sqrt(3/d) as a^2`` is refused);
+    3. an equation in a reason (``since Var[y] = d a^2/12``, ``As Var[w_i] = a^2/12, ...``) must hold
+       under the question's model, as a working line is checked (:class:`.lines.Judge`): each side
+       valued at the model's points and compared; for an equation question, the reason holds for
+       every value of the unknown or has the answer's solution (``from d a^2/3 = 1``). A false or
+       undecidable equation leaves the statement unread; in a line of working (``line``) an
+       equation question's reasons are not checked (the line has no answer to compare with);
+    4. a definition in words of a name of the question (``where d is the number of inputs``,
+       ``(q the drop probability)``) must agree with what the sheet says of that name
+       (:func:`_described`): ``where d is the number of layers``, ``(p the one-hot target)`` are
+       refused;
+    5. a value said at a point (``(for q = 0.5 this is 1/sqrt(d))``) must be the answer's value
+       there (``expr`` at the point, compared to the value at the point), as a numeric example is;
+    6. what a derivative is taken with respect to (``(w.r.t. the logits)``) must be the variable of the
+       prompt's derivative (``dL/dx``) or words that describe it (:func:`_described`): ``(w.r.t. the
+       probabilities)`` for dL/dx is refused;
+    7. a definition of a name of the question's model by an equation (``where h_i = m_i x_i/p``,
+       ``with s = sigma(t)``) must hold under the model, as a reason's equation (``where h_i = m_i x_i``
+       is refused); a new name (``where m = max_j x_j``) is the reader's to put in.
+    """
+    if not isinstance(text, str) or _GUARDING.get() or len(text) > DEFAULT.max_length:
+        return None
+    token = _GUARDING.set(True)
+    try:
+        with asking(question):
+            return _beside(question, text, expr, line)
+    finally:
+        _GUARDING.reset(token)
+
+
+def _beside(question: Question, text: str, expr: sp.Basic | None, line: bool) -> Refused | None:
+    from .sentences import alters, counted_phrase, definitions, label_phrase
+
+    plain = _plain_words(text)
+    names = set(question.vocab.known_names()) | _model_names(question)
+    for m in _REASON_OPENER.finditer(plain):
+        body = _clause_after(plain, m.end())
+        if not body.strip():
+            continue
+        if alters(body, names):
+            return Refused(f"the reason {(m.group(0) + body).strip()!r} says the answer still changes or could "
+                               "be another value: write the one final answer", None, text)
+        labelled = label_phrase(m.group(0) + " " + body, names) if m.group(0).lower() in {"as", "since", "because"} \
+            else None
+        if labelled is not None and not _names_asked(question, *labelled, text):
+            return Refused(f"{labelled[0]!r} is not recognised as naming what the question asks", None, text)
+        if "=" in body and not (line and question.unknown is not None) and not _LIMIT_ARROW.search(body) \
+                and not _holds(question, body, expr):
+            return Refused(f"the reason {(m.group(0) + body).strip()!r} is not true under the question's model "
+                               "(or cannot be checked): write the answer with true reasons only", None, text)
+    for bracket in _brackets(plain) + [p for p, _ in top_level(plain, _CLAUSE_END)[1:]]:  # "(i.e. the std)"
+        labelled = label_phrase(bracket, names)
+        if labelled is not None and not _names_asked(question, *labelled, text):
+            return Refused(f"{labelled[0]!r} is not recognised as naming what the question asks", None, text)
+        counted = counted_phrase(bracket, names)  # "(weights and their gradients)" for the weights alone
+        if counted is not None and not recognised(counted, text):
+            return Refused(f"{counted!r} is not recognised as what the question counts", None, text)
+    asked = _DERIVATIVE_OF.search(question.prompt)  # "The gradient dL/dx of ...": derivatives by x
+    variable = asked.group("var") if asked is not None else ""
+    for wrt in _WRT.finditer(plain) if variable else ():  # "(w.r.t. the probabilities)"
+        said = [w for w in _clause_after(wrt.group("desc"), 0).split() if w.lower() not in _DESCRIPTION_LINKS]
+        words = [w for w in said if w not in names]
+        if any(w in names and w != variable for w in said) or (words and not _described(question, variable, words)):
+            return Refused(f"the derivative is asked with respect to {variable}, not {' '.join(said)!r}", None,
+                               text)
+    for valued in NOUN_VALUE.finditer(plain):  # "w_i has variance a^2/3", "(uniform variance a^2/3)"
+        if not _moment_holds(question, plain, valued, expr):
+            return Refused(f"{plain[valued.start():].strip(' )')!r} is not true under the question's model", None,
+                           text)
+    for defined in _DEFINES.finditer(plain) if question.unknown is None else ():  # "(where h_i = m_i x_i)"
+        name = defined.group("name")
+        if (name in names or name.split("_")[0] in _model_names(question)) \
+                and not _holds(question, _clause_after(plain, defined.start("name")), expr):
+            return Refused(f"the definition of {name} beside the answer is not the question's: "
+                               f"{_clause_after(plain, defined.start('name')).strip()!r}", None, text)
+    for name, words in definitions(plain, names):
+        if not _described(question, name, words):
+            return Refused(f"the definition of {name} as {' '.join(words)!r} does not agree with the question's "
+                               f"{name}", None, text)
+    if expr is not None:
+        for bracket in _brackets(plain):
+            at = _VALUE_AT.search(bracket[1:-1]) or _VALUE_BEFORE.match(bracket[1:-1])
+            if at is not None and not _agrees_at(question, expr, at):
+                return Refused(f"the answer is not {at.group('value').strip()!r} at {at.group('name')} = "
+                                   f"{at.group('point')}: which is your answer?", None, text)
+    return None
+
+
+#: What a derivative is taken with respect to, in a remark: ``w.r.t. the logits``, ``with respect to t``.
+_WRT = re.compile(r"(?<![A-Za-z])(?:w\.?\s?r\.?\s?t\.?|with\s+respect\s+to)\s+(?P<desc>[A-Za-z][A-Za-z_ -]*)", re.I)
+#: The variable a prompt's derivative is taken by: ``dL/dx``, ``dsigma/dt``.
+_DERIVATIVE_OF = re.compile(r"(?<![A-Za-z])d\s*\\?[A-Za-z]+\s*/\s*d\s*(?P<var>[A-Za-z]+)")
+#: Words of a description that say nothing of whose it is.
+_DESCRIPTION_LINKS = frozenset({"the", "a", "an", "of", "its", "their", "each", "all"})
+#: A definition of a name by an equation beside a statement: ``where h_i = m_i x_i/p``, ``with s = sigma(t)``.
+_DEFINES = re.compile(r"(?<![A-Za-z\\])(?:where|with|here)\s+(?P<name>[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s*=(?!=)",
+                      re.I)
+#: An arrow in a reason: a limit, no equation to check.
+_LIMIT_ARROW = re.compile(r"->|→|\\to(?![A-Za-z])")
+
+
+def _moment_holds(question: Question, plain: str, said: re.Match, expr: sp.Basic | None) -> bool:
+    """Whether a moment said with its value beside the answer holds under the model: of the name
+    said with it (``w_i has variance a^2/3``: Var[w_i] = a^2/3), or, said of no name (``(uniform
+    variance a^2/3)``), of one of the model's random families at entry 1; a variance or a mean only
+    (another quantity's value, ``std 1/sqrt(d)``, or one that cannot be checked, holds not)."""
+    moment = said.group("moment").lower()
+    if moment not in {"variance", "mean", "expectation"} or question.model is None:
+        return False
+    operator = "Var" if moment == "variance" else "E"
+    value = _clause_after(plain, said.end())
+    named = next((m for m in NAMED_MOMENT.finditer(plain) if m.start("moment") == said.start("moment")
+                  and (len(m.group("name")) == 1 or "_" in m.group("name"))), None)  # w_i, z: a name, never "terms"
+    if named is not None:
+        return _holds(question, f"{operator}[{named.group('name')}] = {value}", expr)
+    return any(_holds(question, f"{operator}[{family}_1] = {value}", expr) for family in sorted(question.model.random))
+
+
+def _brackets(text: str) -> list[str]:
+    """The top-level round brackets of ``text`` that hold words (a remark, never a factor)."""
+    out, depth, start = [], 0, 0
+    for pos, ch in enumerate(text):
+        if ch == "(":
+            if depth == 0:
+                start = pos
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0 and re.search(r"[A-Za-z]{2,}[\s,;+&/]+[A-Za-z]", text[start:pos]):
+                out.append(text[start:pos + 1])
+    return out
+
+
+def _model_names(question: Question) -> set[str]:
+    model = question.model
+    if model is None:
+        return set(question.variables)
+    return {*question.variables, *model.parameters, *model.random, *model.vectors, *model.indices, *model.free,
+            *(d.name for d in model.definitions)}
+
+
+def _names_asked(question: Question, label: str, mathematics: bool, whole: str) -> bool:
+    """Whether a label of the answer names what the question asks (:func:`.labels.recognised`);
+    for an equation question a label holding the unknown is the unknown itself."""
+    unknown = question.unknown.name if question.unknown is not None else None
+    if mathematics and unknown is not None and re.search(rf"(?<![A-Za-z]){unknown}(?![A-Za-z])",
+                                                         to_plain(label)[0]):
+        return to_plain(label)[0].strip() == unknown
+    return recognised(label, whole, side=mathematics)
+
+
+def _holds(question: Question, body: str, expr: sp.Basic | None) -> bool:
+    """Whether the equation stated in a reason's ``body`` holds under the question's model (words
+    before its first side and after its last are set aside): every pair of consecutive sides equal
+    at the model's points (:meth:`.lines.Judge.compare`), or for an equation question each equation
+    of the chain holds for every value of the unknown or has the answer's solution (``Var[y] = d a^2/3
+    = 1``)."""
+    from .lines import Judge, Valued, judges_working
+
+    sides = [s for s, _ in split_equals(body)]
+    if len(sides) < 2 or not judges_working(question):
+        return False
+    names = set(question.vocab.known_names()) | _model_names(question)
+    sides[0], sides[-1] = _trim_words(sides[0], names, True), _trim_words(sides[-1], names, False)
+    if not all(s.strip() for s in sides):
+        return False
+    try:
+        judge = Judge(question)
+        if question.unknown is not None:  # each equation of the chain: an identity, or the answer's own
+            answers = Valued([(float(sp.N(expr.xreplace(judge.named(k)), 30)),) for k in range(len(judge.points))]) \
+                if expr is not None else None
+            for left, right in itertools.pairwise(sides):
+                valued = judge.valued(f"{left} = {right}")
+                if valued.identity:
+                    continue
+                if answers is None or valued.error or valued.undecided or not valued.values \
+                        or judge.compare(answers, valued).verdict != "ok":
+                    return False
+            return True
+        values = [judge.valued(s) for s in sides]
+        loose = {m.group(1) for v in values if v.leaked for m in [_LOOSE_INDEX.search(v.leaked)] if m}
+        if loose:  # "h_i = m_i x_i/p": an entry's definition, for every i; checked at i = 1
+            at_one = re.compile(r"_\{?(" + "|".join(map(re.escape, loose)) + r")\}?(?![A-Za-z0-9])")
+            values = [judge.valued(at_one.sub("_1", s)) for s in sides]
+        if any(v.error or v.undecided or v.leaked or not v.values for v in values):
+            return False
+        return all(judge.compare(a, b).verdict == "ok" for a, b in itertools.pairwise(values))
+    except (AnswerError, ValueError, TypeError, ArithmeticError, RecursionError):
+        return False
+
+
+#: The index a statement leaves unbound, in the judge's message: ``the index i is not bound by a sum``.
+_LOOSE_INDEX = re.compile(r"the index ([A-Za-z]) is not bound")
+#: A word before an equation's first side or after its last (``we have Var[w_i] = a^2/3 for each i``).
+_FIRST_WORD = re.compile(r"^\s*([A-Za-z]{2,}(?:'[a-z]+)?)\s+(?=\S)")
+_A_WORD = re.compile(r"\s([A-Za-z]{2,})(?![A-Za-z_(\[{])")
+
+
+def _trim_words(side: str, names: set[str], leading: bool) -> str:
+    """``side`` without the words before it (``leading``) or after it: words that are no name of
+    the question and no function (``we have Var[w_i]``, ``a^2/3 for uniform weights``)."""
+    if not leading:  # "a^2/3 for each i": from the first word on
+        for word in _A_WORD.finditer(side):
+            if word.group(1) not in names and word.group(1) not in FUNCTION and side[:word.start()].strip():
+                return side[:word.start()]
+        return side
+    while (m := _FIRST_WORD.search(side)) and m.group(1) not in names and m.group(1) not in FUNCTION \
+            and side[m.end():].strip():
+        side = side[m.end():]
+    return side
+
+
+def _agrees_at(question: Question, expr: sp.Basic, at: re.Match) -> bool:
+    """Whether ``expr`` at the point (``q = 0.5``) equals the value said there, for every value of
+    the other names (compared at a few points); a value that cannot be read or compared disagrees."""
+    try:
+        vocab = question.vocab
+        symbol = parse_answer(at.group("name"), vocab, labels=False).expr
+        point = parse_answer(at.group("point"), vocab, labels=False).expr
+        said = (top_level(at.group("value"), _CLAUSE_END) or [("", 0)])[0][0]  # "d sigma^2/2, no dropout"
+        value = parse_answer(_trim_words(said, set(vocab.known_names()), True), vocab, labels=False).expr
+    except AnswerError:
+        return True  # a value in words (``this is He's value``): left to the rules of remarks
+    if not isinstance(symbol, sp.Symbol) or not point.is_number or not isinstance(expr, sp.Expr):
+        return False
+    answer = expr.xreplace({s: point for s in expr.free_symbols if s.name == symbol.name})
+    rest = sorted({s.name for s in answer.free_symbols | value.free_symbols})  # by name: a line's own symbols
+    for k in range(3):
+        by_name = {n: sp.Rational(3 + 2 * k + j, 7 + j) for j, n in enumerate(rest)}
+        try:
+            x = complex(sp.N(answer.xreplace({s: by_name[s.name] for s in answer.free_symbols}), 20))
+            y = complex(sp.N(value.xreplace({s: by_name[s.name] for s in value.free_symbols}), 20))
+        except (TypeError, ValueError, ArithmeticError, RecursionError):
+            return False
+        if abs(x - y) > 1e-9 * (abs(y) + 1e-12):
+            return False
+    return True
+
+
+def _described(question: Question, name: str, words: list[str]) -> bool:
+    """Whether a definition in words of ``name`` agrees with the question: each content word is
+    one the sheet's texts use for that name (:func:`_descriptions`: ``keep probability p``, ``q the
+    drop probability``, ``the bound a``), one of its kind (:data:`.vocabulary.ROLE_WORDS`: a one-hot
+    y is the target), of a name that bounds an index (:data:`.vocabulary.SIZE_WORDS`: ``d`` in ``z
+    in R^d`` is the number of inputs), or what the letter conventionally stands for
+    (:data:`.vocabulary.CONVENTIONAL`: ``k`` the kernel size). Anything else (``d`` the number of
+    layers, ``q`` the keep probability, ``a`` the std) gives the name another meaning."""
+    from .vocabulary import CONVENTIONAL, ROLE_WORDS, SIZE_WORDS
+
+    own = set(_descriptions(question).get(name, ()))
+    own |= ROLE_WORDS.get(question.variables.get(name, ""), frozenset())
+    own |= CONVENTIONAL.get(name, frozenset())
+    model = question.model
+    if model is not None and name in {*model.indices.values(), *model.free.values()}:
+        own |= SIZE_WORDS
+    return all(_word_stem(w) in own or w in own for w in words)
+
+
+def _word_stem(word: str) -> str:
+    """A word compared in a description: lower case, a plural as its singular, a gerund as its verb
+    (``probabilities``, ``layers``, ``dropping``)."""
+    w = word.lower()
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith("ing") and len(w) > 5:
+        w = w[:-3]
+        return w[:-1] if len(w) > 2 and w[-1] == w[-2] else w
+    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        return w[:-1]
+    return w
+
+
+_DESCRIPTIONS: dict[int, tuple[Question, dict[str, frozenset[str]]]] = {}
+#: A token of a prompt: a name with its subscript (``w_i``, ``C_in``) or a word.
+_PROMPT_TOKEN = re.compile(r"[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?(?:-[A-Za-z]+)?")
+
+
+def _descriptions(question: Question) -> dict[str, frozenset[str]]:
+    """For each name of the question, the words the sheet's texts put within four words of it in its clause
+    (the prompts of its problem's questions and their report title, glance and prompt: ``keep
+    probability p``, ``q the drop probability``, ``L layers of width K``), as :func:`_word_stem`
+    gives them; a name with a subscript (``w_i``, ``x_y``) is its base's (w, x)."""
+    cached = _DESCRIPTIONS.get(id(question))
+    if cached is not None and cached[0] is question:
+        return cached[1]
+    names = _model_names(question) | set(question.vocab.known_names())
+    found: dict[str, set[str]] = {}
+    for text in _problem_texts(question):
+        text = re.sub(r"\\(?:texttt|mathrm|operatorname|text|mathbf|mathit)\b|\\[A-Za-z]+|[${}]", " ", text)
+        for clause in _TEXT_CLAUSE.split(text):  # "a stride-1, same-padded, bias-free k x k": k's own clause
+            _describe(_PROMPT_TOKEN.findall(clause), names, found)
+    out = {n: frozenset(w) for n, w in found.items()}
+    if len(_DESCRIPTIONS) > 64:
+        _DESCRIPTIONS.clear()
+    _DESCRIPTIONS[id(question)] = (question, out)
+    return out
+
+
+#: Where a clause of a prompt ends: a comma, semicolon, colon, bracket or full stop.
+_TEXT_CLAUSE = re.compile(r"[,;:()\[\]]|\.\s")
+
+
+def _describe(tokens: list[str], names: set[str], found: dict[str, set[str]]) -> None:
+    """Add to ``found`` the words within four tokens of each name among ``tokens`` (one clause)."""
+    for k, token in enumerate(tokens):
+        name = token if token in names else token.split("_")[0]
+        if name not in names:
+            continue
+        for near in tokens[max(0, k - 4):k + 5]:
+            if near not in names and near.split("_")[0] not in names and len(near) > 1:
+                found.setdefault(name, set()).add(_word_stem(near))
+
+
+def _problem_texts(question: Question) -> list[str]:
+    """The question's prompt, and for a built-in sheet whose bank holds it, the prompts of every
+    question of its problem (``p2.*``) and their report titles, glances and prompts."""
+    from derivcheck.sheets import builtin, sheet
+
+    texts = [question.prompt]
+    problem = question.id.split(".")[0]
+    for name in builtin():
+        try:
+            data = sheet(name).data
+        except Exception:  # noqa: BLE001 - a sheet that cannot be read adds no words
+            continue
+        questions = data.get("question", [])
+        if not any(q.get("id") == question.id and q.get("prompt") == question.prompt for q in questions):
+            continue
+        report = data.get("report", {}).get("questions", {})
+        for q in questions:
+            if str(q.get("id", "")).split(".")[0] == problem:
+                texts.append(str(q.get("prompt", "")))
+                entry = report.get(q.get("id"), {})
+                texts.extend(str(entry.get(k, "")) for k in ("title", "glance", "prompt"))
+    return texts

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from .labels import TEXT_BOX  # LaTeX's boxes of words a remark is written in: \text{(from } d a^2/3 = 1\text{)}
 from .vocabulary import FUNCTION
 
 #: Words that name infinity or a quantity without bound.
@@ -30,6 +31,15 @@ _TURNED = re.compile(r"\b(?:not|isnt|never|no longer|is finite|are finite|stays 
                      r"minimum|optimum) exists)\b")
 
 
+#: What keeps a sentence from saying the quantity is (plus) infinite: a sign (``minus infinity``), a
+#: denial of the claim (``infinite is wrong``), a restriction or condition (``only with label
+#: smoothing``, ``if``, ``unless``, ``except``), an alternative (``or``), or a number that is no limit of
+#: something else, a value of its own (``unbounded? I think it's 0``; ``the loss tends to 0`` is a limit).
+_NOT_ONLY_INFINITE = re.compile(r"\b(?:minus|negative|negatively|wrong|incorrect|false|untrue|mistaken|unless"
+                                r"|except|if|or|only\s+(?:with|if|when|for|in|under|at|without))\b"
+                                r"|(?<!\bto )(?<!\bapproaches )(?<![A-Za-z0-9.])[0-9]")
+
+
 #: Finiteness denied right before it: ``not finite``, ``isn't bounded``, ``never finite``.
 _NEGATED_FINITE = re.compile(r"\b(?:not|never|isnt|arent|wasnt|cannot)\s+(?:(?:be|really|at all)\s+)?"
                              r"(?:finite|bounded)\b")
@@ -46,6 +56,8 @@ def says_infinite(text: str) -> bool:
     (True, False)
     """
     text = _CONTRACTION.sub(r"\1nt", text)
+    if _NOT_ONLY_INFINITE.search(text):
+        return False  # "infinite is wrong", "infinite only with label smoothing", "unbounded? I think it's 0"
     polarities = _polarities(text)
     if any(polarities):
         return False
@@ -230,7 +242,8 @@ OPERATION_WORDS = frozenset({"half", "halved", "twice", "double", "doubled", "tr
                               "factor", "log", "exp", "doubles", "triples", "halves", "squares", "cubes", "halve",
                               "multiply", "divide", "add", "subtract", "negate", "invert", "negated", "negates",
                               "reversed", "reverse", "flipped", "flip", "opposite", "sign",
-                              "transposed", "swapped", "complement", "complemented", "mirrored", "reflected"})
+                              "transposed", "swapped", "complement", "complemented", "mirrored", "reflected",
+                              "substitute", "substituted", "replace", "plug", "swap"})
 #: Words that change a quantity, its scope or its bound (the operations, ``nLK^2 per layer``, ``at
 #: most``, ``O(n)``): never a label.
 QUANTITY_WORDS = OPERATION_WORDS | frozenset({
@@ -248,7 +261,11 @@ SCOPE_WORDS = frozenset({"for", "in", "within", "only", "just", "upper", "lower"
 HEDGES = frozenset({"approximately", "approx", "roughly", "about", "almost", "nearly", "maybe", "perhaps", "probably",
                     "around", "guess", "estimate", "estimated", "asymptotically", "ish", "or", "if", "unless", "except",
                     "but", "when", "whenever", "assuming", "otherwise", "wrong", "incorrect", "false", "untrue",
-                    "think", "believe", "unsure", "sure", "hope", "suppose", "guessing", "likely"})
+                    "think", "believe", "unsure", "sure", "hope", "suppose", "guessing", "likely"}) | frozenset({
+    # a modal verb or a correction offers another value or an operation still to apply: ``(could be d a^2/12)``,
+    # ``(the 3 should be 12)``, ``(see correction below: ...)``, ``(mistake: ...)``
+    "could", "should", "might", "may", "must", "would", "ought", "correction", "corrected", "mistake",
+    "mistaken", "typo", "erratum", "actually", "still", "instead", "rather"}) - {"correct"}
 #: Words that deny what follows them (``not squared``); "no" and "without" before a noun say what is
 #: absent (``no bias``) and deny nothing of the answer.
 _DENIALS = frozenset({"not", "never", "isnt", "isn", "cannot", "nor", "non", "none", "neither"})
@@ -266,6 +283,14 @@ _REDUCTIONS = frozenset({"mean", "average", "averaged", "abs", "absolute", "magn
 #: operation, gives a value of its own.
 _QUANTITY_NOUNS = _ANSWER_WORDS | frozenset({"gradient", "gradients", "derivative", "variance", "mean", "expectation",
                                              "std", "deviation", "bound", "gap", "memory", "solution", "output"})
+#: A quantity noun with a value right after it: ``has variance a^2/12``, ``with mean 0``, ``std 1/sqrt(d)``.
+NOUN_VALUE = re.compile(r"(?<![A-Za-z])(?P<moment>variance|std|mean|expectation|deviation|derivative|gradient)\s+"
+                        r"(?=[-+(\d\\]|[A-Za-z](?:[_^*/ ]|$)|[A-Za-z]\w*\s*[\^*/(])", re.I)
+#: A moment of a name said with its value: ``w_i has variance a^2/3``, ``z_i with mean 0``: the reader checks it.
+NAMED_MOMENT = re.compile(r"(?<![A-Za-z\\])(?P<name>[A-Za-z]+(?:_\{?\w+\}?)?)\s+(?:has|have|with)\s+(?:a\s+)?"
+                          r"(?P<moment>variance|mean|expectation)\s+(?P<value>[^,;()]*(?:\([^()]*\)[^,;()]*)*)", re.I)
+#: Adjectives that name a value as the right one (``(simplified, exact is d a^2/12)``, ``(the true one is ...)``).
+_VALUE_WORDS = frozenset({"exact", "exactly", "true", "real", "actual", "correct", "right", "proper", "full", "one"})
 #: A value at a point anywhere in a remark: ``at t = 0``, ``for p = 1``.
 _AT_VALUE_ANYWHERE = re.compile(r"(?<![A-Za-z])(?:for|at|when)\s+\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*=\s*[-+]?[\d./]+",
                                 re.I)
@@ -277,8 +302,11 @@ def _own_value(clause: str, names: set[str]) -> bool:
     """Whether a clause says that the answer or an asked quantity (:data:`_QUANTITY_NOUNS`) is a
     formula: a copula after such a noun and mathematics after it (a digit, a sign, a name of the
     question): ``(the derivative is y - s)``, ``(the real answer is 1/(s - y))``."""
+    if NOUN_VALUE.search(clause):  # "has variance a^2/12": a moment's value, which the reader checks
+        return False
     m = _IS.search(clause)
-    if m is None or not any(w in _QUANTITY_NOUNS for w in _content_words(clause[:m.start()], names)):
+    before = _content_words(clause[:m.start()], names) if m is not None else []
+    if m is None or not any(w in _QUANTITY_NOUNS or w in _VALUE_WORDS for w in before):
         return False
     after = clause[m.end():]
     return bool(re.search(r"[0-9+\-*/^()]", after)) or any(
@@ -301,6 +329,10 @@ _TOKEN = re.compile(r"\\[A-Za-z]+|[A-Za-z][A-Za-z0-9]*(?:_\{?[A-Za-z0-9]*\}?)+|[
 _CLAUSE = re.compile(r"[,;]|(?<![A-Za-z])and(?![A-Za-z])", re.I)
 
 
+#: Words whose "'s" is a verb (``it's``, ``that's``), never a possessive.
+_PRONOUNS = frozenset({"that", "there", "what", "here", "which", "where", "who"})
+
+
 def _content_words(clause: str, names: set[str]) -> list[str]:
     """The words of a remark's clause, lower case: not LaTeX commands, names of the question,
     articles, single letters or program names (``xavier_uniform_``); "i.e." is the word "ie"."""
@@ -310,7 +342,10 @@ def _content_words(clause: str, names: set[str]) -> list[str]:
         if token.startswith("\\") or "_" in token or token in names or len(token) < 2 \
                 or token.lower() in _ARTICLES:
             continue
-        out.append(token.lower().replace("'", ""))
+        word = token.lower()
+        if word.endswith("'s") and len(word) > 6 and word[:-2] not in _PRONOUNS:
+            word = word[:-2]  # "the logistic's famous identity": the logistic
+        out.append(word.replace("'", ""))
     return out
 
 
@@ -356,9 +391,19 @@ def modifies(remark: str, names: set[str]) -> bool:
     A remark that modifies is never set aside: the answer stays unread (invalid), never graded
     without it.
     """
+    said_before = _SAID_BEFORE.match(remark)  # "(reduces to d sigma^2/2 when p = 1)": checked by the reader
+    if said_before and not any((w in OPERATION_WORDS and w not in FUNCTION) or (w in HEDGES and w != "when")
+                               for w in _content_words(said_before.group("value"), names)):
+        return False
     at_value = _AT_VALUE.match(remark)
     if at_value and any(w in _SENTENCE_VERBS for w in _content_words(remark[at_value.end():], names)):
         remark = remark[at_value.end():]  # "(for p = 1 this is He's d sigma^2/2)": a special case, stated
+        said = _SAID_AT.match(remark)
+        if said and re.search(r"[0-9]", said.group("value") + " ".join(
+                t for t in re.findall(r"[A-Za-z]+", said.group("value")) if t in names)) and not any(
+                (w in OPERATION_WORDS and w not in FUNCTION) or w in HEDGES for w in _content_words(said.group("value"),
+                                                                                                   names)):
+            return False  # "(for q = 0.5 this is 1/sqrt(d))": a value at a point, which the reader checks
     opening = _content_words(remark, names)
     claim = _claims(opening) or opening[:1] == ["which"]  # "(positive when ...)", ", which blows up when ..."
     if any(w in HEDGES and not (claim and w in _CONDITIONS) for w in opening):
@@ -367,7 +412,14 @@ def modifies(remark: str, names: set[str]) -> bool:
         return True
     if any(_polarities(_CONTRACTION.sub(r"\1nt", remark.lower()))):  # "the gap is finite": a value of its own
         return True
+    if _LABEL_CONTRAST.match(remark) or _WRT_ONLY.match(remark):  # the reader checks the label, the variable
+        return False
+    named = _FOR_NAME.match(remark)
+    if named and named.group(1) in names:  # "(for d inputs)": a definition, which the reader checks
+        return False
     at_a_point = at_value is not None or _AT_VALUE_ANYWHERE.search(remark) is not None
+    if _MISSING.search(remark):  # "(needs the 1/4 from the width)": a factor still to apply
+        return True
     for number, clause in enumerate(_CLAUSE.split(remark)):
         if _own_value(clause, names) and not at_a_point:  # "(the derivative is y - s)": a value of its own
             return True
@@ -379,17 +431,26 @@ def modifies(remark: str, names: set[str]) -> bool:
             gloss, words = gloss or words[0] in _GLOSSES, words[1:]
         if not words:
             continue
+        if number and words[0] == "plus" and all(w in _DOMAIN or w in FUNCTION for w in words[1:]) and words[1:]:
+            continue  # "(forward, plus grads wrt inputs and weights)": one more part of what is counted
+        verb_at = next((k for k, w in enumerate(words) if k and (w in _SENTENCE_VERBS or w in _COPULAS)), None)
+        if verb_at is not None and any(w in _DOMAIN and w not in _LINKS and w not in _QUANTITY_NOUNS
+                                       for w in words[:verb_at]):
+            stated = True  # "(half the inputs are zeroed)": a sentence of the inputs, not of the answer
         if not gloss and _applies_operation(clause, names):
             return True
         first = words[0]
         subject = first in FUNCTION and len(words) >= 3  # "(exp never gets a positive argument)"
+        if first in _DENIALS and len(words) > 1 and words[1] in _BEHAVIOUR:
+            continue  # "(never overflows)": a property of the answer's computation
         if (first in _MODIFIERS or first in _FINITENESS) and not subject and first not in _VERBS and not stated:
             return True
         if first in _ABSENT and (len(words) == 1 or words[1] in QUANTITY_WORDS or words[1] in SCOPE_WORDS):
             return True
         called = {c.lower() for c in re.findall(r"([A-Za-z]+)\s*[(\[]", clause)}  # "E[ReLU(z)^2]": mathematics
         if len(words) <= 2 and not stated and any(
-                (((w in QUANTITY_WORDS and w not in _VERBS)
+                (((w in QUANTITY_WORDS and w not in _VERBS
+                   and not (w in _TIMES and k and words[k - 1] in _DOMAIN and words[k - 1] not in _QUANTITY_NOUNS))
                   or ((w in FUNCTION or w in _REDUCTIONS) and w not in called))
                  and not ((w in FUNCTION or w in _REDUCTIONS) and k and words[k - 1] in PROPERTIES))
                 or w in _DENIALS or w in _NUMBER_WORDS for k, w in enumerate(words)):
@@ -405,6 +466,25 @@ def modifies(remark: str, names: set[str]) -> bool:
     return False
 
 
+#: A label of the answer in words with the quantity it is not: ``standard deviation, not variance``, ``the
+#: variance, not the std``.
+_LABEL_CONTRAST = re.compile(r"^[\s(]*(?:(?:the|a)\s+)?(?:[A-Za-z-]+\s+){0,2}?(?:variance|std|deviation|mean|gradient"
+                             r"|derivative|expectation)\s*[,;]\s*(?:but\s+)?not\s+(?:(?:the|a)\s+)?(?:[A-Za-z-]+\s+){0,2}?"
+                             r"(?:variance|std|deviation|mean|gradient|derivative|expectation)\s*[).]?\s*$", re.I)
+#: A name of the question said with what it counts: ``for d inputs``, ``for n examples`` (a definition in words).
+_FOR_NAME = re.compile(r"^[\s(]*for\s+(\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s+(?:[A-Za-z][A-Za-z-]*\s*){1,3}[).]?\s*$", re.I)
+#: What is still missing from the answer: a verb of need or lack with mathematics after it (``(needs the 1/4
+#: from the width)``, ``(missing a factor 2)``), or a replacement (``(using a^2 in place of a)``, ``instead of``).
+_MISSING = re.compile(r"(?<![A-Za-z])(?:needs?|requires?|missing|lacks?|lacking)(?![A-Za-z])[^()]*?(?:\d|\\frac)"
+                      r"|(?<![A-Za-z])(?:in\s+place\s+of|instead\s+of|rather\s+than)(?![A-Za-z])", re.I)
+#: What a computation does, said of the answer: ``(never overflows)``, ``(does not underflow)``.
+_BEHAVIOUR = frozenset({"overflows", "overflow", "underflows", "underflow", "saturates", "explodes", "diverges",
+                        "blows", "vanishes", "fails"})
+#: What a derivative is taken by, alone in a remark: ``(w.r.t. x)``, ``(with respect to the logits)``.
+_WRT_ONLY = re.compile(r"^[\s(]*(?:w\.?\s?r\.?\s?t\.?|with\s+respect\s+to)\s+(?:the\s+)?[A-Za-z]\w*(?:\s+[A-Za-z]\w*)?"
+                       r"\s*[).]?\s*$", re.I)
+#: How many times a part is done, after the part (``forward once, backward twice``): a count of that part.
+_TIMES = frozenset({"once", "twice", "thrice"})
 #: A remark that opens with an arithmetic sign or a relation operates on the answer or bounds it.
 _SIGN = re.compile("\\s*(?:[-+*/^\u00d7\u00b7\u00f7<>\u2264\u2265\u2248~=]|"
                    r"\\(?:times|cdot|div|pm|mp|le|ge|leq|geq|approx|sim)(?![A-Za-z]))")
@@ -421,6 +501,13 @@ _COPULAS = frozenset({"is", "are", "was", "were", "equals", "gives", "becomes"})
 _RAW_TOKEN = re.compile(r"\\[A-Za-z]+|[A-Za-z][A-Za-z0-9]*(?:_\{?[A-Za-z0-9]*\}?)*|\d+(?:\.\d+)?|\S")
 
 
+def _operand(token: str, names: set[str]) -> bool:
+    """Whether a token of a remark is mathematics an operation word may join: a name, a number, a
+    single letter or a closing bracket."""
+    return token in names or token in ")]}" or (len(token) == 1 and token.isalpha()) \
+        or re.fullmatch(r"\d+(?:\.\d+)?", token) is not None
+
+
 def _applies_operation(clause: str, names: set[str]) -> bool:
     """Whether ``clause`` applies an operation (rule 6 of :func:`modifies`): a postfix operation
     word, or an operation word (not a function's name) followed by an operand."""
@@ -434,13 +521,13 @@ def _applies_operation(clause: str, names: set[str]) -> bool:
         if word not in OPERATION_WORDS or token in FUNCTION or pos + 1 == len(tokens):
             continue
         after = tokens[pos + 1]
+        if pos and _operand(tokens[pos - 1], names) and _operand(after, names):
+            continue  # "(one n x K times K x K matmul per layer)": a product inside the remark, not the answer
         if after in names or after.lower() in _OPERAND_WORDS or not after.isalpha():
             return True
     return False
 
 
-#: LaTeX's text boxes, whose words a remark is written in: ``\text{(from } d a^2/3 = 1\text{)}``.
-_TEXT_BOX = re.compile(r"\\(?:text|textrm|textit|mbox)\s*\{([^{}]*)\}")
 #: LaTeX spacing left at the end once a remark is set aside.
 _TRAILING_SPACE = re.compile(r"(?:\s|\\q?quad(?![A-Za-z])|\\[,;:! ]|~)+$")
 
@@ -494,9 +581,11 @@ _DOMAIN = frozenset({
     "gaussian", "normal", "binomial", "distribution", "random", "variable", "variables", "simulation", "experiment",
     "code", "implementation", "library", "paper", "book", "textbook", "reference", "solution", "multiply", "width",
     "height", "depth", "size", "dimension", "dimensions", "length", "stride", "padding", "image", "feature",
-    "features", "map", "maps", "hidden", "pre-activation", "pre-activations", "post-activation"})
+    "features", "map", "maps", "hidden", "pre-activation", "pre-activations", "post-activation", "deviation",
+    "on", "their", "famous", "common", "zeros", "zeroes", "dot", "inner", "outer", "convolution", "convolutions",
+    "window", "windows", "position", "positions", "pixel", "pixels", "location", "locations"})
 #: Links of a phrase, no nouns of it.
-_LINKS = frozenset({"of", "and", "by", "wrt", "plus", "minus", "as", "than", "both", "each", "use"})
+_LINKS = frozenset({"of", "and", "by", "wrt", "plus", "minus", "as", "than", "both", "each", "use", "on", "their"})
 #: Verbs that make a remark a sentence of its own (``(the loss only tends to 0)``, ``(ReLU keeps half)``).
 _SENTENCE_VERBS = frozenset({
     "is", "are", "was", "were", "be", "been", "isnt", "arent", "has", "have", "had", "does", "do", "did", "doesnt",
@@ -507,7 +596,8 @@ _SENTENCE_VERBS = frozenset({
     "zeros", "draws", "returns", "computes", "works", "applies", "avoids", "prevents", "overflows", "underflows",
     "rescales", "preserves", "drops", "sets", "stores", "keep", "need", "cancel", "agree", "reach", "tend",
     "thats", "its", "theres", "whats", "heres", "reduces", "simplifies", "recovers", "coincides",
-    "corresponds", "peaks", "behaves", "shows", "says"})
+    "corresponds", "peaks", "behaves", "shows", "says", "scales", "includes", "excludes", "contributes", "involves",
+    "requires", "costs", "accumulates", "removes", "affects"})
 #: Participles that describe what is counted or kept (``(activations freed after use)``, ``(bias not
 #: counted)``); any other participle names an operation on the answer (``(inverted)``, ``(mirrored)``).
 _DESCRIBING = frozenset({
@@ -517,7 +607,7 @@ _DESCRIBING = frozenset({
     "expected", "detached", "initialised", "initialized", "sampled", "zeroed", "predicted", "kept", "vectorised",
     "vectorized", "well-defined", "closed-form", "checked", "verified", "confirmed", "tested", "simulated", "proven",
     "proved", "simplified", "factored", "factorised", "factorized", "rearranged", "rewritten", "quoted", "cited",
-    "stated", "explained", "discussed"})
+    "stated", "explained", "discussed", "padded"})
 #: Terms of the subject whose adjective is a participle: never an operation on the answer.
 _TERMS = frozenset({"inverted dropout", "weighted sum", "expected value", "centered data", "centred data"})
 #: Verbs whose particle is no bound or scope (``which blows up``, ``which goes to 0``).
@@ -533,6 +623,13 @@ _OWN_SUBJECT = re.compile(r"\s*(?:the\s+)?(\\?[A-Za-z]|\\[A-Za-z]+)(?:_\{?\w+\}?
 #: A relation in a remark: it states something of its own (``(L -> 0 only in the limit)``, ``(sigma = std
 #: of the weights)``).
 _RELATION = re.compile(r"=|->|\\to(?![A-Za-z])|<|>|\\(?:le|ge|leq|geq)(?![A-Za-z])|[\u2192\u27f6\u2264\u2265]")
+#: The answer's value said after a condition at a value: ``this is 1/sqrt(d)``, ``it equals d sigma^2/2``.
+_SAID_AT = re.compile(r"\s*(?:this|it|that|the\s+answer)\s+(?:is|equals|gives|becomes|reads)\s+(?P<value>.+)$",
+                      re.I | re.S)
+#: A value said before the point it holds at: ``reduces to d sigma^2/2 when p = 1``.
+_SAID_BEFORE = re.compile(r"^[\s(]*(?:(?:this|it|which)\s+)?(?:reduces|simplifies|becomes|equals|gives|goes)\s+"
+                          r"(?:to\s+)?(?P<value>.+?)\s+(?:for|at|when|if)\s+\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*=\s*"
+                          r"[-+]?[\d./]+\s*[)]?\s*$", re.I)
 #: A condition at a value that opens a remark: ``for p = 1``, ``at t = 0``.
 _AT_VALUE = re.compile(r"\s*(?:for|at|when|with)\s+\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*=\s*[-+]?[\d./]+\s*,?\s*", re.I)
 
@@ -571,7 +668,7 @@ def operated(text: str, names: set[str]) -> bool:
     tokens = _RAW_TOKEN.findall(text)
     for k, word in enumerate(words):
         if len(word) >= 6 and word.endswith("ing") and word not in _METHODS and (
-                (k and words[k - 1] in {"by", "after", "then", "when", "before"})
+                (k and words[k - 1] in {"by", "via", "after", "then", "when", "before"})
                 or (k + 1 < len(words) and words[k + 1] in _ANSWER_WORDS)):
             return True
         if not _participle(word) or (k and words[k - 1] in _DENIALS | _ABSENT) or " ".join(words[k:k + 2]) in _TERMS:
@@ -609,7 +706,9 @@ def explains(remark: str, names: set[str], gloss: bool = False) -> bool:
     is never set aside, and neither is a remark that speaks of an operation (:func:`operated`:
     ``(the answer is transposed)``, ``(by inverting it)``).
     """
-    text = _TEXT_BOX.sub(lambda m: m.group(1), remark)
+    text = TEXT_BOX.sub(lambda m: m.group(1), remark)
+    if _WRT_ONLY.match(text):
+        return True  # "(w.r.t. x)": what the derivative is taken by, which the reader checks
     at_value = _AT_VALUE.match(text)
     if at_value and text[at_value.end():].strip():
         text = text[at_value.end():]  # "for p = 1 this is ...": the sentence after the condition
@@ -657,7 +756,7 @@ def _is_remark(body: str, names: set[str], phrase: int) -> bool:
     (:func:`modifies`)."""
     called = re.sub(r"(?<![A-Za-z\\])[A-Za-z]\w*\s*\(", "(", body)  # a call is mathematics: (softplus(t)) is a factor
     words = [w for w in _content_words(called, names) if len(w) >= 3 or w in _ABSENT]
-    cited = _CITATION.search(body) is not None  # "(He et al.)": a citation, its words short
+    cited = _CITATION.search(body) is not None or _WRT_ONLY.match(body) is not None  # "(He et al.)", "(w.r.t. x)"
     return (cited or (len(words) >= phrase and any(len(w) >= 3 for w in words))) and explains(body, names) \
         and not modifies(body, names)
 
@@ -674,6 +773,8 @@ _LIMIT_CONDITION = re.compile(r"(?<![A-Za-z])(?:as|when|for|if)\s+\\?[A-Za-z]+(?
                               r"(?:->|\u2192|\u27f6|\\to(?![A-Za-z])|\\rightarrow(?![A-Za-z]))", re.I)
 
 
+#: A dash that opens a remark: an em or en dash, or a double hyphen, with space around it (never a minus).
+_DASH = re.compile(r"\s(?:\u2014|\u2013|--)\s")
 #: A comment as a program writes it, after a space: ``# no bias``.
 _COMMENT = re.compile(r"(?<=\s)#")
 
@@ -686,22 +787,26 @@ def _depth_at(text: str, pos: int) -> int:
 def remarks(text: str, names: set[str]) -> tuple[str, list[str]] | None:
     """``(text without the remarks that explain it, the remarks)``, or None when it has none.
 
-    A remark stands at the end of the answer: a program's comment (``C_in*C_out*k**2  # no
-    bias``), a bracket after a space (``C_in C_out k^2 (no bias)``, in LaTeX also in a text box,
-    ``\\quad\\text{(from } d a^2/3 = 1\\text{)}``), or the
-    words after its last top-level comma (``sqrt(6/(n_in+n_out)), the same bound xavier_uniform_
-    uses with gain 1``, ``p - y, i.e. predicted probabilities minus the one-hot label``), where a
-    comma's remark is a phrase of two words or more, or opens with "i.e."/"e.g.", and holds no
-    ``=`` and no conclusion ("so", "hence", an arrow: ``d a^2/12, so the variance is d a^2/3``
-    is a chain, its last statement the answer). It is set aside only when it explains the answer rather than modifies it
-    (:func:`modifies`); the answer before it must be left.
+    A remark stands at the end of the answer: a program's comment (``C_in*C_out*k**2  # no bias``), the words
+    after a dash (``3 n L K^2 — forward once, backward twice``), a bracket after a space (``C_in C_out k^2 (no
+    bias)``, in LaTeX also in a text box, ``\\quad\\text{(from } d a^2/3 = 1\\text{)}``), or the words after its
+    last top-level comma (``sqrt(6/(n_in+n_out)), the same bound xavier_uniform_ uses with gain 1``, ``p - y,
+    i.e. predicted probabilities minus the one-hot label``), where a comma's remark is a phrase of two words or
+    more, or opens with "i.e."/"e.g.", and holds no ``=`` and no conclusion ("so", "hence", an arrow: ``d
+    a^2/12, so the variance is d a^2/3`` is a chain, its last statement the answer). It is set aside only when
+    it explains the answer rather than modifies it (:func:`modifies`); the answer before it must be left.
     """
-    out = _TEXT_BOX.sub(lambda m: m.group(1), text) if "\\" in text else text
+    out = TEXT_BOX.sub(lambda m: m.group(1), text) if "\\" in text else text
     found: list[str] = []
     comment = _COMMENT.search(out)  # "C_in*C_out*k**2  # no bias": a program's comment
     if comment and _depth_at(out, comment.start()) == 0 and _is_remark(out[comment.end():], names, 1):
         found.append(out[comment.start():].strip())
         out = out[:comment.start()]
+    dash = _DASH.search(out)  # "3 n L K^2 — forward once, backward twice": a remark after a dash
+    if dash and _depth_at(out, dash.start()) == 0 and out[:dash.start()].strip() \
+            and not _CONCLUSION.search(out[dash.end():]) and _is_remark(out[dash.end():], names, 2):
+        found.append(out[dash.start():].strip())
+        out = out[:dash.start()]
     while True:
         stripped = out.rstrip().rstrip(".")
         if stripped.endswith((")", "]")):
@@ -773,7 +878,7 @@ def without_hedge(text: str) -> tuple[str, str] | None:
     a hedged wrong value stays wrong. A hedged decimal (``roughly 0.14``) is an approximation, and
     a bound (``at most``, ``up to``, ``almost``) or an alternative (``or``) is no hedge: neither is
     set aside."""
-    plain = _TEXT_BOX.sub(lambda m: m.group(1), text) if "\\text" in text or "\\mbox" in text else text
+    plain = TEXT_BOX.sub(lambda m: m.group(1), text) if "\\text" in text or "\\mbox" in text else text
     hedges, out = [], plain
     while True:
         m = _TRAILING_HEDGE.search(out)
@@ -894,3 +999,147 @@ def modal_statement(text: str) -> str | None:
     if _WORDS.fullmatch(lhs):
         return f"{lhs.strip()} is {rhs}"
     return None
+
+
+# --- what a reason, a gloss or a definition beside the answer says -----------------------------
+
+#: A step still to take or another value to consider: a modal verb, "still", "then", "has to".
+_PENDING = re.compile(r"(?<![A-Za-z])(?:must|should|could|would|might|may|ought|still|yet|later|then"
+                      r"|(?:has|have|needs?)\s+to)(?![A-Za-z])", re.I)
+#: Subjects that are the answer or its author: a sentence of theirs that modifies speaks of the answer.
+_SELF = frozenset({"it", "its", "this", "that", "we", "you", "which", "one"})
+
+
+def alters(reason: str, names: set[str]) -> bool:
+    """Whether a reason beside the answer (its words after since, because, as, ...) says the answer
+    is not yet the value: a step still to take or another value (a modal verb, "still", "then":
+    ``since it must still be halved``, ``because we then divide by 2``), something missing or
+    replaced (:data:`_MISSING`: ``using a^2 in place of a``), or a remark that modifies
+    (:func:`modifies`) said of the answer or by its author, or opening with the operation (``since
+    we divide that by d``, ``since this is for one of the d terms``, ``because halved``). A sentence
+    with a subject of its own that modifies something else explains (``because half of the z_i are
+    zeroed``, ``since only half of the z_i survive``)."""
+    if _PENDING.search(reason) or _MISSING.search(reason):
+        return True
+    if not (modifies(reason, names) or operated(reason, names)):
+        return False
+    words = _content_words(reason, names)
+    verb = any(w in _SENTENCE_VERBS or w in _COPULAS for w in words[1:])
+    return bool(words) and (words[0] in _SELF or (not verb and (words[0] in OPERATION_WORDS or words[0] in _VERBS
+                                                                 or _participle(words[0]))))
+
+
+#: Nouns that name a quantity: a phrase holding one beside the answer labels it, and must name what is asked.
+LABEL_NOUNS = frozenset({"variance", "var", "std", "stdev", "standard", "deviation", "mean", "expectation",
+                         "average", "gradient", "derivative", "bound", "gap", "moment"})
+#: Openers that say what the answer is: a gloss, "as", "it is".
+_LABEL_OPENER = re.compile(r"^\s*(?:(?P<gloss>i\.\s?e\.?|ie|that\s+is|namely|viz\.?)|(?P<as>as)"
+                           r"|(?:(?:because|since|as)\s+)?(?:it|this|that|which)\s+(?:is|'s)"
+                           r"|(?:because|since)\s+(?:it|this|that)\s+(?:is|'s))(?![A-Za-z])\s*[,:]?\s*(?P<rest>.*)$",
+                           re.I | re.S)
+#: A noun phrase headed by a quantity noun: ``the variance of one term``, ``std of the output``, ``Bernoulli
+#: variance``, ``standard deviation``.
+_HEADED = re.compile(r"^\s*(?:(?:the|a|an)\s+)?(?:[A-Za-z'-]+\s+)?(?:" + "|".join(sorted(LABEL_NOUNS)) + r")s?"
+                     r"(?![A-Za-z])(?:\s+(?:deviation|of|for|over|per)(?![A-Za-z]).*)?\s*$", re.I | re.S)
+#: Mathematics in a phrase: an operator, a bracket, a subscript, a LaTeX command.
+_MATH = re.compile(r"[\^_*/+=\[\]()\\]|\d")
+
+
+def label_phrase(remark: str, names: set[str]) -> tuple[str, bool] | None:
+    """``(the label, whether it is mathematics)`` when a remark or reason beside the answer names
+    what the answer is, else None; the reader then requires the label to name what the question
+    asks (:func:`.labels.recognised`). A remark labels the answer when
+
+    * it opens with a gloss, "as" or "it is" and the rest is a phrase with no verb or relation
+      that holds a quantity noun (:data:`LABEL_NOUNS`: ``(i.e. the std)``, ``as the standard
+      deviation``, ``(because it is the std)``), or after "as" is mathematics (``as Std[y]``,
+      ``as a^2``, ``\\text{ as } \\sigma^2``);
+    * it is a bare noun phrase in a bracket that holds a quantity noun (``(the variance of one
+      term)``, ``(std of the output)``).
+
+    Clauses that deny (``not variance`` in ``(standard deviation, not variance)``) are no part of
+    the label; a limit (``as d -> oo``) is a condition, never a label."""
+    body = remark.strip()
+    if body[:1] in "([" and body[-1:] in ")]":
+        body = body[1:-1]
+    body = TEXT_BOX.sub(lambda m: m.group(1), body).replace("$", " ").strip()
+    if not body or _LIMIT.search(body):
+        return None
+    opened = _LABEL_OPENER.match(body)
+    rest = opened.group("rest").strip() if opened else body
+    kept = [c.strip() for c in re.split(r"(?<!\\),|;", rest)
+            if c.strip() and not re.match(r"\s*(?:not|no|never|rather than)(?![A-Za-z])", c, re.I)]
+    if not kept:
+        return None
+    phrase = ", ".join(kept).rstrip(". ")
+    words = _content_words(phrase, names)
+    if any(w in _SENTENCE_VERBS or w in _COPULAS for w in words) or "=" in phrase or _RELATION.search(phrase):
+        return None
+    nouns = any(w in LABEL_NOUNS for w in words)
+    if opened is None and not _HEADED.match(phrase):
+        return None  # "(dropout scales the second moment by 1/p)": a sentence, its noun no head of a label
+    if opened is not None and opened.group("as") and _MATH.search(phrase) and not words:
+        return phrase, True  # "as Std[y]", "as a^2"
+    if opened is not None and opened.group("as") and _MATH.search(phrase) and any(
+            t in names for t in re.findall(r"[A-Za-z]+(?:_\{?\w+\}?)?", phrase)) and not nouns:
+        return phrase, True
+    if nouns:
+        return phrase, bool(_MATH.search(phrase))
+    return None
+
+
+#: A definition in words of a name: ``where d is the number of inputs``, ``(d the depth)``, ``using a as the
+#: width``, ``given that a is the std``, ``(z the target, y the prediction)``.
+_DEFINED_HEAD = re.compile(r"(?<![A-Za-z])(?:where|with|here|letting|let|given\s+that|given|assuming|using|and|for)\s+"
+                           r"|[(,;]\s*", re.I)
+_DEFINED = re.compile(r"(?P<name>\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s+"
+                      r"(?:(?:is|are|be|being|denotes|denoting|as|means|stands\s+for|=)\s+)?"
+                      r"(?P<desc>[A-Za-z][A-Za-z' -]*?)\s*(?=$|[),;.]|\s+and\s)", re.I)
+#: Words of a description that say nothing of whose it is.
+_DESCRIPTION_LINKS = frozenset({"the", "a", "an", "of", "number", "value", "our", "my", "its", "in", "on", "for",
+                                "to", "used", "given", "here"})
+
+
+def definitions(text: str, names: set[str]) -> list[tuple[str, list[str]]]:
+    """The definitions in words beside an answer: ``(name, the description's content words)`` for
+    each name of the question defined by words only (:data:`_DEFINED`); links (the, number, of)
+    are no content words. A definition by mathematics (``where m = max_j x_j``) is none."""
+    plain = TEXT_BOX.sub(lambda m: m.group(1), text).replace("$", " ")
+    out = []
+    for head in _DEFINED_HEAD.finditer(plain):
+        m = _DEFINED.match(plain, head.end())
+        if m is None:
+            continue
+        name = m.group("name").lstrip("\\")
+        if name not in names:
+            continue
+        words = [w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", m.group("desc"))]
+        content = [w for w in words if w not in _DESCRIPTION_LINKS]
+        if content and not any(w in names for w in re.findall(r"[A-Za-z]+", m.group("desc"))):
+            out.append((name, content))
+    return out
+
+
+#: Words of a list's item besides its noun: ``their gradients``, ``the activations``, ``plus``.
+_LIST_LINKS = frozenset({"their", "its", "the", "plus", "all"})
+
+
+def counted_phrase(remark: str, names: set[str]) -> str | None:
+    """The nouns of a remark that lists what the answer counts (``(weights and their gradients)``,
+    ``(weights, their gradients, activations)``): two items or more, joined by commas, "and", "+",
+    each one noun of the subject (:data:`_DOMAIN`) with at most "their", "the"; None for anything
+    else (``(forward, plus grads wrt inputs and weights)`` describes a computation). Such a list
+    names the quantity, so the reader requires the question's own words for it
+    (:func:`.labels.recognised`), as it does for a label."""
+    body = remark.strip()
+    if body[:1] in "([" and body[-1:] in ")]":
+        body = body[1:-1]
+    body = TEXT_BOX.sub(lambda m: m.group(1), body)
+    if re.search(r"[0-9=^_*/\\()\[\]]", body) or any(t in names for t in re.findall(r"[A-Za-z]+", body)):
+        return None  # mathematics, or definitions of names: "(z the prediction, y the target)"
+    items = [_content_words(item, names) for item in re.split(r"\s*(?:,|\+|&|(?<![A-Za-z])and(?![A-Za-z]))\s*", body)]
+    nouns = [w for item in items for w in item if w not in _LIST_LINKS]
+    if len(items) < 2 or any(len([w for w in item if w not in _LIST_LINKS]) != 1 for item in items) \
+            or not all(w in _DOMAIN and w not in _LINKS for w in nouns):
+        return None
+    return " ".join(nouns)

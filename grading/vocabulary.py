@@ -633,3 +633,33 @@ def _head(f: Defined) -> type[sp.Function]:
         return f"{f.name}({', '.join(printer.doprint(a) for a in self.args)})"
 
     return type(f.name, (sp.Function,), {"_latex": _latex, "_sympystr": _sympystr, "nargs": len(f.params)})
+
+
+# --- what a name conventionally stands for, in words ------------------------------------------
+
+#: Words a definition may use for a variable of each kind (``y`` one-hot: the target, the label; ``z``
+#: softmax: the prediction, the probabilities): the kind says what the variable is.
+ROLE_WORDS: Mapping[str, frozenset[str]] = {
+    "onehot": frozenset({"target", "label", "truth", "ground", "class", "one-hot", "onehot", "true", "correct"}),
+    "softmax": frozenset({"prediction", "predicted", "probability", "output", "softmax", "model"}),
+    "vector": frozenset({"logit", "score", "input", "pre-softmax", "activation"}),
+}
+#: Words for a name that bounds an index (``d`` in ``z in R^d``, ``sum_{i=1}^{d}``): how many there are.
+SIZE_WORDS = frozenset({"number", "dimension", "dim", "input", "fan-in", "fan", "entry", "unit", "component", "term",
+                        "feature", "neuron", "length", "size", "count", "coordinate"})
+#: What the usual letters of the subject stand for, whatever the sheet (``k`` a kernel's size, ``L`` the
+#: layers): words a definition of that letter may use beside the sheet's own.
+CONVENTIONAL: Mapping[str, frozenset[str]] = {
+    "k": frozenset({"kernel", "filter", "size", "width", "spatial"}),
+    "n": frozenset({"batch", "minibatch", "example", "sample", "size"}),
+    "L": frozenset({"layer", "depth"}),
+    "K": frozenset({"width", "unit", "hidden", "neuron", "layer"}),
+    "H": frozenset({"height", "spatial"}), "W": frozenset({"width", "spatial"}),
+    "C_in": frozenset({"input", "channel", "in"}), "C_out": frozenset({"output", "channel", "out", "filter"}),
+    "n_in": frozenset({"fan-in", "fan", "input"}), "n_out": frozenset({"fan-out", "fan", "output"}),
+    "eps": frozenset({"smoothing", "label", "epsilon"}),
+    "sigma": frozenset({"std", "standard", "deviation", "scale", "weight"}),
+    "t": frozenset({"logit", "pre-activation", "input", "score"}),
+    "s": frozenset({"prediction", "predicted", "probability", "output", "sigmoid"}),
+    "y": frozenset({"label", "target"}),
+}
