@@ -62,6 +62,9 @@ _WORD = re.compile(r"(?<![A-Za-z_\\^{])[A-Za-z]{2,}(?![A-Za-z_(^{])|(?<![A-Za-z_
 _PER = re.compile(r"(?<![A-Za-z])(?:per|for\s+(?:one|a\s+single|each|every))(?![A-Za-z])", re.IGNORECASE)
 #: One name, with a subscript (``w_i``): in a sentence, what it speaks of, no quantity it asserts.
 _BARE_NAME = re.compile(r"\s*[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?\s*")
+#: A closing scope of an equation, where it holds: ``for each i``, ``for all i, j``, ``for every d``.
+_SCOPE = re.compile(r"\s+(?:for|holds\s+for)\s+(?:all|every|any|each)\s+[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
+                    r"(?:\s*(?:,|and)\s*[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)*\s*$", re.IGNORECASE)
 #: Mathematics: a digit, an operator, a bracket, a LaTeX command.
 _MATHS = re.compile(r"[0-9^*/+\-=_\\()\[\]]")
 
@@ -159,7 +162,7 @@ def _refuted(question: Question, texts: list[str], final: str | None) -> Premise
     quantities: list[str] = []
     for text in texts:
         for claim in claims(text):
-            sides = [s for s, _ in split_equals(claim)]
+            sides = [s for s, _ in split_equals(_SCOPE.sub("", claim))]
             if len(sides) >= 2:
                 found = _equation(question, judge, claim, sides)
                 if found is not None and (found.false or not question.words):

@@ -133,3 +133,15 @@ def test_worded_working_on_one_line_is_read_as_an_answer_not_as_a_derivation():
 ])
 def test_a_derivation_line_joining_statements_is_judged_link_by_link(banks, working, verdict):
     assert _check(banks, "sheet9:p1.bound", working)["verdict"] == verdict
+
+
+@pytest.mark.parametrize("qid, text, verdict", [
+    ("p1.variance", "Var[w_i] = a^2/3 for all i, so Var[y] = d a^2/3", "correct"),
+    ("p1.variance", "d a^2/3 because Var[w_i] = a^2/3 for every i", "correct"),
+    ("p1.variance", "Var[w_i] = a^2/12 for each i, so Var[y] = d a^2/3", "invalid"),
+    ("p2.mean", "E[m_i] = p for all i, hence E[h_i] = x_i", "correct"),
+    ("p2.mean", "E[m_i] = 1 - p for all i, hence E[h_i] = x_i", "invalid"),
+])
+def test_a_scope_closing_an_equation_says_where_it_holds(banks, qid, text, verdict):
+    """``for each i`` after an equation of the working is its scope, not a word of its sides."""
+    assert _check(banks, f"sheet9:{qid}", text)["verdict"] == verdict
