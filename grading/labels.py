@@ -21,6 +21,16 @@ readable, so invalid). Never a list of bad words: ``FLOPs``, ``bytes``, ``Std:``
   that names one side of a coordination of the question (``forward`` of "a forward and backward
   pass", ``weights`` of "weights and activations") names a part, not the whole: it is recognised
   only when the answer names the other part too (``LK^2 (weights) + 2nK (activations)``).
+* **Another quantity's words** (any label): a word the prompt says only after a negation (``no
+  bias``, ``bias-free``, ``without label smoothing``) or one describing another quantity of the
+  question, right beside one of its names or a number (``L layers``, ``width K``, ``n x K
+  minibatch``, ``keep probability p``, ``stride-1``), never names the asked one
+  (:attr:`Wording.others`), except the unknown's own nouns (``bound a``) and the prompt's opening
+  words (``The optimal gap x_y - x_j``).
+* **Derivative order** (any label): a label holding marks of a derivative's order (``s'``,
+  ``σ''``, ``σ″``, ``\\sigma^{(2)}``, ``\\prime``, ``\\ddot``) names the asked quantity only when that
+  order is the asked one (:attr:`Wording.order`: 1 for ``dsigma/dt``, "The gradient dL/dx", else
+  0): ``s'(t)`` names ds/dt, ``s''(t)`` never, ``L'(t)`` never names L(t).
 * **A side of an equation** (``side=True``): words as above, or a name with a word subscript as
   below, or, for a question with a model, a statement whose values under the model are the asked
   quantity's at every point of the model, exactly as line 0 of a derivation is decided
@@ -103,6 +113,8 @@ class Wording:
     leading: str = ""
     report: tuple[str, ...] = ()
     sides: bool = True  # whether a side of an equation may be valued under the model (_asked_side)
+    others: frozenset[str] = frozenset()  # words naming another quantity of the question (_other_words)
+    order: int = 0  # the order of derivative the question asks (_asked_order)
 
 
 def wording(question: Question, report: Sequence[str] = ()) -> Wording:
@@ -118,8 +130,89 @@ def wording(question: Question, report: Sequence[str] = ()) -> Wording:
     words |= {_stem(n) for n in _names(question)}
     pairs = tuple((_stem(m.group(1)), _stem(m.group(2))) for m in re.finditer(
         r"([A-Za-z]{3,})\s+(?:and|or)\s+(?:(?:for|the|a|an|of|to|with|in)\s+)*([A-Za-z]{3,})", question.prompt))
-    return Wording(words=frozenset(words), pairs=pairs, asked=_asked_nouns(question),
-                   leading=_leading_notation(question), report=tuple(report))
+    asked = _asked_nouns(question)
+    return Wording(words=frozenset(words), pairs=pairs, asked=asked,
+                   leading=_leading_notation(question), report=tuple(report),
+                   others=_other_words(question, asked or frozenset()), order=_asked_order(question))
+
+
+#: Words that negate what follows them in a prompt (``no bias``, ``without label smoothing``).
+_PROMPT_NEGATING = frozenset({"no", "not", "without", "excluding", "non", "never", "nor"})
+
+
+def _other_words(question: Question, asked: frozenset[str]) -> frozenset[str]:
+    """The stems of the prompt's words that never name what it asks: a word the prompt says only
+    after a negation (``no bias``, ``bias-free``, ``without label smoothing``), and a word that
+    describes another quantity of the question, standing right beside one of its names or a number
+    (``L layers``, ``width K``, ``n x K minibatch``, ``keep probability p``, ``stride-1``); never
+    one of the unknown's own nouns (``bound a``, ``standard deviation sigma``), a word of the
+    prompt's opening before its first name or preposition (``The optimal gap x_y - x_j``: what it asks), notation
+    (``Var[y]``, ``E[h_i]``) nor a function (``sigma(t)``)."""
+    prompt = question.prompt
+    names = _names(question) | {n.split("_")[0] for n in _names(question)}
+    spans = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+|\d+(?:\.\d+)?", prompt)]
+    opening = next((k for k, (tok, _, _) in enumerate(spans)
+                    if tok in names or tok.lower() in {"in", "of", "for", "with", "on", "during", "that"}), len(spans))
+    negated: set[str] = set()
+    plain: set[str] = set()
+    beside: set[str] = set()
+    for k, (tok, start, end) in enumerate(spans):
+        if not tok.isalpha():
+            continue
+        stem = _stem(tok)
+        before = prompt[max(0, start - 30):start]
+        if re.search(r"(?<![A-Za-z])(?:no|not|without|excluding|non|never|nor)[\s-]+(?:[A-Za-z]+[\s-]+)?$",
+                     before, re.I) or prompt[end:end + 5].lower() == "-free":
+            negated.add(stem)
+        else:
+            plain.add(stem)
+        if (tok in names or tok.lower() in _PROMPT_NEGATING or len(tok) < 3 or tok.lower() in _NOTATION
+                or k < opening or prompt[end:end + 1] == "("):
+            continue  # a name, notation, the opening words (``The optimal gap x_y``), a function (``sigma(t)``)
+        for j in (k - 1, k + 1):
+            if 0 <= j < len(spans):
+                other, o_start, o_end = spans[j]
+                gap = prompt[min(end, o_end):max(start, o_start)]
+                if re.fullmatch(r"[\s-]*", gap) and (other in names or not other.isalpha()):
+                    beside.add(stem)
+    found = (negated - plain) | beside
+    return frozenset(w for w in found if w not in asked and w not in GENERIC)
+
+
+#: Marks of a derivative's order on a name: primes (``s'``, ``σ″``, ``\\prime``), ``^{(n)}``, dots.
+_ORDER_MARKS = re.compile(r"('+(?![A-Za-z])|[\u2032\u2033\u2034]+|\\prime|\^\s*\{?\s*\(\s*\d+\s*\)\s*\}?|\\d?dot\b)")
+_MARK_ORDER = {"'": 1, "\u2032": 1, "\u2033": 2, "\u2034": 3}  # ', prime, double, triple prime
+
+
+def _label_order(label: str) -> int | None:
+    """The order of derivative a label's marks write (``σ''(t)``: 2, ``\\sigma^{(2)}``: 2,
+    ``s'(t)``: 1), or None when it holds no such mark."""
+    marks = _ORDER_MARKS.findall(label)
+    if not marks:
+        return None
+    order = 0
+    for mark in marks:
+        if mark.startswith("\\prime"):
+            order += 1
+        elif mark.startswith("\\ddot"):
+            order += 2
+        elif mark.startswith("\\dot"):
+            order += 1
+        elif mark.startswith("^"):
+            order += int(re.sub(r"\D", "", mark))
+        else:
+            order += sum(_MARK_ORDER[c] for c in mark)
+    return order
+
+
+def _asked_order(question: Question) -> int:
+    """The order of derivative the question asks: 1 where its prompt opens with or names a
+    derivative or gradient (``dsigma/dt``, ``The gradient dL/dx``), else 0."""
+    head = question.prompt.split(" for ")[0].split(" of ")[0]
+    if re.search(r"(?<![A-Za-z])(?:d|\\partial|∂)\s*\\?[A-Za-z]+\s*/\s*(?:d|\\partial|∂)", head) or re.search(
+            r"\b(?:derivative|gradient)\b", head, re.I):
+        return 1
+    return 0
 
 
 def report_texts(report: Any, question_id: str) -> tuple[str, ...]:
@@ -247,6 +340,9 @@ def recognised(label: str, whole: str = "", *, side: bool = False, question: Que
         return True
     found = _wording(question)
     words, pairs = found.words, found.pairs
+    marked = _label_order(label)
+    if marked is not None and marked != found.order:
+        return False  # s''(t) for ds/dt, L'(t) for L(t): another derivative, whatever its words
     m = _SUBSCRIPTED.fullmatch(label)
     subscripted = m is not None and _plain_name(m.group("base")) in _names(question)
     if subscripted and m is not None:  # sigma_w, p_{keep}: by the subscript rule, never by its words
@@ -264,6 +360,8 @@ def recognised(label: str, whole: str = "", *, side: bool = False, question: Que
         asked = found.asked
         if asked is not None and any(t in _QUANTITY_NOUNS and t not in asked for t in tokens):
             return False  # a quantity of the question, not the one asked
+        if any(t in found.others for t in tokens):
+            return False  # bias of "no bias", layers of "L layers": not what is asked
         if tokens and all(t in words or t in GENERIC or (len(t) >= 4 and t[:_FAMILY] in prefixes)
                           or _abbreviates(t, words) or _SYNONYMS.get(t) in words for t in tokens) and not any(
                 (a in tokens and b not in said) or (b in tokens and a not in said) for a, b in pairs):
