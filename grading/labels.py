@@ -31,6 +31,11 @@ readable, so invalid). Never a list of bad words: ``FLOPs``, ``bytes``, ``Std:``
   ``σ''``, ``σ″``, ``\\sigma^{(2)}``, ``\\prime``, ``\\ddot``) names the asked quantity only when that
   order is the asked one (:attr:`Wording.order`: 1 for ``dsigma/dt``, "The gradient dL/dx", else
   0): ``s'(t)`` names ds/dt, ``s''(t)`` never, ``L'(t)`` never names L(t).
+* **An entry's index** (a side of an equation): an index on the label (a letter of the model or a
+  number: ``h_j``, ``h_1``, ``x_{k}``) binds the answer's: a side holding an index is set aside only
+  when every other side naming entries names the same ones (:func:`_indices_apart`; an index bound
+  by ``sum_k`` or ``max_j`` names none): ``E[h_i] = x_i`` and ``dL/dx_j = z_j - y_j`` agree,
+  ``E[h_j] = x_i``, ``E[h_1] = x_i``, ``dL/dx_j = z_i - y_i`` do not.
 * **A side of an equation** (``side=True``): words as above, or a name with a word subscript as
   below, or, for a question with a model, a statement whose values under the model are the asked
   quantity's at every point of the model, exactly as line 0 of a derivation is decided
@@ -205,6 +210,37 @@ def _label_order(label: str) -> int | None:
     return order
 
 
+#: An index subscript: one letter or a number alone (``h_j``, ``x_{k}``, ``w_1``), never a word (``C_in``)
+#: nor a pair (``delta_{ij}``).
+_INDEX = re.compile(r"_\s*(?:\{\s*([A-Za-z]|\d+)\s*\}|([A-Za-z](?![A-Za-z0-9])|\d+))")
+#: An index bound by an operator (``sum_k``, ``\\sum_{k=1}^{d}``, ``max_j``): no entry of the answer.
+_BOUND = re.compile(r"(?:sum|prod|max|min)\s*_\s*\{?\s*([A-Za-z])")
+
+
+def _free_indices(text: str, letters: frozenset[str]) -> frozenset[str]:
+    """The entries a text names: its index subscripts that are letters of the model or numbers,
+    less the letters an operator binds (``sum_k``)."""
+    bound = set(_BOUND.findall(text))
+    found = {m.group(1) or m.group(2) for m in _INDEX.finditer(text)}
+    return frozenset(x for x in found if x.isdigit() or (x in letters and x not in bound))
+
+
+def _indices_apart(question: Question, label: str, whole: str) -> bool:
+    """Whether a side ``label`` with an index names another entry than the answer ``whole`` gives:
+    an index on the label binds the answer's (``E[h_j] = x_j``, ``dL/dx_k = z_k - y_k`` agree;
+    ``E[h_j] = x_i``, ``E[h_1] = x_i``, ``dL/dx_j = z_i - y_i`` do not): some side of ``whole`` names
+    entries other than the label's."""
+    model = question.model
+    if model is None:
+        return False
+    letters = frozenset(model.letters) | frozenset(model.free)
+    named = _free_indices(label, letters)
+    if not named:
+        return False
+    sides = [part for part in re.split(r"(?<![<>!=])=(?!=)", whole) if part.strip()]
+    return any((found := _free_indices(part, letters)) and found != named for part in sides)
+
+
 def _asked_order(question: Question) -> int:
     """The order of derivative the question asks: 1 where its prompt opens with or names a
     derivative or gradient (``dsigma/dt``, ``The gradient dL/dx``), else 0."""
@@ -343,6 +379,8 @@ def recognised(label: str, whole: str = "", *, side: bool = False, question: Que
     marked = _label_order(label)
     if marked is not None and marked != found.order:
         return False  # s''(t) for ds/dt, L'(t) for L(t): another derivative, whatever its words
+    if side and whole and _indices_apart(question, label, whole):
+        return False  # E[h_j] = x_i: the label names another entry than the value gives
     m = _SUBSCRIPTED.fullmatch(label)
     subscripted = m is not None and _plain_name(m.group("base")) in _names(question)
     if subscripted and m is not None:  # sigma_w, p_{keep}: by the subscript rule, never by its words

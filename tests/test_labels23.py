@@ -99,3 +99,48 @@ def test_other_words_of_the_prompts() -> None:
     assert "multiplication" not in BANKS["sheet8"]["p4.forward_mults"].wording.others
     assert BANKS["sheet9"]["p3.sigmoid_derivative"].wording.order == 1
     assert BANKS["sheet9"]["p3.stable_loss"].wording.order == 0
+
+
+INDEX_ACCEPTED = [
+    ("sheet9", "p2.mean", "E[h_i] = x_i"),
+    ("sheet9", "p2.mean", "\\mathbb{E}[h_i] = x_i"),
+    ("sheet9", "p2.mean", "E[h_i] = E[m_i] x_i/p = x_i"),
+    ("sheet9", "p2.variance", "Var(h_i) = x_i^2 (1-p)/p"),
+    ("sheet8", "p3.gradient", "dL/dx_j = z_j - y_j"),
+    ("sheet8", "p3.gradient", "\\frac{\\partial L}{\\partial x_j} = z_j - y_j"),
+    ("sheet8", "p3.stable_softmax", "z_i = \\frac{e^{x_i - \\max_j x_j}}{\\sum_{k=1}^{d} e^{x_k - \\max_j x_j}}"),
+    ("sheet8", "p3.smoothing_gap", "x_y - x_j = log(1 + d(1-eps)/eps)"),
+    ("sheet9", "p1.variance", "Var[y] = d Var[w_1 z_1] = d a^2/3"),       # no index on the label
+]
+
+INDEX_TRAPS = [
+    ("sheet9", "p2.mean", "E[h_{j}] = x_{i}"),
+    ("sheet9", "p2.variance", "Var[h_3] = x_i^2 (1-p)/p"),
+    ("sheet8", "p3.gradient", "\\partial L/\\partial x_k = z_j - y_j"),
+    ("sheet8", "p3.gradient", "dL/dx_2 = z_j - y_j"),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,answer", INDEX_ACCEPTED)
+def test_a_label_whose_index_is_the_answers_is_set_aside(sheet: str, qid: str, answer: str) -> None:
+    assert verdict(sheet, qid, answer) == "correct"
+
+
+@pytest.mark.parametrize("sheet,qid,answer", INDEX_TRAPS)
+def test_a_label_naming_another_entry_is_never_correct(sheet: str, qid: str, answer: str) -> None:
+    assert verdict(sheet, qid, answer) != "correct"
+
+
+@pytest.mark.parametrize("label,whole,apart", [
+    ("E[h_j]", "E[h_j] = x_i", True),
+    ("E[h_2]", "E[h_2] = x_i", True),
+    ("E[h_j]", "E[h_j] = x_j", False),
+    ("E[h_j]", "\\mathbb{E}[h_{j}] = x_{j}", False),
+    ("E[h_i]", "E[h_i] = sum_k x_k/d", False),        # k is bound by the sum
+    ("E[h_i]", "E[h_i] = x_i + max_j x_j", False),
+    ("E[y]", "E[y] = x_i", False),                     # no index on the label: nothing bound
+])
+def test_indices_apart(label: str, whole: str, apart: bool) -> None:
+    from derivcheck.grading.labels import _indices_apart
+
+    assert _indices_apart(BANKS["sheet9"]["p2.mean"], label, whole) is apart
