@@ -36,6 +36,10 @@ readable, so invalid). Never a list of bad words: ``FLOPs``, ``bytes``, ``Std:``
   when every other side naming entries names the same ones (:func:`_indices_apart`; an index bound
   by ``sum_k`` or ``max_j`` names none): ``E[h_i] = x_i`` and ``dL/dx_j = z_j - y_j`` agree,
   ``E[h_j] = x_i``, ``E[h_1] = x_i``, ``dL/dx_j = z_i - y_i`` do not.
+* **A moment of parameters** (a side valued under a model with random families): a moment
+  (``E[...]``, ``Var(...)``) must be taken of a random family or a defined quantity of the model
+  (:func:`_names_a_random_quantity`): ``E[x_i]`` with x fixed equals x_i = E[h_i], yet names no
+  quantity of the model.
 * **A side of an equation** (``side=True``): words as above, or a name with a word subscript as
   below, or, for a question with a model, a statement whose values under the model are the asked
   quantity's at every point of the model, exactly as line 0 of a derivation is decided
@@ -511,12 +515,39 @@ def _asked_side(question: Question, side: str) -> bool:
     from .derivation import _asked_for
     from .errors import AnswerError
 
+    if not _names_a_random_quantity(question, side):
+        return False  # E[x_i] = x_i with x fixed: the mean of a constant, whatever it equals
     try:
         judge, starts = question.side_judge  # its question values no sides: valuing never nests
         valued = judge.valued(_NABLA.sub(lambda g: f"d{g.group(2)}/d{g.group(1)}", side))
         return bool(valued.values) and bool(starts) and _asked_for(starts, valued)
     except (AnswerError, ValueError, TypeError, ArithmeticError, RecursionError):
         return False
+
+
+def _names_a_random_quantity(question: Question, side: str) -> bool:
+    """Whether a moment ``side`` names a random family or a defined quantity of the question's model
+    (``h`` of ``E[h_i]``, ``y`` of ``Var[y]``), as the asked moment of a model with random families
+    does; True for a model without any (``dL/dt``) and a side that takes no moment (``p x_i/p``). A
+    moment of parameters alone (``E[x_i]``, ``E[x]`` with x fixed) names no quantity of the model,
+    whatever its value."""
+    model = question.model
+    if model is None or not model.random:
+        return True
+    bases = set(model.random) | {d.name for d in model.definitions}
+    from .normalize import to_plain
+
+    try:
+        plain = to_plain(side)[0]
+    except Exception:  # noqa: BLE001 - an unreadable side is decided by its valuing
+        return True
+    if not _MOMENT.search(plain):
+        return True  # p x_i/p = x_i: working that equals the answer, valued as such
+    return any(re.search(rf"(?<![A-Za-z]){re.escape(b)}(?![A-Za-z])", plain) for b in bases)
+
+
+#: A moment taken of something (``E[x_i]``, ``Var(h_i)``): a quantity of the model's random ones.
+_MOMENT = re.compile(r"(?<![A-Za-z])(?:E|Var|Cov|Std)\s*[\[(]")
 
 
 def valuing_no_sides(question: Question) -> Question:

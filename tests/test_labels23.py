@@ -144,3 +144,26 @@ def test_indices_apart(label: str, whole: str, apart: bool) -> None:
     from derivcheck.grading.labels import _indices_apart
 
     assert _indices_apart(BANKS["sheet9"]["p2.mean"], label, whole) is apart
+
+
+MOMENT_ACCEPTED = [
+    ("sheet9", "p2.mean", "E[m_i x_i/p] = x_i"),          # the mean of a random quantity
+    ("sheet9", "p2.mean", "p x_i / p = x_i"),             # working, no moment: valued as before
+    ("sheet9", "p1.variance", "Var[w^T z] = d a^2/3"),
+    ("sheet9", "p2.layer_variance", "Var(y) = d sigma^2/(2p)"),
+]
+
+MOMENT_TRAPS = [
+    ("sheet9", "p2.mean", "E[x_i p/p] = x_i"),            # x is fixed: the mean of a constant
+    ("sheet9", "p2.mean", "\\mathbb{E}[x_i] = x_i"),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,answer", MOMENT_ACCEPTED)
+def test_a_moment_of_a_random_quantity_is_set_aside(sheet: str, qid: str, answer: str) -> None:
+    assert verdict(sheet, qid, answer) == "correct"
+
+
+@pytest.mark.parametrize("sheet,qid,answer", MOMENT_TRAPS)
+def test_a_moment_of_parameters_alone_is_never_a_label(sheet: str, qid: str, answer: str) -> None:
+    assert verdict(sheet, qid, answer) != "correct"
