@@ -20,7 +20,10 @@ readable, so invalid). Never a list of bad words: ``FLOPs``, ``bytes``, ``Std:``
   glance and prompt in its sheet's ``[report]`` tables and its problem's glance. A label
   that names one side of a coordination of the question (``forward`` of "a forward and backward
   pass", ``weights`` of "weights and activations") names a part, not the whole: it is recognised
-  only when the answer names the other part too (``LK^2 (weights) + 2nK (activations)``).
+  only when the answer names the other part too (``LK^2 (weights) + 2nK (activations)``); an
+  abbreviation names the part it abbreviates (``fwd``, ``mults_bwd``: :func:`_with_parts_named`).
+  A side that is one name of words joined by underscores (``mults_train``, ``num_weights``) is
+  read as its words.
 * **Another quantity's words** (any label): a word the prompt says only after a negation (``no
   bias``, ``bias-free``, ``without label smoothing``) or one describing another quantity of the
   question, right beside one of its names or a number (``L layers``, ``width K``, ``n x K
@@ -99,6 +102,9 @@ _WORDS_RE = re.compile(r"[A-Za-z]+")
 TEXT_BOX = re.compile(r"\\(?:text|mathrm|textrm|mbox|operatorname|textit|mathit)\s*\{([^{}]*)\}")
 #: Words and word separators only: a label in words (``the forward pass``, ``weights + activations``).
 _WORDS_ONLY = re.compile(r"[A-Za-z' ,.:;&+()\-]*")
+#: A name made of words of three letters or more joined by underscores (``mults_train``,
+#: ``num_weights``): read as its words.
+_WORD_NAME = re.compile(r"\s*[A-Za-z]{3,}(?:_\{?[A-Za-z]{3,}\}?)+\s*")
 #: One name with one subscript: ``sigma_w``, ``\sigma_{w}``, ``σ_z``, ``p_{\text{drop}}``, ``n_{mults}``.
 _SUBSCRIPTED = re.compile(r"\s*(?P<base>\\?[A-Za-z]+|[^\x00-\x7f])\s*_\s*"
                           r"(?:\{\s*(?P<a>[A-Za-z]+)\s*\}|(?P<b>[A-Za-z]+))\s*$")
@@ -395,9 +401,11 @@ def recognised(label: str, whole: str = "", *, side: bool = False, question: Que
     if side and question.unknown is None and _compact(label) == _compact(found.leading):
         return True  # the quantity as the prompt writes it first: "Write z_i = ...", "The gap x_y - x_j"
     bare_name = subscripted or (side and label.strip() in _names(question))  # L, y: that name, not the asked one
-    if not bare_name and (not side or _WORDS_ONLY.fullmatch(TEXT_BOX.sub(lambda t: t.group(1), label))):
-        tokens = [_stem(t) for t in _tokens(label)]
-        said = {_stem(t) for t in _tokens(whole)} | set(tokens)
+    if not bare_name and (not side or _WORDS_ONLY.fullmatch(TEXT_BOX.sub(lambda t: t.group(1), label))
+                          or _WORD_NAME.fullmatch(label)):
+        pair_words = frozenset(w for pair in pairs for w in pair)
+        tokens = _with_parts_named([_stem(t) for t in _tokens(label)], pair_words)
+        said = set(_with_parts_named([_stem(t) for t in _tokens(whole)], pair_words)) | set(tokens)
         prefixes = {w[:n] for w in words for n in range(4, min(len(w), _FAMILY) + 1)}
         asked = found.asked
         if asked is not None and any(t in _QUANTITY_NOUNS and t not in asked for t in tokens):
@@ -409,6 +417,13 @@ def recognised(label: str, whole: str = "", *, side: bool = False, question: Que
                 (a in tokens and b not in said) or (b in tokens and a not in said) for a, b in pairs):
             return True
     return side and _asked_side(question, label)
+
+
+def _with_parts_named(tokens: list[str], parts: frozenset[str]) -> list[str]:
+    """``tokens`` with the word of a coordinated part each abbreviation names (``fwd``: forward,
+    ``mults_bwd``: backward), so that the coordination rule sees the part named."""
+    return tokens + [w for t in tokens if t not in parts for w in parts
+                     if _abbreviates(t, frozenset({w})) or (len(t) >= 4 and w.startswith(t))]
 
 
 def unrecognised_subscript(text: str, question: Question | None = None) -> str | None:

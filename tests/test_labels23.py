@@ -167,3 +167,28 @@ def test_a_moment_of_a_random_quantity_is_set_aside(sheet: str, qid: str, answer
 @pytest.mark.parametrize("sheet,qid,answer", MOMENT_TRAPS)
 def test_a_moment_of_parameters_alone_is_never_a_label(sheet: str, qid: str, answer: str) -> None:
     assert verdict(sheet, qid, answer) != "correct"
+
+
+WORD_NAME_ACCEPTED = [
+    ("sheet8", "p4.training_mults", "mults_train = 3nLK^2"),     # a name of words: its words
+    ("sheet8", "p4.forward_mults", "mults_fwd = nLK^2"),
+    ("sheet8", "p4.training_mults", "nLK^2 (fwd) + 2nLK^2 (bwd)"),  # both parts named, abbreviated
+    ("sheet8", "p4.training_mults", "3nLK^2 (fwd + bwd)"),
+]
+
+WORD_NAME_TRAPS = [
+    ("sheet8", "p4.training_mults", "mults_fwd = 3nLK^2"),       # one part of "forward and backward"
+    ("sheet8", "p4.training_mults", "fwd multiplications: 3nLK^2"),
+    ("sheet8", "p4.forward_mults", "mults_train = nLK^2"),
+    ("sheet8", "p4.inference_memory", "mem_train = LK^2 + 2nK"),
+]
+
+
+@pytest.mark.parametrize("sheet,qid,answer", WORD_NAME_ACCEPTED)
+def test_a_name_of_question_words_is_a_label(sheet: str, qid: str, answer: str) -> None:
+    assert verdict(sheet, qid, answer) == "correct"
+
+
+@pytest.mark.parametrize("sheet,qid,answer", WORD_NAME_TRAPS)
+def test_an_abbreviated_part_names_a_part(sheet: str, qid: str, answer: str) -> None:
+    assert verdict(sheet, qid, answer) != "correct"
