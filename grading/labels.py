@@ -20,7 +20,29 @@ readable, so invalid). Never a list of bad words: ``FLOPs``, ``bytes``, ``Std:``
   glance and prompt in its sheet's ``[report]`` tables and its problem's glance. A label
   that names one side of a coordination of the question (``forward`` of "a forward and backward
   pass", ``weights`` of "weights and activations") names a part, not the whole: it is recognised
-  only when the answer names the other part too (``LK^2 (weights) + 2nK (activations)``).
+  only when the answer names the other part too (``LK^2 (weights) + 2nK (activations)``); an
+  abbreviation names the part it abbreviates (``fwd``, ``mults_bwd``: :func:`_with_parts_named`).
+  A side that is one name of words joined by underscores (``mults_train``, ``num_weights``) is
+  read as its words.
+* **Another quantity's words** (any label): a word the prompt says only after a negation (``no
+  bias``, ``bias-free``, ``without label smoothing``) or one describing another quantity of the
+  question, right beside one of its names or a number (``L layers``, ``width K``, ``n x K
+  minibatch``, ``keep probability p``, ``stride-1``), never names the asked one
+  (:attr:`Wording.others`), except the unknown's own nouns (``bound a``) and the prompt's opening
+  words (``The optimal gap x_y - x_j``).
+* **Derivative order** (any label): a label holding marks of a derivative's order (``s'``,
+  ``σ''``, ``σ″``, ``\\sigma^{(2)}``, ``\\prime``, ``\\ddot``) names the asked quantity only when that
+  order is the asked one (:attr:`Wording.order`: 1 for ``dsigma/dt``, "The gradient dL/dx", else
+  0): ``s'(t)`` names ds/dt, ``s''(t)`` never, ``L'(t)`` never names L(t).
+* **An entry's index** (a side of an equation): an index on the label (a letter of the model or a
+  number: ``h_j``, ``h_1``, ``x_{k}``) binds the answer's: a side holding an index is set aside only
+  when every other side naming entries names the same ones (:func:`_indices_apart`; an index bound
+  by ``sum_k`` or ``max_j`` names none): ``E[h_i] = x_i`` and ``dL/dx_j = z_j - y_j`` agree,
+  ``E[h_j] = x_i``, ``E[h_1] = x_i``, ``dL/dx_j = z_i - y_i`` do not.
+* **A moment of parameters** (a side valued under a model with random families): a moment
+  (``E[...]``, ``Var(...)``) must be taken of a random family or a defined quantity of the model
+  (:func:`_names_a_random_quantity`): ``E[x_i]`` with x fixed equals x_i = E[h_i], yet names no
+  quantity of the model.
 * **A side of an equation** (``side=True``): words as above, or a name with a word subscript as
   below, or, for a question with a model, a statement whose values under the model are the asked
   quantity's at every point of the model, exactly as line 0 of a derivation is decided
@@ -80,6 +102,9 @@ _WORDS_RE = re.compile(r"[A-Za-z]+")
 TEXT_BOX = re.compile(r"\\(?:text|mathrm|textrm|mbox|operatorname|textit|mathit)\s*\{([^{}]*)\}")
 #: Words and word separators only: a label in words (``the forward pass``, ``weights + activations``).
 _WORDS_ONLY = re.compile(r"[A-Za-z' ,.:;&+()\-]*")
+#: A name made of words of three letters or more joined by underscores (``mults_train``,
+#: ``num_weights``): read as its words.
+_WORD_NAME = re.compile(r"\s*[A-Za-z]{3,}(?:_\{?[A-Za-z]{3,}\}?)+\s*")
 #: One name with one subscript: ``sigma_w``, ``\sigma_{w}``, ``σ_z``, ``p_{\text{drop}}``, ``n_{mults}``.
 _SUBSCRIPTED = re.compile(r"\s*(?P<base>\\?[A-Za-z]+|[^\x00-\x7f])\s*_\s*"
                           r"(?:\{\s*(?P<a>[A-Za-z]+)\s*\}|(?P<b>[A-Za-z]+))\s*$")
@@ -103,6 +128,8 @@ class Wording:
     leading: str = ""
     report: tuple[str, ...] = ()
     sides: bool = True  # whether a side of an equation may be valued under the model (_asked_side)
+    others: frozenset[str] = frozenset()  # words naming another quantity of the question (_other_words)
+    order: int = 0  # the order of derivative the question asks (_asked_order)
 
 
 def wording(question: Question, report: Sequence[str] = ()) -> Wording:
@@ -118,8 +145,120 @@ def wording(question: Question, report: Sequence[str] = ()) -> Wording:
     words |= {_stem(n) for n in _names(question)}
     pairs = tuple((_stem(m.group(1)), _stem(m.group(2))) for m in re.finditer(
         r"([A-Za-z]{3,})\s+(?:and|or)\s+(?:(?:for|the|a|an|of|to|with|in)\s+)*([A-Za-z]{3,})", question.prompt))
-    return Wording(words=frozenset(words), pairs=pairs, asked=_asked_nouns(question),
-                   leading=_leading_notation(question), report=tuple(report))
+    asked = _asked_nouns(question)
+    return Wording(words=frozenset(words), pairs=pairs, asked=asked,
+                   leading=_leading_notation(question), report=tuple(report),
+                   others=_other_words(question, asked or frozenset()), order=_asked_order(question))
+
+
+#: Words that negate what follows them in a prompt (``no bias``, ``without label smoothing``).
+_PROMPT_NEGATING = frozenset({"no", "not", "without", "excluding", "non", "never", "nor"})
+
+
+def _other_words(question: Question, asked: frozenset[str]) -> frozenset[str]:
+    """The stems of the prompt's words that never name what it asks: a word the prompt says only
+    after a negation (``no bias``, ``bias-free``, ``without label smoothing``), and a word that
+    describes another quantity of the question, standing right beside one of its names or a number
+    (``L layers``, ``width K``, ``n x K minibatch``, ``keep probability p``, ``stride-1``); never
+    one of the unknown's own nouns (``bound a``, ``standard deviation sigma``), a word of the
+    prompt's opening before its first name or preposition (``The optimal gap x_y - x_j``: what it asks), notation
+    (``Var[y]``, ``E[h_i]``) nor a function (``sigma(t)``)."""
+    prompt = question.prompt
+    names = _names(question) | {n.split("_")[0] for n in _names(question)}
+    spans = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+|\d+(?:\.\d+)?", prompt)]
+    opening = next((k for k, (tok, _, _) in enumerate(spans)
+                    if tok in names or tok.lower() in {"in", "of", "for", "with", "on", "during", "that"}), len(spans))
+    negated: set[str] = set()
+    plain: set[str] = set()
+    beside: set[str] = set()
+    for k, (tok, start, end) in enumerate(spans):
+        if not tok.isalpha():
+            continue
+        stem = _stem(tok)
+        before = prompt[max(0, start - 30):start]
+        if re.search(r"(?<![A-Za-z])(?:no|not|without|excluding|non|never|nor)[\s-]+(?:[A-Za-z]+[\s-]+)?$",
+                     before, re.I) or prompt[end:end + 5].lower() == "-free":
+            negated.add(stem)
+        else:
+            plain.add(stem)
+        if (tok in names or tok.lower() in _PROMPT_NEGATING or len(tok) < 3 or tok.lower() in _NOTATION
+                or k < opening or prompt[end:end + 1] == "("):
+            continue  # a name, notation, the opening words (``The optimal gap x_y``), a function (``sigma(t)``)
+        for j in (k - 1, k + 1):
+            if 0 <= j < len(spans):
+                other, o_start, o_end = spans[j]
+                gap = prompt[min(end, o_end):max(start, o_start)]
+                if re.fullmatch(r"[\s-]*", gap) and (other in names or not other.isalpha()):
+                    beside.add(stem)
+    found = (negated - plain) | beside
+    return frozenset(w for w in found if w not in asked and w not in GENERIC)
+
+
+#: Marks of a derivative's order on a name: primes (``s'``, ``σ″``, ``\\prime``), ``^{(n)}``, dots.
+_ORDER_MARKS = re.compile(r"('+(?![A-Za-z])|[\u2032\u2033\u2034]+|\\prime|\^\s*\{?\s*\(\s*\d+\s*\)\s*\}?|\\d?dot\b)")
+_MARK_ORDER = {"'": 1, "\u2032": 1, "\u2033": 2, "\u2034": 3}  # ', prime, double, triple prime
+
+
+def _label_order(label: str) -> int | None:
+    """The order of derivative a label's marks write (``σ''(t)``: 2, ``\\sigma^{(2)}``: 2,
+    ``s'(t)``: 1), or None when it holds no such mark."""
+    marks = _ORDER_MARKS.findall(label)
+    if not marks:
+        return None
+    order = 0
+    for mark in marks:
+        if mark.startswith("\\prime"):
+            order += 1
+        elif mark.startswith("\\ddot"):
+            order += 2
+        elif mark.startswith("\\dot"):
+            order += 1
+        elif mark.startswith("^"):
+            order += int(re.sub(r"\D", "", mark))
+        else:
+            order += sum(_MARK_ORDER[c] for c in mark)
+    return order
+
+
+#: An index subscript: one letter or a number alone (``h_j``, ``x_{k}``, ``w_1``), never a word (``C_in``)
+#: nor a pair (``delta_{ij}``).
+_INDEX = re.compile(r"_\s*(?:\{\s*([A-Za-z]|\d+)\s*\}|([A-Za-z](?![A-Za-z0-9])|\d+))")
+#: An index bound by an operator (``sum_k``, ``\\sum_{k=1}^{d}``, ``max_j``): no entry of the answer.
+_BOUND = re.compile(r"(?:sum|prod|max|min)\s*_\s*\{?\s*([A-Za-z])")
+
+
+def _free_indices(text: str, letters: frozenset[str]) -> frozenset[str]:
+    """The entries a text names: its index subscripts that are letters of the model or numbers,
+    less the letters an operator binds (``sum_k``)."""
+    bound = set(_BOUND.findall(text))
+    found = {m.group(1) or m.group(2) for m in _INDEX.finditer(text)}
+    return frozenset(x for x in found if x.isdigit() or (x in letters and x not in bound))
+
+
+def _indices_apart(question: Question, label: str, whole: str) -> bool:
+    """Whether a side ``label`` with an index names another entry than the answer ``whole`` gives:
+    an index on the label binds the answer's (``E[h_j] = x_j``, ``dL/dx_k = z_k - y_k`` agree;
+    ``E[h_j] = x_i``, ``E[h_1] = x_i``, ``dL/dx_j = z_i - y_i`` do not): some side of ``whole`` names
+    entries other than the label's."""
+    model = question.model
+    if model is None:
+        return False
+    letters = frozenset(model.letters) | frozenset(model.free)
+    named = _free_indices(label, letters)
+    if not named:
+        return False
+    sides = [part for part in re.split(r"(?<![<>!=])=(?!=)", whole) if part.strip()]
+    return any((found := _free_indices(part, letters)) and found != named for part in sides)
+
+
+def _asked_order(question: Question) -> int:
+    """The order of derivative the question asks: 1 where its prompt opens with or names a
+    derivative or gradient (``dsigma/dt``, ``The gradient dL/dx``), else 0."""
+    head = question.prompt.split(" for ")[0].split(" of ")[0]
+    if re.search(r"(?<![A-Za-z])(?:d|\\partial|∂)\s*\\?[A-Za-z]+\s*/\s*(?:d|\\partial|∂)", head) or re.search(
+            r"\b(?:derivative|gradient)\b", head, re.I):
+        return 1
+    return 0
 
 
 def report_texts(report: Any, question_id: str) -> tuple[str, ...]:
@@ -247,6 +386,11 @@ def recognised(label: str, whole: str = "", *, side: bool = False, question: Que
         return True
     found = _wording(question)
     words, pairs = found.words, found.pairs
+    marked = _label_order(label)
+    if marked is not None and marked != found.order:
+        return False  # s''(t) for ds/dt, L'(t) for L(t): another derivative, whatever its words
+    if side and whole and _indices_apart(question, label, whole):
+        return False  # E[h_j] = x_i: the label names another entry than the value gives
     m = _SUBSCRIPTED.fullmatch(label)
     subscripted = m is not None and _plain_name(m.group("base")) in _names(question)
     if subscripted and m is not None:  # sigma_w, p_{keep}: by the subscript rule, never by its words
@@ -257,18 +401,29 @@ def recognised(label: str, whole: str = "", *, side: bool = False, question: Que
     if side and question.unknown is None and _compact(label) == _compact(found.leading):
         return True  # the quantity as the prompt writes it first: "Write z_i = ...", "The gap x_y - x_j"
     bare_name = subscripted or (side and label.strip() in _names(question))  # L, y: that name, not the asked one
-    if not bare_name and (not side or _WORDS_ONLY.fullmatch(TEXT_BOX.sub(lambda t: t.group(1), label))):
-        tokens = [_stem(t) for t in _tokens(label)]
-        said = {_stem(t) for t in _tokens(whole)} | set(tokens)
+    if not bare_name and (not side or _WORDS_ONLY.fullmatch(TEXT_BOX.sub(lambda t: t.group(1), label))
+                          or _WORD_NAME.fullmatch(label)):
+        pair_words = frozenset(w for pair in pairs for w in pair)
+        tokens = _with_parts_named([_stem(t) for t in _tokens(label)], pair_words)
+        said = set(_with_parts_named([_stem(t) for t in _tokens(whole)], pair_words)) | set(tokens)
         prefixes = {w[:n] for w in words for n in range(4, min(len(w), _FAMILY) + 1)}
         asked = found.asked
         if asked is not None and any(t in _QUANTITY_NOUNS and t not in asked for t in tokens):
             return False  # a quantity of the question, not the one asked
+        if any(t in found.others for t in tokens):
+            return False  # bias of "no bias", layers of "L layers": not what is asked
         if tokens and all(t in words or t in GENERIC or (len(t) >= 4 and t[:_FAMILY] in prefixes)
                           or _abbreviates(t, words) or _SYNONYMS.get(t) in words for t in tokens) and not any(
                 (a in tokens and b not in said) or (b in tokens and a not in said) for a, b in pairs):
             return True
     return side and _asked_side(question, label)
+
+
+def _with_parts_named(tokens: list[str], parts: frozenset[str]) -> list[str]:
+    """``tokens`` with the word of a coordinated part each abbreviation names (``fwd``: forward,
+    ``mults_bwd``: backward), so that the coordination rule sees the part named."""
+    return tokens + [w for t in tokens if t not in parts for w in parts
+                     if _abbreviates(t, frozenset({w})) or (len(t) >= 4 and w.startswith(t))]
 
 
 def unrecognised_subscript(text: str, question: Question | None = None) -> str | None:
@@ -375,12 +530,39 @@ def _asked_side(question: Question, side: str) -> bool:
     from .derivation import _asked_for
     from .errors import AnswerError
 
+    if not _names_a_random_quantity(question, side):
+        return False  # E[x_i] = x_i with x fixed: the mean of a constant, whatever it equals
     try:
         judge, starts = question.side_judge  # its question values no sides: valuing never nests
         valued = judge.valued(_NABLA.sub(lambda g: f"d{g.group(2)}/d{g.group(1)}", side))
         return bool(valued.values) and bool(starts) and _asked_for(starts, valued)
     except (AnswerError, ValueError, TypeError, ArithmeticError, RecursionError):
         return False
+
+
+def _names_a_random_quantity(question: Question, side: str) -> bool:
+    """Whether a moment ``side`` names a random family or a defined quantity of the question's model
+    (``h`` of ``E[h_i]``, ``y`` of ``Var[y]``), as the asked moment of a model with random families
+    does; True for a model without any (``dL/dt``) and a side that takes no moment (``p x_i/p``). A
+    moment of parameters alone (``E[x_i]``, ``E[x]`` with x fixed) names no quantity of the model,
+    whatever its value."""
+    model = question.model
+    if model is None or not model.random:
+        return True
+    bases = set(model.random) | {d.name for d in model.definitions}
+    from .normalize import to_plain
+
+    try:
+        plain = to_plain(side)[0]
+    except Exception:  # noqa: BLE001 - an unreadable side is decided by its valuing
+        return True
+    if not _MOMENT.search(plain):
+        return True  # p x_i/p = x_i: working that equals the answer, valued as such
+    return any(re.search(rf"(?<![A-Za-z]){re.escape(b)}(?![A-Za-z])", plain) for b in bases)
+
+
+#: A moment taken of something (``E[x_i]``, ``Var(h_i)``): a quantity of the model's random ones.
+_MOMENT = re.compile(r"(?<![A-Za-z])(?:E|Var|Cov|Std)\s*[\[(]")
 
 
 def valuing_no_sides(question: Question) -> Question:
