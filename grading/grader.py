@@ -144,10 +144,10 @@ def _check(question: Question, answer: str, limits: Limits, evidence: bool) -> d
                       feedback=f"Correct ({decision.status}: {decision.message})."
                       + (f" Note: {note}." if note else ""))
     elif written is not None and written[1].equivalent:
-        record.update(verdict="invalid", score=0.0, diagnoses=[], feedback=(
-            f"This equals the reference once {written[0]} is put in, but it is written in "
-            f"{', '.join(sorted(map(str, expr.free_symbols)))}: the question asks for "
-            f"{question.syntax or 'it in its own names'}; write it in those names."))
+        record.update(verdict="correct", score=1.0, diagnoses=[], status=written[1].status, feedback=(
+            f"Correct ({written[1].status}: equal to the reference once {written[0]} is put in). Note: it is "
+            f"written in {', '.join(sorted(map(str, expr.free_symbols)))}; the question asks for "
+            f"{question.syntax or 'it in its own names'}."))
     elif decision.status == "counterexample":
         codes = diagnose(question, expr)
         record.update(verdict="incorrect", score=0.0, diagnoses=codes)
@@ -288,8 +288,9 @@ def _written_out(question: Question, expr: sp.Expr, limits: Limits) -> tuple[str
     holds a name the model's definitions are made of (t in s = sigmoid(t)), decided again with
     the definitions put in on both sides: (the definitions, ``s = 1/(1 + exp(-t))``, that
     decision), or None when the answer holds no such name. Equal so (``e^t/(1 + e^t) - y`` for
-    ``s - y``), its value is right but it is not written in the asked names (``invalid``); apart,
-    the decision's point is one where s and t agree, never a refutation by s = 0.1, t = 2."""
+    ``s - y``), its value is right (``correct``, with a note that it is not written in the asked
+    names); apart, the decision's point is one where s and t agree, never a refutation by
+    s = 0.1, t = 2."""
     definitions = _definitions(question, limits)
     inner = {x for d in definitions.values() for x in d.free_symbols}
     if not expr.free_symbols & inner:

@@ -142,9 +142,9 @@ def test_three_right_and_three_wrong_workings_per_question():
     ("(1 - σ(t)) σ(t)", "correct", None), ("σ(t) - σ(t)^2", "correct", None),
     ("1/(1 + e^{-t}) - 1/(1 + e^{-t})^2", "correct", None), ("sigma(t)", "incorrect", "chain_rule_dropped"),
     ("-sigma(t)(1 - sigma(t))", "incorrect", "inner_sign_dropped"),
-    # "as a function of sigma(t) alone": the derivative written in t is not that; its value is
-    # right, so no point refutes it (s = 0.1 with t = 2 is no point of the model): invalid
-    ("e^{-t}/(1+e^{-t})^2", "invalid", None), ("e^{t}/(1+e^{-t})^2", "incorrect", None),
+    # "as a function of sigma(t) alone": the derivative written in t is not that, but its value is
+    # right and no point refutes it (s = 0.1 with t = 2 is no point of the model): correct, noted
+    ("e^{-t}/(1+e^{-t})^2", "correct", None), ("e^{t}/(1+e^{-t})^2", "incorrect", None),
 ])
 def test_a_call_of_the_models_definition_is_its_variable(bank, answer, verdict, code):
     """s = sigma(t) in the question's model: an answer calling the sheet function sigma(t) means s."""
@@ -199,20 +199,20 @@ def test_the_derivations_own_steps_are_true(bank, qid):
 
 
 @pytest.mark.parametrize("answer, verdict", [
-    ("e^t/(1+e^t) - y", "invalid"), (r"\frac{1}{2}\left(1 + \tanh(t/2)\right) - y", "invalid"),
-    ("(1 - y) - 1/(1 + e^{t})", "invalid"), ("1/(1 + exp(-t)) - y", "correct"),
+    ("e^t/(1+e^t) - y", "correct"), (r"\frac{1}{2}\left(1 + \tanh(t/2)\right) - y", "correct"),
+    ("(1 - y) - 1/(1 + e^{t})", "correct"), ("1/(1 + exp(-t)) - y", "correct"),
     ("e^t/(1+e^t) + y", "incorrect"), ("1/(1 + e^{t}) - y", "incorrect"), ("s - y", "correct"),
 ])
 def test_an_answer_in_t_is_decided_with_s_at_sigma_t(bank, answer, verdict):
     """dL/dt written in t: equal to s - y once s = sigma(t) is put in is the right value in other
-    names (invalid, never refuted at a point where s and t disagree); apart, its counterexample
-    holds s = sigma(t)."""
+    names (correct, noted; never refuted at a point where s and t disagree); apart, its
+    counterexample holds s = sigma(t)."""
     import math
 
     record = check(bank["p3.gradient"], answer, evidence=False)
     assert record["verdict"] == verdict, record
-    if verdict == "invalid":
-        assert "s = 1/(1 + exp(-t))" in record["feedback"] and "counterexample" not in record
+    if verdict == "correct" and answer.startswith(("e^t/", r"\frac", "(1 - y)")):  # written in t alone
+        assert "s = 1/(1 + exp(-t))" in record["feedback"] and "written in t" in record["feedback"]
     if verdict == "incorrect":
         at = record["counterexample"]["at"]
         assert at["s"] == pytest.approx(1 / (1 + math.exp(-at["t"])))
