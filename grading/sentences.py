@@ -583,7 +583,7 @@ _DOMAIN = frozenset({
     "height", "depth", "size", "dimension", "dimensions", "length", "stride", "padding", "image", "feature",
     "features", "map", "maps", "hidden", "pre-activation", "pre-activations", "post-activation", "deviation",
     "on", "their", "famous", "common", "zeros", "zeroes", "dot", "inner", "outer", "convolution", "convolutions",
-    "window", "windows", "position", "positions", "pixel", "pixels", "location", "locations"})
+    "window", "windows", "position", "positions", "pixel", "pixels", "location", "locations", "scalars", "doubles"})
 #: Links of a phrase, no nouns of it.
 _LINKS = frozenset({"of", "and", "by", "wrt", "plus", "minus", "as", "than", "both", "each", "use", "on", "their"})
 #: Verbs that make a remark a sentence of its own (``(the loss only tends to 0)``, ``(ReLU keeps half)``).

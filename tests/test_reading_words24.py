@@ -65,3 +65,31 @@ def test_an_ambiguous_formula_in_words_is_not_read(text: str) -> None:
 ])
 def test_answers_in_words(banks: dict, where: str, text: str, expected: str) -> None:
     assert verdict(banks, where, text) == expected
+
+
+# --- 4. softplus, a library function, read as its definition ----------------------------------------
+
+def test_softplus_is_its_definition() -> None:
+    import math
+
+    import sympy as sp
+
+    from derivcheck.grading.vocabulary import FUNCTION
+
+    record = FUNCTION["softplus"]
+    x = sp.Symbol("x")
+    assert sp.simplify(record.sympy(x) - sp.log(1 + sp.exp(x))) == 0
+    for u in (-30.0, -1.0, 0.0, 2.5, 30.0):
+        assert math.isclose(float(record.mp(u)), math.log1p(math.exp(u)), rel_tol=1e-12)
+        assert math.isclose(float(record.np(u)), math.log1p(math.exp(u)), rel_tol=1e-12)
+    assert float(record.np(1000.0)) == 1000.0  # float64's softplus never overflows
+
+
+@pytest.mark.parametrize("where, text, expected", [
+    ("sheet9:p3.stable_loss", "softplus(t) - t*y", "incorrect"),        # the value, but exp(t) as defined overflows
+    ("sheet9:p3.stable_loss", "softplus(t) + t*y", "incorrect"),        # another value
+    ("sheet9:p3.stable_loss", "max(t,0) - t*y + log(1+exp(-abs(t)))", "correct"),
+    ("sheet9:p3.sigmoid_derivative", "softplus(t)", "incorrect"),
+])
+def test_softplus_answers(banks: dict, where: str, text: str, expected: str) -> None:
+    assert verdict(banks, where, text) == expected
