@@ -1208,10 +1208,29 @@ _DESCRIPTION_LINKS = frozenset({"the", "a", "an", "of", "number", "value", "our"
                                 "to", "used", "given", "here"})
 
 
+#: Usual abbreviations in a description of a name, and the words they abbreviate (``p = keep prob``).
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "prob": ("probability",), "probs": ("probabilities",), "std": ("standard", "deviation"),
+    "var": ("variance",), "approx": ("approximately",), "avg": ("average",), "num": ("number",),
+    "dim": ("dimension",), "dims": ("dimensions",), "param": ("parameter",),
+    "params": ("parameters",), "init": ("initialisation",), "mult": ("multiplication",),
+    "mults": ("multiplications",), "fwd": ("forward",), "bwd": ("backward",), "grad": ("gradient",),
+    "grads": ("gradients",), "pred": ("prediction",), "preds": ("predictions",), "max": ("maximum",),
+    "min": ("minimum",), "prev": ("previous",), "act": ("activation",), "acts": ("activations",),
+    "lr": ("learning", "rate")}
+
+
+def expanded(words: list[str]) -> list[str]:
+    """``words`` (lower case) with each usual abbreviation (:data:`ABBREVIATIONS`) as the words it abbreviates:
+    ``keep prob`` is ``keep probability``, ``num inputs`` is ``number inputs``."""
+    return [full for w in words for full in ABBREVIATIONS.get(w, (w,))]
+
+
 def definitions(text: str, names: set[str]) -> list[tuple[str, list[str]]]:
     """The definitions in words beside an answer: ``(name, the description's content words)`` for
-    each name of the question defined by words only (:data:`_DEFINED`); links (the, number, of)
-    are no content words. A definition by mathematics (``where m = max_j x_j``) is none."""
+    each name of the question defined by words only (:data:`_DEFINED`), usual abbreviations read as
+    the words they abbreviate (:func:`expanded`: ``keep prob``); links (the, number, of) are no
+    content words. A definition by mathematics (``where m = max_j x_j``) is none."""
     plain = TEXT_BOX.sub(lambda m: m.group(1), text).replace("$", " ")
     out = []
     for head in _DEFINED_HEAD.finditer(plain):
@@ -1221,7 +1240,7 @@ def definitions(text: str, names: set[str]) -> list[tuple[str, list[str]]]:
         name = m.group("name").lstrip("\\")
         if name not in names:
             continue
-        words = [w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", m.group("desc"))]
+        words = expanded([w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", m.group("desc"))])
         content = [w for w in words if w not in _DESCRIPTION_LINKS]
         if content and not any(w in names for w in re.findall(r"[A-Za-z]+", m.group("desc"))):
             out.append((name, content))

@@ -93,3 +93,26 @@ def test_softplus_is_its_definition() -> None:
 ])
 def test_softplus_answers(banks: dict, where: str, text: str, expected: str) -> None:
     assert verdict(banks, where, text) == expected
+
+
+# --- 3. usual abbreviations in a definition in words ------------------------------------------------
+
+def test_abbreviations_read_as_their_words() -> None:
+    from derivcheck.grading.sentences import definitions
+
+    assert definitions("d sigma^2/(2p), p = keep prob", {"p", "d", "sigma"}) == [("p", ["keep", "probability"])]
+    assert definitions("x (sigma the weight std)", {"sigma"}) == [("sigma", ["weight", "standard", "deviation"])]
+
+
+@pytest.mark.parametrize("where, text, expected", [
+    ("sheet9:p2.layer_variance", "d*sigma^2/(2*p), where p is the keep prob", "correct"),
+    ("sheet9:p2.layer_variance", "d*sigma^2/(2*p) (p = keep prob)", "correct"),
+    ("sheet9:p2.layer_variance", "d*sigma^2/(2*p) (d = num inputs)", "correct"),
+    ("sheet9:p2.layer_variance", "d*sigma^2/(2*p) (sigma = weight std)", "correct"),
+    # an abbreviation of the wrong words is still the wrong definition
+    ("sheet9:p2.layer_variance", "d*sigma^2/(2*p), where p is the drop prob", "invalid"),
+    ("sheet9:p2.layer_variance", "d*sigma^2/(2*p) (sigma = weight var)", "invalid"),
+    ("sheet9:p2.layer_variance", "d*sigma^2/(2*p) (d = num layers)", "invalid"),
+])
+def test_definitions_with_abbreviations(banks: dict, where: str, text: str, expected: str) -> None:
+    assert verdict(banks, where, text) == expected
