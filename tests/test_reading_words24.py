@@ -62,6 +62,13 @@ def test_an_ambiguous_formula_in_words_is_not_read(text: str) -> None:
     ("sheet8:p2.sigma", "square root of 2/d", "invalid"),
     ("sheet8:p2.variance", "d sigma^2/2 squared", "invalid"),
     ("sheet8:p2.variance", "d times sigma squared plus 1", "invalid"),
+    ("sheet8:p2.sigma", "sigma is at most sqrt(2/d)", "invalid"),
+    ("sheet8:p2.sigma", "sigma should not be sqrt of 2 over d", "invalid"),
+    ("sheet8:p2.variance", "not d times sigma squared over 2", "invalid"),
+    ("sheet8:p2.variance", "d times sigma squared over 2 per layer", "invalid"),
+    ("sheet8:p2.variance", "d times sigma squared over 2 or d sigma^2", "invalid"),
+    ("sheet9:p1.bound", "a equals the square root of 3/d squared", "invalid"),
+    ("sheet8:p2.sigma", "d should be sqrt of 2 over sigma", "invalid"),
 ])
 def test_answers_in_words(banks: dict, where: str, text: str, expected: str) -> None:
     assert verdict(banks, where, text) == expected
