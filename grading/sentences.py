@@ -133,8 +133,8 @@ def says_finite(text: str) -> bool:
 #: Words before the answer that only introduce it: "The variance is ...", "We get ...", "Answer: ...",
 #: "So ...". The introduction ends at a linking word (or a colon); each of its words is a word, not a
 #: name of the question.
-_LEADING = re.compile(r"^\s*(?P<words>(?:[A-Za-z']+\s+){0,8}?)(?P<link>is|are|equals|gives|becomes|get|so|thus|hence|"
-                      r"therefore)\s*:?\s+(?P<rest>\S.*)$|^\s*(?P<label>[A-Za-z']+(?:\s+[A-Za-z']+){0,8})\s*:\s*"
+_LEADING = re.compile(r"^\s*(?P<words>(?:[A-Za-z']+\s+){0,8}?)(?P<link>is|are|equals|gives|becomes|get|got|so|"
+                      r"thus|hence|therefore)\s*:?\s+(?P<rest>\S.*)$|^\s*(?P<label>[A-Za-z']+(?:\s+[A-Za-z']+){0,8})\s*:\s*"
                       r"(?P<after>\S.*)$", re.S | re.I)
 #: Words that turn a statement around; an introduction holding one, or followed by one, is no label.
 NEGATIONS = frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn't", "isn", "cannot", "without",
@@ -583,7 +583,7 @@ _DOMAIN = frozenset({
     "height", "depth", "size", "dimension", "dimensions", "length", "stride", "padding", "image", "feature",
     "features", "map", "maps", "hidden", "pre-activation", "pre-activations", "post-activation", "deviation",
     "on", "their", "famous", "common", "zeros", "zeroes", "dot", "inner", "outer", "convolution", "convolutions",
-    "window", "windows", "position", "positions", "pixel", "pixels", "location", "locations"})
+    "window", "windows", "position", "positions", "pixel", "pixels", "location", "locations", "scalars", "doubles"})
 #: Links of a phrase, no nouns of it.
 _LINKS = frozenset({"of", "and", "by", "wrt", "plus", "minus", "as", "than", "both", "each", "use", "on", "their"})
 #: Verbs that make a remark a sentence of its own (``(the loss only tends to 0)``, ``(ReLU keeps half)``).
@@ -974,12 +974,115 @@ def spoken_arithmetic(text: str) -> tuple[str, str] | None:
     if m is not None and _atom(m.group("x")):
         power = "2" if m.group("op").lower() == "squared" else "3"
         return f"({m.group('x')})^{power}", m.group("op").lower()
-    return None
+    return spoken_formula(text)
+
+
+#: The words of a product, quotient, power or root said in words (:func:`spoken_formula`).
+_SPOKEN_WORD = re.compile(r"(?<![A-Za-z\\])(?P<op>times|multiplied\s+by|over|divided\s+by|squared|cubed"
+                          r"|(?:the\s+)?(?:square\s+root|sqrt)\s+of)(?![A-Za-z])", re.I)
+#: A statement's side said before ``=``: one name, or one with its bracket (``Var[y] =``).
+_SIDE = re.compile(r"^(?P<lhs>\s*\\?[A-Za-z]+(?:_\{?\w+\}?)?(?:\s*[\[(][^\[\]()]*[\])])?\s*=)(?P<rhs>.*)$", re.S)
+
+
+def spoken_formula(text: str) -> tuple[str, str] | None:
+    """``(the answer in symbols, the words read)`` for a product, quotient, power or root said in words, or None: ``d
+    times sigma squared over 2`` is d*(sigma)^2/2, ``sqrt of 2 over d`` is sqrt(2/d), ``sigma = the square root of
+    3/d`` is sigma = sqrt(3/d). The usual spoken precedence: ``squared``/``cubed`` bind tightest, to the one
+    operand before them (an atom: a name, a number, a bracket; the last of atoms side by side: ``d a squared`` is
+    d a^2; ``d sigma^2/2 squared`` is refused); ``times``/``multiplied by``/``over``/``divided by`` then apply
+    left to right, each between products (the operand after ``over`` an atom: ``x over 2 d`` is refused); ``the
+    square root of``/``sqrt of`` takes everything after it. A root takes a written quotient (``the square root of
+    3/d``) only in a statement (``a = ...``) or when its operand has words of its own: a bare ``square root of
+    2/d`` stays ambiguous, refused. No sum is read (where would ``plus`` attach?), and a text with no such word is
+    None."""
+    side = _SIDE.match(text)
+    lhs, body = (side.group("lhs"), side.group("rhs")) if side else ("", text)
+    words = [m.group("op") for m in _SPOKEN_WORD.finditer(body)]
+    if not words:
+        return None
+    out = _spoken(body.strip().rstrip(".").strip(), bool(lhs))
+    return None if out is None else (f"{lhs} {out}".strip(), ", ".join(" ".join(w.lower().split()) for w in words))
+
+
+def _spoken(body: str, statement: bool) -> str | None:
+    """The symbols of ``body`` said in words (:func:`spoken_formula`), or None where it is no such formula."""
+    m = _SPOKEN_WORD.search(body)
+    if m is None:
+        return f"({body})" if body and _one_product(body) else None
+    before, op, after = body[:m.start()].strip(), " ".join(m.group("op").lower().split()), body[m.end():].strip()
+    if "of" in op.split():  # a root: everything after it
+        if before or not after:
+            return None
+        if not _SPOKEN_WORD.search(after) and not statement and not _atom(after):
+            return None  # "square root of 2/d": sqrt(2)/d or sqrt(2/d)?
+        inner = _spoken(after, statement)
+        return None if inner is None else f"sqrt({inner})"
+    if not before or not _one_product(before):
+        return None
+    if op in {"squared", "cubed"}:
+        power = _powered(before, 2 if op == "squared" else 3)
+        if power is None:
+            return None
+        rest = after
+        if not rest:
+            return power
+        nxt = _SPOKEN_WORD.match(rest)
+        if nxt is None:
+            return None  # "sigma squared d": no operation joins them
+        return _spoken_chain(power, rest, statement)
+    return _spoken_chain(f"({before})", body[m.start():].strip(), statement)
+
+
+def _powered(operand: str, power: int) -> str | None:
+    """``operand`` raised to ``power`` said after it: the power binds tightest, to its last factor of
+    a product of atoms written side by side (``d a squared`` is d (a)^2); None after anything else
+    (``d sigma^2/2 squared``: which part is squared?)."""
+    if _atom(operand):
+        return f"(({operand})^{power})"
+    factors = operand.split()
+    if len(factors) < 2 or not all(_atom(f) for f in factors):
+        return None
+    return f"({' '.join(factors[:-1])} ({factors[-1]})^{power})"
+
+
+def _spoken_chain(left: str, rest: str, statement: bool) -> str | None:
+    """``left`` followed by ``rest``, which opens with a word of an operation (times, over), read left to right."""
+    m = _SPOKEN_WORD.match(rest)
+    if m is None:
+        return None
+    op = " ".join(m.group("op").lower().split())
+    after = rest[m.end():].strip()
+    if op in {"squared", "cubed"} or not after:
+        return None
+    symbol = "/" if op in {"over", "divided by"} else "*"
+    if "of" in op.split():
+        return None
+    nxt = _SPOKEN_WORD.search(after)
+    if nxt is not None and "of" in nxt.group("op").lower().split():  # "x times the square root of y"
+        if after[:nxt.start()].strip():
+            return None
+        inner = _spoken(after, statement)
+        return None if inner is None else f"{left}{symbol}{inner}"
+    operand = after[:nxt.start()].strip() if nxt else after
+    if not operand or not _one_product(operand) or (symbol == "/" and not _atom(operand)):
+        return None
+    rest_after = after[nxt.start():].strip() if nxt else ""
+    if nxt is not None and " ".join(nxt.group("op").lower().split()) in {"squared", "cubed"}:
+        power = _powered(operand, 2 if nxt.group("op").lower().startswith("s") else 3)
+        if power is None:
+            return None
+        tail = rest_after[nxt.end() - nxt.start():].strip()
+        joined = f"{left}{symbol}{power}"
+        return joined if not tail else _spoken_chain(joined, tail, statement)
+    joined = f"{left}{symbol}({operand})"
+    return joined if not rest_after else _spoken_chain(joined, rest_after, statement)
 
 
 #: A statement with a modal verb: ``sigma should be sqrt(2/d)``, ``the variance must be d sigma^2/2``.
 _MODAL = re.compile(r"^(?P<lhs>\s*\S.*?)\s+(?:should|must|would|will|has\s+to|have\s+to|needs\s+to|ought\s+to)\s+be"
                     r"\s+(?P<rhs>\S.*)$", re.I | re.S)
+#: A name's copula in words: ``a equals sqrt(3/d)``, ``sigma is equal to ...``, ``sigma is ...``.
+_NAMED_COPULA = re.compile(r"^(?P<lhs>\s*\S.*?)\s+(?:equals|is\s+equal\s+to|is)\s+(?P<rhs>\S.*)$", re.I | re.S)
 _A_NAME = re.compile(r"\s*\\?[A-Za-z]+(?:_\{?\w+\}?)?(?:\s*[\[(][^\[\]()]*[\])])?\s*")
 _WORDS = re.compile(r"\s*[A-Za-z']+(?:\s+[A-Za-z']+){0,8}\s*")
 
@@ -989,10 +1092,15 @@ def modal_statement(text: str) -> str | None:
     sqrt(2/d)`` says ``sigma = sqrt(2/d)`` (one name before it, or one with its bracket, ``Var[y]``), ``the
     variance must be d
     sigma^2/2`` says ``the variance is d sigma^2/2`` (words before it, read as an introduction by
-    :func:`leading_words`). A negation after it (``should not be``) is no such statement."""
+    :func:`leading_words`). A name's copula in words is the same statement: ``a equals sqrt(3/d)``,
+    ``sigma is equal to ...``, ``sigma is ...`` say ``a = ...``. A negation after it (``should not be``,
+    ``is not``) is no such statement: the right side then does not read."""
     m = _MODAL.match(text)
     if m is None:
-        return None
+        named = _NAMED_COPULA.match(text)  # "a equals the square root of 3/d": a name's copula in words
+        if named is None or not _A_NAME.fullmatch(named.group("lhs")):
+            return None
+        return f"{named.group('lhs').strip()} = {named.group('rhs')}"
     lhs, rhs = m.group("lhs"), m.group("rhs")
     if _A_NAME.fullmatch(lhs):
         return f"{lhs.strip()} = {rhs}"
@@ -1100,10 +1208,29 @@ _DESCRIPTION_LINKS = frozenset({"the", "a", "an", "of", "number", "value", "our"
                                 "to", "used", "given", "here"})
 
 
+#: Usual abbreviations in a description of a name, and the words they abbreviate (``p = keep prob``).
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "prob": ("probability",), "probs": ("probabilities",), "std": ("standard", "deviation"),
+    "var": ("variance",), "approx": ("approximately",), "avg": ("average",), "num": ("number",),
+    "dim": ("dimension",), "dims": ("dimensions",), "param": ("parameter",),
+    "params": ("parameters",), "init": ("initialisation",), "mult": ("multiplication",),
+    "mults": ("multiplications",), "fwd": ("forward",), "bwd": ("backward",), "grad": ("gradient",),
+    "grads": ("gradients",), "pred": ("prediction",), "preds": ("predictions",), "max": ("maximum",),
+    "min": ("minimum",), "prev": ("previous",), "act": ("activation",), "acts": ("activations",),
+    "lr": ("learning", "rate")}
+
+
+def expanded(words: list[str]) -> list[str]:
+    """``words`` (lower case) with each usual abbreviation (:data:`ABBREVIATIONS`) as the words it abbreviates:
+    ``keep prob`` is ``keep probability``, ``num inputs`` is ``number inputs``."""
+    return [full for w in words for full in ABBREVIATIONS.get(w, (w,))]
+
+
 def definitions(text: str, names: set[str]) -> list[tuple[str, list[str]]]:
     """The definitions in words beside an answer: ``(name, the description's content words)`` for
-    each name of the question defined by words only (:data:`_DEFINED`); links (the, number, of)
-    are no content words. A definition by mathematics (``where m = max_j x_j``) is none."""
+    each name of the question defined by words only (:data:`_DEFINED`), usual abbreviations read as
+    the words they abbreviate (:func:`expanded`: ``keep prob``); links (the, number, of) are no
+    content words. A definition by mathematics (``where m = max_j x_j``) is none."""
     plain = TEXT_BOX.sub(lambda m: m.group(1), text).replace("$", " ")
     out = []
     for head in _DEFINED_HEAD.finditer(plain):
@@ -1113,7 +1240,7 @@ def definitions(text: str, names: set[str]) -> list[tuple[str, list[str]]]:
         name = m.group("name").lstrip("\\")
         if name not in names:
             continue
-        words = [w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", m.group("desc"))]
+        words = expanded([w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", m.group("desc"))])
         content = [w for w in words if w not in _DESCRIPTION_LINKS]
         if content and not any(w in names for w in re.findall(r"[A-Za-z]+", m.group("desc"))):
             out.append((name, content))

@@ -230,6 +230,18 @@ def _expm1(a: sp.Expr) -> sp.Expr:
     return sp.exp(a) - 1
 
 
+def _softplus(a: sp.Expr) -> sp.Expr:
+    return sp.log(1 + sp.exp(a))
+
+
+def _mp_softplus(u: Any) -> Any:
+    return mpmath.log1p(mpmath.exp(u))
+
+
+def _np_softplus(u: Any) -> Any:
+    return np.logaddexp(0.0, np.asarray(u, dtype=float))
+
+
 def _real_part(a: Any) -> Any:
     return mpmath.re(a)
 
@@ -276,6 +288,9 @@ FUNCTIONS: tuple[Function, ...] = (
     # plain forms, so exp's argument, the stability criterion, is the same as written
     Function("log1p", _log1p, mpmath.log1p, np.log1p),
     Function("expm1", _expm1, mpmath.expm1, np.expm1, grows=True),
+    # softplus(a) = log(1 + exp(a)) (torch.nn.functional.softplus): built as its plain form, like log1p, so
+    # exp's argument, the stability criterion, is the one its definition writes
+    Function("softplus", _softplus, _mp_softplus, _np_softplus),
     Function("erf", sp.erf, mpmath.erf, _np_erf),
     Function("sign", sp.sign, mpmath.sign, np.sign, aliases=("sgn",)),
     Function("floor", sp.floor, mpmath.floor, np.floor),
