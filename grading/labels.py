@@ -148,21 +148,30 @@ def wording(question: Question, report: Sequence[str] = ()) -> Wording:
     asked = _asked_nouns(question)
     return Wording(words=frozenset(words), pairs=pairs, asked=asked,
                    leading=_leading_notation(question), report=tuple(report),
-                   others=_other_words(question, asked or frozenset()), order=_asked_order(question))
+                   others=_other_words(question, asked or frozenset(), report),
+                   order=_asked_order(question))
 
 
 #: Words that negate what follows them in a prompt (``no bias``, ``without label smoothing``).
 _PROMPT_NEGATING = frozenset({"no", "not", "without", "excluding", "non", "never", "nor"})
 
 
-def _other_words(question: Question, asked: frozenset[str]) -> frozenset[str]:
+#: English words that are no noun: never a quantity another name stands for.
+_FUNCTION_WORDS = frozenset({"after", "before", "during", "now", "then", "when", "where", "with", "without", "for",
+                             "from", "into", "onto", "over", "under", "and", "but", "the", "its", "their", "this",
+                             "that", "these", "those", "function"})
+
+
+def _other_words(question: Question, asked: frozenset[str], report: Sequence[str] = ()) -> frozenset[str]:
     """The stems of the prompt's words that never name what it asks: a word the prompt says only
     after a negation (``no bias``, ``bias-free``, ``without label smoothing``), and a word that
     describes another quantity of the question, standing right beside one of its names or a number
     (``L layers``, ``width K``, ``n x K minibatch``, ``keep probability p``, ``stride-1``); never
     one of the unknown's own nouns (``bound a``, ``standard deviation sigma``), a word of the
     prompt's opening before its first name or preposition (``The optimal gap x_y - x_j``: what it asks), notation
-    (``Var[y]``, ``E[h_i]``) nor a function (``sigma(t)``)."""
+    (``Var[y]``, ``E[h_i]``) nor a function (``sigma(t)``). The problem's ``report`` texts add the
+    nouns they join to a name by a hyphen or put right after it (``an $L$-layer, width-$K$ network
+    on $n$ examples``: layer, width, example), unless the prompt says the word too."""
     prompt = question.prompt
     names = _names(question) | {n.split("_")[0] for n in _names(question)}
     spans = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+|\d+(?:\.\d+)?", prompt)]
@@ -190,6 +199,19 @@ def _other_words(question: Question, asked: frozenset[str]) -> frozenset[str]:
                 gap = prompt[min(end, o_end):max(start, o_start)]
                 if re.fullmatch(r"[\s-]*", gap) and (other in names or not other.isalpha()):
                     beside.add(stem)
+    for text in report:  # the problem's own texts: "cost of an $L$-layer, width-$K$ network on $n$ examples"
+        text = text.replace("$", "")
+        tokens = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+|\d+(?:\.\d+)?", text)]
+        for k, (tok, start, end) in enumerate(tokens):
+            if not tok.isalpha() or tok in names or len(tok) < 3 or tok.lower() in _NOTATION or _stem(tok) in plain \
+                    or tok.lower() in _FUNCTION_WORDS:
+                continue  # a word the prompt itself says (not beside a name there) keeps the prompt's reading
+            for j in (k - 1, k + 1):  # a noun after a name (n examples) or joined to it (L-layer, width-K)
+                if 0 <= j < len(tokens):
+                    other, o_start, o_end = tokens[j]
+                    gap = text[min(end, o_end):max(start, o_start)]
+                    if other in names and (re.fullmatch(r"\s*-\s*", gap) or (j < k and re.fullmatch(r"\s+", gap))):
+                        beside.add(_stem(tok))
     found = (negated - plain) | beside
     return frozenset(w for w in found if w not in asked and w not in GENERIC)
 

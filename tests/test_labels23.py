@@ -192,3 +192,18 @@ def test_a_name_of_question_words_is_a_label(sheet: str, qid: str, answer: str) 
 @pytest.mark.parametrize("sheet,qid,answer", WORD_NAME_TRAPS)
 def test_an_abbreviated_part_names_a_part(sheet: str, qid: str, answer: str) -> None:
     assert verdict(sheet, qid, answer) != "correct"
+
+
+@pytest.mark.parametrize("qid, answer, verdict", [
+    ("p4.training_memory", "LK^2 + n L K layers", "invalid"),  # the problem's "$L$-layer": L counts layers
+    ("p4.training_memory", "LK^2 + n L K examples", "invalid"),  # "on $n$ examples"
+    ("p4.inference_memory", "L K^2 + 2 n K widths", "invalid"),  # "width-$K$"
+    ("p4.training_memory", "LK^2 + nLK", "correct"),
+    ("p4.forward_mults", "n L K^2 multiplications", "correct"),
+])
+def test_a_noun_the_problem_joins_to_a_name_is_another_quantity(banks, qid, answer, verdict):
+    """The problem's texts (``cost of an $L$-layer, width-$K$ network on $n$ examples``) name what
+    L, K and n count: those nouns beside a value never name the asked quantity."""
+    from derivcheck.grading.grader import check
+
+    assert check(banks["sheet8"][qid], answer, evidence=False)["verdict"] == verdict

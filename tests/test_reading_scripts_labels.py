@@ -60,7 +60,7 @@ def test_a_numeric_example_is_set_aside(banks: dict, q: str, answer: str, verdic
     # a bracket of mathematics after a space is a factor, never a remark: the sheet's functions and
     # any call are mathematics (this was a false correct: s - y (1 - sigmoid(t)) read as s - y)
     ("s - y (1 - sigmoid(t))", "incorrect"), ("s - y (sigmoid(t))", "incorrect"),
-    ("s - y (1 - \\sigma(t))", "incorrect"), ("s - y (softplus(t))", "invalid"), ("s - y (1 - foo(t))", "invalid"),
+    ("s - y (1 - \\sigma(t))", "incorrect"), ("s - y (softplus(t))", "incorrect"), ("s - y (1 - foo(t))", "invalid"),
     # a bracket of words still explains
     ("s - y (the usual logistic gradient)", "correct"),
 ])
