@@ -522,11 +522,12 @@ _DECIMAL = re.compile(r"(?<![A-Za-z_])(?:\d*\.\d+|\d+(?:\.\d*)?[eE][-+]?\d+)")
 APPROXIMATION = 0.05
 
 
-#: A decimal value said for given values of the names, after the answer: ``≈ 4.51 for d = 10, eps = 0.1``,
+#: A decimal value said for (at, when) given values of the names, after the answer: ``≈ 4.51 for d = 10, eps = 0.1``,
 #: ``\approx 0.5 \text{ for } d = 64,\ \sigma = 1/8`` (each given value a number).
 _EXAMPLE = re.compile(r"\s*(?:≈|≃|~=|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z]))\s*"
                       r"(?P<value>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
-                      r"(?:\s|\\quad|\\,|\()*(?:\\text\{\s*for\s*\}|(?<![A-Za-z])for(?![A-Za-z]))(?P<given>.*)$")
+                      r"(?:\s|\\quad|\\,|\()*(?:\\text\{\s*(?:for|at|when)\s*\}|(?<![A-Za-z])(?:for|at|when)(?![A-Za-z]))"
+                      r"(?P<given>.*)$")
 _GIVEN = re.compile(r"\s*\\?[^\W\d][\w{}\\]{0,24}\s*=\s*[-+]?\d[\d./^{} ]*\s*")
 _GIVEN_SEP = re.compile(r"\\[,;: ]|,|;|(?<![A-Za-z])and(?![A-Za-z])")
 
@@ -551,11 +552,15 @@ def _example_agrees(expr: sp.Basic, example: str, read: Callable[[str], Parsed])
     is compared to the digits written (half a unit of the last digit, and one more for a value
     truncated rather than rounded) and must be within :data:`APPROXIMATION` of it (``sqrt(2/d) ≈ 0.1
     for d = 100``, where the answer is 0.141, checks nothing: a second answer); an example whose
-    names are not all the answer's, or that cannot be valued, only illustrates and is left as it is."""
+    names are not all the answer's, or that cannot be valued, only illustrates and is left as it is.
+
+    An equation's example is its value: each side whose names are all given must have the value
+    said (``a = sqrt(3/d) ≈ 0.17 for d = 100``: the side sqrt(3/d); ``a^2 = 3/d ≈ 0.03``: 3/d); a
+    side that holds a name not given (the unknown ``a``) is what the value is said of."""
     given = _EXAMPLE.match(example)
-    if given is None or not isinstance(expr, sp.Expr):
+    if given is None or not isinstance(expr, (sp.Expr, sp.Equality)):
         return
-    values: dict[sp.Symbol, sp.Expr] = {}
+    values: dict[str, sp.Expr] = {}
     for part in (p for p in _GIVEN_SEP.split(given.group("given").strip().rstrip(".)")) if p.strip()):
         name, _, number = part.partition("=")
         try:
@@ -564,11 +569,20 @@ def _example_agrees(expr: sp.Basic, example: str, read: Callable[[str], Parsed])
             return
         if not isinstance(symbol, sp.Symbol) or not value.is_number:
             return
-        values[symbol] = value
-    if not expr.free_symbols or not expr.free_symbols <= set(values):
-        return
+        values[symbol.name] = value
+    sides = [expr] if isinstance(expr, sp.Expr) else [s for s in expr.args if isinstance(s, sp.Expr)]
+    for side in sides:
+        names = {s.name for s in side.free_symbols if isinstance(s, sp.Symbol)}
+        if side.free_symbols and len(names) == len(side.free_symbols) and names <= set(values):
+            _side_agrees(side, values, given)
+
+
+def _side_agrees(side: sp.Expr, values: dict[str, sp.Expr], given: re.Match[str]) -> None:
+    """Raise :class:`AnswerError` when ``side`` at the example's ``values`` (by name) is not the
+    decimal value the example says (:func:`_example_agrees`)."""
     try:
-        at = complex(sp.N(expr.xreplace(values), 30))
+        at = complex(sp.N(side.xreplace({s: values[s.name] for s in side.free_symbols if isinstance(s, sp.Symbol)}),
+                          30))
     except (TypeError, ValueError, ArithmeticError):
         return
     digits = given.group("value").lstrip("+-")
@@ -968,6 +982,14 @@ class Statement:
         if refused is not None:
             self.line_error = refused
             return None
+        example = numeric_example(self.text) if isinstance(self.text, str) else None
+        if example is not None:  # "a = sqrt(3/d) ≈ 0.3 for d = 100": the example is checked as the answer's is
+            try:
+                _example_agrees(read.expr, example[1], lambda part: parse_answer(
+                    part, self.question.vocab, None, self.limits, labels=False))
+            except AnswerError as err:
+                self.line_error = err
+                return None
         return read
 
     def _line(self) -> Line | None:
