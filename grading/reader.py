@@ -457,6 +457,11 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     spoken = spoken_arithmetic(text)  # "half of d sigma^2": one operation said in words, read where unique
     if spoken is not None and (found := _read_aside(whole, spoken[0], f"read {spoken[1]!r} as arithmetic")):
         return found
+    rejected = rejected_value(text)  # "d a^2/3 (not d a^2/12)", "not y - s but s - y": the other value denied
+    if rejected is not None and (found := _read_aside(whole, rejected[0], f"set aside the rejected value "
+                                                                          f"{rejected[1]!r}")):
+        if _another_value(found.expr, rejected[1], whole):
+            return found
     example = numeric_example(text)
     if example is not None and (found := _read_aside(whole, example[0],
                                                      f"set aside the numeric example {example[1]!r}")):
@@ -544,6 +549,44 @@ def numeric_example(text: str) -> tuple[str, str] | None:
     if not parts or not all(_GIVEN.fullmatch(p) for p in parts):
         return None
     return text[:m.start()], text[m.start():].strip()
+
+
+#: A value denied after the answer: ``(not d a^2/12)``, ``, not sqrt(1/d) like Xavier``, ``; but not 2/d``.
+_REJECTED_AFTER = re.compile(r"(?:[,;]|\s)\s*(?P<open>\()?\s*(?:but\s+)?not\s+(?P<value>[^()]*?(?:\([^()]*\)[^()]*?)*)"
+                             r"\s*(?(open)\))\s*[.]?\s*$", re.I)
+#: A value denied before the answer: ``not y - s but s - y``, ``not sqrt(1/d), but sqrt(2/d)``.
+_REJECTED_BEFORE = re.compile(r"^\s*not\s+(?P<value>.+?)\s*,?\s+but\s+(?P<answer>.+?)\s*$", re.I)
+#: Words after a denied value that say whose value it is: ``like Xavier``, ``as in LeCun init``.
+_WHOSE = re.compile(r"\s+(?:like|as\s+(?:in|for|with)|as|from|for)\s+[A-Za-z][\w' -]*$", re.I)
+
+
+def rejected_value(text: str) -> tuple[str, str] | None:
+    """``(the answer, the denied value)`` for an answer beside another value it denies with ``not``
+    (``d a^2/3 (not d a^2/12)``, ``sqrt(2/d), not sqrt(1/d) like Xavier``, ``not y - s but s - y``):
+    the denied value is no second answer. None otherwise (``(or d a^2/12)`` offers one)."""
+    before = _REJECTED_BEFORE.match(text)
+    if before is not None:
+        return before.group("answer"), _WHOSE.sub("", before.group("value"))
+    after = _REJECTED_AFTER.search(text)
+    if after is None or not text[:after.start()].strip():
+        return None
+    return text[:after.start()], _WHOSE.sub("", after.group("value")).strip()
+
+
+def _another_value(expr: sp.Basic, denied: str, read: Callable[[str], Parsed]) -> bool:
+    """Whether ``denied`` reads as a value in the question's names (not a word, not a bare number:
+    ``(not 2)`` may say an operation) that is not the answer ``expr``: a value the student rules
+    out. One equal to the answer contradicts it; one that does not read is not a value."""
+    try:
+        other = read(denied).expr
+    except AnswerError:
+        return False
+    if not isinstance(other, sp.Expr) or not isinstance(expr, sp.Expr) or not other.free_symbols:
+        return False
+    try:
+        return sp.simplify(other - expr) != 0
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return False
 
 
 def _example_agrees(expr: sp.Basic, example: str, read: Callable[[str], Parsed]) -> None:

@@ -1,10 +1,13 @@
 """Rules of the answer reader added in round 5 of issue 21 (grading/reader.py, grading/premises.py),
 each with cases of its own in both directions: a numeric example after an equation answer is the
-value of the equation's valued side and is checked as a plain answer's is."""
+value of the equation's valued side and is checked as a plain answer's is; a value the student denies
+with ``not`` is no second answer."""
 from __future__ import annotations
 
 import pytest
 from reading import verdict
+
+from derivcheck.grading.reader import rejected_value
 
 # --- 1. a numeric example after an equation answer is checked ---------------------------------------
 
@@ -36,3 +39,44 @@ def test_a_wrong_example_after_an_equation_is_a_second_answer(banks: dict, where
 ])
 def test_a_right_example_after_an_equation_stands(banks: dict, where: str, text: str) -> None:
     assert verdict(banks, where, text) == "correct"
+
+
+# --- 2. a value denied with "not" is no second answer ------------------------------------------------
+
+@pytest.mark.parametrize("where, text, want", [
+    ("sheet9:p1.variance", "Var[y] = d a^2/3 (not d a^2/12)", "correct"),
+    ("sheet9:p1.variance", "d a^2/3 (not d a^2/12)", "correct"),
+    ("sheet9:p3.gradient", "not y - s but s - y", "correct"),
+    ("sheet8:p2.sigma", "sigma = sqrt(2/d) (He init), not sqrt(1/d) like Xavier", "correct"),
+    ("sheet8:p2.sigma", "sigma = sqrt(2/d); not sqrt(1/d) as in LeCun init", "correct"),
+    ("sheet9:p1.bound", "a = sqrt(3/d) (not a = sqrt(1/d))", "correct"),
+    # the value kept is the answer decided: a wrong one stays wrong
+    ("sheet9:p1.variance", "d a^2/12 (not d a^2/3)", "incorrect"),
+    ("sheet9:p3.gradient", "not s - y but y - s", "incorrect"),
+    ("sheet8:p2.sigma", "sigma = sqrt(1/d) (He init), not sqrt(2/d) like Xavier", "incorrect"),
+    ("sheet9:p1.bound", "a = sqrt(1/d) (not a = sqrt(3/d))", "incorrect"),
+    ("sheet9:p1.variance", "not d a^2/3 but d a^2/12", "incorrect"),
+])
+def test_a_denied_value_is_no_second_answer(banks: dict, where: str, text: str, want: str) -> None:
+    assert verdict(banks, where, text) == want
+
+
+@pytest.mark.parametrize("where, text", [
+    ("sheet9:p1.variance", "d a^2/3 (or d a^2/12)"),
+    ("sheet9:p1.variance", "d a^2/3 (could be d a^2/12)"),
+    ("sheet9:p1.variance", "d a^2/3 (not d a^2/3)"),  # denies the answer itself
+    ("sheet9:p1.variance", "d a^2/3 (not halved)"),  # an operation, not a value
+    ("sheet9:p1.variance", "d a^2/3 (not 2)"),
+    ("sheet9:p1.variance", "d a^2/3, not d a^2/12 but maybe d a^2/12"),
+    ("sheet9:p1.variance", "d a^2/12 (not d a^2/3) or d a^2/3"),
+])
+def test_an_offered_or_unclear_alternative_stays_invalid(banks: dict, where: str, text: str) -> None:
+    assert verdict(banks, where, text) == "invalid"
+
+
+def test_rejected_value_splits_the_answer_from_the_denied_value() -> None:
+    assert rejected_value("d a^2/3 (not d a^2/12)") == ("d a^2/3", "d a^2/12")
+    assert rejected_value("sqrt(2/d), not sqrt(1/d) like Xavier") == ("sqrt(2/d)", "sqrt(1/d)")
+    assert rejected_value("not y - s but s - y") == ("s - y", "y - s")
+    assert rejected_value("d a^2/3 (or d a^2/12)") is None
+    assert rejected_value("(not d a^2/12)") is None
