@@ -459,9 +459,9 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
         return found
     rejected = rejected_value(text)  # "d a^2/3 (not d a^2/12)", "not y - s but s - y": the other value denied
     if rejected is not None and (found := _read_aside(whole, rejected[0], f"set aside the rejected value "
-                                                                          f"{rejected[1]!r}")):
-        if _another_value(found.expr, rejected[1], whole):
-            return found
+                                                                          f"{rejected[1]!r}")) \
+            and _another_value(found.expr, rejected[1], whole):
+        return found
     example = numeric_example(text)
     if example is not None and (found := _read_aside(whole, example[0],
                                                      f"set aside the numeric example {example[1]!r}")):
