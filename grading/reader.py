@@ -462,6 +462,15 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
                                                                           f"{rejected[1]!r}")) \
             and _another_value(found.expr, rejected[1], whole):
         return found
+    restated = _restatement(text)  # "sigma^2 = 2/d, i.e. sigma = sqrt(2/d)": a premise, then the answer
+    if restated is not None and (found := _read_aside(whole, restated[1], WORKING_NOTE)):
+        premises.hold([restated[0]], restated[1])
+        return found
+    consequence = _consequence(text)  # "a = (3/d)^(1/2), so that d a^2/3 = 1": the answer, then what follows
+    if consequence is not None and (found := _read_aside(whole, consequence[0], f"checked the consequence "
+                                                                                f"{consequence[1]!r}")):
+        premises.hold([consequence[1]], consequence[0])
+        return found
     example = numeric_example(text)
     if example is not None and (found := _read_aside(whole, example[0],
                                                      f"set aside the numeric example {example[1]!r}")):
@@ -501,7 +510,7 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
         if offset + len(final) < len(text.rstrip()):
             raise AnswerError("the answer ends with an arrow or 'so': write what it leads to after it",
                               None, text)
-        opened = len(final) - len(re.sub(r"^\s*[:,]?", "", final))  # "Hence: b", "Therefore, b"
+        opened = len(final) - len(_FINAL_OPENER.sub("", final))  # "Hence: b", "Therefore, b", "so in total b"
         final, offset = final[opened:], offset + opened
         if final.count("$") % 2:  # "$\Rightarrow \frac{d\sigma^2}{2}$": the marker was inside the maths
             final = final.replace("$", " ")
@@ -514,6 +523,11 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
         note = "; ".join(n for n in (parsed.note, WORKING_NOTE if len(statements_) > 1 else "") if n)
         return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note=note)
     return _statement(text, vocab, solve_for, limits)
+
+
+#: What opens the final statement of a chain: a colon or comma, and words that say it is the whole
+#: count the working adds up (``so in total nLK^2``, ``hence overall: ...``).
+_FINAL_OPENER = re.compile(r"^\s*[:,]?\s*(?:(?:in\s+total|in\s+all|overall|altogether)(?![A-Za-z])\s*[:,]?)?", re.I)
 
 
 #: An approximation sign between statements.
@@ -558,6 +572,33 @@ _REJECTED_AFTER = re.compile(r"(?:[,;]|\s)\s*(?P<open>\()?\s*(?:but\s+)?not\s+(?
 _REJECTED_BEFORE = re.compile(r"^\s*not\s+(?P<value>.+?)\s*,?\s+but\s+(?P<answer>.+?)\s*$", re.I)
 #: Words after a denied value that say whose value it is: ``like Xavier``, ``as in LeCun init``.
 _WHOSE = re.compile(r"\s+(?:like|as\s+(?:in|for|with)|as|from|for)\s+[A-Za-z][\w' -]*$", re.I)
+
+
+#: A restatement between two statements: ``, i.e.``, ``; that is,``.
+_RESTATED = re.compile(r"\s*[,;]?\s*(?<![A-Za-z])(?:i\.\s?e\.?|that\s+is)(?![A-Za-z])\s*,?\s*", re.I)
+#: A consequence said after the answer: ``, so that d a^2/3 = 1``, ``such that Var[y] = 1``.
+_SO_THAT = re.compile(r"\s*[,;]?\s*(?<![A-Za-z])(?:so\s+that|such\s+that)(?![A-Za-z])\s*", re.I)
+
+
+def _restatement(text: str) -> tuple[str, str] | None:
+    """``(the premise, the answer)`` for an equation restated as the answer after ``i.e.`` or ``that
+    is`` (``sigma^2 = 2/d, i.e. sigma = sqrt(2/d)``): the first is working, checked as working before
+    a final statement is (:func:`.premises.hold`). None when the first holds no ``=`` (``d a^2/3 (i.e.
+    the std)`` is a label) or the text has no such restatement at its own depth."""
+    pieces = top_level(text, _RESTATED)
+    if len(pieces) != 2 or "=" not in pieces[0][0] or not pieces[1][0].strip():
+        return None
+    return pieces[0][0], pieces[1][0]
+
+
+def _consequence(text: str) -> tuple[str, str] | None:
+    """``(the answer, the consequence)`` for an equation said to follow from the answer (``a =
+    (3/d)^(1/2), so that d a^2/3 = 1``): the consequence is checked under the model as a claim of
+    working is (:func:`.premises.hold`; the unknown at its derived value). None otherwise."""
+    pieces = top_level(text, _SO_THAT)
+    if len(pieces) != 2 or "=" not in pieces[1][0] or not pieces[0][0].strip():
+        return None
+    return pieces[0][0], pieces[1][0]
 
 
 def rejected_value(text: str) -> tuple[str, str] | None:

@@ -80,3 +80,24 @@ def test_rejected_value_splits_the_answer_from_the_denied_value() -> None:
     assert rejected_value("not y - s but s - y") == ("s - y", "y - s")
     assert rejected_value("d a^2/3 (or d a^2/12)") is None
     assert rejected_value("(not d a^2/12)") is None
+
+
+# --- 3. a premise restated as the answer, a consequence after it, a count per unit --------------------
+
+@pytest.mark.parametrize("where, text, want", [
+    ("sheet8:p2.sigma", "sigma^2 = 2/d, i.e. sigma = sqrt(2/d)", "correct"),
+    ("sheet8:p2.sigma", "sigma^2 = 2/d, that is sqrt(2/d)", "correct"),
+    ("sheet9:p1.bound", "a = (3/d)^(1/2), so that d a^2/3 = 1", "correct"),
+    ("sheet8:p4.forward_mults", "Each layer costs nK^2, so in total nLK^2.", "correct"),
+    ("sheet8:p4.forward_mults", "nK^2 per layer, so in total nLK^2.", "correct"),
+    # a false premise or consequence: no answer; a wrong answer: wrong whatever follows
+    ("sheet8:p2.sigma", "sigma^2 = 1/d, i.e. sigma = sqrt(2/d)", "invalid"),
+    ("sheet9:p1.bound", "a = (3/d)^(1/2), so that d a^2/12 = 1", "invalid"),
+    ("sheet8:p4.forward_mults", "Each layer costs 2nK^2, so in total nLK^2.", "invalid"),
+    ("sheet8:p2.sigma", "sigma^2 = 2/d, i.e. sigma = sqrt(1/d)", "incorrect"),
+    ("sheet9:p1.bound", "a = sqrt(1/d), so that d a^2/3 = 1", "incorrect"),
+    ("sheet8:p4.forward_mults", "Each layer costs nK^2, so in total 2nLK^2.", "incorrect"),
+    ("sheet9:p1.variance", "d a^2/3 (i.e. the std)", "invalid"),
+])
+def test_working_around_the_answer_is_checked(banks: dict, where: str, text: str, want: str) -> None:
+    assert verdict(banks, where, text) == want
