@@ -935,6 +935,12 @@ def read_answer(question: Question, answer: str, limits: Limits = DEFAULT) -> Pa
         try:
             parsed = parse_answer(answer if text is None else text, question.vocab, question.unknown, limits,
                                   labels=not question.words)
+        except AnswerError as err:
+            wrong = None if isinstance(err, premises.PremiseError) or (text is not None and text != answer) \
+                else _wrong_beside_remark(question, answer, limits)
+            if wrong is None:
+                raise
+            parsed = wrong
         finally:
             _READING.reset(token)
     if question.unknown is not None and parsed.expr.has(question.unknown):
@@ -947,6 +953,49 @@ def read_answer(question: Question, answer: str, limits: Limits = DEFAULT) -> Pa
         parsed = Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex,
                         note="; ".join(n for n in (parsed.note, note) if n))
     return parsed
+
+
+#: A remark closing an answer: a bracket of a phrase (``(variance of a uniform is (b-a)^2/12)``), or
+#: words after the value (``2 n L K^2 FLOPs``).
+_CLOSING_REMARK = re.compile(r"(?:\s+\((?P<bracket>[^()]*(?:\([^()]*\)[^()]*)*)\)|(?<=[\w)}\]])\s+"
+                             r"(?P<words>[A-Za-z][A-Za-z' -]*))\s*[.]?\s*$")
+#: Words that offer another value or an operation still to do: never an explanation.
+_NO_EXPLANATION = re.compile(r"(?<![A-Za-z])(?:or|could|should|would|might|may|maybe|must|perhaps|probably|still|yet|"
+                             r"then|before|after|not|instead|correct\w*|typo|mean[st]?|know|sure|think|guess|idea)(?![A-Za-z])|[=<>]"
+                             r"|^\s*[-+*/\u00d7\u00f7^\u00b7]",
+                             re.I)
+_SETTING_ASIDE: ContextVar[bool] = ContextVar("setting_aside_a_remark", default=False)
+
+
+def _wrong_beside_remark(question: Question, text: str, limits: Limits) -> Parsed | None:
+    """The reading of the value before a closing remark that explains it (no operation, alternative
+    or hedge: :data:`OPERATION_WORDS`, :data:`_NO_EXPLANATION`) when
+    that value alone is graded ``incorrect``: a wrong value stays wrong whatever is said beside it
+    (``d (a^2/12)  (variance of a uniform is (b-a)^2/12)``). None otherwise: a right value beside
+    a remark the reader does not set aside stays unread."""
+    from .grader import check
+
+    found = _CLOSING_REMARK.search(text) if isinstance(text, str) and len(text) <= limits.max_length else None
+    if found is None or _SETTING_ASIDE.get() or not text[:found.start()].strip():
+        return None
+    remark = found.group("bracket") or found.group("words") or ""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", remark)}
+    value = text[:found.start()]
+    phrase = r"[A-Za-z]{2,}\s+[A-Za-z]{2,}" if found.group("bracket") else r"[A-Za-z]{2,}"  # "(z_j - delta_ij)": maths
+    if not re.search(phrase, remark) or words & OPERATION_WORDS or _NO_EXPLANATION.search(remark) \
+            or not re.search(r"[0-9^*/+\-_\\]", value):  # "I don't know": no value
+        return None
+    token = _SETTING_ASIDE.set(True)
+    try:
+        if check(question, value, limits, evidence=False).get("verdict") != "incorrect":
+            return None
+        parsed = parse_answer(value, question.vocab, question.unknown, limits, labels=not question.words)
+    except AnswerError:
+        return None
+    finally:
+        _SETTING_ASIDE.reset(token)
+    return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note="; ".join(n for n in (
+        parsed.note, f"set aside the remark {remark.strip()!r}: the value beside it is wrong whatever it says") if n))
 
 
 #: Infinity with a minus sign or word before it: ``-oo``, ``minus infinity``, ``negative infinity``,

@@ -101,3 +101,26 @@ def test_rejected_value_splits_the_answer_from_the_denied_value() -> None:
 ])
 def test_working_around_the_answer_is_checked(banks: dict, where: str, text: str, want: str) -> None:
     assert verdict(banks, where, text) == want
+
+
+# --- 4. a wrong value beside a remark that explains it is wrong -------------------------------------
+
+@pytest.mark.parametrize("where, text, want", [
+    ("sheet8:p2.variance", "d*sigma^2*(1/2-1/(2*pi))  (variance of relu(z) is 1/2-1/2pi)", "incorrect"),
+    ("sheet9:p1.variance", "Var[y] = d (a^2/12)   (variance of a uniform is (b-a)^2/12)", "incorrect"),
+    ("sheet8:p4.forward_mults", "2 n L K^2 FLOPs", "incorrect"),
+    # a right value beside a remark the reader does not set aside is not made correct
+    ("sheet9:p1.variance", "Var[y] = d a^2/3   (variance of a uniform is (b-a)^2/12)", "invalid"),
+    ("sheet8:p4.forward_mults", "n L K^2 FLOPs", "invalid"),
+    # an operation, an alternative or a hedge beside a wrong value: no explanation
+    ("sheet9:p1.variance", "d a^2/12 (times 4)", "invalid"),
+    ("sheet9:p1.variance", "d a^2/12 (or d a^2/3)", "invalid"),
+    ("sheet9:p1.variance", "d a^2/12 (could be d a^2/3)", "invalid"),
+    ("sheet9:p1.variance", "d a^2/12 (before the factor 4)", "invalid"),
+    ("sheet9:p1.variance", "d a^2/3 (halved)", "invalid"),
+    # no remark: maths in a bracket, words with no value
+    ("sheet8:p3.gradient", "sum_i y_i (z_j - delta_ij)", "correct"),
+    ("sheet8:p3.smoothing_gap", "I don't know", "invalid"),
+])
+def test_a_wrong_value_beside_an_explaining_remark_is_wrong(banks: dict, where: str, text: str, want: str) -> None:
+    assert verdict(banks, where, text) == want
