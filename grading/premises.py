@@ -64,8 +64,9 @@ _PER = re.compile(r"(?<![A-Za-z])(?:per|for\s+(?:one|a\s+single|each|every)|(?:e
 #: One name, with a subscript (``w_i``): in a sentence, what it speaks of, no quantity it asserts.
 _BARE_NAME = re.compile(r"\s*[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?\s*")
 #: A closing scope of an equation, where it holds: ``for each i``, ``for all i, j``, ``for every d``.
-_SCOPE = re.compile(r"\s+(?:for|holds\s+for)\s+(?:all|every|any|each)\s+[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
-                    r"(?:\s*(?:,|and)\s*[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)*\s*$", re.IGNORECASE)
+CLOSING_SCOPE = _SCOPE = re.compile(r"\s+(?:for|holds\s+for)\s+(?:all|every|any|each)\s+"
+                                    r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
+                                    r"(?:\s*(?:,|and)\s*[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)*\s*$", re.IGNORECASE)
 #: Mathematics: a digit, an operator, a bracket, a LaTeX command.
 _MATHS = re.compile(r"[0-9^*/+\-=_\\()\[\]]")
 

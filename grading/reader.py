@@ -462,6 +462,10 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
                                                                           f"{rejected[1]!r}")) \
             and _another_value(found.expr, rejected[1], whole):
         return found
+    scope = premises.CLOSING_SCOPE.search(text)  # "dL/dx_j = z_j - y_j for every j": where it holds
+    if scope is not None and _subscripts(text[:scope.start()], scope.group(0)) and (
+            found := _read_aside(whole, text[:scope.start()], f"set aside the scope {scope.group(0).strip()!r}")):
+        return found
     restated = _restatement(text)  # "sigma^2 = 2/d, i.e. sigma = sqrt(2/d)": a premise, then the answer
     if restated is not None and (found := _read_aside(whole, restated[1], WORKING_NOTE)):
         premises.hold([restated[0]], restated[1])
@@ -578,6 +582,16 @@ _WHOSE = re.compile(r"\s+(?:like|as\s+(?:in|for|with)|as|from|for)\s+[A-Za-z][\w
 _RESTATED = re.compile(r"\s*[,;]?\s*(?<![A-Za-z])(?:i\.\s?e\.?|that\s+is)(?![A-Za-z])\s*,?\s*", re.I)
 #: A consequence said after the answer: ``, so that d a^2/3 = 1``, ``such that Var[y] = 1``.
 _SO_THAT = re.compile(r"\s*[,;]?\s*(?<![A-Za-z])(?:so\s+that|such\s+that)(?![A-Za-z])\s*", re.I)
+
+
+def _subscripts(text: str, scope: str) -> bool:
+    """Whether every index a closing scope quantifies (``for every j``, ``for all i, j``) is a
+    subscript in ``text`` (``z_j``, ``x_{ij}``): a scope of the answer's own indices, where it
+    holds; over a name the answer does not hold (``d a^2/3 for each i``) it is no scope."""
+    indices = re.findall(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])", re.sub(r"^\s*(?:for|holds\s+for)\s+(?:all|every|any|"
+                                                                     r"each)", "", scope, flags=re.I))
+    found = re.findall(r"_\{?([A-Za-z0-9]+)", text)
+    return bool(indices) and all(any(i in sub for sub in found) for i in indices)
 
 
 def _restatement(text: str) -> tuple[str, str] | None:

@@ -124,3 +124,16 @@ def test_working_around_the_answer_is_checked(banks: dict, where: str, text: str
 ])
 def test_a_wrong_value_beside_an_explaining_remark_is_wrong(banks: dict, where: str, text: str, want: str) -> None:
     assert verdict(banks, where, text) == want
+
+
+# --- 5. a closing scope over the answer's own indices ------------------------------------------------
+
+@pytest.mark.parametrize("where, text, want", [
+    ("sheet8:p3.gradient", "∂L/∂x_j = z_j − y_j for every j", "correct"),
+    ("sheet8:p3.gradient", "z_j − y_j for all j", "correct"),
+    ("sheet8:p3.gradient", "∂L/∂x_j = y_j − z_j for every j", "incorrect"),
+    ("sheet9:p1.variance", "d a^2/3 for each i", "invalid"),  # an index the answer does not hold
+])
+def test_a_closing_scope_over_the_answers_indices_is_where_it_holds(banks: dict, where: str, text: str,
+                                                                     want: str) -> None:
+    assert verdict(banks, where, text) == want
