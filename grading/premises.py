@@ -58,13 +58,15 @@ _OPENING = re.compile(r"^\s*(?:(?:we|have|setting|set|from|with|where|let|since|
 #: article ``a`` before another word.
 _WORD = re.compile(r"(?<![A-Za-z_\\^{])[A-Za-z]{2,}(?![A-Za-z_(^{])|(?<![A-Za-z_\\])a(?=\s+[A-Za-z]{2,})")
 #: Words that say a quantity is one unit's (``per layer``, ``for one layer``): the final statement may
-#: count the units by names of the question the working does not write.
-_PER = re.compile(r"(?<![A-Za-z])(?:per|for\s+(?:one|a\s+single|each|every))(?![A-Za-z])", re.IGNORECASE)
+#: count the units by names of the question the working does not write (``each layer costs``, too).
+_PER = re.compile(r"(?<![A-Za-z])(?:per|for\s+(?:one|a\s+single|each|every)|(?:each|every)(?=\s+[A-Za-z]{2,}))"
+                  r"(?![A-Za-z])", re.IGNORECASE)
 #: One name, with a subscript (``w_i``): in a sentence, what it speaks of, no quantity it asserts.
 _BARE_NAME = re.compile(r"\s*[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?\s*")
 #: A closing scope of an equation, where it holds: ``for each i``, ``for all i, j``, ``for every d``.
-_SCOPE = re.compile(r"\s+(?:for|holds\s+for)\s+(?:all|every|any|each)\s+[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
-                    r"(?:\s*(?:,|and)\s*[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)*\s*$", re.IGNORECASE)
+CLOSING_SCOPE = _SCOPE = re.compile(r"\s+(?:for|holds\s+for)\s+(?:all|every|any|each)\s+"
+                                    r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
+                                    r"(?:\s*(?:,|and)\s*[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)*\s*$", re.IGNORECASE)
 #: Mathematics: a digit, an operator, a bracket, a LaTeX command.
 _MATHS = re.compile(r"[0-9^*/+\-=_\\()\[\]]")
 

@@ -457,6 +457,24 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     spoken = spoken_arithmetic(text)  # "half of d sigma^2": one operation said in words, read where unique
     if spoken is not None and (found := _read_aside(whole, spoken[0], f"read {spoken[1]!r} as arithmetic")):
         return found
+    rejected = rejected_value(text)  # "d a^2/3 (not d a^2/12)", "not y - s but s - y": the other value denied
+    if rejected is not None and (found := _read_aside(whole, rejected[0], f"set aside the rejected value "
+                                                                          f"{rejected[1]!r}")) \
+            and _another_value(found.expr, rejected[1], whole):
+        return found
+    scope = premises.CLOSING_SCOPE.search(text)  # "dL/dx_j = z_j - y_j for every j": where it holds
+    if scope is not None and _subscripts(text[:scope.start()], scope.group(0)) and (
+            found := _read_aside(whole, text[:scope.start()], f"set aside the scope {scope.group(0).strip()!r}")):
+        return found
+    restated = _restatement(text)  # "sigma^2 = 2/d, i.e. sigma = sqrt(2/d)": a premise, then the answer
+    if restated is not None and (found := _read_aside(whole, restated[1], WORKING_NOTE)):
+        premises.hold([restated[0]], restated[1])
+        return found
+    consequence = _consequence(text)  # "a = (3/d)^(1/2), so that d a^2/3 = 1": the answer, then what follows
+    if consequence is not None and (found := _read_aside(whole, consequence[0], f"checked the consequence "
+                                                                                f"{consequence[1]!r}")):
+        premises.hold([consequence[1]], consequence[0])
+        return found
     example = numeric_example(text)
     if example is not None and (found := _read_aside(whole, example[0],
                                                      f"set aside the numeric example {example[1]!r}")):
@@ -496,7 +514,7 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
         if offset + len(final) < len(text.rstrip()):
             raise AnswerError("the answer ends with an arrow or 'so': write what it leads to after it",
                               None, text)
-        opened = len(final) - len(re.sub(r"^\s*[:,]?", "", final))  # "Hence: b", "Therefore, b"
+        opened = len(final) - len(_FINAL_OPENER.sub("", final))  # "Hence: b", "Therefore, b", "so in total b"
         final, offset = final[opened:], offset + opened
         if final.count("$") % 2:  # "$\Rightarrow \frac{d\sigma^2}{2}$": the marker was inside the maths
             final = final.replace("$", " ")
@@ -511,6 +529,11 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     return _statement(text, vocab, solve_for, limits)
 
 
+#: What opens the final statement of a chain: a colon or comma, and words that say it is the whole
+#: count the working adds up (``so in total nLK^2``, ``hence overall: ...``).
+_FINAL_OPENER = re.compile(r"^\s*[:,]?\s*(?:(?:in\s+total|in\s+all|overall|altogether)(?![A-Za-z])\s*[:,]?)?", re.I)
+
+
 #: An approximation sign between statements.
 _APPROX = re.compile(r"≈|≃|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z])")
 #: A decimal number (``0.33``, ``1.41421``, ``1e-3``): a numeric approximation, never an exact value.
@@ -522,11 +545,12 @@ _DECIMAL = re.compile(r"(?<![A-Za-z_])(?:\d*\.\d+|\d+(?:\.\d*)?[eE][-+]?\d+)")
 APPROXIMATION = 0.05
 
 
-#: A decimal value said for given values of the names, after the answer: ``≈ 4.51 for d = 10, eps = 0.1``,
+#: A decimal value said for (at, when) given values of the names, after the answer: ``≈ 4.51 for d = 10, eps = 0.1``,
 #: ``\approx 0.5 \text{ for } d = 64,\ \sigma = 1/8`` (each given value a number).
 _EXAMPLE = re.compile(r"\s*(?:≈|≃|~=|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z]))\s*"
                       r"(?P<value>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
-                      r"(?:\s|\\quad|\\,|\()*(?:\\text\{\s*for\s*\}|(?<![A-Za-z])for(?![A-Za-z]))(?P<given>.*)$")
+                      r"(?:\s|\\quad|\\,|\()*(?:\\text\{\s*(?:for|at|when)\s*\}|(?<![A-Za-z])(?:for|at|when)(?![A-Za-z]))"
+                      r"(?P<given>.*)$")
 _GIVEN = re.compile(r"\s*\\?[^\W\d][\w{}\\]{0,24}\s*=\s*[-+]?\d[\d./^{} ]*\s*")
 _GIVEN_SEP = re.compile(r"\\[,;: ]|,|;|(?<![A-Za-z])and(?![A-Za-z])")
 
@@ -545,17 +569,96 @@ def numeric_example(text: str) -> tuple[str, str] | None:
     return text[:m.start()], text[m.start():].strip()
 
 
+#: A value denied after the answer: ``(not d a^2/12)``, ``, not sqrt(1/d) like Xavier``, ``; but not 2/d``.
+_REJECTED_AFTER = re.compile(r"(?:[,;]|\s)\s*(?P<open>\()?\s*(?:but\s+)?not\s+(?P<value>[^()]*?(?:\([^()]*\)[^()]*?)*)"
+                             r"\s*(?(open)\))\s*[.]?\s*$", re.I)
+#: A value denied before the answer: ``not y - s but s - y``, ``not sqrt(1/d), but sqrt(2/d)``.
+_REJECTED_BEFORE = re.compile(r"^\s*not\s+(?P<value>.+?)\s*,?\s+but\s+(?P<answer>.+?)\s*$", re.I)
+#: Words after a denied value that say whose value it is: ``like Xavier``, ``as in LeCun init``.
+_WHOSE = re.compile(r"\s+(?:like|as\s+(?:in|for|with)|as|from|for)\s+[A-Za-z][\w' -]*$", re.I)
+
+
+#: A restatement between two statements: ``, i.e.``, ``; that is,``.
+_RESTATED = re.compile(r"\s*[,;]?\s*(?<![A-Za-z])(?:i\.\s?e\.?|that\s+is)(?![A-Za-z])\s*,?\s*", re.I)
+#: A consequence said after the answer: ``, so that d a^2/3 = 1``, ``such that Var[y] = 1``.
+_SO_THAT = re.compile(r"\s*[,;]?\s*(?<![A-Za-z])(?:so\s+that|such\s+that)(?![A-Za-z])\s*", re.I)
+
+
+def _subscripts(text: str, scope: str) -> bool:
+    """Whether every index a closing scope quantifies (``for every j``, ``for all i, j``) is a
+    subscript in ``text`` (``z_j``, ``x_{ij}``): a scope of the answer's own indices, where it
+    holds; over a name the answer does not hold (``d a^2/3 for each i``) it is no scope."""
+    indices = re.findall(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])", re.sub(r"^\s*(?:for|holds\s+for)\s+(?:all|every|any|"
+                                                                     r"each)", "", scope, flags=re.I))
+    found = re.findall(r"_\{?([A-Za-z0-9]+)", text)
+    return bool(indices) and all(any(i in sub for sub in found) for i in indices)
+
+
+def _restatement(text: str) -> tuple[str, str] | None:
+    """``(the premise, the answer)`` for an equation restated as the answer after ``i.e.`` or ``that
+    is`` (``sigma^2 = 2/d, i.e. sigma = sqrt(2/d)``): the first is working, checked as working before
+    a final statement is (:func:`.premises.hold`). None when the first holds no ``=`` (``d a^2/3 (i.e.
+    the std)`` is a label) or the text has no such restatement at its own depth."""
+    pieces = top_level(text, _RESTATED)
+    if len(pieces) != 2 or "=" not in pieces[0][0] or not pieces[1][0].strip():
+        return None
+    return pieces[0][0], pieces[1][0]
+
+
+def _consequence(text: str) -> tuple[str, str] | None:
+    """``(the answer, the consequence)`` for an equation said to follow from the answer (``a =
+    (3/d)^(1/2), so that d a^2/3 = 1``): the consequence is checked under the model as a claim of
+    working is (:func:`.premises.hold`; the unknown at its derived value). None otherwise."""
+    pieces = top_level(text, _SO_THAT)
+    if len(pieces) != 2 or "=" not in pieces[1][0] or not pieces[0][0].strip():
+        return None
+    return pieces[0][0], pieces[1][0]
+
+
+def rejected_value(text: str) -> tuple[str, str] | None:
+    """``(the answer, the denied value)`` for an answer beside another value it denies with ``not``
+    (``d a^2/3 (not d a^2/12)``, ``sqrt(2/d), not sqrt(1/d) like Xavier``, ``not y - s but s - y``):
+    the denied value is no second answer. None otherwise (``(or d a^2/12)`` offers one)."""
+    before = _REJECTED_BEFORE.match(text)
+    if before is not None:
+        return before.group("answer"), _WHOSE.sub("", before.group("value"))
+    after = _REJECTED_AFTER.search(text)
+    if after is None or not text[:after.start()].strip():
+        return None
+    return text[:after.start()], _WHOSE.sub("", after.group("value")).strip()
+
+
+def _another_value(expr: sp.Basic, denied: str, read: Callable[[str], Parsed]) -> bool:
+    """Whether ``denied`` reads as a value in the question's names (not a word, not a bare number:
+    ``(not 2)`` may say an operation) that is not the answer ``expr``: a value the student rules
+    out. One equal to the answer contradicts it; one that does not read is not a value."""
+    try:
+        other = read(denied).expr
+    except AnswerError:
+        return False
+    if not isinstance(other, sp.Expr) or not isinstance(expr, sp.Expr) or not other.free_symbols:
+        return False
+    try:
+        return sp.simplify(other - expr) != 0
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return False
+
+
 def _example_agrees(expr: sp.Basic, example: str, read: Callable[[str], Parsed]) -> None:
     """Raise :class:`AnswerError` when a numeric example (``≈ 4.51 for d = 10, eps = 0.1``) says a
     value the answer does not have at the given values: the student states two answers. The value
     is compared to the digits written (half a unit of the last digit, and one more for a value
     truncated rather than rounded) and must be within :data:`APPROXIMATION` of it (``sqrt(2/d) ≈ 0.1
     for d = 100``, where the answer is 0.141, checks nothing: a second answer); an example whose
-    names are not all the answer's, or that cannot be valued, only illustrates and is left as it is."""
+    names are not all the answer's, or that cannot be valued, only illustrates and is left as it is.
+
+    An equation's example is its value: each side whose names are all given must have the value
+    said (``a = sqrt(3/d) ≈ 0.17 for d = 100``: the side sqrt(3/d); ``a^2 = 3/d ≈ 0.03``: 3/d); a
+    side that holds a name not given (the unknown ``a``) is what the value is said of."""
     given = _EXAMPLE.match(example)
-    if given is None or not isinstance(expr, sp.Expr):
+    if given is None or not isinstance(expr, (sp.Expr, sp.Equality)):
         return
-    values: dict[sp.Symbol, sp.Expr] = {}
+    values: dict[str, sp.Expr] = {}
     for part in (p for p in _GIVEN_SEP.split(given.group("given").strip().rstrip(".)")) if p.strip()):
         name, _, number = part.partition("=")
         try:
@@ -564,11 +667,20 @@ def _example_agrees(expr: sp.Basic, example: str, read: Callable[[str], Parsed])
             return
         if not isinstance(symbol, sp.Symbol) or not value.is_number:
             return
-        values[symbol] = value
-    if not expr.free_symbols or not expr.free_symbols <= set(values):
-        return
+        values[symbol.name] = value
+    sides = [expr] if isinstance(expr, sp.Expr) else [s for s in expr.args if isinstance(s, sp.Expr)]
+    for side in sides:
+        names = {s.name for s in side.free_symbols if isinstance(s, sp.Symbol)}
+        if side.free_symbols and len(names) == len(side.free_symbols) and names <= set(values):
+            _side_agrees(side, values, given)
+
+
+def _side_agrees(side: sp.Expr, values: dict[str, sp.Expr], given: re.Match[str]) -> None:
+    """Raise :class:`AnswerError` when ``side`` at the example's ``values`` (by name) is not the
+    decimal value the example says (:func:`_example_agrees`)."""
     try:
-        at = complex(sp.N(expr.xreplace(values), 30))
+        at = complex(sp.N(side.xreplace({s: values[s.name] for s in side.free_symbols if isinstance(s, sp.Symbol)}),
+                          30))
     except (TypeError, ValueError, ArithmeticError):
         return
     digits = given.group("value").lstrip("+-")
@@ -837,6 +949,12 @@ def read_answer(question: Question, answer: str, limits: Limits = DEFAULT) -> Pa
         try:
             parsed = parse_answer(answer if text is None else text, question.vocab, question.unknown, limits,
                                   labels=not question.words)
+        except AnswerError as err:
+            wrong = None if isinstance(err, premises.PremiseError) or (text is not None and text != answer) \
+                else _wrong_beside_remark(question, answer, limits)
+            if wrong is None:
+                raise
+            parsed = wrong
         finally:
             _READING.reset(token)
     if question.unknown is not None and parsed.expr.has(question.unknown):
@@ -849,6 +967,49 @@ def read_answer(question: Question, answer: str, limits: Limits = DEFAULT) -> Pa
         parsed = Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex,
                         note="; ".join(n for n in (parsed.note, note) if n))
     return parsed
+
+
+#: A remark closing an answer: a bracket of a phrase (``(variance of a uniform is (b-a)^2/12)``), or
+#: words after the value (``2 n L K^2 FLOPs``).
+_CLOSING_REMARK = re.compile(r"(?:\s+\((?P<bracket>[^()]*(?:\([^()]*\)[^()]*)*)\)|(?<=[\w)}\]])\s+"
+                             r"(?P<words>[A-Za-z][A-Za-z' -]*))\s*[.]?\s*$")
+#: Words that offer another value or an operation still to do: never an explanation.
+_NO_EXPLANATION = re.compile(r"(?<![A-Za-z])(?:or|could|should|would|might|may|maybe|must|perhaps|probably|still|yet|"
+                             r"then|before|after|not|instead|correct\w*|typo|mean[st]?|know|sure|think|guess|idea)(?![A-Za-z])|[=<>]"
+                             r"|^\s*[-+*/\u00d7\u00f7^\u00b7]",
+                             re.I)
+_SETTING_ASIDE: ContextVar[bool] = ContextVar("setting_aside_a_remark", default=False)
+
+
+def _wrong_beside_remark(question: Question, text: str, limits: Limits) -> Parsed | None:
+    """The reading of the value before a closing remark that explains it (no operation, alternative
+    or hedge: :data:`OPERATION_WORDS`, :data:`_NO_EXPLANATION`) when
+    that value alone is graded ``incorrect``: a wrong value stays wrong whatever is said beside it
+    (``d (a^2/12)  (variance of a uniform is (b-a)^2/12)``). None otherwise: a right value beside
+    a remark the reader does not set aside stays unread."""
+    from .grader import check
+
+    found = _CLOSING_REMARK.search(text) if isinstance(text, str) and len(text) <= limits.max_length else None
+    if found is None or _SETTING_ASIDE.get() or not text[:found.start()].strip():
+        return None
+    remark = found.group("bracket") or found.group("words") or ""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", remark)}
+    value = text[:found.start()]
+    phrase = r"[A-Za-z]{2,}\s+[A-Za-z]{2,}" if found.group("bracket") else r"[A-Za-z]{2,}"  # "(z_j - delta_ij)": maths
+    if not re.search(phrase, remark) or words & OPERATION_WORDS or _NO_EXPLANATION.search(remark) \
+            or not re.search(r"[0-9^*/+\-_\\]", value):  # "I don't know": no value
+        return None
+    token = _SETTING_ASIDE.set(True)
+    try:
+        if check(question, value, limits, evidence=False).get("verdict") != "incorrect":
+            return None
+        parsed = parse_answer(value, question.vocab, question.unknown, limits, labels=not question.words)
+    except AnswerError:
+        return None
+    finally:
+        _SETTING_ASIDE.reset(token)
+    return Parsed(expr=parsed.expr, plain=parsed.plain, latex=parsed.latex, note="; ".join(n for n in (
+        parsed.note, f"set aside the remark {remark.strip()!r}: the value beside it is wrong whatever it says") if n))
 
 
 #: Infinity with a minus sign or word before it: ``-oo``, ``minus infinity``, ``negative infinity``,
@@ -968,6 +1129,14 @@ class Statement:
         if refused is not None:
             self.line_error = refused
             return None
+        example = numeric_example(self.text) if isinstance(self.text, str) else None
+        if example is not None:  # "a = sqrt(3/d) ≈ 0.3 for d = 100": the example is checked as the answer's is
+            try:
+                _example_agrees(read.expr, example[1], lambda part: parse_answer(
+                    part, self.question.vocab, None, self.limits, labels=False))
+            except AnswerError as err:
+                self.line_error = err
+                return None
         return read
 
     def _line(self) -> Line | None:
