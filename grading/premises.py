@@ -285,21 +285,17 @@ def _composed(question: Question, quantities: list[str], final: str) -> PremiseE
     product = sp.Mul(*parts)
     if sp.simplify(whole - sp.Add(*parts)) == 0 or sp.simplify(whole - product) == 0:
         return None
-    if any(_PER.search(q) for q in quantities) and _count(sp.simplify(whole / product), question, product):
+    units = sum(len(_PER.findall(q)) for q in quantities)
+    if units and _count(sp.simplify(whole / product), question, product, units):
         return None  # "nK^2 per layer, so nLK^2": the count of layers said in words
     return _cannot(quantities[0], "its quantities neither add up nor multiply to the final statement")
 
 
-def _count(ratio: sp.Expr, question: Question, written: sp.Expr) -> bool:
-    """Whether ``ratio`` is a product of the question's names to positive integer powers, none of
-    them in what the working ``written`` (a count said only in words: ``per layer`` is a factor L;
-    ``C_in k per filter`` never stands for C_in k^2)."""
+def _count(ratio: sp.Expr, question: Question, written: sp.Expr, units: int) -> bool:
+    """Whether ``ratio`` is a product of at most ``units`` of the question's names (one for each
+    ``per``/``each`` of the working), each to the first power and none in what the working
+    ``written``: a count said only in words (``nK^2 per layer`` is a factor L; ``K^2 per layer``
+    never stands for n L K^2, nor ``C_in k per filter`` for C_in k^2)."""
     names = set(question.vocab.symbols.values()) - written.free_symbols
     coefficient, factors = ratio.as_coeff_mul()
-    if coefficient != 1:
-        return False
-    for factor in factors:
-        base, exponent = factor.as_base_exp()
-        if base not in names or not (exponent.is_Integer and exponent > 0):
-            return False
-    return True
+    return coefficient == 1 and len(factors) <= units and all(f in names for f in factors)

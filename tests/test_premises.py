@@ -145,3 +145,14 @@ def test_a_derivation_line_joining_statements_is_judged_link_by_link(banks, work
 def test_a_scope_closing_an_equation_says_where_it_holds(banks, qid, text, verdict):
     """``for each i`` after an equation of the working is its scope, not a word of its sides."""
     assert _check(banks, f"sheet9:{qid}", text)["verdict"] == verdict
+
+
+@pytest.mark.parametrize("text, verdict", [
+    ("Each layer costs nK^2, so in total nLK^2.", "correct"),
+    ("K^2 per layer per example, so nLK^2", "correct"),
+    ("Each layer costs K^2, so in total nLK^2.", "invalid"),  # one unit said, two names missing
+    ("K^2 per layer, so nLK^2", "invalid"),
+])
+def test_a_count_said_in_words_is_one_name_per_unit(banks, text, verdict):
+    """``per layer`` / ``each layer`` stands for one factor of the final statement, never two."""
+    assert _check(banks, "sheet8:p4.forward_mults", text)["verdict"] == verdict
