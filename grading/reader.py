@@ -995,6 +995,8 @@ def _wrong_beside_remark(question: Question, text: str, limits: Limits) -> Parse
     remark = found.group("bracket") or found.group("words") or ""
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", remark)}
     value = text[:found.start()]
+    if found.group("words") and set(re.findall(r"[A-Za-z]+", remark)) & set(question.vocab.known_names()):
+        return None  # "n L K layers": the words start inside the value (K), no remark beside it
     phrase = r"[A-Za-z]{2,}\s+[A-Za-z]{2,}" if found.group("bracket") else r"[A-Za-z]{2,}"  # "(z_j - delta_ij)": maths
     if not re.search(phrase, remark) or words & OPERATION_WORDS or _NO_EXPLANATION.search(remark) \
             or not re.search(r"[0-9^*/+\-_\\]", value):  # "I don't know": no value
