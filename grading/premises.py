@@ -64,7 +64,7 @@ _PER = re.compile(r"(?<![A-Za-z])(?:per|for\s+(?:one|a\s+single|each|every)|(?:e
 #: One name, with a subscript (``w_i``): in a sentence, what it speaks of, no quantity it asserts.
 _BARE_NAME = re.compile(r"\s*[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?\s*")
 #: A closing scope of an equation, where it holds: ``for each i``, ``for all i, j``, ``for every d``.
-CLOSING_SCOPE = _SCOPE = re.compile(r"\s+(?:for|holds\s+for)\s+(?:all|every|any|each)\s+"
+CLOSING_SCOPE = re.compile(r"\s+(?:for|holds\s+for)\s+(?:all|every|any|each)\s+"
                                     r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
                                     r"(?:\s*(?:,|and)\s*[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)*\s*$", re.IGNORECASE)
 #: Mathematics: a digit, an operator, a bracket, a LaTeX command.
@@ -164,7 +164,7 @@ def _refuted(question: Question, texts: list[str], final: str | None) -> Premise
     quantities: list[str] = []
     for text in texts:
         for claim in claims(text):
-            sides = [s for s, _ in split_equals(_SCOPE.sub("", claim))]
+            sides = [s for s, _ in split_equals(CLOSING_SCOPE.sub("", claim))]
             if len(sides) >= 2:
                 found = _equation(question, judge, claim, sides)
                 if found is not None and (found.false or not question.words):
