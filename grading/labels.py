@@ -125,7 +125,7 @@ class Wording:
     words: frozenset[str] = frozenset()
     pairs: tuple[tuple[str, str], ...] = ()
     asked: frozenset[str] | None = None
-    leading: str = ""
+    leading: tuple[str, ...] = ()
     report: tuple[str, ...] = ()
     sides: bool = True  # whether a side of an equation may be valued under the model (_asked_side)
     others: frozenset[str] = frozenset()  # words naming another quantity of the question (_other_words)
@@ -420,8 +420,8 @@ def recognised(label: str, whole: str = "", *, side: bool = False, question: Que
             return True
         if not side:
             return False
-    if side and question.unknown is None and _compact(label) == _compact(found.leading):
-        return True  # the quantity as the prompt writes it first: "Write z_i = ...", "The gap x_y - x_j"
+    if side and question.unknown is None and any(_reindexed(label, notation, whole) for notation in found.leading):
+        return True  # the quantity as the prompt writes it first: "Write z_i = softmax(x)_i", "The gap x_y - x_j"
     bare_name = subscripted or (side and label.strip() in _names(question))  # L, y: that name, not the asked one
     if not bare_name and (not side or _WORDS_ONLY.fullmatch(TEXT_BOX.sub(lambda t: t.group(1), label))
                           or _WORD_NAME.fullmatch(label)):
@@ -508,18 +508,50 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _leading_notation(question: Question) -> str:
+#: One notation of the prompt: up to ``=``, a comma, a bracket or a linking word.
+_NOTATION_CHUNK = re.compile(r"\s*([^=,(]+?(?:\([^()]*\)(?:_\{?[A-Za-z0-9]\}?)?|\[[^\[\]]*\])?)\s*"
+                             r"(?=$|=|,|\(|\s(?:for|of|with|so|that|in)\s)")
+
+
+def _leading_notation(question: Question) -> tuple[str, ...]:
     """The notation the prompt opens with, after its opening words (``Var[y]`` of "Var[y] for y = ...",
-    ``dL/dx`` of "The gradient dL/dx of L = ...", ``x_y - x_j`` of "The optimal gap x_y - x_j (j != y)"):
-    the asked quantity as the question writes it; "" when the prompt opens with none."""
+    ``dL/dx`` of "The gradient dL/dx of L = ...", ``x_y - x_j`` of "The optimal gap x_y - x_j (j != y)"),
+    and the one it equals there (``z_i`` and ``softmax(x)_i`` of "Write z_i = softmax(x)_i so that ..."):
+    the asked quantity as the question writes it; none when the prompt opens with none."""
     names = _names(question)
     prompt = question.prompt
     pos = 0
     while (w := re.match(r"\s*([A-Za-z]+)(?=[\s,]|$)", prompt[pos:])) and w.group(1) not in names:
         pos += w.end()
-    chunk = re.match(r"\s*([^=,(]+?(?:\([^()]*\)|\[[^\[\]]*\])?)\s*(?=$|=|,|\(|\s(?:for|of|with|so|that|in)\s)",
-                     prompt[pos:])
-    return chunk.group(1) if chunk and pos + chunk.end() > pos and re.search(r"[_\[(/^-]", chunk.group(1)) else ""
+    out: list[str] = []
+    while (chunk := _NOTATION_CHUNK.match(prompt, pos)) and chunk.end() > pos \
+            and re.search(r"[_\[(/^-]", chunk.group(1)):
+        out.append(chunk.group(1))
+        pos = chunk.end()
+        if not prompt.startswith("=", pos):
+            break
+        pos += 1
+    return tuple(out)
+
+
+#: A subscript of one letter: an index (``z_i``, ``softmax(x)_{j}``).
+_ONE_INDEX = re.compile(r"_\{?([A-Za-z])\}?(?![A-Za-z0-9])")
+
+
+def _reindexed(label: str, notation: str, whole: str) -> bool:
+    """Whether ``label`` is the prompt's ``notation`` with its one-letter indices renamed to ones the
+    rest of the answer ``whole`` writes as subscripts (``z_j = exp(x_j - ...)`` for "z_i"; not
+    ``z_j = exp(x_i - ...)``, which names one entry and gives another); a value
+    with no subscript (``x_y - x_k = oo``) gives every entry alike."""
+    if _compact(label) == _compact(notation):
+        return True
+    pattern = "".join(re.escape(p) if k % 2 == 0 else r"_\{?([A-Za-z])\}?(?![A-Za-z0-9])"
+                      for k, p in enumerate(_ONE_INDEX.split(_compact(notation))))
+    m = re.fullmatch(pattern, _compact(label))
+    if m is None or not m.groups() or len(set(m.groups())) != len(set(_ONE_INDEX.findall(notation))):
+        return False  # x_y - x_y: two entries of the prompt made one
+    rest = {g.group(1) for g in _ONE_INDEX.finditer(_compact(whole).replace(_compact(label), "", 1))}
+    return not rest or all(letter in rest for letter in m.groups())  # x_y - x_k = oo: an entry-free value
 
 
 def _plain_name(base: str) -> str:

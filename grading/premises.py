@@ -69,6 +69,10 @@ CLOSING_SCOPE = re.compile(r"\s+(?:for|holds\s+for)\s+(?:all|every|any|each)\s+"
                                     r"(?:\s*(?:,|and)\s*[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)*\s*$", re.IGNORECASE)
 #: Mathematics: a digit, an operator, a bracket, a LaTeX command.
 _MATHS = re.compile(r"[0-9^*/+\-=_\\()\[\]]")
+#: An order between two quantities (``x_i - max(x) <= 0``, ``e^{-t} \\le 1``, ``≠``): a bound the working
+#: states, no value of the final statement nor a quantity it is made of.
+ORDER = re.compile(r"<=|>=|!=|≤|≥|≠|(?<![-=<])<(?![-=])|(?<![-=])>(?!=)"
+                    r"|\\(?:le|leq|ge|geq|lt|gt|ne|neq|leqslant|geqslant)(?![A-Za-z])")
 
 
 class PremiseError(AnswerError):
@@ -154,23 +158,23 @@ def _refuted(question: Question, texts: list[str], final: str | None) -> Premise
     from .lines import Judge
     from .reader import split_equals
 
+    said = [c for t in texts for c in claims(t) if not ORDER.search(c)]
     if question.model is None:
-        maths = [c for t in texts for c in claims(t) if _fragments(c)]
-        if maths and not question.words:
-            return _cannot(maths[0], "this question has no model to judge working in")
+        equations = [c for c in said if len(split_equals(CLOSING_SCOPE.sub("", c))) >= 2]
+        if equations and not question.words:
+            return _cannot(equations[0], "this question has no model to judge working in")
         return None
     judge = Judge(question, DEFAULT)
     judge.equation = False  # each side is a value; the unknown stands at its derived value
     quantities: list[str] = []
-    for text in texts:
-        for claim in claims(text):
-            sides = [s for s, _ in split_equals(CLOSING_SCOPE.sub("", claim))]
-            if len(sides) >= 2:
-                found = _equation(question, judge, claim, sides)
-                if found is not None and (found.false or not question.words):
-                    return found  # a question answered in words: its model may not speak of the working
-            elif _fragments(claim):
-                quantities.append(claim)
+    for claim in said:
+        sides = [s for s, _ in split_equals(CLOSING_SCOPE.sub("", claim))]
+        if len(sides) >= 2:
+            found = _equation(question, judge, claim, sides)
+            if found is not None and (found.false or not question.words):
+                return found  # a question answered in words: its model may not speak of the working
+        elif _fragments(claim):
+            quantities.append(claim)
     if quantities and final is not None and question.unknown is None and not question.words:
         return _composed(question, quantities, final)
     return None
@@ -236,22 +240,27 @@ def _shown(question: Question, example: dict[str, Any] | None, left: str, right:
     return said
 
 
-def _fragments(claim: str) -> list[str]:
-    """The pieces of mathematics in a claim in words (``d terms of a^2/12 each``: ``d``,
-    ``a^2/12``): what is left between its words; none for words alone."""
+def _blanked(claim: str) -> str:
+    """``claim`` with each word of its sentence (not a name of the question or its model, not a
+    function) replaced by a NUL: what is left is its mathematics."""
     from .vocabulary import FUNCTION
 
     question = held()
     names = set(question.vocab.known_names()) if question is not None else set()
     if question is not None and question.model is not None:
         names |= set(question.model.names)
+    return _WORD.sub(lambda m: m.group(0) if m.group(0) in names or m.group(0) in FUNCTION else "\0", claim)
 
-    def blank(m: re.Match) -> str:
-        word = m.group(0)
-        return m.group(0) if word in names or word in FUNCTION else "\0"
 
+def _fragments(claim: str) -> list[str]:
+    """The pieces of mathematics in a claim in words (``d terms of a^2/12 each``: ``d``,
+    ``a^2/12``): what is left between its words; none for words alone."""
+    question = held()
+    names = set(question.vocab.known_names()) if question is not None else set()
+    if question is not None and question.model is not None:
+        names |= set(question.model.names)
     out = []
-    for part in _WORD.sub(blank, claim).split("\0"):
+    for part in _blanked(claim).split("\0"):
         part = part.strip(" ,;.")
         if part and (_MATHS.search(part) or any(t in names for t in re.findall(r"[A-Za-z]+(?:_\{?\w+\}?)?", part))):
             out.append(part)
@@ -267,15 +276,17 @@ def _composed(question: Question, quantities: list[str], final: str) -> PremiseE
     parts = []
     try:
         whole = parse_answer(final, question.vocab, None).expr
-        for fragment in (f for q in quantities for f in _fragments(q)):
-            try:
-                part = parse_answer(fragment, question.vocab, None).expr
-                if part != 0:  # "half the z_i are clipped to 0": a number of the sentence, never a factor
-                    parts.append(part)
-            except AnswerError:
-                if not _BARE_NAME.fullmatch(fragment):
-                    raise
-                # "the w_i are independent": a name of the model in a sentence, no quantity
+        for claim in quantities:
+            for fragment in _fragments(claim):
+                try:
+                    part = parse_answer(fragment, question.vocab, None).expr
+                    if part != 0:  # "half the z_i are clipped to 0": a number of the sentence, never a factor
+                        parts.append(part)
+                except AnswerError:
+                    if not (_BARE_NAME.fullmatch(fragment) or "\0" in _blanked(claim)):
+                        raise
+                    # "the w_i are independent", "E[z^2] is halved by ReLU": what a sentence speaks of,
+                    # no quantity of the answer's value
     except (AnswerError, RecursionError) as err:
         return _cannot(quantities[0], str(err))
     if not parts:

@@ -735,6 +735,9 @@ def _approximates(piece: str, exact: sp.Basic, vocab: Vocabulary, limits: Limits
         approx = _equation(body, vocab, None, limits).expr
     except AnswerError:
         return False
+    if given is None and isinstance(approx, sp.Expr) and approx.is_number and isinstance(exact, sp.Expr) \
+            and exact.free_symbols:
+        return True  # "sqrt(2/d) ≈ 0.14": a value at names the student did not state, an illustration
     if not isinstance(approx, sp.Expr) or not isinstance(exact, sp.Expr) or set(values) & approx.free_symbols:
         return False
     a, e = approx.xreplace(values), exact.xreplace(values)
@@ -1352,9 +1355,10 @@ def _agreeing_definition(remark: str) -> bool:
 
 
 def _plain_words(text: str) -> str:
-    """``text`` with LaTeX's text boxes unwrapped and dollar signs dropped: the words as typed."""
-    return TEXT_BOX.sub(lambda m: f" {m.group(1)} ", text).replace("$", " ") if "\\" in text or "$" in text \
-        else text
+    """``text`` with LaTeX's text boxes unwrapped and dollar signs dropped: the words as typed. A box
+    of one letter is mathematics set upright, no word (``\\mathrm{d}t``, the differential ``dt``)."""
+    return TEXT_BOX.sub(lambda m: m.group(1).strip() if len(m.group(1).strip()) == 1 else f" {m.group(1)} ",
+                        text).replace("$", " ") if "\\" in text or "$" in text else text
 
 
 def _clause_after(text: str, start: int) -> str:
@@ -1427,8 +1431,8 @@ def _beside(question: Question, text: str, expr: sp.Basic | None, line: bool) ->
     names = set(question.vocab.known_names()) | _model_names(question)
     for m in _REASON_OPENER.finditer(plain):
         body = _clause_after(plain, m.end())
-        if not body.strip():
-            continue
+        if not body.strip() or premises.ORDER.search(body):
+            continue  # "since x_i - max(x) <= 0": a bound, set aside as the working's bounds are
         if alters(body, names):
             return Refused(f"the reason {(m.group(0) + body).strip()!r} says the answer still changes or could "
                                "be another value: write the one final answer", None, text)

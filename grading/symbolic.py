@@ -464,7 +464,7 @@ class Builder(Visitor[sp.Expr]):
             return declared
         name = NAME_ALIASES.get(name, name)
         if name in self.vocab.vectors:
-            if index not in self.vocab.indices:
+            if index not in self.vocab.indices and not any(index in scope for scope in self.scopes):
                 raise self.error(f"unknown index {index!r} (use {', '.join(sorted(self.vocab.indices))})", pos)
             if self.scopes and index not in self.scopes[-1]:
                 role = self.vocab.vectors[name]

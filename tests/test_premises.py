@@ -64,6 +64,14 @@ TRUE = [
     ("sheet9:p4.weights", "C_in k^2 per filter, times C_out filters: C_out C_in k^2"),  # their product
     ("sheet8:p2.variance", "d sigma^2/2, because half of the z_i are set to 0 by the ReLU"),  # 0 counts nothing
     ("sheet9:p1.variance", "d a^2/3, since E[w_i^2] = a^2/3"),  # a true equation in a reason
+    # a bound is no value nor a quantity of the final statement: set aside, as in a reason
+    ("sheet8:p3.stable_softmax", "x_j - max_k x_k <= 0, so softmax(x)_j = exp(x_j - max(x))/sum_k exp(x_k - max(x))"),
+    ("sheet8:p3.stable_softmax", r"z_j = \frac{e^{x_j - \max_k x_k}}{\sum_l e^{x_l - \max_k x_k}}, \text{since } "
+                                 r"x_j - \max_k x_k \leq 0"),
+    ("sheet9:p3.stable_loss", r"since e^{-|t|} \le 1, L = max(t, 0) - t y + log(1 + exp(-|t|))"),
+    # mathematics a sentence speaks of that is no quantity of the question's: words
+    ("sheet8:p2.variance", "ReLU zeroes E[z^2] on one half of the line, so d sigma^2/2"),
+    ("sheet9:p2.mean", "E[h_i] = x_i as the mask of unit i is Bernoulli(p)"),
 ]
 
 
