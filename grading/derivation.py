@@ -41,7 +41,7 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
                      limits: Limits = DEFAULT) -> dict[str, Any]:
     """docs/interface.md's derivation record: ``final(text)`` grades the final statement as a single
     answer; every line is judged against its predecessor; the bank's credit combines them."""
-    start = time.process_time()
+    start = time.thread_time()  # this thread's CPU: a server's or a sandbox's other threads never spend it
     if len(answer) > MAX_LENGTH_FACTOR * limits.max_length or len(lines(answer)) > MAX_LINES:
         return {"question": question.id, "answer": answer, "verdict": "invalid", "score": 0.0, "diagnoses": [],
                 "parsed": None, "status": "invalid", "steps": [], "first_wrong": None,
@@ -92,7 +92,7 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
             continue
         statements += 1
         for m, piece in enumerate(step.pieces(judge.equation)):
-            if time.process_time() > deadline:
+            if time.thread_time() > deadline:
                 late = Judgement("undecided", "undecided", note="time limit reached before this line")
                 records.append(_step_record(step, late, judge, judge.read(piece).expr))  # not valued: read here
                 break

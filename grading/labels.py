@@ -420,7 +420,9 @@ def recognised(label: str, whole: str = "", *, side: bool = False, question: Que
             return True
         if not side:
             return False
-    if side and question.unknown is None and any(_reindexed(label, notation, whole) for notation in found.leading):
+    if side and question.unknown is None and any(
+            _reindexed(label, notation, whole, set(question.variables) | set(question.vocab.known_names()))
+            for notation in found.leading):
         return True  # the quantity as the prompt writes it first: "Write z_i = softmax(x)_i", "The gap x_y - x_j"
     bare_name = subscripted or (side and label.strip() in _names(question))  # L, y: that name, not the asked one
     if not bare_name and (not side or _WORDS_ONLY.fullmatch(TEXT_BOX.sub(lambda t: t.group(1), label))
@@ -536,22 +538,34 @@ def _leading_notation(question: Question) -> tuple[str, ...]:
 
 #: A subscript of one letter: an index (``z_i``, ``softmax(x)_{j}``).
 _ONE_INDEX = re.compile(r"_\{?([A-Za-z])\}?(?![A-Za-z0-9])")
+#: The letters that are indices by convention: only these are renamed (the label's ``y`` of "x_y" never is).
+INDEX_LETTERS = frozenset("ijklmn")
+#: An index bound by a big operator: ``sum_k``, ``\max_{j}``, ``prod_l``.
+_BOUND_INDEX = re.compile(r"(?:sum|max|min|prod)_\{?([A-Za-z])")
 
 
-def _reindexed(label: str, notation: str, whole: str) -> bool:
-    """Whether ``label`` is the prompt's ``notation`` with its one-letter indices renamed to ones the
-    rest of the answer ``whole`` writes as subscripts (``z_j = exp(x_j - ...)`` for "z_i"; not
-    ``z_j = exp(x_i - ...)``, which names one entry and gives another); a value
-    with no subscript (``x_y - x_k = oo``) gives every entry alike."""
-    if _compact(label) == _compact(notation):
-        return True
+def _reindexed(label: str, notation: str, whole: str, names: set[str]) -> bool:
+    """Whether ``label`` is the prompt's ``notation`` with its one-letter indices renamed, each to a
+    letter the rest of the answer ``whole`` writes as a free subscript (``z_j = exp(x_j - ...)`` for
+    "z_i"; not ``z_j = exp(x_i - ...)`` nor ``z_j = exp(x_i - ...)/sum_j ...``, which name one entry
+    and give another); a value with no subscript (``x_y - x_k = oo``) gives every entry alike. Only
+    an index letter (:data:`INDEX_LETTERS`) is renamed, to another that is no name of the question
+    (``names``): ``y``, the label's entry in "x_y - x_j", stays, and two indices never become one
+    (``x_j - x_y``, ``x_y - x_y``)."""
     pattern = "".join(re.escape(p) if k % 2 == 0 else r"_\{?([A-Za-z])\}?(?![A-Za-z0-9])"
                       for k, p in enumerate(_ONE_INDEX.split(_compact(notation))))
     m = re.fullmatch(pattern, _compact(label))
-    if m is None or not m.groups() or len(set(m.groups())) != len(set(_ONE_INDEX.findall(notation))):
-        return False  # x_y - x_y: two entries of the prompt made one
-    rest = {g.group(1) for g in _ONE_INDEX.finditer(_compact(whole).replace(_compact(label), "", 1))}
-    return not rest or all(letter in rest for letter in m.groups())  # x_y - x_k = oo: an entry-free value
+    if m is None:
+        return False
+    original, renamed = _ONE_INDEX.findall(_compact(notation)), m.groups()
+    if len(set(renamed)) != len(set(original)) or any(
+            o != r and (o not in INDEX_LETTERS or r not in INDEX_LETTERS or r in names)
+            for o, r in zip(original, renamed, strict=True)):
+        return False
+    rest = _compact(whole).replace(_compact(label), "", 1)
+    free = {g.group(1) for g in _ONE_INDEX.finditer(rest)} - set(_BOUND_INDEX.findall(rest))
+    named = {g.group(1) for g in _ONE_INDEX.finditer(rest)}
+    return not named or all(r in free for r in renamed if r in INDEX_LETTERS)
 
 
 def _plain_name(base: str) -> str:

@@ -27,6 +27,7 @@ again inside the reading of a claim's own sides).
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -156,18 +157,25 @@ def claims(text: str) -> list[str]:
 
 def _refuted(question: Question, texts: list[str], final: str | None) -> PremiseError | None:
     from .lines import Judge
-    from .reader import split_equals
+    from .reader import split_equals, top_level
 
-    said = [c for t in texts for c in claims(t) if not ORDER.search(c)]
+    said = [_copula(c) for t in texts for c in claims(t)]
     if question.model is None:
-        equations = [c for c in said if len(split_equals(CLOSING_SCOPE.sub("", c))) >= 2]
+        equations = [c for c in said for piece, _ in top_level(c, ORDER)
+                     if len(split_equals(CLOSING_SCOPE.sub("", piece))) >= 2]
         if equations and not question.words:
             return _cannot(equations[0], "this question has no model to judge working in")
-        return None
+        return None  # a bound alone (x_i - max(x) <= 0) is set aside: there is nothing to value it on
     judge = Judge(question, DEFAULT)
     judge.equation = False  # each side is a value; the unknown stands at its derived value
     quantities: list[str] = []
     for claim in said:
+        pieces = top_level(claim, ORDER)
+        if len(pieces) > 1:  # "E[x^2] = 1/2 <= 1": each equation of the chain, then each bound
+            found = _bounds(question, judge, claim, pieces)
+            if found is not None:
+                return found
+            continue
         sides = [s for s, _ in split_equals(CLOSING_SCOPE.sub("", claim))]
         if len(sides) >= 2:
             found = _equation(question, judge, claim, sides)
@@ -178,6 +186,77 @@ def _refuted(question: Question, texts: list[str], final: str | None) -> Premise
     if quantities and final is not None and question.unknown is None and not question.words:
         return _composed(question, quantities, final)
     return None
+
+
+#: A copula between two pieces of mathematics: ``E[w_i^2] is sigma^2``, ``P(z_i > 0) equals 1/2``.
+_COPULA = re.compile(r"^(?P<left>.+?)\s+(?:is\s+equal\s+to|is|equals|are)\s+(?P<right>.+)$", re.S)
+
+
+def _copula(claim: str) -> str:
+    """``claim`` with a copula between two pieces of mathematics written as ``=`` (``E[w_i^2] is
+    sigma`` is the equation E[w_i^2] = sigma, judged as one); a sentence keeps its words (``E[z^2] is
+    halved by ReLU``)."""
+    m = _COPULA.match(claim)
+    if m is None or "=" in claim:
+        return claim
+    left, right = m.group("left"), m.group("right")
+    if all(_MATHS.search(side) and "\0" not in _blanked(side) for side in (left, right)):
+        return f"{left} = {right}"
+    return claim
+
+
+def _bounds(question: Question, judge: Judge, claim: str, pieces: list[tuple[str, int]]) -> PremiseError | None:
+    """The error for a chain of bounds (``E[relu(z)^2] = 1/4 <= 1``, ``Var[y] <= d sigma^2/4``; its
+    pieces between order signs, with their offsets): each equation in it must hold as working's
+    equations do; each order between neighbouring sides is judged at the model's points where both
+    have real values, and set aside where they have none (a bound is no value of the final statement)."""
+    from .reader import split_equals
+
+    for piece, _ in pieces:
+        sides = [s for s, _ in split_equals(CLOSING_SCOPE.sub("", piece))]
+        if len(sides) >= 2:
+            found = _equation(question, judge, claim, sides)
+            if found is not None:
+                return found
+    for (left, start), (right, end) in itertools.pairwise(pieces):
+        relation = claim[start + len(left):end].strip()
+        a, b = split_equals(left)[-1][0], split_equals(right)[0][0]
+        if _order_fails(question, judge, a, b, relation):
+            return FalsePremise(f"Working: the bound '{claim.strip()[:80]}' is false under the question's model: "
+                                f"'{a.strip()[:40]}' {relation} '{b.strip()[:40]}' fails at a point of the model. "
+                                "The final statement is not graded on false working.")
+    return None
+
+
+#: Each order relation by what it says: le, ge, lt, gt, ne.
+_RELATIONS = {**dict.fromkeys(("<=", "≤", "\\le", "\\leq", "\\leqslant"), "le"),
+              **dict.fromkeys((">=", "≥", "\\ge", "\\geq", "\\geqslant"), "ge"),
+              "<": "lt", "\\lt": "lt", ">": "gt", "\\gt": "gt",
+              **dict.fromkeys(("!=", "≠", "\\ne", "\\neq"), "ne")}
+
+
+def _order_fails(question: Question, judge: Judge, left: str, right: str, relation: str) -> bool:
+    """Whether ``left relation right`` is false under the model: an order broken at some point where
+    both sides have real values, ``!=`` between sides equal at every point (values within 1e-9
+    relatively are equal); False where the sides cannot be valued."""
+    kind = _RELATIONS.get(relation.strip())
+    if kind is None:
+        return False
+    try:
+        a, b = (_at_answer(question, judge, judge.valued(side)).values for side in (left, right))
+        if not a or len(a) != len(b):
+            return False
+        pairs = [(complex(sp.N(x, 30)), complex(sp.N(y, 30))) for x, y in zip(a, b, strict=True)]
+    except (TypeError, ValueError, ArithmeticError, RecursionError, AnswerError, AttributeError):
+        return False
+    if any(abs(x.imag) > 1e-12 or abs(y.imag) > 1e-12 for x, y in pairs):
+        return False
+    gaps = [(x.real - y.real, 1e-9 * max(1.0, abs(x.real), abs(y.real))) for x, y in pairs]
+    if kind == "ne":
+        return all(abs(gap) <= slack for gap, slack in gaps)
+    broken = {"le": lambda g, s: g > s, "ge": lambda g, s: g < -s, "lt": lambda g, s: g >= -s,
+              "gt": lambda g, s: g <= s}[kind]
+    return any(broken(gap, slack) for gap, slack in gaps)
 
 
 def _cannot(claim: str, why: str) -> PremiseError:

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
@@ -369,6 +369,11 @@ def without_labels(text: str, names: set[str], scalars: set[str] | None = None) 
         found.append(explained.group(0).strip(" ,;."))
         out = out[:explained.start()]
     m = _TRAILING_WORDS.search(out)
+    if m is not None and not label(m.group(1)):  # "nLK numbers": the names before the words are the value's
+        for word in _WORD.finditer(m.group(1)):
+            if label_word(word.group(0)):
+                m = _TRAILING_WORDS.search(out, m.start(1) + word.start() - 1)
+                break
     gloss = m is not None and _GLOSS.match(m.group(1)) is not None  # "i.e. prediction minus label" restates
     if m and (label(m.group(1)) or (gloss and not any(t.lower() in _NEGATIONS for t in _WORD.findall(m.group(1)))
                                     and explains(m.group(1), names) and not modifies(m.group(1), names))) \
@@ -412,6 +417,11 @@ def _template(text: str) -> AnswerError | None:
         return None
     return AnswerError("doubled braces '{{' outside LaTeX are template syntax, not mathematics: write the answer "
                        "itself", None, text)
+
+
+#: A closing definition of a name by words alone: ``, p = keep prob``, ``; where q = drop probability``.
+_WORDED_DEFINITION = re.compile(r"\s*[,;]\s*(?:(?:where|with)\s+)?(?P<name>[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?)\s*[=:]\s*"
+                                r"(?P<words>(?:the\s+)?[A-Za-z]{2,}(?:\s+[A-Za-z]+){0,5})\s*\.?\s*$")
 
 
 def _read_aside(read: Callable[[str], Parsed], part: str, note: str) -> Parsed | None:
@@ -479,6 +489,10 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     if example is not None and (found := _read_aside(whole, example[0],
                                                      f"set aside the numeric example {example[1]!r}")):
         _example_agrees(found.expr, example[1], whole)
+        return found
+    worded = _WORDED_DEFINITION.search(text)  # "..., p = keep prob": the definition in words "where p is ..."
+    if worded is not None and text[:worded.start()].strip() and (found := _read_aside(
+            whole, f"{text[:worded.start()]}, where {worded.group('name')} is {worded.group('words')}", "")):
         return found
     reasoned = without_reason(text)  # not a reason after all when it does not read: read as written
     if reasoned is not None and not text.rstrip().endswith(reasoned[1]) and not recognised(reasoned[1], text):
@@ -549,7 +563,8 @@ APPROXIMATION = 0.05
 #: ``\approx 0.5 \text{ for } d = 64,\ \sigma = 1/8`` (each given value a number).
 _EXAMPLE = re.compile(r"\s*(?:≈|≃|~=|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z]))\s*"
                       r"(?P<value>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
-                      r"(?:\s|\\quad|\\,|\()*(?:\\text\{\s*(?:for|at|when)\s*\}|(?<![A-Za-z])(?:for|at|when)(?![A-Za-z]))"
+                      r"(?:(?:\s|\\quad|\\,|\()*(?:\\text\{\s*(?:for|at|when)\s*\}|(?<![A-Za-z])(?:for|at|when)(?![A-Za-z]))"
+                      r"|\s*\((?=[^()]*\)\s*\.?\s*$))"
                       r"(?P<given>.*)$")
 _GIVEN = re.compile(r"\s*\\?[^\W\d][\w{}\\]{0,24}\s*=\s*[-+]?\d[\d./^{} ]*\s*")
 _GIVEN_SEP = re.compile(r"\\[,;: ]|,|;|(?<![A-Za-z])and(?![A-Za-z])")
@@ -690,18 +705,24 @@ def _side_agrees(side: sp.Expr, values: dict[str, sp.Expr], given: re.Match[str]
     said = float(given.group("value"))
     tolerance = 1.5 * 10.0 ** (exponent - decimals)
     if at.imag or abs(at.real - said) > tolerance or abs(at.real - said) > APPROXIMATION * abs(at.real):
-        raise AnswerError(f"the example says {given.group('value')} at {given.group('given').strip()}, but the answer "
-                          f"is {sp.N(at.real, 6)} there: which is your answer?")
+        where = given.group("given").strip(" .)")
+        raise AnswerError(f"the example says {given.group('value')} at {where}, but the answer is {sp.N(at.real, 6)} "
+                          "there: which is your answer?")
+
+
+#: A number alone on a side of an approximation sign: ``≈ -1``, ``≈ 100``.
+_NUMBER_ALONE = re.compile(r"\s*[-+]?\d+\s*\.?\s*")
 
 
 def exact_sides(text: str) -> str | None:
     """``d a^2/3 ≈ 0.33 d a^2`` -> ``d a^2/3``; ``1.7320508/√d ≈ √(3/d)`` -> ``√(3/d)``: of statements
     joined by an approximation sign, those with a decimal number are numeric approximations of
-    the others and are set aside; None when all or none of them have one."""
+    the others and are set aside, as is a number alone (``d sigma^2/2 ≈ -1``); None when all or none
+    of them are approximations."""
     pieces = top_level(text, _APPROX)
     if len(pieces) < 2:
         return None
-    exact = [p for p, _ in pieces if not _DECIMAL.search(p)]
+    exact = [p for p, _ in pieces if not (_DECIMAL.search(p) or _NUMBER_ALONE.fullmatch(p))]
     if not exact or len(exact) == len(pieces):
         return None
     return " = ".join(p.strip() for p in exact)
@@ -736,9 +757,10 @@ def _approximates(piece: str, exact: sp.Basic, vocab: Vocabulary, limits: Limits
     except AnswerError:
         return False
     if given is None and isinstance(approx, sp.Expr) and approx.is_number and isinstance(exact, sp.Expr) \
-            and exact.free_symbols:
-        return True  # "sqrt(2/d) ≈ 0.14": a value at names the student did not state, an illustration
-    if not isinstance(approx, sp.Expr) or not isinstance(exact, sp.Expr) or set(values) & approx.free_symbols:
+            and exact.free_symbols:  # "sqrt(2/d) ≈ 0.14": a value at names the student did not state
+        return _attained(approx, exact)
+    if not isinstance(approx, sp.Expr) or not isinstance(exact, sp.Expr) or set(values) & approx.free_symbols \
+            or exact.has(sp.oo, -sp.oo, sp.zoo):  # "oo ≈ 100": no number approximates an infinity
         return False
     a, e = approx.xreplace(values), exact.xreplace(values)
     rest = sorted(a.free_symbols | e.free_symbols, key=str)
@@ -753,6 +775,71 @@ def _approximates(piece: str, exact: sp.Basic, vocab: Vocabulary, limits: Limits
     return True
 
 
+#: How many points of the question's domain :func:`_attained` values an answer at.
+ATTAINED_POINTS = 400
+
+
+def _attained(value: sp.Expr, expr: sp.Expr, question: Question | None = None) -> bool:
+    """Whether ``expr`` takes the decimal ``value`` at some point of the question's domain: within
+    :data:`APPROXIMATION` of a value it has at one of :data:`ATTAINED_POINTS` points sampled as the
+    comparison samples them, or between two of its values (``sqrt(2/d) ≈ 0.14`` is its value near d =
+    100; ``≈ 2.0``, ``≈ -0.14`` are none it takes, nor ``0.3`` of s(1 - s)): the illustration of a
+    value at names the student did not state, or a second answer."""
+    import random
+
+    from .equivalence import sample
+    from .labels import held
+
+    question = question if question is not None else held()
+    kinds = {s.name: k for s, k in question.domain.kinds.items()} if question is not None else {}
+    symbols = sorted(expr.free_symbols, key=str)
+    kind = {s: kinds.get(s.name) or ("positive" if s.is_positive else "real") for s in symbols}
+    rng = random.Random(f"attained {expr}")
+    target = float(value)
+    seen: list[float] = []
+    try:
+        at = sp.lambdify(symbols, expr, modules="mpmath")
+    except (TypeError, ValueError, NameError, SyntaxError, RecursionError):
+        return False
+    for _ in range(ATTAINED_POINTS):
+        point = [float(sample(kind[s], rng)) if kind[s] != "complex" else 0.0 for s in symbols]
+        try:
+            v = complex(at(*point))
+        except (TypeError, ValueError, ArithmeticError, RecursionError, NameError, AttributeError):
+            continue
+        if abs(v.imag) > 1e-12 * max(1.0, abs(v.real)) or v.real != v.real or abs(v.real) == float("inf"):
+            continue
+        if abs(v.real - target) <= APPROXIMATION * abs(target):
+            return True
+        seen.append(v.real)
+    return bool(seen) and min(seen) <= target <= max(seen)
+
+
+#: A decimal after the answer with no values given for it: ``≈ 0.14``, ``\approx 2.0``.
+_BARE_APPROXIMATION = re.compile(r"(?<=\S)\s*(?:≈|≃|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z]))\s*"
+                                 r"(?P<value>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\.?\s*$")
+
+
+def bare_approximation(question: Question, text: Any, expr: sp.Basic) -> AnswerError | None:
+    """The error for a decimal after a statement read under the model (``sigma = sqrt(2/d) ≈ 2.0``)
+    that is no value of the statement (:func:`_attained`: of its value, or of an equation's side
+    without the unknown); None when it is one, or there is none."""
+    m = _BARE_APPROXIMATION.search(text) if isinstance(text, str) else None
+    if m is None:
+        return None
+    unknown = question.unknown.name if question.unknown is not None else None
+    sides = [expr] if isinstance(expr, sp.Expr) else list(getattr(expr, "args", ()))
+    if any(isinstance(s, sp.Expr) and s.has(sp.oo, -sp.oo, sp.zoo) for s in sides):
+        return AnswerError(f"the approximation {m.group('value')!r} of an infinite value: which is your answer?",
+                           None, text)
+    valued = [s for s in sides if isinstance(s, sp.Expr) and s.free_symbols
+              and unknown not in {x.name for x in s.free_symbols if isinstance(x, sp.Symbol)}]
+    if not valued or any(_attained(sp.Float(m.group("value")), s, question) for s in valued):
+        return None
+    return AnswerError(f"the approximation {m.group('value')!r} is no value the answer takes: which is your answer?",
+                       None, text)
+
+
 def _statement(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Limits) -> Parsed:
     """One statement: an expression, or an equation (a chain of equalities ``a = b = c``); a
     numeric approximation beside it is set aside when the rest reads (:func:`exact_sides`)."""
@@ -764,7 +851,8 @@ def _statement(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits
             pass  # read as written: the approximation sign is an equals sign
         else:
             for piece, _ in top_level(text, _APPROX):
-                if _DECIMAL.search(piece) and not _approximates(piece, parsed.expr, vocab, limits):
+                if (_DECIMAL.search(piece) or _NUMBER_ALONE.fullmatch(piece)) \
+                        and not _approximates(piece, parsed.expr, vocab, limits):
                     raise AnswerError(f"the approximation {piece.strip()!r} is not the answer's value to "
                                       f"{APPROXIMATION:.0%}: which is your answer?", None, text)
             note = "; ".join(n for n in (parsed.note, "set aside the numeric approximation") if n)
@@ -1134,6 +1222,10 @@ class Statement:
         if refused is not None:
             self.line_error = refused
             return None
+        approximated = bare_approximation(self.question, self.text, read.expr)
+        if approximated is not None:  # "sigma = sqrt(2/d) ≈ 2.0": no value the answer takes
+            self.line_error = approximated
+            return None
         example = numeric_example(self.text) if isinstance(self.text, str) else None
         if example is not None:  # "a = sqrt(3/d) ≈ 0.3 for d = 100": the example is checked as the answer's is
             try:
@@ -1431,8 +1523,13 @@ def _beside(question: Question, text: str, expr: sp.Basic | None, line: bool) ->
     names = set(question.vocab.known_names()) | _model_names(question)
     for m in _REASON_OPENER.finditer(plain):
         body = _clause_after(plain, m.end())
-        if not body.strip() or premises.ORDER.search(body):
-            continue  # "since x_i - max(x) <= 0": a bound, set aside as the working's bounds are
+        if not body.strip():
+            continue
+        if len(top_level(body, premises.ORDER)) > 1:  # "since x_i - max(x) <= 0": a bound, judged as working's are
+            bound = premises.refuted([body], None, question)
+            if bound is not None:
+                return Refused(str(bound), None, text)
+            continue
         if alters(body, names):
             return Refused(f"the reason {(m.group(0) + body).strip()!r} says the answer still changes or could "
                                "be another value: write the one final answer", None, text)
@@ -1465,6 +1562,13 @@ def _beside(question: Question, text: str, expr: sp.Basic | None, line: bool) ->
                            text)
     for defined in _DEFINES.finditer(plain) if question.unknown is None else ():  # "(where h_i = m_i x_i)"
         name = defined.group("name")
+        worded = _WORDED_DEFINITION.match(", " + _clause_after(plain, defined.start("name")))
+        if worded is not None:  # "where p = keep prob": a definition in words, as "where p is keep prob"
+            for said, words in definitions(f"where {name} is {worded.group('words')}", names):
+                if not _described(question, said, words):
+                    return Refused(f"the definition of {said} as {' '.join(words)!r} does not agree with the "
+                                   f"question's {said}", None, text)
+            continue
         if (name in names or name.split("_")[0] in _model_names(question)) \
                 and not _holds(question, _clause_after(plain, defined.start("name")), expr):
             return Refused(f"the definition of {name} beside the answer is not the question's: "

@@ -20,7 +20,7 @@ from pathlib import Path
 from derivcheck.grading.bank import load
 from derivcheck.grading.grader import check
 
-PROBES = [Path(__file__).parent / "data" / f"redteam{n}_probes.jsonl" for n in (3, 4)]
+PROBES = [Path(__file__).parent / "data" / f"redteam{n}_probes.jsonl" for n in (3, 4, 5)]
 
 
 def main(only: set[str]) -> None:

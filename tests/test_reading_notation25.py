@@ -30,9 +30,73 @@ def test_the_prompts_notation_with_its_index_renamed(sheet8: dict, answer: str, 
 
 @pytest.mark.parametrize("answer, verdict", [
     ("x_y - x_k = infinity", "correct"),
-    ("x_c - x_k = oo", "correct"),
+    ("x_c - x_k = oo", "invalid"),  # y, the label's entry, is no index letter to rename
     ("x_y - x_y = infinity", "invalid"),  # the prompt's two entries made one
     ("x_y - x_k = log(d)", "incorrect"),
 ])
 def test_the_gap_with_its_other_entry_renamed(sheet8: dict, answer: str, verdict: str) -> None:
     assert check(sheet8["p3.unsmoothed_gap"], answer, evidence=False)["verdict"] == verdict
+
+
+# --- red team 5's traps: each a false correct of this round's first rules, now refused --------------
+
+@pytest.fixture(scope="module")
+def banks(sheet8: dict) -> dict:
+    return {"sheet8": sheet8, "sheet9": load("sheet9")}
+
+
+@pytest.mark.parametrize("where, answer, verdict", [
+    # a renamed index: only index letters, to one the value gives free, never the label's y
+    ("sheet8:p3.smoothing_gap", "x_j - x_y = log(1 + d(1-eps)/eps)", "invalid"),
+    ("sheet8:p3.smoothing_gap", "x_k - x_j = log(1 + d(1-eps)/eps)", "invalid"),
+    ("sheet8:p3.unsmoothed_gap", "x_{j} - x_{y} = \\infty", "invalid"),
+    ("sheet8:p3.stable_softmax", "z_j = exp(x_i - max(x))/sum_j exp(x_j - max(x))", "invalid"),
+    ("sheet8:p3.stable_softmax", "z_i = softmax(x)_j = exp(x_j - max(x))/sum_k exp(x_k - max(x))", "invalid"),
+    # an order sign hides no equation, and a bound is judged where it can be valued
+    ("sheet8:p2.variance", "Var[y] = d sigma^2/2 since E[relu(z)^2] = 1/4 ≤ 1", "invalid"),
+    ("sheet8:p2.sigma", "sigma = sqrt(2/d) since Var[y] = d sigma^2/4 = 1 > 0", "invalid"),
+    ("sheet8:p2.variance", "E[relu(z)^2] = 1/4 >= 0, so Var[y] = d sigma^2/2", "invalid"),
+    ("sheet8:p2.variance", "d sigma^2/2 since Var[y] <= d sigma^2/4", "invalid"),
+    ("sheet8:p2.sigma", "sigma = sqrt(2/d) since sigma != sqrt(2/d)", "invalid"),
+    ("sheet8:p2.variance", "d sigma^2/2 since Var[y] <= d sigma^2", "correct"),
+    ("sheet9:p1.variance", "Var[y] = d a^2/3 since Var[w_i] = a^2/3 > 0", "correct"),
+    # a copula between two pieces of mathematics is an equation
+    ("sheet8:p2.variance", "Var[y] = d sigma^2/2 because E[w_i^2] is sigma", "invalid"),
+    ("sheet8:p2.variance", "Var[y] = d sigma^2/2 because E[w_i^2] is sigma^2", "correct"),
+    ("sheet8:p2.sigma", "sigma = sqrt(2/d) because E[relu(z)^2] is 1", "invalid"),
+    # a bare decimal must be a value the answer takes somewhere in the question's domain
+    ("sheet8:p2.sigma", "sigma = sqrt(2/d) ≈ 2.0", "invalid"),
+    ("sheet8:p2.sigma", "sigma = sqrt(2/d) ≈ -0.14", "invalid"),
+    ("sheet8:p2.variance", "d sigma^2/2 ≈ -1", "invalid"),
+    ("sheet9:p3.sigmoid_derivative", "s(1-s) ≈ 0.3", "invalid"),
+    ("sheet8:p4.forward_mults", "nLK^2 ≈ 0.5", "invalid"),
+    ("sheet8:p3.smoothing_gap", "log(1 + d(1-eps)/eps) ≈ -2.3", "invalid"),
+    ("sheet8:p3.unsmoothed_gap", "oo ≈ 100", "invalid"),
+    ("sheet8:p2.sigma", "sigma = sqrt(2/d) ≈ 0.14", "correct"),
+    ("sheet9:p3.sigmoid_derivative", "s(1-s) ≈ 0.2", "correct"),
+    ("sheet8:p2.sigma", "sigma = sqrt(2/d) ≈ 0.1414 (d=100)", "correct"),  # given values in brackets
+    ("sheet8:p2.sigma", "sigma = sqrt(2/d) ≈ 0.1 (d=100)", "invalid"),
+])
+def test_red_team_five(banks: dict, where: str, answer: str, verdict: str) -> None:
+    sheet, q = where.split(":")
+    assert check(banks[sheet][q], answer, evidence=False)["verdict"] == verdict
+
+
+@pytest.mark.parametrize("where, answer, verdict", [
+    # a unit word after a value whose last term is a run of names (nLK numbers)
+    ("sheet8:p4.training_memory", "LK^2 + nLK \\text{ numbers}", "correct"),
+    ("sheet8:p4.training_memory", "LK^2 + nLK numbers", "correct"),
+    ("sheet8:p4.training_memory", "LK^2 + nLK layers", "invalid"),  # another quantity's word
+    ("sheet8:p4.training_memory", "LK^2 + nK numbers", "incorrect"),
+    # a closing definition of a name by words alone, with or without "where", = or :
+    ("sheet9:p2.layer_variance", "Var(y) = d*sigma^2/(2*p), p = keep prob", "correct"),
+    ("sheet9:p2.layer_variance", "d sigma^2/(2p); p: keep probability", "correct"),
+    ("sheet9:p2.layer_variance", "Var(y) = d*sigma^2/(2*p), where p = keep prob", "correct"),
+    ("sheet9:p2.layer_variance", "Var(y) = d*sigma^2/(2*p), p = drop prob", "invalid"),
+    ("sheet9:p2.layer_variance", "Var(y) = d*sigma^2/(2*p), where p = drop prob", "invalid"),
+    ("sheet9:p2.layer_variance", "d sigma^2/(2p), d = number of layers", "invalid"),
+    ("sheet9:p2.layer_variance", "d sigma^2/p, p = keep prob", "incorrect"),
+])
+def test_words_beside_the_answer(banks: dict, where: str, answer: str, verdict: str) -> None:
+    sheet, q = where.split(":")
+    assert check(banks[sheet][q], answer, evidence=False)["verdict"] == verdict

@@ -169,7 +169,7 @@ def test_a_question_carries_its_wording_from_its_own_sheet(banks):
     assert q.wording is not None
     assert "The variance of a ReLU layer's output" in q.wording.report  # [report.questions] title
     assert "Problem 2: initialisation for ReLU" in q.wording.report  # [report.problems] glance
-    assert q.wording.leading == "Var[y]" and q.wording.asked is None
+    assert q.wording.leading == ("Var[y]",) and q.wording.asked is None
     assert question_words(q) == (q.wording.words, q.wording.pairs)
     sigma = banks["sheet8"]["p2.sigma"]
     assert sigma.wording is not None and {"standard", "deviation", "std"} <= set(sigma.wording.asked or ())
