@@ -540,6 +540,8 @@ def _leading_notation(question: Question) -> tuple[str, ...]:
 _ONE_INDEX = re.compile(r"_\{?([A-Za-z])\}?(?![A-Za-z0-9])")
 #: The letters that are indices by convention: only these are renamed (the label's ``y`` of "x_y" never is).
 INDEX_LETTERS = frozenset("ijklmn")
+#: An entry's one-letter index, subscripted or in brackets: ``x_i``, ``x_{j}``, ``x[k]``.
+_ENTRY_INDEX = re.compile(r"_\{?([A-Za-z])\}?(?![A-Za-z0-9])|\[([A-Za-z])\]")
 #: An index bound by a big operator: ``sum_k``, ``\max_{j}``, ``prod_l``.
 _BOUND_INDEX = re.compile(r"(?:sum|max|min|prod)_\{?([A-Za-z])")
 
@@ -563,8 +565,8 @@ def _reindexed(label: str, notation: str, whole: str, names: set[str]) -> bool:
             for o, r in zip(original, renamed, strict=True)):
         return False
     rest = _compact(whole).replace(_compact(label), "", 1)
-    free = {g.group(1) for g in _ONE_INDEX.finditer(rest)} - set(_BOUND_INDEX.findall(rest))
-    named = {g.group(1) for g in _ONE_INDEX.finditer(rest)}
+    named = {a or b for a, b in _ENTRY_INDEX.findall(rest)}  # x_i, x[i]
+    free = named - set(_BOUND_INDEX.findall(rest))
     return not named or all(r in free for r in renamed if r in INDEX_LETTERS)
 
 

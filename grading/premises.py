@@ -159,7 +159,7 @@ def _refuted(question: Question, texts: list[str], final: str | None) -> Premise
     from .lines import Judge
     from .reader import split_equals, top_level
 
-    said = [_copula(c) for t in texts for c in claims(t)]
+    said = [copula(c) for t in texts for c in claims(t)]
     if question.model is None:
         equations = [c for c in said for piece, _ in top_level(c, ORDER)
                      if len(split_equals(CLOSING_SCOPE.sub("", piece))) >= 2]
@@ -189,19 +189,21 @@ def _refuted(question: Question, texts: list[str], final: str | None) -> Premise
 
 
 #: A copula between two pieces of mathematics: ``E[w_i^2] is sigma^2``, ``P(z_i > 0) equals 1/2``.
-_COPULA = re.compile(r"^(?P<left>.+?)\s+(?:is\s+equal\s+to|is|equals|are)\s+(?P<right>.+)$", re.S)
+_COPULA = re.compile(r"^(?P<left>.+?)\s+(?:(?P<not>is\s+not\s+equal\s+to|is\s+not|isn'?t|does\s+not\s+equal|"
+                     r"doesn'?t\s+equal|are\s+not|aren'?t)|is\s+equal\s+to|is|equals|are)\s+(?P<right>.+)$",
+                     re.S | re.I)
 
 
-def _copula(claim: str) -> str:
+def copula(claim: str) -> str:
     """``claim`` with a copula between two pieces of mathematics written as ``=`` (``E[w_i^2] is
-    sigma`` is the equation E[w_i^2] = sigma, judged as one); a sentence keeps its words (``E[z^2] is
-    halved by ReLU``)."""
+    sigma`` is the equation E[w_i^2] = sigma, judged as one), a negated one as ``!=`` (``E[x_i^2]
+    isn't 1/2``, a bound); a sentence keeps its words (``E[z^2] is halved by ReLU``)."""
     m = _COPULA.match(claim)
     if m is None or "=" in claim:
         return claim
     left, right = m.group("left"), m.group("right")
     if all(_MATHS.search(side) and "\0" not in _blanked(side) for side in (left, right)):
-        return f"{left} = {right}"
+        return f"{left} {'!=' if m.group('not') else '='} {right}"
     return claim
 
 
@@ -319,6 +321,10 @@ def _shown(question: Question, example: dict[str, Any] | None, left: str, right:
     return said
 
 
+#: The moments and probability of working's mathematics (``Var[w_i]``, ``Cov(a, b)``): no words.
+_MOMENTS = frozenset({"Var", "var", "Cov", "cov", "Std", "std", "Pr", "operatorname", "mathbb", "mathrm"})
+
+
 def _blanked(claim: str) -> str:
     """``claim`` with each word of its sentence (not a name of the question or its model, not a
     function) replaced by a NUL: what is left is its mathematics."""
@@ -328,7 +334,8 @@ def _blanked(claim: str) -> str:
     names = set(question.vocab.known_names()) if question is not None else set()
     if question is not None and question.model is not None:
         names |= set(question.model.names)
-    return _WORD.sub(lambda m: m.group(0) if m.group(0) in names or m.group(0) in FUNCTION else "\0", claim)
+    return _WORD.sub(lambda m: m.group(0) if m.group(0) in names or m.group(0) in FUNCTION or m.group(0) in _MOMENTS
+                     else "\0", claim)
 
 
 def _fragments(claim: str) -> list[str]:

@@ -758,7 +758,7 @@ def _approximates(piece: str, exact: sp.Basic, vocab: Vocabulary, limits: Limits
         return False
     if given is None and isinstance(approx, sp.Expr) and approx.is_number and isinstance(exact, sp.Expr) \
             and exact.free_symbols:  # "sqrt(2/d) ≈ 0.14": a value at names the student did not state
-        return _attained(approx, exact)
+        return _attained(approx, exact, written=body.strip())
     if not isinstance(approx, sp.Expr) or not isinstance(exact, sp.Expr) or set(values) & approx.free_symbols \
             or exact.has(sp.oo, -sp.oo, sp.zoo):  # "oo ≈ 100": no number approximates an infinity
         return False
@@ -779,12 +779,14 @@ def _approximates(piece: str, exact: sp.Basic, vocab: Vocabulary, limits: Limits
 ATTAINED_POINTS = 400
 
 
-def _attained(value: sp.Expr, expr: sp.Expr, question: Question | None = None) -> bool:
-    """Whether ``expr`` takes the decimal ``value`` at some point of the question's domain: within
-    :data:`APPROXIMATION` of a value it has at one of :data:`ATTAINED_POINTS` points sampled as the
-    comparison samples them, or between two of its values (``sqrt(2/d) ≈ 0.14`` is its value near d =
-    100; ``≈ 2.0``, ``≈ -0.14`` are none it takes, nor ``0.3`` of s(1 - s)): the illustration of a
-    value at names the student did not state, or a second answer."""
+def _attained(value: sp.Expr, expr: sp.Expr, question: Question | None = None, written: str = "") -> bool:
+    """Whether ``expr`` takes the decimal ``value`` at some point of the question's domain: at one of
+    :data:`ATTAINED_POINTS` points (the names all 1, 2 or 3, then sampled as the comparison samples
+    them, an integer log-uniformly up to 10^6) it is within :data:`APPROXIMATION` of the value and
+    within one and a half units of the ``written`` value's last digit, or, where no name is an
+    integer, the value lies between two of its values (``sqrt(2/d) ≈ 0.14`` is its value near d =
+    100; ``≈ 2.0``, ``≈ 1.2``, ``≈ 1.48``, ``≈ -0.14`` are none it takes, nor ``0.3`` of s(1 - s)):
+    the illustration of a value at names the student did not state, or a second answer."""
     import random
 
     from .equivalence import sample
@@ -794,25 +796,37 @@ def _attained(value: sp.Expr, expr: sp.Expr, question: Question | None = None) -
     kinds = {s.name: k for s, k in question.domain.kinds.items()} if question is not None else {}
     symbols = sorted(expr.free_symbols, key=str)
     kind = {s: kinds.get(s.name) or ("positive" if s.is_positive else "real") for s in symbols}
+    integers = {s for s in symbols if kind[s] in ("positive_integer", "integer") or s.is_integer}
     rng = random.Random(f"attained {expr}")
     target = float(value)
+    digits = re.split(r"[eE]", written.strip().lstrip("+-"))
+    unit = 10.0 ** ((int(digits[1]) if len(digits) > 1 else 0)
+                    - (len(digits[0].split(".")[1]) if "." in digits[0] else 0)) if written else float("inf")
+    tolerance = min(APPROXIMATION * abs(target), 1.5 * unit)
     seen: list[float] = []
     try:
         at = sp.lambdify(symbols, expr, modules="mpmath")
     except (TypeError, ValueError, NameError, SyntaxError, RecursionError):
         return False
-    for _ in range(ATTAINED_POINTS):
-        point = [float(sample(kind[s], rng)) if kind[s] != "complex" else 0.0 for s in symbols]
+
+    def drawn(s: sp.Symbol) -> float:
+        if s in integers:
+            return float(round(10 ** rng.uniform(0, 6)))
+        return float(sample(kind[s], rng)) if kind[s] != "complex" else 0.0
+
+    points = [[float(k)] * len(symbols) for k in (1, 2, 3)]
+    points += [[drawn(s) for s in symbols] for _ in range(ATTAINED_POINTS)]
+    for point in points:
         try:
             v = complex(at(*point))
         except (TypeError, ValueError, ArithmeticError, RecursionError, NameError, AttributeError):
             continue
         if abs(v.imag) > 1e-12 * max(1.0, abs(v.real)) or v.real != v.real or abs(v.real) == float("inf"):
             continue
-        if abs(v.real - target) <= APPROXIMATION * abs(target):
+        if abs(v.real - target) <= tolerance:
             return True
         seen.append(v.real)
-    return bool(seen) and min(seen) <= target <= max(seen)
+    return not integers and bool(seen) and min(seen) <= target <= max(seen)
 
 
 #: A decimal after the answer with no values given for it: ``≈ 0.14``, ``\approx 2.0``.
@@ -834,7 +848,7 @@ def bare_approximation(question: Question, text: Any, expr: sp.Basic) -> AnswerE
                            None, text)
     valued = [s for s in sides if isinstance(s, sp.Expr) and s.free_symbols
               and unknown not in {x.name for x in s.free_symbols if isinstance(x, sp.Symbol)}]
-    if not valued or any(_attained(sp.Float(m.group("value")), s, question) for s in valued):
+    if not valued or any(_attained(sp.Float(m.group("value")), s, question, m.group("value")) for s in valued):
         return None
     return AnswerError(f"the approximation {m.group('value')!r} is no value the answer takes: which is your answer?",
                        None, text)
@@ -1525,6 +1539,7 @@ def _beside(question: Question, text: str, expr: sp.Basic | None, line: bool) ->
         body = _clause_after(plain, m.end())
         if not body.strip():
             continue
+        body = premises.copula(body)  # "because Var[y] is d sigma^2": the equation Var[y] = d sigma^2
         if len(top_level(body, premises.ORDER)) > 1:  # "since x_i - max(x) <= 0": a bound, judged as working's are
             bound = premises.refuted([body], None, question)
             if bound is not None:
@@ -1564,10 +1579,10 @@ def _beside(question: Question, text: str, expr: sp.Basic | None, line: bool) ->
         name = defined.group("name")
         worded = _WORDED_DEFINITION.match(", " + _clause_after(plain, defined.start("name")))
         if worded is not None:  # "where p = keep prob": a definition in words, as "where p is keep prob"
-            for said, words in definitions(f"where {name} is {worded.group('words')}", names):
-                if not _described(question, said, words):
-                    return Refused(f"the definition of {said} as {' '.join(words)!r} does not agree with the "
-                                   f"question's {said}", None, text)
+            for defined_name, described in definitions(f"where {name} is {worded.group('words')}", names):
+                if not _described(question, defined_name, described):
+                    return Refused(f"the definition of {defined_name} as {' '.join(described)!r} does not agree "
+                                   f"with the question's {defined_name}", None, text)
             continue
         if (name in names or name.split("_")[0] in _model_names(question)) \
                 and not _holds(question, _clause_after(plain, defined.start("name")), expr):

@@ -100,3 +100,23 @@ def test_red_team_five(banks: dict, where: str, answer: str, verdict: str) -> No
 def test_words_beside_the_answer(banks: dict, where: str, answer: str, verdict: str) -> None:
     sheet, q = where.split(":")
     assert check(banks[sheet][q], answer, evidence=False)["verdict"] == verdict
+
+
+@pytest.mark.parametrize("where, answer, verdict", [
+    # red team 6: a copula's negation is a bound; a moment is mathematics, no word
+    ("sheet8:p2.variance", "Var[y] = d sigma^2/2 because E[x_i^2] is not 1/2", "invalid"),
+    ("sheet8:p2.sigma", "sigma = sqrt(2/d) because Var[y] is d sigma^2", "invalid"),
+    ("sheet9:p1.bound", "a = sqrt(3/d) because Var[w_i] is a^2/12", "invalid"),
+    ("sheet9:p1.variance", "Var[y] = d a^2/3 because Var[w_i] is a^2/3", "correct"),
+    # a decimal the answer takes only between two integers' values, or just past its largest value
+    ("sheet8:p2.sigma", "sigma = sqrt(2/d) ≈ 1.2", "invalid"),
+    ("sheet8:p2.sigma", "sigma = sqrt(2/d) ≈ 1.48", "invalid"),
+    ("sheet8:p2.sigma", "sqrt(2/d) ≈ 1.41", "correct"),  # d = 1
+    ("sheet8:p4.forward_mults", "nLK^2 ≈ 1.0", "correct"),  # n = L = K = 1
+    # an index in brackets is the value's entry too
+    ("sheet8:p3.stable_softmax", "z_j = exp(x[i] - max(x))/sum(exp(x - max(x)))", "invalid"),
+    ("sheet8:p3.stable_softmax", "z_j = exp(x[j] - max(x))/sum(exp(x - max(x)))", "correct"),
+])
+def test_red_team_six(banks: dict, where: str, answer: str, verdict: str) -> None:
+    sheet, q = where.split(":")
+    assert check(banks[sheet][q], answer, evidence=False)["verdict"] == verdict
