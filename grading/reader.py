@@ -789,7 +789,7 @@ def _attained(value: sp.Expr, expr: sp.Expr, question: Question | None = None, w
     the illustration of a value at names the student did not state, or a second answer."""
     import random
 
-    from .equivalence import sample
+    from .equivalence import interval_bounds, sample
     from .labels import held
 
     question = question if question is not None else held()
@@ -814,7 +814,13 @@ def _attained(value: sp.Expr, expr: sp.Expr, question: Question | None = None, w
             return float(round(10 ** rng.uniform(0, 6)))
         return float(sample(kind[s], rng)) if kind[s] != "complex" else 0.0
 
-    points = [[float(k)] * len(symbols) for k in (1, 2, 3)]
+    def landmark(s: sp.Symbol, k: int) -> float:  # an interval's names stay inside it
+        if kind[s].startswith("interval"):
+            lo, hi = interval_bounds(kind[s])
+            return (lo + hi) / 2
+        return float(k)
+
+    points = [[landmark(s, k) for s in symbols] for k in (1, 2, 3)]
     points += [[drawn(s) for s in symbols] for _ in range(ATTAINED_POINTS)]
     for point in points:
         try:

@@ -113,6 +113,8 @@ def test_words_beside_the_answer(banks: dict, where: str, answer: str, verdict: 
     ("sheet8:p2.sigma", "sigma = sqrt(2/d) ≈ 1.48", "invalid"),
     ("sheet8:p2.sigma", "sqrt(2/d) ≈ 1.41", "correct"),  # d = 1
     ("sheet8:p4.forward_mults", "nLK^2 ≈ 1.0", "correct"),  # n = L = K = 1
+    ("sheet9:p3.sigmoid_derivative", "s(1-s) ≈ -0.2", "invalid"),  # s stays in (0, 1), even at a landmark
+    ("sheet9:p2.variance", "x_i^2 (1-p)/p ≈ -0.5", "invalid"),
     # an index in brackets is the value's entry too
     ("sheet8:p3.stable_softmax", "z_j = exp(x[i] - max(x))/sum(exp(x - max(x)))", "invalid"),
     ("sheet8:p3.stable_softmax", "z_j = exp(x[j] - max(x))/sum(exp(x - max(x)))", "correct"),
