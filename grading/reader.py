@@ -38,6 +38,7 @@ from .limits import DEFAULT, Limits
 from .normalize import braced_names, to_plain
 from .parser import _bracket_depth, parse_plain
 from .sentences import (
+    EXCLUSIONS,
     NAMED_MOMENT,
     NEGATIONS,
     NOUN_VALUE,
@@ -290,8 +291,9 @@ _LEADING_RUN = re.compile(r"\s*((?:[A-Za-z]{2,}\s+)+)(?=[A-Za-z0-9(\\])")
 _WORD = re.compile(r"[A-Za-z]+")
 #: Words that turn a statement around: never dropped as a label (before the answer also the hedges of
 #: grading/sentences.py, "only", "about": ``It is only d sigma^2/2``).
-_NEGATIONS = frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn", "cannot", "without", "except",
-                        "but", "wrong", "incorrect", "false", "untrue", "unless", "if", "or", "maybe", "approximately"})
+_NEGATIONS = EXCLUSIONS | frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn", "cannot", "without",
+                                     "except", "but", "wrong", "incorrect", "false", "untrue", "unless", "if", "or",
+                                     "maybe", "approximately"})
 
 
 def without_labels(text: str, names: set[str], scalars: set[str] | None = None) -> tuple[str, list[str]] | None:
@@ -424,6 +426,13 @@ _WORDED_DEFINITION = re.compile(r"\s*[,;]\s*(?:(?:where|with)\s+)?(?P<name>[A-Za
                                 r"(?P<words>(?:the\s+)?[A-Za-z]{2,}(?:\s+[A-Za-z]+){0,5})\s*\.?\s*$")
 
 
+#: Working that gives the answer in words: ``Setting the variance to one gives a = ...``, ``..., which yields ...``.
+_GIVES = re.compile(r"^(?P<working>.+?)[\s,]+(?:which\s+)?(?:gives|giving|yields|we\s+get|one\s+gets)\s*:?\s+"
+                    r"(?P<final>\S.*)$", re.S | re.I)
+#: A pronoun with ``is`` contracted: ``it's``, ``answer's`` (not a possessive of a name).
+_IS_CONTRACTED = re.compile(r"(?<![A-Za-z])(it|that|this|which|what|here|there)['\u2019]s(?![A-Za-z])", re.I)
+
+
 def _read_aside(read: Callable[[str], Parsed], part: str, note: str) -> Parsed | None:
     """``part`` (the answer with something set aside) read by ``read``, with ``note`` added; None
     when it does not read, so the answer is read as written."""
@@ -457,6 +466,7 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     def whole(part: str) -> Parsed:
         return _parse(part, vocab, solve_for, limits, labels)
 
+    text = _IS_CONTRACTED.sub(r"\1 is", text)  # "I think it's z - y": it is
     hedged = without_hedge(text)  # "roughly 2LK^2 + LnK", "... but I'm not sure": graded as the value stated
     if hedged is not None and (found := _read_aside(whole, hedged[0], f"set aside the hedge {hedged[1]!r} (graded "
                                                                       "as the exact value it states)")):
@@ -484,6 +494,10 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
     if consequence is not None and (found := _read_aside(whole, consequence[0], f"checked the consequence "
                                                                                 f"{consequence[1]!r}")):
         premises.hold([consequence[1]], consequence[0])
+        return found
+    given = _GIVES.match(text)  # "Setting d sigma^2/2 = 1 gives sigma = sqrt(2/d)": working, then the answer
+    if given is not None and (found := _read_aside(whole, given.group("final"), WORKING_NOTE)):
+        premises.hold([given.group("working")], given.group("final"))
         return found
     example = numeric_example(text)
     if example is not None and (found := _read_aside(whole, example[0],
@@ -788,9 +802,11 @@ def _attained(value: sp.Expr, expr: sp.Expr, question: Question | None = None, w
     100; ``≈ 2.0``, ``≈ 1.2``, ``≈ 1.48``, ``≈ -0.14`` are none it takes, nor ``0.3`` of s(1 - s)):
     the illustration of a value at names the student did not state, or a second answer."""
     import random
+    import warnings
 
     from .equivalence import interval_bounds, sample
     from .labels import held
+    from .numeric import NP, Unsupported, evaluate
 
     question = question if question is not None else held()
     kinds = {s.name: k for s, k in question.domain.kinds.items()} if question is not None else {}
@@ -804,10 +820,7 @@ def _attained(value: sp.Expr, expr: sp.Expr, question: Question | None = None, w
                     - (len(digits[0].split(".")[1]) if "." in digits[0] else 0)) if written else float("inf")
     tolerance = min(APPROXIMATION * abs(target), 1.5 * unit)
     seen: list[float] = []
-    try:
-        at = sp.lambdify(symbols, expr, modules="mpmath")
-    except (TypeError, ValueError, NameError, SyntaxError, RecursionError):
-        return False
+    backend = NP()
 
     def drawn(s: sp.Symbol) -> float:
         if s in integers:
@@ -824,8 +837,10 @@ def _attained(value: sp.Expr, expr: sp.Expr, question: Question | None = None, w
     points += [[drawn(s) for s in symbols] for _ in range(ATTAINED_POINTS)]
     for point in points:
         try:
-            v = complex(at(*point))
-        except (TypeError, ValueError, ArithmeticError, RecursionError, NameError, AttributeError):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # float64 as a program computes: inf and nan are skipped below
+                v = complex(evaluate(expr, dict(zip(symbols, point, strict=True)), backend))
+        except (Unsupported, TypeError, ValueError, ArithmeticError, RecursionError):
             continue
         if abs(v.imag) > 1e-12 * max(1.0, abs(v.real)) or v.real != v.real or abs(v.real) == float("inf"):
             continue
@@ -1108,7 +1123,8 @@ def _wrong_beside_remark(question: Question, text: str, limits: Limits) -> Parse
     value = text[:found.start()]
     if found.group("words") and set(re.findall(r"[A-Za-z]+", remark)) & set(question.vocab.known_names()):
         return None  # "n L K layers": the words start inside the value (K), no remark beside it
-    phrase = r"[A-Za-z]{2,}\s+[A-Za-z]{2,}" if found.group("bracket") else r"[A-Za-z]{2,}"  # "(z_j - delta_ij)": maths
+    phrase = r"[A-Za-z]{2,}\s+[A-Za-z]{2,}|^\s*[A-Za-z]{3,}\s*$" if found.group("bracket") else r"[A-Za-z]{2,}"
+    # a bracket of words, or one word ("(LeCun)"), not mathematics ("(z_j - delta_ij)")
     if not re.search(phrase, remark) or words & OPERATION_WORDS or _NO_EXPLANATION.search(remark) \
             or not re.search(r"[0-9^*/+\-_\\]", value):  # "I don't know": no value
         return None
@@ -1387,9 +1403,15 @@ def _harmless(remark: str, whole: str) -> bool:
     with the quantity it is not (``(standard deviation, not variance)``) whose label is recognised."""
     from .sentences import label_phrase
 
+    question = _READING.get()
+    said = {w.lower() for w in _WORD.findall(remark)}
+    if EXCLUSIONS & said:  # "(padded zeros excluded)": it leaves out what the question may count
+        rest = said - EXCLUSIONS - {"the", "a", "an", "and", "all", "any"}
+        denied = _denied(question.prompt) if question is not None else set()
+        return bool(rest) and all({_word_stem(w), _word_stem(w.removesuffix("es")), _word_stem(w.removesuffix("s"))}
+                                  & denied for w in rest)  # "(biases excluded)" where the prompt says "(no bias)"
     if remark_recognised(remark, whole) or _agreeing_definition(remark):
         return True
-    question = _READING.get()
     if question is None:
         return False
     labelled = label_phrase(remark, set(question.vocab.known_names()))
@@ -1451,6 +1473,14 @@ def restated_scope(text: str) -> tuple[str, str, sp.Basic] | None:
         if words <= stems:
             return plain[:m.start()], m.group(0)[m.group(0).index("("):].strip(), count
     return None
+
+
+def _denied(prompt: str) -> set[str]:
+    """The stems of the words a prompt denies: after ``no``, ``without``, ... (:data:`_DENIED_BEFORE`)
+    and before ``-free`` (``(no bias)``, ``bias-free``: bias)."""
+    tokens = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", prompt.lower())
+    out = {_word_stem(t) for k, t in enumerate(tokens) if k and tokens[k - 1] in _DENIED_BEFORE}
+    return out | {_word_stem(t[:-len("-free")]) for t in tokens if t.endswith("-free")}
 
 
 def _agreeing_definition(remark: str) -> bool:

@@ -137,9 +137,12 @@ _LEADING = re.compile(r"^\s*(?P<words>(?:[A-Za-z']+\s+){0,8}?)(?P<link>is|are|eq
                       r"thus|hence|therefore)\s*:?\s+(?P<rest>\S.*)$|^\s*(?P<label>[A-Za-z']+(?:\s+[A-Za-z']+){0,8})\s*:\s*"
                       r"(?P<after>\S.*)$", re.S | re.I)
 #: Words that turn a statement around; an introduction holding one, or followed by one, is no label.
-NEGATIONS = frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn't", "isn", "cannot", "without",
-                       "except", "but", "wrong", "incorrect", "false", "untrue", "unless", "if", "or", "maybe",
-                       "approximately", "about", "roughly", "almost", "nearly", "only"})
+#: Words that leave out what they are said of: ``(padded zeros excluded)``, ``(bias ignored)``.
+EXCLUSIONS = frozenset({"excluded", "excluding", "excl", "exclude", "excludes", "ignored", "ignoring", "omitted",
+                        "omitting", "dropped", "uncounted", "skipped", "skipping"})
+NEGATIONS = EXCLUSIONS | frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn't", "isn", "cannot",
+                                    "without", "except", "but", "wrong", "incorrect", "false", "untrue", "unless", "if",
+                                    "or", "maybe", "approximately", "about", "roughly", "almost", "nearly", "only"})
 
 
 #: Words of an introduction besides the sheets' nouns: ``We get``, ``The final answer is``, ``Answer:``.
@@ -804,7 +807,7 @@ def remarks(text: str, names: set[str]) -> tuple[str, list[str]] | None:
         out = out[:comment.start()]
     dash = _DASH.search(out)  # "3 n L K^2 — forward once, backward twice": a remark after a dash
     if dash and _depth_at(out, dash.start()) == 0 and out[:dash.start()].strip() \
-            and not _CONCLUSION.search(out[dash.end():]) and _is_remark(out[dash.end():], names, 2):
+            and not _CONCLUSION.search(out[dash.end():]) and _is_remark(out[dash.end():], names, 1):
         found.append(out[dash.start():].strip())
         out = out[:dash.start()]
     while True:
@@ -959,6 +962,11 @@ def spoken_arithmetic(text: str) -> tuple[str, str] | None:
     m = _SPOKEN_PREFIX.match(text)
     if m is not None:
         op, x = " ".join(m.group("op").lower().split()), m.group("x")
+        if _SPOKEN_WORD.search(x):  # "half of d sigma squared", "the square root of 2 over d": x said in words too
+            spoken = _spoken(x.strip().rstrip(".").strip(), False)
+            if spoken is None:
+                return None
+            x = f"({spoken})"
         if "root" in op:
             if not _atom(x):
                 return None
@@ -1115,7 +1123,33 @@ def modal_statement(text: str) -> str | None:
 _PENDING = re.compile(r"(?<![A-Za-z])(?:must|should|could|would|might|may|ought|still|yet|later|then"
                       r"|(?:has|have|needs?)\s+to)(?![A-Za-z])", re.I)
 #: Subjects that are the answer or its author: a sentence of theirs that modifies speaks of the answer.
-_SELF = frozenset({"it", "its", "this", "that", "we", "you", "which", "one"})
+_SELF = frozenset({"it", "its", "this", "that", "we", "you", "which", "one", "i"})
+_PENDING_WORDS = frozenset({"must", "should", "could", "would", "might", "may", "ought", "has", "have", "need",
+                            "needs"})
+
+
+#: What a modal said of still speaks of the answer: its subject, or a step still to come.
+_ANSWER_SUBJECTS = frozenset({"answer", "result", "value", "formula", "expression", "variance", "std"})
+_STILL = re.compile(r"(?<![A-Za-z])(?:still|yet|then|later)(?![A-Za-z])", re.I)
+
+
+def _operation(word: str) -> bool:
+    """Whether ``word`` is an operation word or a form of one (``halve``, ``halving``, ``halved``, ``divide``)."""
+    return word in OPERATION_WORDS or any(word.endswith(end) and (word[:-len(end)] in OPERATION_WORDS
+                                                                  or word[:-len(end)] + "e" in OPERATION_WORDS)
+                                          for end in ("ed", "d", "ing", "s"))
+
+
+def _own_subject(reason: str, names: set[str]) -> bool:
+    """Whether a reason's modal is said of a subject of its own, not of the answer nor by its author
+    and with no step still to come (``since every layer's input must be kept for the backward pass``;
+    not ``since it must still be halved``, ``because we must divide by 2``, ``as the answer must be
+    halved``)."""
+    words = _content_words(reason, names)
+    return bool(words) and words[0] not in _SELF and words[0] not in _ANSWER_SUBJECTS \
+        and words[0] not in OPERATION_WORDS and words[0] not in _VERBS and words[0] not in _PENDING_WORDS \
+        and not _participle(words[0]) and not _STILL.search(reason) \
+        and not any(_operation(w) for w in words)
 
 
 def alters(reason: str, names: set[str]) -> bool:
@@ -1127,7 +1161,7 @@ def alters(reason: str, names: set[str]) -> bool:
     we divide that by d``, ``since this is for one of the d terms``, ``because halved``). A sentence
     with a subject of its own that modifies something else explains (``because half of the z_i are
     zeroed``, ``since only half of the z_i survive``)."""
-    if _PENDING.search(reason) or _MISSING.search(reason):
+    if _MISSING.search(reason) or (_PENDING.search(reason) and not _own_subject(reason, names)):
         return True
     if not (modifies(reason, names) or operated(reason, names)):
         return False

@@ -122,3 +122,34 @@ def test_words_beside_the_answer(banks: dict, where: str, answer: str, verdict: 
 def test_red_team_six(banks: dict, where: str, answer: str, verdict: str) -> None:
     sheet, q = where.split(":")
     assert check(banks[sheet][q], answer, evidence=False)["verdict"] == verdict
+
+
+@pytest.mark.parametrize("where, answer, verdict", [
+    # blind sets 16 and 17 (measured once, then tuned): mathematics in words inside a prefix or a root
+    ("sheet8:p2.variance", "half of d sigma squared", "correct"),
+    ("sheet9:p1.variance", "a third of d a squared", "correct"),
+    ("sheet8:p2.sigma", "the square root of 2 over d", "correct"),
+    ("sheet8:p2.sigma", "the square root of 1 over d", "incorrect"),
+    ("sheet8:p2.sigma", "square root of 2/d", "invalid"),  # sqrt(2)/d or sqrt(2/d)?
+    # a contracted "it is", a hedge set aside as ever
+    ("sheet8:p3.gradient", "I think it's z - y", "correct"),
+    ("sheet9:p3.sigmoid_derivative", "I think it's s", "incorrect"),
+    # a modal said of a subject of its own is no step still to take; of the answer it is
+    ("sheet8:p4.training_memory", "L K^2 + L n K, since every layer's input must be kept for the backward pass",
+     "correct"),
+    ("sheet8:p2.variance", "d sigma^2 because the variance must be halved", "invalid"),
+    ("sheet8:p2.variance", "d sigma^2 because halving must follow", "invalid"),
+    # a remark after a dash, one word in a bracket beside a wrong value
+    ("sheet8:p2.sigma", "\\sigma = \\sqrt{\\frac{2}{d}} — He initialisation", "correct"),
+    ("sheet8:p2.sigma", "1/sqrt(d) (LeCun)", "incorrect"),
+    # working that gives the answer in words
+    ("sheet8:p2.sigma", "Setting d sigma^2 = 1 gives sigma = 1/sqrt(d)", "incorrect"),
+    ("sheet9:p1.bound", "Setting the variance to one gives a = √3/√d.", "correct"),
+    ("sheet8:p2.sigma", "Setting d sigma^2 = 1 gives sigma = sqrt(2/d)", "invalid"),  # false working
+    # what a remark leaves out is no label of the count the prompt asks for
+    ("sheet9:p4.forward_mults", "n H W C_in C_out k^2 (padded zeros excluded)", "invalid"),
+    ("sheet9:p4.forward_mults", "n H W C_in C_out k^2 (padded zeros included)", "correct"),
+])
+def test_blind_sets_sixteen_and_seventeen(banks: dict, where: str, answer: str, verdict: str) -> None:
+    sheet, q = where.split(":")
+    assert check(banks[sheet][q], answer, evidence=False)["verdict"] == verdict
