@@ -429,6 +429,9 @@ _WORDED_DEFINITION = re.compile(r"\s*[,;]\s*(?:(?:where|with)\s+)?(?P<name>[A-Za
 #: Working that gives the answer in words: ``Setting the variance to one gives a = ...``, ``..., which yields ...``.
 _GIVES = re.compile(r"^(?P<working>.+?)[\s,]+(?:which\s+)?(?:gives|giving|yields|we\s+get|one\s+gets)\s*:?\s+"
                     r"(?P<final>\S.*)$", re.S | re.I)
+#: Working in words that names a method: ``Setting the variance to one``, ``Summing the d terms``, ``Independence``.
+_METHOD = re.compile(r"\s*(?:setting|solving|summing|adding|multiplying|using|applying|plugging|putting|substituting|"
+                     r"requiring|imposing|equating|independence|linearity|symmetry|by|from)(?![A-Za-z])", re.I)
 #: A pronoun with ``is`` contracted: ``it's``, ``answer's`` (not a possessive of a name).
 _IS_CONTRACTED = re.compile(r"(?<![A-Za-z])(it|that|this|which|what|here|there)['\u2019]s(?![A-Za-z])", re.I)
 
@@ -496,7 +499,8 @@ def _parse(text: str, vocab: Vocabulary, solve_for: sp.Symbol | None, limits: Li
         premises.hold([consequence[1]], consequence[0])
         return found
     given = _GIVES.match(text)  # "Setting d sigma^2/2 = 1 gives sigma = sqrt(2/d)": working, then the answer
-    if given is not None and (found := _read_aside(whole, given.group("final"), WORKING_NOTE)):
+    if given is not None and (_MATHS.search(given.group("working")) or _METHOD.match(given.group("working"))) \
+            and (found := _read_aside(whole, given.group("final"), WORKING_NOTE)):  # "The mistake gives ...": none
         premises.hold([given.group("working")], given.group("final"))
         return found
     example = numeric_example(text)

@@ -81,7 +81,7 @@ READING_TABLES = ("test_reading_answers21.py", "test_reading_answers22.py", "tes
                   "test_reading_lines22.py", "test_derivation_lines21.py", "test_reading_rules.py",
                   "test_labels22.py", "test_reading_scripts_labels.py", "test_reading_answers23.py",
                   "test_reading_lines23.py", "test_labels23.py", "test_premises.py", "test_sheet_variables.py",
-                  "test_reading_words24.py", "test_reading_answers24.py")
+                  "test_reading_words24.py", "test_reading_answers24.py", "test_reading_notation25.py")
 _TRAP_WORDS = ("invalid", "incorrect", "wrong", "undecided")
 _TRAP_TESTS = ("never", "wrong", "refus", "trap", "invalid", "stays", "not_", "no_false", "incorrect")
 
