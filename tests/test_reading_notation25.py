@@ -158,7 +158,7 @@ def test_blind_sets_sixteen_and_seventeen(banks: dict, where: str, answer: str, 
 @pytest.mark.parametrize("answer, verdict", [
     ("The mistake gives d a^2/3", "invalid"),  # no method, no mathematics: not working
     ("Independence gives Var[y] = d a^2/3", "correct"),
-    ("Var[w_i] = a^2/12 gives Var[y] = d a^2/3", "invalid"),  # false working
+    ("Var[w_i] = a^2/12 gives Var[y] = d a^2/3", "incorrect"),  # false working: a one-line derivation's
 ])
 def test_working_that_gives_the_answer(banks: dict, answer: str, verdict: str) -> None:
     assert check(banks["sheet9"]["p1.variance"], answer, evidence=False)["verdict"] == verdict
