@@ -26,7 +26,7 @@ from derivcheck.grading.grader import check
 
 DATA = Path(__file__).parent / "data"
 SETS = ("heldout4", "heldout6", "heldout7", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14",
-        "heldout15", "heldout16", "heldout17")
+        "heldout15", "heldout16", "heldout17", "heldout18")
 
 
 def _rows(name: str) -> list[dict[str, Any]]:
