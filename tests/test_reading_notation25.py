@@ -45,6 +45,12 @@ def banks(sheet8: dict) -> dict:
     return {"sheet8": sheet8, "sheet9": load("sheet9")}
 
 
+def _verdict(banks: dict, where: str, answer: str) -> str:
+    """The verdict of ``answer`` to the question ``where`` (``sheet:question``)."""
+    sheet, q = where.split(":")
+    return check(banks[sheet][q], answer, evidence=False)["verdict"]
+
+
 @pytest.mark.parametrize("where, answer, verdict", [
     # a renamed index: only index letters, to one the value gives free, never the label's y
     ("sheet8:p3.smoothing_gap", "x_j - x_y = log(1 + d(1-eps)/eps)", "invalid"),
@@ -78,8 +84,7 @@ def banks(sheet8: dict) -> dict:
     ("sheet8:p2.sigma", "sigma = sqrt(2/d) ≈ 0.1 (d=100)", "invalid"),
 ])
 def test_red_team_five(banks: dict, where: str, answer: str, verdict: str) -> None:
-    sheet, q = where.split(":")
-    assert check(banks[sheet][q], answer, evidence=False)["verdict"] == verdict
+    assert _verdict(banks, where, answer) == verdict
 
 
 @pytest.mark.parametrize("where, answer, verdict", [
@@ -98,8 +103,7 @@ def test_red_team_five(banks: dict, where: str, answer: str, verdict: str) -> No
     ("sheet9:p2.layer_variance", "d sigma^2/p, p = keep prob", "incorrect"),
 ])
 def test_words_beside_the_answer(banks: dict, where: str, answer: str, verdict: str) -> None:
-    sheet, q = where.split(":")
-    assert check(banks[sheet][q], answer, evidence=False)["verdict"] == verdict
+    assert _verdict(banks, where, answer) == verdict
 
 
 @pytest.mark.parametrize("where, answer, verdict", [
@@ -120,8 +124,7 @@ def test_words_beside_the_answer(banks: dict, where: str, answer: str, verdict: 
     ("sheet8:p3.stable_softmax", "z_j = exp(x[j] - max(x))/sum(exp(x - max(x)))", "correct"),
 ])
 def test_red_team_six(banks: dict, where: str, answer: str, verdict: str) -> None:
-    sheet, q = where.split(":")
-    assert check(banks[sheet][q], answer, evidence=False)["verdict"] == verdict
+    assert _verdict(banks, where, answer) == verdict
 
 
 @pytest.mark.parametrize("where, answer, verdict", [
@@ -151,8 +154,7 @@ def test_red_team_six(banks: dict, where: str, answer: str, verdict: str) -> Non
     ("sheet9:p4.forward_mults", "n H W C_in C_out k^2 (padded zeros included)", "correct"),
 ])
 def test_blind_sets_sixteen_and_seventeen(banks: dict, where: str, answer: str, verdict: str) -> None:
-    sheet, q = where.split(":")
-    assert check(banks[sheet][q], answer, evidence=False)["verdict"] == verdict
+    assert _verdict(banks, where, answer) == verdict
 
 
 @pytest.mark.parametrize("answer, verdict", [
