@@ -541,7 +541,7 @@ _ONE_INDEX = re.compile(r"_\{?([A-Za-z])\}?(?![A-Za-z0-9])")
 #: The letters that are indices by convention: only these are renamed (the label's ``y`` of "x_y" never is).
 INDEX_LETTERS = frozenset("ijklmn")
 #: An entry's one-letter index, subscripted or in brackets: ``x_i``, ``x_{j}``, ``x[k]``.
-_ENTRY_INDEX = re.compile(r"_\{?([A-Za-z])\}?(?![A-Za-z0-9])|\[([A-Za-z])\]")
+_ENTRY_INDEX = re.compile(_ONE_INDEX.pattern + r"|\[([A-Za-z])\]")
 #: An index bound by a big operator: ``sum_k``, ``\max_{j}``, ``prod_l``.
 _BOUND_INDEX = re.compile(r"(?:sum|max|min|prod)_\{?([A-Za-z])")
 
@@ -554,7 +554,7 @@ def _reindexed(label: str, notation: str, whole: str, names: set[str]) -> bool:
     an index letter (:data:`INDEX_LETTERS`) is renamed, to another that is no name of the question
     (``names``): ``y``, the label's entry in "x_y - x_j", stays, and two indices never become one
     (``x_j - x_y``, ``x_y - x_y``)."""
-    pattern = "".join(re.escape(p) if k % 2 == 0 else r"_\{?([A-Za-z])\}?(?![A-Za-z0-9])"
+    pattern = "".join(re.escape(p) if k % 2 == 0 else _ONE_INDEX.pattern
                       for k, p in enumerate(_ONE_INDEX.split(_compact(notation))))
     m = re.fullmatch(pattern, _compact(label))
     if m is None:

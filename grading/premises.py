@@ -157,12 +157,11 @@ def claims(text: str) -> list[str]:
 
 def _refuted(question: Question, texts: list[str], final: str | None) -> PremiseError | None:
     from .lines import Judge
-    from .reader import split_equals, top_level
+    from .reader import top_level
 
     said = [copula(c) for t in texts for c in claims(t)]
     if question.model is None:
-        equations = [c for c in said for piece, _ in top_level(c, ORDER)
-                     if len(split_equals(CLOSING_SCOPE.sub("", piece))) >= 2]
+        equations = [c for c in said for piece, _ in top_level(c, ORDER) if len(_sides(piece)) >= 2]
         if equations and not question.words:
             return _cannot(equations[0], "this question has no model to judge working in")
         return None  # a bound alone (x_i - max(x) <= 0) is set aside: there is nothing to value it on
@@ -176,7 +175,7 @@ def _refuted(question: Question, texts: list[str], final: str | None) -> Premise
             if found is not None:
                 return found
             continue
-        sides = [s for s, _ in split_equals(CLOSING_SCOPE.sub("", claim))]
+        sides = _sides(claim)
         if len(sides) >= 2:
             found = _equation(question, judge, claim, sides)
             if found is not None and (found.false or not question.words):
@@ -215,7 +214,7 @@ def _bounds(question: Question, judge: Judge, claim: str, pieces: list[tuple[str
     from .reader import split_equals
 
     for piece, _ in pieces:
-        sides = [s for s, _ in split_equals(CLOSING_SCOPE.sub("", piece))]
+        sides = _sides(piece)
         if len(sides) >= 2:
             found = _equation(question, judge, claim, sides)
             if found is not None:
@@ -259,6 +258,13 @@ def _order_fails(question: Question, judge: Judge, left: str, right: str, relati
     broken = {"le": lambda g, s: g > s, "ge": lambda g, s: g < -s, "lt": lambda g, s: g >= -s,
               "gt": lambda g, s: g <= s}[kind]
     return any(broken(gap, slack) for gap, slack in gaps)
+
+
+def _sides(claim: str) -> list[str]:
+    """The sides of a claim's chain of equations, without a closing scope (``for each i``)."""
+    from .reader import split_equals
+
+    return [s for s, _ in split_equals(CLOSING_SCOPE.sub("", claim))]
 
 
 def _cannot(claim: str, why: str) -> PremiseError:
@@ -325,15 +331,21 @@ def _shown(question: Question, example: dict[str, Any] | None, left: str, right:
 _MOMENTS = frozenset({"Var", "var", "Cov", "cov", "Std", "std", "Pr", "operatorname", "mathbb", "mathrm"})
 
 
+def _held_names() -> set[str]:
+    """The names of the question being read and of its model (none while no question is held)."""
+    question = held()
+    names = set(question.vocab.known_names()) if question is not None else set()
+    if question is not None and question.model is not None:
+        names |= set(question.model.names)
+    return names
+
+
 def _blanked(claim: str) -> str:
     """``claim`` with each word of its sentence (not a name of the question or its model, not a
     function) replaced by a NUL: what is left is its mathematics."""
     from .vocabulary import FUNCTION
 
-    question = held()
-    names = set(question.vocab.known_names()) if question is not None else set()
-    if question is not None and question.model is not None:
-        names |= set(question.model.names)
+    names = _held_names()
     return _WORD.sub(lambda m: m.group(0) if m.group(0) in names or m.group(0) in FUNCTION or m.group(0) in _MOMENTS
                      else "\0", claim)
 
@@ -341,10 +353,7 @@ def _blanked(claim: str) -> str:
 def _fragments(claim: str) -> list[str]:
     """The pieces of mathematics in a claim in words (``d terms of a^2/12 each``: ``d``,
     ``a^2/12``): what is left between its words; none for words alone."""
-    question = held()
-    names = set(question.vocab.known_names()) if question is not None else set()
-    if question is not None and question.model is not None:
-        names |= set(question.model.names)
+    names = _held_names()
     out = []
     for part in _blanked(claim).split("\0"):
         part = part.strip(" ,;.")

@@ -291,9 +291,7 @@ _LEADING_RUN = re.compile(r"\s*((?:[A-Za-z]{2,}\s+)+)(?=[A-Za-z0-9(\\])")
 _WORD = re.compile(r"[A-Za-z]+")
 #: Words that turn a statement around: never dropped as a label (before the answer also the hedges of
 #: grading/sentences.py, "only", "about": ``It is only d sigma^2/2``).
-_NEGATIONS = EXCLUSIONS | frozenset({"no", "not", "non", "never", "none", "nor", "isnt", "isn", "cannot", "without",
-                                     "except", "but", "wrong", "incorrect", "false", "untrue", "unless", "if", "or",
-                                     "maybe", "approximately"})
+_NEGATIONS = NEGATIONS - {"isn't", "about", "roughly", "almost", "nearly", "only"}
 
 
 def without_labels(text: str, names: set[str], scalars: set[str] | None = None) -> tuple[str, list[str]] | None:
@@ -708,6 +706,13 @@ def _example_agrees(expr: sp.Basic, example: str, read: Callable[[str], Parsed])
             _side_agrees(side, values, given)
 
 
+def last_digit(written: str) -> float:
+    """The value of one unit of a written decimal's last digit: 0.01 for ``0.14``, 100 for ``1.5e3``,
+    1 for ``7``."""
+    mantissa, _, exponent = written.strip().lstrip("+-").replace("E", "e").partition("e")
+    return 10.0 ** ((int(exponent) if exponent else 0) - (len(mantissa.split(".")[1]) if "." in mantissa else 0))
+
+
 def _side_agrees(side: sp.Expr, values: dict[str, sp.Expr], given: re.Match[str]) -> None:
     """Raise :class:`AnswerError` when ``side`` at the example's ``values`` (by name) is not the
     decimal value the example says (:func:`_example_agrees`)."""
@@ -716,12 +721,8 @@ def _side_agrees(side: sp.Expr, values: dict[str, sp.Expr], given: re.Match[str]
                           30))
     except (TypeError, ValueError, ArithmeticError):
         return
-    digits = given.group("value").lstrip("+-")
-    mantissa = re.split(r"[eE]", digits)[0]
-    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
-    exponent = int(re.split(r"[eE]", digits)[1]) if re.search(r"[eE]", digits) else 0
     said = float(given.group("value"))
-    tolerance = 1.5 * 10.0 ** (exponent - decimals)
+    tolerance = 1.5 * last_digit(given.group("value"))
     if at.imag or abs(at.real - said) > tolerance or abs(at.real - said) > APPROXIMATION * abs(at.real):
         where = given.group("given").strip(" .)")
         raise AnswerError(f"the example says {given.group('value')} at {where}, but the answer is {sp.N(at.real, 6)} "
@@ -819,10 +820,7 @@ def _attained(value: sp.Expr, expr: sp.Expr, question: Question | None = None, w
     integers = {s for s in symbols if kind[s] in ("positive_integer", "integer") or s.is_integer}
     rng = random.Random(f"attained {expr}")
     target = float(value)
-    digits = re.split(r"[eE]", written.strip().lstrip("+-"))
-    unit = 10.0 ** ((int(digits[1]) if len(digits) > 1 else 0)
-                    - (len(digits[0].split(".")[1]) if "." in digits[0] else 0)) if written else float("inf")
-    tolerance = min(APPROXIMATION * abs(target), 1.5 * unit)
+    tolerance = min(APPROXIMATION * abs(target), 1.5 * last_digit(written) if written else float("inf"))
     seen: list[float] = []
     backend = NP()
 

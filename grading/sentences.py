@@ -1120,17 +1120,18 @@ def modal_statement(text: str) -> str | None:
 # --- what a reason, a gloss or a definition beside the answer says -----------------------------
 
 #: A step still to take or another value to consider: a modal verb, "still", "then", "has to".
-_PENDING = re.compile(r"(?<![A-Za-z])(?:must|should|could|would|might|may|ought|still|yet|later|then"
-                      r"|(?:has|have|needs?)\s+to)(?![A-Za-z])", re.I)
+_MODALS = ("must", "should", "could", "would", "might", "may", "ought")
+_STILL_WORDS = ("still", "yet", "later", "then")
+_PENDING = re.compile(r"(?<![A-Za-z])(?:" + "|".join(_MODALS + _STILL_WORDS)
+                      + r"|(?:has|have|needs?)\s+to)(?![A-Za-z])", re.I)
 #: Subjects that are the answer or its author: a sentence of theirs that modifies speaks of the answer.
 _SELF = frozenset({"it", "its", "this", "that", "we", "you", "which", "one", "i"})
-_PENDING_WORDS = frozenset({"must", "should", "could", "would", "might", "may", "ought", "has", "have", "need",
-                            "needs"})
+_PENDING_WORDS = frozenset(_MODALS) | {"has", "have", "need", "needs"}
 
 
 #: What a modal said of still speaks of the answer: its subject, or a step still to come.
 _ANSWER_SUBJECTS = frozenset({"answer", "result", "value", "formula", "expression", "variance", "std"})
-_STILL = re.compile(r"(?<![A-Za-z])(?:still|yet|then|later)(?![A-Za-z])", re.I)
+_STILL = re.compile(r"(?<![A-Za-z])(?:" + "|".join(_STILL_WORDS) + r")(?![A-Za-z])", re.I)
 
 
 def _operation(word: str) -> bool:
