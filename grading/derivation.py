@@ -19,7 +19,7 @@ from derivcheck.derivations.claim import to_latex
 from .bank import Question
 from .equivalence import Decision, decide
 from .limits import DEFAULT, Limits
-from .lines import ALPHA, Judge, Judgement, Valued, _same, describe
+from .lines import ALPHA, WORK_LIMIT, Judge, Judgement, Valued, _same, describe
 from .mistakes import GENERIC_STEP_MISTAKES, mistake_words, name_line
 from .probability import OPERATORS
 from .reader import split_equals
@@ -29,8 +29,9 @@ from .vocabulary import CONSTANT, FUNCTION
 #: The most lines a derivation may have, and its longest text (a multiple of one answer's).
 MAX_LINES = 60
 MAX_LENGTH_FACTOR = 8
-#: The share of the check's budget (CPU seconds of this process) the lines may use; later lines are
-#: then undecided. CPU time, so a busy machine never changes which lines are decided.
+#: Lines are judged until their work passes :data:`.lines.WORK_LIMIT` (a count, the same on an idle
+#: or a busy machine); later lines are undecided. The share of the check's budget (this thread's CPU
+#: seconds) is only a safety net that leaves time for the final statement's grading.
 TIME_SHARE = 0.7
 DEFAULT_CREDIT = {"final": 0.5, "working": 0.5, "per_wrong_step": 0.5}
 
@@ -92,8 +93,8 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
             continue
         statements += 1
         for m, piece in enumerate(step.pieces(judge.equation)):
-            if time.thread_time() > deadline:
-                late = Judgement("undecided", "undecided", note="time limit reached before this line")
+            if judge.work > WORK_LIMIT or time.thread_time() > deadline:
+                late = Judgement("undecided", "undecided", note="work limit reached before this line")
                 records.append(_step_record(step, late, judge, judge.read(piece).expr))  # not valued: read here
                 break
             first = statements == 1 and m == 0

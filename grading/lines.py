@@ -42,6 +42,14 @@ from .unroll import NotBound, Point, Unroller, laws_of
 ALPHA = 1e-6
 #: Draws for a sampled comparison (both lines on the same draws).
 DRAWS = 200_000
+#: The most operations of two numbers (values with no names left) whose difference is expanded
+#: before the precision policy compares them.
+NUMBER_EXPAND_OPS = 40
+#: :func:`work` units: reading one line, and the most a derivation's lines may cost before the rest
+#: are left undecided (at most about 2 CPU seconds on this project's 2-core machine; the longest of the
+#: 1,187 derivations in tests/data costs 5,142).
+LINE_WORK = 200
+WORK_LIMIT = 10_000
 
 
 @dataclass
@@ -87,6 +95,7 @@ class Judge:
         definitions: dict[str, sp.Basic] = {}
         self.units = [Unroller(self.model, p, laws_of(self.model, p), definitions) for p in self.points]
         self.sampled_tests = 0
+        self.work = 0  # what the values computed so far cost, in :func:`work` units (any machine alike)
         self.budget_lines = 1  # the lines the false-alarm budget is split over (set per derivation)
         self.aliases: dict[str, str] = {}  # index letters line 0 uses for the model's free ones
         self._statements: dict[str, Statement] = {}  # read under self.model (emptied when it changes)
@@ -186,6 +195,11 @@ class Judge:
     def valued(self, text: str, naive: bool = False) -> Valued:
         """A statement's values at the points; it carries the statement as read (``read``), so a
         line's record never reads it again."""
+        valued = self._valued(text, naive)
+        self.work += work(valued.values)
+        return valued
+
+    def _valued(self, text: str, naive: bool) -> Valued:
         statement = self.read(text)
         line = statement.line
         if line is None:
@@ -506,6 +520,24 @@ def _by_name(question: Question, point: Point) -> dict:
     return {s: values[s.name] for s in question.vocab.symbols.values() if s.name in values}
 
 
+def work(values: list[Any]) -> int:
+    """The cost of valuing a line and comparing it, counted so that every machine, idle or busy,
+    counts alike: :data:`LINE_WORK` for reading it, and one unit for each node of its value at each
+    point (a solution set counts its solutions). A derivation's lines are judged until their work
+    passes :data:`WORK_LIMIT` (:func:`.derivation.check_derivation`)."""
+    total = LINE_WORK
+    for value in values:
+        if isinstance(value, tuple):
+            total += len(value)
+            continue
+        stack = [value]
+        while stack:
+            node = stack.pop()
+            total += 1
+            stack.extend(node.args)
+    return total
+
+
 def _same(a: sp.Expr, b: sp.Expr, randoms: set, k: int) -> tuple[bool | None, bool]:
     """(equal?, decided exactly?) of two values: an exact zero difference first, then the one
     precision policy of final answers (:func:`.equivalence.same_number`, at every point ``k``
@@ -514,7 +546,10 @@ def _same(a: sp.Expr, b: sp.Expr, randoms: set, k: int) -> tuple[bool | None, bo
         return (isinstance(a, tuple) and isinstance(b, tuple) and _same_sets(a, b)), False
     if a == b:
         return True, True  # one value, written alike (oo and oo too, whose difference is no number)
-    diff = sp.expand(a - b) if sp.count_ops(a) + sp.count_ops(b) < 400 else a - b
+    ops = sp.count_ops(a) + sp.count_ops(b)
+    # numbers (no names left) are expanded only when small: expand proves no identity of a large
+    # one that the precision policy would not accept, and it is most of a long derivation's cost
+    diff = sp.expand(a - b) if ops < (NUMBER_EXPAND_OPS if not (a.free_symbols or b.free_symbols) else 400) else a - b
     if diff == 0:
         return True, True
     draws: list[dict] = [{}]

@@ -231,3 +231,31 @@ def test_python_api_steps() -> None:
     assert result.verdict == "correct" and result.first_wrong is None
     assert [s["verdict"] for s in result.steps] == ["start", "ok", "ok"]
     assert "<ol" in result._repr_html_()
+
+
+def test_work_counts_the_reading_and_every_node_of_every_value() -> None:
+    import sympy as sp
+
+    from derivcheck.grading.lines import LINE_WORK, work
+
+    x = sp.Symbol("x")
+    assert work([x + 1]) == LINE_WORK + 3  # Add(One, x)
+    assert work([x + 1, sp.exp(x) / 2]) == LINE_WORK + 3 + 4  # Mul(Half, exp(x))
+    assert work([(1.0, 2.0)]) == LINE_WORK + 2  # a solution set counts its solutions
+    assert work([]) == LINE_WORK
+
+
+def test_the_work_limit_decides_the_same_lines_cold_and_warm(bank: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines past the work limit are undecided, the same lines on every run: the limit counts
+    work, never seconds (a busy machine's or a cold cache's)."""
+    import derivcheck.grading.derivation as derivation
+
+    case = DEV[10]  # the longest dev derivation: 5,142 units
+    monkeypatch.setattr(derivation, "WORK_LIMIT", 2500)
+    records = [check(bank[case["q"]], "\n".join(case["steps"]), evidence=False) for _ in range(2)]
+    for record in records:
+        undecided = [k for k, s in enumerate(record["steps"]) if s["verdict"] == "undecided"]
+        assert undecided and undecided == list(range(undecided[0], len(record["steps"])))
+        assert all(record["steps"][k]["note"].startswith("work limit reached") for k in undecided)
+        assert record["review"] is True
+    assert [s["verdict"] for s in records[0]["steps"]] == [s["verdict"] for s in records[1]["steps"]]
