@@ -1038,11 +1038,15 @@ def _apart(a: sp.Basic, b: sp.Basic) -> bool:
 
 
 def solve(lhs: sp.Expr, rhs: sp.Expr, unknown: sp.Symbol, text: str) -> sp.Expr:
-    """The unique solution of lhs = rhs for ``unknown`` (which carries its assumptions)."""
-    solutions = sp.solve(sp.Eq(lhs, rhs), unknown)
-    if not solutions:  # none in the unknown's domain (sigma = -sqrt(2/d)): the value written, to be judged wrong
-        free = sp.Symbol(unknown.name, real=True)
-        solutions = sp.solve(sp.Eq(lhs.xreplace({unknown: free}), rhs.xreplace({unknown: free})), free)
+    """The unique solution of lhs = rhs for ``unknown`` (which carries its assumptions); an equation
+    SymPy has no method for (``sigma! = sqrt(2/d)``) is the answer's to rewrite, never an error."""
+    try:
+        solutions = sp.solve(sp.Eq(lhs, rhs), unknown)
+        if not solutions:  # none in the unknown's domain (sigma = -sqrt(2/d)): the value written, to be judged wrong
+            free = sp.Symbol(unknown.name, real=True)
+            solutions = sp.solve(sp.Eq(lhs.xreplace({unknown: free}), rhs.xreplace({unknown: free})), free)
+    except NotImplementedError:
+        raise AnswerError(f"the equation cannot be solved for {unknown}; give {unknown} itself", None, text) from None
     if len(solutions) != 1:
         raise AnswerError(f"the equation does not determine {unknown} uniquely "
                           f"({len(solutions)} solutions); give {unknown} itself", None, text)

@@ -93,15 +93,37 @@ def _is_trap(item) -> bool:
     return any(word in str(value) for value in item.callspec.params.values() for word in _TRAP_WORDS)
 
 
+#: Long parametrized tests of other kinds (seeds, powers, laws, routes): one case in k runs in the
+#: default tier, every case in the slow tier; the default tier keeps at least one case of each.
+THINNED = {"test_simulations.py::test_passes_under_other_seeds": 4,
+           "test_derivation_checking.py::test_red_team_derivations": 2,
+           "test_laws.py::test_moments_match_sympy_stats": 2,
+           "test_verify_properties.py::test_stated_power_of_a_mistake_is_its_observed_rejection_rate": 2,
+           "test_simulations.py::test_stated_power_matches_observed_rejections": 2,
+           "test_calibration.py::test_both_tails_are_calibrated": 2,
+           "test_precision.py::test_a_hidden_difference_is_found_and_a_harmless_constant_is_not": 2}
+
+
+def _keep_one_in(item) -> int:
+    """k when one of this parametrized test's cases in k stays in the default tier, else 1."""
+    if not hasattr(item, "callspec"):
+        return 1
+    key = f"{item.path.name}::{item.originalname}"
+    if key in THINNED:
+        return THINNED[key]
+    return 3 if item.path.name in READING_TABLES and not _is_trap(item) else 1
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     seen: dict[str, int] = {}
     for item in items:
-        if item.path.name not in READING_TABLES or not hasattr(item, "callspec") or _is_trap(item):
+        k = _keep_one_in(item)
+        if k == 1:
             continue
         key = f"{item.path.name}::{item.originalname}"
         seen[key] = seen.get(key, 0) + 1
-        if seen[key] % 3 != 1:
+        if seen[key] % k != 1:
             item.add_marker(pytest.mark.slow)
 
 

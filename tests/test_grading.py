@@ -232,3 +232,12 @@ def test_questions_list_covers_contract_ids(bank):
 def test_parsed_reference_is_sympy(bank):
     assert bank["p2.variance"].reference == sp.Symbol("d", integer=True, positive=True) * \
         sp.Symbol("sigma", positive=True) ** 2 / 2
+
+
+@pytest.mark.parametrize("answer", ["σ! = √(2/d)", "sigma! = sqrt(2/d)", "factorial(sigma) = 1/d"])
+def test_an_equation_sympy_cannot_solve_is_invalid_with_its_reason(bank, answer):
+    """An equation in the unknown that SymPy has no method for is the student's to rewrite: invalid,
+    with a message that says so, never the grader's last line of defence."""
+    out = check(bank["p2.sigma"], answer, evidence=False)
+    assert out["verdict"] == "invalid" and out["score"] == 0
+    assert "cannot be graded (" not in out["feedback"]

@@ -1,8 +1,9 @@
-"""Fuzzing, every run: over 10,000 generated answers (grammar-aware mutations of real answers and
-random Unicode) through the in-process grader, equiv lines over the complex domain, and a smaller
-sample through the sandbox and ``equiv --batch``. Each must give strict JSON, one result per
-input, a verdict from the allowed set, and never an internal error (an exception caught by the
-grader's last line of defence). The seed is fresh each run and printed on failure."""
+"""Fuzzing, every run: generated answers (grammar-aware mutations of real answers and random
+Unicode; 2,500 in the default tier, 10,000 in the slow tier) through the in-process grader, equiv
+lines over the complex domain, and a smaller sample through the sandbox and ``equiv --batch``.
+Each must give strict JSON, one result per input, a verdict from the allowed set, and never an
+internal error (an exception caught by the grader's last line of defence). The seed is fresh each
+run and printed on failure."""
 from __future__ import annotations
 
 import io
@@ -28,7 +29,8 @@ VERDICTS = {"correct", "incorrect", "invalid", "undecided"}
 STATUSES = {"proven", "numeric", "counterexample", "invalid", "undecided"}
 #: The grader's last line of defence speaks so: no fuzzed input may reach it.
 INTERNAL = "cannot be graded ("
-ANSWERS = 10_000
+#: Answers through the in-process grader: the default tier's, and the slow tier's.
+ANSWERS = (pytest.param(2_500, id="2500"), pytest.param(10_000, id="10000", marks=pytest.mark.slow))
 SECONDS = 10  # CPU seconds for any one answer (an in-process guard: the sandbox bounds real runs)
 
 
@@ -54,11 +56,12 @@ def _strict_json(record) -> str:
     return json.dumps(strict(record), allow_nan=False)
 
 
-def test_fuzz_grader_in_process():
+@pytest.mark.parametrize("count", ANSWERS)
+def test_fuzz_grader_in_process(count: int):
     bank = load()
     questions = list(bank.values())
-    texts = answers(ANSWERS, SEED)
-    assert len(set(texts)) >= ANSWERS
+    texts = answers(count, SEED)
+    assert len(set(texts)) >= count
     internal, slowest = [], (0.0, "")
     for n, text in enumerate(texts):
         question = questions[n % len(questions)]

@@ -58,6 +58,7 @@ def _autograde(root, bundle):
     return json.loads((root / "results" / "results.json").read_text())
 
 
+@pytest.mark.slow  # builds the wheels and runs the autograder in a fresh folder (15 s)
 def test_gradescope_bundle_grades_a_submission(tmp_path, capsys):
     from derivcheck.grading.bank import load
 
