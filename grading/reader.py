@@ -47,6 +47,8 @@ from .sentences import (
     explains,
     modal_statement,
     modifies,
+    names_the_answer,
+    on_the_answer,
     operated,
     remarks,
     says_finite,
@@ -230,6 +232,9 @@ def after_colon(text: str) -> str | None:
     words = [w for w in re.findall(r"(?<![A-Za-z_\\])[A-Za-z]{3,}(?![A-Za-z_(])", before) if w not in FUNCTION]
     if not (_MATHS.search(before) or _COUNTED_WORKING.search(before)) or not words or not pieces[-1][0].strip():
         return None  # "y - s: s - y": no working in words before the colon
+    if on_the_answer(before, set()):
+        raise AnswerError(f"'{before.strip()[:60]}' before the colon operates on the answer; write the answer alone",
+                          None, text)
     premises.hold([before], pieces[-1][0])
     return pieces[-1][0]
 
@@ -1416,8 +1421,8 @@ def _harmless(remark: str, whole: str) -> bool:
         denied = _denied(question.prompt) if question is not None else set()
         return bool(rest) and all({_word_stem(w), _word_stem(w.removesuffix("es")), _word_stem(w.removesuffix("s"))}
                                   & denied for w in rest)  # "(biases excluded)" where the prompt says "(no bias)"
-    if remark_recognised(remark, whole) or _agreeing_definition(remark):
-        return True
+    if names_the_answer(remark) or remark_recognised(remark, whole) or _agreeing_definition(remark):
+        return True  # "(official solution)": the answer, named
     if question is None:
         return False
     labelled = label_phrase(remark, set(question.vocab.known_names()))

@@ -389,7 +389,9 @@ def modifies(remark: str, names: set[str]) -> bool:
        add)``, ``(prediction minus target)``).
 
     7. it claims the quantity is finite (:func:`_polarities`: ``(the gap is finite)``,
-       ``(bounded in practice)``), a value of its own beside the answer.
+       ``(bounded in practice)``), a value of its own beside the answer;
+    8. it names the answer itself with arithmetic, a relation or a denial and no verb
+       (:func:`on_the_answer`: ``(solution / 2)``, ``(answer != this)``, ``(no final answer)``).
 
     A remark that modifies is never set aside: the answer stays unread (invalid), never graded
     without it.
@@ -412,6 +414,8 @@ def modifies(remark: str, names: set[str]) -> bool:
     if any(w in HEDGES and not (claim and w in _CONDITIONS) for w in opening):
         return True
     if _SIGN.match(remark):  # "(+ C_out for the bias)", "(/2 per pass)": arithmetic on the answer
+        return True
+    if on_the_answer(remark, names):  # "(solution / 2)", "(answer != this)", "(no final answer)"
         return True
     if any(_polarities(_CONTRACTION.sub(r"\1nt", remark.lower()))):  # "the gap is finite": a value of its own
         return True
@@ -603,6 +607,45 @@ _SENTENCE_VERBS = frozenset({
     "requires", "costs", "accumulates", "removes", "affects"})
 #: Participles that describe what is counted or kept (``(activations freed after use)``, ``(bias not
 #: counted)``); any other participle names an operation on the answer (``(inverted)``, ``(mirrored)``).
+#: The nouns that name an answer as such, and the words that say whose it is or what kind: a remark of these
+#: alone names the answer it stands beside (``(official solution)``, ``(my final answer)``).
+_SELF_NAMES = frozenset({"answer", "solution", "result"})
+_SELF_KINDS = frozenset({"my", "our", "final", "official", "exact", "complete", "full", "simplified", "simplest",
+                         "reference", "model", "textbook", "sample", "this", "the"})
+#: The answer itself, as a pronoun; and arithmetic or a relation: a sign, a superscript, a digit (not a
+#: subscript's: ``Q2``), x as "times", or LaTeX's operators.
+_THE_ANSWER = frozenset({"it", "this"})
+_ARITHMETIC = re.compile(r"[-+*/^=<>!\u00d7\u00f7\u00b7\u2212\u2260\u2264\u2265\u00b2\u00b3\u00b9\u2070-\u209f]"
+                         r"|(?<![A-Za-z])\d|(?<![A-Za-z])x(?![A-Za-z])"
+                         r"|\\(?:times|cdot|div|frac|neq|ne|leq?|geq?|pm)(?![A-Za-z])")
+
+
+def on_the_answer(text: str, names: set[str]) -> bool:
+    """Whether words that name the answer itself (:data:`_SELF_NAMES`, it, this) stand, with no verb,
+    beside arithmetic or a relation (``(solution / 2)``, ``(result x 2)``, ``(answer != this)``,
+    ``(solution²)``, ``Answer/2: ...``) or a denial (``(no final answer)``): the answer operated on,
+    compared or disowned, never a remark to set aside."""
+    words = _content_words(text, names)
+    if not any(w in _SELF_NAMES or w in _THE_ANSWER for w in words) \
+            or any(w in _SENTENCE_VERBS or w in _COPULAS for w in words):
+        return False
+    return _ARITHMETIC.search(text) is not None or any(w in _ABSENT or w in _DENIALS for w in words)
+
+
+_SELF_PHRASE = re.compile(r"[\s(\[,;\u2014\u2013-]*(?P<words>[A-Za-z]+(?:\s+[A-Za-z]+)*)[\s)\].]*")
+
+
+def names_the_answer(remark: str) -> bool:
+    """Whether a remark is words alone that name the answer it stands beside: a noun of
+    :data:`_SELF_NAMES` with words of :data:`_SELF_KINDS` (``(official solution)``, ``(my final
+    answer)``); never with mathematics (``(solution / 2)``) nor another word (``(half the answer)``)."""
+    phrase = _SELF_PHRASE.fullmatch(TEXT_BOX.sub(lambda m: m.group(1), remark))
+    if phrase is None:
+        return False
+    words = phrase.group("words").lower().split()
+    return any(w in _SELF_NAMES for w in words) and all(w in _SELF_NAMES or w in _SELF_KINDS for w in words)
+
+
 _DESCRIBING = frozenset({
     "excluded", "ignored", "omitted", "stored", "freed", "cached", "saved", "needed",
     "required", "used", "computed", "shared", "assumed", "defined", "fixed", "attained", "reached", "allocated",
@@ -703,7 +746,9 @@ def explains(remark: str, names: set[str], gloss: bool = False) -> bool:
        the nouns of item 6 (and :func:`modifies` refuses a formula of its own);
     6. a phrase naming what the answer is or counts, each word a noun or link of the sheets'
        subject (:data:`_DOMAIN`), a property, a count, a scope or a function (``(weights +
-       activations)``, ``(natural log)``, ``(He init)``).
+       activations)``, ``(natural log)``, ``(He init)``);
+    7. a name of the answer itself (:data:`_SELF_NAMES`), each word such a noun or whose answer it
+       is or what kind (``(official solution)``, ``(my final answer)``, ``(model answer)``).
 
     Whatever else (``(inverted)``, ``(other way round)``, ``(mirrored)``) may change the value and
     is never set aside, and neither is a remark that speaks of an operation (:func:`operated`:
@@ -737,6 +782,8 @@ def explains(remark: str, names: set[str], gloss: bool = False) -> bool:
                                               "reach", "tend"} and len(words) > 1:
         return True  # "(matches PyTorch)", "(agrees with the simulation)": a sentence of the answer
     if _claims(words):
+        return True
+    if names_the_answer(text):
         return True
     known = _DOMAIN | _DESCRIBING | (PROPERTIES - _CONDITIONAL) | _AUTHORS | QUANTITY_WORDS | SCOPE_WORDS \
         | _NUMBER_WORDS | _ABSENT | _DENIALS | _OPENERS

@@ -259,3 +259,11 @@ def test_the_work_limit_decides_the_same_lines_cold_and_warm(bank: dict, monkeyp
         assert all(record["steps"][k]["note"].startswith("work limit reached") for k in undecided)
         assert record["review"] is True
     assert [s["verdict"] for s in records[0]["steps"]] == [s["verdict"] for s in records[1]["steps"]]
+
+
+@pytest.mark.parametrize("answer", ["dL/dx_j\n= d/dx_j d/dx_k L",
+                                    "dL/dx_j\n= -sum_i y_i d/dx_j log z_i\n= -y_i/z_i dz_i/dx_j"])
+def test_an_index_no_sum_binds_is_a_wrong_line(bank: dict, answer: str) -> None:
+    """k free in a derivative of L, i outside the sum that bound it: the line leaks an index."""
+    steps = check(bank["p3.gradient"], answer, evidence=False)["steps"]
+    assert steps[-1]["verdict"] == "wrong" and steps[-1]["diagnoses"] == ["leaked_index"]

@@ -164,3 +164,39 @@ def test_blind_sets_sixteen_and_seventeen(banks: dict, where: str, answer: str, 
 ])
 def test_working_that_gives_the_answer(banks: dict, answer: str, verdict: str) -> None:
     assert check(banks["sheet9"]["p1.variance"], answer, evidence=False)["verdict"] == verdict
+
+
+@pytest.mark.parametrize("where, answer, verdict", [
+    # a remark of words alone that names the answer itself: set aside, the value decides
+    ("sheet8:p4.training_memory", "2LK^2 + nLK (official solution)", "correct"),
+    ("sheet8:p4.training_memory", "2LK^2 + nLK (my final answer)", "correct"),
+    ("sheet8:p2.variance", "d sigma^2/2 (the official solution)", "correct"),
+    ("sheet8:p2.variance", r"d \sigma^2/2 \quad \text{(model answer)}", "correct"),
+    ("sheet8:p4.training_memory", "LK^2 + nLK (official solution)", "correct"),
+    ("sheet8:p2.variance", "d sigma^2 (official solution)", "incorrect"),
+    # another word, a denial or arithmetic: never set aside (the first two were graded correct before)
+    ("sheet8:p4.training_memory", "2LK^2 + nLK (solution / 2)", "invalid"),
+    ("sheet8:p4.training_memory", "2LK^2 + nLK (result x 2)", "invalid"),
+    ("sheet8:p2.variance", "d sigma^2/2 (solution^2)", "invalid"),
+    ("sheet8:p4.training_memory", "2LK^2 + nLK (it/2)", "invalid"),
+    ("sheet8:p4.training_memory", "2LK^2 + nLK (twice my answer)", "invalid"),
+    ("sheet8:p4.training_memory", "2LK^2 + nLK (not my final answer)", "invalid"),
+    ("sheet8:p4.training_memory", "2LK^2 + nLK (wrong answer)", "invalid"),
+    # red team 7: the answer named with a denial, a relation or a superscript, and arithmetic on it before a
+    # colon (each was graded correct before)
+    ("sheet8:p4.training_memory", "2LK^2 + nLK (no final answer)", "invalid"),
+    ("sheet8:p4.training_memory", "2LK^2 + nLK, no final answer", "invalid"),
+    ("sheet8:p4.training_memory", "2LK^2 + nLK (answer != this)", "invalid"),
+    ("sheet8:p4.training_memory", "2LK^2 + nLK (answer >= this)", "invalid"),
+    ("sheet8:p4.training_memory", "2LK^2 + nLK (solution²)", "invalid"),
+    ("sheet8:p2.sigma", "sigma = sqrt(2/d) (solution²)", "invalid"),
+    ("sheet8:p4.training_memory", "Answer/2: 2LK^2 + nLK", "invalid"),
+    ("sheet8:p4.training_memory", "Solution x 2: 2LK^2 + nLK", "invalid"),
+    ("sheet8:p4.training_memory", "1/answer: 2LK^2 + nLK", "invalid"),
+    ("sheet8:p4.training_memory", "Answer or 2x: 2LK^2 + nLK", "invalid"),
+    ("sheet8:p4.training_memory", "Final answer: 2LK^2 + nLK", "correct"),
+    ("sheet8:p4.training_memory", "Answer to Q2: 2LK^2 + nLK", "correct"),
+    ("sheet8:p4.training_memory", "2LK^2 + nLK (no bias)", "correct"),
+])
+def test_a_remark_that_names_the_answer(banks: dict, where: str, answer: str, verdict: str) -> None:
+    assert _verdict(banks, where, answer) == verdict
