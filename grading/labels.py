@@ -86,6 +86,7 @@ GENERIC = frozenset({
     "here", "which", "what", "number", "numbers", "num", "count", "counted", "amount", "comes", "out",
     "yields", "yield", "obtain", "obtained", "find", "found", "have", "has", "and", "since", "because", "using",
     "by", "from", "with", "where", "need", "needs", "take", "takes", "require", "requires", "use", "uses", "cost",
+    "come", "work", "turn", "evaluate",
     "costs", "only", "required", "needed", "necessary", "asked", "sought", "desired", "wanted", "correct", "right",
     "floats", "float", "scalars", "stored", "entry", "entries", "component", "coordinate", "element",
 })
@@ -484,6 +485,17 @@ _LABEL_REMARK = re.compile(r"\s*(?:\(\s*[A-Za-z]+(?:(?:\s*[+&/]\s*|\s+)[A-Za-z]+
 
 #: The words that negate: a bracket holding one is a sentence about the answer (``(bias not counted)``).
 _NEGATING = frozenset({"not", "no", "never", "without", "non", "nor", "none"})
+
+
+def wording_words(question: Question) -> frozenset[str]:
+    """The stems of the words the question speaks with (prompt, syntax hint, claim, report texts:
+    :func:`_wording`), compared by :func:`stem`."""
+    return frozenset(_wording(question).words)
+
+
+def stem(word: str) -> str:
+    """A word as the question's words are compared (:func:`_stem`)."""
+    return _stem(word.lower())
 
 
 def remark_recognised(remark: str, whole: str, question: Question | None = None) -> bool:

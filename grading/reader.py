@@ -33,7 +33,7 @@ import sympy as sp
 from . import premises
 from .bounds import bound
 from .errors import AnswerError, TooLarge
-from .labels import TEXT_BOX, asking, recognised, remark_recognised, unrecognised_subscript
+from .labels import TEXT_BOX, asking, recognised, remark_recognised, stem, unrecognised_subscript, wording_words
 from .limits import DEFAULT, Limits
 from .normalize import braced_names, to_plain
 from .parser import _bracket_depth, parse_plain
@@ -1421,6 +1421,8 @@ def _harmless(remark: str, whole: str) -> bool:
         denied = _denied(question.prompt) if question is not None else set()
         return bool(rest) and all({_word_stem(w), _word_stem(w.removesuffix("es")), _word_stem(w.removesuffix("s"))}
                                   & denied for w in rest)  # "(biases excluded)" where the prompt says "(no bias)"
+    if question is not None and _leaves_out_what_is_counted(remark, question):
+        return False  # "(without the backward pass)" beside the training step's count
     if names_the_answer(remark) or remark_recognised(remark, whole) or _agreeing_definition(remark):
         return True  # "(official solution)": the answer, named
     if question is None:
@@ -1492,6 +1494,29 @@ def _denied(prompt: str) -> set[str]:
     tokens = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", prompt.lower())
     out = {_word_stem(t) for k, t in enumerate(tokens) if k and tokens[k - 1] in _DENIED_BEFORE}
     return out | {_word_stem(t[:-len("-free")]) for t in tokens if t.endswith("-free")}
+
+
+#: The parts of a computation a count or a memory may hold: what an absence (``(without the backward
+#: pass)``) can leave out of the asked count.
+_COUNTED_PARTS = frozenset({"weight", "bias", "activation", "gradient", "grad", "parameter", "param", "input", "output",
+                            "forward", "backward", "pass", "multiplication", "mult", "matmul", "product", "buffer",
+                            "padding", "zero", "channel", "kernel"})
+
+
+def _leaves_out_what_is_counted(remark: str, question: Question) -> bool:
+    """Whether a remark that opens with ``no`` or ``without`` leaves out a part of a computation
+    (:data:`_COUNTED_PARTS`) the question speaks of (its own words, :func:`.labels.wording_words`)
+    that its prompt does not itself deny
+    (``(without the backward pass)``, ``(without the weight gradient)`` beside the training step's
+    count; ``(no bias)`` under "(no bias)", or where the question never speaks of a bias, leaves
+    nothing out)."""
+    words = [w.lower() for w in _WORD.findall(TEXT_BOX.sub(lambda m: m.group(1), remark))]
+    if not words or words[0] not in ("no", "without"):
+        return False
+    spoken = wording_words(question)
+    denied = _denied(question.prompt)
+    return any(stem(w) in spoken and not {_word_stem(w), _word_stem(w.removesuffix("s"))} & denied
+               for w in words[1:] if stem(w) in _COUNTED_PARTS or _word_stem(w) in _COUNTED_PARTS)
 
 
 def _agreeing_definition(remark: str) -> bool:

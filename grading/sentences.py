@@ -134,7 +134,8 @@ def says_finite(text: str) -> bool:
 #: "So ...". The introduction ends at a linking word (or a colon); each of its words is a word, not a
 #: name of the question.
 _LEADING = re.compile(r"^\s*(?P<words>(?:[A-Za-z']+\s+){0,8}?)(?P<link>is|are|equals|gives|becomes|get|got|so|"
-                      r"thus|hence|therefore)\s*:?\s+(?P<rest>\S.*)$|^\s*(?P<label>[A-Za-z']+(?:\s+[A-Za-z']+){0,8})\s*:\s*"
+                      r"thus|hence|therefore|(?:comes?|works?)\s+out\s+(?:as|to|at)|comes?\s+to|turns?\s+out\s+to\s+be|"
+                      r"amounts?\s+to|evaluates?\s+to)\s*:?\s+(?P<rest>\S.*)$|^\s*(?P<label>[A-Za-z']+(?:\s+[A-Za-z']+){0,8})\s*:\s*"
                       r"(?P<after>\S.*)$", re.S | re.I)
 #: Words that turn a statement around; an introduction holding one, or followed by one, is no label.
 #: Words that leave out what they are said of: ``(padded zeros excluded)``, ``(bias ignored)``.
@@ -152,7 +153,8 @@ _INTRO_KNOWN = frozenset({"we", "get", "got", "obtain", "have", "find", "final",
                           "overall", "total", "minimum", "maximum", "best", "resulting", "asked", "desired",
                           "target", "needed", "wanted", "sought", "say", "write", "writing", "needs", "need",
                           "takes", "uses", "requires", "costs", "has", "stores", "keeps", "holds", "performs",
-                          "does", "computes", "makes", "count", "counts", "comes", "out", "to"})
+                          "does", "computes", "makes", "count", "counts", "comes", "out", "to", "come", "as", "work",
+                          "works", "turn", "turns", "be", "amount", "amounts", "evaluate", "evaluates"})
 
 
 def introduces(intro: str, names: set[str]) -> bool:

@@ -200,3 +200,38 @@ def test_working_that_gives_the_answer(banks: dict, answer: str, verdict: str) -
 ])
 def test_a_remark_that_names_the_answer(banks: dict, where: str, answer: str, verdict: str) -> None:
     assert _verdict(banks, where, answer) == verdict
+
+
+@pytest.mark.parametrize("where, answer, verdict", [
+    # a phrasal link opens the answer as "is" does (set 18: "comes out as")
+    ("sheet8:p2.variance", "The variance comes out as d σ²/2 since half the pre-activations are zeroed", "correct"),
+    ("sheet8:p2.variance", "It works out to d sigma^2/2", "correct"),
+    ("sheet8:p2.variance", "The variance turns out to be d sigma^2/2", "correct"),
+    ("sheet8:p4.training_mults", "It amounts to 3nLK^2", "correct"),
+    ("sheet8:p2.sigma", "The std turns out to be sqrt(2/d)", "correct"),
+    ("sheet8:p2.variance", "The variance comes out as d σ²", "incorrect"),
+    ("sheet8:p2.variance", "The variance does not come out as d σ²/2", "invalid"),
+    ("sheet8:p2.variance", "Half the variance comes out as d σ²/2", "invalid"),
+    ("sheet8:p2.variance", "The std comes out as d σ²/2", "invalid"),
+    ("sheet8:p2.variance", "The inverse of the variance comes out as d σ²/2", "invalid"),
+    ("sheet8:p2.variance", "The variance comes out as d σ²/2 per layer", "invalid"),
+    ("sheet8:p4.training_mults", "The forward pass comes to nLK^2", "invalid"),
+])
+def test_a_phrasal_link_opens_the_answer(banks: dict, where: str, answer: str, verdict: str) -> None:
+    assert _verdict(banks, where, answer) == verdict
+
+
+@pytest.mark.parametrize("where, answer, verdict", [
+    # an absence that leaves out a part the question counts and its prompt does not deny (red team 8;
+    # each was graded correct before)
+    ("sheet8:p4.training_mults", "It comes out as 3 nLK^2 (without the weight gradient)", "invalid"),
+    ("sheet8:p4.training_mults", "3nLK^2 (without the backward pass)", "invalid"),
+    ("sheet8:p4.training_memory", "2LK^2 + nLK (no weight gradients)", "invalid"),
+    # an absence of what the prompt denies, or never counts, or no part at all: set aside
+    ("sheet9:p4.weights", "C_out C_in k^2 (no bias)", "correct"),
+    ("sheet9:p4.weights", "C_out C_in k^2 (without any bias term)", "correct"),
+    ("sheet8:p4.training_mults", "3nLK^2 (no bias)", "correct"),
+    ("sheet8:p3.unsmoothed_gap", r"+\infty \text{ (no finite minimiser)}", "correct"),
+])
+def test_an_absence_of_a_counted_part(banks: dict, where: str, answer: str, verdict: str) -> None:
+    assert _verdict(banks, where, answer) == verdict
