@@ -94,7 +94,8 @@ def check_derivation(question: Question, answer: str, final: Callable[[str], dic
         statements += 1
         for m, piece in enumerate(step.pieces(judge.equation)):
             if judge.work > WORK_LIMIT or time.thread_time() > deadline:
-                late = Judgement("undecided", "undecided", note="work limit reached before this line")
+                spent = "work limit" if judge.work > WORK_LIMIT else "time limit (CPU safety net)"
+                late = Judgement("undecided", "undecided", note=f"{spent} reached before this line")
                 records.append(_step_record(step, late, judge, judge.read(piece).expr))  # not valued: read here
                 break
             first = statements == 1 and m == 0

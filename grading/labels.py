@@ -141,10 +141,10 @@ def wording(question: Question, report: Sequence[str] = ()) -> Wording:
     words: set[str] = set()
     for text in texts:
         for token in _tokens(text):
-            words.add(_stem(token))
+            words.add(stem(token))
             words.update(_NOTATION.get(token.lower(), ()))
-    words |= {_stem(n) for n in _names(question)}
-    pairs = tuple((_stem(m.group(1)), _stem(m.group(2))) for m in re.finditer(
+    words |= {stem(n) for n in _names(question)}
+    pairs = tuple((stem(m.group(1)), stem(m.group(2))) for m in re.finditer(
         r"([A-Za-z]{3,})\s+(?:and|or)\s+(?:(?:for|the|a|an|of|to|with|in)\s+)*([A-Za-z]{3,})", question.prompt))
     asked = _asked_nouns(question)
     return Wording(words=frozenset(words), pairs=pairs, asked=asked,
@@ -184,13 +184,13 @@ def _other_words(question: Question, asked: frozenset[str], report: Sequence[str
     for k, (tok, start, end) in enumerate(spans):
         if not tok.isalpha():
             continue
-        stem = _stem(tok)
+        base = stem(tok)
         before = prompt[max(0, start - 30):start]
         if re.search(r"(?<![A-Za-z])(?:no|not|without|excluding|non|never|nor)[\s-]+(?:[A-Za-z]+[\s-]+)?$",
                      before, re.I) or prompt[end:end + 5].lower() == "-free":
-            negated.add(stem)
+            negated.add(base)
         else:
-            plain.add(stem)
+            plain.add(base)
         if (tok in names or tok.lower() in _PROMPT_NEGATING or len(tok) < 3 or tok.lower() in _NOTATION
                 or k < opening or prompt[end:end + 1] == "("):
             continue  # a name, notation, the opening words (``The optimal gap x_y``), a function (``sigma(t)``)
@@ -199,12 +199,12 @@ def _other_words(question: Question, asked: frozenset[str], report: Sequence[str
                 other, o_start, o_end = spans[j]
                 gap = prompt[min(end, o_end):max(start, o_start)]
                 if re.fullmatch(r"[\s-]*", gap) and (other in names or not other.isalpha()):
-                    beside.add(stem)
+                    beside.add(base)
     for text in report:  # the problem's own texts: "cost of an $L$-layer, width-$K$ network on $n$ examples"
         text = text.replace("$", "")
         tokens = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+|\d+(?:\.\d+)?", text)]
         for k, (tok, start, end) in enumerate(tokens):
-            if not tok.isalpha() or tok in names or len(tok) < 3 or tok.lower() in _NOTATION or _stem(tok) in plain \
+            if not tok.isalpha() or tok in names or len(tok) < 3 or tok.lower() in _NOTATION or stem(tok) in plain \
                     or tok.lower() in _FUNCTION_WORDS:
                 continue  # a word the prompt itself says (not beside a name there) keeps the prompt's reading
             for j in (k - 1, k + 1):  # a noun after a name (n examples) or joined to it (L-layer, width-K)
@@ -212,7 +212,7 @@ def _other_words(question: Question, asked: frozenset[str], report: Sequence[str
                     other, o_start, o_end = tokens[j]
                     gap = text[min(end, o_end):max(start, o_start)]
                     if other in names and (re.fullmatch(r"\s*-\s*", gap) or (j < k and re.fullmatch(r"\s+", gap))):
-                        beside.add(_stem(tok))
+                        beside.add(stem(tok))
     found = (negated - plain) | beside
     return frozenset(w for w in found if w not in asked and w not in GENERIC)
 
@@ -333,7 +333,7 @@ def held() -> Question | None:
     return _HELD.get()
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     """A word compared: lower case, a plural as its singular (``multiplications``, ``weights``)."""
     w = word.lower()
     if w.endswith("ies") and len(w) > 4:
@@ -378,10 +378,10 @@ def _asked_nouns(question: Question) -> frozenset[str] | None:
         return None
     name = question.unknown.name
     tokens = _tokens(question.prompt)
-    out = {_stem(w) for w in _NAMED_BY.get(name, ())}
+    out = {stem(w) for w in _NAMED_BY.get(name, ())}
     for k, token in enumerate(tokens):
         if token == name:
-            out |= {_stem(w) for w in tokens[max(0, k - 3):k]}
+            out |= {stem(w) for w in tokens[max(0, k - 3):k]}
     return frozenset(out)
 
 
@@ -429,8 +429,8 @@ def recognised(label: str, whole: str = "", *, side: bool = False, question: Que
     if not bare_name and (not side or _WORDS_ONLY.fullmatch(TEXT_BOX.sub(lambda t: t.group(1), label))
                           or _WORD_NAME.fullmatch(label)):
         pair_words = frozenset(w for pair in pairs for w in pair)
-        tokens = _with_parts_named([_stem(t) for t in _tokens(label)], pair_words)
-        said = set(_with_parts_named([_stem(t) for t in _tokens(whole)], pair_words)) | set(tokens)
+        tokens = _with_parts_named([stem(t) for t in _tokens(label)], pair_words)
+        said = set(_with_parts_named([stem(t) for t in _tokens(whole)], pair_words)) | set(tokens)
         prefixes = {w[:n] for w in words for n in range(4, min(len(w), _FAMILY) + 1)}
         asked = found.asked
         if asked is not None and any(t in _QUANTITY_NOUNS and t not in asked for t in tokens):
@@ -487,17 +487,6 @@ _LABEL_REMARK = re.compile(r"\s*(?:\(\s*[A-Za-z]+(?:(?:\s*[+&/]\s*|\s+)[A-Za-z]+
 _NEGATING = frozenset({"not", "no", "never", "without", "non", "nor", "none"})
 
 
-def wording_words(question: Question) -> frozenset[str]:
-    """The stems of the words the question speaks with (prompt, syntax hint, claim, report texts:
-    :func:`_wording`), compared by :func:`stem`."""
-    return frozenset(_wording(question).words)
-
-
-def stem(word: str) -> str:
-    """A word as the question's words are compared (:func:`_stem`)."""
-    return _stem(word.lower())
-
-
 def remark_recognised(remark: str, whole: str, question: Question | None = None) -> bool:
     """Whether a remark the reader would set aside may be: a remark shaped as a label (words alone
     in a bracket, a clause explaining a name) is :func:`recognised`; any other remark (a comment, a
@@ -508,7 +497,7 @@ def remark_recognised(remark: str, whole: str, question: Question | None = None)
     tokens = [t.lower() for t in _tokens(remark)]
     question = _question(question)
     asked = _wording(question).asked if question is not None else None
-    if asked is not None and any(_stem(t) in _QUANTITY_NOUNS and _stem(t) not in asked for t in tokens):
+    if asked is not None and any(stem(t) in _QUANTITY_NOUNS and stem(t) not in asked for t in tokens):
         return False  # (the variance) beside the weight standard deviation: another quantity
     clause = re.match(r"\s*[,;]?\s*(?:where|with)\s", remark, re.I) is not None
     sentence = any(t in OPERATION_WORDS or t in _NEGATING or t.endswith("ed") or t in {"the", "a", "an"}
@@ -600,9 +589,9 @@ def _subscript(question: Question, base: str, sub: str, side: bool) -> bool:
         return True  # H_out: the question's own subscript word (C_in, C_out)
     tokens = [t.lower() for t in _tokens(question.prompt)]
     for k, t in enumerate(tokens):
-        if t == base.lower() and _stem(sub) in {_stem(x) for x in tokens[max(0, k - 3):k + 4] if len(x) > 1}:
+        if t == base.lower() and stem(sub) in {stem(x) for x in tokens[max(0, k - 3):k + 4] if len(x) > 1}:
             return True  # p_keep: "keep probability p"
-    return side and len(sub) > 1 and _stem(sub) in {_stem(t) for t in _tokens(question.id.replace("_", " "))}
+    return side and len(sub) > 1 and stem(sub) in {stem(t) for t in _tokens(question.id.replace("_", " "))}
 
 
 def _asked_side(question: Question, side: str) -> bool:

@@ -546,10 +546,10 @@ def _same(a: sp.Expr, b: sp.Expr, randoms: set, k: int) -> tuple[bool | None, bo
         return (isinstance(a, tuple) and isinstance(b, tuple) and _same_sets(a, b)), False
     if a == b:
         return True, True  # one value, written alike (oo and oo too, whose difference is no number)
-    ops = sp.count_ops(a) + sp.count_ops(b)
     # numbers (no names left) are expanded only when small: expand proves no identity of a large
     # one that the precision policy would not accept, and it is most of a long derivation's cost
-    diff = sp.expand(a - b) if ops < (NUMBER_EXPAND_OPS if not (a.free_symbols or b.free_symbols) else 400) else a - b
+    most = 400 if a.free_symbols or b.free_symbols else NUMBER_EXPAND_OPS
+    diff = sp.expand(a - b) if sp.count_ops(a) + sp.count_ops(b) < most else a - b
     if diff == 0:
         return True, True
     draws: list[dict] = [{}]

@@ -33,7 +33,7 @@ import sympy as sp
 from . import premises
 from .bounds import bound
 from .errors import AnswerError, TooLarge
-from .labels import TEXT_BOX, asking, recognised, remark_recognised, stem, unrecognised_subscript, wording_words
+from .labels import TEXT_BOX, asking, question_words, recognised, remark_recognised, stem, unrecognised_subscript
 from .limits import DEFAULT, Limits
 from .normalize import braced_names, to_plain
 from .parser import _bracket_depth, parse_plain
@@ -1505,7 +1505,7 @@ _COUNTED_PARTS = frozenset({"weight", "bias", "activation", "gradient", "grad", 
 
 def _leaves_out_what_is_counted(remark: str, question: Question) -> bool:
     """Whether a remark that opens with ``no`` or ``without`` leaves out a part of a computation
-    (:data:`_COUNTED_PARTS`) the question speaks of (its own words, :func:`.labels.wording_words`)
+    (:data:`_COUNTED_PARTS`) the question speaks of (its own words, :func:`.labels.question_words`)
     that its prompt does not itself deny
     (``(without the backward pass)``, ``(without the weight gradient)`` beside the training step's
     count; ``(no bias)`` under "(no bias)", or where the question never speaks of a bias, leaves
@@ -1513,10 +1513,10 @@ def _leaves_out_what_is_counted(remark: str, question: Question) -> bool:
     words = [w.lower() for w in _WORD.findall(TEXT_BOX.sub(lambda m: m.group(1), remark))]
     if not words or words[0] not in ("no", "without"):
         return False
-    spoken = wording_words(question)
+    spoken, _ = question_words(question)
     denied = _denied(question.prompt)
     return any(stem(w) in spoken and not {_word_stem(w), _word_stem(w.removesuffix("s"))} & denied
-               for w in words[1:] if stem(w) in _COUNTED_PARTS or _word_stem(w) in _COUNTED_PARTS)
+               for w in words[1:] if {stem(w), _word_stem(w)} & _COUNTED_PARTS)
 
 
 def _agreeing_definition(remark: str) -> bool:

@@ -607,8 +607,6 @@ _SENTENCE_VERBS = frozenset({
     "thats", "its", "theres", "whats", "heres", "reduces", "simplifies", "recovers", "coincides",
     "corresponds", "peaks", "behaves", "shows", "says", "scales", "includes", "excludes", "contributes", "involves",
     "requires", "costs", "accumulates", "removes", "affects"})
-#: Participles that describe what is counted or kept (``(activations freed after use)``, ``(bias not
-#: counted)``); any other participle names an operation on the answer (``(inverted)``, ``(mirrored)``).
 #: The nouns that name an answer as such, and the words that say whose it is or what kind: a remark of these
 #: alone names the answer it stands beside (``(official solution)``, ``(my final answer)``).
 _SELF_NAMES = frozenset({"answer", "solution", "result"})
@@ -648,6 +646,8 @@ def names_the_answer(remark: str) -> bool:
     return any(w in _SELF_NAMES for w in words) and all(w in _SELF_NAMES or w in _SELF_KINDS for w in words)
 
 
+#: Participles that describe what is counted or kept (``(activations freed after use)``, ``(bias not
+#: counted)``); any other participle names an operation on the answer (``(inverted)``, ``(mirrored)``).
 _DESCRIBING = frozenset({
     "excluded", "ignored", "omitted", "stored", "freed", "cached", "saved", "needed",
     "required", "used", "computed", "shared", "assumed", "defined", "fixed", "attained", "reached", "allocated",
